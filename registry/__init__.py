@@ -1,0 +1,1 @@
+"""datareg: a blockchain-anchored registry of data assets and the three separated rights over them."""

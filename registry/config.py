@@ -1,0 +1,98 @@
+"""Settings from the environment, with defaults that run on one machine with nothing to configure.
+
+DATAREG_RPC_URL       EVM JSON-RPC endpoint (default: the local anvil started by `make run`).
+DATAREG_DATABASE_URL  SQLAlchemy URL of the index (default: SQLite file under the data directory);
+                      PostgreSQL works as well: postgresql+psycopg://user@host/db.
+DATAREG_IPFS_API      Kubo RPC URL such as http://127.0.0.1:5001 (unset: a local content-addressed store).
+DATAREG_DATA_DIR      Where the SQLite index, the local content store and the deployment file live.
+DATAREG_API_URL       Where the CLI finds the HTTP API.
+DATAREG_DEPLOYMENT    JSON file naming the chain id and contract addresses (default: DATA_DIR/deployment.json).
+DATAREG_CONFIRMATIONS Blocks to stay behind the head when indexing (default 0: anvil and QBFT finalise at once).
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from registry.errors import ConfigurationError
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    rpc_url: str
+    database_url: str
+    data_dir: Path
+    api_url: str
+    ipfs_api: str | None
+    deployment_file: Path
+    confirmations: int = 0
+    # The API's own key for relaying EIP-712 signatures (it pays gas; it never signs for users).
+    relayer_key: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        data_dir = Path(_env("DATAREG_DATA_DIR", str(Path.cwd() / ".datareg"))).resolve()
+        database_url = _env("DATAREG_DATABASE_URL", f"sqlite:///{data_dir / 'index.db'}")
+        try:
+            confirmations = int(_env("DATAREG_CONFIRMATIONS", "0"))
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"DATAREG_CONFIRMATIONS must be a whole number of blocks, got '{os.environ['DATAREG_CONFIRMATIONS']}'."
+            ) from exc
+        return cls(
+            rpc_url=_env("DATAREG_RPC_URL", "http://127.0.0.1:8545"),
+            database_url=database_url,
+            data_dir=data_dir,
+            api_url=_env("DATAREG_API_URL", "http://127.0.0.1:8000").rstrip("/"),
+            ipfs_api=_env("DATAREG_IPFS_API"),
+            deployment_file=Path(_env("DATAREG_DEPLOYMENT", str(data_dir / "deployment.json"))),
+            confirmations=confirmations,
+            relayer_key=_env("DATAREG_RELAYER_KEY"),
+        )
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """Where the contracts live: written by scripts/deploy.py, read by the indexer, the API and the CLI."""
+
+    chain_id: int
+    registry: str
+    deploy_block: int
+    deploy_tx: str | None = None
+
+    @classmethod
+    def load(cls, path: Path) -> "Deployment":
+        if not path.exists():
+            raise ConfigurationError(
+                f"No deployment file at '{path}'. Deploy the contracts first (`make run` does it) "
+                "or point DATAREG_DEPLOYMENT at the deployment JSON."
+            )
+        raw = json.loads(path.read_text())
+        return cls(
+            chain_id=int(raw["chain_id"]),
+            registry=raw["contracts"]["DataRegistry"],
+            deploy_block=int(raw["deploy_block"]),
+            deploy_tx=raw.get("deploy_tx"),
+        )
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            json.dumps(
+                {
+                    "chain_id": self.chain_id,
+                    "contracts": {"DataRegistry": self.registry},
+                    "deploy_block": self.deploy_block,
+                    "deploy_tx": self.deploy_tx,
+                },
+                indent=2,
+            )
+            + "\n"
+        )
