@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+/// @title Data asset registry: assets and the three structurally separated rights over them
+/// @notice Records data assets by fingerprint and metadata commitment, never the data itself (原始数据不出域),
+/// and the three rights of the national framework (三权分置) as separate objects:
+/// the holding right (数据资源持有权), the processing/usage right (数据加工使用权) and the product operating
+/// right (数据产品经营权). A party may hold any subset of the rights, and several parties may hold the same
+/// right over the same asset at once.
+/// @dev Identifiers.
+/// - `assetId = keccak256(abi.encode(registrant, contentHash))`: computable off chain before registering,
+///   the same on every chain and every deployment (so a migration keeps it), and a commitment to the data's
+///   SHA-256: anyone holding the data and knowing the registrant can recompute it.
+/// - Rights of an asset are numbered from 1. Indices 1, 2 and 3 are the asset's primary holding, usage and
+///   operating rights, assigned at registration (empty when nobody holds that kind); further co-holders and,
+///   later, grants derived from a right get 4, 5, ...
+/// Storage keeps only what the contract's own checks read; immutable evidence (fingerprints, content ids,
+/// lineage, terms) is emitted in events, which the block's receipts root commits to as firmly as storage.
+interface IDataRegistry {
+    // ─────────────────────────────────────────────────────────────────────────────────────────────────────
+    // Types
+    // ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+    /// @notice The three rights over a data asset.
+    enum RightKind {
+        Holding, // 数据资源持有权
+        Usage, // 数据加工使用权
+        Operating // 数据产品经营权
+    }
+
+    /// @notice Lifecycle of an asset record.
+    enum AssetStatus {
+        None, // never registered
+        Active,
+        Cancelled
+    }
+
+    /// @notice Whether a right can be exercised now, and if not, why.
+    enum Validity {
+        Valid,
+        NoSuchRight, // the asset or the right index does not exist
+        AssetNotActive, // the asset was cancelled
+        Revoked, // the right or one of its ancestors was revoked
+        NotYetValid, // the right or one of its ancestors starts later
+        Expired // the right or one of its ancestors has ended
+    }
+
+    /// @notice A party and the rights (a bit mask of `1 << RightKind`) it receives at registration.
+    /// @param account The holder; an EOA or a contract such as an enterprise multisig.
+    /// @param kinds Bit 0 holding, bit 1 usage, bit 2 operating; at least one bit.
+    struct RightHolder {
+        address account;
+        uint8 kinds;
+    }
+
+    /// @notice A source asset of derived data and the usage right over it that the registrant exercises.
+    struct Source {
+        bytes32 assetId;
+        uint256 rightIndex;
+    }
+
+    /// @notice What a registrant declares when registering an asset.
+    /// @param contentHash SHA-256 of the data; the data itself never goes on chain.
+    /// @param contentCid SHA-256 digest of the data's IPFS CIDv0 (the root `ipfs add` prints), or zero.
+    /// @param metadataCid SHA-256 digest of the metadata document's CIDv0 (the document is content-addressed).
+    /// @param classification 0 general (一般数据), 1 important (重要数据), 2 core (核心数据).
+    /// @param attributes Bit 0 personal information, bit 1 sensitive personal information, bit 2 export
+    /// allowed, bit 3 derived data (set by the contract when `sources` is not empty; must not be set by hand).
+    /// @param sources Source assets of derived data, each with the usage right the registrant holds over it.
+    /// @param holders First holders of each right, in strictly ascending address order, one entry per account.
+    struct Registration {
+        bytes32 contentHash;
+        bytes32 contentCid;
+        bytes32 metadataCid;
+        uint8 classification;
+        uint8 attributes;
+        Source[] sources;
+        RightHolder[] holders;
+    }
+
+    /// @notice An asset as returned by `getAsset`.
+    struct AssetView {
+        address registrant;
+        AssetStatus status;
+        uint8 classification;
+        uint8 attributes;
+        uint16 version;
+        uint256 rightCount;
+    }
+
+    /// @notice A right as returned by `getRight`.
+    /// @param parentIndex Zero for a root right; otherwise the right it was granted from.
+    /// @param validUntil Zero for no end.
+    struct RightView {
+        address holder;
+        RightKind kind;
+        uint256 parentIndex;
+        uint64 validFrom;
+        uint64 validUntil;
+        bool revoked;
+        bool subGrantable;
+        bool transferable;
+    }
+
+    // ─────────────────────────────────────────────────────────────────────────────────────────────────────
+    // Errors
+    // ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+    /// @notice Thrown when the same registrant registers the same content twice.
+    error AssetAlreadyRegistered(bytes32 assetId);
+    /// @notice Thrown when an asset id names no registered asset.
+    error AssetNotFound(bytes32 assetId);
+    /// @notice Thrown when an operation needs an active asset and this one is not.
+    error AssetNotActive(bytes32 assetId, AssetStatus status);
+    /// @notice Thrown when the content hash is zero: the fingerprint of the data is required.
+    error MissingContentHash();
+    /// @notice Thrown when the metadata content id is zero: every asset needs a metadata document.
+    error MissingMetadata();
+    /// @notice Thrown when the classification is not 0 (general), 1 (important) or 2 (core).
+    error InvalidClassification(uint8 classification);
+    /// @notice Thrown when attribute bits outside personal information, sensitive and export are set.
+    error InvalidAttributes(uint8 attributes);
+    /// @notice Thrown when a registration names no holder of the holding right.
+    error MissingHoldingRight();
+    /// @notice Thrown when a holder entry has a zero account or a kinds mask outside 1..7.
+    error InvalidHolder(uint256 position, address account, uint8 kinds);
+    /// @notice Thrown when holder entries are not in strictly ascending address order (or repeat an account).
+    error HoldersNotSorted(uint256 position, address account);
+    /// @notice Thrown when an asset would exceed the number of rights an index can address.
+    error TooManyRights(bytes32 assetId);
+    /// @notice Thrown when a right index names no right of the asset.
+    error RightNotFound(bytes32 assetId, uint256 rightIndex);
+    /// @notice Thrown when an account acts on a right it does not hold.
+    error NotRightHolder(bytes32 assetId, uint256 rightIndex, address account);
+    /// @notice Thrown when a right of another kind is presented (e.g. a holding right where usage is needed).
+    error WrongRightKind(bytes32 assetId, uint256 rightIndex, RightKind expected, RightKind actual);
+    /// @notice Thrown when a right, or the right it descends from, has been revoked.
+    error RightRevoked(bytes32 assetId, uint256 rightIndex);
+    /// @notice Thrown when a right, or the right it descends from, ended at `validUntil`.
+    error RightExpired(bytes32 assetId, uint256 rightIndex, uint64 validUntil);
+    /// @notice Thrown when a right, or the right it descends from, starts only at `validFrom`.
+    error RightNotYetValid(bytes32 assetId, uint256 rightIndex, uint64 validFrom);
+    /// @notice Thrown when derived data names its own asset, or the same source twice, as a source.
+    error InvalidSource(uint256 position, bytes32 sourceAssetId);
+    /// @notice Thrown when a signed request is submitted after its deadline.
+    error SignatureExpired(uint256 deadline, uint256 timestamp);
+    /// @notice Thrown when a signature is not the signer's for this request, chain, contract and nonce.
+    error InvalidSignature(address signer);
+
+    // ─────────────────────────────────────────────────────────────────────────────────────────────────────
+    // Events
+    // ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+    /// @notice Emitted when an asset is registered.
+    /// @param assetId `keccak256(abi.encode(registrant, contentHash))`.
+    /// @param registrant The party that registered it (the signer, for relayed registrations).
+    /// @param submitter The account that sent the transaction: the registrant, or the relayer that paid gas.
+    /// @param contentHash SHA-256 of the data.
+    /// @param contentCid Digest of the data's CIDv0, or zero.
+    /// @param metadataCid Digest of the metadata document's CIDv0.
+    /// @param classification 0 general, 1 important, 2 core.
+    /// @param attributes Personal information, sensitive, export and derived bits.
+    event AssetRegistered(
+        bytes32 indexed assetId,
+        address indexed registrant,
+        address indexed submitter,
+        bytes32 contentHash,
+        bytes32 contentCid,
+        bytes32 metadataCid,
+        uint8 classification,
+        uint8 attributes
+    );
+
+    /// @notice Emitted for each source of derived data, right after its `AssetRegistered`.
+    /// @param assetId The derived asset.
+    /// @param sourceAssetId The asset it was derived from.
+    /// @param rightIndex The usage right over the source that the registrant exercised.
+    event AssetDerived(bytes32 indexed assetId, bytes32 indexed sourceAssetId, uint256 rightIndex);
+
+    /// @notice Emitted when a root right is assigned to its first holder at registration.
+    /// @param assetId The asset.
+    /// @param rightIndex The right's number within the asset (1..3 for the primary rights of each kind).
+    /// @param holder The party that holds it.
+    /// @param kind Holding, usage or operating.
+    event RightAssigned(bytes32 indexed assetId, uint256 indexed rightIndex, address indexed holder, RightKind kind);
+
+    // ─────────────────────────────────────────────────────────────────────────────────────────────────────
+    // Writes
+    // ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+    /// @notice Registers an asset with the caller as registrant.
+    /// @return assetId The new asset's id.
+    function register(Registration calldata registration) external returns (bytes32 assetId);
+
+    /// @notice Registers several assets with the caller as registrant, in order; all or none.
+    function registerBatch(Registration[] calldata registrations) external returns (bytes32[] memory assetIds);
+
+    /// @notice Registers an asset on behalf of `registrant`, who signed it as EIP-712 typed data `Register`;
+    /// anyone (an exchange, a registration agent) may submit it and pay the gas.
+    /// @param registrant The signer: an EOA, or an ERC-1271 contract such as an enterprise multisig.
+    /// @param deadline Unix time after which the signature is no longer accepted.
+    /// @param signature The EOA's 65-byte signature, or whatever the ERC-1271 signer accepts.
+    function registerBySig(
+        Registration calldata registration,
+        address registrant,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (bytes32 assetId);
+
+    // ─────────────────────────────────────────────────────────────────────────────────────────────────────
+    // Views
+    // ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+    /// @notice The id an asset gets (or got) when `registrant` registers content with this SHA-256.
+    function assetIdOf(address registrant, bytes32 contentHash) external pure returns (bytes32);
+
+    /// @notice An asset's record; reverts with `AssetNotFound` for an unknown id.
+    function getAsset(bytes32 assetId) external view returns (AssetView memory);
+
+    /// @notice A right of an asset; reverts with `RightNotFound` for an index that names none.
+    function getRight(bytes32 assetId, uint256 rightIndex) external view returns (RightView memory);
+
+    /// @notice Whether a right can be exercised now and, if not, why and which right in its chain of grants
+    /// fails (the right itself or an ancestor; zero when valid).
+    function rightValidity(bytes32 assetId, uint256 rightIndex)
+        external
+        view
+        returns (Validity validity, uint256 failingRightIndex);
+
+    /// @notice Whether a right and every right it descends from are valid now, on an active asset.
+    function isRightValid(bytes32 assetId, uint256 rightIndex) external view returns (bool);
+
+    /// @notice The next nonce `signer` must sign with.
+    function nonces(address signer) external view returns (uint256);
+
+    /// @notice The EIP-712 domain separator of this registry on this chain.
+    // solhint-disable-next-line func-name-mixedcase
+    function DOMAIN_SEPARATOR() external view returns (bytes32);
+}
