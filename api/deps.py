@@ -1,0 +1,63 @@
+"""What the routes share: the services the app was built with, and a database session per request."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from fastapi import Depends, Request
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from registry.chain.client import Chain, RegistryClient
+from registry.config import Deployment, Settings
+from registry.content.store import ContentStore, open_store
+from registry.db.session import make_engine
+from registry.devchain import ANVIL_CHAIN_ID, RELAYER_ACCOUNT, dev_key
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    deployment: Deployment
+    chain: Chain
+    client: RegistryClient
+    store: ContentStore
+    # The API's own key, used only to pay gas for signatures it relays; never a user's key.
+    relayer: LocalAccount | None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Services":
+        deployment = Deployment.load(settings.deployment_file)
+        chain = Chain(settings.rpc_url, deployment)
+        if settings.relayer_key:
+            relayer = Account.from_key(settings.relayer_key)
+        elif deployment.chain_id == ANVIL_CHAIN_ID:
+            relayer = Account.from_key(dev_key(RELAYER_ACCOUNT))
+        else:
+            relayer = None
+        return cls(
+            settings=settings,
+            engine=make_engine(settings.database_url),
+            deployment=deployment,
+            chain=chain,
+            client=RegistryClient(chain),
+            store=open_store(settings),
+            relayer=relayer,
+        )
+
+
+def get_services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def get_session(services: Annotated[Services, Depends(get_services)]) -> Iterator[Session]:
+    with Session(services.engine) as session:
+        yield session
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+SessionDep = Annotated[Session, Depends(get_session)]

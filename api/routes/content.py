@@ -1,0 +1,43 @@
+"""Metadata documents: validated against the published schema, stored by content id, served back."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Body
+from fastapi.responses import Response
+from sqlmodel import select
+
+from api.deps import ServicesDep, SessionDep
+from api.schemas import MetadataStored
+from registry.content.cid import cid_to_digest
+from registry.db.models import Asset
+from registry.indexer.handlers import apply_metadata
+from registry.metadata import canonical_bytes, json_schema, parse_metadata
+
+router = APIRouter(prefix="/v1", tags=["metadata"])
+
+
+@router.get("/schemas/metadata", summary="The metadata document's JSON Schema")
+def metadata_schema() -> dict[str, Any]:
+    return json_schema()
+
+
+@router.post("/metadata", response_model=MetadataStored, status_code=201, summary="Store a metadata document")
+def put_metadata(services: ServicesDep, db: SessionDep, document: dict[str, Any] = Body(...)) -> MetadataStored:
+    """Validates the document (a 422 names every offending field), stores its canonical bytes and returns
+    the content id to register with. Assets already registered with this content id get its fields."""
+    data = canonical_bytes(parse_metadata(document))
+    cid = services.store.put(data)
+    parsed = json.loads(data)
+    for asset in db.exec(select(Asset).where(Asset.metadata_cid == cid, Asset.metadata_json.is_(None))).all():
+        apply_metadata(asset, parsed)
+        db.add(asset)
+    db.commit()
+    return MetadataStored(cid=cid, digest="0x" + cid_to_digest(cid).hex(), size=len(data))
+
+
+@router.get("/metadata/{cid}", summary="A stored metadata document, byte for byte")
+def get_metadata(cid: str, services: ServicesDep) -> Response:
+    cid_to_digest(cid)  # a malformed CID gets a 422 that says so, not a 404
+    return Response(content=services.store.get(cid), media_type="application/json")

@@ -1,0 +1,70 @@
+"""Writes: the API never holds a user's key. It forwards transactions the user signed, or relays
+registrations the user signed as EIP-712 typed data (paying the gas with its own relayer key)."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from api.deps import ServicesDep
+from api.schemas import TransactionResult
+from registry.chain.client import TxResult
+from registry.chain.types import checksum, registration_from_json
+from registry.errors import ConfigurationError, ValidationError
+
+router = APIRouter(prefix="/v1", tags=["transactions"])
+
+
+class RawTransaction(BaseModel):
+    raw_transaction: str = Field(pattern=r"^0x[0-9a-fA-F]+$", max_length=262_144,
+                                 description="A signed transaction calling the registry, as 0x hex.")
+
+
+class RelayedRegistration(BaseModel):
+    registrant: str = Field(description="The signer, who becomes the registrant.")
+    deadline: int = Field(ge=0, description="Unix time after which the signature is refused.")
+    signature: str = Field(pattern=r"^0x[0-9a-fA-F]*$", max_length=20_000)
+    registration: dict[str, Any] = Field(
+        description="content_hash, content_cid, metadata_cid (0x bytes32), classification, attributes, "
+        "sources [{asset_id, right_index}], holders [{account, kinds: [holding|usage|operating]}]."
+    )
+
+
+def _result(result: TxResult) -> TransactionResult:
+    return TransactionResult(
+        tx_hash=result.tx_hash,
+        block_number=result.block_number,
+        block_hash=result.block_hash,
+        gas_used=result.gas_used,
+        asset_ids=result.asset_ids,
+        events=[{"name": e.name, "log_index": e.log_index, "args": e.args} for e in result.events],
+    )
+
+
+@router.post("/transactions", response_model=TransactionResult, summary="Send a transaction you signed")
+def send_transaction(body: RawTransaction, services: ServicesDep) -> TransactionResult:
+    """Checks that the transaction calls the registry on this chain and would succeed (otherwise the
+    contract's reason comes back as a 4xx and nothing is sent), sends it and waits for its receipt."""
+    try:
+        raw = bytes.fromhex(body.raw_transaction[2:])
+    except ValueError:
+        raise ValidationError("'raw_transaction' must be an even number of hex digits after 0x.") from None
+    return _result(services.client.send_raw_transaction(raw))
+
+
+@router.post("/relay/register", response_model=TransactionResult, summary="Relay a signed registration")
+def relay_register(body: RelayedRegistration, services: ServicesDep) -> TransactionResult:
+    """Submits `registerBySig` for a registration the registrant signed (EIP-712 `Register`); the
+    registrant needs no gas. A forged, expired or replayed signature is refused before anything is sent."""
+    if services.relayer is None:
+        raise ConfigurationError("This API does not relay signatures: set DATAREG_RELAYER_KEY to enable it.")
+    try:
+        signature = bytes.fromhex(body.signature[2:])
+    except ValueError:
+        raise ValidationError("'signature' must be an even number of hex digits after 0x.") from None
+    registration = registration_from_json(body.registration)
+    registrant = checksum(body.registrant, "registrant")
+    return _result(
+        services.client.register_by_sig(registration, registrant, body.deadline, signature, services.relayer)
+    )

@@ -1,0 +1,40 @@
+"""The registry contract's ABI (committed in the package) and bytecode (from forge's build output)."""
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+from registry.errors import ConfigurationError
+
+ABI_DIR = Path(__file__).parent / "abi"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FORGE_OUT = REPO_ROOT / "out"
+
+CONTRACTS = ("DataRegistry",)
+
+
+@cache
+def load_abi(name: str = "DataRegistry") -> list[dict]:
+    return json.loads((ABI_DIR / f"{name}.json").read_text())
+
+
+def load_bytecode(name: str = "DataRegistry", out_dir: Path = FORGE_OUT) -> str:
+    artifact = out_dir / f"{name}.sol" / f"{name}.json"
+    if not artifact.exists():
+        raise ConfigurationError(
+            f"No build artifact at '{artifact}'. Build the contracts first: `make build` (or `forge build`)."
+        )
+    return json.loads(artifact.read_text())["bytecode"]["object"]
+
+
+def export_abis(out_dir: Path = FORGE_OUT) -> None:
+    """Copy the ABIs from forge's output into the package (run by `make build`)."""
+    ABI_DIR.mkdir(exist_ok=True)
+    for name in CONTRACTS:
+        artifact = json.loads((out_dir / f"{name}.sol" / f"{name}.json").read_text())
+        (ABI_DIR / f"{name}.json").write_text(json.dumps(artifact["abi"], indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    export_abis()

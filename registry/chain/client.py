@@ -1,0 +1,316 @@
+"""Chain client: builds, signs (locally, with the user's own key) and sends registry transactions, waits for
+receipts, and turns the contract's refusals into readable errors before anything is sent.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from eth_abi import encode
+from eth_account.signers.local import LocalAccount
+from eth_utils import keccak
+from web3 import Web3
+from web3.exceptions import ContractCustomError, ContractLogicError, TransactionNotFound
+
+from registry.chain.abi import load_abi
+from registry.chain.errors import decode_revert
+from registry.chain.events import DecodedEvent, decode_log
+from registry.chain.typed_data import register_typed_data, signable
+from registry.chain.types import Registration, asset_id_hex, checksum
+from registry.config import Deployment, Settings
+from registry.errors import ChainError, ValidationError
+
+
+def asset_id_of(registrant: str, content_hash: bytes) -> str:
+    """The asset id the contract derives: keccak256(abi.encode(registrant, contentHash))."""
+    return "0x" + keccak(encode(["address", "bytes32"], [registrant, content_hash])).hex()
+
+
+@dataclass(frozen=True)
+class TxResult:
+    tx_hash: str
+    block_number: int
+    block_hash: str
+    gas_used: int
+    events: list[DecodedEvent] = field(default_factory=list)
+
+    @property
+    def asset_ids(self) -> list[str]:
+        return [e.args["assetId"] for e in self.events if e.name == "AssetRegistered"]
+
+
+@dataclass(frozen=True)
+class SignedRegistration:
+    """A registration signed offline by its registrant, ready for anyone to relay."""
+
+    registration: Registration
+    registrant: str
+    deadline: int
+    nonce: int
+    signature: bytes
+    typed_data: dict
+
+
+class Chain:
+    """A connection to an EVM JSON-RPC node and the deployed registry contract."""
+
+    def __init__(self, rpc_url: str, deployment: Deployment, timeout: float = 30.0) -> None:
+        self.rpc_url = rpc_url
+        self.deployment = deployment
+        self.w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+        self.registry = self.w3.eth.contract(address=Web3.to_checksum_address(deployment.registry), abi=load_abi())
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Chain":
+        return cls(settings.rpc_url, Deployment.load(settings.deployment_file))
+
+    @property
+    def chain_id(self) -> int:
+        return self.deployment.chain_id
+
+    def check(self) -> None:
+        """Fail early, and clearly, when the node is unreachable or is not the chain we deployed on."""
+        try:
+            actual = self.w3.eth.chain_id
+        except Exception as exc:  # noqa: BLE001 - any transport error means the same thing to the user
+            raise ChainError(
+                f"Cannot reach the chain node at '{self.rpc_url}': {exc}. Start it (`make run` starts anvil) "
+                "or set DATAREG_RPC_URL."
+            ) from exc
+        if actual != self.chain_id:
+            raise ChainError(
+                f"The node at '{self.rpc_url}' is chain {actual}, but the registry was deployed on chain "
+                f"{self.chain_id}. Point DATAREG_RPC_URL at the right node or redeploy."
+            )
+
+
+class RegistryClient:
+    """Reads and writes the DataRegistry contract. Keys stay with the caller: transactions are signed here,
+    in the caller's process, and only signed bytes leave it."""
+
+    def __init__(self, chain: Chain) -> None:
+        self.chain = chain
+        self.w3 = chain.w3
+        self.contract = chain.registry
+        self._nonces: dict[str, int] = {}
+
+    # ─────────────────────────────── views ───────────────────────────────
+
+    def get_asset(self, asset_id: str) -> dict[str, Any]:
+        view = self._call(self.contract.functions.getAsset(bytes.fromhex(asset_id_hex(asset_id)[2:])))
+        registrant, status, classification, attributes, version, right_count = view
+        return {
+            "registrant": registrant,
+            "status": status,
+            "classification": classification,
+            "attributes": attributes,
+            "version": version,
+            "right_count": right_count,
+        }
+
+    def get_right(self, asset_id: str, right_index: int) -> dict[str, Any]:
+        view = self._call(self.contract.functions.getRight(bytes.fromhex(asset_id_hex(asset_id)[2:]), right_index))
+        holder, kind, parent, valid_from, valid_until, revoked, sub_grantable, transferable = view
+        return {
+            "holder": holder,
+            "kind": kind,
+            "parent_index": parent,
+            "valid_from": valid_from,
+            "valid_until": valid_until,
+            "revoked": revoked,
+            "sub_grantable": sub_grantable,
+            "transferable": transferable,
+        }
+
+    def right_validity(self, asset_id: str, right_index: int) -> tuple[int, int]:
+        return tuple(
+            self._call(self.contract.functions.rightValidity(bytes.fromhex(asset_id_hex(asset_id)[2:]), right_index))
+        )
+
+    def nonce_of(self, signer: str) -> int:
+        return self._call(self.contract.functions.nonces(checksum(signer)))
+
+    # ─────────────────────────────── writes ───────────────────────────────
+
+    def register(self, registration: Registration, account: LocalAccount) -> TxResult:
+        return self._transact(self.contract.functions.register(registration.as_abi()), account)
+
+    def register_batch(self, registrations: Sequence[Registration], account: LocalAccount) -> TxResult:
+        return self._transact(
+            self.contract.functions.registerBatch([r.as_abi() for r in registrations]), account
+        )
+
+    def sign_registration(
+        self, registration: Registration, account: LocalAccount, deadline: int | None = None, ttl: int = 3600
+    ) -> SignedRegistration:
+        """Signs a registration as EIP-712 typed data with the registrant's key, for someone else to relay."""
+        deadline = deadline if deadline is not None else int(time.time()) + ttl
+        nonce = self.nonce_of(account.address)
+        typed = register_typed_data(
+            registration, account.address, nonce, deadline, self.chain.chain_id, self.contract.address
+        )
+        signature = account.sign_message(signable(typed)).signature
+        return SignedRegistration(registration, account.address, deadline, nonce, bytes(signature), typed)
+
+    def register_by_sig(
+        self, registration: Registration, registrant: str, deadline: int, signature: bytes, relayer: LocalAccount
+    ) -> TxResult:
+        """Relays a registration its registrant signed; `relayer` pays the gas and gains no rights."""
+        return self._transact(
+            self.contract.functions.registerBySig(
+                registration.as_abi(), checksum(registrant, "registrant"), deadline, signature
+            ),
+            relayer,
+        )
+
+    def send_raw_transaction(self, raw: bytes) -> TxResult:
+        """Sends a transaction signed elsewhere, after checking it is a call to this registry that would
+        succeed: a transaction that would revert is refused with the contract's reason and never sent."""
+        from eth_account import Account
+
+        try:
+            tx = Account.recover_transaction(raw)
+            decoded = _decode_raw(raw)
+        except Exception as exc:  # noqa: BLE001
+            raise ValidationError(
+                f"The transaction could not be decoded: {exc}. Send the signed raw transaction as 0x-prefixed hex."
+            ) from exc
+        if decoded["to"] is None or Web3.to_checksum_address(decoded["to"]) != self.contract.address:
+            raise ValidationError(
+                f"The transaction is addressed to '{decoded['to']}', not to the registry "
+                f"'{self.contract.address}'; only calls to the registry are accepted."
+            )
+        if decoded["chain_id"] not in (None, self.chain.chain_id):
+            raise ValidationError(
+                f"The transaction was signed for chain {decoded['chain_id']}, but this registry is on chain "
+                f"{self.chain.chain_id}. Sign it again for chain {self.chain.chain_id}."
+            )
+        self._simulate({"from": tx, "to": decoded["to"], "data": decoded["data"], "value": decoded["value"]})
+        try:
+            tx_hash = self.w3.eth.send_raw_transaction(raw)
+        except Exception as exc:  # noqa: BLE001
+            raise ChainError(f"The node refused the transaction: {_rpc_message(exc)}.") from exc
+        return self.wait(tx_hash)
+
+    def wait(self, tx_hash: bytes | str, timeout: float = 60.0) -> TxResult:
+        try:
+            receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=0.05)
+        except Exception as exc:  # noqa: BLE001
+            raise ChainError(f"No receipt for transaction {_hex(tx_hash)} after {timeout:.0f} s: {exc}.") from exc
+        if receipt["status"] != 1:
+            raise self._revert_reason(receipt)
+        events = [e for e in (decode_log(log) for log in receipt["logs"]) if e is not None]
+        return TxResult(
+            tx_hash=_hex(receipt["transactionHash"]),
+            block_number=receipt["blockNumber"],
+            block_hash=_hex(receipt["blockHash"]),
+            gas_used=receipt["gasUsed"],
+            events=events,
+        )
+
+    # ─────────────────────────────── internals ───────────────────────────────
+
+    def _call(self, fn) -> Any:
+        try:
+            return fn.call()
+        except (ContractCustomError, ContractLogicError) as exc:
+            raise decode_revert(exc.data) from None
+        except Exception as exc:  # noqa: BLE001
+            raise ChainError(f"Cannot read from the registry at '{self.chain.rpc_url}': {exc}.") from exc
+
+    def _simulate(self, tx: dict) -> int:
+        """Estimates gas, which runs the call: a refusal surfaces here, with its custom error, before sending."""
+        try:
+            return self.w3.eth.estimate_gas(tx)
+        except (ContractCustomError, ContractLogicError) as exc:
+            raise decode_revert(exc.data) from None
+        except Exception as exc:  # noqa: BLE001
+            raise ChainError(f"The node could not run the transaction: {_rpc_message(exc)}.") from exc
+
+    def _transact(self, fn, account: LocalAccount) -> TxResult:
+        sender = account.address
+        tx: dict[str, Any] = {"from": sender, "to": self.contract.address, "data": fn._encode_transaction_data()}
+        gas = self._simulate(tx)
+        base_fee = self.w3.eth.get_block("latest")["baseFeePerGas"]
+        tip = self.w3.to_wei(1, "gwei")
+        tx.update(
+            {
+                "chainId": self.chain.chain_id,
+                "nonce": self._next_nonce(sender),
+                # 20% headroom: estimates can be short when state changes between estimate and inclusion.
+                "gas": gas * 6 // 5 + 10_000,
+                "maxPriorityFeePerGas": tip,
+                "maxFeePerGas": 2 * base_fee + tip,
+                "type": 2,
+                "value": 0,
+            }
+        )
+        tx.pop("from")
+        signed = account.sign_transaction(tx)
+        try:
+            tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
+        except Exception as exc:  # noqa: BLE001
+            self._nonces.pop(sender, None)  # resynchronise from the node next time
+            raise ChainError(f"The node refused the transaction: {_rpc_message(exc)}.") from exc
+        self._nonces[sender] = tx["nonce"] + 1
+        return self.wait(tx_hash)
+
+    def _next_nonce(self, sender: str) -> int:
+        """Local nonce tracking: no round trip per transaction, and back-to-back sends do not collide."""
+        if sender not in self._nonces:
+            self._nonces[sender] = self.w3.eth.get_transaction_count(sender, "pending")
+        return self._nonces[sender]
+
+    def _revert_reason(self, receipt) -> ChainError:
+        """A mined transaction that failed: replay it at its block to recover the contract's error."""
+        try:
+            tx = self.w3.eth.get_transaction(receipt["transactionHash"])
+            self.w3.eth.call(
+                {"from": tx["from"], "to": tx["to"], "data": tx["input"], "value": tx["value"]},
+                receipt["blockNumber"] - 1,
+            )
+        except (ContractCustomError, ContractLogicError) as exc:
+            return decode_revert(exc.data)
+        except TransactionNotFound:
+            pass
+        except Exception:  # noqa: BLE001 - the failure itself is what matters; the reason is a bonus
+            pass
+        return ChainError(
+            f"Transaction {_hex(receipt['transactionHash'])} failed in block {receipt['blockNumber']} "
+            f"(gas used {receipt['gasUsed']})."
+        )
+
+
+def _decode_raw(raw: bytes) -> dict[str, Any]:
+    from eth_account.typed_transactions import TypedTransaction
+    import rlp
+
+    if raw[0] < 0x7F:  # typed transaction (EIP-2718)
+        tx = TypedTransaction.from_bytes(raw).as_dict()
+        return {
+            "to": _hex(tx["to"]) if tx.get("to") else None,
+            "data": _hex(tx.get("data", b"")),
+            "value": tx.get("value", 0),
+            "chain_id": tx.get("chainId"),
+        }
+    nonce, gas_price, gas, to, value, data, v, r, s = rlp.decode(raw)
+    v = int.from_bytes(v, "big")
+    return {
+        "to": _hex(to) if to else None,
+        "data": _hex(data),
+        "value": int.from_bytes(value, "big"),
+        "chain_id": (v - 35) // 2 if v >= 35 else None,
+    }
+
+
+def _hex(value: Any) -> str:
+    if isinstance(value, (bytes, bytearray)):
+        return "0x" + bytes(value).hex()
+    return str(value) if str(value).startswith("0x") else "0x" + str(value)
+
+
+def _rpc_message(exc: Exception) -> str:
+    if exc.args and isinstance(exc.args[0], dict) and "message" in exc.args[0]:
+        return exc.args[0]["message"]
+    return str(exc)

@@ -1,0 +1,139 @@
+"""Turns the registry contract's custom errors into readable ContractRevert exceptions.
+
+Every custom error in the ABI is decoded by selector; the messages below say what was refused, with the
+values, and how to put it right. An error missing from MESSAGES still decodes, with a generic message, so
+a contract upgrade never produces an undecodable failure.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from functools import cache
+from typing import Callable
+
+from eth_abi import decode
+from eth_utils import function_signature_to_4byte_selector
+
+from registry.chain.abi import load_abi
+from registry.chain.types import RightKind
+from registry.errors import ChainError, ContractRevert
+
+_STATUS = {0: "not registered", 1: "active", 2: "cancelled"}
+
+
+def _when(ts: int) -> str:
+    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _kind(value: int) -> str:
+    return RightKind(value).label
+
+
+MESSAGES: dict[str, Callable[[dict], str]] = {
+    "AssetAlreadyRegistered": lambda a: (
+        f"Asset '{a['assetId']}' is already registered: the same registrant cannot register the same content "
+        "twice. Look it up with `datareg show`, or register from another account."
+    ),
+    "AssetNotFound": lambda a: (
+        f"No asset '{a['assetId']}' is registered. Check the asset id (0x followed by 64 hex digits)."
+    ),
+    "AssetNotActive": lambda a: (
+        f"Asset '{a['assetId']}' is {_STATUS.get(a['status'], a['status'])}; this operation needs an active asset."
+    ),
+    "MissingContentHash": lambda a: "The registration has no content fingerprint (SHA-256 of the data).",
+    "MissingMetadata": lambda a: "The registration has no metadata document content id.",
+    "InvalidClassification": lambda a: (
+        f"Classification {a['classification']} is not valid: use 0 (general), 1 (important) or 2 (core)."
+    ),
+    "InvalidAttributes": lambda a: (
+        f"Attribute bits {a['attributes']:#04x} are not valid: only personal information (0x01), sensitive "
+        "(0x02) and export allowed (0x04) may be declared; the derived bit is set from the sources."
+    ),
+    "MissingHoldingRight": lambda a: (
+        "The registration names no holder of the holding right (持有权); every asset needs one. "
+        "Add --holder holding=ADDRESS or list the holder in the metadata's rights."
+    ),
+    "InvalidHolder": lambda a: (
+        f"Holder entry {a['position']} ({a['account']}, kinds {a['kinds']}) is not valid: the account must not "
+        "be zero and the kinds must be a non-empty subset of holding, usage, operating."
+    ),
+    "HoldersNotSorted": lambda a: (
+        f"Holder entry {a['position']} ({a['account']}) repeats an account or is out of order; list each "
+        "account once, in ascending address order (the Python client does this for you)."
+    ),
+    "TooManyRights": lambda a: f"Asset '{a['assetId']}' has reached the maximum number of rights (16,777,215).",
+    "RightNotFound": lambda a: f"Asset '{a['assetId']}' has no right number {a['rightIndex']}.",
+    "NotRightHolder": lambda a: (
+        f"Account '{a['account']}' does not hold right {a['rightIndex']} of asset '{a['assetId']}'. "
+        "Use the account that holds it, or a right you hold (see `datareg show`)."
+    ),
+    "WrongRightKind": lambda a: (
+        f"Right {a['rightIndex']} of asset '{a['assetId']}' is a {_kind(a['actual'])} right; this operation "
+        f"needs a {_kind(a['expected'])} right."
+    ),
+    "RightRevoked": lambda a: (
+        f"Right {a['rightIndex']} of asset '{a['assetId']}' has been revoked, so it and every grant under it "
+        "are no longer valid."
+    ),
+    "RightExpired": lambda a: (
+        f"Right {a['rightIndex']} of asset '{a['assetId']}' expired at {_when(a['validUntil'])}; ask its "
+        "grantor to renew it."
+    ),
+    "RightNotYetValid": lambda a: (
+        f"Right {a['rightIndex']} of asset '{a['assetId']}' is valid only from {_when(a['validFrom'])}."
+    ),
+    "InvalidSource": lambda a: (
+        f"Source {a['position']} ('{a['sourceAssetId']}') is not valid: derived data cannot name itself or "
+        "the same source twice."
+    ),
+    "SignatureExpired": lambda a: (
+        f"The signature expired at {_when(a['deadline'])} (block time is {_when(a['timestamp'])}). "
+        "Sign the request again with a later deadline."
+    ),
+    "InvalidSignature": lambda a: (
+        f"The signature is not valid for signer '{a['signer']}': it was made by another key, for other values, "
+        "for another chain or registry, or with a nonce that has already been used. Sign the request again."
+    ),
+}
+
+
+@cache
+def _errors_by_selector() -> dict[bytes, tuple[str, list[str], list[str]]]:
+    table = {}
+    for item in load_abi():
+        if item["type"] != "error":
+            continue
+        types = [_abi_type(i) for i in item["inputs"]]
+        selector = function_signature_to_4byte_selector(f"{item['name']}({','.join(types)})")
+        table[selector] = (item["name"], [i["name"] for i in item["inputs"]], types)
+    return table
+
+
+def _abi_type(param: dict) -> str:
+    if param["type"].startswith("tuple"):
+        return "(" + ",".join(_abi_type(c) for c in param["components"]) + ")" + param["type"][5:]
+    return param["type"]
+
+
+def _normalise(value: object) -> object:
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    return value
+
+
+def decode_revert(data: bytes | str | None) -> ChainError:
+    """The exception that best describes revert data returned by the registry."""
+    if isinstance(data, str):
+        data = bytes.fromhex(data[2:] if data.startswith("0x") else data)
+    if not data or len(data) < 4:
+        return ChainError("The transaction was reverted without a reason (out of gas, or not a registry call).")
+    entry = _errors_by_selector().get(data[:4])
+    if entry is None:
+        if data[:4] == bytes.fromhex("08c379a0"):
+            (reason,) = decode(["string"], data[4:])
+            return ChainError(f"The transaction was reverted: {reason}.")
+        return ChainError(f"The transaction was reverted with unknown error data 0x{data.hex()}.")
+    name, names, types = entry
+    args = {n: _normalise(v) for n, v in zip(names, decode(types, data[4:]))}
+    render = MESSAGES.get(name)
+    message = render(args) if render else f"The registry refused the operation: {name}({args})."
+    return ContractRevert(message, name, args)

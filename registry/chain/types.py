@@ -1,0 +1,195 @@
+"""Typed values shared by the chain client, the indexer, the API and the CLI."""
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+
+from eth_utils import is_address, to_checksum_address
+
+from registry.errors import ValidationError
+
+ASSET_ID_RE = re.compile(r"^0x[0-9a-fA-F]{64}$")
+
+
+class RightKind(enum.IntEnum):
+    """The three rights, numbered as in the contract's RightKind enum."""
+
+    HOLDING = 0  # 数据资源持有权
+    USAGE = 1  # 数据加工使用权
+    OPERATING = 2  # 数据产品经营权
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @property
+    def label_zh(self) -> str:
+        return {0: "数据资源持有权", 1: "数据加工使用权", 2: "数据产品经营权"}[self.value]
+
+    @classmethod
+    def parse(cls, text: str) -> "RightKind":
+        aliases = {
+            "holding": cls.HOLDING, "hold": cls.HOLDING, "持有权": cls.HOLDING,
+            "usage": cls.USAGE, "use": cls.USAGE, "processing": cls.USAGE, "使用权": cls.USAGE,
+            "加工使用权": cls.USAGE,
+            "operating": cls.OPERATING, "operation": cls.OPERATING, "经营权": cls.OPERATING,
+        }
+        kind = aliases.get(text.strip().lower())
+        if kind is None:
+            raise ValidationError(
+                f"Unknown right kind '{text}'. Use one of: holding, usage, operating (持有权, 使用权, 经营权)."
+            )
+        return kind
+
+
+class Classification(enum.IntEnum):
+    GENERAL = 0  # 一般数据
+    IMPORTANT = 1  # 重要数据
+    CORE = 2  # 核心数据
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+# Attribute bits, as in the contract.
+ATTR_PERSONAL = 0x01
+ATTR_SENSITIVE = 0x02
+ATTR_EXPORT = 0x04
+ATTR_DERIVED = 0x08
+
+# Indices 1..3 are the primary right of each kind (kind + 1); see IDataRegistry.
+PRIMARY_RIGHTS = 3
+
+
+def checksum(address: str, what: str = "address") -> str:
+    """A checksummed address, or a ValidationError naming what was wrong."""
+    if not isinstance(address, str) or not is_address(address):
+        raise ValidationError(
+            f"'{address}' is not a valid {what}: expected 0x followed by 40 hexadecimal digits."
+        )
+    digits = address[2:]
+    mixed_case = digits != digits.lower() and digits != digits.upper()
+    # Mixed case means a checksum was intended: it must be right, or a typo would go unnoticed.
+    if mixed_case and to_checksum_address(address) != address:
+        raise ValidationError(
+            f"'{address}' is not a valid {what}: its mixed-case checksum is wrong (a typo?). "
+            "Check the address, or write it in lower case."
+        )
+    return to_checksum_address(address)
+
+
+def asset_id_hex(value: str | bytes) -> str:
+    """Normalise an asset id to 0x-prefixed lower-case 32-byte hex, or raise a ValidationError."""
+    if isinstance(value, (bytes, bytearray)):
+        if len(value) != 32:
+            raise ValidationError(f"An asset id is 32 bytes, got {len(value)}.")
+        return "0x" + bytes(value).hex()
+    if not isinstance(value, str) or not ASSET_ID_RE.match(value):
+        raise ValidationError(
+            f"'{value}' is not an asset id: expected 0x followed by 64 hexadecimal digits."
+        )
+    return value.lower()
+
+
+@dataclass(frozen=True)
+class RightHolder:
+    account: str
+    kinds: frozenset[RightKind]
+
+    @property
+    def mask(self) -> int:
+        return sum(1 << k for k in self.kinds)
+
+
+@dataclass(frozen=True)
+class Source:
+    asset_id: str
+    right_index: int
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What a registrant declares; mirrors IDataRegistry.Registration."""
+
+    content_hash: bytes
+    content_cid: bytes
+    metadata_cid: bytes
+    classification: int = 0
+    attributes: int = 0
+    sources: tuple[Source, ...] = ()
+    holders: tuple[RightHolder, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        for name in ("content_hash", "content_cid", "metadata_cid"):
+            value = getattr(self, name)
+            if not isinstance(value, (bytes, bytearray)) or len(value) != 32:
+                raise ValidationError(f"Registration.{name} must be 32 bytes.")
+
+    @staticmethod
+    def merge_holders(pairs: list[tuple[str, RightKind]]) -> tuple[RightHolder, ...]:
+        """One entry per account with all its kinds, sorted by address as the contract requires."""
+        merged: dict[str, set[RightKind]] = {}
+        for account, kind in pairs:
+            merged.setdefault(checksum(account, "holder address"), set()).add(kind)
+        return tuple(
+            RightHolder(account, frozenset(kinds))
+            for account, kinds in sorted(merged.items(), key=lambda item: int(item[0], 16))
+        )
+
+    def as_abi(self) -> tuple:
+        return (
+            self.content_hash,
+            self.content_cid,
+            self.metadata_cid,
+            self.classification,
+            self.attributes,
+            [(bytes.fromhex(s.asset_id[2:]), s.right_index) for s in self.sources],
+            [(h.account, h.mask) for h in self.holders],
+        )
+
+
+def registration_to_json(r: Registration) -> dict:
+    """The JSON form of a registration, as the API's relay endpoint takes it and the CLI sends it."""
+    return {
+        "content_hash": "0x" + r.content_hash.hex(),
+        "content_cid": "0x" + r.content_cid.hex(),
+        "metadata_cid": "0x" + r.metadata_cid.hex(),
+        "classification": r.classification,
+        "attributes": r.attributes,
+        "sources": [{"asset_id": s.asset_id, "right_index": s.right_index} for s in r.sources],
+        "holders": [
+            {"account": h.account, "kinds": [k.label for k in sorted(h.kinds)]} for h in r.holders
+        ],
+    }
+
+
+def _bytes32(value: object, name: str) -> bytes:
+    if not isinstance(value, str) or not ASSET_ID_RE.match(value):
+        raise ValidationError(f"'{name}' must be 0x followed by 64 hexadecimal digits, got '{value}'.")
+    return bytes.fromhex(value[2:])
+
+
+def registration_from_json(body: dict) -> Registration:
+    """Parses the JSON form, keeping the holders exactly in the order given: the signature covers that
+    order, so it must not be changed here (the contract itself refuses unsorted holders)."""
+    try:
+        holders = tuple(
+            RightHolder(checksum(h["account"], "holder account"), frozenset(RightKind.parse(k) for k in h["kinds"]))
+            for h in body.get("holders", [])
+        )
+        sources = tuple(
+            Source(asset_id_hex(s["asset_id"]), int(s["right_index"])) for s in body.get("sources", [])
+        )
+        return Registration(
+            content_hash=_bytes32(body.get("content_hash"), "content_hash"),
+            content_cid=_bytes32(body.get("content_cid", "0x" + "00" * 32), "content_cid"),
+            metadata_cid=_bytes32(body.get("metadata_cid"), "metadata_cid"),
+            classification=int(body.get("classification", 0)),
+            attributes=int(body.get("attributes", 0)),
+            sources=sources,
+            holders=holders,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValidationError(f"The registration is malformed: {exc!r}. See the example in the API docs.") from exc

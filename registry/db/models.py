@@ -1,0 +1,118 @@
+"""The index schema: current state (assets, rights, lineage) projected from an append-only event history.
+
+`events` is the source of truth: every other table can be rebuilt by replaying it (which is how a reorg
+is rolled back). Each row carries the block number, so rows above a fork can be found and removed.
+Later issues add tables beside these (registrations, listings, attestations) without changing them.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Asset(SQLModel, table=True):
+    __tablename__ = "assets"
+
+    asset_id: str = Field(primary_key=True, max_length=66)
+    registrant: str = Field(index=True, max_length=42)
+    submitter: str = Field(max_length=42)
+    content_hash: str = Field(index=True, max_length=66)  # 0x SHA-256 of the data
+    content_cid: Optional[str] = Field(default=None, index=True, max_length=64)  # CIDv0 of the data
+    metadata_cid: str = Field(index=True, max_length=64)  # CIDv0 of the metadata document
+    classification: int = Field(index=True)  # 0 general, 1 important, 2 core
+    personal_information: bool = False
+    sensitive_personal_information: bool = False
+    export_allowed: bool = False
+    derived: bool = False
+    status: int = Field(default=1, index=True)  # mirrors IDataRegistry.AssetStatus
+    version: int = 1
+    right_count: int = 3
+    # From the metadata document, when the content store has it; null until then.
+    name: Optional[str] = Field(default=None, index=True)
+    summary: Optional[str] = None
+    industry: Optional[str] = Field(default=None, index=True, max_length=8)
+    metadata_json: Optional[str] = Field(default=None, sa_column=Column(Text))
+    registered_block: int = Field(index=True)
+    registered_tx: str = Field(max_length=66)
+    registered_log_index: int
+    registered_at: int  # unix seconds, block time
+    updated_block: int = Field(index=True)
+
+
+class Right(SQLModel, table=True):
+    __tablename__ = "rights"
+    __table_args__ = (Index("ix_rights_holder_kind", "holder", "kind"),)
+
+    asset_id: str = Field(primary_key=True, max_length=66)
+    right_index: int = Field(primary_key=True)
+    holder: str = Field(index=True, max_length=42)
+    kind: int  # 0 holding, 1 usage, 2 operating
+    parent_index: int = 0
+    valid_from: int = 0  # unix seconds; 0 = from creation
+    valid_until: int = 0  # unix seconds; 0 = no end
+    revoked: bool = False
+    sub_grantable: bool = False
+    transferable: bool = True
+    created_block: int = Field(index=True)
+    created_tx: str = Field(max_length=66)
+    updated_block: int = Field(index=True)
+
+
+class Lineage(SQLModel, table=True):
+    """Derived data: `asset_id` was derived from `source_asset_id` under a usage right over the source."""
+
+    __tablename__ = "lineage"
+
+    asset_id: str = Field(primary_key=True, max_length=66)
+    source_asset_id: str = Field(primary_key=True, max_length=66, index=True)
+    right_index: int
+    block_number: int = Field(index=True)
+
+
+class Event(SQLModel, table=True):
+    """Every registry event, in chain order, with what is needed to find it on the chain again."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("block_number", "log_index", name="uq_events_position"),
+        Index("ix_events_asset_position", "asset_id", "block_number", "log_index"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    block_number: int = Field(index=True)
+    block_hash: str = Field(max_length=66)
+    tx_hash: str = Field(index=True, max_length=66)
+    log_index: int
+    timestamp: int
+    name: str = Field(index=True, max_length=64)
+    asset_id: Optional[str] = Field(default=None, max_length=66)
+    actor: Optional[str] = Field(default=None, index=True, max_length=42)  # who acted (signer)
+    party: Optional[str] = Field(default=None, index=True, max_length=42)  # who it concerns (holder)
+    right_index: Optional[int] = None
+    args_json: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Block(SQLModel, table=True):
+    """Hashes of indexed blocks: evidence for answers, and how a reorg is detected."""
+
+    __tablename__ = "blocks"
+
+    number: int = Field(primary_key=True)
+    hash: str = Field(max_length=66)
+    parent_hash: str = Field(max_length=66)
+    timestamp: int
+
+
+class Checkpoint(SQLModel, table=True):
+    """The last block whose events are all in the index; written in the same transaction as those events."""
+
+    __tablename__ = "checkpoints"
+
+    name: str = Field(primary_key=True, max_length=64)
+    chain_id: int
+    contract: str = Field(max_length=42)
+    block_number: int
+    block_hash: str = Field(max_length=66)
+    updated_at: float

@@ -1,0 +1,274 @@
+"""Follows the registry's events into the database: reorg-aware, resumable, one transaction per batch.
+
+Each step reads the head, fetches the logs of the next block range with a single eth_getLogs, checks that
+every log belongs to the blocks it fetched headers for, and writes the events, the state they imply and
+the checkpoint in one database transaction, so a crash at any point leaves the index at a batch boundary.
+A block whose parent hash no longer matches what was indexed means a reorg: rows above the fork are
+deleted and the affected assets are rebuilt from the events that remain.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import delete
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from registry.chain.client import Chain
+from registry.chain.events import DecodedEvent, decode_log
+from registry.db.models import Asset, Block, Checkpoint, Event, Lineage, Right
+from registry.errors import ChainError
+from registry.indexer.handlers import HANDLERS, MetadataLookup
+
+log = logging.getLogger("datareg.indexer")
+
+CHECKPOINT = "registry"
+# Which event argument names the acting party and which the party concerned, for the history table.
+ACTOR_ARGS = ("registrant", "grantor", "from", "actor", "by")
+PARTY_ARGS = ("holder", "to", "grantee", "account")
+
+
+@dataclass(frozen=True)
+class Header:
+    number: int
+    hash: str
+    parent_hash: str
+    timestamp: int
+
+
+class Indexer:
+    def __init__(
+        self,
+        chain: Chain,
+        engine: Engine,
+        lookup: MetadataLookup,
+        confirmations: int = 0,
+        max_range: int = 5_000,
+    ) -> None:
+        self.chain = chain
+        self.engine = engine
+        self.lookup = lookup
+        self.confirmations = confirmations
+        self.max_range = max_range
+        self.range = max_range
+        self.address = chain.registry.address
+        self._rpc = chain.w3.provider.make_request
+
+    # ───────────────────────────── loop ─────────────────────────────
+
+    def run(self, stop: threading.Event | None = None, poll_interval: float = 0.05) -> None:
+        """Indexes until `stop` is set; an unreachable node is waited for with backoff, never fatal."""
+        stop = stop or threading.Event()
+        backoff = poll_interval
+        while not stop.is_set():
+            try:
+                progressed = self.step()
+                backoff = poll_interval
+            except ChainError as exc:
+                log.warning("chain unavailable, retrying in %.1f s: %s", backoff, exc)
+                progressed = False
+                backoff = min(backoff * 2, 5.0)
+            if not progressed:
+                stop.wait(backoff)
+
+    def step(self) -> bool:
+        """Indexes the next range if there is one. Returns whether anything changed."""
+        head = self._header("latest")
+        with Session(self.engine) as db:
+            checkpoint = db.get(Checkpoint, CHECKPOINT)
+            position = checkpoint.block_number if checkpoint else self.chain.deployment.deploy_block - 1
+            known_hash = checkpoint.block_hash if checkpoint else None
+        if head.number < position:
+            # The node is behind what we indexed (restarted, still syncing): wait, do not roll back.
+            return False
+        if head.number == position and known_hash and head.hash != known_hash:
+            self.rollback(self._find_fork(position))
+            return True
+        target = head.number - self.confirmations
+        if target <= position:
+            return False
+        first, last = position + 1, min(target, position + self.range)
+        logs = self._get_logs(first, last)
+        if logs is None:
+            return True  # the range was too large and has been shrunk; try again at once
+        headers = self._headers({first, last} | {int(entry["blockNumber"], 16) for entry in logs})
+        if known_hash and headers[first].parent_hash != known_hash:
+            self.rollback(self._find_fork(position))
+            return True
+        for entry in logs:
+            if headers[int(entry["blockNumber"], 16)].hash != entry["blockHash"]:
+                return True  # a reorg happened while we were reading; read the range again
+        self._write(logs, headers, last)
+        return True
+
+    # ───────────────────────────── writing ─────────────────────────────
+
+    def _write(self, logs: list[dict], headers: dict[int, Header], last: int) -> None:
+        events = [e for e in (decode_log(entry) for entry in logs) if e is not None]
+        with Session(self.engine) as db:
+            for header in headers.values():
+                db.merge(Block(number=header.number, hash=header.hash, parent_hash=header.parent_hash,
+                               timestamp=header.timestamp))
+            for event in events:
+                self._apply(db, event, headers[event.block_number].timestamp, record=True)
+            db.merge(
+                Checkpoint(
+                    name=CHECKPOINT,
+                    chain_id=self.chain.chain_id,
+                    contract=self.address,
+                    block_number=last,
+                    block_hash=headers[last].hash,
+                    updated_at=time.time(),
+                )
+            )
+            db.commit()
+        if events:
+            log.info("indexed %d events in blocks %d-%d", len(events), min(headers), last)
+
+    def _apply(self, db: Session, event: DecodedEvent, timestamp: int, record: bool) -> None:
+        if record:
+            db.add(
+                Event(
+                    block_number=event.block_number,
+                    block_hash=event.block_hash,
+                    tx_hash=event.tx_hash,
+                    log_index=event.log_index,
+                    timestamp=timestamp,
+                    name=event.name,
+                    asset_id=event.args.get("assetId"),
+                    actor=next((event.args[k] for k in ACTOR_ARGS if k in event.args), None),
+                    party=next((event.args[k] for k in PARTY_ARGS if k in event.args), None),
+                    right_index=event.args.get("rightIndex"),
+                    args_json=json.dumps(event.args),
+                )
+            )
+            # Handlers may read rows added by earlier events of the same batch.
+            db.flush()
+        handler = HANDLERS.get(event.name)
+        if handler is not None:
+            handler(db, event, timestamp, self.lookup)
+
+    # ───────────────────────────── reorgs ─────────────────────────────
+
+    def _find_fork(self, position: int) -> int:
+        """The highest indexed block still on the canonical chain."""
+        with Session(self.engine) as db:
+            stored = db.exec(select(Block).where(Block.number <= position).order_by(Block.number.desc())).all()
+        for block in stored:
+            if self._header(block.number).hash == block.hash:
+                return block.number
+        return self.chain.deployment.deploy_block - 1
+
+    def rollback(self, fork: int) -> None:
+        """Deletes everything above `fork` and rebuilds the assets those rows touched from the events left."""
+        with Session(self.engine) as db:
+            touched = set(
+                db.exec(select(Event.asset_id).where(Event.block_number > fork, Event.asset_id.is_not(None))).all()
+            )
+            db.exec(delete(Event).where(Event.block_number > fork))
+            db.exec(delete(Block).where(Block.number > fork))
+            for table in (Right, Lineage, Asset):
+                db.exec(delete(table).where(table.asset_id.in_(touched)))
+            db.flush()
+            remaining = db.exec(
+                select(Event).where(Event.asset_id.in_(touched)).order_by(Event.block_number, Event.log_index)
+            ).all()
+            for row in remaining:
+                self._apply(db, _decoded(row), row.timestamp, record=False)
+                db.flush()
+            fork_hash = self._header(fork).hash if fork >= 0 else "0x" + "00" * 32
+            db.merge(
+                Checkpoint(
+                    name=CHECKPOINT,
+                    chain_id=self.chain.chain_id,
+                    contract=self.address,
+                    block_number=fork,
+                    block_hash=fork_hash,
+                    updated_at=time.time(),
+                )
+            )
+            db.commit()
+        log.warning("reorg: rolled back to block %d, rebuilt %d assets", fork, len(touched))
+
+    # ───────────────────────────── RPC ─────────────────────────────
+
+    def _call(self, method: str, params: list) -> object:
+        try:
+            response = self._rpc(method, params)
+        except Exception as exc:  # noqa: BLE001 - transport failures all mean "node unavailable"
+            raise ChainError(f"{method} failed at '{self.chain.rpc_url}': {exc}") from exc
+        if "error" in response:
+            raise ChainError(f"{method} failed: {response['error'].get('message', response['error'])}")
+        return response["result"]
+
+    def _get_logs(self, first: int, last: int) -> list[dict] | None:
+        """Logs of the range, or None after shrinking the range when the node refused it as too large."""
+        try:
+            logs = self._call(
+                "eth_getLogs", [{"address": self.address, "fromBlock": hex(first), "toBlock": hex(last)}]
+            )
+        except ChainError as exc:
+            if self.range > 1 and _too_large(str(exc)):
+                self.range = max(1, self.range // 2)
+                log.info("eth_getLogs range shrunk to %d blocks: %s", self.range, exc)
+                return None
+            raise
+        self.range = min(self.max_range, self.range * 2)
+        return [entry for entry in logs if not entry.get("removed")]
+
+    def _header(self, block: int | str) -> Header:
+        tag = hex(block) if isinstance(block, int) else block
+        raw = self._call("eth_getBlockByNumber", [tag, False])
+        if raw is None:
+            raise ChainError(f"The node has no block {block} yet.")
+        return _header(raw)
+
+    def _headers(self, numbers: set[int]) -> dict[int, Header]:
+        # One HTTP round trip for all headers (JSON-RPC batch).
+        batch = [
+            {"jsonrpc": "2.0", "id": i, "method": "eth_getBlockByNumber", "params": [hex(n), False]}
+            for i, n in enumerate(sorted(numbers))
+        ]
+        try:
+            responses = self.chain.w3.provider.make_batch_request([(r["method"], r["params"]) for r in batch])
+        except Exception as exc:  # noqa: BLE001
+            raise ChainError(f"eth_getBlockByNumber batch failed at '{self.chain.rpc_url}': {exc}") from exc
+        headers = {}
+        for response in responses:
+            if response.get("result") is None:
+                raise ChainError(f"Block header missing from the node's answer: {response.get('error')}")
+            header = _header(response["result"])
+            headers[header.number] = header
+        return headers
+
+
+def _header(raw: dict) -> Header:
+    return Header(
+        number=int(raw["number"], 16),
+        hash=raw["hash"],
+        parent_hash=raw["parentHash"],
+        timestamp=int(raw["timestamp"], 16),
+    )
+
+
+def _too_large(message: str) -> bool:
+    message = message.lower()
+    return any(s in message for s in ("too many", "limit", "range", "timeout", "timed out", "exceed", "size"))
+
+
+def _decoded(row: Event) -> DecodedEvent:
+    return DecodedEvent(
+        name=row.name,
+        args=json.loads(row.args_json),
+        block_number=row.block_number,
+        block_hash=row.block_hash,
+        tx_hash=row.tx_hash,
+        log_index=row.log_index,
+        address="",
+    )
+
+
