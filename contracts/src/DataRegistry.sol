@@ -42,6 +42,8 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces {
     uint8 private constant FLAG_REVOKED = 0x04;
     uint8 private constant FLAG_SUB_GRANTABLE = 0x08;
     uint8 private constant FLAG_TRANSFERABLE = 0x10;
+    /// @dev A root right may always be granted onwards and transferred by its holder.
+    uint8 private constant ROOT_FLAGS = FLAG_SUB_GRANTABLE | FLAG_TRANSFERABLE;
 
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
     // Storage
@@ -171,11 +173,11 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces {
                     claimed |= bit;
                     index = kind + 1;
                     if (account == asset.registrant) asset.registrantKinds |= bit;
-                    else _rights[assetId][index] = RightRecord(account, kind, 0, 0, 0);
+                    else _rights[assetId][index] = RightRecord(account, kind | ROOT_FLAGS, 0, 0, 0);
                 } else {
                     if (asset.rightCount == type(uint24).max) revert TooManyRights(assetId);
                     index = ++asset.rightCount;
-                    _rights[assetId][index] = RightRecord(account, kind, 0, 0, 0);
+                    _rights[assetId][index] = RightRecord(account, kind | ROOT_FLAGS, 0, 0, 0);
                 }
                 emit RightAssigned(assetId, index, account, RightKind(kind));
             }
@@ -246,7 +248,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces {
             uint8 kind = uint8(rightIndex - 1);
             if (asset.registrantKinds & (uint8(1) << kind) != 0) {
                 right.holder = asset.registrant;
-                right.flags = kind;
+                right.flags = kind | ROOT_FLAGS;
             }
         }
     }

@@ -23,6 +23,7 @@ contract DataRegistryRegisterTest is DataRegistryBase {
             assertEq(right.holder, alice, "holder");
             assertEq(uint256(right.kind), kind, "kind");
             assertEq(right.parentIndex, 0, "root right");
+            assertTrue(right.subGrantable && right.transferable && !right.revoked, "root flags");
             assertTrue(registry.isRightValid(assetId, kind + 1), "valid");
         }
     }
@@ -49,6 +50,7 @@ contract DataRegistryRegisterTest is DataRegistryBase {
         assertEq(registry.getRight(assetId, 2).holder, alice, "usage");
         assertEq(registry.getRight(assetId, 3).holder, bob, "operating");
         assertTrue(registry.getRight(assetId, 3).kind == IDataRegistry.RightKind.Operating, "kind");
+        assertTrue(registry.getRight(assetId, 3).transferable, "stored root right is transferable");
     }
 
     function test_register_givesCoHoldersOwnIndices_whenSeveralHoldTheSameRight() public {

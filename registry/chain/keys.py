@@ -14,17 +14,22 @@ from eth_account.signers.local import LocalAccount
 from registry.errors import SigningError
 
 
-def create_keystore(path: Path, password: str, private_key: str | bytes | None = None, light: bool = False) -> str:
+def create_keystore(
+    path: Path, password: str, private_key: str | bytes | None = None, development: bool = False
+) -> str:
     """Writes a new (or imported) key to `path`, encrypted with `password`; returns its address.
 
-    `light` uses cheaper scrypt parameters, for throw-away development keys only."""
+    `development` marks a throw-away key of the local chain: cheap scrypt parameters, an empty password,
+    and a marker so the CLI unlocks it without asking."""
     if path.exists():
         raise SigningError(f"'{path}' already exists; choose another file name so no key is overwritten.")
     try:
         account = Account.from_key(private_key) if private_key is not None else Account.create()
     except Exception as exc:  # noqa: BLE001
         raise SigningError(f"That is not a valid private key: {exc}. Expected 32 bytes as 64 hex digits.") from exc
-    keystore = Account.encrypt(account.key, password, iterations=2**12 if light else None)
+    keystore = Account.encrypt(account.key, password, iterations=2**12 if development else None)
+    if development:
+        keystore["datareg"] = {"development": True}
     path.parent.mkdir(parents=True, exist_ok=True)
     # Created with owner-only permissions from the start, never world-readable even for a moment.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -35,6 +40,10 @@ def create_keystore(path: Path, password: str, private_key: str | bytes | None =
 
 def keystore_address(path: Path) -> str:
     return "0x" + _read(path)["address"].removeprefix("0x")
+
+
+def is_development_key(path: Path) -> bool:
+    return bool(_read(path).get("datareg", {}).get("development"))
 
 
 def load_keystore(path: Path, password: str) -> LocalAccount:

@@ -1,0 +1,55 @@
+"""A small HTTP client for the registry API, turning its JSON errors back into RegistryErrors."""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+
+from registry.errors import ChainError, ContractRevert, NotFound, RegistryError, ValidationError
+
+_CODES = {"not_found": NotFound, "invalid_input": ValidationError, "invalid_metadata": ValidationError,
+          "invalid_request": ValidationError, "chain_error": ChainError}
+
+
+class ApiClient:
+    def __init__(self, base_url: str, timeout: float = 60.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.http = httpx.Client(base_url=self.base_url, timeout=timeout)
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self._request("GET", path, params=params or None)
+
+    def post(self, path: str, body: Any) -> Any:
+        return self._request("POST", path, json=body)
+
+    def wait_for_asset(self, asset_id: str, timeout: float = 15.0) -> float | None:
+        """Polls until the API shows the asset; returns the monotonic time it appeared, or None."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.http.get(f"/v1/assets/{asset_id}").status_code == 200:
+                return time.monotonic()
+            time.sleep(0.01)
+        return None
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = self.http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise RegistryError(
+                f"Cannot reach the registry API at '{self.base_url}': {exc}. Start it (`make run`) or set "
+                "DATAREG_API_URL."
+            ) from exc
+        if response.status_code < 400:
+            return response.json()
+        try:
+            body = response.json()
+        except ValueError:
+            raise RegistryError(f"The API answered {response.status_code}: {response.text[:200]}") from None
+        message = body.get("message") or str(body)
+        if "contract_error" in body:
+            raise ContractRevert(message, body["contract_error"]["name"], body["contract_error"]["args"])
+        error = _CODES.get(body.get("error"), RegistryError)
+        if issubclass(error, ValidationError):
+            raise error(message, body.get("errors"))
+        raise error(message)
