@@ -8,6 +8,7 @@ DATAREG_DATA_DIR      Where the SQLite index, the local content store and the de
 DATAREG_API_URL       Where the CLI finds the HTTP API.
 DATAREG_DEPLOYMENT    JSON file naming the chain id and contract addresses (default: DATA_DIR/deployment.json).
 DATAREG_CONFIRMATIONS Blocks to stay behind the head when indexing (default 0: anvil and QBFT finalise at once).
+DATAREG_INDEX_MAX_RANGE  Most blocks per eth_getLogs call (default 5000; shrinks by itself when a node refuses).
 """
 from __future__ import annotations
 
@@ -24,6 +25,13 @@ def _env(name: str, default: str | None = None) -> str | None:
     return value if value not in (None, "") else default
 
 
+def _whole_number(name: str, default: str) -> int:
+    value = _env(name, default)
+    if not value.isdigit():
+        raise ConfigurationError(f"{name} must be a whole number of blocks, got '{value}'.")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class Settings:
     rpc_url: str
@@ -33,6 +41,7 @@ class Settings:
     ipfs_api: str | None
     deployment_file: Path
     confirmations: int = 0
+    index_max_range: int = 5_000
     # The API's own key for relaying EIP-712 signatures (it pays gas; it never signs for users).
     relayer_key: str | None = field(default=None, repr=False)
 
@@ -40,12 +49,8 @@ class Settings:
     def from_env(cls) -> "Settings":
         data_dir = Path(_env("DATAREG_DATA_DIR", str(Path.cwd() / ".datareg"))).resolve()
         database_url = _env("DATAREG_DATABASE_URL", f"sqlite:///{data_dir / 'index.db'}")
-        try:
-            confirmations = int(_env("DATAREG_CONFIRMATIONS", "0"))
-        except ValueError as exc:
-            raise ConfigurationError(
-                f"DATAREG_CONFIRMATIONS must be a whole number of blocks, got '{os.environ['DATAREG_CONFIRMATIONS']}'."
-            ) from exc
+        confirmations = _whole_number("DATAREG_CONFIRMATIONS", "0")
+        index_max_range = _whole_number("DATAREG_INDEX_MAX_RANGE", "5000")
         return cls(
             rpc_url=_env("DATAREG_RPC_URL", "http://127.0.0.1:8545"),
             database_url=database_url,
@@ -54,6 +59,7 @@ class Settings:
             ipfs_api=_env("DATAREG_IPFS_API"),
             deployment_file=Path(_env("DATAREG_DEPLOYMENT", str(data_dir / "deployment.json"))),
             confirmations=confirmations,
+            index_max_range=max(1, index_max_range),
             relayer_key=_env("DATAREG_RELAYER_KEY"),
         )
 

@@ -170,7 +170,7 @@ class RegistryClient:
         from eth_account import Account
 
         try:
-            tx = Account.recover_transaction(raw)
+            sender = Account.recover_transaction(raw)
             decoded = _decode_raw(raw)
         except Exception as exc:  # noqa: BLE001
             raise ValidationError(
@@ -186,7 +186,9 @@ class RegistryClient:
                 f"The transaction was signed for chain {decoded['chain_id']}, but this registry is on chain "
                 f"{self.chain.chain_id}. Sign it again for chain {self.chain.chain_id}."
             )
-        self._simulate({"from": tx, "to": decoded["to"], "data": decoded["data"], "value": decoded["value"]})
+        self._simulate(
+            {"from": sender, "to": self.contract.address, "data": decoded["data"], "value": decoded["value"]}
+        )
         try:
             tx_hash = self.w3.eth.send_raw_transaction(raw)
         except Exception as exc:  # noqa: BLE001
@@ -283,11 +285,12 @@ class RegistryClient:
 
 
 def _decode_raw(raw: bytes) -> dict[str, Any]:
-    from eth_account.typed_transactions import TypedTransaction
     import rlp
+    from eth_account.typed_transactions import TypedTransaction
+    from hexbytes import HexBytes
 
     if raw[0] < 0x7F:  # typed transaction (EIP-2718)
-        tx = TypedTransaction.from_bytes(raw).as_dict()
+        tx = TypedTransaction.from_bytes(HexBytes(raw)).as_dict()
         return {
             "to": _hex(tx["to"]) if tx.get("to") else None,
             "data": _hex(tx.get("data", b"")),

@@ -11,7 +11,7 @@ from functools import cache
 from typing import Callable
 
 from eth_abi import decode
-from eth_utils import function_signature_to_4byte_selector
+from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
 from registry.chain.abi import load_abi
 from registry.chain.types import RightKind
@@ -114,7 +114,9 @@ def _abi_type(param: dict) -> str:
     return param["type"]
 
 
-def _normalise(value: object) -> object:
+def _normalise(value: object, abi_type: str) -> object:
+    if abi_type == "address":
+        return to_checksum_address(value)
     if isinstance(value, bytes):
         return "0x" + value.hex()
     return value
@@ -133,7 +135,7 @@ def decode_revert(data: bytes | str | None) -> ChainError:
             return ChainError(f"The transaction was reverted: {reason}.")
         return ChainError(f"The transaction was reverted with unknown error data 0x{data.hex()}.")
     name, names, types = entry
-    args = {n: _normalise(v) for n, v in zip(names, decode(types, data[4:]))}
+    args = {n: _normalise(v, t) for n, v, t in zip(names, decode(types, data[4:]), types)}
     render = MESSAGES.get(name)
     message = render(args) if render else f"The registry refused the operation: {name}({args})."
     return ContractRevert(message, name, args)

@@ -37,6 +37,7 @@ def build_indexer(settings: Settings) -> Indexer:
         engine,
         metadata_lookup(open_store(settings)),
         confirmations=settings.confirmations,
+        max_range=settings.index_max_range,
     )
 
 

@@ -1,0 +1,131 @@
+"""Fixtures that run the real stack: anvil on a free port, the deployed contracts, SQLite in a temp
+directory, the indexer in a thread and the API served over real HTTP by uvicorn."""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+
+from api.main import create_app
+from registry.chain.client import Chain, RegistryClient
+from registry.chain.deploy import deploy
+from registry.config import Deployment, Settings
+from registry.content.store import open_store
+from registry.devchain import DEPLOYER_ACCOUNT, dev_key, free_port, start_anvil, stop
+from registry.indexer.service import build_indexer
+
+
+@dataclass
+class Stack:
+    rpc_url: str
+    api_url: str
+    settings: Settings
+    deployment: Deployment
+    client: RegistryClient
+    http: httpx.Client
+    accounts: list[LocalAccount]
+
+    def wait_indexed(self, asset_id: str, timeout: float = 10.0) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            response = self.http.get(f"/v1/assets/{asset_id}")
+            if response.status_code == 200:
+                return response.json()
+            time.sleep(0.02)
+        raise AssertionError(f"asset {asset_id} not visible in the API after {timeout} s")
+
+
+def make_settings(data_dir: Path, rpc_url: str, api_url: str = "http://127.0.0.1:9", **overrides) -> Settings:
+    values = dict(
+        rpc_url=rpc_url,
+        database_url=f"sqlite:///{data_dir / 'index.db'}",
+        data_dir=data_dir,
+        api_url=api_url,
+        ipfs_api=None,
+        deployment_file=data_dir / "deployment.json",
+    )
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture(scope="session")
+def anvil():
+    port = free_port()
+    process = start_anvil(port)
+    yield f"http://127.0.0.1:{port}"
+    stop(process)
+
+
+class _Server(uvicorn.Server):
+    def install_signal_handlers(self) -> None:  # running in a thread: leave signals to pytest
+        pass
+
+
+@pytest.fixture(scope="session")
+def stack(anvil, tmp_path_factory) -> Stack:
+    data_dir = tmp_path_factory.mktemp("datareg")
+    deployment = deploy(anvil, dev_key(DEPLOYER_ACCOUNT))
+    port = free_port()
+    settings = make_settings(data_dir, anvil, f"http://127.0.0.1:{port}")
+    deployment.save(settings.deployment_file)
+
+    indexer = build_indexer(settings)
+    stop_indexer = threading.Event()
+    indexer_thread = threading.Thread(target=indexer.run, args=(stop_indexer, 0.02), daemon=True)
+    indexer_thread.start()
+
+    server = _Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    server_thread = threading.Thread(target=server.run, daemon=True)
+    server_thread.start()
+    http = httpx.Client(base_url=settings.api_url, timeout=30)
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+    yield Stack(
+        rpc_url=anvil,
+        api_url=settings.api_url,
+        settings=settings,
+        deployment=deployment,
+        client=RegistryClient(Chain(anvil, deployment)),
+        http=http,
+        accounts=[Account.from_key(dev_key(i)) for i in range(8)],
+    )
+    server.should_exit = True
+    stop_indexer.set()
+    server_thread.join(5)
+    indexer_thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def store(stack):
+    return open_store(stack.settings)
+
+
+def random_registration(holders: list[tuple[str, int]], sources=(), classification: int = 0, attributes: int = 0):
+    """A registration of fresh random content; `holders` are (address, kinds mask) pairs."""
+    import os
+
+    from registry.chain.types import Registration, RightHolder, RightKind
+
+    entries = tuple(
+        RightHolder(Account.from_key(dev_key(0)).address if a is None else a,
+                    frozenset(k for k in RightKind if mask & (1 << k)))
+        for a, mask in sorted(holders, key=lambda h: int(h[0], 16))
+    )
+    return Registration(
+        content_hash=os.urandom(32),
+        content_cid=os.urandom(32),
+        metadata_cid=os.urandom(32),
+        classification=classification,
+        attributes=attributes,
+        sources=tuple(sources),
+        holders=entries,
+    )

@@ -1,0 +1,190 @@
+"""The Python chain client against a real anvil: registration by own transaction and by relayed
+EIP-712 signature, and every refusal decoded into a message a person can act on."""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from eth_account import Account
+
+from registry.chain.abi import FORGE_OUT, load_abi
+from registry.chain.client import Chain, RegistryClient, asset_id_of
+from registry.chain.deploy import deploy
+from registry.chain.types import Source
+from registry.devchain import DEPLOYER_ACCOUNT, dev_key
+from registry.errors import ContractRevert, ValidationError
+from tests.conftest import random_registration
+
+ALL = 7
+
+
+def test_committed_abi_matches_forge_build():
+    artifact = json.loads((FORGE_OUT / "DataRegistry.sol" / "DataRegistry.json").read_text())
+    assert load_abi() == artifact["abi"], "run `make build` to refresh registry/chain/abi/"
+
+
+def test_register_own_transaction_records_asset_and_rights(stack):
+    alice, bob = stack.accounts[1], stack.accounts[2]
+    reg = random_registration([(alice.address, 1 | 2), (bob.address, 4)], classification=1, attributes=0x03)
+    result = stack.client.register(reg, alice)
+
+    asset_id = asset_id_of(alice.address, reg.content_hash)
+    assert result.asset_ids == [asset_id]
+    assert [e.name for e in result.events] == ["AssetRegistered"] + ["RightAssigned"] * 3
+    asset = stack.client.get_asset(asset_id)
+    assert asset == {"registrant": alice.address, "status": 1, "classification": 1, "attributes": 3,
+                     "version": 1, "right_count": 3}
+    assert [stack.client.get_right(asset_id, i)["holder"] for i in (1, 2, 3)] == [alice.address, alice.address,
+                                                                                 bob.address]
+
+
+def test_register_by_signature_relayed_by_another_account(stack):
+    registrant, relayer = stack.accounts[3], stack.accounts[4]
+    reg = random_registration([(registrant.address, ALL)])
+    nonce = stack.client.nonce_of(registrant.address)
+    signed = stack.client.sign_registration(reg, registrant)
+    result = stack.client.register_by_sig(reg, signed.registrant, signed.deadline, signed.signature, relayer)
+
+    event = result.events[0]
+    assert event.args["registrant"] == registrant.address
+    assert event.args["submitter"] == relayer.address
+    assert stack.client.get_asset(result.asset_ids[0])["registrant"] == registrant.address
+    assert stack.client.nonce_of(registrant.address) == nonce + 1
+
+
+def _assert_refused_unchanged(stack, action, error_name: str, message_part: str, signer: str) -> None:
+    nonce = stack.client.nonce_of(signer)
+    block = stack.client.w3.eth.block_number
+    with pytest.raises(ContractRevert) as refused:
+        action()
+    assert refused.value.error_name == error_name
+    assert message_part in str(refused.value)
+    # Refused before sending: no transaction mined, no nonce used.
+    assert stack.client.w3.eth.block_number == block
+    assert stack.client.nonce_of(signer) == nonce
+
+
+def test_register_by_signature_refuses_replay(stack):
+    registrant, relayer = stack.accounts[3], stack.accounts[4]
+    reg = random_registration([(registrant.address, ALL)])
+    signed = stack.client.sign_registration(reg, registrant)
+    stack.client.register_by_sig(reg, registrant.address, signed.deadline, signed.signature, relayer)
+    _assert_refused_unchanged(
+        stack,
+        lambda: stack.client.register_by_sig(reg, registrant.address, signed.deadline, signed.signature, relayer),
+        "InvalidSignature",
+        "a nonce that has already been used",
+        registrant.address,
+    )
+
+
+def test_register_by_signature_refuses_expired_deadline(stack):
+    registrant, relayer = stack.accounts[3], stack.accounts[4]
+    reg = random_registration([(registrant.address, ALL)])
+    signed = stack.client.sign_registration(reg, registrant, deadline=int(time.time()) - 3600)
+    _assert_refused_unchanged(
+        stack,
+        lambda: stack.client.register_by_sig(reg, registrant.address, signed.deadline, signed.signature, relayer),
+        "SignatureExpired",
+        "Sign the request again with a later deadline",
+        registrant.address,
+    )
+
+
+def test_register_by_signature_refuses_signature_for_another_chain(stack):
+    registrant, relayer = stack.accounts[3], stack.accounts[4]
+    reg = random_registration([(registrant.address, ALL)])
+    other_chain = Chain(stack.rpc_url, type(stack.deployment)(999, stack.deployment.registry, 0))
+    signed = RegistryClient(other_chain).sign_registration(reg, registrant)
+    assert signed.typed_data["domain"]["chainId"] == 999
+    _assert_refused_unchanged(
+        stack,
+        lambda: stack.client.register_by_sig(reg, registrant.address, signed.deadline, signed.signature, relayer),
+        "InvalidSignature",
+        f"signer '{registrant.address}'",
+        registrant.address,
+    )
+
+
+def test_register_by_signature_refuses_forged_and_tampered(stack):
+    registrant, forger, relayer = stack.accounts[3], stack.accounts[5], stack.accounts[4]
+    reg = random_registration([(registrant.address, ALL)])
+    # The forger signs a registration in the registrant's name.
+    forged = stack.client.sign_registration(reg, forger)
+    _assert_refused_unchanged(
+        stack,
+        lambda: stack.client.register_by_sig(reg, registrant.address, forged.deadline, forged.signature, relayer),
+        "InvalidSignature", "made by another key", registrant.address,
+    )
+    # The registrant signs; the relayer gives the rights to itself.
+    signed = stack.client.sign_registration(reg, registrant)
+    tampered = random_registration([(relayer.address, ALL)])
+    tampered = type(reg)(reg.content_hash, reg.content_cid, reg.metadata_cid, holders=tampered.holders)
+    _assert_refused_unchanged(
+        stack,
+        lambda: stack.client.register_by_sig(tampered, registrant.address, signed.deadline, signed.signature,
+                                             relayer),
+        "InvalidSignature", "for other values", registrant.address,
+    )
+
+
+def test_signature_for_another_registry_deployment_is_refused(stack):
+    registrant, relayer = stack.accounts[3], stack.accounts[4]
+    other = deploy(stack.rpc_url, dev_key(DEPLOYER_ACCOUNT))
+    reg = random_registration([(registrant.address, ALL)])
+    signed = stack.client.sign_registration(reg, registrant)
+    other_client = RegistryClient(Chain(stack.rpc_url, other))
+    with pytest.raises(ContractRevert) as refused:
+        other_client.register_by_sig(reg, registrant.address, signed.deadline, signed.signature, relayer)
+    assert refused.value.error_name == "InvalidSignature"
+
+
+@pytest.mark.parametrize(
+    "holders, error_name, message_part",
+    [
+        ([("usage_only", 2)], "MissingHoldingRight", "names no holder of the holding right"),
+        ([("self", 8)], "InvalidHolder", "must be a non-empty subset"),
+    ],
+)
+def test_register_refuses_invalid_rights_with_clear_message(stack, holders, error_name, message_part):
+    alice = stack.accounts[1]
+    reg = random_registration([(alice.address, mask) for _, mask in holders])
+    with pytest.raises(ContractRevert) as refused:
+        stack.client.register(reg, alice)
+    assert refused.value.error_name == error_name
+    assert message_part in str(refused.value)
+
+
+def test_register_twice_is_refused_with_asset_id(stack):
+    alice = stack.accounts[1]
+    reg = random_registration([(alice.address, ALL)])
+    asset_id = stack.client.register(reg, alice).asset_ids[0]
+    with pytest.raises(ContractRevert, match=f"Asset '{asset_id}' is already registered"):
+        stack.client.register(reg, alice)
+
+
+def test_derived_registration_needs_usage_right_over_source(stack):
+    alice, bob = stack.accounts[1], stack.accounts[2]
+    source = stack.client.register(random_registration([(bob.address, ALL)]), bob).asset_ids[0]
+    derived = random_registration([(alice.address, ALL)], sources=[Source(source, 2)])
+    with pytest.raises(ContractRevert) as refused:
+        stack.client.register(derived, alice)
+    assert refused.value.error_name == "NotRightHolder"
+    assert f"Account '{alice.address}' does not hold right 2 of asset '{source}'" in str(refused.value)
+
+    shared = stack.client.register(random_registration([(bob.address, 1 | 4), (alice.address, 2)]), bob)
+    result = stack.client.register(
+        random_registration([(alice.address, ALL)], sources=[Source(shared.asset_ids[0], 2)]), alice
+    )
+    assert [e.name for e in result.events][:2] == ["AssetRegistered", "AssetDerived"]
+    assert stack.client.get_asset(result.asset_ids[0])["attributes"] & 0x08
+
+
+def test_raw_transaction_to_another_contract_is_refused(stack):
+    alice = stack.accounts[1]
+    tx = {"to": alice.address, "value": 0, "gas": 21000, "maxFeePerGas": 10**10, "maxPriorityFeePerGas": 10**9,
+          "nonce": 0, "chainId": 31337, "type": 2}
+    raw = Account.sign_transaction(tx, alice.key).raw_transaction
+    with pytest.raises(ValidationError, match="only calls to the registry are accepted"):
+        stack.client.send_raw_transaction(bytes(raw))

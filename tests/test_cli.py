@@ -1,0 +1,116 @@
+"""The `datareg` command as a user runs it: a real process, against the real API and anvil."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from registry.content import fingerprint_file
+from registry.devchain import dev_key
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+@pytest.fixture(scope="module")
+def cli(stack, tmp_path_factory):
+    home = tmp_path_factory.mktemp("cli")
+    env = dict(os.environ, DATAREG_RPC_URL=stack.rpc_url, DATAREG_API_URL=stack.api_url,
+               DATAREG_DATA_DIR=str(home), DATAREG_KEY_PASSWORD="correct horse")
+
+    def run(*args: str, expect: int = 0, **extra_env: str) -> subprocess.CompletedProcess:
+        result = subprocess.run([sys.executable, "-m", "registry.cli.main", *args], env={**env, **extra_env},
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == expect, result.stdout + result.stderr
+        return result
+
+    run.home = home
+    return run
+
+
+@pytest.fixture(scope="module")
+def funded_key(cli):
+    """A keystore imported from a funded development account, as a user would import their own key."""
+    cli("key", "import", "--out", str(cli.home / "keys" / "funded.json"), DATAREG_IMPORT_KEY=dev_key(6))
+    return str(cli.home / "keys" / "funded.json")
+
+
+def test_key_new_writes_encrypted_keystore_readable_only_by_owner(cli):
+    out = json.loads(cli("--json", "key", "new").stdout)
+    path = Path(out["keystore"])
+    assert path == cli.home / "keys" / "default.json"
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    keystore = json.loads(path.read_text())
+    assert "crypto" in keystore and out["address"][2:].lower() == keystore["address"].lower()
+    refused = cli("key", "new", expect=1)
+    assert "already exists" in refused.stderr
+
+
+def test_register_and_show_through_cli(cli, funded_key, stack, tmp_path):
+    data = tmp_path / "flows.csv"
+    data.write_text("detector,hour,vehicles\nD1,08,1200\n")
+    out = json.loads(cli("--json", "register", str(data), "--metadata", str(EXAMPLES / "traffic-flow.json"),
+                         "--holder", f"all={stack.accounts[6].address}", "--key", funded_key).stdout)
+    assert out["sha256"] == fingerprint_file(data).sha256_hex
+    assert out["visible_in_api_after_ms"] is not None
+    shown = json.loads(cli("--json", "show", out["asset_id"]).stdout)
+    assert shown["registrant"] == stack.accounts[6].address
+    assert shown["name"].startswith("厦门市")
+    human = cli("show", out["asset_id"]).stdout
+    assert "数据资源持有权" in human and out["tx_hash"] in human
+
+
+def test_register_relayed_costs_registrant_no_gas(cli, funded_key, stack, tmp_path):
+    data = tmp_path / "relayed.csv"
+    data.write_text("a,b\n1,2\n")
+    before = stack.client.w3.eth.get_balance(stack.accounts[6].address)
+    out = json.loads(cli("--json", "register", str(data), "--metadata", str(EXAMPLES / "traffic-flow.json"),
+                         "--holder", f"all={stack.accounts[6].address}", "--key", funded_key, "--relay").stdout)
+    assert out["relayed"] is True
+    assert stack.client.w3.eth.get_balance(stack.accounts[6].address) == before
+
+
+def test_invalid_metadata_is_refused_before_any_transaction(cli, funded_key, stack, tmp_path):
+    document = json.loads((EXAMPLES / "traffic-flow.json").read_text())
+    document["name"] = "名" * 41
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(document, ensure_ascii=False))
+    block = stack.client.w3.eth.block_number
+    result = cli("register", str(EXAMPLES / "traffic-flow.csv"), "--metadata", str(bad), "--key", funded_key,
+                 expect=1)
+    assert "'name'" in result.stderr and "40" in result.stderr
+    assert stack.client.w3.eth.block_number == block
+
+
+@pytest.mark.parametrize(
+    "args, message_part",
+    [
+        (["--holder", "owner=0x70997970C51812dc3A010C7d01b50e0d17dc79C8"], "Unknown right kind 'owner'"),
+        (["--holder", "holding"], "should be KIND=ADDRESS"),
+        (["--holder", "holding=0x1234"], "'0x1234' is not a valid holder address"),
+    ],
+)
+def test_bad_holder_options_are_explained(cli, funded_key, args, message_part):
+    result = cli("register", str(EXAMPLES / "traffic-flow.csv"), "--metadata",
+                 str(EXAMPLES / "traffic-flow.json"), "--key", funded_key, *args, expect=1)
+    assert message_part in result.stderr
+
+
+def test_wrong_password_is_explained(cli, funded_key):
+    result = cli("register", str(EXAMPLES / "traffic-flow.csv"), "--metadata", str(EXAMPLES / "traffic-flow.json"),
+                 "--key", funded_key, expect=1, DATAREG_KEY_PASSWORD="wrong")
+    assert "wrong password" in result.stderr
+
+
+def test_fingerprint_prints_sha256_and_cid(cli):
+    out = json.loads(cli("--json", "fingerprint", str(EXAMPLES / "traffic-flow.csv")).stdout)
+    expected = fingerprint_file(EXAMPLES / "traffic-flow.csv")
+    assert (out["sha256"], out["cid"]) == (expected.sha256_hex, expected.cid)
+
+
+def test_api_unreachable_is_explained(cli):
+    result = cli("status", expect=1, DATAREG_API_URL="http://127.0.0.1:9")
+    assert "Cannot reach the registry API at 'http://127.0.0.1:9'" in result.stderr
