@@ -22,7 +22,7 @@ test: build
 install: $(STAMP_PY) $(STAMP_NODE)
 
 $(STAMP_NODE): package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm install --no-audit --no-fund
 	touch $@
 
 $(STAMP_PY): pyproject.toml

@@ -2,8 +2,10 @@
 directory, the indexer in a thread and the API served over real HTTP by uvicorn."""
 from __future__ import annotations
 
+import os
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,13 +113,10 @@ def store(stack):
 
 def random_registration(holders: list[tuple[str, int]], sources=(), classification: int = 0, attributes: int = 0):
     """A registration of fresh random content; `holders` are (address, kinds mask) pairs."""
-    import os
-
     from registry.chain.types import Registration, RightHolder, RightKind
 
     entries = tuple(
-        RightHolder(Account.from_key(dev_key(0)).address if a is None else a,
-                    frozenset(k for k in RightKind if mask & (1 << k)))
+        RightHolder(a, frozenset(k for k in RightKind if mask & (1 << k)))
         for a, mask in sorted(holders, key=lambda h: int(h[0], 16))
     )
     return Registration(
@@ -129,3 +128,28 @@ def random_registration(holders: list[tuple[str, int]], sources=(), classificati
         sources=tuple(sources),
         holders=entries,
     )
+
+
+POSTGRES_ADMIN_URL = os.environ.get("DATAREG_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """A fresh, empty database of each kind: a SQLite file, or a new PostgreSQL database on the local server
+    (CI has one on 127.0.0.1:5432), dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'index.db'}"
+        return
+    from sqlalchemy import create_engine, text
+
+    name = f"datareg_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001
+        pytest.fail(f"PostgreSQL at {POSTGRES_ADMIN_URL} is not available: {exc}")
+    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

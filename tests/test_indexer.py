@@ -2,6 +2,7 @@
 across reorgs, and equal to an uninterrupted run after being killed."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 import signal
@@ -55,10 +56,12 @@ def chain(tmp_path):
     stop(process)
 
 
-def settings_for(tmp_path, name, rpc, deployment):
+def settings_for(tmp_path, name, rpc, deployment, database_url: str | None = None):
     data_dir = tmp_path / name
     data_dir.mkdir()
     settings = make_settings(data_dir, rpc)
+    if database_url:
+        settings = dataclasses.replace(settings, database_url=database_url)
     deployment.save(settings.deployment_file)
     return settings
 
@@ -79,7 +82,7 @@ def populate(client: RegistryClient, accounts, n: int, seed: int) -> list[str]:
     return ids
 
 
-def test_indexer_restarted_midway_misses_and_duplicates_nothing(chain, tmp_path, stack):
+def test_indexer_restarted_midway_misses_and_duplicates_nothing(chain, tmp_path, stack, database_url):
     rpc, deployment = chain
     client = RegistryClient(Chain(rpc, deployment))
     populate(client, stack.accounts[:4], 30, seed=1)
@@ -87,7 +90,7 @@ def test_indexer_restarted_midway_misses_and_duplicates_nothing(chain, tmp_path,
     reference = build_indexer(settings_for(tmp_path, "reference", rpc, deployment))
     catch_up(reference)
 
-    settings = settings_for(tmp_path, "restarted", rpc, deployment)
+    settings = settings_for(tmp_path, "restarted", rpc, deployment, database_url)
     first = build_indexer(settings)
     first.max_range = first.range = 3  # small batches, so stopping after a few leaves work undone
     for _ in range(4):
@@ -103,7 +106,7 @@ def test_indexer_restarted_midway_misses_and_duplicates_nothing(chain, tmp_path,
         assert len(db.exec(select(Event)).all()) == len(index_contents(reference.engine)["events"]) > 30
 
 
-def test_reorg_rolls_back_orphaned_rows_and_indexes_the_new_branch(chain, tmp_path, stack):
+def test_reorg_rolls_back_orphaned_rows_and_indexes_the_new_branch(chain, tmp_path, stack, database_url):
     rpc, deployment = chain
     client = RegistryClient(Chain(rpc, deployment))
     alice, bob = stack.accounts[1], stack.accounts[2]
@@ -111,7 +114,7 @@ def test_reorg_rolls_back_orphaned_rows_and_indexes_the_new_branch(chain, tmp_pa
     snapshot = client.w3.provider.make_request("evm_snapshot", [])["result"]
     orphaned = [client.register(random_registration([(alice.address, ALL)]), alice).asset_ids[0] for _ in range(3)]
 
-    indexer = build_indexer(settings_for(tmp_path, "live", rpc, deployment))
+    indexer = build_indexer(settings_for(tmp_path, "live", rpc, deployment, database_url))
     catch_up(indexer)
     with Session(indexer.engine) as db:
         assert db.get(Asset, orphaned[0]) is not None
