@@ -26,6 +26,29 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces {
         "RightHolder(address account,uint8 kinds)Source(bytes32 assetId,uint256 rightIndex)"
     );
 
+    bytes32 private constant GRANT_TERMS_TYPE = keccak256(
+        "GrantTerms(address grantee,uint64 validFrom,uint64 validUntil,bool subGrantable,bool transferable,"
+        "string purpose,string territory,uint256 quantity,bytes32 termsCid)"
+    );
+    bytes32 private constant GRANT_TYPEHASH = keccak256(
+        "Grant(address grantor,bytes32 assetId,uint256 parentIndex,GrantTerms terms,uint256 nonce,uint256 deadline)"
+        "GrantTerms(address grantee,uint64 validFrom,uint64 validUntil,bool subGrantable,bool transferable,"
+        "string purpose,string territory,uint256 quantity,bytes32 termsCid)"
+    );
+    bytes32 private constant TRANSFER_TYPEHASH = keccak256(
+        "Transfer(address holder,bytes32 assetId,uint256 rightIndex,address to,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant REVOKE_TYPEHASH = keccak256(
+        "Revoke(address grantor,bytes32 assetId,uint256 rightIndex,uint16 reasonCode,bytes32 evidenceCid,"
+        "uint256 nonce,uint256 deadline)"
+    );
+    bytes32 private constant RENEW_TYPEHASH = keccak256(
+        "Renew(address grantor,bytes32 assetId,uint256 rightIndex,uint64 validUntil,uint256 nonce,uint256 deadline)"
+    );
+
+    /// @dev Bounds the gas of every validity check: a grant sits at most this many levels below its root.
+    uint256 public constant MAX_GRANT_DEPTH = 8;
+
     uint8 private constant ALL_KINDS = 0x07;
     uint8 private constant ATTR_PERSONAL = 0x01;
     uint8 private constant ATTR_SENSITIVE = 0x02;
@@ -256,18 +279,83 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces {
     /// @dev Reverts unless `account` holds right `rightIndex` of `kind` over an active asset and the right and
     /// all its ancestors are valid now. The error names the right in the chain that fails.
     function _requireValidRight(bytes32 assetId, uint256 rightIndex, address account, RightKind kind) private view {
-        AssetRecord storage asset = _assets[assetId];
-        if (asset.status == AssetStatus.None) revert AssetNotFound(assetId);
-        if (asset.status != AssetStatus.Active) revert AssetNotActive(assetId, asset.status);
-        RightRecord memory right = _loadRight(assetId, asset, rightIndex);
-        if (right.holder == address(0)) revert RightNotFound(assetId, rightIndex);
-        if (right.holder != account) revert NotRightHolder(assetId, rightIndex, account);
+        AssetRecord storage asset = _activeAsset(assetId);
+        RightRecord memory right = _heldValidRight(assetId, asset, rightIndex, account);
         RightKind actual = RightKind(right.flags & FLAG_KIND_MASK);
         if (actual != kind) revert WrongRightKind(assetId, rightIndex, kind, actual);
+    }
+
+    function _activeAsset(bytes32 assetId) private view returns (AssetRecord storage asset) {
+        asset = _assets[assetId];
+        if (asset.status != AssetStatus.Active) {
+            if (asset.status == AssetStatus.None) revert AssetNotFound(assetId);
+            revert AssetNotActive(assetId, asset.status);
+        }
+    }
+
+    function _existingRight(bytes32 assetId, AssetRecord storage asset, uint256 rightIndex)
+        private
+        view
+        returns (RightRecord memory right)
+    {
+        right = _loadRight(assetId, asset, rightIndex);
+        if (right.holder == address(0)) revert RightNotFound(assetId, rightIndex);
+    }
+
+    /// @dev The right, after checking that `account` holds it and that it and its ancestors are valid now.
+    function _heldValidRight(bytes32 assetId, AssetRecord storage asset, uint256 rightIndex, address account)
+        private
+        view
+        returns (RightRecord memory right)
+    {
+        right = _existingRight(assetId, asset, rightIndex);
+        if (right.holder != account) revert NotRightHolder(assetId, rightIndex, account);
         (Validity validity, uint256 failing, uint64 time) = _validity(assetId, asset, rightIndex, right);
-        if (validity == Validity.Revoked) revert RightRevoked(assetId, failing);
+        if (validity == Validity.Revoked) revert RightIsRevoked(assetId, failing);
         if (validity == Validity.NotYetValid) revert RightNotYetValid(assetId, failing, time);
         if (validity == Validity.Expired) revert RightExpired(assetId, failing, time);
+    }
+
+    /// @dev The grant's parent, after checking that `grantor` holds it: only the holder of the right a grant
+    /// came from may revoke or renew the grant.
+    function _grantorsRight(bytes32 assetId, AssetRecord storage asset, uint256 rightIndex, address grantor)
+        private
+        view
+        returns (RightRecord memory right, RightRecord memory parent)
+    {
+        right = _existingRight(assetId, asset, rightIndex);
+        if (right.parentIndex == 0) revert NotAGrant(assetId, rightIndex);
+        if (right.flags & FLAG_REVOKED != 0) revert RightIsRevoked(assetId, rightIndex);
+        parent = _loadRight(assetId, asset, right.parentIndex);
+        if (parent.holder != grantor) revert NotGrantor(assetId, rightIndex, grantor);
+    }
+
+    /// @dev A term's end must be after its start and in the future, fit the 32-bit storage, and not outlast
+    /// the parent right (an open end only under an open-ended parent).
+    function _checkTerm(bytes32 assetId, uint256 parentIndex, RightRecord memory parent, uint64 from, uint64 until)
+        private
+        view
+    {
+        if (from > type(uint32).max || until > type(uint32).max || (until != 0 && (until <= from
+                        || until <= block.timestamp))) {
+            revert InvalidTerm(from, until);
+        }
+        if (parent.validUntil != 0 && (until == 0 || until > parent.validUntil)) {
+            revert TermExceedsParent(assetId, parentIndex, parent.validUntil);
+        }
+    }
+
+    /// @dev Writes a right. A primary right the registrant held implicitly becomes an explicit record, and
+    /// its implicit bit is cleared, so the two never disagree.
+    function _storeRight(bytes32 assetId, AssetRecord storage asset, uint256 rightIndex, RightRecord memory right)
+        private
+    {
+        if (rightIndex <= PRIMARY_RIGHTS) {
+            // forge-lint: disable-next-line(unsafe-typecast) rightIndex is 1..3 here
+            uint8 bit = uint8(1) << uint8(rightIndex - 1);
+            if (asset.registrantKinds & bit != 0) asset.registrantKinds &= ~bit;
+        }
+        _rights[assetId][rightIndex] = right;
     }
 
     /// @dev Walks from a right up to its root (grants form a tree per asset and kind) and returns the first
@@ -289,6 +377,186 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces {
             right = _loadRight(assetId, asset, index);
         }
         return (Validity.Valid, 0, 0); // unreachable: the loop returns at the root
+    }
+
+    // ─────────────────────────────────────────────────────────────────────────────────────────────────────
+    // Rights lifecycle: grant, transfer, revoke, renew (each also by EIP-712 signature)
+    // ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+    /// @inheritdoc IDataRegistry
+    function grant(bytes32 assetId, uint256 parentIndex, GrantTerms calldata terms) external returns (uint256) {
+        return _grant(msg.sender, assetId, parentIndex, terms);
+    }
+
+    /// @inheritdoc IDataRegistry
+    function grantBySig(
+        bytes32 assetId,
+        uint256 parentIndex,
+        GrantTerms calldata terms,
+        address grantor,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint256) {
+        bytes32 structHash = keccak256(
+            abi.encode(GRANT_TYPEHASH, grantor, assetId, parentIndex, _hashTerms(terms), nonces(grantor), deadline)
+        );
+        _verifySignature(grantor, structHash, deadline, signature);
+        return _grant(grantor, assetId, parentIndex, terms);
+    }
+
+    /// @inheritdoc IDataRegistry
+    function transfer(bytes32 assetId, uint256 rightIndex, address to) external {
+        _transfer(msg.sender, assetId, rightIndex, to);
+    }
+
+    /// @inheritdoc IDataRegistry
+    function transferBySig(
+        bytes32 assetId,
+        uint256 rightIndex,
+        address to,
+        address holder,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        bytes32 structHash =
+            keccak256(abi.encode(TRANSFER_TYPEHASH, holder, assetId, rightIndex, to, nonces(holder), deadline));
+        _verifySignature(holder, structHash, deadline, signature);
+        _transfer(holder, assetId, rightIndex, to);
+    }
+
+    /// @inheritdoc IDataRegistry
+    function revoke(bytes32 assetId, uint256 rightIndex, uint16 reasonCode, bytes32 evidenceCid) external {
+        _revoke(msg.sender, assetId, rightIndex, reasonCode, evidenceCid);
+    }
+
+    /// @inheritdoc IDataRegistry
+    function revokeBySig(
+        bytes32 assetId,
+        uint256 rightIndex,
+        uint16 reasonCode,
+        bytes32 evidenceCid,
+        address grantor,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        bytes32 structHash = keccak256(
+            abi.encode(
+                REVOKE_TYPEHASH, grantor, assetId, rightIndex, reasonCode, evidenceCid, nonces(grantor), deadline
+            )
+        );
+        _verifySignature(grantor, structHash, deadline, signature);
+        _revoke(grantor, assetId, rightIndex, reasonCode, evidenceCid);
+    }
+
+    /// @inheritdoc IDataRegistry
+    function renew(bytes32 assetId, uint256 rightIndex, uint64 validUntil) external {
+        _renew(msg.sender, assetId, rightIndex, validUntil);
+    }
+
+    /// @inheritdoc IDataRegistry
+    function renewBySig(
+        bytes32 assetId,
+        uint256 rightIndex,
+        uint64 validUntil,
+        address grantor,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        bytes32 structHash =
+            keccak256(abi.encode(RENEW_TYPEHASH, grantor, assetId, rightIndex, validUntil, nonces(grantor), deadline));
+        _verifySignature(grantor, structHash, deadline, signature);
+        _renew(grantor, assetId, rightIndex, validUntil);
+    }
+
+    function _grant(address grantor, bytes32 assetId, uint256 parentIndex, GrantTerms calldata t)
+        private
+        returns (uint256 rightIndex)
+    {
+        AssetRecord storage asset = _activeAsset(assetId);
+        RightRecord memory parent = _heldValidRight(assetId, asset, parentIndex, grantor);
+        if (parent.parentIndex != 0 && parent.flags & FLAG_SUB_GRANTABLE == 0) {
+            revert NotSubGrantable(assetId, parentIndex);
+        }
+        if (t.grantee == address(0) || t.grantee == grantor) revert InvalidRecipient(t.grantee);
+        _checkTerm(assetId, parentIndex, parent, t.validFrom, t.validUntil);
+        if (_depth(assetId, asset, parent) >= MAX_GRANT_DEPTH) {
+            revert GrantTooDeep(assetId, parentIndex, MAX_GRANT_DEPTH);
+        }
+        uint24 count = asset.rightCount;
+        if (count == type(uint24).max) revert TooManyRights(assetId);
+        asset.rightCount = ++count;
+        rightIndex = count;
+        uint8 kind = parent.flags & FLAG_KIND_MASK;
+        // forge-lint: disable-next-line(unsafe-typecast) both times were checked to fit in 32 bits
+        _rights[assetId][rightIndex] = RightRecord({
+            holder: t.grantee,
+            flags: kind | (t.subGrantable ? FLAG_SUB_GRANTABLE : 0) | (t.transferable ? FLAG_TRANSFERABLE : 0),
+            validFrom: uint32(t.validFrom),
+            validUntil: uint32(t.validUntil),
+            // forge-lint: disable-next-line(unsafe-typecast) parentIndex <= rightCount, a uint24
+            parentIndex: uint24(parentIndex)
+        });
+        emit RightGranted(assetId, t.grantee, grantor, rightIndex, parentIndex, RightKind(kind), t);
+    }
+
+    function _transfer(address holder, bytes32 assetId, uint256 rightIndex, address to) private {
+        AssetRecord storage asset = _activeAsset(assetId);
+        RightRecord memory right = _heldValidRight(assetId, asset, rightIndex, holder);
+        if (right.flags & FLAG_TRANSFERABLE == 0) revert NotTransferable(assetId, rightIndex);
+        if (to == address(0) || to == holder) revert InvalidRecipient(to);
+        right.holder = to;
+        _storeRight(assetId, asset, rightIndex, right);
+        emit RightTransferred(assetId, holder, to, rightIndex);
+    }
+
+    function _revoke(address grantor, bytes32 assetId, uint256 rightIndex, uint16 reasonCode, bytes32 evidenceCid)
+        private
+    {
+        AssetRecord storage asset = _activeAsset(assetId);
+        (RightRecord memory right,) = _grantorsRight(assetId, asset, rightIndex, grantor);
+        right.flags |= FLAG_REVOKED;
+        _rights[assetId][rightIndex] = right;
+        emit RightRevoked(assetId, right.holder, grantor, rightIndex, reasonCode, evidenceCid);
+    }
+
+    function _renew(address grantor, bytes32 assetId, uint256 rightIndex, uint64 validUntil) private {
+        AssetRecord storage asset = _activeAsset(assetId);
+        (RightRecord memory right, RightRecord memory parent) = _grantorsRight(assetId, asset, rightIndex, grantor);
+        _checkTerm(assetId, right.parentIndex, parent, right.validFrom, validUntil);
+        uint64 previous = right.validUntil;
+        // forge-lint: disable-next-line(unsafe-typecast) checked to fit in 32 bits by _checkTerm
+        right.validUntil = uint32(validUntil);
+        _rights[assetId][rightIndex] = right;
+        emit RightRenewed(assetId, right.holder, grantor, rightIndex, previous, validUntil);
+    }
+
+    /// @dev Levels between a right and its root (0 for a root right).
+    function _depth(bytes32 assetId, AssetRecord storage asset, RightRecord memory right)
+        private
+        view
+        returns (uint256 depth)
+    {
+        while (right.parentIndex != 0) {
+            ++depth;
+            right = _loadRight(assetId, asset, right.parentIndex);
+        }
+    }
+
+    function _hashTerms(GrantTerms calldata t) private pure returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                GRANT_TERMS_TYPE,
+                t.grantee,
+                t.validFrom,
+                t.validUntil,
+                t.subGrantable,
+                t.transferable,
+                keccak256(bytes(t.purpose)),
+                keccak256(bytes(t.territory)),
+                t.quantity,
+                t.termsCid
+            )
+        );
     }
 
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -344,6 +612,19 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces {
         if (right.holder == address(0)) return (Validity.NoSuchRight, rightIndex);
         if (asset.status != AssetStatus.Active) return (Validity.AssetNotActive, rightIndex);
         (validity, failingRightIndex,) = _validity(assetId, asset, rightIndex, right);
+    }
+
+    /// @inheritdoc IDataRegistry
+    function rightChain(bytes32 assetId, uint256 rightIndex) external view returns (uint256[] memory chain) {
+        AssetRecord storage asset = _assets[assetId];
+        if (asset.status == AssetStatus.None) revert AssetNotFound(assetId);
+        RightRecord memory right = _existingRight(assetId, asset, rightIndex);
+        chain = new uint256[](_depth(assetId, asset, right) + 1);
+        chain[0] = rightIndex;
+        for (uint256 i = 1; i < chain.length; ++i) {
+            chain[i] = right.parentIndex;
+            right = _loadRight(assetId, asset, right.parentIndex);
+        }
     }
 
     /// @inheritdoc IDataRegistry

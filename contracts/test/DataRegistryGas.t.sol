@@ -46,4 +46,57 @@ contract DataRegistryGasTest is DataRegistryBase {
         registry.registerBatch(batch);
         vm.snapshotGasLastCall("registerBatch: 10 assets");
     }
+
+    function _grantTerms(address grantee) internal view returns (IDataRegistry.GrantTerms memory t) {
+        t.grantee = grantee;
+        t.validUntil = uint64(block.timestamp + 365 days);
+        t.subGrantable = true;
+        t.transferable = true;
+        t.purpose = unicode"交通规划研究";
+        t.territory = "3502";
+        t.quantity = 1_000_000;
+        t.termsCid = keccak256("terms");
+    }
+
+    function _assetWithGrant() internal returns (bytes32 assetId, uint256 grantIndex) {
+        assetId = _registerAs(alice, keccak256("data"), ALL);
+        vm.prank(alice);
+        grantIndex = registry.grant(assetId, 2, _grantTerms(bob));
+    }
+
+    function test_gas_grant_withTerms() public {
+        bytes32 assetId = _registerAs(alice, keccak256("data"), ALL);
+        IDataRegistry.GrantTerms memory t = _grantTerms(bob);
+        vm.prank(alice);
+        registry.grant(assetId, 2, t);
+        vm.snapshotGasLastCall("grant: usage right with terms, from a primary right");
+    }
+
+    function test_gas_transfer_grant() public {
+        (bytes32 assetId, uint256 grantIndex) = _assetWithGrant();
+        vm.prank(bob);
+        registry.transfer(assetId, grantIndex, carol);
+        vm.snapshotGasLastCall("transfer: a transferable grant");
+    }
+
+    function test_gas_transfer_primaryRight() public {
+        bytes32 assetId = _registerAs(alice, keccak256("data"), ALL);
+        vm.prank(alice);
+        registry.transfer(assetId, 3, bob);
+        vm.snapshotGasLastCall("transfer: the registrant's operating right (first change of hands)");
+    }
+
+    function test_gas_revoke() public {
+        (bytes32 assetId, uint256 grantIndex) = _assetWithGrant();
+        vm.prank(alice);
+        registry.revoke(assetId, grantIndex, 1, keccak256("evidence"));
+        vm.snapshotGasLastCall("revoke: a grant, with reason and evidence");
+    }
+
+    function test_gas_renew() public {
+        (bytes32 assetId, uint256 grantIndex) = _assetWithGrant();
+        vm.prank(alice);
+        registry.renew(assetId, grantIndex, uint64(block.timestamp + 730 days));
+        vm.snapshotGasLastCall("renew: a grant");
+    }
 }

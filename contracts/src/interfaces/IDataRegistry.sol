@@ -78,6 +78,28 @@ interface IDataRegistry {
         RightHolder[] holders;
     }
 
+    /// @notice The terms of a grant (licence) of a right to another party.
+    /// @param grantee Who receives the right.
+    /// @param validFrom Unix time it starts; 0 for at once.
+    /// @param validUntil Unix time it ends; 0 for no end, allowed only under a right with no end.
+    /// @param subGrantable Whether the grantee may grant it onwards.
+    /// @param transferable Whether the grantee may transfer it to another party.
+    /// @param purpose Purpose or usage scenario (用途/使用场景), e.g. "交通规划研究".
+    /// @param territory Where it may be exercised, e.g. region codes "3502,3501".
+    /// @param quantity Permitted quantity or volume where it applies (unit in the terms document); 0 unlimited.
+    /// @param termsCid SHA-256 digest of the full terms document's CIDv0, or zero.
+    struct GrantTerms {
+        address grantee;
+        uint64 validFrom;
+        uint64 validUntil;
+        bool subGrantable;
+        bool transferable;
+        string purpose;
+        string territory;
+        uint256 quantity;
+        bytes32 termsCid;
+    }
+
     /// @notice An asset as returned by `getAsset`.
     struct AssetView {
         address registrant;
@@ -135,13 +157,29 @@ interface IDataRegistry {
     /// @notice Thrown when a right of another kind is presented (e.g. a holding right where usage is needed).
     error WrongRightKind(bytes32 assetId, uint256 rightIndex, RightKind expected, RightKind actual);
     /// @notice Thrown when a right, or the right it descends from, has been revoked.
-    error RightRevoked(bytes32 assetId, uint256 rightIndex);
+    error RightIsRevoked(bytes32 assetId, uint256 rightIndex);
     /// @notice Thrown when a right, or the right it descends from, ended at `validUntil`.
     error RightExpired(bytes32 assetId, uint256 rightIndex, uint64 validUntil);
     /// @notice Thrown when a right, or the right it descends from, starts only at `validFrom`.
     error RightNotYetValid(bytes32 assetId, uint256 rightIndex, uint64 validFrom);
     /// @notice Thrown when derived data names its own asset, or the same source twice, as a source.
     error InvalidSource(uint256 position, bytes32 sourceAssetId);
+    /// @notice Thrown when an account acts as grantor of a right without holding the right it was granted from.
+    error NotGrantor(bytes32 assetId, uint256 rightIndex, address account);
+    /// @notice Thrown when a grant is made from a grant whose terms do not allow sub-granting.
+    error NotSubGrantable(bytes32 assetId, uint256 rightIndex);
+    /// @notice Thrown when a grant whose terms do not allow transfer is transferred.
+    error NotTransferable(bytes32 assetId, uint256 rightIndex);
+    /// @notice Thrown when revoking or renewing a root right, which has no grantor and no term.
+    error NotAGrant(bytes32 assetId, uint256 rightIndex);
+    /// @notice Thrown when a grant or transfer names the zero address or the acting party itself.
+    error InvalidRecipient(address account);
+    /// @notice Thrown when a term ends before it starts, has already ended, or does not fit in 32-bit seconds.
+    error InvalidTerm(uint64 validFrom, uint64 validUntil);
+    /// @notice Thrown when a grant would outlast the right it is granted from.
+    error TermExceedsParent(bytes32 assetId, uint256 parentIndex, uint64 parentValidUntil);
+    /// @notice Thrown when a grant would be more than `maxDepth` levels below its root right.
+    error GrantTooDeep(bytes32 assetId, uint256 parentIndex, uint256 maxDepth);
     /// @notice Thrown when a signed request is submitted after its deadline.
     error SignatureExpired(uint256 deadline, uint256 timestamp);
     /// @notice Thrown when a signature is not the signer's for this request, chain, contract and nonce.
@@ -184,6 +222,50 @@ interface IDataRegistry {
     /// @param kind Holding, usage or operating.
     event RightAssigned(bytes32 indexed assetId, uint256 indexed rightIndex, address indexed holder, RightKind kind);
 
+    /// @notice Emitted when a holder grants (licenses) a right to another party.
+    /// @param assetId The asset.
+    /// @param grantee Who received the right.
+    /// @param grantor Who granted it: the holder of the parent right.
+    /// @param rightIndex The new right's number.
+    /// @param parentIndex The right it was granted from.
+    /// @param kind The kind, the same as the parent's.
+    /// @param terms Purpose, territory, quantity, term, sub-grant and transfer permissions, terms document.
+    event RightGranted(
+        bytes32 indexed assetId,
+        address indexed grantee,
+        address indexed grantor,
+        uint256 rightIndex,
+        uint256 parentIndex,
+        RightKind kind,
+        GrantTerms terms
+    );
+
+    /// @notice Emitted when a right changes holder; grants made from it stay valid.
+    event RightTransferred(bytes32 indexed assetId, address indexed from, address indexed to, uint256 rightIndex);
+
+    /// @notice Emitted when a grantor revokes a grant; every grant under it stops being valid too.
+    /// @param reasonCode Why (see the registry's documentation: 1 breach of terms, 2 use beyond purpose,
+    /// 3 security incident, 4 at the grantee's request, 5 order of a court or regulator, 99 other).
+    /// @param evidenceCid SHA-256 digest of the evidence document's CIDv0, or zero.
+    event RightRevoked(
+        bytes32 indexed assetId,
+        address indexed holder,
+        address indexed grantor,
+        uint256 rightIndex,
+        uint16 reasonCode,
+        bytes32 evidenceCid
+    );
+
+    /// @notice Emitted when a grantor changes the end of a grant's term.
+    event RightRenewed(
+        bytes32 indexed assetId,
+        address indexed holder,
+        address indexed grantor,
+        uint256 rightIndex,
+        uint64 previousValidUntil,
+        uint64 validUntil
+    );
+
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
     // Writes
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -207,6 +289,62 @@ interface IDataRegistry {
         bytes calldata signature
     ) external returns (bytes32 assetId);
 
+    /// @notice Grants right `parentIndex` (held by the caller, valid now) to `terms.grantee`.
+    /// @return rightIndex The new right's number.
+    function grant(bytes32 assetId, uint256 parentIndex, GrantTerms calldata terms)
+        external
+        returns (uint256 rightIndex);
+
+    /// @notice `grant` signed by `grantor` as EIP-712 `Grant`, submitted by anyone.
+    function grantBySig(
+        bytes32 assetId,
+        uint256 parentIndex,
+        GrantTerms calldata terms,
+        address grantor,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (uint256 rightIndex);
+
+    /// @notice Transfers right `rightIndex`, held by the caller and valid now, to `to`.
+    function transfer(bytes32 assetId, uint256 rightIndex, address to) external;
+
+    /// @notice `transfer` signed by `holder` as EIP-712 `Transfer`, submitted by anyone.
+    function transferBySig(
+        bytes32 assetId,
+        uint256 rightIndex,
+        address to,
+        address holder,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /// @notice Revokes grant `rightIndex`; the caller must hold the right it was granted from.
+    function revoke(bytes32 assetId, uint256 rightIndex, uint16 reasonCode, bytes32 evidenceCid) external;
+
+    /// @notice `revoke` signed by `grantor` as EIP-712 `Revoke`, submitted by anyone.
+    function revokeBySig(
+        bytes32 assetId,
+        uint256 rightIndex,
+        uint16 reasonCode,
+        bytes32 evidenceCid,
+        address grantor,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
+    /// @notice Sets a new end for grant `rightIndex`; the caller must hold the right it was granted from.
+    function renew(bytes32 assetId, uint256 rightIndex, uint64 validUntil) external;
+
+    /// @notice `renew` signed by `grantor` as EIP-712 `Renew`, submitted by anyone.
+    function renewBySig(
+        bytes32 assetId,
+        uint256 rightIndex,
+        uint64 validUntil,
+        address grantor,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
+
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
     // Views
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -226,6 +364,9 @@ interface IDataRegistry {
         external
         view
         returns (Validity validity, uint256 failingRightIndex);
+
+    /// @notice The chain of grants from a right up to its root: `[rightIndex, parent, ..., root]`.
+    function rightChain(bytes32 assetId, uint256 rightIndex) external view returns (uint256[] memory chain);
 
     /// @notice Whether a right and every right it descends from are valid now, on an active asset.
     function isRightValid(bytes32 assetId, uint256 rightIndex) external view returns (bool);
