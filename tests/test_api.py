@@ -11,6 +11,7 @@ from registry.chain.types import registration_to_json
 from registry.content import fingerprint_bytes
 from registry.metadata import canonical_bytes, parse_metadata
 from registry.prepare import prepare_registration
+from registry.chain.operations import Register
 from tests.conftest import random_registration
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -145,12 +146,12 @@ def test_signed_raw_transaction_is_forwarded(stack):
 def test_relay_registers_for_signer_and_refuses_replay_and_forgery(stack):
     registrant, forger = stack.accounts[7], stack.accounts[5]
     reg = random_registration([(registrant.address, ALL)])
-    signed = stack.client.sign_registration(reg, registrant)
+    signed = stack.client.sign(Register(reg), registrant)
     body = {
-        "registrant": registrant.address,
+        "signer": registrant.address,
         "deadline": signed.deadline,
         "signature": "0x" + signed.signature.hex(),
-        "registration": registration_to_json(reg),
+        "operation": registration_to_json(reg),
     }
     balance = stack.client.w3.eth.get_balance(registrant.address)
     response = stack.http.post("/v1/relay/register", json=body)
@@ -163,17 +164,17 @@ def test_relay_registers_for_signer_and_refuses_replay_and_forgery(stack):
     assert replay.status_code == 422
     assert replay.json()["contract_error"]["name"] == "InvalidSignature"
 
-    forged = stack.client.sign_registration(random_registration([(registrant.address, ALL)]), forger)
+    forged = stack.client.sign(Register(random_registration([(registrant.address, ALL)])), forger)
     body_forged = dict(body, signature="0x" + forged.signature.hex(),
-                       registration=registration_to_json(forged.registration))
+                       operation=registration_to_json(forged.operation.registration))
     refused = stack.http.post("/v1/relay/register", json=body_forged)
     assert refused.status_code == 422
     assert "not valid for signer" in refused.json()["message"]
 
 
 def test_relay_refuses_malformed_body_with_field_names(stack):
-    response = stack.http.post("/v1/relay/register", json={"registrant": "0x1", "deadline": -1, "signature": "zz",
-                                                          "registration": {}})
+    response = stack.http.post("/v1/relay/register", json={"signer": "0x1", "deadline": -1, "signature": "zz",
+                                                          "operation": {}})
     assert response.status_code == 422
     fields = {e["field"] for e in response.json()["errors"]}
     assert {"deadline", "signature"} <= fields

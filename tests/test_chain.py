@@ -14,6 +14,7 @@ from registry.chain.deploy import deploy
 from registry.chain.types import Source
 from registry.devchain import DEPLOYER_ACCOUNT, dev_key
 from registry.errors import ContractRevert, ValidationError
+from registry.chain.operations import Register
 from tests.conftest import random_registration
 
 ALL = 7
@@ -43,8 +44,8 @@ def test_register_by_signature_relayed_by_another_account(stack):
     registrant, relayer = stack.accounts[3], stack.accounts[4]
     reg = random_registration([(registrant.address, ALL)])
     nonce = stack.client.nonce_of(registrant.address)
-    signed = stack.client.sign_registration(reg, registrant)
-    result = stack.client.register_by_sig(reg, signed.registrant, signed.deadline, signed.signature, relayer)
+    signed = stack.client.sign(Register(reg), registrant)
+    result = stack.client.relay(Register(reg), signed.signer, signed.deadline, signed.signature, relayer)
 
     event = result.events[0]
     assert event.args["registrant"] == registrant.address
@@ -68,11 +69,11 @@ def _assert_refused_unchanged(stack, action, error_name: str, message_part: str,
 def test_register_by_signature_refuses_replay(stack):
     registrant, relayer = stack.accounts[3], stack.accounts[4]
     reg = random_registration([(registrant.address, ALL)])
-    signed = stack.client.sign_registration(reg, registrant)
-    stack.client.register_by_sig(reg, registrant.address, signed.deadline, signed.signature, relayer)
+    signed = stack.client.sign(Register(reg), registrant)
+    stack.client.relay(Register(reg), registrant.address, signed.deadline, signed.signature, relayer)
     _assert_refused_unchanged(
         stack,
-        lambda: stack.client.register_by_sig(reg, registrant.address, signed.deadline, signed.signature, relayer),
+        lambda: stack.client.relay(Register(reg), registrant.address, signed.deadline, signed.signature, relayer),
         "InvalidSignature",
         "a nonce that has already been used",
         registrant.address,
@@ -82,10 +83,10 @@ def test_register_by_signature_refuses_replay(stack):
 def test_register_by_signature_refuses_expired_deadline(stack):
     registrant, relayer = stack.accounts[3], stack.accounts[4]
     reg = random_registration([(registrant.address, ALL)])
-    signed = stack.client.sign_registration(reg, registrant, deadline=int(time.time()) - 3600)
+    signed = stack.client.sign(Register(reg), registrant, deadline=int(time.time()) - 3600)
     _assert_refused_unchanged(
         stack,
-        lambda: stack.client.register_by_sig(reg, registrant.address, signed.deadline, signed.signature, relayer),
+        lambda: stack.client.relay(Register(reg), registrant.address, signed.deadline, signed.signature, relayer),
         "SignatureExpired",
         "Sign the request again with a later deadline",
         registrant.address,
@@ -96,11 +97,11 @@ def test_register_by_signature_refuses_signature_for_another_chain(stack):
     registrant, relayer = stack.accounts[3], stack.accounts[4]
     reg = random_registration([(registrant.address, ALL)])
     other_chain = Chain(stack.rpc_url, type(stack.deployment)(999, stack.deployment.registry, 0))
-    signed = RegistryClient(other_chain).sign_registration(reg, registrant)
+    signed = RegistryClient(other_chain).sign(Register(reg), registrant)
     assert signed.typed_data["domain"]["chainId"] == 999
     _assert_refused_unchanged(
         stack,
-        lambda: stack.client.register_by_sig(reg, registrant.address, signed.deadline, signed.signature, relayer),
+        lambda: stack.client.relay(Register(reg), registrant.address, signed.deadline, signed.signature, relayer),
         "InvalidSignature",
         f"signer '{registrant.address}'",
         registrant.address,
@@ -111,19 +112,19 @@ def test_register_by_signature_refuses_forged_and_tampered(stack):
     registrant, forger, relayer = stack.accounts[3], stack.accounts[5], stack.accounts[4]
     reg = random_registration([(registrant.address, ALL)])
     # The forger signs a registration in the registrant's name.
-    forged = stack.client.sign_registration(reg, forger)
+    forged = stack.client.sign(Register(reg), forger)
     _assert_refused_unchanged(
         stack,
-        lambda: stack.client.register_by_sig(reg, registrant.address, forged.deadline, forged.signature, relayer),
+        lambda: stack.client.relay(Register(reg), registrant.address, forged.deadline, forged.signature, relayer),
         "InvalidSignature", "made by another key", registrant.address,
     )
     # The registrant signs; the relayer gives the rights to itself.
-    signed = stack.client.sign_registration(reg, registrant)
+    signed = stack.client.sign(Register(reg), registrant)
     tampered = random_registration([(relayer.address, ALL)])
     tampered = type(reg)(reg.content_hash, reg.content_cid, reg.metadata_cid, holders=tampered.holders)
     _assert_refused_unchanged(
         stack,
-        lambda: stack.client.register_by_sig(tampered, registrant.address, signed.deadline, signed.signature,
+        lambda: stack.client.relay(Register(tampered), registrant.address, signed.deadline, signed.signature,
                                              relayer),
         "InvalidSignature", "for other values", registrant.address,
     )
@@ -133,10 +134,10 @@ def test_signature_for_another_registry_deployment_is_refused(stack):
     registrant, relayer = stack.accounts[3], stack.accounts[4]
     other = deploy(stack.rpc_url, dev_key(DEPLOYER_ACCOUNT))
     reg = random_registration([(registrant.address, ALL)])
-    signed = stack.client.sign_registration(reg, registrant)
+    signed = stack.client.sign(Register(reg), registrant)
     other_client = RegistryClient(Chain(stack.rpc_url, other))
     with pytest.raises(ContractRevert) as refused:
-        other_client.register_by_sig(reg, registrant.address, signed.deadline, signed.signature, relayer)
+        other_client.relay(Register(reg), registrant.address, signed.deadline, signed.signature, relayer)
     assert refused.value.error_name == "InvalidSignature"
 
 

@@ -1,8 +1,8 @@
 """Writes: the API never holds a user's key. It forwards transactions the user signed, or relays
-registrations the user signed as EIP-712 typed data (paying the gas with its own relayer key)."""
+operations the user signed as EIP-712 typed data (paying the gas with its own relayer key)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 from api.deps import ServicesDep
 from api.schemas import TransactionResult
 from registry.chain.client import TxResult
-from registry.chain.types import checksum, registration_from_json
+from registry.chain.operations import OPERATIONS
+from registry.chain.types import checksum
 from registry.errors import ConfigurationError, ValidationError
 
 router = APIRouter(prefix="/v1", tags=["transactions"])
@@ -21,13 +22,17 @@ class RawTransaction(BaseModel):
                                  description="A signed transaction calling the registry, as 0x hex.")
 
 
-class RelayedRegistration(BaseModel):
-    registrant: str = Field(description="The signer, who becomes the registrant.")
+class SignedRequest(BaseModel):
+    signer: str = Field(description="The party the operation acts for, who signed it (registrant, grantor or "
+                        "holder).")
     deadline: int = Field(ge=0, description="Unix time after which the signature is refused.")
     signature: str = Field(pattern=r"^0x[0-9a-fA-F]*$", max_length=20_000)
-    registration: dict[str, Any] = Field(
-        description="content_hash, content_cid, metadata_cid (0x bytes32), classification, attributes, "
-        "sources [{asset_id, right_index}], holders [{account, kinds: [holding|usage|operating]}]."
+    operation: dict[str, Any] = Field(
+        description="The operation's fields. register: content_hash, content_cid, metadata_cid (0x bytes32), "
+        "classification, attributes, sources [{asset_id, right_index}], holders [{account, kinds}]. grant: "
+        "asset_id, parent_index, terms {grantee, valid_from, valid_until, sub_grantable, transferable, purpose, "
+        "territory, quantity, terms_cid}. transfer: asset_id, right_index, to. revoke: asset_id, right_index, "
+        "reason_code, evidence_cid. renew: asset_id, right_index, valid_until."
     )
 
 
@@ -53,18 +58,18 @@ def send_transaction(body: RawTransaction, services: ServicesDep) -> Transaction
     return _result(services.client.send_raw_transaction(raw))
 
 
-@router.post("/relay/register", response_model=TransactionResult, summary="Relay a signed registration")
-def relay_register(body: RelayedRegistration, services: ServicesDep) -> TransactionResult:
-    """Submits `registerBySig` for a registration the registrant signed (EIP-712 `Register`); the
-    registrant needs no gas. A forged, expired or replayed signature is refused before anything is sent."""
+@router.post("/relay/{operation}", response_model=TransactionResult, summary="Relay a signed operation")
+def relay(operation: Literal["register", "grant", "transfer", "revoke", "renew"], body: SignedRequest,
+          services: ServicesDep) -> TransactionResult:
+    """Submits an operation its party signed as EIP-712 typed data (`Register`, `Grant`, `Transfer`,
+    `Revoke`, `Renew`); the signer needs no gas. A forged, expired or replayed signature, or an operation
+    the contract would refuse, is refused before anything is sent."""
     if services.relayer is None:
         raise ConfigurationError("This API does not relay signatures: set DATAREG_RELAYER_KEY to enable it.")
     try:
         signature = bytes.fromhex(body.signature[2:])
     except ValueError:
         raise ValidationError("'signature' must be an even number of hex digits after 0x.") from None
-    registration = registration_from_json(body.registration)
-    registrant = checksum(body.registrant, "registrant")
-    return _result(
-        services.client.register_by_sig(registration, registrant, body.deadline, signature, services.relayer)
-    )
+    parsed = OPERATIONS[operation].from_json(body.operation)
+    signer = checksum(body.signer, "signer")
+    return _result(services.client.relay(parsed, signer, body.deadline, signature, services.relayer))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from eth_abi import encode
+from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 from web3 import Web3
@@ -16,7 +17,7 @@ from web3.exceptions import ContractCustomError, ContractLogicError, Transaction
 from registry.chain.abi import load_abi
 from registry.chain.errors import decode_revert
 from registry.chain.events import DecodedEvent, decode_log
-from registry.chain.typed_data import register_typed_data, signable
+from registry.chain.operations import Operation, Register
 from registry.chain.types import Registration, asset_id_hex, checksum
 from registry.config import Deployment, Settings
 from registry.errors import ChainError, ValidationError
@@ -41,11 +42,11 @@ class TxResult:
 
 
 @dataclass(frozen=True)
-class SignedRegistration:
-    """A registration signed offline by its registrant, ready for anyone to relay."""
+class SignedOperation:
+    """An operation signed offline by the party it acts for, ready for anyone to relay."""
 
-    registration: Registration
-    registrant: str
+    operation: Operation
+    signer: str
     deadline: int
     nonce: int
     signature: bytes
@@ -133,36 +134,34 @@ class RegistryClient:
 
     # ─────────────────────────────── writes ───────────────────────────────
 
+    def execute(self, operation: Operation, account: LocalAccount) -> TxResult:
+        """Runs an operation as the account's own transaction, signed here."""
+        return self._transact(getattr(self.contract.functions, operation.function)(*operation.args()), account)
+
     def register(self, registration: Registration, account: LocalAccount) -> TxResult:
-        return self._transact(self.contract.functions.register(registration.as_abi()), account)
+        return self.execute(Register(registration), account)
 
     def register_batch(self, registrations: Sequence[Registration], account: LocalAccount) -> TxResult:
         return self._transact(
             self.contract.functions.registerBatch([r.as_abi() for r in registrations]), account
         )
 
-    def sign_registration(
-        self, registration: Registration, account: LocalAccount, deadline: int | None = None, ttl: int = 3600
-    ) -> SignedRegistration:
-        """Signs a registration as EIP-712 typed data with the registrant's key, for someone else to relay."""
+    def sign(
+        self, operation: Operation, account: LocalAccount, deadline: int | None = None, ttl: int = 3600
+    ) -> SignedOperation:
+        """Signs an operation as EIP-712 typed data with the acting party's key, for someone else to relay."""
         deadline = deadline if deadline is not None else int(time.time()) + ttl
         nonce = self.nonce_of(account.address)
-        typed = register_typed_data(
-            registration, account.address, nonce, deadline, self.chain.chain_id, self.contract.address
-        )
-        signature = account.sign_message(signable(typed)).signature
-        return SignedRegistration(registration, account.address, deadline, nonce, bytes(signature), typed)
+        typed = operation.typed_data(account.address, nonce, deadline, self.chain.chain_id, self.contract.address)
+        signature = account.sign_message(encode_typed_data(full_message=typed)).signature
+        return SignedOperation(operation, account.address, deadline, nonce, bytes(signature), typed)
 
-    def register_by_sig(
-        self, registration: Registration, registrant: str, deadline: int, signature: bytes, relayer: LocalAccount
+    def relay(
+        self, operation: Operation, signer: str, deadline: int, signature: bytes, relayer: LocalAccount
     ) -> TxResult:
-        """Relays a registration its registrant signed; `relayer` pays the gas and gains no rights."""
-        return self._transact(
-            self.contract.functions.registerBySig(
-                registration.as_abi(), checksum(registrant, "registrant"), deadline, signature
-            ),
-            relayer,
-        )
+        """Submits an operation its party signed; `relayer` pays the gas and gains nothing else."""
+        fn = getattr(self.contract.functions, operation.by_sig_function)
+        return self._transact(fn(*operation.by_sig_args(checksum(signer, "signer"), deadline, signature)), relayer)
 
     def send_raw_transaction(self, raw: bytes) -> TxResult:
         """Sends a transaction signed elsewhere, after checking it is a call to this registry that would

@@ -70,7 +70,7 @@ MESSAGES: dict[str, Callable[[dict], str]] = {
         f"Right {a['rightIndex']} of asset '{a['assetId']}' is a {_kind(a['actual'])} right; this operation "
         f"needs a {_kind(a['expected'])} right."
     ),
-    "RightRevoked": lambda a: (
+    "RightIsRevoked": lambda a: (
         f"Right {a['rightIndex']} of asset '{a['assetId']}' has been revoked, so it and every grant under it "
         "are no longer valid."
     ),

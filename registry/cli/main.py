@@ -16,7 +16,8 @@ from typing import Any, Callable
 
 from eth_account.signers.local import LocalAccount
 
-from registry.chain.types import RightKind, Source, asset_id_hex, checksum, registration_to_json
+from registry.chain.operations import Register
+from registry.chain.types import RightKind, Source, asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
 from registry.config import Deployment, Settings
 from registry.errors import RegistryError, SigningError, ValidationError
@@ -176,10 +177,7 @@ def cmd_register(args, settings: Settings, out: Output) -> None:
             f"The API stored the metadata as '{stored['cid']}' but it hashes to '{prepared.metadata_cid}' here; "
             "the two disagree on the canonical form. Nothing was registered."
         )
-    if args.relay:
-        result = relay(api, settings, prepared.registration, account)
-    else:
-        result = send_signed(api, settings, prepared.registration, account)
+    result = submit(api, settings, Register(prepared.registration), account, args.relay)
     asset_id = result["asset_ids"][0]
     receipt_at = time.monotonic()
     visible_after = None if args.no_wait else api.wait_for_asset(asset_id, timeout=args.wait)
@@ -216,35 +214,33 @@ def cmd_register(args, settings: Settings, out: Output) -> None:
     out.result(data, human)
 
 
-def _deployment(api: ApiClient, settings: Settings) -> Deployment:
+def _client(api: ApiClient, settings: Settings):
+    """A chain client for the deployment the API serves (so the CLI needs no deployment file)."""
+    from registry.chain.client import Chain, RegistryClient
+
     status = api.get("/v1/status")
-    return Deployment(status["chain_id"], status["contracts"]["DataRegistry"], status["deploy_block"])
-
-
-def send_signed(api: ApiClient, settings: Settings, registration, account: LocalAccount) -> dict:
-    """Signs the transaction here and sends it straight to the chain node; the API only indexes it."""
-    from registry.chain.client import Chain, RegistryClient
-
-    chain = Chain(settings.rpc_url, _deployment(api, settings))
+    chain = Chain(settings.rpc_url, Deployment(status["chain_id"], status["contracts"]["DataRegistry"],
+                                               status["deploy_block"]))
     chain.check()
-    result = RegistryClient(chain).register(registration, account)
-    return {"asset_ids": result.asset_ids, "tx_hash": result.tx_hash, "block_number": result.block_number,
-            "gas_used": result.gas_used}
+    return RegistryClient(chain)
 
 
-def relay(api: ApiClient, settings: Settings, registration, account: LocalAccount) -> dict:
-    """Signs EIP-712 typed data here; the API's relayer submits it and pays the gas."""
-    from registry.chain.client import Chain, RegistryClient
-
-    client = RegistryClient(Chain(settings.rpc_url, _deployment(api, settings)))
-    signed = client.sign_registration(registration, account)
+def submit(api: ApiClient, settings: Settings, operation, account: LocalAccount, relayed: bool) -> dict:
+    """Signs the operation here. Without --relay, as a transaction sent straight to the chain node; with it,
+    as EIP-712 typed data that the API's relayer submits, paying the gas."""
+    client = _client(api, settings)
+    if not relayed:
+        result = client.execute(operation, account)
+        return {"asset_ids": result.asset_ids, "tx_hash": result.tx_hash, "block_number": result.block_number,
+                "gas_used": result.gas_used, "events": [{"name": e.name, "args": e.args} for e in result.events]}
+    signed = client.sign(operation, account)
     return api.post(
-        "/v1/relay/register",
+        f"/v1/relay/{operation.name}",
         {
-            "registrant": signed.registrant,
+            "signer": signed.signer,
             "deadline": signed.deadline,
             "signature": "0x" + signed.signature.hex(),
-            "registration": registration_to_json(registration),
+            "operation": operation.to_json(),
         },
     )
 
