@@ -85,6 +85,36 @@ MESSAGES: dict[str, Callable[[dict], str]] = {
         f"Source {a['position']} ('{a['sourceAssetId']}') is not valid: derived data cannot name itself or "
         "the same source twice."
     ),
+    "NotGrantor": lambda a: (
+        f"Account '{a['account']}' is not the grantor of right {a['rightIndex']} of asset '{a['assetId']}': only "
+        "the current holder of the right it was granted from may revoke or renew it."
+    ),
+    "NotSubGrantable": lambda a: (
+        f"Right {a['rightIndex']} of asset '{a['assetId']}' was granted without permission to sub-grant, so no "
+        "grant can be made from it. Ask its grantor for a grant that allows sub-granting."
+    ),
+    "NotTransferable": lambda a: (
+        f"Right {a['rightIndex']} of asset '{a['assetId']}' was granted as not transferable."
+    ),
+    "NotAGrant": lambda a: (
+        f"Right {a['rightIndex']} of asset '{a['assetId']}' is a root right: it has no grantor and no term, so it "
+        "cannot be revoked or renewed (transfer it instead, or cancel the registration)."
+    ),
+    "InvalidRecipient": lambda a: (
+        f"'{a['account']}' cannot receive the right: it is the zero address or the party acting."
+    ),
+    "InvalidTerm": lambda a: (
+        f"The term from {a['validFrom']} to {a['validUntil']} is not valid: the end must be in the future and "
+        "after the start (unix seconds; 0 means from now / no end)."
+    ),
+    "TermExceedsParent": lambda a: (
+        f"The term would outlast right {a['parentIndex']} of asset '{a['assetId']}', which ends at "
+        f"{_when(a['parentValidUntil'])}; end the grant on or before then."
+    ),
+    "GrantTooDeep": lambda a: (
+        f"A grant from right {a['parentIndex']} of asset '{a['assetId']}' would be more than {a['maxDepth']} "
+        "levels below its root right; grant from a right nearer the root."
+    ),
     "SignatureExpired": lambda a: (
         f"The signature expired at {_when(a['deadline'])} (block time is {_when(a['timestamp'])}). "
         "Sign the request again with a later deadline."

@@ -1,6 +1,7 @@
 """Decodes the registry's event logs, for the indexer and for transaction results alike."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -37,6 +38,8 @@ def event_topics() -> list[str]:
 def _plain(value: Any) -> Any:
     if isinstance(value, (bytes, bytearray)):
         return "0x" + bytes(value).hex()
+    if isinstance(value, Mapping):  # a struct (e.g. GrantTerms), decoded with its field names
+        return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value

@@ -55,9 +55,53 @@ class Right(SQLModel, table=True):
     revoked: bool = False
     sub_grantable: bool = False
     transferable: bool = True
+    # Terms of a grant (null for root rights); the full terms document is at terms_cid.
+    grantor: Optional[str] = Field(default=None, max_length=42)
+    purpose: Optional[str] = None
+    territory: Optional[str] = None
+    quantity: Optional[str] = Field(default=None, max_length=80)  # uint256 as a decimal string
+    terms_cid: Optional[str] = Field(default=None, max_length=64)
+    revoked_by: Optional[str] = Field(default=None, max_length=42)
+    revocation_reason: Optional[int] = None
+    revocation_evidence_cid: Optional[str] = Field(default=None, max_length=64)
     created_block: int = Field(index=True)
     created_tx: str = Field(max_length=66)
     updated_block: int = Field(index=True)
+
+
+# The fields of a right that change over its life; a version records them from one event to the next.
+RIGHT_STATE_FIELDS = ("holder", "kind", "parent_index", "valid_from", "valid_until", "revoked", "sub_grantable",
+                      "transferable")
+
+
+class RightVersion(SQLModel, table=True):
+    """One state of a right, from the event that made it until the event that changed it (null while
+    current): the basis of as-of queries and of every party's history."""
+
+    __tablename__ = "right_versions"
+    __table_args__ = (
+        Index("ix_right_versions_asset_since", "asset_id", "since_block"),
+        Index("ix_right_versions_right", "asset_id", "right_index", "since_block", "since_log_index"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    asset_id: str = Field(max_length=66)
+    right_index: int
+    holder: str = Field(index=True, max_length=42)
+    kind: int
+    parent_index: int = 0
+    valid_from: int = 0
+    valid_until: int = 0
+    revoked: bool = False
+    sub_grantable: bool = False
+    transferable: bool = True
+    change: str = Field(max_length=32)  # the event that began this version: assigned, granted, transferred, ...
+    since_block: int
+    since_log_index: int
+    since_time: int
+    until_block: Optional[int] = Field(default=None, index=True)
+    until_log_index: Optional[int] = None
+    until_time: Optional[int] = None
 
 
 class Lineage(SQLModel, table=True):
@@ -88,6 +132,7 @@ class Event(SQLModel, table=True):
     timestamp: int
     name: str = Field(index=True, max_length=64)
     asset_id: Optional[str] = Field(default=None, max_length=66)
+    kind: Optional[int] = None  # the right kind the event concerns, if any
     actor: Optional[str] = Field(default=None, index=True, max_length=42)  # who acted (signer)
     party: Optional[str] = Field(default=None, index=True, max_length=42)  # who it concerns (holder)
     right_index: Optional[int] = None

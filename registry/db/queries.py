@@ -9,24 +9,23 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from registry.chain.types import RightKind
-from registry.db.models import Asset, Checkpoint, Event, Lineage, Right
+from registry.db.models import Asset, Block, Checkpoint, Event, Lineage, Right, RightVersion
 from registry.indexer.scanner import CHECKPOINT
 
 
 @dataclass(frozen=True)
 class RightState:
-    right: Right
+    right: Right | RightVersion
     valid: bool
-    reason: str | None  # why not valid: revoked, parent_revoked, expired, not_yet_valid, asset_cancelled
+    reason: str | None  # why not valid: revoked, parent_revoked, expired, not_yet_valid, asset_cancelled, ...
 
 
-def right_states(db: Session, asset: Asset, now: int | None = None) -> list[RightState]:
-    """Every right of an asset with whether it is valid now and, if not, why. Mirrors the contract's
-    rightValidity: a right is valid when it and all its ancestors are unrevoked and within their terms."""
-    now = int(time.time()) if now is None else now
-    rights = {r.right_index: r for r in db.exec(select(Right).where(Right.asset_id == asset.asset_id)).all()}
+def evaluate_rights(rights: list[Right] | list[RightVersion], asset_active: bool, now: int) -> list[RightState]:
+    """Whether each right is valid at `now` and, if not, why. Mirrors the contract's rightValidity: a right
+    is valid when it and all its ancestors are unrevoked and within their terms, on an active asset."""
+    by_index = {r.right_index: r for r in rights}
 
-    def reason_for(right: Right, own: bool) -> str | None:
+    def reason_for(right, own: bool) -> str | None:
         while True:
             if right.revoked:
                 return "revoked" if own else "parent_revoked"
@@ -34,16 +33,72 @@ def right_states(db: Session, asset: Asset, now: int | None = None) -> list[Righ
                 return "not_yet_valid" if own else "parent_not_yet_valid"
             if right.valid_until and right.valid_until <= now:
                 return "expired" if own else "parent_expired"
-            if right.parent_index == 0 or right.parent_index not in rights:
+            if right.parent_index == 0 or right.parent_index not in by_index:
                 return None
-            right, own = rights[right.parent_index], False
+            right, own = by_index[right.parent_index], False
 
     states = []
-    for index in sorted(rights):
-        right = rights[index]
-        reason = "asset_cancelled" if asset.status != 1 else reason_for(right, True)
-        states.append(RightState(right, reason is None, reason))
+    for index in sorted(by_index):
+        reason = "asset_cancelled" if not asset_active else reason_for(by_index[index], True)
+        states.append(RightState(by_index[index], reason is None, reason))
     return states
+
+
+def right_states(db: Session, asset: Asset, now: int | None = None) -> list[RightState]:
+    """The current rights of an asset, each with whether it is valid now."""
+    rights = list(db.exec(select(Right).where(Right.asset_id == asset.asset_id)).all())
+    return evaluate_rights(rights, asset.status == 1, int(time.time()) if now is None else now)
+
+
+def block_at(db: Session, moment: int) -> int | None:
+    """The last indexed block at or before unix time `moment` (blocks without registry events change
+    nothing, so the last one the index knows is the right one)."""
+    return db.exec(select(func.max(Block.number)).where(Block.timestamp <= moment)).one()
+
+
+def block_time(db: Session, number: int) -> int | None:
+    block = db.exec(select(Block).where(Block.number <= number).order_by(Block.number.desc())).first()
+    return block.timestamp if block else None
+
+
+def rights_at(db: Session, asset: Asset, block: int, moment: int) -> list[RightState]:
+    """Who held which right of an asset after block `block`, and whether each was valid at `moment`."""
+    versions = db.exec(
+        select(RightVersion).where(
+            RightVersion.asset_id == asset.asset_id,
+            RightVersion.since_block <= block,
+            or_(RightVersion.until_block.is_(None), RightVersion.until_block > block),
+        )
+    ).all()
+    return evaluate_rights(list(versions), asset.status == 1, moment)
+
+
+def party_rights(db: Session, party: str) -> list[tuple[Right, RightVersion, RightVersion | None]]:
+    """Every right `party` holds or held: (the right as it is now, the last version in which the party
+    held it, the version that followed it if the right has changed hands since)."""
+    held = db.exec(
+        select(RightVersion).where(RightVersion.holder == party).order_by(
+            RightVersion.asset_id, RightVersion.right_index, RightVersion.since_block.desc(),
+            RightVersion.since_log_index.desc())
+    ).all()
+    last: dict[tuple[str, int], RightVersion] = {}
+    for version in held:
+        last.setdefault((version.asset_id, version.right_index), version)
+    result = []
+    for (asset_id, index), version in last.items():
+        right = db.get(Right, (asset_id, index))
+        following = None
+        if right is not None and right.holder != party:
+            following = db.exec(
+                select(RightVersion).where(
+                    RightVersion.asset_id == asset_id,
+                    RightVersion.right_index == index,
+                    RightVersion.since_block == version.until_block,
+                    RightVersion.since_log_index == version.until_log_index,
+                )
+            ).first()
+        result.append((right, version, following))
+    return result
 
 
 def list_assets(

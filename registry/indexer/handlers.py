@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 from typing import Callable, Protocol
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from registry.chain.events import DecodedEvent
 from registry.chain.types import ATTR_DERIVED, ATTR_EXPORT, ATTR_PERSONAL, ATTR_SENSITIVE, PRIMARY_RIGHTS
 from registry.content.cid import digest_to_cid
-from registry.db.models import Asset, Lineage, Right
+from registry.db.models import RIGHT_STATE_FIELDS, Asset, Lineage, Right, RightVersion
+from registry.errors import IndexerError
 
 
 class MetadataLookup(Protocol):
@@ -80,27 +81,114 @@ def on_asset_derived(db: Session, ev: DecodedEvent, timestamp: int, lookup: Meta
     )
 
 
-def on_right_assigned(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    a = ev.args
+def save_right(db: Session, right: Right, ev: DecodedEvent, timestamp: int, change: str) -> None:
+    """Writes a right's new state and its history together: the version that was current ends at this
+    event and a new one begins. Every handler that changes a right goes through here."""
+    right.updated_block = ev.block_number
+    db.add(right)
+    current = db.exec(
+        select(RightVersion).where(
+            RightVersion.asset_id == right.asset_id,
+            RightVersion.right_index == right.right_index,
+            RightVersion.until_block.is_(None),
+        )
+    ).first()
+    if current is not None:
+        current.until_block, current.until_log_index, current.until_time = ev.block_number, ev.log_index, timestamp
+        db.add(current)
     db.add(
-        Right(
-            asset_id=a["assetId"],
-            right_index=a["rightIndex"],
-            holder=a["holder"],
-            kind=a["kind"],
-            parent_index=0,
-            # Root rights may always be granted onwards and transferred (the contract's ROOT_FLAGS).
-            transferable=True,
-            sub_grantable=True,
-            created_block=ev.block_number,
-            created_tx=ev.tx_hash,
-            updated_block=ev.block_number,
+        RightVersion(
+            asset_id=right.asset_id,
+            right_index=right.right_index,
+            **{name: getattr(right, name) for name in RIGHT_STATE_FIELDS},
+            change=change,
+            since_block=ev.block_number,
+            since_log_index=ev.log_index,
+            since_time=timestamp,
         )
     )
-    asset = db.get(Asset, a["assetId"])
-    if asset is not None and a["rightIndex"] > asset.right_count:
-        asset.right_count = a["rightIndex"]
+
+
+def _right(db: Session, ev: DecodedEvent) -> Right:
+    right = db.get(Right, (ev.args["assetId"], ev.args["rightIndex"]))
+    if right is None:  # the contract emits changes only for rights it created, so the index is incomplete
+        raise IndexerError(
+            f"{ev.name} in block {ev.block_number} (log {ev.log_index}) changes right {ev.args['rightIndex']} of "
+            f"asset {ev.args['assetId']}, which is not in the index. Rebuild the index from the deploy block."
+        )
+    return right
+
+
+def _count_right(db: Session, asset_id: str, right_index: int) -> None:
+    asset = db.get(Asset, asset_id)
+    if asset is not None and right_index > asset.right_count:
+        asset.right_count = right_index
         db.add(asset)
+
+
+def on_right_assigned(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    a = ev.args
+    right = Right(
+        asset_id=a["assetId"],
+        right_index=a["rightIndex"],
+        holder=a["holder"],
+        kind=a["kind"],
+        parent_index=0,
+        # Root rights may always be granted onwards and transferred (the contract's ROOT_FLAGS).
+        transferable=True,
+        sub_grantable=True,
+        created_block=ev.block_number,
+        created_tx=ev.tx_hash,
+        updated_block=ev.block_number,
+    )
+    save_right(db, right, ev, timestamp, "assigned")
+    _count_right(db, a["assetId"], a["rightIndex"])
+
+
+def on_right_granted(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    a, terms = ev.args, ev.args["terms"]
+    right = Right(
+        asset_id=a["assetId"],
+        right_index=a["rightIndex"],
+        holder=a["grantee"],
+        kind=a["kind"],
+        parent_index=a["parentIndex"],
+        valid_from=terms["validFrom"],
+        valid_until=terms["validUntil"],
+        sub_grantable=terms["subGrantable"],
+        transferable=terms["transferable"],
+        grantor=a["grantor"],
+        purpose=terms["purpose"],
+        territory=terms["territory"],
+        quantity=str(terms["quantity"]),
+        terms_cid=_cid_or_none(terms["termsCid"]),
+        created_block=ev.block_number,
+        created_tx=ev.tx_hash,
+        updated_block=ev.block_number,
+    )
+    save_right(db, right, ev, timestamp, "granted")
+    _count_right(db, a["assetId"], a["rightIndex"])
+
+
+def on_right_transferred(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    right = _right(db, ev)
+    right.holder = ev.args["to"]
+    save_right(db, right, ev, timestamp, "transferred")
+
+
+def on_right_revoked(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    right = _right(db, ev)
+    right.revoked = True
+    right.revoked_by = ev.args["grantor"]
+    right.revocation_reason = ev.args["reasonCode"]
+    right.revocation_evidence_cid = _cid_or_none(ev.args["evidenceCid"])
+    save_right(db, right, ev, timestamp, "revoked")
+
+
+def on_right_renewed(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    right = _right(db, ev)
+    right.valid_until = ev.args["validUntil"]
+    save_right(db, right, ev, timestamp, "renewed")
 
 
 Handler = Callable[[Session, DecodedEvent, int, MetadataLookup], None]
@@ -109,4 +197,8 @@ HANDLERS: dict[str, Handler] = {
     "AssetRegistered": on_asset_registered,
     "AssetDerived": on_asset_derived,
     "RightAssigned": on_right_assigned,
+    "RightGranted": on_right_granted,
+    "RightTransferred": on_right_transferred,
+    "RightRevoked": on_right_revoked,
+    "RightRenewed": on_right_renewed,
 }

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from registry.chain.client import Chain
 from registry.chain.events import DecodedEvent, decode_log
-from registry.db.models import Asset, Block, Checkpoint, Event, Lineage, Right
+from registry.db.models import Asset, Block, Checkpoint, Event, Lineage, Right, RightVersion
 from registry.errors import ChainError
 from registry.indexer.handlers import HANDLERS, MetadataLookup
 
@@ -140,6 +140,7 @@ class Indexer:
                     timestamp=timestamp,
                     name=event.name,
                     asset_id=event.args.get("assetId"),
+                    kind=self._kind(db, event),
                     actor=next((event.args[k] for k in ACTOR_ARGS if k in event.args), None),
                     party=next((event.args[k] for k in PARTY_ARGS if k in event.args), None),
                     right_index=event.args.get("rightIndex"),
@@ -151,6 +152,16 @@ class Indexer:
         handler = HANDLERS.get(event.name)
         if handler is not None:
             handler(db, event, timestamp, self.lookup)
+
+    @staticmethod
+    def _kind(db: Session, event: DecodedEvent) -> int | None:
+        """The right kind an event concerns: in its arguments, or else that of the right it names."""
+        if "kind" in event.args:
+            return event.args["kind"]
+        if "rightIndex" in event.args and event.name != "AssetDerived":
+            right = db.get(Right, (event.args["assetId"], event.args["rightIndex"]))
+            return right.kind if right else None
+        return None
 
     # ───────────────────────────── reorgs ─────────────────────────────
 
@@ -171,7 +182,7 @@ class Indexer:
             )
             db.exec(delete(Event).where(Event.block_number > fork))
             db.exec(delete(Block).where(Block.number > fork))
-            for table in (Right, Lineage, Asset):
+            for table in (RightVersion, Right, Lineage, Asset):
                 db.exec(delete(table).where(table.asset_id.in_(touched)))
             db.flush()
             remaining = db.exec(
