@@ -7,7 +7,8 @@ from typing import Any, Generic, Optional, TypeVar
 from pydantic import BaseModel, Field
 
 from registry.chain.types import Classification, RightKind
-from registry.db.models import Asset, Event, Lineage
+from registry.chain.operations import REVOCATION_REASONS
+from registry.db.models import Asset, Event, Lineage, Right
 from registry.db.queries import RightState
 
 T = TypeVar("T")
@@ -41,6 +42,21 @@ class Evidence(BaseModel):
     timestamp: Optional[str]
 
 
+class GrantTermsPublic(BaseModel):
+    grantor: Optional[str] = Field(description="Who granted it (the holder of the parent right at the time).")
+    purpose: Optional[str] = Field(description="Purpose or usage scenario (用途/使用场景).")
+    territory: Optional[str]
+    quantity: Optional[int] = Field(description="Permitted quantity or volume; 0 means not limited.")
+    terms_cid: Optional[str] = Field(description="CID of the full terms document.")
+
+
+class RevocationPublic(BaseModel):
+    revoked_by: Optional[str]
+    reason_code: Optional[int]
+    reason: Optional[str]
+    evidence_cid: Optional[str]
+
+
 class RightPublic(BaseModel):
     right_index: int = Field(description="Number of the right within its asset; 1-3 are the primary rights.")
     kind: str = Field(description="holding | usage | operating")
@@ -52,15 +68,19 @@ class RightPublic(BaseModel):
     revoked: bool
     sub_grantable: bool
     transferable: bool
-    valid: bool = Field(description="Whether the right can be exercised now.")
+    valid: bool = Field(description="Whether the right can be exercised (now, or at the moment asked for).")
     invalid_reason: Optional[str] = Field(
-        description="Why not: revoked, parent_revoked, expired, parent_expired, not_yet_valid, asset_cancelled."
+        description="Why not: revoked, parent_revoked, expired, parent_expired, not_yet_valid, "
+        "parent_not_yet_valid, asset_cancelled."
     )
+    terms: Optional[GrantTermsPublic] = Field(description="The grant's terms; null for a root right.")
+    revocation: Optional[RevocationPublic]
     created_block: int
     created_tx: str
 
     @classmethod
-    def of(cls, state: RightState) -> "RightPublic":
+    def of(cls, state: RightState, current: Right) -> "RightPublic":
+        """`state` carries the right's state (now, or as of a moment); `current` its fixed terms."""
         r = state.right
         kind = RightKind(r.kind)
         return cls(
@@ -76,9 +96,91 @@ class RightPublic(BaseModel):
             transferable=r.transferable,
             valid=state.valid,
             invalid_reason=state.reason,
-            created_block=r.created_block,
-            created_tx=r.created_tx,
+            terms=GrantTermsPublic(
+                grantor=current.grantor,
+                purpose=current.purpose,
+                territory=current.territory,
+                quantity=int(current.quantity) if current.quantity is not None else None,
+                terms_cid=current.terms_cid,
+            )
+            if current.parent_index
+            else None,
+            revocation=RevocationPublic(
+                revoked_by=current.revoked_by,
+                reason_code=current.revocation_reason,
+                reason=REVOCATION_REASONS.get(current.revocation_reason or 0),
+                evidence_cid=current.revocation_evidence_cid,
+            )
+            if r.revoked
+            else None,
+            created_block=current.created_block,
+            created_tx=current.created_tx,
         )
+
+
+class RightsAt(BaseModel):
+    asset_id: str
+    block: int = Field(description="The state after this block.")
+    time: Optional[str] = Field(description="The moment validity is judged at.")
+    rights: list[RightPublic]
+
+
+class PartyRight(BaseModel):
+    asset_id: str
+    asset_name: Optional[str]
+    right_index: int
+    kind: str
+    holds_now: bool
+    valid: bool = Field(description="Whether the party can exercise it now.")
+    status: str = Field(
+        description="valid, or why not: transferred_away, revoked, parent_revoked, expired, parent_expired, "
+        "not_yet_valid, asset_cancelled."
+    )
+    held_since: Optional[str]
+    held_since_block: int
+    held_until: Optional[str] = Field(description="When the party stopped holding it (transferred away).")
+    held_until_block: Optional[int]
+    transferred_to: Optional[str]
+    parent_index: int
+    terms: Optional[GrantTermsPublic]
+
+
+class HistoryEvent(BaseModel):
+    action: str = Field(description="registered, derived, right_assigned, right_granted, right_transferred, "
+                        "right_revoked, right_renewed")
+    event: str = Field(description="The contract event's name.")
+    asset_id: Optional[str]
+    right_index: Optional[int]
+    kind: Optional[str]
+    actor: Optional[str] = Field(description="Who acted: registrant, grantor, or the holder who transferred.")
+    parties: list[str] = Field(description="Everyone the event names.")
+    details: dict[str, Any] = Field(description="The event's other arguments: terms, reason, content ids, ...")
+    timestamp: Optional[str]
+    block_number: int
+    block_hash: str
+    tx_hash: str
+    log_index: int
+
+
+class LineageNode(BaseModel):
+    asset_id: str
+    name: Optional[str]
+    registrant: Optional[str]
+    status: Optional[str]
+    level: int = Field(description="Negative for sources, positive for derived assets, 0 for this asset.")
+
+
+class LineageEdge(BaseModel):
+    source: str
+    derived: str
+    right_index: int = Field(description="The usage right over the source that was exercised.")
+
+
+class LineageGraph(BaseModel):
+    asset_id: str
+    depth: int
+    nodes: list[LineageNode]
+    edges: list[LineageEdge]
 
 
 class AssetSummary(BaseModel):
@@ -156,7 +258,7 @@ class AssetDetail(AssetSummary):
             export_allowed=asset.export_allowed,
             version=asset.version,
             right_count=asset.right_count,
-            rights=[RightPublic.of(s) for s in rights],
+            rights=[RightPublic.of(s, s.right) for s in rights],
             sources=[LineageLink(asset_id=s.source_asset_id, right_index=s.right_index) for s in sources],
             derived_assets=[LineageLink(asset_id=d.asset_id, right_index=d.right_index) for d in derived],
             metadata=metadata,

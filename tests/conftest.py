@@ -6,6 +6,7 @@ import os
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,23 @@ class Stack:
     client: RegistryClient
     http: httpx.Client
     accounts: list[LocalAccount]
+
+    def wait_block(self, block: int, timeout: float = 10.0) -> None:
+        """Waits until the index has every event up to `block`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if (self.http.get("/v1/status").json()["indexed_block"] or 0) >= block:
+                return
+            time.sleep(0.01)
+        raise AssertionError(f"block {block} not indexed after {timeout} s")
+
+    def advance_time(self, seconds: int) -> None:
+        """Moves the chain's clock forward and mines a block at the new time."""
+        self.client.w3.provider.make_request("evm_increaseTime", [seconds])
+        self.client.w3.provider.make_request("evm_mine", [])
+
+    def chain_time(self) -> int:
+        return self.client.w3.eth.get_block("latest")["timestamp"]
 
     def wait_indexed(self, asset_id: str, timeout: float = 10.0) -> dict:
         deadline = time.monotonic() + timeout
@@ -70,12 +88,12 @@ class _Server(uvicorn.Server):
         pass
 
 
-@pytest.fixture(scope="session")
-def stack(anvil, tmp_path_factory) -> Stack:
-    data_dir = tmp_path_factory.mktemp("datareg")
-    deployment = deploy(anvil, dev_key(DEPLOYER_ACCOUNT))
+@contextmanager
+def running_stack(rpc_url: str, data_dir: Path):
+    """Deploys the registry on the node at `rpc_url` and runs the indexer and the API against it."""
+    deployment = deploy(rpc_url, dev_key(DEPLOYER_ACCOUNT))
     port = free_port()
-    settings = make_settings(data_dir, anvil, f"http://127.0.0.1:{port}")
+    settings = make_settings(data_dir, rpc_url, f"http://127.0.0.1:{port}")
     deployment.save(settings.deployment_file)
 
     indexer = build_indexer(settings)
@@ -90,20 +108,39 @@ def stack(anvil, tmp_path_factory) -> Stack:
     deadline = time.monotonic() + 20
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.02)
+    try:
+        yield Stack(
+            rpc_url=rpc_url,
+            api_url=settings.api_url,
+            settings=settings,
+            deployment=deployment,
+            client=RegistryClient(Chain(rpc_url, deployment)),
+            http=http,
+            accounts=[Account.from_key(dev_key(i)) for i in range(8)],
+        )
+    finally:
+        server.should_exit = True
+        stop_indexer.set()
+        server_thread.join(5)
+        indexer_thread.join(5)
 
-    yield Stack(
-        rpc_url=anvil,
-        api_url=settings.api_url,
-        settings=settings,
-        deployment=deployment,
-        client=RegistryClient(Chain(anvil, deployment)),
-        http=http,
-        accounts=[Account.from_key(dev_key(i)) for i in range(8)],
-    )
-    server.should_exit = True
-    stop_indexer.set()
-    server_thread.join(5)
-    indexer_thread.join(5)
+
+@pytest.fixture(scope="session")
+def stack(anvil, tmp_path_factory) -> Stack:
+    with running_stack(anvil, tmp_path_factory.mktemp("datareg")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def private_stack(tmp_path_factory) -> Stack:
+    """A stack on an anvil of its own, for tests that move the chain's clock."""
+    port = free_port()
+    process = start_anvil(port)
+    try:
+        with running_stack(f"http://127.0.0.1:{port}", tmp_path_factory.mktemp("private")) as running:
+            yield running
+    finally:
+        stop(process)
 
 
 @pytest.fixture(scope="session")

@@ -61,7 +61,7 @@ def test_registered_asset_is_served_with_metadata_rights_and_evidence(stack, tmp
     log = next(entry for entry in receipt["logs"] if entry["logIndex"] == evidence["log_index"])
     assert "0x" + bytes(log["topics"][1]).hex() == asset["asset_id"]
 
-    rights = stack.http.get(f"/v1/assets/{asset['asset_id']}/rights").json()
+    rights = stack.http.get(f"/v1/assets/{asset['asset_id']}/rights").json()["rights"]
     assert [r["right_index"] for r in rights] == [1, 2, 3]
 
 

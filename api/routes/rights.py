@@ -1,17 +1,84 @@
-"""Rights over an asset: who holds which of the three rights, and whether each is valid now."""
+"""Rights: who holds which of the three rights over an asset (now or at any past moment), and every
+right a party holds or held."""
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Optional
+
+from fastapi import APIRouter, Query
+from sqlmodel import select
 
 from api.deps import SessionDep
+from api.params import parse_moment
 from api.routes.assets import load_asset
-from api.schemas import RightPublic
+from api.schemas import GrantTermsPublic, PartyRight, RightPublic, RightsAt, iso
+from registry.chain.types import RightKind, checksum
 from registry.db import queries
+from registry.db.models import Asset, Right
+from registry.errors import NotFound
 
-router = APIRouter(prefix="/v1/assets", tags=["rights"])
+router = APIRouter(prefix="/v1", tags=["rights"])
 
 
-@router.get("/{asset_id}/rights", response_model=list[RightPublic], summary="The rights over an asset")
-def asset_rights(asset_id: str, db: SessionDep) -> list[RightPublic]:
+@router.get("/assets/{asset_id}/rights", response_model=RightsAt, summary="The rights over an asset, now or then")
+def asset_rights(
+    asset_id: str,
+    db: SessionDep,
+    at: Annotated[Optional[str], Query(description="A block number or an ISO 8601 time; default now.")] = None,
+) -> RightsAt:
     asset = load_asset(db, asset_id)
-    return [RightPublic.of(state) for state in queries.right_states(db, asset)]
+    current = {r.right_index: r for r in db.exec(select(Right).where(Right.asset_id == asset.asset_id)).all()}
+    if at is None:
+        checkpoint = queries.checkpoint(db)
+        block, moment = (checkpoint.block_number if checkpoint else asset.registered_block), queries.now(db)
+        states = queries.right_states(db, asset, moment)
+    else:
+        block, moment = parse_moment(db, at, "at")
+        if block < asset.registered_block:
+            raise NotFound(
+                f"Asset '{asset.asset_id}' was not yet registered at {at}: it was registered in block "
+                f"{asset.registered_block} ({iso(asset.registered_at)})."
+            )
+        states = queries.rights_at(db, asset, block, moment)
+    return RightsAt(
+        asset_id=asset.asset_id,
+        block=block,
+        time=iso(moment),
+        rights=[RightPublic.of(state, current[state.right.right_index]) for state in states],
+    )
+
+
+@router.get("/parties/{address}/rights", response_model=list[PartyRight],
+            summary="Every right a party holds or held, and why any is not valid")
+def party_rights(address: str, db: SessionDep) -> list[PartyRight]:
+    party = checksum(address, "party address")
+    now = queries.now(db)
+    result = []
+    for right, version, following in queries.party_rights(db, party):
+        asset = db.get(Asset, right.asset_id)
+        holds_now = right.holder == party
+        if holds_now:
+            state = next(s for s in queries.right_states(db, asset, now) if s.right.right_index == right.right_index)
+            status = "valid" if state.valid else state.reason
+        else:
+            status = "transferred_away"
+        result.append(
+            PartyRight(
+                asset_id=right.asset_id,
+                asset_name=asset.name if asset else None,
+                right_index=right.right_index,
+                kind=RightKind(right.kind).label,
+                holds_now=holds_now,
+                valid=status == "valid",
+                status=status,
+                held_since=iso(version.since_time),
+                held_since_block=version.since_block,
+                held_until=iso(version.until_time) if not holds_now else None,
+                held_until_block=version.until_block if not holds_now else None,
+                transferred_to=following.holder if following else None,
+                parent_index=right.parent_index,
+                terms=GrantTermsPublic(grantor=right.grantor, purpose=right.purpose, territory=right.territory,
+                                       quantity=int(right.quantity) if right.quantity else None,
+                                       terms_cid=right.terms_cid) if right.parent_index else None,
+            )
+        )
+    return result

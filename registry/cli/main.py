@@ -145,7 +145,7 @@ def resolve_sources(api: ApiClient, texts: list[str], registrant: str) -> list[S
             sources.append(Source(asset_id, int(index_part)))
             continue
         usable = [
-            r for r in api.get(f"/v1/assets/{asset_id}/rights")
+            r for r in api.get(f"/v1/assets/{asset_id}/rights")["rights"]
             if r["kind"] == "usage" and r["holder"] == registrant and r["valid"]
         ]
         if not usable:
