@@ -15,7 +15,7 @@ run: build
 
 test: build
 	$(FORGE) test
-	$(FORGE) snapshot --match-contract Gas --check
+	$(FORGE) snapshot --isolate --match-contract Gas --check
 	$(PY) -m registry.metadata --check
 	$(PY) -m pytest -q
 
@@ -37,7 +37,7 @@ build: install
 	$(PY) -m registry.chain.abi
 
 gas-snapshot: build
-	$(FORGE) snapshot --match-contract Gas
+	$(FORGE) snapshot --isolate --match-contract Gas
 
 clean:
 	rm -rf out cache .datareg

@@ -6,9 +6,11 @@ refused on any other chain id.
 """
 from __future__ import annotations
 
+import platform
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -41,7 +43,13 @@ def require_dev_chain(chain_id: int, what: str) -> None:
 
 
 def tool(name: str) -> str:
-    """Path of a Foundry binary installed from npm (node_modules/.bin), or on PATH."""
+    """Path of a Foundry binary installed from npm, or on PATH. The platform package's binary is preferred
+    to the node wrapper in node_modules/.bin: the wrapper exits on SIGTERM without waiting for the binary,
+    which then lingers as an orphan."""
+    machine = {"x86_64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(platform.machine(), platform.machine())
+    native = REPO_ROOT / "node_modules" / "@foundry-rs" / f"{name}-{sys.platform}-{machine}" / "bin" / name
+    if native.exists():
+        return str(native)
     local = REPO_ROOT / "node_modules" / ".bin" / name
     if local.exists():
         return str(local)

@@ -177,10 +177,19 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces {
         }
     }
 
-    /// @dev The first entry to claim a kind gets that kind's primary index (kind + 1); later entries for the
-    /// same kind are co-holders with indices from 4. Entries must be sorted by address so duplicates show.
+    /// @dev The registrant's own kinds take their primary indices (kind + 1) first, implicitly and so without
+    /// storage; then, in address order, the first other holder of a kind still unclaimed gets its primary
+    /// index and every further holder of a kind is a co-holder with an index from 4. Entries must be sorted
+    /// by address so that a repeated account shows.
     function _assignRights(bytes32 assetId, AssetRecord memory asset, RightHolder[] calldata holders) private {
         uint8 claimed;
+        for (uint256 i; i < holders.length; ++i) {
+            if (holders[i].account == asset.registrant) {
+                claimed = holders[i].kinds & ALL_KINDS;
+                asset.registrantKinds = claimed;
+                break;
+            }
+        }
         address previous;
         for (uint256 i; i < holders.length; ++i) {
             address account = holders[i].account;
@@ -192,11 +201,12 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces {
                 uint8 bit = uint8(1) << kind;
                 if (kinds & bit == 0) continue;
                 uint256 index;
-                if (claimed & bit == 0) {
+                if (account == asset.registrant) {
+                    index = kind + 1;
+                } else if (claimed & bit == 0) {
                     claimed |= bit;
                     index = kind + 1;
-                    if (account == asset.registrant) asset.registrantKinds |= bit;
-                    else _rights[assetId][index] = RightRecord(account, kind | ROOT_FLAGS, 0, 0, 0);
+                    _rights[assetId][index] = RightRecord(account, kind | ROOT_FLAGS, 0, 0, 0);
                 } else {
                     if (asset.rightCount == type(uint24).max) revert TooManyRights(assetId);
                     index = ++asset.rightCount;

@@ -60,7 +60,7 @@ class Indexer:
 
     # ───────────────────────────── loop ─────────────────────────────
 
-    def run(self, stop: threading.Event | None = None, poll_interval: float = 0.05) -> None:
+    def run(self, stop: threading.Event | None = None, poll_interval: float = 0.01) -> None:
         """Indexes until `stop` is set; an unreachable node is waited for with backoff, never fatal."""
         stop = stop or threading.Event()
         backoff = poll_interval
@@ -147,8 +147,6 @@ class Indexer:
                     args_json=json.dumps(event.args),
                 )
             )
-            # Handlers may read rows added by earlier events of the same batch.
-            db.flush()
         handler = HANDLERS.get(event.name)
         if handler is not None:
             handler(db, event, timestamp, self.lookup)
@@ -190,7 +188,6 @@ class Indexer:
             ).all()
             for row in remaining:
                 self._apply(db, _decoded(row), row.timestamp, record=False)
-                db.flush()
             fork_hash = self._header(fork).hash if fork >= 0 else "0x" + "00" * 32
             db.merge(
                 Checkpoint(
