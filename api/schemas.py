@@ -6,8 +6,8 @@ from typing import Any, Generic, Optional, TypeVar
 
 from pydantic import BaseModel, Field
 
-from registry.chain.types import Classification, RightKind
 from registry.chain.operations import REVOCATION_REASONS
+from registry.chain.types import Classification, RightKind
 from registry.db.models import Asset, Event, Lineage, Right
 from registry.db.queries import RightState
 

@@ -8,7 +8,12 @@ from pathlib import Path
 from typing import Iterable
 
 from registry.chain.types import ATTR_DERIVED, Registration, RightKind, Source
-from registry.content import Fingerprint, cid_to_digest, fingerprint_bytes, fingerprint_file
+from registry.content import (
+    Fingerprint,
+    cid_to_digest,
+    fingerprint_bytes,
+    fingerprint_file,
+)
 from registry.content.fingerprint import Progress
 from registry.errors import MetadataError, ValidationError
 from registry.metadata import MetadataDocument, canonical_bytes, parse_metadata

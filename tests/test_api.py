@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from registry.chain.operations import Register
 from registry.chain.types import registration_to_json
 from registry.content import fingerprint_bytes
 from registry.metadata import canonical_bytes, parse_metadata
 from registry.prepare import prepare_registration
-from registry.chain.operations import Register
 from tests.conftest import random_registration
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

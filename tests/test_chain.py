@@ -11,10 +11,10 @@ from eth_account import Account
 from registry.chain.abi import FORGE_OUT, load_abi
 from registry.chain.client import Chain, RegistryClient, asset_id_of
 from registry.chain.deploy import deploy
+from registry.chain.operations import Register
 from registry.chain.types import Source
 from registry.devchain import DEPLOYER_ACCOUNT, dev_key
 from registry.errors import ContractRevert, ValidationError
-from registry.chain.operations import Register
 from tests.conftest import random_registration
 
 ALL = 7

@@ -114,3 +114,54 @@ def test_fingerprint_prints_sha256_and_cid(cli):
 def test_api_unreachable_is_explained(cli):
     result = cli("status", expect=1, DATAREG_API_URL="http://127.0.0.1:9")
     assert "Cannot reach the registry API at 'http://127.0.0.1:9'" in result.stderr
+
+
+def test_rights_lifecycle_history_and_verified_audit_through_cli(cli, funded_key, stack, tmp_path):
+    owner, grantee, buyer = stack.accounts[6], stack.accounts[3], stack.accounts[4]
+    data = tmp_path / "lifecycle.csv"
+    data.write_text("x,y\n3,4\n")
+    asset = json.loads(cli("--json", "register", str(data), "--metadata", str(EXAMPLES / "traffic-flow.json"),
+                           "--holder", f"all={owner.address}", "--key", funded_key).stdout)["asset_id"]
+    terms = tmp_path / "terms.txt"
+    terms.write_text("许可条款：仅限交通规划研究使用。")
+    granted = json.loads(cli("--json", "grant", asset, "--right", "usage", "--to", grantee.address, "--until", "+30d",
+                             "--purpose", "交通规划研究", "--territory", "3502", "--quantity", "500", "--terms",
+                             str(terms), "--transferable", "--key", funded_key).stdout)
+    index = granted["right_index"]
+    cli("grant", asset, "--right", "operating", "--to", buyer.address, "--key", funded_key, "--relay")
+    cli("renew", asset, str(index), "--until", "+60d", "--key", funded_key)
+    cli("revoke", asset, str(index), "--reason", "breach_of_terms", "--evidence", str(terms), "--key", funded_key)
+
+    history = json.loads(cli("--json", "history", asset).stdout)
+    assert [e["action"] for e in history][-3:] == ["right_granted", "right_renewed", "right_revoked"]
+    assert history[4]["details"]["terms"]["purpose"] == "交通规划研究"
+    assert history[4]["details"]["terms"]["termsCid"] != "0x" + "00" * 32
+
+    report = json.loads(cli("--json", "audit", asset, "--verify").stdout)
+    assert report["verification"]["verified"] is True
+    assert report["verification"]["events_checked"] == len(history)
+    rows = cli("audit", asset, "--format", "csv", "--verify").stdout.lstrip("\ufeff").splitlines()
+    assert rows[0].endswith(",verified") and all(r.endswith(",yes") for r in rows[1:])
+
+    refused = cli("revoke", asset, str(index), "--reason", "1", "--key", funded_key, expect=1)
+    assert "has been revoked" in refused.stderr
+
+
+def test_audit_verify_catches_an_index_that_does_not_match_the_chain(cli, funded_key, stack, tmp_path):
+    from sqlalchemy import create_engine, text
+
+    owner = stack.accounts[6]
+    data = tmp_path / "tampered.csv"
+    data.write_text("p,q\n5,6\n")
+    asset = json.loads(cli("--json", "register", str(data), "--metadata", str(EXAMPLES / "traffic-flow.json"),
+                           "--holder", f"all={owner.address}", "--key", funded_key).stdout)["asset_id"]
+    engine = create_engine(stack.settings.database_url)
+    forged_holder = stack.accounts[7].address
+    with engine.begin() as conn:
+        row = conn.execute(text("SELECT id, args_json FROM events WHERE asset_id = :a AND name = 'RightAssigned' "
+                                "ORDER BY log_index LIMIT 1"), {"a": asset}).one()
+        args = json.loads(row.args_json)
+        args["holder"] = forged_holder
+        conn.execute(text("UPDATE events SET args_json = :j WHERE id = :i"), {"j": json.dumps(args), "i": row.id})
+    result = cli("audit", asset, "--verify", expect=2)
+    assert "DIFFERENCE" in result.stdout and f"'holder' is '{owner.address}' on the chain" in result.stdout

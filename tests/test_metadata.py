@@ -28,7 +28,12 @@ from registry.metadata import (
     parse_metadata,
 )
 from registry.metadata.__main__ import main as schema_main
-from registry.metadata.codes import CREDIT_CODE_ALPHABET, INDUSTRY_SECTIONS, credit_code_check_char, section_of_division
+from registry.metadata.codes import (
+    CREDIT_CODE_ALPHABET,
+    INDUSTRY_SECTIONS,
+    credit_code_check_char,
+    section_of_division,
+)
 from registry.metadata.schema import SCHEMA_PATH, schema_file_text
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

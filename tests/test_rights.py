@@ -7,7 +7,14 @@ import io
 
 import pytest
 
-from registry.chain.operations import Grant, GrantTerms, Register, Renew, Revoke, Transfer
+from registry.chain.operations import (
+    Grant,
+    GrantTerms,
+    Register,
+    Renew,
+    Revoke,
+    Transfer,
+)
 from registry.chain.types import Source
 from registry.errors import ContractRevert
 from tests.conftest import random_registration

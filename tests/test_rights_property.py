@@ -5,7 +5,14 @@ from __future__ import annotations
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from registry.chain.operations import Grant, GrantTerms, Register, Renew, Revoke, Transfer
+from registry.chain.operations import (
+    Grant,
+    GrantTerms,
+    Register,
+    Renew,
+    Revoke,
+    Transfer,
+)
 from registry.chain.types import Source
 from registry.errors import ContractRevert
 from tests.conftest import random_registration

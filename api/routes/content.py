@@ -4,14 +4,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Request
 from fastapi.responses import Response
 from sqlmodel import select
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServicesDep, SessionDep
 from api.schemas import MetadataStored
 from registry.content.cid import cid_to_digest
 from registry.db.models import Asset
+from registry.errors import ValidationError
 from registry.indexer.handlers import apply_metadata
 from registry.metadata import canonical_bytes, json_schema, parse_metadata
 
@@ -35,6 +37,29 @@ def put_metadata(services: ServicesDep, db: SessionDep, document: dict[str, Any]
         db.add(asset)
     db.commit()
     return MetadataStored(cid=cid, digest="0x" + cid_to_digest(cid).hex(), size=len(data))
+
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+
+@router.post("/content", response_model=MetadataStored, status_code=201,
+             summary="Store a document (terms, evidence) by its content id")
+async def put_content(request: Request, services: ServicesDep) -> MetadataStored:
+    """Stores the request body as it is, up to 10 MiB, and returns its CID (as `ipfs add` would print it).
+    For grant terms and revocation evidence: the chain records only the CID. Never raw data."""
+    data = await request.body()
+    if not data:
+        raise ValidationError("The request body is empty: send the document's bytes.")
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise ValidationError(f"The document is {len(data):,} bytes; the limit is {MAX_DOCUMENT_BYTES:,}.")
+    cid = await run_in_threadpool(services.store.put, data)
+    return MetadataStored(cid=cid, digest="0x" + cid_to_digest(cid).hex(), size=len(data))
+
+
+@router.get("/content/{cid}", summary="A stored document, byte for byte")
+def get_content(cid: str, services: ServicesDep) -> Response:
+    cid_to_digest(cid)
+    return Response(content=services.store.get(cid), media_type="application/octet-stream")
 
 
 @router.get("/metadata/{cid}", summary="A stored metadata document, byte for byte")

@@ -13,7 +13,15 @@ from fastapi.responses import Response
 from api.deps import SessionDep
 from api.params import parse_moment
 from api.routes.assets import load_asset
-from api.schemas import HistoryEvent, LineageEdge, LineageGraph, LineageNode, Page, STATUS_LABELS, iso
+from api.schemas import (
+    STATUS_LABELS,
+    HistoryEvent,
+    LineageEdge,
+    LineageGraph,
+    LineageNode,
+    Page,
+    iso,
+)
 from registry.chain.types import RightKind, checksum
 from registry.db import queries
 from registry.db.models import Asset, Event

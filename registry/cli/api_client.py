@@ -6,7 +6,13 @@ from typing import Any
 
 import httpx
 
-from registry.errors import ChainError, ContractRevert, NotFound, RegistryError, ValidationError
+from registry.errors import (
+    ChainError,
+    ContractRevert,
+    NotFound,
+    RegistryError,
+    ValidationError,
+)
 
 _CODES = {"not_found": NotFound, "invalid_input": ValidationError, "invalid_metadata": ValidationError,
           "invalid_request": ValidationError, "chain_error": ChainError}
@@ -22,6 +28,15 @@ class ApiClient:
 
     def post(self, path: str, body: Any) -> Any:
         return self._request("POST", path, json=body)
+
+    def post_bytes(self, path: str, data: bytes) -> Any:
+        return self._request("POST", path, content=data, headers={"content-type": "application/octet-stream"})
+
+    def get_text(self, path: str, **params: Any) -> str:
+        response = self.http.get(path, params=params or None)
+        if response.status_code >= 400:
+            self._request("GET", path, params=params or None)  # raises the API's error
+        return response.text
 
     def wait_for_asset(self, asset_id: str, timeout: float = 15.0) -> float | None:
         """Polls until the API shows the asset; returns the monotonic time it appeared, or None."""

@@ -1,5 +1,12 @@
 """Content addressing for the registry: Kubo-compatible fingerprints, CIDs, and stores that hold content by CID."""
-from registry.content.cid import InvalidCid, b58decode, b58encode, cid_to_digest, digest_to_cid, is_cid
+from registry.content.cid import (
+    InvalidCid,
+    b58decode,
+    b58encode,
+    cid_to_digest,
+    digest_to_cid,
+    is_cid,
+)
 from registry.content.fingerprint import (
     CHUNK_SIZE,
     MAX_LINKS,
@@ -9,7 +16,12 @@ from registry.content.fingerprint import (
     fingerprint_bytes,
     fingerprint_file,
 )
-from registry.content.store import ContentStore, KuboContentStore, LocalContentStore, open_store
+from registry.content.store import (
+    ContentStore,
+    KuboContentStore,
+    LocalContentStore,
+    open_store,
+)
 
 __all__ = [
     "CHUNK_SIZE",

@@ -9,7 +9,15 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from registry.chain.types import RightKind
-from registry.db.models import Asset, Block, Checkpoint, Event, Lineage, Right, RightVersion
+from registry.db.models import (
+    Asset,
+    Block,
+    Checkpoint,
+    Event,
+    Lineage,
+    Right,
+    RightVersion,
+)
 from registry.indexer.scanner import CHECKPOINT
 
 

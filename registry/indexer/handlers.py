@@ -11,7 +11,13 @@ from typing import Callable, Protocol
 from sqlmodel import Session, select
 
 from registry.chain.events import DecodedEvent
-from registry.chain.types import ATTR_DERIVED, ATTR_EXPORT, ATTR_PERSONAL, ATTR_SENSITIVE, PRIMARY_RIGHTS
+from registry.chain.types import (
+    ATTR_DERIVED,
+    ATTR_EXPORT,
+    ATTR_PERSONAL,
+    ATTR_SENSITIVE,
+    PRIMARY_RIGHTS,
+)
 from registry.content.cid import digest_to_cid
 from registry.db.models import RIGHT_STATE_FIELDS, Asset, Lineage, Right, RightVersion
 from registry.errors import IndexerError

@@ -20,7 +20,15 @@ from sqlmodel import Session, select
 
 from registry.chain.client import Chain
 from registry.chain.events import DecodedEvent, decode_log
-from registry.db.models import Asset, Block, Checkpoint, Event, Lineage, Right, RightVersion
+from registry.db.models import (
+    Asset,
+    Block,
+    Checkpoint,
+    Event,
+    Lineage,
+    Right,
+    RightVersion,
+)
 from registry.errors import ChainError
 from registry.indexer.handlers import HANDLERS, MetadataLookup
 
