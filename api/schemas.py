@@ -73,6 +73,8 @@ class RightPublic(BaseModel):
         description="Why not: revoked, parent_revoked, expired, parent_expired, not_yet_valid, "
         "parent_not_yet_valid, asset_cancelled."
     )
+    chain: list[int] = Field(description="The right, the right it was granted from, ... up to its root: the "
+                             "chain of grants on whose authority it is held.")
     terms: Optional[GrantTermsPublic] = Field(description="The grant's terms; null for a root right.")
     revocation: Optional[RevocationPublic]
     created_block: int
@@ -96,6 +98,7 @@ class RightPublic(BaseModel):
             transferable=r.transferable,
             valid=state.valid,
             invalid_reason=state.reason,
+            chain=list(state.chain),
             terms=GrantTermsPublic(
                 grantor=current.grantor,
                 purpose=current.purpose,

@@ -221,3 +221,15 @@ def test_lineage_graph_follows_sources_and_derived_assets(s):
         (source, derived, usage), (derived, second.asset_ids[0], 2)}
     shallow = s.http.get(f"/v1/assets/{second.asset_ids[0]}/lineage", params={"depth": 1}).json()
     assert {n["asset_id"] for n in shallow["nodes"]} == {derived, second.asset_ids[0]}
+
+
+def test_rights_show_the_chain_of_grants_they_are_held_through(s):
+    alice, bob, carol = s.accounts[1:4]
+    asset = register(s, alice)
+    child = s.client.execute(Grant(asset, 3, terms(bob.address)), alice).events[0].args["rightIndex"]
+    grandchild = s.client.execute(Grant(asset, child, terms(carol.address)), bob)
+    s.wait_block(grandchild.block_number)
+    index = grandchild.events[0].args["rightIndex"]
+    right = rights_by_index(s, asset)[index]
+    assert right["chain"] == [index, child, 3]
+    assert s.client.contract.functions.rightChain(bytes.fromhex(asset[2:]), index).call() == right["chain"]

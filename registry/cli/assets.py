@@ -143,8 +143,13 @@ def render_asset(a: dict) -> str:
     ]
     for r in a["rights"]:
         state = "valid" if r["valid"] else f"not valid: {r['invalid_reason']}"
-        parent = f" from right {r['parent_index']}" if r["parent_index"] else ""
-        lines.append(f"    #{r['right_index']:<3} {r['kind']:<10} {r['kind_zh']:<8} {r['holder']}{parent}  ({state})")
+        via = f" via {' <- '.join(str(i) for i in r['chain'][1:])}" if len(r["chain"]) > 1 else ""
+        until = f" until {r['valid_until']}" if r["valid_until"] else ""
+        lines.append(f"    #{r['right_index']:<3} {r['kind']:<10} {r['kind_zh']:<8} {r['holder']}{via}{until}  ({state})")
+        if r["terms"] and (r["terms"]["purpose"] or r["terms"]["territory"]):
+            t = r["terms"]
+            lines.append(f"         purpose {t['purpose'] or '-'}; territory {t['territory'] or '-'}; "
+                         f"quantity {t['quantity'] or 'not limited'}; granted by {t['grantor']}")
     for s in a["sources"]:
         lines.append(f"  derived from    {s['asset_id']} (usage right #{s['right_index']})")
     for d in a["derived_assets"]:

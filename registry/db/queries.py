@@ -26,6 +26,7 @@ class RightState:
     right: Right | RightVersion
     valid: bool
     reason: str | None  # why not valid: revoked, parent_revoked, expired, not_yet_valid, asset_cancelled, ...
+    chain: tuple[int, ...]  # the right, its parent, ... up to its root: on whose authority it is held
 
 
 def evaluate_rights(rights: list[Right] | list[RightVersion], asset_active: bool, now: int) -> list[RightState]:
@@ -45,10 +46,16 @@ def evaluate_rights(rights: list[Right] | list[RightVersion], asset_active: bool
                 return None
             right, own = by_index[right.parent_index], False
 
+    def chain_of(index: int) -> tuple[int, ...]:
+        chain = [index]
+        while by_index[chain[-1]].parent_index in by_index:
+            chain.append(by_index[chain[-1]].parent_index)
+        return tuple(chain)
+
     states = []
     for index in sorted(by_index):
         reason = "asset_cancelled" if not asset_active else reason_for(by_index[index], True)
-        states.append(RightState(by_index[index], reason is None, reason))
+        states.append(RightState(by_index[index], reason is None, reason, chain_of(index)))
     return states
 
 
