@@ -6,6 +6,7 @@ refused on any other chain id.
 """
 from __future__ import annotations
 
+import os
 import platform
 import shutil
 import socket
@@ -59,6 +60,19 @@ def tool(name: str) -> str:
     raise ConfigurationError(f"'{name}' is not installed. Run `make install` (it installs Foundry from npm).")
 
 
+def require_free_port(port: int, what: str) -> None:
+    with socket.socket() as s:
+        # As servers do: a port whose old connections are still closing (TIME_WAIT) is free to listen on.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            raise ConfigurationError(
+                f"Port {port} for {what} is already in use on 127.0.0.1: is an earlier `make run` still running? "
+                f"Stop it (Ctrl-C in its terminal, or `pkill -f anvil`) and try again."
+            ) from None
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -67,6 +81,7 @@ def free_port() -> int:
 
 def start_anvil(port: int, block_time: float | None = None, log_path: Path | None = None) -> subprocess.Popen:
     """Starts anvil on 127.0.0.1:`port` and waits until it answers."""
+    require_free_port(port, "anvil")
     args = [tool("anvil"), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(ANVIL_CHAIN_ID)]
     if block_time:
         args += ["--block-time", str(block_time)]
@@ -95,3 +110,74 @@ def stop(process: subprocess.Popen) -> None:
             process.kill()
 
 
+
+
+class LocalStack:
+    """anvil, the deployed registry, the indexer and the API, each its own process, in one data directory:
+    what `make run` starts, and what the benchmarks measure. Use as a context manager; everything it
+    started is stopped on exit."""
+
+    def __init__(self, data_dir: Path, anvil_port: int | None = None, api_port: int | None = None,
+                 block_time: float | None = None, extra_env: dict[str, str] | None = None) -> None:
+        self.data_dir = data_dir
+        self.anvil_port = anvil_port or free_port()
+        self.api_port = api_port or free_port()
+        self.block_time = block_time
+        self.rpc_url = f"http://127.0.0.1:{self.anvil_port}"
+        self.api_url = f"http://127.0.0.1:{self.api_port}"
+        self.extra_env = extra_env or {}
+        self.processes: list[subprocess.Popen] = []
+        self.deployment = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "DATAREG_RPC_URL": self.rpc_url, "DATAREG_API_URL": self.api_url,
+                "DATAREG_DATA_DIR": str(self.data_dir),
+                "DATAREG_DEPLOYMENT": str(self.data_dir / "deployment.json"), **self.extra_env}
+
+    def __enter__(self) -> "LocalStack":
+        from registry.chain.deploy import deploy
+
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        require_free_port(self.api_port, "the API")
+        try:
+            self.processes.append(start_anvil(self.anvil_port, self.block_time, self.data_dir / "anvil.log"))
+            self.deployment = deploy(self.rpc_url, dev_key(DEPLOYER_ACCOUNT))
+            self.deployment.save(self.data_dir / "deployment.json")
+            self.start_indexer()
+            self.processes.append(self._datareg(["api", "--port", str(self.api_port)], "api.log"))
+            self._wait_for_api()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def start_indexer(self) -> subprocess.Popen:
+        process = self._datareg(["index", "run"], "indexer.log")
+        self.processes.append(process)
+        return process
+
+    def _datareg(self, args: list[str], log_name: str) -> subprocess.Popen:
+        log = open(self.data_dir / log_name, "ab")
+        return subprocess.Popen([sys.executable, "-m", "registry.cli.main", *args], env=self.env,
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def _wait_for_api(self, timeout: float = 30.0) -> None:
+        import httpx
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.api_url}/v1/status", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if any(p.poll() is not None for p in self.processes):
+                break
+            time.sleep(0.05)
+        raise ConfigurationError(f"The API did not start on {self.api_url}; see {self.data_dir}/api.log.")
+
+    def __exit__(self, *exc) -> None:
+        for process in reversed(self.processes):
+            stop(process)
+        self.processes.clear()
