@@ -1,0 +1,123 @@
+"""Time of `GET /v1/assets/{asset_id}/history` for an asset with 10,000 events, through the real stack.
+
+Starts anvil, the registry, the indexer and the API as processes (registry.devchain.LocalStack) in a temp
+directory, registers one asset and grants rights from it until the asset has --events events (transactions
+pre-signed and sent in JSON-RPC batches, mined 300 to a block), waits for the index, then times history
+requests over HTTP: pages at the start, middle and end, filtered by party and by kind, and the whole history
+as CSV. A trivial request (GET /v1/status) is timed in the same run as the baseline of what the API costs
+with no work, because these machines are noisy.
+
+Run: .venv/bin/python scripts/bench_history.py [--events 10000] [--repeat 30]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from eth_account import Account
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from registry.chain.client import Chain, RegistryClient  # noqa: E402
+from registry.chain.operations import Grant, GrantTerms  # noqa: E402
+from registry.chain.types import Registration, RightKind  # noqa: E402
+from registry.devchain import LocalStack, dev_key  # noqa: E402
+
+PER_BLOCK = 300  # ~21M gas: within anvil's 30M block gas limit
+
+
+def make_events(client: RegistryClient, owner, grantees: list[str], count: int) -> str:
+    """One asset with `count` events: its registration (4 events) and grants from its usage right."""
+    import os
+
+    registration = Registration(os.urandom(32), os.urandom(32), os.urandom(32),
+                                holders=Registration.merge_holders([(owner.address, k) for k in RightKind]))
+    asset_id = client.register(registration, owner).asset_ids[0]
+    w3 = client.w3
+    rpc = w3.provider
+    nonce = w3.eth.get_transaction_count(owner.address)
+    fee = {"maxFeePerGas": 10**11, "maxPriorityFeePerGas": 10**9}
+    rpc.make_request("evm_setAutomine", [False])
+    try:
+        remaining = count - 4
+        while remaining > 0:
+            batch = []
+            for _ in range(min(PER_BLOCK, remaining)):
+                terms = GrantTerms(grantees[nonce % len(grantees)], purpose="交通规划研究", territory="3502",
+                                   quantity=nonce)
+                data = client.contract.functions.grant(*Grant(asset_id, 2, terms).args())._encode_transaction_data()
+                tx = {"to": client.contract.address, "data": data, "gas": 150_000, "nonce": nonce,
+                      "chainId": client.chain.chain_id, "type": 2, "value": 0, **fee}
+                batch.append(("eth_sendRawTransaction", ["0x" + owner.sign_transaction(tx).raw_transaction.hex()]))
+                nonce += 1
+            responses = rpc.make_batch_request(batch)
+            errors = [r["error"] for r in responses if "error" in r]
+            if errors:
+                raise SystemExit(f"anvil refused transactions: {errors[:3]}")
+            rpc.make_request("evm_mine", [])
+            remaining -= len(batch)
+    finally:
+        rpc.make_request("evm_setAutomine", [True])
+    return asset_id
+
+
+def timed(http: httpx.Client, path: str, repeat: int, **params) -> tuple[list[float], httpx.Response]:
+    samples, response = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = http.get(path, params=params)
+        samples.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"GET {path} {params} answered {response.status_code}: {response.text[:200]}")
+    return samples, response
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp, LocalStack(Path(tmp)) as stack:
+        client = RegistryClient(Chain(stack.rpc_url, stack.deployment))
+        owner = Account.from_key(dev_key(1))
+        grantees = [Account.from_key(dev_key(i)).address for i in (2, 3, 4, 5)]
+        started = time.monotonic()
+        asset_id = make_events(client, owner, grantees, args.events)
+        head = client.w3.eth.block_number
+        http = httpx.Client(base_url=stack.api_url, timeout=120)
+        while (http.get("/v1/status").json()["indexed_block"] or 0) < head:
+            time.sleep(0.1)
+        print(f"{args.events:,} events on one asset written and indexed in {time.monotonic() - started:.1f} s "
+              f"(SQLite index, API and indexer as separate processes).\n")
+
+        path = f"/v1/assets/{asset_id}/history"
+        total = http.get(path, params={"limit": 1}).json()["count"]
+        assert total == args.events, f"the index has {total} events, expected {args.events}"
+        cases = [
+            ("baseline: GET /v1/status", "/v1/status", {}),
+            ("history, first page (100)", path, {"limit": 100}),
+            ("history, middle page (100)", path, {"limit": 100, "offset": total // 2}),
+            ("history, last page (100)", path, {"limit": 100, "offset": total - 100}),
+            ("history, page of 1000", path, {"limit": 1000, "offset": total // 2}),
+            ("history, one party's events", path, {"party": grantees[0], "limit": 100}),
+            ("history, kind=usage", path, {"kind": "usage", "limit": 100, "offset": 5000}),
+            ("history, whole, as CSV", path, {"format": "csv"}),
+        ]
+        print(f"{'request':<34}{'n':>5}{'median ms':>12}{'p90 ms':>10}{'p99 ms':>10}{'max ms':>10}{'bytes':>12}")
+        for label, url, params in cases:
+            repeat = max(3, args.repeat // 5) if params.get("format") == "csv" else args.repeat
+            samples, response = timed(http, url, repeat, **params)
+            samples.sort()
+            q = statistics.quantiles(samples, n=100, method="inclusive") if len(samples) > 1 else samples * 99
+            print(f"{label:<34}{len(samples):>5}{statistics.median(samples):>12.1f}{q[89]:>10.1f}{q[98]:>10.1f}"
+                  f"{samples[-1]:>10.1f}{len(response.content):>12,}")
+
+
+if __name__ == "__main__":
+    main()
