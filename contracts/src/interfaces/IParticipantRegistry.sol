@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+/// @title Participant registry: who may act as exchange, registrar, service provider or regulator
+/// @notice Exchanges (数据交易所), registrars (登记机构), third-party service providers (appraisers 数据资产评估,
+/// compliance certifiers 合规认证, quality evaluators 质量评价) and regulators, each with a role, a name, the hash
+/// of its unified social credit code and its API endpoint.
+/// @dev Governance: one admin account adds, suspends and reinstates participants. In production the admin is
+/// a multisig wallet (e.g. a Safe) held by the council of member exchanges, so no single exchange or operator
+/// can admit or exclude a participant alone; the admin role moves only by a two-step handover
+/// (`transferOwnership` then `acceptOwnership`). On the local chain the deployer holds it.
+interface IParticipantRegistry {
+    enum Role {
+        None,
+        Exchange,
+        Registrar,
+        Appraiser,
+        ComplianceCertifier,
+        QualityEvaluator,
+        Regulator
+    }
+
+    enum ParticipantStatus {
+        None,
+        Active,
+        Suspended
+    }
+
+    /// @notice A participant as returned by `getParticipant`.
+    struct Participant {
+        Role role;
+        ParticipantStatus status;
+        bytes32 creditCodeHash;
+        string name;
+        string endpoint;
+    }
+
+    /// @notice Thrown when adding an account that is already a participant.
+    error ParticipantExists(address account);
+    /// @notice Thrown when an account is not a participant.
+    error ParticipantNotFound(address account);
+    /// @notice Thrown when a role outside Exchange..Regulator is given.
+    error InvalidRole(uint8 role);
+    /// @notice Thrown when the zero address, an empty name or an empty credit code hash is given.
+    error InvalidParticipant(address account);
+    /// @notice Thrown when suspending a suspended participant or reinstating an active one.
+    error StatusUnchanged(address account, ParticipantStatus status);
+
+    /// @notice Emitted when the admin admits a participant.
+    event ParticipantAdded(
+        address indexed account, Role indexed role, string name, bytes32 creditCodeHash, string endpoint
+    );
+    /// @notice Emitted when the admin suspends a participant: it can no longer act in its role.
+    event ParticipantSuspended(address indexed account, uint16 reasonCode, bytes32 evidenceCid);
+    /// @notice Emitted when the admin reinstates a suspended participant.
+    event ParticipantReinstated(address indexed account);
+    /// @notice Emitted when a participant changes its API endpoint.
+    event ParticipantEndpointChanged(address indexed account, string endpoint);
+
+    /// @notice Admits `account` in `role` (admin only).
+    function addParticipant(
+        address account,
+        Role role,
+        string calldata name,
+        bytes32 creditCodeHash,
+        string calldata endpoint
+    ) external;
+
+    /// @notice Suspends a participant (admin only).
+    function suspendParticipant(address account, uint16 reasonCode, bytes32 evidenceCid) external;
+
+    /// @notice Reinstates a suspended participant (admin only).
+    function reinstateParticipant(address account) external;
+
+    /// @notice Changes the caller's own API endpoint.
+    function setEndpoint(string calldata endpoint) external;
+
+    /// @notice Whether `account` is an active participant in `role`.
+    function isActive(address account, Role role) external view returns (bool);
+
+    /// @notice A participant; reverts with `ParticipantNotFound` for an unknown account.
+    function getParticipant(address account) external view returns (Participant memory);
+}
