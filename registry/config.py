@@ -66,12 +66,16 @@ class Settings:
 
 @dataclass(frozen=True)
 class Deployment:
-    """Where the contracts live: written by scripts/deploy.py, read by the indexer, the API and the CLI."""
+    """Where the contracts live: written by the deploy step, read by the indexer, the API and the CLI."""
 
     chain_id: int
-    registry: str
+    contracts: dict[str, str]  # contract name -> address: DataRegistry, ParticipantRegistry, ListingRegistry
     deploy_block: int
     deploy_tx: str | None = None
+
+    @property
+    def registry(self) -> str:
+        return self.contracts["DataRegistry"]
 
     @classmethod
     def load(cls, path: Path) -> "Deployment":
@@ -83,7 +87,7 @@ class Deployment:
         raw = json.loads(path.read_text())
         return cls(
             chain_id=int(raw["chain_id"]),
-            registry=raw["contracts"]["DataRegistry"],
+            contracts=dict(raw["contracts"]),
             deploy_block=int(raw["deploy_block"]),
             deploy_tx=raw.get("deploy_tx"),
         )
@@ -94,7 +98,7 @@ class Deployment:
             json.dumps(
                 {
                     "chain_id": self.chain_id,
-                    "contracts": {"DataRegistry": self.registry},
+                    "contracts": self.contracts,
                     "deploy_block": self.deploy_block,
                     "deploy_tx": self.deploy_tx,
                 },

@@ -2,6 +2,7 @@
 EIP-712 signature, and every refusal decoded into a message a person can act on."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 
@@ -96,7 +97,7 @@ def test_register_by_signature_refuses_expired_deadline(stack):
 def test_register_by_signature_refuses_signature_for_another_chain(stack):
     registrant, relayer = stack.accounts[3], stack.accounts[4]
     reg = random_registration([(registrant.address, ALL)])
-    other_chain = Chain(stack.rpc_url, type(stack.deployment)(999, stack.deployment.registry, 0))
+    other_chain = Chain(stack.rpc_url, dataclasses.replace(stack.deployment, chain_id=999))
     signed = RegistryClient(other_chain).sign(Register(reg), registrant)
     assert signed.typed_data["domain"]["chainId"] == 999
     _assert_refused_unchanged(

@@ -20,7 +20,7 @@ def status(services: ServicesDep, db: SessionDep) -> Status:
     indexed = checkpoint.block_number if checkpoint else None
     return Status(
         chain_id=services.deployment.chain_id,
-        contracts={"DataRegistry": services.deployment.registry},
+        contracts=services.deployment.contracts,
         deploy_block=services.deployment.deploy_block,
         rpc_reachable=head is not None,
         head_block=head,

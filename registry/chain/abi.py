@@ -11,12 +11,17 @@ ABI_DIR = Path(__file__).parent / "abi"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FORGE_OUT = REPO_ROOT / "out"
 
-CONTRACTS = ("DataRegistry",)
+CONTRACTS = ("DataRegistry", "ParticipantRegistry", "ListingRegistry")
 
 
 @cache
 def load_abi(name: str = "DataRegistry") -> list[dict]:
     return json.loads((ABI_DIR / f"{name}.json").read_text())
+
+
+def all_abis() -> list[dict]:
+    """Every entry of every contract's ABI: events and errors are decoded across all of them."""
+    return [entry for name in CONTRACTS for entry in load_abi(name)]
 
 
 def load_bytecode(name: str = "DataRegistry", out_dir: Path = FORGE_OUT) -> str:

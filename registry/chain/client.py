@@ -20,7 +20,7 @@ from registry.chain.events import DecodedEvent, decode_log
 from registry.chain.operations import Operation, Register
 from registry.chain.types import Registration, asset_id_hex, checksum
 from registry.config import Deployment, Settings
-from registry.errors import ChainError, ValidationError
+from registry.errors import ChainError, ConfigurationError, ValidationError
 
 
 def asset_id_of(registrant: str, content_hash: bytes) -> str:
@@ -60,7 +60,11 @@ class Chain:
         self.rpc_url = rpc_url
         self.deployment = deployment
         self.w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
-        self.registry = self.w3.eth.contract(address=Web3.to_checksum_address(deployment.registry), abi=load_abi())
+        self.contracts = {
+            name: self.w3.eth.contract(address=Web3.to_checksum_address(address), abi=load_abi(name))
+            for name, address in deployment.contracts.items()
+        }
+        self.registry = self.contracts["DataRegistry"]
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Chain":
@@ -134,9 +138,18 @@ class RegistryClient:
 
     # ─────────────────────────────── writes ───────────────────────────────
 
+    def _contract_of(self, operation: Operation):
+        try:
+            return self.chain.contracts[operation.contract]
+        except KeyError:
+            raise ConfigurationError(
+                f"The deployment has no {operation.contract}; redeploy with the current contracts."
+            ) from None
+
     def execute(self, operation: Operation, account: LocalAccount) -> TxResult:
         """Runs an operation as the account's own transaction, signed here."""
-        return self._transact(getattr(self.contract.functions, operation.function)(*operation.args()), account)
+        fn = getattr(self._contract_of(operation).functions, operation.function)
+        return self._transact(fn(*operation.args()), account)
 
     def register(self, registration: Registration, account: LocalAccount) -> TxResult:
         return self.execute(Register(registration), account)
@@ -153,8 +166,9 @@ class RegistryClient:
         if deadline is None:
             # Judged by block time, which on a test chain can run ahead of the wall clock.
             deadline = max(int(time.time()), self.w3.eth.get_block("latest")["timestamp"]) + ttl
-        nonce = self.nonce_of(account.address)
-        typed = operation.typed_data(account.address, nonce, deadline, self.chain.chain_id, self.contract.address)
+        contract = self._contract_of(operation)
+        nonce = contract.functions.nonces(account.address).call()
+        typed = operation.typed_data(account.address, nonce, deadline, self.chain.chain_id, contract.address)
         signature = account.sign_message(encode_typed_data(full_message=typed)).signature
         return SignedOperation(operation, account.address, deadline, nonce, bytes(signature), typed)
 
@@ -162,7 +176,7 @@ class RegistryClient:
         self, operation: Operation, signer: str, deadline: int, signature: bytes, relayer: LocalAccount
     ) -> TxResult:
         """Submits an operation its party signed; `relayer` pays the gas and gains nothing else."""
-        fn = getattr(self.contract.functions, operation.by_sig_function)
+        fn = getattr(self._contract_of(operation).functions, operation.by_sig_function)
         return self._transact(fn(*operation.by_sig_args(checksum(signer, "signer"), deadline, signature)), relayer)
 
     def send_raw_transaction(self, raw: bytes) -> TxResult:
@@ -177,19 +191,19 @@ class RegistryClient:
             raise ValidationError(
                 f"The transaction could not be decoded: {exc}. Send the signed raw transaction as 0x-prefixed hex."
             ) from exc
-        if decoded["to"] is None or Web3.to_checksum_address(decoded["to"]) != self.contract.address:
+        ours = {c.address for c in self.chain.contracts.values()}
+        target = Web3.to_checksum_address(decoded["to"]) if decoded["to"] else None
+        if target not in ours:
             raise ValidationError(
-                f"The transaction is addressed to '{decoded['to']}', not to the registry "
-                f"'{self.contract.address}'; only calls to the registry are accepted."
+                f"The transaction is addressed to '{decoded['to']}', not to one of the registry's contracts "
+                f"({', '.join(sorted(ours))}); only calls to the registry are accepted."
             )
         if decoded["chain_id"] not in (None, self.chain.chain_id):
             raise ValidationError(
                 f"The transaction was signed for chain {decoded['chain_id']}, but this registry is on chain "
                 f"{self.chain.chain_id}. Sign it again for chain {self.chain.chain_id}."
             )
-        self._simulate(
-            {"from": sender, "to": self.contract.address, "data": decoded["data"], "value": decoded["value"]}
-        )
+        self._simulate({"from": sender, "to": target, "data": decoded["data"], "value": decoded["value"]})
         try:
             tx_hash = self.w3.eth.send_raw_transaction(raw)
         except Exception as exc:  # noqa: BLE001
@@ -233,7 +247,7 @@ class RegistryClient:
 
     def _transact(self, fn, account: LocalAccount) -> TxResult:
         sender = account.address
-        tx: dict[str, Any] = {"from": sender, "to": self.contract.address, "data": fn._encode_transaction_data()}
+        tx: dict[str, Any] = {"from": sender, "to": fn.address, "data": fn._encode_transaction_data()}
         gas = self._simulate(tx)
         base_fee = self.w3.eth.get_block("latest")["baseFeePerGas"]
         tip = self.w3.to_wei(1, "gwei")

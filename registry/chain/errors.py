@@ -13,7 +13,7 @@ from typing import Callable
 from eth_abi import decode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
-from registry.chain.abi import load_abi
+from registry.chain.abi import all_abis
 from registry.chain.types import RightKind
 from registry.errors import ChainError, ContractRevert
 
@@ -129,7 +129,7 @@ MESSAGES: dict[str, Callable[[dict], str]] = {
 @cache
 def _errors_by_selector() -> dict[bytes, tuple[str, list[str], list[str]]]:
     table = {}
-    for item in load_abi():
+    for item in all_abis():
         if item["type"] != "error":
             continue
         types = [_abi_type(i) for i in item["inputs"]]

@@ -10,7 +10,7 @@ from eth_utils import event_abi_to_log_topic
 from web3 import Web3
 from web3._utils.events import get_event_data
 
-from registry.chain.abi import load_abi
+from registry.chain.abi import all_abis
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ _CODEC = Web3().codec  # building a Web3 per log cost a quarter of the decoding 
 
 @cache
 def _events_by_topic() -> dict[bytes, dict]:
-    return {event_abi_to_log_topic(e): e for e in load_abi() if e["type"] == "event"}
+    return {event_abi_to_log_topic(e): e for e in all_abis() if e["type"] == "event"}
 
 
 def event_topics() -> list[str]:

@@ -17,8 +17,7 @@ from registry.chain.types import (
 )
 from registry.errors import ValidationError
 
-DOMAIN_NAME = "DataRegistry"
-DOMAIN_VERSION = "1"
+DOMAIN_VERSION = "1"  # each contract's EIP-712 domain: its own name, version 1, chain id, address
 
 EIP712_DOMAIN = [
     {"name": "name", "type": "string"},
@@ -61,6 +60,7 @@ def _int(body: dict, name: str, low: int = 0, high: int = 2**256 - 1) -> int:
 class Operation:
     """Base of every write operation."""
 
+    contract: ClassVar[str] = "DataRegistry"  # which contract runs it; also its EIP-712 domain name
     name: ClassVar[str]  # the API's name, e.g. "grant"
     primary_type: ClassVar[str]  # the EIP-712 primary type, e.g. "Grant"
     signer_field: ClassVar[str]  # who signs: "registrant", "grantor" or "holder"
@@ -89,7 +89,7 @@ class Operation:
         return {
             "types": {"EIP712Domain": EIP712_DOMAIN, **self.types},
             "primaryType": self.primary_type,
-            "domain": {"name": DOMAIN_NAME, "version": DOMAIN_VERSION, "chainId": chain_id,
+            "domain": {"name": self.contract, "version": DOMAIN_VERSION, "chainId": chain_id,
                        "verifyingContract": registry},
             "message": {self.signer_field: signer, **self.message(), "nonce": nonce, "deadline": deadline},
         }
@@ -378,6 +378,187 @@ class Renew(Operation):
     def from_json(cls, body: dict[str, Any]) -> "Renew":
         return cls(asset_id_hex(body.get("asset_id", "")), _int(body, "right_index", 1),
                    _int(body, "valid_until", 0, 2**32 - 1))
+
+
+# ─────────────────────────────── listings (ListingRegistry) ───────────────────────────────
+
+LISTING_STATUSES = {"listed": 1, "suspended": 2, "delisted": 3}
+
+
+@dataclass(frozen=True)
+class ListingRequest:
+    """What an exchange lists and what the holder of the operating right consents to."""
+
+    asset_id: str
+    right_index: int
+    exchange_listing_id: str
+    offer_terms_cid: bytes = bytes(32)
+    origin_listing_id: int = 0  # non-zero for a cross-listing (dual listing)
+
+    def as_abi(self) -> tuple:
+        return (_b32(self.asset_id, "asset_id"), self.right_index, self.origin_listing_id,
+                self.exchange_listing_id, self.offer_terms_cid)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"asset_id": asset_id_hex(self.asset_id), "right_index": self.right_index,
+                "origin_listing_id": self.origin_listing_id, "exchange_listing_id": self.exchange_listing_id,
+                "offer_terms_cid": _hex(self.offer_terms_cid)}
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> "ListingRequest":
+        ref = body.get("exchange_listing_id")
+        if not isinstance(ref, str) or not 0 < len(ref) <= 100:
+            raise ValidationError("'exchange_listing_id' must be the exchange's own listing id, 1-100 characters.")
+        return cls(asset_id_hex(body.get("asset_id", "")), _int(body, "right_index", 1), ref,
+                   _b32(body.get("offer_terms_cid", _hex(bytes(32))), "offer_terms_cid"),
+                   _int(body, "origin_listing_id", 0, 2**64 - 1))
+
+
+@dataclass(frozen=True)
+class ListingConsent(Operation):
+    """The operating-right holder's consent to one exchange listing one product; signed once, offline, and
+    handed to the exchange, which submits it with `ListProduct`."""
+
+    exchange: str
+    request: ListingRequest
+
+    contract = "ListingRegistry"
+    name = "consent"
+    primary_type = "ListingConsent"
+    signer_field = "holder"
+    types = {
+        "ListingConsent": [
+            {"name": "holder", "type": "address"},
+            {"name": "exchange", "type": "address"},
+            {"name": "assetId", "type": "bytes32"},
+            {"name": "rightIndex", "type": "uint256"},
+            {"name": "originListingId", "type": "uint256"},
+            {"name": "exchangeListingId", "type": "string"},
+            {"name": "offerTermsCid", "type": "bytes32"},
+            {"name": "nonce", "type": "uint256"},
+            {"name": "deadline", "type": "uint256"},
+        ]
+    }
+
+    def message(self) -> dict[str, Any]:
+        r = self.request
+        return {"exchange": self.exchange, "assetId": asset_id_hex(r.asset_id), "rightIndex": r.right_index,
+                "originListingId": r.origin_listing_id, "exchangeListingId": r.exchange_listing_id,
+                "offerTermsCid": _hex(r.offer_terms_cid)}
+
+    def to_json(self) -> dict[str, Any]:
+        return {"exchange": self.exchange, "request": self.request.to_json()}
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> "ListingConsent":
+        return cls(checksum(body.get("exchange", ""), "exchange"), ListingRequest.from_json(body.get("request", {})))
+
+
+@dataclass(frozen=True)
+class ListProduct(Operation):
+    """An exchange lists (or cross-lists) a product with the holder's consent: a signature, or none when the
+    holder approved by its own transaction (`ApproveListing`)."""
+
+    request: ListingRequest
+    holder: str
+    deadline: int = 0
+    signature: bytes = b""
+
+    contract = "ListingRegistry"
+    name = "list"
+    function = "list"
+
+    def args(self) -> tuple:
+        return (self.request.as_abi(), self.holder, self.deadline, self.signature)
+
+
+@dataclass(frozen=True)
+class ApproveListing(Operation):
+    """The holder's consent as its own transaction."""
+
+    exchange: str
+    request: ListingRequest
+
+    contract = "ListingRegistry"
+    name = "approve_listing"
+    function = "approveListing"
+
+    def args(self) -> tuple:
+        return (self.exchange, self.request.as_abi())
+
+
+@dataclass(frozen=True)
+class SetListingStatus(Operation):
+    listing_id: int
+    status: str  # listed | suspended | delisted
+
+    contract = "ListingRegistry"
+    name = "set_listing_status"
+    function = "setStatus"
+
+    def args(self) -> tuple:
+        if self.status not in LISTING_STATUSES:
+            raise ValidationError(f"Unknown listing status '{self.status}': use {', '.join(LISTING_STATUSES)}.")
+        return (self.listing_id, LISTING_STATUSES[self.status])
+
+
+# ─────────────────────────────── participants (ParticipantRegistry) ───────────────────────────────
+
+ROLES = {"exchange": 1, "registrar": 2, "appraiser": 3, "compliance_certifier": 4, "quality_evaluator": 5,
+         "regulator": 6}
+
+
+@dataclass(frozen=True)
+class AddParticipant(Operation):
+    account: str
+    role: str
+    participant_name: str
+    credit_code: str  # only its hash goes on chain
+    endpoint: str = ""
+
+    contract = "ParticipantRegistry"
+    name = "add_participant"
+    function = "addParticipant"
+
+    def args(self) -> tuple:
+        if self.role not in ROLES:
+            raise ValidationError(f"Unknown role '{self.role}': use one of {', '.join(ROLES)}.")
+        return (checksum(self.account, "participant address"), ROLES[self.role], self.participant_name,
+                credit_code_hash(self.credit_code), self.endpoint)
+
+
+@dataclass(frozen=True)
+class SuspendParticipant(Operation):
+    account: str
+    reason_code: int = 0
+    evidence_cid: bytes = bytes(32)
+
+    contract = "ParticipantRegistry"
+    name = "suspend_participant"
+    function = "suspendParticipant"
+
+    def args(self) -> tuple:
+        return (checksum(self.account, "participant address"), self.reason_code, self.evidence_cid)
+
+
+@dataclass(frozen=True)
+class ReinstateParticipant(Operation):
+    account: str
+
+    contract = "ParticipantRegistry"
+    name = "reinstate_participant"
+    function = "reinstateParticipant"
+
+    def args(self) -> tuple:
+        return (checksum(self.account, "participant address"),)
+
+
+def credit_code_hash(credit_code: str) -> bytes:
+    """What goes on chain for a unified social credit code: its keccak256, so the code itself is not
+    published but anyone holding it can check it."""
+    from eth_utils import keccak
+
+    return keccak(text=credit_code.strip().upper())
 
 
 OPERATIONS: dict[str, type[Operation]] = {op.name: op for op in (Register, Grant, Transfer, Revoke, Renew)}

@@ -81,8 +81,7 @@ def _client(api: ApiClient, settings: Settings):
     from registry.chain.client import Chain, RegistryClient
 
     status = api.get("/v1/status")
-    chain = Chain(settings.rpc_url, Deployment(status["chain_id"], status["contracts"]["DataRegistry"],
-                                               status["deploy_block"]))
+    chain = Chain(settings.rpc_url, Deployment(status["chain_id"], status["contracts"], status["deploy_block"]))
     chain.check()
     return RegistryClient(chain)
 

@@ -150,6 +150,9 @@ class Block(SQLModel, table=True):
     timestamp: int
 
 
+CHECKPOINT = "registry"  # the name of the indexer's checkpoint row
+
+
 class Checkpoint(SQLModel, table=True):
     """The last block whose events are all in the index; written in the same transaction as those events."""
 
@@ -161,3 +164,63 @@ class Checkpoint(SQLModel, table=True):
     block_number: int
     block_hash: str = Field(max_length=66)
     updated_at: float
+
+
+class Participant(SQLModel, table=True):
+    """Exchanges, registrars, service providers and regulators admitted by the participant registry."""
+
+    __tablename__ = "participants"
+
+    account: str = Field(primary_key=True, max_length=42)
+    role: int = Field(index=True)  # IParticipantRegistry.Role
+    status: int  # 1 active, 2 suspended
+    name: str
+    credit_code_hash: str = Field(max_length=66)
+    endpoint: str = ""
+    added_block: int
+    updated_block: int
+
+
+class Listing(SQLModel, table=True):
+    """A data product listed on an exchange, or cross-listed from another exchange's listing."""
+
+    __tablename__ = "listings"
+
+    listing_id: int = Field(primary_key=True)
+    asset_id: str = Field(index=True, max_length=66)
+    exchange: str = Field(index=True, max_length=42)
+    holder: str = Field(max_length=42)  # who consented: the holder of the operating right
+    right_index: int
+    origin_listing_id: int = Field(default=0, index=True)
+    exchange_listing_id: str
+    offer_terms_cid: Optional[str] = Field(default=None, max_length=64)
+    status: int = Field(index=True)  # IListingRegistry.ListingStatus: 1 listed, 2 suspended, 3 delisted
+    valid: bool = Field(default=True, index=True)
+    invalid_reason: Optional[str] = None
+    # The earliest end in the consent's chain of rights: past it the listing lapses with no event.
+    expires_at: Optional[int] = Field(default=None, index=True)
+    listed_block: int
+    listed_tx: str = Field(max_length=66)
+    updated_block: int
+
+
+class ListingChange(SQLModel, table=True):
+    """The change feed: every change of a listing's status or validity, in order; `id` is the cursor."""
+
+    __tablename__ = "listing_changes"
+    __table_args__ = (Index("ix_listing_changes_exchange_id", "exchange", "id"),
+                      Index("ix_listing_changes_origin_exchange_id", "origin_exchange", "id"))
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    listing_id: int = Field(index=True)
+    exchange: str = Field(max_length=42)
+    origin_exchange: Optional[str] = Field(default=None, max_length=42)
+    asset_id: str = Field(max_length=66)
+    change: str = Field(max_length=32)  # listed, suspended, resumed, delisted, became_invalid, became_valid, ...
+    status: str = Field(max_length=16)
+    valid: bool
+    reason: Optional[str] = None
+    block_number: int = Field(index=True)
+    tx_hash: Optional[str] = Field(default=None, max_length=66)
+    log_index: Optional[int] = None
+    timestamp: int

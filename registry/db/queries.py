@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from registry.chain.types import RightKind
 from registry.db.models import (
+    CHECKPOINT,
     Asset,
     Block,
     Checkpoint,
@@ -18,7 +19,6 @@ from registry.db.models import (
     Right,
     RightVersion,
 )
-from registry.indexer.scanner import CHECKPOINT
 
 
 @dataclass(frozen=True)

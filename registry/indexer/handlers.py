@@ -19,7 +19,7 @@ from registry.chain.types import (
     PRIMARY_RIGHTS,
 )
 from registry.content.cid import digest_to_cid
-from registry.db.models import RIGHT_STATE_FIELDS, Asset, Lineage, Right, RightVersion
+from registry.db.models import RIGHT_STATE_FIELDS, Asset, Lineage, Listing, Participant, Right, RightVersion
 from registry.errors import IndexerError
 
 
@@ -197,6 +197,51 @@ def on_right_renewed(db: Session, ev: DecodedEvent, timestamp: int, lookup: Meta
     save_right(db, right, ev, timestamp, "renewed")
 
 
+def on_participant_added(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    a = ev.args
+    db.add(Participant(account=a["account"], role=a["role"], status=1, name=a["name"],
+                       credit_code_hash=a["creditCodeHash"], endpoint=a["endpoint"], added_block=ev.block_number,
+                       updated_block=ev.block_number))
+
+
+def _participant(db: Session, ev: DecodedEvent) -> Participant:
+    participant = db.get(Participant, ev.args["account"])
+    if participant is None:
+        raise IndexerError(f"{ev.name} in block {ev.block_number} names participant {ev.args['account']}, which is "
+                           "not in the index. Rebuild the index from the deploy block.")
+    participant.updated_block = ev.block_number
+    return participant
+
+
+def on_participant_suspended(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _participant(db, ev).status = 2
+
+
+def on_participant_reinstated(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _participant(db, ev).status = 1
+
+
+def on_participant_endpoint_changed(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _participant(db, ev).endpoint = ev.args["endpoint"]
+
+
+def on_listed(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    a = ev.args
+    db.add(Listing(listing_id=a["listingId"], asset_id=a["assetId"], exchange=a["exchange"], holder=a["holder"],
+                   right_index=a["rightIndex"], origin_listing_id=a["originListingId"],
+                   exchange_listing_id=a["exchangeListingId"], offer_terms_cid=_cid_or_none(a["offerTermsCid"]),
+                   status=1, listed_block=ev.block_number, listed_tx=ev.tx_hash, updated_block=ev.block_number))
+
+
+def on_listing_status_changed(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    listing = db.get(Listing, ev.args["listingId"])
+    if listing is None:
+        raise IndexerError(f"ListingStatusChanged in block {ev.block_number} names listing {ev.args['listingId']}, "
+                           "which is not in the index. Rebuild the index from the deploy block.")
+    listing.status = ev.args["status"]
+    listing.updated_block = ev.block_number
+
+
 Handler = Callable[[Session, DecodedEvent, int, MetadataLookup], None]
 
 HANDLERS: dict[str, Handler] = {
@@ -207,4 +252,10 @@ HANDLERS: dict[str, Handler] = {
     "RightTransferred": on_right_transferred,
     "RightRevoked": on_right_revoked,
     "RightRenewed": on_right_renewed,
+    "ParticipantAdded": on_participant_added,
+    "ParticipantSuspended": on_participant_suspended,
+    "ParticipantReinstated": on_participant_reinstated,
+    "ParticipantEndpointChanged": on_participant_endpoint_changed,
+    "Listed": on_listed,
+    "ListingStatusChanged": on_listing_status_changed,
 }

@@ -14,18 +14,23 @@ import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import delete
+from sqlalchemy import delete, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from registry.chain.client import Chain
 from registry.chain.events import DecodedEvent, decode_log
+from registry.db.listings import refresh_listings
 from registry.db.models import (
+    CHECKPOINT,
     Asset,
     Block,
     Checkpoint,
     Event,
     Lineage,
+    Listing,
+    ListingChange,
+    Participant,
     Right,
     RightVersion,
 )
@@ -34,7 +39,6 @@ from registry.indexer.handlers import HANDLERS, MetadataLookup
 
 log = logging.getLogger("datareg.indexer")
 
-CHECKPOINT = "registry"
 # Which event argument names the acting party and which the party concerned, for the history table.
 ACTOR_ARGS = ("registrant", "grantor", "from", "actor", "by")
 PARTY_ARGS = ("holder", "to", "grantee", "account")
@@ -64,6 +68,8 @@ class Indexer:
         self.max_range = max_range
         self.range = max_range
         self.address = chain.registry.address
+        # Every contract of the deployment, fetched with one eth_getLogs per range.
+        self.addresses = [c.address for c in chain.contracts.values()]
         self._rpc = chain.w3.provider.make_request
 
     # ───────────────────────────── loop ─────────────────────────────
@@ -123,6 +129,9 @@ class Indexer:
                                timestamp=header.timestamp))
             for event in events:
                 self._apply(db, event, headers[event.block_number].timestamp, record=True)
+            assets, exchanges, causes = _touched(events)
+            refresh_listings(db, assets=assets, exchanges=exchanges, now=headers[last].timestamp, block=last,
+                             causes=causes)
             db.merge(
                 Checkpoint(
                     name=CHECKPOINT,
@@ -147,7 +156,7 @@ class Indexer:
                     log_index=event.log_index,
                     timestamp=timestamp,
                     name=event.name,
-                    asset_id=event.args.get("assetId"),
+                    asset_id=self._asset_of(db, event),
                     kind=self._kind(db, event),
                     actor=next((event.args[k] for k in ACTOR_ARGS if k in event.args), None),
                     party=next((event.args[k] for k in PARTY_ARGS if k in event.args), None),
@@ -158,6 +167,16 @@ class Indexer:
         handler = HANDLERS.get(event.name)
         if handler is not None:
             handler(db, event, timestamp, self.lookup)
+
+    @staticmethod
+    def _asset_of(db: Session, event: DecodedEvent) -> str | None:
+        """The asset an event concerns: in its arguments, or that of the listing it names."""
+        if "assetId" in event.args:
+            return event.args["assetId"]
+        if "listingId" in event.args:
+            listing = db.get(Listing, event.args["listingId"])
+            return listing.asset_id if listing else None
+        return None
 
     @staticmethod
     def _kind(db: Session, event: DecodedEvent) -> int | None:
@@ -181,34 +200,41 @@ class Indexer:
         return self.chain.deployment.deploy_block - 1
 
     def rollback(self, fork: int) -> None:
-        """Deletes everything above `fork` and rebuilds the assets those rows touched from the events left."""
+        """Deletes everything above `fork` and rebuilds the assets and participants those rows touched from
+        the events that remain (the state tables are projections of the events)."""
         with Session(self.engine) as db:
-            touched = set(
-                db.exec(select(Event.asset_id).where(Event.block_number > fork, Event.asset_id.is_not(None))).all()
-            )
+            above = db.exec(select(Event).where(Event.block_number > fork)).all()
+            assets = {e.asset_id for e in above if e.asset_id}
+            accounts = {e.party for e in above if e.name.startswith("Participant") and e.party}
             db.exec(delete(Event).where(Event.block_number > fork))
             db.exec(delete(Block).where(Block.number > fork))
-            for table in (RightVersion, Right, Lineage, Asset):
-                db.exec(delete(table).where(table.asset_id.in_(touched)))
-            db.flush()
+            db.exec(delete(ListingChange).where(ListingChange.block_number > fork))
+            for table in (RightVersion, Right, Lineage, Listing, Asset):
+                db.exec(delete(table).where(table.asset_id.in_(assets)))
+            db.exec(delete(Participant).where(Participant.account.in_(accounts)))
             remaining = db.exec(
-                select(Event).where(Event.asset_id.in_(touched)).order_by(Event.block_number, Event.log_index)
+                select(Event)
+                .where(or_(Event.asset_id.in_(assets), Event.name.startswith("Participant") & Event.party.in_(accounts)))
+                .order_by(Event.block_number, Event.log_index)
             ).all()
             for row in remaining:
                 self._apply(db, _decoded(row), row.timestamp, record=False)
-            fork_hash = self._header(fork).hash if fork >= 0 else "0x" + "00" * 32
+            fork_header = self._header(fork) if fork >= 0 else None
+            refresh_listings(db, assets=assets, exchanges=accounts, now=fork_header.timestamp if fork_header else 0,
+                             block=fork, causes={})
             db.merge(
                 Checkpoint(
                     name=CHECKPOINT,
                     chain_id=self.chain.chain_id,
                     contract=self.address,
                     block_number=fork,
-                    block_hash=fork_hash,
+                    block_hash=fork_header.hash if fork_header else "0x" + "00" * 32,
                     updated_at=time.time(),
                 )
             )
             db.commit()
-        log.warning("reorg: rolled back to block %d, rebuilt %d assets", fork, len(touched))
+        log.warning("reorg: rolled back to block %d, rebuilt %d assets and %d participants", fork, len(assets),
+                    len(accounts))
 
     # ───────────────────────────── RPC ─────────────────────────────
 
@@ -225,7 +251,7 @@ class Indexer:
         """Logs of the range, or None after shrinking the range when the node refused it as too large."""
         try:
             logs = self._call(
-                "eth_getLogs", [{"address": self.address, "fromBlock": hex(first), "toBlock": hex(last)}]
+                "eth_getLogs", [{"address": self.addresses, "fromBlock": hex(first), "toBlock": hex(last)}]
             )
         except ChainError as exc:
             if self.range > 1 and _too_large(str(exc)):
@@ -260,6 +286,15 @@ class Indexer:
             header = _header(response["result"])
             headers[header.number] = header
         return headers
+
+
+def _touched(events: list[DecodedEvent]) -> tuple[set[str], set[str], dict[int, tuple[str, int]]]:
+    """What a batch of events may have changed for listings: assets, exchanges (participants), and for
+    listings changed by their own events, the event that did it."""
+    assets = {e.args["assetId"] for e in events if "assetId" in e.args}
+    exchanges = {e.args["account"] for e in events if e.name.startswith("Participant")}
+    causes = {e.args["listingId"]: (e.tx_hash, e.log_index) for e in events if "listingId" in e.args}
+    return assets, exchanges, causes
 
 
 def _header(raw: dict) -> Header:

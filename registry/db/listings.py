@@ -1,0 +1,132 @@
+"""Listings over the index: whether each is valid and why not (mirroring ListingRegistry.listingValidity),
+and the change feed that tells each exchange about every change exactly once."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from registry.db.models import Asset, Listing, ListingChange, Participant
+from registry.db.queries import right_states
+
+STATUS = {1: "listed", 2: "suspended", 3: "delisted"}
+EXCHANGE_ROLE = 1
+
+# Why the operating right no longer carries the consent, from the right's own reason.
+_RIGHT_REASONS = {
+    "revoked": "right_revoked", "parent_revoked": "right_revoked",
+    "expired": "right_expired", "parent_expired": "right_expired",
+    "not_yet_valid": "right_not_yet_valid", "parent_not_yet_valid": "right_not_yet_valid",
+    "asset_cancelled": "asset_cancelled",
+}
+
+
+@dataclass(frozen=True)
+class ListingState:
+    valid: bool
+    reason: str | None  # delisted, suspended, exchange_not_active, asset_cancelled, right_revoked,
+    # right_expired, right_transferred_away, origin_delisted, origin_not_valid, ...
+    expires_at: int | None  # when the consent lapses by itself (the earliest end in its chains of rights)
+
+
+def listing_state(db: Session, listing: Listing, now: int) -> ListingState:
+    if listing.status == 3:
+        return ListingState(False, "delisted", None)
+    exchange = db.get(Participant, listing.exchange)
+    if exchange is None or exchange.status != 1 or exchange.role != EXCHANGE_ROLE:
+        return ListingState(False, "exchange_not_active", None)
+    if listing.status == 2:
+        return ListingState(False, "suspended", None)
+    asset = db.get(Asset, listing.asset_id)
+    if asset is None or asset.status != 1:
+        return ListingState(False, "asset_cancelled", None)
+    states = {s.right.right_index: s for s in right_states(db, asset, now)}
+    state = states.get(listing.right_index)
+    if state is None:
+        return ListingState(False, "right_not_found", None)
+    ends = [states[i].right.valid_until for i in state.chain if i in states and states[i].right.valid_until]
+    expires_at = min(ends) if ends else None
+    if not state.valid:
+        return ListingState(False, _RIGHT_REASONS.get(state.reason, "right_not_valid"), None)
+    if state.right.holder != listing.holder:
+        return ListingState(False, "right_transferred_away", None)
+    if listing.origin_listing_id:
+        origin = db.get(Listing, listing.origin_listing_id)
+        if origin is None:
+            return ListingState(False, "origin_not_valid", None)
+        origin_state = listing_state(db, origin, now)
+        if not origin_state.valid:
+            return ListingState(False, "origin_delisted" if origin.status == 3 else "origin_not_valid", None)
+        if origin_state.expires_at is not None:
+            expires_at = min(expires_at or origin_state.expires_at, origin_state.expires_at)
+    return ListingState(True, None, expires_at)
+
+
+def refresh_listings(
+    db: Session,
+    *,
+    assets: set[str],
+    exchanges: set[str],
+    now: int,
+    block: int,
+    causes: dict[int, tuple[str, int]],
+) -> int:
+    """Re-judges the listings that events may have changed (those of touched assets and exchanges, their
+    cross-listings, and any whose consent has lapsed by time), stores the result, and appends a feed entry
+    for each listing whose status or validity changed since its last entry. Returns the entries added.
+
+    The feed is written only here, by comparing with the last entry, so replaying events after a reorg or
+    a restart never adds an entry twice."""
+    conditions = [Listing.valid.is_(True) & (Listing.expires_at <= now)]
+    if assets:
+        conditions.append(Listing.asset_id.in_(assets))
+    if exchanges:
+        conditions.append(Listing.exchange.in_(exchanges))
+    candidates = {l.listing_id: l for l in db.exec(select(Listing).where(or_(*conditions))).all()}
+    if candidates:
+        for cross in db.exec(select(Listing).where(Listing.origin_listing_id.in_(list(candidates)))).all():
+            candidates.setdefault(cross.listing_id, cross)
+    added = 0
+    for listing in sorted(candidates.values(), key=lambda l: l.listing_id):
+        state = listing_state(db, listing, now)
+        listing.valid, listing.invalid_reason, listing.expires_at = state.valid, state.reason, state.expires_at
+        db.add(listing)
+        change = _change(db, listing)
+        if change is None:
+            continue
+        origin = db.get(Listing, listing.origin_listing_id) if listing.origin_listing_id else None
+        tx_hash, log_index = causes.get(listing.listing_id, (None, None))
+        db.add(ListingChange(listing_id=listing.listing_id, exchange=listing.exchange,
+                             origin_exchange=origin.exchange if origin else None, asset_id=listing.asset_id,
+                             change=change, status=STATUS[listing.status], valid=listing.valid,
+                             reason=listing.invalid_reason, block_number=block, tx_hash=tx_hash,
+                             log_index=log_index, timestamp=now))
+        added += 1
+    return added
+
+
+def _change(db: Session, listing: Listing) -> str | None:
+    last = db.exec(select(ListingChange).where(ListingChange.listing_id == listing.listing_id)
+                   .order_by(ListingChange.id.desc())).first()
+    status = STATUS[listing.status]
+    if last is None:
+        return "listed"
+    if last.status != status:
+        return {"listed": "resumed", "suspended": "suspended", "delisted": "delisted"}[status]
+    if last.valid != listing.valid:
+        return "became_valid" if listing.valid else "became_invalid"
+    if last.reason != listing.invalid_reason:
+        return "invalid_reason_changed"
+    return None
+
+
+def feed(db: Session, exchange: str, after: int, limit: int) -> list[ListingChange]:
+    """Changes of the exchange's listings and of cross-listings of them, after cursor `after`, in order."""
+    return list(db.exec(
+        select(ListingChange)
+        .where(or_(ListingChange.exchange == exchange, ListingChange.origin_exchange == exchange),
+               ListingChange.id > after)
+        .order_by(ListingChange.id)
+        .limit(limit)
+    ).all())
