@@ -23,7 +23,9 @@ from registry.errors import (
 log = logging.getLogger("datareg.api")
 
 # Contract refusals that mean something specific over HTTP; every other refusal is a 422.
-_REVERT_STATUS = {"AssetAlreadyRegistered": 409, "AssetNotFound": 404, "RightNotFound": 404}
+_REVERT_STATUS = {"AssetAlreadyRegistered": 409, "AssetNotFound": 404, "RightNotFound": 404, "ListingNotFound": 404,
+                  "ParticipantNotFound": 404, "DuplicateExchangeListingId": 409, "AlreadyCrossListed": 409,
+                  "ParticipantExists": 409}
 
 
 def status_for(exc: RegistryError) -> int:

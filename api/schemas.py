@@ -235,6 +235,8 @@ class AssetDetail(AssetSummary):
     metadata: Optional[dict[str, Any]] = Field(description="The metadata document, when the content store has it.")
     evidence: Optional[Evidence]
     confirmations: Optional[int] = Field(description="Blocks on top of the registration, as far as indexed.")
+    listings: list["ListingPublic"] = Field(default_factory=list,
+                                            description="Its listings on exchanges, valid or not.")
 
     @classmethod
     def build(
@@ -308,3 +310,274 @@ class TransactionResult(BaseModel):
     gas_used: int
     asset_ids: list[str]
     events: list[dict[str, Any]]
+
+
+class ParticipantPublic(BaseModel):
+    account: str
+    role: str = Field(description="exchange, registrar, appraiser, compliance_certifier, quality_evaluator, regulator")
+    status: str = Field(description="active | suspended")
+    name: str
+    credit_code_hash: str = Field(description="keccak256 of the unified social credit code (the code is not "
+                                  "published; whoever has it can check it).")
+    endpoint: str
+    added_block: int
+
+
+class ListingPublic(BaseModel):
+    listing_id: int
+    asset_id: str
+    asset_name: Optional[str]
+    exchange: str
+    exchange_name: Optional[str]
+    exchange_listing_id: str = Field(description="The exchange's own listing id (挂牌编号).")
+    holder: str = Field(description="Who consented: the holder of the operating right.")
+    right_index: int = Field(description="The operating right the consent rests on.")
+    origin_listing_id: Optional[int] = Field(description="For a cross-listing: the listing it references.")
+    cross_listings: list[int] = Field(description="Cross-listings of this listing on other exchanges.")
+    offer_terms_cid: Optional[str]
+    status: str = Field(description="listed | suspended | delisted")
+    valid: bool = Field(description="Whether the listing's consent holds now.")
+    invalid_reason: Optional[str] = Field(
+        description="Why not: delisted, suspended, exchange_not_active, asset_cancelled, right_revoked, "
+        "right_expired, right_transferred_away, origin_delisted, origin_not_valid."
+    )
+    listed_block: int
+    listed_tx: str
+
+
+class ListingChangePublic(BaseModel):
+    cursor: int = Field(description="Pass as `after` to resume right after this change.")
+    listing_id: int
+    exchange: str
+    origin_exchange: Optional[str]
+    asset_id: str
+    change: str = Field(description="listed, suspended, resumed, delisted, became_invalid, became_valid, "
+                        "invalid_reason_changed")
+    status: str
+    valid: bool
+    reason: Optional[str]
+    block_number: int
+    tx_hash: Optional[str] = Field(description="The transaction that caused it; null when time caused it.")
+    log_index: Optional[int]
+    timestamp: Optional[str]
+
+
+class ListingFeed(BaseModel):
+    data: list[ListingChangePublic]
+    next_cursor: int = Field(description="Resume with after=next_cursor; unchanged when there was nothing new.")
+
+
+# ─────────────────────────── provenance verification (POST /v1/verify) ───────────────────────────
+
+from registry.db.verification import HeldRight, Verification  # noqa: E402
+
+
+class VerifyFingerprint(BaseModel):
+    sha256: Optional[str] = Field(description="SHA-256 of the content (0x hex): computed from the upload, or as "
+                                  "given.")
+    cid: Optional[str] = Field(description="IPFS CIDv0 of the content, as `ipfs add` prints it: computed from "
+                               "the upload, or as given (a CIDv1 is shown in its CIDv0 form).")
+    size: Optional[int] = Field(default=None, description="Bytes received, when a file was uploaded.")
+
+
+class EventEvidence(BaseModel):
+    """One event on the chain: find it in the receipt of `tx_hash` at `log_index`."""
+
+    event: str
+    contract: Optional[str] = Field(description="The contract that emitted it.")
+    tx_hash: str
+    block_number: int
+    block_hash: str
+    log_index: int
+    timestamp: Optional[str]
+
+
+class RightEvidence(BaseModel):
+    right_index: int
+    kind: str
+    holder: str
+    created: Optional[EventEvidence] = Field(description="The event that created the right: RightAssigned "
+                                             "(at registration) or RightGranted.")
+    last_changed: Optional[EventEvidence] = Field(description="The latest event that changed it (transfer, "
+                                                  "renewal); the creating event if none has since.")
+
+
+class VerifyEvidence(BaseModel):
+    chain_id: int
+    contracts: dict[str, str] = Field(description="Addresses of the DataRegistry and the ListingRegistry.")
+    registration: Optional[EventEvidence] = Field(description="The AssetRegistered event.")
+    rights: list[RightEvidence] = Field(description="For each valid holder's right: the events behind it.")
+    indexed_block: Optional[int] = Field(description="The index holds every event up to this block.")
+    confirmations: Optional[int] = Field(description="Blocks on top of the registration, as far as indexed.")
+
+
+class VerifyHolder(BaseModel):
+    holder: str
+    right_index: int
+    parent_index: int = Field(description="The right it was granted from; 0 for a root right.")
+    chain: list[int] = Field(description="The right, the right it was granted from, ... up to its root.")
+    chain_holders: list[str] = Field(description="The current holder of each right in `chain`, in order.")
+    valid_from: Optional[str]
+    valid_until: Optional[str]
+    terms: Optional[GrantTermsPublic] = Field(description="The grant's terms; null for a root right.")
+
+    @classmethod
+    def of(cls, held: HeldRight) -> "VerifyHolder":
+        r = held.state.right
+        return cls(
+            holder=r.holder,
+            right_index=r.right_index,
+            parent_index=r.parent_index,
+            chain=list(held.state.chain),
+            chain_holders=list(held.chain_holders),
+            valid_from=iso(r.valid_from),
+            valid_until=iso(r.valid_until),
+            terms=GrantTermsPublic(
+                grantor=r.grantor,
+                purpose=r.purpose,
+                territory=r.territory,
+                quantity=int(r.quantity) if r.quantity is not None else None,
+                terms_cid=r.terms_cid,
+            )
+            if r.parent_index
+            else None,
+        )
+
+
+class VerifyHolders(BaseModel):
+    """Who can exercise each right now: only valid rights (unrevoked, unexpired, on an active asset)."""
+
+    holding: list[VerifyHolder] = Field(description="数据资源持有权")
+    usage: list[VerifyHolder] = Field(description="数据加工使用权")
+    operating: list[VerifyHolder] = Field(description="数据产品经营权")
+
+
+class VerifyListing(BaseModel):
+    listing_id: int
+    exchange: str
+    exchange_name: Optional[str]
+    exchange_listing_id: str = Field(description="The exchange's own listing id (挂牌编号).")
+    origin_listing_id: Optional[int] = Field(description="For a cross-listing: the listing it references.")
+    holder: str = Field(description="Who consented: the holder of the operating right.")
+    right_index: int = Field(description="The operating right the consent rests on.")
+    expires_at: Optional[str] = Field(description="When the consent lapses by itself, if its rights end.")
+    listed_block: int
+    listed_tx: str
+
+
+class VerifyLineage(BaseModel):
+    sources: list[str] = Field(description="Asset ids this asset was derived from.")
+    derived: list[str] = Field(description="Asset ids derived from this asset.")
+    source_count: int
+    derived_count: int
+
+
+class VerifyFlags(BaseModel):
+    personal_information: bool
+    sensitive_personal_information: bool
+    export_allowed: bool
+    derived: bool
+
+
+class VerifyMatch(BaseModel):
+    asset_id: str
+    name: Optional[str] = Field(description="From the metadata document; null until the document is available.")
+    registrant: str
+    status: str = Field(description="active | cancelled")
+    classification: str = Field(description="general | important | core (一般/重要/核心数据)")
+    content_hash: str
+    content_cid: Optional[str]
+    metadata_cid: str
+    registered_at: Optional[str]
+    matched_by: list[str] = Field(description="Which of the fingerprints given matched: sha256, cid or both.")
+    flags: VerifyFlags
+    encumbrances: list[dict[str, Any]] = Field(
+        description="Frozen or pledged remarks (冻结/质押) on the asset. Always empty for now: encumbrances are "
+        "recorded from a later version of the registry on; an empty list does not yet prove there are none."
+    )
+    holders: VerifyHolders
+    listings: list[VerifyListing] = Field(description="Listings on exchanges whose consent holds now.")
+    lineage: VerifyLineage
+    evidence: VerifyEvidence
+
+
+class VerifyResult(BaseModel):
+    registered: bool = Field(description="Whether at least one registered asset has this content.")
+    message: str
+    fingerprint: VerifyFingerprint
+    matches: list[VerifyMatch] = Field(description="One per registered asset with this content: several "
+                                       "registrants may register the same content. First registration first.")
+    indexed_block: Optional[int] = Field(description="The answer holds as of this block.")
+
+    @classmethod
+    def build(cls, verification: Verification, size: int | None, chain_id: int,
+              contracts: dict[str, str]) -> "VerifyResult":
+        contracts = {name: contracts[name] for name in ("DataRegistry", "ListingRegistry") if name in contracts}
+        indexed = verification.indexed_block
+
+        def event(e: Event | None) -> EventEvidence | None:
+            if e is None:
+                return None
+            contract = contracts.get("DataRegistry") if e.name.startswith(("Asset", "Right")) else None
+            return EventEvidence(event=e.name, contract=contract, tx_hash=e.tx_hash, block_number=e.block_number,
+                                 block_hash=e.block_hash, log_index=e.log_index, timestamp=iso(e.timestamp))
+
+        matches = []
+        for m in verification.matches:
+            a = m.asset
+            held = [h for kind in RightKind for h in m.holders[kind]]
+            matches.append(VerifyMatch(
+                asset_id=a.asset_id,
+                name=a.name,
+                registrant=a.registrant,
+                status=STATUS_LABELS.get(a.status, str(a.status)),
+                classification=Classification(a.classification).label,
+                content_hash=a.content_hash,
+                content_cid=a.content_cid,
+                metadata_cid=a.metadata_cid,
+                registered_at=iso(a.registered_at),
+                matched_by=list(m.matched_by),
+                flags=VerifyFlags(personal_information=a.personal_information,
+                                  sensitive_personal_information=a.sensitive_personal_information,
+                                  export_allowed=a.export_allowed, derived=a.derived),
+                encumbrances=list(m.encumbrances),
+                holders=VerifyHolders(**{kind.label: [VerifyHolder.of(h) for h in m.holders[kind]]
+                                         for kind in RightKind}),
+                listings=[VerifyListing(
+                    listing_id=v.listing.listing_id,
+                    exchange=v.listing.exchange,
+                    exchange_name=v.exchange_name,
+                    exchange_listing_id=v.listing.exchange_listing_id,
+                    origin_listing_id=v.listing.origin_listing_id or None,
+                    holder=v.listing.holder,
+                    right_index=v.listing.right_index,
+                    expires_at=iso(v.expires_at),
+                    listed_block=v.listing.listed_block,
+                    listed_tx=v.listing.listed_tx,
+                ) for v in m.listings],
+                lineage=VerifyLineage(sources=[s.source_asset_id for s in m.sources],
+                                      derived=[d.asset_id for d in m.derived],
+                                      source_count=len(m.sources), derived_count=len(m.derived)),
+                evidence=VerifyEvidence(
+                    chain_id=chain_id,
+                    contracts=contracts,
+                    registration=event(m.registration),
+                    rights=[RightEvidence(right_index=h.state.right.right_index,
+                                          kind=RightKind(h.state.right.kind).label, holder=h.state.right.holder,
+                                          created=event(h.created), last_changed=event(h.last_changed))
+                            for h in held],
+                    indexed_block=indexed,
+                    confirmations=(indexed - a.registered_block + 1) if indexed is not None else None,
+                ),
+            ))
+        as_of = f" (the index holds every event up to block {indexed})" if indexed is not None else ""
+        if not matches:
+            message = (f"No asset with this fingerprint is registered{as_of}. If it was registered moments ago, "
+                       "ask again once GET /v1/status shows the index has reached its block.")
+        else:
+            registrants = len({m.registrant for m in matches})
+            message = (f"{len(matches)} registered asset{'s have' if len(matches) > 1 else ' has'} this content"
+                       + (f", registered by {registrants} registrants" if registrants > 1 else "") + f"{as_of}.")
+        return cls(registered=bool(matches), message=message,
+                   fingerprint=VerifyFingerprint(sha256=verification.sha256, cid=verification.cid, size=size),
+                   matches=matches, indexed_block=indexed)

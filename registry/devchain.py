@@ -118,16 +118,20 @@ class LocalStack:
     started is stopped on exit."""
 
     def __init__(self, data_dir: Path, anvil_port: int | None = None, api_port: int | None = None,
-                 block_time: float | None = None, extra_env: dict[str, str] | None = None) -> None:
+                 block_time: float | None = None, extra_env: dict[str, str] | None = None,
+                 chain_of: "LocalStack | None" = None) -> None:
+        """With `chain_of`, runs only an indexer and an API of its own (own data directory and database)
+        over the chain and contracts of that other stack: a second exchange's view of the same chain."""
         self.data_dir = data_dir
-        self.anvil_port = anvil_port or free_port()
+        self.chain_of = chain_of
+        self.anvil_port = chain_of.anvil_port if chain_of else (anvil_port or free_port())
         self.api_port = api_port or free_port()
         self.block_time = block_time
         self.rpc_url = f"http://127.0.0.1:{self.anvil_port}"
         self.api_url = f"http://127.0.0.1:{self.api_port}"
         self.extra_env = extra_env or {}
         self.processes: list[subprocess.Popen] = []
-        self.deployment = None
+        self.deployment = chain_of.deployment if chain_of else None
 
     @property
     def env(self) -> dict[str, str]:
@@ -141,8 +145,9 @@ class LocalStack:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         require_free_port(self.api_port, "the API")
         try:
-            self.processes.append(start_anvil(self.anvil_port, self.block_time, self.data_dir / "anvil.log"))
-            self.deployment = deploy(self.rpc_url, dev_key(DEPLOYER_ACCOUNT))
+            if self.chain_of is None:
+                self.processes.append(start_anvil(self.anvil_port, self.block_time, self.data_dir / "anvil.log"))
+                self.deployment = deploy(self.rpc_url, dev_key(DEPLOYER_ACCOUNT))
             self.deployment.save(self.data_dir / "deployment.json")
             self.start_indexer()
             self.processes.append(self._datareg(["api", "--port", str(self.api_port)], "api.log"))

@@ -4,12 +4,14 @@ from __future__ import annotations
 from typing import Annotated, Optional
 
 from fastapi import APIRouter, Query
+from sqlmodel import select
 
 from api.deps import ServicesDep, SessionDep
+from api.routes.listings import listing_public
 from api.schemas import AssetDetail, AssetSummary, Page
 from registry.chain.types import Classification, RightKind, asset_id_hex, checksum
 from registry.db import queries
-from registry.db.models import Asset
+from registry.db.models import Asset, Listing
 from registry.errors import NotFound, ValidationError
 
 router = APIRouter(prefix="/v1/assets", tags=["assets"])
@@ -65,7 +67,9 @@ def get_asset(asset_id: str, db: SessionDep, services: ServicesDep) -> AssetDeta
     asset = load_asset(db, asset_id)
     sources, derived = queries.lineage(db, asset.asset_id)
     checkpoint = queries.checkpoint(db)
-    return AssetDetail.build(
+    now = queries.now(db)
+    listings = db.exec(select(Listing).where(Listing.asset_id == asset.asset_id).order_by(Listing.listing_id)).all()
+    detail = AssetDetail.build(
         asset,
         rights=queries.right_states(db, asset),
         sources=sources,
@@ -76,3 +80,5 @@ def get_asset(asset_id: str, db: SessionDep, services: ServicesDep) -> AssetDeta
         contract=services.deployment.registry,
         indexed_block=checkpoint.block_number if checkpoint else None,
     )
+    detail.listings = [listing_public(db, listing, now) for listing in listings]
+    return detail

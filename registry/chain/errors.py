@@ -18,6 +18,12 @@ from registry.chain.types import RightKind
 from registry.errors import ChainError, ContractRevert
 
 _STATUS = {0: "not registered", 1: "active", 2: "cancelled"}
+_LISTING_STATUS = {0: "none", 1: "listed", 2: "suspended", 3: "delisted"}
+_LISTING_VALIDITY = {0: "valid", 1: "suspended", 2: "delisted", 3: "its exchange is not active",
+                     4: "the asset is not active", 5: "the operating right is not valid (revoked or expired)",
+                     6: "the consenting party no longer holds the operating right",
+                     7: "its origin listing is not valid"}
+_PARTICIPANT_STATUS = {0: "not a participant", 1: "active", 2: "suspended"}
 
 
 def _when(ts: int) -> str:
@@ -114,6 +120,63 @@ MESSAGES: dict[str, Callable[[dict], str]] = {
     "GrantTooDeep": lambda a: (
         f"A grant from right {a['parentIndex']} of asset '{a['assetId']}' would be more than {a['maxDepth']} "
         "levels below its root right; grant from a right nearer the root."
+    ),
+    "NotAnExchange": lambda a: (
+        f"Account '{a['account']}' is not an active exchange in the participant registry; only exchanges list "
+        "products. The participant registry's admin admits exchanges (`datareg participant add`)."
+    ),
+    "ListingNotFound": lambda a: f"There is no listing {a['listingId']}.",
+    "NotOperatingRight": lambda a: (
+        f"Right {a['rightIndex']} of asset '{a['assetId']}' is not an operating right (经营权); only a holder of "
+        "the operating right can consent to a listing."
+    ),
+    "ConsentMissing": lambda a: (
+        f"No consent from '{a['holder']}' for exchange '{a['exchange']}' to list this product: the holder must "
+        "sign a ListingConsent (`datareg consent`) or approve by transaction (`datareg approve-listing`) for "
+        "exactly this listing."
+    ),
+    "DuplicateExchangeListingId": lambda a: (
+        f"Exchange '{a['exchange']}' already has a listing with its id '{a['exchangeListingId']}'; use a new id."
+    ),
+    "OriginNotListable": lambda a: (
+        f"Listing {a['originListingId']} cannot be cross-listed: it is "
+        f"{_LISTING_VALIDITY.get(a['validity'], a['validity'])}."
+    ),
+    "CrossListingOnSameExchange": lambda a: (
+        f"Listing {a['originListingId']} is already on exchange '{a['exchange']}'; a cross-listing must be on "
+        "another exchange."
+    ),
+    "AlreadyCrossListed": lambda a: (
+        f"Exchange '{a['exchange']}' already cross-lists listing {a['originListingId']} as listing "
+        f"{a['listingId']}; delist that one first."
+    ),
+    "AssetMismatch": lambda a: (
+        f"Listing {a['originListingId']} is of another asset than '{a['assetId']}'; a cross-listing must be of "
+        "the same product."
+    ),
+    "ConsentNotValid": lambda a: (
+        f"The consent does not hold for right {a['rightIndex']} of asset '{a['assetId']}': "
+        f"{_LISTING_VALIDITY.get(a['reason'], a['reason'])}."
+    ),
+    "NotListingParty": lambda a: (
+        f"Account '{a['account']}' may not change listing {a['listingId']}: only its exchange may suspend, resume or "
+        "delist it, and the holder of the operating right may delist it."
+    ),
+    "InvalidStatusChange": lambda a: (
+        f"Listing {a['listingId']} cannot go from {_LISTING_STATUS.get(a['from'], a['from'])} to "
+        f"{_LISTING_STATUS.get(a['to'], a['to'])} (a delisted listing stays delisted)."
+    ),
+    "ParticipantExists": lambda a: f"'{a['account']}' is already a participant.",
+    "ParticipantNotFound": lambda a: f"'{a['account']}' is not a participant.",
+    "InvalidRole": lambda a: f"Role {a['role']} is not valid.",
+    "InvalidParticipant": lambda a: (
+        f"Participant '{a['account']}' needs a non-zero address, a name and a credit code."
+    ),
+    "StatusUnchanged": lambda a: (
+        f"Participant '{a['account']}' is already {_PARTICIPANT_STATUS.get(a['status'], a['status'])}."
+    ),
+    "OwnableUnauthorizedAccount": lambda a: (
+        f"Account '{a['account']}' is not the participant registry's admin (the council's multisig)."
     ),
     "SignatureExpired": lambda a: (
         f"The signature expired at {_when(a['deadline'])} (block time is {_when(a['timestamp'])}). "

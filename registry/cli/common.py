@@ -76,7 +76,7 @@ def unlock(path: Path) -> LocalAccount:
     return load_keystore(path, password(f"Password for {path}: "))
 
 
-def _client(api: ApiClient, settings: Settings):
+def chain_client(api: ApiClient, settings: Settings):
     """A chain client for the deployment the API serves (so the CLI needs no deployment file)."""
     from registry.chain.client import Chain, RegistryClient
 
@@ -89,7 +89,7 @@ def _client(api: ApiClient, settings: Settings):
 def submit(api: ApiClient, settings: Settings, operation, account: LocalAccount, relayed: bool) -> dict:
     """Signs the operation here. Without --relay, as a transaction sent straight to the chain node; with it,
     as EIP-712 typed data that the API's relayer submits, paying the gas."""
-    client = _client(api, settings)
+    client = chain_client(api, settings)
     if not relayed:
         result = client.execute(operation, account)
         return {"asset_ids": result.asset_ids, "tx_hash": result.tx_hash, "block_number": result.block_number,

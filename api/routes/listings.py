@@ -1,0 +1,85 @@
+"""Listings on exchanges, dual listings between them, and the change feed exchanges sync from."""
+from __future__ import annotations
+
+from typing import Annotated, Literal, Optional
+
+from fastapi import APIRouter, Query
+from sqlalchemy import func
+from sqlmodel import select
+
+from api.deps import SessionDep
+from api.schemas import ListingChangePublic, ListingFeed, ListingPublic, Page, iso
+from registry.chain.types import asset_id_hex, checksum
+from registry.db import queries
+from registry.db.listings import STATUS, feed, listing_state
+from registry.db.models import Asset, Listing, Participant
+from registry.errors import NotFound
+
+router = APIRouter(prefix="/v1/listings", tags=["listings"])
+STATUS_CODES = {name: code for code, name in STATUS.items()}
+
+
+def listing_public(db, listing: Listing, now: int) -> ListingPublic:
+    state = listing_state(db, listing, now)
+    asset = db.get(Asset, listing.asset_id)
+    exchange = db.get(Participant, listing.exchange)
+    crosses = db.exec(select(Listing.listing_id).where(Listing.origin_listing_id == listing.listing_id)).all()
+    return ListingPublic(
+        listing_id=listing.listing_id, asset_id=listing.asset_id, asset_name=asset.name if asset else None,
+        exchange=listing.exchange, exchange_name=exchange.name if exchange else None,
+        exchange_listing_id=listing.exchange_listing_id, holder=listing.holder, right_index=listing.right_index,
+        origin_listing_id=listing.origin_listing_id or None, cross_listings=sorted(crosses),
+        offer_terms_cid=listing.offer_terms_cid, status=STATUS[listing.status], valid=state.valid,
+        invalid_reason=state.reason, listed_block=listing.listed_block, listed_tx=listing.listed_tx,
+    )
+
+
+@router.get("", response_model=Page[ListingPublic], summary="Listings, filtered")
+def list_listings(
+    db: SessionDep,
+    exchange: Annotated[Optional[str], Query(description="Listings on this exchange.")] = None,
+    asset: Annotated[Optional[str], Query(description="Listings of this asset.")] = None,
+    status: Annotated[Optional[Literal["listed", "suspended", "delisted"]], Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page[ListingPublic]:
+    query = select(Listing)
+    if exchange:
+        query = query.where(Listing.exchange == checksum(exchange, "exchange address"))
+    if asset:
+        query = query.where(Listing.asset_id == asset_id_hex(asset))
+    if status:
+        query = query.where(Listing.status == STATUS_CODES[status])
+    count = db.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = db.exec(query.order_by(Listing.listing_id).limit(limit).offset(offset)).all()
+    now = queries.now(db)
+    return Page(data=[listing_public(db, row, now) for row in rows], count=count, limit=limit, offset=offset)
+
+
+@router.get("/feed", response_model=ListingFeed, summary="Listing changes for an exchange, in order, resumable")
+def listing_feed(
+    db: SessionDep,
+    exchange: Annotated[str, Query(description="The exchange whose catalogue to sync: changes of its listings "
+                                               "and of cross-listings of them on other exchanges.")],
+    after: Annotated[int, Query(ge=0, description="The cursor of the last change applied; 0 from the start.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> ListingFeed:
+    """Every change exactly once, in order: apply them and remember `next_cursor`. A change caused by time
+    (a right's term ending) appears when the indexer reaches the first block past that moment."""
+    changes = feed(db, checksum(exchange, "exchange address"), after, limit)
+    return ListingFeed(
+        data=[ListingChangePublic(cursor=c.id, listing_id=c.listing_id, exchange=c.exchange,
+                                  origin_exchange=c.origin_exchange, asset_id=c.asset_id, change=c.change,
+                                  status=c.status, valid=c.valid, reason=c.reason, block_number=c.block_number,
+                                  tx_hash=c.tx_hash, log_index=c.log_index, timestamp=iso(c.timestamp))
+              for c in changes],
+        next_cursor=changes[-1].id if changes else after,
+    )
+
+
+@router.get("/{listing_id}", response_model=ListingPublic, summary="One listing, with whether it is valid now")
+def get_listing(listing_id: int, db: SessionDep) -> ListingPublic:
+    listing = db.get(Listing, listing_id)
+    if listing is None:
+        raise NotFound(f"No listing {listing_id} is in the index.")
+    return listing_public(db, listing, queries.now(db))

@@ -1,0 +1,45 @@
+"""Participants: exchanges, registrars, service providers and regulators admitted on chain."""
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+from fastapi import APIRouter, Query
+from sqlmodel import select
+
+from api.deps import SessionDep
+from api.schemas import ParticipantPublic
+from registry.chain.operations import ROLES
+from registry.chain.types import checksum
+from registry.db.models import Participant
+from registry.errors import NotFound, ValidationError
+
+router = APIRouter(prefix="/v1/participants", tags=["participants"])
+ROLE_NAMES = {code: name for name, code in ROLES.items()}
+
+
+def participant_public(p: Participant) -> ParticipantPublic:
+    return ParticipantPublic(account=p.account, role=ROLE_NAMES.get(p.role, str(p.role)),
+                             status="active" if p.status == 1 else "suspended", name=p.name,
+                             credit_code_hash=p.credit_code_hash, endpoint=p.endpoint, added_block=p.added_block)
+
+
+@router.get("", response_model=list[ParticipantPublic], summary="All participants")
+def list_participants(
+    db: SessionDep,
+    role: Annotated[Optional[str], Query(description=", ".join(ROLES))] = None,
+) -> list[ParticipantPublic]:
+    query = select(Participant).order_by(Participant.added_block, Participant.account)
+    if role is not None:
+        if role not in ROLES:
+            raise ValidationError(f"Unknown role '{role}': use one of {', '.join(ROLES)}.")
+        query = query.where(Participant.role == ROLES[role])
+    return [participant_public(p) for p in db.exec(query).all()]
+
+
+@router.get("/{address}", response_model=ParticipantPublic, summary="One participant")
+def get_participant(address: str, db: SessionDep) -> ParticipantPublic:
+    participant = db.get(Participant, checksum(address, "participant address"))
+    if participant is None:
+        raise NotFound(f"'{address}' is not a registered participant (exchange, registrar, service provider or "
+                       "regulator).")
+    return participant_public(participant)

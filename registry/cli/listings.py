@@ -1,0 +1,222 @@
+"""Exchanges on the command line: participants, consent to list, listing and dual listing, the feed."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from registry.chain.operations import (
+    ROLES,
+    AddParticipant,
+    ApproveListing,
+    ListingConsent,
+    ListingRequest,
+    ListProduct,
+    ReinstateParticipant,
+    SetListingStatus,
+    SuspendParticipant,
+)
+from registry.chain.types import asset_id_hex, checksum
+from registry.cli.api_client import ApiClient
+from registry.cli.common import Output, chain_client, default_key_path, parse_time, submit, unlock
+from registry.cli.rights import resolve_right, store_document
+from registry.config import Settings
+from registry.errors import ValidationError
+
+
+def _account(args, settings: Settings):
+    return unlock(Path(args.key) if args.key else default_key_path(settings))
+
+
+def _tx(out: Output, result: dict, message: str, **extra) -> None:
+    data = {"tx_hash": result["tx_hash"], "block_number": result["block_number"], **extra}
+    out.result(data, lambda d: f"{message}\n  transaction  {d['tx_hash']} (block {d['block_number']})")
+
+
+def _request(api: ApiClient, args, holder: str) -> ListingRequest:
+    asset_id = asset_id_hex(args.asset_id)
+    return ListingRequest(
+        asset_id=asset_id,
+        right_index=resolve_right(api, asset_id, args.right, holder),
+        exchange_listing_id=args.listing_id,
+        offer_terms_cid=store_document(api, args.offer_terms),
+        origin_listing_id=args.origin or 0,
+    )
+
+
+# ─────────────────────────────── participants ───────────────────────────────
+
+def cmd_participant(args, settings: Settings, out: Output) -> None:
+    api = ApiClient(settings.api_url)
+    admin = _account(args, settings)
+    account = checksum(args.address, "participant address")
+    if args.action == "add":
+        if not args.role or not args.name or not args.credit_code:
+            raise ValidationError("Adding a participant needs --role, --name and --credit-code.")
+        operation = AddParticipant(account, args.role, args.name, args.credit_code, args.endpoint or "")
+    elif args.action == "suspend":
+        operation = SuspendParticipant(account, args.reason or 0, store_document(api, args.evidence))
+    else:
+        operation = ReinstateParticipant(account)
+    result = submit(api, settings, operation, admin, relayed=False)
+    _tx(out, result, f"Participant {account}: {args.action} done.", account=account)
+
+
+def cmd_participants(args, settings: Settings, out: Output) -> None:
+    rows = ApiClient(settings.api_url).get("/v1/participants", **({"role": args.role} if args.role else {}))
+    out.result(rows, lambda rs: "\n".join(f"{r['account']}  {r['role']:<20} {r['status']:<9} {r['name']}"
+                                          for r in rs) or "No participants.")
+
+
+# ─────────────────────────────── consent and listing ───────────────────────────────
+
+def cmd_consent(args, settings: Settings, out: Output) -> None:
+    """The holder of the operating right signs, offline, its consent to one exchange listing the product."""
+    api = ApiClient(settings.api_url)
+    holder = _account(args, settings)
+    consent = ListingConsent(checksum(args.exchange, "exchange address"), _request(api, args, holder.address))
+    deadline = parse_time(args.valid_until) if args.valid_until else None
+    signed = chain_client(api, settings).sign(consent, holder, deadline=deadline, ttl=7 * 86_400)
+    document = {"holder": signed.signer, "deadline": signed.deadline, "signature": "0x" + signed.signature.hex(),
+                "consent": consent.to_json()}
+    Path(args.out).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    out.result({**document, "file": args.out},
+               lambda d: f"Consent signed by {d['holder']} for exchange {d['consent']['exchange']} to list asset "
+                         f"{d['consent']['request']['asset_id']} as '{d['consent']['request']['exchange_listing_id']}'"
+                         f"; valid until {d['deadline']} (unix time). Give {d['file']} to the exchange.")
+
+
+def cmd_approve_listing(args, settings: Settings, out: Output) -> None:
+    """The other form of consent: the holder's own transaction."""
+    api = ApiClient(settings.api_url)
+    holder = _account(args, settings)
+    operation = ApproveListing(checksum(args.exchange, "exchange address"), _request(api, args, holder.address))
+    result = submit(api, settings, operation, holder, relayed=False)
+    _tx(out, result, f"Approved exchange {operation.exchange} listing '{args.listing_id}'.")
+
+
+def cmd_list(args, settings: Settings, out: Output) -> None:
+    """The exchange lists, with a consent file the holder signed, or after the holder's own approval."""
+    api = ApiClient(settings.api_url)
+    exchange = _account(args, settings)
+    if args.consent:
+        document = json.loads(Path(args.consent).read_text())
+        consent = ListingConsent.from_json(document["consent"])
+        if consent.exchange != exchange.address:
+            raise ValidationError(f"The consent is for exchange {consent.exchange}, but you are {exchange.address}. "
+                                  "Ask the holder for a consent to your exchange.")
+        operation = ListProduct(consent.request, checksum(document["holder"], "holder"), int(document["deadline"]),
+                                bytes.fromhex(document["signature"][2:]))
+    else:
+        if not (args.asset_id and args.right and args.listing_id and args.holder):
+            raise ValidationError("Without --consent, give ASSET_ID, --right, --listing-id and --holder (who must "
+                                  "have approved the listing with `datareg approve-listing`).")
+        holder = checksum(args.holder, "holder address")
+        operation = ListProduct(_request(api, args, holder), holder)
+    result = submit(api, settings, operation, exchange, relayed=False)
+    listing_id = next(e["args"]["listingId"] for e in result["events"] if e["name"] == "Listed")
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and (api.get("/v1/status")["indexed_block"] or 0) < result["block_number"]:
+        time.sleep(0.02)
+    kind = "Cross-listed" if operation.request.origin_listing_id else "Listed"
+    _tx(out, result, f"{kind} as listing {listing_id}.", listing_id=listing_id)
+
+
+def cmd_listing_status(args, settings: Settings, out: Output) -> None:
+    api = ApiClient(settings.api_url)
+    status = {"suspend": "suspended", "resume": "listed", "delist": "delisted"}[args.action]
+    result = submit(api, settings, SetListingStatus(args.listing_id, status), _account(args, settings),
+                    relayed=False)
+    _tx(out, result, f"Listing {args.listing_id}: {status}.", listing_id=args.listing_id, status=status)
+
+
+def cmd_listings(args, settings: Settings, out: Output) -> None:
+    params = {k: v for k, v in (("exchange", args.exchange), ("asset", args.asset), ("status", args.status)) if v}
+    page = ApiClient(settings.api_url).get("/v1/listings", limit=100, **params)
+    out.result(page["data"], lambda rows: "\n".join(
+        f"#{r['listing_id']:<5} {r['exchange_name'] or r['exchange']:<16} {r['exchange_listing_id']:<16} "
+        f"{r['status']:<10} {'valid' if r['valid'] else 'NOT VALID: ' + r['invalid_reason']}"
+        + (f"  (cross-listing of #{r['origin_listing_id']})" if r["origin_listing_id"] else "")
+        + f"  {r['asset_name'] or r['asset_id']}" for r in rows) or "No listings.")
+
+
+def cmd_feed(args, settings: Settings, out: Output) -> None:
+    api = ApiClient(settings.api_url)
+    exchange = checksum(args.exchange, "exchange address")
+    cursor = args.after
+    while True:
+        page = api.get("/v1/listings/feed", exchange=exchange, after=cursor, limit=1000)
+        for change in page["data"]:
+            out.result(change, lambda c: f"[{c['cursor']}] listing {c['listing_id']} {c['change']}: {c['status']}, "
+                                         f"{'valid' if c['valid'] else 'not valid (' + str(c['reason']) + ')'}")
+        cursor = page["next_cursor"]
+        if not args.follow:
+            break
+        time.sleep(1)
+
+
+def add_parsers(sub) -> None:
+    def key(p, who: str) -> None:
+        p.add_argument("--key", help=f"keystore of the {who} (default: DATAREG_KEY or DATA_DIR/keys/default.json)")
+
+    def request(p) -> None:
+        p.add_argument("asset_id", nargs="?")
+        p.add_argument("--right", default="operating", help="the operating right: its number, or 'operating'")
+        p.add_argument("--listing-id", help="the exchange's own listing id (挂牌编号)")
+        p.add_argument("--offer-terms", help="the offer terms document; stored, its CID goes on chain")
+        p.add_argument("--origin", type=int, help="for a cross-listing: the origin listing's number")
+
+    p = sub.add_parser("participant", help="admit, suspend or reinstate a participant (admin)")
+    p.add_argument("action", choices=["add", "suspend", "reinstate"])
+    p.add_argument("address")
+    p.add_argument("--role", choices=list(ROLES))
+    p.add_argument("--name")
+    p.add_argument("--credit-code", help="unified social credit code (only its hash goes on chain)")
+    p.add_argument("--endpoint", help="the participant's API endpoint URL")
+    p.add_argument("--reason", type=int, help="reason code, for suspend")
+    p.add_argument("--evidence", help="evidence document, for suspend")
+    key(p, "admin")
+    p.set_defaults(handler=cmd_participant)
+
+    p = sub.add_parser("participants", help="exchanges, registrars, service providers and regulators")
+    p.add_argument("--role", choices=list(ROLES))
+    p.set_defaults(handler=cmd_participants)
+
+    p = sub.add_parser("consent", help="as holder of the operating right, sign consent for an exchange to list")
+    request(p)
+    p.add_argument("--exchange", required=True, help="the exchange's address")
+    p.add_argument("--valid-until", help="until when the exchange may use it (default +7d)")
+    p.add_argument("--out", default="consent.json", help="where to write the signed consent")
+    key(p, "holder")
+    p.set_defaults(handler=cmd_consent)
+
+    p = sub.add_parser("approve-listing", help="as holder, consent to a listing by your own transaction")
+    request(p)
+    p.add_argument("--exchange", required=True)
+    key(p, "holder")
+    p.set_defaults(handler=cmd_approve_listing)
+
+    p = sub.add_parser("list", help="as an exchange, list (or cross-list) a product with the holder's consent")
+    request(p)
+    p.add_argument("--consent", help="the consent file the holder signed")
+    p.add_argument("--holder", help="without --consent: the holder who approved by transaction")
+    key(p, "exchange")
+    p.set_defaults(handler=cmd_list)
+
+    p = sub.add_parser("listing", help="suspend, resume or delist a listing (its exchange; the holder may delist)")
+    p.add_argument("action", choices=["suspend", "resume", "delist"])
+    p.add_argument("listing_id", type=int)
+    key(p, "exchange or holder")
+    p.set_defaults(handler=cmd_listing_status)
+
+    p = sub.add_parser("listings", help="listings, with whether each is valid and why not")
+    p.add_argument("--exchange")
+    p.add_argument("--asset")
+    p.add_argument("--status", choices=["listed", "suspended", "delisted"])
+    p.set_defaults(handler=cmd_listings)
+
+    p = sub.add_parser("feed", help="an exchange's listing changes, in order, from a cursor")
+    p.add_argument("--exchange", required=True)
+    p.add_argument("--after", type=int, default=0, help="the cursor of the last change applied")
+    p.add_argument("--follow", action="store_true", help="keep polling for new changes")
+    p.set_defaults(handler=cmd_feed)
