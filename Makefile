@@ -14,7 +14,7 @@ run: build
 	$(PY) scripts/run_local.py
 
 test: build
-	$(FORGE) test
+	$(FORGE) test --no-match-contract Gas
 	$(FORGE) snapshot --isolate --match-contract Gas --check
 	$(PY) -m registry.metadata --check
 	$(PY) -m pytest -q
