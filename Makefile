@@ -8,7 +8,7 @@ FORGE := node_modules/.bin/forge
 STAMP_PY := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
 
-.PHONY: run test test-contracts test-python build install gas-snapshot clean
+.PHONY: run test build install gas-snapshot clean
 
 run: build
 	$(PY) scripts/run_local.py
