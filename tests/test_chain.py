@@ -36,7 +36,7 @@ def test_register_own_transaction_records_asset_and_rights(stack):
     assert [e.name for e in result.events] == ["AssetRegistered"] + ["RightAssigned"] * 3
     asset = stack.client.get_asset(asset_id)
     assert asset == {"registrant": alice.address, "status": 1, "classification": 1, "attributes": 3,
-                     "version": 1, "right_count": 3}
+                     "version": 1, "right_count": 3, "frozen": False, "active_pledges": 0}
     assert [stack.client.get_right(asset_id, i)["holder"] for i in (1, 2, 3)] == [alice.address, alice.address,
                                                                                  bob.address]
 

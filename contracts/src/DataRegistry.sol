@@ -4,15 +4,20 @@ pragma solidity ^0.8.24;
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol";
 
 import {IDataRegistry} from "./interfaces/IDataRegistry.sol";
+import {IParticipantRegistry} from "./interfaces/IParticipantRegistry.sol";
 
 /// @title DataRegistry
 /// @notice See {IDataRegistry}.
 /// @dev Gas is kept low by three choices, each documented where it is made: storage holds only what the
 /// contract's checks read (one slot per asset, one per right); immutable evidence goes into events; and the
 /// registrant's own primary rights are implicit in the asset's slot until they first change hands.
-contract DataRegistry is IDataRegistry, EIP712, Nonces {
+/// Every write also works through the trusted ERC-2771 forwarder, so any operation, including the
+/// registrar's and regulator's, can be signed as EIP-712 typed data and relayed; the per-operation `...BySig`
+/// functions remain for the holders' operations, whose signed messages name each field.
+contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
     // Constants
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -56,6 +61,8 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces {
     uint8 private constant ATTR_DERIVED = 0x08;
     uint8 private constant DECLARABLE_ATTRIBUTES = ATTR_PERSONAL | ATTR_SENSITIVE | ATTR_EXPORT;
     uint8 private constant MAX_CLASSIFICATION = 2;
+    uint8 private constant REMARK_FROZEN = 0x01;
+    uint16 private constant CANCELLED_ON_REQUEST = 1;
 
     /// @dev Indices 1..3 are reserved for the primary right of each kind, so every asset starts at 3.
     uint24 private constant PRIMARY_RIGHTS = 3;
@@ -81,10 +88,12 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces {
         /// Kinds whose primary right (index kind + 1) the registrant holds without a stored record:
         /// registering an asset whose registrant keeps its own rights then costs one storage slot, not four.
         uint8 registrantKinds;
-        /// Reserved for registration remarks (freeze, pledge) so they need no extra slot.
+        /// Registration remarks (备注): bit 0 frozen by a regulator.
         uint8 remarks;
         uint16 version;
         uint24 rightCount;
+        /// Active pledges recorded against the asset; while non-zero the operating right cannot move.
+        uint16 activePledges;
     }
 
     /// @dev One slot (32 bytes). Timestamps are uint32 seconds (good until 2106).
@@ -98,8 +107,17 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces {
 
     mapping(bytes32 assetId => AssetRecord) private _assets;
     mapping(bytes32 assetId => mapping(uint256 rightIndex => RightRecord)) private _rights;
+    mapping(bytes32 pledgeId => bool) private _pledges;
 
-    constructor() EIP712("DataRegistry", "1") {}
+    /// @notice Who may act as regulator (freeze) and registrar (pledges, cancellation).
+    IParticipantRegistry public immutable participants;
+
+    constructor(IParticipantRegistry participants_, address trustedForwarder)
+        EIP712("DataRegistry", "1")
+        ERC2771Context(trustedForwarder)
+    {
+        participants = participants_;
+    }
 
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
     // Registration
@@ -107,14 +125,14 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces {
 
     /// @inheritdoc IDataRegistry
     function register(Registration calldata registration) external returns (bytes32) {
-        return _register(registration, msg.sender);
+        return _register(registration, _msgSender());
     }
 
     /// @inheritdoc IDataRegistry
     function registerBatch(Registration[] calldata registrations) external returns (bytes32[] memory assetIds) {
         assetIds = new bytes32[](registrations.length);
         for (uint256 i; i < registrations.length; ++i) {
-            assetIds[i] = _register(registrations[i], msg.sender);
+            assetIds[i] = _register(registrations[i], _msgSender());
         }
     }
 
@@ -151,7 +169,8 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces {
             registrantKinds: 0,
             remarks: 0,
             version: 1,
-            rightCount: PRIMARY_RIGHTS
+            rightCount: PRIMARY_RIGHTS,
+            activePledges: 0
         });
         // Events follow the single write of the asset slot; RightAssigned events are emitted as rights are
         // stored, so the log order is: AssetRegistered, AssetDerived*, RightAssigned*.
@@ -395,7 +414,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces {
 
     /// @inheritdoc IDataRegistry
     function grant(bytes32 assetId, uint256 parentIndex, GrantTerms calldata terms) external returns (uint256) {
-        return _grant(msg.sender, assetId, parentIndex, terms);
+        return _grant(_msgSender(), assetId, parentIndex, terms);
     }
 
     /// @inheritdoc IDataRegistry
@@ -416,7 +435,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces {
 
     /// @inheritdoc IDataRegistry
     function transfer(bytes32 assetId, uint256 rightIndex, address to) external {
-        _transfer(msg.sender, assetId, rightIndex, to);
+        _transfer(_msgSender(), assetId, rightIndex, to);
     }
 
     /// @inheritdoc IDataRegistry
@@ -436,7 +455,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces {
 
     /// @inheritdoc IDataRegistry
     function revoke(bytes32 assetId, uint256 rightIndex, uint16 reasonCode, bytes32 evidenceCid) external {
-        _revoke(msg.sender, assetId, rightIndex, reasonCode, evidenceCid);
+        _revoke(_msgSender(), assetId, rightIndex, reasonCode, evidenceCid);
     }
 
     /// @inheritdoc IDataRegistry
@@ -460,7 +479,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces {
 
     /// @inheritdoc IDataRegistry
     function renew(bytes32 assetId, uint256 rightIndex, uint64 validUntil) external {
-        _renew(msg.sender, assetId, rightIndex, validUntil);
+        _renew(_msgSender(), assetId, rightIndex, validUntil);
     }
 
     /// @inheritdoc IDataRegistry
@@ -483,6 +502,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces {
         returns (uint256 rightIndex)
     {
         AssetRecord storage asset = _activeAsset(assetId);
+        if (asset.remarks & REMARK_FROZEN != 0) revert AssetIsFrozen(assetId);
         RightRecord memory parent = _heldValidRight(assetId, asset, parentIndex, grantor);
         if (parent.parentIndex != 0 && parent.flags & FLAG_SUB_GRANTABLE == 0) {
             revert NotSubGrantable(assetId, parentIndex);
@@ -511,8 +531,12 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces {
 
     function _transfer(address holder, bytes32 assetId, uint256 rightIndex, address to) private {
         AssetRecord storage asset = _activeAsset(assetId);
+        if (asset.remarks & REMARK_FROZEN != 0) revert AssetIsFrozen(assetId);
         RightRecord memory right = _heldValidRight(assetId, asset, rightIndex, holder);
         if (right.flags & FLAG_TRANSFERABLE == 0) revert NotTransferable(assetId, rightIndex);
+        if (right.flags & FLAG_KIND_MASK == uint8(RightKind.Operating) && asset.activePledges != 0) {
+            revert OperatingRightPledged(assetId, asset.activePledges);
+        }
         if (to == address(0) || to == holder) revert InvalidRecipient(to);
         right.holder = to;
         _storeRight(assetId, asset, rightIndex, right);
@@ -570,6 +594,85 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces {
     }
 
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
+    // Remarks (备注) and the record's lifecycle: freeze, pledge, cancellation, change
+    // ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+    /// @inheritdoc IDataRegistry
+    function freeze(bytes32 assetId, string calldata orderReference, bytes32 evidenceCid) external {
+        address regulator = _requireRole(IParticipantRegistry.Role.Regulator);
+        AssetRecord storage asset = _activeAsset(assetId);
+        if (asset.remarks & REMARK_FROZEN != 0) revert FreezeUnchanged(assetId, true);
+        asset.remarks |= REMARK_FROZEN;
+        emit AssetFrozen(assetId, regulator, orderReference, evidenceCid);
+    }
+
+    /// @inheritdoc IDataRegistry
+    function releaseFreeze(bytes32 assetId, bytes32 evidenceCid) external {
+        address regulator = _requireRole(IParticipantRegistry.Role.Regulator);
+        AssetRecord storage asset = _existingAsset(assetId);
+        if (asset.remarks & REMARK_FROZEN == 0) revert FreezeUnchanged(assetId, false);
+        asset.remarks &= ~REMARK_FROZEN;
+        emit AssetFreezeReleased(assetId, regulator, evidenceCid);
+    }
+
+    /// @inheritdoc IDataRegistry
+    function recordPledge(bytes32 assetId, string calldata externalRegistrationNo, address pledgee)
+        external
+        returns (bytes32 pledgeId)
+    {
+        address registrar = _requireRole(IParticipantRegistry.Role.Registrar);
+        AssetRecord storage asset = _activeAsset(assetId);
+        pledgeId = keccak256(abi.encode(assetId, externalRegistrationNo));
+        if (_pledges[pledgeId]) revert PledgeUnchanged(assetId, pledgeId, true);
+        _pledges[pledgeId] = true;
+        ++asset.activePledges;
+        emit PledgeRecorded(assetId, pledgeId, registrar, externalRegistrationNo, pledgee);
+    }
+
+    /// @inheritdoc IDataRegistry
+    function releasePledge(bytes32 assetId, bytes32 pledgeId) external {
+        address registrar = _requireRole(IParticipantRegistry.Role.Registrar);
+        AssetRecord storage asset = _existingAsset(assetId);
+        if (!_pledges[pledgeId]) revert PledgeUnchanged(assetId, pledgeId, false);
+        _pledges[pledgeId] = false;
+        --asset.activePledges;
+        emit PledgeReleased(assetId, pledgeId, registrar);
+    }
+
+    /// @inheritdoc IDataRegistry
+    function cancel(bytes32 assetId, uint16 reasonCode, bytes32 evidenceCid) external {
+        address by = _msgSender();
+        AssetRecord storage asset = _activeAsset(assetId);
+        bool byRegistrant = by == asset.registrant && reasonCode == CANCELLED_ON_REQUEST;
+        if (!byRegistrant && !participants.isActive(by, IParticipantRegistry.Role.Registrar)) {
+            revert NotRegistrant(assetId, by);
+        }
+        asset.status = AssetStatus.Cancelled;
+        emit AssetCancelled(assetId, by, reasonCode, evidenceCid);
+    }
+
+    /// @inheritdoc IDataRegistry
+    function changeMetadata(bytes32 assetId, bytes32 metadataCid, bytes32 contentHash) external {
+        address by = _msgSender();
+        AssetRecord storage asset = _activeAsset(assetId);
+        if (by != asset.registrant) revert NotRegistrant(assetId, by);
+        if (asset.remarks & REMARK_FROZEN != 0) revert AssetIsFrozen(assetId);
+        if (metadataCid == bytes32(0)) revert MissingMetadata();
+        uint16 version = ++asset.version;
+        emit AssetChanged(assetId, by, version, metadataCid, contentHash);
+    }
+
+    function _existingAsset(bytes32 assetId) private view returns (AssetRecord storage asset) {
+        asset = _assets[assetId];
+        if (asset.status == AssetStatus.None) revert AssetNotFound(assetId);
+    }
+
+    function _requireRole(IParticipantRegistry.Role role) private view returns (address account) {
+        account = _msgSender();
+        if (!participants.isActive(account, role)) revert MissingRole(account, uint8(role));
+    }
+
+    // ─────────────────────────────────────────────────────────────────────────────────────────────────────
     // Views
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -588,7 +691,9 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces {
             classification: asset.classification,
             attributes: asset.attributes,
             version: asset.version,
-            rightCount: asset.rightCount
+            rightCount: asset.rightCount,
+            frozen: asset.remarks & REMARK_FROZEN != 0,
+            activePledges: asset.activePledges
         });
     }
 

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol";
 
 import {IDataRegistry} from "./interfaces/IDataRegistry.sol";
 import {IListingRegistry} from "./interfaces/IListingRegistry.sol";
@@ -12,7 +13,7 @@ import {IParticipantRegistry} from "./interfaces/IParticipantRegistry.sol";
 /// @title ListingRegistry
 /// @notice See {IListingRegistry}. Reads rights from the DataRegistry and exchanges from the
 /// ParticipantRegistry, so a listing's validity always follows theirs.
-contract ListingRegistry is IListingRegistry, EIP712, Nonces {
+contract ListingRegistry is IListingRegistry, EIP712, Nonces, ERC2771Context {
     bytes32 private constant CONSENT_TYPEHASH = keccak256(
         "ListingConsent(address holder,address exchange,bytes32 assetId,uint256 rightIndex,uint256 originListingId,"
         "string exchangeListingId,bytes32 offerTermsCid,uint256 nonce,uint256 deadline)"
@@ -37,7 +38,10 @@ contract ListingRegistry is IListingRegistry, EIP712, Nonces {
     mapping(uint256 originListingId => mapping(address exchange => uint256 listingId)) private _crossListings;
     mapping(bytes32 consentHash => bool) private _approved;
 
-    constructor(IDataRegistry dataRegistry_, IParticipantRegistry participants_) EIP712("ListingRegistry", "1") {
+    constructor(IDataRegistry dataRegistry_, IParticipantRegistry participants_, address trustedForwarder)
+        EIP712("ListingRegistry", "1")
+        ERC2771Context(trustedForwarder)
+    {
         dataRegistry = dataRegistry_;
         participants = participants_;
     }
@@ -51,7 +55,7 @@ contract ListingRegistry is IListingRegistry, EIP712, Nonces {
         external
         returns (uint256 listingId)
     {
-        address exchange = msg.sender;
+        address exchange = _msgSender();
         if (!participants.isActive(exchange, IParticipantRegistry.Role.Exchange)) revert NotAnExchange(exchange);
         _consume(holder, exchange, r, deadline, signature);
         _checkConsentHolds(r.assetId, r.rightIndex, holder);
@@ -86,18 +90,20 @@ contract ListingRegistry is IListingRegistry, EIP712, Nonces {
     /// @inheritdoc IListingRegistry
     function approveListing(address exchange, ListingRequest calldata r) external {
         // The holder's standing is checked when the exchange lists; approving alone changes no listing.
-        bytes32 consentHash = _consentHash(msg.sender, exchange, r);
+        address holder = _msgSender();
+        bytes32 consentHash = _consentHash(holder, exchange, r);
         _approved[consentHash] = true;
-        emit ListingApproved(msg.sender, exchange, r.assetId, consentHash);
+        emit ListingApproved(holder, exchange, r.assetId, consentHash);
     }
 
     /// @inheritdoc IListingRegistry
     function setStatus(uint256 listingId, ListingStatus status) external {
         ListingRecord storage l = _existing(listingId);
-        bool isExchange = msg.sender == l.exchange;
+        address by = _msgSender();
+        bool isExchange = by == l.exchange;
         bool isHolder = !isExchange && status == ListingStatus.Delisted
-            && dataRegistry.getRight(l.assetId, l.rightIndex).holder == msg.sender;
-        if (!isExchange && !isHolder) revert NotListingParty(listingId, msg.sender);
+            && dataRegistry.getRight(l.assetId, l.rightIndex).holder == by;
+        if (!isExchange && !isHolder) revert NotListingParty(listingId, by);
         ListingStatus from = l.status;
         bool allowed = from != ListingStatus.Delisted && from != status && status != ListingStatus.None;
         if (!allowed) revert InvalidStatusChange(listingId, from, status);
@@ -106,7 +112,7 @@ contract ListingRegistry is IListingRegistry, EIP712, Nonces {
             // The venue may cross-list the product again later, with fresh consent.
             delete _crossListings[l.originListingId][l.exchange];
         }
-        emit ListingStatusChanged(listingId, l.exchange, msg.sender, status);
+        emit ListingStatusChanged(listingId, l.exchange, by, status);
     }
 
     function _consume(address holder, address exchange, ListingRequest calldata r, uint256 deadline, bytes calldata sig)
@@ -159,6 +165,7 @@ contract ListingRegistry is IListingRegistry, EIP712, Nonces {
         if (validity == IDataRegistry.Validity.NoSuchRight) return ListingValidity.RightNotValid;
         if (validity == IDataRegistry.Validity.AssetNotActive) return ListingValidity.AssetNotActive;
         if (validity != IDataRegistry.Validity.Valid) return ListingValidity.RightNotValid;
+        if (dataRegistry.getAsset(assetId).frozen) return ListingValidity.AssetFrozen;
         IDataRegistry.RightView memory right = dataRegistry.getRight(assetId, rightIndex);
         if (right.kind != IDataRegistry.RightKind.Operating) revert NotOperatingRight(assetId, rightIndex);
         if (right.holder != holder) return ListingValidity.HolderChanged;

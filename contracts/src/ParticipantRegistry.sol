@@ -3,15 +3,17 @@ pragma solidity ^0.8.24;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {Context} from "@openzeppelin/contracts/utils/Context.sol";
+import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol";
 
 import {IParticipantRegistry} from "./interfaces/IParticipantRegistry.sol";
 
 /// @title ParticipantRegistry
 /// @notice See {IParticipantRegistry}. The owner is the admin (a council multisig in production).
-contract ParticipantRegistry is IParticipantRegistry, Ownable2Step {
+contract ParticipantRegistry is IParticipantRegistry, Ownable2Step, ERC2771Context {
     mapping(address account => Participant) private _participants;
 
-    constructor(address admin) Ownable(admin) {}
+    constructor(address admin, address trustedForwarder) Ownable(admin) ERC2771Context(trustedForwarder) {}
 
     /// @inheritdoc IParticipantRegistry
     function addParticipant(
@@ -48,8 +50,8 @@ contract ParticipantRegistry is IParticipantRegistry, Ownable2Step {
 
     /// @inheritdoc IParticipantRegistry
     function setEndpoint(string calldata endpoint) external {
-        _existing(msg.sender).endpoint = endpoint;
-        emit ParticipantEndpointChanged(msg.sender, endpoint);
+        _existing(_msgSender()).endpoint = endpoint;
+        emit ParticipantEndpointChanged(_msgSender(), endpoint);
     }
 
     /// @inheritdoc IParticipantRegistry
@@ -59,8 +61,25 @@ contract ParticipantRegistry is IParticipantRegistry, Ownable2Step {
     }
 
     /// @inheritdoc IParticipantRegistry
+    function getParticipantStatus(address account) external view returns (ParticipantStatus) {
+        return _participants[account].status;
+    }
+
+    /// @inheritdoc IParticipantRegistry
     function getParticipant(address account) external view returns (Participant memory) {
         return _existing(account);
+    }
+
+    function _msgSender() internal view override(Context, ERC2771Context) returns (address) {
+        return ERC2771Context._msgSender();
+    }
+
+    function _msgData() internal view override(Context, ERC2771Context) returns (bytes calldata) {
+        return ERC2771Context._msgData();
+    }
+
+    function _contextSuffixLength() internal view override(Context, ERC2771Context) returns (uint256) {
+        return ERC2771Context._contextSuffixLength();
     }
 
     function _existing(address account) private view returns (Participant storage p) {

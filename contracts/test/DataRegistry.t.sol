@@ -283,7 +283,7 @@ contract DataRegistryRegisterTest is DataRegistryBase {
         IDataRegistry.Registration memory r = _registration(keccak256("data"), _holders1(alice, ALL));
         uint256 deadline = block.timestamp + 1 hours;
         bytes memory sig = _sign(ALICE_KEY, _registerDigest(r, alice, 0, deadline));
-        registry = new DataRegistry(); // a second deployment: same code, same chain, another address
+        registry = new DataRegistry(participants, address(forwarder)); // a second deployment: same code, same chain, another address
         vm.expectRevert(abi.encodeWithSelector(IDataRegistry.InvalidSignature.selector, alice));
         registry.registerBySig(r, alice, deadline, sig);
     }

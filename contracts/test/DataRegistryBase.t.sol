@@ -3,6 +3,8 @@ pragma solidity ^0.8.24;
 
 import {Test} from "./utils/Test.sol";
 import {DataRegistry} from "../src/DataRegistry.sol";
+import {Forwarder} from "../src/Forwarder.sol";
+import {ParticipantRegistry} from "../src/ParticipantRegistry.sol";
 import {IDataRegistry} from "../src/interfaces/IDataRegistry.sol";
 
 /// @notice An ERC-1271 signer standing in for an enterprise multisig: like Safe's `approveHash`, its owners
@@ -23,6 +25,8 @@ contract ApprovingWallet {
 /// @notice Shared set-up and helpers for the registry's tests.
 abstract contract DataRegistryBase is Test {
     DataRegistry internal registry;
+    ParticipantRegistry internal participants;
+    Forwarder internal forwarder;
 
     uint256 internal constant ALICE_KEY = 0xA11CE;
     uint256 internal constant BOB_KEY = 0xB0B;
@@ -47,7 +51,9 @@ abstract contract DataRegistryBase is Test {
     );
 
     function setUp() public virtual {
-        registry = new DataRegistry();
+        forwarder = new Forwarder();
+        participants = new ParticipantRegistry(address(this), address(forwarder));
+        registry = new DataRegistry(participants, address(forwarder));
         alice = vm.addr(ALICE_KEY);
         bob = vm.addr(BOB_KEY);
         carol = vm.addr(CAROL_KEY);

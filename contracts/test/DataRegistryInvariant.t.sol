@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Test} from "./utils/Test.sol";
 import {DataRegistry} from "../src/DataRegistry.sol";
+import {ParticipantRegistry} from "../src/ParticipantRegistry.sol";
 import {IDataRegistry} from "../src/interfaces/IDataRegistry.sol";
 
 /// @notice Acts as several parties at random: registers, grants, transfers, revokes, renews and lets time
@@ -125,7 +126,7 @@ contract DataRegistryInvariantTest is Test {
 
     function setUp() public {
         vm.warp(1_750_000_000);
-        registry = new DataRegistry();
+        registry = new DataRegistry(new ParticipantRegistry(address(this), address(0)), address(0));
         handler = new RightsHandler(registry);
     }
 

@@ -6,10 +6,8 @@ import {IDataRegistry} from "../src/interfaces/IDataRegistry.sol";
 import {IListingRegistry} from "../src/interfaces/IListingRegistry.sol";
 import {IParticipantRegistry} from "../src/interfaces/IParticipantRegistry.sol";
 import {ListingRegistry} from "../src/ListingRegistry.sol";
-import {ParticipantRegistry} from "../src/ParticipantRegistry.sol";
 
 contract ListingRegistryTest is DataRegistryBase {
-    ParticipantRegistry internal participants;
     ListingRegistry internal listings;
     address internal exchangeA = address(0xEA);
     address internal exchangeB = address(0xEB);
@@ -23,8 +21,7 @@ contract ListingRegistryTest is DataRegistryBase {
 
     function setUp() public override {
         super.setUp();
-        participants = new ParticipantRegistry(address(this));
-        listings = new ListingRegistry(registry, participants);
+        listings = new ListingRegistry(registry, participants, address(forwarder));
         participants.addParticipant(
             exchangeA, IParticipantRegistry.Role.Exchange, unicode"上海数据交易所", keccak256("91310000MA1FL70B7K"), "https://a"
         );

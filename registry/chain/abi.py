@@ -11,7 +11,14 @@ ABI_DIR = Path(__file__).parent / "abi"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FORGE_OUT = REPO_ROOT / "out"
 
-CONTRACTS = ("DataRegistry", "ParticipantRegistry", "ListingRegistry")
+CONTRACTS = (
+    "Forwarder",
+    "ParticipantRegistry",
+    "DataRegistry",
+    "ListingRegistry",
+    "RegistrationOffice",
+    "AttestationRegistry",
+)
 
 
 @cache

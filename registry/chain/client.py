@@ -104,7 +104,7 @@ class RegistryClient:
 
     def get_asset(self, asset_id: str) -> dict[str, Any]:
         view = self._call(self.contract.functions.getAsset(bytes.fromhex(asset_id_hex(asset_id)[2:])))
-        registrant, status, classification, attributes, version, right_count = view
+        registrant, status, classification, attributes, version, right_count, frozen, pledges = view
         return {
             "registrant": registrant,
             "status": status,
@@ -112,6 +112,8 @@ class RegistryClient:
             "attributes": attributes,
             "version": version,
             "right_count": right_count,
+            "frozen": frozen,
+            "active_pledges": pledges,
         }
 
     def get_right(self, asset_id: str, right_index: int) -> dict[str, Any]:

@@ -23,25 +23,35 @@ def _deploy_one(w3: Web3, deployer: LocalAccount, name: str, *args) -> dict:
     return receipt
 
 
-def deploy(rpc_url: str, deployer_key: str, admin: str | None = None) -> Deployment:
-    """Deploys DataRegistry, ParticipantRegistry (administered by `admin`: in production a council
-    multisig; by default the deployer) and ListingRegistry, which reads the other two."""
+# Production: 5 working days (a week). A local chain passes seconds.
+DEFAULT_PUBLICITY_SECONDS = 7 * 86_400
+
+
+def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
+           publicity_seconds: int = DEFAULT_PUBLICITY_SECONDS) -> Deployment:
+    """Deploys the trusted forwarder, the ParticipantRegistry (administered by `admin`: in production the
+    council's multisig; by default the deployer), the DataRegistry, and the ListingRegistry,
+    RegistrationOffice and AttestationRegistry that read it."""
     w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 30}))
     try:
         chain_id = w3.eth.chain_id
     except Exception as exc:  # noqa: BLE001
         raise ChainError(f"Cannot reach the chain node at '{rpc_url}': {exc}.") from exc
     deployer = Account.from_key(deployer_key)
-    data = _deploy_one(w3, deployer, "DataRegistry")
-    participants = _deploy_one(w3, deployer, "ParticipantRegistry", admin or deployer.address)
-    listings = _deploy_one(w3, deployer, "ListingRegistry", data["contractAddress"], participants["contractAddress"])
-    return Deployment(
-        chain_id=chain_id,
-        contracts={
-            "DataRegistry": data["contractAddress"],
-            "ParticipantRegistry": participants["contractAddress"],
-            "ListingRegistry": listings["contractAddress"],
-        },
-        deploy_block=data["blockNumber"],
-        deploy_tx="0x" + bytes(data["transactionHash"]).hex(),
-    )
+    first = _deploy_one(w3, deployer, "Forwarder")
+    forwarder = first["contractAddress"]
+    participants = _deploy_one(w3, deployer, "ParticipantRegistry", admin or deployer.address, forwarder)
+    p = participants["contractAddress"]
+    data = _deploy_one(w3, deployer, "DataRegistry", p, forwarder)["contractAddress"]
+    contracts = {
+        "Forwarder": forwarder,
+        "ParticipantRegistry": p,
+        "DataRegistry": data,
+        "ListingRegistry": _deploy_one(w3, deployer, "ListingRegistry", data, p, forwarder)["contractAddress"],
+        "RegistrationOffice": _deploy_one(w3, deployer, "RegistrationOffice", data, p, publicity_seconds,
+                                          forwarder)["contractAddress"],
+        "AttestationRegistry": _deploy_one(w3, deployer, "AttestationRegistry", data, p,
+                                           forwarder)["contractAddress"],
+    }
+    return Deployment(chain_id=chain_id, contracts=contracts, deploy_block=first["blockNumber"],
+                      deploy_tx="0x" + bytes(first["transactionHash"]).hex())

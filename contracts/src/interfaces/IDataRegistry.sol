@@ -108,6 +108,8 @@ interface IDataRegistry {
         uint8 attributes;
         uint16 version;
         uint256 rightCount;
+        bool frozen;
+        uint256 activePledges;
     }
 
     /// @notice A right as returned by `getRight`.
@@ -180,6 +182,18 @@ interface IDataRegistry {
     error TermExceedsParent(bytes32 assetId, uint256 parentIndex, uint64 parentValidUntil);
     /// @notice Thrown when a grant would be more than `maxDepth` levels below its root right.
     error GrantTooDeep(bytes32 assetId, uint256 parentIndex, uint256 maxDepth);
+    /// @notice Thrown when a transfer or new grant is attempted on an asset a regulator has frozen (查封).
+    error AssetIsFrozen(bytes32 assetId);
+    /// @notice Thrown when freezing a frozen asset or releasing one that is not frozen.
+    error FreezeUnchanged(bytes32 assetId, bool frozen);
+    /// @notice Thrown when an operating right is transferred while a pledge of the asset is recorded.
+    error OperatingRightPledged(bytes32 assetId, uint256 activePledges);
+    /// @notice Thrown when recording a pledge twice, or releasing one that is not recorded.
+    error PledgeUnchanged(bytes32 assetId, bytes32 pledgeId, bool active);
+    /// @notice Thrown when an account without the needed participant role acts (regulator, registrar).
+    error MissingRole(address account, uint8 role);
+    /// @notice Thrown when someone other than the registrant or a registrar acts on an asset's record.
+    error NotRegistrant(bytes32 assetId, address account);
     /// @notice Thrown when a signed request is submitted after its deadline.
     error SignatureExpired(uint256 deadline, uint256 timestamp);
     /// @notice Thrown when a signature is not the signer's for this request, chain, contract and nonce.
@@ -266,9 +280,55 @@ interface IDataRegistry {
         uint64 validUntil
     );
 
+    /// @notice Emitted when a regulator freezes (查封) an asset: no transfer or new grant until released.
+    event AssetFrozen(bytes32 indexed assetId, address indexed regulator, string orderReference, bytes32 evidenceCid);
+    /// @notice Emitted when a regulator releases a freeze.
+    event AssetFreezeReleased(bytes32 indexed assetId, address indexed regulator, bytes32 evidenceCid);
+    /// @notice Emitted when a registrar records a pledge registered in the movable-property financing registry;
+    /// while any pledge is active the operating right cannot be transferred.
+    event PledgeRecorded(
+        bytes32 indexed assetId,
+        bytes32 indexed pledgeId,
+        address indexed registrar,
+        string externalRegistrationNo,
+        address pledgee
+    );
+    /// @notice Emitted when a registrar records the release of a pledge.
+    event PledgeReleased(bytes32 indexed assetId, bytes32 indexed pledgeId, address indexed registrar);
+    /// @notice Emitted when an asset's record is cancelled: every right over it stops being valid.
+    /// @param reasonCode 1 at the registrant's request, 2 data destroyed, 3 objection upheld, 4 by the registrar.
+    event AssetCancelled(bytes32 indexed assetId, address indexed by, uint16 reasonCode, bytes32 evidenceCid);
+    /// @notice Emitted on a change registration: a new version of the metadata (and, if changed, of the data).
+    event AssetChanged(
+        bytes32 indexed assetId, address indexed by, uint16 version, bytes32 metadataCid, bytes32 contentHash
+    );
+
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
     // Writes
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+    /// @notice Freezes an asset by order of a regulator (查封): transfers and new grants are refused, and its
+    /// listings stop being valid, until the freeze is released. Rights already held stay valid.
+    function freeze(bytes32 assetId, string calldata orderReference, bytes32 evidenceCid) external;
+
+    /// @notice Releases a freeze (a regulator).
+    function releaseFreeze(bytes32 assetId, bytes32 evidenceCid) external;
+
+    /// @notice Records a pledge of the asset's operating right, registered elsewhere under
+    /// `externalRegistrationNo` (a registrar). Returns the pledge id, keccak256(assetId, externalRegistrationNo).
+    function recordPledge(bytes32 assetId, string calldata externalRegistrationNo, address pledgee)
+        external
+        returns (bytes32 pledgeId);
+
+    /// @notice Records the release of a pledge (a registrar).
+    function releasePledge(bytes32 assetId, bytes32 pledgeId) external;
+
+    /// @notice Cancels an asset's record: by its registrant (reason 1, on request) or by a registrar.
+    function cancel(bytes32 assetId, uint16 reasonCode, bytes32 evidenceCid) external;
+
+    /// @notice A change registration by the registrant: a new metadata document (and, for new data, its
+    /// SHA-256; zero keeps the current one). The version goes up; attestations of earlier versions are superseded.
+    function changeMetadata(bytes32 assetId, bytes32 metadataCid, bytes32 contentHash) external;
 
     /// @notice Registers an asset with the caller as registrant.
     /// @return assetId The new asset's id.

@@ -27,7 +27,8 @@ interface IListingRegistry {
         AssetNotActive, // the asset was cancelled
         RightNotValid, // the operating right was revoked or expired (or an ancestor was)
         HolderChanged, // the consenting party no longer holds the operating right (transferred away)
-        OriginNotValid // for a cross-listing: the origin listing is no longer valid
+        OriginNotValid, // for a cross-listing: the origin listing is no longer valid
+        AssetFrozen // a regulator froze the asset (查封)
     }
 
     /// @notice What an exchange lists, and what the holder consents to.

@@ -78,6 +78,9 @@ interface IParticipantRegistry {
     /// @notice Whether `account` is an active participant in `role`.
     function isActive(address account, Role role) external view returns (bool);
 
+    /// @notice A participant's status (None for an account that is not one), in any role.
+    function getParticipantStatus(address account) external view returns (ParticipantStatus);
+
     /// @notice A participant; reverts with `ParticipantNotFound` for an unknown account.
     function getParticipant(address account) external view returns (Participant memory);
 }

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {DataRegistryBase} from "./DataRegistryBase.t.sol";
+import {IAttestationRegistry} from "../src/interfaces/IAttestationRegistry.sol";
+import {IDataRegistry} from "../src/interfaces/IDataRegistry.sol";
+import {IParticipantRegistry} from "../src/interfaces/IParticipantRegistry.sol";
+import {IRegistrationOffice} from "../src/interfaces/IRegistrationOffice.sol";
+import {AttestationRegistry} from "../src/AttestationRegistry.sol";
+import {RegistrationOffice} from "../src/RegistrationOffice.sol";
+import {CertificateNumber} from "../src/libraries/CertificateNumber.sol";
+
+contract CertificateNumberHarness {
+    function format(bytes2 region, bytes1 code, uint256 timestamp, uint256 serial) external pure returns (bytes15) {
+        return CertificateNumber.format(region, code, timestamp, serial);
+    }
+}
+
+/// @notice The registration procedure, remarks (freeze, pledge), cancellation, change and attestations.
+contract RegistrationOfficeTest is DataRegistryBase {
+    RegistrationOffice internal office;
+    AttestationRegistry internal attestations;
+    address internal registrar = address(0xAE6);
+    address internal regulator = address(0x6E6);
+    address internal objector = address(0x0B1);
+    address internal appraiser = address(0xA77);
+    bytes32 internal assetId;
+    uint64 internal constant PUBLICITY = 5 days;
+
+    // 2026-11-21 00:00:00 UTC = 08:00 Beijing
+    uint256 internal constant NOV_21_2026 = 1_795_219_200;
+
+    function setUp() public override {
+        super.setUp();
+        vm.warp(NOV_21_2026);
+        office = new RegistrationOffice(registry, participants, PUBLICITY, address(forwarder));
+        attestations = new AttestationRegistry(registry, participants, address(forwarder));
+        participants.addParticipant(registrar, IParticipantRegistry.Role.Registrar, unicode"福建省数据登记中心", keccak256("r"), "");
+        participants.addParticipant(regulator, IParticipantRegistry.Role.Regulator, unicode"网信办", keccak256("g"), "");
+        participants.addParticipant(objector, IParticipantRegistry.Role.Exchange, unicode"交易所", keccak256("o"), "");
+        participants.addParticipant(appraiser, IParticipantRegistry.Role.Appraiser, unicode"评估所", keccak256("a"), "");
+        office.configureRegistrar(registrar, "35", "A");
+        assetId = _registerAs(alice, keccak256("data"), ALL);
+    }
+
+    function _toPublicity() internal {
+        vm.prank(alice);
+        office.applyFor(assetId, registrar, keccak256("documents"));
+        vm.prank(registrar);
+        office.accept(assetId);
+        vm.prank(registrar);
+        office.review(assetId, true, 0, bytes32(0));
+    }
+
+    function _stage() internal view returns (IRegistrationOffice.Stage) {
+        return office.getApplication(assetId).stage;
+    }
+
+    // ───────────────────────────── the procedure ─────────────────────────────
+
+    function test_procedure_objectionUpheld_refusesRegistration() public {
+        _toPublicity();
+        assertTrue(_stage() == IRegistrationOffice.Stage.Publicity, "in publicity");
+        vm.prank(objector);
+        uint256 objection = office.object(assetId, 2, keccak256("ownership dispute evidence"));
+        vm.warp(block.timestamp + PUBLICITY);
+        vm.prank(registrar);
+        vm.expectRevert(abi.encodeWithSelector(IRegistrationOffice.ObjectionsPending.selector, assetId, uint16(1)));
+        office.register(assetId, 5);
+        vm.prank(registrar);
+        office.resolveObjection(assetId, objection, true, keccak256("finding"));
+        assertTrue(_stage() == IRegistrationOffice.Stage.Refused, "refused");
+        (IRegistrationOffice.CertificateStatus status,,) = office.certificate(assetId);
+        assertTrue(status == IRegistrationOffice.CertificateStatus.NotRegistered, "no certificate");
+    }
+
+    function test_procedure_returnedThenRegistered_withCertificateNumbers() public {
+        vm.prank(alice);
+        office.applyFor(assetId, registrar, keccak256("incomplete"));
+        vm.prank(registrar);
+        office.returnForMaterial(assetId, 1, keccak256("missing source proof"));
+        assertTrue(_stage() == IRegistrationOffice.Stage.Returned, "returned");
+        _toPublicity();
+        vm.prank(objector);
+        uint256 objection = office.object(assetId, 1, bytes32(0));
+        vm.prank(registrar);
+        office.resolveObjection(assetId, objection, false, bytes32(0));
+        vm.prank(registrar);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRegistrationOffice.PublicityNotOver.selector, assetId, uint64(NOV_21_2026 + PUBLICITY)
+            )
+        );
+        office.register(assetId, 5);
+        vm.warp(block.timestamp + PUBLICITY);
+        vm.prank(objector);
+        vm.expectRevert(
+            abi.encodeWithSelector(IRegistrationOffice.PublicityOver.selector, assetId, uint64(NOV_21_2026 + PUBLICITY))
+        );
+        office.object(assetId, 1, bytes32(0));
+        vm.prank(registrar);
+        bytes15 number = office.register(assetId, 5);
+        assertEq(bytes32(number), bytes32(bytes15("SJ35A2026110001")), "SJ + 35 + A + 202611 + 0001");
+        (IRegistrationOffice.CertificateStatus status, bytes15 shown, uint64 until) = office.certificate(assetId);
+        assertTrue(status == IRegistrationOffice.CertificateStatus.Valid, "valid");
+        assertEq(bytes32(shown), bytes32(number), "number");
+        assertEq(until, block.timestamp + 5 * 365 days, "five years");
+
+        // The registrar's next registrations: serial 0002 in the same month, 0001 again in the next.
+        bytes32[2] memory more = [_registerAs(bob, keccak256("second"), ALL), _registerAs(carol, keccak256("3"), ALL)];
+        vm.prank(bob);
+        office.applyFor(more[0], registrar, bytes32(0));
+        vm.prank(carol);
+        office.applyFor(more[1], registrar, bytes32(0));
+        office.setPublicityPeriod(1 days); // the admin's parameter
+        vm.startPrank(registrar);
+        for (uint256 i; i < 2; ++i) {
+            office.accept(more[i]);
+            office.review(more[i], true, 0, bytes32(0));
+        }
+        vm.warp(block.timestamp + 1 days); // 27 November
+        assertEq(bytes32(office.register(more[0], 1)), bytes32(bytes15("SJ35A2026110002")), "serial 0002");
+        vm.warp(NOV_21_2026 + 10 days); // 1 December, 08:00 Beijing
+        assertEq(bytes32(office.register(more[1], 1)), bytes32(bytes15("SJ35A2026120001")), "a new month");
+        vm.stopPrank();
+    }
+
+    function test_procedure_renewalWindowAndLapse() public {
+        _toPublicity();
+        vm.warp(block.timestamp + PUBLICITY);
+        vm.prank(registrar);
+        office.register(assetId, 1);
+        uint64 end = office.getApplication(assetId).validUntil;
+        vm.prank(registrar);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRegistrationOffice.OutsideRenewalWindow.selector, assetId, end - 183 days, end - 1 days
+            )
+        );
+        office.renew(assetId, 1);
+        vm.warp(end - 100 days);
+        vm.prank(registrar);
+        office.renew(assetId, 2);
+        assertEq(office.getApplication(assetId).validUntil, end + 2 * 365 days, "renewed");
+        vm.warp(end + 2 * 365 days);
+        (IRegistrationOffice.CertificateStatus status,,) = office.certificate(assetId);
+        assertTrue(status == IRegistrationOffice.CertificateStatus.Lapsed, "lapsed when not renewed");
+    }
+
+    function test_procedure_refusesWrongParties() public {
+        vm.prank(bob);
+        vm.expectRevert(abi.encodeWithSelector(IRegistrationOffice.NotApplicant.selector, assetId, bob));
+        office.applyFor(assetId, registrar, bytes32(0));
+        vm.prank(alice);
+        office.applyFor(assetId, registrar, bytes32(0));
+        vm.prank(objector);
+        vm.expectRevert(abi.encodeWithSelector(IRegistrationOffice.NotAssignedRegistrar.selector, assetId, objector));
+        office.accept(assetId);
+        vm.prank(carol);
+        vm.expectRevert(abi.encodeWithSelector(IRegistrationOffice.NotAParticipant.selector, carol));
+        office.object(assetId, 1, bytes32(0));
+        vm.prank(carol);
+        vm.expectRevert(abi.encodeWithSelector(IRegistrationOffice.NotAdmin.selector, carol));
+        office.setPublicityPeriod(1);
+    }
+
+    function test_certificateNumber_usesBeijingMonth() public {
+        CertificateNumberHarness h = new CertificateNumberHarness();
+        // 2026-11-30 16:00 UTC is 2026-12-01 00:00 in Beijing.
+        assertEq(bytes32(h.format("44", "B", 1_796_054_400, 7)), bytes32(bytes15("SJ44B2026120007")), "December");
+        assertEq(bytes32(h.format("44", "B", 1_796_054_399, 7)), bytes32(bytes15("SJ44B2026110007")), "November");
+        vm.expectRevert(abi.encodeWithSelector(CertificateNumber.SerialExhausted.selector, 10000));
+        h.format("44", "B", 1_796_054_400, 10000);
+    }
+
+    // ───────────────────────────── remarks, cancellation, change ─────────────────────────────
+
+    function test_freeze_blocksTransfersGrantsAndChanges_untilReleased() public {
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IDataRegistry.MissingRole.selector, alice, uint8(6)));
+        registry.freeze(assetId, "order", bytes32(0));
+        vm.prank(regulator);
+        registry.freeze(assetId, unicode"(2026)闽01执保123号", keccak256("court order"));
+        assertTrue(registry.getAsset(assetId).frozen, "frozen");
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IDataRegistry.AssetIsFrozen.selector, assetId));
+        registry.transfer(assetId, 1, bob);
+        IDataRegistry.GrantTerms memory t;
+        t.grantee = bob;
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IDataRegistry.AssetIsFrozen.selector, assetId));
+        registry.grant(assetId, 2, t);
+        assertTrue(registry.isRightValid(assetId, 1), "rights already held stay valid");
+        vm.prank(regulator);
+        registry.releaseFreeze(assetId, bytes32(0));
+        vm.prank(alice);
+        registry.transfer(assetId, 1, bob);
+    }
+
+    function test_pledge_blocksOnlyTheOperatingRight() public {
+        vm.prank(registrar);
+        bytes32 pledgeId = registry.recordPledge(assetId, "ZD2026110100001", carol);
+        assertEq(registry.getAsset(assetId).activePledges, 1, "one pledge");
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IDataRegistry.OperatingRightPledged.selector, assetId, 1));
+        registry.transfer(assetId, 3, bob);
+        vm.prank(alice);
+        registry.transfer(assetId, 2, bob); // the usage right is not pledged
+        vm.prank(registrar);
+        registry.releasePledge(assetId, pledgeId);
+        vm.prank(alice);
+        registry.transfer(assetId, 3, bob);
+    }
+
+    function test_cancel_byRegistrantOnRequestOrByRegistrar_invalidatesRights() public {
+        vm.prank(bob);
+        vm.expectRevert(abi.encodeWithSelector(IDataRegistry.NotRegistrant.selector, assetId, bob));
+        registry.cancel(assetId, 1, bytes32(0));
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IDataRegistry.NotRegistrant.selector, assetId, alice));
+        registry.cancel(assetId, 3, bytes32(0)); // only a registrar cancels for an upheld objection
+        vm.prank(registrar);
+        registry.cancel(assetId, 3, keccak256("decision"));
+        assertTrue(registry.getAsset(assetId).status == IDataRegistry.AssetStatus.Cancelled, "cancelled");
+        assertTrue(!registry.isRightValid(assetId, 1), "rights fall with the asset");
+    }
+
+    function test_change_raisesVersion_andSupersedesAttestations() public {
+        IAttestationRegistry.AttestationData memory d;
+        d.kind = IAttestationRegistry.Kind.Appraisal;
+        d.value = 12_000_000_00;
+        d.currency = "CNY";
+        d.method = unicode"收益法";
+        d.reportCid = keccak256("report");
+        vm.prank(bob);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAttestationRegistry.NotAServiceProvider.selector, bob, IAttestationRegistry.Kind.Appraisal
+            )
+        );
+        attestations.attest(assetId, d);
+        vm.prank(appraiser);
+        uint256 id = attestations.attest(assetId, d);
+        assertTrue(attestations.attestationStatus(id) == IAttestationRegistry.Status.Valid, "valid");
+        assertEq(attestations.getAttestation(id).assetVersion, 1, "bound to version 1");
+
+        vm.prank(alice);
+        registry.changeMetadata(assetId, keccak256("metadata v2"), bytes32(0));
+        assertEq(registry.getAsset(assetId).version, 2, "version 2");
+        assertTrue(attestations.attestationStatus(id) == IAttestationRegistry.Status.Superseded, "superseded");
+
+        vm.prank(appraiser);
+        uint256 fresh = attestations.attest(assetId, d);
+        vm.prank(bob);
+        vm.expectRevert(abi.encodeWithSelector(IAttestationRegistry.NotIssuer.selector, fresh, bob));
+        attestations.revokeAttestation(fresh, 1);
+        vm.prank(appraiser);
+        attestations.revokeAttestation(fresh, 1);
+        assertTrue(attestations.attestationStatus(fresh) == IAttestationRegistry.Status.Revoked, "revoked");
+    }
+}
