@@ -17,7 +17,7 @@ from web3.exceptions import ContractCustomError, ContractLogicError, Transaction
 from registry.chain.abi import load_abi
 from registry.chain.errors import decode_revert
 from registry.chain.events import DecodedEvent, decode_log
-from registry.chain.operations import Operation, Register
+from registry.chain.operations import Forward, Operation, Register
 from registry.chain.types import Registration, asset_id_hex, checksum
 from registry.config import Deployment, Settings
 from registry.errors import ChainError, ConfigurationError, ValidationError
@@ -174,10 +174,24 @@ class RegistryClient:
         signature = account.sign_message(encode_typed_data(full_message=typed)).signature
         return SignedOperation(operation, account.address, deadline, nonce, bytes(signature), typed)
 
+    def sign_forwarded(
+        self, operation: Operation, account: LocalAccount, deadline: int | None = None, ttl: int = 3600
+    ) -> SignedOperation:
+        """Signs any operation as an ERC-2771 ForwardRequest, after checking (by running it as the signer)
+        that it would succeed: a refusal comes back now, with the contract's reason, not at relay time."""
+        contract = self._contract_of(operation)
+        data = getattr(contract.functions, operation.function)(*operation.args())._encode_transaction_data()
+        gas = self._simulate({"from": account.address, "to": contract.address, "data": data})
+        return self.sign(Forward(contract.address, bytes.fromhex(data[2:]), gas * 6 // 5 + 20_000), account,
+                         deadline, ttl)
+
     def relay(
         self, operation: Operation, signer: str, deadline: int, signature: bytes, relayer: LocalAccount
     ) -> TxResult:
         """Submits an operation its party signed; `relayer` pays the gas and gains nothing else."""
+        if isinstance(operation, Forward):
+            # The forwarder hides the target's reason for a failure; running the call as the signer shows it.
+            self._simulate({"from": checksum(signer, "signer"), "to": operation.target, "data": operation.data})
         fn = getattr(self._contract_of(operation).functions, operation.by_sig_function)
         return self._transact(fn(*operation.by_sig_args(checksum(signer, "signer"), deadline, signature)), relayer)
 

@@ -178,6 +178,86 @@ MESSAGES: dict[str, Callable[[dict], str]] = {
     "OwnableUnauthorizedAccount": lambda a: (
         f"Account '{a['account']}' is not the participant registry's admin (the council's multisig)."
     ),
+    "ERC2771ForwarderInvalidSigner": lambda a: (
+        f"The forward request is signed by '{a['signer']}', not by '{a['from']}' whom it names (or it was "
+        "altered, or its nonce was already used). Sign it again."
+    ),
+    "ERC2771ForwarderExpiredRequest": lambda a: (
+        f"The forward request expired at {_when(a['deadline'])}. Sign it again with a later deadline."
+    ),
+    "ERC2771UntrustfulTarget": lambda a: (
+        f"Contract '{a['target']}' does not trust this forwarder; only the registry's own contracts can be called."
+    ),
+    "AssetIsFrozen": lambda a: (
+        f"Asset '{a['assetId']}' is frozen by a regulator (查封): transfers, new grants and changes are blocked "
+        "until the freeze is released."
+    ),
+    "FreezeUnchanged": lambda a: (
+        f"Asset '{a['assetId']}' is {'already' if a['frozen'] else 'not'} frozen."
+    ),
+    "OperatingRightPledged": lambda a: (
+        f"The operating right of asset '{a['assetId']}' is pledged ({a['activePledges']} active pledge(s)); it "
+        "cannot be transferred until the pledge is released."
+    ),
+    "PledgeUnchanged": lambda a: (
+        f"Pledge '{a['pledgeId']}' of asset '{a['assetId']}' is {'already recorded' if a['active'] else 'not recorded'}."
+    ),
+    "MissingRole": lambda a: (
+        f"Account '{a['account']}' is not an active "
+        f"{ {1: 'exchange', 2: 'registrar', 3: 'appraiser', 4: 'compliance certifier', 5: 'quality evaluator', 6: 'regulator'}.get(a['role'], a['role'])} "
+        "in the participant registry."
+    ),
+    "NotRegistrant": lambda a: (
+        f"Account '{a['account']}' may not do this to asset '{a['assetId']}': only its registrant (a change, or a "
+        "cancellation on request) or a registrar may."
+    ),
+    "NotApplicant": lambda a: (
+        f"Account '{a['account']}' is not the registrant of asset '{a['assetId']}'; only the registrant applies."
+    ),
+    "NotAssignedRegistrar": lambda a: (
+        f"Account '{a['account']}' is not the active registrar handling asset '{a['assetId']}'s application."
+    ),
+    "RegistrarNotConfigured": lambda a: (
+        f"'{a['registrar']}' has no registrar code; the admin configures one (region and code) first."
+    ),
+    "NotAdmin": lambda a: f"Account '{a['account']}' is not the council's admin account.",
+    "NotAParticipant": lambda a: (
+        f"Account '{a['account']}' is not an active participant; only participants may lodge objections."
+    ),
+    "WrongStage": lambda a: (
+        f"The application for asset '{a['assetId']}' is at stage "
+        f"{['none', 'applied', 'accepted', 'returned', 'publicity', 'registered', 'refused', 'terminated'][a['stage']]}"
+        ", where this step does not apply."
+    ),
+    "PublicityOver": lambda a: (
+        f"The publicity period of asset '{a['assetId']}' ended at {_when(a['publicityEnds'])}; objections are closed."
+    ),
+    "PublicityNotOver": lambda a: (
+        f"The publicity period of asset '{a['assetId']}' runs until {_when(a['publicityEnds'])}; register after it."
+    ),
+    "ObjectionsPending": lambda a: (
+        f"Asset '{a['assetId']}' has {a['pending']} unresolved objection(s); resolve them before registering."
+    ),
+    "ObjectionNotPending": lambda a: (
+        f"Objection {a['objectionId']} to asset '{a['assetId']}' is not pending (unknown or already resolved)."
+    ),
+    "InvalidValidity": lambda a: f"A registration is valid for 1 to 5 years, not {a['validityYears']}.",
+    "OutsideRenewalWindow": lambda a: (
+        f"Asset '{a['assetId']}' can be renewed only from {_when(a['opens'])} to {_when(a['closes'])} (six months "
+        "to one day before the registration ends)."
+    ),
+    "InvalidRegistrarCode": lambda a: (
+        f"Region '{a['region']}' and code '{a['code']}' are not a valid, unused registrar code: two digits of the "
+        "administrative division code and one digit or capital letter."
+    ),
+    "SerialExhausted": lambda a: "The registrar has used all 9,999 certificate serials of this month.",
+    "NotAServiceProvider": lambda a: (
+        f"Account '{a['account']}' is not an active service provider for this kind of attestation."
+    ),
+    "AttestationNotFound": lambda a: f"There is no attestation {a['attestationId']}.",
+    "NotIssuer": lambda a: f"Account '{a['account']}' did not issue attestation {a['attestationId']}.",
+    "AlreadyRevoked": lambda a: f"Attestation {a['attestationId']} is already revoked.",
+    "AttestationAssetNotActive": lambda a: f"Asset '{a['assetId']}' is not active; it cannot be attested.",
     "SignatureExpired": lambda a: (
         f"The signature expired at {_when(a['deadline'])} (block time is {_when(a['timestamp'])}). "
         "Sign the request again with a later deadline."

@@ -553,6 +553,156 @@ class ReinstateParticipant(Operation):
         return (checksum(self.account, "participant address"),)
 
 
+# ─────────────────────────────── remarks and the record's lifecycle (DataRegistry) ───────────────────────────────
+
+CANCEL_REASONS = {"request": 1, "data_destroyed": 2, "objection_upheld": 3, "by_registrar": 4}
+
+
+def _simple(name_: str, function_: str, contract_: str, fields: tuple[tuple[str, str], ...]):
+    """An operation whose arguments are its fields, converted by kind: 'asset' (0x32-byte id), 'b32' (CID
+    digest), 'addr', 'int', 'str', 'bool'. Saves a class body for each of the many one-call operations."""
+    converters = {
+        "asset": lambda v, f: _b32(v, f),
+        "b32": lambda v, f: v if isinstance(v, (bytes, bytearray)) else _b32(v, f),
+        "addr": lambda v, f: checksum(v, f),
+        "int": lambda v, f: int(v),
+        "str": lambda v, f: str(v),
+        "bool": lambda v, f: bool(v),
+        "bytes2": lambda v, f: v.encode() if isinstance(v, str) else v,
+        "bytes1": lambda v, f: v.encode() if isinstance(v, str) else v,
+    }
+
+    def args(self) -> tuple:
+        return tuple(converters[kind](getattr(self, field), field) for field, kind in fields)
+
+    namespace = {"__annotations__": {field: Any for field, _ in fields}, "args": args, "contract": contract_,
+                 "name": name_, "function": function_, "__doc__": f"`{contract_}.{function_}`."}
+    return dataclass(frozen=True)(type(name_.title().replace("_", ""), (Operation,), namespace))
+
+
+Freeze = _simple("freeze", "freeze", "DataRegistry", (("asset_id", "asset"), ("order_reference", "str"),
+                                                      ("evidence_cid", "b32")))
+ReleaseFreeze = _simple("release_freeze", "releaseFreeze", "DataRegistry",
+                        (("asset_id", "asset"), ("evidence_cid", "b32")))
+RecordPledge = _simple("record_pledge", "recordPledge", "DataRegistry",
+                       (("asset_id", "asset"), ("external_registration_no", "str"), ("pledgee", "addr")))
+ReleasePledge = _simple("release_pledge", "releasePledge", "DataRegistry", (("asset_id", "asset"), ("pledge_id", "b32")))
+Cancel = _simple("cancel", "cancel", "DataRegistry", (("asset_id", "asset"), ("reason_code", "int"),
+                                                      ("evidence_cid", "b32")))
+ChangeMetadata = _simple("change_metadata", "changeMetadata", "DataRegistry",
+                         (("asset_id", "asset"), ("metadata_cid", "b32"), ("content_hash", "b32")))
+
+# ─────────────────────────────── the registration procedure (RegistrationOffice) ───────────────────────────────
+
+ConfigureRegistrar = _simple("configure_registrar", "configureRegistrar", "RegistrationOffice",
+                             (("registrar", "addr"), ("region", "bytes2"), ("code", "bytes1")))
+SetPublicityPeriod = _simple("set_publicity_period", "setPublicityPeriod", "RegistrationOffice",
+                             (("seconds", "int"),))
+ApplyForRegistration = _simple("apply", "applyFor", "RegistrationOffice",
+                               (("asset_id", "asset"), ("registrar", "addr"), ("documents_cid", "b32")))
+AcceptApplication = _simple("accept", "accept", "RegistrationOffice", (("asset_id", "asset"),))
+ReturnApplication = _simple("return_for_material", "returnForMaterial", "RegistrationOffice",
+                            (("asset_id", "asset"), ("reason_code", "int"), ("note_cid", "b32")))
+ReviewApplication = _simple("review", "review", "RegistrationOffice",
+                            (("asset_id", "asset"), ("passed", "bool"), ("reason_code", "int"), ("note_cid", "b32")))
+LodgeObjection = _simple("object", "object", "RegistrationOffice",
+                         (("asset_id", "asset"), ("reason_code", "int"), ("evidence_cid", "b32")))
+ResolveObjection = _simple("resolve_objection", "resolveObjection", "RegistrationOffice",
+                           (("asset_id", "asset"), ("objection_id", "int"), ("upheld", "bool"), ("note_cid", "b32")))
+CompleteRegistration = _simple("register_certificate", "register", "RegistrationOffice",
+                               (("asset_id", "asset"), ("validity_years", "int")))
+RenewRegistration = _simple("renew_registration", "renew", "RegistrationOffice",
+                            (("asset_id", "asset"), ("validity_years", "int")))
+
+# ─────────────────────────────── attestations (AttestationRegistry) ───────────────────────────────
+
+ATTESTATION_KINDS = {"appraisal": 0, "compliance_certification": 1, "quality_evaluation": 2}
+
+
+@dataclass(frozen=True)
+class Attest(Operation):
+    asset_id: str
+    kind: str  # appraisal | compliance_certification | quality_evaluation
+    value: int = 0
+    currency: str = ""
+    method: str = ""
+    conclusion: str = ""
+    report_cid: bytes = bytes(32)
+    valid_until: int = 0
+
+    contract = "AttestationRegistry"
+    name = "attest"
+    function = "attest"
+
+    def args(self) -> tuple:
+        if self.kind not in ATTESTATION_KINDS:
+            raise ValidationError(f"Unknown attestation kind '{self.kind}': use {', '.join(ATTESTATION_KINDS)}.")
+        if self.currency and (len(self.currency) != 3 or not self.currency.isalpha()):
+            raise ValidationError(f"'{self.currency}' is not an ISO 4217 currency code such as CNY.")
+        data = (ATTESTATION_KINDS[self.kind], self.value, self.currency.upper().encode().ljust(3, b"\0"),
+                self.method, self.conclusion, self.report_cid, self.valid_until)
+        return (_b32(self.asset_id, "asset_id"), data)
+
+
+RevokeAttestation = _simple("revoke_attestation", "revokeAttestation", "AttestationRegistry",
+                            (("attestation_id", "int"), ("reason_code", "int")))
+
+
+@dataclass(frozen=True)
+class Forward(Operation):
+    """Any operation, signed as an EIP-712 `ForwardRequest` for the registry's ERC-2771 forwarder and relayed
+    by anyone: the target contract acts for the signer. The signed message shows the target contract and the
+    call data; operations whose signed message should name each field have their own `...BySig` types."""
+
+    target: str  # contract address
+    data: bytes
+    gas: int
+    value: int = 0
+
+    contract = "Forwarder"
+    name = "forward"
+    by_sig_function = "execute"
+    primary_type = "ForwardRequest"
+    signer_field = "from"
+    types = {
+        "ForwardRequest": [
+            {"name": "from", "type": "address"},
+            {"name": "to", "type": "address"},
+            {"name": "value", "type": "uint256"},
+            {"name": "gas", "type": "uint256"},
+            {"name": "nonce", "type": "uint256"},
+            {"name": "deadline", "type": "uint48"},
+            {"name": "data", "type": "bytes"},
+        ]
+    }
+
+    def message(self) -> dict[str, Any]:
+        return {"to": self.target, "value": self.value, "gas": self.gas, "data": self.data}
+
+    def typed_data(self, signer: str, nonce: int, deadline: int, chain_id: int, registry: str) -> dict:
+        typed = super().typed_data(signer, nonce, deadline, chain_id, registry)
+        typed["domain"]["name"] = "DataregForwarder"
+        return typed
+
+    def by_sig_args(self, signer: str, deadline: int, signature: bytes) -> tuple:
+        return ((signer, self.target, self.value, self.gas, deadline, self.data, signature),)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"to": self.target, "data": _hex(self.data), "gas": self.gas, "value": self.value}
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> "Forward":
+        data = body.get("data", "")
+        if not isinstance(data, str) or not data.startswith("0x"):
+            raise ValidationError("'data' must be the call data as 0x hex.")
+        try:
+            raw = bytes.fromhex(data[2:])
+        except ValueError:
+            raise ValidationError("'data' must be an even number of hex digits after 0x.") from None
+        return cls(checksum(body.get("to", ""), "target contract"), raw, _int(body, "gas", 1, 30_000_000),
+                   _int(body, "value", 0, 0))
+
+
 def credit_code_hash(credit_code: str) -> bytes:
     """What goes on chain for a unified social credit code: its keccak256, so the code itself is not
     published but anyone holding it can check it."""
@@ -561,4 +711,5 @@ def credit_code_hash(credit_code: str) -> bytes:
     return keccak(text=credit_code.strip().upper())
 
 
-OPERATIONS: dict[str, type[Operation]] = {op.name: op for op in (Register, Grant, Transfer, Revoke, Renew)}
+# Operations anyone may relay for their signer, by the name the API's relay endpoint uses.
+OPERATIONS: dict[str, type[Operation]] = {op.name: op for op in (Register, Grant, Transfer, Revoke, Renew, Forward)}

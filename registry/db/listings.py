@@ -49,6 +49,8 @@ def listing_state(db: Session, listing: Listing, now: int) -> ListingState:
     expires_at = min(ends) if ends else None
     if not state.valid:
         return ListingState(False, _RIGHT_REASONS.get(state.reason, "right_not_valid"), None)
+    if asset.frozen:
+        return ListingState(False, "asset_frozen", None)
     if state.right.holder != listing.holder:
         return ListingState(False, "right_transferred_away", None)
     if listing.origin_listing_id:

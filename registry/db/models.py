@@ -28,6 +28,11 @@ class Asset(SQLModel, table=True):
     derived: bool = False
     status: int = Field(default=1, index=True)  # mirrors IDataRegistry.AssetStatus
     version: int = 1
+    # Remarks (备注) and the record's lifecycle.
+    frozen: bool = False
+    active_pledges: int = 0
+    cancel_reason: Optional[int] = None
+    latest_content_hash: Optional[str] = Field(default=None, index=True, max_length=66)  # after a change
     right_count: int = 3
     # From the metadata document, when the content store has it; null until then.
     name: Optional[str] = Field(default=None, index=True)
@@ -177,6 +182,9 @@ class Participant(SQLModel, table=True):
     name: str
     credit_code_hash: str = Field(max_length=66)
     endpoint: str = ""
+    # For registrars: the region and code in their certificate numbers.
+    region: Optional[str] = Field(default=None, max_length=2)
+    registrar_code: Optional[str] = Field(default=None, max_length=1)
     added_block: int
     updated_block: int
 
@@ -224,3 +232,74 @@ class ListingChange(SQLModel, table=True):
     tx_hash: Optional[str] = Field(default=None, max_length=66)
     log_index: Optional[int] = None
     timestamp: int
+
+
+class Pledge(SQLModel, table=True):
+    """A pledge registered elsewhere (the movable-property financing registry), recorded as an encumbrance."""
+
+    __tablename__ = "pledges"
+
+    pledge_id: str = Field(primary_key=True, max_length=66)
+    asset_id: str = Field(index=True, max_length=66)
+    external_registration_no: str
+    pledgee: str = Field(max_length=42)
+    registrar: str = Field(max_length=42)
+    active: bool = True
+    recorded_block: int
+    recorded_tx: str = Field(max_length=66)
+    released_block: Optional[int] = None
+
+
+class Registration(SQLModel, table=True):
+    """An asset's application under the national procedure, and its certificate once registered."""
+
+    __tablename__ = "registrations"
+
+    asset_id: str = Field(primary_key=True, max_length=66)
+    applicant: str = Field(max_length=42)
+    registrar: str = Field(index=True, max_length=42)
+    stage: str = Field(index=True, max_length=16)  # applied, accepted, returned, publicity, registered, refused, ...
+    documents_cid: Optional[str] = Field(default=None, max_length=64)
+    publicity_ends: Optional[int] = Field(default=None, index=True)
+    certificate_number: Optional[str] = Field(default=None, index=True, max_length=15)
+    registered_at: Optional[int] = None
+    valid_until: Optional[int] = None
+    reason_code: Optional[int] = None  # of a return, termination or refusal
+    applied_block: int
+    updated_block: int
+
+
+class Objection(SQLModel, table=True):
+    __tablename__ = "objections"
+
+    asset_id: str = Field(primary_key=True, max_length=66)
+    objection_id: int = Field(primary_key=True)
+    objector: str = Field(max_length=42)
+    reason_code: int
+    evidence_cid: Optional[str] = Field(default=None, max_length=64)
+    status: str = Field(max_length=16)  # pending, upheld, rejected
+    lodged_block: int
+    resolved_block: Optional[int] = None
+
+
+class Attestation(SQLModel, table=True):
+    """An appraisal, compliance certification or quality evaluation, bound to one version of the asset."""
+
+    __tablename__ = "attestations"
+
+    attestation_id: int = Field(primary_key=True)
+    asset_id: str = Field(index=True, max_length=66)
+    issuer: str = Field(index=True, max_length=42)
+    kind: str = Field(max_length=32)
+    asset_version: int
+    value: Optional[str] = Field(default=None, max_length=80)  # uint256 as a decimal string
+    currency: Optional[str] = Field(default=None, max_length=3)
+    method: Optional[str] = None
+    conclusion: Optional[str] = None
+    report_cid: Optional[str] = Field(default=None, max_length=64)
+    valid_until: int = 0
+    revoked: bool = False
+    revocation_reason: Optional[int] = None
+    issued_at: int
+    issued_block: int
+    issued_tx: str = Field(max_length=66)

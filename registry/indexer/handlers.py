@@ -19,7 +19,19 @@ from registry.chain.types import (
     PRIMARY_RIGHTS,
 )
 from registry.content.cid import digest_to_cid
-from registry.db.models import RIGHT_STATE_FIELDS, Asset, Lineage, Listing, Participant, Right, RightVersion
+from registry.db.models import (
+    RIGHT_STATE_FIELDS,
+    Asset,
+    Attestation,
+    Lineage,
+    Listing,
+    Objection,
+    Participant,
+    Pledge,
+    Registration,
+    Right,
+    RightVersion,
+)
 from registry.errors import IndexerError
 
 
@@ -242,6 +254,149 @@ def on_listing_status_changed(db: Session, ev: DecodedEvent, timestamp: int, loo
     listing.updated_block = ev.block_number
 
 
+def _asset(db: Session, ev: DecodedEvent) -> Asset:
+    asset = db.get(Asset, ev.args["assetId"])
+    if asset is None:
+        raise IndexerError(f"{ev.name} in block {ev.block_number} names asset {ev.args['assetId']}, which is not in "
+                           "the index. Rebuild the index from the deploy block.")
+    asset.updated_block = ev.block_number
+    return asset
+
+
+def on_asset_frozen(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _asset(db, ev).frozen = True
+
+
+def on_asset_freeze_released(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _asset(db, ev).frozen = False
+
+
+def on_pledge_recorded(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    a = ev.args
+    _asset(db, ev).active_pledges += 1
+    db.add(Pledge(pledge_id=a["pledgeId"], asset_id=a["assetId"], external_registration_no=a["externalRegistrationNo"],
+                  pledgee=a["pledgee"], registrar=a["registrar"], recorded_block=ev.block_number,
+                  recorded_tx=ev.tx_hash))
+
+
+def on_pledge_released(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _asset(db, ev).active_pledges -= 1
+    pledge = db.get(Pledge, ev.args["pledgeId"])
+    if pledge is not None:
+        pledge.active, pledge.released_block = False, ev.block_number
+        db.add(pledge)
+
+
+def on_asset_cancelled(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    asset = _asset(db, ev)
+    asset.status, asset.cancel_reason = 2, ev.args["reasonCode"]
+
+
+def on_asset_changed(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    asset = _asset(db, ev)
+    asset.version = ev.args["version"]
+    asset.metadata_cid = digest_to_cid(bytes.fromhex(ev.args["metadataCid"][2:]))
+    if int(ev.args["contentHash"], 16):
+        asset.latest_content_hash = ev.args["contentHash"]
+    asset.metadata_json = asset.name = asset.summary = asset.industry = None
+    apply_metadata(asset, lookup(asset.metadata_cid))
+
+
+def on_registrar_configured(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    participant = db.get(Participant, ev.args["registrar"])
+    if participant is not None:
+        participant.region = bytes.fromhex(ev.args["region"][2:]).decode()
+        participant.registrar_code = bytes.fromhex(ev.args["code"][2:]).decode()
+        db.add(participant)
+
+
+def _registration(db: Session, ev: DecodedEvent, stage: str | None = None) -> Registration:
+    registration = db.get(Registration, ev.args["assetId"])
+    if registration is None:
+        raise IndexerError(f"{ev.name} in block {ev.block_number} concerns an application for asset "
+                           f"{ev.args['assetId']} that is not in the index. Rebuild the index from the deploy block.")
+    if stage:
+        registration.stage = stage
+    registration.updated_block = ev.block_number
+    return registration
+
+
+def on_application_filed(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    a = ev.args
+    existing = db.get(Registration, a["assetId"])
+    if existing is not None:  # a new application after a return, refusal or termination
+        db.delete(existing)
+        db.flush()
+    db.add(Registration(asset_id=a["assetId"], applicant=a["applicant"], registrar=a["registrar"], stage="applied",
+                        documents_cid=_cid_or_none(a["documentsCid"]), applied_block=ev.block_number,
+                        updated_block=ev.block_number))
+
+
+def on_application_accepted(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _registration(db, ev, "accepted")
+
+
+def on_application_returned(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _registration(db, ev, "returned").reason_code = ev.args["reasonCode"]
+
+
+def on_review_passed(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _registration(db, ev, "publicity").publicity_ends = ev.args["publicityEnds"]
+
+
+def on_application_terminated(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _registration(db, ev, "terminated").reason_code = ev.args["reasonCode"]
+
+
+def on_objection_lodged(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    a = ev.args
+    db.add(Objection(asset_id=a["assetId"], objection_id=a["objectionId"], objector=a["objector"],
+                     reason_code=a["reasonCode"], evidence_cid=_cid_or_none(a["evidenceCid"]), status="pending",
+                     lodged_block=ev.block_number))
+
+
+def on_objection_resolved(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    objection = db.get(Objection, (ev.args["assetId"], ev.args["objectionId"]))
+    if objection is not None:
+        objection.status = "upheld" if ev.args["upheld"] else "rejected"
+        objection.resolved_block = ev.block_number
+        db.add(objection)
+
+
+def on_registration_refused(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _registration(db, ev, "refused").reason_code = ev.args["reasonCode"]
+
+
+def on_registered(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    registration = _registration(db, ev, "registered")
+    registration.certificate_number = bytes.fromhex(ev.args["certificateNumber"][2:]).decode()
+    registration.registered_at, registration.valid_until = timestamp, ev.args["validUntil"]
+
+
+def on_registration_renewed(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _registration(db, ev).valid_until = ev.args["validUntil"]
+
+
+ATTESTATION_KIND_NAMES = {0: "appraisal", 1: "compliance_certification", 2: "quality_evaluation"}
+
+
+def on_attested(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    a, d = ev.args, ev.args["data"]
+    currency = bytes.fromhex(d["currency"][2:]).rstrip(b"\0").decode() or None
+    db.add(Attestation(attestation_id=a["attestationId"], asset_id=a["assetId"], issuer=a["issuer"],
+                       kind=ATTESTATION_KIND_NAMES[d["kind"]], asset_version=a["assetVersion"],
+                       value=str(d["value"]), currency=currency, method=d["method"], conclusion=d["conclusion"],
+                       report_cid=_cid_or_none(d["reportCid"]), valid_until=d["validUntil"], issued_at=timestamp,
+                       issued_block=ev.block_number, issued_tx=ev.tx_hash))
+
+
+def on_attestation_revoked(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    attestation = db.get(Attestation, ev.args["attestationId"])
+    if attestation is not None:
+        attestation.revoked, attestation.revocation_reason = True, ev.args["reasonCode"]
+        db.add(attestation)
+
+
 Handler = Callable[[Session, DecodedEvent, int, MetadataLookup], None]
 
 HANDLERS: dict[str, Handler] = {
@@ -258,4 +413,23 @@ HANDLERS: dict[str, Handler] = {
     "ParticipantEndpointChanged": on_participant_endpoint_changed,
     "Listed": on_listed,
     "ListingStatusChanged": on_listing_status_changed,
+    "AssetFrozen": on_asset_frozen,
+    "AssetFreezeReleased": on_asset_freeze_released,
+    "PledgeRecorded": on_pledge_recorded,
+    "PledgeReleased": on_pledge_released,
+    "AssetCancelled": on_asset_cancelled,
+    "AssetChanged": on_asset_changed,
+    "RegistrarConfigured": on_registrar_configured,
+    "ApplicationFiled": on_application_filed,
+    "ApplicationAccepted": on_application_accepted,
+    "ApplicationReturned": on_application_returned,
+    "ReviewPassed": on_review_passed,
+    "ApplicationTerminated": on_application_terminated,
+    "ObjectionLodged": on_objection_lodged,
+    "ObjectionResolved": on_objection_resolved,
+    "RegistrationRefused": on_registration_refused,
+    "Registered": on_registered,
+    "RegistrationRenewed": on_registration_renewed,
+    "Attested": on_attested,
+    "AttestationRevoked": on_attestation_revoked,
 }

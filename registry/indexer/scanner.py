@@ -28,9 +28,13 @@ from registry.db.models import (
     Checkpoint,
     Event,
     Lineage,
+    Attestation,
     Listing,
     ListingChange,
+    Objection,
     Participant,
+    Pledge,
+    Registration,
     Right,
     RightVersion,
 )
@@ -40,8 +44,9 @@ from registry.indexer.handlers import HANDLERS, MetadataLookup
 log = logging.getLogger("datareg.indexer")
 
 # Which event argument names the acting party and which the party concerned, for the history table.
-ACTOR_ARGS = ("registrant", "grantor", "from", "actor", "by")
-PARTY_ARGS = ("holder", "to", "grantee", "account")
+ACTOR_ARGS = ("registrant", "grantor", "from", "actor", "by", "regulator", "applicant", "objector", "issuer",
+              "registrar")
+PARTY_ARGS = ("holder", "to", "grantee", "account", "registrar", "pledgee")
 
 
 @dataclass(frozen=True)
@@ -205,16 +210,16 @@ class Indexer:
         with Session(self.engine) as db:
             above = db.exec(select(Event).where(Event.block_number > fork)).all()
             assets = {e.asset_id for e in above if e.asset_id}
-            accounts = {e.party for e in above if e.name.startswith("Participant") and e.party}
+            accounts = {_participant_of(e) for e in above if _participant_of(e)}
             db.exec(delete(Event).where(Event.block_number > fork))
             db.exec(delete(Block).where(Block.number > fork))
             db.exec(delete(ListingChange).where(ListingChange.block_number > fork))
-            for table in (RightVersion, Right, Lineage, Listing, Asset):
+            for table in (RightVersion, Right, Lineage, Listing, Pledge, Objection, Registration, Attestation, Asset):
                 db.exec(delete(table).where(table.asset_id.in_(assets)))
             db.exec(delete(Participant).where(Participant.account.in_(accounts)))
             remaining = db.exec(
                 select(Event)
-                .where(or_(Event.asset_id.in_(assets), Event.name.startswith("Participant") & Event.party.in_(accounts)))
+                .where(or_(Event.asset_id.in_(assets), Event.name.in_(PARTICIPANT_EVENTS) & Event.party.in_(accounts)))
                 .order_by(Event.block_number, Event.log_index)
             ).all()
             for row in remaining:
@@ -286,6 +291,15 @@ class Indexer:
             header = _header(response["result"])
             headers[header.number] = header
         return headers
+
+
+PARTICIPANT_EVENTS = ("ParticipantAdded", "ParticipantSuspended", "ParticipantReinstated",
+                      "ParticipantEndpointChanged", "RegistrarConfigured")
+
+
+def _participant_of(event: Event) -> str | None:
+    """The participant a participant-registry or registrar-configuration event concerns (its `party`)."""
+    return event.party if event.name in PARTICIPANT_EVENTS else None
 
 
 def _touched(events: list[DecodedEvent]) -> tuple[set[str], set[str], dict[int, tuple[str, int]]]:

@@ -1,0 +1,144 @@
+"""`datareg verify FILE`: is this file registered, by whom, who holds its rights, where is it listed?
+
+The file is fingerprinted here and never leaves the machine: only its SHA-256 and CID are sent.
+Exit status as `grep`'s: 0 registered, 1 not registered, 2 the question could not be answered.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from registry.cli.api_client import ApiClient
+from registry.cli.common import Output, progress_bar
+from registry.config import Settings
+from registry.content import Fingerprint, fingerprint_file
+from registry.errors import RegistryError, ValidationError
+
+EXIT_REGISTERED = 0
+EXIT_NOT_REGISTERED = 1
+EXIT_ERROR = 2
+
+KIND_LABELS = (("holding", "持有权"), ("usage", "使用权"), ("operating", "经营权"))
+
+
+def fingerprint_locally(path: Path, progress=None) -> Fingerprint:
+    if not path.is_file():
+        raise ValidationError(f"There is no file '{path}' to verify. Check the path.")
+    return fingerprint_file(path, progress)
+
+
+def request_body(fingerprint: Fingerprint) -> dict:
+    """All that is sent: the fingerprint, never the data."""
+    return {"sha256": fingerprint.sha256_hex, "cid": fingerprint.cid}
+
+
+def verify_file(path: Path, api: ApiClient, progress=None) -> dict:
+    """Fingerprints the file locally and asks the API whether that content is registered."""
+    fingerprint = fingerprint_locally(path, progress)
+    answer = api.post("/v1/verify", request_body(fingerprint))
+    answer["file"] = str(path)
+    answer["fingerprint"]["size"] = fingerprint.size
+    return answer
+
+
+def _holder(h: dict) -> str:
+    via = ""
+    if len(h["chain"]) > 1:
+        via = " granted via " + " <- ".join(f"#{i} {a}" for i, a in zip(h["chain"][1:], h["chain_holders"][1:]))
+    until = f" until {h['valid_until']}" if h.get("valid_until") else ""
+    return f"{h['holder']} (right #{h['right_index']}{via}{until})"
+
+
+def render(answer: dict) -> str:
+    fp = answer["fingerprint"]
+    head = "REGISTERED" if answer["registered"] else "NOT REGISTERED"
+    lines = [
+        f"{head}: {answer['message']}",
+        f"  file            {answer.get('file', '-')}" + (f" ({fp['size']:,} bytes)" if fp.get("size") is not None
+                                                          else ""),
+        f"  sha256          {fp['sha256']}",
+        f"  cid             {fp['cid']}",
+    ]
+    for m in answer["matches"]:
+        flags = m["flags"]
+        lines += [
+            "",
+            f"{m['name'] or '(metadata not available)'}",
+            f"  asset id        {m['asset_id']}",
+            f"  registrant      {m['registrant']}",
+            f"  status          {m['status']}; classification {m['classification']}; personal information "
+            f"{'yes' if flags['personal_information'] else 'no'}"
+            + (" (sensitive)" if flags["sensitive_personal_information"] else "")
+            + f"; export {'allowed' if flags['export_allowed'] else 'not allowed'}",
+        ]
+        if set(m["matched_by"]) != {"sha256", "cid"}:
+            lines.append(f"  matched by      {' and '.join(m['matched_by'])} only")
+        if m["encumbrances"]:
+            lines.append(f"  encumbrances    {len(m['encumbrances'])}")
+        for kind, zh in KIND_LABELS:
+            holders = m["holders"][kind]
+            label = f"{kind} {zh}"
+            if not holders:
+                lines.append(f"  {label:<15} nobody holds a valid {kind} right")
+            for i, h in enumerate(holders):
+                lines.append(f"  {label if i == 0 else '':<15} {_holder(h)}")
+        if not m["listings"]:
+            lines.append("  listings        none valid")
+        for i, listing in enumerate(m["listings"]):
+            origin = f", cross-listed from #{listing['origin_listing_id']}" if listing["origin_listing_id"] else ""
+            exchange = listing["exchange_name"] or listing["exchange"]
+            lines.append(f"  {'listings' if i == 0 else '':<15} #{listing['listing_id']} on {exchange} as "
+                         f"'{listing['exchange_listing_id']}'{origin}")
+        lineage = m["lineage"]
+        lines.append(f"  lineage         {lineage['source_count']} source(s), {lineage['derived_count']} derived")
+        e = m["evidence"]
+        lines.append(f"  evidence        chain {e['chain_id']}, "
+                     + ", ".join(f"{name} {address}" for name, address in e["contracts"].items()))
+        if e["registration"]:
+            r = e["registration"]
+            lines.append(f"  registered in   tx {r['tx_hash']} log {r['log_index']}")
+            lines.append(f"                  block {r['block_number']} {r['block_hash']}")
+        for right in e["rights"]:
+            last = right["last_changed"] or right["created"]
+            if last:
+                lines.append(f"  right #{right['right_index']:<7} {last['event']} in tx {last['tx_hash']} "
+                             f"(block {last['block_number']})")
+        lines.append(f"  confirmations   {e['confirmations']} (index at block {e['indexed_block']})")
+    return "\n".join(lines)
+
+
+def cmd_verify(args, settings: Settings, out: Output) -> None:
+    try:
+        answer = verify_file(Path(args.file), ApiClient(settings.api_url), progress_bar("Fingerprinting"))
+    except RegistryError as exc:
+        # An error is not "not registered": it exits 2, as grep does, so scripts can tell the two apart.
+        if out.as_json:
+            body: dict = {"error": exc.code, "message": str(exc)}
+            if getattr(exc, "errors", None):
+                body["errors"] = exc.errors
+            print(json.dumps(body, ensure_ascii=False), file=sys.stderr)
+        else:
+            print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_ERROR) from None
+    out.result(answer, render)
+    if not answer["registered"]:
+        raise SystemExit(EXIT_NOT_REGISTERED)
+
+
+def add_parsers(sub) -> None:
+    p = sub.add_parser(
+        "verify",
+        help="is this file registered? by whom, who holds its rights, where is it listed (exit 0 yes, 1 no)",
+        description="Fingerprints FILE locally (SHA-256 and IPFS CID) and asks the registry whether that content "
+        "is registered: for each registration, its registrant, status, the current valid holders of each right, "
+        "its valid listings, lineage, and the transactions and blocks to check it all on the chain. "
+        "The file never leaves this machine: only its fingerprint is sent.",
+        epilog="Exit status, as grep's: 0 when the content is registered, 1 when it is not, 2 on an error "
+        "(bad path, API unreachable).",
+    )
+    p.add_argument("file", help="the data; only its fingerprint is sent")
+    # Also accepted after the command (`datareg verify FILE --json`); SUPPRESS keeps `datareg --json verify`.
+    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON for machines")
+    p.set_defaults(handler=cmd_verify)

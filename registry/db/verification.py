@@ -1,0 +1,203 @@
+"""Provenance verification over the index: which registered assets have a given content fingerprint, who
+validly holds each of their rights now, where they are validly listed, and the events to check it all
+against the chain.
+
+Several registrants may register the same content (the asset id commits to registrant and content), so a
+fingerprint can match several assets; each is answered on its own.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from registry.chain.types import RightKind
+from registry.content.cid import cid_to_digest, digest_to_cid
+from registry.db.listings import listing_state
+from registry.db.models import Asset, Checkpoint, Event, Lineage, Listing, Participant
+from registry.db.queries import RightState, checkpoint, lineage, now, registration_event, right_states
+from registry.errors import ValidationError
+
+#: DataRegistry events that create or change a right (the Listed events of the ListingRegistry also name a
+#: right index, that of the consent, but do not change the right).
+RIGHT_EVENTS = ("RightAssigned", "RightGranted", "RightTransferred", "RightRevoked", "RightRenewed")
+CREATING_EVENTS = ("RightAssigned", "RightGranted")
+
+_SHA256_RE = re.compile(r"^(0x)?[0-9a-fA-F]{64}$")
+
+
+def normalize_sha256(value: object, field_name: str = "sha256") -> str:
+    """A SHA-256 as the index stores it: 0x and 64 lower-case hex digits (the 0x may be left out)."""
+    if not isinstance(value, str):
+        raise ValidationError(
+            f"'{field_name}' must be text: 0x followed by the 64 hexadecimal digits of the file's SHA-256, "
+            f"got {type(value).__name__} {value!r}. `datareg fingerprint FILE` or `sha256sum FILE` prints it.",
+            [{"field": field_name, "message": "expected 0x followed by 64 hexadecimal digits"}],
+        )
+    text = value.strip()
+    if not _SHA256_RE.match(text):
+        digits = text[2:] if text.lower().startswith("0x") else text
+        problem = (
+            f"it has {len(digits)} digits" if re.fullmatch(r"[0-9a-fA-F]*", digits) else "it is not hexadecimal"
+        )
+        raise ValidationError(
+            f"'{field_name}' must be 0x followed by the 64 hexadecimal digits of the file's SHA-256, got "
+            f"'{value}' ({problem}). `datareg fingerprint FILE` or `sha256sum FILE` prints it.",
+            [{"field": field_name, "message": f"expected 0x followed by 64 hexadecimal digits; {problem}"}],
+        )
+    return "0x" + text[-64:].lower()
+
+
+def normalize_cid(value: object, field_name: str = "cid") -> str:
+    """A content id as the index stores it: the CIDv0 (Qm…) form; a base32 CIDv1 (bafy…) of the same
+    dag-pb content is accepted and mapped to it. Malformed ids raise a ValidationError saying why."""
+    try:
+        return digest_to_cid(cid_to_digest(value))  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ValidationError(
+            f"'{field_name}' is not a valid content id: {exc}",
+            [{"field": field_name, "message": str(exc)}],
+        ) from None
+
+
+@dataclass(frozen=True)
+class HeldRight:
+    """A right that is valid now, with the holders along its chain of grants and the events behind it."""
+
+    state: RightState
+    chain_holders: tuple[str, ...]  # the holder of each right in state.chain, in the same order
+    created: Event | None  # RightAssigned or RightGranted
+    last_changed: Event | None  # the latest event that touched it (the creating one if none since)
+
+
+@dataclass(frozen=True)
+class ValidListing:
+    listing: Listing
+    exchange_name: str | None
+    expires_at: int | None
+
+
+@dataclass(frozen=True)
+class Match:
+    """One registered asset with the fingerprint asked about."""
+
+    asset: Asset
+    matched_by: tuple[str, ...]  # "sha256", "cid" or both
+    holders: dict[RightKind, list[HeldRight]]
+    listings: list[ValidListing]
+    sources: list[Lineage]
+    derived: list[Lineage]
+    registration: Event | None
+    # Frozen or pledged remarks (冻结/质押) arrive with a later issue; until then there are none to report.
+    encumbrances: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Verification:
+    sha256: str | None
+    cid: str | None
+    matches: list[Match]
+    checkpoint: Checkpoint | None
+
+    @property
+    def registered(self) -> bool:
+        return bool(self.matches)
+
+    @property
+    def indexed_block(self) -> int | None:
+        return self.checkpoint.block_number if self.checkpoint else None
+
+
+def find_assets(db: Session, sha256: str | None, cid: str | None) -> list[Asset]:
+    """Assets registered with this content hash or content CID, first registration first."""
+    conditions = []
+    if sha256 is not None:
+        conditions.append(Asset.content_hash == sha256)
+    if cid is not None:
+        conditions.append(Asset.content_cid == cid)
+    if not conditions:
+        return []
+    return list(
+        db.exec(
+            select(Asset).where(or_(*conditions)).order_by(Asset.registered_block, Asset.registered_log_index)
+        ).all()
+    )
+
+
+def _right_events(db: Session, asset_id: str, indices: list[int]) -> dict[int, list[Event]]:
+    by_index: dict[int, list[Event]] = {i: [] for i in indices}
+    if not indices:
+        return by_index
+    rows = db.exec(
+        select(Event)
+        .where(Event.asset_id == asset_id, Event.right_index.in_(indices), Event.name.in_(RIGHT_EVENTS))
+        .order_by(Event.block_number, Event.log_index)
+    ).all()
+    for row in rows:
+        by_index[row.right_index].append(row)
+    return by_index
+
+
+def valid_holders(db: Session, asset: Asset, moment: int) -> dict[RightKind, list[HeldRight]]:
+    """For each kind, the rights of the asset valid at `moment`, in right-number order."""
+    states = right_states(db, asset, moment)
+    by_index = {s.right.right_index: s for s in states}
+    valid = [s for s in states if s.valid]
+    events = _right_events(db, asset.asset_id, [s.right.right_index for s in valid])
+    holders: dict[RightKind, list[HeldRight]] = {kind: [] for kind in RightKind}
+    for state in valid:
+        history = events[state.right.right_index]
+        created = next((e for e in history if e.name in CREATING_EVENTS), None)
+        holders[RightKind(state.right.kind)].append(
+            HeldRight(
+                state=state,
+                chain_holders=tuple(by_index[i].right.holder for i in state.chain),
+                created=created,
+                last_changed=history[-1] if history else None,
+            )
+        )
+    return holders
+
+
+def valid_listings(db: Session, asset: Asset, moment: int) -> list[ValidListing]:
+    """The asset's listings whose consent holds at `moment` (judged as ListingRegistry.listingValidity)."""
+    listings = db.exec(select(Listing).where(Listing.asset_id == asset.asset_id).order_by(Listing.listing_id)).all()
+    result = []
+    for listing in listings:
+        state = listing_state(db, listing, moment)
+        if state.valid:
+            exchange = db.get(Participant, listing.exchange)
+            result.append(ValidListing(listing, exchange.name if exchange else None, state.expires_at))
+    return result
+
+
+def verify(db: Session, sha256: str | None = None, cid: str | None = None) -> Verification:
+    """Every registered asset with this SHA-256 or content CID (already normalised, see normalize_sha256 and
+    normalize_cid), each with its valid holders, valid listings, lineage and evidence."""
+    if sha256 is None and cid is None:
+        raise ValidationError("Give the content's SHA-256, its CID, or both.")
+    # The checkpoint first: whatever is read after it is at least as recent, so "as of this block" holds.
+    indexed = checkpoint(db)
+    moment = now(db)
+    matches = []
+    for asset in find_assets(db, sha256, cid):
+        matched_by = tuple(
+            name
+            for name, wanted, actual in (("sha256", sha256, asset.content_hash), ("cid", cid, asset.content_cid))
+            if wanted is not None and wanted == actual
+        )
+        sources, derived = lineage(db, asset.asset_id)
+        matches.append(
+            Match(
+                asset=asset,
+                matched_by=matched_by,
+                holders=valid_holders(db, asset, moment),
+                listings=valid_listings(db, asset, moment),
+                sources=sources,
+                derived=derived,
+                registration=registration_event(db, asset),
+            )
+        )
+    return Verification(sha256=sha256, cid=cid, matches=matches, checkpoint=indexed)
