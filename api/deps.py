@@ -12,10 +12,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from registry.chain.client import Chain, RegistryClient
+from registry.chain.types import asset_id_hex
 from registry.config import Deployment, Settings
 from registry.content.store import ContentStore, open_store
+from registry.db.models import Asset
 from registry.db.session import make_engine
 from registry.devchain import ANVIL_CHAIN_ID, RELAYER_ACCOUNT, dev_key
+from registry.errors import NotFound
 
 
 @dataclass
@@ -57,6 +60,17 @@ def get_services(request: Request) -> Services:
 def get_session(services: Annotated[Services, Depends(get_services)]) -> Iterator[Session]:
     with Session(services.engine) as session:
         yield session
+
+
+def load_asset(db: Session, asset_id: str) -> Asset:
+    """The indexed asset, or a 404 that says what to check."""
+    asset = db.get(Asset, asset_id_hex(asset_id))
+    if asset is None:
+        raise NotFound(
+            f"No asset '{asset_id}' is in the index. Check the id, or wait a moment if it was just registered "
+            "(GET /v1/status shows how far the index has got)."
+        )
+    return asset
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]

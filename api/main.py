@@ -5,7 +5,18 @@ from fastapi import FastAPI
 
 from api import errors
 from api.deps import Services
-from api.routes import assets, content, history, listings, participants, rights, status, transactions
+from api.routes import (
+    assets,
+    content,
+    history,
+    listings,
+    participants,
+    registrations,
+    rights,
+    status,
+    transactions,
+    verify,
+)
 from registry.config import Settings
 from registry.db.session import create_schema
 
@@ -24,6 +35,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.services = services
     errors.install(app)
-    for module in (status, assets, rights, history, listings, participants, content, transactions):
+    for module in (status, assets, rights, history, listings, registrations, participants, content, transactions, verify):
         app.include_router(module.router)
     return app

@@ -237,6 +237,9 @@ class AssetDetail(AssetSummary):
     confirmations: Optional[int] = Field(description="Blocks on top of the registration, as far as indexed.")
     listings: list["ListingPublic"] = Field(default_factory=list,
                                             description="Its listings on exchanges, valid or not.")
+    remarks: Optional["RemarksPublic"] = Field(default=None, description="Freeze (查封) and pledges (质押).")
+    registration: Optional["RegistrationPublic"] = Field(default=None, description="Its registration, if any.")
+    attestations: list["AttestationPublic"] = Field(default_factory=list)
 
     @classmethod
     def build(
@@ -581,3 +584,98 @@ class VerifyResult(BaseModel):
         return cls(registered=bool(matches), message=message,
                    fingerprint=VerifyFingerprint(sha256=verification.sha256, cid=verification.cid, size=size),
                    matches=matches, indexed_block=indexed)
+
+
+class ObjectionPublic(BaseModel):
+    objection_id: int
+    objector: str
+    reason_code: int
+    evidence_cid: Optional[str]
+    status: str = Field(description="pending | upheld | rejected")
+    lodged_block: int
+
+
+class RegistrationPublic(BaseModel):
+    """An application under the national procedure and, once registered, its certificate."""
+
+    asset_id: str
+    stage: str = Field(description="applied, accepted, returned, publicity, registered, refused, terminated")
+    certificate_status: str = Field(description="pending, valid, lapsed, cancelled, not_registered")
+    applicant: str
+    registrar: str
+    registrar_name: Optional[str]
+    certificate_number: Optional[str] = Field(description="SJ + region (2) + registrar (1) + YYYYMM + serial (4).")
+    registered_at: Optional[str]
+    valid_until: Optional[str]
+    renewal_window: Optional[tuple[str, str]] = Field(description="From 6 months to 1 day before it ends.")
+    publicity_ends: Optional[str]
+    reason_code: Optional[int]
+    documents_cid: Optional[str]
+    objections: list[ObjectionPublic]
+
+
+class PublicityNotice(BaseModel):
+    """What the guideline makes public during publicity (公示): applicant, data name, summary, restrictions."""
+
+    asset_id: str
+    stage: str
+    applicant_name: Optional[str]
+    data_name: Optional[str]
+    summary: Optional[str]
+    restrictions: Optional[dict[str, Any]]
+    registrar: str
+    publicity_ends: Optional[str]
+    objections: int
+
+
+class PledgePublic(BaseModel):
+    pledge_id: str
+    external_registration_no: str = Field(description="Its number in the movable-property financing registry.")
+    pledgee: str
+    registrar: str
+    active: bool
+    recorded_block: int
+    recorded_tx: str
+
+
+class RemarksPublic(BaseModel):
+    frozen: bool = Field(description="Frozen by a regulator (查封): transfers and new grants are blocked.")
+    pledges: list[PledgePublic]
+
+
+class AttestationPublic(BaseModel):
+    attestation_id: int
+    kind: str = Field(description="appraisal | compliance_certification | quality_evaluation")
+    issuer: str
+    issuer_name: Optional[str]
+    asset_version: int
+    status: str = Field(description="valid, revoked, superseded (the asset changed since), expired, "
+                        "issuer_not_active")
+    value: Optional[int]
+    currency: Optional[str]
+    method: Optional[str]
+    conclusion: Optional[str]
+    report_cid: Optional[str]
+    valid_until: Optional[str]
+    issued_at: Optional[str]
+    issued_tx: str
+
+
+class Certificate(BaseModel):
+    """The registration certificate (数据产权登记证书), as data; ?format=html gives the printable page."""
+
+    certificate_number: str
+    status: str = Field(description="valid, lapsed or cancelled, judged now")
+    asset_id: str
+    data_name: Optional[str]
+    holder: str = Field(description="The registrant.")
+    applicant_name: Optional[str]
+    rights: list[RightPublic]
+    registrar: str
+    registrar_name: Optional[str]
+    registered_at: Optional[str]
+    valid_until: Optional[str]
+    version: int
+    remarks: RemarksPublic
+    verification_url: str
+    evidence: Optional[Evidence]

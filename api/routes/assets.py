@@ -6,25 +6,20 @@ from typing import Annotated, Optional
 from fastapi import APIRouter, Query
 from sqlmodel import select
 
-from api.deps import ServicesDep, SessionDep
+from api.deps import ServicesDep, SessionDep, load_asset
 from api.routes.listings import listing_public
+from api.routes.registrations import (
+    attestations_public,
+    registration_public,
+    remarks_public,
+)
 from api.schemas import AssetDetail, AssetSummary, Page
-from registry.chain.types import Classification, RightKind, asset_id_hex, checksum
+from registry.chain.types import Classification, RightKind, checksum
 from registry.db import queries
-from registry.db.models import Asset, Listing
-from registry.errors import NotFound, ValidationError
+from registry.db.models import Listing, Registration
+from registry.errors import ValidationError
 
 router = APIRouter(prefix="/v1/assets", tags=["assets"])
-
-
-def load_asset(db, asset_id: str) -> Asset:
-    asset = db.get(Asset, asset_id_hex(asset_id))
-    if asset is None:
-        raise NotFound(
-            f"No asset '{asset_id}' is in the index. Check the id, or wait a moment if it was just registered "
-            "(GET /v1/status shows how far the index has got)."
-        )
-    return asset
 
 
 def _classification(value: str | None) -> int | None:
@@ -81,4 +76,8 @@ def get_asset(asset_id: str, db: SessionDep, services: ServicesDep) -> AssetDeta
         indexed_block=checkpoint.block_number if checkpoint else None,
     )
     detail.listings = [listing_public(db, listing, now) for listing in listings]
+    detail.remarks = remarks_public(db, asset)
+    reg = db.get(Registration, asset.asset_id)
+    detail.registration = registration_public(db, asset, reg, now) if reg else None
+    detail.attestations = attestations_public(db, asset, now)
     return detail

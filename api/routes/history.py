@@ -10,9 +10,8 @@ from typing import Annotated, Literal, Optional
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from api.deps import SessionDep
+from api.deps import SessionDep, load_asset
 from api.params import parse_moment
-from api.routes.assets import load_asset
 from api.schemas import (
     STATUS_LABELS,
     HistoryEvent,

@@ -7,9 +7,8 @@ from typing import Annotated, Optional
 from fastapi import APIRouter, Query
 from sqlmodel import select
 
-from api.deps import SessionDep
+from api.deps import SessionDep, load_asset
 from api.params import parse_moment
-from api.routes.assets import load_asset
 from api.schemas import GrantTermsPublic, PartyRight, RightPublic, RightsAt, iso
 from registry.chain.types import RightKind, checksum
 from registry.db import queries

@@ -59,10 +59,11 @@ def send_transaction(body: RawTransaction, services: ServicesDep) -> Transaction
 
 
 @router.post("/relay/{operation}", response_model=TransactionResult, summary="Relay a signed operation")
-def relay(operation: Literal["register", "grant", "transfer", "revoke", "renew"], body: SignedRequest,
+def relay(operation: Literal["register", "grant", "transfer", "revoke", "renew", "forward"], body: SignedRequest,
           services: ServicesDep) -> TransactionResult:
     """Submits an operation its party signed as EIP-712 typed data (`Register`, `Grant`, `Transfer`,
-    `Revoke`, `Renew`); the signer needs no gas. A forged, expired or replayed signature, or an operation
+    `Revoke`, `Renew`, or, for any other operation of the registry's contracts, the forwarder's
+    `ForwardRequest` with fields to, data, gas); the signer needs no gas. A forged, expired or replayed signature, or an operation
     the contract would refuse, is refused before anything is sent."""
     if services.relayer is None:
         raise ConfigurationError("This API does not relay signatures: set DATAREG_RELAYER_KEY to enable it.")

@@ -18,7 +18,14 @@ from registry.chain.operations import (
 )
 from registry.chain.types import asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
-from registry.cli.common import Output, chain_client, default_key_path, parse_time, submit, unlock
+from registry.cli.common import (
+    Output,
+    chain_client,
+    default_key_path,
+    parse_time,
+    submit,
+    unlock,
+)
 from registry.cli.rights import resolve_right, store_document
 from registry.config import Settings
 from registry.errors import ValidationError

@@ -24,11 +24,11 @@ from registry.db.listings import refresh_listings
 from registry.db.models import (
     CHECKPOINT,
     Asset,
+    Attestation,
     Block,
     Checkpoint,
     Event,
     Lineage,
-    Attestation,
     Listing,
     ListingChange,
     Objection,

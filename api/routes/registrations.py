@@ -1,0 +1,174 @@
+"""The national registration procedure: applications in publicity, each asset's registration, its
+certificate (JSON, or a printable page with a QR code), remarks and attestations."""
+from __future__ import annotations
+
+import html
+import io
+from typing import Annotated, Literal, Optional
+
+import segno
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from api.deps import ServicesDep, SessionDep, load_asset
+from api.schemas import (
+    AttestationPublic,
+    Certificate,
+    Evidence,
+    ObjectionPublic,
+    PledgePublic,
+    PublicityNotice,
+    RegistrationPublic,
+    RemarksPublic,
+    RightPublic,
+    iso,
+)
+from registry.chain.types import checksum
+from registry.db import queries, registration
+from registry.db.models import Asset, Participant, Registration
+from registry.errors import NotFound
+
+router = APIRouter(prefix="/v1", tags=["registration"])
+
+STAGES = ("applied", "accepted", "returned", "publicity", "registered", "refused", "terminated")
+
+
+def _name(db, account: str) -> str | None:
+    participant = db.get(Participant, account)
+    return participant.name if participant else None
+
+
+def remarks_public(db, asset: Asset) -> RemarksPublic:
+    return RemarksPublic(frozen=asset.frozen, pledges=[
+        PledgePublic(pledge_id=p.pledge_id, external_registration_no=p.external_registration_no, pledgee=p.pledgee,
+                     registrar=p.registrar, active=p.active, recorded_block=p.recorded_block,
+                     recorded_tx=p.recorded_tx) for p in registration.pledges(db, asset.asset_id)])
+
+
+def attestations_public(db, asset: Asset, now: int) -> list[AttestationPublic]:
+    return [AttestationPublic(
+        attestation_id=a.attestation_id, kind=a.kind, issuer=a.issuer, issuer_name=_name(db, a.issuer),
+        asset_version=a.asset_version, status=registration.attestation_status(db, a, asset, now),
+        value=int(a.value) if a.value else None, currency=a.currency, method=a.method, conclusion=a.conclusion,
+        report_cid=a.report_cid, valid_until=iso(a.valid_until), issued_at=iso(a.issued_at), issued_tx=a.issued_tx,
+    ) for a in registration.attestations(db, asset.asset_id)]
+
+
+def registration_public(db, asset: Asset, reg: Registration, now: int) -> RegistrationPublic:
+    window = registration.renewal_window(reg)
+    return RegistrationPublic(
+        asset_id=asset.asset_id, stage=reg.stage,
+        certificate_status=registration.certificate_status(reg, asset, now), applicant=reg.applicant,
+        registrar=reg.registrar, registrar_name=_name(db, reg.registrar), certificate_number=reg.certificate_number,
+        registered_at=iso(reg.registered_at), valid_until=iso(reg.valid_until),
+        renewal_window=(iso(window[0]), iso(window[1])) if window else None,
+        publicity_ends=iso(reg.publicity_ends), reason_code=reg.reason_code, documents_cid=reg.documents_cid,
+        objections=[ObjectionPublic(objection_id=o.objection_id, objector=o.objector, reason_code=o.reason_code,
+                                    evidence_cid=o.evidence_cid, status=o.status, lodged_block=o.lodged_block)
+                    for o in registration.objections(db, asset.asset_id)],
+    )
+
+
+@router.get("/registrations", response_model=list[PublicityNotice],
+            summary="Applications, e.g. those in their publicity period (公示)")
+def list_registrations(
+    db: SessionDep,
+    status: Annotated[Optional[Literal[STAGES]], Query(description="The stage; publicity for the public list.")] = None,
+    registrar: Annotated[Optional[str], Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[PublicityNotice]:
+    rows = registration.in_stage(db, status, checksum(registrar, "registrar") if registrar else None, limit, offset)
+    notices = []
+    for reg in rows:
+        asset = db.get(Asset, reg.asset_id)
+        notices.append(PublicityNotice(asset_id=reg.asset_id, stage=reg.stage, registrar=reg.registrar,
+                                       publicity_ends=iso(reg.publicity_ends),
+                                       objections=len(registration.objections(db, reg.asset_id)),
+                                       **registration.publicity_fields(asset)))
+    return notices
+
+
+@router.get("/assets/{asset_id}/registration", response_model=RegistrationPublic,
+            summary="An asset's application and registration, with objections")
+def asset_registration(asset_id: str, db: SessionDep) -> RegistrationPublic:
+    asset = load_asset(db, asset_id)
+    reg = db.get(Registration, asset.asset_id)
+    if reg is None:
+        raise NotFound(f"Asset '{asset.asset_id}' has no registration application.")
+    return registration_public(db, asset, reg, queries.now(db))
+
+
+@router.get("/assets/{asset_id}/attestations", response_model=list[AttestationPublic],
+            summary="Appraisals, compliance certifications and quality evaluations of an asset")
+def asset_attestations(asset_id: str, db: SessionDep) -> list[AttestationPublic]:
+    asset = load_asset(db, asset_id)
+    return attestations_public(db, asset, queries.now(db))
+
+
+@router.get("/assets/{asset_id}/certificate", response_model=Certificate,
+            responses={200: {"content": {"text/html": {}}}},
+            summary="The registration certificate, as JSON or a printable page (format=html)")
+def certificate(asset_id: str, request: Request, db: SessionDep, services: ServicesDep,
+                format: Annotated[Literal["json", "html"], Query()] = "json"):
+    asset = load_asset(db, asset_id)
+    reg = db.get(Registration, asset.asset_id)
+    if reg is None or reg.certificate_number is None:
+        raise NotFound(f"Asset '{asset.asset_id}' has no registration certificate"
+                       + (f" (its application is at stage '{reg.stage}')." if reg else "."))
+    now = queries.now(db)
+    event = queries.registration_event(db, asset)
+    fields = registration.publicity_fields(asset)
+    cert = Certificate(
+        certificate_number=reg.certificate_number,
+        status=registration.certificate_status(reg, asset, now),
+        asset_id=asset.asset_id, data_name=asset.name, holder=asset.registrant,
+        applicant_name=fields["applicant_name"],
+        rights=[RightPublic.of(s, s.right) for s in queries.right_states(db, asset, now)],
+        registrar=reg.registrar, registrar_name=_name(db, reg.registrar), registered_at=iso(reg.registered_at),
+        valid_until=iso(reg.valid_until), version=asset.version, remarks=remarks_public(db, asset),
+        verification_url=str(request.url_for("certificate", asset_id=asset.asset_id)),
+        evidence=Evidence(chain_id=services.deployment.chain_id, contract=services.deployment.registry,
+                          event=event.name, tx_hash=event.tx_hash, block_number=event.block_number,
+                          block_hash=event.block_hash, log_index=event.log_index,
+                          timestamp=iso(event.timestamp)) if event else None,
+    )
+    if format == "html":
+        return HTMLResponse(_certificate_page(cert))
+    return cert
+
+
+def _certificate_page(cert: Certificate) -> str:
+    """A printable A4 page: the certificate's facts and a QR code that opens its public verification."""
+    buffer = io.BytesIO()
+    segno.make(cert.verification_url, error="m").save(buffer, kind="svg", scale=4, xmldecl=False)
+    e = html.escape
+    rights = "".join(
+        f"<tr><td>{e(r.kind_zh)}</td><td>{e(r.holder)}</td><td>{'有效' if r.valid else '无效'}</td></tr>"
+        for r in cert.rights if r.parent_index == 0)
+    status = {"valid": "有效 valid", "lapsed": "已失效 lapsed", "cancelled": "已注销 cancelled"}[cert.status]
+    remarks = ("已查封 frozen; " if cert.remarks.frozen else "") + "".join(
+        f"质押 {e(p.external_registration_no)}; " for p in cert.remarks.pledges if p.active) or "无 none"
+    return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<title>数据产权登记证书 {e(cert.certificate_number)}</title>
+<style>@page {{ size: A4; margin: 18mm }} body {{ font-family: serif; max-width: 170mm; margin: auto }}
+h1 {{ text-align: center; letter-spacing: .3em }} table {{ width: 100%; border-collapse: collapse }}
+td, th {{ border: 1px solid #444; padding: 4px 6px; font-size: 11pt; word-break: break-all }}
+.qr {{ float: right; margin-left: 12px }} .small {{ font-size: 9pt; color: #333 }}</style></head><body>
+<h1>数据产权登记证书</h1><p style="text-align:center">Data Property Registration Certificate</p>
+<div class="qr">{buffer.getvalue().decode()}<div class="small">扫码核验 scan to verify</div></div>
+<table>
+<tr><th>证书编号 No.</th><td>{e(cert.certificate_number)}</td></tr>
+<tr><th>状态 Status</th><td>{status}</td></tr>
+<tr><th>数据名称 Data</th><td>{e(cert.data_name or '')}</td></tr>
+<tr><th>登记主体 Holder</th><td>{e(cert.applicant_name or '')}<br>{e(cert.holder)}</td></tr>
+<tr><th>资产标识 Asset id</th><td>{e(cert.asset_id)}</td></tr>
+<tr><th>登记机构 Registrar</th><td>{e(cert.registrar_name or '')}<br>{e(cert.registrar)}</td></tr>
+<tr><th>登记日期 Registered</th><td>{e(cert.registered_at or '')}</td></tr>
+<tr><th>有效期至 Valid until</th><td>{e(cert.valid_until or '')}</td></tr>
+<tr><th>版本 Version</th><td>{cert.version}</td></tr>
+<tr><th>备注 Remarks</th><td>{remarks}</td></tr>
+</table><h3>权利 Rights</h3><table><tr><th>权利</th><th>持有人 Holder</th><th>状态</th></tr>{rights}</table>
+<p class="small">链上凭证 On-chain evidence: chain {cert.evidence.chain_id if cert.evidence else ''}, contract
+{e(cert.evidence.contract if cert.evidence else '')}, tx {e(cert.evidence.tx_hash if cert.evidence else '')},
+block {cert.evidence.block_number if cert.evidence else ''}.</p></body></html>"""
