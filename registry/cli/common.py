@@ -94,14 +94,16 @@ def submit(api: ApiClient, settings: Settings, operation, account: LocalAccount,
         result = client.execute(operation, account)
         return {"asset_ids": result.asset_ids, "tx_hash": result.tx_hash, "block_number": result.block_number,
                 "gas_used": result.gas_used, "events": [{"name": e.name, "args": e.args} for e in result.events]}
-    signed = client.sign(operation, account)
+    # Operations with typed messages of their own are signed as such; any other goes through the forwarder.
+    own_type = getattr(operation, "by_sig_function", None)
+    signed = client.sign(operation, account) if own_type else client.sign_forwarded(operation, account)
     return api.post(
-        f"/v1/relay/{operation.name}",
+        f"/v1/relay/{signed.operation.name}",
         {
             "signer": signed.signer,
             "deadline": signed.deadline,
             "signature": "0x" + signed.signature.hex(),
-            "operation": operation.to_json(),
+            "operation": signed.operation.to_json(),
         },
     )
 

@@ -1,0 +1,96 @@
+"""The registration procedure through `datareg`, as the applicant, registrar, objector, regulator and
+appraiser each run it with their own key (some steps relayed), against a stack of its own."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from eth_account import Account
+
+from registry.chain.operations import AddParticipant, SetPublicityPeriod
+from registry.devchain import DEPLOYER_ACCOUNT, dev_key
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+ADMIN = Account.from_key(dev_key(DEPLOYER_ACCOUNT))
+
+
+@pytest.fixture(scope="module")
+def run(private_stack, tmp_path_factory):
+    s = private_stack
+    home = tmp_path_factory.mktemp("cli-procedure")
+    env = dict(os.environ, DATAREG_RPC_URL=s.rpc_url, DATAREG_API_URL=s.api_url, DATAREG_DATA_DIR=str(home),
+               DATAREG_KEY_PASSWORD="pw")
+
+    def datareg(*args: str, expect: int = 0, **extra: str) -> subprocess.CompletedProcess:
+        result = subprocess.run([sys.executable, "-m", "registry.cli.main", *args], env={**env, **extra},
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == expect, result.stdout + result.stderr
+        return result
+
+    keys = {}
+    for name, index in (("applicant", 1), ("registrar", 6), ("regulator", 7), ("objector", 4), ("appraiser", 5),
+                        ("admin", DEPLOYER_ACCOUNT)):
+        keys[name] = str(home / f"{name}.json")
+        datareg("key", "import", "--out", keys[name], DATAREG_IMPORT_KEY=dev_key(index))
+    for index, role in ((6, "registrar"), (7, "regulator"), (4, "exchange"), (5, "appraiser")):
+        s.client.execute(AddParticipant(s.accounts[index].address, role, f"{role} {index}", f"code{index}"), ADMIN)
+    s.client.execute(SetPublicityPeriod(60), ADMIN)
+    datareg("registrar", "configure", s.accounts[6].address, "--region", "35", "--code", "B", "--key", keys["admin"])
+    datareg.keys, datareg.stack, datareg.home = keys, s, home
+    return datareg
+
+
+def test_every_step_of_the_procedure_through_the_cli(run, tmp_path):
+    s, keys = run.stack, run.keys
+    data = tmp_path / "roads.csv"
+    data.write_text("road,flow\nA1,1200\n")
+    asset = json.loads(run("--json", "register", str(data), "--metadata", str(EXAMPLES / "traffic-flow.json"),
+                           "--holder", f"all={s.accounts[1].address}", "--key", keys["applicant"]).stdout)["asset_id"]
+    registrar = s.accounts[6].address
+    run("apply", asset, "--registrar", registrar, "--documents", str(data), "--key", keys["applicant"], "--relay")
+    run("accept", asset, "--key", keys["registrar"])
+    run("review", asset, "--key", keys["registrar"], "--relay")
+    assert asset in run("publicity").stdout
+    objected = json.loads(run("--json", "object", asset, "--reason", "2", "--key", keys["objector"]).stdout)
+    objection = next(e["args"]["objectionId"] for e in objected["events"] if e["name"] == "ObjectionLodged")
+    run("resolve", asset, str(objection), "--key", keys["registrar"])
+    refused = run("certify", asset, "--key", keys["registrar"], expect=1)
+    assert "runs until" in refused.stderr
+    s.advance_time(61)
+    run("certify", asset, "--years", "5", "--key", keys["registrar"])
+    shown = json.loads(run("--json", "registration", asset).stdout)
+    assert shown["stage"] == "registered" and shown["certificate_number"].startswith("SJ35B")
+    assert [o["status"] for o in shown["objections"]] == ["rejected"]
+    page = tmp_path / "certificate.html"
+    run("certificate", asset, "--html", str(page))
+    assert shown["certificate_number"] in page.read_text()
+
+    run("freeze", asset, "--order", "(2026)闽02执88号", "--key", keys["regulator"], "--relay")
+    refused = run("transfer", asset, "1", "--to", s.accounts[2].address, "--key", keys["applicant"], expect=1)
+    assert "frozen by a regulator" in refused.stderr
+    run("release", asset, "--key", keys["regulator"])
+    run("pledge", asset, "--external-no", "ZD2026-77", "--pledgee", s.accounts[3].address, "--key", keys["registrar"])
+    assert json.loads(run("--json", "show", asset).stdout)["remarks"]["pledges"][0]["active"] is True
+    attested = json.loads(run("--json", "attest", asset, "--kind", "appraisal", "--value", "5000000", "--currency",
+                              "CNY", "--method", "收益法", "--report", str(data), "--key", keys["appraiser"]).stdout)
+    attestation = next(e["args"]["attestationId"] for e in attested["events"] if e["name"] == "Attested")
+    run("change", asset, "--metadata", str(EXAMPLES / "hospital-outcomes.json"), "--key", keys["applicant"])
+    detail = json.loads(run("--json", "show", asset).stdout)
+    assert detail["version"] == 2 and detail["attestations"][0]["status"] == "superseded"
+    run("revoke-attestation", str(attestation), "--key", keys["appraiser"])
+    run("cancel", asset, "--reason", "request", "--key", keys["applicant"])
+    assert json.loads(run("--json", "certificate", asset).stdout)["status"] == "cancelled"
+
+
+def test_steps_by_the_wrong_party_are_refused_with_clear_errors(run):
+    s, keys = run.stack, run.keys
+    asset = s.client.register(__import__("tests.conftest", fromlist=["x"]).random_registration(
+        [(s.accounts[1].address, 7)]), s.accounts[1]).asset_ids[0]
+    result = run("apply", asset, "--registrar", s.accounts[6].address, "--key", keys["objector"], expect=1)
+    assert "only the registrant applies" in result.stderr
+    result = run("freeze", asset, "--order", "x", "--key", keys["applicant"], "--relay", expect=1)
+    assert "not an active regulator" in result.stderr
