@@ -10,7 +10,7 @@ import json
 import os
 import sys
 
-from registry.cli import assets, audit, keys, listings, rights, verify
+from registry.cli import assets, audit, keys, listings, procedure, rights, verify
 from registry.cli.api_client import ApiClient
 from registry.cli.common import Output
 from registry.config import Settings
@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     rights.add_parsers(sub)
     audit.add_parsers(sub)
     listings.add_parsers(sub)
+    procedure.add_parsers(sub)
     verify.add_parsers(sub)
 
     p = sub.add_parser("status", help="chain, contracts and index lag")
