@@ -17,7 +17,14 @@ from registry.chain.types import RightKind
 from registry.content.cid import cid_to_digest, digest_to_cid
 from registry.db.listings import listing_state
 from registry.db.models import Asset, Checkpoint, Event, Lineage, Listing, Participant
-from registry.db.queries import RightState, checkpoint, lineage, now, registration_event, right_states
+from registry.db.queries import (
+    RightState,
+    checkpoint,
+    lineage,
+    now,
+    registration_event,
+    right_states,
+)
 from registry.errors import ValidationError
 
 #: DataRegistry events that create or change a right (the Listed events of the ListingRegistry also name a
