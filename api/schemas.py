@@ -495,8 +495,9 @@ class VerifyMatch(BaseModel):
     matched_by: list[str] = Field(description="Which of the fingerprints given matched: sha256, cid or both.")
     flags: VerifyFlags
     encumbrances: list[dict[str, Any]] = Field(
-        description="Frozen or pledged remarks (冻结/质押) on the asset. Always empty for now: encumbrances are "
-        "recorded from a later version of the registry on; an empty list does not yet prove there are none."
+        description="Remarks (备注) limiting what may be done with the asset: a regulator's freeze (查封: type "
+        "frozen, with the order reference) and active pledges (质押: type pledge, with the external registration "
+        "number and pledgee), each with the transaction that recorded it."
     )
     holders: VerifyHolders
     listings: list[VerifyListing] = Field(description="Listings on exchanges whose consent holds now.")

@@ -221,3 +221,16 @@ def test_change_supersedes_attestations_and_cancellation_ends_the_certificate(s,
     assert s.http.get(f"/v1/assets/{asset}/certificate").json()["status"] == "cancelled"
     rights = s.http.get(f"/v1/assets/{asset}/rights").json()["rights"]
     assert {r["invalid_reason"] for r in rights} == {"asset_cancelled"}
+
+
+def test_verification_reports_freeze_and_pledges_as_encumbrances(s, tmp_path):
+    alice, registrar, regulator, bob = s.accounts[1], s.accounts[6], s.accounts[7], s.accounts[2]
+    asset = registered_asset(s, tmp_path, alice)
+    content_hash = s.wait_indexed(asset)["content_hash"]
+    step(s, RecordPledge(asset, "ZD2026-99", bob.address), registrar)
+    step(s, Freeze(asset, "(2026)闽01执1号", ZERO), regulator)
+    [match] = [m for m in s.http.post("/v1/verify", json={"sha256": content_hash}).json()["matches"]
+               if m["asset_id"] == asset]
+    kinds = {e["type"]: e for e in match["encumbrances"]}
+    assert kinds["frozen"]["order_reference"] == "(2026)闽01执1号" and kinds["frozen"]["by"] == regulator.address
+    assert kinds["pledge"]["external_registration_no"] == "ZD2026-99" and kinds["pledge"]["pledgee"] == bob.address

@@ -7,6 +7,8 @@ fingerprint can match several assets; each is answered on its own.
 """
 from __future__ import annotations
 
+import json
+
 import re
 from dataclasses import dataclass, field
 
@@ -16,7 +18,7 @@ from sqlmodel import Session, select
 from registry.chain.types import RightKind
 from registry.content.cid import cid_to_digest, digest_to_cid
 from registry.db.listings import listing_state
-from registry.db.models import Asset, Checkpoint, Event, Lineage, Listing, Participant
+from registry.db.models import Asset, Checkpoint, Event, Lineage, Listing, Participant, Pledge
 from registry.db.queries import (
     RightState,
     checkpoint,
@@ -97,7 +99,7 @@ class Match:
     sources: list[Lineage]
     derived: list[Lineage]
     registration: Event | None
-    # Frozen or pledged remarks (冻结/质押) arrive with a later issue; until then there are none to report.
+    # Remarks (备注) that limit what may be done with the asset: a freeze (查封) and active pledges (质押).
     encumbrances: list[dict] = field(default_factory=list)
 
 
@@ -115,6 +117,24 @@ class Verification:
     @property
     def indexed_block(self) -> int | None:
         return self.checkpoint.block_number if self.checkpoint else None
+
+
+def encumbrances(db: Session, asset: Asset) -> list[dict]:
+    """The freeze and the active pledges on an asset, each with the event that recorded it."""
+    found: list[dict] = []
+    if asset.frozen:
+        event = db.exec(select(Event).where(Event.asset_id == asset.asset_id, Event.name == "AssetFrozen")
+                        .order_by(Event.block_number.desc(), Event.log_index.desc())).first()
+        found.append({"type": "frozen", "by": event.actor if event else None,
+                      "order_reference": json.loads(event.args_json).get("orderReference") if event else None,
+                      "block_number": event.block_number if event else None,
+                      "tx_hash": event.tx_hash if event else None})
+    for pledge in db.exec(select(Pledge).where(Pledge.asset_id == asset.asset_id, Pledge.active.is_(True))).all():
+        found.append({"type": "pledge", "pledge_id": pledge.pledge_id,
+                      "external_registration_no": pledge.external_registration_no, "pledgee": pledge.pledgee,
+                      "recorded_by": pledge.registrar, "block_number": pledge.recorded_block,
+                      "tx_hash": pledge.recorded_tx})
+    return found
 
 
 def find_assets(db: Session, sha256: str | None, cid: str | None) -> list[Asset]:
@@ -205,6 +225,7 @@ def verify(db: Session, sha256: str | None = None, cid: str | None = None) -> Ve
                 sources=sources,
                 derived=derived,
                 registration=registration_event(db, asset),
+                encumbrances=encumbrances(db, asset),
             )
         )
     return Verification(sha256=sha256, cid=cid, matches=matches, checkpoint=indexed)
