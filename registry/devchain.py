@@ -119,7 +119,7 @@ class LocalStack:
 
     def __init__(self, data_dir: Path, anvil_port: int | None = None, api_port: int | None = None,
                  block_time: float | None = None, extra_env: dict[str, str] | None = None,
-                 chain_of: "LocalStack | None" = None) -> None:
+                 chain_of: "LocalStack | None" = None, publicity_seconds: int | None = None) -> None:
         """With `chain_of`, runs only an indexer and an API of its own (own data directory and database)
         over the chain and contracts of that other stack: a second exchange's view of the same chain."""
         self.data_dir = data_dir
@@ -132,6 +132,7 @@ class LocalStack:
         self.extra_env = extra_env or {}
         self.processes: list[subprocess.Popen] = []
         self.deployment = chain_of.deployment if chain_of else None
+        self.publicity_seconds = publicity_seconds
 
     @property
     def env(self) -> dict[str, str]:
@@ -147,7 +148,8 @@ class LocalStack:
         try:
             if self.chain_of is None:
                 self.processes.append(start_anvil(self.anvil_port, self.block_time, self.data_dir / "anvil.log"))
-                self.deployment = deploy(self.rpc_url, dev_key(DEPLOYER_ACCOUNT))
+                extra = {"publicity_seconds": self.publicity_seconds} if self.publicity_seconds else {}
+                self.deployment = deploy(self.rpc_url, dev_key(DEPLOYER_ACCOUNT), **extra)
             self.deployment.save(self.data_dir / "deployment.json")
             self.start_indexer()
             self.processes.append(self._datareg(["api", "--port", str(self.api_port)], "api.log"))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from samples import register_samples  # noqa: E402
+from samples import admit_participants, register_samples  # noqa: E402
 
 from registry.chain.client import Chain, RegistryClient  # noqa: E402
 from registry.chain.keys import create_keystore  # noqa: E402
@@ -42,9 +42,11 @@ def main() -> None:
 
     print(f"Starting anvil on 127.0.0.1:{ANVIL_PORT}, the indexer and the API ...", flush=True)
     extra = {"DATAREG_DATABASE_URL": settings.database_url}
-    with LocalStack(settings.data_dir, ANVIL_PORT, API_PORT, extra_env=extra) as stack:
+    # A publicity period of a minute, so the registration procedure can be walked through in one sitting.
+    with LocalStack(settings.data_dir, ANVIL_PORT, API_PORT, extra_env=extra, publicity_seconds=60) as stack:
         deployment = stack.deployment
         client = RegistryClient(Chain(stack.rpc_url, deployment))
+        participants = admit_participants(client, settings.data_dir / "keys")
         samples = register_samples(client, open_store(settings), settings.data_dir)
         print(f"""
 The data asset registry is running.
@@ -56,6 +58,10 @@ The data asset registry is running.
   your dev key   {user}   ({key_path}, funded, local chain only)
   logs           {settings.data_dir}/{{anvil,indexer,api}}.log
 
+Participants, each with a development key in {settings.data_dir / 'keys'} (the council's admin: admin.json):""")
+        for address, role, name, key in participants:
+            print(f"  {address}  {role:<10} {key.name:<16} {name}")
+        print("""
 Sample assets:""")
         for asset_id, name in samples:
             print(f"  {asset_id}  {name}")

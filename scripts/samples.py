@@ -12,8 +12,10 @@ from pathlib import Path
 from eth_account import Account
 
 from registry.chain.client import RegistryClient
+from registry.chain.keys import create_keystore
+from registry.chain.operations import AddParticipant, ConfigureRegistrar
 from registry.chain.types import RightKind
-from registry.devchain import dev_key
+from registry.devchain import DEPLOYER_ACCOUNT, dev_key
 from registry.metadata import parse_metadata
 from registry.prepare import prepare_registration
 
@@ -76,6 +78,35 @@ def _document(sample: dict, address: str, data: bytes) -> dict:
     doc["keywords"] = []
     doc.pop("data_fingerprint", None)
     return doc
+
+
+PARTICIPANTS = [  # (development account, role, keystore name, name, unified social credit code)
+    (4, "exchange", "exchange-a", "上海数据交易所", "91310000MA1FL70B7K"),
+    (5, "exchange", "exchange-b", "深圳数据交易所", "91440300MA5H1WXX6U"),
+    (6, "registrar", "registrar", "福建省数据资产登记中心", "12350000MB1234567X"),
+    (7, "regulator", "regulator", "福建省数据管理局", "11350000MB0000001A"),
+    (3, "appraiser", "appraiser", "厦门数据资产评估有限公司", "91350200MA8ABCDE1F"),
+]
+
+
+def admit_participants(client: RegistryClient, key_dir: Path) -> list[tuple[str, str, str, Path]]:
+    """The council (development account 9) admits two exchanges, a registrar (code 35A), a regulator and an
+    appraiser, and writes each one's development keystore (and the admin's) so every role can be tried."""
+    admin = Account.from_key(dev_key(DEPLOYER_ACCOUNT))
+    _keystore(key_dir / "admin.json", DEPLOYER_ACCOUNT)
+    admitted = []
+    for index, role, key_name, name, code in PARTICIPANTS:
+        address = Account.from_key(dev_key(index)).address
+        client.execute(AddParticipant(address, role, name, code), admin)
+        admitted.append((address, role, name, _keystore(key_dir / f"{key_name}.json", index)))
+    client.execute(ConfigureRegistrar(Account.from_key(dev_key(6)).address, "35", "A"), admin)
+    return admitted
+
+
+def _keystore(path: Path, index: int) -> Path:
+    path.unlink(missing_ok=True)
+    create_keystore(path, "", dev_key(index), development=True)
+    return path
 
 
 def register_samples(client: RegistryClient, store, data_dir: Path) -> list[tuple[str, str]]:
