@@ -165,19 +165,28 @@ def test_indexer_killed_with_sigkill_resumes_to_the_same_index(chain, tmp_path, 
                DATAREG_DATABASE_URL=settings.database_url, DATAREG_INDEX_MAX_RANGE="1")
     rng = random.Random(3)
     head = client.w3.eth.block_number
+    observer = build_indexer(settings)
+
+    def position() -> int:
+        with Session(observer.engine) as db:
+            checkpoint = db.get(Checkpoint, "registry")
+        return checkpoint.block_number if checkpoint else -1
+
     interrupted_midway = 0
     for _ in range(30):
+        before = position()
         process = subprocess.Popen([sys.executable, "-m", "registry.cli.main", "index", "run"], env=env,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.6, 1.2))
+        # Kill it at a random moment after it has started committing, however slow the machine is.
+        deadline = time.monotonic() + 60
+        while position() == before and time.monotonic() < deadline:
+            time.sleep(0.005)
+        time.sleep(rng.uniform(0, 0.05))
         process.send_signal(signal.SIGKILL)
         process.wait()
-        killed = build_indexer(settings)
-        with Session(killed.engine) as db:
-            checkpoint = db.get(Checkpoint, "registry")
-        if checkpoint and checkpoint.block_number >= head:
+        if position() >= head:
             break
-        interrupted_midway += checkpoint is not None
+        interrupted_midway += 1
     killed = build_indexer(settings)
     catch_up(killed)
     assert interrupted_midway >= 1, "the indexer was never killed part-way through"
