@@ -39,6 +39,31 @@ class MetadataLookup(Protocol):
     def __call__(self, cid: str) -> dict | None: ...
 
 
+
+# A batch of events is applied without autoflush, so a handler cannot rely on the database to see rows that
+# earlier events of the same batch created or changed; every row a handler creates or reads goes through this
+# per-session cache instead. It is what lets a batch be written in one flush: the index's write path.
+def _cache(db: Session) -> dict:
+    return db.info.setdefault("rows", {})
+
+
+def cached(db: Session, model: type, key):
+    """The row of `model` with primary key `key`: from this batch if it was created or read in it."""
+    rows = _cache(db)
+    row = rows.get((model, key))
+    if row is None:
+        row = db.get(model, key)
+        if row is not None:
+            rows[(model, key)] = row
+    return row
+
+
+def track(db: Session, row, key) -> None:
+    """Adds a new row to the session and to the batch's cache."""
+    db.add(row)
+    _cache(db)[(type(row), key)] = row
+
+
 def _cid_or_none(digest_hex: str) -> str | None:
     digest = bytes.fromhex(digest_hex[2:])
     return None if digest == bytes(32) else digest_to_cid(digest)
@@ -84,7 +109,7 @@ def on_asset_registered(db: Session, ev: DecodedEvent, timestamp: int, lookup: M
         updated_block=ev.block_number,
     )
     apply_metadata(asset, lookup(metadata_cid))
-    db.add(asset)
+    track(db, asset, asset.asset_id)
 
 
 def on_asset_derived(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
@@ -103,32 +128,38 @@ def save_right(db: Session, right: Right, ev: DecodedEvent, timestamp: int, chan
     """Writes a right's new state and its history together: the version that was current ends at this
     event and a new one begins. Every handler that changes a right goes through here."""
     right.updated_block = ev.block_number
-    db.add(right)
-    current = db.exec(
-        select(RightVersion).where(
-            RightVersion.asset_id == right.asset_id,
-            RightVersion.right_index == right.right_index,
-            RightVersion.until_block.is_(None),
-        )
-    ).first()
+    key = (right.asset_id, right.right_index)
+    rows = _cache(db)
+    if change in ("assigned", "granted"):  # a new right: no version before this one
+        track(db, right, key)
+        current = None
+    else:
+        current = rows.get(("current", key))
+        if current is None:
+            current = db.exec(
+                select(RightVersion).where(
+                    RightVersion.asset_id == right.asset_id,
+                    RightVersion.right_index == right.right_index,
+                    RightVersion.until_block.is_(None),
+                )
+            ).first()
     if current is not None:
         current.until_block, current.until_log_index, current.until_time = ev.block_number, ev.log_index, timestamp
-        db.add(current)
-    db.add(
-        RightVersion(
-            asset_id=right.asset_id,
-            right_index=right.right_index,
-            **{name: getattr(right, name) for name in RIGHT_STATE_FIELDS},
-            change=change,
-            since_block=ev.block_number,
-            since_log_index=ev.log_index,
-            since_time=timestamp,
-        )
+    version = RightVersion(
+        asset_id=right.asset_id,
+        right_index=right.right_index,
+        **{name: getattr(right, name) for name in RIGHT_STATE_FIELDS},
+        change=change,
+        since_block=ev.block_number,
+        since_log_index=ev.log_index,
+        since_time=timestamp,
     )
+    db.add(version)
+    rows[("current", key)] = version
 
 
 def _right(db: Session, ev: DecodedEvent) -> Right:
-    right = db.get(Right, (ev.args["assetId"], ev.args["rightIndex"]))
+    right = cached(db, Right, (ev.args["assetId"], ev.args["rightIndex"]))
     if right is None:  # the contract emits changes only for rights it created, so the index is incomplete
         raise IndexerError(
             f"{ev.name} in block {ev.block_number} (log {ev.log_index}) changes right {ev.args['rightIndex']} of "
@@ -138,10 +169,9 @@ def _right(db: Session, ev: DecodedEvent) -> Right:
 
 
 def _count_right(db: Session, asset_id: str, right_index: int) -> None:
-    asset = db.get(Asset, asset_id)
+    asset = cached(db, Asset, asset_id)
     if asset is not None and right_index > asset.right_count:
         asset.right_count = right_index
-        db.add(asset)
 
 
 def on_right_assigned(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
@@ -211,13 +241,13 @@ def on_right_renewed(db: Session, ev: DecodedEvent, timestamp: int, lookup: Meta
 
 def on_participant_added(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
     a = ev.args
-    db.add(Participant(account=a["account"], role=a["role"], status=1, name=a["name"],
-                       credit_code_hash=a["creditCodeHash"], endpoint=a["endpoint"], added_block=ev.block_number,
-                       updated_block=ev.block_number))
+    track(db, Participant(account=a["account"], role=a["role"], status=1, name=a["name"],
+                          credit_code_hash=a["creditCodeHash"], endpoint=a["endpoint"], added_block=ev.block_number,
+                          updated_block=ev.block_number), a["account"])
 
 
 def _participant(db: Session, ev: DecodedEvent) -> Participant:
-    participant = db.get(Participant, ev.args["account"])
+    participant = cached(db, Participant, ev.args["account"])
     if participant is None:
         raise IndexerError(f"{ev.name} in block {ev.block_number} names participant {ev.args['account']}, which is "
                            "not in the index. Rebuild the index from the deploy block.")
@@ -239,14 +269,15 @@ def on_participant_endpoint_changed(db: Session, ev: DecodedEvent, timestamp: in
 
 def on_listed(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
     a = ev.args
-    db.add(Listing(listing_id=a["listingId"], asset_id=a["assetId"], exchange=a["exchange"], holder=a["holder"],
-                   right_index=a["rightIndex"], origin_listing_id=a["originListingId"],
-                   exchange_listing_id=a["exchangeListingId"], offer_terms_cid=_cid_or_none(a["offerTermsCid"]),
-                   status=1, listed_block=ev.block_number, listed_tx=ev.tx_hash, updated_block=ev.block_number))
+    track(db, Listing(listing_id=a["listingId"], asset_id=a["assetId"], exchange=a["exchange"], holder=a["holder"],
+                      right_index=a["rightIndex"], origin_listing_id=a["originListingId"],
+                      exchange_listing_id=a["exchangeListingId"], offer_terms_cid=_cid_or_none(a["offerTermsCid"]),
+                      status=1, listed_block=ev.block_number, listed_tx=ev.tx_hash, updated_block=ev.block_number),
+          a["listingId"])
 
 
 def on_listing_status_changed(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    listing = db.get(Listing, ev.args["listingId"])
+    listing = cached(db, Listing, ev.args["listingId"])
     if listing is None:
         raise IndexerError(f"ListingStatusChanged in block {ev.block_number} names listing {ev.args['listingId']}, "
                            "which is not in the index. Rebuild the index from the deploy block.")
@@ -255,7 +286,7 @@ def on_listing_status_changed(db: Session, ev: DecodedEvent, timestamp: int, loo
 
 
 def _asset(db: Session, ev: DecodedEvent) -> Asset:
-    asset = db.get(Asset, ev.args["assetId"])
+    asset = cached(db, Asset, ev.args["assetId"])
     if asset is None:
         raise IndexerError(f"{ev.name} in block {ev.block_number} names asset {ev.args['assetId']}, which is not in "
                            "the index. Rebuild the index from the deploy block.")
@@ -274,17 +305,16 @@ def on_asset_freeze_released(db: Session, ev: DecodedEvent, timestamp: int, look
 def on_pledge_recorded(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
     a = ev.args
     _asset(db, ev).active_pledges += 1
-    db.add(Pledge(pledge_id=a["pledgeId"], asset_id=a["assetId"], external_registration_no=a["externalRegistrationNo"],
-                  pledgee=a["pledgee"], registrar=a["registrar"], recorded_block=ev.block_number,
-                  recorded_tx=ev.tx_hash))
+    track(db, Pledge(pledge_id=a["pledgeId"], asset_id=a["assetId"],
+                     external_registration_no=a["externalRegistrationNo"], pledgee=a["pledgee"],
+                     registrar=a["registrar"], recorded_block=ev.block_number, recorded_tx=ev.tx_hash), a["pledgeId"])
 
 
 def on_pledge_released(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
     _asset(db, ev).active_pledges -= 1
-    pledge = db.get(Pledge, ev.args["pledgeId"])
+    pledge = cached(db, Pledge, ev.args["pledgeId"])
     if pledge is not None:
         pledge.active, pledge.released_block = False, ev.block_number
-        db.add(pledge)
 
 
 def on_asset_cancelled(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
@@ -303,15 +333,14 @@ def on_asset_changed(db: Session, ev: DecodedEvent, timestamp: int, lookup: Meta
 
 
 def on_registrar_configured(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    participant = db.get(Participant, ev.args["registrar"])
+    participant = cached(db, Participant, ev.args["registrar"])
     if participant is not None:
         participant.region = bytes.fromhex(ev.args["region"][2:]).decode()
         participant.registrar_code = bytes.fromhex(ev.args["code"][2:]).decode()
-        db.add(participant)
 
 
 def _registration(db: Session, ev: DecodedEvent, stage: str | None = None) -> Registration:
-    registration = db.get(Registration, ev.args["assetId"])
+    registration = cached(db, Registration, ev.args["assetId"])
     if registration is None:
         raise IndexerError(f"{ev.name} in block {ev.block_number} concerns an application for asset "
                            f"{ev.args['assetId']} that is not in the index. Rebuild the index from the deploy block.")
@@ -323,13 +352,13 @@ def _registration(db: Session, ev: DecodedEvent, stage: str | None = None) -> Re
 
 def on_application_filed(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
     a = ev.args
-    existing = db.get(Registration, a["assetId"])
+    existing = cached(db, Registration, a["assetId"])
     if existing is not None:  # a new application after a return, refusal or termination
         db.delete(existing)
         db.flush()
-    db.add(Registration(asset_id=a["assetId"], applicant=a["applicant"], registrar=a["registrar"], stage="applied",
-                        documents_cid=_cid_or_none(a["documentsCid"]), applied_block=ev.block_number,
-                        updated_block=ev.block_number))
+    track(db, Registration(asset_id=a["assetId"], applicant=a["applicant"], registrar=a["registrar"],
+                           stage="applied", documents_cid=_cid_or_none(a["documentsCid"]),
+                           applied_block=ev.block_number, updated_block=ev.block_number), a["assetId"])
 
 
 def on_application_accepted(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
@@ -350,17 +379,16 @@ def on_application_terminated(db: Session, ev: DecodedEvent, timestamp: int, loo
 
 def on_objection_lodged(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
     a = ev.args
-    db.add(Objection(asset_id=a["assetId"], objection_id=a["objectionId"], objector=a["objector"],
-                     reason_code=a["reasonCode"], evidence_cid=_cid_or_none(a["evidenceCid"]), status="pending",
-                     lodged_block=ev.block_number))
+    track(db, Objection(asset_id=a["assetId"], objection_id=a["objectionId"], objector=a["objector"],
+                        reason_code=a["reasonCode"], evidence_cid=_cid_or_none(a["evidenceCid"]), status="pending",
+                        lodged_block=ev.block_number), (a["assetId"], a["objectionId"]))
 
 
 def on_objection_resolved(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    objection = db.get(Objection, (ev.args["assetId"], ev.args["objectionId"]))
+    objection = cached(db, Objection, (ev.args["assetId"], ev.args["objectionId"]))
     if objection is not None:
         objection.status = "upheld" if ev.args["upheld"] else "rejected"
         objection.resolved_block = ev.block_number
-        db.add(objection)
 
 
 def on_registration_refused(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
@@ -383,18 +411,17 @@ ATTESTATION_KIND_NAMES = {0: "appraisal", 1: "compliance_certification", 2: "qua
 def on_attested(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
     a, d = ev.args, ev.args["data"]
     currency = bytes.fromhex(d["currency"][2:]).rstrip(b"\0").decode() or None
-    db.add(Attestation(attestation_id=a["attestationId"], asset_id=a["assetId"], issuer=a["issuer"],
-                       kind=ATTESTATION_KIND_NAMES[d["kind"]], asset_version=a["assetVersion"],
-                       value=str(d["value"]), currency=currency, method=d["method"], conclusion=d["conclusion"],
-                       report_cid=_cid_or_none(d["reportCid"]), valid_until=d["validUntil"], issued_at=timestamp,
-                       issued_block=ev.block_number, issued_tx=ev.tx_hash))
+    track(db, Attestation(attestation_id=a["attestationId"], asset_id=a["assetId"], issuer=a["issuer"],
+                          kind=ATTESTATION_KIND_NAMES[d["kind"]], asset_version=a["assetVersion"],
+                          value=str(d["value"]), currency=currency, method=d["method"], conclusion=d["conclusion"],
+                          report_cid=_cid_or_none(d["reportCid"]), valid_until=d["validUntil"], issued_at=timestamp,
+                          issued_block=ev.block_number, issued_tx=ev.tx_hash), a["attestationId"])
 
 
 def on_attestation_revoked(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    attestation = db.get(Attestation, ev.args["attestationId"])
+    attestation = cached(db, Attestation, ev.args["attestationId"])
     if attestation is not None:
         attestation.revoked, attestation.revocation_reason = True, ev.args["reasonCode"]
-        db.add(attestation)
 
 
 Handler = Callable[[Session, DecodedEvent, int, MetadataLookup], None]
