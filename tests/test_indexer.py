@@ -191,3 +191,47 @@ def test_indexer_killed_with_sigkill_resumes_to_the_same_index(chain, tmp_path, 
     catch_up(killed)
     assert interrupted_midway >= 1, "the indexer was never killed part-way through"
     assert index_contents(killed.engine) == index_contents(reference.engine)
+
+
+def test_a_second_indexer_waits_for_the_writer_lock(chain, tmp_path, stack, database_url):
+    rpc, deployment = chain
+    client = RegistryClient(Chain(rpc, deployment))
+    settings = settings_for(tmp_path, "locked", rpc, deployment, database_url)
+    env = dict(os.environ, DATAREG_RPC_URL=rpc, DATAREG_DATA_DIR=str(settings.data_dir),
+               DATAREG_DATABASE_URL=settings.database_url)
+    observer = build_indexer(settings)
+
+    def position() -> int:
+        with Session(observer.engine) as db:
+            checkpoint = db.get(Checkpoint, "registry")
+        return checkpoint.block_number if checkpoint else -1
+
+    def start() -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "registry.cli.main", "index", "run"], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def wait_for(condition, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            assert time.monotonic() < deadline, "timed out"
+            time.sleep(0.05)
+
+    first = start()
+    try:
+        wait_for(lambda: position() >= client.w3.eth.block_number)
+        second = start()
+        try:
+            time.sleep(3)  # long enough to start and try the lock
+            populate(client, stack.accounts[:2], 2, seed=9)
+            wait_for(lambda: position() >= client.w3.eth.block_number)  # the first keeps indexing
+            first.send_signal(signal.SIGKILL)
+            first.wait()
+            populate(client, stack.accounts[:2], 2, seed=10)
+            wait_for(lambda: position() >= client.w3.eth.block_number)  # the second took over
+        finally:
+            second.terminate()
+            output = second.communicate(timeout=30)[0]
+        assert "another indexer holds this index's writer lock" in output
+    finally:
+        if first.poll() is None:
+            first.kill()

@@ -5,12 +5,17 @@ import json
 import logging
 import signal
 import threading
+import time
+
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from registry.chain.client import Chain
 from registry.config import Settings
 from registry.content.store import ContentStore, open_store
 from registry.db.session import create_schema, make_engine
 from registry.errors import ContentError
+from registry.indexer.lock import writer_lock
 from registry.indexer.scanner import Indexer
 
 log = logging.getLogger("datareg.indexer")
@@ -41,12 +46,36 @@ def build_indexer(settings: Settings) -> Indexer:
     )
 
 
+def run_until_stopped(indexer: Indexer, stop: threading.Event, poll_interval: float = 0.01) -> None:
+    """Indexer.run, kept going while the database cannot be reached (connection refused or lost, SQLite
+    locked or unreadable): it waits with backoff and resumes from the checkpoint, which only moves in the
+    same transaction as the rows it covers, so nothing is lost or written twice. The chain node's outages
+    are waited for inside Indexer.run itself."""
+    backoff = 0.1
+    while not stop.is_set():
+        started = time.monotonic()
+        try:
+            indexer.run(stop, poll_interval)
+        except (DBAPIError, PoolTimeout) as exc:
+            if isinstance(exc, DBAPIError) and not (isinstance(exc, (OperationalError, InterfaceError))
+                                                    or exc.connection_invalidated):
+                raise  # a real error in the data or the code, not an outage
+            if time.monotonic() - started > 30:
+                backoff = 0.1  # it had recovered since the last failure
+            log.warning("database unavailable, retrying in %.1f s: %s", backoff, str(exc).splitlines()[0])
+            stop.wait(backoff)
+            backoff = min(backoff * 2, 5.0)
+
+
 def run_indexer(settings: Settings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     indexer = build_indexer(settings)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    log.info("indexing %s on chain %s into %s", indexer.address, indexer.chain.chain_id,
-             indexer.engine.url.render_as_string(hide_password=True))
-    indexer.run(stop)
+    with writer_lock(indexer.engine, stop) as locked:
+        if not locked:
+            return
+        log.info("indexing %s on chain %s into %s", indexer.address, indexer.chain.chain_id,
+                 indexer.engine.url.render_as_string(hide_password=True))
+        run_until_stopped(indexer, stop)
