@@ -3,6 +3,7 @@ across reorgs, and equal to an uninterrupted run after being killed."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import random
 import signal
@@ -235,3 +236,29 @@ def test_a_second_indexer_waits_for_the_writer_lock(chain, tmp_path, stack, data
     finally:
         if first.poll() is None:
             first.kill()
+
+
+def test_index_check_finds_no_difference_then_catches_a_tampered_row(chain, tmp_path, stack):
+    from sqlalchemy import create_engine, text
+
+    rpc, deployment = chain
+    client = RegistryClient(Chain(rpc, deployment))
+    populate(client, stack.accounts[:3], 6, seed=4)
+    settings = settings_for(tmp_path, "checked", rpc, deployment)
+    catch_up(build_indexer(settings))
+    env = dict(os.environ, DATAREG_RPC_URL=rpc, DATAREG_DATA_DIR=str(settings.data_dir),
+               DATAREG_DATABASE_URL=settings.database_url)
+    ok = subprocess.run([sys.executable, "-m", "registry.cli.main", "--json", "index", "check"], env=env,
+                        capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    report = json.loads(ok.stdout)
+    assert report["differences"] == [] and report["checked"]["assets"] >= 6 and report["checked"]["rights"] >= 18
+
+    with create_engine(settings.database_url).begin() as conn:
+        asset_id = conn.execute(text("SELECT asset_id FROM rights WHERE right_index = 1 LIMIT 1")).scalar()
+        conn.execute(text("UPDATE rights SET holder = :h WHERE asset_id = :a AND right_index = 1"),
+                     {"h": stack.accounts[7].address, "a": asset_id})
+    bad = subprocess.run([sys.executable, "-m", "registry.cli.main", "index", "check"], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1
+    assert f"DIFFERENCE right {asset_id}/1 holder: index '{stack.accounts[7].address}'" in bad.stdout

@@ -44,6 +44,23 @@ def cmd_deploy(args, settings: Settings, out: Output) -> None:
     )
 
 
+def cmd_index_check(args, settings: Settings, out: Output) -> None:
+    from registry.chain.client import Chain
+    from registry.db.session import make_engine
+    from registry.indexer.check import check
+
+    report = check(Chain.from_settings(settings), make_engine(settings.database_url))
+    data = {"block": report.block, "checked": report.checked,
+            "differences": [d.__dict__ for d in report.differences]}
+    out.result(data, lambda d: f"Checked the index against the contracts at block {d['block']}: "
+                               + ", ".join(f"{n} {k}" for k, n in d["checked"].items()) + ".\n"
+                               + ("\n".join(f"  DIFFERENCE {x['entity']} {x['field']}: index {x['index']!r}, "
+                                            f"chain {x['chain']!r}" for x in d["differences"])
+                                  or "  No differences."))
+    if report.differences:
+        raise SystemExit(1)
+
+
 def cmd_index_run(args, settings: Settings, out: Output) -> None:
     from registry.indexer.service import run_indexer
 
@@ -83,9 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("deploy", help="deploy the contracts (local chain, or DATAREG_DEPLOYER_KEY)")
     p.set_defaults(handler=cmd_deploy)
 
-    p = sub.add_parser("index", help="run the indexer")
-    p.add_argument("action", choices=["run"])
-    p.set_defaults(handler=cmd_index_run)
+    p = sub.add_parser("index", help="run the indexer, or check the index against the contracts")
+    p.add_argument("action", choices=["run", "check"],
+                   help="run: follow the chain; check: compare the index with the contracts (exit 1 on any "
+                   "difference)")
+    p.set_defaults(handler=lambda args, settings, out: (cmd_index_run if args.action == "run" else cmd_index_check)(
+        args, settings, out))
 
     p = sub.add_parser("api", help="serve the HTTP API")
     p.add_argument("--host", default="127.0.0.1")
