@@ -1,9 +1,11 @@
 """Database engines for SQLite (the embedded default) and PostgreSQL, from one URL."""
 from __future__ import annotations
 
+import fcntl
+from contextlib import nullcontext
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -39,8 +41,37 @@ def make_engine(url: str) -> Engine:
     )
 
 
+MIGRATIONS = Path(__file__).parent / "migrations"
+# Key of the PostgreSQL advisory lock that serialises migrations (the API and the indexer both migrate at
+# start; only one may do so at a time).
+PG_MIGRATION_LOCK = int.from_bytes(b"dr-mig", "big")
+
+
+def alembic_config(connection) -> "Config":
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
 def create_schema(engine: Engine) -> None:
-    SQLModel.metadata.create_all(engine)
+    """Brings the database to the newest schema with the Alembic migrations in registry/db/migrations."""
+    from alembic import command
+
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_MIGRATION_LOCK})
+            command.upgrade(alembic_config(connection), "head")
+        return
+    database = engine.url.database
+    lock_path = Path(f"{database}.migrate-lock") if database and database != ":memory:" else None
+    with (open(lock_path, "a+") if lock_path else nullcontext()) as handle:
+        if handle is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "head")
 
 
 def session(engine: Engine) -> Session:

@@ -1,0 +1,20 @@
+"""The schema comes from the Alembic migrations, on SQLite and PostgreSQL alike, and matches the models."""
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlmodel import SQLModel
+
+from registry.db.session import create_schema, make_engine
+
+
+def test_migrations_build_the_schema_of_the_models(database_url):
+    engine = make_engine(database_url)
+    create_schema(engine)
+    create_schema(engine)  # a second run (another process starting) changes nothing
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+        assert differences == [], "the models changed without a migration: add one under registry/db/migrations"
+        assert MigrationContext.configure(connection).get_current_revision() is not None
+    assert {"assets", "rights", "events", "listings", "registrations"} <= set(inspect(engine).get_table_names())
