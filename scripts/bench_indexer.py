@@ -77,7 +77,7 @@ def seed(client: RegistryClient, workload: str, rng: random.Random) -> int:
         for i in range(5_000 - 4):
             fn = client.contract.functions.grant(*Grant(asset, 2, GrantTerms(grantees[i % 4])).args())
             raws.append(signed(client, owner, fn, nonce + i, 150_000))
-        send_raw(client, raws)  # automine: each transaction in a block of its own
+        send_raw(client, raws, per_request=25)  # automine: each transaction in a block of its own
         return 5_000
     raws = []
     for i in range(50_000 // (4 * BATCH) + 1):
