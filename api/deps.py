@@ -9,6 +9,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from registry.chain.client import Chain, RegistryClient
@@ -58,8 +59,16 @@ def get_services(request: Request) -> Services:
 
 
 def get_session(services: Annotated[Services, Depends(get_services)]) -> Iterator[Session]:
-    with Session(services.engine) as session:
+    session = Session(services.engine)
+    try:
         yield session
+    finally:
+        try:
+            session.close()
+        except SQLAlchemyError:
+            # The database went away during the request (its answer, a 503, is already on its way): closing
+            # rolls back on a dead connection, which the pool discards. Nothing more to do here.
+            pass
 
 
 def load_asset(db: Session, asset_id: str) -> Asset:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 
+import requests
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from registry.errors import (
     ChainError,
+    ChainUnavailable,
     ConfigurationError,
     ContentNotFound,
     ContractRevert,
@@ -35,6 +39,8 @@ def status_for(exc: RegistryError) -> int:
         return 404
     if isinstance(exc, (ValidationError, SigningError)):
         return 422
+    if isinstance(exc, ChainUnavailable):
+        return 503
     if isinstance(exc, ChainError):
         return 502
     if isinstance(exc, ConfigurationError):
@@ -51,6 +57,27 @@ def body_for(exc: RegistryError) -> dict:
     return body
 
 
+_HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "request_too_large",
+               415: "unsupported_media_type", 429: "rate_limited"}
+#: Seconds a client is asked to wait before trying again while the database or the chain node is unreachable.
+DATABASE_RETRY_AFTER = 5
+CHAIN_RETRY_AFTER = 5
+
+
+def database_error_response(exc: Exception) -> JSONResponse:
+    """The index database cannot be reached (connection refused or lost, pool exhausted, SQLite locked or
+    unreadable): a 503 that says so and when to retry, not a 500."""
+    log.warning("database unavailable: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    return JSONResponse(
+        status_code=503,
+        content={"error": "database_unavailable",
+                 "message": "The index database cannot be reached at the moment, so the request could not be "
+                            f"answered. Try again in {DATABASE_RETRY_AFTER} s. "
+                            "GET /v1/status shows whether the database and the chain node are reachable."},
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
+    )
+
+
 def _field(loc: tuple) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path")]
     return ".".join(parts) or "request"
@@ -59,19 +86,76 @@ def _field(loc: tuple) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(RegistryError)
     async def registry_error(_: Request, exc: RegistryError) -> JSONResponse:
-        return JSONResponse(status_code=status_for(exc), content=body_for(exc))
+        status = status_for(exc)
+        headers = {"Retry-After": str(CHAIN_RETRY_AFTER)} if isinstance(exc, ChainUnavailable) else None
+        return JSONResponse(status_code=status, content=body_for(exc), headers=headers)
+
+    @app.exception_handler(requests.exceptions.ConnectionError)
+    @app.exception_handler(requests.exceptions.Timeout)
+    async def chain_unreachable(_: Request, exc: Exception) -> JSONResponse:
+        # Only the chain client (web3) speaks HTTP through requests here: a transport error it let through.
+        error = ChainUnavailable(f"The chain node cannot be reached ({str(exc).split('Caused by ')[-1][:200]}). "
+                                 "Try again when it is back: GET /v1/status shows whether it is reachable.")
+        return JSONResponse(status_code=503, content=body_for(error),
+                            headers={"Retry-After": str(CHAIN_RETRY_AFTER)})
 
     @app.exception_handler(RequestValidationError)
-    async def request_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": _field(tuple(e["loc"])), "message": e["msg"]} for e in exc.errors()]
+    async def request_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        raw = exc.errors()
+        broken = next((e for e in raw if e.get("type") == "json_invalid"), None)
+        if broken is not None:
+            reason = (broken.get("ctx") or {}).get("error", "malformed")
+            position = broken["loc"][-1] if broken.get("loc") else "?"
+            return JSONResponse(status_code=422, content={
+                "error": "invalid_json",
+                "message": f"The request body is not valid JSON ({reason} at byte {position}). Send one JSON object, "
+                           "encoded as UTF-8, with Content-Type: application/json.",
+                "errors": [{"field": "request", "message": f"invalid JSON: {reason}"}]})
+        errors = [{"field": _field(tuple(e["loc"])), "message": e["msg"]} for e in raw]
+        if any(e["field"] == "request" for e in errors) and "json" not in request.headers.get("content-type", ""):
+            errors.append({"field": "request", "message": "send the body as JSON with Content-Type: application/json"})
         message = "The request is invalid: " + "; ".join(f"'{e['field']}': {e['message']}" for e in errors) + "."
         return JSONResponse(status_code=422, content={"error": "invalid_request", "message": message,
                                                       "errors": errors})
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return JSONResponse(status_code=exc.status_code, content={"error": code, "message": str(exc.detail)})
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        message = str(exc.detail)
+        if exc.status_code == 404 and message == "Not Found":
+            message = (f"Not Found: there is no endpoint at '{request.url.path}'. The API's paths are listed in its "
+                       "OpenAPI document at /docs and /openapi.json.")
+        elif exc.status_code == 405:
+            allowed = (getattr(exc, "headers", None) or {}).get("Allow", "")
+            message = (f"{request.method} is not accepted at '{request.url.path}'"
+                       + (f"; use {allowed}." if allowed else ".") + " See /docs for each endpoint's methods.")
+        elif exc.status_code == 400 and message == "There was an error parsing the body":
+            message = ("The request body could not be read: send JSON (Content-Type: application/json) encoded "
+                       "as UTF-8.")
+        return JSONResponse(status_code=exc.status_code, content={"error": code, "message": message},
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(UnicodeError)
+    async def invalid_text(_: Request, exc: UnicodeError) -> JSONResponse:
+        # JSON may carry "\ud800" (a lone surrogate) and URLs raw bytes that are not UTF-8: text that cannot
+        # be stored, hashed or signed as UTF-8.
+        return JSONResponse(status_code=422, content={
+            "error": "invalid_text",
+            "message": "The request contains text that is not valid Unicode (an unpaired surrogate such as "
+                       "\\ud800, or bytes that are not UTF-8). Send every text as UTF-8.",
+        })
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(PoolTimeout)
+    async def database_unavailable(_: Request, exc: Exception) -> JSONResponse:
+        return database_error_response(exc)
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        if exc.connection_invalidated:
+            return database_error_response(exc)
+        return await unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api import errors
+from api import errors, limits
 from api.deps import Services
 from api.routes import (
     assets,
@@ -16,6 +16,7 @@ from api.routes import (
     status,
     transactions,
     verify,
+    web,
 )
 from registry.config import Settings
 from registry.db.session import create_schema
@@ -35,6 +36,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.services = services
     errors.install(app)
+    limits.install(app)  # body size, write rate per client, CORS (DATAREG_* variables, api/limits.py)
     for module in (status, assets, rights, history, listings, registrations, participants, content, transactions, verify):
         app.include_router(module.router)
+    web.install(app)  # the explorer at /, after the API so /v1/... is never shadowed
     return app

@@ -1,6 +1,7 @@
 """Query parameters shared by several routes, parsed with messages that say what is accepted."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 from sqlmodel import Session
@@ -8,23 +9,41 @@ from sqlmodel import Session
 from registry.db import queries
 from registry.errors import ValidationError
 
+#: The largest whole number SQLite and PostgreSQL take (a signed 64-bit integer): the bound of offsets.
+MAX_INT64 = 2**63 - 1
+#: The largest value of an INTEGER column in PostgreSQL (32 bits), which is how the index stores block numbers,
+#: listing ids and feed cursors: the bound of parameters compared with them, so none overflows a query.
+MAX_DB_INTEGER = 2**31 - 1
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def is_number(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts '²' and other digits int() refuses."""
+    return _DIGITS.fullmatch(text) is not None
+
 
 def parse_moment(db: Session, value: str, name: str) -> tuple[int, int]:
     """A block number or an ISO 8601 time, as (block, unix time): the state after that block, judged at
     that time. A block number is judged at its own time."""
     text = value.strip()
-    if text.isdigit():
+    if is_number(text):
         block = int(text)
+        if block > MAX_DB_INTEGER:
+            raise ValidationError(f"'{name}' is block {text}, past the largest block number the index holds "
+                                  f"({MAX_DB_INTEGER}).", [{"field": name, "message": f"at most {MAX_DB_INTEGER}"}])
         moment = queries.block_time(db, block)
         return block, moment if moment is not None else 0
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ValidationError(
-            f"'{name}' must be a block number or an ISO 8601 time such as 2026-11-21T08:00:00Z, got '{value}'."
+            f"'{name}' must be a block number or an ISO 8601 time such as 2026-11-21T08:00:00Z, got '{value}'.",
+            [{"field": name, "message": "a block number or an ISO 8601 time"}],
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
     moment = int(parsed.timestamp())
-    block = queries.block_at(db, moment)
+    # Clamped for the lookup only (block times are stored as INTEGER): before 1970 there is no block, after the
+    # last block time the answer is the last block. Validity is judged at the moment as given.
+    block = queries.block_at(db, min(max(moment, -1), MAX_DB_INTEGER))
     return (block if block is not None else -1), moment

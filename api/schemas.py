@@ -235,6 +235,8 @@ class AssetDetail(AssetSummary):
     metadata: Optional[dict[str, Any]] = Field(description="The metadata document, when the content store has it.")
     evidence: Optional[Evidence]
     confirmations: Optional[int] = Field(description="Blocks on top of the registration, as far as indexed.")
+    indexed_block: Optional[int] = Field(None, description="The answer holds as of this block; GET /v1/status "
+                                         "says how far that is behind the chain, and whether the node is reachable.")
     listings: list["ListingPublic"] = Field(default_factory=list,
                                             description="Its listings on exchanges, valid or not.")
     remarks: Optional["RemarksPublic"] = Field(default=None, description="Freeze (查封) and pledges (质押).")
@@ -283,6 +285,7 @@ class AssetDetail(AssetSummary):
             if event
             else None,
             confirmations=(indexed_block - asset.registered_block + 1) if indexed_block is not None else None,
+            indexed_block=indexed_block,
         )
 
 
@@ -290,14 +293,25 @@ class Status(BaseModel):
     chain_id: int
     contracts: dict[str, str]
     deploy_block: int
-    rpc_reachable: bool
-    head_block: Optional[int]
+    rpc_reachable: bool = Field(description="Whether the chain node answered just now. When it did not, reads "
+                                "still answer from the index, and writes are refused with 502.")
+    rpc_error: Optional[str] = Field(None, description="Why the chain node could not be reached.")
+    head_block: Optional[int] = Field(description="The node's head block now; null when it cannot be reached.")
+    last_seen_head_block: Optional[int] = Field(None, description="The last head block this API saw, kept while "
+                                                "the node cannot be reached.")
+    last_seen_head_at: Optional[str] = None
     indexed_block: Optional[int]
     indexed_block_hash: Optional[str]
-    lag_blocks: Optional[int] = Field(description="How many blocks the index is behind the node's head.")
+    indexed_block_time: Optional[str] = Field(None, description="The time of the last indexed block: answers "
+                                              "hold as of then.")
+    lag_blocks: Optional[int] = Field(description="How many blocks the index is behind the node's head (the last "
+                                      "head seen when the node cannot be reached).")
     indexer_updated_at: Optional[str]
     database: str
+    database_reachable: bool = True
+    database_error: Optional[str] = None
     content_store: str
+    summary: str = Field("", description="The above in one sentence: up to date, behind, or what is unreachable.")
 
 
 class MetadataStored(BaseModel):

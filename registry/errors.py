@@ -50,6 +50,13 @@ class ChainError(RegistryError):
     code = "chain_error"
 
 
+class ChainUnavailable(ChainError):
+    """The chain node cannot be reached (connection refused or reset, timed out): a write can be tried again
+    when it is back."""
+
+    code = "chain_unavailable"
+
+
 class ContractRevert(ChainError):
     """The registry contract refused an operation with one of its custom errors."""
 

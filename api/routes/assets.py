@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 from sqlmodel import select
 
 from api.deps import ServicesDep, SessionDep, load_asset
+from api.params import MAX_INT64
 from api.routes.listings import listing_public
 from api.routes.registrations import (
     attestations_public,
@@ -25,12 +26,14 @@ router = APIRouter(prefix="/v1/assets", tags=["assets"])
 def _classification(value: str | None) -> int | None:
     if value is None:
         return None
-    try:
-        return int(value) if value.isdigit() else Classification[value.upper()].value
-    except KeyError:
-        raise ValidationError(
-            f"Unknown classification '{value}': use general, important or core (or 0, 1, 2)."
-        ) from None
+    names = {c.name.lower(): c.value for c in Classification}
+    code = names.get(value.strip().lower())
+    if code is None and value.strip() in {str(v) for v in names.values()}:
+        code = int(value.strip())
+    if code is None:
+        raise ValidationError(f"Unknown classification '{value}': use general, important or core (or 0, 1, 2).",
+                              [{"field": "classification", "message": "general, important or core"}])
+    return code
 
 
 @router.get("", response_model=Page[AssetSummary], summary="Search assets")
@@ -42,7 +45,7 @@ def list_assets(
     registrant: Annotated[Optional[str], Query(description="Assets registered by this address.")] = None,
     q: Annotated[Optional[str], Query(max_length=200, description="Text in the name or summary.")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
 ) -> Page[AssetSummary]:
     rows, count = queries.list_assets(
         db,

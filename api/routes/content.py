@@ -29,6 +29,9 @@ def metadata_schema() -> dict[str, Any]:
 def put_metadata(services: ServicesDep, db: SessionDep, document: dict[str, Any] = Body(...)) -> MetadataStored:
     """Validates the document (a 422 names every offending field), stores its canonical bytes and returns
     the content id to register with. Assets already registered with this content id get its fields."""
+    if _has_nul(document):
+        raise ValidationError("The metadata document contains a NUL character (\\u0000) in its text, which cannot "
+                              "be indexed: remove it.", [{"field": "request", "message": "NUL character in text"}])
     data = canonical_bytes(parse_metadata(document))
     cid = services.store.put(data)
     parsed = json.loads(data)
@@ -37,6 +40,16 @@ def put_metadata(services: ServicesDep, db: SessionDep, document: dict[str, Any]
         db.add(asset)
     db.commit()
     return MetadataStored(cid=cid, digest="0x" + cid_to_digest(cid).hex(), size=len(data))
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024

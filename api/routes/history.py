@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from api.deps import SessionDep, load_asset
-from api.params import parse_moment
+from api.params import MAX_INT64, is_number, parse_moment
 from api.schemas import (
     STATUS_LABELS,
     HistoryEvent,
@@ -85,7 +85,7 @@ def asset_history(
     since: Annotated[Optional[str], Query(description="A block number or ISO 8601 time (inclusive).")] = None,
     until: Annotated[Optional[str], Query(description="A block number or ISO 8601 time (inclusive).")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
     format: Annotated[Literal["json", "csv"], Query(description="csv: the whole filtered history as a file.")] = "json",
 ):
     asset = load_asset(db, asset_id)
@@ -108,7 +108,7 @@ def _block(db, value: str | None, name: str, start: bool) -> int | None:
     if value is None:
         return None
     block, _ = parse_moment(db, value, name)
-    if value.strip().isdigit():
+    if is_number(value.strip()):
         return block
     return block + 1 if start else block
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Optional
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from sqlalchemy import func
 from sqlmodel import select
 
 from api.deps import SessionDep
+from api.params import MAX_DB_INTEGER, MAX_INT64
 from api.schemas import ListingChangePublic, ListingFeed, ListingPublic, Page, iso
 from registry.chain.types import asset_id_hex, checksum
 from registry.db import queries
@@ -41,7 +42,7 @@ def list_listings(
     asset: Annotated[Optional[str], Query(description="Listings of this asset.")] = None,
     status: Annotated[Optional[Literal["listed", "suspended", "delisted"]], Query()] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
 ) -> Page[ListingPublic]:
     query = select(Listing)
     if exchange:
@@ -61,7 +62,8 @@ def listing_feed(
     db: SessionDep,
     exchange: Annotated[str, Query(description="The exchange whose catalogue to sync: changes of its listings "
                                                "and of cross-listings of them on other exchanges.")],
-    after: Annotated[int, Query(ge=0, description="The cursor of the last change applied; 0 from the start.")] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_DB_INTEGER,
+                                description="The cursor of the last change applied; 0 from the start.")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> ListingFeed:
     """Every change exactly once, in order: apply them and remember `next_cursor`. A change caused by time
@@ -78,7 +80,7 @@ def listing_feed(
 
 
 @router.get("/{listing_id}", response_model=ListingPublic, summary="One listing, with whether it is valid now")
-def get_listing(listing_id: int, db: SessionDep) -> ListingPublic:
+def get_listing(listing_id: Annotated[int, Path(ge=0, le=MAX_DB_INTEGER)], db: SessionDep) -> ListingPublic:
     listing = db.get(Listing, listing_id)
     if listing is None:
         raise NotFound(f"No listing {listing_id} is in the index.")

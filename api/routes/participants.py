@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 from sqlmodel import select
 
 from api.deps import SessionDep
+from api.params import MAX_INT64
 from api.schemas import ParticipantPublic
 from registry.chain.operations import ROLES
 from registry.chain.types import checksum
@@ -27,13 +28,15 @@ def participant_public(p: Participant) -> ParticipantPublic:
 def list_participants(
     db: SessionDep,
     role: Annotated[Optional[str], Query(description=", ".join(ROLES))] = None,
+    limit: Annotated[int, Query(ge=1, le=1000, description="At most this many, in order of admission.")] = 1000,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
 ) -> list[ParticipantPublic]:
     query = select(Participant).order_by(Participant.added_block, Participant.account)
     if role is not None:
         if role not in ROLES:
             raise ValidationError(f"Unknown role '{role}': use one of {', '.join(ROLES)}.")
         query = query.where(Participant.role == ROLES[role])
-    return [participant_public(p) for p in db.exec(query).all()]
+    return [participant_public(p) for p in db.exec(query.limit(limit).offset(offset)).all()]
 
 
 @router.get("/{address}", response_model=ParticipantPublic, summary="One participant")

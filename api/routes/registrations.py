@@ -9,8 +9,10 @@ from typing import Annotated, Literal, Optional
 import segno
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
+from sqlmodel import select
 
 from api.deps import ServicesDep, SessionDep, load_asset
+from api.params import MAX_INT64
 from api.schemas import (
     AttestationPublic,
     Certificate,
@@ -75,10 +77,19 @@ def list_registrations(
     db: SessionDep,
     status: Annotated[Optional[Literal[STAGES]], Query(description="The stage; publicity for the public list.")] = None,
     registrar: Annotated[Optional[str], Query()] = None,
+    certificate: Annotated[Optional[str], Query(max_length=40, description="A certificate number (证书编号), "
+                                                "e.g. SJ35A2026110001: the registration it was issued for.")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
 ) -> list[PublicityNotice]:
-    rows = registration.in_stage(db, status, checksum(registrar, "registrar") if registrar else None, limit, offset)
+    registrar = checksum(registrar, "registrar") if registrar else None
+    if certificate is not None:
+        number = certificate.strip().upper()
+        found = db.exec(select(Registration).where(Registration.certificate_number == number)).all()
+        rows = [r for r in found if (status is None or r.stage == status)
+                and (registrar is None or r.registrar == registrar)][offset:offset + limit]
+    else:
+        rows = registration.in_stage(db, status, registrar, limit, offset)
     notices = []
     for reg in rows:
         asset = db.get(Asset, reg.asset_id)
@@ -101,9 +112,14 @@ def asset_registration(asset_id: str, db: SessionDep) -> RegistrationPublic:
 
 @router.get("/assets/{asset_id}/attestations", response_model=list[AttestationPublic],
             summary="Appraisals, compliance certifications and quality evaluations of an asset")
-def asset_attestations(asset_id: str, db: SessionDep) -> list[AttestationPublic]:
+def asset_attestations(
+    asset_id: str,
+    db: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=1000, description="At most this many, oldest first.")] = 1000,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
+) -> list[AttestationPublic]:
     asset = load_asset(db, asset_id)
-    return attestations_public(db, asset, queries.now(db))
+    return attestations_public(db, asset, queries.now(db))[offset:offset + limit]
 
 
 @router.get("/assets/{asset_id}/certificate", response_model=Certificate,

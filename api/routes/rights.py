@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from sqlmodel import select
 
 from api.deps import SessionDep, load_asset
-from api.params import parse_moment
+from api.params import MAX_INT64, parse_moment
 from api.schemas import GrantTermsPublic, PartyRight, RightPublic, RightsAt, iso
 from registry.chain.types import RightKind, checksum
 from registry.db import queries
@@ -48,15 +48,23 @@ def asset_rights(
 
 @router.get("/parties/{address}/rights", response_model=list[PartyRight],
             summary="Every right a party holds or held, and why any is not valid")
-def party_rights(address: str, db: SessionDep) -> list[PartyRight]:
+def party_rights(
+    address: str,
+    db: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=1000, description="At most this many, by asset and right number.")] = 1000,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
+) -> list[PartyRight]:
     party = checksum(address, "party address")
     now = queries.now(db)
     result = []
-    for right, version, following in queries.party_rights(db, party):
+    states: dict[str, dict[int, queries.RightState]] = {}
+    for right, version, following in queries.party_rights(db, party)[offset:offset + limit]:
         asset = db.get(Asset, right.asset_id)
         holds_now = right.holder == party
         if holds_now:
-            state = next(s for s in queries.right_states(db, asset, now) if s.right.right_index == right.right_index)
+            if asset.asset_id not in states:  # once per asset: an asset may have thousands of rights
+                states[asset.asset_id] = {s.right.right_index: s for s in queries.right_states(db, asset, now)}
+            state = states[asset.asset_id][right.right_index]
             status = "valid" if state.valid else state.reason
         else:
             status = "transferred_away"

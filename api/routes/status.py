@@ -1,33 +1,86 @@
-"""GET /v1/status: the chain, the contracts, and how far behind the index is."""
+"""GET /v1/status: the chain, the contracts, and how far behind the index is. It answers even when the chain
+node or the database cannot be reached, and says which."""
 from __future__ import annotations
 
-from fastapi import APIRouter
+import time
+
+import httpx
+from fastapi import APIRouter, Request
+from sqlalchemy.exc import SQLAlchemyError
 
 from api.deps import ServicesDep, SessionDep
 from api.schemas import Status, iso
 from registry.db import queries
+from registry.db.models import Block
 
 router = APIRouter(prefix="/v1", tags=["status"])
 
+#: Seconds to wait for the chain node's head before reporting it unreachable.
+HEAD_TIMEOUT = 3.0
+
+
+def chain_head(rpc_url: str) -> tuple[int | None, str | None]:
+    """The node's head block, or None and why not. One plain JSON-RPC call with a short timeout and no
+    retries, so the status stays quick when the node is down."""
+    try:
+        response = httpx.post(rpc_url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber", "params": []},
+                              timeout=HEAD_TIMEOUT)
+        body = response.json()
+        return int(body["result"], 16), None
+    except httpx.HTTPError as exc:
+        return None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    except (ValueError, KeyError, TypeError):
+        return None, f"the node answered HTTP {response.status_code} without a block number"
+
 
 @router.get("/status", response_model=Status, summary="Chain, contracts and indexer lag")
-def status(services: ServicesDep, db: SessionDep) -> Status:
+def status(request: Request, services: ServicesDep, db: SessionDep) -> Status:
+    head, rpc_error = chain_head(services.settings.rpc_url)
+    seen = getattr(request.app.state, "last_seen_head", None)
+    if head is not None:
+        seen = (head, time.time())
+        request.app.state.last_seen_head = seen
     try:
-        head = services.chain.w3.eth.block_number
-    except Exception:  # noqa: BLE001 - an unreachable node is reported, not raised: reads still work
-        head = None
-    checkpoint = queries.checkpoint(db)
+        checkpoint = queries.checkpoint(db)
+        block = db.get(Block, checkpoint.block_number) if checkpoint else None
+        database_error = None
+    except SQLAlchemyError as exc:
+        checkpoint = block = None
+        database_error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     indexed = checkpoint.block_number if checkpoint else None
+    reference = head if head is not None else (seen[0] if seen else None)
+    lag = max(0, reference - indexed) if reference is not None and indexed is not None else None
     return Status(
         chain_id=services.deployment.chain_id,
         contracts=services.deployment.contracts,
         deploy_block=services.deployment.deploy_block,
         rpc_reachable=head is not None,
+        rpc_error=rpc_error,
         head_block=head,
+        last_seen_head_block=seen[0] if seen else None,
+        last_seen_head_at=iso(int(seen[1])) if seen else None,
         indexed_block=indexed,
         indexed_block_hash=checkpoint.block_hash if checkpoint else None,
-        lag_blocks=(max(0, head - indexed) if head is not None and indexed is not None else None),
+        indexed_block_time=iso(block.timestamp) if block else None,
+        lag_blocks=lag,
         indexer_updated_at=iso(int(checkpoint.updated_at)) if checkpoint else None,
         database=services.engine.dialect.name,
+        database_reachable=database_error is None,
+        database_error=database_error,
         content_store=type(services.store).__name__,
+        summary=_summary(head, rpc_error, seen, indexed, lag, block, database_error),
     )
+
+
+def _summary(head, rpc_error, seen, indexed, lag, block, database_error) -> str:
+    if database_error is not None:
+        return ("The index database cannot be reached: reads answer 503 until it is back. "
+                + ("The chain node is reachable." if head is not None else "The chain node cannot be reached either."))
+    at = f"block {indexed}" + (f" ({iso(block.timestamp)})" if block else "") if indexed is not None else "no block yet"
+    if head is None:
+        behind = (f"; the last head seen was block {seen[0]}, {lag} block(s) ahead of the index" if seen else "")
+        return (f"The chain node cannot be reached ({rpc_error}): answers come from the index as of {at}, which may "
+                f"be behind the chain{behind}. Writes are refused until the node is back.")
+    if lag:
+        return f"The index is {lag} block(s) behind the chain head ({head}): answers hold as of {at}."
+    return f"The index is up to date with the chain head: answers hold as of {at}."

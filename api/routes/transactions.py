@@ -15,6 +15,7 @@ from registry.chain.types import checksum
 from registry.errors import ConfigurationError, ValidationError
 
 router = APIRouter(prefix="/v1", tags=["transactions"])
+FORWARD_MAX_DEADLINE = 2**48 - 1
 
 
 class RawTransaction(BaseModel):
@@ -25,7 +26,8 @@ class RawTransaction(BaseModel):
 class SignedRequest(BaseModel):
     signer: str = Field(description="The party the operation acts for, who signed it (registrant, grantor or "
                         "holder).")
-    deadline: int = Field(ge=0, description="Unix time after which the signature is refused.")
+    deadline: int = Field(ge=0, le=2**256 - 1, description="Unix time after which the signature is refused "
+                          "(for forward: at most 2^48 - 1, the forwarder's uint48).")
     signature: str = Field(pattern=r"^0x[0-9a-fA-F]*$", max_length=20_000)
     operation: dict[str, Any] = Field(
         description="The operation's fields. register: content_hash, content_cid, metadata_cid (0x bytes32), "
@@ -71,6 +73,9 @@ def relay(operation: Literal["register", "grant", "transfer", "revoke", "renew",
         signature = bytes.fromhex(body.signature[2:])
     except ValueError:
         raise ValidationError("'signature' must be an even number of hex digits after 0x.") from None
+    if operation == "forward" and body.deadline > FORWARD_MAX_DEADLINE:
+        raise ValidationError(f"'deadline' must be at most {FORWARD_MAX_DEADLINE} for forward (the forwarder's "
+                              f"uint48), got {body.deadline}.", [{"field": "deadline", "message": "at most 2^48 - 1"}])
     parsed = OPERATIONS[operation].from_json(body.operation)
     signer = checksum(body.signer, "signer")
     return _result(services.client.relay(parsed, signer, body.deadline, signature, services.relayer))

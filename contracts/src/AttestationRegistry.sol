@@ -26,6 +26,7 @@ contract AttestationRegistry is IAttestationRegistry, ERC2771Context {
 
     /// @inheritdoc IAttestationRegistry
     function attest(bytes32 assetId, AttestationData calldata data) external returns (uint256 attestationId) {
+        _whenNotPaused();
         address issuer = _msgSender();
         if (!participants.isActive(issuer, _role(data.kind))) revert NotAServiceProvider(issuer, data.kind);
         IDataRegistry.AssetView memory asset = dataRegistry.getAsset(assetId);
@@ -45,6 +46,7 @@ contract AttestationRegistry is IAttestationRegistry, ERC2771Context {
 
     /// @inheritdoc IAttestationRegistry
     function revokeAttestation(uint256 attestationId, uint16 reasonCode) external {
+        _whenNotPaused();
         Attestation storage a = _existing(attestationId);
         if (a.issuer != _msgSender()) revert NotIssuer(attestationId, _msgSender());
         if (a.revoked) revert AlreadyRevoked(attestationId);
@@ -65,6 +67,11 @@ contract AttestationRegistry is IAttestationRegistry, ERC2771Context {
         if (a.validUntil != 0 && block.timestamp >= a.validUntil) return Status.Expired;
         if (dataRegistry.getAsset(a.assetId).version != a.assetVersion) return Status.Superseded;
         return Status.Valid;
+    }
+
+    /// @dev The council's emergency stop (see {IParticipantRegistry}): first in every write.
+    function _whenNotPaused() private view {
+        if (participants.paused()) revert IParticipantRegistry.RegistryPaused();
     }
 
     function _existing(uint256 attestationId) private view returns (Attestation storage a) {

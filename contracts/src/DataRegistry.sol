@@ -107,7 +107,8 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
 
     mapping(bytes32 assetId => AssetRecord) private _assets;
     mapping(bytes32 assetId => mapping(uint256 rightIndex => RightRecord)) private _rights;
-    mapping(bytes32 pledgeId => bool) private _pledges;
+    /// @dev Keyed by asset too, so a pledge can only be released against the asset it was recorded on.
+    mapping(bytes32 assetId => mapping(bytes32 pledgeId => bool)) private _pledges;
 
     /// @notice Who may act as regulator (freeze) and registrar (pledges, cancellation).
     IParticipantRegistry public immutable participants;
@@ -125,11 +126,13 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
 
     /// @inheritdoc IDataRegistry
     function register(Registration calldata registration) external returns (bytes32) {
+        _whenNotPaused();
         return _register(registration, _msgSender());
     }
 
     /// @inheritdoc IDataRegistry
     function registerBatch(Registration[] calldata registrations) external returns (bytes32[] memory assetIds) {
+        _whenNotPaused();
         assetIds = new bytes32[](registrations.length);
         for (uint256 i; i < registrations.length; ++i) {
             assetIds[i] = _register(registrations[i], _msgSender());
@@ -143,6 +146,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
         uint256 deadline,
         bytes calldata signature
     ) external returns (bytes32) {
+        _whenNotPaused();
         _verifySignature(registrant, _hashRegister(registration, registrant, deadline), deadline, signature);
         return _register(registration, registrant);
     }
@@ -201,7 +205,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
     /// index and every further holder of a kind is a co-holder with an index from 4. Entries must be sorted
     /// by address so that a repeated account shows.
     function _assignRights(bytes32 assetId, AssetRecord memory asset, RightHolder[] calldata holders) private {
-        uint8 claimed;
+        uint8 claimed = 0;
         for (uint256 i; i < holders.length; ++i) {
             if (holders[i].account == asset.registrant) {
                 claimed = holders[i].kinds & ALL_KINDS;
@@ -209,7 +213,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
                 break;
             }
         }
-        address previous;
+        address previous = address(0);
         for (uint256 i; i < holders.length; ++i) {
             address account = holders[i].account;
             uint8 kinds = holders[i].kinds;
@@ -414,6 +418,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
 
     /// @inheritdoc IDataRegistry
     function grant(bytes32 assetId, uint256 parentIndex, GrantTerms calldata terms) external returns (uint256) {
+        _whenNotPaused();
         return _grant(_msgSender(), assetId, parentIndex, terms);
     }
 
@@ -426,6 +431,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
         uint256 deadline,
         bytes calldata signature
     ) external returns (uint256) {
+        _whenNotPaused();
         bytes32 structHash = keccak256(
             abi.encode(GRANT_TYPEHASH, grantor, assetId, parentIndex, _hashTerms(terms), nonces(grantor), deadline)
         );
@@ -435,6 +441,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
 
     /// @inheritdoc IDataRegistry
     function transfer(bytes32 assetId, uint256 rightIndex, address to) external {
+        _whenNotPaused();
         _transfer(_msgSender(), assetId, rightIndex, to);
     }
 
@@ -447,6 +454,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
         uint256 deadline,
         bytes calldata signature
     ) external {
+        _whenNotPaused();
         bytes32 structHash =
             keccak256(abi.encode(TRANSFER_TYPEHASH, holder, assetId, rightIndex, to, nonces(holder), deadline));
         _verifySignature(holder, structHash, deadline, signature);
@@ -455,6 +463,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
 
     /// @inheritdoc IDataRegistry
     function revoke(bytes32 assetId, uint256 rightIndex, uint16 reasonCode, bytes32 evidenceCid) external {
+        _whenNotPaused();
         _revoke(_msgSender(), assetId, rightIndex, reasonCode, evidenceCid);
     }
 
@@ -468,6 +477,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
         uint256 deadline,
         bytes calldata signature
     ) external {
+        _whenNotPaused();
         bytes32 structHash = keccak256(
             abi.encode(
                 REVOKE_TYPEHASH, grantor, assetId, rightIndex, reasonCode, evidenceCid, nonces(grantor), deadline
@@ -479,6 +489,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
 
     /// @inheritdoc IDataRegistry
     function renew(bytes32 assetId, uint256 rightIndex, uint64 validUntil) external {
+        _whenNotPaused();
         _renew(_msgSender(), assetId, rightIndex, validUntil);
     }
 
@@ -491,6 +502,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
         uint256 deadline,
         bytes calldata signature
     ) external {
+        _whenNotPaused();
         bytes32 structHash =
             keccak256(abi.encode(RENEW_TYPEHASH, grantor, assetId, rightIndex, validUntil, nonces(grantor), deadline));
         _verifySignature(grantor, structHash, deadline, signature);
@@ -599,6 +611,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
 
     /// @inheritdoc IDataRegistry
     function freeze(bytes32 assetId, string calldata orderReference, bytes32 evidenceCid) external {
+        _whenNotPaused();
         address regulator = _requireRole(IParticipantRegistry.Role.Regulator);
         AssetRecord storage asset = _activeAsset(assetId);
         if (asset.remarks & REMARK_FROZEN != 0) revert FreezeUnchanged(assetId, true);
@@ -608,6 +621,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
 
     /// @inheritdoc IDataRegistry
     function releaseFreeze(bytes32 assetId, bytes32 evidenceCid) external {
+        _whenNotPaused();
         address regulator = _requireRole(IParticipantRegistry.Role.Regulator);
         AssetRecord storage asset = _existingAsset(assetId);
         if (asset.remarks & REMARK_FROZEN == 0) revert FreezeUnchanged(assetId, false);
@@ -620,27 +634,30 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
         external
         returns (bytes32 pledgeId)
     {
+        _whenNotPaused();
         address registrar = _requireRole(IParticipantRegistry.Role.Registrar);
         AssetRecord storage asset = _activeAsset(assetId);
         pledgeId = keccak256(abi.encode(assetId, externalRegistrationNo));
-        if (_pledges[pledgeId]) revert PledgeUnchanged(assetId, pledgeId, true);
-        _pledges[pledgeId] = true;
+        if (_pledges[assetId][pledgeId]) revert PledgeUnchanged(assetId, pledgeId, true);
+        _pledges[assetId][pledgeId] = true;
         ++asset.activePledges;
         emit PledgeRecorded(assetId, pledgeId, registrar, externalRegistrationNo, pledgee);
     }
 
     /// @inheritdoc IDataRegistry
     function releasePledge(bytes32 assetId, bytes32 pledgeId) external {
+        _whenNotPaused();
         address registrar = _requireRole(IParticipantRegistry.Role.Registrar);
         AssetRecord storage asset = _existingAsset(assetId);
-        if (!_pledges[pledgeId]) revert PledgeUnchanged(assetId, pledgeId, false);
-        _pledges[pledgeId] = false;
+        if (!_pledges[assetId][pledgeId]) revert PledgeUnchanged(assetId, pledgeId, false);
+        _pledges[assetId][pledgeId] = false;
         --asset.activePledges;
         emit PledgeReleased(assetId, pledgeId, registrar);
     }
 
     /// @inheritdoc IDataRegistry
     function cancel(bytes32 assetId, uint16 reasonCode, bytes32 evidenceCid) external {
+        _whenNotPaused();
         address by = _msgSender();
         AssetRecord storage asset = _activeAsset(assetId);
         bool byRegistrant = by == asset.registrant && reasonCode == CANCELLED_ON_REQUEST;
@@ -653,6 +670,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
 
     /// @inheritdoc IDataRegistry
     function changeMetadata(bytes32 assetId, bytes32 metadataCid, bytes32 contentHash) external {
+        _whenNotPaused();
         address by = _msgSender();
         AssetRecord storage asset = _activeAsset(assetId);
         if (by != asset.registrant) revert NotRegistrant(assetId, by);
@@ -665,6 +683,12 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
     function _existingAsset(bytes32 assetId) private view returns (AssetRecord storage asset) {
         asset = _assets[assetId];
         if (asset.status == AssetStatus.None) revert AssetNotFound(assetId);
+    }
+
+    /// @dev The council's emergency stop (see {IParticipantRegistry}): first in every write, so a paused registry
+    /// refuses them all with `RegistryPaused` before anything else is checked.
+    function _whenNotPaused() private view {
+        if (participants.paused()) revert IParticipantRegistry.RegistryPaused();
     }
 
     function _requireRole(IParticipantRegistry.Role role) private view returns (address account) {

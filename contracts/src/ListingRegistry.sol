@@ -55,6 +55,7 @@ contract ListingRegistry is IListingRegistry, EIP712, Nonces, ERC2771Context {
         external
         returns (uint256 listingId)
     {
+        _whenNotPaused();
         address exchange = _msgSender();
         if (!participants.isActive(exchange, IParticipantRegistry.Role.Exchange)) revert NotAnExchange(exchange);
         _consume(holder, exchange, r, deadline, signature);
@@ -89,6 +90,7 @@ contract ListingRegistry is IListingRegistry, EIP712, Nonces, ERC2771Context {
 
     /// @inheritdoc IListingRegistry
     function approveListing(address exchange, ListingRequest calldata r) external {
+        _whenNotPaused();
         // The holder's standing is checked when the exchange lists; approving alone changes no listing.
         address holder = _msgSender();
         bytes32 consentHash = _consentHash(holder, exchange, r);
@@ -98,6 +100,7 @@ contract ListingRegistry is IListingRegistry, EIP712, Nonces, ERC2771Context {
 
     /// @inheritdoc IListingRegistry
     function setStatus(uint256 listingId, ListingStatus status) external {
+        _whenNotPaused();
         ListingRecord storage l = _existing(listingId);
         address by = _msgSender();
         bool isExchange = by == l.exchange;
@@ -113,6 +116,11 @@ contract ListingRegistry is IListingRegistry, EIP712, Nonces, ERC2771Context {
             delete _crossListings[l.originListingId][l.exchange];
         }
         emit ListingStatusChanged(listingId, l.exchange, by, status);
+    }
+
+    /// @dev The council's emergency stop (see {IParticipantRegistry}): first in every write.
+    function _whenNotPaused() private view {
+        if (participants.paused()) revert IParticipantRegistry.RegistryPaused();
     }
 
     function _consume(address holder, address exchange, ListingRequest calldata r, uint256 deadline, bytes calldata sig)
@@ -161,6 +169,8 @@ contract ListingRegistry is IListingRegistry, EIP712, Nonces, ERC2771Context {
     }
 
     function _rightReason(bytes32 assetId, uint256 rightIndex, address holder) private view returns (ListingValidity) {
+        // Which right in the chain fails does not matter here, only whether one does (Slither: unused-return).
+        // slither-disable-next-line unused-return
         (IDataRegistry.Validity validity,) = dataRegistry.rightValidity(assetId, rightIndex);
         if (validity == IDataRegistry.Validity.NoSuchRight) return ListingValidity.RightNotValid;
         if (validity == IDataRegistry.Validity.AssetNotActive) return ListingValidity.AssetNotActive;

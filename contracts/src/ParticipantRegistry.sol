@@ -9,9 +9,13 @@ import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol"
 import {IParticipantRegistry} from "./interfaces/IParticipantRegistry.sol";
 
 /// @title ParticipantRegistry
-/// @notice See {IParticipantRegistry}. The owner is the admin (a council multisig in production).
+/// @notice See {IParticipantRegistry}. The owner is the admin (a council multisig in production). It also
+/// holds the registry-wide pause switch that every registry contract reads before a write.
 contract ParticipantRegistry is IParticipantRegistry, Ownable2Step, ERC2771Context {
     mapping(address account => Participant) private _participants;
+
+    /// @inheritdoc IParticipantRegistry
+    bool public paused;
 
     constructor(address admin, address trustedForwarder) Ownable(admin) ERC2771Context(trustedForwarder) {}
 
@@ -50,8 +54,28 @@ contract ParticipantRegistry is IParticipantRegistry, Ownable2Step, ERC2771Conte
 
     /// @inheritdoc IParticipantRegistry
     function setEndpoint(string calldata endpoint) external {
+        if (paused) revert RegistryPaused();
         _existing(_msgSender()).endpoint = endpoint;
         emit ParticipantEndpointChanged(_msgSender(), endpoint);
+    }
+
+    /// @inheritdoc IParticipantRegistry
+    function pause(bytes32 reasonCid) external onlyOwner {
+        if (paused) revert PauseUnchanged(true);
+        paused = true;
+        emit Paused(_msgSender(), reasonCid);
+    }
+
+    /// @inheritdoc IParticipantRegistry
+    function unpause() external onlyOwner {
+        if (!paused) revert PauseUnchanged(false);
+        paused = false;
+        emit Unpaused(_msgSender());
+    }
+
+    /// @notice Refused: without an admin nobody could admit participants or lift a pause ever again.
+    function renounceOwnership() public view override onlyOwner {
+        revert AdminCannotBeRenounced();
     }
 
     /// @inheritdoc IParticipantRegistry

@@ -70,6 +70,7 @@ contract RegistrationOffice is IRegistrationOffice, ERC2771Context {
 
     /// @inheritdoc IRegistrationOffice
     function applyFor(bytes32 assetId, address registrar, bytes32 documentsCid) external {
+        _whenNotPaused();
         address applicant = _msgSender();
         IDataRegistry.AssetView memory asset = dataRegistry.getAsset(assetId);
         if (asset.registrant != applicant) revert NotApplicant(assetId, applicant);
@@ -85,6 +86,7 @@ contract RegistrationOffice is IRegistrationOffice, ERC2771Context {
 
     /// @inheritdoc IRegistrationOffice
     function accept(bytes32 assetId) external {
+        _whenNotPaused();
         Application storage a = _asRegistrar(assetId, Stage.Applied);
         a.stage = Stage.Accepted;
         emit ApplicationAccepted(assetId, a.registrar);
@@ -92,6 +94,7 @@ contract RegistrationOffice is IRegistrationOffice, ERC2771Context {
 
     /// @inheritdoc IRegistrationOffice
     function returnForMaterial(bytes32 assetId, uint16 reasonCode, bytes32 noteCid) external {
+        _whenNotPaused();
         Application storage a = _asRegistrar(assetId, Stage.Applied);
         a.stage = Stage.Returned;
         emit ApplicationReturned(assetId, a.registrar, reasonCode, noteCid);
@@ -99,6 +102,7 @@ contract RegistrationOffice is IRegistrationOffice, ERC2771Context {
 
     /// @inheritdoc IRegistrationOffice
     function review(bytes32 assetId, bool passed, uint16 reasonCode, bytes32 noteCid) external {
+        _whenNotPaused();
         Application storage a = _asRegistrar(assetId, Stage.Accepted);
         if (!passed) {
             a.stage = Stage.Terminated;
@@ -112,6 +116,7 @@ contract RegistrationOffice is IRegistrationOffice, ERC2771Context {
 
     /// @inheritdoc IRegistrationOffice
     function object(bytes32 assetId, uint16 reasonCode, bytes32 evidenceCid) external returns (uint256 objectionId) {
+        _whenNotPaused();
         address objector = _msgSender();
         if (participants.getParticipantStatus(objector) != IParticipantRegistry.ParticipantStatus.Active) {
             revert NotAParticipant(objector);
@@ -127,6 +132,7 @@ contract RegistrationOffice is IRegistrationOffice, ERC2771Context {
 
     /// @inheritdoc IRegistrationOffice
     function resolveObjection(bytes32 assetId, uint256 objectionId, bool upheld, bytes32 noteCid) external {
+        _whenNotPaused();
         Application storage a = _asRegistrar(assetId, Stage.Publicity);
         Objection storage o = _objections[assetId][objectionId];
         if (o.status != ObjectionStatus.Pending) revert ObjectionNotPending(assetId, objectionId);
@@ -141,6 +147,7 @@ contract RegistrationOffice is IRegistrationOffice, ERC2771Context {
 
     /// @inheritdoc IRegistrationOffice
     function register(bytes32 assetId, uint8 validityYears) external returns (bytes15 certificateNumber) {
+        _whenNotPaused();
         Application storage a = _asRegistrar(assetId, Stage.Publicity);
         if (block.timestamp < a.publicityEnds) revert PublicityNotOver(assetId, a.publicityEnds);
         if (a.pendingObjections != 0) revert ObjectionsPending(assetId, a.pendingObjections);
@@ -157,6 +164,7 @@ contract RegistrationOffice is IRegistrationOffice, ERC2771Context {
 
     /// @inheritdoc IRegistrationOffice
     function renew(bytes32 assetId, uint8 validityYears) external {
+        _whenNotPaused();
         Application storage a = _asRegistrar(assetId, Stage.Registered);
         uint64 opens = a.validUntil - RENEWAL_OPENS;
         uint64 closes = a.validUntil - RENEWAL_CLOSES;
@@ -203,6 +211,11 @@ contract RegistrationOffice is IRegistrationOffice, ERC2771Context {
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
     // Internals
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+    /// @dev The council's emergency stop (see {IParticipantRegistry}): first in every write.
+    function _whenNotPaused() private view {
+        if (participants.paused()) revert IParticipantRegistry.RegistryPaused();
+    }
 
     /// @dev The application, after checking that the caller is its registrar (still active) and its stage.
     function _asRegistrar(bytes32 assetId, Stage stage) private view returns (Application storage a) {

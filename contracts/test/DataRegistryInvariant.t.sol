@@ -124,13 +124,13 @@ contract DataRegistryInvariantTest is Test {
     DataRegistry internal registry;
     RightsHandler internal handler;
 
-    function setUp() public {
+    function setUp() public virtual {
         vm.warp(1_750_000_000);
         registry = new DataRegistry(new ParticipantRegistry(address(this), address(0)), address(0));
         handler = new RightsHandler(registry);
     }
 
-    function targetContracts() public view returns (address[] memory targets) {
+    function targetContracts() public view virtual returns (address[] memory targets) {
         targets = new address[](1);
         targets[0] = address(handler);
     }

@@ -212,6 +212,22 @@ contract RegistrationOfficeTest is DataRegistryBase {
         registry.transfer(assetId, 3, bob);
     }
 
+    /// @dev Regression: a pledge id used to be looked up on its own, so releasing asset A's pledge "against"
+    /// asset B cleared B's count (freeing B's operating right while B's pledge stood) and stranded A's.
+    function test_releasePledge_revertsWhen_pledgeWasRecordedOnAnotherAsset() public {
+        bytes32 other = _registerAs(bob, keccak256("other"), ALL);
+        vm.startPrank(registrar);
+        bytes32 onAsset = registry.recordPledge(assetId, "ZD-A", carol);
+        registry.recordPledge(other, "ZD-B", carol);
+        vm.expectRevert(abi.encodeWithSelector(IDataRegistry.PledgeUnchanged.selector, other, onAsset, false));
+        registry.releasePledge(other, onAsset);
+        vm.stopPrank();
+        assertEq(registry.getAsset(other).activePledges, 1, "the other asset's pledge stands");
+        vm.prank(bob);
+        vm.expectRevert(abi.encodeWithSelector(IDataRegistry.OperatingRightPledged.selector, other, 1));
+        registry.transfer(other, 3, carol);
+    }
+
     function test_cancel_byRegistrantOnRequestOrByRegistrar_invalidatesRights() public {
         vm.prank(bob);
         vm.expectRevert(abi.encodeWithSelector(IDataRegistry.NotRegistrant.selector, assetId, bob));

@@ -10,9 +10,15 @@ from typing import Any, Sequence
 from eth_abi import encode
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
-from eth_utils import keccak
+from eth_utils import function_signature_to_4byte_selector, keccak
 from web3 import Web3
-from web3.exceptions import ContractCustomError, ContractLogicError, TransactionNotFound
+from eth_abi.exceptions import EncodingError
+from web3.exceptions import (
+    ContractCustomError,
+    ContractLogicError,
+    TransactionNotFound,
+    Web3ValidationError,
+)
 
 from registry.chain.abi import load_abi
 from registry.chain.errors import decode_revert
@@ -20,7 +26,10 @@ from registry.chain.events import DecodedEvent, decode_log
 from registry.chain.operations import Forward, Operation, Register
 from registry.chain.types import Registration, asset_id_hex, checksum
 from registry.config import Deployment, Settings
-from registry.errors import ChainError, ConfigurationError, ValidationError
+from registry.errors import ChainError, ChainUnavailable, ConfigurationError, ValidationError
+
+
+_REGISTRATIONS_TYPE = "(bytes32,bytes32,bytes32,uint8,uint8,(bytes32,uint256)[],(address,uint8)[])[]"
 
 
 def asset_id_of(registrant: str, content_hash: bytes) -> str:
@@ -79,7 +88,7 @@ class Chain:
         try:
             actual = self.w3.eth.chain_id
         except Exception as exc:  # noqa: BLE001 - any transport error means the same thing to the user
-            raise ChainError(
+            raise ChainUnavailable(
                 f"Cannot reach the chain node at '{self.rpc_url}': {exc}. Start it (`make run` starts anvil) "
                 "or set DATAREG_RPC_URL."
             ) from exc
@@ -161,6 +170,44 @@ class RegistryClient:
             self.contract.functions.registerBatch([r.as_abi() for r in registrations]), account
         )
 
+    def register_many(
+        self, registrations: Sequence[Registration], account: LocalAccount, per_transaction: int = 100
+    ) -> list[TxResult]:
+        """The bulk write path: registrations in batches of `per_transaction`, every transaction signed here
+        with locally counted nonces, all sent in one JSON-RPC batch, then their receipts collected. One gas
+        estimate per batch size (the shape, not the content, decides the cost) and no other round trips."""
+        batches = [registrations[i:i + per_transaction] for i in range(0, len(registrations), per_transaction)]
+        if not batches:
+            return []
+        # eth_abi directly: web3's argument normalisation cost more per asset than the chain's work.
+        selector = function_signature_to_4byte_selector(
+            "registerBatch((bytes32,bytes32,bytes32,uint8,uint8,(bytes32,uint256)[],(address,uint8)[])[])")
+
+        def call_data(batch) -> str:
+            return "0x" + (selector + encode([_REGISTRATIONS_TYPE], [[r.as_abi() for r in batch]])).hex()
+
+        to = self.contract.address
+        gas = self._simulate({"from": account.address, "to": to, "data": call_data(batches[0])})
+        base_fee = self.w3.eth.get_block("latest")["baseFeePerGas"]
+        tip = self.w3.to_wei(1, "gwei")
+        raws = []
+        for batch in batches:
+            nonce = self._next_nonce(account.address)
+            self._nonces[account.address] = nonce + 1
+            tx = {"chainId": self.chain.chain_id, "nonce": nonce, "to": to, "value": 0, "type": 2,
+                  "data": call_data(batch), "gas": gas * len(batch) // len(batches[0]) * 6 // 5 + 50_000,
+                  "maxPriorityFeePerGas": tip, "maxFeePerGas": 2 * base_fee + tip}
+            raws.append("0x" + account.sign_transaction(tx).raw_transaction.hex())
+        # One at a time and in nonce order: a JSON-RPC batch may be processed out of order by the node.
+        hashes = []
+        for raw in raws:
+            try:
+                hashes.append(self.w3.eth.send_raw_transaction(raw))
+            except Exception as exc:  # noqa: BLE001
+                self._nonces.pop(account.address, None)
+                raise ChainError(f"The node refused a batch of registrations: {_rpc_message(exc)}.") from exc
+        return [self.wait(h) for h in hashes]
+
     def sign(
         self, operation: Operation, account: LocalAccount, deadline: int | None = None, ttl: int = 3600
     ) -> SignedOperation:
@@ -190,10 +237,27 @@ class RegistryClient:
     ) -> TxResult:
         """Submits an operation its party signed; `relayer` pays the gas and gains nothing else."""
         if isinstance(operation, Forward):
+            # The relayer pays only for calls to the registry's own contracts, never for the forwarder itself
+            # or anything else the signer names.
+            targets = {c.address for name, c in self.chain.contracts.items() if name != "Forwarder"}
+            if operation.target not in targets:
+                raise ValidationError(
+                    f"The forwarded call is addressed to '{operation.target}', not to one of the registry's "
+                    f"contracts ({', '.join(sorted(targets))}); only calls to the registry are relayed."
+                )
             # The forwarder hides the target's reason for a failure; running the call as the signer shows it.
             self._simulate({"from": checksum(signer, "signer"), "to": operation.target, "data": operation.data})
         fn = getattr(self._contract_of(operation).functions, operation.by_sig_function)
-        return self._transact(fn(*operation.by_sig_args(checksum(signer, "signer"), deadline, signature)), relayer)
+        try:
+            call = fn(*operation.by_sig_args(checksum(signer, "signer"), deadline, signature))
+            call._encode_transaction_data()
+        except (Web3ValidationError, EncodingError, TypeError, OverflowError) as exc:
+            # A value out of its Solidity type's range that the operation's own checks let through.
+            raise ValidationError(
+                f"The {operation.name} operation cannot be encoded for the contract: {str(exc).splitlines()[0]}. "
+                "Check that each number fits its type (see the API docs) and the deadline is a Unix time."
+            ) from None
+        return self._transact(call, relayer)
 
     def send_raw_transaction(self, raw: bytes) -> TxResult:
         """Sends a transaction signed elsewhere, after checking it is a call to this registry that would
@@ -223,26 +287,52 @@ class RegistryClient:
         try:
             tx_hash = self.w3.eth.send_raw_transaction(raw)
         except Exception as exc:  # noqa: BLE001
+            if _unreachable(exc):
+                raise self._down(exc, "the transaction may or may not have been sent") from exc
             raise ChainError(f"The node refused the transaction: {_rpc_message(exc)}.") from exc
         return self.wait(tx_hash)
 
     def wait(self, tx_hash: bytes | str, timeout: float = 60.0) -> TxResult:
-        try:
-            receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=0.05)
-        except Exception as exc:  # noqa: BLE001
-            raise ChainError(f"No receipt for transaction {_hex(tx_hash)} after {timeout:.0f} s: {exc}.") from exc
-        if receipt["status"] != 1:
-            raise self._revert_reason(receipt)
+        """Polls for the receipt every 10 ms and decodes it with the registry's own decoder (web3's receipt
+        formatting cost more than the chain's work for a batch of registrations)."""
+        tx_hash = _hex(tx_hash)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                response = self.w3.provider.make_request("eth_getTransactionReceipt", [tx_hash])
+            except Exception as exc:  # noqa: BLE001
+                if _unreachable(exc):
+                    raise self._down(exc, f"transaction {tx_hash} was sent and may still be included in a "
+                                          "block: look it up by its hash when the node is back") from exc
+                raise ChainError(f"No receipt for transaction {tx_hash}: {exc}.") from exc
+            receipt = response.get("result")
+            if receipt:
+                break
+            if time.monotonic() > deadline:
+                raise ChainError(f"No receipt for transaction {tx_hash} after {timeout:.0f} s; it may still be "
+                                 "pending: look it up by its hash later.")
+            time.sleep(0.01)
+        summary = {"transactionHash": tx_hash, "blockNumber": int(receipt["blockNumber"], 16),
+                   "gasUsed": int(receipt["gasUsed"], 16)}
+        if int(receipt["status"], 16) != 1:
+            raise self._revert_reason(summary)
         events = [e for e in (decode_log(log) for log in receipt["logs"]) if e is not None]
         return TxResult(
-            tx_hash=_hex(receipt["transactionHash"]),
-            block_number=receipt["blockNumber"],
-            block_hash=_hex(receipt["blockHash"]),
-            gas_used=receipt["gasUsed"],
+            tx_hash=tx_hash,
+            block_number=summary["blockNumber"],
+            block_hash=receipt["blockHash"],
+            gas_used=summary["gasUsed"],
             events=events,
         )
 
     # ─────────────────────────────── internals ───────────────────────────────
+
+    def _down(self, exc: Exception, what: str) -> ChainUnavailable:
+        reason = str(exc).split("Caused by ")[-1][:200]
+        return ChainUnavailable(
+            f"The chain node at '{_public(self.chain.rpc_url)}' cannot be reached ({reason}); {what}. Try again "
+            "when it is back: GET /v1/status shows whether it is reachable."
+        )
 
     def _call(self, fn) -> Any:
         try:
@@ -250,6 +340,8 @@ class RegistryClient:
         except (ContractCustomError, ContractLogicError) as exc:
             raise decode_revert(exc.data) from None
         except Exception as exc:  # noqa: BLE001
+            if _unreachable(exc):
+                raise self._down(exc, "nothing could be read from the registry") from exc
             raise ChainError(f"Cannot read from the registry at '{self.chain.rpc_url}': {exc}.") from exc
 
     def _simulate(self, tx: dict) -> int:
@@ -259,18 +351,26 @@ class RegistryClient:
         except (ContractCustomError, ContractLogicError) as exc:
             raise decode_revert(exc.data) from None
         except Exception as exc:  # noqa: BLE001
+            if _unreachable(exc):
+                raise self._down(exc, "nothing was sent") from exc
             raise ChainError(f"The node could not run the transaction: {_rpc_message(exc)}.") from exc
 
     def _transact(self, fn, account: LocalAccount) -> TxResult:
         sender = account.address
         tx: dict[str, Any] = {"from": sender, "to": fn.address, "data": fn._encode_transaction_data()}
         gas = self._simulate(tx)
-        base_fee = self.w3.eth.get_block("latest")["baseFeePerGas"]
+        try:
+            base_fee = self.w3.eth.get_block("latest")["baseFeePerGas"]
+            nonce = self._next_nonce(sender)
+        except Exception as exc:  # noqa: BLE001
+            if _unreachable(exc):
+                raise self._down(exc, "nothing was sent") from exc
+            raise ChainError(f"The node could not prepare the transaction: {_rpc_message(exc)}.") from exc
         tip = self.w3.to_wei(1, "gwei")
         tx.update(
             {
                 "chainId": self.chain.chain_id,
-                "nonce": self._next_nonce(sender),
+                "nonce": nonce,
                 # 20% headroom: estimates can be short when state changes between estimate and inclusion.
                 "gas": gas * 6 // 5 + 10_000,
                 "maxPriorityFeePerGas": tip,
@@ -285,6 +385,8 @@ class RegistryClient:
             tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
         except Exception as exc:  # noqa: BLE001
             self._nonces.pop(sender, None)  # resynchronise from the node next time
+            if _unreachable(exc):
+                raise self._down(exc, "the transaction may or may not have been sent") from exc
             raise ChainError(f"The node refused the transaction: {_rpc_message(exc)}.") from exc
         self._nonces[sender] = tx["nonce"] + 1
         return self.wait(tx_hash)
@@ -342,6 +444,25 @@ def _hex(value: Any) -> str:
     if isinstance(value, (bytes, bytearray)):
         return "0x" + bytes(value).hex()
     return str(value) if str(value).startswith("0x") else "0x" + str(value)
+
+
+def _public(url: str) -> str:
+    """A node URL fit for an error message: scheme, host and port, without credentials or a path that may
+    carry an API key."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Whether a transport error means the node cannot be reached (refused, reset, timed out), as opposed to
+    an answer from it."""
+    import requests
+
+    return isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout, ConnectionError,
+                            TimeoutError))
 
 
 def _rpc_message(exc: Exception) -> str:

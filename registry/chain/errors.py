@@ -22,7 +22,7 @@ _LISTING_STATUS = {0: "none", 1: "listed", 2: "suspended", 3: "delisted"}
 _LISTING_VALIDITY = {0: "valid", 1: "suspended", 2: "delisted", 3: "its exchange is not active",
                      4: "the asset is not active", 5: "the operating right is not valid (revoked or expired)",
                      6: "the consenting party no longer holds the operating right",
-                     7: "its origin listing is not valid"}
+                     7: "its origin listing is not valid", 8: "the asset is frozen by a regulator (查封)"}
 _PARTICIPANT_STATUS = {0: "not a participant", 1: "active", 2: "suspended"}
 
 
@@ -175,6 +175,15 @@ MESSAGES: dict[str, Callable[[dict], str]] = {
     "StatusUnchanged": lambda a: (
         f"Participant '{a['account']}' is already {_PARTICIPANT_STATUS.get(a['status'], a['status'])}."
     ),
+    "RegistryPaused": lambda a: (
+        "The registry is paused by the council's admin (emergency stop): no write is accepted until it is "
+        "unpaused. Reads keep working; try again later."
+    ),
+    "PauseUnchanged": lambda a: f"The registry is {'already' if a['paused'] else 'not'} paused.",
+    "AdminCannotBeRenounced": lambda a: (
+        "The participant registry's admin cannot be renounced: hand it over with transferOwnership and "
+        "acceptOwnership instead."
+    ),
     "OwnableUnauthorizedAccount": lambda a: (
         f"Account '{a['account']}' is not the participant registry's admin (the council's multisig)."
     ),
@@ -299,14 +308,21 @@ def decode_revert(data: bytes | str | None) -> ChainError:
     """The exception that best describes revert data returned by the registry."""
     if isinstance(data, str):
         data = bytes.fromhex(data[2:] if data.startswith("0x") else data)
+    # Refusals without one of the registry's own errors are refusals all the same (ContractRevert: the API
+    # answers 422, not 502), named by what the contract returned.
     if not data or len(data) < 4:
-        return ChainError("The transaction was reverted without a reason (out of gas, or not a registry call).")
+        return ContractRevert("The transaction was reverted without a reason (out of gas, or not a registry call).",
+                              "Reverted")
     entry = _errors_by_selector().get(data[:4])
     if entry is None:
         if data[:4] == bytes.fromhex("08c379a0"):
-            (reason,) = decode(["string"], data[4:])
-            return ChainError(f"The transaction was reverted: {reason}.")
-        return ChainError(f"The transaction was reverted with unknown error data 0x{data.hex()}.")
+            try:
+                (reason,) = decode(["string"], data[4:])
+            except Exception:  # noqa: BLE001 - malformed revert data is reported as it is
+                reason = "0x" + data[4:].hex()
+            return ContractRevert(f"The transaction was reverted: {reason}.", "Error", {"reason": reason})
+        return ContractRevert(f"The transaction was reverted with unknown error data 0x{data.hex()}.", "Unknown",
+                              {"data": "0x" + data.hex()})
     name, names, types = entry
     args = {n: _normalise(v, t) for n, v, t in zip(names, decode(types, data[4:]), types)}
     render = MESSAGES.get(name)

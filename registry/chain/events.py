@@ -36,7 +36,18 @@ def _address(raw: bytes) -> str:
 def _abi_type(param: dict) -> str:
     if param["type"].startswith("tuple"):
         return "(" + ",".join(_abi_type(c) for c in param["components"]) + ")" + param["type"][5:]
+    if param["type"].startswith("string"):
+        # Decoded as the bytes they are (the same encoding) and turned into text leniently: a string in an event
+        # is whatever its sender put there, which need not be UTF-8.
+        return "bytes" + param["type"][6:]
     return param["type"]
+
+
+def _text(raw: bytes) -> str:
+    """An event's string as text that every index can store: bytes that are not UTF-8, and NUL (which
+    PostgreSQL text cannot hold), become U+FFFD. Anyone can put such a string on chain (a grant's purpose);
+    it must not be able to stop the indexer."""
+    return bytes(raw).decode("utf-8", errors="replace").replace("\x00", "\ufffd")
 
 
 def _normaliser(param: dict) -> Callable[[Any], Any]:
@@ -51,6 +62,8 @@ def _normaliser(param: dict) -> Callable[[Any], Any]:
         return lambda v: [inner(x) for x in v]
     if kind == "address":
         return lambda v: _address(bytes.fromhex(v[2:]) if isinstance(v, str) else v)
+    if kind == "string":
+        return _text
     if kind.startswith("bytes"):
         return lambda v: "0x" + bytes(v).hex()
     return lambda v: v

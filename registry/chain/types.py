@@ -35,7 +35,7 @@ class RightKind(enum.IntEnum):
             "加工使用权": cls.USAGE,
             "operating": cls.OPERATING, "operation": cls.OPERATING, "经营权": cls.OPERATING,
         }
-        kind = aliases.get(text.strip().lower())
+        kind = aliases.get(text.strip().lower()) if isinstance(text, str) else None
         if kind is None:
             raise ValidationError(
                 f"Unknown right kind '{text}'. Use one of: holding, usage, operating (持有权, 使用权, 经营权)."
@@ -171,25 +171,50 @@ def _bytes32(value: object, name: str) -> bytes:
     return bytes.fromhex(value[2:])
 
 
+_HOLDERS_EXAMPLE = '[{"account": "0x…", "kinds": ["holding", "usage", "operating"]}]'
+
+
+def _whole(value: object, name: str, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= high:
+        raise ValidationError(f"'{name}' must be a whole number from 0 to {high}, got {value!r}.",
+                              [{"field": name, "message": f"a whole number from 0 to {high}"}])
+    return value
+
+
 def registration_from_json(body: dict) -> Registration:
     """Parses the JSON form, keeping the holders exactly in the order given: the signature covers that
-    order, so it must not be changed here (the contract itself refuses unsorted holders)."""
-    try:
-        holders = tuple(
-            RightHolder(checksum(h["account"], "holder account"), frozenset(RightKind.parse(k) for k in h["kinds"]))
-            for h in body.get("holders", [])
-        )
-        sources = tuple(
-            Source(asset_id_hex(s["asset_id"]), int(s["right_index"])) for s in body.get("sources", [])
-        )
-        return Registration(
-            content_hash=_bytes32(body.get("content_hash"), "content_hash"),
-            content_cid=_bytes32(body.get("content_cid", "0x" + "00" * 32), "content_cid"),
-            metadata_cid=_bytes32(body.get("metadata_cid"), "metadata_cid"),
-            classification=int(body.get("classification", 0)),
-            attributes=int(body.get("attributes", 0)),
-            sources=sources,
-            holders=holders,
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ValidationError(f"The registration is malformed: {exc!r}. See the example in the API docs.") from exc
+    order, so it must not be changed here (the contract itself refuses unsorted holders). Every field is
+    checked for its type and the range of its Solidity type, with a message naming it."""
+    if not isinstance(body, dict):
+        raise ValidationError("The registration must be a JSON object with content_hash, metadata_cid, holders, ...")
+    raw_holders = body.get("holders", [])
+    if not isinstance(raw_holders, list) or not all(isinstance(h, dict) for h in raw_holders):
+        raise ValidationError(f"'holders' must be a list of {{account, kinds}} objects, e.g. {_HOLDERS_EXAMPLE}.",
+                              [{"field": "holders", "message": "a list of {account, kinds}"}])
+    holders = []
+    for i, h in enumerate(raw_holders):
+        kinds = h.get("kinds")
+        if not isinstance(kinds, list) or not kinds or not all(isinstance(k, str) for k in kinds):
+            raise ValidationError(
+                f"'holders[{i}].kinds' must be a non-empty list of right kinds (holding, usage, operating), got "
+                f"{kinds!r}.", [{"field": f"holders.{i}.kinds", "message": "a list of holding, usage, operating"}])
+        holders.append(RightHolder(checksum(h.get("account"), f"holders[{i}].account"),
+                                   frozenset(RightKind.parse(k) for k in kinds)))
+    raw_sources = body.get("sources", [])
+    if not isinstance(raw_sources, list) or not all(isinstance(x, dict) for x in raw_sources):
+        raise ValidationError("'sources' must be a list of {asset_id, right_index} objects: the source assets and "
+                              "the usage right held over each.",
+                              [{"field": "sources", "message": "a list of {asset_id, right_index}"}])
+    sources = tuple(
+        Source(asset_id_hex(x.get("asset_id")), _whole(x.get("right_index"), f"sources[{i}].right_index", 2**256 - 1))
+        for i, x in enumerate(raw_sources)
+    )
+    return Registration(
+        content_hash=_bytes32(body.get("content_hash"), "content_hash"),
+        content_cid=_bytes32(body.get("content_cid", "0x" + "00" * 32), "content_cid"),
+        metadata_cid=_bytes32(body.get("metadata_cid"), "metadata_cid"),
+        classification=_whole(body.get("classification", 0), "classification", 255),
+        attributes=_whole(body.get("attributes", 0), "attributes", 255),
+        sources=sources,
+        holders=tuple(holders),
+    )

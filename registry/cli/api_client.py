@@ -8,6 +8,7 @@ import httpx
 
 from registry.errors import (
     ChainError,
+    ChainUnavailable,
     ContractRevert,
     NotFound,
     RegistryError,
@@ -15,7 +16,8 @@ from registry.errors import (
 )
 
 _CODES = {"not_found": NotFound, "invalid_input": ValidationError, "invalid_metadata": ValidationError,
-          "invalid_request": ValidationError, "chain_error": ChainError}
+          "invalid_request": ValidationError, "invalid_json": ValidationError, "invalid_text": ValidationError,
+          "chain_error": ChainError, "chain_unavailable": ChainUnavailable}
 
 
 class ApiClient:

@@ -6,6 +6,7 @@ pragma solidity ^0.8.24;
 /// evaluations (质量评价), issued by registered service providers of the matching role, each bound to one
 /// version of the asset (its metadata at that version), revocable by its issuer, and superseded as soon as the
 /// asset changes (a change registration raises its version).
+/// @dev Every write reverts with `IParticipantRegistry.RegistryPaused` while the council has paused the registry.
 interface IAttestationRegistry {
     enum Kind {
         Appraisal, // by an Appraiser

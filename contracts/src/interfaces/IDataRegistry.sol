@@ -16,6 +16,8 @@ pragma solidity ^0.8.24;
 ///   later, grants derived from a right get 4, 5, ...
 /// Storage keeps only what the contract's own checks read; immutable evidence (fingerprints, content ids,
 /// lineage, terms) is emitted in events, which the block's receipts root commits to as firmly as storage.
+/// Every write reverts with `IParticipantRegistry.RegistryPaused` while the council has paused the registry
+/// (emergency stop); views keep answering.
 interface IDataRegistry {
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
     // Types
@@ -320,7 +322,8 @@ interface IDataRegistry {
         external
         returns (bytes32 pledgeId);
 
-    /// @notice Records the release of a pledge (a registrar).
+    /// @notice Records the release of a pledge of this asset (a registrar); a pledge recorded on another asset
+    /// is not found here.
     function releasePledge(bytes32 assetId, bytes32 pledgeId) external;
 
     /// @notice Cancels an asset's record: by its registrant (reason 1, on request) or by a registrar.

@@ -9,7 +9,8 @@ pragma solidity ^0.8.24;
 /// @dev A listing is valid only while its consent holds, judged on every read, with no transaction needed:
 /// the listing is listed (not suspended or delisted), its exchange is an active exchange, the operating right
 /// is valid and still held by the party that consented, the asset is active, and the origin listing, for a
-/// cross-listing, is valid too.
+/// cross-listing, is valid too. Every write reverts with `IParticipantRegistry.RegistryPaused` while the
+/// council has paused the registry.
 interface IListingRegistry {
     enum ListingStatus {
         None,

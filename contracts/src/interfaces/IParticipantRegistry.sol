@@ -8,7 +8,13 @@ pragma solidity ^0.8.24;
 /// @dev Governance: one admin account adds, suspends and reinstates participants. In production the admin is
 /// a multisig wallet (e.g. a Safe) held by the council of member exchanges, so no single exchange or operator
 /// can admit or exclude a participant alone; the admin role moves only by a two-step handover
-/// (`transferOwnership` then `acceptOwnership`). On the local chain the deployer holds it.
+/// (`transferOwnership` then `acceptOwnership`) and can never be renounced. On the local chain the deployer
+/// holds it.
+/// Emergency stop: the admin can pause the whole registry. While paused, every write of every registry
+/// contract (DataRegistry, ListingRegistry, RegistrationOffice, AttestationRegistry and this registry's own
+/// `setEndpoint`) reverts with `RegistryPaused`, directly or through the forwarder; reads and the history
+/// (events already on chain) are unaffected, and so are the admin's own governance calls, which are how the
+/// council responds (suspending a participant, handing over the admin role, unpausing).
 interface IParticipantRegistry {
     enum Role {
         None,
@@ -45,6 +51,12 @@ interface IParticipantRegistry {
     error InvalidParticipant(address account);
     /// @notice Thrown when suspending a suspended participant or reinstating an active one.
     error StatusUnchanged(address account, ParticipantStatus status);
+    /// @notice Thrown by every write of every registry contract while the admin has paused the registry.
+    error RegistryPaused();
+    /// @notice Thrown when pausing a paused registry or unpausing one that is not paused.
+    error PauseUnchanged(bool paused);
+    /// @notice Thrown by `renounceOwnership`: the registry must always have an admin (who alone can unpause).
+    error AdminCannotBeRenounced();
 
     /// @notice Emitted when the admin admits a participant.
     event ParticipantAdded(
@@ -56,6 +68,11 @@ interface IParticipantRegistry {
     event ParticipantReinstated(address indexed account);
     /// @notice Emitted when a participant changes its API endpoint.
     event ParticipantEndpointChanged(address indexed account, string endpoint);
+    /// @notice Emitted when the admin pauses every write of the registry (emergency stop).
+    /// @param reasonCid SHA-256 digest of the CIDv0 of the council's decision or incident note, or zero.
+    event Paused(address indexed admin, bytes32 reasonCid);
+    /// @notice Emitted when the admin lifts the pause.
+    event Unpaused(address indexed admin);
 
     /// @notice Admits `account` in `role` (admin only).
     function addParticipant(
@@ -74,6 +91,15 @@ interface IParticipantRegistry {
 
     /// @notice Changes the caller's own API endpoint.
     function setEndpoint(string calldata endpoint) external;
+
+    /// @notice Pauses every write of every registry contract (admin only).
+    function pause(bytes32 reasonCid) external;
+
+    /// @notice Lifts the pause (admin only).
+    function unpause() external;
+
+    /// @notice Whether the admin has paused the registry's writes.
+    function paused() external view returns (bool);
 
     /// @notice Whether `account` is an active participant in `role`.
     function isActive(address account, Role role) external view returns (bool);

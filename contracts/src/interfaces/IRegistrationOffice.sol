@@ -8,6 +8,8 @@ pragma solidity ^0.8.24;
 /// at most 5 years, renewable from 6 months to 1 day before it ends; a registration not renewed lapses.
 /// Refusal and termination carry a reason code. Change registration and cancellation act on the asset record
 /// in the DataRegistry (`changeMetadata`, `cancel`), which this office reads.
+/// @dev Every write reverts with `IParticipantRegistry.RegistryPaused` while the council has paused the registry (its
+/// admin calls excepted).
 interface IRegistrationOffice {
     enum Stage {
         None,

@@ -1,0 +1,1208 @@
+// The explorer: a single-page app over the registry's JSON API (/v1/...). No framework, no build step,
+// nothing from a CDN. Pages: search, asset (overview, history, lineage), party, verify, status.
+
+import {
+  assetLink, badge, cidLink, clear, copyButton, facts, fmtBytes, fmtNumber, h, mono, partyLink,
+  section, setParticipants, short, table, time, timeText, unixTime, validityBadge, yesNo,
+} from "./dom.js";
+import { LANGUAGES, lang, setLang, t, tv } from "./i18n.js";
+import { render as renderLineage } from "./lineage.js";
+import { hashFile } from "./sha256.js";
+
+export const HISTORY_PAGE_SIZE = 100;
+/** Grants of one right shown at a time; the rest on request (an asset may have thousands). */
+const TREE_CHUNK = 50;
+const PARTY_PAGE_SIZE = 100;
+const SEARCH_PAGE_SIZE = 20;
+const KINDS = ["holding", "usage", "operating"];
+const REVOCATION_REASONS = { 1: "breach_of_terms", 2: "use_beyond_purpose", 3: "security_incident",
+                             4: "grantee_request", 5: "court_or_regulator_order", 99: "other" };
+const ZERO_HASH = `0x${"0".repeat(64)}`;
+
+const main = document.getElementById("main");
+let renderSeq = 0;
+let refreshTimer = null;
+let chainInfo = null;
+// The verify page keeps its last answer, so switching language or coming back does not lose it.
+const verifyState = { file: null, sha256: null, method: null, progress: null, result: null, error: null, input: "" };
+
+// ─────────────────────────────── the API ───────────────────────────────
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.message) || `HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+async function api(path, options = {}) {
+  const response = await fetch(path, {
+    ...options,
+    headers: { Accept: "application/json", ...(options.headers || {}) },
+  });
+  const text = await response.text();
+  let body = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch (_) {
+    body = { message: text.slice(0, 300) };
+  }
+  if (!response.ok) throw new ApiError(response.status, body);
+  return body;
+}
+
+function notFoundIsNull(error) {
+  if (error instanceof ApiError && error.status === 404) return null;
+  throw error;
+}
+
+/** POST /v1/verify with a fingerprint only: {sha256} and/or {cid}. Never the file. */
+function verifyFingerprint(fingerprint) {
+  return api("/v1/verify", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(fingerprint),
+  });
+}
+
+const enc = encodeURIComponent;
+
+function query(params) {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== null && value !== undefined && value !== "") search.set(key, value);
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
+
+// ─────────────────────────────── values ───────────────────────────────
+
+const BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+/** The CIDv0 (Qm…) of a 32-byte SHA-256 digest as the chain stores it. */
+export function digestToCid(hex) {
+  const digest = hex.replace(/^0x/, "");
+  const bytes = `1220${digest}`;
+  let value = BigInt(`0x${bytes}`);
+  let out = "";
+  while (value > 0n) {
+    out = BASE58[Number(value % 58n)] + out;
+    value /= 58n;
+  }
+  for (let i = 0; i < bytes.length && bytes.slice(i, i + 2) === "00"; i += 2) out = `1${out}`;
+  return out;
+}
+
+function hexToText(hex) {
+  const bytes = (hex.replace(/^0x/, "").match(/../g) || []).map((b) => parseInt(b, 16)).filter((b) => b !== 0);
+  return bytes.every((b) => b >= 0x20 && b < 0x7f) ? String.fromCharCode(...bytes) : hex;
+}
+
+function money(value, currency) {
+  if (value === null || value === undefined) return "";
+  if (!currency) return fmtNumber(value);
+  try {
+    const format = new Intl.NumberFormat(lang() === "zh" ? "zh-CN" : "en-GB", { style: "currency", currency });
+    const digits = format.resolvedOptions().maximumFractionDigits;
+    return format.format(Number(value) / 10 ** digits);
+  } catch (_) {
+    return `${fmtNumber(value)} ${currency}`;
+  }
+}
+
+function isAddress(value) {
+  return typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value);
+}
+
+function statusBadge(status) {
+  return badge(tv("asset_status", status), status === "active" ? "ok" : "bad");
+}
+
+function classificationBadge(value) {
+  return badge(tv("classification", value), value === "general" ? "neutral" : "warn");
+}
+
+function rightLabel(index, kind) {
+  if (index === null || index === undefined) return h("span", { class: "muted" }, "—");
+  return h("span", { class: "right-ref" }, `#${index}`, kind ? h("span", { class: "muted" }, ` ${tv("kind_short", kind)}`) : null);
+}
+
+function txEvidence(txHash, blockNumber, extra = []) {
+  return h("details", { class: "evidence" },
+    h("summary", h("span", `${t("block")} ${fmtNumber(blockNumber)}`), " · ", h("code", { class: "mono" }, short(txHash, 8, 6))),
+    facts([[t("tx_hash"), h("span", h("code", { class: "mono full" }, txHash), copyButton(txHash))],
+           [t("block"), fmtNumber(blockNumber)], ...extra], "facts compact"));
+}
+
+// ─────────────────────────────── routing ───────────────────────────────
+
+const ROUTES = [
+  [/^\/$/, () => pageSearch],
+  [/^\/search$/, () => pageSearch],
+  [/^\/assets\/([^/]+)$/, (m) => (ctx) => pageAsset(ctx, decodeURIComponent(m[1]), "overview")],
+  [/^\/assets\/([^/]+)\/history$/, (m) => (ctx) => pageAsset(ctx, decodeURIComponent(m[1]), "history")],
+  [/^\/assets\/([^/]+)\/lineage$/, (m) => (ctx) => pageAsset(ctx, decodeURIComponent(m[1]), "lineage")],
+  [/^\/parties\/([^/]+)$/, (m) => (ctx) => pageParty(ctx, decodeURIComponent(m[1]))],
+  [/^\/verify$/, () => pageVerify],
+  [/^\/status$/, () => pageStatus],
+];
+
+export function navigate(path, { replace = false } = {}) {
+  if (replace) history.replaceState(null, "", path);
+  else history.pushState(null, "", path);
+  route({ scroll: !replace });
+}
+
+function setTitle(text) {
+  document.title = text ? `${text} · ${t("app_name")}` : t("app_name");
+}
+
+async function route({ scroll = false, focus = true } = {}) {
+  const seq = ++renderSeq;
+  clearInterval(refreshTimer);
+  refreshTimer = null;
+  const url = new URL(location.href);
+  const path = url.pathname.replace(/\/+$/, "") || "/";
+  let page = pageNotFound;
+  for (const [pattern, make] of ROUTES) {
+    const match = path.match(pattern);
+    if (match) {
+      page = make(match);
+      break;
+    }
+  }
+  markNav(path);
+  const ctx = { query: url.searchParams, stale: () => seq !== renderSeq, rerender: () => route({ focus: false }) };
+  main.setAttribute("aria-busy", "true");
+  const loading = setTimeout(() => {
+    if (!ctx.stale()) clear(main).append(h("p", { class: "loading", role: "status" }, t("loading")));
+  }, 150);
+  let content;
+  try {
+    content = await page(ctx);
+  } catch (error) {
+    content = errorPanel(error);
+  } finally {
+    clearTimeout(loading);
+  }
+  if (ctx.stale() || content === null) return;
+  clear(main).append(...[content].flat().filter(Boolean));
+  main.setAttribute("aria-busy", "false");
+  main.dataset.rendered = String(seq); // for tests and tools: which render is on screen
+  if (scroll) window.scrollTo(0, 0);
+  if (focus) {
+    const heading = main.querySelector("h1");
+    if (heading) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus({ preventScroll: true });
+    }
+  }
+}
+
+function errorPanel(error) {
+  console.error(error);
+  setTitle(t("error"));
+  return h("div", { class: "card error", role: "alert" },
+    h("h1", t("error")),
+    h("p", error.message || String(error)),
+    h("button", { type: "button", onclick: () => route() }, t("retry")));
+}
+
+function pageNotFound() {
+  setTitle(t("not_found_title"));
+  return h("div", { class: "card" }, h("h1", t("not_found_title")), h("p", t("not_found_text")),
+    h("p", h("a", { href: "/" }, t("back_home"))));
+}
+
+// Same-origin links go through the router; the API, static files and new windows do not.
+document.addEventListener("click", (event) => {
+  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) {
+    return;
+  }
+  const link = event.target.closest("a");
+  if (!link) return;
+  const href = link.getAttribute("href");
+  if (!href || link.getAttribute("target") || link.hasAttribute("download")) return;
+  const url = new URL(href, location.href);
+  if (url.origin !== location.origin || /^\/(v1|static|docs|openapi\.json|redoc)(\/|$)/.test(url.pathname)) return;
+  event.preventDefault();
+  navigate(url.pathname + url.search + url.hash);
+});
+window.addEventListener("popstate", () => route());
+
+// ─────────────────────────────── chrome: header, navigation, footer ───────────────────────────────
+
+function renderChrome() {
+  document.documentElement.lang = lang() === "zh" ? "zh-CN" : "en";
+  const header = clear(document.getElementById("site-header"));
+  const other = lang() === "zh" ? "en" : "zh";
+  header.append(
+    h("a", { class: "skip", href: "#main" }, t("skip_to_content")),
+    h("div", { class: "brand" },
+      h("a", { href: "/", class: "brand-name" }, t("app_name")),
+      h("span", { class: "tagline" }, t("app_tagline"))),
+    h("nav", { "aria-label": t("nav_label"), class: "site-nav" },
+      h("a", { href: "/", "data-nav": "search" }, t("nav_search")),
+      h("a", { href: "/verify", "data-nav": "verify" }, t("nav_verify")),
+      h("a", { href: "/status", "data-nav": "status" }, t("nav_status")),
+      h("a", { href: "/docs", target: "_blank", rel: "noopener" }, t("nav_api"))),
+    h("button", {
+      type: "button", id: "lang-switch", class: "lang-switch", lang: other === "zh" ? "zh-CN" : "en",
+      "aria-label": t("switch_language_label"), "data-lang": other,
+      onclick: () => {
+        setLang(other);
+        renderChrome();
+        route({ focus: false });
+      },
+    }, LANGUAGES[other]));
+  const footer = clear(document.getElementById("site-footer"));
+  footer.append(h("p", t("footer_note")));
+  if (chainInfo) {
+    footer.append(h("p", { class: "muted" },
+      t("footer_chain", { chain: chainInfo.chain_id, block: fmtNumber(chainInfo.indexed_block ?? 0) })));
+  }
+  markNav(location.pathname);
+}
+
+function markNav(path) {
+  const section = path.startsWith("/verify") ? "verify" : path.startsWith("/status") ? "status"
+    : path === "/" || path.startsWith("/search") ? "search" : null;
+  for (const link of document.querySelectorAll("[data-nav]")) {
+    if (link.dataset.nav === section) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+}
+
+// ─────────────────────────────── search ───────────────────────────────
+
+export function classify(text) {
+  const q = text.trim();
+  if (/^(0x)?[0-9a-fA-F]{64}$/.test(q)) return "hash"; // an asset id or a SHA-256 fingerprint
+  if (/^0x[0-9a-fA-F]{40}$/.test(q)) return "address";
+  if (/^Qm[1-9A-HJ-NP-Za-km-z]{44}$/.test(q) || /^b[a-z2-7]{58,}$/.test(q)) return "cid";
+  if (/^SJ\d{2}[0-9A-Za-z]\d{10}$/i.test(q)) return "certificate";
+  return "text";
+}
+
+function searchForm(value = "") {
+  const input = h("input", {
+    type: "search", id: "search-input", name: "q", value, placeholder: t("search_placeholder"),
+    "aria-describedby": "search-hint", autocomplete: "off", spellcheck: "false",
+  });
+  const form = h("form", { class: "search-form", role: "search" },
+    h("label", { for: "search-input", class: "visually-hidden" }, t("search_label")),
+    input,
+    h("button", { type: "submit" }, t("search_button")));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const q = input.value.trim();
+    navigate(q ? `/search?q=${enc(q)}` : "/");
+  });
+  return h("div", { class: "search-box" }, form, h("p", { id: "search-hint", class: "hint" }, t("search_hint")));
+}
+
+function assetTable(assets) {
+  return table(
+    [t("name"), t("registrant"), t("classification"), t("status"), t("registered_at")],
+    assets.map((a) => [
+      h("a", { href: `/assets/${a.asset_id}`, class: "asset-name" }, a.name || t("unnamed"),
+        h("br"), h("code", { class: "mono muted" }, short(a.asset_id, 10, 8))),
+      partyLink(a.registrant),
+      tv("classification", a.classification) + (a.derived ? ` · ${t("derived_data")}` : ""),
+      statusBadge(a.status),
+      time(a.registered_at),
+    ]),
+    { className: "table assets" });
+}
+
+/** Links to pages 1..pages as `href(page)`, compact around the current one. */
+function pager({ page, pages, href, summary }) {
+  if (pages <= 1) return summary ? h("p", { class: "pager-summary" }, summary) : null;
+  const item = (target, label, rel) => (target < 1 || target > pages || target === page
+    ? h("span", { class: "page disabled", "aria-disabled": "true" }, label)
+    : h("a", { href: href(target), class: "page", rel }, label));
+  return h("nav", { class: "pager", "aria-label": t("pagination") },
+    item(1, `« ${t("first_page")}`, "first"),
+    item(page - 1, `‹ ${t("prev_page")}`, "prev"),
+    h("span", { class: "page current", "aria-current": "page" }, t("page_of", { page: fmtNumber(page), pages: fmtNumber(pages) })),
+    item(page + 1, `${t("next_page")} ›`, "next"),
+    item(pages, `${t("last_page")} »`, "last"),
+    summary ? h("span", { class: "pager-summary" }, summary) : null);
+}
+
+async function pageSearch(ctx) {
+  const q = (ctx.query.get("q") || "").trim();
+  if (!q) {
+    setTitle("");
+    const [latest, publicity] = await Promise.all([
+      api("/v1/assets?limit=10"),
+      api("/v1/registrations?status=publicity&limit=20").catch(() => []),
+    ]);
+    return [
+      h("h1", t("search_title")),
+      searchForm(),
+      section(t("latest_assets"), latest.data.length ? assetTable(latest.data) : h("p", { class: "muted" }, t("none")),
+        h("p", { class: "muted" }, t("total_count", { count: fmtNumber(latest.count) }))),
+      publicity.length ? section(t("in_publicity"), table(
+        [t("data_name"), t("applicant"), t("registrar"), t("publicity_ends"), t("objections_count")],
+        publicity.map((n) => [h("a", { href: `/assets/${n.asset_id}` }, n.data_name || short(n.asset_id)),
+                              n.applicant_name || "", partyLink(n.registrar), time(n.publicity_ends),
+                              String(n.objections)]))) : null,
+    ];
+  }
+  setTitle(t("search_results_for", { q }));
+  const heading = h("h1", t("search_results_for", { q }));
+  const kind = classify(q);
+  if (kind === "address") {
+    navigate(`/parties/${q}`, { replace: true });
+    return null;
+  }
+  if (kind === "certificate") {
+    const found = await api(`/v1/registrations?certificate=${enc(q)}`);
+    if (found.length) {
+      navigate(`/assets/${found[0].asset_id}`, { replace: true });
+      return null;
+    }
+    return [heading, searchForm(q), h("p", { class: "card empty" }, t("search_certificate_none", { q: q.toUpperCase() }))];
+  }
+  if (kind === "hash" || kind === "cid") {
+    const hex = kind === "hash" ? (q.startsWith("0x") ? q : `0x${q}`).toLowerCase() : null;
+    const [asset, verdict] = await Promise.all([
+      hex ? api(`/v1/assets/${hex}`).catch(notFoundIsNull) : null,
+      verifyFingerprint(hex ? { sha256: hex } : { cid: q }),
+    ]);
+    if (asset && !verdict.registered) {
+      navigate(`/assets/${asset.asset_id}`, { replace: true });
+      return null;
+    }
+    return [
+      heading, searchForm(q),
+      asset ? section(t("search_assets"), assetTable([asset])) : null,
+      section(t("search_fingerprint"), verdictView(verdict)),
+    ];
+  }
+  const page = Math.max(1, parseInt(ctx.query.get("page") || "1", 10) || 1);
+  const [assets, participants] = await Promise.all([
+    api(`/v1/assets${query({ q, limit: SEARCH_PAGE_SIZE, offset: (page - 1) * SEARCH_PAGE_SIZE })}`),
+    api("/v1/participants").catch(() => []),
+  ]);
+  const needle = q.toLowerCase();
+  const matching = participants.filter((p) => p.name.toLowerCase().includes(needle));
+  if (!assets.count && !matching.length) {
+    return [heading, searchForm(q), h("p", { class: "card empty" }, t("search_nothing", { q }))];
+  }
+  const pages = Math.ceil(assets.count / SEARCH_PAGE_SIZE);
+  return [
+    heading, searchForm(q),
+    matching.length ? section(t("search_participants"), participantTable(matching)) : null,
+    assets.count ? section(t("search_assets"),
+      assetTable(assets.data),
+      pager({ page, pages, href: (p) => `/search${query({ q, page: p })}`,
+              summary: t("total_count", { count: fmtNumber(assets.count) }) })) : null,
+  ];
+}
+
+function participantTable(participants) {
+  return table([t("name"), t("role"), t("status"), t("address")], participants.map((p) => [
+    h("a", { href: `/parties/${p.account}` }, p.name),
+    tv("role", p.role),
+    badge(tv("participant_status", p.status), p.status === "active" ? "ok" : "bad"),
+    partyLink(p.account),
+  ]));
+}
+
+// ─────────────────────────────── asset ───────────────────────────────
+
+/** The asset's page. The overview reads the whole asset; history and lineage only need its name and status,
+ * which the lineage answer carries, so they stay fast for an asset with thousands of rights. */
+async function pageAsset(ctx, assetId, tab) {
+  let asset;
+  let graph = null;
+  if (tab === "overview") {
+    asset = await api(`/v1/assets/${enc(assetId)}`);
+  } else {
+    const depth = tab === "lineage" ? lineageDepth(ctx) : 1;
+    graph = await api(`/v1/assets/${enc(assetId)}/lineage${query({ depth })}`);
+    const node = graph.nodes.find((n) => n.asset_id === graph.asset_id) || { asset_id: graph.asset_id };
+    asset = { asset_id: graph.asset_id, name: node.name, status: node.status };
+  }
+  setTitle(`${asset.name || short(asset.asset_id)} · ${t(`tab_${tab}`)}`);
+  const base = `/assets/${asset.asset_id}`;
+  const tabs = h("nav", { class: "tabs", "aria-label": t("asset") },
+    [["overview", base], ["history", `${base}/history`], ["lineage", `${base}/lineage`]].map(([name, href]) =>
+      h("a", { href, class: "tab", "aria-current": name === tab ? "page" : null }, t(`tab_${name}`))));
+  const header = h("header", { class: "asset-header" },
+    h("p", { class: "eyebrow" }, t("asset")),
+    h("h1", asset.name || t("unnamed")),
+    h("p", { class: "badges" }, asset.status ? statusBadge(asset.status) : null,
+      asset.classification ? classificationBadge(asset.classification) : null,
+      asset.derived ? badge(t("derived_data"), "neutral") : null,
+      asset.remarks && asset.remarks.frozen ? badge(t("frozen"), "bad") : null,
+      asset.registration && asset.registration.certificate_number
+        ? badge(`${t("certificate_number")} ${asset.registration.certificate_number}`, "ok") : null),
+    h("p", { class: "asset-id" }, h("span", { class: "muted" }, `${t("asset_id")} `),
+      h("code", { class: "mono full" }, asset.asset_id), copyButton(asset.asset_id)),
+    tabs);
+  let body;
+  if (tab === "history") body = await historyTab(ctx, asset);
+  else if (tab === "lineage") body = lineageTab(ctx, asset, graph);
+  else body = await overviewTab(ctx, asset);
+  return [header, body];
+}
+
+async function overviewTab(ctx, asset) {
+  const at = (ctx.query.get("at") || "").trim();
+  const [rightsAt, freeze] = await Promise.all([
+    at ? api(`/v1/assets/${asset.asset_id}/rights${query({ at })}`) : null,
+    asset.remarks && asset.remarks.frozen ? freezeDetails(asset) : null,
+  ]);
+  const metadata = asset.metadata || {};
+  return h("div", { class: "overview" },
+    asset.summary ? h("p", { class: "summary" }, asset.summary) : null,
+    h("div", { class: "grid-2" },
+      section(t("asset"), facts([
+        [t("registrant"), partyLink(asset.registrant, { full: true })],
+        [t("submitter"), asset.submitter !== asset.registrant ? partyLink(asset.submitter) : undefined],
+        [t("applicant"), metadata.applicant && metadata.applicant.name ? metadata.applicant.name : undefined],
+        [t("registered_at"), time(asset.registered_at)],
+        [t("classification"), tv("classification", asset.classification)],
+        [t("content_hash"), h("span", h("code", { class: "mono full" }, asset.content_hash), copyButton(asset.content_hash))],
+        [t("content_cid"), asset.content_cid ? h("code", { class: "mono full" }, asset.content_cid) : null],
+        [t("metadata_cid"), cidLink(asset.metadata_cid, "/v1/metadata/")],
+        [t("industry"), asset.industry],
+        [t("personal_information"), yesNo(asset.personal_information)],
+        [t("sensitive_personal_information"), yesNo(asset.sensitive_personal_information)],
+        [t("export_allowed"), yesNo(asset.export_allowed)],
+        [t("version"), String(asset.version)],
+      ])),
+      section(t("evidence"), asset.evidence ? facts([
+        [t("chain_id"), String(asset.evidence.chain_id)],
+        [t("contract"), h("code", { class: "mono full" }, asset.evidence.contract)],
+        [t("event"), asset.evidence.event],
+        [t("tx_hash"), h("span", h("code", { class: "mono full" }, asset.evidence.tx_hash), copyButton(asset.evidence.tx_hash))],
+        [t("block"), fmtNumber(asset.evidence.block_number)],
+        [t("block_hash"), h("code", { class: "mono full" }, asset.evidence.block_hash)],
+        [t("log_index"), String(asset.evidence.log_index)],
+        [t("time"), time(asset.evidence.timestamp)],
+        [t("confirmations"), fmtNumber(asset.confirmations)],
+      ]) : h("p", { class: "muted" }, t("none")))),
+    rightsSection(asset, rightsAt, at),
+    registrationSection(asset),
+    remarksSection(asset, freeze),
+    listingsSection(asset.listings),
+    attestationsSection(asset.attestations),
+    lineageSummary(asset),
+    partiesSection(asset),
+    asset.metadata ? section(t("metadata_document"),
+      h("details", { class: "document" }, h("summary", t("show_document")),
+        h("pre", JSON.stringify(asset.metadata, null, 2)))) : null);
+}
+
+async function freezeDetails(asset) {
+  try {
+    const verdict = await verifyFingerprint({ sha256: asset.content_hash });
+    const match = verdict.matches.find((m) => m.asset_id === asset.asset_id);
+    return match ? match.encumbrances.find((e) => e.type === "frozen") || null : null;
+  } catch (_) {
+    return null;
+  }
+}
+
+function rightNode(right) {
+  const terms = right.terms || {};
+  const meta = [];
+  if (right.valid_from || right.valid_until) {
+    meta.push(h("span", `${t("valid_from")} `, right.valid_from ? time(right.valid_from) : t("no_limit"),
+      ` · ${t("valid_until")} `, right.valid_until ? time(right.valid_until) : t("no_limit")));
+  }
+  if (terms.grantor) meta.push(h("span", `${t("granted_by")} `, partyLink(terms.grantor)));
+  if (terms.purpose) meta.push(h("span", `${t("purpose")}: ${terms.purpose}`));
+  if (terms.territory) meta.push(h("span", `${t("territory")}: ${terms.territory}`));
+  if (terms.quantity) meta.push(h("span", `${t("quantity")}: ${fmtNumber(terms.quantity)}`));
+  if (terms.terms_cid) meta.push(h("span", `${t("terms_document")}: `, cidLink(terms.terms_cid)));
+  if (right.revocation) {
+    const r = right.revocation;
+    meta.push(h("span", { class: "revocation" }, `${t("revoked_by")} `, partyLink(r.revoked_by),
+      ` · ${t("reason")}: ${tv("revocation_reason", r.reason) || r.reason_code}`,
+      r.evidence_cid ? h("span", ` · ${t("revocation_evidence")}: `, cidLink(r.evidence_cid)) : null));
+  }
+  if (right.chain && right.chain.length > 1) {
+    meta.push(h("span", `${t("chain_of_grants")}: ${right.chain.map((n) => `#${n}`).join(" ← ")}`));
+  }
+  meta.push(h("span", { class: "muted" }, `${t("created_in")} ${t("block")} ${fmtNumber(right.created_block)} · `,
+    h("code", { class: "mono", title: right.created_tx, "data-full": right.created_tx }, short(right.created_tx, 8, 6))));
+  return h("div", { class: ["right", right.valid ? "valid" : "invalid"], id: `right-${right.right_index}` },
+    h("div", { class: "right-head" },
+      h("span", { class: "right-no" }, t("right_number", { n: right.right_index })),
+      partyLink(right.holder),
+      validityBadge(right.valid, right.invalid_reason),
+      right.sub_grantable ? badge(t("sub_grantable"), "neutral") : null,
+      right.transferable ? badge(t("transferable"), "neutral") : null),
+    h("div", { class: "right-meta" }, meta));
+}
+
+/** The rights of one kind as a tree: each grant under the right it was granted from. */
+function rightsTree(rights, kind) {
+  const ofKind = rights.filter((r) => r.kind === kind);
+  const indexes = new Set(ofKind.map((r) => r.right_index));
+  const children = new Map();
+  for (const r of ofKind) {
+    const parent = indexes.has(r.parent_index) ? r.parent_index : 0;
+    if (!children.has(parent)) children.set(parent, []);
+    children.get(parent).push(r);
+  }
+  const branch = (parent) => {
+    const list = children.get(parent) || [];
+    if (!list.length) return null;
+    const ul = h("ul", { class: "tree" });
+    let shown = 0;
+    const more = h("button", { type: "button", class: "more no-print" });
+    const showMore = () => {
+      const next = list.slice(shown, shown + TREE_CHUNK);
+      for (const r of next) ul.insertBefore(h("li", rightNode(r), branch(r.right_index)), moreItem);
+      shown += next.length;
+      if (shown >= list.length) moreItem.remove();
+      else more.textContent = t("show_more", { count: fmtNumber(Math.min(TREE_CHUNK, list.length - shown)), rest: fmtNumber(list.length - shown) });
+    };
+    const moreItem = h("li", { class: "more-item" }, more);
+    more.addEventListener("click", showMore);
+    ul.append(moreItem);
+    showMore();
+    return ul;
+  };
+  return h("div", { class: "kind-tree", "data-kind": kind },
+    h("h3", tv("kind", kind)), branch(0) || h("p", { class: "muted" }, t("no_rights_of_kind")));
+}
+
+function rightsSection(asset, rightsAt, at) {
+  const input = h("input", { type: "text", name: "at", id: "rights-at", value: at, placeholder: t("rights_at_placeholder") });
+  const form = h("form", { class: "inline-form no-print" },
+    h("label", { for: "rights-at" }, t("rights_at")), input,
+    h("button", { type: "submit" }, t("rights_at_button")),
+    at ? h("a", { href: `/assets/${asset.asset_id}` }, t("rights_now")) : null);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    navigate(`/assets/${asset.asset_id}${query({ at: input.value.trim() })}`);
+  });
+  const rights = rightsAt ? rightsAt.rights : asset.rights;
+  return section(t("rights"),
+    h("p", { class: "muted" }, t("rights_intro")),
+    form,
+    rightsAt ? h("p", { class: "notice" }, t("rights_as_of", { block: fmtNumber(rightsAt.block), time: timeText(rightsAt.time) })) : null,
+    h("div", { class: "rights-trees" }, KINDS.map((kind) => rightsTree(rights, kind))));
+}
+
+function registrationSection(asset) {
+  const reg = asset.registration;
+  if (!reg) return section(t("registration"), h("p", { class: "muted" }, t("no_registration")));
+  const certificateOk = reg.certificate_status === "valid";
+  return section(t("registration"),
+    facts([
+      [t("stage"), tv("stage", reg.stage)],
+      [t("certificate_number"), reg.certificate_number ? h("strong", reg.certificate_number) : null],
+      [t("certificate_status"), badge(tv("certificate_status", reg.certificate_status), certificateOk ? "ok" : "neutral")],
+      [t("registrar"), h("span", reg.registrar_name ? `${reg.registrar_name} ` : "", partyLink(reg.registrar))],
+      [t("applicant"), partyLink(reg.applicant)],
+      [t("registered_at"), reg.registered_at ? time(reg.registered_at) : null],
+      [t("valid_until_cert"), reg.valid_until ? time(reg.valid_until) : null],
+      [t("renewal_window"), reg.renewal_window ? h("span", time(reg.renewal_window[0]), " – ", time(reg.renewal_window[1])) : null],
+      [t("publicity_ends"), reg.publicity_ends ? time(reg.publicity_ends) : null],
+    ]),
+    reg.certificate_number ? h("p", h("a", {
+      href: `/v1/assets/${asset.asset_id}/certificate?format=html`, target: "_blank", rel: "noopener",
+      class: "button-link", id: "certificate-link",
+    }, t("open_certificate"))) : null,
+    reg.objections.length ? table([t("objector"), t("reason"), t("status"), t("block")], reg.objections.map((o) => [
+      partyLink(o.objector), String(o.reason_code), tv("objection_status", o.status), fmtNumber(o.lodged_block),
+    ]), { caption: t("objections") }) : null);
+}
+
+function remarksSection(asset, freeze) {
+  const remarks = asset.remarks || { frozen: false, pledges: [] };
+  return section(t("remarks"),
+    h("p", remarks.frozen ? badge(t("frozen"), "bad") : badge(t("not_frozen"), "ok"),
+      freeze ? h("span", " ", t("encumbrance_frozen", { order: freeze.order_reference || "" }), " · ",
+        partyLink(freeze.by), freeze.tx_hash ? h("span", " · ", mono(freeze.tx_hash)) : null) : null),
+    remarks.pledges.length ? table([t("pledge_no"), t("pledgee"), t("registrar"), t("status"), t("evidence")],
+      remarks.pledges.map((p) => [p.external_registration_no, partyLink(p.pledgee), partyLink(p.registrar),
+        p.active ? badge(t("active"), "warn") : badge(t("released"), "neutral"),
+        txEvidence(p.recorded_tx, p.recorded_block)]), { caption: t("pledges") })
+      : h("p", { class: "muted" }, t("no_pledges")));
+}
+
+function listingsTable(listings, { showAsset = false } = {}) {
+  const headers = [`#`, ...(showAsset ? [t("asset")] : []), t("exchange"), t("exchange_listing_id"), t("consent_by"),
+                   t("operating_right"), t("origin_listing"), t("listing_status"), t("validity"), t("listed_in")];
+  return table(headers, listings.map((l) => [
+    String(l.listing_id),
+    ...(showAsset ? [assetLink(l.asset_id, l.asset_name)] : []),
+    h("span", partyLink(l.exchange)),
+    h("strong", l.exchange_listing_id),
+    partyLink(l.holder),
+    `#${l.right_index}`,
+    l.origin_listing_id ? `#${l.origin_listing_id}` : (l.cross_listings.length ? `${t("cross_listings")}: ${l.cross_listings.map((n) => `#${n}`).join(", ")}` : "—"),
+    tv("listing_status", l.status),
+    validityBadge(l.valid, l.invalid_reason, "listing_reason"),
+    txEvidence(l.listed_tx, l.listed_block),
+  ]), { className: "table listings" });
+}
+
+function listingsSection(listings) {
+  return section(t("listings"), listings.length ? listingsTable(listings) : h("p", { class: "muted" }, t("no_listings")));
+}
+
+function attestationsSection(attestations) {
+  if (!attestations.length) return section(t("attestations"), h("p", { class: "muted" }, t("no_attestations")));
+  return section(t("attestations"), table(
+    [t("attestation_kind"), t("issuer"), t("value"), t("method"), t("conclusion"), t("report"), t("status"), t("issued_at")],
+    attestations.map((a) => [
+      tv("attestation_kind", a.kind),
+      h("span", partyLink(a.issuer)),
+      a.value ? money(a.value, a.currency) : "—",
+      a.method || "—",
+      a.conclusion || "—",
+      cidLink(a.report_cid),
+      validityBadge(a.status === "valid", a.status, "attestation_status"),
+      time(a.issued_at),
+    ])));
+}
+
+function lineageSummary(asset) {
+  const link = (l) => h("li", assetLink(l.asset_id), " ", h("span", { class: "muted" }, t("via_right", { n: l.right_index })));
+  if (!asset.sources.length && !asset.derived_assets.length) {
+    return section(t("lineage_summary"), h("p", { class: "muted" }, t("no_lineage")));
+  }
+  return section(t("lineage_summary"),
+    asset.sources.length ? h("div", h("h3", t("sources")), h("ul", asset.sources.map(link))) : null,
+    asset.derived_assets.length ? h("div", h("h3", t("derived_products")), h("ul", asset.derived_assets.map(link))) : null,
+    h("p", h("a", { href: `/assets/${asset.asset_id}/lineage` }, `${t("tab_lineage")} →`)));
+}
+
+/** Everyone the asset's record names, with what they are to it. */
+function partiesSection(asset) {
+  const roles = new Map();
+  const add = (address, role) => {
+    if (!address) return;
+    const key = address.toLowerCase();
+    if (!roles.has(key)) roles.set(key, { address, roles: new Set() });
+    roles.get(key).roles.add(role);
+  };
+  add(asset.registrant, t("registrant"));
+  add(asset.submitter, t("submitter"));
+  for (const r of asset.rights) {
+    add(r.holder, `${t("holder")} #${r.right_index}`);
+    if (r.terms) add(r.terms.grantor, `${t("granted_by")} #${r.right_index}`);
+  }
+  for (const l of asset.listings) {
+    add(l.exchange, t("exchange"));
+    add(l.holder, t("consent_by"));
+  }
+  if (asset.registration) {
+    add(asset.registration.registrar, t("registrar"));
+    for (const o of asset.registration.objections) add(o.objector, t("objector"));
+  }
+  for (const p of (asset.remarks || { pledges: [] }).pledges) add(p.pledgee, t("pledgee"));
+  for (const a of asset.attestations) add(a.issuer, t("issuer"));
+  return section(t("parties"), h("ul", { class: "parties" }, [...roles.values()].map((p) =>
+    h("li", partyLink(p.address, { full: true }), h("span", { class: "muted" }, ` ${[...p.roles].join(", ")}`)))));
+}
+
+// ─────────────────────────────── history ───────────────────────────────
+
+const ROLE_KEYS = ["registrant", "submitter", "holder", "grantee", "grantor", "from", "to", "exchange", "applicant",
+                   "registrar", "issuer", "pledgee", "objector", "regulator", "by"];
+const TIME_KEYS = new Set(["validFrom", "validUntil", "previousValidUntil", "publicityEnds"]);
+const TEXT_KEYS = new Set(["certificateNumber", "currency"]);
+
+function detailValue(key, value, event, context) {
+  if (TIME_KEYS.has(key)) return time(unixTime(value));
+  if (TEXT_KEYS.has(key) && typeof value === "string" && value.startsWith("0x")) return hexToText(value);
+  if (/Cid$/.test(key) && typeof value === "string" && /^0x[0-9a-f]{64}$/i.test(value)) {
+    return cidLink(digestToCid(value), key === "metadataCid" ? "/v1/metadata/" : "/v1/content/");
+  }
+  if (key === "reasonCode" && event.event === "RightRevoked") return tv("revocation_reason", REVOCATION_REASONS[value]) || String(value);
+  if (key === "classification") return tv("classification", ["general", "important", "core"][value]) || String(value);
+  if (key === "kind" && context === "data") return tv("attestation_kind", ["appraisal", "compliance_certification", "quality_evaluation"][value]);
+  if (key === "value" && context === "data") return null; // shown with its currency
+  if (key === "sourceAssetId") return assetLink(value);
+  if (typeof value === "boolean") return yesNo(value);
+  if (typeof value === "number") return fmtNumber(value);
+  if (typeof value === "string" && value.startsWith("0x") && value.length > 20) return mono(value);
+  return String(value);
+}
+
+/** An event's details as short "label: value" items, leaving out addresses (shown as parties) and blanks. */
+function detailItems(event) {
+  const items = [];
+  const walk = (object, context) => {
+    for (const [key, value] of Object.entries(object)) {
+      if (value === null || value === undefined || value === "" || value === 0 || value === false) continue;
+      if (value === ZERO_HASH || isAddress(value)) continue;
+      if (["parentIndex"].includes(key) && event.event === "RightGranted") {
+        items.push(h("span", { class: "detail" }, `${tv("field", key)}: #${value}`));
+        continue;
+      }
+      if (typeof value === "object" && !Array.isArray(value)) {
+        walk(value, key);
+        if (key === "data" && value.value) {
+          const currency = value.currency ? hexToText(value.currency) : "";
+          items.push(h("span", { class: "detail" }, `${tv("field", "value")}: ${money(value.value, currency)}`));
+        }
+        continue;
+      }
+      const shown = detailValue(key, value, event, context);
+      if (shown === null) continue;
+      items.push(h("span", { class: "detail" }, `${tv("field", key)}: `, shown));
+    }
+  };
+  walk(event.details || {}, null);
+  return items;
+}
+
+function partyRoles(event) {
+  const roles = new Map();
+  const walk = (object) => {
+    for (const [key, value] of Object.entries(object || {})) {
+      if (isAddress(value) && !roles.has(value) && ROLE_KEYS.includes(key)) roles.set(value, key);
+      else if (value && typeof value === "object" && !Array.isArray(value)) walk(value);
+    }
+  };
+  walk(event.details);
+  return roles;
+}
+
+function historyRow(event, number) {
+  const roles = partyRoles(event);
+  return h("tr", { class: "event", "data-event": event.event },
+    h("td", { class: "num" }, fmtNumber(number)),
+    h("td", time(event.timestamp)),
+    h("td", h("span", { class: "action", title: event.event }, tv("action", event.action))),
+    h("td", rightLabel(event.right_index, event.kind)),
+    h("td", event.actor ? partyLink(event.actor) : h("span", { class: "muted" }, "—")),
+    h("td", h("ul", { class: "plain" }, event.parties.map((p) => h("li",
+      roles.has(p) ? h("span", { class: "muted" }, `${tv("party_role", roles.get(p))} `) : null, partyLink(p))))),
+    h("td", h("div", { class: "details" }, detailItems(event))),
+    h("td", txEvidence(event.tx_hash, event.block_number, [
+      [t("block_hash"), h("code", { class: "mono full" }, event.block_hash)],
+      [t("log_index"), String(event.log_index)],
+      [t("event"), event.event],
+    ])));
+}
+
+async function historyTab(ctx, asset) {
+  const filters = {
+    kind: ctx.query.get("kind") || "",
+    party: (ctx.query.get("party") || "").trim(),
+    since: (ctx.query.get("since") || "").trim(),
+    until: (ctx.query.get("until") || "").trim(),
+  };
+  const apiFilters = {
+    ...filters,
+    since: filters.since,
+    // A date alone as the end of a range means the whole of that day.
+    until: /^\d{4}-\d{2}-\d{2}$/.test(filters.until) ? `${filters.until}T23:59:59Z` : filters.until,
+  };
+  const requested = Math.max(1, parseInt(ctx.query.get("page") || "1", 10) || 1);
+  const base = `/assets/${asset.asset_id}/history`;
+  let pageData = await api(`/v1/assets/${asset.asset_id}/history${query({ ...apiFilters, limit: HISTORY_PAGE_SIZE, offset: (requested - 1) * HISTORY_PAGE_SIZE })}`);
+  const pages = Math.max(1, Math.ceil(pageData.count / HISTORY_PAGE_SIZE));
+  let page = requested;
+  if (requested > pages) { // past the end (e.g. after a filter): show the last page
+    page = pages;
+    pageData = await api(`/v1/assets/${asset.asset_id}/history${query({ ...apiFilters, limit: HISTORY_PAGE_SIZE, offset: (page - 1) * HISTORY_PAGE_SIZE })}`);
+  }
+  const from = pageData.count ? (page - 1) * HISTORY_PAGE_SIZE + 1 : 0;
+  const to = (page - 1) * HISTORY_PAGE_SIZE + pageData.data.length;
+  const hrefFor = (p) => `${base}${query({ ...filters, page: p > 1 ? p : "" })}`;
+  const summary = t("rows_of", { from: fmtNumber(from), to: fmtNumber(to), count: fmtNumber(pageData.count) });
+
+  const kindSelect = h("select", { id: "filter-kind", name: "kind" },
+    h("option", { value: "" }, t("all_kinds")),
+    KINDS.map((k) => h("option", { value: k, selected: filters.kind === k }, tv("kind", k))));
+  const party = h("input", { id: "filter-party", name: "party", value: filters.party, placeholder: "0x…", size: 20 });
+  const since = h("input", { id: "filter-since", name: "since", value: filters.since, placeholder: t("filter_since_placeholder"), size: 14 });
+  const until = h("input", { id: "filter-until", name: "until", value: filters.until, placeholder: t("filter_since_placeholder"), size: 14 });
+  const form = h("form", { class: "filters no-print", id: "history-filters" },
+    h("div", h("label", { for: "filter-kind" }, t("filter_kind")), kindSelect),
+    h("div", h("label", { for: "filter-party" }, t("filter_party")), party),
+    h("div", h("label", { for: "filter-since" }, t("filter_since")), since),
+    h("div", h("label", { for: "filter-until" }, t("filter_until")), until),
+    h("div", { class: "filter-buttons" },
+      h("button", { type: "submit" }, t("filter_apply")),
+      Object.values(filters).some(Boolean) ? h("a", { href: base }, t("filter_clear")) : null));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    navigate(`${base}${query({ kind: kindSelect.value, party: party.value.trim(), since: since.value.trim(), until: until.value.trim() })}`);
+  });
+  const csv = `/v1/assets/${asset.asset_id}/history${query({ ...apiFilters, format: "csv" })}`;
+  const top = pager({ page, pages, href: hrefFor, summary });
+  const goForm = pages > 1 ? (() => {
+    const input = h("input", { type: "number", min: 1, max: pages, value: page, id: "go-page", class: "go-page" });
+    const f = h("form", { class: "inline-form no-print go-form" },
+      h("label", { for: "go-page" }, t("go_to_page")), input, h("button", { type: "submit" }, t("go")));
+    f.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const target = Math.min(pages, Math.max(1, parseInt(input.value, 10) || 1));
+      navigate(hrefFor(target));
+    });
+    return f;
+  })() : null;
+  return h("section", { class: "card history", "aria-labelledby": "history-title" },
+    h("h2", { id: "history-title" }, t("history_title")),
+    h("p", { class: "muted" }, t("history_intro")),
+    form,
+    h("p", { class: "toolbar" },
+      h("a", { href: csv, download: `history-${asset.asset_id}.csv`, class: "button-link", id: "csv-link" }, t("download_csv")),
+      h("span", { class: "muted", id: "history-count" }, t("total_count", { count: fmtNumber(pageData.count) }))),
+    top,
+    pageData.data.length ? h("div", { class: "table-wrap" }, h("table", { class: "table timeline", id: "history-table" },
+      h("thead", h("tr", ["#", t("time"), t("action"), t("right"), t("actor"), t("parties"), t("details"), t("evidence")]
+        .map((head) => h("th", { scope: "col" }, head)))),
+      h("tbody", pageData.data.map((event, i) => historyRow(event, from + i)))))
+      : h("p", { class: "empty" }, t("no_events")),
+    pager({ page, pages, href: hrefFor, summary }),
+    goForm);
+}
+
+// ─────────────────────────────── lineage ───────────────────────────────
+
+function lineageDepth(ctx) {
+  return Math.min(10, Math.max(1, parseInt(ctx.query.get("depth") || "3", 10) || 3));
+}
+
+function lineageTab(ctx, asset, graph) {
+  const depth = lineageDepth(ctx);
+  const byId = new Map(graph.nodes.map((n) => [n.asset_id, n]));
+  const select = h("select", { id: "lineage-depth" },
+    Array.from({ length: 10 }, (_, i) => i + 1).map((d) => h("option", { value: d, selected: d === depth }, String(d))));
+  select.addEventListener("change", () => navigate(`/assets/${asset.asset_id}/lineage${query({ depth: select.value })}`));
+  const nodeLabel = (n) => `${n.name || n.asset_id} (${n.asset_id})${n.level < 0 ? ` · ${t("source_of")}` : n.level > 0 ? ` · ${t("derived_of")}` : ` · ${t("this_asset")}`}`;
+  const svg = renderLineage(graph, {
+    current: asset.asset_id,
+    href: (n) => `/assets/${n.asset_id}/lineage${depth !== 3 ? query({ depth }) : ""}`,
+    label: nodeLabel,
+    edgeLabel: (e) => `#${e.right_index}`,
+    title: t("lineage_graph_label"),
+  });
+  return h("section", { class: "card lineage", "aria-labelledby": "lineage-title" },
+    h("h2", { id: "lineage-title" }, t("lineage_title")),
+    h("p", { class: "muted" }, t("lineage_intro")),
+    h("p", { class: "inline-form no-print" }, h("label", { for: "lineage-depth" }, t("depth")), select),
+    graph.edges.length ? null : h("p", { class: "notice" }, t("no_lineage")),
+    h("div", { class: "graph-wrap" }, svg),
+    graph.edges.length ? table([t("edge_from"), t("edge_to"), t("edge_right")], graph.edges.map((e) => [
+      assetLink(e.source, (byId.get(e.source) || {}).name),
+      assetLink(e.derived, (byId.get(e.derived) || {}).name),
+      `#${e.right_index}`,
+    ]), { caption: t("lineage_table") }) : null);
+}
+
+// ─────────────────────────────── verify ───────────────────────────────
+
+function verdictView(result) {
+  const registered = result.registered;
+  const head = h("div", { class: ["verdict", registered ? "verdict-yes" : "verdict-no"], id: "verdict", role: "status" },
+    h("strong", { class: "verdict-title" }, registered ? `✓ ${t("verdict_registered")}` : `✗ ${t("verdict_not_registered")}`),
+    h("span", registered ? t("verdict_registered_text", { count: result.matches.length })
+      : t("verdict_not_registered_text", { block: fmtNumber(result.indexed_block ?? 0) })),
+    h("div", { class: "muted fingerprint" },
+      result.fingerprint.sha256 ? h("div", "SHA-256 ", h("code", { class: "mono full" }, result.fingerprint.sha256)) : null,
+      result.fingerprint.cid ? h("div", "CID ", h("code", { class: "mono full" }, result.fingerprint.cid)) : null));
+  return h("div", { class: "verdict-wrap" }, head, result.matches.map(matchView));
+}
+
+function matchView(m) {
+  const holders = KINDS.map((kind) => h("div", { class: "holders" },
+    h("h4", tv("kind", kind)),
+    m.holders[kind].length ? h("ul", { class: "plain" }, m.holders[kind].map((x) => h("li",
+      h("span", { class: "right-no" }, `#${x.right_index}`), " ", partyLink(x.holder),
+      x.chain.length > 1 ? h("div", { class: "muted small" }, `${t("chain_of_grants")}: `,
+        x.chain.map((n, i) => h("span", `#${n} `, partyLink(x.chain_holders[i]), i < x.chain.length - 1 ? " ← " : ""))) : null,
+      x.valid_until || (x.terms && x.terms.purpose) ? h("div", { class: "muted small" },
+        x.valid_until ? h("span", `${t("valid_until")} `, time(x.valid_until)) : null,
+        x.valid_until && x.terms && x.terms.purpose ? " · " : null,
+        x.terms && x.terms.purpose ? `${t("purpose")}: ${x.terms.purpose}` : null) : null)))
+      : h("p", { class: "muted" }, t("none"))));
+  const encumbrances = m.encumbrances.map((e) => h("li", e.type === "frozen"
+    ? h("span", badge(t("frozen"), "bad"), " ", t("encumbrance_frozen", { order: e.order_reference || "" }))
+    : h("span", badge(t("pledges"), "warn"), " ", t("encumbrance_pledge", { no: e.external_registration_no || "" }), " ", partyLink(e.pledgee))));
+  const ev = m.evidence;
+  return h("article", { class: "card match", "data-asset": m.asset_id },
+    h("h3", h("a", { href: `/assets/${m.asset_id}` }, m.name || t("unnamed"))),
+    facts([
+      [t("asset_id"), h("code", { class: "mono full" }, m.asset_id)],
+      [t("registrant"), partyLink(m.registrant)],
+      [t("status"), statusBadge(m.status)],
+      [t("classification"), tv("classification", m.classification)],
+      [t("registered_at"), time(m.registered_at)],
+      [t("matched_by"), m.matched_by.map((x) => tv("matched_by", x)).join(", ")],
+      [t("personal_information"), yesNo(m.flags.personal_information)],
+      [t("export_allowed"), yesNo(m.flags.export_allowed)],
+      [t("derived_data"), yesNo(m.flags.derived)],
+    ]),
+    h("h4", t("encumbrances")),
+    encumbrances.length ? h("ul", { class: "plain" }, encumbrances) : h("p", { class: "muted" }, t("none")),
+    h("h4", t("holders_now")),
+    h("div", { class: "holders-grid" }, holders),
+    h("h4", t("valid_listings")),
+    m.listings.length ? table([t("exchange"), t("exchange_listing_id"), t("consent_by"), t("operating_right"), t("listed_in")],
+      m.listings.map((l) => [partyLink(l.exchange), l.exchange_listing_id, partyLink(l.holder), `#${l.right_index}`,
+                             txEvidence(l.listed_tx, l.listed_block)]))
+      : h("p", { class: "muted" }, t("none")),
+    h("h4", t("lineage_summary")),
+    h("p", `${t("sources")}: ${m.lineage.source_count} · ${t("derived_products")}: ${m.lineage.derived_count}`),
+    h("h4", t("evidence")),
+    facts([
+      [t("chain_id"), String(ev.chain_id)],
+      [t("contract"), ev.contracts.DataRegistry ? h("code", { class: "mono full" }, ev.contracts.DataRegistry) : null],
+      [t("registration_event"), ev.registration ? txEvidence(ev.registration.tx_hash, ev.registration.block_number, [
+        [t("block_hash"), h("code", { class: "mono full" }, ev.registration.block_hash)],
+        [t("log_index"), String(ev.registration.log_index)],
+        [t("time"), time(ev.registration.timestamp)]]) : null],
+      [t("confirmations"), fmtNumber(ev.confirmations)],
+    ]),
+    ev.rights.length ? table([t("right"), t("holder"), t("created_by_event"), t("last_changed_event")], ev.rights.map((r) => [
+      rightLabel(r.right_index, r.kind), partyLink(r.holder),
+      r.created ? txEvidence(r.created.tx_hash, r.created.block_number, [[t("event"), r.created.event], [t("log_index"), String(r.created.log_index)]]) : "—",
+      r.last_changed ? txEvidence(r.last_changed.tx_hash, r.last_changed.block_number, [[t("event"), r.last_changed.event], [t("log_index"), String(r.last_changed.log_index)]]) : "—",
+    ]), { caption: t("right_events") }) : null);
+}
+
+async function verifyFile(file, ctx) {
+  verifyState.file = { name: file.name, size: file.size };
+  verifyState.sha256 = null;
+  verifyState.result = null;
+  verifyState.error = null;
+  verifyState.progress = 0;
+  ctx.rerender();
+  try {
+    let last = 0;
+    const { sha256, method } = await hashFile(file, (done, total) => {
+      verifyState.progress = total ? done / total : 1;
+      const bar = document.getElementById("hash-progress");
+      const now = Date.now();
+      if (bar && (now - last > 100 || done === total)) {
+        bar.value = verifyState.progress;
+        last = now;
+      }
+    });
+    verifyState.sha256 = sha256;
+    verifyState.method = method;
+    verifyState.progress = 1;
+    verifyState.result = await verifyFingerprint({ sha256 });
+  } catch (error) {
+    verifyState.error = error.message || String(error);
+  }
+  if (location.pathname === "/verify") ctx.rerender();
+}
+
+async function verifyTyped(value, ctx) {
+  const q = value.trim();
+  verifyState.input = q;
+  verifyState.file = null;
+  verifyState.sha256 = null;
+  verifyState.result = null;
+  verifyState.error = null;
+  const kind = classify(q);
+  if (kind !== "hash" && kind !== "cid") {
+    verifyState.error = t("bad_fingerprint");
+  } else {
+    try {
+      verifyState.result = await verifyFingerprint(kind === "hash" ? { sha256: q.startsWith("0x") ? q : `0x${q}` } : { cid: q });
+    } catch (error) {
+      verifyState.error = error.message || String(error);
+    }
+  }
+  ctx.rerender();
+}
+
+async function pageVerify(ctx) {
+  setTitle(t("verify_title"));
+  const input = h("input", { type: "file", id: "file-input", class: "visually-hidden" });
+  input.addEventListener("change", () => {
+    if (input.files && input.files[0]) verifyFile(input.files[0], ctx);
+  });
+  const zone = h("div", { class: "dropzone", id: "dropzone" },
+    h("p", { class: "drop-title" }, t("drop_here")),
+    h("p", t("or"), " ", h("label", { for: "file-input", class: "button-link", tabindex: "0", role: "button",
+      onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); input.click(); } } }, t("choose_file"))),
+    h("p", { class: "muted" }, t("file_never_uploaded")),
+    input);
+  zone.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "copy";
+    zone.classList.add("over");
+  });
+  zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+  zone.addEventListener("drop", (event) => {
+    event.preventDefault();
+    zone.classList.remove("over");
+    const file = event.dataTransfer && event.dataTransfer.files && event.dataTransfer.files[0];
+    if (file) verifyFile(file, ctx);
+  });
+  const typed = h("input", { id: "fingerprint-input", value: verifyState.input, placeholder: t("fingerprint_placeholder"),
+                             spellcheck: "false", autocomplete: "off" });
+  const typedForm = h("form", { class: "inline-form", id: "fingerprint-form" },
+    h("label", { for: "fingerprint-input" }, t("fingerprint_label")), typed, h("button", { type: "submit" }, t("verify_button")));
+  typedForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    verifyTyped(typed.value, ctx);
+  });
+
+  const state = verifyState;
+  const file = state.file ? h("div", { class: "card file-info", id: "file-info" },
+    facts([
+      [t("file_name"), state.file.name],
+      [t("file_size"), fmtBytes(state.file.size)],
+      [state.sha256 ? t("hashed") : t("hashing"), state.sha256
+        ? h("code", { class: "mono full", id: "file-sha256" }, state.sha256)
+        : h("progress", { id: "hash-progress", max: 1, value: state.progress || 0 })],
+    ])) : null;
+  return [
+    h("h1", t("verify_title")),
+    h("p", { class: "lead" }, t("verify_intro")),
+    zone,
+    typedForm,
+    h("div", { "aria-live": "polite", id: "verify-result" },
+      file,
+      state.error ? h("p", { class: "card error", role: "alert" }, state.error) : null,
+      state.result ? verdictView(state.result) : null),
+  ];
+}
+
+// ─────────────────────────────── party ───────────────────────────────
+
+async function pageParty(ctx, address) {
+  if (!isAddress(address)) throw new Error(`'${address}': ${t("address")}?`);
+  const page = (name) => Math.max(1, parseInt(ctx.query.get(name) || "1", 10) || 1);
+  const rightsPage = page("rights");
+  const listingsPage = page("listings");
+  const assetsPage = page("assets");
+  const rightsOffset = (rightsPage - 1) * PARTY_PAGE_SIZE;
+  const [participants, answer, registered] = await Promise.all([
+    api("/v1/participants"),
+    // One more than a page, to know whether there is a next one.
+    api(`/v1/parties/${address}/rights${query({ limit: PARTY_PAGE_SIZE + 1, offset: rightsOffset })}`),
+    api(`/v1/assets${query({ registrant: address, limit: SEARCH_PAGE_SIZE, offset: (assetsPage - 1) * SEARCH_PAGE_SIZE })}`),
+  ]);
+  setParticipants(participants);
+  const info = participants.find((p) => p.account.toLowerCase() === address.toLowerCase()) || null;
+  const listings = info && info.role === "exchange"
+    ? await api(`/v1/listings${query({ exchange: address, limit: SEARCH_PAGE_SIZE, offset: (listingsPage - 1) * SEARCH_PAGE_SIZE })}`)
+    : null;
+  // An API without paging of a party's rights answers with all of them: page them here.
+  const all = answer.length > PARTY_PAGE_SIZE + 1 ? answer.slice(rightsOffset) : answer;
+  const rights = all.slice(0, PARTY_PAGE_SIZE);
+  const hasNext = all.length > PARTY_PAGE_SIZE;
+  const name = info ? info.name : short(address, 10, 8);
+  setTitle(name);
+  const now = rights.filter((r) => r.holds_now);
+  const before = rights.filter((r) => !r.holds_now);
+  const current = { rights: rightsPage, listings: listingsPage, assets: assetsPage };
+  const self = (params) => {
+    const next = { ...current, ...params };
+    return `/parties/${address}${query(Object.fromEntries(Object.entries(next).map(([k, v]) => [k, v > 1 ? v : ""])))}`;
+  };
+  const termsCell = (r) => (r.terms ? h("span",
+    r.terms.purpose ? `${t("purpose")}: ${r.terms.purpose} · ` : "", `${t("granted_by")} `, partyLink(r.terms.grantor)) : "—");
+  const rightsPager = rightsPage > 1 || hasNext ? h("nav", { class: "pager", "aria-label": t("pagination") },
+    rightsPage > 1 ? h("a", { href: self({ rights: rightsPage - 1 }), class: "page", rel: "prev" }, `‹ ${t("prev_page")}`)
+      : h("span", { class: "page disabled" }, `‹ ${t("prev_page")}`),
+    h("span", { class: "page current" }, t("rows_range", { from: fmtNumber(rightsOffset + 1), to: fmtNumber(rightsOffset + rights.length) })),
+    hasNext ? h("a", { href: self({ rights: rightsPage + 1 }), class: "page", rel: "next" }, `${t("next_page")} ›`)
+      : h("span", { class: "page disabled" }, `${t("next_page")} ›`)) : null;
+  return [
+    h("header", { class: "asset-header" },
+      h("p", { class: "eyebrow" }, t("party")),
+      h("h1", name),
+      h("p", { class: "asset-id" }, h("span", { class: "muted" }, `${t("address")} `),
+        h("code", { class: "mono full" }, address), copyButton(address))),
+    section(t("participant"), info ? facts([
+      [t("name"), info.name],
+      [t("role"), tv("role", info.role)],
+      [t("status"), badge(tv("participant_status", info.status), info.status === "active" ? "ok" : "bad")],
+      [t("block"), fmtNumber(info.added_block)],
+    ]) : h("p", { class: "muted" }, t("not_participant"))),
+    section(t("holds_now"), rightsPager, now.length ? table(
+      [t("asset"), t("right"), t("status"), t("held_since"), t("details")],
+      now.map((r) => [assetLink(r.asset_id, r.asset_name), rightLabel(r.right_index, r.kind),
+        validityBadge(r.valid, r.status), time(r.held_since), termsCell(r)]), { className: "table holds-now" })
+      : h("p", { class: "muted" }, t("no_rights_held"))),
+    section(t("held_before"), before.length ? table(
+      [t("asset"), t("right"), t("held_since"), t("held_until"), t("transferred_to")],
+      before.map((r) => [assetLink(r.asset_id, r.asset_name), rightLabel(r.right_index, r.kind), time(r.held_since),
+        time(r.held_until), partyLink(r.transferred_to)]), { className: "table held-before" })
+      : h("p", { class: "muted" }, t("no_rights_held")), rightsPager ? rightsPager.cloneNode(true) : null),
+    section(t("registered_assets"), registered.count ? [assetTable(registered.data),
+      pager({ page: assetsPage, pages: Math.ceil(registered.count / SEARCH_PAGE_SIZE), href: (p) => self({ assets: p }),
+              summary: t("total_count", { count: fmtNumber(registered.count) }) })]
+      : h("p", { class: "muted" }, t("none"))),
+    listings ? section(t("exchange_listings"), listings.count ? [listingsTable(listings.data, { showAsset: true }),
+      pager({ page: listingsPage, pages: Math.ceil(listings.count / SEARCH_PAGE_SIZE), href: (p) => self({ listings: p }),
+              summary: t("total_count", { count: fmtNumber(listings.count) }) })]
+      : h("p", { class: "muted" }, t("no_listings"))) : null,
+  ];
+}
+
+// ─────────────────────────────── status ───────────────────────────────
+
+async function pageStatus(ctx) {
+  const status = await api("/v1/status");
+  chainInfo = status;
+  setTitle(t("status_title"));
+  refreshTimer = setInterval(() => {
+    if (!ctx.stale() && location.pathname === "/status" && !document.hidden) route({ focus: false });
+  }, 5000);
+  const lagKind = status.lag_blocks === null ? "bad" : status.lag_blocks > 5 ? "warn" : "ok";
+  return [
+    h("h1", t("status_title")),
+    h("div", { class: "grid-2" },
+      section(t("status_title"), facts([
+        [t("chain_id"), String(status.chain_id)],
+        [t("rpc_reachable"), status.rpc_reachable ? badge(t("reachable"), "ok") : badge(t("unreachable"), "bad")],
+        [t("head_block"), status.head_block === null ? null : fmtNumber(status.head_block)],
+        [t("indexed_block"), status.indexed_block === null ? null : fmtNumber(status.indexed_block)],
+        [t("lag_blocks"), status.lag_blocks === null ? null : badge(fmtNumber(status.lag_blocks), lagKind)],
+        [t("indexer_updated_at"), time(status.indexer_updated_at)],
+        [t("block_hash"), status.indexed_block_hash ? h("code", { class: "mono full" }, status.indexed_block_hash) : null],
+        [t("deploy_block"), fmtNumber(status.deploy_block)],
+        [t("database"), status.database],
+        [t("content_store"), status.content_store],
+      ]), h("p", { class: "muted no-print" }, t("auto_refresh"))),
+      section(t("contracts"), table([t("name"), t("address")], Object.entries(status.contracts).map(([name, address]) =>
+        [name, h("code", { class: "mono full" }, address)])))),
+  ];
+}
+
+// ─────────────────────────────── start ───────────────────────────────
+
+async function start() {
+  renderChrome();
+  const [participants, status] = await Promise.all([
+    api("/v1/participants").catch(() => []),
+    api("/v1/status").catch(() => null),
+  ]);
+  setParticipants(participants);
+  chainInfo = status;
+  renderChrome();
+  await route();
+  document.documentElement.dataset.ready = "true";
+}
+
+// Printing shows every piece of evidence, not only the ones opened.
+window.addEventListener("beforeprint", () => {
+  for (const details of document.querySelectorAll("details.evidence:not([open])")) {
+    details.dataset.printOpened = "true";
+    details.open = true;
+  }
+});
+window.addEventListener("afterprint", () => {
+  for (const details of document.querySelectorAll("details[data-print-opened]")) {
+    details.open = false;
+    delete details.dataset.printOpened;
+  }
+});
+
+start();

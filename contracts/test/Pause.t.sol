@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {ERC2771Forwarder} from "@openzeppelin/contracts/metatx/ERC2771Forwarder.sol";
+
+import {RegistryFixture} from "./RegistryFixture.t.sol";
+import {IAttestationRegistry} from "../src/interfaces/IAttestationRegistry.sol";
+import {IDataRegistry} from "../src/interfaces/IDataRegistry.sol";
+import {IListingRegistry} from "../src/interfaces/IListingRegistry.sol";
+import {IParticipantRegistry} from "../src/interfaces/IParticipantRegistry.sol";
+import {IRegistrationOffice} from "../src/interfaces/IRegistrationOffice.sol";
+
+/// @notice The council's emergency stop. That every write of every contract is refused while paused, directly
+/// and through the forwarder, is proven cell by cell by the access-control matrix (AccessControl.t.sol); these
+/// tests cover the switch itself, the reads, the way back, and the admin role that holds it.
+contract PauseTest is RegistryFixture {
+    function _pause() internal {
+        vm.prank(who[ADMIN]);
+        d.participants.pause(keccak256("incident report"));
+    }
+
+    function test_pause_onlyByTheAdmin_onceAtATime() public {
+        vm.prank(who[EXCHANGE]);
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, who[EXCHANGE]));
+        d.participants.pause(bytes32(0));
+
+        vm.expectEmit(true, true, true, true, address(d.participants));
+        emit IParticipantRegistry.Paused(who[ADMIN], keccak256("incident report"));
+        _pause();
+        assertTrue(d.participants.paused(), "paused");
+        vm.prank(who[ADMIN]);
+        vm.expectRevert(abi.encodeWithSelector(IParticipantRegistry.PauseUnchanged.selector, true));
+        d.participants.pause(bytes32(0));
+
+        vm.prank(who[REGULATOR]);
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, who[REGULATOR]));
+        d.participants.unpause();
+        vm.expectEmit(true, true, true, true, address(d.participants));
+        emit IParticipantRegistry.Unpaused(who[ADMIN]);
+        vm.prank(who[ADMIN]);
+        d.participants.unpause();
+        assertTrue(!d.participants.paused(), "unpaused");
+        vm.prank(who[ADMIN]);
+        vm.expectRevert(abi.encodeWithSelector(IParticipantRegistry.PauseUnchanged.selector, false));
+        d.participants.unpause();
+    }
+
+    function test_pause_refusesWrites_withAnErrorNamingThePause() public {
+        _pause();
+        bytes memory paused = abi.encodeWithSelector(IParticipantRegistry.RegistryPaused.selector);
+        vm.prank(who[HOLDER]);
+        vm.expectRevert(paused);
+        d.registry.transfer(asset, 1, FRESH);
+        vm.prank(who[HOLDER]);
+        vm.expectRevert(paused);
+        d.registry.register(registration(who[HOLDER], keccak256("new")));
+        vm.prank(who[EXCHANGE]);
+        vm.expectRevert(paused);
+        d.listings.setStatus(listingId, IListingRegistry.ListingStatus.Suspended);
+        vm.prank(who[EXCHANGE]);
+        vm.expectRevert(paused);
+        d.office.object(publicityAsset, 1, bytes32(0));
+        vm.prank(who[APPRAISER]);
+        vm.expectRevert(paused);
+        d.attestations.attest(asset, appraisal());
+        vm.prank(who[EXCHANGE]);
+        vm.expectRevert(paused);
+        d.participants.setEndpoint("https://elsewhere");
+    }
+
+    /// @dev Every read answers the same while paused as before: the pause touches no record.
+    function test_pause_readsAnswerAsBefore() public {
+        bytes memory before = _reads();
+        _pause();
+        assertEq(keccak256(_reads()), keccak256(before), "reads unchanged by the pause");
+        assertTrue(d.registry.isRightValid(asset, USAGE_GRANT), "rights stay valid while paused");
+        assertTrue(
+            d.listings.listingValidity(listingId) == IListingRegistry.ListingValidity.Valid, "listings stay valid"
+        );
+    }
+
+    function _reads() internal view returns (bytes memory) {
+        (IDataRegistry.Validity validity, uint256 failing) = d.registry.rightValidity(asset, USAGE_GRANT);
+        (IRegistrationOffice.CertificateStatus cert, bytes15 number, uint64 until) = d.office.certificate(registeredAsset);
+        return bytes.concat(
+            abi.encode(d.registry.getAsset(asset), d.registry.getRight(asset, USAGE_GRANT), validity, failing),
+            abi.encode(d.registry.rightChain(asset, USAGE_GRANT), d.registry.nonces(who[HOLDER]), d.registry.DOMAIN_SEPARATOR()),
+            abi.encode(d.listings.getListing(listingId), d.listings.listingValidity(listingId), d.listings.listingCount()),
+            abi.encode(d.office.getApplication(publicityAsset), d.office.getObjection(publicityAsset, 1), cert, number, until),
+            abi.encode(d.attestations.getAttestation(attestationId), d.attestations.attestationStatus(attestationId)),
+            abi.encode(d.participants.getParticipant(who[EXCHANGE]), d.participants.isActive(who[EXCHANGE],
+                IParticipantRegistry.Role.Exchange), d.participants.owner())
+        );
+    }
+
+    /// @dev Unpausing restores writes, and a signature refused during the pause was not spent: the signer's nonce
+    /// did not move, so the same signed request goes through afterwards.
+    function test_unpause_restoresWrites_andSignaturesRefusedWhilePausedStayGood() public {
+        uint256 deadline = block.timestamp + 1 days;
+        bytes32 h = keccak256(abi.encode(TRANSFER_TYPEHASH, who[HOLDER], asset, uint256(1), FRESH, uint256(0), deadline));
+        bytes memory sig = sign(keys[HOLDER], digest(d.registry.DOMAIN_SEPARATOR(), h));
+        ERC2771Forwarder.ForwardRequestData memory req = forwardRequest(
+            d.forwarder, keys[GRANTEE], address(d.registry), abi.encodeCall(d.registry.transfer, (asset, USAGE_GRANT, FRESH))
+        );
+        _pause();
+        vm.expectRevert(abi.encodeWithSelector(IParticipantRegistry.RegistryPaused.selector));
+        d.registry.transferBySig(asset, 1, FRESH, who[HOLDER], deadline, sig);
+        vm.prank(who[RELAYER]);
+        vm.expectRevert(); // the forwarder reports the refused call as FailedCall
+        d.forwarder.execute(req);
+        assertEq(d.registry.nonces(who[HOLDER]), 0, "registry nonce not spent");
+        assertEq(d.forwarder.nonces(who[GRANTEE]), 0, "forwarder nonce not spent");
+
+        vm.prank(who[ADMIN]);
+        d.participants.unpause();
+        d.registry.transferBySig(asset, 1, FRESH, who[HOLDER], deadline, sig);
+        vm.prank(who[RELAYER]);
+        d.forwarder.execute(req);
+        assertEq(d.registry.getRight(asset, 1).holder, FRESH, "signed transfer after unpause");
+        assertEq(d.registry.getRight(asset, USAGE_GRANT).holder, FRESH, "forwarded transfer after unpause");
+    }
+
+    /// @dev The admin's governance goes on while paused: it is how the council responds, e.g. by suspending a
+    /// compromised exchange, whose listings the reads then show as invalid at once.
+    function test_pause_leavesTheCouncilsGovernance() public {
+        _pause();
+        vm.startPrank(who[ADMIN]);
+        d.participants.suspendParticipant(who[EXCHANGE], 3, keccak256("key compromise"));
+        d.office.setPublicityPeriod(PUBLICITY);
+        vm.stopPrank();
+        assertTrue(
+            d.listings.listingValidity(listingId) == IListingRegistry.ListingValidity.ExchangeNotActive,
+            "listing of the suspended exchange invalid"
+        );
+    }
+
+    function test_pause_byTheAdminThroughTheForwarder() public {
+        ERC2771Forwarder.ForwardRequestData memory req = forwardRequest(
+            d.forwarder, keys[ADMIN], address(d.participants), abi.encodeCall(d.participants.pause, (bytes32(0)))
+        );
+        vm.prank(who[RELAYER]);
+        d.forwarder.execute(req);
+        assertTrue(d.participants.paused(), "paused by the admin's signed request");
+    }
+
+    function test_renounceOwnership_isRefused_theRegistryAlwaysHasAnAdmin() public {
+        vm.prank(who[ADMIN]);
+        vm.expectRevert(abi.encodeWithSelector(IParticipantRegistry.AdminCannotBeRenounced.selector));
+        d.participants.renounceOwnership();
+        assertEq(d.participants.owner(), who[ADMIN], "admin unchanged");
+    }
+
+    /// @dev The pause switch moves with the admin role, and only when the new admin accepts.
+    function test_adminHandover_isTwoStep_andCarriesThePauseSwitch() public {
+        address council2 = address(0xC0C2);
+        vm.prank(who[ADMIN]);
+        d.participants.transferOwnership(council2);
+        vm.prank(council2);
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, council2));
+        d.participants.pause(bytes32(0)); // not admin until it accepts
+        vm.prank(council2);
+        d.participants.acceptOwnership();
+        vm.prank(who[ADMIN]);
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, who[ADMIN]));
+        d.participants.pause(bytes32(0));
+        vm.prank(council2);
+        d.participants.pause(bytes32(0));
+        vm.prank(council2);
+        d.office.setPublicityPeriod(1 days); // the office follows the participant registry's admin
+        vm.prank(who[ADMIN]);
+        vm.expectRevert(abi.encodeWithSelector(IRegistrationOffice.NotAdmin.selector, who[ADMIN]));
+        d.office.setPublicityPeriod(1 days);
+    }
+
+    /// @dev Attestations issued before a pause keep their status; the pause is not a revocation.
+    function test_pause_leavesAttestationsAndCertificatesAsTheyWere() public {
+        _pause();
+        assertTrue(
+            d.attestations.attestationStatus(attestationId) == IAttestationRegistry.Status.Valid, "attestation valid"
+        );
+        (IRegistrationOffice.CertificateStatus status,,) = d.office.certificate(registeredAsset);
+        assertTrue(status == IRegistrationOffice.CertificateStatus.Valid, "certificate valid");
+    }
+}
