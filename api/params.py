@@ -11,9 +11,9 @@ from registry.errors import ValidationError
 
 #: The largest whole number SQLite and PostgreSQL take (a signed 64-bit integer): the bound of offsets.
 MAX_INT64 = 2**63 - 1
-#: The largest value of an INTEGER column in PostgreSQL (32 bits), which is how the index stores block numbers,
-#: listing ids and feed cursors: the bound of parameters compared with them, so none overflows a query.
-MAX_DB_INTEGER = 2**31 - 1
+#: The largest block number, listing id or feed cursor a query compares with: the index stores them as 64-bit
+#: integers (migration 0002), so the bound is that of a signed 64-bit integer.
+MAX_DB_INTEGER = MAX_INT64
 _DIGITS = re.compile(r"[0-9]+")
 
 

@@ -20,15 +20,7 @@ from tests.faults import anvil_node, own_stack, postgres_database
 ALL = 7
 #: Known failures on PostgreSQL, outside the API (registry/db, registry/indexer): expected to fail there until
 #: fixed; strict, so the fix shows up as a failure that says to remove the entry.
-KNOWN_ON_POSTGRESQL = {
-    "test_a_grant_ending_after_2038_does_not_stop_the_indexer":
-        "registry/db stores unix times as INTEGER: PostgreSQL refuses a grant ending after 2038-01-19 and the "
-        "indexer stops (fix: BigInteger columns and a migration; then remove this entry)",
-    "test_a_metadata_document_with_nul_does_not_stop_the_indexer":
-        "the indexer copies a metadata document's name and summary into text columns as they are: NUL in a "
-        "document stored through POST /v1/content stops it on PostgreSQL (fix: replace NUL in "
-        "registry/indexer/handlers.apply_metadata; then remove this entry)",
-}
+KNOWN_ON_POSTGRESQL: dict[str, str] = {}  # tests expected to fail on PostgreSQL, with why (none today)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from typing import Optional
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+
+# Block numbers, unix times and ids: 64-bit on PostgreSQL (32-bit INTEGER ends in 2038). SQLite's INTEGER is
+# already 64-bit, and must stay INTEGER for its primary keys to count up by themselves.
+BIG = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Asset(SQLModel, table=True):
@@ -39,11 +44,11 @@ class Asset(SQLModel, table=True):
     summary: Optional[str] = None
     industry: Optional[str] = Field(default=None, index=True, max_length=8)
     metadata_json: Optional[str] = Field(default=None, sa_column=Column(Text))
-    registered_block: int = Field(index=True)
+    registered_block: int = Field(index=True, sa_type=BIG)
     registered_tx: str = Field(max_length=66)
     registered_log_index: int
     registered_at: int  # unix seconds, block time
-    updated_block: int = Field(index=True)
+    updated_block: int = Field(index=True, sa_type=BIG)
 
 
 class Right(SQLModel, table=True):
@@ -55,8 +60,8 @@ class Right(SQLModel, table=True):
     holder: str = Field(index=True, max_length=42)
     kind: int  # 0 holding, 1 usage, 2 operating
     parent_index: int = 0
-    valid_from: int = 0  # unix seconds; 0 = from creation
-    valid_until: int = 0  # unix seconds; 0 = no end
+    valid_from: int = Field(default=0, sa_type=BIG)  # unix seconds; 0 = from creation
+    valid_until: int = Field(default=0, sa_type=BIG)  # unix seconds; 0 = no end
     revoked: bool = False
     sub_grantable: bool = False
     transferable: bool = True
@@ -69,9 +74,9 @@ class Right(SQLModel, table=True):
     revoked_by: Optional[str] = Field(default=None, max_length=42)
     revocation_reason: Optional[int] = None
     revocation_evidence_cid: Optional[str] = Field(default=None, max_length=64)
-    created_block: int = Field(index=True)
+    created_block: int = Field(index=True, sa_type=BIG)
     created_tx: str = Field(max_length=66)
-    updated_block: int = Field(index=True)
+    updated_block: int = Field(index=True, sa_type=BIG)
 
 
 # The fields of a right that change over its life; a version records them from one event to the next.
@@ -89,24 +94,24 @@ class RightVersion(SQLModel, table=True):
         Index("ix_right_versions_right", "asset_id", "right_index", "since_block", "since_log_index"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: Optional[int] = Field(default=None, primary_key=True, sa_type=BIG)
     asset_id: str = Field(max_length=66)
     right_index: int
     holder: str = Field(index=True, max_length=42)
     kind: int
     parent_index: int = 0
-    valid_from: int = 0
-    valid_until: int = 0
+    valid_from: int = Field(default=0, sa_type=BIG)
+    valid_until: int = Field(default=0, sa_type=BIG)
     revoked: bool = False
     sub_grantable: bool = False
     transferable: bool = True
     change: str = Field(max_length=32)  # the event that began this version: assigned, granted, transferred, ...
-    since_block: int
+    since_block: int = Field(sa_type=BIG)
     since_log_index: int
-    since_time: int
-    until_block: Optional[int] = Field(default=None, index=True)
+    since_time: int = Field(sa_type=BIG)
+    until_block: Optional[int] = Field(default=None, index=True, sa_type=BIG)
     until_log_index: Optional[int] = None
-    until_time: Optional[int] = None
+    until_time: Optional[int] = Field(default=None, sa_type=BIG)
 
 
 class Lineage(SQLModel, table=True):
@@ -117,7 +122,7 @@ class Lineage(SQLModel, table=True):
     asset_id: str = Field(primary_key=True, max_length=66)
     source_asset_id: str = Field(primary_key=True, max_length=66, index=True)
     right_index: int
-    block_number: int = Field(index=True)
+    block_number: int = Field(index=True, sa_type=BIG)
 
 
 class Event(SQLModel, table=True):
@@ -129,12 +134,12 @@ class Event(SQLModel, table=True):
         Index("ix_events_asset_position", "asset_id", "block_number", "log_index"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
-    block_number: int = Field(index=True)
+    id: Optional[int] = Field(default=None, primary_key=True, sa_type=BIG)
+    block_number: int = Field(index=True, sa_type=BIG)
     block_hash: str = Field(max_length=66)
     tx_hash: str = Field(index=True, max_length=66)
     log_index: int
-    timestamp: int
+    timestamp: int = Field(sa_type=BIG)
     name: str = Field(index=True, max_length=64)
     asset_id: Optional[str] = Field(default=None, max_length=66)
     kind: Optional[int] = None  # the right kind the event concerns, if any
@@ -149,10 +154,10 @@ class Block(SQLModel, table=True):
 
     __tablename__ = "blocks"
 
-    number: int = Field(primary_key=True)
+    number: int = Field(primary_key=True, sa_type=BIG)
     hash: str = Field(max_length=66)
     parent_hash: str = Field(max_length=66)
-    timestamp: int
+    timestamp: int = Field(sa_type=BIG)
 
 
 CHECKPOINT = "registry"  # the name of the indexer's checkpoint row
@@ -166,7 +171,7 @@ class Checkpoint(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=64)
     chain_id: int
     contract: str = Field(max_length=42)
-    block_number: int
+    block_number: int = Field(sa_type=BIG)
     block_hash: str = Field(max_length=66)
     updated_at: float
 
@@ -185,8 +190,8 @@ class Participant(SQLModel, table=True):
     # For registrars: the region and code in their certificate numbers.
     region: Optional[str] = Field(default=None, max_length=2)
     registrar_code: Optional[str] = Field(default=None, max_length=1)
-    added_block: int
-    updated_block: int
+    added_block: int = Field(sa_type=BIG)
+    updated_block: int = Field(sa_type=BIG)
 
 
 class Listing(SQLModel, table=True):
@@ -194,22 +199,22 @@ class Listing(SQLModel, table=True):
 
     __tablename__ = "listings"
 
-    listing_id: int = Field(primary_key=True)
+    listing_id: int = Field(primary_key=True, sa_type=BIG)
     asset_id: str = Field(index=True, max_length=66)
     exchange: str = Field(index=True, max_length=42)
     holder: str = Field(max_length=42)  # who consented: the holder of the operating right
     right_index: int
-    origin_listing_id: int = Field(default=0, index=True)
+    origin_listing_id: int = Field(default=0, index=True, sa_type=BIG)
     exchange_listing_id: str
     offer_terms_cid: Optional[str] = Field(default=None, max_length=64)
     status: int = Field(index=True)  # IListingRegistry.ListingStatus: 1 listed, 2 suspended, 3 delisted
     valid: bool = Field(default=True, index=True)
     invalid_reason: Optional[str] = None
     # The earliest end in the consent's chain of rights: past it the listing lapses with no event.
-    expires_at: Optional[int] = Field(default=None, index=True)
-    listed_block: int
+    expires_at: Optional[int] = Field(default=None, index=True, sa_type=BIG)
+    listed_block: int = Field(sa_type=BIG)
     listed_tx: str = Field(max_length=66)
-    updated_block: int
+    updated_block: int = Field(sa_type=BIG)
 
 
 class ListingChange(SQLModel, table=True):
@@ -219,8 +224,8 @@ class ListingChange(SQLModel, table=True):
     __table_args__ = (Index("ix_listing_changes_exchange_id", "exchange", "id"),
                       Index("ix_listing_changes_origin_exchange_id", "origin_exchange", "id"))
 
-    id: Optional[int] = Field(default=None, primary_key=True)
-    listing_id: int = Field(index=True)
+    id: Optional[int] = Field(default=None, primary_key=True, sa_type=BIG)
+    listing_id: int = Field(index=True, sa_type=BIG)
     exchange: str = Field(max_length=42)
     origin_exchange: Optional[str] = Field(default=None, max_length=42)
     asset_id: str = Field(max_length=66)
@@ -228,10 +233,10 @@ class ListingChange(SQLModel, table=True):
     status: str = Field(max_length=16)
     valid: bool
     reason: Optional[str] = None
-    block_number: int = Field(index=True)
+    block_number: int = Field(index=True, sa_type=BIG)
     tx_hash: Optional[str] = Field(default=None, max_length=66)
     log_index: Optional[int] = None
-    timestamp: int
+    timestamp: int = Field(sa_type=BIG)
 
 
 class Pledge(SQLModel, table=True):
@@ -245,9 +250,9 @@ class Pledge(SQLModel, table=True):
     pledgee: str = Field(max_length=42)
     registrar: str = Field(max_length=42)
     active: bool = True
-    recorded_block: int
+    recorded_block: int = Field(sa_type=BIG)
     recorded_tx: str = Field(max_length=66)
-    released_block: Optional[int] = None
+    released_block: Optional[int] = Field(default=None, sa_type=BIG)
 
 
 class Registration(SQLModel, table=True):
@@ -260,13 +265,13 @@ class Registration(SQLModel, table=True):
     registrar: str = Field(index=True, max_length=42)
     stage: str = Field(index=True, max_length=16)  # applied, accepted, returned, publicity, registered, refused, ...
     documents_cid: Optional[str] = Field(default=None, max_length=64)
-    publicity_ends: Optional[int] = Field(default=None, index=True)
+    publicity_ends: Optional[int] = Field(default=None, index=True, sa_type=BIG)
     certificate_number: Optional[str] = Field(default=None, index=True, max_length=15)
-    registered_at: Optional[int] = None
-    valid_until: Optional[int] = None
+    registered_at: Optional[int] = Field(default=None, sa_type=BIG)
+    valid_until: Optional[int] = Field(default=None, sa_type=BIG)
     reason_code: Optional[int] = None  # of a return, termination or refusal
-    applied_block: int
-    updated_block: int
+    applied_block: int = Field(sa_type=BIG)
+    updated_block: int = Field(sa_type=BIG)
 
 
 class Objection(SQLModel, table=True):
@@ -278,8 +283,8 @@ class Objection(SQLModel, table=True):
     reason_code: int
     evidence_cid: Optional[str] = Field(default=None, max_length=64)
     status: str = Field(max_length=16)  # pending, upheld, rejected
-    lodged_block: int
-    resolved_block: Optional[int] = None
+    lodged_block: int = Field(sa_type=BIG)
+    resolved_block: Optional[int] = Field(default=None, sa_type=BIG)
 
 
 class Attestation(SQLModel, table=True):
@@ -287,7 +292,7 @@ class Attestation(SQLModel, table=True):
 
     __tablename__ = "attestations"
 
-    attestation_id: int = Field(primary_key=True)
+    attestation_id: int = Field(primary_key=True, sa_type=BIG)
     asset_id: str = Field(index=True, max_length=66)
     issuer: str = Field(index=True, max_length=42)
     kind: str = Field(max_length=32)
@@ -297,9 +302,9 @@ class Attestation(SQLModel, table=True):
     method: Optional[str] = None
     conclusion: Optional[str] = None
     report_cid: Optional[str] = Field(default=None, max_length=64)
-    valid_until: int = 0
+    valid_until: int = Field(default=0, sa_type=BIG)
     revoked: bool = False
     revocation_reason: Optional[int] = None
-    issued_at: int
-    issued_block: int
+    issued_at: int = Field(sa_type=BIG)
+    issued_block: int = Field(sa_type=BIG)
     issued_tx: str = Field(max_length=66)

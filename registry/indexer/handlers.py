@@ -69,6 +69,11 @@ def _cid_or_none(digest_hex: str) -> str | None:
     return None if digest == bytes(32) else digest_to_cid(digest)
 
 
+def _text(value: str) -> str:
+    """Text from a document anyone may store, made safe for every database: PostgreSQL refuses NUL."""
+    return value.replace("\x00", "\ufffd")
+
+
 def apply_metadata(asset: Asset, document: dict | None) -> None:
     """Copies the searchable fields of a metadata document onto its asset row."""
     if not isinstance(document, dict):
@@ -76,10 +81,10 @@ def apply_metadata(asset: Asset, document: dict | None) -> None:
     name = document.get("name")
     summary = document.get("summary")
     industry = document.get("industry")
-    asset.name = name if isinstance(name, str) else None
-    asset.summary = summary if isinstance(summary, str) else None
+    asset.name = _text(name) if isinstance(name, str) else None
+    asset.summary = _text(summary) if isinstance(summary, str) else None
     if isinstance(industry, dict):
-        asset.industry = (str(industry.get("section") or "") + str(industry.get("division") or "")) or None
+        asset.industry = _text(str(industry.get("section") or "") + str(industry.get("division") or "")) or None
     asset.metadata_json = json.dumps(document, ensure_ascii=False, sort_keys=True)
 
 
