@@ -32,8 +32,7 @@ def upgrade() -> None:
     op.alter_column('attestations', 'attestation_id',
                existing_type=sa.INTEGER(),
                type_=sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
-               existing_nullable=False,
-               autoincrement=True)
+               existing_nullable=False)
     op.alter_column('attestations', 'valid_until',
                existing_type=sa.INTEGER(),
                type_=sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
@@ -49,8 +48,7 @@ def upgrade() -> None:
     op.alter_column('blocks', 'number',
                existing_type=sa.INTEGER(),
                type_=sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
-               existing_nullable=False,
-               autoincrement=True)
+               existing_nullable=False)
     op.alter_column('blocks', 'timestamp',
                existing_type=sa.INTEGER(),
                type_=sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
@@ -62,8 +60,7 @@ def upgrade() -> None:
     op.alter_column('events', 'id',
                existing_type=sa.INTEGER(),
                type_=sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
-               existing_nullable=False,
-               autoincrement=True)
+               existing_nullable=False)
     op.alter_column('events', 'block_number',
                existing_type=sa.INTEGER(),
                type_=sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
@@ -79,8 +76,7 @@ def upgrade() -> None:
     op.alter_column('listing_changes', 'id',
                existing_type=sa.INTEGER(),
                type_=sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
-               existing_nullable=False,
-               autoincrement=True)
+               existing_nullable=False)
     op.alter_column('listing_changes', 'listing_id',
                existing_type=sa.INTEGER(),
                type_=sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
@@ -96,8 +92,7 @@ def upgrade() -> None:
     op.alter_column('listings', 'listing_id',
                existing_type=sa.INTEGER(),
                type_=sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
-               existing_nullable=False,
-               autoincrement=True)
+               existing_nullable=False)
     op.alter_column('listings', 'origin_listing_id',
                existing_type=sa.INTEGER(),
                type_=sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
@@ -161,8 +156,7 @@ def upgrade() -> None:
     op.alter_column('right_versions', 'id',
                existing_type=sa.INTEGER(),
                type_=sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
-               existing_nullable=False,
-               autoincrement=True)
+               existing_nullable=False)
     op.alter_column('right_versions', 'valid_from',
                existing_type=sa.INTEGER(),
                type_=sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
@@ -251,8 +245,7 @@ def downgrade() -> None:
     op.alter_column('right_versions', 'id',
                existing_type=sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
                type_=sa.INTEGER(),
-               existing_nullable=False,
-               autoincrement=True)
+               existing_nullable=False)
     op.alter_column('registrations', 'updated_block',
                existing_type=sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
                type_=sa.INTEGER(),
@@ -316,8 +309,7 @@ def downgrade() -> None:
     op.alter_column('listings', 'listing_id',
                existing_type=sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
                type_=sa.INTEGER(),
-               existing_nullable=False,
-               autoincrement=True)
+               existing_nullable=False)
     op.alter_column('listing_changes', 'timestamp',
                existing_type=sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
                type_=sa.INTEGER(),
@@ -333,8 +325,7 @@ def downgrade() -> None:
     op.alter_column('listing_changes', 'id',
                existing_type=sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
                type_=sa.INTEGER(),
-               existing_nullable=False,
-               autoincrement=True)
+               existing_nullable=False)
     op.alter_column('lineage', 'block_number',
                existing_type=sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
                type_=sa.INTEGER(),
@@ -350,8 +341,7 @@ def downgrade() -> None:
     op.alter_column('events', 'id',
                existing_type=sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
                type_=sa.INTEGER(),
-               existing_nullable=False,
-               autoincrement=True)
+               existing_nullable=False)
     op.alter_column('checkpoints', 'block_number',
                existing_type=sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
                type_=sa.INTEGER(),
@@ -363,8 +353,7 @@ def downgrade() -> None:
     op.alter_column('blocks', 'number',
                existing_type=sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
                type_=sa.INTEGER(),
-               existing_nullable=False,
-               autoincrement=True)
+               existing_nullable=False)
     op.alter_column('attestations', 'issued_block',
                existing_type=sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
                type_=sa.INTEGER(),
@@ -380,8 +369,7 @@ def downgrade() -> None:
     op.alter_column('attestations', 'attestation_id',
                existing_type=sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
                type_=sa.INTEGER(),
-               existing_nullable=False,
-               autoincrement=True)
+               existing_nullable=False)
     op.alter_column('assets', 'updated_block',
                existing_type=sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
                type_=sa.INTEGER(),
