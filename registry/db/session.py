@@ -5,9 +5,10 @@ import fcntl
 from contextlib import nullcontext
 from pathlib import Path
 
+from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from registry.db import models  # noqa: F401 - registers the tables on SQLModel.metadata
 from registry.errors import ConfigurationError
@@ -47,8 +48,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 PG_MIGRATION_LOCK = int.from_bytes(b"dr-mig", "big")
 
 
-def alembic_config(connection) -> "Config":
-    from alembic.config import Config
+def alembic_config(connection) -> Config:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
