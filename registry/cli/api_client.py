@@ -40,6 +40,12 @@ class ApiClient:
             self._request("GET", path, params=params or None)  # raises the API's error
         return response.text
 
+    def wait_for_block(self, block: int, timeout: float = 15.0) -> None:
+        """Waits (at most `timeout` seconds) until the API's index has every event up to `block`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and (self.get("/v1/status")["indexed_block"] or 0) < block:
+            time.sleep(0.02)
+
     def wait_for_asset(self, asset_id: str, timeout: float = 15.0) -> float | None:
         """Polls until the API shows the asset; returns the monotonic time it appeared, or None."""
         deadline = time.monotonic() + timeout

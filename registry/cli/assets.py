@@ -8,7 +8,7 @@ from pathlib import Path
 from registry.chain.operations import Register
 from registry.chain.types import RightKind, Source, asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
-from registry.cli.common import Output, default_key_path, progress_bar, submit, unlock
+from registry.cli.common import Output, progress_bar, signing_account, submit
 from registry.config import Settings
 from registry.errors import ValidationError
 
@@ -77,7 +77,7 @@ def cmd_register(args, settings: Settings, out: Output) -> None:
         raise ValidationError(f"There is no file '{args.file}' to register.")
     explicit = [pair for text in args.holder for pair in parse_holder(text)]
     api = ApiClient(settings.api_url)
-    account = unlock(Path(args.key) if args.key else default_key_path(settings))
+    account = signing_account(args, settings)
     sources = resolve_sources(api, args.source or [str(s) for s in document.sources], account.address)
     prepared = prepare_registration(
         Path(args.file), document, account.address, explicit, sources, progress_bar("Fingerprinting")

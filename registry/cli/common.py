@@ -15,7 +15,7 @@ from eth_account.signers.local import LocalAccount
 
 from registry.cli.api_client import ApiClient
 from registry.config import Deployment, Settings
-from registry.errors import SigningError, ValidationError
+from registry.errors import RegistryError, SigningError, ValidationError
 
 
 class Output:
@@ -27,6 +27,16 @@ class Output:
             print(json.dumps(data, indent=2, ensure_ascii=False))
         else:
             print(human(data))
+
+    def error(self, exc: RegistryError) -> None:
+        """A refusal on stderr: its message for people, or its code, message and fields as JSON."""
+        if self.as_json:
+            body: dict = {"error": exc.code, "message": str(exc)}
+            if getattr(exc, "errors", None):
+                body["errors"] = exc.errors
+            print(json.dumps(body, ensure_ascii=False), file=sys.stderr)
+        else:
+            print(f"error: {exc}", file=sys.stderr)
 
     @staticmethod
     def note(message: str) -> None:
@@ -66,6 +76,11 @@ def password(prompt: str, confirm: bool = False) -> str:
     if confirm and getpass.getpass("Repeat the password: ") != first:
         raise SigningError("The two passwords differ; nothing was written.")
     return first
+
+
+def signing_account(args, settings: Settings) -> LocalAccount:
+    """The key given with --key, or the default keystore, unlocked."""
+    return unlock(Path(args.key) if args.key else default_key_path(settings))
 
 
 def unlock(path: Path) -> LocalAccount:

@@ -21,18 +21,13 @@ from registry.cli.api_client import ApiClient
 from registry.cli.common import (
     Output,
     chain_client,
-    default_key_path,
     parse_time,
+    signing_account,
     submit,
-    unlock,
 )
 from registry.cli.rights import resolve_right, store_document
 from registry.config import Settings
 from registry.errors import ValidationError
-
-
-def _account(args, settings: Settings):
-    return unlock(Path(args.key) if args.key else default_key_path(settings))
 
 
 def _tx(out: Output, result: dict, message: str, **extra) -> None:
@@ -55,7 +50,7 @@ def _request(api: ApiClient, args, holder: str) -> ListingRequest:
 
 def cmd_participant(args, settings: Settings, out: Output) -> None:
     api = ApiClient(settings.api_url)
-    admin = _account(args, settings)
+    admin = signing_account(args, settings)
     account = checksum(args.address, "participant address")
     if args.action == "add":
         if not args.role or not args.name or not args.credit_code:
@@ -80,7 +75,7 @@ def cmd_participants(args, settings: Settings, out: Output) -> None:
 def cmd_consent(args, settings: Settings, out: Output) -> None:
     """The holder of the operating right signs, offline, its consent to one exchange listing the product."""
     api = ApiClient(settings.api_url)
-    holder = _account(args, settings)
+    holder = signing_account(args, settings)
     consent = ListingConsent(checksum(args.exchange, "exchange address"), _request(api, args, holder.address))
     deadline = parse_time(args.valid_until) if args.valid_until else None
     signed = chain_client(api, settings).sign(consent, holder, deadline=deadline, ttl=7 * 86_400)
@@ -96,7 +91,7 @@ def cmd_consent(args, settings: Settings, out: Output) -> None:
 def cmd_approve_listing(args, settings: Settings, out: Output) -> None:
     """The other form of consent: the holder's own transaction."""
     api = ApiClient(settings.api_url)
-    holder = _account(args, settings)
+    holder = signing_account(args, settings)
     operation = ApproveListing(checksum(args.exchange, "exchange address"), _request(api, args, holder.address))
     result = submit(api, settings, operation, holder, relayed=False)
     _tx(out, result, f"Approved exchange {operation.exchange} listing '{args.listing_id}'.")
@@ -105,7 +100,7 @@ def cmd_approve_listing(args, settings: Settings, out: Output) -> None:
 def cmd_list(args, settings: Settings, out: Output) -> None:
     """The exchange lists, with a consent file the holder signed, or after the holder's own approval."""
     api = ApiClient(settings.api_url)
-    exchange = _account(args, settings)
+    exchange = signing_account(args, settings)
     if args.consent:
         document = json.loads(Path(args.consent).read_text())
         consent = ListingConsent.from_json(document["consent"])
@@ -122,9 +117,7 @@ def cmd_list(args, settings: Settings, out: Output) -> None:
         operation = ListProduct(_request(api, args, holder), holder)
     result = submit(api, settings, operation, exchange, relayed=False)
     listing_id = next(e["args"]["listingId"] for e in result["events"] if e["name"] == "Listed")
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and (api.get("/v1/status")["indexed_block"] or 0) < result["block_number"]:
-        time.sleep(0.02)
+    api.wait_for_block(result["block_number"])
     kind = "Cross-listed" if operation.request.origin_listing_id else "Listed"
     _tx(out, result, f"{kind} as listing {listing_id}.", listing_id=listing_id)
 
@@ -132,7 +125,7 @@ def cmd_list(args, settings: Settings, out: Output) -> None:
 def cmd_listing_status(args, settings: Settings, out: Output) -> None:
     api = ApiClient(settings.api_url)
     status = {"suspend": "suspended", "resume": "listed", "delist": "delisted"}[args.action]
-    result = submit(api, settings, SetListingStatus(args.listing_id, status), _account(args, settings),
+    result = submit(api, settings, SetListingStatus(args.listing_id, status), signing_account(args, settings),
                     relayed=False)
     _tx(out, result, f"Listing {args.listing_id}: {status}.", listing_id=args.listing_id, status=status)
 

@@ -6,7 +6,6 @@ the machine. Output is for people by default and JSON with --json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 
@@ -120,13 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args.handler(args, Settings.from_env(), out)
     except RegistryError as exc:
-        if args.json:
-            body: dict = {"error": exc.code, "message": str(exc)}
-            if getattr(exc, "errors", None):
-                body["errors"] = exc.errors
-            print(json.dumps(body, ensure_ascii=False), file=sys.stderr)
-        else:
-            print(f"error: {exc}", file=sys.stderr)
+        out.error(exc)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -31,7 +31,7 @@ from registry.chain.operations import (
 )
 from registry.chain.types import asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
-from registry.cli.common import Output, default_key_path, parse_time, submit, unlock
+from registry.cli.common import Output, parse_time, signing_account, submit
 from registry.cli.rights import store_document
 from registry.config import Settings
 from registry.content import cid_to_digest, fingerprint_bytes, fingerprint_file
@@ -116,7 +116,7 @@ def _run(step: str):
     def handler(args, settings: Settings, out: Output) -> None:
         api = ApiClient(settings.api_url)
         operation = STEPS[step][3](api, args)
-        account = unlock(Path(args.key) if args.key else default_key_path(settings))
+        account = signing_account(args, settings)
         result = submit(api, settings, operation, account, args.relay)
         events = [e["name"] for e in result["events"]]
         out.result({"step": step, "tx_hash": result["tx_hash"], "block_number": result["block_number"],
@@ -128,14 +128,14 @@ def _run(step: str):
 
 def cmd_revoke_attestation(args, settings: Settings, out: Output) -> None:
     api = ApiClient(settings.api_url)
-    account = unlock(Path(args.key) if args.key else default_key_path(settings))
+    account = signing_account(args, settings)
     result = submit(api, settings, RevokeAttestation(args.attestation_id, args.reason), account, args.relay)
     out.result({"tx_hash": result["tx_hash"]}, lambda d: f"Attestation {args.attestation_id} revoked ({d['tx_hash']}).")
 
 
 def cmd_configure_registrar(args, settings: Settings, out: Output) -> None:
     api = ApiClient(settings.api_url)
-    account = unlock(Path(args.key) if args.key else default_key_path(settings))
+    account = signing_account(args, settings)
     result = submit(api, settings, ConfigureRegistrar(checksum(args.address, "registrar"), args.region, args.code),
                     account, args.relay)
     out.result({"tx_hash": result["tx_hash"]}, lambda d: f"Registrar {args.address} has code "

@@ -1,7 +1,6 @@
 """`datareg grant`, `transfer`, `revoke` and `renew`: the rights lifecycle, signed with your key."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from registry.chain.operations import (
@@ -14,16 +13,12 @@ from registry.chain.operations import (
 )
 from registry.chain.types import RightKind, asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
-from registry.cli.common import Output, default_key_path, parse_time, submit, unlock
+from registry.cli.common import Output, parse_time, signing_account, submit
 from registry.config import Settings
 from registry.content import cid_to_digest
 from registry.errors import ValidationError
 
 REASON_NAMES = {name: code for code, name in REVOCATION_REASONS.items()}
-
-
-def _account(args, settings: Settings):
-    return unlock(Path(args.key) if args.key else default_key_path(settings))
 
 
 def resolve_right(api: ApiClient, asset_id: str, text: str, holder: str) -> int:
@@ -52,12 +47,6 @@ def store_document(api: ApiClient, path: str | None) -> bytes:
     return cid_to_digest(api.post_bytes("/v1/content", data)["cid"])
 
 
-def _wait_for(api: ApiClient, asset_id: str, block: int, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and (api.get("/v1/status")["indexed_block"] or 0) < block:
-        time.sleep(0.02)
-
-
 def _done(out: Output, result: dict, message: str, **extra) -> None:
     data = {"tx_hash": result["tx_hash"], "block_number": result["block_number"], "gas_used": result["gas_used"],
             **extra}
@@ -69,7 +58,7 @@ def cmd_grant(args, settings: Settings, out: Output) -> None:
     asset_id = asset_id_hex(args.asset_id)
     grantee = checksum(args.to, "grantee address")
     api = ApiClient(settings.api_url)
-    account = _account(args, settings)
+    account = signing_account(args, settings)
     parent = resolve_right(api, asset_id, args.right, account.address)
     terms = GrantTerms(
         grantee=grantee,
@@ -84,7 +73,7 @@ def cmd_grant(args, settings: Settings, out: Output) -> None:
     )
     result = submit(api, settings, Grant(asset_id, parent, terms), account, args.relay)
     index = next(e["args"]["rightIndex"] for e in result["events"] if e["name"] == "RightGranted")
-    _wait_for(api, asset_id, result["block_number"])
+    api.wait_for_block(result["block_number"])
     _done(out, result, f"Granted right {index} of asset {asset_id} to {grantee} (from right {parent}).",
           asset_id=asset_id, right_index=index, parent_index=parent, grantee=grantee)
 
@@ -93,10 +82,10 @@ def cmd_transfer(args, settings: Settings, out: Output) -> None:
     asset_id = asset_id_hex(args.asset_id)
     to = checksum(args.to, "recipient address")
     api = ApiClient(settings.api_url)
-    account = _account(args, settings)
+    account = signing_account(args, settings)
     index = resolve_right(api, asset_id, args.right, account.address)
     result = submit(api, settings, Transfer(asset_id, index, to), account, args.relay)
-    _wait_for(api, asset_id, result["block_number"])
+    api.wait_for_block(result["block_number"])
     _done(out, result, f"Transferred right {index} of asset {asset_id} to {to}.", asset_id=asset_id,
           right_index=index, to=to)
 
@@ -110,10 +99,10 @@ def cmd_revoke(args, settings: Settings, out: Output) -> None:
             f"Unknown reason '{reason}': use a code or one of {', '.join(REASON_NAMES)}."
         )
     api = ApiClient(settings.api_url)
-    account = _account(args, settings)
+    account = signing_account(args, settings)
     operation = Revoke(asset_id, int(args.right), code, store_document(api, args.evidence))
     result = submit(api, settings, operation, account, args.relay)
-    _wait_for(api, asset_id, result["block_number"])
+    api.wait_for_block(result["block_number"])
     _done(out, result, f"Revoked right {args.right} of asset {asset_id} (reason {code}); grants made from it are "
                        "no longer valid either.", asset_id=asset_id, right_index=int(args.right), reason_code=code)
 
@@ -122,9 +111,9 @@ def cmd_renew(args, settings: Settings, out: Output) -> None:
     asset_id = asset_id_hex(args.asset_id)
     until = parse_time(args.until)
     api = ApiClient(settings.api_url)
-    account = _account(args, settings)
+    account = signing_account(args, settings)
     result = submit(api, settings, Renew(asset_id, int(args.right), until), account, args.relay)
-    _wait_for(api, asset_id, result["block_number"])
+    api.wait_for_block(result["block_number"])
     _done(out, result, f"Right {args.right} of asset {asset_id} now runs until {until} (unix time).",
           asset_id=asset_id, right_index=int(args.right), valid_until=until)
 

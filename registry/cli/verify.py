@@ -6,8 +6,6 @@ Exit status as `grep`'s: 0 registered, 1 not registered, 2 the question could no
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
 
 from registry.cli.api_client import ApiClient
@@ -114,13 +112,7 @@ def cmd_verify(args, settings: Settings, out: Output) -> None:
         answer = verify_file(Path(args.file), ApiClient(settings.api_url), progress_bar("Fingerprinting"))
     except RegistryError as exc:
         # An error is not "not registered": it exits 2, as grep does, so scripts can tell the two apart.
-        if out.as_json:
-            body: dict = {"error": exc.code, "message": str(exc)}
-            if getattr(exc, "errors", None):
-                body["errors"] = exc.errors
-            print(json.dumps(body, ensure_ascii=False), file=sys.stderr)
-        else:
-            print(f"error: {exc}", file=sys.stderr)
+        out.error(exc)
         raise SystemExit(EXIT_ERROR) from None
     out.result(answer, render)
     if not answer["registered"]:

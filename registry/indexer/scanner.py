@@ -141,19 +141,15 @@ class Indexer:
             assets, exchanges, causes = _touched(events)
             refresh_listings(db, assets=assets, exchanges=exchanges, now=headers[last].timestamp, block=last,
                              causes=causes)
-            db.merge(
-                Checkpoint(
-                    name=CHECKPOINT,
-                    chain_id=self.chain.chain_id,
-                    contract=self.address,
-                    block_number=last,
-                    block_hash=headers[last].hash,
-                    updated_at=time.time(),
-                )
-            )
+            self._save_checkpoint(db, last, headers[last].hash)
             db.commit()
         if events:
             log.info("indexed %d events in blocks %d-%d", len(events), min(headers), last)
+
+    def _save_checkpoint(self, db: Session, block_number: int, block_hash: str) -> None:
+        """Moves the checkpoint, in the same transaction as the rows it covers."""
+        db.merge(Checkpoint(name=CHECKPOINT, chain_id=self.chain.chain_id, contract=self.address,
+                            block_number=block_number, block_hash=block_hash, updated_at=time.time()))
 
     def _apply(self, db: Session, event: DecodedEvent, timestamp: int, record: bool) -> None:
         if record:
@@ -234,16 +230,7 @@ class Indexer:
             fork_header = self._header(fork) if fork >= 0 else None
             refresh_listings(db, assets=assets, exchanges=accounts, now=fork_header.timestamp if fork_header else 0,
                              block=fork, causes={})
-            db.merge(
-                Checkpoint(
-                    name=CHECKPOINT,
-                    chain_id=self.chain.chain_id,
-                    contract=self.address,
-                    block_number=fork,
-                    block_hash=fork_header.hash if fork_header else "0x" + "00" * 32,
-                    updated_at=time.time(),
-                )
-            )
+            self._save_checkpoint(db, fork, fork_header.hash if fork_header else "0x" + "00" * 32)
             db.commit()
         log.warning("reorg: rolled back to block %d, rebuilt %d assets and %d participants", fork, len(assets),
                     len(accounts))
