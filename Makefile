@@ -22,6 +22,8 @@ test: build
 install: $(STAMP_PY) $(STAMP_NODE)
 	@# Debian's Chromium (and a CJK font) for the explorer's browser tests; Playwright's own download is blocked.
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium chromium-driver fonts-wqy-microhei)
+	@# wrk, the HTTP load generator of scripts/bench_queries.py.
+	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 
 $(STAMP_NODE): package.json package-lock.json
 	npm install --no-audit --no-fund

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from typing import Annotated, Optional
+
+from fastapi import Query
 
 from sqlmodel import Session
 
 from registry.db import queries
-from registry.errors import ValidationError
+from registry.errors import NotFound, ValidationError
 
 #: The largest whole number SQLite and PostgreSQL take (a signed 64-bit integer): the bound of offsets.
 MAX_INT64 = 2**63 - 1
@@ -15,6 +18,27 @@ MAX_INT64 = 2**63 - 1
 #: integers (migration 0002), so the bound is that of a signed 64-bit integer.
 MAX_DB_INTEGER = MAX_INT64
 _DIGITS = re.compile(r"[0-9]+")
+
+
+#: Confirmed-only answers: every read of an asset takes it (consortium chains with QBFT finalise at once and
+#: need none; a public chain's exchange may want 12 or more).
+MinConfirmations = Annotated[Optional[int], Query(
+    ge=0, le=1_000_000,
+    description="Confirmed-only answer: leave out everything from blocks with fewer confirmations than this "
+    "(the head block the indexer last saw has 1). The answer then holds as of `confirmed_block`.")]
+
+
+def confirmed_block(db: Session, min_confirmations: int | None) -> int | None:
+    """The last block with at least `min_confirmations` confirmations, counted from the chain head the
+    indexer last saw, and no further than the index; None when no confirmed-only answer was asked for."""
+    if min_confirmations is None:
+        return None
+    checkpoint = queries.checkpoint(db)
+    if checkpoint is None:
+        raise NotFound("The index holds no block yet, so nothing is confirmed: wait for the indexer "
+                       "(GET /v1/status shows how far it has got).")
+    head = checkpoint.head_block if checkpoint.head_block is not None else checkpoint.block_number
+    return min(checkpoint.block_number, head - min_confirmations + 1)
 
 
 def is_number(text: str) -> bool:

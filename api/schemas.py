@@ -27,6 +27,9 @@ class Page(BaseModel, Generic[T]):
     count: int = Field(description="Total number of matching items, across all pages.")
     limit: int
     offset: int
+    next: Optional[str] = Field(None, description="Where paging supports it, the cursor of the next page (pass it "
+                                "as `after`); null on the last page. A cursor costs the same on every page, an "
+                                "offset grows with it.")
 
 
 class Evidence(BaseModel):
@@ -125,7 +128,10 @@ class RightsAt(BaseModel):
     asset_id: str
     block: int = Field(description="The state after this block.")
     time: Optional[str] = Field(description="The moment validity is judged at.")
-    rights: list[RightPublic]
+    rights: list[RightPublic] = Field(description="A page of the rights, by number.")
+    count: int = Field(0, description="How many rights the asset has now (at a past moment it may have had fewer).")
+    limit: int = 1000
+    offset: int = 0
 
 
 class PartyRight(BaseModel):
@@ -229,14 +235,20 @@ class AssetDetail(AssetSummary):
     export_allowed: bool
     version: int
     right_count: int
-    rights: list[RightPublic]
+    rights: list[RightPublic] = Field(description="The first 100 rights by number (the primary rights first); "
+                                      "right_count says how many there are, GET /v1/assets/{id}/rights lists all.")
     sources: list[LineageLink]
     derived_assets: list[LineageLink]
     metadata: Optional[dict[str, Any]] = Field(description="The metadata document, when the content store has it.")
     evidence: Optional[Evidence]
-    confirmations: Optional[int] = Field(description="Blocks on top of the registration, as far as indexed.")
-    indexed_block: Optional[int] = Field(None, description="The answer holds as of this block; GET /v1/status "
-                                         "says how far that is behind the chain, and whether the node is reachable.")
+    confirmations: Optional[int] = Field(description="Confirmations of the registration: the blocks from it to the "
+                                         "chain head the indexer last saw, both counted.")
+    indexed_block: Optional[int] = Field(None, description="The index holds every event up to this block; GET "
+                                         "/v1/status says how far that is behind the chain, and whether the node is "
+                                         "reachable.")
+    head_block: Optional[int] = Field(None, description="The chain head the indexer last saw.")
+    confirmed_block: Optional[int] = Field(None, description="With min_confirmations: the answer holds as of this "
+                                           "block, the last with that many confirmations.")
     listings: list["ListingPublic"] = Field(default_factory=list,
                                             description="Its listings on exchanges, valid or not.")
     remarks: Optional["RemarksPublic"] = Field(default=None, description="Freeze (查封) and pledges (质押).")
@@ -255,7 +267,11 @@ class AssetDetail(AssetSummary):
         chain_id: int,
         contract: str,
         indexed_block: int | None,
+        head_block: int | None = None,
+        confirmed_block: int | None = None,
+        current: dict[int, Right] | None = None,
     ) -> "AssetDetail":
+        """`current`: the rights as they are now, by number, when `rights` are versions from before."""
         summary = AssetSummary.of(asset).model_dump()
         return cls(
             **summary,
@@ -268,7 +284,7 @@ class AssetDetail(AssetSummary):
             export_allowed=asset.export_allowed,
             version=asset.version,
             right_count=asset.right_count,
-            rights=[RightPublic.of(s, s.right) for s in rights],
+            rights=[RightPublic.of(s, (current or {}).get(s.right.right_index, s.right)) for s in rights],
             sources=[LineageLink(asset_id=s.source_asset_id, right_index=s.right_index) for s in sources],
             derived_assets=[LineageLink(asset_id=d.asset_id, right_index=d.right_index) for d in derived],
             metadata=metadata,
@@ -284,8 +300,10 @@ class AssetDetail(AssetSummary):
             )
             if event
             else None,
-            confirmations=(indexed_block - asset.registered_block + 1) if indexed_block is not None else None,
+            confirmations=(head_block - asset.registered_block + 1) if head_block is not None else None,
             indexed_block=indexed_block,
+            head_block=head_block,
+            confirmed_block=confirmed_block,
         )
 
 

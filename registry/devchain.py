@@ -152,7 +152,7 @@ class LocalStack:
                 self.deployment = deploy(self.rpc_url, dev_key(DEPLOYER_ACCOUNT), **extra)
             self.deployment.save(self.data_dir / "deployment.json")
             self.start_indexer()
-            self.processes.append(self._datareg(["api", "--port", str(self.api_port)], "api.log"))
+            self.processes.append(self._spawn(["registry.cli.main", "api", "--port", str(self.api_port)], "api.log"))
             self._wait_for_api()
         except BaseException:
             self.__exit__(None, None, None)
@@ -160,13 +160,13 @@ class LocalStack:
         return self
 
     def start_indexer(self) -> subprocess.Popen:
-        process = self._datareg(["index", "run"], "indexer.log")
+        process = self._spawn(["registry.indexer"], "indexer.log")
         self.processes.append(process)
         return process
 
-    def _datareg(self, args: list[str], log_name: str) -> subprocess.Popen:
+    def _spawn(self, module_and_args: list[str], log_name: str) -> subprocess.Popen:
         log = open(self.data_dir / log_name, "ab")
-        return subprocess.Popen([sys.executable, "-m", "registry.cli.main", *args], env=self.env,
+        return subprocess.Popen([sys.executable, "-m", *module_and_args], env=self.env,
                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
     def _wait_for_api(self, timeout: float = 30.0) -> None:

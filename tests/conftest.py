@@ -190,3 +190,13 @@ def database_url(request, tmp_path):
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+def abi_type(param: dict, raw_strings: bool = False) -> str:
+    """The canonical ABI type of a parameter, tuples spelled out, as eth_abi's encode takes it. With
+    `raw_strings`, strings become bytes (the same encoding), so that any bytes, UTF-8 or not, can be sent."""
+    if param["type"].startswith("tuple"):
+        return "(" + ",".join(abi_type(c, raw_strings) for c in param["components"]) + ")" + param["type"][5:]
+    if raw_strings and param["type"].startswith("string"):
+        return "bytes" + param["type"][6:]
+    return param["type"]

@@ -1,6 +1,7 @@
 """Tests of registry.content: fingerprints and CIDs checked against Kubo's own output, and both content stores."""
 from __future__ import annotations
 
+import random
 import base64
 import hashlib
 import json
@@ -402,3 +403,15 @@ def test_kubo_store_unreachable_node_names_the_url() -> None:
             message = str(caught.value)
             assert message.startswith(f"Cannot reach the IPFS node at '{url}': ")
             assert message.endswith("Start Kubo or unset DATAREG_IPFS_API to use the local content store.")
+
+
+def test_base58_matches_known_vectors_and_round_trips():
+    from registry.content.cid import b58decode, b58encode
+
+    assert b58encode(b"hello world") == "StV1DL6CwTryKyV"
+    assert b58encode(b"\x00\x00\x28\x7f\xb4\xcd") == "11233QC4"
+    assert b58encode(b"") == "" and b58encode(b"\x00") == "1"
+    rng = random.Random(58)
+    for _ in range(500):
+        data = b"\x00" * rng.randrange(3) + rng.randbytes(rng.randrange(40))
+        assert b58decode(b58encode(data)) == data

@@ -11,10 +11,9 @@ import pytest
 from eth_abi import encode
 from eth_utils import function_abi_to_4byte_selector
 
-from registry.chain.events import _abi_type
 from registry.chain.operations import Grant, GrantTerms
 from registry.content.cid import cid_to_digest
-from tests.conftest import random_registration
+from tests.conftest import abi_type, random_registration
 from tests.faults import anvil_node, own_stack, postgres_database
 
 ALL = 7
@@ -57,7 +56,7 @@ def test_strings_on_chain_that_are_not_utf8_or_hold_nul_do_not_stop_the_indexer(
     asset = s.client.register(random_registration([(alice.address, ALL)]), alice).asset_ids[0]
     grant = s.client.contract.get_function_by_name("grant").abi
     terms = (bob.address, 0, s.chain_time() + 86_400, False, False, b"purpose\x00\xff\xfe end", b"35\xc3", 0, bytes(32))
-    data = function_abi_to_4byte_selector(grant) + encode([_abi_type(i) for i in grant["inputs"]],
+    data = function_abi_to_4byte_selector(grant) + encode([abi_type(i, raw_strings=True) for i in grant["inputs"]],
                                                           [bytes.fromhex(asset[2:]), 2, terms])
     tx = s.client.w3.eth.send_transaction({"from": alice.address, "to": s.deployment.registry, "data": data})
     assert s.client.w3.eth.wait_for_transaction_receipt(tx)["status"] == 1

@@ -9,6 +9,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -33,10 +34,16 @@ def index_contents(engine) -> dict[str, list]:
                 (e.block_number, e.log_index, e.block_hash, e.tx_hash, e.name, e.args_json, e.timestamp)
                 for e in db.exec(select(Event)).all()
             ),
-            "assets": sorted(tuple(a.model_dump().items()) for a in db.exec(select(Asset)).all()),
-            "rights": sorted(tuple(r.model_dump().items()) for r in db.exec(select(Right)).all()),
-            "lineage": sorted(tuple(x.model_dump().items()) for x in db.exec(select(Lineage)).all()),
+            # Rows as (column, value) pairs in column order, sorted by their text: values may be None.
+            "assets": sorted(rows(db, Asset), key=repr),
+            "rights": sorted(rows(db, Right), key=repr),
+            "lineage": sorted(rows(db, Lineage), key=repr),
         }
+
+
+def rows(db, model) -> list[tuple]:
+    columns = [c.name for c in model.__table__.columns]
+    return [tuple((c, getattr(row, c)) for c in columns) for row in db.exec(select(model)).all()]
 
 
 def catch_up(indexer) -> int:
@@ -221,18 +228,24 @@ def test_a_second_indexer_waits_for_the_writer_lock(chain, tmp_path, stack, data
     try:
         wait_for(lambda: position() >= client.w3.eth.block_number)
         second = start()
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: lines.extend(second.stdout), daemon=True)
+        reader.start()
         try:
-            time.sleep(3)  # long enough to start and try the lock
+            # The second says it waits (however long it takes to start on a busy machine) ...
+            wait_for(lambda: any("another indexer holds this index's writer lock" in line for line in lines))
             populate(client, stack.accounts[:2], 2, seed=9)
-            wait_for(lambda: position() >= client.w3.eth.block_number)  # the first keeps indexing
+            wait_for(lambda: position() >= client.w3.eth.block_number)  # ... while the first keeps indexing
+            assert not any("indexed" in line for line in lines)
             first.send_signal(signal.SIGKILL)
             first.wait()
             populate(client, stack.accounts[:2], 2, seed=10)
             wait_for(lambda: position() >= client.w3.eth.block_number)  # the second took over
         finally:
             second.terminate()
-            output = second.communicate(timeout=30)[0]
-        assert "another indexer holds this index's writer lock" in output
+            second.wait(timeout=30)
+            reader.join(timeout=10)
+        assert any("indexed" in line for line in lines)
     finally:
         if first.poll() is None:
             first.kill()
@@ -262,3 +275,66 @@ def test_index_check_finds_no_difference_then_catches_a_tampered_row(chain, tmp_
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1
     assert f"DIFFERENCE right {asset_id}/1 holder: index '{stack.accounts[7].address}'" in bad.stdout
+
+
+class RangeLimitingNode:
+    """A JSON-RPC proxy in front of anvil that refuses eth_getLogs over more than `limit` blocks the way
+    hosted nodes do ("query returned more than 10000 results"), and records the ranges it served."""
+
+    def __init__(self, target: str, limit: int) -> None:
+        import http.server
+        import urllib.request
+
+        node = self
+        self.limit, self.served, self.refused = limit, [], 0
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - the http.server API
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                request = json.loads(body)
+                answer = None
+                if isinstance(request, dict) and request.get("method") == "eth_getLogs":
+                    query = request["params"][0]
+                    first, last = int(query["fromBlock"], 16), int(query["toBlock"], 16)
+                    if last - first + 1 > node.limit:
+                        node.refused += 1
+                        answer = json.dumps({"jsonrpc": "2.0", "id": request["id"], "error": {
+                            "code": -32005, "message": "query returned more than 10000 results"}}).encode()
+                    else:
+                        node.served.append((first, last))
+                if answer is None:
+                    forwarded = urllib.request.Request(target, data=body, headers={"Content-Type": "application/json"})
+                    with urllib.request.urlopen(forwarded) as response:
+                        answer = response.read()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def test_a_node_refusing_large_log_ranges_is_read_in_smaller_ones_without_gaps_or_overlaps(chain, tmp_path, stack):
+    rpc, deployment = chain
+    client = RegistryClient(Chain(rpc, deployment))
+    populate(client, stack.accounts[:4], 20, seed=3)
+    reference = build_indexer(settings_for(tmp_path, "reference", rpc, deployment))
+    catch_up(reference)
+
+    node = RangeLimitingNode(rpc, limit=4)
+    try:
+        limited = build_indexer(settings_for(tmp_path, "limited", node.url, deployment))
+        limited.max_range = limited.range = 64
+        catch_up(limited)
+        assert node.refused >= 1 and all(last - first + 1 <= 4 for first, last in node.served)
+        # Every block read once, in order: the shrunk ranges tile the chain.
+        assert [first for first, _ in node.served[1:]] == [last + 1 for _, last in node.served[:-1]]
+        assert index_contents(limited.engine) == index_contents(reference.engine)
+    finally:
+        node.server.shutdown()

@@ -2,12 +2,14 @@
 change feed, through the Python client, the indexer and the HTTP API."""
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from eth_account import Account
+from sqlmodel import Session, select
 
 from registry.chain.operations import (
     AddParticipant,
@@ -21,9 +23,12 @@ from registry.chain.operations import (
     SuspendParticipant,
     Transfer,
 )
+from registry.db.listings import STATUS
+from registry.db.models import Listing
 from registry.devchain import DEPLOYER_ACCOUNT, dev_key
 from registry.errors import ContractRevert
-from tests.conftest import random_registration
+from registry.indexer.service import build_indexer
+from tests.conftest import make_settings, random_registration
 
 ROOT = Path(__file__).resolve().parents[1]
 DAY = 86_400
@@ -186,6 +191,37 @@ def test_feed_resumes_from_cursor_and_reports_expiry(s):
     assert mine[0]["tx_hash"] is None, "caused by time, not by a transaction"
     assert s.http.get("/v1/listings/feed", params={"exchange": exchange_a.address,
                                                   "after": later["next_cursor"]}).json()["data"] == []
+
+
+def test_a_catching_up_indexer_writes_listings_created_and_changed_in_one_batch(s, tmp_path, database_url):
+    """An indexer catching up reads many blocks per batch. A listing created and changed within one batch,
+    and a cross-listing of it, are indexed under the chain's ids with their last status, as the live index
+    (which read them block by block) has them."""
+    exchange_a, exchange_b = s.accounts[4], s.accounts[5]
+    asset, right = product(s)
+    origin, _ = list_with_consent(s, asset, right, exchange_a, f"SDE-{tmp_path.name}")
+    cross, _ = list_with_consent(s, asset, right, exchange_b, f"SZDE-{tmp_path.name}", origin=origin)
+    changed = s.client.execute(SetListingStatus(origin, "suspended"), exchange_a)
+    s.wait_block(changed.block_number)
+
+    settings = dataclasses.replace(make_settings(tmp_path, s.rpc_url), database_url=database_url)
+    s.deployment.save(settings.deployment_file)
+    indexer = build_indexer(settings)
+    indexer.range = indexer.max_range  # the whole chain in one batch
+    while indexer.step():
+        pass
+
+    with Session(indexer.engine) as db:
+        fresh = {l.listing_id: (l.asset_id, l.exchange, l.origin_listing_id, STATUS[l.status], l.valid)
+                 for l in db.exec(select(Listing)).all()}
+    assert fresh[origin] == (asset, exchange_a.address, 0, "suspended", False)
+    assert fresh[cross] == (asset, exchange_b.address, origin, "listed", False)
+    live = {}
+    for listing_id in fresh:
+        shown = s.http.get(f"/v1/listings/{listing_id}").json()
+        live[listing_id] = (shown["asset_id"], shown["exchange"], shown["origin_listing_id"] or 0, shown["status"],
+                            shown["valid"])
+    assert fresh == live
 
 
 def test_dual_listing_demo_script_holds():

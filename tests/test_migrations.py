@@ -18,3 +18,14 @@ def test_migrations_build_the_schema_of_the_models(database_url):
         assert differences == [], "the models changed without a migration: add one under registry/db/migrations"
         assert MigrationContext.configure(connection).get_current_revision() is not None
     assert {"assets", "rights", "events", "listings", "registrations"} <= set(inspect(engine).get_table_names())
+
+
+def test_chain_numbered_keys_are_never_numbered_by_the_database(database_url):
+    """Listing and attestation ids and block numbers come from the chain: a database default (a PostgreSQL
+    sequence) would let an insert that left one out succeed with a number the chain never gave."""
+    engine = make_engine(database_url)
+    create_schema(engine)
+    for table, column in [("listings", "listing_id"), ("attestations", "attestation_id"), ("blocks", "number")]:
+        described = {c["name"]: c for c in inspect(engine).get_columns(table)}[column]
+        assert described["default"] is None, f"{table}.{column} has a default: {described['default']}"
+        assert SQLModel.metadata.tables[table].autoincrement_column is None

@@ -223,6 +223,21 @@ def test_change_supersedes_attestations_and_cancellation_ends_the_certificate(s,
     assert {r["invalid_reason"] for r in rights} == {"asset_cancelled"}
 
 
+def test_a_freeze_is_left_out_of_confirmed_answers_until_it_has_the_confirmations(s, tmp_path):
+    """Asset-level remarks as of the last confirmed block come from replaying the asset's events."""
+    alice, regulator, registrar, bob = s.accounts[1], s.accounts[7], s.accounts[6], s.accounts[2]
+    asset = registered_asset(s, tmp_path, alice)
+    step(s, RecordPledge(asset, "ZD2026-7", bob.address), registrar)
+    frozen = step(s, Freeze(asset, "(2026)闽01执2号", ZERO), regulator)
+    now = s.http.get(f"/v1/assets/{asset}").json()
+    assert now["remarks"]["frozen"] is True and len(now["remarks"]["pledges"]) == 1
+    confirmed = s.http.get(f"/v1/assets/{asset}", params={"min_confirmations": 2}).json()
+    assert confirmed["confirmed_block"] == frozen.block_number - 1
+    assert confirmed["remarks"]["frozen"] is False and len(confirmed["remarks"]["pledges"]) == 1
+    before_pledge = s.http.get(f"/v1/assets/{asset}", params={"min_confirmations": 3}).json()
+    assert before_pledge["remarks"]["pledges"] == []
+
+
 def test_verification_reports_freeze_and_pledges_as_encumbrances(s, tmp_path):
     alice, registrar, regulator, bob = s.accounts[1], s.accounts[6], s.accounts[7], s.accounts[2]
     asset = registered_asset(s, tmp_path, alice)

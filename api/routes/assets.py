@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 from sqlmodel import select
 
 from api.deps import ServicesDep, SessionDep, load_asset
-from api.params import MAX_INT64
+from api.params import MAX_INT64, MinConfirmations, confirmed_block
 from api.routes.listings import listing_public
 from api.routes.registrations import (
     attestations_public,
@@ -17,10 +17,16 @@ from api.routes.registrations import (
 from api.schemas import AssetDetail, AssetSummary, Page
 from registry.chain.types import Classification, RightKind, checksum
 from registry.db import queries
-from registry.db.models import Listing, Registration
-from registry.errors import ValidationError
+from registry.db import as_of
+from registry.db.models import Asset, Attestation, Listing, Objection, Pledge, Registration
+from registry.errors import NotFound, ValidationError
+from registry.indexer.service import metadata_lookup
 
 router = APIRouter(prefix="/v1/assets", tags=["assets"])
+
+#: Rights shown in an asset's detail, lowest numbers first (the primary rights and the earliest grants): an asset
+#: may have thousands of grants; `right_count` says how many, and GET /v1/assets/{id}/rights pages through all.
+RIGHTS_IN_DETAIL = 100
 
 
 def _classification(value: str | None) -> int | None:
@@ -61,26 +67,52 @@ def list_assets(
 
 
 @router.get("/{asset_id}", response_model=AssetDetail, summary="One asset, its rights, lineage and evidence")
-def get_asset(asset_id: str, db: SessionDep, services: ServicesDep) -> AssetDetail:
+def get_asset(asset_id: str, db: SessionDep, services: ServicesDep,
+              min_confirmations: MinConfirmations = None) -> AssetDetail:
     asset = load_asset(db, asset_id)
-    sources, derived = queries.lineage(db, asset.asset_id)
     checkpoint = queries.checkpoint(db)
+    head = checkpoint.head_block if checkpoint and checkpoint.head_block is not None else (
+        checkpoint.block_number if checkpoint else None)
     now = queries.now(db)
-    listings = db.exec(select(Listing).where(Listing.asset_id == asset.asset_id).order_by(Listing.listing_id)).all()
+    confirmed = confirmed_block(db, min_confirmations)
+    rights = queries.right_states(db, asset, first=RIGHTS_IN_DETAIL)
+    current = None
+    sections = {}  # as-of rows for the sections below; empty: the index's current rows
+    if confirmed is not None:
+        if asset.registered_block > confirmed:
+            raise NotFound(
+                f"Asset '{asset.asset_id}' was registered in block {asset.registered_block}, which has "
+                f"{head - asset.registered_block + 1} confirmation(s): fewer than the {min_confirmations} asked for. "
+                f"Ask again once block {asset.registered_block + min_confirmations - 1} is mined, or ask for fewer.")
+        if as_of.changed_after(db, asset.asset_id, confirmed):
+            # The asset changed in the blocks left out: show it as it stood after the last confirmed block.
+            view = as_of.replay(db, asset.asset_id, confirmed, metadata_lookup(services.store))
+            asset = Asset(**view.get(Asset, asset.asset_id))
+            rights = queries.rights_at(db, asset, confirmed, queries.block_time(db, confirmed) or now)
+            rights = sorted(rights, key=lambda s: s.right.right_index)[:RIGHTS_IN_DETAIL]
+            current = {s.right.right_index: s.right for s in queries.right_states(db, asset, first=RIGHTS_IN_DETAIL)}
+            sections = {model: as_of.rows_of(view, model)
+                        for model in (Listing, Pledge, Attestation, Objection, Registration)}
+    sources, derived = queries.lineage(db, asset.asset_id)
+    listings = sections.get(Listing) if sections else db.exec(
+        select(Listing).where(Listing.asset_id == asset.asset_id).order_by(Listing.listing_id)).all()
     detail = AssetDetail.build(
         asset,
-        rights=queries.right_states(db, asset),
-        sources=sources,
-        derived=derived,
+        rights=rights,
+        sources=[s for s in sources if confirmed is None or s.block_number <= confirmed],
+        derived=[d for d in derived if confirmed is None or d.block_number <= confirmed],
         metadata=queries.metadata_document(asset),
         event=queries.registration_event(db, asset),
         chain_id=services.deployment.chain_id,
         contract=services.deployment.registry,
         indexed_block=checkpoint.block_number if checkpoint else None,
+        head_block=head,
+        confirmed_block=confirmed,
+        current=current,
     )
     detail.listings = [listing_public(db, listing, now) for listing in listings]
-    detail.remarks = remarks_public(db, asset)
-    reg = db.get(Registration, asset.asset_id)
-    detail.registration = registration_public(db, asset, reg, now) if reg else None
-    detail.attestations = attestations_public(db, asset, now)
+    detail.remarks = remarks_public(db, asset, sections.get(Pledge))
+    reg = next(iter(sections[Registration]), None) if sections else db.get(Registration, asset.asset_id)
+    detail.registration = registration_public(db, asset, reg, now, sections.get(Objection)) if reg else None
+    detail.attestations = attestations_public(db, asset, now, sections.get(Attestation))
     return detail

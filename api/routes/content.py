@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import Response
-from sqlmodel import select
+from sqlalchemy import update
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServicesDep, SessionDep
@@ -14,7 +14,7 @@ from api.schemas import MetadataStored
 from registry.content.cid import cid_to_digest
 from registry.db.models import Asset
 from registry.errors import ValidationError
-from registry.indexer.handlers import apply_metadata
+from registry.indexer.handlers import metadata_fields
 from registry.metadata import canonical_bytes, json_schema, parse_metadata
 
 router = APIRouter(prefix="/v1", tags=["metadata"])
@@ -35,9 +35,8 @@ def put_metadata(services: ServicesDep, db: SessionDep, document: dict[str, Any]
     data = canonical_bytes(parse_metadata(document))
     cid = services.store.put(data)
     parsed = json.loads(data)
-    for asset in db.exec(select(Asset).where(Asset.metadata_cid == cid, Asset.metadata_json.is_(None))).all():
-        apply_metadata(asset, parsed)
-        db.add(asset)
+    db.execute(update(Asset).where(Asset.metadata_cid == cid, Asset.metadata_json.is_(None))
+            .values(**metadata_fields(parsed)))
     db.commit()
     return MetadataStored(cid=cid, digest="0x" + cid_to_digest(cid).hex(), size=len(data))
 

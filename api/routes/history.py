@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from api.deps import SessionDep, load_asset
-from api.params import MAX_INT64, is_number, parse_moment
+from api.params import MAX_INT64, MinConfirmations, confirmed_block, is_number, parse_moment
 from api.schemas import (
     STATUS_LABELS,
     HistoryEvent,
@@ -87,19 +87,28 @@ def asset_history(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
     format: Annotated[Literal["json", "csv"], Query(description="csv: the whole filtered history as a file.")] = "json",
+    min_confirmations: MinConfirmations = None,
+    after: Annotated[Optional[str], Query(pattern=r"^[0-9]{1,18}-[0-9]{1,9}$", description="The cursor `next` of "
+                                          "the previous page (BLOCK-LOG_INDEX): the page after that event.")] = None,
 ):
     asset = load_asset(db, asset_id)
+    until_block = _block(db, until, "until", start=False)
+    confirmed = confirmed_block(db, min_confirmations)
+    if confirmed is not None:
+        until_block = confirmed if until_block is None else min(until_block, confirmed)
     filters = dict(
         kind=int(RightKind.parse(kind)) if kind else None,
         party=checksum(party, "party address") if party else None,
         since_block=_block(db, since, "since", start=True),
-        until_block=_block(db, until, "until", start=False),
+        until_block=until_block,
     )
     if format == "csv":
         rows, _ = queries.history(db, asset.asset_id, **filters, limit=CSV_LIMIT, offset=0)
         return _csv(asset.asset_id, [history_event(r) for r in rows])
-    rows, count = queries.history(db, asset.asset_id, **filters, limit=limit, offset=offset)
-    return Page(data=[history_event(r) for r in rows], count=count, limit=limit, offset=offset)
+    cursor = tuple(int(part) for part in after.split("-")) if after else None
+    rows, count = queries.history(db, asset.asset_id, **filters, after=cursor, limit=limit, offset=offset)
+    following = f"{rows[-1].block_number}-{rows[-1].log_index}" if len(rows) == limit else None
+    return Page(data=[history_event(r) for r in rows], count=count, limit=limit, offset=offset, next=following)
 
 
 def _block(db, value: str | None, name: str, start: bool) -> int | None:

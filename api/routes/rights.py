@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from sqlmodel import select
 
 from api.deps import SessionDep, load_asset
-from api.params import MAX_INT64, parse_moment
+from api.params import MAX_INT64, MinConfirmations, confirmed_block, parse_moment
 from api.schemas import GrantTermsPublic, PartyRight, RightPublic, RightsAt, iso
 from registry.chain.types import RightKind, checksum
 from registry.db import queries
@@ -23,13 +23,23 @@ def asset_rights(
     asset_id: str,
     db: SessionDep,
     at: Annotated[Optional[str], Query(description="A block number or an ISO 8601 time; default now.")] = None,
+    min_confirmations: MinConfirmations = None,
+    limit: Annotated[int, Query(ge=1, le=1000, description="At most this many rights, by number.")] = 1000,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
 ) -> RightsAt:
     asset = load_asset(db, asset_id)
-    current = {r.right_index: r for r in db.exec(select(Right).where(Right.asset_id == asset.asset_id)).all()}
+    # The page's rights by number; their validity also reads the rights they are granted from.
+    page = list(db.exec(select(Right).where(Right.asset_id == asset.asset_id).order_by(Right.right_index)
+                        .limit(limit).offset(offset)).all())
+    current = {r.right_index: r for r in page}
+    confirmed = confirmed_block(db, min_confirmations)
+    if confirmed is not None and (at is None or parse_moment(db, at, "at")[0] > confirmed):
+        at = str(confirmed)  # the rights as of the last confirmed block
     if at is None:
         checkpoint = queries.checkpoint(db)
         block, moment = (checkpoint.block_number if checkpoint else asset.registered_block), queries.now(db)
-        states = queries.right_states(db, asset, moment)
+        states = [s for s in queries.right_states(db, asset, moment, indices=list(current))
+                  if s.right.right_index in current]
     else:
         block, moment = parse_moment(db, at, "at")
         if block < asset.registered_block:
@@ -37,12 +47,15 @@ def asset_rights(
                 f"Asset '{asset.asset_id}' was not yet registered at {at}: it was registered in block "
                 f"{asset.registered_block} ({iso(asset.registered_at)})."
             )
-        states = queries.rights_at(db, asset, block, moment)
+        states = [s for s in queries.rights_at(db, asset, block, moment) if s.right.right_index in current]
     return RightsAt(
         asset_id=asset.asset_id,
         block=block,
         time=iso(moment),
         rights=[RightPublic.of(state, current[state.right.right_index]) for state in states],
+        count=asset.right_count,
+        limit=limit,
+        offset=offset,
     )
 
 
@@ -56,15 +69,17 @@ def party_rights(
 ) -> list[PartyRight]:
     party = checksum(address, "party address")
     now = queries.now(db)
+    page = queries.party_rights(db, party, limit, offset)
+    assets = {a.asset_id: a for a in db.exec(select(Asset).where(Asset.asset_id.in_({r.asset_id for r, _, _ in page})))}
+    # Validity of the rights the party holds now: each with the rights it is granted from, read together.
+    held = {(r.asset_id, r.right_index) for r, _, _ in page if r.holder == party}
+    states = queries.states_of(db, held, assets, now)
     result = []
-    states: dict[str, dict[int, queries.RightState]] = {}
-    for right, version, following in queries.party_rights(db, party)[offset:offset + limit]:
-        asset = db.get(Asset, right.asset_id)
+    for right, version, following in page:
+        asset = assets.get(right.asset_id)
         holds_now = right.holder == party
         if holds_now:
-            if asset.asset_id not in states:  # once per asset: an asset may have thousands of rights
-                states[asset.asset_id] = {s.right.right_index: s for s in queries.right_states(db, asset, now)}
-            state = states[asset.asset_id][right.right_index]
+            state = states[(right.asset_id, right.right_index)]
             status = "valid" if state.valid else state.reason
         else:
             status = "transferred_away"

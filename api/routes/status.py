@@ -17,14 +17,15 @@ router = APIRouter(prefix="/v1", tags=["status"])
 
 #: Seconds to wait for the chain node's head before reporting it unreachable.
 HEAD_TIMEOUT = 3.0
+# One client for every status request: building one per request cost ~30 ms of CPU.
+_node = httpx.Client(timeout=HEAD_TIMEOUT)
 
 
 def chain_head(rpc_url: str) -> tuple[int | None, str | None]:
     """The node's head block, or None and why not. One plain JSON-RPC call with a short timeout and no
     retries, so the status stays quick when the node is down."""
     try:
-        response = httpx.post(rpc_url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber", "params": []},
-                              timeout=HEAD_TIMEOUT)
+        response = _node.post(rpc_url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber", "params": []})
         body = response.json()
         return int(body["result"], 16), None
     except httpx.HTTPError as exc:

@@ -452,12 +452,25 @@ async function pageAsset(ctx, assetId, tab) {
   return [header, body];
 }
 
+/** Every right of the asset (now, or at `at`): the detail carries the first 100, the rest come a page of
+ * 1,000 at a time, all pages asked for at once. */
+async function allRights(asset, at) {
+  if (!at && asset.rights.length >= asset.right_count) return { rights: asset.rights };
+  const offsets = [];
+  for (let offset = 0; offset < asset.right_count; offset += 1000) offsets.push(offset);
+  const pages = await Promise.all(offsets.map((offset) =>
+    api(`/v1/assets/${asset.asset_id}/rights${query({ at, limit: 1000, offset })}`)));
+  return { ...pages[0], rights: pages.flatMap((page) => page.rights) };
+}
+
 async function overviewTab(ctx, asset) {
   const at = (ctx.query.get("at") || "").trim();
-  const [rightsAt, freeze] = await Promise.all([
-    at ? api(`/v1/assets/${asset.asset_id}/rights${query({ at })}`) : null,
+  const [rights, freeze] = await Promise.all([
+    allRights(asset, at),
     asset.remarks && asset.remarks.frozen ? freezeDetails(asset) : null,
   ]);
+  const rightsAt = at ? rights : null;
+  asset = { ...asset, rights: rights.rights };
   const metadata = asset.metadata || {};
   return h("div", { class: "overview" },
     asset.summary ? h("p", { class: "summary" }, asset.summary) : null,

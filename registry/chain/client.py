@@ -67,6 +67,7 @@ class Chain:
 
     def __init__(self, rpc_url: str, deployment: Deployment, timeout: float = 30.0) -> None:
         self.rpc_url = rpc_url
+        self.timeout = timeout
         self.deployment = deployment
         self.w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
         self.contracts = {

@@ -51,13 +51,19 @@ class LocalContentStore:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        self._root = str(self.root)
 
     def __repr__(self) -> str:
         return f"LocalContentStore('{self.root}')"
 
     def _path(self, cid: str) -> Path:
-        canonical = _canonical(cid)
-        return self.root / cid_to_digest(canonical)[:1].hex() / canonical
+        return Path(self._file(cid))
+
+    def _file(self, cid: str) -> str:
+        # Plain strings, not pathlib: the indexer looks up every new asset's metadata document here.
+        digest = cid_to_digest(cid)  # validates it
+        canonical = cid.strip() if cid.strip().startswith("Qm") else digest_to_cid(digest)
+        return os.path.join(self._root, digest[:1].hex(), canonical)
 
     def put(self, data: bytes) -> str:
         cid = fingerprint_bytes(data).cid
@@ -84,9 +90,10 @@ class LocalContentStore:
         return cid
 
     def get(self, cid: str) -> bytes:
-        path = self._path(cid)
+        path = self._file(cid)
         try:
-            data = path.read_bytes()
+            with open(path, "rb") as stream:
+                data = stream.read()
         except FileNotFoundError as exc:
             raise ContentNotFound(
                 f"The local content store at '{self.root}' has no content with CID '{cid}'. Store it first, "
@@ -98,9 +105,10 @@ class LocalContentStore:
                 "Check the file's permissions."
             ) from exc
         actual = fingerprint_bytes(data).cid
-        if actual != path.name:
+        if actual != os.path.basename(path):
             raise ContentError(
-                f"The local content store's file '{path}' is corrupted: it should hash to CID '{path.name}' "
+                f"The local content store's file '{path}' is corrupted: it should hash to CID "
+                f"'{os.path.basename(path)}' "
                 f"but hashes to '{actual}'. Delete the file and store the original content again."
             )
         return data

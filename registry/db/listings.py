@@ -41,7 +41,7 @@ def listing_state(db: Session, listing: Listing, now: int) -> ListingState:
     asset = db.get(Asset, listing.asset_id)
     if asset is None or asset.status != 1:
         return ListingState(False, "asset_cancelled", None)
-    states = {s.right.right_index: s for s in right_states(db, asset, now)}
+    states = {s.right.right_index: s for s in right_states(db, asset, now, indices=[listing.right_index])}
     state = states.get(listing.right_index)
     if state is None:
         return ListingState(False, "right_not_found", None)
@@ -80,14 +80,14 @@ def refresh_listings(
 
     The feed is written only here, by comparing with the last entry, so replaying events after a reorg or
     a restart never adds an entry twice."""
-    conditions = [Listing.valid.is_(True) & (Listing.expires_at <= now)]
-    if assets:
-        conditions.append(Listing.asset_id.in_(assets))
-    if exchanges:
-        conditions.append(Listing.exchange.in_(exchanges))
-    candidates = {l.listing_id: l for l in db.exec(select(Listing).where(or_(*conditions))).all()}
-    if candidates:
-        for cross in db.exec(select(Listing).where(Listing.origin_listing_id.in_(list(candidates)))).all():
+    lapsed = Listing.valid.is_(True) & (Listing.expires_at <= now)
+    candidates = {l.listing_id: l for l in db.exec(select(Listing).where(lapsed)).all()}
+    # A few hundred keys per IN list: a batch may touch tens of thousands of assets, more than SQLite takes.
+    for column, keys in ((Listing.asset_id, assets), (Listing.exchange, exchanges)):
+        for chunk in _chunks(list(keys)):
+            candidates.update((l.listing_id, l) for l in db.exec(select(Listing).where(column.in_(chunk))).all())
+    for chunk in _chunks(list(candidates)):
+        for cross in db.exec(select(Listing).where(Listing.origin_listing_id.in_(chunk))).all():
             candidates.setdefault(cross.listing_id, cross)
     added = 0
     for listing in sorted(candidates.values(), key=lambda l: l.listing_id):
@@ -106,6 +106,10 @@ def refresh_listings(
                              log_index=log_index, timestamp=now))
         added += 1
     return added
+
+
+def _chunks(keys: list, size: int = 500) -> list[list]:
+    return [keys[i:i + size] for i in range(0, len(keys), size)]
 
 
 def _change(db: Session, listing: Listing) -> str | None:

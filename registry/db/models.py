@@ -3,6 +3,9 @@
 `events` is the source of truth: every other table can be rebuilt by replaying it (which is how a reorg
 is rolled back). Each row carries the block number, so rows above a fork can be found and removed.
 Later issues add tables beside these (registrations, listings, attestations) without changing them.
+
+Each index serves a query in registry/db or api/: every index costs the indexer a B-tree insert per row, so
+one that no query uses is not kept (migration 0003 says which went and why).
 """
 from __future__ import annotations
 
@@ -16,6 +19,12 @@ from sqlmodel import Field, SQLModel
 # already 64-bit, and must stay INTEGER for its primary keys to count up by themselves.
 BIG = BigInteger().with_variant(Integer(), "sqlite")
 
+# For an integer primary key whose values come from the chain (block numbers, listing and attestation ids):
+# SQLAlchemy takes a lone integer key for one the database numbers itself, and the indexer's batch would then
+# leave the value out and let the database count, which only matches the chain by luck (a PostgreSQL
+# sequence never goes back after a reorg deletes rows).
+CHAIN_NUMBERED = {"autoincrement": False}
+
 
 class Asset(SQLModel, table=True):
     __tablename__ = "assets"
@@ -26,29 +35,29 @@ class Asset(SQLModel, table=True):
     content_hash: str = Field(index=True, max_length=66)  # 0x SHA-256 of the data
     content_cid: Optional[str] = Field(default=None, index=True, max_length=64)  # CIDv0 of the data
     metadata_cid: str = Field(index=True, max_length=64)  # CIDv0 of the metadata document
-    classification: int = Field(index=True)  # 0 general, 1 important, 2 core
+    classification: int  # 0 general, 1 important, 2 core
     personal_information: bool = False
     sensitive_personal_information: bool = False
     export_allowed: bool = False
     derived: bool = False
-    status: int = Field(default=1, index=True)  # mirrors IDataRegistry.AssetStatus
+    status: int = 1  # mirrors IDataRegistry.AssetStatus
     version: int = 1
     # Remarks (备注) and the record's lifecycle.
     frozen: bool = False
     active_pledges: int = 0
     cancel_reason: Optional[int] = None
-    latest_content_hash: Optional[str] = Field(default=None, index=True, max_length=66)  # after a change
+    latest_content_hash: Optional[str] = Field(default=None, max_length=66)  # after a change
     right_count: int = 3
     # From the metadata document, when the content store has it; null until then.
-    name: Optional[str] = Field(default=None, index=True)
+    name: Optional[str] = None
     summary: Optional[str] = None
-    industry: Optional[str] = Field(default=None, index=True, max_length=8)
+    industry: Optional[str] = Field(default=None, max_length=8)
     metadata_json: Optional[str] = Field(default=None, sa_column=Column(Text))
     registered_block: int = Field(index=True, sa_type=BIG)
     registered_tx: str = Field(max_length=66)
     registered_log_index: int
     registered_at: int  # unix seconds, block time
-    updated_block: int = Field(index=True, sa_type=BIG)
+    updated_block: int = Field(sa_type=BIG)
 
 
 class Right(SQLModel, table=True):
@@ -57,7 +66,7 @@ class Right(SQLModel, table=True):
 
     asset_id: str = Field(primary_key=True, max_length=66)
     right_index: int = Field(primary_key=True)
-    holder: str = Field(index=True, max_length=42)
+    holder: str = Field(max_length=42)  # ix_rights_holder_kind
     kind: int  # 0 holding, 1 usage, 2 operating
     parent_index: int = 0
     valid_from: int = Field(default=0, sa_type=BIG)  # unix seconds; 0 = from creation
@@ -74,9 +83,9 @@ class Right(SQLModel, table=True):
     revoked_by: Optional[str] = Field(default=None, max_length=42)
     revocation_reason: Optional[int] = None
     revocation_evidence_cid: Optional[str] = Field(default=None, max_length=64)
-    created_block: int = Field(index=True, sa_type=BIG)
+    created_block: int = Field(sa_type=BIG)
     created_tx: str = Field(max_length=66)
-    updated_block: int = Field(index=True, sa_type=BIG)
+    updated_block: int = Field(sa_type=BIG)
 
 
 # The fields of a right that change over its life; a version records them from one event to the next.
@@ -90,14 +99,15 @@ class RightVersion(SQLModel, table=True):
 
     __tablename__ = "right_versions"
     __table_args__ = (
-        Index("ix_right_versions_asset_since", "asset_id", "since_block"),
         Index("ix_right_versions_right", "asset_id", "right_index", "since_block", "since_log_index"),
+        # A party's rights, in the order their page is cut in (queries.party_rights).
+        Index("ix_right_versions_holder", "holder", "asset_id", "right_index", "since_block", "since_log_index"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True, sa_type=BIG)
     asset_id: str = Field(max_length=66)
     right_index: int
-    holder: str = Field(index=True, max_length=42)
+    holder: str = Field(max_length=42)
     kind: int
     parent_index: int = 0
     valid_from: int = Field(default=0, sa_type=BIG)
@@ -109,7 +119,7 @@ class RightVersion(SQLModel, table=True):
     since_block: int = Field(sa_type=BIG)
     since_log_index: int
     since_time: int = Field(sa_type=BIG)
-    until_block: Optional[int] = Field(default=None, index=True, sa_type=BIG)
+    until_block: Optional[int] = Field(default=None, sa_type=BIG)
     until_log_index: Optional[int] = None
     until_time: Optional[int] = Field(default=None, sa_type=BIG)
 
@@ -131,20 +141,22 @@ class Event(SQLModel, table=True):
     __tablename__ = "events"
     __table_args__ = (
         UniqueConstraint("block_number", "log_index", name="uq_events_position"),
-        Index("ix_events_asset_position", "asset_id", "block_number", "log_index"),
+        # With the id in it, a page of an asset's history is found in the index alone and only its rows are read
+        # (SQLite's indexes hold the rowid anyway).
+        Index("ix_events_asset_position", "asset_id", "block_number", "log_index", postgresql_include=["id"]),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True, sa_type=BIG)
-    block_number: int = Field(index=True, sa_type=BIG)
+    block_number: int = Field(sa_type=BIG)  # uq_events_position
     block_hash: str = Field(max_length=66)
     tx_hash: str = Field(index=True, max_length=66)
     log_index: int
     timestamp: int = Field(sa_type=BIG)
-    name: str = Field(index=True, max_length=64)
-    asset_id: Optional[str] = Field(default=None, max_length=66)
+    name: str = Field(max_length=64)
+    asset_id: Optional[str] = Field(default=None, max_length=66)  # ix_events_asset_position
     kind: Optional[int] = None  # the right kind the event concerns, if any
-    actor: Optional[str] = Field(default=None, index=True, max_length=42)  # who acted (signer)
-    party: Optional[str] = Field(default=None, index=True, max_length=42)  # who it concerns (holder)
+    actor: Optional[str] = Field(default=None, max_length=42)  # who acted (signer)
+    party: Optional[str] = Field(default=None, max_length=42)  # who it concerns (holder)
     right_index: Optional[int] = None
     args_json: str = Field(sa_column=Column(Text, nullable=False))
 
@@ -154,7 +166,8 @@ class Block(SQLModel, table=True):
 
     __tablename__ = "blocks"
 
-    number: int = Field(primary_key=True, sa_type=BIG)
+    # The chain's numbers, never the database's: see CHAIN_NUMBERED.
+    number: int = Field(primary_key=True, sa_type=BIG, sa_column_kwargs=CHAIN_NUMBERED)
     hash: str = Field(max_length=66)
     parent_hash: str = Field(max_length=66)
     timestamp: int = Field(sa_type=BIG)
@@ -174,6 +187,8 @@ class Checkpoint(SQLModel, table=True):
     block_number: int = Field(sa_type=BIG)
     block_hash: str = Field(max_length=66)
     updated_at: float
+    # The chain head when the checkpoint moved: answers count their confirmations from it.
+    head_block: Optional[int] = Field(default=None, sa_type=BIG)
 
 
 class Participant(SQLModel, table=True):
@@ -199,7 +214,7 @@ class Listing(SQLModel, table=True):
 
     __tablename__ = "listings"
 
-    listing_id: int = Field(primary_key=True, sa_type=BIG)
+    listing_id: int = Field(primary_key=True, sa_type=BIG, sa_column_kwargs=CHAIN_NUMBERED)
     asset_id: str = Field(index=True, max_length=66)
     exchange: str = Field(index=True, max_length=42)
     holder: str = Field(max_length=42)  # who consented: the holder of the operating right
@@ -292,7 +307,7 @@ class Attestation(SQLModel, table=True):
 
     __tablename__ = "attestations"
 
-    attestation_id: int = Field(primary_key=True, sa_type=BIG)
+    attestation_id: int = Field(primary_key=True, sa_type=BIG, sa_column_kwargs=CHAIN_NUMBERED)
     asset_id: str = Field(index=True, max_length=66)
     issuer: str = Field(index=True, max_length=42)
     kind: str = Field(max_length=32)

@@ -5,7 +5,8 @@ import json
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, tuple_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from registry.chain.types import RightKind
@@ -62,14 +63,53 @@ def evaluate_rights(rights: list[Right] | list[RightVersion], asset_active: bool
 def now(db: Session) -> int:
     """The time validity is judged at: the wall clock, or the last indexed block's time if the chain's clock
     is ahead (the contract judges by block time; a test chain's clock can be moved forward)."""
-    latest = db.exec(select(func.max(Block.timestamp))).one()
+    # The highest block is the latest (block times never go backwards): found by the primary key, where
+    # max(timestamp) scanned every block.
+    latest = db.exec(select(Block.timestamp).order_by(Block.number.desc()).limit(1)).first()
     return max(int(time.time()), latest or 0)
 
 
-def right_states(db: Session, asset: Asset, moment: int | None = None) -> list[RightState]:
-    """The current rights of an asset, each with whether it is valid now (or at `moment`)."""
-    rights = list(db.exec(select(Right).where(Right.asset_id == asset.asset_id)).all())
-    return evaluate_rights(rights, asset.status == 1, now(db) if moment is None else moment)
+def right_states(db: Session, asset: Asset, moment: int | None = None, *, indices: list[int] | None = None,
+                 first: int | None = None) -> list[RightState]:
+    """The current rights of an asset, each with whether it is valid now (or at `moment`). An asset may have
+    thousands of grants: `indices` limits the answer to those rights and the rights they are granted from
+    (on which their validity depends); `first` to the lowest-numbered rights (a right's parent always has a
+    lower number than it, so their chains are among them)."""
+    moment = now(db) if moment is None else moment
+    if indices is not None:
+        states = states_of(db, {(asset.asset_id, i) for i in indices}, {asset.asset_id: asset}, moment)
+        return sorted(states.values(), key=lambda s: s.right.right_index)
+    query = select(Right).where(Right.asset_id == asset.asset_id).order_by(Right.right_index)
+    rights = list(db.exec(query.limit(first) if first is not None else query).all())
+    return evaluate_rights(rights, asset.status == 1, moment)
+
+
+def states_of(db: Session, keys: set[tuple[str, int]], assets: dict[str, Asset], moment: int
+              ) -> dict[tuple[str, int], RightState]:
+    """The states at `moment` of the rights with these (asset id, right number) keys, across assets, and of
+    the rights they are granted from: each right's chain read on its own, not every right of its asset."""
+    by_asset: dict[str, list[Right]] = {}
+    for (asset_id, _), right in rights_with_ancestors(db, keys).items():
+        by_asset.setdefault(asset_id, []).append(right)
+    return {(asset_id, s.right.right_index): s
+            for asset_id, rights in by_asset.items()
+            for s in evaluate_rights(rights, assets[asset_id].status == 1, moment)}
+
+
+def rights_with_ancestors(db: Session, keys: set[tuple[str, int]]) -> dict[tuple[str, int], Right]:
+    """The rights with these (asset id, right number) keys and every right they are granted from, a few
+    hundred keys per query and one round per level of grants (at most 8 below a root)."""
+    found: dict[tuple[str, int], Right] = {}
+    wanted = list(keys)
+    while wanted:
+        level = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            level += db.exec(select(Right).where(tuple_(Right.asset_id, Right.right_index).in_(chunk))).all()
+        found.update(((r.asset_id, r.right_index), r) for r in level)
+        wanted = list({(r.asset_id, r.parent_index) for r in level
+                       if r.parent_index and (r.asset_id, r.parent_index) not in found})
+    return found
 
 
 def block_at(db: Session, moment: int) -> int | None:
@@ -95,32 +135,38 @@ def rights_at(db: Session, asset: Asset, block: int, moment: int) -> list[RightS
     return evaluate_rights(list(versions), asset.status == 1, moment)
 
 
-def party_rights(db: Session, party: str) -> list[tuple[Right, RightVersion, RightVersion | None]]:
-    """Every right `party` holds or held: (the right as it is now, the last version in which the party
-    held it, the version that followed it if the right has changed hands since)."""
-    held = db.exec(
-        select(RightVersion).where(RightVersion.holder == party).order_by(
-            RightVersion.asset_id, RightVersion.right_index, RightVersion.since_block.desc(),
-            RightVersion.since_log_index.desc())
-    ).all()
-    last: dict[tuple[str, int], RightVersion] = {}
-    for version in held:
-        last.setdefault((version.asset_id, version.right_index), version)
-    result = []
-    for (asset_id, index), version in last.items():
-        right = db.get(Right, (asset_id, index))
-        following = None
-        if right is not None and right.holder != party:
-            following = db.exec(
-                select(RightVersion).where(
-                    RightVersion.asset_id == asset_id,
-                    RightVersion.right_index == index,
-                    RightVersion.since_block == version.until_block,
-                    RightVersion.since_log_index == version.until_log_index,
-                )
-            ).first()
-        result.append((right, version, following))
-    return result
+def party_rights(db: Session, party: str, limit: int, offset: int
+                 ) -> list[tuple[Right, RightVersion, RightVersion | None]]:
+    """A page of every right `party` holds or held, by asset and right number: (the right as it is now, the
+    last version in which the party held it, the version that followed it if the right has changed hands
+    since). The page is cut in the database, and what it needs is read a few hundred rows per query, so a
+    party with thousands of rights costs no more per page than one with a few."""
+    latest = select(
+        RightVersion,
+        func.row_number().over(
+            partition_by=(RightVersion.asset_id, RightVersion.right_index),
+            order_by=(RightVersion.since_block.desc(), RightVersion.since_log_index.desc()),
+        ).label("n"),
+    ).where(RightVersion.holder == party).subquery()
+    last = aliased(RightVersion, latest)
+    versions = db.exec(select(last).where(latest.c.n == 1).order_by(latest.c.asset_id, latest.c.right_index)
+                       .limit(limit).offset(offset)).all()
+    keys = [(v.asset_id, v.right_index) for v in versions]
+    rights = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        rights.update(((r.asset_id, r.right_index), r)
+                      for r in db.exec(select(Right).where(tuple_(Right.asset_id, Right.right_index).in_(chunk))))
+    # The version after the party's last one, for rights that have changed hands since.
+    moved = [(v.asset_id, v.right_index, v.until_block, v.until_log_index) for v in versions
+             if rights[(v.asset_id, v.right_index)].holder != party and v.until_block is not None]
+    following = {}
+    for start in range(0, len(moved), 500):
+        chunk = moved[start:start + 500]
+        columns = tuple_(RightVersion.asset_id, RightVersion.right_index, RightVersion.since_block,
+                         RightVersion.since_log_index)
+        following.update(((f.asset_id, f.right_index), f) for f in db.exec(select(RightVersion).where(columns.in_(chunk))))
+    return [(rights[(v.asset_id, v.right_index)], v, following.get((v.asset_id, v.right_index))) for v in versions]
 
 
 def list_assets(
@@ -187,10 +233,12 @@ def history(
     party: str | None = None,
     since_block: int | None = None,
     until_block: int | None = None,
+    after: tuple[int, int] | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> tuple[list[Event], int]:
-    """An asset's events in chain order, filtered, one page at a time."""
+    """An asset's events in chain order, filtered, one page at a time: the page after the event at `after`
+    (block, log index) if given, else at `offset`. The count is of every event matching the filters."""
     query = select(Event).where(Event.asset_id == asset_id)
     if kind is not None:
         query = query.where(Event.kind == kind)
@@ -201,7 +249,13 @@ def history(
     if until_block is not None:
         query = query.where(Event.block_number <= until_block)
     count = db.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = db.exec(query.order_by(Event.block_number, Event.log_index).limit(limit).offset(offset)).all()
+    if after is not None:
+        query = query.where(tuple_(Event.block_number, Event.log_index) > after)
+    # The page is cut among the index's entries (ids only), then only its rows are read: an offset deep into
+    # a hot asset's history otherwise reads every row before it.
+    page = query.with_only_columns(Event.id).order_by(Event.block_number, Event.log_index).limit(limit).offset(offset)
+    rows = db.exec(select(Event).where(Event.id.in_(page.scalar_subquery()))
+                   .order_by(Event.block_number, Event.log_index)).all()
     return list(rows), count
 
 

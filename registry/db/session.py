@@ -29,6 +29,9 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            # 64 MB of page cache (the default is 2 MB): a batch's inserts touch every index's pages, and a
+            # cache that holds them saved a fifth of the indexer's insert time. Allocated only as it is used.
+            cursor.execute("PRAGMA cache_size=-65536")
             cursor.close()
 
         return engine

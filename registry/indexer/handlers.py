@@ -1,14 +1,14 @@
 """One plain function per registry event, applying it to the current-state tables.
 
 Handlers are pure projections of events: given the same events in the same order they produce the same
-rows, which is what lets a reorg be undone by deleting events and replaying what remains.
+rows, which is what lets a reorg be undone by deleting events and replaying what remains, and an asset's
+state as of any block be had by replaying its events into an in-memory Batch. Rows are plain dicts read and
+created through the batch (registry/indexer/batch.py), which writes them all at the end.
 """
 from __future__ import annotations
 
 import json
 from typing import Callable, Protocol
-
-from sqlmodel import Session, select
 
 from registry.chain.events import DecodedEvent
 from registry.chain.types import (
@@ -23,6 +23,7 @@ from registry.db.models import (
     RIGHT_STATE_FIELDS,
     Asset,
     Attestation,
+    Event,
     Lineage,
     Listing,
     Objection,
@@ -30,38 +31,19 @@ from registry.db.models import (
     Pledge,
     Registration,
     Right,
-    RightVersion,
 )
 from registry.errors import IndexerError
+from registry.indexer.batch import Batch
 
 
 class MetadataLookup(Protocol):
     def __call__(self, cid: str) -> dict | None: ...
 
 
-
-# A batch of events is applied without autoflush, so a handler cannot rely on the database to see rows that
-# earlier events of the same batch created or changed; every row a handler creates or reads goes through this
-# per-session cache instead. It is what lets a batch be written in one flush: the index's write path.
-def _cache(db: Session) -> dict:
-    return db.info.setdefault("rows", {})
-
-
-def cached(db: Session, model: type, key):
-    """The row of `model` with primary key `key`: from this batch if it was created or read in it."""
-    rows = _cache(db)
-    row = rows.get((model, key))
-    if row is None:
-        row = db.get(model, key)
-        if row is not None:
-            rows[(model, key)] = row
-    return row
-
-
-def track(db: Session, row, key) -> None:
-    """Adds a new row to the session and to the batch's cache."""
-    db.add(row)
-    _cache(db)[(type(row), key)] = row
+def stored_event(row: Event) -> DecodedEvent:
+    """An event as the index stored it, decoded again: for replaying it after a reorg or as of a block."""
+    return DecodedEvent(name=row.name, args=json.loads(row.args_json), block_number=row.block_number,
+                        block_hash=row.block_hash, tx_hash=row.tx_hash, log_index=row.log_index, address="")
 
 
 def _cid_or_none(digest_hex: str) -> str | None:
@@ -74,25 +56,27 @@ def _text(value: str) -> str:
     return value.replace("\x00", "\ufffd")
 
 
-def apply_metadata(asset: Asset, document: dict | None) -> None:
-    """Copies the searchable fields of a metadata document onto its asset row."""
+def metadata_fields(document: dict | None) -> dict:
+    """The searchable fields of a metadata document, as columns of its asset row (none if it is not one)."""
     if not isinstance(document, dict):
-        return
-    name = document.get("name")
-    summary = document.get("summary")
-    industry = document.get("industry")
-    asset.name = _text(name) if isinstance(name, str) else None
-    asset.summary = _text(summary) if isinstance(summary, str) else None
+        return {}
+    name, summary, industry = document.get("name"), document.get("summary"), document.get("industry")
+    fields = {
+        "name": _text(name) if isinstance(name, str) else None,
+        "summary": _text(summary) if isinstance(summary, str) else None,
+        "metadata_json": json.dumps(document, ensure_ascii=False, sort_keys=True),
+    }
     if isinstance(industry, dict):
-        asset.industry = _text(str(industry.get("section") or "") + str(industry.get("division") or "")) or None
-    asset.metadata_json = json.dumps(document, ensure_ascii=False, sort_keys=True)
+        fields["industry"] = _text(str(industry.get("section") or "") + str(industry.get("division") or "")) or None
+    return fields
 
 
-def on_asset_registered(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+def on_asset_registered(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
     a = ev.args
     attributes = a["attributes"]
     metadata_cid = digest_to_cid(bytes.fromhex(a["metadataCid"][2:]))
-    asset = Asset(
+    batch.add(
+        Asset,
         asset_id=a["assetId"],
         registrant=a["registrant"],
         submitter=a["submitter"],
@@ -104,67 +88,37 @@ def on_asset_registered(db: Session, ev: DecodedEvent, timestamp: int, lookup: M
         sensitive_personal_information=bool(attributes & ATTR_SENSITIVE),
         export_allowed=bool(attributes & ATTR_EXPORT),
         derived=bool(attributes & ATTR_DERIVED),
-        status=1,
-        version=1,
         right_count=PRIMARY_RIGHTS,
         registered_block=ev.block_number,
         registered_tx=ev.tx_hash,
         registered_log_index=ev.log_index,
         registered_at=timestamp,
         updated_block=ev.block_number,
+        **metadata_fields(lookup(metadata_cid)),
     )
-    apply_metadata(asset, lookup(metadata_cid))
-    track(db, asset, asset.asset_id)
 
 
-def on_asset_derived(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+def on_asset_derived(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
     a = ev.args
-    db.add(
-        Lineage(
-            asset_id=a["assetId"],
-            source_asset_id=a["sourceAssetId"],
-            right_index=a["rightIndex"],
-            block_number=ev.block_number,
-        )
-    )
+    batch.add(Lineage, asset_id=a["assetId"], source_asset_id=a["sourceAssetId"], right_index=a["rightIndex"],
+              block_number=ev.block_number)
 
 
-def save_right(db: Session, right: Right, ev: DecodedEvent, timestamp: int, change: str) -> None:
+def save_right(batch: Batch, right: dict, ev: DecodedEvent, timestamp: int, change: str) -> None:
     """Writes a right's new state and its history together: the version that was current ends at this
     event and a new one begins. Every handler that changes a right goes through here."""
-    right.updated_block = ev.block_number
-    key = (right.asset_id, right.right_index)
-    rows = _cache(db)
-    if change in ("assigned", "granted"):  # a new right: no version before this one
-        track(db, right, key)
-        current = None
-    else:
-        current = rows.get(("current", key))
-        if current is None:
-            current = db.exec(
-                select(RightVersion).where(
-                    RightVersion.asset_id == right.asset_id,
-                    RightVersion.right_index == right.right_index,
-                    RightVersion.until_block.is_(None),
-                )
-            ).first()
-    if current is not None:
-        current.until_block, current.until_log_index, current.until_time = ev.block_number, ev.log_index, timestamp
-    version = RightVersion(
-        asset_id=right.asset_id,
-        right_index=right.right_index,
-        **{name: getattr(right, name) for name in RIGHT_STATE_FIELDS},
-        change=change,
-        since_block=ev.block_number,
-        since_log_index=ev.log_index,
-        since_time=timestamp,
-    )
-    db.add(version)
-    rows[("current", key)] = version
+    right["updated_block"] = ev.block_number
+    asset_id, index = right["asset_id"], right["right_index"]
+    if change not in ("assigned", "granted"):  # a new right has no version before this one
+        current = batch.current_version(asset_id, index)
+        if current is not None:
+            current.update(until_block=ev.block_number, until_log_index=ev.log_index, until_time=timestamp)
+    batch.new_version(asset_id, index, **{name: right[name] for name in RIGHT_STATE_FIELDS}, change=change,
+                      since_block=ev.block_number, since_log_index=ev.log_index, since_time=timestamp)
 
 
-def _right(db: Session, ev: DecodedEvent) -> Right:
-    right = cached(db, Right, (ev.args["assetId"], ev.args["rightIndex"]))
+def _right(batch: Batch, ev: DecodedEvent) -> dict:
+    right = batch.get(Right, (ev.args["assetId"], ev.args["rightIndex"]))
     if right is None:  # the contract emits changes only for rights it created, so the index is incomplete
         raise IndexerError(
             f"{ev.name} in block {ev.block_number} (log {ev.log_index}) changes right {ev.args['rightIndex']} of "
@@ -173,263 +127,226 @@ def _right(db: Session, ev: DecodedEvent) -> Right:
     return right
 
 
-def _count_right(db: Session, asset_id: str, right_index: int) -> None:
-    asset = cached(db, Asset, asset_id)
-    if asset is not None and right_index > asset.right_count:
-        asset.right_count = right_index
-
-
-def on_right_assigned(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+def _new_right(batch: Batch, ev: DecodedEvent, timestamp: int, change: str, **values) -> None:
     a = ev.args
-    right = Right(
-        asset_id=a["assetId"],
-        right_index=a["rightIndex"],
-        holder=a["holder"],
-        kind=a["kind"],
-        parent_index=0,
-        # Root rights may always be granted onwards and transferred (the contract's ROOT_FLAGS).
-        transferable=True,
-        sub_grantable=True,
-        created_block=ev.block_number,
-        created_tx=ev.tx_hash,
-        updated_block=ev.block_number,
-    )
-    save_right(db, right, ev, timestamp, "assigned")
-    _count_right(db, a["assetId"], a["rightIndex"])
+    right = batch.add(Right, asset_id=a["assetId"], right_index=a["rightIndex"], kind=a["kind"],
+                      created_block=ev.block_number, created_tx=ev.tx_hash, updated_block=ev.block_number, **values)
+    save_right(batch, right, ev, timestamp, change)
+    asset = batch.get(Asset, a["assetId"])
+    if asset is not None and a["rightIndex"] > asset["right_count"]:
+        asset["right_count"] = a["rightIndex"]
 
 
-def on_right_granted(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+def on_right_assigned(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    # Root rights may always be granted onwards and transferred (the contract's ROOT_FLAGS).
+    _new_right(batch, ev, timestamp, "assigned", holder=ev.args["holder"], parent_index=0, transferable=True,
+               sub_grantable=True)
+
+
+def on_right_granted(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
     a, terms = ev.args, ev.args["terms"]
-    right = Right(
-        asset_id=a["assetId"],
-        right_index=a["rightIndex"],
-        holder=a["grantee"],
-        kind=a["kind"],
-        parent_index=a["parentIndex"],
-        valid_from=terms["validFrom"],
-        valid_until=terms["validUntil"],
-        sub_grantable=terms["subGrantable"],
-        transferable=terms["transferable"],
-        grantor=a["grantor"],
-        purpose=terms["purpose"],
-        territory=terms["territory"],
-        quantity=str(terms["quantity"]),
-        terms_cid=_cid_or_none(terms["termsCid"]),
-        created_block=ev.block_number,
-        created_tx=ev.tx_hash,
-        updated_block=ev.block_number,
-    )
-    save_right(db, right, ev, timestamp, "granted")
-    _count_right(db, a["assetId"], a["rightIndex"])
+    _new_right(batch, ev, timestamp, "granted", holder=a["grantee"], parent_index=a["parentIndex"],
+               valid_from=terms["validFrom"], valid_until=terms["validUntil"], sub_grantable=terms["subGrantable"],
+               transferable=terms["transferable"], grantor=a["grantor"], purpose=terms["purpose"],
+               territory=terms["territory"], quantity=str(terms["quantity"]), terms_cid=_cid_or_none(terms["termsCid"]))
 
 
-def on_right_transferred(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    right = _right(db, ev)
-    right.holder = ev.args["to"]
-    save_right(db, right, ev, timestamp, "transferred")
+def on_right_transferred(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    right = _right(batch, ev)
+    right["holder"] = ev.args["to"]
+    save_right(batch, right, ev, timestamp, "transferred")
 
 
-def on_right_revoked(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    right = _right(db, ev)
-    right.revoked = True
-    right.revoked_by = ev.args["grantor"]
-    right.revocation_reason = ev.args["reasonCode"]
-    right.revocation_evidence_cid = _cid_or_none(ev.args["evidenceCid"])
-    save_right(db, right, ev, timestamp, "revoked")
+def on_right_revoked(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    right = _right(batch, ev)
+    right.update(revoked=True, revoked_by=ev.args["grantor"], revocation_reason=ev.args["reasonCode"],
+                 revocation_evidence_cid=_cid_or_none(ev.args["evidenceCid"]))
+    save_right(batch, right, ev, timestamp, "revoked")
 
 
-def on_right_renewed(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    right = _right(db, ev)
-    right.valid_until = ev.args["validUntil"]
-    save_right(db, right, ev, timestamp, "renewed")
+def on_right_renewed(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    right = _right(batch, ev)
+    right["valid_until"] = ev.args["validUntil"]
+    save_right(batch, right, ev, timestamp, "renewed")
 
 
-def on_participant_added(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+def on_participant_added(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
     a = ev.args
-    track(db, Participant(account=a["account"], role=a["role"], status=1, name=a["name"],
-                          credit_code_hash=a["creditCodeHash"], endpoint=a["endpoint"], added_block=ev.block_number,
-                          updated_block=ev.block_number), a["account"])
+    batch.add(Participant, account=a["account"], role=a["role"], status=1, name=a["name"],
+              credit_code_hash=a["creditCodeHash"], endpoint=a["endpoint"], added_block=ev.block_number,
+              updated_block=ev.block_number)
 
 
-def _participant(db: Session, ev: DecodedEvent) -> Participant:
-    participant = cached(db, Participant, ev.args["account"])
+def _participant(batch: Batch, ev: DecodedEvent) -> dict:
+    participant = batch.get(Participant, ev.args["account"])
     if participant is None:
         raise IndexerError(f"{ev.name} in block {ev.block_number} names participant {ev.args['account']}, which is "
                            "not in the index. Rebuild the index from the deploy block.")
-    participant.updated_block = ev.block_number
+    participant["updated_block"] = ev.block_number
     return participant
 
 
-def on_participant_suspended(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    _participant(db, ev).status = 2
+def on_participant_suspended(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _participant(batch, ev)["status"] = 2
 
 
-def on_participant_reinstated(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    _participant(db, ev).status = 1
+def on_participant_reinstated(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _participant(batch, ev)["status"] = 1
 
 
-def on_participant_endpoint_changed(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    _participant(db, ev).endpoint = ev.args["endpoint"]
+def on_participant_endpoint_changed(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _participant(batch, ev)["endpoint"] = ev.args["endpoint"]
 
 
-def on_listed(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+def on_listed(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
     a = ev.args
-    track(db, Listing(listing_id=a["listingId"], asset_id=a["assetId"], exchange=a["exchange"], holder=a["holder"],
-                      right_index=a["rightIndex"], origin_listing_id=a["originListingId"],
-                      exchange_listing_id=a["exchangeListingId"], offer_terms_cid=_cid_or_none(a["offerTermsCid"]),
-                      status=1, listed_block=ev.block_number, listed_tx=ev.tx_hash, updated_block=ev.block_number),
-          a["listingId"])
+    batch.add(Listing, listing_id=a["listingId"], asset_id=a["assetId"], exchange=a["exchange"], holder=a["holder"],
+              right_index=a["rightIndex"], origin_listing_id=a["originListingId"],
+              exchange_listing_id=a["exchangeListingId"], offer_terms_cid=_cid_or_none(a["offerTermsCid"]), status=1,
+              listed_block=ev.block_number, listed_tx=ev.tx_hash, updated_block=ev.block_number)
 
 
-def on_listing_status_changed(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    listing = cached(db, Listing, ev.args["listingId"])
+def on_listing_status_changed(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    listing = batch.get(Listing, ev.args["listingId"])
     if listing is None:
         raise IndexerError(f"ListingStatusChanged in block {ev.block_number} names listing {ev.args['listingId']}, "
                            "which is not in the index. Rebuild the index from the deploy block.")
-    listing.status = ev.args["status"]
-    listing.updated_block = ev.block_number
+    listing.update(status=ev.args["status"], updated_block=ev.block_number)
 
 
-def _asset(db: Session, ev: DecodedEvent) -> Asset:
-    asset = cached(db, Asset, ev.args["assetId"])
+def _asset(batch: Batch, ev: DecodedEvent) -> dict:
+    asset = batch.get(Asset, ev.args["assetId"])
     if asset is None:
         raise IndexerError(f"{ev.name} in block {ev.block_number} names asset {ev.args['assetId']}, which is not in "
                            "the index. Rebuild the index from the deploy block.")
-    asset.updated_block = ev.block_number
+    asset["updated_block"] = ev.block_number
     return asset
 
 
-def on_asset_frozen(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    _asset(db, ev).frozen = True
+def on_asset_frozen(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _asset(batch, ev)["frozen"] = True
 
 
-def on_asset_freeze_released(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    _asset(db, ev).frozen = False
+def on_asset_freeze_released(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _asset(batch, ev)["frozen"] = False
 
 
-def on_pledge_recorded(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+def on_pledge_recorded(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
     a = ev.args
-    _asset(db, ev).active_pledges += 1
-    track(db, Pledge(pledge_id=a["pledgeId"], asset_id=a["assetId"],
-                     external_registration_no=a["externalRegistrationNo"], pledgee=a["pledgee"],
-                     registrar=a["registrar"], recorded_block=ev.block_number, recorded_tx=ev.tx_hash), a["pledgeId"])
+    _asset(batch, ev)["active_pledges"] += 1
+    batch.add(Pledge, pledge_id=a["pledgeId"], asset_id=a["assetId"], external_registration_no=a["externalRegistrationNo"],
+              pledgee=a["pledgee"], registrar=a["registrar"], recorded_block=ev.block_number, recorded_tx=ev.tx_hash)
 
 
-def on_pledge_released(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    _asset(db, ev).active_pledges -= 1
-    pledge = cached(db, Pledge, ev.args["pledgeId"])
+def on_pledge_released(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _asset(batch, ev)["active_pledges"] -= 1
+    pledge = batch.get(Pledge, ev.args["pledgeId"])
     if pledge is not None:
-        pledge.active, pledge.released_block = False, ev.block_number
+        pledge.update(active=False, released_block=ev.block_number)
 
 
-def on_asset_cancelled(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    asset = _asset(db, ev)
-    asset.status, asset.cancel_reason = 2, ev.args["reasonCode"]
+def on_asset_cancelled(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _asset(batch, ev).update(status=2, cancel_reason=ev.args["reasonCode"])
 
 
-def on_asset_changed(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    asset = _asset(db, ev)
-    asset.version = ev.args["version"]
-    asset.metadata_cid = digest_to_cid(bytes.fromhex(ev.args["metadataCid"][2:]))
+def on_asset_changed(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    asset = _asset(batch, ev)
+    asset["version"] = ev.args["version"]
+    asset["metadata_cid"] = digest_to_cid(bytes.fromhex(ev.args["metadataCid"][2:]))
     if int(ev.args["contentHash"], 16):
-        asset.latest_content_hash = ev.args["contentHash"]
-    asset.metadata_json = asset.name = asset.summary = asset.industry = None
-    apply_metadata(asset, lookup(asset.metadata_cid))
+        asset["latest_content_hash"] = ev.args["contentHash"]
+    asset.update(metadata_json=None, name=None, summary=None, industry=None)
+    asset.update(metadata_fields(lookup(asset["metadata_cid"])))
 
 
-def on_registrar_configured(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    participant = cached(db, Participant, ev.args["registrar"])
+def on_registrar_configured(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    participant = batch.get(Participant, ev.args["registrar"])
     if participant is not None:
-        participant.region = bytes.fromhex(ev.args["region"][2:]).decode()
-        participant.registrar_code = bytes.fromhex(ev.args["code"][2:]).decode()
+        participant.update(region=bytes.fromhex(ev.args["region"][2:]).decode(),
+                           registrar_code=bytes.fromhex(ev.args["code"][2:]).decode())
 
 
-def _registration(db: Session, ev: DecodedEvent, stage: str | None = None) -> Registration:
-    registration = cached(db, Registration, ev.args["assetId"])
+def _registration(batch: Batch, ev: DecodedEvent, stage: str | None = None) -> dict:
+    registration = batch.get(Registration, ev.args["assetId"])
     if registration is None:
         raise IndexerError(f"{ev.name} in block {ev.block_number} concerns an application for asset "
                            f"{ev.args['assetId']} that is not in the index. Rebuild the index from the deploy block.")
     if stage:
-        registration.stage = stage
-    registration.updated_block = ev.block_number
+        registration["stage"] = stage
+    registration["updated_block"] = ev.block_number
     return registration
 
 
-def on_application_filed(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+def on_application_filed(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
     a = ev.args
-    existing = cached(db, Registration, a["assetId"])
-    if existing is not None:  # a new application after a return, refusal or termination
-        db.delete(existing)
-        db.flush()
-    track(db, Registration(asset_id=a["assetId"], applicant=a["applicant"], registrar=a["registrar"],
-                           stage="applied", documents_cid=_cid_or_none(a["documentsCid"]),
-                           applied_block=ev.block_number, updated_block=ev.block_number), a["assetId"])
+    # A new application after a return, refusal or termination replaces the closed one (Batch.add).
+    batch.add(Registration, replace=True, asset_id=a["assetId"], applicant=a["applicant"], registrar=a["registrar"], stage="applied",
+              documents_cid=_cid_or_none(a["documentsCid"]), applied_block=ev.block_number,
+              updated_block=ev.block_number)
 
 
-def on_application_accepted(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    _registration(db, ev, "accepted")
+def on_application_accepted(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _registration(batch, ev, "accepted")
 
 
-def on_application_returned(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    _registration(db, ev, "returned").reason_code = ev.args["reasonCode"]
+def on_application_returned(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _registration(batch, ev, "returned")["reason_code"] = ev.args["reasonCode"]
 
 
-def on_review_passed(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    _registration(db, ev, "publicity").publicity_ends = ev.args["publicityEnds"]
+def on_review_passed(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _registration(batch, ev, "publicity")["publicity_ends"] = ev.args["publicityEnds"]
 
 
-def on_application_terminated(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    _registration(db, ev, "terminated").reason_code = ev.args["reasonCode"]
+def on_application_terminated(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _registration(batch, ev, "terminated")["reason_code"] = ev.args["reasonCode"]
 
 
-def on_objection_lodged(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+def on_objection_lodged(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
     a = ev.args
-    track(db, Objection(asset_id=a["assetId"], objection_id=a["objectionId"], objector=a["objector"],
-                        reason_code=a["reasonCode"], evidence_cid=_cid_or_none(a["evidenceCid"]), status="pending",
-                        lodged_block=ev.block_number), (a["assetId"], a["objectionId"]))
+    batch.add(Objection, asset_id=a["assetId"], objection_id=a["objectionId"], objector=a["objector"],
+              reason_code=a["reasonCode"], evidence_cid=_cid_or_none(a["evidenceCid"]), status="pending",
+              lodged_block=ev.block_number)
 
 
-def on_objection_resolved(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    objection = cached(db, Objection, (ev.args["assetId"], ev.args["objectionId"]))
+def on_objection_resolved(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    objection = batch.get(Objection, (ev.args["assetId"], ev.args["objectionId"]))
     if objection is not None:
-        objection.status = "upheld" if ev.args["upheld"] else "rejected"
-        objection.resolved_block = ev.block_number
+        objection.update(status="upheld" if ev.args["upheld"] else "rejected", resolved_block=ev.block_number)
 
 
-def on_registration_refused(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    _registration(db, ev, "refused").reason_code = ev.args["reasonCode"]
+def on_registration_refused(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _registration(batch, ev, "refused")["reason_code"] = ev.args["reasonCode"]
 
 
-def on_registered(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    registration = _registration(db, ev, "registered")
-    registration.certificate_number = bytes.fromhex(ev.args["certificateNumber"][2:]).decode()
-    registration.registered_at, registration.valid_until = timestamp, ev.args["validUntil"]
+def on_registered(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _registration(batch, ev, "registered").update(
+        certificate_number=bytes.fromhex(ev.args["certificateNumber"][2:]).decode(), registered_at=timestamp,
+        valid_until=ev.args["validUntil"])
 
 
-def on_registration_renewed(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    _registration(db, ev).valid_until = ev.args["validUntil"]
+def on_registration_renewed(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _registration(batch, ev)["valid_until"] = ev.args["validUntil"]
 
 
 ATTESTATION_KIND_NAMES = {0: "appraisal", 1: "compliance_certification", 2: "quality_evaluation"}
 
 
-def on_attested(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+def on_attested(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
     a, d = ev.args, ev.args["data"]
     currency = bytes.fromhex(d["currency"][2:]).rstrip(b"\0").decode() or None
-    track(db, Attestation(attestation_id=a["attestationId"], asset_id=a["assetId"], issuer=a["issuer"],
-                          kind=ATTESTATION_KIND_NAMES[d["kind"]], asset_version=a["assetVersion"],
-                          value=str(d["value"]), currency=currency, method=d["method"], conclusion=d["conclusion"],
-                          report_cid=_cid_or_none(d["reportCid"]), valid_until=d["validUntil"], issued_at=timestamp,
-                          issued_block=ev.block_number, issued_tx=ev.tx_hash), a["attestationId"])
+    batch.add(Attestation, attestation_id=a["attestationId"], asset_id=a["assetId"], issuer=a["issuer"],
+              kind=ATTESTATION_KIND_NAMES[d["kind"]], asset_version=a["assetVersion"], value=str(d["value"]),
+              currency=currency, method=d["method"], conclusion=d["conclusion"], report_cid=_cid_or_none(d["reportCid"]),
+              valid_until=d["validUntil"], issued_at=timestamp, issued_block=ev.block_number, issued_tx=ev.tx_hash)
 
 
-def on_attestation_revoked(db: Session, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    attestation = cached(db, Attestation, ev.args["attestationId"])
+def on_attestation_revoked(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    attestation = batch.get(Attestation, ev.args["attestationId"])
     if attestation is not None:
-        attestation.revoked, attestation.revocation_reason = True, ev.args["reasonCode"]
+        attestation.update(revoked=True, revocation_reason=ev.args["reasonCode"])
 
 
-Handler = Callable[[Session, DecodedEvent, int, MetadataLookup], None]
+Handler = Callable[[Batch, DecodedEvent, int, MetadataLookup], None]
 
 HANDLERS: dict[str, Handler] = {
     "AssetRegistered": on_asset_registered,

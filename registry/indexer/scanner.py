@@ -8,18 +8,22 @@ deleted and the affected assets are rebuilt from the events that remain.
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
+import httpx
+import orjson
 from sqlalchemy import delete, insert, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from registry.chain.client import Chain
 from registry.chain.events import DecodedEvent, decode_log
+from registry.config import Deployment
 from registry.db.listings import refresh_listings
 from registry.db.models import (
     CHECKPOINT,
@@ -38,8 +42,9 @@ from registry.db.models import (
     Right,
     RightVersion,
 )
-from registry.errors import ChainError
-from registry.indexer.handlers import HANDLERS, MetadataLookup, cached
+from registry.errors import ChainError, ConfigurationError
+from registry.indexer.batch import Batch
+from registry.indexer.handlers import HANDLERS, MetadataLookup, stored_event
 
 log = logging.getLogger("datareg.indexer")
 
@@ -47,6 +52,12 @@ log = logging.getLogger("datareg.indexer")
 ACTOR_ARGS = ("registrant", "grantor", "from", "actor", "by", "regulator", "applicant", "objector", "issuer",
               "registrar")
 PARTY_ARGS = ("holder", "to", "grantee", "account", "registrar", "pledgee")
+
+
+# Logs per batch the range adapts to (see _get_logs).
+TARGET_LOGS = 5_000
+# Stored blocks compared with the node's per request when looking for a fork.
+FORK_SEARCH_PAGE = 64
 
 
 @dataclass(frozen=True)
@@ -57,25 +68,56 @@ class Header:
     timestamp: int
 
 
+@dataclass(frozen=True)
+class Fetched:
+    first: int
+    last: int
+    logs: list[dict]
+    headers: dict[int, Header]
+    events: list[DecodedEvent]
+
+
 class Indexer:
     def __init__(
         self,
-        chain: Chain,
+        rpc_url: str,
+        deployment: Deployment,
         engine: Engine,
         lookup: MetadataLookup,
         confirmations: int = 0,
         max_range: int = 5_000,
+        timeout: float = 30.0,
     ) -> None:
-        self.chain = chain
+        self.rpc_url = rpc_url
+        self.deployment = deployment
         self.engine = engine
         self.lookup = lookup
         self.confirmations = confirmations
         self.max_range = max_range
-        self.range = max_range
-        self.address = chain.registry.address
+        # Starts small and doubles while batches stay under TARGET_LOGS: the first range's size is a guess.
+        self.range = min(max_range, 10)
+        self.address = deployment.registry
         # Every contract of the deployment, fetched with one eth_getLogs per range.
-        self.addresses = [c.address for c in chain.contracts.values()]
-        self._rpc = chain.w3.provider.make_request
+        self.addresses = list(deployment.contracts.values())
+        # Plain JSON-RPC over one kept-alive connection, parsed with orjson: web3's provider spent longer
+        # parsing a large eth_getLogs answer than the node spent producing it, and not importing web3 at all
+        # lets a restarted indexer start a second or more sooner.
+        self._http = httpx.Client(timeout=timeout)
+        self._ids = 0
+        self._chain_checked = False
+        self._fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="datareg-fetch")
+        self._pending: tuple[int, Future] | None = None  # (first block, the fetch of the range starting there)
+        self._head: int | None = None  # the chain head last seen
+
+    def _check_chain(self) -> None:
+        """Refuses to index a chain other than the deployment's: its blocks would be taken for ours."""
+        chain_id = int(self._call("eth_chainId", []), 16)
+        if chain_id != self.deployment.chain_id:
+            raise ConfigurationError(
+                f"The node at '{self.rpc_url}' serves chain {chain_id}, but the deployment's contracts are on chain "
+                f"{self.deployment.chain_id}. Point DATAREG_RPC_URL at a node of chain {self.deployment.chain_id}, or "
+                "DATAREG_DEPLOYMENT at the deployment file for this chain.")
+        self._chain_checked = True
 
     # ───────────────────────────── loop ─────────────────────────────
 
@@ -96,10 +138,13 @@ class Indexer:
 
     def step(self) -> bool:
         """Indexes the next range if there is one. Returns whether anything changed."""
+        if not self._chain_checked:
+            self._check_chain()
         head = self._header("latest")
+        self._head = head.number
         with Session(self.engine) as db:
             checkpoint = db.get(Checkpoint, CHECKPOINT)
-            position = checkpoint.block_number if checkpoint else self.chain.deployment.deploy_block - 1
+            position = checkpoint.block_number if checkpoint else self.deployment.deploy_block - 1
             known_hash = checkpoint.block_hash if checkpoint else None
         if head.number < position:
             # The node is behind what we indexed (restarted, still syncing): wait, do not roll back.
@@ -110,34 +155,52 @@ class Indexer:
         target = head.number - self.confirmations
         if target <= position:
             return False
-        first, last = position + 1, min(target, position + self.range)
-        logs = self._get_logs(first, last)
-        if logs is None:
+        fetched = self._take_prefetched(position + 1) or self._fetch(position + 1, min(target, position + self.range))
+        if fetched is None:
             return True  # the range was too large and has been shrunk; try again at once
-        headers = self._headers({first, last} | {int(entry["blockNumber"], 16) for entry in logs})
-        if known_hash and headers[first].parent_hash != known_hash:
+        if known_hash and fetched.headers[fetched.first].parent_hash != known_hash:
             self.rollback(self._find_fork(position))
             return True
-        for entry in logs:
-            if headers[int(entry["blockNumber"], 16)].hash != entry["blockHash"]:
+        for entry in fetched.logs:
+            if fetched.headers[int(entry["blockNumber"], 16)].hash != entry["blockHash"]:
                 return True  # a reorg happened while we were reading; read the range again
-        self._write(logs, headers, last)
+        if fetched.last < target:
+            # Catching up: the node serves the next range while this one is written. The checks above run on
+            # it in turn, so a reorg in between is caught like any other.
+            self._fetch_ahead(fetched.last + 1, min(target, fetched.last + self.range))
+        self._write(fetched.events, fetched.headers, fetched.last)
         return True
+
+    def _fetch(self, first: int, last: int) -> Fetched | None:
+        """The range's logs, decoded, and the headers of its first, last and every block with a log."""
+        logs = self._get_logs(first, last)
+        if logs is None:
+            return None
+        headers = self._headers({first, last} | {int(entry["blockNumber"], 16) for entry in logs})
+        events = [e for e in (decode_log(entry) for entry in logs) if e is not None]
+        return Fetched(first, last, logs, headers, events)
+
+    def _fetch_ahead(self, first: int, last: int) -> None:
+        self._pending = (first, self._fetcher.submit(self._fetch, first, last))
+
+    def _take_prefetched(self, first: int) -> Fetched | None:
+        """The prefetched range if it starts at `first` (after a rollback it no longer does)."""
+        pending, self._pending = self._pending, None
+        if pending is None or pending[0] != first:
+            return None
+        return pending[1].result()  # re-raises the fetch's ChainError, which the run loop waits out
 
     # ───────────────────────────── writing ─────────────────────────────
 
-    def _write(self, logs: list[dict], headers: dict[int, Header], last: int) -> None:
-        events = [e for e in (decode_log(entry) for entry in logs) if e is not None]
+    def _write(self, events: list[DecodedEvent], headers: dict[int, Header], last: int) -> None:
         with Session(self.engine) as db:
-            for header in headers.values():
-                db.merge(Block(number=header.number, hash=header.hash, parent_hash=header.parent_hash,
-                               timestamp=header.timestamp))
-            with db.no_autoflush:
-                for event in events:
-                    self._apply(db, event, headers[event.block_number].timestamp, record=True)
-            if db.info.get("events"):
-                db.execute(insert(Event), db.info.pop("events"))
-            db.flush()  # one flush for the whole batch; the listings' refresh below reads it
+            batch = Batch(db.connection())
+            _prefetch_rows(batch, events)
+            for event in events:
+                self._apply(batch, event, headers[event.block_number].timestamp, record=True)
+            batch.flush()
+            db.execute(insert(Block), [dict(number=h.number, hash=h.hash, parent_hash=h.parent_hash,
+                                            timestamp=h.timestamp) for h in headers.values()])
             assets, exchanges, causes = _touched(events)
             refresh_listings(db, assets=assets, exchanges=exchanges, now=headers[last].timestamp, block=last,
                              causes=causes)
@@ -148,13 +211,13 @@ class Indexer:
 
     def _save_checkpoint(self, db: Session, block_number: int, block_hash: str) -> None:
         """Moves the checkpoint, in the same transaction as the rows it covers."""
-        db.merge(Checkpoint(name=CHECKPOINT, chain_id=self.chain.chain_id, contract=self.address,
-                            block_number=block_number, block_hash=block_hash, updated_at=time.time()))
+        db.merge(Checkpoint(name=CHECKPOINT, chain_id=self.deployment.chain_id, contract=self.address,
+                            block_number=block_number, block_hash=block_hash, updated_at=time.time(),
+                            head_block=self._head))
 
-    def _apply(self, db: Session, event: DecodedEvent, timestamp: int, record: bool) -> None:
+    def _apply(self, batch: Batch, event: DecodedEvent, timestamp: int, record: bool) -> None:
         if record:
-            # Plain rows, inserted together at the end of the batch: far cheaper than one ORM object each.
-            db.info.setdefault("events", []).append(
+            batch.events.append(
                 dict(
                     block_number=event.block_number,
                     block_hash=event.block_hash,
@@ -162,52 +225,41 @@ class Indexer:
                     log_index=event.log_index,
                     timestamp=timestamp,
                     name=event.name,
-                    asset_id=self._asset_of(db, event),
-                    kind=self._kind(db, event),
-                    actor=next((event.args[k] for k in ACTOR_ARGS if k in event.args), None),
-                    party=next((event.args[k] for k in PARTY_ARGS if k in event.args), None),
+                    asset_id=_asset_of(batch, event),
+                    kind=_kind(batch, event),
+                    actor=_argument(event, ACTOR_ARGS),
+                    party=_argument(event, PARTY_ARGS),
                     right_index=event.args.get("rightIndex"),
-                    args_json=json.dumps(event.args),
+                    args_json=_json(event.args),
                 )
             )
         handler = HANDLERS.get(event.name)
         if handler is not None:
-            handler(db, event, timestamp, self.lookup)
-
-    @staticmethod
-    def _asset_of(db: Session, event: DecodedEvent) -> str | None:
-        """The asset an event concerns: in its arguments, or that of the listing it names."""
-        if "assetId" in event.args:
-            return event.args["assetId"]
-        if "listingId" in event.args:
-            listing = cached(db, Listing, event.args["listingId"])
-            return listing.asset_id if listing else None
-        return None
-
-    @staticmethod
-    def _kind(db: Session, event: DecodedEvent) -> int | None:
-        """The right kind an event concerns: in its arguments, or else that of the right it names."""
-        if "kind" in event.args:
-            return event.args["kind"]
-        if "rightIndex" in event.args and event.name != "AssetDerived":
-            right = cached(db, Right, (event.args["assetId"], event.args["rightIndex"]))
-            return right.kind if right else None
-        return None
+            handler(batch, event, timestamp, self.lookup)
 
     # ───────────────────────────── reorgs ─────────────────────────────
 
     def _find_fork(self, position: int) -> int:
-        """The highest indexed block still on the canonical chain."""
-        with Session(self.engine) as db:
-            stored = db.exec(select(Block).where(Block.number <= position).order_by(Block.number.desc())).all()
-        for block in stored:
-            if self._header(block.number).hash == block.hash:
-                return block.number
-        return self.chain.deployment.deploy_block - 1
+        """The highest indexed block still on the canonical chain: the stored blocks are compared with the
+        node's headers newest first, 64 at a time in one batch request (reorgs are shallow; the index may hold
+        millions of blocks)."""
+        below = position + 1
+        while True:
+            with Session(self.engine) as db:
+                stored = db.exec(select(Block).where(Block.number < below).order_by(Block.number.desc())
+                                 .limit(FORK_SEARCH_PAGE)).all()
+            if not stored:
+                return self.deployment.deploy_block - 1
+            canonical = self._headers({block.number for block in stored})
+            for block in stored:
+                if canonical[block.number].hash == block.hash:
+                    return block.number
+            below = stored[-1].number
 
     def rollback(self, fork: int) -> None:
         """Deletes everything above `fork` and rebuilds the assets and participants those rows touched from
         the events that remain (the state tables are projections of the events)."""
+        self._pending = None  # a range fetched ahead may belong to the branch being left
         with Session(self.engine) as db:
             above = db.exec(select(Event).where(Event.block_number > fork)).all()
             assets = {e.asset_id for e in above if e.asset_id}
@@ -223,10 +275,10 @@ class Indexer:
                 .where(or_(Event.asset_id.in_(assets), Event.name.in_(PARTICIPANT_EVENTS) & Event.party.in_(accounts)))
                 .order_by(Event.block_number, Event.log_index)
             ).all()
-            with db.no_autoflush:
-                for row in remaining:
-                    self._apply(db, _decoded(row), row.timestamp, record=False)
-            db.flush()
+            batch = Batch(db.connection())
+            for row in remaining:
+                self._apply(batch, stored_event(row), row.timestamp, record=False)
+            batch.flush()
             fork_header = self._header(fork) if fork >= 0 else None
             refresh_listings(db, assets=assets, exchanges=accounts, now=fork_header.timestamp if fork_header else 0,
                              block=fork, causes={})
@@ -237,13 +289,23 @@ class Indexer:
 
     # ───────────────────────────── RPC ─────────────────────────────
 
-    def _call(self, method: str, params: list) -> object:
+    def _post(self, payload: object, what: str) -> object:
         try:
-            response = self._rpc(method, params)
-        except Exception as exc:  # noqa: BLE001 - transport failures all mean "node unavailable"
-            raise ChainError(f"{method} failed at '{self.chain.rpc_url}': {exc}") from exc
+            response = self._http.post(self.rpc_url, content=orjson.dumps(payload),
+                                       headers={"content-type": "application/json"})
+            response.raise_for_status()
+            return orjson.loads(response.content)
+        except (httpx.HTTPError, orjson.JSONDecodeError) as exc:  # transport failures mean "node unavailable"
+            raise ChainError(f"{what} failed at '{self.rpc_url}': {exc}") from exc
+
+    def _call(self, method: str, params: list) -> object:
+        self._ids += 1
+        response = self._post({"jsonrpc": "2.0", "id": self._ids, "method": method, "params": params}, method)
+        if not isinstance(response, dict):
+            raise ChainError(f"{method} failed: the node's answer is not a JSON-RPC response")
         if "error" in response:
-            raise ChainError(f"{method} failed: {response['error'].get('message', response['error'])}")
+            error = response["error"]
+            raise ChainError(f"{method} failed: {error.get('message', error) if isinstance(error, dict) else error}")
         return response["result"]
 
     def _get_logs(self, first: int, last: int) -> list[dict] | None:
@@ -258,7 +320,12 @@ class Indexer:
                 log.info("eth_getLogs range shrunk to %d blocks: %s", self.range, exc)
                 return None
             raise
-        self.range = min(self.max_range, self.range * 2)
+        # Grow back after a shrink; keep batches near TARGET_LOGS, small enough for the next range's fetch to
+        # overlap this one's write, large enough that per-batch costs (commit, checkpoint) stay small.
+        if len(logs) > TARGET_LOGS:
+            self.range = max(1, (last - first + 1) * TARGET_LOGS // len(logs))
+        else:
+            self.range = min(self.max_range, self.range * 2)
         return [entry for entry in logs if not entry.get("removed")]
 
     def _header(self, block: int | str) -> Header:
@@ -270,14 +337,12 @@ class Indexer:
 
     def _headers(self, numbers: set[int]) -> dict[int, Header]:
         # One HTTP round trip for all headers (JSON-RPC batch).
-        batch = [
-            {"jsonrpc": "2.0", "id": i, "method": "eth_getBlockByNumber", "params": [hex(n), False]}
-            for i, n in enumerate(sorted(numbers))
-        ]
-        try:
-            responses = self.chain.w3.provider.make_batch_request([(r["method"], r["params"]) for r in batch])
-        except Exception as exc:  # noqa: BLE001
-            raise ChainError(f"eth_getBlockByNumber batch failed at '{self.chain.rpc_url}': {exc}") from exc
+        batch = [{"jsonrpc": "2.0", "id": i, "method": "eth_getBlockByNumber", "params": [hex(n), False]}
+                 for i, n in enumerate(sorted(numbers))]
+        responses = self._post(batch, "eth_getBlockByNumber batch")
+        if not isinstance(responses, list):
+            error = responses.get("error") if isinstance(responses, dict) else responses
+            raise ChainError(f"eth_getBlockByNumber batch failed: {error}")
         headers = {}
         for response in responses:
             if response.get("result") is None:
@@ -285,6 +350,58 @@ class Indexer:
             header = _header(response["result"])
             headers[header.number] = header
         return headers
+
+
+def _asset_of(batch: Batch, event: DecodedEvent) -> str | None:
+    """The asset an event concerns: in its arguments, or that of the listing it names."""
+    if "assetId" in event.args:
+        return event.args["assetId"]
+    if "listingId" in event.args:
+        listing = batch.get(Listing, event.args["listingId"])
+        return listing["asset_id"] if listing else None
+    return None
+
+
+def _kind(batch: Batch, event: DecodedEvent) -> int | None:
+    """The right kind an event concerns: in its arguments, or else that of the right it names."""
+    if "kind" in event.args:
+        return event.args["kind"]
+    if "rightIndex" in event.args and event.name != "AssetDerived":
+        right = batch.get(Right, (event.args["assetId"], event.args["rightIndex"]))
+        return right["kind"] if right else None
+    return None
+
+
+# Events that change rights which exist before them (all others create theirs).
+RIGHT_CHANGES = ("RightTransferred", "RightRevoked", "RightRenewed")
+
+
+def _prefetch_rows(batch: Batch, events: list[DecodedEvent]) -> None:
+    """Reads, a few hundred per query, the existing rows the batch's events will change: assets and rights
+    not created by the batch itself, and those rights' current versions."""
+    created = {e.args["assetId"] for e in events if e.name == "AssetRegistered"}
+    batch.prefetch(Asset, {e.args["assetId"] for e in events if "assetId" in e.args} - created)
+    rights = {(e.args["assetId"], e.args["rightIndex"]) for e in events if e.name in RIGHT_CHANGES}
+    batch.prefetch(Right, rights)
+    batch.prefetch_versions(rights)
+
+
+@functools.cache
+def _first_named(event_name: str, argument_names: tuple[str, ...], candidates: tuple[str, ...]) -> str | None:
+    return next((name for name in candidates if name in argument_names), None)
+
+
+def _argument(event: DecodedEvent, candidates: tuple[str, ...]) -> object:
+    """The value of the first of `candidates` the event has (which one is fixed per event type)."""
+    name = _first_named(event.name, tuple(event.args), candidates)
+    return event.args[name] if name else None
+
+
+def _json(args: dict) -> str:
+    try:
+        return orjson.dumps(args).decode()
+    except TypeError:  # an integer beyond 64 bits (a uint256 quantity or value): the standard library copes
+        return json.dumps(args)
 
 
 PARTICIPANT_EVENTS = ("ParticipantAdded", "ParticipantSuspended", "ParticipantReinstated",
@@ -296,10 +413,14 @@ def _participant_of(event: Event) -> str | None:
     return event.party if event.name in PARTICIPANT_EVENTS else None
 
 
+# Events that cannot change whether an existing listing is valid: they create assets, rights and links.
+NOT_LISTING_CHANGES = frozenset({"AssetRegistered", "AssetDerived", "RightAssigned", "RightGranted"})
+
+
 def _touched(events: list[DecodedEvent]) -> tuple[set[str], set[str], dict[int, tuple[str, int]]]:
     """What a batch of events may have changed for listings: assets, exchanges (participants), and for
     listings changed by their own events, the event that did it."""
-    assets = {e.args["assetId"] for e in events if "assetId" in e.args}
+    assets = {e.args["assetId"] for e in events if "assetId" in e.args and e.name not in NOT_LISTING_CHANGES}
     exchanges = {e.args["account"] for e in events if e.name.startswith("Participant")}
     causes = {e.args["listingId"]: (e.tx_hash, e.log_index) for e in events if "listingId" in e.args}
     return assets, exchanges, causes
@@ -316,18 +437,7 @@ def _header(raw: dict) -> Header:
 
 def _too_large(message: str) -> bool:
     message = message.lower()
-    return any(s in message for s in ("too many", "limit", "range", "timeout", "timed out", "exceed", "size"))
-
-
-def _decoded(row: Event) -> DecodedEvent:
-    return DecodedEvent(
-        name=row.name,
-        args=json.loads(row.args_json),
-        block_number=row.block_number,
-        block_hash=row.block_hash,
-        tx_hash=row.tx_hash,
-        log_index=row.log_index,
-        address="",
-    )
-
-
+    # Infura: "query returned more than 10000 results"; Alchemy: "Log response size exceeded"; others name
+    # the block range or a limit. A timeout on a large range is treated the same way.
+    return any(s in message for s in ("too many", "more than", "limit", "range", "timeout", "timed out", "exceed",
+                                      "size"))

@@ -10,8 +10,7 @@ import time
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from registry.chain.client import Chain
-from registry.config import Settings
+from registry.config import Deployment, Settings
 from registry.content.store import ContentStore, open_store
 from registry.db.session import create_schema, make_engine
 from registry.errors import ContentError
@@ -38,7 +37,8 @@ def build_indexer(settings: Settings) -> Indexer:
     engine = make_engine(settings.database_url)
     create_schema(engine)
     return Indexer(
-        Chain.from_settings(settings),
+        settings.rpc_url,
+        Deployment.load(settings.deployment_file),
         engine,
         metadata_lookup(open_store(settings)),
         confirmations=settings.confirmations,
@@ -69,6 +69,7 @@ def run_until_stopped(indexer: Indexer, stop: threading.Event, poll_interval: fl
 
 def run_indexer(settings: Settings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per JSON-RPC request
     indexer = build_indexer(settings)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -76,6 +77,6 @@ def run_indexer(settings: Settings) -> None:
     with writer_lock(indexer.engine, stop) as locked:
         if not locked:
             return
-        log.info("indexing %s on chain %s into %s", indexer.address, indexer.chain.chain_id,
+        log.info("indexing %s on chain %s into %s", indexer.address, indexer.deployment.chain_id,
                  indexer.engine.url.render_as_string(hide_password=True))
         run_until_stopped(indexer, stop)
