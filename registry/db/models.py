@@ -173,6 +173,23 @@ class Block(SQLModel, table=True):
     timestamp: int = Field(sa_type=BIG)
 
 
+class UndoBatch(SQLModel, table=True):
+    """How to undo one indexed batch of blocks near the chain head: the keys of the rows it created and the
+    rows it changed as they were before it. A reorg is undone batch by batch, newest first, in time that
+    grows with what the undone blocks changed, not with the history of the assets they touched.
+
+    Kept only for batches within the reorg window of the head (DATAREG_REORG_WINDOW blocks); a deeper reorg
+    is undone by replaying the touched assets' remaining events instead."""
+
+    __tablename__ = "undo_batches"
+
+    first_block: int = Field(primary_key=True, sa_type=BIG, sa_column_kwargs=CHAIN_NUMBERED)
+    last_block: int = Field(sa_type=BIG)
+    # {"created": {table: [key, ...]}, "changed": {table: [row as it was, ...]}}; created rows of tables the
+    # database numbers (right_versions) are found by their block instead.
+    journal: str = Field(sa_column=Column(Text, nullable=False))
+
+
 CHECKPOINT = "registry"  # the name of the indexer's checkpoint row
 
 
