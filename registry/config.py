@@ -42,6 +42,10 @@ class Settings:
     deployment_file: Path
     confirmations: int = 0
     index_max_range: int = 5_000
+    # How far below the head a reorg can reach and still be undone from the batches' journals (fast); a deeper
+    # one is undone by replaying the touched assets' events. Ethereum mainnet reorgs stay within a few blocks;
+    # QBFT and IBFT consortium chains never reorganise.
+    reorg_window: int = 128
     # The API's own key for relaying EIP-712 signatures (it pays gas; it never signs for users).
     relayer_key: str | None = field(default=None, repr=False)
 
@@ -51,6 +55,7 @@ class Settings:
         database_url = _env("DATAREG_DATABASE_URL", f"sqlite:///{data_dir / 'index.db'}")
         confirmations = _whole_number("DATAREG_CONFIRMATIONS", "0")
         index_max_range = _whole_number("DATAREG_INDEX_MAX_RANGE", "5000")
+        reorg_window = _whole_number("DATAREG_REORG_WINDOW", "128")
         return cls(
             rpc_url=_env("DATAREG_RPC_URL", "http://127.0.0.1:8545"),
             database_url=database_url,
@@ -60,6 +65,7 @@ class Settings:
             deployment_file=Path(_env("DATAREG_DEPLOYMENT", str(data_dir / "deployment.json"))),
             confirmations=confirmations,
             index_max_range=max(1, index_max_range),
+            reorg_window=reorg_window,
             relayer_key=_env("DATAREG_RELAYER_KEY"),
         )
 

@@ -17,8 +17,9 @@ from sqlmodel import Session, select
 
 from registry.chain.client import Chain, RegistryClient
 from registry.chain.deploy import deploy
+from registry.chain.operations import Grant, GrantTerms, Revoke, Transfer
 from registry.chain.types import Source
-from registry.db.models import Asset, Checkpoint, Event, Lineage, Right
+from registry.db.models import Asset, Checkpoint, Event, Lineage, Participant, Right, RightVersion
 from registry.devchain import DEPLOYER_ACCOUNT, dev_key, free_port, start_anvil, stop
 from registry.indexer.service import build_indexer
 from tests.conftest import make_settings, random_registration
@@ -38,11 +39,13 @@ def index_contents(engine) -> dict[str, list]:
             "assets": sorted(rows(db, Asset), key=repr),
             "rights": sorted(rows(db, Right), key=repr),
             "lineage": sorted(rows(db, Lineage), key=repr),
+            "right_versions": sorted(rows(db, RightVersion, leave_out="id"), key=repr),
+            "participants": sorted(rows(db, Participant), key=repr),
         }
 
 
-def rows(db, model) -> list[tuple]:
-    columns = [c.name for c in model.__table__.columns]
+def rows(db, model, leave_out: str | None = None) -> list[tuple]:
+    columns = [c.name for c in model.__table__.columns if c.name != leave_out]
     return [tuple((c, getattr(row, c)) for c in columns) for row in db.exec(select(model)).all()]
 
 
@@ -114,33 +117,58 @@ def test_indexer_restarted_midway_misses_and_duplicates_nothing(chain, tmp_path,
         assert len(db.exec(select(Event)).all()) == len(index_contents(reference.engine)["events"]) > 30
 
 
-def test_reorg_rolls_back_orphaned_rows_and_indexes_the_new_branch(chain, tmp_path, stack, database_url):
+@pytest.mark.parametrize("reorg_window", [128, 0], ids=["undo-journals", "replay"])
+def test_reorg_rolls_back_orphaned_rows_and_indexes_the_new_branch(chain, tmp_path, stack, database_url,
+                                                                   reorg_window, caplog):
+    """Both ways of undoing a reorg: from the batches' undo journals (near the head), and by replaying the
+    touched assets' events (deeper than the journals reach). The orphaned blocks create assets and change an
+    asset that stays (a grant, a transfer, a revocation); afterwards the index equals a fresh one's."""
     rpc, deployment = chain
     client = RegistryClient(Chain(rpc, deployment))
-    alice, bob = stack.accounts[1], stack.accounts[2]
+    alice, bob, carol = stack.accounts[1], stack.accounts[2], stack.accounts[3]
     kept = client.register(random_registration([(alice.address, ALL)]), alice).asset_ids[0]
-    snapshot = client.w3.provider.make_request("evm_snapshot", [])["result"]
-    orphaned = [client.register(random_registration([(alice.address, ALL)]), alice).asset_ids[0] for _ in range(3)]
-
-    indexer = build_indexer(settings_for(tmp_path, "live", rpc, deployment, database_url))
+    granted = client.execute(Grant(kept, 3, GrantTerms(bob.address, transferable=True)), alice).events[0].args
+    settings = dataclasses.replace(settings_for(tmp_path, "live", rpc, deployment, database_url),
+                                   reorg_window=reorg_window)
+    indexer = build_indexer(settings)
     catch_up(indexer)
+    before = index_contents(indexer.engine)
+
+    snapshot = client.w3.provider.make_request("evm_snapshot", [])["result"]
+    orphaned = [client.register(random_registration([(alice.address, ALL)]), alice).asset_ids[0] for _ in range(2)]
+    client.execute(Transfer(kept, granted["rightIndex"], carol.address), bob)
+    client.execute(Grant(kept, 2, GrantTerms(carol.address)), alice)
+    catch_up(indexer)  # indexed one block at a time, as near the head
+    client.execute(Revoke(kept, 1 + granted["rightIndex"], 1), alice)
+    orphaned.append(client.register(random_registration([(alice.address, ALL)]), alice).asset_ids[0])
+    catch_up(indexer)  # two blocks in one batch
     with Session(indexer.engine) as db:
         assert db.get(Asset, orphaned[0]) is not None
+        assert db.get(Right, (kept, granted["rightIndex"])).holder == carol.address
 
-    # The three blocks are replaced by a longer branch with other registrations.
+    # The orphaned blocks are replaced by a longer branch with other registrations.
     client.w3.provider.make_request("evm_revert", [snapshot])
     client._nonces.clear()
-    replacement = [client.register(random_registration([(bob.address, ALL)]), bob).asset_ids[0] for _ in range(4)]
-    catch_up(indexer)
+    replacement = [client.register(random_registration([(bob.address, ALL)]), bob).asset_ids[0] for _ in range(6)]
+    with caplog.at_level("WARNING", logger="datareg.indexer"):
+        catch_up(indexer)
+    undone = [r.getMessage() for r in caplog.records if "reorg" in r.getMessage()]
+    assert len(undone) == 1
+    assert ("from the undo journals" if reorg_window else "by replaying events") in undone[0]
 
     with Session(indexer.engine) as db:
-        assert db.get(Asset, kept) is not None
         assert all(db.get(Asset, a) is None for a in orphaned)
         assert all(db.get(Asset, a) is not None for a in replacement)
         assert not db.exec(select(Right).where(Right.asset_id.in_(orphaned))).all()
+        assert db.get(Right, (kept, granted["rightIndex"])).holder == bob.address
     fresh = build_indexer(settings_for(tmp_path, "fresh", rpc, deployment))
     catch_up(fresh)
-    assert index_contents(indexer.engine) == index_contents(fresh.engine)
+    after = index_contents(indexer.engine)
+    assert after == index_contents(fresh.engine)
+    # What the orphaned blocks changed in the kept asset is as it was before them.
+    for table in ("rights", "right_versions"):
+        of_kept = [r for r in after[table] if ("asset_id", kept) in r]
+        assert len(of_kept) == 4 and of_kept == [r for r in before[table] if ("asset_id", kept) in r]
 
 
 def test_reorg_at_same_height_is_detected(chain, tmp_path, stack):

@@ -7,9 +7,21 @@ to the driver as they are: one executemany of tuples on SQLite, COPY on PostgreS
 from __future__ import annotations
 
 from operator import itemgetter
+from typing import Sequence, TypeVar
 
 from sqlalchemy import Table
 from sqlalchemy.engine import Connection
+
+
+T = TypeVar("T")
+
+# Keys per `IN (...)` list: a batch may touch tens of thousands of rows, more parameters than SQLite takes in
+# one statement (32,766), and short lists keep each query's plan an index lookup.
+IN_LIST_SIZE = 500
+
+
+def chunks(items: Sequence[T], size: int = IN_LIST_SIZE) -> list[Sequence[T]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 def insertable_columns(table: Table) -> list[str]:

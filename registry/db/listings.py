@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
+from registry.db.bulk import chunks
 from registry.db.models import Asset, Listing, ListingChange, Participant
 from registry.db.queries import right_states
 
@@ -82,11 +83,10 @@ def refresh_listings(
     a restart never adds an entry twice."""
     lapsed = Listing.valid.is_(True) & (Listing.expires_at <= now)
     candidates = {l.listing_id: l for l in db.exec(select(Listing).where(lapsed)).all()}
-    # A few hundred keys per IN list: a batch may touch tens of thousands of assets, more than SQLite takes.
     for column, keys in ((Listing.asset_id, assets), (Listing.exchange, exchanges)):
-        for chunk in _chunks(list(keys)):
+        for chunk in chunks(list(keys)):
             candidates.update((l.listing_id, l) for l in db.exec(select(Listing).where(column.in_(chunk))).all())
-    for chunk in _chunks(list(candidates)):
+    for chunk in chunks(list(candidates)):
         for cross in db.exec(select(Listing).where(Listing.origin_listing_id.in_(chunk))).all():
             candidates.setdefault(cross.listing_id, cross)
     added = 0
@@ -106,10 +106,6 @@ def refresh_listings(
                              log_index=log_index, timestamp=now))
         added += 1
     return added
-
-
-def _chunks(keys: list, size: int = 500) -> list[list]:
-    return [keys[i:i + size] for i in range(0, len(keys), size)]
 
 
 def _change(db: Session, listing: Listing) -> str | None:

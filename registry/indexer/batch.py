@@ -14,18 +14,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from operator import itemgetter
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from pydantic_core import PydanticUndefined
-from sqlalchemy import Table, bindparam, select, tuple_, update
+from sqlalchemy import Table, bindparam, delete, select, tuple_, update
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-from registry.db.bulk import insert_rows
+from registry.db.bulk import chunks, insert_rows
 from registry.db.models import Event, RightVersion
 
-# How many keys one `IN (...)` prefetch query carries (SQLite allows 32,766 parameters; PostgreSQL 65,535).
-PREFETCH_CHUNK = 500
 
 
 class _Shape:
@@ -92,8 +90,7 @@ class Batch:
             return
         s = shape(model)
         columns = [s.table.c[k] for k in s.key_columns]
-        for start in range(0, len(missing), PREFETCH_CHUNK):
-            chunk = missing[start:start + PREFETCH_CHUNK]
+        for chunk in chunks(missing):
             condition = columns[0].in_(chunk) if len(columns) == 1 else tuple_(*columns).in_(chunk)
             for found in self.connection.execute(select(s.table).where(condition)).mappings():
                 row = dict(found)
@@ -112,8 +109,7 @@ class Batch:
         missing = [k for k in set(keys) if k not in self._current]
         if self.connection is not None and missing:
             table = RightVersion.__table__
-            for start in range(0, len(missing), PREFETCH_CHUNK):
-                chunk = missing[start:start + PREFETCH_CHUNK]
+            for chunk in chunks(missing):
                 query = select(table).where(tuple_(table.c.asset_id, table.c.right_index).in_(chunk),
                                             table.c.until_block.is_(None))
                 for found in self.connection.execute(query).mappings():
@@ -164,26 +160,66 @@ class Batch:
         held = [r for (m, _), r in self._rows.items() if m is model and r is not None]
         return held + self._new[model] if shape(model).autoincrement else held
 
+    def _changed(self) -> Iterator[tuple[type, Any, dict, dict]]:
+        """(model, key, row now, row as read) of every row read from the database and changed since."""
+        for (model, key), before in self._read.items():
+            row = self._rows[(model, key)]
+            if row is not None and row != before:
+                yield model, key, row, before
+
+    def journal(self) -> dict:
+        """How to undo this batch once it is written: the keys of the keyed rows it created, and the rows it
+        changed as they were before it. Rows of tables the database numbers are left to the caller, which
+        finds them by block."""
+        created = {str(shape(m).table.name): [shape(m).key(r) for r in rows]
+                   for m, rows in self._new.items() if rows and not shape(m).autoincrement}
+        changed: dict[str, list[dict]] = defaultdict(list)
+        for model, _, _, before in self._changed():
+            changed[str(shape(model).table.name)].append(before)
+        return {"created": created, "changed": changed}
+
     def flush(self) -> None:
         """Writes the batch: new rows inserted and changed rows updated, one statement per table."""
         assert self.connection is not None, "an in-memory batch has nowhere to flush to"
         changed: dict[type, list[dict]] = defaultdict(list)
-        for (model, key), before in self._read.items():
-            row = self._rows[(model, key)]
-            if row is not None and row != before:
-                s = shape(model)
-                changed[model].append({**{c: v for c, v in row.items() if c not in s.key_columns},
-                                       **s.key_params(key)})
+        for model, key, row, _ in self._changed():
+            changed[model].append(row)
         for model, rows in changed.items():
-            # executemany needs every parameter set to name the same columns: group by the columns named.
-            by_columns: dict[tuple, list[dict]] = defaultdict(list)
-            for params in rows:
-                by_columns[tuple(params)].append(params)
-            for group in by_columns.values():
-                self.connection.execute(shape(model).update, group)
+            _update(self.connection, shape(model), rows)
         for model, rows in self._new.items():
             s = shape(model)
             # In key order: B-tree inserts in order touch each page once (a quarter faster on SQLite than the
             # random order of hash keys). Numbered tables keep chain order, which their ids record.
             insert_rows(self.connection, s.table, rows if s.autoincrement else sorted(rows, key=s.key))
         insert_rows(self.connection, Event.__table__, self.events)
+
+
+def _update(connection: Connection, s: _Shape, rows: list[dict]) -> None:
+    """Updates rows by their primary key to the values they hold."""
+    params = [{**{c: v for c, v in row.items() if c not in s.key_columns}, **s.key_params(s.key(row))}
+              for row in rows]
+    # executemany needs every parameter set to name the same columns: group by the columns named.
+    by_columns: dict[tuple, list[dict]] = defaultdict(list)
+    for p in params:
+        by_columns[tuple(p)].append(p)
+    for group in by_columns.values():
+        connection.execute(s.update, group)
+
+
+def undo(connection: Connection, journal: dict) -> None:
+    """Undoes one written batch from its journal (see Batch.journal): deletes the rows it created and puts
+    back the rows it changed."""
+    models = {shape(m).table.name: m for m in _table_models()}
+    for name, keys in journal["created"].items():
+        s = shape(models[name])
+        columns = [s.table.c[k] for k in s.key_columns]
+        for chunk in chunks(keys):
+            condition = (columns[0].in_(chunk) if len(columns) == 1
+                         else tuple_(*columns).in_([tuple(k) for k in chunk]))
+            connection.execute(delete(s.table).where(condition))
+    for name, rows in journal["changed"].items():
+        _update(connection, shape(models[name]), rows)
+
+
+def _table_models() -> list[type[SQLModel]]:
+    return [m for m in SQLModel.__subclasses__() if hasattr(m, "__table__")]

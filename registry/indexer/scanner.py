@@ -3,8 +3,9 @@
 Each step reads the head, fetches the logs of the next block range with a single eth_getLogs, checks that
 every log belongs to the blocks it fetched headers for, and writes the events, the state they imply and
 the checkpoint in one database transaction, so a crash at any point leaves the index at a batch boundary.
-A block whose parent hash no longer matches what was indexed means a reorg: rows above the fork are
-deleted and the affected assets are rebuilt from the events that remain.
+A block whose parent hash no longer matches what was indexed means a reorg: the batches above the fork are
+undone from their undo journals (kept for batches near the head), or, for a reorg deeper than that, the rows
+above the fork are deleted and the affected assets rebuilt from the events that remain.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from sqlmodel import Session, select
 
 from registry.chain.events import DecodedEvent, decode_log
 from registry.config import Deployment
+from registry.db.bulk import chunks
 from registry.db.listings import refresh_listings
 from registry.db.models import (
     CHECKPOINT,
@@ -41,9 +43,10 @@ from registry.db.models import (
     Registration,
     Right,
     RightVersion,
+    UndoBatch,
 )
 from registry.errors import ChainError, ConfigurationError
-from registry.indexer.batch import Batch
+from registry.indexer.batch import Batch, undo
 from registry.indexer.handlers import HANDLERS, MetadataLookup, stored_event
 
 log = logging.getLogger("datareg.indexer")
@@ -87,6 +90,7 @@ class Indexer:
         confirmations: int = 0,
         max_range: int = 5_000,
         timeout: float = 30.0,
+        reorg_window: int = 128,
     ) -> None:
         self.rpc_url = rpc_url
         self.deployment = deployment
@@ -94,6 +98,7 @@ class Indexer:
         self.lookup = lookup
         self.confirmations = confirmations
         self.max_range = max_range
+        self.reorg_window = reorg_window  # see Settings.reorg_window
         # Starts small and doubles while batches stay under TARGET_LOGS: the first range's size is a guess.
         self.range = min(max_range, 10)
         self.address = deployment.registry
@@ -168,7 +173,7 @@ class Indexer:
             # Catching up: the node serves the next range while this one is written. The checks above run on
             # it in turn, so a reorg in between is caught like any other.
             self._fetch_ahead(fetched.last + 1, min(target, fetched.last + self.range))
-        self._write(fetched.events, fetched.headers, fetched.last)
+        self._write(fetched.events, fetched.headers, fetched.first, fetched.last)
         return True
 
     def _fetch(self, first: int, last: int) -> Fetched | None:
@@ -192,7 +197,7 @@ class Indexer:
 
     # ───────────────────────────── writing ─────────────────────────────
 
-    def _write(self, events: list[DecodedEvent], headers: dict[int, Header], last: int) -> None:
+    def _write(self, events: list[DecodedEvent], headers: dict[int, Header], first: int, last: int) -> None:
         with Session(self.engine) as db:
             batch = Batch(db.connection())
             _prefetch_rows(batch, events)
@@ -204,10 +209,19 @@ class Indexer:
             assets, exchanges, causes = _touched(events)
             refresh_listings(db, assets=assets, exchanges=exchanges, now=headers[last].timestamp, block=last,
                              causes=causes)
+            self._journal(db, batch, first, last)
             self._save_checkpoint(db, last, headers[last].hash)
             db.commit()
         if events:
-            log.info("indexed %d events in blocks %d-%d", len(events), min(headers), last)
+            log.info("indexed %d events in blocks %d-%d", len(events), first, last)
+
+    def _journal(self, db: Session, batch: Batch, first: int, last: int) -> None:
+        """Keeps the batch's undo journal if a reorg could still reach it, and drops those none can reach."""
+        head = self._head if self._head is not None else last
+        if head - last < self.reorg_window:
+            db.execute(insert(UndoBatch).values(first_block=first, last_block=last,
+                                                journal=orjson.dumps(batch.journal()).decode()))
+        db.execute(delete(UndoBatch).where(UndoBatch.last_block < head - self.reorg_window))
 
     def _save_checkpoint(self, db: Session, block_number: int, block_hash: str) -> None:
         """Moves the checkpoint, in the same transaction as the rows it covers."""
@@ -257,35 +271,65 @@ class Indexer:
             below = stored[-1].number
 
     def rollback(self, fork: int) -> None:
-        """Deletes everything above `fork` and rebuilds the assets and participants those rows touched from
-        the events that remain (the state tables are projections of the events)."""
+        """Takes the index back to the canonical block `fork` (or below it, to the start of the batch that
+        holds it) and leaves the rest to be indexed again.
+
+        The batches above the fork are undone from their journals, newest first, when every one of them kept
+        one (they were near the head when written). Otherwise everything above the fork is deleted and the
+        assets and participants it touched are rebuilt from their remaining events (the state tables are
+        projections of the events)."""
         self._pending = None  # a range fetched ahead may belong to the branch being left
         with Session(self.engine) as db:
-            above = db.exec(select(Event).where(Event.block_number > fork)).all()
+            checkpoint = db.get(Checkpoint, CHECKPOINT)
+            journals = db.exec(select(UndoBatch).where(UndoBatch.last_block > fork)
+                               .order_by(UndoBatch.first_block.desc())).all()
+            journaled = _covers(journals, fork, checkpoint.block_number if checkpoint else fork)
+            position = journals[-1].first_block - 1 if journaled else fork
+            above = db.exec(select(Event).where(Event.block_number > position)).all()
             assets = {e.asset_id for e in above if e.asset_id}
             accounts = {_participant_of(e) for e in above if _participant_of(e)}
-            db.exec(delete(Event).where(Event.block_number > fork))
-            db.exec(delete(Block).where(Block.number > fork))
-            db.exec(delete(ListingChange).where(ListingChange.block_number > fork))
-            for table in (RightVersion, Right, Lineage, Listing, Pledge, Objection, Registration, Attestation, Asset):
-                db.exec(delete(table).where(table.asset_id.in_(assets)))
-            db.exec(delete(Participant).where(Participant.account.in_(accounts)))
-            remaining = db.exec(
-                select(Event)
-                .where(or_(Event.asset_id.in_(assets), Event.name.in_(PARTICIPANT_EVENTS) & Event.party.in_(accounts)))
-                .order_by(Event.block_number, Event.log_index)
-            ).all()
-            batch = Batch(db.connection())
-            for row in remaining:
-                self._apply(batch, stored_event(row), row.timestamp, record=False)
-            batch.flush()
-            fork_header = self._header(fork) if fork >= 0 else None
-            refresh_listings(db, assets=assets, exchanges=accounts, now=fork_header.timestamp if fork_header else 0,
-                             block=fork, causes={})
-            self._save_checkpoint(db, fork, fork_header.hash if fork_header else "0x" + "00" * 32)
+            # Listings whose feed entries go: one that lapsed by time in those blocks may be valid again.
+            assets |= set(db.exec(select(ListingChange.asset_id).where(ListingChange.block_number > position)).all())
+            connection = db.connection()
+            for chunk in chunks(list(assets)):
+                db.exec(delete(RightVersion).where(RightVersion.asset_id.in_(chunk),
+                                                   RightVersion.since_block > position))
+            if journaled:
+                for journal in journals:
+                    undo(connection, orjson.loads(journal.journal))
+            db.exec(delete(Event).where(Event.block_number > position))
+            db.exec(delete(Block).where(Block.number > position))
+            db.exec(delete(ListingChange).where(ListingChange.block_number > position))
+            db.exec(delete(UndoBatch).where(UndoBatch.last_block > position))
+            if not journaled:
+                self._replay(db, assets, accounts)
+            stored = db.get(Block, position)
+            header = stored or (self._header(position) if position >= 0 else None)
+            refresh_listings(db, assets=assets, exchanges=accounts, now=header.timestamp if header else 0,
+                             block=position, causes={})
+            self._save_checkpoint(db, position, header.hash if header else "0x" + "00" * 32)
             db.commit()
-        log.warning("reorg: rolled back to block %d, rebuilt %d assets and %d participants", fork, len(assets),
+        log.warning("reorg: rolled back to block %d (fork at %d) %s; %d assets and %d participants touched",
+                    position, fork, "from the undo journals" if journaled else "by replaying events", len(assets),
                     len(accounts))
+
+    def _replay(self, db: Session, assets: set[str], accounts: set[str]) -> None:
+        """Rebuilds the rows of `assets` and `accounts` from their remaining events."""
+        for chunk in chunks(list(assets)):
+            for table in (RightVersion, Right, Lineage, Listing, Pledge, Objection, Registration, Attestation,
+                          Asset):
+                db.exec(delete(table).where(table.asset_id.in_(chunk)))
+        for chunk in chunks(list(accounts)):
+            db.exec(delete(Participant).where(Participant.account.in_(chunk)))
+        remaining = db.exec(
+            select(Event)
+            .where(or_(Event.asset_id.in_(assets), Event.name.in_(PARTICIPANT_EVENTS) & Event.party.in_(accounts)))
+            .order_by(Event.block_number, Event.log_index)
+        ).all()
+        batch = Batch(db.connection())
+        for row in remaining:
+            self._apply(batch, stored_event(row), row.timestamp, record=False)
+        batch.flush()
 
     # ───────────────────────────── RPC ─────────────────────────────
 
@@ -415,6 +459,14 @@ def _participant_of(event: Event) -> str | None:
 
 # Events that cannot change whether an existing listing is valid: they create assets, rights and links.
 NOT_LISTING_CHANGES = frozenset({"AssetRegistered", "AssetDerived", "RightAssigned", "RightGranted"})
+
+
+def _covers(journals: list[UndoBatch], fork: int, position: int) -> bool:
+    """Whether `journals` (newest first) undo every block from the checkpoint at `position` down past
+    `fork`, without a gap."""
+    if not journals or journals[0].last_block != position or journals[-1].first_block > fork + 1:
+        return False
+    return all(newer.first_block == older.last_block + 1 for newer, older in zip(journals, journals[1:]))
 
 
 def _touched(events: list[DecodedEvent]) -> tuple[set[str], set[str], dict[int, tuple[str, int]]]:

@@ -43,6 +43,7 @@ def build_indexer(settings: Settings) -> Indexer:
         metadata_lookup(open_store(settings)),
         confirmations=settings.confirmations,
         max_range=settings.index_max_range,
+        reorg_window=settings.reorg_window,
     )
 
 
