@@ -599,7 +599,7 @@ class ReorgBench:
             if "reorg: rolled back to block" in message:
                 rollbacks += 1
                 rollback = (stamp - t0_wall) * 1000
-                fork = int(message.split("rolled back to block ")[1].split(",")[0])
+                fork = int(message.split("(fork at ")[1].split(")")[0])
             elif message.startswith("datareg.indexer indexed ") and message.endswith(f"-{head}"):
                 commit = (stamp - t0_wall) * 1000
         return rollback, commit, rollbacks, fork
