@@ -19,8 +19,9 @@ latency of each of the three requests is under 50 ms.
    rights); a few thousand parties, of which 5 big ones hold thousands of rights each. The secondary indexes
    are dropped during the load and re-created from their own definitions afterwards (faster than
    maintaining them row by row), then VACUUM ANALYZE, as autovacuum would have done on a live index.
-2. The API: `datareg api` (one uvicorn process, the only way the command runs) against that database, with
-   a real deployment file from anvil (the read routes never call the chain node).
+2. The API: `datareg api --workers N` (uvicorn; N worker processes, one round of measurements per value of
+   --workers) against that database, with a real deployment file from anvil (the read routes never call the
+   chain node).
 3. Load: wrk with a Lua script that picks each request's path at random from a file of paths (fixed
    random seeds). Asset detail: GET /v1/assets/{id}, 95% uniformly random assets, 5% the hot ones. History:
    GET /v1/assets/{id}/history?limit=100&offset=N, 80% random assets (first page, or a random page when
@@ -42,10 +43,14 @@ Run (full scale, 100,000 assets and 1,000,000 events; 10-20 minutes on 2 cores):
     .venv/bin/python scripts/bench_queries.py
 Smoke run:
     .venv/bin/python scripts/bench_queries.py --assets 2000 --events 20000 --duration 3 --out /tmp/queries.txt
-Options (defaults): --connections 1 8, --threads 2, --duration 10, --warmup 3, --min-requests 20,
+Options (defaults): --connections 1 8, --workers 1, --threads 2, --duration 10, --warmup 3, --min-requests 20,
 --max-duration 60, --parties 3000,
---keep-database (to EXPLAIN the queries afterwards; drop it yourself). Needs wrk (`make install` installs
-it) and PostgreSQL at DATAREG_TEST_POSTGRES (default postgresql+psycopg://postgres@127.0.0.1:5432/test, used
+--keep-database (to EXPLAIN the queries afterwards, or to measure again; drop it yourself),
+--database NAME (measure again a database a --keep-database run seeded on this machine, without seeding: its
+request paths and summary are saved beside it in the temporary directory; the API migrates it to the newest
+schema when it starts, so new indexes are built then).
+Compare API worker counts with --workers 1 2. The load averages before and after the run are written with the
+table (the machine may be shared). Needs wrk (`make install` installs it) and PostgreSQL at DATAREG_TEST_POSTGRES (default postgresql+psycopg://postgres@127.0.0.1:5432/test, used
 only to create and drop the benchmark database). The table is printed and written to bench/queries.txt.
 """
 from __future__ import annotations
@@ -821,12 +826,13 @@ def wait_until_idle(conninfo: str, timeout: float = 900) -> None:
             time.sleep(0.05)
 
 
-def start_api(tmp: Path, conninfo: str, rpc_url: str) -> tuple[subprocess.Popen, str]:
+def start_api(tmp: Path, conninfo: str, rpc_url: str, workers: int = 1) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "DATAREG_DATABASE_URL": conninfo, "DATAREG_RPC_URL": rpc_url, "DATAREG_DATA_DIR": str(tmp),
            "DATAREG_DEPLOYMENT": str(tmp / "deployment.json")}
     with open(tmp / "api.log", "ab") as log:  # the API keeps its own descriptor of the log
-        api = subprocess.Popen([sys.executable, "-m", "registry.cli.main", "api", "--port", str(port)], env=env,
+        api = subprocess.Popen([sys.executable, "-m", "registry.cli.main", "api", "--port", str(port),
+                                "--workers", str(workers)], env=env,
                                stdout=log, stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -835,12 +841,25 @@ def start_api(tmp: Path, conninfo: str, rpc_url: str) -> tuple[subprocess.Popen,
             break
         try:
             if httpx.get(f"{url}/v1/participants", timeout=2).status_code == 200:
+                if workers > 1:
+                    time.sleep(3)  # the first worker answers; the others start (and migrate) on their own
                 return api, url
         except httpx.HTTPError:
             pass
         time.sleep(0.1)
     stop(api)
     raise SystemExit(f"The API did not start; its log:\n{(tmp / 'api.log').read_text()[-3000:]}")
+
+
+def stop_api(api: subprocess.Popen) -> None:
+    """Stops the API and, with several workers, the workers too (its own process group)."""
+    if api.poll() is None:
+        api.terminate()
+        try:
+            api.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(api.pid, 9)
+            api.wait()
 
 
 def check_paths(url: str, paths: dict[str, list[str]]) -> None:
@@ -853,6 +872,17 @@ def check_paths(url: str, paths: dict[str, list[str]]) -> None:
                     raise SystemExit(f"GET {path} answered {response.status_code}: {response.text[:300]}")
 
 
+def saved_dataset_file(name: str) -> Path:
+    """Where a kept database's summary is saved (the request paths drawn and the header lines), so that a later
+    run can measure it again with --database, without seeding."""
+    return Path(tempfile.gettempdir()) / f"{name}.json"
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--assets", type=int, default=100_000)
@@ -860,6 +890,9 @@ def main() -> None:
     parser.add_argument("--parties", type=int, default=3_000)
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 8],
                         help="wrk -c, one round of every case per value")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1],
+                        help="uvicorn worker processes of the API (`datareg api --workers N`); every round of "
+                        "--connections per value")
     parser.add_argument("--threads", type=int, default=2, help="wrk -t")
     parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of the same load before each measurement")
@@ -867,13 +900,29 @@ def main() -> None:
                         help="a case that completes fewer requests in --duration is measured again for --max-duration")
     parser.add_argument("--max-duration", type=int, default=60)
     parser.add_argument("--paths", type=int, default=10_000, help="paths drawn per case")
-    parser.add_argument("--keep-database", action="store_true", help="do not drop the database (drop it yourself)")
+    parser.add_argument("--keep-database", action="store_true",
+                        help="do not drop the database (drop it yourself); its summary is saved for --database")
+    parser.add_argument("--database", metavar="NAME",
+                        help="measure a database an earlier --keep-database run seeded (bench_queries_...), "
+                        "without seeding; it is kept. The API migrates it to the newest schema at start.")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "queries.txt")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: `make install` installs it (Debian package wrk).")
+    if any(w < 1 for w in args.workers):
+        raise SystemExit("--workers: at least 1")
 
-    name, conninfo = create_database()
+    load_before = load_average()
+    if args.database:
+        name = args.database
+        conninfo = plain(POSTGRES.rsplit("/", 1)[0] + "/" + name)
+        saved = saved_dataset_file(name)
+        if not saved.exists():
+            raise SystemExit(f"{saved} is missing: --database takes a database seeded by a --keep-database run "
+                             "on this machine.")
+        args.keep_database = True
+    else:
+        name, conninfo = create_database()
     anvil = api = None
     try:
         with tempfile.TemporaryDirectory() as tmp_name:
@@ -884,31 +933,37 @@ def main() -> None:
             deployment = deploy(rpc_url, dev_key(DEPLOYER_ACCOUNT))
             deployment.save(tmp / "deployment.json")
 
-            print(f"Seeding {name}: {args.assets:,} assets, {args.events:,} events, {args.parties:,} parties ...",
-                  flush=True)
-            dataset = seed(conninfo, args, deployment)
-            counts = check_counts(conninfo, dataset)
-            held = sorted(dataset.parties_rights.values())
-            events_per_asset = sorted(a.events for a in dataset.assets)
-            seeding = ", ".join(f"{k} {v:.1f} s" for k, v in dataset.seconds.items())
-            header = [
-                f"Seeded in {dataset.seconds['total']:.1f} s ({seeding}).",
-                "Rows: " + ", ".join(f"{t} {n:,}" for t, n in counts.items()) + ".",
-                f"Events per asset: median {events_per_asset[len(events_per_asset) // 2]}, "
-                f"99th percentile {events_per_asset[int(len(events_per_asset) * 0.99)]}, hot assets "
-                + ", ".join(f"{dataset.assets[i].events:,}" for i in dataset.hot) + ".",
-                f"Rights held or once held per party: {len(held):,} parties, median {held[len(held) // 2]}, "
-                f"big parties " + ", ".join(f"{dataset.parties_rights[p]:,}" for p in dataset.big_parties) + ".",
-                "Actions: " + ", ".join(f"{k} {v:,}" for k, v in dataset.action_counts.items()) + ".",
-            ]
-            print("\n".join(header), flush=True)
+            if args.database:
+                summary = json.loads(saved.read_text())
+                header, paths = summary["header"], summary["paths"]
+                if (summary["assets"], summary["events"]) != (args.assets, args.events):
+                    args.assets, args.events = summary["assets"], summary["events"]
+                header[0] = f"Database {name}, seeded by an earlier run: " + header[0]
+                print("\n".join(header), flush=True)
+            else:
+                print(f"Seeding {name}: {args.assets:,} assets, {args.events:,} events, {args.parties:,} parties ...",
+                      flush=True)
+                dataset = seed(conninfo, args, deployment)
+                counts = check_counts(conninfo, dataset)
+                held = sorted(dataset.parties_rights.values())
+                events_per_asset = sorted(a.events for a in dataset.assets)
+                seeding = ", ".join(f"{k} {v:.1f} s" for k, v in dataset.seconds.items())
+                header = [
+                    f"Seeded in {dataset.seconds['total']:.1f} s ({seeding}).",
+                    "Rows: " + ", ".join(f"{t} {n:,}" for t, n in counts.items()) + ".",
+                    f"Events per asset: median {events_per_asset[len(events_per_asset) // 2]}, "
+                    f"99th percentile {events_per_asset[int(len(events_per_asset) * 0.99)]}, hot assets "
+                    + ", ".join(f"{dataset.assets[i].events:,}" for i in dataset.hot) + ".",
+                    f"Rights held or once held per party: {len(held):,} parties, median {held[len(held) // 2]}, "
+                    f"big parties " + ", ".join(f"{dataset.parties_rights[p]:,}" for p in dataset.big_parties) + ".",
+                    "Actions: " + ", ".join(f"{k} {v:,}" for k, v in dataset.action_counts.items()) + ".",
+                ]
+                print("\n".join(header), flush=True)
+                paths = request_paths(dataset, args.paths)
+                if args.keep_database:
+                    saved_dataset_file(name).write_text(json.dumps(
+                        {"assets": args.assets, "events": args.events, "header": header, "paths": paths}))
 
-            # The API migrates at start too: the revision is read after it, so it is the one measured.
-            api, url = start_api(tmp, conninfo, rpc_url)
-            header.append(f"Code at {code_version()}; schema at Alembic revision {schema_revision(conninfo)}.")
-            print(header[-1], flush=True)
-            paths = request_paths(dataset, args.paths)
-            check_paths(url, paths)
             script = tmp / "paths.lua"
             script.write_text(WRK_SCRIPT)
             files = {}
@@ -916,50 +971,63 @@ def main() -> None:
                 files[key] = tmp / f"{key}.paths"
                 files[key].write_text("\n".join(case_paths) + "\n")
 
-            setting = (f"wrk -t{args.threads} -d{args.duration}s (after {args.warmup} s of warm-up; "
-                       f"-d{args.max_duration}s when fewer than {args.min_requests} requests complete), "
-                       f"one API process (`datareg api`: uvicorn, one worker), PostgreSQL on loopback, "
-                       f"{os.cpu_count()} cores shared by wrk, the API and PostgreSQL.")
-            print(setting + "\n", flush=True)
-            columns = (f"{'request':<36}{'conns':>6}{'n':>7}{'req/s':>9}{'median ms':>11}{'p90 ms':>9}{'p99 ms':>9}"
-                       f"{'max ms':>9}{'KB/resp':>9}  p99 < {TARGET_P99_MS:g} ms")
-            print(columns, flush=True)
+            columns = (f"{'request':<36}{'workers':>8}{'conns':>6}{'n':>7}{'req/s':>9}{'median ms':>11}{'p90 ms':>9}"
+                       f"{'p99 ms':>9}{'max ms':>9}{'KB/resp':>9}  p99 < {TARGET_P99_MS:g} ms")
             lines = [columns]
-            for connections in args.connections:
-                for key, label, target in CASES:
-                    if args.warmup:
-                        wrk(script, url, files[key], args.threads, connections, args.warmup)
+            for workers in args.workers:
+                # The API migrates at start too: the revision is read after it, so it is the one measured.
+                api, url = start_api(tmp, conninfo, rpc_url, workers)
+                if workers == args.workers[0]:
+                    header.append(f"Code at {code_version()}; schema at Alembic revision {schema_revision(conninfo)}.")
+                    print(header[-1], flush=True)
+                    setting = (f"wrk -t{args.threads} -d{args.duration}s (after {args.warmup} s of warm-up; "
+                               f"-d{args.max_duration}s when fewer than {args.min_requests} requests complete), "
+                               f"the API as `datareg api --workers N` (uvicorn, N worker processes), PostgreSQL on "
+                               f"loopback, {os.cpu_count()} cores shared by wrk, the API and PostgreSQL.")
+                    print(setting + "\n\n" + columns, flush=True)
+                check_paths(url, paths)
+                for connections in args.connections:
+                    for key, label, target in CASES:
+                        if args.warmup:
+                            wrk(script, url, files[key], args.threads, connections, args.warmup)
+                            wait_until_idle(conninfo)
+                        r = wrk(script, url, files[key], args.threads, connections, args.duration)
                         wait_until_idle(conninfo)
-                    r = wrk(script, url, files[key], args.threads, connections, args.duration)
-                    wait_until_idle(conninfo)
-                    if r["requests"] < args.min_requests and args.max_duration > args.duration:
-                        # Too few answers for percentiles: once more, for longer.
-                        r = wrk(script, url, files[key], args.threads, connections, args.max_duration)
-                        wait_until_idle(conninfo)
-                    if r["requests"]:
-                        p99 = r["p99"] / 1000
-                        verdict = ("yes" if p99 < TARGET_P99_MS else "NO") if target else ""
-                        line = (f"{label:<36}{connections:>6}{r['requests']:>7}"
-                                f"{r['requests'] / (r['duration_us'] / 1e6):>9.1f}{r['p50'] / 1000:>11.1f}"
-                                f"{r['p90'] / 1000:>9.1f}{p99:>9.1f}{r['max'] / 1000:>9.1f}"
-                                f"{r['bytes'] / r['requests'] / 1024:>9.1f}  {verdict}")
-                    else:
-                        line = (f"{label:<36}{connections:>6}{0:>7}  no request completed within "
-                                f"{max(args.duration, args.max_duration)} s  {'NO' if target else ''}")
-                    print(line, flush=True)
-                    lines.append(line)
+                        if r["requests"] < args.min_requests and args.max_duration > args.duration:
+                            # Too few answers for percentiles: once more, for longer.
+                            r = wrk(script, url, files[key], args.threads, connections, args.max_duration)
+                            wait_until_idle(conninfo)
+                        if r["requests"]:
+                            p99 = r["p99"] / 1000
+                            verdict = ("yes" if p99 < TARGET_P99_MS else "NO") if target else ""
+                            line = (f"{label:<36}{workers:>8}{connections:>6}{r['requests']:>7}"
+                                    f"{r['requests'] / (r['duration_us'] / 1e6):>9.1f}{r['p50'] / 1000:>11.1f}"
+                                    f"{r['p90'] / 1000:>9.1f}{p99:>9.1f}{r['max'] / 1000:>9.1f}"
+                                    f"{r['bytes'] / r['requests'] / 1024:>9.1f}  {verdict}")
+                        else:
+                            line = (f"{label:<36}{workers:>8}{connections:>6}{0:>7}  no request completed within "
+                                    f"{max(args.duration, args.max_duration)} s  {'NO' if target else ''}")
+                        print(line, flush=True)
+                        lines.append(line)
+                stop_api(api)
+                api = None
+            load_after = load_average()
+            loads = f"Before the run: {load_before}; after: {load_after} (os.getloadavg())."
+            print(loads)
             args.out.parent.mkdir(parents=True, exist_ok=True)
             command = "scripts/bench_queries.py " + " ".join(sys.argv[1:])
             args.out.write_text(f"{command.strip()}\n{args.assets:,} assets, {args.events:,} events in PostgreSQL.\n"
-                                + "\n".join(header) + "\n" + setting + "\n\n" + "\n".join(lines) + "\n")
+                                + "\n".join(header) + "\n" + setting + "\n" + loads + "\n\n" + "\n".join(lines)
+                                + "\n")
             print(f"\nWritten to {args.out}.")
     finally:
         if api is not None:
-            stop(api)
+            stop_api(api)
         if anvil is not None:
             stop(anvil)
         if args.keep_database:
-            print(f"Kept the database: {conninfo} (drop it with DROP DATABASE \"{name}\" WITH (FORCE)).")
+            print(f"Kept the database: {conninfo} (measure it again with --database {name}; drop it with "
+                  f"DROP DATABASE \"{name}\" WITH (FORCE)).")
         else:
             drop_database(name)
 

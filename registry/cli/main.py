@@ -13,7 +13,7 @@ from registry.cli import assets, audit, keys, listings, procedure, rights, verif
 from registry.cli.api_client import ApiClient
 from registry.cli.common import Output
 from registry.config import Settings
-from registry.errors import RegistryError
+from registry.errors import ConfigurationError, RegistryError
 
 
 def cmd_status(args, settings: Settings, out: Output) -> None:
@@ -69,10 +69,46 @@ def cmd_index_run(args, settings: Settings, out: Output) -> None:
 def cmd_api(args, settings: Settings, out: Output) -> None:
     import uvicorn
 
-    uvicorn.run("api.main:create_app", factory=True, host=args.host, port=args.port, log_level="warning")
+    if args.workers == 1:
+        uvicorn.run("api.main:create_app", factory=True, host=args.host, port=args.port, log_level="warning")
+        return
+    # Several workers: uvicorn's supervisor starts each as its own process, which builds its own app from the
+    # import string (each with its own database pool), all accepting on one listening socket. That socket is
+    # made here: uvicorn's own (Config.bind_socket) leaves the protocol number at 0, accepted connections
+    # inherit it, and asyncio then leaves Nagle's algorithm on (it sets TCP_NODELAY only for IPPROTO_TCP), so
+    # every answer on a kept-alive connection after the first waited ~40 ms for the client's delayed ACK
+    # (uvicorn issue 3149).
+    import socket
+
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config("api.main:create_app", factory=True, host=args.host, port=args.port,
+                            log_level="warning", workers=args.workers)
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((args.host, args.port))
+    except OSError as exc:
+        raise ConfigurationError(f"Cannot listen on {args.host}:{args.port}: {exc.strerror}.") from None
+    sock.set_inheritable(True)
+    try:
+        Multiprocess(config, sockets=[sock]).run()
+    finally:
+        sock.close()
 
 
 # ─────────────────────────────────────── parser ───────────────────────────────────────
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a whole number, got '{text}'") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"at least 1, got {value}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -109,6 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("api", help="serve the HTTP API")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=_positive, default=1,
+                   help="worker processes (default 1); on a machine of its own, about one per core. Each "
+                   "keeps its own rate-limit counters (DATAREG_WRITE_RATE_LIMIT, ...), so a client may get up to "
+                   "N times the limit")
     p.set_defaults(handler=cmd_api)
     return parser
 
