@@ -1,29 +1,51 @@
 """Indexer catch-up speed on two deterministic workloads, on SQLite and PostgreSQL, beside a naive baseline.
 
-W1: 5,000 events, one per block (grants, each its own transaction and block).
+W1: 5,000 events, one per block (grants, each its own transaction and block). The asset they are granted on is
+    registered first, in a block of its own (its events are indexed and counted too). Then anvil runs with
+    automine off and this script mines every block itself: one JSON-RPC batch per block,
+    [eth_sendRawTransaction, evm_mine], the transactions signed ahead in a worker process (fixed seed, local
+    nonces). (In automine mode anvil 1.7.1 leaves transactions pending when they arrive faster than it mines
+    them.) Before any clock starts the chain is checked: exactly 5,000 RightGranted events in 5,000 consecutive
+    blocks, block i holding transaction i and nothing else, nothing pending. anvil's own cost per evm_mine
+    grows with the chain, from ~2 ms to ~20 ms over these blocks, for empty blocks too (perf shows it hashing
+    tries: Keccak, HashBuilder), so seeding takes about a minute whatever the client does.
 W2: 50,000 events in about 200 blocks (batched registrations: 62 assets, 248 events, per transaction).
 
-Ours is timed from the start of the indexer process (`python -m registry.indexer`, what `make run` starts) until every event is queryable through a
-running API (GET /v1/status shows the head indexed and the events are counted through the API). The naive
-baseline, run in the same session on the same chain, fetches logs one block at a time and commits after every
-event, through the same handlers. Run:
+Ours is timed from the start of the indexer process (`python -m registry.indexer`, what `make run` starts)
+until every event is queryable through a running API (GET /v1/status shows the head indexed; the events are
+then counted in the index). The naive baseline, run in the same session on the same chain, fetches logs one
+block at a time and commits after every event, through the same handlers. Under each run of ours a line
+from the indexer's log and /proc: from the process start to its first log line (imports, schema check,
+writer lock), to its first and its last batch committed, how many batches, and the CPU seconds the indexer,
+the API (polled every 10 ms) and anvil used meanwhile. The header names the command, the commit, uncommitted
+changes under registry/ and api/ (the code measured) and the machine's load before and after. Run:
 
     .venv/bin/python scripts/bench_indexer.py [--workload w1 w2] [--db sqlite postgresql] [--no-baseline]
+                                              [--repeat N] [--out FILE] [--profile DIR]
+
+--profile DIR runs ours under `py-spy record --idle --threads --format speedscope` (DIR/<workload>-<db>-<n>.json);
+those runs are slower than unprofiled ones and are labelled "ours+py-spy".
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
+import multiprocessing
 import os
+import platform
 import random
+import shlex
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 from eth_account import Account
+from eth_keys import keys
 from sqlalchemy import create_engine, text
 from sqlmodel import Session, func, select
 
@@ -36,12 +58,51 @@ from registry.chain.operations import Grant, GrantTerms  # noqa: E402
 from registry.chain.types import Registration, RightHolder, RightKind  # noqa: E402
 from registry.db.models import Event  # noqa: E402
 from registry.db.session import create_schema, make_engine  # noqa: E402
-from registry.devchain import DEPLOYER_ACCOUNT, dev_key, free_port, start_anvil, stop  # noqa: E402
+from registry.devchain import DEPLOYER_ACCOUNT, REPO_ROOT, dev_key, free_port, start_anvil, stop, tool  # noqa: E402
 from registry.indexer.batch import Batch  # noqa: E402
 from registry.indexer.scanner import Indexer  # noqa: E402
 
 POSTGRES = os.environ.get("DATAREG_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BATCH = 62  # registrations per registerBatch: 248 events, ~2.7M gas
+W1_GRANTS = 5_000
+LOG_TIME = "%Y-%m-%d %H:%M:%S,%f"  # logging's asctime (the indexer's log lines), local time, ms
+_out = None  # --out: the file every printed line also goes to
+
+
+def say(line: str = "") -> None:
+    print(line, flush=True)
+    if _out is not None:
+        _out.write(line + "\n")
+        _out.flush()
+
+
+class Rpc:
+    """Plain JSON-RPC over one kept-alive connection (web3's provider costs about a millisecond a call)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.http = httpx.Client(timeout=120)
+        self.id = 0
+
+    def call(self, method: str, params: list | None = None):
+        self.id += 1
+        body = self.http.post(self.url, json={"jsonrpc": "2.0", "id": self.id, "method": method,
+                                              "params": params or []}).json()
+        if "error" in body:
+            raise SystemExit(f"anvil refused {method}: {body['error']}")
+        return body["result"]
+
+    def batch(self, calls: list[tuple[str, list]]) -> list:
+        """Results in the order of `calls`. anvil answers a batch's calls concurrently: only calls that do not
+        depend on each other's effects belong in one batch (but see seed_w1)."""
+        body = [{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(calls)]
+        answers = self.http.post(self.url, json=body).json()
+        if isinstance(answers, dict):
+            raise SystemExit(f"anvil refused the batch: {answers.get('error', answers)}")
+        errors = [a["error"] for a in answers if "error" in a]
+        if errors:
+            raise SystemExit(f"anvil refused calls of a batch: {errors[:2]}")
+        return [a["result"] for a in sorted(answers, key=lambda a: a["id"])]
 
 
 def send_raw(client: RegistryClient, raws: list[str], per_request: int = 200) -> None:
@@ -63,6 +124,8 @@ def signed(client: RegistryClient, account, fn, nonce: int, gas: int) -> str:
 
 def seed(client: RegistryClient, workload: str, rng: random.Random) -> int:
     """Writes the workload; returns the number of registry events it produced."""
+    if workload == "w1":
+        return seed_w1(client, Rpc(client.chain.rpc_url), rng)
     owner = Account.from_key(dev_key(1))
     holder = (RightHolder(owner.address, frozenset(RightKind)),)
 
@@ -70,17 +133,6 @@ def seed(client: RegistryClient, workload: str, rng: random.Random) -> int:
         return Registration(rng.randbytes(32), rng.randbytes(32), rng.randbytes(32), holders=holder)
 
     nonce = client.w3.eth.get_transaction_count(owner.address)
-    if workload == "w1":
-        asset = client.register(registration(), owner).asset_ids[0]
-        nonce += 1
-        grantees = [Account.from_key(dev_key(i)).address for i in (2, 3, 4, 5)]
-        raws = []
-        for i in range(5_000 - 4):
-            fn = client.contract.functions.grant(*Grant(asset, 2, GrantTerms(grantees[i % 4])).args())
-            raws.append(signed(client, owner, fn, nonce + i, 150_000))
-        send_raw(client, raws, per_request=25)  # automine: each transaction in a block of its own
-        mined(client, owner.address, nonce + len(raws))
-        return 5_000
     raws = []
     for i in range(50_000 // (4 * BATCH) + 1):
         fn = client.contract.functions.registerBatch([registration().as_abi() for _ in range(BATCH)])
@@ -97,17 +149,156 @@ def mined(client: RegistryClient, sender: str, nonce: int) -> None:
         time.sleep(0.2)
 
 
-def database(kind: str, tmp: Path, name: str) -> str:
+# ───────────────────────────── W1 ─────────────────────────────
+
+_signer: dict = {}  # in the signing worker process: what every W1 grant transaction shares
+
+
+def _start_signer(key: bytes, chain_id: int, to: str, calldata: list[str], first_nonce: int) -> None:
+    _signer.update(key=keys.PrivateKey(key), chain_id=chain_id, to=to, calldata=calldata, first_nonce=first_nonce)
+
+
+def _sign_grant(i: int) -> tuple[str, str]:
+    """Grant i of W1, signed: (raw transaction, its hash). eth_account's pure-Python signer takes ~2 ms a
+    transaction with a parsed key (~5 ms from key bytes, which it parses again each time), hence the worker."""
+    s = _signer
+    tx = {"to": s["to"], "data": s["calldata"][i % len(s["calldata"])], "gas": 150_000, "nonce": s["first_nonce"] + i,
+          "type": 2, "chainId": s["chain_id"], "value": 0, "maxFeePerGas": 10**11, "maxPriorityFeePerGas": 10**9}
+    done = Account.sign_transaction(tx, s["key"])
+    return "0x" + bytes(done.raw_transaction).hex(), "0x" + bytes(done.hash).hex()
+
+
+def seed_w1(client: RegistryClient, rpc: Rpc, rng: random.Random) -> int:
+    """One asset registered (automine, one block), then W1_GRANTS grants on it, each mined by this script in a
+    block of its own. Returns the number of registry events written (the registration's and the grants')."""
+    started = time.perf_counter()
+    addresses = list(client.chain.deployment.contracts.values())
+    owner = Account.from_key(dev_key(1))
+    holder = (RightHolder(owner.address, frozenset(RightKind)),)
+    registered = client.register(
+        Registration(rng.randbytes(32), rng.randbytes(32), rng.randbytes(32), holders=holder), owner)
+    setup = len(rpc.call("eth_getLogs", [{"address": addresses, "fromBlock": hex(registered.block_number),
+                                          "toBlock": hex(registered.block_number)}]))
+    asset = registered.asset_ids[0]
+    grantees = [Account.from_key(dev_key(i)).address for i in (2, 3, 4, 5)]  # in turn
+    calldata = [client.contract.functions.grant(*Grant(asset, 2, GrantTerms(g)).args())._encode_transaction_data()
+                for g in grantees]
+    nonce = int(rpc.call("eth_getTransactionCount", [owner.address, "latest"]), 16)
+    rpc.call("evm_setAutomine", [False])  # from here on every block is mined below, and only there
+    first = int(rpc.call("eth_blockNumber"), 16) + 1
+    hashes: list[str] = []
+    # The worker signs while this process sends: it stays ahead, as a block costs anvil 2-20 ms.
+    signer = multiprocessing.get_context("fork").Pool(
+        1, _start_signer, (bytes(owner.key), client.chain.chain_id, client.contract.address, calldata, nonce))
+    try:
+        for raw, tx_hash in signer.imap(_sign_grant, range(W1_GRANTS), chunksize=100):
+            # One round trip a block. anvil runs a batch's calls concurrently, but it has always taken the
+            # transaction into its pool before this evm_mine builds the block; verify_w1 checks that it did.
+            sent, _ = rpc.batch([("eth_sendRawTransaction", [raw]), ("evm_mine", [])])
+            if sent != tx_hash:
+                raise SystemExit(f"anvil answered transaction hash {sent}, expected {tx_hash}")
+            hashes.append(tx_hash)
+    finally:
+        signer.terminate()
+        signer.join()
+    seeded = time.perf_counter() - started
+    verify_w1(rpc, addresses, first, hashes)
+    digest = hashlib.sha256("".join(hashes).encode()).hexdigest()[:16]
+    say(f"# w1 seeded in {seeded:.1f} s: {setup} events registering the asset in block {registered.block_number}, "
+        f"then {W1_GRANTS:,} grants in blocks {first}-{first + W1_GRANTS - 1}; checked: one transaction and one "
+        f"RightGranted event in each of those blocks, in nonce order, none pending, head {first + W1_GRANTS - 1}; "
+        f"sha256 of the transaction hashes {digest} (the same on every run)")
+    return setup + W1_GRANTS
+
+
+def verify_w1(rpc: Rpc, addresses: list[str], first: int, hashes: list[str]) -> None:
+    """Fails unless blocks first.. hold exactly the W1 grants, transaction i alone in block first + i with its one
+    RightGranted event, and the head is the last of them with nothing pending."""
+    last = first + len(hashes) - 1
+    problems = []
+    head = int(rpc.call("eth_blockNumber"), 16)
+    if head != last:
+        problems.append(f"the head is block {head}, expected {last}")
+    pool = rpc.call("txpool_status")
+    if int(pool["pending"], 16) or int(pool["queued"], 16):
+        problems.append(f"transactions left in the pool: {pool}")
+    logs = rpc.call("eth_getLogs", [{"address": addresses, "fromBlock": hex(first), "toBlock": hex(max(head, last))}])
+    got = [(int(e["blockNumber"], 16), e["transactionHash"]) for e in logs]
+    expected = [(first + i, h) for i, h in enumerate(hashes)]
+    if got != expected:
+        wrong = next((i for i, (g, e) in enumerate(zip(got, expected)) if g != e), min(len(got), len(expected)))
+        problems.append(f"{len(logs)} events in blocks {first}-{max(head, last)}, expected {len(hashes)}, one per "
+                        f"block; the first difference is at #{wrong}")
+    names = {getattr(decode_log(e), "name", None) for e in logs}
+    if names != {"RightGranted"}:
+        problems.append(f"events other than RightGranted: {sorted(map(str, names - {'RightGranted'}))}")
+    for start in range(first, last + 1, 500):
+        numbers = range(start, min(last, start + 499) + 1)
+        for n, block in zip(numbers, rpc.batch([("eth_getBlockByNumber", [hex(n), False]) for n in numbers])):
+            if block is None or block["transactions"] != [hashes[n - first]]:
+                problems.append(f"block {n} holds {block and block['transactions']}, expected [{hashes[n - first]}]")
+                break
+    if problems:
+        raise SystemExit("The W1 chain is not as seeded: " + "; ".join(problems[:4]))
+
+
+# ───────────────────────────── runs ─────────────────────────────
+
+def database(kind: str, tmp: Path, name: str, created: list[str]) -> str:
     if kind == "sqlite":
         return f"sqlite:///{tmp / (name + '.db')}"
     db = f"bench_{name}_{uuid.uuid4().hex[:8]}"
     with create_engine(POSTGRES, isolation_level="AUTOCOMMIT").connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{db}"'))
+    created.append(db)
     return POSTGRES.rsplit("/", 1)[0] + "/" + db
 
 
-def ours(rpc: str, data_dir: Path, database_url: str, head: int, events: int) -> float:
-    """Seconds from starting the indexer process until the API shows every event."""
+def drop_databases(names: list[str]) -> None:
+    if not names:
+        return
+    engine = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        for name in names:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a live process (/proc/PID/stat)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def child_of(pid: int, timeout: float = 10.0) -> int:
+    """The first child process of `pid` (py-spy's target)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            children = (task / "children").read_text().split()
+            if children:
+                return int(children[0])
+        time.sleep(0.005)
+    raise SystemExit(f"py-spy (pid {pid}) started no process within {timeout} s")
+
+
+def log_lines(path: Path) -> list[tuple[float, str]]:
+    """(unix time, message) of the indexer's log lines."""
+    out = []
+    for line in path.read_text(errors="replace").splitlines():
+        try:
+            out.append((datetime.strptime(line[:23], LOG_TIME).timestamp(), line[24:]))
+        except ValueError:
+            continue
+    return out
+
+
+def ours(rpc: str, data_dir: Path, database_url: str, head: int, events: int, anvil_pid: int,
+         profile: Path | None = None) -> tuple[float, str]:
+    """Seconds from starting the indexer process until the API shows every event, and where they went."""
     env = {**os.environ, "DATAREG_RPC_URL": rpc, "DATAREG_DATA_DIR": str(data_dir),
            "DATAREG_DATABASE_URL": database_url, "DATAREG_DEPLOYMENT": str(data_dir / "deployment.json")}
     create_schema(make_engine(database_url))  # the API's schema exists before the clock starts
@@ -115,6 +306,11 @@ def ours(rpc: str, data_dir: Path, database_url: str, head: int, events: int) ->
     api = subprocess.Popen([sys.executable, "-m", "registry.cli.main", "api", "--port", str(port)], env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
+    log_path = data_dir / f"indexer-{uuid.uuid4().hex[:8]}.log"
+    command = [sys.executable, "-m", "registry.indexer"]
+    if profile is not None:
+        command = [str(Path(sys.executable).parent / "py-spy"), "record", "--idle", "--threads", "--rate", "250",
+                   "--format", "speedscope", "-o", str(profile), "--", *command]
     try:
         while True:
             try:
@@ -122,20 +318,32 @@ def ours(rpc: str, data_dir: Path, database_url: str, head: int, events: int) ->
                 break
             except httpx.HTTPError:
                 time.sleep(0.05)
-        started = time.perf_counter()
-        indexer = subprocess.Popen([sys.executable, "-m", "registry.indexer"], env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cpu_before = cpu_seconds(api.pid), cpu_seconds(anvil_pid)
+        with open(log_path, "wb") as log:
+            started_at = time.time()
+            started = time.perf_counter()
+            process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        indexer_pid = child_of(process.pid) if profile is not None else process.pid
         try:
             while (http.get("/v1/status").json()["indexed_block"] or 0) < head:
                 time.sleep(0.01)
             elapsed = time.perf_counter() - started
+            cpu = (cpu_seconds(indexer_pid), cpu_seconds(api.pid) - cpu_before[0],
+                   cpu_seconds(anvil_pid) - cpu_before[1])
         finally:
-            indexer.terminate()
-            indexer.wait()
+            os.kill(indexer_pid, 15)  # SIGTERM: the indexer stops; py-spy, if there, then writes its profile
+            process.wait()
         with Session(make_engine(database_url)) as db:
             counted = db.exec(select(func.count()).select_from(Event)).one()
         assert counted == events, f"indexed {counted} events, expected {events}"
-        return elapsed
+        lines = log_lines(log_path)
+        commits = [stamp for stamp, message in lines if message.startswith("datareg.indexer indexed ")]
+        detail = "log: " + (f"first line {lines[0][0] - started_at:.2f} s, " if lines else "no lines, ")
+        if commits:
+            detail += (f"first batch committed {commits[0] - started_at:.2f} s, last {commits[-1] - started_at:.2f} s, "
+                       f"{len(commits)} batches; ")
+        detail += f"CPU s: indexer {cpu[0]:.2f}, API {cpu[1]:.2f}, anvil {cpu[2]:.2f}"
+        return elapsed, detail
     finally:
         api.terminate()
         api.wait()
@@ -159,43 +367,97 @@ def naive(client: RegistryClient, database_url: str, first: int, head: int) -> f
                 indexer._apply(batch, decode_log(entry), timestamp, record=True)
                 batch.flush()
                 db.commit()
-    return time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    return elapsed
+
+
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+
+
+def header(args) -> None:
+    git = ["git", "-C", str(REPO_ROOT)]
+    commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                            check=False).stdout.strip()
+    dirty = subprocess.run([*git, "status", "--porcelain", "--", "registry", "api", "scripts/bench_indexer.py"],
+                           capture_output=True, text=True, check=False).stdout.split("\n")
+    dirty = [line.strip() for line in dirty if line.strip()]
+    anvil = subprocess.run([tool("anvil"), "--version"], capture_output=True, text=True,
+                           check=False).stdout.splitlines()[0]
+    say(f"$ {shlex.join(sys.orig_argv)}")
+    say(f"commit {commit}; uncommitted changes under registry/, api/ and in this script: "
+        f"{', '.join(dirty) if dirty else 'none'}")
+    postgres = ""
+    if "postgresql" in args.db:
+        with create_engine(POSTGRES).connect() as conn:
+            postgres = "; PostgreSQL " + conn.execute(text("SHOW server_version")).scalar().split()[0]
+    say(f"{os.cpu_count()} CPUs; Python {platform.python_version()}; {anvil}{postgres}")
+    say(f"load before: {uptime()}")
+    say()
 
 
 def main() -> None:
+    global _out
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--workload", nargs="+", default=["w1", "w2"], choices=["w1", "w2"])
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each (database, indexer) pair on the same chain")
+    parser.add_argument("--out", type=Path, help="also write everything printed to this file")
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="run ours under py-spy, writing speedscope profiles to DIR")
     args = parser.parse_args()
-    print(f"{'workload':<10}{'database':<12}{'indexer':<10}{'events':>8}{'seconds':>10}{'events/s':>11}")
-    for workload in args.workload:
-        port = free_port()
-        anvil = start_anvil(port)
-        rpc = f"http://127.0.0.1:{port}"
-        try:
-            with tempfile.TemporaryDirectory() as tmp:
-                tmp = Path(tmp)
-                deployment = deploy(rpc, dev_key(DEPLOYER_ACCOUNT))
-                deployment.save(tmp / "deployment.json")
-                client = RegistryClient(Chain(rpc, deployment))
-                # Deploying emits an event or two (e.g. the admin's OwnershipTransferred); they are indexed too.
-                before = len(client.w3.provider.make_request("eth_getLogs", [{
-                    "address": list(deployment.contracts.values()), "fromBlock": hex(deployment.deploy_block),
-                    "toBlock": "latest"}])["result"])
-                events = before + seed(client, workload, random.Random(f"datareg {workload}"))
-                head = client.w3.eth.block_number
-                for kind in args.db:
-                    seconds = ours(rpc, tmp, database(kind, tmp, f"{workload}_ours"), head, events)
-                    print(f"{workload:<10}{kind:<12}{'ours':<10}{events:>8}{seconds:>10.2f}{events / seconds:>11,.0f}",
-                          flush=True)
-                    if not args.no_baseline:
-                        seconds = naive(client, database(kind, tmp, f"{workload}_naive"), deployment.deploy_block,
-                                        head)
-                        print(f"{workload:<10}{kind:<12}{'naive':<10}{events:>8}{seconds:>10.2f}"
-                              f"{events / seconds:>11,.0f}", flush=True)
-        finally:
-            stop(anvil)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        _out = open(args.out, "w")
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+    header(args)
+    created: list[str] = []
+    label = "ours+py-spy" if args.profile else "ours"
+    try:
+        for workload in args.workload:
+            port = free_port()
+            anvil = start_anvil(port)
+            rpc = f"http://127.0.0.1:{port}"
+            try:
+                with tempfile.TemporaryDirectory() as tmp:
+                    tmp = Path(tmp)
+                    deployment = deploy(rpc, dev_key(DEPLOYER_ACCOUNT))
+                    deployment.save(tmp / "deployment.json")
+                    client = RegistryClient(Chain(rpc, deployment))
+                    # Deploying emits an event or two (e.g. the admin's OwnershipTransferred); they are indexed too.
+                    before = len(client.w3.provider.make_request("eth_getLogs", [{
+                        "address": list(deployment.contracts.values()), "fromBlock": hex(deployment.deploy_block),
+                        "toBlock": "latest"}])["result"])
+                    seeding = time.perf_counter()
+                    events = before + seed(client, workload, random.Random(f"datareg {workload}"))
+                    head = client.w3.eth.block_number
+                    say(f"# {workload}: {events:,} events to index in blocks {deployment.deploy_block}-{head} "
+                        f"({before} from the deployment); chain ready in {time.perf_counter() - seeding:.1f} s")
+                    say(f"{'workload':<10}{'database':<12}{'indexer':<13}{'events':>8}{'seconds':>10}{'events/s':>11}")
+                    for run in range(1, args.repeat + 1):
+                        for kind in args.db:
+                            profile = args.profile / f"{workload}-{kind}-{run}.json" if args.profile else None
+                            seconds, detail = ours(rpc, tmp, database(kind, tmp, f"{workload}_ours", created), head,
+                                                   events, anvil.pid, profile)
+                            say(f"{workload:<10}{kind:<12}{label:<13}{events:>8}{seconds:>10.2f}"
+                                f"{events / seconds:>11,.0f}")
+                            say(f"{'':<10}{'':<12}  {detail}")
+                            if not args.no_baseline:
+                                seconds = naive(client, database(kind, tmp, f"{workload}_naive", created),
+                                                deployment.deploy_block, head)
+                                say(f"{workload:<10}{kind:<12}{'naive':<13}{events:>8}{seconds:>10.2f}"
+                                    f"{events / seconds:>11,.0f}")
+                    say()
+            finally:
+                stop(anvil)
+    finally:
+        drop_databases(created)
+        say(f"load after: {uptime()}")
+        if _out is not None:
+            _out.close()
 
 
 if __name__ == "__main__":
