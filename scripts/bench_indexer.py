@@ -440,13 +440,13 @@ def main() -> None:
                     for run in range(1, args.repeat + 1):
                         for kind in args.db:
                             profile = args.profile / f"{workload}-{kind}-{run}.json" if args.profile else None
-                            seconds, detail = ours(rpc, tmp, database(kind, tmp, f"{workload}_ours", created), head,
-                                                   events, anvil.pid, profile)
+                            url = database(kind, tmp, f"{workload}_ours_{run}", created)
+                            seconds, detail = ours(rpc, tmp, url, head, events, anvil.pid, profile)
                             say(f"{workload:<10}{kind:<12}{label:<13}{events:>8}{seconds:>10.2f}"
                                 f"{events / seconds:>11,.0f}")
                             say(f"{'':<10}{'':<12}  {detail}")
                             if not args.no_baseline:
-                                seconds = naive(client, database(kind, tmp, f"{workload}_naive", created),
+                                seconds = naive(client, database(kind, tmp, f"{workload}_naive_{run}", created),
                                                 deployment.deploy_block, head)
                                 say(f"{workload:<10}{kind:<12}{'naive':<13}{events:>8}{seconds:>10.2f}"
                                     f"{events / seconds:>11,.0f}")
