@@ -25,7 +25,7 @@ from sqlmodel import Session, select
 
 from registry.chain.events import DecodedEvent, decode_log
 from registry.config import Deployment
-from registry.db.bulk import chunks
+from registry.db.bulk import chunks, insert_rows
 from registry.db.listings import refresh_listings
 from registry.db.models import (
     CHECKPOINT,
@@ -113,6 +113,9 @@ class Indexer:
         self._fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="datareg-fetch")
         self._pending: tuple[int, Future] | None = None  # (first block, the fetch of the range starting there)
         self._head: int | None = None  # the chain head last seen
+        # (block, hash) of the checkpoint as this indexer last committed it; read from the database at start
+        # and after a rollback. Only this process writes it (the writer lock), so a read per step is waste.
+        self._checkpoint: tuple[int, str | None] | None = None
 
     def _check_chain(self) -> None:
         """Refuses to index a chain other than the deployment's: its blocks would be taken for ours."""
@@ -147,10 +150,12 @@ class Indexer:
             self._check_chain()
         head = self._header("latest")
         self._head = head.number
-        with Session(self.engine) as db:
-            checkpoint = db.get(Checkpoint, CHECKPOINT)
-            position = checkpoint.block_number if checkpoint else self.deployment.deploy_block - 1
-            known_hash = checkpoint.block_hash if checkpoint else None
+        if self._checkpoint is None:
+            with Session(self.engine) as db:
+                checkpoint = db.get(Checkpoint, CHECKPOINT)
+            self._checkpoint = ((checkpoint.block_number, checkpoint.block_hash) if checkpoint
+                                else (self.deployment.deploy_block - 1, None))
+        position, known_hash = self._checkpoint
         if head.number < position:
             # The node is behind what we indexed (restarted, still syncing): wait, do not roll back.
             return False
@@ -204,14 +209,16 @@ class Indexer:
             for event in events:
                 self._apply(batch, event, headers[event.block_number].timestamp, record=True)
             batch.flush()
-            db.execute(insert(Block), [dict(number=h.number, hash=h.hash, parent_hash=h.parent_hash,
-                                            timestamp=h.timestamp) for h in headers.values()])
+            insert_rows(db.connection(), Block.__table__,
+                        [dict(number=h.number, hash=h.hash, parent_hash=h.parent_hash, timestamp=h.timestamp)
+                         for h in sorted(headers.values(), key=lambda h: h.number)])
             assets, exchanges, causes = _touched(events)
             refresh_listings(db, assets=assets, exchanges=exchanges, now=headers[last].timestamp, block=last,
                              causes=causes)
             self._journal(db, batch, first, last)
             self._save_checkpoint(db, last, headers[last].hash)
             db.commit()
+        self._checkpoint = (last, headers[last].hash)
         if events:
             log.info("indexed %d events in blocks %d-%d", len(events), first, last)
 
@@ -279,6 +286,7 @@ class Indexer:
         assets and participants it touched are rebuilt from their remaining events (the state tables are
         projections of the events)."""
         self._pending = None  # a range fetched ahead may belong to the branch being left
+        self._checkpoint = None  # read again once the rollback has moved it (or failed to)
         with Session(self.engine) as db:
             checkpoint = db.get(Checkpoint, CHECKPOINT)
             journals = db.exec(select(UndoBatch).where(UndoBatch.last_block > fork)
