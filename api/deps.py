@@ -54,7 +54,8 @@ class Services:
         )
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    # Asynchronous: it only reads an attribute, and a plain function would cost a trip through the thread pool.
     return request.app.state.services
 
 
@@ -75,11 +76,16 @@ def load_asset(db: Session, asset_id: str) -> Asset:
     """The indexed asset, or a 404 that says what to check."""
     asset = db.get(Asset, asset_id_hex(asset_id))
     if asset is None:
-        raise NotFound(
-            f"No asset '{asset_id}' is in the index. Check the id, or wait a moment if it was just registered "
-            "(GET /v1/status shows how far the index has got)."
-        )
+        raise asset_not_found(asset_id)
     return asset
+
+
+def asset_not_found(asset_id: str) -> NotFound:
+    """The 404 for an asset id the index does not have (`asset_id` as the client gave it)."""
+    return NotFound(
+        f"No asset '{asset_id}' is in the index. Check the id, or wait a moment if it was just registered "
+        "(GET /v1/status shows how far the index has got)."
+    )
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]

@@ -1,6 +1,8 @@
 """The HTTP API: FastAPI app over the index, the content store and the chain. OpenAPI at /docs."""
 from __future__ import annotations
 
+import gc
+
 from fastapi import FastAPI
 
 from api import errors, limits
@@ -40,4 +42,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (status, assets, rights, history, listings, registrations, participants, content, transactions, verify):
         app.include_router(module.router)
     web.install(app)  # the explorer at /, after the API so /v1/... is never shadowed
+    # What is alive now (modules, the app, its schemas, the contracts' ABIs) stays alive: moved out of the
+    # cyclic collector's generations, so that its full collections, which the rows and models of requests
+    # trigger every few hundred requests, no longer walk it. They took up to 85 ms each, in the middle of
+    # whatever request set them off; a few ms after.
+    gc.collect()
+    gc.freeze()
     return app

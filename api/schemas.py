@@ -86,9 +86,15 @@ class RightPublic(BaseModel):
     @classmethod
     def of(cls, state: RightState, current: Right) -> "RightPublic":
         """`state` carries the right's state (now, or as of a moment); `current` its fixed terms."""
+        return cls(**cls.fields(state, current))
+
+    @staticmethod
+    def fields(state: RightState, current: Right) -> dict[str, Any]:
+        """The fields of RightPublic.of as a dict (nested models as dicts too): a list of them is validated in one
+        call where a list of models is built one call per right and one per nested model."""
         r = state.right
         kind = RightKind(r.kind)
-        return cls(
+        return dict(
             right_index=r.right_index,
             kind=kind.label,
             kind_zh=kind.label_zh,
@@ -102,7 +108,7 @@ class RightPublic(BaseModel):
             valid=state.valid,
             invalid_reason=state.reason,
             chain=list(state.chain),
-            terms=GrantTermsPublic(
+            terms=dict(
                 grantor=current.grantor,
                 purpose=current.purpose,
                 territory=current.territory,
@@ -111,7 +117,7 @@ class RightPublic(BaseModel):
             )
             if current.parent_index
             else None,
-            revocation=RevocationPublic(
+            revocation=dict(
                 revoked_by=current.revoked_by,
                 reason_code=current.revocation_reason,
                 reason=REVOCATION_REASONS.get(current.revocation_reason or 0),
@@ -284,9 +290,10 @@ class AssetDetail(AssetSummary):
             export_allowed=asset.export_allowed,
             version=asset.version,
             right_count=asset.right_count,
-            rights=[RightPublic.of(s, (current or {}).get(s.right.right_index, s.right)) for s in rights],
-            sources=[LineageLink(asset_id=s.source_asset_id, right_index=s.right_index) for s in sources],
-            derived_assets=[LineageLink(asset_id=d.asset_id, right_index=d.right_index) for d in derived],
+            # Lists of dicts, validated in one call each (a detail may list 100 rights and as many derived assets).
+            rights=[RightPublic.fields(s, (current or {}).get(s.right.right_index, s.right)) for s in rights],
+            sources=[{"asset_id": s.source_asset_id, "right_index": s.right_index} for s in sources],
+            derived_assets=[{"asset_id": d.asset_id, "right_index": d.right_index} for d in derived],
             metadata=metadata,
             evidence=Evidence(
                 chain_id=chain_id,

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 from fastapi import APIRouter, Query
 from sqlmodel import select
 
-from api.deps import ServicesDep, SessionDep, load_asset
+from api.deps import ServicesDep, SessionDep, asset_not_found
 from api.params import MAX_INT64, MinConfirmations, confirmed_block
 from api.routes.listings import listing_public
 from api.routes.registrations import (
@@ -15,7 +15,7 @@ from api.routes.registrations import (
     remarks_public,
 )
 from api.schemas import AssetDetail, AssetSummary, Page
-from registry.chain.types import Classification, RightKind, checksum
+from registry.chain.types import Classification, RightKind, asset_id_hex, checksum
 from registry.db import queries
 from registry.db import as_of
 from registry.db.models import Asset, Attestation, Listing, Objection, Pledge, Registration
@@ -69,13 +69,15 @@ def list_assets(
 @router.get("/{asset_id}", response_model=AssetDetail, summary="One asset, its rights, lineage and evidence")
 def get_asset(asset_id: str, db: SessionDep, services: ServicesDep,
               min_confirmations: MinConfirmations = None) -> AssetDetail:
-    asset = load_asset(db, asset_id)
-    checkpoint = queries.checkpoint(db)
-    head = checkpoint.head_block if checkpoint and checkpoint.head_block is not None else (
-        checkpoint.block_number if checkpoint else None)
-    now = queries.now(db)
+    # The asset with the checkpoint, the clock, its registration event and registration, and which of its other
+    # sections have rows, in one query; then its first rights and its lineage; a section with rows (listings,
+    # pledges, attestations, objections) is read only then.
+    overview = queries.asset_overview(db, asset_id_hex(asset_id))
+    if overview is None:
+        raise asset_not_found(asset_id)
+    asset, head, now, event = overview.asset, overview.head_block, overview.now, overview.event
     confirmed = confirmed_block(db, min_confirmations)
-    rights = queries.right_states(db, asset, first=RIGHTS_IN_DETAIL)
+    rights = queries.right_states(db, asset, now, first=RIGHTS_IN_DETAIL)
     current = None
     sections = {}  # as-of rows for the sections below; empty: the index's current rows
     if confirmed is not None:
@@ -88,31 +90,38 @@ def get_asset(asset_id: str, db: SessionDep, services: ServicesDep,
             # The asset changed in the blocks left out: show it as it stood after the last confirmed block.
             view = as_of.replay(db, asset.asset_id, confirmed, metadata_lookup(services.store))
             asset = Asset(**view.get(Asset, asset.asset_id))
+            current = {s.right.right_index: s.right for s in rights}
             rights = queries.rights_at(db, asset, confirmed, queries.block_time(db, confirmed) or now)
             rights = sorted(rights, key=lambda s: s.right.right_index)[:RIGHTS_IN_DETAIL]
-            current = {s.right.right_index: s.right for s in queries.right_states(db, asset, first=RIGHTS_IN_DETAIL)}
             sections = {model: as_of.rows_of(view, model)
                         for model in (Listing, Pledge, Attestation, Objection, Registration)}
-    sources, derived = queries.lineage(db, asset.asset_id)
-    listings = sections.get(Listing) if sections else db.exec(
-        select(Listing).where(Listing.asset_id == asset.asset_id).order_by(Listing.listing_id)).all()
+    sources, derived = queries.lineage(db, asset.asset_id, asset.derived)
+    if sections:
+        listings, pledges, reg = sections[Listing], sections[Pledge], next(iter(sections[Registration]), None)
+        objections, attestations = sections[Objection], sections[Attestation]
+    else:
+        listings = db.exec(select(Listing).where(Listing.asset_id == asset.asset_id)
+                           .order_by(Listing.listing_id)).all() if overview.has_listings else []
+        pledges = None if overview.has_pledges else []
+        reg = overview.registration
+        objections = None if overview.has_objections else []
+        attestations = None if overview.has_attestations else []
     detail = AssetDetail.build(
         asset,
         rights=rights,
         sources=[s for s in sources if confirmed is None or s.block_number <= confirmed],
         derived=[d for d in derived if confirmed is None or d.block_number <= confirmed],
         metadata=queries.metadata_document(asset),
-        event=queries.registration_event(db, asset),
+        event=event,
         chain_id=services.deployment.chain_id,
         contract=services.deployment.registry,
-        indexed_block=checkpoint.block_number if checkpoint else None,
+        indexed_block=overview.indexed_block,
         head_block=head,
         confirmed_block=confirmed,
         current=current,
     )
     detail.listings = [listing_public(db, listing, now) for listing in listings]
-    detail.remarks = remarks_public(db, asset, sections.get(Pledge))
-    reg = next(iter(sections[Registration]), None) if sections else db.get(Registration, asset.asset_id)
-    detail.registration = registration_public(db, asset, reg, now, sections.get(Objection)) if reg else None
-    detail.attestations = attestations_public(db, asset, now, sections.get(Attestation))
+    detail.remarks = remarks_public(db, asset, pledges)
+    detail.registration = registration_public(db, asset, reg, now, objections) if reg else None
+    detail.attestations = attestations_public(db, asset, now, attestations)
     return detail

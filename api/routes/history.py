@@ -9,8 +9,9 @@ from typing import Annotated, Literal, Optional
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from sqlalchemy.engine import Row
 
-from api.deps import SessionDep, load_asset
+from api.deps import SessionDep, asset_not_found, load_asset
 from api.params import MAX_INT64, MinConfirmations, confirmed_block, is_number, parse_moment
 from api.schemas import (
     STATUS_LABELS,
@@ -21,7 +22,7 @@ from api.schemas import (
     Page,
     iso,
 )
-from registry.chain.types import RightKind, checksum
+from registry.chain.types import RightKind, asset_id_hex, checksum
 from registry.db import queries
 from registry.db.models import Asset, Event
 
@@ -41,7 +42,7 @@ _SHOWN = {"assetId", "rightIndex", "kind"}
 CSV_LIMIT = 100_000
 
 
-def history_event(row: Event) -> HistoryEvent:
+def history_event(row: Event | Row) -> HistoryEvent:
     args = json.loads(row.args_json)
     parties = [v for v in args.values() if isinstance(v, str) and len(v) == 42 and v.startswith("0x")]
     return HistoryEvent(
@@ -91,7 +92,12 @@ def asset_history(
     after: Annotated[Optional[str], Query(pattern=r"^[0-9]{1,18}-[0-9]{1,9}$", description="The cursor `next` of "
                                           "the previous page (BLOCK-LOG_INDEX): the page after that event.")] = None,
 ):
-    asset = load_asset(db, asset_id)
+    key = asset_id_hex(asset_id)
+    # With filters, whether the asset exists is asked first, so that an unknown asset is a 404 before any
+    # filter is judged; without, the page's own query asks it.
+    filtered = any(value is not None for value in (kind, party, since, until, min_confirmations))
+    if filtered:
+        load_asset(db, asset_id)
     until_block = _block(db, until, "until", start=False)
     confirmed = confirmed_block(db, min_confirmations)
     if confirmed is not None:
@@ -102,11 +108,16 @@ def asset_history(
         since_block=_block(db, since, "since", start=True),
         until_block=until_block,
     )
+    if format == "csv":  # the whole filtered history: no cursor, no offset
+        cursor, limit, offset = None, CSV_LIMIT, 0
+    else:
+        cursor = tuple(int(part) for part in after.split("-")) if after else None
+    page = queries.history(db, key, **filters, after=cursor, check_asset=not filtered, limit=limit, offset=offset)
+    if page is None:
+        raise asset_not_found(asset_id)
+    rows, count = page
     if format == "csv":
-        rows, _ = queries.history(db, asset.asset_id, **filters, limit=CSV_LIMIT, offset=0)
-        return _csv(asset.asset_id, [history_event(r) for r in rows])
-    cursor = tuple(int(part) for part in after.split("-")) if after else None
-    rows, count = queries.history(db, asset.asset_id, **filters, after=cursor, limit=limit, offset=offset)
+        return _csv(key, [history_event(r) for r in rows])
     following = f"{rows[-1].block_number}-{rows[-1].log_index}" if len(rows) == limit else None
     return Page(data=[history_event(r) for r in rows], count=count, limit=limit, offset=offset, next=following)
 

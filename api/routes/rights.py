@@ -12,7 +12,7 @@ from api.params import MAX_INT64, MinConfirmations, confirmed_block, parse_momen
 from api.schemas import GrantTermsPublic, PartyRight, RightPublic, RightsAt, iso
 from registry.chain.types import RightKind, checksum
 from registry.db import queries
-from registry.db.models import Asset, Right
+from registry.db.models import Right
 from registry.errors import NotFound
 
 router = APIRouter(prefix="/v1", tags=["rights"])
@@ -68,35 +68,25 @@ def party_rights(
     offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
 ) -> list[PartyRight]:
     party = checksum(address, "party address")
-    now = queries.now(db)
-    page = queries.party_rights(db, party, limit, offset)
-    assets = {a.asset_id: a for a in db.exec(select(Asset).where(Asset.asset_id.in_({r.asset_id for r, _, _ in page})))}
-    # Validity of the rights the party holds now: each with the rights it is granted from, read together.
-    held = {(r.asset_id, r.right_index) for r, _, _ in page if r.holder == party}
-    states = queries.states_of(db, held, assets, now)
     result = []
-    for right, version, following in page:
-        asset = assets.get(right.asset_id)
-        holds_now = right.holder == party
-        if holds_now:
-            state = states[(right.asset_id, right.right_index)]
-            status = "valid" if state.valid else state.reason
-        else:
-            status = "transferred_away"
+    for item in queries.party_rights(db, party, limit, offset):
+        right, state = item.row, item.state
+        holds_now = state is not None
+        status = ("valid" if state.valid else state.reason) if holds_now else "transferred_away"
         result.append(
             PartyRight(
                 asset_id=right.asset_id,
-                asset_name=asset.name if asset else None,
+                asset_name=right.asset_name,
                 right_index=right.right_index,
                 kind=RightKind(right.kind).label,
                 holds_now=holds_now,
                 valid=status == "valid",
                 status=status,
-                held_since=iso(version.since_time),
-                held_since_block=version.since_block,
-                held_until=iso(version.until_time) if not holds_now else None,
-                held_until_block=version.until_block if not holds_now else None,
-                transferred_to=following.holder if following else None,
+                held_since=iso(right.v_since_time),
+                held_since_block=right.v_since_block,
+                held_until=iso(right.v_until_time) if not holds_now else None,
+                held_until_block=right.v_until_block if not holds_now else None,
+                transferred_to=right.transferred_to,
                 parent_index=right.parent_index,
                 terms=GrantTermsPublic(grantor=right.grantor, purpose=right.purpose, territory=right.territory,
                                        quantity=int(right.quantity) if right.quantity else None,
