@@ -31,6 +31,8 @@ latency of each of the three requests is under 50 ms.
    hot assets and the big parties, to show where a tail comes from. Baseline: GET /v1/participants (five
    rows, no join), measured the same way before and after the others.
 
+Before each round of measurements (one per value of --workers), every table and index of the database is
+read into the operating system's cache with pg_prewarm ('read'), as a server answering for a while has them.
 Each measurement runs wrk with fixed threads and connections for a fixed time, after a short warm-up of the
 same paths, and the next starts only when the API has finished every request it accepted. wrk reports
 latency only for requests that complete, so its timeout is set far above any latency seen; `n` is how many
@@ -872,6 +874,25 @@ def check_paths(url: str, paths: dict[str, list[str]]) -> None:
                     raise SystemExit(f"GET {path} answered {response.status_code}: {response.text[:300]}")
 
 
+def warm_cache(conninfo: str) -> str:
+    """Reads every table and index of the database once into the operating system's cache (pg_prewarm in its
+    'read' mode: PostgreSQL's own buffers are left alone), as a server that has been answering for a while has
+    them; on a shared machine the cache may have been emptied since seeding, and the first reads of each page
+    from disk (about 0.1 ms each) would otherwise be measured as the queries' cost. Returns what it did."""
+    started = time.perf_counter()
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        try:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        except psycopg.Error as exc:
+            return f"the OS cache was not warmed (pg_prewarm: {str(exc).strip()})"
+        blocks = conn.execute(
+            "SELECT coalesce(sum(pg_prewarm(c.oid, 'read')), 0) FROM pg_class c JOIN pg_namespace n ON n.oid = "
+            "c.relnamespace WHERE n.nspname IN ('public', 'pg_toast') AND c.relkind IN ('r', 'i', 't', 'm')"
+        ).fetchone()[0]
+    return (f"the database's {blocks * 8 / 1024:,.0f} MB read into the OS cache (pg_prewarm 'read') in "
+            f"{time.perf_counter() - started:.1f} s")
+
+
 def saved_dataset_file(name: str) -> Path:
     """Where a kept database's summary is saved (the request paths drawn and the header lines), so that a later
     run can measure it again with --database, without seeding."""
@@ -974,9 +995,12 @@ def main() -> None:
             columns = (f"{'request':<36}{'workers':>8}{'conns':>6}{'n':>7}{'req/s':>9}{'median ms':>11}{'p90 ms':>9}"
                        f"{'p99 ms':>9}{'max ms':>9}{'KB/resp':>9}  p99 < {TARGET_P99_MS:g} ms")
             lines = [columns]
+            warmed = []
             for workers in args.workers:
                 # The API migrates at start too: the revision is read after it, so it is the one measured.
                 api, url = start_api(tmp, conninfo, rpc_url, workers)
+                warmed.append(f"workers={workers}: {warm_cache(conninfo)}")
+                print(f"Before the round with {warmed[-1]}.", flush=True)
                 if workers == args.workers[0]:
                     header.append(f"Code at {code_version()}; schema at Alembic revision {schema_revision(conninfo)}.")
                     print(header[-1], flush=True)
@@ -1012,7 +1036,8 @@ def main() -> None:
                 stop_api(api)
                 api = None
             load_after = load_average()
-            loads = f"Before the run: {load_before}; after: {load_after} (os.getloadavg())."
+            loads = (f"Before the run: {load_before}; after: {load_after} (os.getloadavg()).\n"
+                     f"Before each round, {'; '.join(warmed)}.")
             print(loads)
             args.out.parent.mkdir(parents=True, exist_ok=True)
             command = "scripts/bench_queries.py " + " ".join(sys.argv[1:])
