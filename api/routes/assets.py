@@ -4,9 +4,9 @@ from __future__ import annotations
 from typing import Annotated, Optional
 
 from fastapi import APIRouter, Query
-from sqlmodel import select
+from sqlmodel import Session, select
 
-from api.deps import ServicesDep, SessionDep, asset_not_found
+from api.deps import Services, ServicesDep, SessionDep, asset_not_found, in_session
 from api.params import MAX_INT64, MinConfirmations, confirmed_block
 from api.routes.listings import listing_public
 from api.routes.registrations import (
@@ -67,8 +67,11 @@ def list_assets(
 
 
 @router.get("/{asset_id}", response_model=AssetDetail, summary="One asset, its rights, lineage and evidence")
-def get_asset(asset_id: str, db: SessionDep, services: ServicesDep,
-              min_confirmations: MinConfirmations = None) -> AssetDetail:
+async def get_asset(asset_id: str, services: ServicesDep, min_confirmations: MinConfirmations = None) -> AssetDetail:
+    return await in_session(services, asset_detail, asset_id, services, min_confirmations)
+
+
+def asset_detail(db: Session, asset_id: str, services: Services, min_confirmations: int | None) -> AssetDetail:
     # The asset with the checkpoint, the clock, its registration event and registration, and which of its other
     # sections have rows, in one query; then its first rights and its lineage; a section with rows (listings,
     # pledges, attestations, objections) is read only then.

@@ -9,9 +9,10 @@ from typing import Annotated, Literal, Optional
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from sqlmodel import Session
 from sqlalchemy.engine import Row
 
-from api.deps import SessionDep, asset_not_found, load_asset
+from api.deps import ServicesDep, SessionDep, asset_not_found, in_session, load_asset
 from api.params import MAX_INT64, MinConfirmations, confirmed_block, is_number, parse_moment
 from api.schemas import (
     STATUS_LABELS,
@@ -78,9 +79,9 @@ def _csv(asset_id: str, events: list[HistoryEvent]) -> Response:
 
 @router.get("/{asset_id}/history", response_model=Page[HistoryEvent], summary="Every event of an asset, in order",
             responses={200: {"content": {"text/csv": {}}}})
-def asset_history(
+async def asset_history(
     asset_id: str,
-    db: SessionDep,
+    services: ServicesDep,
     kind: Annotated[Optional[str], Query(description="holding | usage | operating")] = None,
     party: Annotated[Optional[str], Query(description="Events in which this address acted or was named.")] = None,
     since: Annotated[Optional[str], Query(description="A block number or ISO 8601 time (inclusive).")] = None,
@@ -92,6 +93,13 @@ def asset_history(
     after: Annotated[Optional[str], Query(pattern=r"^[0-9]{1,18}-[0-9]{1,9}$", description="The cursor `next` of "
                                           "the previous page (BLOCK-LOG_INDEX): the page after that event.")] = None,
 ):
+    return await in_session(services, history_page, asset_id, kind, party, since, until, limit, offset, format,
+                            min_confirmations, after)
+
+
+def history_page(db: Session, asset_id: str, kind: str | None, party: str | None, since: str | None,
+                 until: str | None, limit: int, offset: int, format: str, min_confirmations: int | None,
+                 after: str | None):
     key = asset_id_hex(asset_id)
     # With filters, whether the asset exists is asked first, so that an unknown asset is a 404 before any
     # filter is judged; without, the page's own query asks it.

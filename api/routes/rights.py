@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Optional
 
 from fastapi import APIRouter, Query
-from sqlmodel import select
+from sqlmodel import Session, select
 
-from api.deps import SessionDep, load_asset
+from api.deps import ServicesDep, SessionDep, in_session, load_asset
 from api.params import MAX_INT64, MinConfirmations, confirmed_block, parse_moment
 from api.schemas import GrantTermsPublic, PartyRight, RightPublic, RightsAt, iso
 from registry.chain.types import RightKind, checksum
@@ -61,13 +61,17 @@ def asset_rights(
 
 @router.get("/parties/{address}/rights", response_model=list[PartyRight],
             summary="Every right a party holds or held, and why any is not valid")
-def party_rights(
+async def party_rights(
     address: str,
-    db: SessionDep,
+    services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=1000, description="At most this many, by asset and right number.")] = 1000,
     offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
 ) -> list[PartyRight]:
     party = checksum(address, "party address")
+    return await in_session(services, party_rights_page, party, limit, offset)
+
+
+def party_rights_page(db: Session, party: str, limit: int, offset: int) -> list[PartyRight]:
     result = []
     for item in queries.party_rights(db, party, limit, offset):
         right, state = item.row, item.state
