@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Optional
 
 from fastapi import APIRouter, Query
+from pydantic import TypeAdapter
 from sqlmodel import Session, select
 
 from api.deps import ServicesDep, SessionDep, in_session, load_asset
 from api.params import MAX_INT64, MinConfirmations, confirmed_block, parse_moment
-from api.schemas import GrantTermsPublic, PartyRight, RightPublic, RightsAt, iso
+from api.schemas import PartyRight, RightPublic, RightsAt, iso
 from registry.chain.types import RightKind, checksum
 from registry.db import queries
 from registry.db.models import Right
@@ -72,29 +73,33 @@ async def party_rights(
 
 
 def party_rights_page(db: Session, party: str, limit: int, offset: int) -> list[PartyRight]:
-    result = []
+    rows = []
     for item in queries.party_rights(db, party, limit, offset):
         right, state = item.row, item.state
         holds_now = state is not None
         status = ("valid" if state.valid else state.reason) if holds_now else "transferred_away"
-        result.append(
-            PartyRight(
-                asset_id=right.asset_id,
-                asset_name=right.asset_name,
-                right_index=right.right_index,
-                kind=RightKind(right.kind).label,
-                holds_now=holds_now,
-                valid=status == "valid",
-                status=status,
-                held_since=iso(right.v_since_time),
-                held_since_block=right.v_since_block,
-                held_until=iso(right.v_until_time) if not holds_now else None,
-                held_until_block=right.v_until_block if not holds_now else None,
-                transferred_to=right.transferred_to,
-                parent_index=right.parent_index,
-                terms=GrantTermsPublic(grantor=right.grantor, purpose=right.purpose, territory=right.territory,
-                                       quantity=int(right.quantity) if right.quantity else None,
-                                       terms_cid=right.terms_cid) if right.parent_index else None,
-            )
-        )
-    return result
+        rows.append(dict(
+            asset_id=right.asset_id,
+            asset_name=right.asset_name,
+            right_index=right.right_index,
+            kind=_KIND_LABELS.get(right.kind) or RightKind(right.kind).label,
+            holds_now=holds_now,
+            valid=status == "valid",
+            status=status,
+            held_since=iso(right.v_since_time),
+            held_since_block=right.v_since_block,
+            held_until=iso(right.v_until_time) if not holds_now else None,
+            held_until_block=right.v_until_block if not holds_now else None,
+            transferred_to=right.transferred_to,
+            parent_index=right.parent_index,
+            terms=dict(grantor=right.grantor, purpose=right.purpose, territory=right.territory,
+                       quantity=int(right.quantity) if right.quantity else None,
+                       terms_cid=right.terms_cid) if right.parent_index else None,
+        ))
+    # A page of up to 1,000 answers, validated in one call (a model per answer and one per terms, each built on
+    # its own, took a fifth of the request).
+    return _PARTY_RIGHTS.validate_python(rows)
+
+
+_PARTY_RIGHTS = TypeAdapter(list[PartyRight])
+_KIND_LABELS = {kind.value: kind.label for kind in RightKind}
