@@ -900,6 +900,11 @@ def saved_dataset_file(name: str) -> Path:
 
 
 def load_average() -> str:
+    """`uptime` as it prints (the load averages over 1, 5 and 15 minutes): the machine may be shared."""
+    if shutil.which("uptime"):
+        printed = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+        if printed:
+            return f"`uptime`: {' '.join(printed.split())}"
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
 
@@ -1036,7 +1041,7 @@ def main() -> None:
                 stop_api(api)
                 api = None
             load_after = load_average()
-            loads = (f"Before the run: {load_before}; after: {load_after} (os.getloadavg()).\n"
+            loads = (f"Before the run, {load_before}; after, {load_after}.\n"
                      f"Before each round, {'; '.join(warmed)}.")
             print(loads)
             args.out.parent.mkdir(parents=True, exist_ok=True)
