@@ -9,6 +9,7 @@ from typing import Annotated, Literal, Optional
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from pydantic import TypeAdapter
 from sqlmodel import Session
 from sqlalchemy.engine import Row
 
@@ -44,9 +45,14 @@ CSV_LIMIT = 100_000
 
 
 def history_event(row: Event | Row) -> HistoryEvent:
+    return HistoryEvent(**_event_fields(row))
+
+
+def _event_fields(row: Event | Row) -> dict:
+    """The fields of the event's HistoryEvent, as a dict: a page of them is validated in one call."""
     args = json.loads(row.args_json)
     parties = [v for v in args.values() if isinstance(v, str) and len(v) == 42 and v.startswith("0x")]
-    return HistoryEvent(
+    return dict(
         action=ACTIONS.get(row.name, row.name),
         event=row.name,
         asset_id=row.asset_id,
@@ -61,6 +67,9 @@ def history_event(row: Event | Row) -> HistoryEvent:
         tx_hash=row.tx_hash,
         log_index=row.log_index,
     )
+
+
+_HISTORY_PAGE = TypeAdapter(Page[HistoryEvent])
 
 
 def _csv(asset_id: str, events: list[HistoryEvent]) -> Response:
@@ -127,7 +136,8 @@ def history_page(db: Session, asset_id: str, kind: str | None, party: str | None
     if format == "csv":
         return _csv(key, [history_event(r) for r in rows])
     following = f"{rows[-1].block_number}-{rows[-1].log_index}" if len(rows) == limit else None
-    return Page(data=[history_event(r) for r in rows], count=count, limit=limit, offset=offset, next=following)
+    return _HISTORY_PAGE.validate_python({"data": [_event_fields(r) for r in rows], "count": count, "limit": limit,
+                                          "offset": offset, "next": following})
 
 
 def _block(db, value: str | None, name: str, start: bool) -> int | None:
