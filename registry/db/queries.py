@@ -333,13 +333,14 @@ def lineage(db: Session, asset_id: str, derived_asset: bool = True) -> tuple[lis
     """(sources this asset was derived from, assets derived from it). With `derived_asset` False (the asset's
     `derived` flag is not set), sources are not looked for: the contract sets the flag exactly when a
     registration names sources, and emits their AssetDerived events in the same transaction."""
-    # Two queries, as they always were, in no stated order: each answers in the order of its plan (on
-    # PostgreSQL a derived asset's sources in the order of their events, or of their ids, as the planner
-    # goes). One query for both (a UNION ALL) was planned otherwise, and changed that order.
-    # Plain rows (the columns of a Lineage as attributes): a source may have a hundred derived assets.
+    # In chain order, then by id: without an ORDER BY the order was the plan's, and a prepared statement's
+    # generic plan changed it. Plain rows (the columns of a Lineage as attributes): a source may have a hundred
+    # derived assets.
     table = Lineage.__table__
-    sources = db.execute(core_select(table).where(table.c.asset_id == asset_id)).all() if derived_asset else []
-    derived = db.execute(core_select(table).where(table.c.source_asset_id == asset_id)).all()
+    sources = db.execute(core_select(table).where(table.c.asset_id == asset_id)
+                         .order_by(table.c.block_number, table.c.source_asset_id)).all() if derived_asset else []
+    derived = db.execute(core_select(table).where(table.c.source_asset_id == asset_id)
+                         .order_by(table.c.block_number, table.c.asset_id)).all()
     return list(sources), list(derived)
 
 
