@@ -58,7 +58,7 @@ from registry.chain.operations import Grant, GrantTerms  # noqa: E402
 from registry.chain.types import Registration, RightHolder, RightKind  # noqa: E402
 from registry.db.models import Event  # noqa: E402
 from registry.db.session import create_schema, make_engine  # noqa: E402
-from registry.devchain import DEPLOYER_ACCOUNT, REPO_ROOT, dev_key, free_port, start_anvil, stop, tool  # noqa: E402
+from registry.devchain import DEPLOYER_ACCOUNT, REPO_ROOT, DevRpc, dev_key, free_port, start_anvil, stop, tool  # noqa: E402
 from registry.indexer.batch import Batch  # noqa: E402
 from registry.indexer.scanner import Indexer  # noqa: E402
 
@@ -76,35 +76,6 @@ def say(line: str = "") -> None:
         _out.flush()
 
 
-class Rpc:
-    """Plain JSON-RPC over one kept-alive connection (web3's provider costs about a millisecond a call)."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.http = httpx.Client(timeout=120)
-        self.id = 0
-
-    def call(self, method: str, params: list | None = None):
-        self.id += 1
-        body = self.http.post(self.url, json={"jsonrpc": "2.0", "id": self.id, "method": method,
-                                              "params": params or []}).json()
-        if "error" in body:
-            raise SystemExit(f"anvil refused {method}: {body['error']}")
-        return body["result"]
-
-    def batch(self, calls: list[tuple[str, list]]) -> list:
-        """Results in the order of `calls`. anvil answers a batch's calls concurrently: only calls that do not
-        depend on each other's effects belong in one batch (but see seed_w1)."""
-        body = [{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(calls)]
-        answers = self.http.post(self.url, json=body).json()
-        if isinstance(answers, dict):
-            raise SystemExit(f"anvil refused the batch: {answers.get('error', answers)}")
-        errors = [a["error"] for a in answers if "error" in a]
-        if errors:
-            raise SystemExit(f"anvil refused calls of a batch: {errors[:2]}")
-        return [a["result"] for a in sorted(answers, key=lambda a: a["id"])]
-
-
 def signed(client: RegistryClient, account, fn, nonce: int, gas: int) -> str:
     tx = {"to": fn.address, "data": fn._encode_transaction_data(), "gas": gas, "nonce": nonce, "type": 2,
           "chainId": client.chain.chain_id, "value": 0, "maxFeePerGas": 10**11, "maxPriorityFeePerGas": 10**9}
@@ -114,7 +85,7 @@ def signed(client: RegistryClient, account, fn, nonce: int, gas: int) -> str:
 def seed(client: RegistryClient, workload: str, rng: random.Random) -> int:
     """Writes the workload; returns the number of registry events it produced."""
     if workload == "w1":
-        return seed_w1(client, Rpc(client.chain.rpc_url), rng)
+        return seed_w1(client, DevRpc(client.chain.rpc_url), rng)
     owner = Account.from_key(dev_key(1))
     holder = (RightHolder(owner.address, frozenset(RightKind)),)
 
@@ -128,7 +99,7 @@ def seed(client: RegistryClient, workload: str, rng: random.Random) -> int:
         raws.append(signed(client, owner, fn, nonce + i, 4_000_000))
     # Each transaction in a block of its own, mined here (as W1): 202 blocks of 248 events. With automine anvil
     # packed them into about 50 blocks, and the workload is "about 200 blocks".
-    rpc = Rpc(client.chain.rpc_url)
+    rpc = DevRpc(client.chain.rpc_url)
     rpc.call("evm_setAutomine", [False])
     hashes = [rpc.batch([("eth_sendRawTransaction", [raw]), ("evm_mine", [])])[0] for raw in raws]
     mined(client, owner.address, nonce + len(raws))
@@ -164,7 +135,7 @@ def _sign_grant(i: int) -> tuple[str, str]:
     return "0x" + bytes(done.raw_transaction).hex(), "0x" + bytes(done.hash).hex()
 
 
-def seed_w1(client: RegistryClient, rpc: Rpc, rng: random.Random) -> int:
+def seed_w1(client: RegistryClient, rpc: DevRpc, rng: random.Random) -> int:
     """One asset registered (automine, one block), then W1_GRANTS grants on it, each mined by this script in a
     block of its own. Returns the number of registry events written (the registration's and the grants')."""
     started = time.perf_counter()
@@ -207,7 +178,7 @@ def seed_w1(client: RegistryClient, rpc: Rpc, rng: random.Random) -> int:
     return setup + W1_GRANTS
 
 
-def verify_w1(rpc: Rpc, addresses: list[str], first: int, hashes: list[str]) -> None:
+def verify_w1(rpc: DevRpc, addresses: list[str], first: int, hashes: list[str]) -> None:
     """Fails unless blocks first.. hold exactly the W1 grants, transaction i alone in block first + i with its one
     RightGranted event, and the head is the last of them with nothing pending."""
     last = first + len(hashes) - 1

@@ -99,7 +99,7 @@ from registry.chain.deploy import deploy  # noqa: E402
 from registry.chain.operations import Grant, GrantTerms, Register, Transfer  # noqa: E402
 from registry.chain.types import Registration, RightHolder, RightKind  # noqa: E402
 from registry.db.session import make_engine  # noqa: E402
-from registry.devchain import DEPLOYER_ACCOUNT, dev_key, free_port, start_anvil, stop  # noqa: E402
+from registry.devchain import DEPLOYER_ACCOUNT, DevRpc, dev_key, free_port, start_anvil, stop  # noqa: E402
 
 RESERVED_PORTS = {8545, 8000}  # the running dev stack's anvil and API
 POSTGRES = os.environ.get("DATAREG_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -153,41 +153,10 @@ class Out:
         self.lines.append(line)
 
 
-class Rpc:
-    """Plain JSON-RPC over one keep-alive connection."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.http = httpx.Client(timeout=60)
-        self.id = 0
-
-    def call(self, method: str, params: list | None = None):
-        self.id += 1
-        body = self.http.post(self.url, json={"jsonrpc": "2.0", "id": self.id, "method": method,
-                                              "params": params or []}).json()
-        if "error" in body:
-            raise RuntimeError(f"{method}: {body['error']}")
-        return body["result"]
-
-    def batch(self, calls: list[tuple[str, list]]) -> list:
-        body = [{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(calls)]
-        answers = self.http.post(self.url, json=body).json()
-        if isinstance(answers, dict):
-            raise RuntimeError(f"batch refused: {answers.get('error', answers)}")
-        errors = [a["error"] for a in answers if "error" in a]
-        if errors:
-            raise RuntimeError(f"batch: {errors[:2]}")
-        return [a["result"] for a in sorted(answers, key=lambda a: a["id"])]
-
-    def head(self) -> tuple[int, str]:
-        block = self.call("eth_getBlockByNumber", ["latest", False])
-        return int(block["number"], 16), block["hash"]
-
-
 class Txs:
     """Transactions signed here with locally counted nonces, as raw hex."""
 
-    def __init__(self, client: RegistryClient, rpc: Rpc) -> None:
+    def __init__(self, client: RegistryClient, rpc: DevRpc) -> None:
         self.client, self.rpc = client, rpc
         self.nonces: dict[str, int] = {}
 
@@ -226,7 +195,7 @@ class Txs:
         return self._sign(account, fn, GAS["transfer"])
 
 
-def mine_each(rpc: Rpc, raws: list[str]) -> None:
+def mine_each(rpc: DevRpc, raws: list[str]) -> None:
     """Each transaction in a block of its own, with automine off: send, then `evm_mine`. (With automine on,
     transactions sent in JSON-RPC batches share blocks, and when sending outpaces mining, anvil 1.7.1 leaves
     a backlog pending that it mines only as further transactions arrive.)"""
@@ -235,7 +204,7 @@ def mine_each(rpc: Rpc, raws: list[str]) -> None:
         rpc.call("evm_mine", [])
 
 
-def receipts_ok(rpc: Rpc, raws: list[str], timeout: float = 60.0) -> list[dict]:
+def receipts_ok(rpc: DevRpc, raws: list[str], timeout: float = 60.0) -> list[dict]:
     """The receipts of these transactions, in order; fails if any is missing or reverted."""
     hashes = ["0x" + Web3.keccak(hexstr=raw).hex().removeprefix("0x") for raw in raws]
     deadline = time.monotonic() + timeout
@@ -515,7 +484,7 @@ class Sample:
 
 
 class ReorgBench:
-    def __init__(self, rpc: Rpc, client: RegistryClient, api: httpx.Client, proc: Processes,
+    def __init__(self, rpc: DevRpc, client: RegistryClient, api: httpx.Client, proc: Processes,
                  proxy: RpcProxy, history_asset: str, rng: random.Random, api_poll: float) -> None:
         self.rpc, self.client, self.api, self.proc, self.proxy = rpc, client, api, proc, proxy
         self.api_poll = api_poll
@@ -696,7 +665,7 @@ class ReorgBench:
                       (cpu - cpu0) * 1000)
 
 
-def seed_history(rpc: Rpc, client: RegistryClient, count: int) -> str:
+def seed_history(rpc: DevRpc, client: RegistryClient, count: int) -> str:
     """Asset H, held by OWNER, with `count` grants, one per block. Returns H's id."""
     txs = Txs(client, rpc)
     owner = Account.from_key(dev_key(OWNER))
@@ -719,7 +688,7 @@ def part_reorg(args, out: Out, tmp: Path) -> bool:
     ok = True
     try:
         deployment = deploy(rpc_url, dev_key(DEPLOYER_ACCOUNT))
-        rpc = Rpc(rpc_url)
+        rpc = DevRpc(rpc_url)
         client = RegistryClient(Chain(rpc_url, deployment))
         rpc.call("evm_setAutomine", [False])  # from now on, blocks are mined by this script, one by one
         t = time.perf_counter()
@@ -818,7 +787,7 @@ def report_reorg(out: Out, kind: str, samples: list[Sample], catch_up_s: float, 
 
 # ───────────────────────────── part 2: kill -9 ─────────────────────────────
 
-def seed_workload(rpc: Rpc, client: RegistryClient, rng: random.Random) -> None:
+def seed_workload(rpc: DevRpc, client: RegistryClient, rng: random.Random) -> None:
     """~3,500 events over ~2,000 blocks, one transaction per block."""
     txs = Txs(client, rpc)
     seeder = Account.from_key(dev_key(SEEDER))
@@ -919,7 +888,7 @@ def part_kill(args, out: Out, tmp: Path) -> bool:
     ok = True
     try:
         deployment = deploy(rpc_url, dev_key(DEPLOYER_ACCOUNT))
-        rpc = Rpc(rpc_url)
+        rpc = DevRpc(rpc_url)
         client = RegistryClient(Chain(rpc_url, deployment))
         rpc.call("evm_setAutomine", [False])
         t = time.perf_counter()
