@@ -295,7 +295,7 @@ class Indexer:
             position = journals[-1].first_block - 1 if journaled else fork
             above = db.exec(select(Event).where(Event.block_number > position)).all()
             assets = {e.asset_id for e in above if e.asset_id}
-            accounts = {_participant_of(e) for e in above if _participant_of(e)}
+            accounts = {account for account in map(_participant_of, above) if account}
             # Listings whose feed entries go: one that lapsed by time in those blocks may be valid again.
             assets |= set(db.exec(select(ListingChange.asset_id).where(ListingChange.block_number > position)).all())
             connection = db.connection()
