@@ -81,8 +81,9 @@ class Rpc:
     def call(self, method: str, params: list) -> Any:
         return self.batch([(method, params)])[0]
 
-    def batch(self, calls: list[tuple[str, list]]) -> list[Any]:
-        """The results in the order of `calls`; any error refuses the whole batch with a ChainError."""
+    def batch(self, calls: list[tuple[str, list]], allow_errors: bool = False) -> list[Any]:
+        """The results in the order of `calls`. Any error refuses the whole batch with a ChainError, or with
+        `allow_errors` (eth_call of a view that reverts for a thing that does not exist) gives None there."""
         results: list[Any] = []
         for start in range(0, len(calls), self.batch_size):
             chunk = calls[start:start + self.batch_size]
@@ -100,7 +101,7 @@ class Rpc:
             by_id = {a.get("id"): a for a in answers}
             for i, (method, _) in enumerate(chunk):
                 answer = by_id.get(i) or {}
-                if "error" in answer:
+                if "error" in answer and not allow_errors:
                     error = answer["error"]
                     raise ChainError(f"{method} failed at '{self.url}': "
                                      f"{error.get('message', error) if isinstance(error, dict) else error}")
