@@ -278,7 +278,8 @@ def compare_events(out: list[Difference], expected: list[dict], indexed: list[di
     for number in sorted(by_block):
         on_chain, in_index = by_block[number]
         if len(on_chain) != len(in_index):
-            out.append(Difference(f"block {number}", "event_count", len(in_index), len(on_chain)))
+            names = ", ".join(sorted({r["name"] for r in on_chain + in_index}))
+            out.append(Difference(f"block {number} ({names})", "event_count", len(in_index), len(on_chain)))
         if on_chain and not in_index:
             continue  # the whole block is missing: one difference says it
         stored = {r["log_index"]: r for r in in_index}
