@@ -191,9 +191,15 @@ def compare_history(history: list[dict], rows: list[dict], relations: dict[tuple
             continue
         found = {**got, "timestamp": _unix(got.get("timestamp")),
                  "derived_from_this": got.get("action") == "derived_from_this"}
-        for name, value in want.items():
-            if found.get(name) != value:
-                differences.append(_difference(_entity(want), name, found.get(name), value, "the API", "the chain"))
+        details = found.get("details") or {}
+        for name, value in [*((n, v) for n, v in want.items() if n != "details"),
+                            *((f"details.{n}", v) for n, v in want["details"].items())]:
+            shown_value = details.get(name[8:]) if name.startswith("details.") else found.get(name)
+            if shown_value != value:
+                differences.append(_difference(_entity(want), name, shown_value, value, "the API", "the chain"))
+        for name in sorted(details.keys() - want["details"].keys()):
+            differences.append(_difference(_entity(want), f"details.{name}", details[name], None, "the API",
+                                           "the chain"))
     return differences
 
 
@@ -289,8 +295,8 @@ def compare_api_state(api: ApiClient, detail: dict | None, batch, asset_id: str,
     compare(entity, {"status": (detail.get("status"), _ASSET_STATUS.get(asset["status"])),
                      "frozen": ((detail.get("remarks") or {}).get("frozen"), asset["frozen"])})
     pledges = {p["pledge_id"]: p["active"] for p in batch.rows(Pledge) if p["asset_id"] == asset_id}
-    compare(entity, {"pledges": ({p["pledge_id"]: p["active"] for p in (detail.get("remarks") or {}).get("pledges", [])},
-                                 pledges)})
+    shown_pledges = (detail.get("remarks") or {}).get("pledges", [])
+    compare(entity, {"pledges": ({p["pledge_id"]: p["active"] for p in shown_pledges}, pledges)})
     lineage = batch.rows(Lineage)
     compare(entity, {
         "sources": (sorted(s["asset_id"] for s in detail.get("sources", [])),
@@ -356,7 +362,8 @@ def compare_api_state(api: ApiClient, detail: dict | None, batch, asset_id: str,
     first = {r["right_index"]: r for r in detail.get("rights", [])}
     for right in rights:
         state = states[right["right_index"]]
-        for item, validity in ((shown_rights.get(right["right_index"]), True), (first.get(right["right_index"]), False)):
+        index = right["right_index"]
+        for item, validity in ((shown_rights.get(index), True), (first.get(index), False)):
             if item is None:
                 continue
             compare(f"right {asset_id}/{right['right_index']}", {
@@ -423,8 +430,8 @@ def verify(api: ApiClient, rpc: Rpc, asset_id: str, status: dict, detail: dict |
                       receipts={str(n): r for n, r in zip(numbers, receipts)})
     return {
         "rpc_url": rpc.url, "chain_id": chain_id, "block": block, "block_hash": canonical[block]["hash"],
-        "contracts": contracts, "logs_on_chain": len(logs), "events_in_api": len(history),
-        "transactions": len({r["tx_hash"] for r in rows}), "blocks": len({r["block_number"] for r in rows}),
+        "contracts": contracts, "events_checked": len(logs), "events_in_api": len(history),
+        "transactions_checked": len({r["tx_hash"] for r in rows}), "blocks": len({r["block_number"] for r in rows}),
         "parties_checked": parties, "state_checked": checked,
         "not_coverable": unindexed_asset_events(),
         "differences": differences, "verified": not differences,
@@ -433,7 +440,7 @@ def verify(api: ApiClient, rpc: Rpc, asset_id: str, status: dict, detail: dict |
 
 def summary(verification: dict) -> str:
     if verification["verified"]:
-        return (f"VERIFIED: complete, {verification['logs_on_chain']} events, 0 differences "
+        return (f"VERIFIED: complete, {verification['events_checked']} events, 0 differences "
                 f"(chain {verification['chain_id']}, block {verification['block']})")
     return f"NOT VERIFIED: {len(verification['differences'])} differences"
 
@@ -477,9 +484,10 @@ def _text(report: dict) -> str:
     lines += ["  " + _line(e) for e in events]
     if verification:
         lines.append(f"Verified against chain {verification['chain_id']} at {verification['rpc_url']}, block "
-                     f"{verification['block']} ({verification['block_hash']}): {verification['logs_on_chain']} logs "
-                     f"of the registry's contracts concern the asset, in {verification['transactions']} transactions; "
-                     f"{len(verification['differences'])} differences.")
+                     f"{verification['block']} ({verification['block_hash']}): {verification['events_checked']} "
+                     f"logs of the registry's contracts concern the asset, in "
+                     f"{verification['transactions_checked']} transactions; {len(verification['differences'])} "
+                     "differences.")
         lines += [f"  DIFFERENCE {d['entity']}: {d['problem']}" for d in verification["differences"]]
     return "\n".join(lines)
 
@@ -651,7 +659,7 @@ def check_bundle(path: Path, rpc_url: str | None) -> dict:
             "block": bundle["block"], "block_hash": bundle["block_hash"], "headers": len(block_headers),
             "logs": len(bundle["logs"]), "events": len(bundle["history"]), "against_node": rpc_url,
             "canonical_checked": canonical is not None, "differences": differences, "verified": not differences,
-            "logs_on_chain": len(bundle["logs"])}
+            "events_checked": len(bundle["logs"])}
 
 
 def _lower(value: Any) -> Any:
