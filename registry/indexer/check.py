@@ -164,6 +164,17 @@ def _word(value: int) -> str:
     return format(value, "064x")
 
 
+def _argument_word(kind: str, value: Any) -> str:
+    """A view's argument as its one ABI word (the views read here take only bytes32, uints and addresses)."""
+    if kind == "bytes32":
+        return value.hex()
+    if kind == "address":
+        return value[2:].lower().rjust(64, "0")
+    if kind.startswith("uint"):
+        return format(value, "064x")
+    return encode([kind], [value]).hex()
+
+
 def _encode_run(targets: list[str], calls: list[str]) -> str:
     """The calldata of BatchView.run(targets, calls); `calls` are hex without 0x."""
     n = len(calls)
@@ -206,7 +217,7 @@ class Views:
         data = []
         for contract, name, args in calls:
             selector, inputs, _ = _function(contract, name)
-            data.append((selector + encode(inputs, list(args))).hex())
+            data.append(selector.hex() + "".join(map(_argument_word, inputs, args)))
         raw = self._batched(targets, data) if self._overrides and data else None
         if raw is None:
             self._overrides = False
