@@ -513,6 +513,9 @@ def _text(report: dict) -> str:
                      f"{verification['transactions_checked']} transactions; {len(verification['differences'])} "
                      "differences.")
         lines += [f"  DIFFERENCE {d['entity']}: {d['problem']}" for d in verification["differences"]]
+        if verification["not_coverable"]:
+            lines.append("Note: these events carry an asset id that is not indexed, so the audit cannot find them: "
+                         + ", ".join(verification["not_coverable"]) + ".")
     return "\n".join(lines)
 
 
@@ -581,6 +584,8 @@ def audit(args, settings: Settings) -> dict:
     try:
         detail = api.get(f"/v1/assets/{asset_id}")
     except NotFound:
+        if not (args.verify or args.bundle):
+            raise
         detail = None  # the chain may still know it: then the API hides an asset, a difference
     block = args.block if args.block is not None else (detail or {}).get("indexed_block") or status["indexed_block"]
     if block is None:
