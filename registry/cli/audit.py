@@ -198,6 +198,8 @@ def compare_history(history: list[dict], rows: list[dict], relations: dict[tuple
             continue
         found = {**got, "timestamp": _unix(got.get("timestamp")),
                  "derived_from_this": got.get("action") == "derived_from_this"}
+        if all(found.get(name) == value for name, value in want.items()):
+            continue  # the usual case, decided at once; a difference is then named field by field
         details = found.get("details") or {}
         for name, value in [*((n, v) for n, v in want.items() if n != "details"),
                             *((f"details.{n}", v) for n, v in want["details"].items())]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import cache
+from operator import attrgetter
 from types import SimpleNamespace
 from typing import Any, Iterable
 
@@ -106,7 +107,7 @@ def replay_logs(events: Iterable[tuple[DecodedEvent, int]]) -> tuple[Batch, list
 def decoded_with_times(logs: list[dict], block_headers: dict[int, dict]) -> list[tuple[DecodedEvent, int]]:
     """The registry events among `logs`, in chain order, each with its block's time from the header."""
     events = [e for e in map(decode_log, logs) if e is not None]
-    events.sort(key=lambda e: (e.block_number, e.log_index))
+    events.sort(key=attrgetter("block_number", "log_index"))
     return [(e, int(block_headers[e.block_number]["timestamp"], 16)) for e in events]
 
 
