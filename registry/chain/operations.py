@@ -16,6 +16,7 @@ from registry.chain.types import (
     registration_to_json,
 )
 from registry.errors import ValidationError
+from registry.vocabulary import AttestationKind, CancelReason, ListingStatus, RevocationReason, Role
 
 DOMAIN_VERSION = "1"  # each contract's EIP-712 domain: its own name, version 1, chain id, address
 
@@ -27,14 +28,7 @@ EIP712_DOMAIN = [
 ]
 
 # Revocation reason codes, as documented on IDataRegistry.RightRevoked.
-REVOCATION_REASONS = {
-    1: "breach_of_terms",
-    2: "use_beyond_purpose",
-    3: "security_incident",
-    4: "grantee_request",
-    5: "court_or_regulator_order",
-    99: "other",
-}
+REVOCATION_REASONS = {m.value: m.key for m in RevocationReason}
 
 
 def _b32(value: str | bytes, name: str) -> bytes:
@@ -382,7 +376,7 @@ class Renew(Operation):
 
 # ─────────────────────────────── listings (ListingRegistry) ───────────────────────────────
 
-LISTING_STATUSES = {"listed": 1, "suspended": 2, "delisted": 3}
+LISTING_STATUSES = {m.key: m.value for m in ListingStatus if m is not ListingStatus.NONE}
 
 
 @dataclass(frozen=True)
@@ -504,8 +498,7 @@ class SetListingStatus(Operation):
 
 # ─────────────────────────────── participants (ParticipantRegistry) ───────────────────────────────
 
-ROLES = {"exchange": 1, "registrar": 2, "appraiser": 3, "compliance_certifier": 4, "quality_evaluator": 5,
-         "regulator": 6}
+ROLES = {m.key: m.value for m in Role.admissible()}
 
 
 @dataclass(frozen=True)
@@ -555,7 +548,7 @@ class ReinstateParticipant(Operation):
 
 # ─────────────────────────────── remarks and the record's lifecycle (DataRegistry) ───────────────────────────────
 
-CANCEL_REASONS = {"request": 1, "data_destroyed": 2, "objection_upheld": 3, "by_registrar": 4}
+CANCEL_REASONS = {m.key: m.value for m in CancelReason}
 
 
 def _simple(name_: str, function_: str, contract_: str, fields: tuple[tuple[str, str], ...]):
@@ -616,7 +609,7 @@ RenewRegistration = _simple("renew_registration", "renew", "RegistrationOffice",
 
 # ─────────────────────────────── attestations (AttestationRegistry) ───────────────────────────────
 
-ATTESTATION_KINDS = {"appraisal": 0, "compliance_certification": 1, "quality_evaluation": 2}
+ATTESTATION_KINDS = {m.key: m.value for m in AttestationKind}
 
 
 @dataclass(frozen=True)

@@ -1,66 +1,21 @@
 """Typed values shared by the chain client, the indexer, the API and the CLI."""
 from __future__ import annotations
 
-import enum
 import re
 from dataclasses import dataclass, field
 
 from eth_utils import is_address, to_checksum_address
 
 from registry.errors import ValidationError
+# The contracts' enums live in registry.vocabulary; RightKind and Classification are re-exported here for the
+# code that reads them with the chain's types.
+from registry.vocabulary import Classification, RightKind  # noqa: F401
 
 ASSET_ID_RE = re.compile(r"^0x[0-9a-fA-F]{64}$")
 
 
-class RightKind(enum.IntEnum):
-    """The three rights, numbered as in the contract's RightKind enum."""
-
-    HOLDING = 0  # 数据资源持有权
-    USAGE = 1  # 数据加工使用权
-    OPERATING = 2  # 数据产品经营权
-
-    @property
-    def label(self) -> str:
-        return self.name.lower()
-
-    @property
-    def label_zh(self) -> str:
-        return {0: "数据资源持有权", 1: "数据加工使用权", 2: "数据产品经营权"}[self.value]
-
-    @classmethod
-    def parse(cls, text: str) -> "RightKind":
-        aliases = {
-            "holding": cls.HOLDING, "hold": cls.HOLDING, "持有权": cls.HOLDING,
-            "usage": cls.USAGE, "use": cls.USAGE, "processing": cls.USAGE, "使用权": cls.USAGE,
-            "加工使用权": cls.USAGE,
-            "operating": cls.OPERATING, "operation": cls.OPERATING, "经营权": cls.OPERATING,
-        }
-        kind = aliases.get(text.strip().lower()) if isinstance(text, str) else None
-        if kind is None:
-            raise ValidationError(
-                f"Unknown right kind '{text}'. Use one of: holding, usage, operating (持有权, 使用权, 经营权)."
-            )
-        return kind
-
-
-class Classification(enum.IntEnum):
-    GENERAL = 0  # 一般数据
-    IMPORTANT = 1  # 重要数据
-    CORE = 2  # 核心数据
-
-    @property
-    def label(self) -> str:
-        return self.name.lower()
-
-
-# Attribute bits, as in the contract.
-ATTR_PERSONAL = 0x01
-ATTR_SENSITIVE = 0x02
-ATTR_EXPORT = 0x04
-ATTR_DERIVED = 0x08
-
 # Indices 1..3 are the primary right of each kind (kind + 1); see IDataRegistry.
-PRIMARY_RIGHTS = 3
+PRIMARY_RIGHTS = len(RightKind)
 
 
 def checksum(address: str, what: str = "address") -> str:
@@ -100,7 +55,7 @@ class RightHolder:
 
     @property
     def mask(self) -> int:
-        return sum(1 << k for k in self.kinds)
+        return sum(k.mask for k in self.kinds)
 
 
 @dataclass(frozen=True)

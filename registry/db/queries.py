@@ -22,7 +22,6 @@ from sqlalchemy import select as core_select
 from sqlalchemy.engine import Row
 from sqlmodel import Session, select
 
-from registry.chain.types import RightKind
 from registry.db.models import (
     CHECKPOINT,
     Asset,
@@ -38,6 +37,7 @@ from registry.db.models import (
     Right,
     RightVersion,
 )
+from registry.vocabulary import AssetStatus, RightKind
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def right_states(db: Session, asset: Asset, moment: int | None = None, *, indice
     if indices is not None:
         states = states_of(db, {(asset.asset_id, i) for i in indices}, {asset.asset_id: asset}, moment)
         return sorted(states.values(), key=lambda s: s.right.right_index)
-    return evaluate_rights(first_rights(db, asset.asset_id, first), asset.status == 1, moment)
+    return evaluate_rights(first_rights(db, asset.asset_id, first), asset.status == AssetStatus.ACTIVE, moment)
 
 
 def first_rights(db: Session, asset_id: str, first: int | None = None) -> list[Row]:
@@ -123,7 +123,7 @@ def states_of(db: Session, keys: set[tuple[str, int]], assets: dict[str, Asset],
         by_asset.setdefault(asset_id, []).append(right)
     return {(asset_id, s.right.right_index): s
             for asset_id, rights in by_asset.items()
-            for s in evaluate_rights(rights, assets[asset_id].status == 1, moment)}
+            for s in evaluate_rights(rights, assets[asset_id].status == AssetStatus.ACTIVE, moment)}
 
 
 def rights_with_ancestors(db: Session, keys: set[tuple[str, int]]) -> dict[tuple[str, int], Right]:
@@ -162,7 +162,7 @@ def rights_at(db: Session, asset: Asset, block: int, moment: int) -> list[RightS
             or_(RightVersion.until_block.is_(None), RightVersion.until_block > block),
         )
     ).all()
-    return evaluate_rights(list(versions), asset.status == 1, moment)
+    return evaluate_rights(list(versions), asset.status == AssetStatus.ACTIVE, moment)
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,11 @@ from sqlmodel import Session, select
 from web3.exceptions import ContractCustomError, ContractLogicError
 
 from registry.chain.client import Chain
-from registry.chain.types import ATTR_DERIVED, ATTR_EXPORT, ATTR_PERSONAL, ATTR_SENSITIVE
 from registry.db.models import Asset, Attestation, Listing, Participant, Registration, Right
 from registry.db.queries import checkpoint
 from registry.errors import IndexerError
+from registry.vocabulary import Attribute, Stage
 
-STAGES = ["none", "applied", "accepted", "returned", "publicity", "registered", "refused", "terminated"]
 
 
 @dataclass(frozen=True)
@@ -62,9 +61,9 @@ def check(chain: Chain, engine: Engine) -> CheckReport:
             if view is None:
                 differences.append(Difference(entity, "exists", True, False))
                 continue
-            attributes = (ATTR_PERSONAL * asset.personal_information | ATTR_SENSITIVE *
-                          asset.sensitive_personal_information | ATTR_EXPORT * asset.export_allowed |
-                          ATTR_DERIVED * asset.derived)
+            attributes = (Attribute.PERSONAL * asset.personal_information | Attribute.SENSITIVE *
+                          asset.sensitive_personal_information | Attribute.EXPORT * asset.export_allowed |
+                          Attribute.DERIVED * asset.derived)
             _compare(differences, entity, {
                 "registrant": (asset.registrant, view[0]), "status": (asset.status, view[1]),
                 "classification": (asset.classification, view[2]), "attributes": (attributes, view[3]),
@@ -117,7 +116,7 @@ def check(chain: Chain, engine: Engine) -> CheckReport:
                 view = call(c["RegistrationOffice"].functions.getApplication(bytes.fromhex(reg.asset_id[2:])))
                 number = bytes(view[8]).decode() if view and any(view[8]) else None
                 _compare(differences, f"registration {reg.asset_id}", {
-                    "stage": (reg.stage, STAGES[view[2]] if view else None),
+                    "stage": (reg.stage, Stage(view[2]).key if view else None),
                     "certificate_number": (reg.certificate_number, number),
                     "valid_until": (reg.valid_until, (view[5] or None) if view else None)})
         if "AttestationRegistry" in c:
