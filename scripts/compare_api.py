@@ -211,10 +211,33 @@ def build_chain(h: Harness) -> dict:
     h.step(Cancel(dutyfree, 1, bytes([13]) * 32), Account.from_key(dev_key(4)))
     # The appraiser suspended for good: its attestations no longer hold.
     h.step(SuspendParticipant(appraiser.address, 3, bytes([14]) * 32), h_admin())
+    late = register_late_metadata(h, a[5])
     h.advance_time(DAY)
     h.wait_block(int(h.rpc.call("eth_blockNumber"), 16))
     return {"world": {k: str(v) for k, v in world.__dict__.items()}, "port": port, "weather": weather,
-            "dutyfree": dutyfree}
+            "dutyfree": dutyfree, "late": late}
+
+
+def register_late_metadata(h: Harness, owner) -> str:
+    """An asset registered before its metadata document is stored: its fields are filled in afterwards."""
+    from registry.metadata import canonical_bytes, parse_metadata
+    from registry.prepare import prepare_registration
+
+    document = json.loads((ROOT / "examples" / "traffic-flow.json").read_text())
+    document["name"] = "迟到的元数据"
+    parsed = parse_metadata(document)
+    data = h.work / "late.csv"
+    data.write_bytes(b"hour,vehicles\n07,1234\n")
+    prepared = prepare_registration(data, parsed, owner.address)
+    asset_id = h.client.register(prepared.registration, owner).asset_ids[0]
+    h.wait_indexed(asset_id)
+    h.http.post("/v1/metadata", json=json.loads(canonical_bytes(parsed))).raise_for_status()
+    deadline = time.monotonic() + 30
+    while h.http.get(f"/v1/assets/{asset_id}").json()["name"] is None:
+        if time.monotonic() > deadline:
+            raise SystemExit("the late metadata document's fields were never filled in")
+        time.sleep(0.05)
+    return asset_id
 
 
 def h_admin():
@@ -246,7 +269,8 @@ def requests_for(h: Harness, ids: dict) -> list[tuple[str, str, dict | None]]:
         q("/v1/assets", registrant=w["alice"]), q("/v1/assets", classification="secret"),
         q("/v1/assets", holder="0xnot"), q("/v1/assets", kind="ownership", holder=w["bob"]), q("/v1/assets", limit=0),
         q("/v1/assets", limit=101), q("/v1/assets", offset=-1),
-        *[f"/v1/assets/{a}" for a in (source, derived, port, weather, dutyfree)],
+        *[f"/v1/assets/{a}" for a in (source, derived, port, weather, dutyfree, ids["late"])],
+        q("/v1/assets", q="迟到"),
         f"/v1/assets/{missing_asset}", "/v1/assets/0x1234", "/v1/assets/nonsense",
         q(f"/v1/assets/{source}", min_confirmations=1), q(f"/v1/assets/{source}", min_confirmations=25),
         q(f"/v1/assets/{source}", min_confirmations=10), q(f"/v1/assets/{derived}", min_confirmations=5),

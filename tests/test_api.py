@@ -178,3 +178,28 @@ def test_relay_refuses_malformed_body_with_field_names(stack):
     assert response.status_code == 422
     fields = {e["field"] for e in response.json()["errors"]}
     assert {"deadline", "signature"} <= fields
+
+
+def test_metadata_stored_after_registration_is_filled_in_by_the_indexer(stack, tmp_path):
+    """The document can be stored after the asset was registered and indexed: the indexer (not the API, which
+    only stores documents) fills in the asset's fields when the document turns up in the content store."""
+    owner = stack.accounts[2]
+    document = json.loads((EXAMPLES / "traffic-flow.json").read_text())
+    document["name"] = "迟到的元数据 late metadata"
+    parsed = parse_metadata(document)
+    data = tmp_path / "late.csv"
+    data.write_bytes(b"hour,vehicles\n" + str(time.time_ns()).encode() + b",1\n")
+    prepared = prepare_registration(data, parsed, owner.address)
+    asset_id = stack.client.register(prepared.registration, owner).asset_ids[0]
+    assert stack.wait_indexed(asset_id)["name"] is None  # the document is not in the store yet
+
+    assert stack.http.post("/v1/metadata", json=json.loads(canonical_bytes(parsed))).json()["cid"] \
+        == prepared.metadata_cid
+    deadline = time.monotonic() + 10
+    while (asset := stack.http.get(f"/v1/assets/{asset_id}").json())["name"] is None:
+        assert time.monotonic() < deadline, "the indexer did not fill in the stored document's fields"
+        time.sleep(0.05)
+    assert asset["name"] == document["name"]
+    assert asset["metadata"]["name"] == document["name"]
+    assert [a["asset_id"] for a in stack.http.get("/v1/assets", params={"q": "迟到的元数据"}).json()["data"]] \
+        == [asset_id]

@@ -48,6 +48,7 @@ from registry.db.models import (
 from registry.errors import ChainError, ConfigurationError
 from registry.indexer.batch import Batch, undo
 from registry.indexer.handlers import HANDLERS, MetadataLookup, stored_event
+from registry.indexer.late_metadata import LateMetadata
 
 log = logging.getLogger("datareg.indexer")
 
@@ -116,6 +117,7 @@ class Indexer:
         # (block, hash) of the checkpoint as this indexer last committed it; read from the database at start
         # and after a rollback. Only this process writes it (the writer lock), so a read per step is waste.
         self._checkpoint: tuple[int, str | None] | None = None
+        self.late_metadata = LateMetadata(engine, lookup)
 
     def _check_chain(self) -> None:
         """Refuses to index a chain other than the deployment's: its blocks would be taken for ours."""
@@ -142,6 +144,7 @@ class Indexer:
                 progressed = False
                 backoff = min(backoff * 2, 5.0)
             if not progressed:
+                self.late_metadata.fill()  # idle: documents stored since their asset was indexed
                 stop.wait(backoff)
 
     def step(self) -> bool:
