@@ -118,8 +118,11 @@ class Rpc:
                     raise _Busy(f"HTTP {response.status_code}")
                 return _decode(response, what, self.url)
             except (httpx.TransportError, _Busy) as exc:
-                # A refused connection never carried the request; anything else may have reached the node.
-                if attempt >= self.retries or not (repeatable or isinstance(exc, httpx.ConnectError)):
+                # A refused connection never carried the request; anything else may have reached the node. A
+                # node that took the whole timeout to answer is not asked again at once.
+                never_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+                timed_out = isinstance(exc, httpx.TimeoutException) and not never_sent
+                if attempt >= self.retries or not (never_sent or (repeatable and not timed_out)):
                     raise ChainUnavailable(f"The chain node at '{public_url(self.url)}' cannot be reached "
                                            f"({_reason(exc)}) for {what}.") from exc
             time.sleep(self.backoff * 2 ** attempt)
