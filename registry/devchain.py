@@ -79,12 +79,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_anvil(port: int, block_time: float | None = None, log_path: Path | None = None) -> subprocess.Popen:
-    """Starts anvil on 127.0.0.1:`port` and waits until it answers."""
+def start_anvil(port: int, block_time: float | None = None, log_path: Path | None = None,
+                zero_fees: bool = False) -> subprocess.Popen:
+    """Starts anvil on 127.0.0.1:`port` and waits until it answers. With `zero_fees`, blocks have a base fee
+    of 0 and the suggested gas price is 0, as on the consortium chains that run without gas fees."""
     require_free_port(port, "anvil")
     args = [tool("anvil"), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(ANVIL_CHAIN_ID)]
     if block_time:
         args += ["--block-time", str(block_time)]
+    if zero_fees:
+        args += ["--block-base-fee-per-gas", "0", "--disable-min-priority-fee"]
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL
     process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     rpc = Rpc(f"http://127.0.0.1:{port}", timeout=2, retries=0)

@@ -64,9 +64,9 @@ def postgres_database() -> Iterator[str]:
 
 
 @contextmanager
-def anvil_node() -> Iterator[tuple[str, int]]:
+def anvil_node(zero_fees: bool = False) -> Iterator[tuple[str, int]]:
     port = free_port()
-    process = start_anvil(port)
+    process = start_anvil(port, zero_fees=zero_fees)
     try:
         yield f"http://127.0.0.1:{port}", port
     finally:

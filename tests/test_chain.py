@@ -190,3 +190,38 @@ def test_raw_transaction_to_another_contract_is_refused(stack):
     raw = Account.sign_transaction(tx, alice.key).raw_transaction
     with pytest.raises(ValidationError, match="only calls to the registry are accepted"):
         stack.client.send_raw_transaction(bytes(raw))
+
+
+def test_deploy_register_grant_and_relay_through_a_qbft_shaped_node(tmp_path):
+    """Issue 20: web3 refused every proof-of-authority block ("The field extraData is 97 bytes, but should be
+    32"), so on the old code `datareg deploy`, register, grant and the API's relay all failed against a QBFT
+    or Clique node. Here a proxy makes anvil look like a Besu QBFT node (97-byte extraData in every block,
+    no anvil_/evm_ methods, base fee and gas price 0), everything (deploy, the client, the indexer and the
+    API) goes through it, and the accounts that register, grant and relay-sign hold no ether at all."""
+    from registry.chain.operations import Grant, GrantTerms
+    from registry.chain.rpc import Rpc
+    from registry.devchain_proxy import LONG_EXTRA_DATA, RpcProxy
+    from tests.faults import anvil_node, own_stack
+
+    with anvil_node(zero_fees=True) as (anvil_url, _), RpcProxy(anvil_url, qbft=True) as node:
+        block = Rpc(node.url).call("eth_getBlockByNumber", ["latest", False])
+        assert len(bytes.fromhex(block["extraData"][2:])) == 97 and block["extraData"] == LONG_EXTRA_DATA
+        with own_stack(node.url, tmp_path) as s:
+            alice, bob, carol = (Account.create() for _ in range(3))
+            assert s.client.w3.eth.get_balance(alice.address) == 0
+            registered = s.client.register(random_registration([(alice.address, ALL)]), alice)
+            asset_id = registered.asset_ids[0]
+            granted = s.client.execute(Grant(asset_id, 3, GrantTerms(bob.address)), alice)
+            assert [e.name for e in granted.events] == ["RightGranted"]
+
+            signed = s.client.sign(Register(random_registration([(carol.address, ALL)])), carol)
+            relayed = s.http.post("/v1/relay/register", json={
+                "signer": signed.signer, "deadline": signed.deadline, "signature": "0x" + signed.signature.hex(),
+                "operation": signed.operation.to_json()})
+            assert relayed.status_code == 200, relayed.text
+            relayed_id = relayed.json()["asset_ids"][0]
+            shown = s.wait_indexed(relayed_id, timeout=30)
+            assert shown["registrant"] == carol.address
+            rights = s.http.get(f"/v1/assets/{asset_id}").json()["rights"]
+            assert any(r["holder"] == bob.address for r in rights)
+        assert node.calls("eth_getLogs") and not any(r.method.startswith("evm_") for r in node.records)
