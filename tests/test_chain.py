@@ -225,3 +225,29 @@ def test_deploy_register_grant_and_relay_through_a_qbft_shaped_node(tmp_path):
             rights = s.http.get(f"/v1/assets/{asset_id}").json()["rights"]
             assert any(r["holder"] == bob.address for r in rights)
         assert node.calls("eth_getLogs") and not any(r.method.startswith("evm_") for r in node.records)
+
+
+def test_rpc_transport_answers_in_order_and_maps_every_failure_to_the_package_errors(stack):
+    """The one JSON-RPC transport: a batch's results come back in the order asked (whatever order the node
+    answers in); a contract's custom error is a ContractRevert, any other refusal an RpcError carrying the
+    node's code, and a node that cannot be reached a ChainUnavailable after its retries."""
+    from registry.chain.rpc import Rpc, RpcError
+    from registry.devchain import free_port
+    from registry.errors import ChainUnavailable
+
+    rpc = Rpc(stack.rpc_url)
+    numbers = [int(b["number"], 16) for b in rpc.batch([("eth_getBlockByNumber", [hex(n), False]) for n in (3, 1, 2)])]
+    assert numbers == [3, 1, 2]
+
+    missing = "0x" + "ab" * 32
+    call = stack.client.contract.functions.getAsset(bytes.fromhex(missing[2:]))
+    with pytest.raises(ContractRevert) as refused:
+        rpc.call("eth_call", [{"to": call.address, "data": call._encode_transaction_data()}, "latest"])
+    assert refused.value.error_name == "AssetNotFound" and missing in str(refused.value)
+
+    with pytest.raises(RpcError) as unknown:
+        rpc.call("no_such_method")
+    assert unknown.value.rpc_code == -32601 and "no_such_method" in str(unknown.value)
+
+    with pytest.raises(ChainUnavailable, match="cannot be reached"):
+        Rpc(f"http://127.0.0.1:{free_port()}", retries=1, backoff=0).call("eth_chainId")
