@@ -45,12 +45,15 @@ class RpcProxy:
     - `log_range_limit`: eth_getLogs over more blocks is refused ("query returned more than 10000 results");
     - `withhold_logs_from`: logs of that block and later ones are left out of eth_getLogs answers, and their
       transactions' receipts are null, until it is set back to None;
-    - `qbft`: blocks carry 97-byte extraData and dev methods are refused with "Method not found"."""
+    - `qbft`: blocks carry 97-byte extraData and dev methods are refused with "Method not found";
+    - `pre_london`: blocks carry no base fee, as on a chain without EIP-1559 (legacy gas prices only)."""
 
-    def __init__(self, upstream: str, qbft: bool = False, log_range_limit: int | None = None) -> None:
+    def __init__(self, upstream: str, qbft: bool = False, log_range_limit: int | None = None,
+                 pre_london: bool = False) -> None:
         parts = urlsplit(upstream)
         self.host, self.port_ = parts.hostname, parts.port
         self.qbft = qbft
+        self.pre_london = pre_london
         self.log_range_limit = log_range_limit
         self.withhold_logs_from: int | None = None
         self.records: list[Record] = []
@@ -146,7 +149,7 @@ class RpcProxy:
             self.records += [Record(now, c.get("method", ""), c.get("params") or []) for c in calls]
         self._wait_if_held(calls)
         self.gate.wait()
-        if not (self.qbft or self.log_range_limit or self.withhold_logs_from is not None):
+        if not (self.qbft or self.pre_london or self.log_range_limit or self.withhold_logs_from is not None):
             return self.forward(body)  # as it came: the proxy adds no parsing to the answers
         refused = {id(c): answer for c in calls if (answer := self._refusal(c)) is not None}
         passed = [c for c in calls if id(c) not in refused]
@@ -194,8 +197,11 @@ class RpcProxy:
         elif method == "eth_getTransactionReceipt" and isinstance(result, dict) and late is not None:
             if int(result["blockNumber"], 16) >= late:
                 answer["result"] = None
-        elif self.qbft and method.startswith("eth_getBlockBy") and isinstance(result, dict):
-            result["extraData"] = LONG_EXTRA_DATA
+        elif method.startswith("eth_getBlockBy") and isinstance(result, dict):
+            if self.qbft:
+                result["extraData"] = LONG_EXTRA_DATA
+            if self.pre_london:
+                result.pop("baseFeePerGas", None)
         return answer
 
     def forward(self, body: bytes) -> bytes:

@@ -192,23 +192,29 @@ def test_raw_transaction_to_another_contract_is_refused(stack):
         stack.client.send_raw_transaction(bytes(raw))
 
 
-def test_deploy_register_grant_and_relay_through_a_qbft_shaped_node(tmp_path):
+@pytest.mark.parametrize("fees", ["zero", "legacy"])
+def test_deploy_register_grant_and_relay_through_a_qbft_shaped_node(tmp_path, fees):
     """Issue 20: web3 refused every proof-of-authority block ("The field extraData is 97 bytes, but should be
     32"), so on the old code `datareg deploy`, register, grant and the API's relay all failed against a QBFT
     or Clique node. Here a proxy makes anvil look like a Besu QBFT node (97-byte extraData in every block,
-    no anvil_/evm_ methods, base fee and gas price 0), everything (deploy, the client, the indexer and the
-    API) goes through it, and the accounts that register, grant and relay-sign hold no ether at all."""
+    no anvil_/evm_ methods), and everything (deploy, the client, the indexer and the API) goes through it,
+    on a network with base fee and gas price 0, where the accounts that register, grant and relay-sign hold
+    no ether at all, and on one whose blocks carry no base fee (legacy gas prices)."""
     from registry.chain.operations import Grant, GrantTerms
     from registry.chain.rpc import Rpc
     from registry.devchain_proxy import LONG_EXTRA_DATA, RpcProxy
     from tests.faults import anvil_node, own_stack
 
-    with anvil_node(zero_fees=True) as (anvil_url, _), RpcProxy(anvil_url, qbft=True) as node:
+    with (anvil_node(zero_fees=fees == "zero") as (anvil_url, _),
+          RpcProxy(anvil_url, qbft=True, pre_london=fees == "legacy") as node):
         block = Rpc(node.url).call("eth_getBlockByNumber", ["latest", False])
         assert len(bytes.fromhex(block["extraData"][2:])) == 97 and block["extraData"] == LONG_EXTRA_DATA
         with own_stack(node.url, tmp_path) as s:
-            alice, bob, carol = (Account.create() for _ in range(3))
-            assert s.client.w3.eth.get_balance(alice.address) == 0
+            if fees == "zero":
+                alice, bob, carol = (Account.create() for _ in range(3))
+                assert s.client.w3.eth.get_balance(alice.address) == 0
+            else:
+                alice, bob, carol = s.accounts[1:4]
             registered = s.client.register(random_registration([(alice.address, ALL)]), alice)
             asset_id = registered.asset_ids[0]
             granted = s.client.execute(Grant(asset_id, 3, GrantTerms(bob.address)), alice)
@@ -225,6 +231,8 @@ def test_deploy_register_grant_and_relay_through_a_qbft_shaped_node(tmp_path):
             rights = s.http.get(f"/v1/assets/{asset_id}").json()["rights"]
             assert any(r["holder"] == bob.address for r in rights)
         assert node.calls("eth_getLogs") and not any(r.method.startswith("evm_") for r in node.records)
+        sent = [r.params[0] for r in node.calls("eth_sendRawTransaction")]
+        assert sent and all(raw.startswith("0x02") == (fees == "zero") for raw in sent)  # EIP-1559 or legacy
 
 
 def test_rpc_transport_answers_in_order_and_maps_every_failure_to_the_package_errors(stack):

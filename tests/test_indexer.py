@@ -318,7 +318,8 @@ def test_a_node_refusing_large_log_ranges_is_read_in_smaller_ones_without_gaps_o
         limited = build_indexer(settings_for(tmp_path, "limited", node.url, deployment))
         limited.max_range = limited.range = 64
         catch_up(limited)
-        ranges = [(int(r.params[0]["fromBlock"], 16), int(r.params[0]["toBlock"], 16)) for r in node.calls("eth_getLogs")]
+        ranges = [(int(r.params[0]["fromBlock"], 16), int(r.params[0]["toBlock"], 16))
+                  for r in node.calls("eth_getLogs")]
     served = [(first, last) for first, last in ranges if last - first + 1 <= 4]
     assert len(served) < len(ranges)  # some were refused
     # Every block read once, in order: the shrunk ranges tile the chain.

@@ -64,6 +64,9 @@ def connect(rpc: Rpc) -> Web3:
     return w3
 
 
+GWEI = 10**9
+
+
 def fee_fields(rpc: Rpc) -> dict[str, int]:
     """The fee fields of a transaction for the node's network, read from it in one batch: EIP-1559 fees when
     blocks carry a base fee (a tip of what the node suggests above it, at most 1 gwei, and room for the base
@@ -72,13 +75,10 @@ def fee_fields(rpc: Rpc) -> dict[str, int]:
     block, gas_price = rpc.batch([("eth_getBlockByNumber", ["latest", False]), ("eth_gasPrice", [])])
     gas_price = int(gas_price, 16)
     if block.get("baseFeePerGas") is None:
-        return {"gasPrice": gas_price, "type": 0}
+        return {"gasPrice": gas_price}  # a legacy transaction (eth_account's type 0 has no "type" key)
     base_fee = int(block["baseFeePerGas"], 16)
     tip = min(max(gas_price - base_fee, 0), GWEI) if gas_price else 0
     return {"maxPriorityFeePerGas": tip, "maxFeePerGas": 2 * base_fee + tip, "type": 2}
-
-
-GWEI = 10**9
 
 
 def poll_receipt(rpc: Rpc, tx_hash: str, timeout: float, through_outages: bool = False) -> dict[str, Any]:
@@ -161,8 +161,8 @@ class Chain:
             actual = int(self.rpc.call("eth_chainId"), 16)
         except ChainUnavailable as exc:
             raise ChainUnavailable(
-                f"Cannot reach the chain node at '{self.rpc_url}': {exc.__cause__ or exc}. Start it (`make run` starts anvil) "
-                "or set DATAREG_RPC_URL."
+                f"Cannot reach the chain node at '{self.rpc_url}': {exc.__cause__ or exc}. Start it (`make run` "
+                "starts anvil) or set DATAREG_RPC_URL."
             ) from exc
         if actual != self.chain_id:
             raise ChainError(
