@@ -331,7 +331,7 @@ def naive(client: RegistryClient, database_url: str, first: int, head: int) -> f
         for entry in logs:
             with Session(engine) as db:
                 batch = Batch(db.connection())
-                indexer._apply(batch, decode_log(entry), timestamp, record=True)
+                indexer.writer.apply(batch, decode_log(entry), timestamp, record=True)
                 batch.flush()
                 db.commit()
     elapsed = time.perf_counter() - started

@@ -69,6 +69,7 @@ sys.path.insert(0, str(ROOT))
 from registry.chain.client import Chain, RegistryClient  # noqa: E402
 from registry.chain.deploy import deploy  # noqa: E402
 from registry.chain.operations import Register  # noqa: E402
+from registry.chain.rpc import Rpc  # noqa: E402
 from registry.chain.types import Registration, RightKind  # noqa: E402
 from registry.db import queries  # noqa: E402
 from registry.db.session import make_engine, session  # noqa: E402
@@ -117,7 +118,7 @@ class Load(threading.Thread):
             tx = {"chainId": client.chain.chain_id, "nonce": nonce + i, "to": client.contract.address,
                   "value": 0, "gas": self.GAS, "data": data, "type": 2, **fees}
             self.raw.append(account.sign_transaction(tx).raw_transaction)
-        self.w3 = Web3(Web3.HTTPProvider(client.chain.rpc_url, request_kwargs={"timeout": 10}))
+        self.rpc = Rpc(client.chain.rpc_url, timeout=10)
         self.rate = rate
         self.stop_event = threading.Event()
         self.sent = 0
@@ -130,7 +131,7 @@ class Load(threading.Thread):
             if self.stop_event.wait(max(0.0, self.started_at + i / self.rate - time.perf_counter())):
                 break
             try:
-                self.w3.eth.send_raw_transaction(raw)
+                self.rpc.call("eth_sendRawTransaction", ["0x" + bytes(raw).hex()])
                 self.sent += 1
             except Exception as exc:  # noqa: BLE001 - reported at the end
                 self.errors.append(str(exc))
@@ -151,13 +152,13 @@ class BlockWatcher(threading.Thread):
 
     def __init__(self, rpc_url: str) -> None:
         super().__init__(daemon=True, name="blocks")
-        self.rpc = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 10})).provider.make_request
+        self.rpc = Rpc(rpc_url, timeout=10)
         self.armed = threading.Event()
         self.seen: dict[int, tuple[float, float]] = {}  # block -> (perf_counter, wall clock) first seen
         self.last = 0
 
     def head(self) -> int:
-        return int(self.rpc("eth_blockNumber", [])["result"], 16)
+        return int(self.rpc.call("eth_blockNumber"), 16)
 
     def arm(self) -> None:
         self.last = max(self.last, self.head())

@@ -64,26 +64,20 @@ status is 1 if a target is missed or a check fails.
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
 import math
 import os
 import random
 import secrets
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 from eth_account import Account
@@ -100,6 +94,7 @@ from registry.chain.operations import Grant, GrantTerms, Register, Transfer  # n
 from registry.chain.types import Registration, RightHolder, RightKind  # noqa: E402
 from registry.db.session import make_engine  # noqa: E402
 from registry.devchain import DEPLOYER_ACCOUNT, DevRpc, dev_key, free_port, start_anvil, stop  # noqa: E402
+from registry.devchain_proxy import Record, RpcProxy  # noqa: E402
 
 RESERVED_PORTS = {8545, 8000}  # the running dev stack's anvil and API
 POSTGRES = os.environ.get("DATAREG_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -295,102 +290,7 @@ def log_lines_since(path: Path, offset: int) -> list[tuple[float, str]]:
     return out
 
 
-# ───────────────────────────── the recording proxy ─────────────────────────────
-
-@dataclass
-class Record:
-    at: float  # perf_counter on arrival
-    method: str
-    params: list
-
-
-class RpcProxy:
-    """A JSON-RPC forwarder between the indexer and anvil: records every request (batches unpacked) on
-    arrival, and holds requests while `gate` is cleared."""
-
-    def __init__(self, upstream: str) -> None:
-        parts = urlsplit(upstream)
-        self.host, self.port_ = parts.hostname, parts.port
-        self.records: list[Record] = []
-        self.lock = threading.Lock()
-        self.gate = threading.Event()
-        self.gate.set()
-        self.local = threading.local()
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            # Without TCP_NODELAY, a response written in two pieces waits for the client's delayed ACK: 40 ms.
-            disable_nagle_algorithm = True
-
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                proxy.record(body)
-                proxy.gate.wait()
-                status, data = proxy.forward(body)
-                head = (f"HTTP/1.1 {status} {http.client.responses.get(status, '')}\r\n"
-                        f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n").encode()
-                try:
-                    self.wfile.write(head + data)  # one write, one segment
-                except OSError:
-                    pass  # the client was killed
-
-            def log_message(self, *args) -> None:
-                pass
-
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-
-            def handle_error(self, request, client_address) -> None:
-                if not isinstance(sys.exc_info()[1], OSError):  # a killed client's connection reset is expected
-                    super().handle_error(request, client_address)
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True, name="rpc-proxy")
-        self.thread.start()
-
-    def record(self, body: bytes) -> None:
-        now = time.perf_counter()
-        try:
-            parsed = json.loads(body)
-        except ValueError:
-            return
-        with self.lock:
-            for call in parsed if isinstance(parsed, list) else [parsed]:
-                self.records.append(Record(now, call.get("method", ""), call.get("params") or []))
-
-    def forward(self, body: bytes) -> tuple[int, bytes]:
-        for attempt in range(2):
-            conn = getattr(self.local, "conn", None)
-            if conn is None:
-                conn = self.local.conn = http.client.HTTPConnection(self.host, self.port_, timeout=60)
-                conn.connect()
-                conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            try:
-                conn.request("POST", "/", body, {"Content-Type": "application/json"})
-                response = conn.getresponse()
-                return response.status, response.read()
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                self.local.conn = None
-                if attempt:
-                    raise
-        raise AssertionError
-
-    def mark(self) -> int:
-        with self.lock:
-            return len(self.records)
-
-    def since(self, mark: int, end: int | None = None) -> list[Record]:
-        with self.lock:
-            return list(self.records[mark:end])
-
-    def close(self) -> None:
-        self.gate.set()
-        self.server.shutdown()
-        self.server.server_close()
-
+# ───────────────────────────── the recording proxy (registry.devchain_proxy.RpcProxy) ─────────────────────────────
 
 def get_logs_ranges(records: list[Record]) -> list[tuple[float, int, int]]:
     out = []

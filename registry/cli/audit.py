@@ -11,6 +11,7 @@ from typing import Any
 from web3 import Web3
 
 from registry.chain.events import decode_log
+from registry.chain.rpc import Rpc
 from registry.chain.types import RightKind, asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
 from registry.cli.common import Output
@@ -32,32 +33,28 @@ def fetch_history(api: ApiClient, asset_id: str, **filters: Any) -> list[dict]:
             return events
 
 
-def _rpc_batch(w3: Web3, calls: list[tuple[str, list]]) -> list[Any]:
-    results = []
-    for start in range(0, len(calls), 100):
-        try:
-            responses = w3.provider.make_batch_request(calls[start:start + 100])
-        except Exception as exc:  # noqa: BLE001
-            raise ChainError(f"Cannot read from the chain node: {exc}. Check DATAREG_RPC_URL.") from exc
-        results += [r.get("result") for r in sorted(responses, key=lambda r: r["id"])]
-    return results
+def _rpc_batch(rpc: Rpc, calls: list[tuple[str, list]]) -> list[Any]:
+    try:
+        return rpc.batch(calls)
+    except ChainError as exc:
+        raise ChainError(f"Cannot read from the chain node: {exc} Check DATAREG_RPC_URL.") from exc
 
 
 def verify_events(rpc_url: str, contract: str, chain_id: int, events: list[dict]) -> dict:
     """Re-reads each event from the node: the receipt of its transaction, the log at its index, the block
     that is canonical at its number. Returns what was checked and every difference found."""
-    w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 60}))
+    rpc = Rpc(rpc_url, timeout=60)
     try:
-        actual_chain = w3.eth.chain_id
-    except Exception as exc:  # noqa: BLE001
-        raise ChainError(f"Cannot reach the chain node at '{rpc_url}': {exc}.") from exc
+        actual_chain = int(rpc.call("eth_chainId"), 16)
+    except ChainError as exc:
+        raise ChainError(f"Cannot reach the chain node at '{rpc_url}': {exc.__cause__ or exc}.") from exc
     mismatches: list[dict] = []
     if actual_chain != chain_id:
         mismatches.append({"event": None, "problem": f"the node is chain {actual_chain}, not {chain_id}"})
     tx_hashes = sorted({e["tx_hash"] for e in events})
-    receipts = dict(zip(tx_hashes, _rpc_batch(w3, [("eth_getTransactionReceipt", [h]) for h in tx_hashes])))
+    receipts = dict(zip(tx_hashes, _rpc_batch(rpc, [("eth_getTransactionReceipt", [h]) for h in tx_hashes])))
     numbers = sorted({e["block_number"] for e in events})
-    blocks = dict(zip(numbers, _rpc_batch(w3, [("eth_getBlockByNumber", [hex(n), False]) for n in numbers])))
+    blocks = dict(zip(numbers, _rpc_batch(rpc, [("eth_getBlockByNumber", [hex(n), False]) for n in numbers])))
     for position, event in enumerate(events):
         where = {"event": position, "tx_hash": event["tx_hash"], "log_index": event["log_index"]}
         receipt = receipts.get(event["tx_hash"])
