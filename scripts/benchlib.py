@@ -263,11 +263,12 @@ def postgres_url(name: str) -> str:
     return POSTGRES.rsplit("/", 1)[0] + "/" + name
 
 
-def database(kind: str, tmp: Path, name: str) -> Database:
-    """A fresh, empty database: a SQLite file in `tmp`, or a PostgreSQL database bench_NAME_<random> made with
-    CREATE DATABASE; `drop()` removes the latter."""
+def database(kind: str, name: str, directory: Path | None = None) -> Database:
+    """A fresh, empty database: a SQLite file NAME.db in `directory`, or a PostgreSQL database
+    bench_NAME_<random> made with CREATE DATABASE; `drop()` removes the latter."""
     if kind == "sqlite":
-        return Database(f"sqlite:///{tmp / (name + '.db')}", name, lambda: None)
+        assert directory is not None, "a SQLite database needs a directory"
+        return Database(f"sqlite:///{directory / (name + '.db')}", name, lambda: None)
     db = f"bench_{name}_{uuid.uuid4().hex[:8]}"
     with create_engine(POSTGRES, isolation_level="AUTOCOMMIT").connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{db}"'))
@@ -345,7 +346,7 @@ def load_average() -> str:
 
 
 class Report:
-    """Prints each line and, with a file, writes it there as it goes (the command line first)."""
+    """Prints each line and, with a file, writes it there as it goes."""
 
     def __init__(self, path: Path | str | None = None) -> None:
         self.lines: list[str] = []
@@ -353,7 +354,6 @@ class Report:
         if path and str(path) != "-":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             self.file = open(path, "w")
-            self.file.write(command_line() + "\n")
 
     def __call__(self, line: str = "") -> None:
         print(line, flush=True)
