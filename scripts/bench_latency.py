@@ -48,7 +48,6 @@ import argparse
 import json
 import os
 import random
-import sys
 import tempfile
 import threading
 import time
@@ -56,7 +55,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from benchlib import Stack, percentiles, registration, run  # first: it puts the repository on sys.path
+from benchlib import Stack, percentiles, print_tails, registration, run  # first: it puts the repository on sys.path
 from eth_account import Account
 from web3 import Web3
 
@@ -288,8 +287,7 @@ def main() -> int:
             measuring_s = time.perf_counter() - measuring_from
             stack.check_alive()
         except Exception:
-            print(f"--- indexer log (tail) ---\n{stack.tail('indexer')}\n--- api log (tail) ---\n"
-                  f"{stack.tail('api')}", file=sys.stderr)
+            print_tails(stack, "indexer", "api")
             raise
         finally:
             if load is not None:

@@ -95,6 +95,7 @@ from benchlib import (  # first: it puts the repository on sys.path
     mine_each,
     percentiles,
     port,
+    print_tails,
     receipts_ok,
     registration,
     run,
@@ -591,8 +592,7 @@ def part_reorg(args, out: Report, tmp: Path) -> bool:
                     results[kind] = samples
                     ok &= report_reorg(out, kind, samples, catch_up_s, args, number)
                 except Exception:
-                    print(f"--- indexer log (tail) ---\n{proc.tail('indexer')}\n--- api log (tail) ---\n"
-                          f"{proc.tail('api')}", file=sys.stderr)
+                    print_tails(proc, "indexer", "api")
                     raise
                 finally:
                     proc.stop()
@@ -780,7 +780,7 @@ def part_kill(args, out: Report, tmp: Path) -> bool:
                                       random.Random())
                     contents = dump_index(engine)
                 except Exception:
-                    print(f"--- indexer log (tail) ---\n{proc.tail('indexer')}", file=sys.stderr)
+                    print_tails(proc, "indexer")
                     raise
                 finally:
                     proc.stop()

@@ -131,6 +131,12 @@ def tail(log: Path, lines: int = 25) -> str:
     return "\n".join(log.read_text(errors="replace").splitlines()[-lines:]) if log.exists() else "(no log)"
 
 
+def print_tails(processes, *names: str) -> None:
+    """After a failure: the end of each named process's log (`processes.tail(name)`), on stderr."""
+    for name in names:
+        print(f"--- {name} log (tail) ---\n{processes.tail(name)}", file=sys.stderr)
+
+
 class Stack(LocalStack):
     """registry.devchain's LocalStack (anvil, indexer and API as processes, as `make run` starts them) with a
     SQLite index of its own and what a benchmark checks while it runs."""
