@@ -308,6 +308,23 @@ def _camel(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class Cli:
+    """How `datareg` takes a field: the option (`--reason`) with its argparse settings, where the field is not
+    simply the positional argument of its own name. `source` names how the CLI turns the text into the value
+    when the kind's JSON parsing does not: "document" (a file, stored; its CID digest goes on chain),
+    "metadata" (a metadata document, stored), "fingerprint" (a file's SHA-256), "time" (ISO or +30d), "names"
+    (a name from `names`, or a code). `invert`: a flag that sets the field false (--terminate for `passed`)."""
+
+    flag: str
+    help: str | None = None
+    required: bool = False
+    default: Any = None
+    source: str = ""
+    names: Mapping[str, int] | None = None
+    invert: bool = False
+
+
+@dataclass(frozen=True)
 class Arg:
     """One field's declaration beside its Python type."""
 
@@ -320,6 +337,7 @@ class Arg:
     packed: bool = False  # gathered with the other packed fields into one struct argument of the call
     absent: Any = None  # what the JSON form means when it leaves the field out; default: the Python default,
     # else the field is required
+    cli: Cli | None = None  # how `datareg` takes it, where a command builds the operation from its arguments
 
 
 def arg(kind: Kind, default: Any = dataclasses.MISSING, *, kw_only: bool = False, **options: Any) -> Any:
@@ -485,6 +503,10 @@ def _members(cls: type, declared: Mapping[str, Arg] | None) -> list[Member]:
 
 
 # ─────────────────────────────── operations ───────────────────────────────
+
+EVIDENCE = Cli("--evidence", source="document")  # the documents the CLI stores, their CID digests going on chain
+NOTE = Cli("--note", source="document")
+
 
 class Operation:
     """Base of every write operation; subclasses are frozen dataclasses whose fields are declared with `arg`."""
@@ -673,8 +695,8 @@ class Renew(Operation):
 @dataclass(frozen=True)
 class Freeze(Operation):
     asset_id: str = arg(ASSET_ID)
-    order_reference: str = arg(Text())
-    evidence_cid: bytes = arg(DIGEST)
+    order_reference: str = arg(Text(), cli=Cli("--order", required=True))
+    evidence_cid: bytes = arg(DIGEST, cli=EVIDENCE)
 
     name = "freeze"
     function = "freeze"
@@ -683,7 +705,7 @@ class Freeze(Operation):
 @dataclass(frozen=True)
 class ReleaseFreeze(Operation):
     asset_id: str = arg(ASSET_ID)
-    evidence_cid: bytes = arg(DIGEST)
+    evidence_cid: bytes = arg(DIGEST, cli=EVIDENCE)
 
     name = "release_freeze"
     function = "releaseFreeze"
@@ -692,8 +714,8 @@ class ReleaseFreeze(Operation):
 @dataclass(frozen=True)
 class RecordPledge(Operation):
     asset_id: str = arg(ASSET_ID)
-    external_registration_no: str = arg(Text())
-    pledgee: str = arg(ADDRESS)
+    external_registration_no: str = arg(Text(), cli=Cli("--external-no", required=True))
+    pledgee: str = arg(ADDRESS, cli=Cli("--pledgee", required=True))
 
     name = "record_pledge"
     function = "recordPledge"
@@ -711,8 +733,8 @@ class ReleasePledge(Operation):
 @dataclass(frozen=True)
 class Cancel(Operation):
     asset_id: str = arg(ASSET_ID)
-    reason_code: int = arg(Uint(8))
-    evidence_cid: bytes = arg(DIGEST)
+    reason_code: int = arg(Uint(8), cli=Cli("--reason", required=True, source="names", names=CANCEL_REASONS))
+    evidence_cid: bytes = arg(DIGEST, cli=EVIDENCE)
 
     name = "cancel"
     function = "cancel"
@@ -721,8 +743,8 @@ class Cancel(Operation):
 @dataclass(frozen=True)
 class ChangeMetadata(Operation):
     asset_id: str = arg(ASSET_ID)
-    metadata_cid: bytes = arg(DIGEST)
-    content_hash: bytes = arg(DIGEST)
+    metadata_cid: bytes = arg(DIGEST, cli=Cli("--metadata", required=True, source="metadata"))
+    content_hash: bytes = arg(DIGEST, cli=Cli("--file", source="fingerprint"))
 
     name = "change_metadata"
     function = "changeMetadata"
@@ -853,8 +875,9 @@ class SetPublicityPeriod(Operation):
 @dataclass(frozen=True)
 class ApplyForRegistration(Operation):
     asset_id: str = arg(ASSET_ID)
-    registrar: str = arg(ADDRESS)
-    documents_cid: bytes = arg(DIGEST)
+    registrar: str = arg(ADDRESS, cli=Cli("--registrar", required=True))
+    documents_cid: bytes = arg(DIGEST, cli=Cli("--documents", "application documents; stored, their CID goes on chain",
+                                               source="document"))
 
     contract = "RegistrationOffice"
     name = "apply"
@@ -873,8 +896,8 @@ class AcceptApplication(Operation):
 @dataclass(frozen=True)
 class ReturnApplication(Operation):
     asset_id: str = arg(ASSET_ID)
-    reason_code: int = arg(Uint(16))
-    note_cid: bytes = arg(DIGEST)
+    reason_code: int = arg(Uint(16), cli=Cli("--reason", required=True))
+    note_cid: bytes = arg(DIGEST, cli=NOTE)
 
     contract = "RegistrationOffice"
     name = "return_for_material"
@@ -884,9 +907,9 @@ class ReturnApplication(Operation):
 @dataclass(frozen=True)
 class ReviewApplication(Operation):
     asset_id: str = arg(ASSET_ID)
-    passed: bool = arg(BOOL)
-    reason_code: int = arg(Uint(16))
-    note_cid: bytes = arg(DIGEST)
+    passed: bool = arg(BOOL, cli=Cli("--terminate", invert=True))
+    reason_code: int = arg(Uint(16), cli=Cli("--reason", default=0))
+    note_cid: bytes = arg(DIGEST, cli=NOTE)
 
     contract = "RegistrationOffice"
     name = "review"
@@ -896,8 +919,8 @@ class ReviewApplication(Operation):
 @dataclass(frozen=True)
 class LodgeObjection(Operation):
     asset_id: str = arg(ASSET_ID)
-    reason_code: int = arg(Uint(16))
-    evidence_cid: bytes = arg(DIGEST)
+    reason_code: int = arg(Uint(16), cli=Cli("--reason", required=True))
+    evidence_cid: bytes = arg(DIGEST, cli=EVIDENCE)
 
     contract = "RegistrationOffice"
     name = "object"
@@ -908,8 +931,8 @@ class LodgeObjection(Operation):
 class ResolveObjection(Operation):
     asset_id: str = arg(ASSET_ID)
     objection_id: int = arg(UINT256)
-    upheld: bool = arg(BOOL)
-    note_cid: bytes = arg(DIGEST)
+    upheld: bool = arg(BOOL, cli=Cli("--uphold"))
+    note_cid: bytes = arg(DIGEST, cli=NOTE)
 
     contract = "RegistrationOffice"
     name = "resolve_objection"
@@ -919,7 +942,7 @@ class ResolveObjection(Operation):
 @dataclass(frozen=True)
 class CompleteRegistration(Operation):
     asset_id: str = arg(ASSET_ID)
-    validity_years: int = arg(Uint(8))
+    validity_years: int = arg(Uint(8), cli=Cli("--years", "validity, 1-5 years", default=5))
 
     contract = "RegistrationOffice"
     name = "register_certificate"
@@ -929,7 +952,7 @@ class CompleteRegistration(Operation):
 @dataclass(frozen=True)
 class RenewRegistration(Operation):
     asset_id: str = arg(ASSET_ID)
-    validity_years: int = arg(Uint(8))
+    validity_years: int = arg(Uint(8), cli=Cli("--years", default=5))
 
     contract = "RegistrationOffice"
     name = "renew_registration"
@@ -943,13 +966,15 @@ class Attest(Operation):
     """The attestation's fields after the asset id are the contract's AttestationData struct argument."""
 
     asset_id: str = arg(ASSET_ID)
-    kind: str = arg(Named(ATTESTATION_KINDS, "attestation kind"), packed=True)
-    value: int = arg(UINT256, 0, packed=True)
-    currency: str = arg(CURRENCY, "", packed=True)
-    method: str = arg(Text(), "", packed=True)
-    conclusion: str = arg(Text(), "", packed=True)
-    report_cid: bytes = arg(DIGEST, ZERO, packed=True)
-    valid_until: int = arg(Uint(64), 0, packed=True)
+    kind: str = arg(Named(ATTESTATION_KINDS, "attestation kind"), packed=True, cli=Cli("--kind", required=True))
+    value: int = arg(UINT256, 0, packed=True,
+                     cli=Cli("--value", "for an appraisal, in the currency's smallest unit", default=0))
+    currency: str = arg(CURRENCY, "", packed=True, cli=Cli("--currency", default=""))
+    method: str = arg(Text(), "", packed=True, cli=Cli("--method", default=""))
+    conclusion: str = arg(Text(), "", packed=True, cli=Cli("--conclusion", default=""))
+    report_cid: bytes = arg(DIGEST, ZERO, packed=True,
+                            cli=Cli("--report", "the report; stored, its CID goes on chain", source="document"))
+    valid_until: int = arg(Uint(64), 0, packed=True, cli=Cli("--until", source="time"))
 
     contract = "AttestationRegistry"
     name = "attest"
