@@ -166,6 +166,10 @@ def test_register_json_is_the_registration_fields_in_order():
     (Forward, {"to": REGISTRY, "data": "0x1", "gas": 5}, "'data' must be an even number of hex digits after 0x."),
     (Register, {"content_hash": A, "metadata_cid": A, "holders": [{"account": ALICE, "kinds": []}]},
      "'holders[0].kinds' must be a non-empty list of right kinds (holding, usage, operating), got []."),
+    (Register, {"content_hash": A, "metadata_cid": A, "sources": [{"asset_id": B}]},
+     f"'sources[0].right_index' must be a whole number from 0 to {2**256 - 1}, got None."),
+    (Register, {"content_hash": A, "holders": []}, "'metadata_cid' must be 0x followed by 64 hexadecimal digits, "
+     "got 'None'."),
 ])
 def test_bad_json_is_refused_with_the_message_before_redesign(operation, body, message):
     with pytest.raises(ops.ValidationError) as refused:

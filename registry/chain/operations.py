@@ -335,9 +335,12 @@ class Arg:
     flatten: bool = False  # a struct whose members the EIP-712 message lists in its place
     inline_json: bool = False  # a struct whose members the JSON form lists in its place
     packed: bool = False  # gathered with the other packed fields into one struct argument of the call
-    absent: Any = None  # what the JSON form means when it leaves the field out; default: the Python default,
-    # else the field is required
+    absent: Any = None  # what the JSON form means when it leaves the field out (REQUIRED: it is refused);
+    # default: the Python default, else the kind's `missing` value, checked as if given
     cli: Cli | None = None  # how `datareg` takes it, where a command builds the operation from its arguments
+
+
+REQUIRED = object()  # `Arg.absent`: a JSON form without the field is refused, naming it
 
 
 def arg(kind: Kind, default: Any = dataclasses.MISSING, *, kw_only: bool = False, **options: Any) -> Any:
@@ -441,6 +444,8 @@ class Struct(Kind):
                 values[m.name] = m.kind.from_json(value, label)
             elif m.key in value:
                 values[m.name] = m.kind.from_json(value[m.key], label)
+            elif m.arg.absent is REQUIRED:
+                values[m.name] = m.kind.from_json(None, label)
             elif m.arg.absent is not None:
                 values[m.name] = m.arg.absent
             elif m.default is not dataclasses.MISSING:
@@ -597,8 +602,9 @@ def credit_code_hash(credit_code: str) -> bytes:
 # ─────────────────────────────── the record and its rights (DataRegistry) ───────────────────────────────
 
 # The registration's structs are defined in chain/types.py (used throughout); their wire forms are declared here.
-SOURCE = Struct(Source, declared={"asset_id": Arg(ASSET_ID), "right_index": Arg(UINT256)})
-RIGHT_HOLDER = Struct(RightHolder, declared={"account": Arg(ADDRESS), "kinds": Arg(RIGHT_KINDS)})
+SOURCE = Struct(Source, declared={"asset_id": Arg(ASSET_ID, absent=REQUIRED),
+                                  "right_index": Arg(UINT256, absent=REQUIRED)})
+RIGHT_HOLDER = Struct(RightHolder, declared={"account": Arg(ADDRESS, absent=REQUIRED), "kinds": Arg(RIGHT_KINDS)})
 REGISTRATION = Struct(Registration, declared={
     "content_hash": Arg(DIGEST),
     "content_cid": Arg(DIGEST, absent=ZERO),
