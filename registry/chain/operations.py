@@ -431,7 +431,10 @@ class Struct(Kind):
         out: dict[str, Any] = {}
         for m in self.members():
             item = m.kind.to_json(getattr(value, m.name))
-            out.update(item) if m.arg.inline_json else out.__setitem__(m.key, item)
+            if m.arg.inline_json:
+                out.update(item)
+            else:
+                out[m.key] = item
         return out
 
     def from_json(self, value: Any, name: str = "", prefix: str = "") -> Any:
@@ -450,7 +453,7 @@ class Struct(Kind):
                 values[m.name] = m.arg.absent
             elif m.default is not dataclasses.MISSING:
                 values[m.name] = m.default
-            else:  # absent and required: refused by its kind, with the kind's message
+            else:  # absent, no default: checked as the kind's `missing` value ('', 0), refused where that is
                 values[m.name] = m.kind.from_json(m.kind.missing, label)
         return self.cls(**values)
 
@@ -1025,5 +1028,6 @@ class Forward(Operation):
                  signature),)
 
 
-# Operations anyone may relay for their signer, by the name the API's relay endpoint uses.
-OPERATIONS: dict[str, type[Operation]] = {op.name: op for op in (Register, Grant, Transfer, Revoke, Renew, Forward)}
+# Operations anyone may relay for their signer (those with a `...BySig` function, and the forwarder's), by the
+# name the API's relay endpoint uses, in the order they are declared.
+OPERATIONS: dict[str, type[Operation]] = {op.name: op for op in Operation.__subclasses__() if op.by_sig_function}
