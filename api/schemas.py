@@ -158,7 +158,8 @@ class PartyRight(BaseModel):
 
 class HistoryEvent(BaseModel):
     action: str = Field(description="registered, derived, right_assigned, right_granted, right_transferred, "
-                        "right_revoked, right_renewed")
+                        "right_revoked, right_renewed, derived_from_this (another asset was derived from this "
+                        "one: asset_id is that asset's)")
     event: str = Field(description="The contract event's name.")
     asset_id: Optional[str]
     right_index: Optional[int]
