@@ -31,7 +31,6 @@ from registry.chain.abi import load_abi
 from registry.chain.evidence import Rpc, get_logs, headers
 from registry.chain.events import DecodedEvent, _address, _canonical_type, decode_log
 from registry.config import Deployment
-from registry.db.listings import STATUS
 from registry.db.models import (
     Asset,
     Attestation,
@@ -52,7 +51,7 @@ from registry.errors import ChainError, IndexerError
 from registry.indexer.batch import Batch
 from registry.indexer.handlers import HANDLERS
 from registry.indexer.writer import event_row
-from registry.vocabulary import AssetStatus, Attribute, ListingValidity, Stage, Validity
+from registry.vocabulary import AssetStatus, Attribute, ListingStatus, ListingValidity, Stage, Validity
 
 # The contract's Validity enum, by the reason evaluate_rights gives for a right that is not valid.
 VALIDITY = {None: Validity.VALID, "asset_cancelled": Validity.ASSET_NOT_ACTIVE, "revoked": Validity.REVOKED,
@@ -396,7 +395,7 @@ def check(rpc_url: str, deployment: Deployment, engine: Engine) -> CheckReport:
         change = last_change.get(row["listing_id"])
         _compare(out, f"listing {row['listing_id']} feed", {
             "last_valid": (change["valid"] if change else None, row["valid"]),
-            "last_status": (change["status"] if change else None, STATUS.get(row["status"]))})
+            "last_status": (change["status"] if change else None, ListingStatus.key_of(row["status"]))})
     participants = db_rows[Participant]
     for row, view in zip(participants, views.read([("ParticipantRegistry", "getParticipant", (p["account"],))
                                                     for p in participants])):
