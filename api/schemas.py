@@ -332,6 +332,9 @@ class Status(BaseModel):
     database: str
     database_reachable: bool = True
     database_error: Optional[str] = None
+    database_read_only: bool = Field(False, description="Whether the index database accepts no writes (a read-only "
+                                     "file or database): reads are served, the index does not advance.")
+    database_read_only_reason: Optional[str] = None
     content_store: str
     summary: str = Field("", description="The above in one sentence: up to date, behind, or what is unreachable.")
 

@@ -335,13 +335,21 @@ def list_assets(
     if registrant is not None:
         query = query.where(Asset.registrant == registrant)
     if text:
-        pattern = f"%{text}%"
-        query = query.where(or_(Asset.name.ilike(pattern), Asset.summary.ilike(pattern)))
+        pattern = f"%{like_literal(text)}%"
+        query = query.where(or_(Asset.name.ilike(pattern, escape="\\"),
+                                Asset.summary.ilike(pattern, escape="\\")))
     count = db.exec(select(func.count()).select_from(query.subquery())).one()
     rows = db.exec(
         query.order_by(Asset.registered_block.desc(), Asset.registered_log_index.desc()).limit(limit).offset(offset)
     ).all()
     return list(rows), count
+
+
+def like_literal(text: str) -> str:
+    """`text` as a LIKE pattern that matches exactly it: its % and _ (wildcards) and \\ (the escape character,
+    given as ESCAPE to SQLite and PostgreSQL alike) escaped, so that a search for "%" finds a percent sign
+    rather than every asset."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def lineage(db: Session, asset_id: str, derived_asset: bool = True) -> tuple[list[Row], list[Row]]:
