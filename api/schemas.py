@@ -158,7 +158,8 @@ class PartyRight(BaseModel):
 
 class HistoryEvent(BaseModel):
     action: str = Field(description="registered, derived, right_assigned, right_granted, right_transferred, "
-                        "right_revoked, right_renewed")
+                        "right_revoked, right_renewed, derived_from_this (another asset was derived from this "
+                        "one: asset_id is that asset's)")
     event: str = Field(description="The contract event's name.")
     asset_id: Optional[str]
     right_index: Optional[int]
@@ -331,6 +332,9 @@ class Status(BaseModel):
     database: str
     database_reachable: bool = True
     database_error: Optional[str] = None
+    database_read_only: bool = Field(False, description="Whether the index database accepts no writes (a read-only "
+                                     "file or database): reads are served, the index does not advance.")
+    database_read_only_reason: Optional[str] = None
     content_store: str
     summary: str = Field("", description="The above in one sentence: up to date, behind, or what is unreachable.")
 
