@@ -35,6 +35,7 @@ from registry.config import Deployment
 from registry.db.models import Block
 from registry.errors import ChainError, ConfigurationError
 from registry.indexer.handlers import MetadataLookup
+from registry.indexer.late_metadata import LateMetadata
 from registry.indexer.writer import Header, Writer
 
 log = logging.getLogger("datareg.indexer")
@@ -87,6 +88,7 @@ class Indexer:
         self._pending: tuple[int, Future] | None = None  # (first block, the fetch of the range starting there)
         self._head: int | None = None  # the chain head last seen
         self._late_block: str | None = None  # the block whose logs the node was last found not to serve yet
+        self.late_metadata = LateMetadata(engine, lookup)
 
     def _check_chain(self) -> None:
         """Refuses to index a chain other than the deployment's: its blocks would be taken for ours."""
@@ -113,6 +115,7 @@ class Indexer:
                 progressed = False
                 backoff = min(backoff * 2, 5.0)
             if not progressed:
+                self.late_metadata.fill()  # idle: documents stored since their asset was indexed
                 stop.wait(backoff)
 
     def step(self) -> bool:
