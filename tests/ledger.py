@@ -185,7 +185,7 @@ class Ledger:
         headers = {h.number: h for h in self.blocks[first:last + 1]}
         events = [e for e in self.mined if e.block_number <= last]
         self.indexer._head = self.head.number
-        self.indexer._write(events, headers, first, last)
+        self.indexer.writer.write(events, headers, first, last, self.head.number)
         self.mined = [e for e in self.mined if e.block_number > last]
         self.indexed_block = last
         return last

@@ -7,7 +7,6 @@ import json
 import pytest
 from sqlalchemy import select
 
-from registry.chain.types import ATTR_EXPORT, ATTR_PERSONAL
 from registry.db.models import (
     Asset,
     Attestation,
@@ -26,6 +25,7 @@ from registry.db.models import (
     UndoBatch,
 )
 from registry.errors import IndexerError
+from registry.vocabulary import Attribute
 from tests.ledger import Ledger, account, cid_of, table
 
 ALICE, BOB, CAROL = account(1), account(2), account(3)
@@ -63,7 +63,7 @@ def busy_chain(ledger: Ledger) -> dict[str, str]:
     ledger.add_participant(APPRAISER, APPRAISAL_ROLE, "评估机构")
     ledger.emit("RegistrarConfigured", registrar=REGISTRAR, region="31", code="A")
     source = ledger.register(ALICE, metadata={"name": "交通流量", "summary": "路口车流", "industry":
-                                              {"section": "G", "division": "54"}}, attributes=ATTR_PERSONAL)
+                                              {"section": "G", "division": "54"}}, attributes=Attribute.PERSONAL)
     ledger.mine()
     ledger.grant(source, 2, 4, ALICE, BOB, valid_until=ledger.now + 30 * 86_400, transferable=True,
                  purpose="交通规划", territory="CN")
@@ -111,7 +111,7 @@ def busy_chain(ledger: Ledger) -> dict[str, str]:
 def test_a_registration_becomes_an_asset_its_rights_their_first_versions_and_events(ledger):
     document = {"name": "交通流量", "summary": "路口车流", "industry": {"section": "G", "division": "54"}}
     asset_id = ledger.register(ALICE, {ALICE: 0b001, BOB: 0b110}, metadata=document, classification=1,
-                               attributes=ATTR_PERSONAL | ATTR_EXPORT)
+                               attributes=Attribute.PERSONAL | Attribute.EXPORT)
     block = ledger.index()
 
     asset = the(ledger, Asset, asset_id=asset_id)

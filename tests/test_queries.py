@@ -121,7 +121,9 @@ def test_a_party_s_rights_include_those_it_passed_on(world, db):
 
 def test_history_in_chain_order_filtered_and_paged(world, db):
     events, count = queries.history(db, world.traffic)
-    assert count == len(events) == 13  # registration 4, grants 3, listing, transfer, procedure 4
+    # registration 4, grants 3, listing, transfer, procedure 4, and the derivation made from it (derived_from_this)
+    assert count == len(events) == 14
+    assert [e.name for e in events].count("AssetDerived") == 1
     positions = [(e.block_number, e.log_index) for e in events]
     assert positions == sorted(positions)
     usage, usage_count = queries.history(db, world.traffic, kind=int(RightKind.USAGE))
@@ -129,7 +131,7 @@ def test_history_in_chain_order_filtered_and_paged(world, db):
     carol, _ = queries.history(db, world.traffic, party=CAROL)
     assert [e.name for e in carol] == ["RightGranted", "RightTransferred"]
     page, total = queries.history(db, world.traffic, limit=4, offset=4)
-    assert total == 13 and page == events[4:8]
+    assert total == 14 and page == events[4:8]
     after, _ = queries.history(db, world.traffic, after=positions[9], limit=100)
     assert after == events[10:]
     assert queries.history(db, "0x" + "00" * 32, check_asset=True) is None
