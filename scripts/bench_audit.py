@@ -129,9 +129,11 @@ def main() -> None:
                                                                          "after": history["next"]}).json()
 
         def naive() -> None:
-            rpc = Rpc(stack.rpc_url, batch_size=100)
-            rpc.batch([("eth_getTransactionReceipt", [h]) for h in sorted({e["tx_hash"] for e in events})])
-            rpc.batch([("eth_getBlockByNumber", [hex(n), False]) for n in sorted({e["block_number"] for e in events})])
+            rpc = Rpc(stack.rpc_url)
+            calls = [("eth_getTransactionReceipt", [h]) for h in sorted({e["tx_hash"] for e in events})]
+            calls += [("eth_getBlockByNumber", [hex(n), False]) for n in sorted({e["block_number"] for e in events})]
+            for start in range(0, len(calls), 100):
+                rpc.batch(calls[start:start + 100])
 
         print(f"{'':<62}{'median':>8}")
         timed(f"datareg audit --verify ({args.events:,} events, complete + state)", args.repeat, audit)

@@ -16,7 +16,6 @@ from sqlalchemy.engine import Row
 from api.deps import ServicesDep, SessionDep, asset_not_found, in_session, load_asset
 from api.params import MAX_INT64, MinConfirmations, confirmed_block, is_number, parse_moment
 from api.schemas import (
-    STATUS_LABELS,
     HistoryEvent,
     LineageEdge,
     LineageGraph,
@@ -24,9 +23,10 @@ from api.schemas import (
     Page,
     iso,
 )
-from registry.chain.types import RightKind, asset_id_hex, checksum
+from registry.chain.types import asset_id_hex, checksum
 from registry.db import queries
 from registry.db.models import Asset, Event
+from registry.vocabulary import AssetStatus, RightKind
 
 router = APIRouter(prefix="/v1/assets", tags=["history"])
 
@@ -165,7 +165,7 @@ def asset_lineage(
         node = db.get(Asset, node_id)
         nodes.append(LineageNode(asset_id=node_id, name=node.name if node else None,
                                  registrant=node.registrant if node else None,
-                                 status=STATUS_LABELS.get(node.status) if node else None, level=level))
+                                 status=AssetStatus.key_of(node.status, None) if node else None, level=level))
     return LineageGraph(
         asset_id=asset.asset_id,
         depth=depth,

@@ -44,9 +44,9 @@ from registry.chain.types import RightKind, asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
 from registry.cli.common import Output
 from registry.config import Settings
-from registry.db.listings import STATUS as LISTING_STATUS
 from registry.db.models import Asset, Attestation, Lineage, Listing, Pledge, Registration, Right
 from registry.db.queries import evaluate_rights
+from registry.vocabulary import AssetStatus, ListingStatus, ListingValidity
 from registry.errors import ChainError, NotFound, RegistryError, ValidationError
 from registry.indexer.check import (
     Difference,
@@ -259,7 +259,7 @@ def compare_views(views: Views, batch, asset_id: str, moment: int) -> tuple[dict
             out.append(Difference(f"asset {asset_id}", "exists", False, True))
     else:
         asset_view_differences(out, asset, view)
-    expected_validity = validities(rights, bool(asset) and asset["status"] == 1, moment)
+    expected_validity = validities(rights, bool(asset) and asset["status"] == AssetStatus.ACTIVE, moment)
     by_index = {r["right_index"]: r for r in rights}
     for index in range(1, count + 1):
         right_view_differences(out, asset_id, index, by_index.get(index), next(results), next(results),
@@ -338,16 +338,16 @@ def compare_api_state(api: ApiClient, detail: dict | None, batch, asset_id: str,
         last = next((c for c in reversed(feeds[row["exchange"]]) if c["listing_id"] == listing_id
                      and c["block_number"] <= block), None)
         compare(f"listing {listing_id} in the feed", {
-            "valid": (last["valid"] if last else None, judged_at_block[listing_id] == 0),
-            "status": (last["status"] if last else None, LISTING_STATUS.get(row["status"]))})
+            "valid": (last["valid"] if last else None, judged_at_block[listing_id] == ListingValidity.VALID),
+            "status": (last["status"] if last else None, ListingStatus.key_of(row["status"]))})
     for listing_id in sorted(listings.keys() & shown_listings.keys()):
         row, item, judged = listings[listing_id], shown_listings[listing_id], judged_at_block[listing_id]
         compare(f"listing {listing_id}", {
-            "status": (item["status"], LISTING_STATUS.get(row["status"])), "holder": (item["holder"], row["holder"]),
+            "status": (item["status"], ListingStatus.key_of(row["status"])), "holder": (item["holder"], row["holder"]),
             "exchange": (item["exchange"], row["exchange"]), "right_index": (item["right_index"], row["right_index"]),
             # Validity as the ListingRegistry judges it at the audited block (the API judges now: an auditor
             # who audits the block the index has reached compares the same moment, to the block's time).
-            "valid": (item["valid"], judged == 0)})
+            "valid": (item["valid"], judged == ListingValidity.VALID)})
     attestations = {r["attestation_id"]: r for r in batch.rows(Attestation) if r["asset_id"] == asset_id}
     shown_attestations = {item["attestation_id"]: item for item in detail.get("attestations", [])}
     compare(entity, {"attestations": (sorted(shown_attestations), sorted(attestations))})
@@ -359,7 +359,7 @@ def compare_api_state(api: ApiClient, detail: dict | None, batch, asset_id: str,
     rights = sorted((r for r in batch.rows(Right) if r["asset_id"] == asset_id), key=lambda r: r["right_index"])
     shown_rights = rights_at()
     states = {s.right.right_index: s for s in evaluate_rights([SimpleNamespace(**r) for r in rights],
-                                                              asset["status"] == 1, moment)}
+                                                              asset["status"] == AssetStatus.ACTIVE, moment)}
     compare(entity, {"rights": (len(shown_rights), len(rights))})
     # The asset's own answer lists its first rights as they are now (the rights table, where the rights as of a
     # block come from their versions): both must be those of the logs.

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from registry.chain.operations import (
+    LISTING_STATUSES,
     ROLES,
     AddParticipant,
     ApproveListing,
@@ -212,7 +213,7 @@ def add_parsers(sub) -> None:
     p = sub.add_parser("listings", help="listings, with whether each is valid and why not")
     p.add_argument("--exchange")
     p.add_argument("--asset")
-    p.add_argument("--status", choices=["listed", "suspended", "delisted"])
+    p.add_argument("--status", choices=list(LISTING_STATUSES))
     p.set_defaults(handler=cmd_listings)
 
     p = sub.add_parser("feed", help="an exchange's listing changes, in order, from a cursor")

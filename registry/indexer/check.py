@@ -4,7 +4,7 @@ reached, and reports every difference. An auditor's way to trust the index witho
 Three comparisons, each against the node alone:
 - the events table with every log of the deployment's contracts, block by block (a block whose logs were
   never indexed shows as logs the index lacks) and field by field, each row as the indexer would have
-  written it (registry.indexer.scanner.event_row) with the time from the block's header;
+  written it (registry.indexer.writer.event_row) with the time from the block's header;
 - every state table (assets, rights and their versions, lineage, listings, pledges, registrations,
   objections, attestations, participants) with the same logs replayed through the indexer's own handlers;
 - the state with the contracts' own views (getAsset, getRight, rightValidity, getListing, listingValidity,
@@ -31,9 +31,7 @@ from sqlmodel import Session
 from registry.chain.abi import load_abi
 from registry.chain.evidence import Rpc, get_logs, headers
 from registry.chain.events import DecodedEvent, _canonical_type, _compile, _sequence, decode_log
-from registry.chain.types import ATTR_DERIVED, ATTR_EXPORT, ATTR_PERSONAL, ATTR_SENSITIVE
 from registry.config import Deployment
-from registry.db.listings import STATUS
 from registry.db.models import (
     Asset,
     Attestation,
@@ -53,12 +51,14 @@ from registry.db.queries import checkpoint, evaluate_rights
 from registry.errors import ChainError, IndexerError
 from registry.indexer.batch import Batch
 from registry.indexer.handlers import HANDLERS
-from registry.indexer.scanner import event_row
+from registry.indexer.writer import event_row
+from registry.vocabulary import AssetStatus, Attribute, ListingStatus, ListingValidity, Stage, Validity
 
-STAGES = ["none", "applied", "accepted", "returned", "publicity", "registered", "refused", "terminated"]
 # The contract's Validity enum, by the reason evaluate_rights gives for a right that is not valid.
-VALIDITY = {None: 0, "asset_cancelled": 2, "revoked": 3, "parent_revoked": 3, "not_yet_valid": 4,
-            "parent_not_yet_valid": 4, "expired": 5, "parent_expired": 5}
+VALIDITY = {None: Validity.VALID, "asset_cancelled": Validity.ASSET_NOT_ACTIVE, "revoked": Validity.REVOKED,
+            "parent_revoked": Validity.REVOKED, "not_yet_valid": Validity.NOT_YET_VALID,
+            "parent_not_yet_valid": Validity.NOT_YET_VALID, "expired": Validity.EXPIRED,
+            "parent_expired": Validity.EXPIRED}
 # Blocks per eth_getLogs when reading the whole deployment (a node that refuses a range gets it halved).
 LOG_RANGE = 50_000
 
@@ -252,8 +252,9 @@ def asset_view_differences(out: list[Difference], row: dict, view: tuple | None)
     if view is None:
         out.append(Difference(entity, "exists", True, False))
         return
-    attributes = (ATTR_PERSONAL * row["personal_information"] | ATTR_SENSITIVE * row["sensitive_personal_information"]
-                  | ATTR_EXPORT * row["export_allowed"] | ATTR_DERIVED * row["derived"])
+    attributes = (Attribute.PERSONAL * row["personal_information"]
+                  | Attribute.SENSITIVE * row["sensitive_personal_information"]
+                  | Attribute.EXPORT * row["export_allowed"] | Attribute.DERIVED * row["derived"])
     _compare(out, entity, {
         "registrant": (row["registrant"], view[0]), "status": (row["status"], view[1]),
         "classification": (row["classification"], view[2]), "attributes": (attributes, view[3]),
@@ -299,7 +300,7 @@ def registration_view_differences(out: list[Difference], row: dict, view: tuple 
     _compare(out, f"registration {row['asset_id']}", {
         "applicant": (row["applicant"], view[0] if view else None),
         "registrar": (row["registrar"], view[1] if view else None),
-        "stage": (row["stage"], STAGES[view[2]] if view else None),
+        "stage": (row["stage"], Stage(view[2]).key if view else None),
         "certificate_number": (row["certificate_number"], number),
         "valid_until": (row["valid_until"], (view[5] or None) if view else None)})
 
@@ -450,7 +451,7 @@ def check(rpc_url: str, deployment: Deployment, engine: Engine) -> CheckReport:
         count = max([asset["right_count"]] + [r["right_index"] for r in rights])
         keys += [(asset["asset_id"], i) for i in range(1, count + 1)]
         expected_validity.update({(asset["asset_id"], i): v for i, v in
-                                  validities(rights, asset["status"] == 1, moment).items()})
+                                  validities(rights, asset["status"] == AssetStatus.ACTIVE, moment).items()})
     rights_by_key = {(r["asset_id"], r["right_index"]): r for r in db_rows[Right]}
     calls = [(c, f, (bytes.fromhex(a[2:]), i)) for a, i in keys for c, f in
              (("DataRegistry", "getRight"), ("DataRegistry", "rightValidity"))]
@@ -467,12 +468,12 @@ def check(rpc_url: str, deployment: Deployment, engine: Engine) -> CheckReport:
     for n, row in enumerate(listings):
         listing_view_differences(out, row, results[2 * n])
         validity = results[2 * n + 1]
-        _compare(out, f"listing {row['listing_id']}", {"valid": (row["valid"], validity == 0 if validity is not None
-                                                                  else None)})
+        judged = validity == ListingValidity.VALID if validity is not None else None
+        _compare(out, f"listing {row['listing_id']}", {"valid": (row["valid"], judged)})
         change = last_change.get(row["listing_id"])
         _compare(out, f"listing {row['listing_id']} feed", {
             "last_valid": (change["valid"] if change else None, row["valid"]),
-            "last_status": (change["status"] if change else None, STATUS.get(row["status"]))})
+            "last_status": (change["status"] if change else None, ListingStatus.key_of(row["status"]))})
     participants = db_rows[Participant]
     for row, view in zip(participants, views.read([("ParticipantRegistry", "getParticipant", (p["account"],))
                                                     for p in participants])):
