@@ -572,9 +572,15 @@ def cmd_audit(args, settings: Settings, out: Output) -> None:
     except RegistryError as exc:
         out.error(exc)
         raise SystemExit(2) from None
+    bundle = report.pop("bundle")
+    if bundle is not None:
+        try:
+            Path(args.bundle).write_text(json.dumps(bundle, ensure_ascii=False))
+        except OSError as exc:
+            out.error(ValidationError(f"Cannot write the bundle to '{args.bundle}': {exc.strerror}. Give a "
+                                      "writable path."))
+            raise SystemExit(2) from None
     _print(report, "json" if out.as_json else args.format)
-    if args.bundle and report["bundle"] is not None:
-        Path(args.bundle).write_text(json.dumps(report.pop("bundle"), ensure_ascii=False))
     verification = report["verification"]
     if verification and not verification["verified"]:
         raise SystemExit(1)
