@@ -163,6 +163,12 @@ def test_audit_that_cannot_check_exits_2_with_one_line(world, monkeypatch, argv,
     assert code == 2 and says in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err, out + err
 
 
+def test_audit_of_an_asset_nobody_knows_exits_2(world, monkeypatch):
+    unknown = "0x" + "ab" * 32
+    code, out, err = datareg(world, monkeypatch, "audit", unknown, "--verify")
+    assert code == 2 and f"Asset '{unknown}' is neither on chain" in err, out + err
+
+
 def test_source_history_shows_derivations_made_from_it(world):
     """Failed on the old code: a source's history had no entry for the AssetDerived event naming it."""
     history = world["s"].http.get(f"/v1/assets/{world['asset']}/history", params={"limit": 1000}).json()["data"]

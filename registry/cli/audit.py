@@ -428,6 +428,9 @@ def _verify(api: ApiClient, rpc: Rpc, asset_id: str, status: dict, detail: dict 
         raise ChainError(f"The node at '{rpc.url}' serves chain {actual_chain}, not chain {chain_id}. Point "
                          "DATAREG_RPC_URL at a node of the registry's chain, or pass --chain-id.")
     logs, relations = collect_logs(rpc, contracts, asset_id, status["deploy_block"], block)
+    if not logs and detail is None:
+        raise NotFound(f"Asset '{asset_id}' is neither on chain {chain_id} (up to block {block}) nor in the API. "
+                       "Check the asset id.")
     canonical = headers(rpc, {int(e["blockNumber"], 16) for e in logs} | {block})
     for entry in logs:
         if canonical[int(entry["blockNumber"], 16)]["hash"] != entry["blockHash"]:
