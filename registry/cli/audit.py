@@ -13,7 +13,7 @@ from web3 import Web3
 from registry.chain.events import decode_log
 from registry.chain.types import RightKind, asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
-from registry.cli.common import Output
+from registry.cli.common import Output, whole_number
 from registry.config import Settings
 from registry.errors import ChainError
 
@@ -175,5 +175,5 @@ def add_parsers(sub) -> None:
     p.add_argument("--verify", action="store_true",
                    help="re-read every event from the chain node (DATAREG_RPC_URL) and compare")
     p.add_argument("--contract", help="the registry address to trust (default: what the API says)")
-    p.add_argument("--chain-id", type=int, help="the chain id to expect (default: what the API says)")
+    p.add_argument("--chain-id", type=whole_number(1, 2**64 - 1, "a chain id"), help="the chain id to expect (default: what the API says)")
     p.set_defaults(handler=cmd_audit)

@@ -31,7 +31,7 @@ from registry.chain.operations import (
 )
 from registry.chain.types import asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
-from registry.cli.common import Output, parse_time, signing_account, submit
+from registry.cli.common import Output, beijing_time, parse_time, signing_account, submit, time_text, whole_number
 from registry.cli.rights import store_document
 from registry.config import Settings
 from registry.content import cid_to_digest, fingerprint_bytes, fingerprint_file
@@ -40,6 +40,7 @@ from registry.metadata import canonical_bytes
 from registry.prepare import load_metadata
 
 ZERO = bytes(32)
+REASON_CODE = whole_number(0, 65535, "a reason code")  # the contracts' uint16
 
 
 def _change(api: ApiClient, a) -> Operation:
@@ -52,7 +53,7 @@ def _change(api: ApiClient, a) -> Operation:
 
 
 def _cancel_reason(text: str) -> int:
-    if text.isdigit():
+    if text.isascii() and text.isdigit() and int(text) <= 65535:
         return int(text)
     if text not in CANCEL_REASONS:
         raise ValidationError(f"Unknown reason '{text}': use one of {', '.join(CANCEL_REASONS)}.")
@@ -68,24 +69,24 @@ STEPS: dict[str, tuple[str, list[tuple[str, dict]], str, Callable]] = {
     "accept": ("accept an application (registrar)", [], "registrar",
                lambda api, a: AcceptApplication(asset_id_hex(a.asset_id))),
     "return": ("return an application for missing material (registrar)", [
-               ("--reason", {"type": int, "required": True}), ("--note", {})], "registrar",
+               ("--reason", {"type": REASON_CODE, "required": True}), ("--note", {})], "registrar",
                lambda api, a: ReturnApplication(asset_id_hex(a.asset_id), a.reason, store_document(api, a.note))),
     "review": ("pass the review, starting publicity, or end the application with --terminate (registrar)", [
-               ("--terminate", {"action": "store_true"}), ("--reason", {"type": int, "default": 0}), ("--note", {})],
+               ("--terminate", {"action": "store_true"}), ("--reason", {"type": REASON_CODE, "default": 0}), ("--note", {})],
                "registrar", lambda api, a: ReviewApplication(asset_id_hex(a.asset_id), not a.terminate, a.reason,
                                                              store_document(api, a.note))),
     "object": ("lodge an objection during publicity (any participant)", [
-               ("--reason", {"type": int, "required": True}), ("--evidence", {})], "objector",
+               ("--reason", {"type": REASON_CODE, "required": True}), ("--evidence", {})], "objector",
                lambda api, a: LodgeObjection(asset_id_hex(a.asset_id), a.reason, store_document(api, a.evidence))),
     "resolve": ("uphold or reject an objection (registrar)", [
-                ("objection_id", {"type": int}), ("--uphold", {"action": "store_true"}), ("--note", {})], "registrar",
+                ("objection_id", {"type": whole_number(1, 2**256 - 1, "an objection id")}), ("--uphold", {"action": "store_true"}), ("--note", {})], "registrar",
                 lambda api, a: ResolveObjection(asset_id_hex(a.asset_id), a.objection_id, a.uphold,
                                                 store_document(api, a.note))),
     "certify": ("register after publicity, issuing the certificate number (registrar)", [
-                ("--years", {"type": int, "default": 5, "help": "validity, 1-5 years"})], "registrar",
+                ("--years", {"type": whole_number(1, 255, "a number of years"), "default": 5, "help": "validity, 1-5 years"})], "registrar",
                 lambda api, a: CompleteRegistration(asset_id_hex(a.asset_id), a.years)),
     "renew-registration": ("renew a registration, 6 months to 1 day before it ends (registrar)", [
-                           ("--years", {"type": int, "default": 5})], "registrar",
+                           ("--years", {"type": whole_number(1, 255, "a number of years"), "default": 5})], "registrar",
                            lambda api, a: RenewRegistration(asset_id_hex(a.asset_id), a.years)),
     "change": ("change registration: a new metadata document, and new data if --file (registrant)", [
                ("--metadata", {"required": True}), ("--file", {})], "registrant", _change),
@@ -104,9 +105,10 @@ STEPS: dict[str, tuple[str, list[tuple[str, dict]], str, Callable]] = {
                        lambda api, a: ReleasePledge(asset_id_hex(a.asset_id), bytes.fromhex(asset_id_hex(a.pledge_id)[2:]))),
     "attest": ("issue an appraisal, compliance certification or quality evaluation (service provider)", [
                ("--kind", {"required": True, "choices": list(ATTESTATION_KINDS)}),
-               ("--value", {"type": int, "default": 0, "help": "for an appraisal, in the currency's smallest unit"}),
+               ("--value", {"type": whole_number(0, 2**256 - 1, "a value"), "default": 0, "help": "for an appraisal, in the currency's smallest unit"}),
                ("--currency", {"default": ""}), ("--method", {"default": ""}), ("--conclusion", {"default": ""}),
-               ("--report", {"help": "the report; stored, its CID goes on chain"}), ("--until", {})], "issuer",
+               ("--report", {"help": "the report; stored, its CID goes on chain"}),
+               ("--until", {"type": time_text})], "issuer",
                lambda api, a: Attest(asset_id_hex(a.asset_id), a.kind, a.value, a.currency, a.method, a.conclusion,
                                      store_document(api, a.report), parse_time(a.until) if a.until else 0)),
 }
@@ -146,9 +148,9 @@ def cmd_registration(args, settings: Settings, out: Output) -> None:
     r = ApiClient(settings.api_url).get(f"/v1/assets/{asset_id_hex(args.asset_id)}/registration")
     out.result(r, lambda r: "\n".join([
         f"stage {r['stage']}; certificate {r['certificate_status']}"
-        + (f" {r['certificate_number']} valid until {r['valid_until']}" if r["certificate_number"] else ""),
+        + (f" {r['certificate_number']} valid until {beijing_time(r['valid_until'])}" if r["certificate_number"] else ""),
         f"registrar {r['registrar_name'] or ''} {r['registrar']}",
-        *(f"publicity until {r['publicity_ends']}" for _ in [1] if r["publicity_ends"]),
+        *(f"publicity until {beijing_time(r['publicity_ends'])}" for _ in [1] if r["publicity_ends"]),
         *(f"objection {o['objection_id']} by {o['objector']}: {o['status']}" for o in r["objections"])]))
 
 
@@ -161,14 +163,14 @@ def cmd_certificate(args, settings: Settings, out: Output) -> None:
         return
     c = api.get(path)
     out.result(c, lambda c: f"{c['certificate_number']} ({c['status']}): {c['data_name']}\n  holder {c['holder']}\n"
-                            f"  registered {c['registered_at']}, valid until {c['valid_until']}\n"
+                            f"  registered {beijing_time(c['registered_at'])}, valid until {beijing_time(c['valid_until'])}\n"
                             f"  verify at {c['verification_url']}")
 
 
 def cmd_publicity(args, settings: Settings, out: Output) -> None:
     rows = ApiClient(settings.api_url).get("/v1/registrations", status="publicity")
     out.result(rows, lambda rows: "\n".join(
-        f"{r['asset_id']}  until {r['publicity_ends']}  {r['applicant_name'] or ''}: {r['data_name'] or ''}"
+        f"{r['asset_id']}  until {beijing_time(r['publicity_ends'])}  {r['applicant_name'] or ''}: {r['data_name'] or ''}"
         for r in rows) or "No application is in publicity.")
 
 
@@ -186,8 +188,8 @@ def add_parsers(sub) -> None:
         p.set_defaults(handler=_run(name))
 
     p = sub.add_parser("revoke-attestation", help="revoke an attestation you issued")
-    p.add_argument("attestation_id", type=int)
-    p.add_argument("--reason", type=int, default=0)
+    p.add_argument("attestation_id", type=whole_number(1, 2**256 - 1, "an attestation id"))
+    p.add_argument("--reason", type=REASON_CODE, default=0)
     key(p, "issuer")
     p.set_defaults(handler=cmd_revoke_attestation)
 
