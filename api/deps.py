@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from registry.chain.client import Chain, RegistryClient
+from registry.chain.relayer import Relayer
 from registry.chain.types import asset_id_hex
 from registry.config import Deployment, Settings
 from registry.content.store import ContentStore, open_store
@@ -35,6 +36,8 @@ class Services:
     store: ContentStore
     # The API's own key, used only to pay gas for signatures it relays; never a user's key.
     relayer: LocalAccount | None
+    # Sends and follows the relayed transactions (one nonce lock per process); None without a relayer key.
+    relays: Relayer | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Services":
@@ -46,14 +49,16 @@ class Services:
             relayer = Account.from_key(dev_key(RELAYER_ACCOUNT))
         else:
             relayer = None
+        client = RegistryClient(chain)
         return cls(
             settings=settings,
             engine=make_engine(settings.database_url),
             deployment=deployment,
             chain=chain,
-            client=RegistryClient(chain),
+            client=client,
             store=open_store(settings),
             relayer=relayer,
+            relays=Relayer(client, relayer) if relayer is not None else None,
         )
 
 
