@@ -233,6 +233,13 @@ class RegistryClient:
         return self.sign(Forward(contract.address, bytes.fromhex(data[2:]), gas * 6 // 5 + 20_000), account,
                          deadline, ttl)
 
+    def relay(
+        self, operation: Operation, signer: str, deadline: int, signature: bytes, relayer: LocalAccount
+    ) -> TxResult:
+        """Submits an operation its party signed and waits for it; `relayer` pays the gas and gains nothing
+        else. (The API sends through registry/chain/relayer.py, which follows many at once.)"""
+        return self._transact(self.relay_call(operation, signer, deadline, signature), relayer)
+
     def relay_call(self, operation: Operation, signer: str, deadline: int, signature: bytes):
         """The contract call that carries out an operation its party signed, for a relayer to send (see
         registry/chain/relayer.py); a forwarded call to anything but the registry's contracts, or values that

@@ -55,6 +55,7 @@ class Relay:
     attempts: int = 0
     result: TxResult | None = None
     error: RegistryError | None = None
+    final: bool = False  # mined and deeper than WATCH_BLOCKS: no reorg is looked for any more
     settled: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @property
@@ -142,23 +143,29 @@ class Relayer:
             self._monitor.start()
 
     def _follow(self) -> None:
+        interval = self.poll
         while True:
-            self._wake.wait(self.poll)
+            self._wake.wait(interval)
             self._wake.clear()
             try:
-                self._check()
-            except Exception:  # noqa: BLE001 - the node may be down: look again at the next tick
-                log.warning("relayer: could not check pending relays", exc_info=True)
-                time.sleep(1.0)
+                # Quickly while some are pending; once a second while mined ones are only watched for reorgs.
+                interval = self.poll if self._check() else 1.0
+            except Exception as exc:  # noqa: BLE001 - the node may be down: look again a little later
+                log.warning("relayer: could not check the relays: %s", exc)
+                interval = 1.0
 
-    def _check(self) -> None:
+    def _check(self) -> bool:
+        """One look at every relay not yet final; whether some are pending."""
         with self._relays_lock:
             pending = [r for r in self._relays.values() if r.status == PENDING]
-            mined = [r for r in self._relays.values() if r.status == MINED]
+            mined = [r for r in self._relays.values() if r.status == MINED and not r.final]
         if not pending and not mined:
-            return
+            return False
         head = self.w3.eth.block_number
-        watched = [r for r in mined if r.result and head - r.result.block_number < WATCH_BLOCKS]
+        for relay in mined:
+            if head - relay.result.block_number >= WATCH_BLOCKS:
+                relay.final = True  # deep enough: no longer watched
+        watched = [r for r in mined if not r.final]
         hashes = [h for r in pending for h in r.tx_hashes] + [r.result.tx_hash for r in watched]
         receipts = self._receipts(hashes)
         for relay in watched:
@@ -175,6 +182,7 @@ class Relayer:
                 self._settle(relay, found)
             elif time.monotonic() - relay.sent_at > RESEND_AFTER:
                 self._resend(relay)
+        return bool(pending)
 
     def _settle(self, relay: Relay, receipt: dict[str, Any]) -> None:
         try:
