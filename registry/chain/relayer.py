@@ -75,6 +75,7 @@ class Relayer:
         self._wake = threading.Event()
         self._monitor: threading.Thread | None = None
         self._http = httpx.Client(timeout=client.chain.timeout)
+        self._base_fee_value, self._base_fee_at = 0, float("-inf")
 
     # ─────────────────────────────── submitting ───────────────────────────────
 
@@ -104,9 +105,9 @@ class Relayer:
         with self._send_lock:
             for _ in range(5):
                 try:
-                    chosen = nonce if nonce is not None else self.w3.eth.get_transaction_count(
-                        self.account.address, "pending")
-                    base_fee = self.w3.eth.get_block("latest")["baseFeePerGas"]
+                    chosen = nonce if nonce is not None else self._rpc_int(
+                        "eth_getTransactionCount", [self.account.address, "pending"])
+                    base_fee = self._base_fee()
                 except Exception as exc:  # noqa: BLE001
                     if _unreachable(exc):
                         raise self.client._down(exc, "nothing was sent") from exc
@@ -134,6 +135,23 @@ class Relayer:
                 return
             raise ChainError("The node refused the relayer's transaction five times as a nonce already used; "
                              "try again.")
+
+    def _rpc_int(self, method: str, params: list) -> int:
+        """A number from the node in one plain JSON-RPC call (web3's formatting of a whole block cost more
+        than the node's answer, under the lock every relay waits for)."""
+        answer = self.w3.provider.make_request(method, params)
+        if "result" not in answer:
+            raise ChainError(f"{method} failed: {answer.get('error')}")
+        return int(answer["result"], 16)
+
+    def _base_fee(self) -> int:
+        """The latest block's base fee, read at most once a second: the fee cap is twice it, so a fee a
+        second old is still accepted."""
+        now = time.monotonic()
+        if now - self._base_fee_at > 1.0:
+            block = self.w3.provider.make_request("eth_getBlockByNumber", ["latest", False])["result"]
+            self._base_fee_value, self._base_fee_at = int(block["baseFeePerGas"], 16), now
+        return self._base_fee_value
 
     # ─────────────────────────────── following ───────────────────────────────
 
