@@ -93,7 +93,8 @@ def offline(tmp_path, monkeypatch):
     (tmp_path / "data.json").write_text("{}")
     monkeypatch.chdir(tmp_path)
     # One parser for every run (building it costs a tenth of a second; parsing leaves it as it was).
-    monkeypatch.setattr("registry.cli.main.build_parser", lambda parser=build_parser(): parser)
+    parser = build_parser()
+    monkeypatch.setattr("registry.cli.main.build_parser", lambda: parser)
     return tmp_path
 
 
