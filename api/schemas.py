@@ -6,15 +6,11 @@ from typing import Any, Generic, Optional, TypeVar
 
 from pydantic import BaseModel, Field
 
-from registry.chain.operations import REVOCATION_REASONS
-from registry.chain.types import Classification, RightKind
 from registry.db.models import Asset, Event, Lineage, Right
 from registry.db.queries import RightState
+from registry.vocabulary import AssetStatus, Classification, RevocationReason, RightKind
 
 T = TypeVar("T")
-
-STATUS_LABELS = {0: "none", 1: "active", 2: "cancelled"}
-
 
 def iso(ts: int | None) -> Optional[str]:
     if not ts:
@@ -120,7 +116,7 @@ class RightPublic(BaseModel):
             revocation=dict(
                 revoked_by=current.revoked_by,
                 reason_code=current.revocation_reason,
-                reason=REVOCATION_REASONS.get(current.revocation_reason or 0),
+                reason=RevocationReason.key_of(current.revocation_reason or 0, None),
                 evidence_cid=current.revocation_evidence_cid,
             )
             if r.revoked
@@ -162,7 +158,8 @@ class PartyRight(BaseModel):
 
 class HistoryEvent(BaseModel):
     action: str = Field(description="registered, derived, right_assigned, right_granted, right_transferred, "
-                        "right_revoked, right_renewed")
+                        "right_revoked, right_renewed, derived_from_this (another asset was derived from this "
+                        "one: asset_id is that asset's)")
     event: str = Field(description="The contract event's name.")
     asset_id: Optional[str]
     right_index: Optional[int]
@@ -216,7 +213,7 @@ class AssetSummary(BaseModel):
             asset_id=asset.asset_id,
             name=asset.name,
             registrant=asset.registrant,
-            status=STATUS_LABELS.get(asset.status, str(asset.status)),
+            status=AssetStatus.key_of(asset.status),
             classification=Classification(asset.classification).label,
             derived=asset.derived,
             content_hash=asset.content_hash,
@@ -600,7 +597,7 @@ class VerifyResult(BaseModel):
                 asset_id=a.asset_id,
                 name=a.name,
                 registrant=a.registrant,
-                status=STATUS_LABELS.get(a.status, str(a.status)),
+                status=AssetStatus.key_of(a.status),
                 classification=Classification(a.classification).label,
                 content_hash=a.content_hash,
                 content_cid=a.content_cid,

@@ -15,12 +15,13 @@ from api.routes.registrations import (
     remarks_public,
 )
 from api.schemas import AssetDetail, AssetSummary, Page
-from registry.chain.types import Classification, RightKind, asset_id_hex, checksum
+from registry.chain.types import asset_id_hex, checksum
 from registry.db import queries
 from registry.db import as_of
 from registry.db.models import Asset, Attestation, Listing, Objection, Pledge, Registration
 from registry.errors import NotFound, ValidationError
 from registry.indexer.service import metadata_lookup
+from registry.vocabulary import Classification, RightKind
 
 router = APIRouter(prefix="/v1/assets", tags=["assets"])
 

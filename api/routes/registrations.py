@@ -29,10 +29,12 @@ from registry.chain.types import checksum
 from registry.db import queries, registration
 from registry.db.models import Asset, Participant, Registration
 from registry.errors import NotFound
+from registry.vocabulary import CertificateStatus, Stage
 
 router = APIRouter(prefix="/v1", tags=["registration"])
 
-STAGES = ("applied", "accepted", "returned", "publicity", "registered", "refused", "terminated")
+#: The stages an application can be at (NONE is no application).
+STAGES = tuple(s.key for s in Stage if s is not Stage.NONE)
 
 
 def _name(db, account: str) -> str | None:
@@ -170,7 +172,7 @@ def _certificate_page(cert: Certificate) -> str:
     rights = "".join(
         f"<tr><td>{e(r.kind_zh)}</td><td>{e(r.holder)}</td><td>{'有效' if r.valid else '无效'}</td></tr>"
         for r in cert.rights if r.parent_index == 0)
-    status = {"valid": "有效 valid", "lapsed": "已失效 lapsed", "cancelled": "已注销 cancelled"}[cert.status]
+    status = f"{CertificateStatus.from_key(cert.status).zh} {cert.status}"
     remarks = ("已查封 frozen; " if cert.remarks.frozen else "") + "".join(
         f"质押 {e(p.external_registration_no)}; " for p in cert.remarks.pledges if p.active) or "无 none"
     return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">

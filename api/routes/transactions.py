@@ -12,13 +12,15 @@ from api.deps import ServicesDep
 from api.errors import body_for
 from api.schemas import RelayStatus, TransactionResult
 from registry.chain.client import TxResult
-from registry.chain.operations import OPERATIONS
+from registry.chain.operations import OPERATIONS, Forward
 from registry.chain.relayer import DROPPED, FAILED, MINED, PENDING, Relay
 from registry.chain.types import checksum
 from registry.errors import ConfigurationError, NotFound, ValidationError
 
 router = APIRouter(prefix="/v1", tags=["transactions"])
-FORWARD_MAX_DEADLINE = 2**48 - 1
+FORWARD_MAX_DEADLINE = 2 ** int(Forward.deadline_type.removeprefix("uint")) - 1  # the forwarder's uint48
+# The operations this endpoint relays: those declared relayable in chain/operations.py.
+RelayedOperation = Literal[tuple(OPERATIONS)]  # type: ignore[valid-type]
 
 
 class RawTransaction(BaseModel):
@@ -70,7 +72,7 @@ RELAY_WAIT = 30.0
 @router.post("/relay/{operation}", response_model=TransactionResult, summary="Relay a signed operation",
              responses={202: {"model": RelayStatus, "description": "Sent and not mined yet: follow it at "
                               "GET /v1/relay/{relay_id}."}})
-def relay(operation: Literal["register", "grant", "transfer", "revoke", "renew", "forward"], body: SignedRequest,
+def relay(operation: RelayedOperation, body: SignedRequest,  # type: ignore[valid-type]
           services: ServicesDep):
     """Submits an operation its party signed as EIP-712 typed data (`Register`, `Grant`, `Transfer`,
     `Revoke`, `Renew`, or, for any other operation of the registry's contracts, the forwarder's

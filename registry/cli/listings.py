@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from registry.chain.operations import (
+    LISTING_STATUSES,
     ROLES,
     AddParticipant,
     ApproveListing,
@@ -167,7 +168,8 @@ def add_parsers(sub) -> None:
         p.add_argument("--right", default="operating", help="the operating right: its number, or 'operating'")
         p.add_argument("--listing-id", help="the exchange's own listing id (挂牌编号)")
         p.add_argument("--offer-terms", help="the offer terms document; stored, its CID goes on chain")
-        p.add_argument("--origin", type=whole_number(1, 2**64 - 1, "a listing number"), help="for a cross-listing: the origin listing's number")
+        p.add_argument("--origin", type=whole_number(1, 2**64 - 1, "a listing number"),
+                       help="for a cross-listing: the origin listing's number")
 
     p = sub.add_parser("participant", help="admit, suspend or reinstate a participant (admin)")
     p.add_argument("action", choices=["add", "suspend", "reinstate"])
@@ -215,11 +217,12 @@ def add_parsers(sub) -> None:
     p = sub.add_parser("listings", help="listings, with whether each is valid and why not")
     p.add_argument("--exchange")
     p.add_argument("--asset")
-    p.add_argument("--status", choices=["listed", "suspended", "delisted"])
+    p.add_argument("--status", choices=list(LISTING_STATUSES))
     p.set_defaults(handler=cmd_listings)
 
     p = sub.add_parser("feed", help="an exchange's listing changes, in order, from a cursor")
     p.add_argument("--exchange", required=True)
-    p.add_argument("--after", type=whole_number(0, 2**63 - 1, "a cursor"), default=0, help="the cursor of the last change applied")
+    p.add_argument("--after", type=whole_number(0, 2**63 - 1, "a cursor"), default=0,
+                   help="the cursor of the last change applied")
     p.add_argument("--follow", action="store_true", help="keep polling for new changes")
     p.set_defaults(handler=cmd_feed)

@@ -44,11 +44,11 @@ def cmd_deploy(args, settings: Settings, out: Output) -> None:
 
 
 def cmd_index_check(args, settings: Settings, out: Output) -> None:
-    from registry.chain.client import Chain
+    from registry.config import Deployment
     from registry.db.session import make_engine
     from registry.indexer.check import check
 
-    report = check(Chain.from_settings(settings), make_engine(settings.database_url))
+    report = check(settings.rpc_url, Deployment.load(settings.deployment_file), make_engine(settings.database_url))
     data = {"block": report.block, "checked": report.checked,
             "differences": [d.__dict__ for d in report.differences]}
     out.result(data, lambda d: f"Checked the index against the contracts at block {d['block']}: "
@@ -146,8 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="run the indexer, or check the index against the contracts")
     p.add_argument("action", choices=["run", "check"],
-                   help="run: follow the chain; check: compare the index with the contracts (exit 1 on any "
-                   "difference)")
+                   help="run: follow the chain; check: compare every table of the index with the chain's logs "
+                   "and the contracts' views (exit 1 on any difference, naming it)")
     p.set_defaults(handler=lambda args, settings, out: (cmd_index_run if args.action == "run" else cmd_index_check)(
         args, settings, out))
 

@@ -129,11 +129,13 @@ def add_parsers(sub) -> None:
     p.add_argument("--right", required=True, help="the right to grant from: its number, or a kind "
                    "(holding, usage, operating) to use your valid right of that kind")
     p.add_argument("--to", required=True, help="the grantee's address")
-    p.add_argument("--until", type=time_text, help="end: ISO date/time or +30d (default: no end, if your right has none)")
+    p.add_argument("--until", type=time_text,
+                   help="end: ISO date/time or +30d (default: no end, if your right has none)")
     p.add_argument("--start", type=time_text, help="start: ISO date/time or +1d (default: now)")
     p.add_argument("--purpose", help="purpose or usage scenario, e.g. 交通规划研究")
     p.add_argument("--territory", help="where it may be exercised, e.g. region codes 3502,3501")
-    p.add_argument("--quantity", type=whole_number(0, 2**256 - 1, "a quantity"), default=0, help="permitted quantity or volume (0: not limited)")
+    p.add_argument("--quantity", type=whole_number(0, 2**256 - 1, "a quantity"), default=0,
+                   help="permitted quantity or volume (0: not limited)")
     p.add_argument("--terms", help="the full terms document; stored, its CID goes on chain")
     p.add_argument("--sub-grantable", action="store_true", help="the grantee may grant it onwards")
     p.add_argument("--transferable", action="store_true", help="the grantee may transfer it")

@@ -13,12 +13,13 @@ from registry.cli.common import Output, beijing_time, progress_bar
 from registry.config import Settings
 from registry.content import Fingerprint, fingerprint_file
 from registry.errors import RegistryError, ValidationError
+from registry.vocabulary import RightKind
 
 EXIT_REGISTERED = 0
 EXIT_NOT_REGISTERED = 1
 EXIT_ERROR = 2
 
-KIND_LABELS = (("holding", "持有权"), ("usage", "使用权"), ("operating", "经营权"))
+KIND_LABELS = tuple((kind.key, kind.short_zh) for kind in RightKind)
 
 
 def fingerprint_locally(path: Path, progress=None) -> Fingerprint:

@@ -10,9 +10,8 @@ from sqlmodel import Session, select
 from registry.db.bulk import chunks
 from registry.db.models import Asset, Listing, ListingChange, Participant
 from registry.db.queries import right_states
+from registry.vocabulary import AssetStatus, ListingStatus, ParticipantStatus, Role
 
-STATUS = {1: "listed", 2: "suspended", 3: "delisted"}
-EXCHANGE_ROLE = 1
 
 # Why the operating right no longer carries the consent, from the right's own reason.
 _RIGHT_REASONS = {
@@ -32,15 +31,15 @@ class ListingState:
 
 
 def listing_state(db: Session, listing: Listing, now: int) -> ListingState:
-    if listing.status == 3:
+    if listing.status == ListingStatus.DELISTED:
         return ListingState(False, "delisted", None)
     exchange = db.get(Participant, listing.exchange)
-    if exchange is None or exchange.status != 1 or exchange.role != EXCHANGE_ROLE:
+    if exchange is None or exchange.status != ParticipantStatus.ACTIVE or exchange.role != Role.EXCHANGE:
         return ListingState(False, "exchange_not_active", None)
-    if listing.status == 2:
+    if listing.status == ListingStatus.SUSPENDED:
         return ListingState(False, "suspended", None)
     asset = db.get(Asset, listing.asset_id)
-    if asset is None or asset.status != 1:
+    if asset is None or asset.status != AssetStatus.ACTIVE:
         return ListingState(False, "asset_cancelled", None)
     states = {s.right.right_index: s for s in right_states(db, asset, now, indices=[listing.right_index])}
     state = states.get(listing.right_index)
@@ -60,7 +59,7 @@ def listing_state(db: Session, listing: Listing, now: int) -> ListingState:
             return ListingState(False, "origin_not_valid", None)
         origin_state = listing_state(db, origin, now)
         if not origin_state.valid:
-            return ListingState(False, "origin_delisted" if origin.status == 3 else "origin_not_valid", None)
+            return ListingState(False, "origin_delisted" if origin.status == ListingStatus.DELISTED else "origin_not_valid", None)
         if origin_state.expires_at is not None:
             expires_at = min(expires_at or origin_state.expires_at, origin_state.expires_at)
     return ListingState(True, None, expires_at)
@@ -101,7 +100,7 @@ def refresh_listings(
         tx_hash, log_index = causes.get(listing.listing_id, (None, None))
         db.add(ListingChange(listing_id=listing.listing_id, exchange=listing.exchange,
                              origin_exchange=origin.exchange if origin else None, asset_id=listing.asset_id,
-                             change=change, status=STATUS[listing.status], valid=listing.valid,
+                             change=change, status=ListingStatus(listing.status).key, valid=listing.valid,
                              reason=listing.invalid_reason, block_number=block, tx_hash=tx_hash,
                              log_index=log_index, timestamp=now))
         added += 1
@@ -111,7 +110,7 @@ def refresh_listings(
 def _change(db: Session, listing: Listing) -> str | None:
     last = db.exec(select(ListingChange).where(ListingChange.listing_id == listing.listing_id)
                    .order_by(ListingChange.id.desc())).first()
-    status = STATUS[listing.status]
+    status = ListingStatus(listing.status).key
     if last is None:
         return "listed"
     if last.status != status:

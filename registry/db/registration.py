@@ -15,24 +15,31 @@ from registry.db.models import (
     Pledge,
     Registration,
 )
+from registry.vocabulary import (
+    AssetStatus,
+    AttestationKind,
+    AttestationStatus,
+    CertificateStatus,
+    ParticipantStatus,
+    Stage,
+)
 
 RENEWAL_OPENS = 183 * 86_400
 RENEWAL_CLOSES = 86_400
-ATTESTATION_ROLES = {"appraisal": 3, "compliance_certification": 4, "quality_evaluation": 5}
 
 
 def certificate_status(registration: Registration | None, asset: Asset, now: int) -> str:
     if registration is None:
-        return "none"
-    if registration.stage in ("applied", "accepted", "publicity"):
-        return "pending"
-    if registration.stage != "registered":
-        return "not_registered"
-    if asset.status == 2:
-        return "cancelled"
+        return CertificateStatus.NONE.key
+    if registration.stage in (Stage.APPLIED.key, Stage.ACCEPTED.key, Stage.PUBLICITY.key):
+        return CertificateStatus.PENDING.key
+    if registration.stage != Stage.REGISTERED.key:
+        return CertificateStatus.NOT_REGISTERED.key
+    if asset.status == AssetStatus.CANCELLED:
+        return CertificateStatus.CANCELLED.key
     if registration.valid_until is not None and now >= registration.valid_until:
-        return "lapsed"
-    return "valid"
+        return CertificateStatus.LAPSED.key
+    return CertificateStatus.VALID.key
 
 
 def renewal_window(registration: Registration) -> tuple[int, int] | None:
@@ -71,15 +78,16 @@ def publicity_fields(asset: Asset | None) -> dict:
 
 def attestation_status(db: Session, attestation: Attestation, asset: Asset, now: int) -> str:
     if attestation.revoked:
-        return "revoked"
+        return AttestationStatus.REVOKED.key
     issuer = db.get(Participant, attestation.issuer)
-    if issuer is None or issuer.status != 1 or issuer.role != ATTESTATION_ROLES[attestation.kind]:
-        return "issuer_not_active"
+    role = AttestationKind.from_key(attestation.kind).issuer_role
+    if issuer is None or issuer.status != ParticipantStatus.ACTIVE or issuer.role != role:
+        return AttestationStatus.ISSUER_NOT_ACTIVE.key
     if attestation.valid_until and now >= attestation.valid_until:
-        return "expired"
+        return AttestationStatus.EXPIRED.key
     if asset.version != attestation.asset_version:
-        return "superseded"
-    return "valid"
+        return AttestationStatus.SUPERSEDED.key
+    return AttestationStatus.VALID.key
 
 
 def attestations(db: Session, asset_id: str) -> list[Attestation]:

@@ -22,7 +22,7 @@ log = logging.getLogger("datareg.indexer")
 
 def metadata_lookup(store: ContentStore):
     """Metadata documents by CID from the content store; a missing or unreadable one is indexed without
-    its fields (the API fills them in when the document is uploaded later)."""
+    its fields, filled in when the document turns up later (late_metadata.py)."""
 
     def lookup(cid: str) -> dict | None:
         try:
