@@ -43,7 +43,7 @@ from registry.chain.evidence import (
 )
 from registry.chain.types import RightKind, asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
-from registry.cli.common import Output
+from registry.cli.common import Output, whole_number
 from registry.config import Settings
 from registry.db.models import Asset, Attestation, Lineage, Listing, Pledge, Registration, Right
 from registry.db.queries import evaluate_rights
@@ -747,7 +747,9 @@ def add_parsers(sub) -> None:
     p.add_argument("--check-bundle", metavar="FILE", help="re-verify a bundle: offline, or against --rpc")
     p.add_argument("--rpc", help="the chain node to check against (default DATAREG_RPC_URL; for --check-bundle, "
                    "none: offline)")
-    p.add_argument("--block", type=int, help="audit as of this block (default: the block the API has indexed)")
+    p.add_argument("--block", type=whole_number(0, 2**63 - 1, "a block number"),
+                   help="audit as of this block (default: the block the API has indexed)")
     p.add_argument("--contract", help="the DataRegistry address to trust (default: what the API says)")
-    p.add_argument("--chain-id", type=int, help="the chain id to expect (default: what the API says)")
+    p.add_argument("--chain-id", type=whole_number(1, 2**64 - 1, "a chain id"),
+                   help="the chain id to expect (default: what the API says)")
     p.set_defaults(handler=cmd_audit)
