@@ -158,7 +158,8 @@ class PartyRight(BaseModel):
 
 class HistoryEvent(BaseModel):
     action: str = Field(description="registered, derived, right_assigned, right_granted, right_transferred, "
-                        "right_revoked, right_renewed")
+                        "right_revoked, right_renewed, derived_from_this (another asset was derived from this "
+                        "one: asset_id is that asset's)")
     event: str = Field(description="The contract event's name.")
     asset_id: Optional[str]
     right_index: Optional[int]
@@ -331,6 +332,9 @@ class Status(BaseModel):
     database: str
     database_reachable: bool = True
     database_error: Optional[str] = None
+    database_read_only: bool = Field(False, description="Whether the index database accepts no writes (a read-only "
+                                     "file or database): reads are served, the index does not advance.")
+    database_read_only_reason: Optional[str] = None
     content_store: str
     summary: str = Field("", description="The above in one sentence: up to date, behind, or what is unreachable.")
 
@@ -348,6 +352,30 @@ class TransactionResult(BaseModel):
     gas_used: int
     asset_ids: list[str]
     events: list[dict[str, Any]]
+    relay_id: Optional[str] = Field(None, description="For a relayed operation: its id, for GET /v1/relay/{id}.")
+
+
+class RelayStatus(BaseModel):
+    """A relayed operation as the relayer follows it: sent, mined (and still on the canonical chain), or
+    settled otherwise."""
+
+    relay_id: str
+    operation: str
+    signer: str
+    status: str = Field(description="pending: sent, not mined yet (it is sent again, with higher fees, if it "
+                        "waits too long or a reorg removes it); mined: in block_number; failed: mined, and the "
+                        "contract refused it (error says why); dropped: it can no longer be carried out (error "
+                        "says why) and will not be mined.")
+    tx_hash: Optional[str] = Field(None, description="The transaction mined, or the last one sent.")
+    tx_hashes: list[str] = Field(description="Every transaction sent for it, in order.")
+    block_number: Optional[int] = None
+    block_hash: Optional[str] = None
+    gas_used: Optional[int] = None
+    asset_ids: list[str] = []
+    events: list[dict[str, Any]] = []
+    error: Optional[dict[str, Any]] = Field(None, description="For failed or dropped: the error, as the API gives "
+                                            "errors.")
+    message: str
 
 
 class ParticipantPublic(BaseModel):

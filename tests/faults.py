@@ -6,21 +6,22 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import uvicorn
 from eth_account import Account
 
-from api.main import create_app
 from registry.chain.client import Chain, RegistryClient
 from registry.chain.deploy import deploy
+from registry.cli.serve import create_app
 from registry.devchain import DEPLOYER_ACCOUNT, dev_key, free_port, start_anvil, stop
 from registry.devchain_proxy import TcpProxy  # noqa: F401 - the fault tests' proxy, imported from here
 from registry.indexer.service import build_indexer, run_until_stopped
 from tests.conftest import Stack, _Server, make_settings
+from tests.conftest import postgres_database as postgres_database  # where the fault tests import it from
 
 
 @contextmanager
@@ -36,31 +37,6 @@ def environment(**values: str) -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-
-
-@contextmanager
-def postgres_database() -> Iterator[str]:
-    """A new, empty PostgreSQL database on the local server (CI has one on 127.0.0.1:5432), dropped afterwards."""
-    import uuid
-
-    import pytest
-    from sqlalchemy import create_engine, text
-
-    from tests.conftest import POSTGRES_ADMIN_URL
-
-    name = f"datareg_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001
-        pytest.fail(f"PostgreSQL at {POSTGRES_ADMIN_URL} is not available: {exc}")
-    try:
-        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @contextmanager

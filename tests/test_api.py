@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -37,10 +36,8 @@ def test_registered_asset_is_served_with_metadata_rights_and_evidence(stack, tmp
     prepared = prepare_registration(data, document, owner.address)
     assert stored.json()["cid"] == prepared.metadata_cid
 
-    sent = time.monotonic()
     result = stack.client.register(prepared.registration, owner)
     asset = stack.wait_indexed(result.asset_ids[0])
-    assert time.monotonic() - sent < 5
 
     assert asset["name"] == document.name
     assert asset["classification"] == "important"

@@ -44,16 +44,17 @@ _SHOWN = {"assetId", "rightIndex", "kind"}
 CSV_LIMIT = 100_000
 
 
-def history_event(row: Event | Row) -> HistoryEvent:
-    return HistoryEvent(**_event_fields(row))
+def history_event(row: Event | Row, of_asset: str) -> HistoryEvent:
+    return HistoryEvent(**_event_fields(row, of_asset))
 
 
-def _event_fields(row: Event | Row) -> dict:
-    """The fields of the event's HistoryEvent, as a dict: a page of them is validated in one call."""
+def _event_fields(row: Event | Row, of_asset: str) -> dict:
+    """The fields of the event's HistoryEvent in the history of `of_asset`, as a dict: a page of them is
+    validated in one call. An event of another asset in it is a derivation made from `of_asset`."""
     args = json.loads(row.args_json)
     parties = [v for v in args.values() if isinstance(v, str) and len(v) == 42 and v.startswith("0x")]
     return dict(
-        action=ACTIONS.get(row.name, row.name),
+        action=ACTIONS.get(row.name, row.name) if row.asset_id == of_asset else "derived_from_this",
         event=row.name,
         asset_id=row.asset_id,
         right_index=row.right_index,
@@ -134,9 +135,9 @@ def history_page(db: Session, asset_id: str, kind: str | None, party: str | None
         raise asset_not_found(asset_id)
     rows, count = page
     if format == "csv":
-        return _csv(key, [history_event(r) for r in rows])
+        return _csv(key, [history_event(r, key) for r in rows])
     following = f"{rows[-1].block_number}-{rows[-1].log_index}" if len(rows) == limit else None
-    return _HISTORY_PAGE.validate_python({"data": [_event_fields(r) for r in rows], "count": count, "limit": limit,
+    return _HISTORY_PAGE.validate_python({"data": [_event_fields(r, key) for r in rows], "count": count, "limit": limit,
                                           "offset": offset, "next": following})
 
 

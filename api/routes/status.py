@@ -13,6 +13,7 @@ from api.schemas import Status, iso
 from registry.chain.rpc import Rpc
 from registry.db import queries
 from registry.db.models import Block
+from registry.db.session import read_only_reason
 from registry.errors import ChainError
 
 router = APIRouter(prefix="/v1", tags=["status"])
@@ -50,9 +51,10 @@ def status(request: Request, services: ServicesDep, db: SessionDep) -> Status:
     try:
         checkpoint = queries.checkpoint(db)
         block = db.get(Block, checkpoint.block_number) if checkpoint else None
+        read_only = read_only_reason(db.connection())
         database_error = None
     except SQLAlchemyError as exc:
-        checkpoint = block = None
+        checkpoint = block = read_only = None
         database_error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     indexed = checkpoint.block_number if checkpoint else None
     reference = head if head is not None else (seen[0] if seen else None)
@@ -74,15 +76,25 @@ def status(request: Request, services: ServicesDep, db: SessionDep) -> Status:
         database=services.engine.dialect.name,
         database_reachable=database_error is None,
         database_error=database_error,
+        database_read_only=read_only is not None,
+        database_read_only_reason=read_only,
         content_store=type(services.store).__name__,
-        summary=_summary(head, rpc_error, seen, indexed, lag, block, database_error),
+        summary=_summary(head, rpc_error, seen, indexed, lag, block, database_error, read_only),
     )
 
 
-def _summary(head, rpc_error, seen, indexed, lag, block, database_error) -> str:
+def _summary(head, rpc_error, seen, indexed, lag, block, database_error, read_only) -> str:
     if database_error is not None:
         return ("The index database cannot be reached: reads answer 503 until it is back. "
                 + ("The chain node is reachable." if head is not None else "The chain node cannot be reached either."))
+    summary = _summary_of_index(head, rpc_error, seen, indexed, lag, block)
+    if read_only is not None:
+        summary += (f" The index database is read-only ({read_only}): reads are served, but the index cannot "
+                    "advance and metadata uploads are refused until it can be written again.")
+    return summary
+
+
+def _summary_of_index(head, rpc_error, seen, indexed, lag, block) -> str:
     at = f"block {indexed}" + (f" ({iso(block.timestamp)})" if block else "") if indexed is not None else "no block yet"
     if head is None:
         behind = (f"; the last head seen was block {seen[0]}, {lag} block(s) ahead of the index" if seen else "")

@@ -122,22 +122,7 @@ class Writer:
     def apply(self, batch: Batch, event: DecodedEvent, timestamp: int, record: bool) -> None:
         """Projects one event through its handler; with `record`, also adds it to the history table."""
         if record:
-            batch.events.append(
-                dict(
-                    block_number=event.block_number,
-                    block_hash=event.block_hash,
-                    tx_hash=event.tx_hash,
-                    log_index=event.log_index,
-                    timestamp=timestamp,
-                    name=event.name,
-                    asset_id=_asset_of(batch, event),
-                    kind=_kind(batch, event),
-                    actor=_argument(event, ACTOR_ARGS),
-                    party=_argument(event, PARTY_ARGS),
-                    right_index=event.args.get("rightIndex"),
-                    args_json=_json(event.args),
-                )
-            )
+            batch.events.append(event_row(batch, event, timestamp))
         handler = HANDLERS.get(event.name)
         if handler is not None:
             handler(batch, event, timestamp, self.lookup)
@@ -206,6 +191,25 @@ class Writer:
         for row in remaining:
             self.apply(batch, stored_event(row), row.timestamp, record=False)
         batch.flush()
+
+
+def event_row(batch: Batch, event: DecodedEvent, timestamp: int) -> dict:
+    """The row of the events table that records `event`, read against the batch's state before the event
+    (the audit and the index check build the rows the chain implies with it, to compare)."""
+    return dict(
+        block_number=event.block_number,
+        block_hash=event.block_hash,
+        tx_hash=event.tx_hash,
+        log_index=event.log_index,
+        timestamp=timestamp,
+        name=event.name,
+        asset_id=_asset_of(batch, event),
+        kind=_kind(batch, event),
+        actor=_argument(event, ACTOR_ARGS),
+        party=_argument(event, PARTY_ARGS),
+        right_index=event.args.get("rightIndex"),
+        args_json=_json(event.args),
+    )
 
 
 def _asset_of(batch: Batch, event: DecodedEvent) -> str | None:
