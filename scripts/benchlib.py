@@ -81,18 +81,24 @@ class LocalChain:
 
 
 @contextlib.contextmanager
-def local_chain(log: Path | None = None, block_time: float | None = None,
-                timeout: float = 30.0) -> Iterator[LocalChain]:
-    """anvil on a free port with the registry deployed; stopped on exit."""
+def anvil_node(log: Path | None = None, block_time: float | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """anvil on a free port: (its RPC URL, its process); stopped on exit."""
     anvil_port = port()
     anvil = start_anvil(anvil_port, block_time=block_time, log_path=log)
     try:
-        rpc_url = f"http://127.0.0.1:{anvil_port}"
+        yield f"http://127.0.0.1:{anvil_port}", anvil
+    finally:
+        stop(anvil)
+
+
+@contextlib.contextmanager
+def local_chain(log: Path | None = None, block_time: float | None = None,
+                timeout: float = 30.0) -> Iterator[LocalChain]:
+    """anvil on a free port with the registry deployed; stopped on exit."""
+    with anvil_node(log, block_time) as (rpc_url, anvil):
         deployment = deploy(rpc_url, dev_key(DEPLOYER_ACCOUNT))
         yield LocalChain(anvil, rpc_url, deployment, RegistryClient(Chain(rpc_url, deployment, timeout=timeout)),
                          DevRpc(rpc_url))
-    finally:
-        stop(anvil)
 
 
 def service_env(data_dir: Path, rpc_url: str, database_url: str, **settings: str) -> dict[str, str]:
@@ -203,9 +209,13 @@ class Signer:
 
     def sign(self, account, fn, gas: int) -> str:
         """`fn`: a web3 contract function with its arguments."""
+        return self.sign_call(account, fn.address, fn._encode_transaction_data(), gas)
+
+    def sign_call(self, account, to: str, data: str, gas: int) -> str:
+        """A call with its call data already encoded (0x hex)."""
         self.load(account)
-        tx = {"to": fn.address, "data": fn._encode_transaction_data(), "gas": gas, "chainId": self.chain_id,
-              "nonce": self.nonces[account.address], **FEES}
+        tx = {"to": to, "data": data, "gas": gas, "chainId": self.chain_id, "nonce": self.nonces[account.address],
+              **FEES}
         self.nonces[account.address] += 1
         return "0x" + bytes(account.sign_transaction(tx).raw_transaction).hex()
 
