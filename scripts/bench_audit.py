@@ -23,15 +23,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
-from benchlib import Signer, Stack, mine_in_blocks, registration  # first: it puts the repository on sys.path
-from eth_account import Account
+from benchlib import Signer, Stack, dev_accounts, mine_in_blocks, registration  # first: puts the repository on sys.path
 from eth_hash.auto import keccak
 
-from registry.chain.client import Chain, RegistryClient
+from registry.chain.client import RegistryClient
 from registry.chain.evidence import Rpc, event_shapes
 from registry.chain.operations import Grant, GrantTerms
-from registry.devchain import DevRpc, dev_key, tool
+from registry.devchain import DevRpc, tool
 
 RENEW = "0x" + keccak(b"renew(bytes32,uint256,uint64)").hex()[:8]
 
@@ -72,14 +70,12 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp, Stack(Path(tmp)) as stack:
-        client = RegistryClient(Chain(stack.rpc_url, stack.deployment))
-        owner = Account.from_key(dev_key(1))
-        grantees = [Account.from_key(dev_key(i)).address for i in (2, 3, 4, 5)]
+        owner, *others = dev_accounts(1, 2, 3, 4, 5)
+        grantees = [a.address for a in others]
         started = time.monotonic()
-        asset_id = seed(client, owner, grantees, args.events, min(args.grants, args.events - 4))
-        head = client.w3.eth.block_number
-        http = httpx.Client(base_url=stack.api_url, timeout=120)
-        stack.wait_until_indexed(http, head, timeout=1800)
+        asset_id = seed(stack.client, owner, grantees, args.events, min(args.grants, args.events - 4))
+        head = stack.client.w3.eth.block_number
+        http = stack.seeded(head)
         print(f"{args.events:,} events on one asset ({args.grants:,} grants, the rest renewals of them) written and "
               f"indexed in {time.monotonic() - started:.1f} s.\n")
 

@@ -5,6 +5,7 @@ the report file. Importing it first puts the repository on sys.path, so a script
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import os
 import random
@@ -26,6 +27,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
+from eth_account import Account  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from web3 import Web3  # noqa: E402
 
@@ -155,6 +157,16 @@ class Stack(LocalStack):
         super().__init__(data_dir, anvil_port=port(), api_port=port(), block_time=block_time,
                          extra_env={"DATAREG_DATABASE_URL": self.database_url, "PYTHONUNBUFFERED": "1"})
 
+    @functools.cached_property
+    def client(self) -> RegistryClient:
+        return RegistryClient(Chain(self.rpc_url, self.deployment))
+
+    def seeded(self, head: int | None = None, timeout: float = 1800.0) -> httpx.Client:
+        """After seeding: an HTTP client of the API once the index has reached `head` (default: the chain's)."""
+        http = httpx.Client(base_url=self.api_url, timeout=120)
+        self.wait_until_indexed(http, self.client.w3.eth.block_number if head is None else head, timeout)
+        return http
+
     def check_alive(self) -> None:
         for name, process in zip(self.NAMES, self.processes):
             if process.poll() is not None:
@@ -183,6 +195,11 @@ def registration(holder: str, rng: random.Random | None = None) -> Registration:
     """Random content (from `rng` when given, for a repeatable workload), the holder holding all three rights."""
     draw = rng.randbytes if rng else secrets.token_bytes
     return Registration(draw(32), draw(32), draw(32), holders=(RightHolder(holder, frozenset(RightKind)),))
+
+
+def dev_accounts(*indices: int) -> list:
+    """The funded development accounts of these indices (registry.devchain.dev_key)."""
+    return [Account.from_key(dev_key(i)) for i in indices]
 
 
 def fresh_address() -> str:
