@@ -4,7 +4,7 @@ API over real HTTP, against anvil; every one must be mined and no answer may be 
 Each signer is a fresh key with no gas: it signs its registration as EIP-712 typed data (`Register`), and all
 N requests are sent to POST /v1/relay/register at once, one connection each. An answer 202 (not mined within
 the API's wait) is followed at GET /v1/relay/{id} until it is mined. Prints the throughput (relays mined per
-second, from the first request to the last relay mined) and the latency percentiles of the answers.
+second, from the first request to the last relay mined) and the latency percentiles (nearest-rank) of the answers.
 
 Run:
   .venv/bin/python scripts/bench_relay.py              # 200 relays
@@ -28,76 +28,62 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from benchlib import anvil_node, percentiles, registration  # first: it puts the repository on sys.path
 from eth_account import Account
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from registry.chain.operations import Register  # noqa: E402
-from registry.devchain import free_port, start_anvil, stop  # noqa: E402
-from tests.conftest import random_registration, running_stack  # noqa: E402
-
-ALL_RIGHTS = 7
+from registry.chain.operations import Register
+from tests.conftest import running_stack
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-def run(relays: int) -> dict:
+def measure(relays: int) -> dict:
     os.environ["DATAREG_WRITE_RATE_LIMIT"] = "off"
-    port = free_port()
-    anvil = start_anvil(port)
-    try:
-        with tempfile.TemporaryDirectory() as data, running_stack(f"http://127.0.0.1:{port}", Path(data)) as s:
-            bodies = []
-            for _ in range(relays):
-                signer = Account.from_key(os.urandom(32))
-                signed = s.client.sign(Register(random_registration([(signer.address, ALL_RIGHTS)])), signer)
-                bodies.append({"signer": signed.signer, "deadline": signed.deadline,
-                               "signature": "0x" + signed.signature.hex(), "operation": signed.operation.to_json()})
-            start = threading.Barrier(relays)
+    with anvil_node() as (rpc_url, _), tempfile.TemporaryDirectory() as data, \
+            running_stack(rpc_url, Path(data)) as s:
+        bodies = []
+        for _ in range(relays):
+            signer = Account.from_key(os.urandom(32))
+            signed = s.client.sign(Register(registration(signer.address)), signer)
+            bodies.append({"signer": signed.signer, "deadline": signed.deadline,
+                           "signature": "0x" + signed.signature.hex(), "operation": signed.operation.to_json()})
+        start = threading.Barrier(relays)
 
-            def send(body: dict) -> tuple[int, float, dict]:
-                with httpx.Client(base_url=s.api_url, timeout=120) as http:
-                    start.wait()
-                    began = time.perf_counter()
-                    answer = http.post("/v1/relay/register", json=body)
-                    return answer.status_code, time.perf_counter() - began, answer.json()
+        def send(body: dict) -> tuple[int, float, dict]:
+            with httpx.Client(base_url=s.api_url, timeout=120) as http:
+                start.wait()
+                began = time.perf_counter()
+                answer = http.post("/v1/relay/register", json=body)
+                return answer.status_code, time.perf_counter() - began, answer.json()
 
-            began = time.perf_counter()
-            with ThreadPoolExecutor(relays) as pool:
-                answers = list(pool.map(send, bodies))
-            # 202s: followed until mined (the relayer keeps going after the answer).
-            mined = {a[2]["tx_hash"] for a in answers if a[0] == 200}
-            for status, _, body in answers:
-                if status == 202:
-                    deadline = time.monotonic() + 120
-                    while (relay := s.http.get(f"/v1/relay/{body['relay_id']}").json())["status"] == "pending":
-                        if time.monotonic() > deadline:
-                            break
-                        time.sleep(0.1)
-                    if relay["status"] == "mined":
-                        mined.add(relay["tx_hash"])
-            elapsed = time.perf_counter() - began
-            latencies = [a[1] for a in answers]
-            codes: dict[str, int] = {}
-            for status, _, _ in answers:
-                codes[str(status)] = codes.get(str(status), 0) + 1
-            return {
-                "relays": relays,
-                "mined": len(mined),
-                "answers": codes,
-                "server_errors": sum(1 for a in answers if a[0] >= 500),
-                "seconds": round(elapsed, 2),
-                "relays_per_second": round(len(mined) / elapsed, 1),
-                "latency_ms": {name: round(percentile(latencies, q) * 1000) for name, q in
-                               (("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("max", 1.0))},
-                "latency_mean_ms": round(statistics.mean(latencies) * 1000),
-            }
-    finally:
-        stop(anvil)
+        began = time.perf_counter()
+        with ThreadPoolExecutor(relays) as pool:
+            answers = list(pool.map(send, bodies))
+        # 202s: followed until mined (the relayer keeps going after the answer).
+        mined = {a[2]["tx_hash"] for a in answers if a[0] == 200}
+        for status, _, body in answers:
+            if status == 202:
+                deadline = time.monotonic() + 120
+                while (relay := s.http.get(f"/v1/relay/{body['relay_id']}").json())["status"] == "pending":
+                    if time.monotonic() > deadline:
+                        break
+                    time.sleep(0.1)
+                if relay["status"] == "mined":
+                    mined.add(relay["tx_hash"])
+        elapsed = time.perf_counter() - began
+        latencies = percentiles([a[1] * 1000 for a in answers])
+        codes: dict[str, int] = {}
+        for status, _, _ in answers:
+            codes[str(status)] = codes.get(str(status), 0) + 1
+        return {
+            "relays": relays,
+            "mined": len(mined),
+            "answers": codes,
+            "server_errors": sum(1 for a in answers if a[0] >= 500),
+            "seconds": round(elapsed, 2),
+            "relays_per_second": round(len(mined) / elapsed, 1),
+            "latency_ms": {"p50": round(latencies["median"]), **{k: round(latencies[k]) for k in ("p90", "p99",
+                                                                                                "max")}},
+            "latency_mean_ms": round(statistics.mean(a[1] for a in answers) * 1000),
+        }
 
 
 def main() -> int:
@@ -106,7 +92,7 @@ def main() -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     try:
-        result = run(args.relays)
+        result = measure(args.relays)
     except Exception as exc:  # noqa: BLE001
         print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
