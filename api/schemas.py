@@ -167,6 +167,9 @@ class HistoryEvent(BaseModel):
     actor: Optional[str] = Field(description="Who acted: registrant, grantor, or the holder who transferred.")
     parties: list[str] = Field(description="Everyone the event names.")
     details: dict[str, Any] = Field(description="The event's other arguments: terms, reason, content ids, ...")
+    cids: dict[str, str] = Field(default_factory=dict, description=(
+        "The content ids among the details, decoded: each argument named ...Cid (on chain the SHA-256 digest of a "
+        "CIDv0), at any depth, as its CIDv0 (Qm...); zero digests are left out."))
     timestamp: Optional[str]
     block_number: int
     block_hash: str
