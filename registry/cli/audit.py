@@ -66,7 +66,6 @@ PAGE = 1000
 BUNDLE_FORMAT = "datareg-audit-bundle/1"
 # Arguments the API shows as columns of their own rather than in `details`.
 _SHOWN = {"assetId", "rightIndex", "kind"}
-_ASSET_STATUS = {0: "none", 1: "active", 2: "cancelled"}
 
 
 def fetch_history(api: ApiClient, asset_id: str, **filters: Any) -> list[dict]:
@@ -302,7 +301,7 @@ def compare_api_state(api: ApiClient, detail: dict | None, batch, asset_id: str,
     compare(entity, {name: (detail.get(name), asset[name]) for name in (
         "registrant", "content_hash", "metadata_cid", "version", "right_count", "derived", "personal_information",
         "sensitive_personal_information", "export_allowed")})
-    compare(entity, {"status": (detail.get("status"), _ASSET_STATUS.get(asset["status"])),
+    compare(entity, {"status": (detail.get("status"), AssetStatus.key_of(asset["status"], None)),
                      "frozen": ((detail.get("remarks") or {}).get("frozen"), asset["frozen"])})
     pledges = {p["pledge_id"]: p["active"] for p in batch.rows(Pledge) if p["asset_id"] == asset_id}
     shown_pledges = (detail.get("remarks") or {}).get("pledges", [])
