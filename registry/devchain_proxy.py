@@ -46,7 +46,8 @@ class RpcProxy:
     - `withhold_logs_from`: logs of that block and later ones are left out of eth_getLogs answers, and their
       transactions' receipts are null, until it is set back to None;
     - `qbft`: blocks carry 97-byte extraData and dev methods are refused with "Method not found";
-    - `pre_london`: blocks carry no base fee, as on a chain without EIP-1559 (legacy gas prices only)."""
+    - `pre_london`: blocks carry no base fee, as on a chain without EIP-1559 (legacy gas prices only);
+    - `syncing`: eth_syncing answers that the node is still catching up, as a restarted node does."""
 
     def __init__(self, upstream: str, qbft: bool = False, log_range_limit: int | None = None,
                  pre_london: bool = False) -> None:
@@ -54,6 +55,7 @@ class RpcProxy:
         self.host, self.port_ = parts.hostname, parts.port
         self.qbft = qbft
         self.pre_london = pre_london
+        self.syncing = False
         self.log_range_limit = log_range_limit
         self.withhold_logs_from: int | None = None
         self.records: list[Record] = []
@@ -149,7 +151,8 @@ class RpcProxy:
             self.records += [Record(now, c.get("method", ""), c.get("params") or []) for c in calls]
         self._wait_if_held(calls)
         self.gate.wait()
-        if not (self.qbft or self.pre_london or self.log_range_limit or self.withhold_logs_from is not None):
+        if not (self.qbft or self.pre_london or self.syncing or self.log_range_limit
+                or self.withhold_logs_from is not None):
             return self.forward(body)  # as it came: the proxy adds no parsing to the answers
         refused = {id(c): answer for c in calls if (answer := self._refusal(c)) is not None}
         passed = [c for c in calls if id(c) not in refused]
@@ -177,10 +180,13 @@ class RpcProxy:
         self._release.wait()
 
     def _refusal(self, call: dict) -> dict | None:
-        """The error this node answers `call` with itself, if it refuses it."""
+        """The answer this node gives `call` itself (a refusal, or a state of its own), if any."""
         method, params = call.get("method", ""), call.get("params") or []
         if self.qbft and method.startswith(DEV_METHOD_PREFIXES):
             return {"jsonrpc": "2.0", "id": call.get("id"), "error": {"code": -32601, "message": "Method not found"}}
+        if method == "eth_syncing" and self.syncing:
+            return {"jsonrpc": "2.0", "id": call.get("id"),
+                    "result": {"startingBlock": "0x0", "currentBlock": "0x0", "highestBlock": "0xffff"}}
         if method == "eth_getLogs" and self.log_range_limit and params:
             first, last = int(params[0]["fromBlock"], 16), int(params[0]["toBlock"], 16)
             if last - first + 1 > self.log_range_limit:
