@@ -52,7 +52,7 @@ class RpcProxy:
     def __init__(self, upstream: str, qbft: bool = False, log_range_limit: int | None = None,
                  pre_london: bool = False) -> None:
         parts = urlsplit(upstream)
-        self.host, self.port_ = parts.hostname, parts.port
+        self.host, self.port_ = parts.hostname or "127.0.0.1", parts.port
         self.qbft = qbft
         self.pre_london = pre_london
         self.syncing = False

@@ -1,6 +1,8 @@
 """Deploys the registry contracts and records where they are (the deployment file)."""
 from __future__ import annotations
 
+from typing import Any
+
 from eth_abi import encode
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
@@ -22,12 +24,12 @@ class _Deployer:
         self.nonce = int(rpc.call("eth_getTransactionCount", [account.address, "pending"]), 16)
 
     def deploy(self, name: str, *args: object) -> dict:
-        constructor = next((e for e in load_abi(name) if e["type"] == "constructor"), {"inputs": []})
+        constructor: dict = next((e for e in load_abi(name) if e["type"] == "constructor"), {"inputs": []})
         bytecode = load_bytecode(name)
         data = (bytecode if bytecode.startswith("0x") else "0x" + bytecode) \
             + encode([i["type"] for i in constructor["inputs"]], list(args)).hex()
         gas = int(self.rpc.call("eth_estimateGas", [{"from": self.account.address, "data": data}]), 16)
-        tx = {"chainId": self.chain_id, "nonce": self.nonce, "data": data, "value": 0,
+        tx: dict[str, Any] = {"chainId": self.chain_id, "nonce": self.nonce, "data": data, "value": 0,
               "gas": gas * 6 // 5 + 20_000, **fee_fields(self.rpc)}  # headroom: estimates can be short
         raw = self.account.sign_transaction(tx).raw_transaction
         tx_hash = self.rpc.call("eth_sendRawTransaction", ["0x" + bytes(raw).hex()])
