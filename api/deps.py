@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from registry.chain.client import Chain, RegistryClient
+from registry.chain.relayer import Relayer
 from registry.chain.types import asset_id_hex
 from registry.config import Deployment, Settings
 from registry.content.store import ContentStore, open_store
@@ -38,6 +39,8 @@ class Services:
     # An asset as it stood after a block, for confirmed-only answers: the indexer's replay of its events, handed
     # in by whoever builds the app (registry/cli/serve.py), so that the API never imports the indexer.
     as_of: AsOfReader
+    # Sends and follows the relayed transactions (one nonce lock per process); None without a relayer key.
+    relays: Relayer | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, as_of: AsOfReader | None = None) -> "Services":
@@ -45,15 +48,17 @@ class Services:
         chain = Chain(settings.rpc_url, deployment)
         relayer_key = settings.relayer_key_for(deployment.chain_id)
         relayer = Account.from_key(relayer_key) if relayer_key else None
+        client = RegistryClient(chain)
         return cls(
             settings=settings,
             engine=make_engine(settings.database_url),
             deployment=deployment,
             chain=chain,
-            client=RegistryClient(chain),
+            client=client,
             store=open_store(settings),
             relayer=relayer,
             as_of=as_of or _no_as_of,
+            relays=Relayer(client, relayer) if relayer is not None else None,
         )
 
 
