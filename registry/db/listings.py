@@ -2,6 +2,7 @@
 and the change feed that tells each exchange about every change exactly once."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import or_
@@ -20,6 +21,16 @@ _RIGHT_REASONS = {
     "not_yet_valid": "right_not_yet_valid", "parent_not_yet_valid": "right_not_yet_valid",
     "asset_cancelled": "asset_cancelled",
 }
+
+
+@dataclass(frozen=True)
+class Cause:
+    """The event a feed entry is stamped with: its own block, transaction and log."""
+
+    block_number: int
+    tx_hash: str
+    log_index: int
+    timestamp: int  # of its block
 
 
 @dataclass(frozen=True)
@@ -68,21 +79,24 @@ def listing_state(db: Session, listing: Listing, now: int) -> ListingState:
 def refresh_listings(
     db: Session,
     *,
-    assets: set[str],
-    exchanges: set[str],
+    assets: Mapping[str, Cause | None],
+    exchanges: Mapping[str, Cause | None],
+    listings: Mapping[int, Cause | None],
     now: int,
     block: int,
-    causes: dict[int, tuple[str, int]],
 ) -> int:
-    """Re-judges the listings that events may have changed (those of touched assets and exchanges, their
-    cross-listings, and any whose consent has lapsed by time), stores the result, and appends a feed entry
-    for each listing whose status or validity changed since its last entry. Returns the entries added.
+    """Re-judges the listings that events may have changed (those named by their own events, those of
+    touched assets and exchanges, their cross-listings, and any whose consent has lapsed by time), stores the
+    result, and appends a feed entry for each listing whose status or validity changed since its last entry.
+    Returns the entries added. Each key maps to the event that touched it, which the entry is stamped with
+    (its own block and transaction); an entry with no event is caused by time, stamped with the moment the
+    consent lapsed, or by a rollback.
 
     The feed is written only here, by comparing with the last entry, so replaying events after a reorg or
     a restart never adds an entry twice."""
     lapsed = Listing.valid.is_(True) & (Listing.expires_at <= now)
     candidates = {l.listing_id: l for l in db.exec(select(Listing).where(lapsed)).all()}
-    for column, keys in ((Listing.asset_id, assets), (Listing.exchange, exchanges)):
+    for column, keys in ((Listing.listing_id, listings), (Listing.asset_id, assets), (Listing.exchange, exchanges)):
         for chunk in chunks(list(keys)):
             candidates.update((l.listing_id, l) for l in db.exec(select(Listing).where(column.in_(chunk))).all())
     for chunk in chunks(list(candidates)):
@@ -90,6 +104,7 @@ def refresh_listings(
             candidates.setdefault(cross.listing_id, cross)
     added = 0
     for listing in sorted(candidates.values(), key=lambda l: l.listing_id):
+        lapsed_at = listing.expires_at if listing.valid and listing.expires_at is not None else None
         state = listing_state(db, listing, now)
         listing.valid, listing.invalid_reason, listing.expires_at = state.valid, state.reason, state.expires_at
         db.add(listing)
@@ -97,12 +112,15 @@ def refresh_listings(
         if change is None:
             continue
         origin = db.get(Listing, listing.origin_listing_id) if listing.origin_listing_id else None
-        tx_hash, log_index = causes.get(listing.listing_id, (None, None))
+        cause = listings.get(listing.listing_id) or assets.get(listing.asset_id) or exchanges.get(listing.exchange)
+        # No event of its own: it lapsed by time (at the moment its consent ended), or a rollback changed it.
+        moment = cause.timestamp if cause else lapsed_at if lapsed_at is not None and lapsed_at <= now else now
         db.add(ListingChange(listing_id=listing.listing_id, exchange=listing.exchange,
                              origin_exchange=origin.exchange if origin else None, asset_id=listing.asset_id,
                              change=change, status=ListingStatus(listing.status).key, valid=listing.valid,
-                             reason=listing.invalid_reason, block_number=block, tx_hash=tx_hash,
-                             log_index=log_index, timestamp=now))
+                             reason=listing.invalid_reason, block_number=cause.block_number if cause else block,
+                             tx_hash=cause.tx_hash if cause else None, log_index=cause.log_index if cause else None,
+                             timestamp=moment))
         added += 1
     return added
 
