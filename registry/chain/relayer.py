@@ -18,10 +18,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 from eth_account.signers.local import LocalAccount
 
-from registry.chain.client import RegistryClient, TxResult, _rpc_message, _unreachable
+from registry.chain.client import RegistryClient, TxResult, _rpc_message, _unreachable, fee_fields
 from registry.errors import ChainError, ChainUnavailable, RegistryError
 
 log = logging.getLogger("datareg.relayer")
@@ -74,8 +73,9 @@ class Relayer:
         self._relays_lock = threading.Lock()
         self._wake = threading.Event()
         self._monitor: threading.Thread | None = None
-        self._http = httpx.Client(timeout=client.chain.timeout)
-        self._base_fee_value, self._base_fee_at = 0, float("-inf")
+        self.rpc = client.chain.rpc
+        self._fees_value: dict[str, int] = {}
+        self._fees_at = float("-inf")
 
     # ─────────────────────────────── submitting ───────────────────────────────
 
@@ -105,19 +105,18 @@ class Relayer:
         with self._send_lock:
             for _ in range(5):
                 try:
-                    chosen = nonce if nonce is not None else self._rpc_int(
-                        "eth_getTransactionCount", [self.account.address, "pending"])
-                    base_fee = self._base_fee()
+                    chosen = nonce if nonce is not None else int(self.rpc.call(
+                        "eth_getTransactionCount", [self.account.address, "pending"]), 16)
+                    fees = self._fees()
                 except Exception as exc:  # noqa: BLE001
                     if _unreachable(exc):
                         raise self.client._down(exc, "nothing was sent") from exc
                     raise ChainError(f"The node could not prepare the transaction: {_rpc_message(exc)}.") from exc
                 bump = 2 ** relay.attempts  # a replacement must pay at least 10% more than what it replaces
-                tip = self.w3.to_wei(1, "gwei") * bump
                 signed = self.account.sign_transaction({
                     "chainId": self.client.chain.chain_id, "nonce": chosen, "to": relay.to, "data": relay.data,
-                    "gas": relay.gas, "maxPriorityFeePerGas": tip, "maxFeePerGas": 2 * base_fee * bump + tip,
-                    "type": 2, "value": 0})
+                    "gas": relay.gas, "value": 0,
+                    **{name: value * bump if name != "type" else value for name, value in fees.items()}})
                 try:
                     tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
                 except Exception as exc:  # noqa: BLE001
@@ -136,22 +135,13 @@ class Relayer:
             raise ChainError("The node refused the relayer's transaction five times as a nonce already used; "
                              "try again.")
 
-    def _rpc_int(self, method: str, params: list) -> int:
-        """A number from the node in one plain JSON-RPC call (web3's formatting of a whole block cost more
-        than the node's answer, under the lock every relay waits for)."""
-        answer = self.w3.provider.make_request(method, params)
-        if "result" not in answer:
-            raise ChainError(f"{method} failed: {answer.get('error')}")
-        return int(answer["result"], 16)
-
-    def _base_fee(self) -> int:
-        """The latest block's base fee, read at most once a second: the fee cap is twice it, so a fee a
-        second old is still accepted."""
+    def _fees(self) -> dict[str, int]:
+        """The network's fee fields (EIP-1559 or a legacy gas price, see fee_fields), read at most once a
+        second: the fee cap leaves room for the base fee to double, so fees a second old are still accepted."""
         now = time.monotonic()
-        if now - self._base_fee_at > 1.0:
-            block = self.w3.provider.make_request("eth_getBlockByNumber", ["latest", False])["result"]
-            self._base_fee_value, self._base_fee_at = int(block["baseFeePerGas"], 16), now
-        return self._base_fee_value
+        if now - self._fees_at > 1.0:
+            self._fees_value, self._fees_at = fee_fields(self.client.chain.rpc), now
+        return self._fees_value
 
     # ─────────────────────────────── following ───────────────────────────────
 
@@ -179,7 +169,7 @@ class Relayer:
             mined = [r for r in self._relays.values() if r.status == MINED and not r.final]
         if not pending and not mined:
             return False
-        head = self.w3.eth.block_number
+        head = int(self.rpc.call("eth_blockNumber", []), 16)
         for relay in mined:
             if head - relay.result.block_number >= WATCH_BLOCKS:
                 relay.final = True  # deep enough: no longer watched
@@ -230,7 +220,7 @@ class Relayer:
             relay.status, relay.error = DROPPED, exc
             relay.settled.set()
             return
-        first_free = self.w3.eth.get_transaction_count(self.account.address, "latest")
+        first_free = int(self.rpc.call("eth_getTransactionCount", [self.account.address, "latest"]), 16)
         log.warning("relay %s: no receipt after %.0f s, sending again on nonce %d", relay.id, RESEND_AFTER,
                     first_free)
         try:
@@ -240,17 +230,9 @@ class Relayer:
             relay.sent_at = time.monotonic()  # and try again later
 
     def _receipts(self, hashes: list[str]) -> dict[str, dict | None]:
-        """The receipts of many transactions in one JSON-RPC batch request."""
-        found: dict[str, dict | None] = {}
-        for start in range(0, len(hashes), 500):
-            chunk = hashes[start:start + 500]
-            payload = [{"jsonrpc": "2.0", "id": i, "method": "eth_getTransactionReceipt", "params": [h]}
-                       for i, h in enumerate(chunk)]
-            answers = self._http.post(self.client.chain.rpc_url, json=payload).json()
-            for answer in answers if isinstance(answers, list) else []:
-                if isinstance(answer, dict) and isinstance(answer.get("id"), int) and answer["id"] < len(chunk):
-                    found[chunk[answer["id"]]] = answer.get("result")
-        return found
+        """The receipts of many transactions, in JSON-RPC batch requests."""
+        answers = self.rpc.batch_request([("eth_getTransactionReceipt", [h]) for h in hashes])
+        return {h: answer.get("result") for h, answer in zip(hashes, answers)}
 
     def _forget_oldest(self) -> None:
         while len(self._relays) > MAX_REMEMBERED:
