@@ -23,11 +23,11 @@ import uvicorn
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
-from api.main import create_app
+from registry import devchain
 from registry.chain.client import Chain, RegistryClient
 from registry.chain.deploy import deploy
+from registry.cli.serve import create_app
 from registry.config import Deployment, Settings
-from registry import devchain
 from registry.content.store import open_store
 from registry.devchain import DEPLOYER_ACCOUNT, dev_key, free_port, stop
 from registry.indexer.service import build_indexer
@@ -223,7 +223,8 @@ def postgres_database() -> Iterator[str]:
         unavailable = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
     if unavailable:
         admin.dispose()
-        reason = f"PostgreSQL at {POSTGRES_ADMIN_URL} is not available ({unavailable}); start one, or set DATAREG_TEST_POSTGRES"
+        reason = (f"PostgreSQL at {POSTGRES_ADMIN_URL} is not available ({unavailable}); start one, or set "
+                  "DATAREG_TEST_POSTGRES")
         if REQUIRE_POSTGRES:
             pytest.fail(f"{reason}. DATAREG_REQUIRE_POSTGRES=1 (make test, CI) requires it.", pytrace=False)
         pytest.skip(reason)

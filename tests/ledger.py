@@ -156,9 +156,10 @@ class Ledger:
                 types.append(_abi_type(param))
                 values.append(value)
         number = self.head.number + 1
+        tx_hash = "0x" + keccak(text=f"{number}:{len(self.pending)}").hex()  # a transaction per event
         log = {"topics": topics, "data": "0x" + encode(types, values).hex(), "blockNumber": hex(number),
-               "blockHash": self._hash(number), "transactionHash": "0x" + keccak(text=f"{number}:{len(self.pending)}").hex(),
-               "logIndex": hex(len(self.pending)), "address": CONTRACTS["DataRegistry"]}
+               "blockHash": self._hash(number), "transactionHash": tx_hash, "logIndex": hex(len(self.pending)),
+               "address": CONTRACTS["DataRegistry"]}
         event = decode_log(log)
         assert event is not None
         self.pending.append(event)

@@ -59,8 +59,13 @@ def catch_up(indexer) -> int:
 
 
 @pytest.fixture()
-def chain(tmp_path):
-    """A private anvil, so reorgs here cannot disturb other tests."""
+def chain(request, tmp_path):
+    """A deployment of its own on a private anvil, so reorgs here cannot disturb other tests. A test marked
+    `shared_anvil` moves no chain back (no evm_revert): its deployment goes on the session's anvil instead."""
+    if request.node.get_closest_marker("shared_anvil"):
+        rpc = request.getfixturevalue("anvil")
+        yield rpc, deploy(rpc, dev_key(DEPLOYER_ACCOUNT))
+        return
     port = free_port()
     process = start_anvil(port)
     rpc = f"http://127.0.0.1:{port}"
@@ -95,6 +100,7 @@ def populate(client: RegistryClient, accounts, n: int, seed: int) -> list[str]:
     return ids
 
 
+@pytest.mark.shared_anvil
 def test_indexer_restarted_midway_misses_and_duplicates_nothing(chain, tmp_path, stack, database_url):
     rpc, deployment = chain
     client = RegistryClient(Chain(rpc, deployment))
@@ -191,6 +197,7 @@ def test_reorg_at_same_height_is_detected(chain, tmp_path, stack):
         assert db.get(Asset, replacement) is not None
 
 
+@pytest.mark.shared_anvil
 def test_indexer_killed_with_sigkill_resumes_to_the_same_index(chain, tmp_path, stack):
     rpc, deployment = chain
     client = RegistryClient(Chain(rpc, deployment))
@@ -231,6 +238,7 @@ def test_indexer_killed_with_sigkill_resumes_to_the_same_index(chain, tmp_path, 
     assert index_contents(killed.engine) == index_contents(reference.engine)
 
 
+@pytest.mark.shared_anvil
 def test_a_second_indexer_waits_for_the_writer_lock(chain, tmp_path, stack, database_url):
     rpc, deployment = chain
     client = RegistryClient(Chain(rpc, deployment))
@@ -281,6 +289,7 @@ def test_a_second_indexer_waits_for_the_writer_lock(chain, tmp_path, stack, data
             first.kill()
 
 
+@pytest.mark.shared_anvil
 def test_index_check_finds_no_difference_then_catches_a_tampered_row(chain, tmp_path, stack):
     from sqlalchemy import create_engine, text
 
@@ -307,6 +316,7 @@ def test_index_check_finds_no_difference_then_catches_a_tampered_row(chain, tmp_
     assert f"DIFFERENCE right {asset_id}/1 holder: index '{stack.accounts[7].address}'" in bad.stdout
 
 
+@pytest.mark.shared_anvil
 def test_a_node_refusing_large_log_ranges_is_read_in_smaller_ones_without_gaps_or_overlaps(chain, tmp_path, stack):
     rpc, deployment = chain
     client = RegistryClient(Chain(rpc, deployment))

@@ -14,9 +14,9 @@ from registry.content.cid import digest_to_cid
 from registry.db import queries
 from registry.db.listings import listing_state
 from registry.db.models import Asset, Listing, Registration
-from registry.db.registration import certificate_status
 from registry.db.verification import normalize_cid, normalize_sha256, verify
 from registry.errors import ValidationError
+from registry.rules import certificate_status
 from tests.ledger import Ledger, account
 
 ALICE, BOB, CAROL, DAVE = account(1), account(2), account(3), account(4)

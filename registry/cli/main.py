@@ -70,7 +70,8 @@ def cmd_api(args, settings: Settings, out: Output) -> None:
     import uvicorn
 
     if args.workers == 1:
-        uvicorn.run("api.main:create_app", factory=True, host=args.host, port=args.port, log_level="warning")
+        uvicorn.run("registry.cli.serve:create_app", factory=True, host=args.host, port=args.port,
+                    log_level="warning")
         return
     # Several workers: uvicorn's supervisor starts each as its own process, which builds its own app from the
     # import string (each with its own database pool), all accepting on one listening socket. That socket is
@@ -82,7 +83,7 @@ def cmd_api(args, settings: Settings, out: Output) -> None:
 
     from uvicorn.supervisors import Multiprocess
 
-    config = uvicorn.Config("api.main:create_app", factory=True, host=args.host, port=args.port,
+    config = uvicorn.Config("registry.cli.serve:create_app", factory=True, host=args.host, port=args.port,
                             log_level="warning", workers=args.workers)
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
