@@ -67,3 +67,43 @@ def test_a_lapse_by_time_is_stamped_with_the_moment_the_consent_ended(tmp_path) 
     lapse = [c for c in table(ledger.engine, ListingChange) if c["change"] == "became_invalid"]
     assert len(lapse) == 1, table(ledger.engine, ListingChange)
     assert (lapse[0]["reason"], lapse[0]["tx_hash"], lapse[0]["timestamp"]) == ("right_expired", None, ends)
+
+
+def reorg(ledger: Ledger, fork: int) -> None:
+    """The chain above `fork` replaced: the index rolled back, the ledger ready to build the new branch."""
+    ledger.indexer.rollback(fork)
+    del ledger.blocks[fork + 1:]
+    ledger.pending, ledger.mined, ledger.indexed_block = [], [], fork
+
+
+def served(ledger: Ledger, after: int = 0) -> list:
+    from sqlmodel import Session
+
+    from registry.db.listings import feed
+
+    with Session(ledger.engine) as db:
+        return [(c.id, c.change, c.retracts, c.block_number, c.tx_hash) for c in feed(db, EXCHANGE, after, 100)]
+
+
+def test_after_a_reorg_a_reader_of_a_voided_entry_gets_its_retraction_then_the_new_change(tmp_path) -> None:
+    """Fails on the old code: the reorg deleted the voided entry, and the new chain's change took the next id,
+    so a reader resuming from the voided entry's cursor never learnt it was void. A reader starting afresh
+    sees the same feed as an index built from the new chain alone."""
+    live, fresh = Ledger(tmp_path / "live"), Ledger(tmp_path / "fresh")
+    for ledger in (live, fresh):
+        listed_asset(ledger)
+        ledger.index()
+    live.emit("ListingStatusChanged", listingId=1, exchange=EXCHANGE, by=EXCHANGE, status=2)  # suspended
+    fork = live.index() - 1
+    read = served(live)
+    assert [c[1] for c in read] == ["listed", "suspended"]
+    cursor = read[-1][0]
+
+    reorg(live, fork)
+    for ledger in (live, fresh):
+        ledger.emit("ListingStatusChanged", listingId=1, exchange=EXCHANGE, by=EXCHANGE, status=3)  # delisted
+        ledger.index()
+    resumed = served(live, after=cursor)
+    assert [(c[1], c[2]) for c in resumed] == [("retracted", cursor), ("delisted", None)]
+    assert [c[1:] for c in served(live)] == [c[1:] for c in served(fresh)]
+    assert [c[1] for c in served(fresh)] == ["listed", "delisted"]

@@ -328,7 +328,8 @@ def test_the_same_chain_indexed_in_one_batch_or_block_by_block_gives_the_same_in
 @pytest.mark.parametrize("reorg_window", [128, 0], ids=["undo-journals", "replay"])
 def test_a_rollback_leaves_the_index_of_the_chain_up_to_the_fork(tmp_path, reorg_window):
     """Rolled back by the undo journals (batches near the head) or by replaying events (older ones), the
-    index equals one built from the blocks up to the fork alone."""
+    index equals one built from the blocks up to the fork alone, the feed entries the reorg voided aside (kept,
+    marked retracted, with their retractions, for the exchanges that had read them)."""
     live, reference = Ledger(tmp_path / "live", reorg_window=reorg_window), Ledger(tmp_path / "reference")
     for ledger in (live, reference):
         busy_chain(ledger)
@@ -338,7 +339,9 @@ def test_a_rollback_leaves_the_index_of_the_chain_up_to_the_fork(tmp_path, reorg
     fork = 3
     live.indexer.rollback(fork)
     reference.index_through(fork)
-    assert state(live) == state(reference)
+    served = state(live)
+    served["listing_changes"] = [c for c in served["listing_changes"] if not c["retracted"] and c["retracts"] is None]
+    assert served == state(reference)
     assert the(live, Checkpoint)["block_number"] == fork
 
 

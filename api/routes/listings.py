@@ -63,7 +63,8 @@ def listing_feed(
         data=[ListingChangePublic(cursor=c.id, listing_id=c.listing_id, exchange=c.exchange,
                                   origin_exchange=c.origin_exchange, asset_id=c.asset_id, change=c.change,
                                   status=c.status, valid=c.valid, reason=c.reason, block_number=c.block_number,
-                                  tx_hash=c.tx_hash, log_index=c.log_index, timestamp=iso(c.timestamp))
+                                  tx_hash=c.tx_hash, log_index=c.log_index, timestamp=iso(c.timestamp),
+                                  retracts=c.retracts)
               for c in changes],
         next_cursor=changes[-1].id if changes else after,
     )

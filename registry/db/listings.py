@@ -92,8 +92,29 @@ def refresh_listings(
     return added
 
 
+def retract_feed_entries(db: Session, position: int) -> int:
+    """A reorg took the index back to block `position`: the feed entries of the blocks above it are void.
+    They are kept, marked retracted, each followed by a retraction entry, so that an exchange that applied
+    one learns to undo it (the feed serves retractions only to those that had read the entry). Returns how
+    many were retracted."""
+    orphaned = db.exec(select(ListingChange).where(ListingChange.block_number > position,
+                                                   ListingChange.retracted.is_(False),
+                                                   ListingChange.retracts.is_(None))
+                       .order_by(ListingChange.id)).all()
+    for entry in orphaned:
+        entry.retracted = True
+        db.add(entry)
+        db.add(ListingChange(listing_id=entry.listing_id, exchange=entry.exchange,
+                             origin_exchange=entry.origin_exchange, asset_id=entry.asset_id, change="retracted",
+                             status=entry.status, valid=entry.valid, reason=entry.reason, block_number=position,
+                             tx_hash=None, log_index=None, timestamp=entry.timestamp, retracts=entry.id))
+    db.flush()
+    return len(orphaned)
+
+
 def _change(db: Session, listing: Listing) -> str | None:
-    last = db.exec(select(ListingChange).where(ListingChange.listing_id == listing.listing_id)
+    last = db.exec(select(ListingChange).where(ListingChange.listing_id == listing.listing_id,
+                                               ListingChange.retracted.is_(False), ListingChange.retracts.is_(None))
                    .order_by(ListingChange.id.desc())).first()
     status = ListingStatus(listing.status).key
     if last is None:
@@ -108,11 +129,14 @@ def _change(db: Session, listing: Listing) -> str | None:
 
 
 def feed(db: Session, exchange: str, after: int, limit: int) -> list[ListingChange]:
-    """Changes of the exchange's listings and of cross-listings of them, after cursor `after`, in order."""
+    """Changes of the exchange's listings and of cross-listings of them, after cursor `after`, in order.
+    Entries a reorg voided are left out, and so are their retractions, except for a reader who had read the
+    entry (its cursor is at or past it): that one gets the retraction, then the changes of the new chain."""
     return list(db.exec(
         select(ListingChange)
         .where(or_(ListingChange.exchange == exchange, ListingChange.origin_exchange == exchange),
-               ListingChange.id > after)
+               ListingChange.id > after, ListingChange.retracted.is_(False),
+               or_(ListingChange.retracts.is_(None), ListingChange.retracts <= after))
         .order_by(ListingChange.id)
         .limit(limit)
     ).all())

@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 from registry.chain.events import DecodedEvent
 from registry.config import Deployment
 from registry.db.bulk import chunks, insert_rows
-from registry.db.listings import Cause, refresh_listings
+from registry.db.listings import Cause, refresh_listings, retract_feed_entries
 from registry.db.models import (
     CHECKPOINT,
     Asset,
@@ -175,7 +175,7 @@ class Writer:
                     undo(connection, orjson.loads(journal.journal))
             db.exec(delete(Event).where(Event.block_number > position))
             db.exec(delete(Block).where(Block.number > position))
-            db.exec(delete(ListingChange).where(ListingChange.block_number > position))
+            retract_feed_entries(db, position)
             db.exec(delete(UndoBatch).where(UndoBatch.last_block > position))
             if not journaled:
                 self._replay(db, assets, accounts)
