@@ -438,7 +438,9 @@ class ListingChangePublic(BaseModel):
     origin_exchange: Optional[str]
     asset_id: str
     change: str = Field(description="listed, suspended, resumed, delisted, became_invalid, became_valid, "
-                        "invalid_reason_changed")
+                        "invalid_reason_changed, or retracted: a reorg removed the block of the change at cursor "
+                        "`retracts`, which you applied; undo it (the new chain's changes follow)")
+    retracts: Optional[int] = Field(None, description="For a retraction: the cursor of the change it withdraws.")
     status: str
     valid: bool
     reason: Optional[str]
