@@ -331,6 +331,15 @@ class AssetDetail(AssetSummary):
         )
 
 
+class RpcNode(BaseModel):
+    url: str = Field(description="The node's URL without credentials or path.")
+    chain_id: Optional[int] = None
+    head: Optional[int] = None
+    healthy: bool
+    reason: Optional[str] = Field(None, description="Why the node is not read from: unreachable, another chain "
+                                  "id, or too far behind the best node.")
+
+
 class Status(BaseModel):
     chain_id: int
     contracts: dict[str, str]
@@ -338,6 +347,8 @@ class Status(BaseModel):
     rpc_reachable: bool = Field(description="Whether the chain node answered just now. When it did not, reads "
                                 "still answer from the index, and writes are refused with 502.")
     rpc_error: Optional[str] = Field(None, description="Why the chain node could not be reached.")
+    rpc_nodes: list[RpcNode] = Field(default_factory=list, description="Each chain node of DATAREG_RPC_URL "
+                                      "as a health check just found it; reads go to the first healthy one.")
     head_block: Optional[int] = Field(description="The node's head block now; null when it cannot be reached.")
     last_seen_head_block: Optional[int] = Field(None, description="The last head block this API saw, kept while "
                                                 "the node cannot be reached.")

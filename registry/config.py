@@ -1,6 +1,8 @@
 """Settings from the environment, with defaults that run on one machine with nothing to configure.
 
-DATAREG_RPC_URL       EVM JSON-RPC endpoint (default: the local anvil started by `make run`).
+DATAREG_RPC_URL       EVM JSON-RPC endpoint, or several separated by commas (read from the first healthy
+                      one; default: the local anvil started by `make run`).
+DATAREG_RPC_MAX_LAG   blocks a listed node may be behind the best one and still be read from (default 16).
 DATAREG_DATABASE_URL  SQLAlchemy URL of the index (default: SQLite file under the data directory);
                       PostgreSQL works as well: postgresql+psycopg://user@host/db.
 DATAREG_IPFS_API      Kubo RPC URL such as http://127.0.0.1:5001 (unset: a local content-addressed store).

@@ -75,11 +75,11 @@ def free_port() -> int:
 
 
 def start_anvil(port: int, block_time: float | None = None, log_path: Path | None = None,
-                zero_fees: bool = False) -> subprocess.Popen:
+                zero_fees: bool = False, chain_id: int = ANVIL_CHAIN_ID) -> subprocess.Popen:
     """Starts anvil on 127.0.0.1:`port` and waits until it answers. With `zero_fees`, blocks have a base fee
     of 0 and the suggested gas price is 0, as on the consortium chains that run without gas fees."""
     require_free_port(port, "anvil")
-    args = [tool("anvil"), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(ANVIL_CHAIN_ID)]
+    args = [tool("anvil"), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(chain_id)]
     if block_time:
         args += ["--block-time", str(block_time)]
     if zero_fees:

@@ -14,7 +14,6 @@ from registry.chain.rpc import Rpc
 from registry.db import queries
 from registry.db.models import Block
 from registry.db.session import read_only_reason
-from registry.errors import ChainError
 
 router = APIRouter(prefix="/v1", tags=["status"])
 
@@ -22,28 +21,29 @@ router = APIRouter(prefix="/v1", tags=["status"])
 HEAD_TIMEOUT = 3.0
 
 
-def chain_head(rpc_url: str) -> tuple[int | None, str | None]:
-    """The node's head block, or None and why not. One call with a short timeout and no retries, so the
-    status stays quick when the node is down."""
-    try:
-        return int(_node(rpc_url).call("eth_blockNumber"), 16), None
-    except ChainError as exc:
-        cause = exc.__cause__ or exc
-        return None, f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__
-    except (ValueError, TypeError):
-        return None, "the node answered without a block number"
+def chain_nodes(rpc_url: str, chain_id: int) -> tuple[int | None, str | None, list[dict]]:
+    """The best head among the nodes that may be read from (or None and why not), and each node as a health
+    check just found it. One batch per node with a short timeout and no retries, so the status stays quick
+    when a node is down."""
+    rpc = _node(rpc_url, chain_id)
+    rpc.check_nodes()
+    nodes = rpc.health()
+    heads = [node["head"] for node in nodes if node["healthy"]]
+    if heads:
+        return max(heads), None, nodes
+    return None, "; ".join(f"{node['url']} {node['reason']}" for node in nodes), nodes
 
 
 @functools.cache
-def _node(rpc_url: str) -> Rpc:
-    # One transport (and its kept-alive connection) for every status request: building one per request
+def _node(rpc_url: str, chain_id: int) -> Rpc:
+    # One transport (and its kept-alive connections) for every status request: building one per request
     # cost ~30 ms of CPU.
-    return Rpc(rpc_url, timeout=HEAD_TIMEOUT, retries=0)
+    return Rpc(rpc_url, timeout=HEAD_TIMEOUT, retries=0, chain_id=chain_id)
 
 
 @router.get("/status", response_model=Status, summary="Chain, contracts and indexer lag")
 def status(request: Request, services: ServicesDep, db: SessionDep) -> Status:
-    head, rpc_error = chain_head(services.settings.rpc_url)
+    head, rpc_error, nodes = chain_nodes(services.settings.rpc_url, services.deployment.chain_id)
     seen = getattr(request.app.state, "last_seen_head", None)
     if head is not None:
         seen = (head, time.time())
@@ -65,6 +65,7 @@ def status(request: Request, services: ServicesDep, db: SessionDep) -> Status:
         deploy_block=services.deployment.deploy_block,
         rpc_reachable=head is not None,
         rpc_error=rpc_error,
+        rpc_nodes=nodes,
         head_block=head,
         last_seen_head_block=seen[0] if seen else None,
         last_seen_head_at=iso(int(seen[1])) if seen else None,

@@ -136,7 +136,7 @@ class Chain:
         self.rpc_url = rpc_url
         self.timeout = timeout
         self.deployment = deployment
-        self.rpc = Rpc(rpc_url, timeout=timeout)
+        self.rpc = Rpc(rpc_url, timeout=timeout, chain_id=deployment.chain_id)
         self.w3 = connect(self.rpc)
         self.contracts = {
             name: self.w3.eth.contract(address=Web3.to_checksum_address(address), abi=load_abi(name))

@@ -72,7 +72,7 @@ class Indexer:
         reorg_window: int = 128,
     ) -> None:
         self.rpc_url = rpc_url
-        self.rpc = Rpc(rpc_url, timeout=timeout)
+        self.rpc = Rpc(rpc_url, timeout=timeout, chain_id=deployment.chain_id)
         self.deployment = deployment
         self.engine = engine
         self.writer = Writer(engine, deployment, lookup, reorg_window)
