@@ -1,75 +1,215 @@
-"""Deploys the registry contracts and records where they are (the deployment file)."""
+"""Deploys the registry contracts and records where they are (the deployment file).
+
+On a real network a deployment is six transactions that can be interrupted anywhere (a node that goes away,
+a closed laptop). With a deployment record (`record`), it is resumable and idempotent:
+
+- before each contract's transaction is sent, the record notes it (its nonce, the signed transaction, the
+  address it will create); once mined, the contract's address and block. Each write is atomic (a temporary
+  file renamed over the record), so the record is always one of its complete states;
+- run again, it takes every recorded contract as deployed after checking that its address holds the build's
+  runtime code, finishes a noted transaction (sent again as the same signed bytes: the node mines it once,
+  or has already mined it) and deploys only what is missing: never a contract twice;
+- every contract's runtime code is compared with the build's deployedBytecode, immutables masked.
+
+The record belongs to one chain: its chain id and genesis hash are kept, and a record of another chain (a
+development chain started again) is set aside and a new deployment begun.
+"""
 from __future__ import annotations
 
-from typing import Any
+import json
+import os
+from pathlib import Path
+from typing import Any, Callable
 
+import rlp  # a dependency of eth-account
 from eth_abi import encode
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from eth_utils import to_checksum_address
 from web3 import Web3
 
-from registry.chain.abi import load_abi, load_bytecode
+from registry.chain.abi import FORGE_OUT, load_abi, load_bytecode
 from registry.chain.client import fee_fields, poll_receipt
-from registry.chain.rpc import Rpc
+from registry.chain.rpc import Rpc, RpcError, public_url
 from registry.config import Deployment
-from registry.errors import ChainError, ChainUnavailable
+from registry.errors import ChainError, ChainUnavailable, ConfigurationError
+
+# Production: 5 working days (a week). A local chain passes seconds.
+DEFAULT_PUBLICITY_SECONDS = 7 * 86_400
+
+#: Called as hook(event, contract name) with event "sent" (the transaction is out, not yet recorded as
+#: mined) or "deployed" (recorded): the tests interrupt a deployment there.
+Hook = Callable[[str, str], None]
+
+
+def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
+           publicity_seconds: int = DEFAULT_PUBLICITY_SECONDS, record: Path | None = None,
+           hook: Hook | None = None) -> Deployment:
+    """Deploys the trusted forwarder, the ParticipantRegistry (administered by `admin`: in production the
+    council's multisig; by default the deployer), the DataRegistry, and the ListingRegistry,
+    RegistrationOffice and AttestationRegistry that read it. With `record`, resumes the deployment that
+    record describes (see the module's docstring)."""
+    rpc = Rpc(rpc_url, timeout=30)
+    try:
+        chain_id = int(rpc.call("eth_chainId"), 16)
+        genesis = rpc.call("eth_getBlockByNumber", ["0x0", False])["hash"]
+    except ChainUnavailable as exc:
+        raise ChainError(f"Cannot reach the chain node at '{public_url(rpc_url)}': {exc.__cause__ or exc}.") from exc
+    account = Account.from_key(deployer_key)
+    admin = to_checksum_address(admin or account.address)
+    deployer = _Deployer(rpc, account, chain_id, _Record.open(record, {
+        "chain_id": chain_id, "genesis": genesis, "deployer": account.address, "admin": admin,
+        "publicity_seconds": publicity_seconds}), hook)
+    try:
+        f = deployer.contract("Forwarder")
+        p = deployer.contract("ParticipantRegistry", admin, f)
+        d = deployer.contract("DataRegistry", p, f)
+        deployer.contract("ListingRegistry", d, p, f)
+        deployer.contract("RegistrationOffice", d, p, publicity_seconds, f)
+        deployer.contract("AttestationRegistry", d, p, f)
+    finally:
+        rpc.close()
+    contracts = deployer.record.data["contracts"]
+    return Deployment(chain_id=chain_id, contracts={name: c["address"] for name, c in contracts.items()},
+                      deploy_block=contracts["Forwarder"]["block"], deploy_tx=contracts["Forwarder"]["tx"])
+
+
+class _Record:
+    """The deployment record: a JSON file rewritten atomically after each step, or kept in memory only."""
+
+    def __init__(self, path: Path | None, data: dict) -> None:
+        self.path, self.data = path, data
+
+    @classmethod
+    def open(cls, path: Path | None, identity: dict) -> "_Record":
+        fresh = {**identity, "contracts": {}, "pending": None}
+        if path is None or not path.exists():
+            return cls(path, fresh)
+        try:
+            data = json.loads(path.read_text())
+        except ValueError as exc:
+            raise ConfigurationError(f"The deployment record '{path}' is not JSON ({exc}): move it away to "
+                                     "start a new deployment.") from None
+        if (data.get("chain_id"), data.get("genesis")) != (identity["chain_id"], identity["genesis"]):
+            # Another chain, or a development chain started again: nothing of it exists here.
+            path.replace(path.with_name(path.name + ".other-chain"))
+            return cls(path, fresh)
+        for key in ("deployer", "admin", "publicity_seconds"):
+            if data.get(key) != identity[key]:
+                raise ConfigurationError(
+                    f"The deployment record '{path}' was begun with {key} {data.get(key)!r}, not {identity[key]!r}: "
+                    "finish it with the same settings, or move the record away to start a new deployment.")
+        return cls(path, data)
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        temporary = self.path.with_name(self.path.name + ".tmp")
+        with open(temporary, "w") as handle:
+            json.dump(self.data, handle, indent=1)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.replace(self.path)  # atomic: a reader sees the old record or the new one, never half
 
 
 class _Deployer:
-    """Sends the constructor transactions of one deployment from one account, with locally counted nonces
-    and fees set for the network (EIP-1559, legacy or zero gas price: see fee_fields)."""
+    """Sends the constructor transactions of one deployment from one account, with nonces counted from the
+    node's and fees set for the network (EIP-1559, legacy or zero gas price: see fee_fields)."""
 
-    def __init__(self, rpc: Rpc, account: LocalAccount, chain_id: int) -> None:
-        self.rpc, self.account, self.chain_id = rpc, account, chain_id
-        self.nonce = int(rpc.call("eth_getTransactionCount", [account.address, "pending"]), 16)
+    def __init__(self, rpc: Rpc, account: LocalAccount, chain_id: int, record: _Record, hook: Hook | None) -> None:
+        self.rpc, self.account, self.chain_id, self.record = rpc, account, chain_id, record
+        self.hook = hook or (lambda event, name: None)
 
-    def deploy(self, name: str, *args: object) -> dict:
+    def contract(self, name: str, *args: object) -> str:
+        """The address of contract `name` of this deployment: recorded, finished, or deployed now."""
+        contracts = self.record.data["contracts"]
+        if name not in contracts:
+            pending = self.record.data.get("pending")
+            receipt = self._finish(pending) if pending and pending["name"] == name else None
+            if receipt is None:
+                receipt = self._send(name, args)
+            contracts[name] = {"address": to_checksum_address(receipt["contractAddress"]),
+                               "tx": receipt["transactionHash"], "block": int(receipt["blockNumber"], 16)}
+            self.record.data["pending"] = None
+            self.record.save()
+            self.hook("deployed", name)
+        address = contracts[name]["address"]
+        verify_code(self.rpc, name, address)
+        return address
+
+    def _send(self, name: str, args: tuple) -> dict:
         constructor: dict = next((e for e in load_abi(name) if e["type"] == "constructor"), {"inputs": []})
         bytecode = load_bytecode(name)
         data = (bytecode if bytecode.startswith("0x") else "0x" + bytecode) \
             + encode([i["type"] for i in constructor["inputs"]], list(args)).hex()
+        # The latest state's nonce, not the pending pool's: a transaction of ours stuck in a pool would
+        # otherwise be jumped over, and this one would wait behind it forever.
+        nonce = int(self.rpc.call("eth_getTransactionCount", [self.account.address, "latest"]), 16)
         gas = int(self.rpc.call("eth_estimateGas", [{"from": self.account.address, "data": data}]), 16)
-        tx: dict[str, Any] = {"chainId": self.chain_id, "nonce": self.nonce, "data": data, "value": 0,
-              "gas": gas * 6 // 5 + 20_000, **fee_fields(self.rpc)}  # headroom: estimates can be short
-        raw = self.account.sign_transaction(tx).raw_transaction
-        tx_hash = self.rpc.call("eth_sendRawTransaction", ["0x" + bytes(raw).hex()])
-        self.nonce += 1
-        receipt = poll_receipt(self.rpc, tx_hash, timeout=120, through_outages=True)
+        tx: dict[str, Any] = {"chainId": self.chain_id, "nonce": nonce, "data": data, "value": 0,
+                              "gas": gas * 6 // 5 + 20_000, **fee_fields(self.rpc)}  # estimates can be short
+        raw = "0x" + bytes(self.account.sign_transaction(tx).raw_transaction).hex()
+        pending = {"name": name, "nonce": nonce, "raw": raw, "tx": Web3.keccak(hexstr=raw).hex(),
+                   "address": to_checksum_address(
+                       Web3.keccak(_rlp_sender_nonce(self.account.address, nonce))[12:].hex())}
+        if not pending["tx"].startswith("0x"):
+            pending["tx"] = "0x" + pending["tx"]
+        self.record.data["pending"] = pending
+        self.record.save()  # noted before it leaves: a crash after sending is finished on the next run
+        self._broadcast(raw)
+        self.hook("sent", name)
+        return self._receipt(name, pending["tx"])
+
+    def _finish(self, pending: dict) -> dict | None:
+        """The receipt of a transaction noted before an interruption: sent again as the same signed bytes if
+        the node does not know it (its nonce still free), or None if its nonce went to another transaction
+        (it can never be mined: deploy anew)."""
+        receipt = self.rpc.call("eth_getTransactionReceipt", [pending["tx"]])
+        if receipt is not None:
+            return self._checked(pending["name"], pending["tx"], receipt)
+        nonce = int(self.rpc.call("eth_getTransactionCount", [self.account.address, "latest"]), 16)
+        if nonce > pending["nonce"]:
+            return None
+        self._broadcast(pending["raw"])
+        return self._receipt(pending["name"], pending["tx"])
+
+    def _broadcast(self, raw: str) -> None:
+        try:
+            self.rpc.call("eth_sendRawTransaction", [raw])
+        except RpcError as exc:
+            # Sent before, by this run or the interrupted one: the node has it, its receipt will tell.
+            if "already known" not in exc.rpc_message.lower() and "already imported" not in exc.rpc_message.lower():
+                raise
+
+    def _receipt(self, name: str, tx_hash: str) -> dict:
+        return self._checked(name, tx_hash, poll_receipt(self.rpc, tx_hash, timeout=120, through_outages=True))
+
+    def _checked(self, name: str, tx_hash: str, receipt: dict) -> dict:
         if int(receipt["status"], 16) != 1:
             raise ChainError(f"Deploying {name} failed in transaction {tx_hash}.")
         return receipt
 
 
-# Production: 5 working days (a week). A local chain passes seconds.
-DEFAULT_PUBLICITY_SECONDS = 7 * 86_400
+def _rlp_sender_nonce(sender: str, nonce: int) -> bytes:
+    """RLP of [sender, nonce]: its hash's last 20 bytes are the address a contract creation gets."""
+    return rlp.encode([bytes.fromhex(sender[2:]), nonce])
 
 
-def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
-           publicity_seconds: int = DEFAULT_PUBLICITY_SECONDS) -> Deployment:
-    """Deploys the trusted forwarder, the ParticipantRegistry (administered by `admin`: in production the
-    council's multisig; by default the deployer), the DataRegistry, and the ListingRegistry,
-    RegistrationOffice and AttestationRegistry that read it."""
-    rpc = Rpc(rpc_url, timeout=30)
-    try:
-        chain_id = int(rpc.call("eth_chainId"), 16)
-    except ChainUnavailable as exc:
-        raise ChainError(f"Cannot reach the chain node at '{rpc_url}': {exc.__cause__ or exc}.") from exc
-    deployer = _Deployer(rpc, Account.from_key(deployer_key), chain_id)
-    first = deployer.deploy("Forwarder")
-    forwarder = first["contractAddress"]
-    forwarder = Web3.to_checksum_address(forwarder)
-    p = Web3.to_checksum_address(
-        deployer.deploy("ParticipantRegistry", admin or deployer.account.address, forwarder)["contractAddress"])
-    data = Web3.to_checksum_address(deployer.deploy("DataRegistry", p, forwarder)["contractAddress"])
-    contracts = {
-        "Forwarder": forwarder,
-        "ParticipantRegistry": p,
-        "DataRegistry": data,
-        "ListingRegistry": deployer.deploy("ListingRegistry", data, p, forwarder)["contractAddress"],
-        "RegistrationOffice": deployer.deploy("RegistrationOffice", data, p, publicity_seconds,
-                                              forwarder)["contractAddress"],
-        "AttestationRegistry": deployer.deploy("AttestationRegistry", data, p, forwarder)["contractAddress"],
-    }
-    rpc.close()
-    return Deployment(chain_id=chain_id, contracts={k: Web3.to_checksum_address(v) for k, v in contracts.items()},
-                      deploy_block=int(first["blockNumber"], 16), deploy_tx=first["transactionHash"])
+def verify_code(rpc: Rpc, name: str, address: str) -> None:
+    """Refuses an address whose runtime code is not the build's deployedBytecode of `name`, immutables (set
+    by the constructor, so different in every deployment) masked on both sides."""
+    artifact = json.loads((FORGE_OUT / f"{name}.sol" / f"{name}.json").read_text())["deployedBytecode"]
+    expected = bytearray.fromhex(artifact["object"].removeprefix("0x"))
+    actual = bytearray.fromhex(rpc.call("eth_getCode", [address, "latest"]).removeprefix("0x"))
+    if not actual:
+        raise ChainError(f"The deployment lists {name} at {address}, but there is no contract there on this chain: "
+                         "the record is not this chain's, or the node is not synchronised. Move the deployment "
+                         "record away to deploy anew.")
+    for ranges in artifact.get("immutableReferences", {}).values():
+        for r in ranges:
+            if r["start"] + r["length"] <= len(actual):
+                actual[r["start"]:r["start"] + r["length"]] = bytes(r["length"])
+            expected[r["start"]:r["start"] + r["length"]] = bytes(r["length"])
+    if actual != expected:
+        raise ChainError(f"The code at {address} is not the build's {name} (its runtime bytecode differs from "
+                         f"out/{name}.sol/{name}.json): a different build or another contract. Deploy anew.")

@@ -31,7 +31,10 @@ def cmd_deploy(args, settings: Settings, out: Output) -> None:
     from registry.devchain import DEPLOYER_ACCOUNT, dev_key, require_dev_chain
 
     key = os.environ.get("DATAREG_DEPLOYER_KEY")
-    deployment = deploy(settings.rpc_url, key or dev_key(DEPLOYER_ACCOUNT))
+    # Beside the deployment file: an interrupted `datareg deploy` run again continues where it stopped.
+    record = settings.deployment_file.with_name(settings.deployment_file.stem + ".record.json")
+    settings.deployment_file.parent.mkdir(parents=True, exist_ok=True)
+    deployment = deploy(settings.rpc_url, key or dev_key(DEPLOYER_ACCOUNT), record=record)
     if not key:
         require_dev_chain(deployment.chain_id, "Deploying without DATAREG_DEPLOYER_KEY")
     deployment.save(settings.deployment_file)

@@ -1,0 +1,84 @@
+"""`datareg deploy` on a real network (issue 20): interrupted, it continues where it stopped on the next run,
+never deploys a contract twice, and checks every contract's code against the build."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from eth_account import Account
+
+from registry.chain.client import Chain, RegistryClient
+from registry.chain.deploy import deploy
+from registry.chain.rpc import Rpc
+from registry.devchain import DEPLOYER_ACCOUNT, dev_key, free_port, start_anvil, stop
+from registry.errors import ChainError
+from tests.conftest import random_registration
+
+KEY = dev_key(DEPLOYER_ACCOUNT)
+ADDRESS = Account.from_key(KEY).address
+
+
+class Interrupted(Exception):
+    """Stands for the process dying at a chosen point of the deployment."""
+
+
+def interrupt_at(when: str, contract: str):
+    def hook(event: str, name: str) -> None:
+        if (event, name) == (when, contract):
+            raise Interrupted(f"{event} {name}")
+    return hook
+
+
+@pytest.fixture()
+def node():
+    port = free_port()
+    process = start_anvil(port)
+    yield f"http://127.0.0.1:{port}"
+    stop(process)
+
+
+def nonce(rpc_url: str) -> int:
+    return int(Rpc(rpc_url).call("eth_getTransactionCount", [ADDRESS, "latest"]), 16)
+
+
+@pytest.mark.parametrize("when", ["deployed", "sent"], ids=["after-recorded", "between-send-and-receipt"])
+def test_an_interrupted_deployment_continues_and_never_deploys_twice(node, tmp_path, when):
+    """Interrupted after the second contract (recorded, or sent and not yet recorded as mined), the second run
+    keeps the addresses already deployed, sends only the missing contracts (six creations in all, counted by
+    the deployer's nonce) and gives a working deployment. Fails on the old deploy, which had no record and
+    started over: nine creations and other addresses."""
+    record = tmp_path / "deployment.record.json"
+    start = nonce(node)
+    with pytest.raises(Interrupted):
+        deploy(node, KEY, record=record, hook=interrupt_at(when, "ParticipantRegistry"))
+    first = json.loads(record.read_text())
+    assert nonce(node) == start + 2
+    assert list(first["contracts"]) == (["Forwarder", "ParticipantRegistry"] if when == "deployed" else ["Forwarder"])
+
+    deployment = deploy(node, KEY, record=record)
+    assert nonce(node) == start + 6
+    assert deployment.contracts["Forwarder"] == first["contracts"]["Forwarder"]["address"]
+    expected = (first["contracts"]["ParticipantRegistry"]["address"] if when == "deployed"
+                else first["pending"]["address"])
+    assert deployment.contracts["ParticipantRegistry"] == expected
+    assert json.loads(record.read_text())["pending"] is None
+
+    assert deploy(node, KEY, record=record) == deployment  # run once more: nothing sent, the same deployment
+    assert nonce(node) == start + 6
+
+    owner = Account.from_key(dev_key(1))
+    result = RegistryClient(Chain(node, deployment)).register(random_registration([(owner.address, 7)]), owner)
+    assert result.events[0].name == "AssetRegistered"
+
+
+def test_a_recorded_address_holding_other_code_is_refused(node, tmp_path):
+    record = tmp_path / "deployment.record.json"
+    deploy(node, KEY, record=record)
+    data = json.loads(record.read_text())
+    contracts = data["contracts"]
+    contracts["DataRegistry"], contracts["ListingRegistry"] = contracts["ListingRegistry"], contracts["DataRegistry"]
+    record.write_text(json.dumps(data))
+    start = nonce(node)
+    with pytest.raises(ChainError, match="is not the build's DataRegistry"):
+        deploy(node, KEY, record=record)
+    assert nonce(node) == start
