@@ -82,11 +82,22 @@ def run_indexer(settings: Settings) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per JSON-RPC request
     indexer = build_indexer(settings)
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    with writer_lock(indexer.engine, stop) as locked:
-        if not locked:
-            return
-        log.info("indexing %s on chain %s into %s", indexer.address, indexer.deployment.chain_id,
-                 indexer.engine.url.render_as_string(hide_password=True))
-        run_until_stopped(indexer, stop)
+    while not stop.is_set():
+        # Set by a stop signal or by the loss of the writer lock: either ends this tenure as the writer.
+        halt = threading.Event()
+
+        def on_signal(*_, halt: threading.Event = halt) -> None:
+            stop.set()
+            halt.set()
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        with writer_lock(indexer.engine, stop, lost=halt) as locked:
+            if not locked:
+                return
+            log.info("indexing %s on chain %s into %s", indexer.address, indexer.deployment.chain_id,
+                     indexer.engine.url.render_as_string(hide_password=True))
+            run_until_stopped(indexer, halt)
+        if not stop.is_set():
+            log.warning("no longer this index's writer; waiting to take the writer lock again")
+            indexer.engine.dispose()  # connections of the ended session's server are not reused
