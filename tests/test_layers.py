@@ -21,16 +21,20 @@ def test_the_anvil_that_tests_import_is_the_counted_one():
     assert registry.devchain.start_anvil is faults.start_anvil is layers._counted_start_anvil
 
 
+# Samples, read by the test below and never run (outside it, so that the test's own source has no starter).
+def _stack_fixture():
+    with anvil_node() as node:  # noqa: F821
+        yield node
+
+
+def _cli_test():
+    subprocess.run(["datareg", "--help"])  # noqa: F821
+
+
+def _fast_fixture():
+    return observe(make_anvil_node())  # noqa: F821 - names that only end like a starter's
+
+
 def test_code_that_starts_processes_is_recognised_by_the_calls_it_makes():
-    def stack_fixture():
-        with anvil_node() as node:  # noqa: F821 - read by the test, never run
-            yield node
-
-    def cli_test():
-        subprocess.run(["datareg", "--help"])  # noqa: F821
-
-    def fast_fixture():
-        return observe(make_anvil_node())  # noqa: F821 - names that only end like a starter's
-
-    assert layers._starts_processes(stack_fixture) and layers._starts_processes(cli_test)
-    assert not layers._starts_processes(fast_fixture)
+    assert layers._starts_processes(_stack_fixture) and layers._starts_processes(_cli_test)
+    assert not layers._starts_processes(_fast_fixture)
