@@ -22,11 +22,14 @@ from api.routes import (
     web,
 )
 from registry.config import Settings
+from registry.db.as_of import AsOfReader
 from registry.db.session import create_schema
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    services = Services.from_settings(settings or Settings.from_env())
+def create_app(settings: Settings | None = None, as_of: AsOfReader | None = None) -> FastAPI:
+    """The app over `settings` (default: from the environment). `as_of` is the indexer's view of an asset after
+    an earlier block, for confirmed-only answers; registry/cli/serve.py builds the app with it."""
+    services = Services.from_settings(settings or Settings.from_env(), as_of)
     create_schema(services.engine)
     app = FastAPI(
         title="Data asset registry",

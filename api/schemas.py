@@ -352,6 +352,30 @@ class TransactionResult(BaseModel):
     gas_used: int
     asset_ids: list[str]
     events: list[dict[str, Any]]
+    relay_id: Optional[str] = Field(None, description="For a relayed operation: its id, for GET /v1/relay/{id}.")
+
+
+class RelayStatus(BaseModel):
+    """A relayed operation as the relayer follows it: sent, mined (and still on the canonical chain), or
+    settled otherwise."""
+
+    relay_id: str
+    operation: str
+    signer: str
+    status: str = Field(description="pending: sent, not mined yet (it is sent again, with higher fees, if it "
+                        "waits too long or a reorg removes it); mined: in block_number; failed: mined, and the "
+                        "contract refused it (error says why); dropped: it can no longer be carried out (error "
+                        "says why) and will not be mined.")
+    tx_hash: Optional[str] = Field(None, description="The transaction mined, or the last one sent.")
+    tx_hashes: list[str] = Field(description="Every transaction sent for it, in order.")
+    block_number: Optional[int] = None
+    block_hash: Optional[str] = None
+    gas_used: Optional[int] = None
+    asset_ids: list[str] = []
+    events: list[dict[str, Any]] = []
+    error: Optional[dict[str, Any]] = Field(None, description="For failed or dropped: the error, as the API gives "
+                                            "errors.")
+    message: str
 
 
 class ParticipantPublic(BaseModel):

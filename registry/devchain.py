@@ -15,24 +15,19 @@ import sys
 import time
 from pathlib import Path
 
-from eth_account import Account
-
+# The development accounts are configuration (the API's default relayer on the local chain is one of them).
 from registry.chain.rpc import Rpc
+from registry.config import (  # noqa: F401 - re-exported for the scripts and tests
+    ANVIL_CHAIN_ID,
+    ANVIL_MNEMONIC,
+    DEPLOYER_ACCOUNT,
+    RELAYER_ACCOUNT,
+    USER_ACCOUNT,
+    dev_key,
+)
 from registry.errors import ChainError, ConfigurationError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-ANVIL_CHAIN_ID = 31337
-ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
-
-# Roles of the development accounts, by their index in anvil's mnemonic.
-USER_ACCOUNT = 0  # the funded key `make run` gives the README's `datareg register` example
-RELAYER_ACCOUNT = 8  # the API's relayer, which pays gas for EIP-712 registrations
-DEPLOYER_ACCOUNT = 9
-
-
-def dev_key(index: int) -> str:
-    Account.enable_unaudited_hdwallet_features()
-    return Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}").key.hex()
 
 
 def require_dev_chain(chain_id: int, what: str) -> None:

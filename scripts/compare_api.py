@@ -38,7 +38,8 @@ from eth_account import Account  # noqa: E402
 from registry.chain.client import Chain, RegistryClient  # noqa: E402
 from registry.chain.deploy import deploy  # noqa: E402
 from registry.config import Settings  # noqa: E402
-from registry.devchain import ANVIL_CHAIN_ID, DEPLOYER_ACCOUNT, dev_key, free_port, stop, tool  # noqa: E402
+from registry.errors import ChainError  # noqa: E402
+from registry.devchain import ANVIL_CHAIN_ID, DEPLOYER_ACCOUNT, DevRpc, dev_key, free_port, stop, tool  # noqa: E402
 
 #: 2030-01-01T00:00:00Z: ahead of the wall clock, so every answer is judged at the chain's time.
 GENESIS_TIME = 1_893_456_000
@@ -49,19 +50,6 @@ WALL_CLOCK_FIELDS = {"last_seen_head_at", "indexer_updated_at"}
 #: derives from the file's modification time, different in every checkout).
 HEADERS = ("content-type", "content-disposition", "cache-control", "location", "content-security-policy",
            "x-content-type-options", "referrer-policy", "access-control-allow-origin", "retry-after")
-
-
-class Rpc:
-    def __init__(self, url: str) -> None:
-        self.url, self.http, self.id = url, httpx.Client(timeout=30), 0
-
-    def call(self, method: str, params: list | None = None):
-        self.id += 1
-        body = self.http.post(self.url, json={"jsonrpc": "2.0", "id": self.id, "method": method,
-                                              "params": params or []}).json()
-        if "error" in body:
-            raise RuntimeError(f"{method}: {body['error']}")
-        return body["result"]
 
 
 class Harness:
@@ -78,13 +66,13 @@ class Harness:
             [tool("anvil"), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(ANVIL_CHAIN_ID),
              "--timestamp", str(GENESIS_TIME)],
             stdout=open(self.work / "anvil.log", "ab"), stderr=subprocess.STDOUT, start_new_session=True))
-        self.rpc = Rpc(self.rpc_url)
+        self.rpc = DevRpc(self.rpc_url)
         deadline = time.monotonic() + 20
         while True:
             try:
                 self.rpc.call("eth_chainId")
                 break
-            except httpx.HTTPError:
+            except ChainError:  # not listening yet
                 if time.monotonic() > deadline:
                     raise SystemExit("anvil did not start")
                 time.sleep(0.05)

@@ -23,10 +23,10 @@ import uvicorn
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
-from api.main import create_app
 from registry import devchain
 from registry.chain.client import Chain, RegistryClient
 from registry.chain.deploy import deploy
+from registry.cli.serve import create_app
 from registry.config import Deployment, Settings
 from registry.content.store import open_store
 from registry.devchain import DEPLOYER_ACCOUNT, dev_key, free_port, stop

@@ -14,9 +14,9 @@ import httpx
 import uvicorn
 from eth_account import Account
 
-from api.main import create_app
 from registry.chain.client import Chain, RegistryClient
 from registry.chain.deploy import deploy
+from registry.cli.serve import create_app
 from registry.devchain import DEPLOYER_ACCOUNT, dev_key, free_port, start_anvil, stop
 from registry.devchain_proxy import TcpProxy  # noqa: F401 - the fault tests' proxy, imported from here
 from registry.indexer.service import build_indexer, run_until_stopped

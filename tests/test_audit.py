@@ -33,6 +33,7 @@ from registry.chain.operations import (
     SetPublicityPeriod,
     Transfer,
 )
+from registry.chain.evidence import event_shapes, unindexed_asset_events
 from registry.chain.types import Source
 from registry.cli.main import main
 from registry.devchain import DEPLOYER_ACCOUNT, dev_key
@@ -98,6 +99,15 @@ def world(private_stack):
                 granted_block=granted["block_number"], transferred_block=transferred.block_number,
                 revoked_block=revoked.block_number, listed_block=listed.block_number, last_block=done.block_number,
                 engine=create_engine(s.settings.database_url))
+
+
+def test_every_event_that_names_an_asset_indexes_it():
+    """The audit finds an asset's events by the topics that carry its id (ASSET_TOPICS): an event the
+    contracts add is covered if and only if it indexes its asset id, which this holds them to."""
+    assert unindexed_asset_events() == []
+    shapes = {(s.contract, s.name): s for s in event_shapes()}
+    assert shapes[("ListingRegistry", "Listed")].indexed["assetId"] == 2
+    assert shapes[("DataRegistry", "AssetDerived")].indexed["sourceAssetId"] == 2
 
 
 def datareg(world, monkeypatch, *argv: str) -> tuple[int, str, str]:

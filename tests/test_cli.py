@@ -80,7 +80,7 @@ def test_invalid_metadata_is_refused_before_any_transaction(cli, funded_key, sta
     bad.write_text(json.dumps(document, ensure_ascii=False))
     block = stack.client.w3.eth.block_number
     result = cli("register", str(EXAMPLES / "traffic-flow.csv"), "--metadata", str(bad), "--key", funded_key,
-                 expect=1)
+                 expect=2)
     assert "'name'" in result.stderr and "40" in result.stderr
     assert stack.client.w3.eth.block_number == block
 
@@ -95,7 +95,7 @@ def test_invalid_metadata_is_refused_before_any_transaction(cli, funded_key, sta
 )
 def test_bad_holder_options_are_explained(cli, funded_key, args, message_part):
     result = cli("register", str(EXAMPLES / "traffic-flow.csv"), "--metadata",
-                 str(EXAMPLES / "traffic-flow.json"), "--key", funded_key, *args, expect=1)
+                 str(EXAMPLES / "traffic-flow.json"), "--key", funded_key, *args, expect=2)
     assert message_part in result.stderr
 
 

@@ -1,40 +1,68 @@
-"""The test layers themselves (tests/layers.py): a fast test cannot start a process unnoticed, and the tests
-that start processes are the ones marked `stack`."""
+"""The layering of the code, read from its imports (ast, no process): the store never imports the indexer, the API
+never imports the indexer or the development harness, route modules do not import each other, and the
+vocabulary stands on its own. `python -m pytest tests/test_layers.py` shows any arrow that breaks a rule."""
 from __future__ import annotations
+
+import ast
+from pathlib import Path
 
 import pytest
 
-from tests import layers
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_a_fast_test_that_starts_a_process_fails_saying_how_to_mark_it():
-    before = dict(layers.starts)
-    with pytest.raises(RuntimeError, match=r"test_layers.py::.* starts anvil but is not a stack test"):
-        layers.starting("anvil")
-    assert dict(layers.starts) == before
+def imports_of(path: Path) -> set[str]:
+    """Every module a file imports, at any depth (imports inside functions count too), as dotted names."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
 
 
-def test_the_anvil_that_tests_import_is_the_counted_one():
-    import registry.devchain
-    from tests import faults
-
-    assert registry.devchain.start_anvil is faults.start_anvil is layers._counted_start_anvil
+def files(folder: str) -> list[Path]:
+    return sorted((ROOT / folder).rglob("*.py"))
 
 
-# Samples, read by the test below and never run (outside it, so that the test's own source has no starter).
-def _stack_fixture():
-    with anvil_node() as node:  # noqa: F821
-        yield node
+def breaks(folder: str, forbidden: tuple[str, ...]) -> list[str]:
+    return [f"{path.relative_to(ROOT)} imports {name}" for path in files(folder) for name in sorted(imports_of(path))
+            if any(name == f or name.startswith(f + ".") for f in forbidden)]
 
 
-def _cli_test():
-    subprocess.run(["datareg", "--help"])  # noqa: F821
+RULES = {
+    # The store (registry/db) is read and written by others; it knows no reader or writer of its own.
+    "registry/db": ("registry.indexer", "registry.devchain", "registry.cli", "api"),
+    # The API reads the store; only the indexer writes the index, and the development harness is not production.
+    "api": ("registry.indexer", "registry.devchain", "registry.cli"),
+    # The vocabulary is what everything else imports: it imports nothing of the registry but its errors.
+    "registry/vocabulary.py": ("registry.chain", "registry.db", "registry.indexer", "registry.metadata", "api"),
+    # The read-side rules judge rows they are given, at a moment they are given: no queries, no clock.
+    "registry/rules.py": ("registry.db.queries", "registry.db.session", "registry.db.listings",
+                          "registry.db.registration", "registry.indexer", "api", "time", "sqlmodel", "sqlalchemy"),
+}
 
 
-def _fast_fixture():
-    return observe(make_anvil_node())  # noqa: F821 - names that only end like a starter's
+@pytest.mark.parametrize("folder", sorted(RULES))
+def test_no_forbidden_import(folder):
+    if folder.endswith(".py"):
+        found = [f"{folder} imports {name}" for name in sorted(imports_of(ROOT / folder))
+                 if any(name == f or name.startswith(f + ".") for f in RULES[folder])]
+    else:
+        found = breaks(folder, RULES[folder])
+    assert not found, "\n".join(found)
 
 
-def test_code_that_starts_processes_is_recognised_by_the_calls_it_makes():
-    assert layers._starts_processes(_stack_fixture) and layers._starts_processes(_cli_test)
-    assert not layers._starts_processes(_fast_fixture)
+def test_route_modules_do_not_import_each_other():
+    """Response builders live in api/views (beside the schemas), not in routes: a route module imports none."""
+    found = [f"{path.relative_to(ROOT)} imports {name}" for path in files("api/routes")
+             for name in sorted(imports_of(path)) if name.startswith("api.routes")]
+    assert not found, "\n".join(found)
+
+
+def test_the_rules_see_imports():
+    """The walker finds imports at all, including one inside a function (a broken walker would pass everything)."""
+    assert "registry.indexer.as_of.reader" in imports_of(ROOT / "registry" / "cli" / "serve.py")
+    assert "registry.indexer.service" in imports_of(ROOT / "registry" / "cli" / "main.py")

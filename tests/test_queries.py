@@ -13,16 +13,11 @@ from registry.chain.types import RightKind
 from registry.content.cid import digest_to_cid
 from registry.db import queries
 from registry.db.listings import listing_state
-from registry.db.models import Asset, Listing, Registration
-from registry.db.registration import (
-    attestation_status,
-    attestations,
-    certificate_status,
-    in_stage,
-    publicity_fields,
-)
+from registry.db.models import Asset, Listing, Participant, Registration
+from registry.db.registration import attestations, in_stage, publicity_fields
 from registry.db.verification import normalize_cid, normalize_sha256, verify
 from registry.errors import ValidationError
+from registry.rules import attestation_status, certificate_status
 from tests.ledger import Ledger, account
 
 ALICE, BOB, CAROL, DAVE = account(1), account(2), account(3), account(4)
@@ -180,6 +175,10 @@ def test_listing_and_certificate_status(world, db):
     assert certificate_status(None, traffic, world.granted_at) == "none"
 
 
+def status_of(db, attestation, asset, moment) -> str:
+    return attestation_status(attestation, db.get(Participant, attestation.issuer), asset, moment)
+
+
 def test_applications_by_stage_and_attestations_by_status(tmp_path):
     ledger = Ledger(tmp_path)
     appraiser = account(7)
@@ -201,16 +200,16 @@ def test_applications_by_stage_and_attestations_by_status(tmp_path):
         assert publicity_fields(db.get(Asset, first))["applicant_name"] == "甲公司"
         asset = db.get(Asset, first)
         one, two = attestations(db, first)
-        assert [attestation_status(db, a, asset, ledger.now) for a in (one, two)] == ["valid", "valid"]
-        assert attestation_status(db, one, asset, ledger.now + DAY) == "expired"
+        assert [status_of(db, a, asset, ledger.now) for a in (one, two)] == ["valid", "valid"]
+        assert status_of(db, one, asset, ledger.now + DAY) == "expired"
     ledger.emit("AssetChanged", assetId=first, by=ALICE, version=2, metadataCid=b"\1" * 32)
     ledger.emit("ParticipantSuspended", account=appraiser)
     ledger.index()
     with Session(ledger.engine) as db:
         asset = db.get(Asset, first)
-        assert attestation_status(db, attestations(db, first)[1], asset, ledger.now) == "issuer_not_active"
+        assert status_of(db, attestations(db, first)[1], asset, ledger.now) == "issuer_not_active"
     ledger.emit("ParticipantReinstated", account=appraiser)
     ledger.index()
     with Session(ledger.engine) as db:
         asset = db.get(Asset, first)
-        assert attestation_status(db, attestations(db, first)[1], asset, ledger.now) == "superseded"
+        assert status_of(db, attestations(db, first)[1], asset, ledger.now) == "superseded"

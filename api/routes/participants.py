@@ -9,19 +9,14 @@ from sqlmodel import select
 from api.deps import SessionDep
 from api.params import MAX_INT64
 from api.schemas import ParticipantPublic
+from api.views.participants import participant_public
 from registry.chain.types import checksum
 from registry.db.models import Participant
 from registry.errors import NotFound, ValidationError
-from registry.vocabulary import ParticipantStatus, Role
+from registry.vocabulary import Role
 
 router = APIRouter(prefix="/v1/participants", tags=["participants"])
 ROLES = [role.key for role in Role.admissible()]
-
-
-def participant_public(p: Participant) -> ParticipantPublic:
-    return ParticipantPublic(account=p.account, role=Role.key_of(p.role),
-                             status=ParticipantStatus.key_of(p.status), name=p.name,
-                             credit_code_hash=p.credit_code_hash, endpoint=p.endpoint, added_block=p.added_block)
 
 
 @router.get("", response_model=list[ParticipantPublic], summary="All participants")

@@ -305,7 +305,14 @@ class RegistryClient:
     def relay(
         self, operation: Operation, signer: str, deadline: int, signature: bytes, relayer: LocalAccount
     ) -> TxResult:
-        """Submits an operation its party signed; `relayer` pays the gas and gains nothing else."""
+        """Submits an operation its party signed and waits for it; `relayer` pays the gas and gains nothing
+        else. (The API sends through registry/chain/relayer.py, which follows many at once.)"""
+        return self._transact(self.relay_call(operation, signer, deadline, signature), relayer)
+
+    def relay_call(self, operation: Operation, signer: str, deadline: int, signature: bytes):
+        """The contract call that carries out an operation its party signed, for a relayer to send (see
+        registry/chain/relayer.py); a forwarded call to anything but the registry's contracts, or values that
+        do not fit their types, are refused here."""
         if isinstance(operation, Forward):
             # The relayer pays only for calls to the registry's own contracts, never for the forwarder itself
             # or anything else the signer names.
@@ -327,7 +334,7 @@ class RegistryClient:
                 f"The {operation.name} operation cannot be encoded for the contract: {str(exc).splitlines()[0]}. "
                 "Check that each number fits its type (see the API docs) and the deadline is a Unix time."
             ) from None
-        return self._transact(call, relayer)
+        return call
 
     def send_raw_transaction(self, raw: bytes) -> TxResult:
         """Sends a transaction signed elsewhere, after checking it is a call to this registry that would
@@ -371,6 +378,12 @@ class RegistryClient:
         except ChainUnavailable as exc:
             raise self._down(exc, f"transaction {tx_hash} was sent and may still be included in a "
                                   "block: look it up by its hash when the node is back") from exc
+        return self.result_of(receipt)
+
+    def result_of(self, receipt: dict[str, Any]) -> TxResult:
+        """A receipt as JSON-RPC gives it, decoded with the registry's own decoder; a failed transaction raises
+        the contract's reason."""
+        tx_hash = receipt["transactionHash"]
         summary = {"transactionHash": tx_hash, "blockNumber": int(receipt["blockNumber"], 16),
                    "gasUsed": int(receipt["gasUsed"], 16)}
         if int(receipt["status"], 16) != 1:

@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Iterable
 
-import httpx
-import orjson
 import rlp
 from eth_hash.auto import keccak
 
 from registry.chain.abi import CONTRACTS, load_abi
 from registry.chain.events import _topic
+from registry.chain.rpc import Rpc  # noqa: F401 - the audit and the index check import it from here
 from registry.errors import ChainError
 
 #: Indexed event arguments that say which asset an event concerns, and how. An event the contracts add is
@@ -68,45 +67,6 @@ def topic_of(value: str | int) -> str:
 
 
 # ───────────────────────────── transport ─────────────────────────────
-
-
-class Rpc:
-    """JSON-RPC over one kept-alive HTTP connection, with batches (replaced by registry/chain/rpc.py)."""
-
-    def __init__(self, url: str, timeout: float = 60.0, batch_size: int = 500) -> None:
-        self.url = url
-        self.batch_size = batch_size
-        self._http = httpx.Client(timeout=timeout)
-
-    def call(self, method: str, params: list) -> Any:
-        return self.batch([(method, params)])[0]
-
-    def batch(self, calls: list[tuple[str, list]], allow_errors: bool = False) -> list[Any]:
-        """The results in the order of `calls`. Any error refuses the whole batch with a ChainError, or with
-        `allow_errors` (eth_call of a view that reverts for a thing that does not exist) gives None there."""
-        results: list[Any] = []
-        for start in range(0, len(calls), self.batch_size):
-            chunk = calls[start:start + self.batch_size]
-            payload = [{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(chunk)]
-            try:
-                response = self._http.post(self.url, content=orjson.dumps(payload),
-                                           headers={"content-type": "application/json"})
-                response.raise_for_status()
-                answers = orjson.loads(response.content)
-            except (httpx.HTTPError, orjson.JSONDecodeError) as exc:
-                raise ChainError(f"Cannot read from the chain node at '{self.url}': {exc}. Check DATAREG_RPC_URL "
-                                 "or --rpc.") from exc
-            if not isinstance(answers, list):
-                raise ChainError(f"The node at '{self.url}' refused a batch request: {answers}.")
-            by_id = {a.get("id"): a for a in answers}
-            for i, (method, _) in enumerate(chunk):
-                answer = by_id.get(i) or {}
-                if "error" in answer and not allow_errors:
-                    error = answer["error"]
-                    raise ChainError(f"{method} failed at '{self.url}': "
-                                     f"{error.get('message', error) if isinstance(error, dict) else error}")
-                results.append(answer.get("result"))
-        return results
 
 
 _TOO_LARGE = ("too many", "more than", "limit", "range", "exceed", "size", "timeout", "timed out")

@@ -68,11 +68,15 @@ class Rpc:
         """The result of one call; its error raised as ContractRevert or RpcError."""
         return _result(method, self.request(method, params))
 
-    def batch(self, calls: list[tuple[str, list]]) -> list[Any]:
+    def batch(self, calls: list[tuple[str, list]], allow_errors: bool = False) -> list[Any]:
         """The results of `calls`, in their order, sent as JSON-RPC batches of up to MAX_BATCH calls; the
-        first error among them is raised. Nodes may run a batch's calls concurrently: only calls that do not
-        depend on each other's effects belong in one batch."""
-        return [_result(method, answer) for (method, _), answer in zip(calls, self.batch_request(calls))]
+        first error among them is raised, or with `allow_errors` (an eth_call of a view that reverts for a
+        thing that does not exist) is None in its place. Nodes may run a batch's calls concurrently: only
+        calls that do not depend on each other's effects belong in one batch."""
+        answers = self.batch_request(calls)
+        if allow_errors:
+            return [answer.get("result") for answer in answers]
+        return [_result(method, answer) for (method, _), answer in zip(calls, answers)]
 
     # ───────────────────────────── raw answers ─────────────────────────────
 
@@ -123,8 +127,10 @@ class Rpc:
                 never_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
                 timed_out = isinstance(exc, httpx.TimeoutException) and not never_sent
                 if attempt >= self.retries or not (never_sent or (repeatable and not timed_out)):
-                    raise ChainUnavailable(f"The chain node at '{public_url(self.url)}' cannot be reached "
-                                           f"({_reason(exc)}) for {what}.") from exc
+                    raise ChainUnavailable(
+                        f"Cannot read from the chain node at '{public_url(self.url)}': it cannot be reached "
+                        f"({_reason(exc)}) for {what}. Check that it runs and that DATAREG_RPC_URL (or --rpc) "
+                        "points at it.") from exc
             time.sleep(self.backoff * 2 ** attempt)
             attempt += 1
 

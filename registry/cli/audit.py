@@ -23,7 +23,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Callable
+
+import orjson
 
 from registry.chain.evidence import (
     ASSET_TOPICS,
@@ -40,7 +42,7 @@ from registry.chain.evidence import (
 from registry.chain.events import decode_log
 from registry.chain.types import RightKind, asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
-from registry.cli.common import Output
+from registry.cli.common import Output, whole_number
 from registry.config import Settings
 from registry.db.models import Asset, Attestation, Lineage, Listing, Pledge, Registration, Right
 from registry.db.queries import evaluate_rights
@@ -117,10 +119,12 @@ def collect_logs(rpc: Rpc, contracts: dict[str, str], asset_id: str, first: int,
             found[(int(entry["blockNumber"], 16), int(entry["logIndex"], 16))] = (entry, relation)
     owned: dict[str, set[int]] = {name: set() for name in OWNED_IDS}
     for entry, relation in found.values():
-        event = decode_log(entry)
-        for name in OWNED_IDS:
-            if relation == "own" and event is not None and name in event.args:
-                owned[name].add(event.args[name])
+        shape = shapes.get((entry["address"].lower(), entry["topics"][0]))
+        if relation == "own" and shape and any(name in shape.indexed for name in OWNED_IDS):
+            event = decode_log(entry)
+            for name in OWNED_IDS:
+                if event is not None and name in event.args:
+                    owned[name].add(event.args[name])
     for name, ids in owned.items():
         for entry in by_topic([name], [topic_of(i) for i in sorted(ids)], exclude=ASSET_TOPICS):
             found.setdefault((int(entry["blockNumber"], 16), int(entry["logIndex"], 16)), (entry, "own"))
@@ -150,7 +154,10 @@ def _kind_label(kind: int | None) -> str | None:
 
 def _expected_entry(row: dict, relation: str) -> dict:
     """What the API's history must show for the event row the log implies (api/routes/history.py)."""
-    args = json.loads(row["args_json"])
+    try:
+        args = orjson.loads(row["args_json"])
+    except orjson.JSONDecodeError:  # an integer beyond 64 bits
+        args = json.loads(row["args_json"])
     return {
         "event": row["name"], "asset_id": row["asset_id"], "right_index": row["right_index"],
         "kind": _kind_label(row["kind"]), "actor": row["actor"],
@@ -191,6 +198,8 @@ def compare_history(history: list[dict], rows: list[dict], relations: dict[tuple
             continue
         found = {**got, "timestamp": _unix(got.get("timestamp")),
                  "derived_from_this": got.get("action") == "derived_from_this"}
+        if all(found.get(name) == value for name, value in want.items()):
+            continue  # the usual case, decided at once; a difference is then named field by field
         details = found.get("details") or {}
         for name, value in [*((n, v) for n, v in want.items() if n != "details"),
                             *((f"details.{n}", v) for n, v in want["details"].items())]:
@@ -272,7 +281,7 @@ def compare_views(views: Views, batch, asset_id: str, moment: int) -> tuple[dict
 
 
 def compare_api_state(api: ApiClient, detail: dict | None, batch, asset_id: str, block: int, moment: int,
-                      views: Views) -> list[dict]:
+                      views: Views, rights_at: Callable[[], dict[int, dict]]) -> list[dict]:
     """The API's answer (the asset, its rights at the audited block, remarks, registration, listings,
     attestations, lineage) against the state replayed from the chain's logs."""
     out: list[dict] = []
@@ -348,12 +357,7 @@ def compare_api_state(api: ApiClient, detail: dict | None, batch, asset_id: str,
                                                    "asset_version": (item["asset_version"], row["asset_version"])})
     # Every right as of the audited block, page by page, against the replay judged at that block's time.
     rights = sorted((r for r in batch.rows(Right) if r["asset_id"] == asset_id), key=lambda r: r["right_index"])
-    shown_rights: dict[int, dict] = {}
-    while True:
-        page = api.get(f"/v1/assets/{asset_id}/rights", at=block, limit=PAGE, offset=len(shown_rights))
-        shown_rights.update((r["right_index"], r) for r in page["rights"])
-        if len(page["rights"]) < PAGE:
-            break
+    shown_rights = rights_at()
     states = {s.right.right_index: s for s in evaluate_rights([SimpleNamespace(**r) for r in rights],
                                                               asset["status"] == AssetStatus.ACTIVE, moment)}
     compare(entity, {"rights": (len(shown_rights), len(rights))})
@@ -379,6 +383,16 @@ def compare_api_state(api: ApiClient, detail: dict | None, batch, asset_id: str,
     return out
 
 
+def fetch_rights_at(api: ApiClient, asset_id: str, block: int) -> dict[int, dict]:
+    """Every right of the asset as the API gives it as of `block`, by number."""
+    rights: dict[int, dict] = {}
+    while True:
+        page = api.get(f"/v1/assets/{asset_id}/rights", at=block, limit=PAGE, offset=len(rights))
+        rights.update((r["right_index"], r) for r in page["rights"])
+        if len(page["rights"]) < PAGE:
+            return rights
+
+
 def _feed(api: ApiClient, exchange: str) -> list[dict]:
     """Every change in the listing feed of `exchange`, in order."""
     changes: list[dict] = []
@@ -393,10 +407,21 @@ def _feed(api: ApiClient, exchange: str) -> list[dict]:
 # ───────────────────────────── the audit ─────────────────────────────
 
 
-def verify(api: ApiClient, rpc: Rpc, asset_id: str, status: dict, detail: dict | None, history: list[dict],
-           block: int, chain_id: int, contracts: dict[str, str], bundle: dict | None = None) -> dict:
-    """Everything --verify checks; the differences found, and what was checked. With `bundle` (a dict), the
-    evidence used is written into it."""
+def verify(api: ApiClient, rpc: Rpc, asset_id: str, status: dict, detail: dict | None,
+           history: Callable[[], list[dict]], block: int, chain_id: int, contracts: dict[str, str],
+           bundle: dict | None = None) -> dict:
+    """Everything --verify checks; the differences found, and what was checked. `history` gives the API's
+    history (fetched meanwhile). With `bundle` (a dict), the evidence used is written into it."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        # The API's rights as of the block are read while the chain is.
+        rights_at = pool.submit(fetch_rights_at, api, asset_id, block)
+        return _verify(api, rpc, asset_id, status, detail, history, block, chain_id, contracts, bundle,
+                       rights_at.result)
+
+
+def _verify(api: ApiClient, rpc: Rpc, asset_id: str, status: dict, detail: dict | None,
+            history: Callable[[], list[dict]], block: int, chain_id: int, contracts: dict[str, str],
+            bundle: dict | None, rights_at: Callable[[], dict[int, dict]]) -> dict:
     actual_chain = int(rpc.call("eth_chainId", []), 16)
     if actual_chain != chain_id:
         raise ChainError(f"The node at '{rpc.url}' serves chain {actual_chain}, not chain {chain_id}. Point "
@@ -407,7 +432,8 @@ def verify(api: ApiClient, rpc: Rpc, asset_id: str, status: dict, detail: dict |
         if canonical[int(entry["blockNumber"], 16)]["hash"] != entry["blockHash"]:
             raise ChainError("The chain reorganised while the audit read it; run the audit again.")
     batch, rows = replay_logs(decoded_with_times(logs, canonical))
-    differences = compare_history(history, rows, relations)
+    events = history()
+    differences = compare_history(events, rows, relations)
     parties, party_differences = compare_parties(api, asset_id, block, [
         r for r in rows if relations[(r["block_number"], r["log_index"])] == "own"])
     differences += party_differences
@@ -418,19 +444,19 @@ def verify(api: ApiClient, rpc: Rpc, asset_id: str, status: dict, detail: dict |
     if detail is None or detail.get("indexed_block") == block:
         # (An answer of another block, with --block, is not compared: its history and the rights as of the
         # audited block were.)
-        differences += compare_api_state(api, detail, batch, asset_id, block, moment, views)
+        differences += compare_api_state(api, detail, batch, asset_id, block, moment, views, rights_at)
     if bundle is not None:
         numbers = sorted({int(e["blockNumber"], 16) for e in logs})
         receipts = rpc.batch([("eth_getBlockReceipts", [hex(n)]) for n in numbers])
         bundle.update(format=BUNDLE_FORMAT, asset_id=asset_id, chain_id=chain_id, block=block,
                       block_hash=canonical[block]["hash"], deploy_block=status["deploy_block"], contracts=contracts,
-                      history=history, logs=logs,
+                      history=events, logs=logs,
                       headers={str(n): {k: v for k, v in h.items() if k not in ("transactions", "uncles")}
                                for n, h in canonical.items()},
                       receipts={str(n): r for n, r in zip(numbers, receipts)})
     return {
         "rpc_url": rpc.url, "chain_id": chain_id, "block": block, "block_hash": canonical[block]["hash"],
-        "contracts": contracts, "events_checked": len(logs), "events_in_api": len(history),
+        "contracts": contracts, "events_checked": len(logs), "events_in_api": len(events),
         "transactions_checked": len({r["tx_hash"] for r in rows}), "blocks": len({r["block_number"] for r in rows}),
         "parties_checked": parties, "state_checked": checked,
         "not_coverable": unindexed_asset_events(),
@@ -489,6 +515,9 @@ def _text(report: dict) -> str:
                      f"{verification['transactions_checked']} transactions; {len(verification['differences'])} "
                      "differences.")
         lines += [f"  DIFFERENCE {d['entity']}: {d['problem']}" for d in verification["differences"]]
+        if verification["not_coverable"]:
+            lines.append("Note: these events carry an asset id that is not indexed, so the audit cannot find them: "
+                         + ", ".join(verification["not_coverable"]) + ".")
     return "\n".join(lines)
 
 
@@ -514,8 +543,11 @@ def _html(report: dict) -> str:
 def _print(report: dict, fmt: str) -> None:
     verification = report["verification"]
     if fmt == "json":
-        print(json.dumps({"summary": summary(verification) if verification else None, **report}, indent=2,
-                         ensure_ascii=False))
+        document = {"summary": summary(verification) if verification else None, **report}
+        try:
+            sys.stdout.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n")
+        except TypeError:  # an integer beyond 64 bits (a uint256 quantity): the standard library copes
+            print(json.dumps(document, indent=2, ensure_ascii=False))
     elif fmt == "csv":
         sys.stdout.write(_csv(report["events"], verification))
         if verification:
@@ -554,18 +586,23 @@ def audit(args, settings: Settings) -> dict:
     try:
         detail = api.get(f"/v1/assets/{asset_id}")
     except NotFound:
+        if not (args.verify or args.bundle):
+            raise
         detail = None  # the chain may still know it: then the API hides an asset, a difference
     block = args.block if args.block is not None else (detail or {}).get("indexed_block") or status["indexed_block"]
     if block is None:
         raise ValidationError("The API has indexed no block yet: nothing to audit. Wait for the indexer.")
-    history = fetch_history(api, asset_id, until=block) if detail is not None else []
     verification, bundle = None, ({} if args.bundle else None)
-    if args.verify or args.bundle:
-        contracts = dict(status["contracts"])
-        if args.contract:
-            contracts["DataRegistry"] = checksum(args.contract, "contract address")
-        verification = verify(api, Rpc(args.rpc or settings.rpc_url), asset_id, status, detail, history, block,
-                              args.chain_id or status["chain_id"], contracts, bundle)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        fetched = pool.submit(fetch_history, api, asset_id, until=block) if detail is not None else None
+        history = fetched.result if fetched else list
+        if args.verify or args.bundle:
+            contracts = dict(status["contracts"])
+            if args.contract:
+                contracts["DataRegistry"] = checksum(args.contract, "contract address")
+            verification = verify(api, Rpc(args.rpc or settings.rpc_url), asset_id, status, detail, history, block,
+                                  args.chain_id or status["chain_id"], contracts, bundle)
+        events = history()
     return {
         "asset_id": asset_id,
         "asset": {k: detail.get(k) for k in ("asset_id", "name", "registrant", "status", "classification",
@@ -574,7 +611,7 @@ def audit(args, settings: Settings) -> dict:
         "rights": detail["rights"] if detail else [],
         "sources": detail["sources"] if detail else [],
         "derived_assets": detail["derived_assets"] if detail else [],
-        "events": history,
+        "events": events,
         "verification": verification,
         "bundle": bundle,
     }
@@ -700,7 +737,9 @@ def add_parsers(sub) -> None:
     p.add_argument("--check-bundle", metavar="FILE", help="re-verify a bundle: offline, or against --rpc")
     p.add_argument("--rpc", help="the chain node to check against (default DATAREG_RPC_URL; for --check-bundle, "
                    "none: offline)")
-    p.add_argument("--block", type=int, help="audit as of this block (default: the block the API has indexed)")
+    p.add_argument("--block", type=whole_number(0, 2**63 - 1, "a block number"),
+                   help="audit as of this block (default: the block the API has indexed)")
     p.add_argument("--contract", help="the DataRegistry address to trust (default: what the API says)")
-    p.add_argument("--chain-id", type=int, help="the chain id to expect (default: what the API says)")
+    p.add_argument("--chain-id", type=whole_number(1, 2**64 - 1, "a chain id"),
+                   help="the chain id to expect (default: what the API says)")
     p.set_defaults(handler=cmd_audit)

@@ -33,7 +33,15 @@ from registry.chain.operations import (
 )
 from registry.chain.types import asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
-from registry.cli.common import Output, parse_time, signing_account, submit
+from registry.cli.common import (
+    Output,
+    beijing_time,
+    parse_time,
+    signing_account,
+    submit,
+    time_text,
+    whole_number,
+)
 from registry.cli.rights import store_document
 from registry.config import Settings
 from registry.content import cid_to_digest, fingerprint_bytes, fingerprint_file
@@ -78,7 +86,11 @@ def _option(member: Member) -> tuple[str, dict]:
     if isinstance(member.kind, BoolKind):
         options["action"] = "store_true"
     elif isinstance(member.kind, Uint) and not cli.source:
-        options["type"] = int
+        # Bounded as the field's JSON form is, so a value the contract cannot take is refused while parsing.
+        high = 2**member.kind.bits - 1 if member.kind.high is None else member.kind.high
+        options["type"] = whole_number(member.kind.low, high, f"a number for {cli.flag}")
+    elif cli.source == "time":
+        options["type"] = time_text
     if isinstance(member.kind, Named):
         options["choices"] = list(member.kind.codes)
     if cli.required:
@@ -100,7 +112,7 @@ def _store_metadata(api: ApiClient, path: str) -> bytes:
 
 
 def _code(text: str, names: dict[str, int], what: str) -> int:
-    if text.isdigit():
+    if text.isascii() and text.isdigit() and int(text) <= 65535:  # the contracts' codes are uint16
         return int(text)
     if text not in names:
         raise ValidationError(f"Unknown {what} '{text}': use one of {', '.join(names)}.")
@@ -170,9 +182,10 @@ def cmd_registration(args, settings: Settings, out: Output) -> None:
     r = ApiClient(settings.api_url).get(f"/v1/assets/{asset_id_hex(args.asset_id)}/registration")
     out.result(r, lambda r: "\n".join([
         f"stage {r['stage']}; certificate {r['certificate_status']}"
-        + (f" {r['certificate_number']} valid until {r['valid_until']}" if r["certificate_number"] else ""),
+        + (f" {r['certificate_number']} valid until {beijing_time(r['valid_until'])}"
+           if r["certificate_number"] else ""),
         f"registrar {r['registrar_name'] or ''} {r['registrar']}",
-        *(f"publicity until {r['publicity_ends']}" for _ in [1] if r["publicity_ends"]),
+        *(f"publicity until {beijing_time(r['publicity_ends'])}" for _ in [1] if r["publicity_ends"]),
         *(f"objection {o['objection_id']} by {o['objector']}: {o['status']}" for o in r["objections"])]))
 
 
@@ -185,14 +198,16 @@ def cmd_certificate(args, settings: Settings, out: Output) -> None:
         return
     c = api.get(path)
     out.result(c, lambda c: f"{c['certificate_number']} ({c['status']}): {c['data_name']}\n  holder {c['holder']}\n"
-                            f"  registered {c['registered_at']}, valid until {c['valid_until']}\n"
+                            f"  registered {beijing_time(c['registered_at'])}, "
+                            f"valid until {beijing_time(c['valid_until'])}\n"
                             f"  verify at {c['verification_url']}")
 
 
 def cmd_publicity(args, settings: Settings, out: Output) -> None:
     rows = ApiClient(settings.api_url).get("/v1/registrations", status="publicity")
     out.result(rows, lambda rows: "\n".join(
-        f"{r['asset_id']}  until {r['publicity_ends']}  {r['applicant_name'] or ''}: {r['data_name'] or ''}"
+        f"{r['asset_id']}  until {beijing_time(r['publicity_ends'])}  "
+        f"{r['applicant_name'] or ''}: {r['data_name'] or ''}"
         for r in rows) or "No application is in publicity.")
 
 
@@ -210,8 +225,8 @@ def add_parsers(sub) -> None:
         p.set_defaults(handler=_run(name))
 
     p = sub.add_parser("revoke-attestation", help="revoke an attestation you issued")
-    p.add_argument("attestation_id", type=int)
-    p.add_argument("--reason", type=int, default=0)
+    p.add_argument("attestation_id", type=whole_number(1, 2**256 - 1, "an attestation id"))
+    p.add_argument("--reason", type=whole_number(0, 65535, "a reason code"), default=0)
     key(p, "issuer")
     p.set_defaults(handler=cmd_revoke_attestation)
 

@@ -37,45 +37,8 @@ from registry.db.models import (
     Right,
     RightVersion,
 )
+from registry.rules import RightState, asset_active, evaluate_rights  # noqa: F401 - RightState re-exported
 from registry.vocabulary import AssetStatus, RightKind
-
-
-@dataclass(frozen=True)
-class RightState:
-    right: Right | RightVersion
-    valid: bool
-    reason: str | None  # why not valid: revoked, parent_revoked, expired, not_yet_valid, asset_cancelled, ...
-    chain: tuple[int, ...]  # the right, its parent, ... up to its root: on whose authority it is held
-
-
-def evaluate_rights(rights: list[Right] | list[RightVersion], asset_active: bool, now: int) -> list[RightState]:
-    """Whether each right is valid at `now` and, if not, why. Mirrors the contract's rightValidity: a right
-    is valid when it and all its ancestors are unrevoked and within their terms, on an active asset."""
-    by_index = {r.right_index: r for r in rights}
-
-    def reason_for(right, own: bool) -> str | None:
-        while True:
-            if right.revoked:
-                return "revoked" if own else "parent_revoked"
-            if right.valid_from and right.valid_from > now:
-                return "not_yet_valid" if own else "parent_not_yet_valid"
-            if right.valid_until and right.valid_until <= now:
-                return "expired" if own else "parent_expired"
-            if right.parent_index == 0 or right.parent_index not in by_index:
-                return None
-            right, own = by_index[right.parent_index], False
-
-    def chain_of(index: int) -> tuple[int, ...]:
-        chain = [index]
-        while by_index[chain[-1]].parent_index in by_index:
-            chain.append(by_index[chain[-1]].parent_index)
-        return tuple(chain)
-
-    states = []
-    for index in sorted(by_index):
-        reason = "asset_cancelled" if not asset_active else reason_for(by_index[index], True)
-        states.append(RightState(by_index[index], reason is None, reason, chain_of(index)))
-    return states
 
 
 def _latest_block_time():
@@ -104,7 +67,7 @@ def right_states(db: Session, asset: Asset, moment: int | None = None, *, indice
     if indices is not None:
         states = states_of(db, {(asset.asset_id, i) for i in indices}, {asset.asset_id: asset}, moment)
         return sorted(states.values(), key=lambda s: s.right.right_index)
-    return evaluate_rights(first_rights(db, asset.asset_id, first), asset.status == AssetStatus.ACTIVE, moment)
+    return evaluate_rights(first_rights(db, asset.asset_id, first), asset_active(asset), moment)
 
 
 def first_rights(db: Session, asset_id: str, first: int | None = None) -> list[Row]:
@@ -123,7 +86,7 @@ def states_of(db: Session, keys: set[tuple[str, int]], assets: dict[str, Asset],
         by_asset.setdefault(asset_id, []).append(right)
     return {(asset_id, s.right.right_index): s
             for asset_id, rights in by_asset.items()
-            for s in evaluate_rights(rights, assets[asset_id].status == AssetStatus.ACTIVE, moment)}
+            for s in evaluate_rights(rights, asset_active(assets[asset_id]), moment)}
 
 
 def rights_with_ancestors(db: Session, keys: set[tuple[str, int]]) -> dict[tuple[str, int], Right]:
@@ -162,7 +125,7 @@ def rights_at(db: Session, asset: Asset, block: int, moment: int) -> list[RightS
             or_(RightVersion.until_block.is_(None), RightVersion.until_block > block),
         )
     ).all()
-    return evaluate_rights(list(versions), asset.status == AssetStatus.ACTIVE, moment)
+    return evaluate_rights(list(versions), asset_active(asset), moment)
 
 
 @dataclass(frozen=True)
@@ -202,7 +165,7 @@ def party_rights(db: Session, party: str, limit: int, offset: int) -> list[Party
     status = {r.asset_id: r.asset_status for r in held}
     states = {(asset_id, s.right.right_index): s
               for asset_id, group in by_asset.items()
-              for s in evaluate_rights(group, status[asset_id] == 1, moment)}
+              for s in evaluate_rights(group, status[asset_id] == AssetStatus.ACTIVE, moment)}
     return [PartyRightRow(r, states[(r.asset_id, r.right_index)] if r.holder == party else None) for r in rows]
 
 

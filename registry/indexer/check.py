@@ -18,10 +18,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import cache
+from operator import attrgetter
 from types import SimpleNamespace
 from typing import Any, Iterable
 
-from eth_abi import decode, encode
+from eth_abi import encode
 from eth_hash.auto import keccak
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -29,7 +30,7 @@ from sqlmodel import Session
 
 from registry.chain.abi import load_abi
 from registry.chain.evidence import Rpc, get_logs, headers
-from registry.chain.events import DecodedEvent, _address, _canonical_type, decode_log
+from registry.chain.events import DecodedEvent, _canonical_type, _compile, _sequence, decode_log
 from registry.config import Deployment
 from registry.db.models import (
     Asset,
@@ -106,7 +107,7 @@ def replay_logs(events: Iterable[tuple[DecodedEvent, int]]) -> tuple[Batch, list
 def decoded_with_times(logs: list[dict], block_headers: dict[int, dict]) -> list[tuple[DecodedEvent, int]]:
     """The registry events among `logs`, in chain order, each with its block's time from the header."""
     events = [e for e in map(decode_log, logs) if e is not None]
-    events.sort(key=lambda e: (e.block_number, e.log_index))
+    events.sort(key=attrgetter("block_number", "log_index"))
     return [(e, int(block_headers[e.block_number]["timestamp"], 16)) for e in events]
 
 
@@ -114,59 +115,136 @@ def decoded_with_times(logs: list[dict], block_headers: dict[int, dict]) -> list
 
 
 @cache
-def _function(contract: str, name: str) -> tuple[bytes, list[str], list[str]]:
+def _function(contract: str, name: str) -> tuple[bytes, list[str], Any]:
+    """A view's selector, its argument types, and a reader of its result (registry.chain.events' word readers:
+    addresses checksummed, bytes as 0x-hex; eth_abi took most of an audit's time on 20,000 results)."""
     entry = next(e for e in load_abi(contract) if e["type"] == "function" and e["name"] == name)
     inputs = [_canonical_type(i) for i in entry["inputs"]]
     selector = keccak(f"{name}({','.join(inputs)})".encode())[:4]
-    return selector, inputs, [_canonical_type(o) for o in entry["outputs"]]
+    return selector, inputs, _sequence([_compile(o) for o in entry["outputs"]], list)
+
+
+# A helper that runs many view calls in one eth_call. It is never deployed: the node is asked to place its
+# code at an unused address for that call only (a state override), and it calls the real contracts at the
+# audited block. Source (solc 0.8.30, optimizer 200 runs, EVM cancun):
+#     contract BatchView {
+#         function run(address[] calldata targets, bytes[] calldata calls) external view
+#             returns (bytes[] memory results) {
+#             results = new bytes[](calls.length);
+#             for (uint256 i; i < calls.length; ++i) {
+#                 (bool ok, bytes memory result) = targets[i].staticcall(calls[i]);
+#                 if (ok) results[i] = result;
+#             }
+#         }
+#     }
+BATCH_VIEW_CODE = (
+    "0x608060405234801561000f575f5ffd5b5060043610610029575f3560e01c80634d618e3b1461002d575b5f5ffd5b61004061003b36"
+    "60046101d7565b610056565b60405161004d9190610243565b60405180910390f35b60608167ffffffffffffffff811115610071576100"
+    "716102c7565b6040519080825280602002602001820160405280156100a457816020015b606081526020019060019003908161008f5790"
+    "505b5090505f5b82811015610186575f5f8787848181106100c5576100c56102db565b90506020020160208101906100da91906102ef56"
+    "5b6001600160a01b03168686858181106100f5576100f56102db565b9050602002810190610107919061031c565b604051610115929190"
+    "61035f565b5f60405180830381855afa9150503d805f811461014d576040519150601f19603f3d011682016040523d82523d5f60208401"
+    "3e610152565b606091505b5091509150811561017c5780848481518110610170576101706102db565b60200260200101819052505b5050"
+    "6001016100a9565b50949350505050565b5f5f83601f84011261019f575f5ffd5b50813567ffffffffffffffff8111156101b6575f5ffd"
+    "5b6020830191508360208260051b85010111156101d0575f5ffd5b9250929050565b5f5f5f5f604085870312156101ea575f5ffd5b8435"
+    "67ffffffffffffffff811115610200575f5ffd5b61020c8782880161018f565b909550935050602085013567ffffffffffffffff811115"
+    "61022b575f5ffd5b6102378782880161018f565b95989497509550505050565b5f602082016020835280845180835260408501915060"
+    "408160051b8601019250602086015f5b828110156102bb57603f19878603018452815180518087528060208301602089015e5f60208289"
+    "0101526020601f19601f83011688010196505050602082019150602084019350600181019050610269565b50929695505050505050565b"
+    "634e487b7160e01b5f52604160045260245ffd5b634e487b7160e01b5f52603260045260245ffd5b5f602082840312156102ff575f5ffd"
+    "5b81356001600160a01b0381168114610315575f5ffd5b9392505050565b5f5f8335601e19843603018112610331575f5ffd5b83018035"
+    "915067ffffffffffffffff82111561034b575f5ffd5b6020019150368190038213156101d0575f5ffd5b818382375f91019081529190"
+    "5056fea2646970667358221220fb665782230397241763ceffdd7232e761bca4729ab4c71a8cb07e0158364eb564736f6c634300081e00"
+    "33")
+BATCH_VIEW_ADDRESS = "0x00000000000000000000000000000000000da7a0"
+BATCH_VIEW_RUN = "4d618e3b"  # run(address[],bytes[])
+VIEWS_PER_CALL = 500  # ~6M gas of view calls: well within a call's gas
+
+
+def _word(value: int) -> str:
+    return format(value, "064x")
+
+
+def _argument_word(kind: str, value: Any) -> str:
+    """A view's argument as its one ABI word (the views read here take only bytes32, uints and addresses)."""
+    if kind == "bytes32":
+        return value.hex()
+    if kind == "address":
+        return value[2:].lower().rjust(64, "0")
+    if kind.startswith("uint"):
+        return format(value, "064x")
+    return encode([kind], [value]).hex()
+
+
+def _encode_run(targets: list[str], calls: list[str]) -> str:
+    """The calldata of BatchView.run(targets, calls); `calls` are hex without 0x."""
+    n = len(calls)
+    head = _word(64) + _word(64 + 32 * (n + 1))
+    addresses = _word(n) + "".join(t[2:].lower().rjust(64, "0") for t in targets)
+    offsets, bodies, position = [], [], 32 * n
+    for data in calls:
+        padded = data + "0" * (-len(data) % 64)
+        offsets.append(_word(position))
+        bodies.append(_word(len(data) // 2) + padded)
+        position += 32 + len(padded) // 2
+    return "0x" + BATCH_VIEW_RUN + head + addresses + _word(n) + "".join(offsets) + "".join(bodies)
+
+
+def _decode_results(raw: str) -> list[str | None]:
+    """BatchView.run's bytes[] as hex strings (no 0x), None for an empty (reverted) result."""
+    d = raw[2:]
+    base = int(d[0:64], 16) * 2  # where the array starts
+    n = int(d[base:base + 64], 16)
+    items = []
+    for i in range(n):
+        start = base + 64 + int(d[base + 64 + 64 * i:base + 128 + 64 * i], 16) * 2
+        length = int(d[start:start + 64], 16) * 2
+        items.append(d[start + 64:start + 64 + length] or None)
+    return items
 
 
 class Views:
-    """The contracts' view functions at one block, read in JSON-RPC batches (thousands of rights per second)."""
+    """The contracts' view functions at one block, many per eth_call (see BatchView), or one per eth_call in
+    JSON-RPC batches from a node that does not take state overrides."""
 
     def __init__(self, rpc: Rpc, contracts: dict[str, str], block: int) -> None:
         self.rpc, self.contracts, self.block = rpc, contracts, block
+        self._overrides = True
 
     def read(self, calls: list[tuple[str, str, tuple]]) -> list[Any]:
-        """Each (contract, function, arguments)'s result: the one value, or a tuple of several; None where the
-        call reverted (the thing asked about does not exist)."""
-        requests = []
+        """Each (contract, function, arguments)'s result: the one value, or a tuple of several (a struct's
+        fields in order); None where the call reverted (the thing asked about does not exist)."""
+        targets = [self.contracts[contract] for contract, _, _ in calls]
+        data = []
         for contract, name, args in calls:
             selector, inputs, _ = _function(contract, name)
-            data = "0x" + (selector + encode(inputs, list(args))).hex()
-            requests.append(("eth_call", [{"to": self.contracts[contract], "data": data}, hex(self.block)]))
+            data.append(selector.hex() + "".join(map(_argument_word, inputs, args)))
+        raw = self._batched(targets, data) if self._overrides and data else None
+        if raw is None:
+            self._overrides = False
+            answers = self.rpc.batch([("eth_call", [{"to": t, "data": "0x" + d}, hex(self.block)])
+                                      for t, d in zip(targets, data)], allow_errors=True)
+            raw = [a[2:] if a and a != "0x" else None for a in answers]
         results = []
-        for (contract, name, _), raw in zip(calls, self.rpc.batch(requests, allow_errors=True)):
-            if raw is None or raw == "0x":
+        for (contract, name, _), result in zip(calls, raw):
+            if result is None:
                 results.append(None)
                 continue
-            types = _function(contract, name)[2]
-            values = tuple(map(_checksummed, types, decode(types, bytes.fromhex(raw[2:]))))
-            results.append(values[0] if len(values) == 1 else values)
+            values = [tuple(v.values()) if isinstance(v, dict) else v
+                      for v in _function(contract, name)[2].read(result, 0)]
+            results.append(values[0] if len(values) == 1 else tuple(values))
         return results
 
-
-def _checksummed(kind: str, value: Any) -> Any:
-    """Addresses in a decoded value as the index writes them (EIP-55), where eth_abi gives lower case."""
-    if kind == "address":
-        return _address(value[2:])
-    if kind.startswith("(") and not kind.endswith("]"):
-        return tuple(map(_checksummed, _split_tuple(kind), value))
-    return value
-
-
-def _split_tuple(kind: str) -> list[str]:
-    """The component types of a tuple type such as (address,uint8,(uint256,bool))."""
-    parts, depth, start = [], 0, 1
-    for i, char in enumerate(kind):
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        if (char == "," and depth == 1) or (char == ")" and depth == 0):
-            parts.append(kind[start:i])
-            start = i + 1
-    return parts
+    def _batched(self, targets: list[str], data: list[str]) -> list[str | None] | None:
+        override = {BATCH_VIEW_ADDRESS: {"code": BATCH_VIEW_CODE}}
+        requests = [("eth_call", [{"to": BATCH_VIEW_ADDRESS, "gas": hex(30_000_000),
+                                   "data": _encode_run(targets[i:i + VIEWS_PER_CALL], data[i:i + VIEWS_PER_CALL])},
+                                  hex(self.block), override])
+                    for i in range(0, len(data), VIEWS_PER_CALL)]
+        try:
+            return [item for answer in self.rpc.batch(requests) for item in _decode_results(answer)]
+        except (ChainError, ValueError, TypeError):
+            return None  # no state overrides here (or too old an EVM): one eth_call per view instead
 
 
 def asset_view_differences(out: list[Difference], row: dict, view: tuple | None) -> None:
@@ -213,12 +291,12 @@ def listing_view_differences(out: list[Difference], row: dict, view: tuple | Non
         return
     _compare(out, entity, {
         "exchange": (row["exchange"], view[0]), "status": (row["status"], view[1]),
-        "asset_id": (row["asset_id"], "0x" + bytes(view[2]).hex()), "right_index": (row["right_index"], view[3]),
+        "asset_id": (row["asset_id"], view[2]), "right_index": (row["right_index"], view[3]),
         "holder": (row["holder"], view[4]), "origin_listing_id": (row["origin_listing_id"], view[5])})
 
 
 def registration_view_differences(out: list[Difference], row: dict, view: tuple | None) -> None:
-    number = bytes(view[8]).decode() if view and any(view[8]) else None
+    number = bytes.fromhex(view[8][2:]).decode() if view and int(view[8], 16) else None
     _compare(out, f"registration {row['asset_id']}", {
         "applicant": (row["applicant"], view[0] if view else None),
         "registrar": (row["registrar"], view[1] if view else None),
@@ -232,7 +310,7 @@ def attestation_view_differences(out: list[Difference], row: dict, view: tuple |
         "issuer": (row["issuer"], view[0] if view else None),
         "revoked": (row["revoked"], view[2] if view else None),
         "asset_version": (row["asset_version"], view[3] if view else None),
-        "asset_id": (row["asset_id"], "0x" + bytes(view[6]).hex() if view else None)})
+        "asset_id": (row["asset_id"], view[6] if view else None)})
 
 
 def participant_view_differences(out: list[Difference], row: dict, view: tuple | None) -> None:
@@ -242,7 +320,7 @@ def participant_view_differences(out: list[Difference], row: dict, view: tuple |
         return
     _compare(out, entity, {
         "role": (row["role"], view[0]), "status": (row["status"], view[1]),
-        "credit_code_hash": (row["credit_code_hash"], "0x" + bytes(view[2]).hex()),
+        "credit_code_hash": (row["credit_code_hash"], view[2]),
         "name": (row["name"], view[3]), "endpoint": (row["endpoint"], view[4])})
 
 

@@ -87,6 +87,7 @@ class Indexer:
         self._fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="datareg-fetch")
         self._pending: tuple[int, Future] | None = None  # (first block, the fetch of the range starting there)
         self._head: int | None = None  # the chain head last seen
+        self._late_block: str | None = None  # the block whose logs the node was last found not to serve yet
         self.late_metadata = LateMetadata(engine, lookup)
 
     def _check_chain(self) -> None:
@@ -174,8 +175,10 @@ class Indexer:
         for header in fetched.headers.values():
             if header.number not in with_logs and self._bloom_names_us(header.logs_bloom) \
                     and not self._receipts_show_no_logs_of_ours(header):
-                log.info("block %d: its logs bloom names our contracts but eth_getLogs returned none; asking "
-                         "again", header.number)
+                if self._late_block != header.hash:  # once per block, not once per poll
+                    log.info("block %d: its logs bloom names our contracts but the node returned no logs for it "
+                             "yet; asking again", header.number)
+                self._late_block = header.hash
                 return False
         return True
 
