@@ -32,9 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from registry.chain.client import Chain, RegistryClient  # noqa: E402
 from registry.chain.evidence import Rpc, event_shapes  # noqa: E402
-from registry.devchain import LocalStack, dev_key, tool  # noqa: E402
 from registry.chain.operations import Grant, GrantTerms  # noqa: E402
 from registry.chain.types import Registration, RightKind  # noqa: E402
+from registry.devchain import LocalStack, dev_key, tool  # noqa: E402
 
 RENEW = "0x" + keccak(b"renew(bytes32,uint256,uint64)").hex()[:8]
 

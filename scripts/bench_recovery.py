@@ -108,6 +108,7 @@ from registry.chain.types import Registration
 from registry.db.session import make_engine
 from registry.devchain import DevRpc, dev_key, stop
 from registry.devchain_proxy import Record, RpcProxy
+
 ALICE, BOB, OWNER = 1, 2, 3  # part 1: registrants, and the holder of the asset with a long history
 SEEDER, OTHERS = 4, (5, 6, 7)  # part 2
 TARGET_S = 1.0
@@ -665,7 +666,8 @@ def part_kill(args, out: Report, tmp: Path) -> bool:
             ref_contents = dump_index(ref_engine)
             fetched = sum(b - a + 1 for _, a, b in ref_ranges)
             out(f"Kill -9 and restart: {len(on_chain):,} events in {head - deployment.deploy_block + 1:,} blocks "
-                f"(seeded in {seeded_s:.0f} s); DATAREG_INDEX_MAX_RANGE={args.max_range}; {args.kills} kills per database.")
+                f"(seeded in {seeded_s:.0f} s); DATAREG_INDEX_MAX_RANGE={args.max_range}; "
+                f"{args.kills} kills per database.")
             out(f"Uninterrupted reference (SQLite): start -> first eth_getLogs {ref_first_s * 1000:.0f} ms, catch-up "
                 f"{ref_catch_up_s:.2f} s, {len(ref_ranges)} eth_getLogs covering {fetched:,} blocks "
                 f"({fetched - (head - deployment.deploy_block + 1):+d} against the chain).")

@@ -107,7 +107,7 @@ def service_env(data_dir: Path, rpc_url: str, database_url: str, **settings: str
 def spawn(args: list[str], env: dict[str, str], log: Path | None) -> subprocess.Popen:
     """`python -m registry.cli.main ARGS` (as `make run` starts the indexer and the API), in its own session
     so that stopping it stops only what this script started; output appended to `log`."""
-    output: int | IO[bytes] = open(log, "ab") if log else subprocess.DEVNULL  # the child keeps its own descriptor
+    output: int | IO[bytes] = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - the child keeps its own descriptor
     return subprocess.Popen([sys.executable, "-m", "registry.cli.main", *args], cwd=ROOT, env=env,
                             start_new_session=True, stdout=output, stderr=subprocess.STDOUT)
 
@@ -359,7 +359,7 @@ class Report:
         self.file: IO[str] | None = None
         if path and str(path) != "-":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self.file = open(path, "w")
+            self.file = open(path, "w")  # noqa: SIM115 - closed by close()
 
     def __call__(self, line: str = "") -> None:
         print(line, flush=True)

@@ -38,8 +38,8 @@ from eth_account import Account  # noqa: E402
 from registry.chain.client import Chain, RegistryClient  # noqa: E402
 from registry.chain.deploy import deploy  # noqa: E402
 from registry.config import Settings  # noqa: E402
-from registry.errors import ChainError  # noqa: E402
 from registry.devchain import ANVIL_CHAIN_ID, DEPLOYER_ACCOUNT, DevRpc, dev_key, free_port, stop, tool  # noqa: E402
+from registry.errors import ChainError  # noqa: E402
 
 #: 2030-01-01T00:00:00Z: ahead of the wall clock, so every answer is judged at the chain's time.
 GENESIS_TIME = 1_893_456_000
@@ -65,7 +65,8 @@ class Harness:
         self.processes.append(subprocess.Popen(
             [tool("anvil"), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(ANVIL_CHAIN_ID),
              "--timestamp", str(GENESIS_TIME)],
-            stdout=open(self.work / "anvil.log", "ab"), stderr=subprocess.STDOUT, start_new_session=True))
+            stdout=open(self.work / "anvil.log", "ab"),  # noqa: SIM115 - anvil writes to it
+            stderr=subprocess.STDOUT, start_new_session=True))
         self.rpc = DevRpc(self.rpc_url)
         deadline = time.monotonic() + 20
         while True:
@@ -74,7 +75,7 @@ class Harness:
                 break
             except ChainError:  # not listening yet
                 if time.monotonic() > deadline:
-                    raise SystemExit("anvil did not start")
+                    raise SystemExit("anvil did not start") from None
                 time.sleep(0.05)
         # Each block one second after the one before: timestamps no longer follow the wall clock.
         self.rpc.call("anvil_setBlockTimestampInterval", [1])
@@ -91,7 +92,8 @@ class Harness:
         for args, log in ((["registry.indexer"], "indexer.log"),
                           (["registry.cli.main", "api", "--port", str(self.api_port)], "api.log")):
             self.processes.append(subprocess.Popen([sys.executable, "-m", *args], env=self.env,
-                                                   stdout=open(self.work / log, "ab"), stderr=subprocess.STDOUT,
+                                                   stdout=open(self.work / log, "ab"),  # noqa: SIM115
+                                                   stderr=subprocess.STDOUT,
                                                    start_new_session=True))
         self.http = httpx.Client(base_url=self.api_url, timeout=60)
         deadline = time.monotonic() + 60
@@ -148,15 +150,28 @@ def build_chain(h: Harness) -> dict:
     from samples import register_samples
 
     from registry.chain.operations import (
-        AcceptApplication, ApplyForRegistration, Attest, Cancel, Grant, GrantTerms, LodgeObjection, Renew,
-        ResolveObjection, ReturnApplication, ReviewApplication, RevokeAttestation, SetListingStatus,
-        SuspendParticipant, ReinstateParticipant, ReleasePledge,
+        AcceptApplication,
+        ApplyForRegistration,
+        Attest,
+        Cancel,
+        Grant,
+        GrantTerms,
+        LodgeObjection,
+        ReinstateParticipant,
+        ReleasePledge,
+        Renew,
+        ResolveObjection,
+        ReturnApplication,
+        ReviewApplication,
+        RevokeAttestation,
+        SetListingStatus,
+        SuspendParticipant,
     )
     from registry.content.store import open_store
 
     world = build_world(h, h.work / "files")
     a = h.accounts
-    alice, bob, carol, exchange_a, exchange_b, registrar, regulator, appraiser = (
+    alice, bob, carol, _exchange_a, exchange_b, registrar, regulator, appraiser = (
         a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[0])
     samples = register_samples(h.client, open_store(h.settings), h.work)
     head = h.chain_time()
@@ -294,7 +309,8 @@ def requests_for(h: Harness, ids: dict) -> list[tuple[str, str, dict | None]]:
         *[f"/v1/assets/{a}/certificate" for a in (source, port, missing_asset)],
         q(f"/v1/assets/{source}/certificate", format="html"), q(f"/v1/assets/{source}/certificate", format="pdf"),
         "/v1/registrations", q("/v1/registrations", status="publicity"), q("/v1/registrations", status="registered"),
-        q("/v1/registrations", status="refused"), q("/v1/registrations", status="rejected"), q("/v1/registrations", registrar=w["exchange_a"]),
+        q("/v1/registrations", status="refused"), q("/v1/registrations", status="rejected"),
+        q("/v1/registrations", registrar=w["exchange_a"]),
         q("/v1/registrations", certificate=cert), q("/v1/registrations", certificate="nonexistent"),
         q("/v1/registrations", status="nonsense"), q("/v1/registrations", limit=1, offset=1),
         # listings

@@ -13,6 +13,7 @@ import pytest
 from eth_account import Account
 from sqlalchemy import create_engine, text
 
+from registry.chain.evidence import event_shapes, unindexed_asset_events
 from registry.chain.operations import (
     AcceptApplication,
     AddParticipant,
@@ -33,7 +34,6 @@ from registry.chain.operations import (
     SetPublicityPeriod,
     Transfer,
 )
-from registry.chain.evidence import event_shapes, unindexed_asset_events
 from registry.chain.types import Source
 from registry.cli.main import main
 from registry.devchain import DEPLOYER_ACCOUNT, dev_key
@@ -53,8 +53,10 @@ def world(private_stack):
     registration procedure through to a certificate (registrar 6)."""
     s = private_stack
     alice, bob, carol, exchange, appraiser, registrar, regulator = (s.accounts[i] for i in (1, 2, 3, 4, 5, 6, 7))
-    for account, role, name in [(registrar, "registrar", "福建省数据登记中心"), (exchange, "exchange", "海峡数据交易所"),
-                                (appraiser, "appraiser", "厦门数据资产评估有限公司"), (regulator, "regulator", "福建省网信办")]:
+    for account, role, name in [(registrar, "registrar", "福建省数据登记中心"),
+                                (exchange, "exchange", "海峡数据交易所"),
+                                (appraiser, "appraiser", "厦门数据资产评估有限公司"),
+                                (regulator, "regulator", "福建省网信办")]:
         s.client.execute(AddParticipant(account.address, role, name, "91350000000000000X"), ADMIN)
     s.client.execute(ConfigureRegistrar(registrar.address, "35", "A"), ADMIN)
     s.client.execute(SetPublicityPeriod(5 * DAY), ADMIN)
@@ -204,7 +206,7 @@ A_YEAR = 365 * DAY
 def test_each_falsification_is_caught_by_audit_and_index_check(world, monkeypatch, case):
     """Failed on the old code for the first four and drop_block: audit --verify and index check both said
     "0 differences" / "No differences"."""
-    asset, usage = world["asset"], world["usage"]
+    asset = world["asset"]
     where = "asset_id = :a AND name = :n"
     statements, audit_says, check_says = {
         "delete_revocation": ([(f"DELETE FROM events WHERE {where}", {"a": asset, "n": "RightRevoked"})],

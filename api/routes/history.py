@@ -10,8 +10,8 @@ from typing import Annotated, Literal, Optional
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import TypeAdapter
-from sqlmodel import Session
 from sqlalchemy.engine import Row
+from sqlmodel import Session
 
 from api.deps import ServicesDep, SessionDep, asset_not_found, in_session, load_asset
 from api.params import MAX_INT64, MinConfirmations, confirmed_block, is_number, parse_moment

@@ -6,9 +6,9 @@ a contract upgrade never produces an undecodable failure.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import cache
-from typing import Callable
 
 from eth_abi import decode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
@@ -39,7 +39,7 @@ def _role(value: int) -> str | int:
 
 
 def _when(ts: int) -> str:
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _kind(value: int) -> str:
@@ -221,7 +221,8 @@ MESSAGES: dict[str, Callable[[dict], str]] = {
         "cannot be transferred until the pledge is released."
     ),
     "PledgeUnchanged": lambda a: (
-        f"Pledge '{a['pledgeId']}' of asset '{a['assetId']}' is {'already recorded' if a['active'] else 'not recorded'}."
+        f"Pledge '{a['pledgeId']}' of asset '{a['assetId']}' is "
+        f"{'already recorded' if a['active'] else 'not recorded'}."
     ),
     "MissingRole": lambda a: (
         f"Account '{a['account']}' is not an active "

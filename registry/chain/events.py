@@ -7,9 +7,10 @@ every event the contracts declare.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from eth_hash.auto import keccak
 

@@ -5,9 +5,10 @@ on it; an auditor needs to trust only the node (or, with a bundle, only a block 
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Iterable
+from typing import Any
 
 import rlp
 from eth_hash.auto import keccak

@@ -9,9 +9,10 @@ the contract's `*_TYPEHASH` constant.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar
 
 from eth_utils import keccak
 

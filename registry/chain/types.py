@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from eth_utils import is_address, to_checksum_address
 
 from registry.errors import ValidationError
+
 # The contracts' enums live in registry.vocabulary; RightKind and Classification are re-exported here for the
 # code that reads them with the chain's types.
 from registry.vocabulary import Classification, RightKind  # noqa: F401

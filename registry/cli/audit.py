@@ -19,14 +19,16 @@ import html
 import io
 import json
 import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Callable
+from typing import Any
 
 import orjson
 
+from registry.chain.events import decode_log
 from registry.chain.evidence import (
     ASSET_TOPICS,
     OWNED_IDS,
@@ -39,14 +41,12 @@ from registry.chain.evidence import (
     topic_of,
     unindexed_asset_events,
 )
-from registry.chain.events import decode_log
 from registry.chain.types import RightKind, asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
 from registry.cli.common import Output, whole_number
 from registry.config import Settings
 from registry.db.models import Asset, Attestation, Lineage, Listing, Pledge, Registration, Right
 from registry.db.queries import evaluate_rights
-from registry.vocabulary import AssetStatus, ListingStatus, ListingValidity
 from registry.errors import ChainError, NotFound, RegistryError, ValidationError
 from registry.indexer.check import (
     Difference,
@@ -60,6 +60,7 @@ from registry.indexer.check import (
     right_view_differences,
     validities,
 )
+from registry.vocabulary import AssetStatus, ListingStatus, ListingValidity
 
 PAGE = 1000
 BUNDLE_FORMAT = "datareg-audit-bundle/1"

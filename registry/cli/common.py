@@ -8,9 +8,10 @@ import os
 import re
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from eth_account.signers.local import LocalAccount
 
@@ -166,9 +167,9 @@ def beijing_time(value: int | str | None) -> str:
     try:
         if isinstance(value, str):
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
         else:
-            moment = datetime.fromtimestamp(value, timezone.utc)
+            moment = datetime.fromtimestamp(value, UTC)
     except (ValueError, OverflowError, OSError):
         return f"{value}"  # beyond the calendar datetime knows (after the year 9999): as given
     return moment.astimezone(BEIJING).isoformat()

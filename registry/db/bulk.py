@@ -6,12 +6,12 @@ to the driver as they are: one executemany of tuples on SQLite, COPY on PostgreS
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from operator import itemgetter
-from typing import Sequence, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import Table
 from sqlalchemy.engine import Connection
-
 
 T = TypeVar("T")
 

@@ -8,7 +8,8 @@ created through the batch (registry/indexer/batch.py), which writes them all at 
 from __future__ import annotations
 
 import json
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from registry.chain.events import DecodedEvent
 from registry.chain.types import PRIMARY_RIGHTS
@@ -239,7 +240,8 @@ def on_asset_freeze_released(batch: Batch, ev: DecodedEvent, timestamp: int, loo
 def on_pledge_recorded(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
     a = ev.args
     _asset(batch, ev)["active_pledges"] += 1
-    batch.add(Pledge, pledge_id=a["pledgeId"], asset_id=a["assetId"], external_registration_no=a["externalRegistrationNo"],
+    batch.add(Pledge, pledge_id=a["pledgeId"], asset_id=a["assetId"],
+              external_registration_no=a["externalRegistrationNo"],
               pledgee=a["pledgee"], registrar=a["registrar"], recorded_block=ev.block_number, recorded_tx=ev.tx_hash)
 
 
@@ -341,7 +343,8 @@ def on_attested(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: Metadata
     currency = bytes.fromhex(d["currency"][2:]).rstrip(b"\0").decode() or None
     batch.add(Attestation, attestation_id=a["attestationId"], asset_id=a["assetId"], issuer=a["issuer"],
               kind=AttestationKind(d["kind"]).key, asset_version=a["assetVersion"], value=str(d["value"]),
-              currency=currency, method=d["method"], conclusion=d["conclusion"], report_cid=_cid_or_none(d["reportCid"]),
+              currency=currency, method=d["method"], conclusion=d["conclusion"],
+              report_cid=_cid_or_none(d["reportCid"]),
               valid_until=d["validUntil"], issued_at=timestamp, issued_block=ev.block_number, issued_tx=ev.tx_hash)
 
 

@@ -10,8 +10,8 @@ import functools
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import orjson
 from sqlalchemy import delete, insert, or_
