@@ -18,7 +18,7 @@ run: build
 FUZZ_PROFILE ?= default
 
 # DATAREG_REQUIRE_POSTGRES=1: a PostgreSQL test without a server fails here instead of being skipped.
-test: build
+test: build lint
 	FOUNDRY_PROFILE=$(FUZZ_PROFILE) $(FORGE) test --no-match-contract Gas
 	$(FORGE) snapshot --isolate --match-contract Gas --check
 	$(PY) -m registry.metadata --check

@@ -1,6 +1,8 @@
 """Deploys the registry contracts and records where they are (the deployment file)."""
 from __future__ import annotations
 
+from typing import Any
+
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
@@ -21,7 +23,7 @@ class _Deployer:
         self.w3 = connect(rpc)
         self.nonce = int(rpc.call("eth_getTransactionCount", [account.address, "pending"]), 16)
 
-    def deploy(self, name: str, *args: object) -> dict:
+    def deploy(self, name: str, *args: object) -> dict[str, Any]:
         contract = self.w3.eth.contract(abi=load_abi(name), bytecode=load_bytecode(name))
         data = contract.constructor(*args)._encode_data_in_transaction(*args)
         gas = int(self.rpc.call("eth_estimateGas", [{"from": self.account.address, "data": data}]), 16)

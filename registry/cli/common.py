@@ -33,7 +33,7 @@ class Output:
     def error(self, exc: RegistryError) -> None:
         """A refusal on stderr: its message for people, or its code, message and fields as JSON."""
         if self.as_json:
-            body: dict = {"error": exc.code, "message": str(exc)}
+            body: dict[str, Any] = {"error": exc.code, "message": str(exc)}
             if getattr(exc, "errors", None):
                 body["errors"] = exc.errors
             print(json.dumps(body, ensure_ascii=False), file=sys.stderr)
@@ -103,7 +103,7 @@ def chain_client(api: ApiClient, settings: Settings):
     return RegistryClient(chain)
 
 
-def submit(api: ApiClient, settings: Settings, operation, account: LocalAccount, relayed: bool) -> dict:
+def submit(api: ApiClient, settings: Settings, operation, account: LocalAccount, relayed: bool) -> dict[str, Any]:
     """Signs the operation here. Without --relay, as a transaction sent straight to the chain node; with it,
     as EIP-712 typed data that the API's relayer submits, paying the gas."""
     client = chain_client(api, settings)
