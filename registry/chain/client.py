@@ -68,17 +68,18 @@ GWEI = 10**9
 
 
 def fee_fields(rpc: Rpc) -> dict[str, int]:
-    """The fee fields of a transaction for the node's network, read from it in one batch: EIP-1559 fees when
+    """The fee fields of a transaction for the node's network (prices only: eth_account infers the type from
+    them, and a replacement multiplies them all), read from it in one batch: EIP-1559 fees when
     blocks carry a base fee (a tip of what the node suggests above it, at most 1 gwei, and room for the base
     fee to double), a legacy gas price otherwise; both are 0 on the zero-gas-price networks consortium chains
     often run, where accounts may hold no ether at all."""
     block, gas_price = rpc.batch([("eth_getBlockByNumber", ["latest", False]), ("eth_gasPrice", [])])
     gas_price = int(gas_price, 16)
     if block.get("baseFeePerGas") is None:
-        return {"gasPrice": gas_price}  # a legacy transaction (eth_account's type 0 has no "type" key)
+        return {"gasPrice": gas_price}  # eth_account signs a legacy transaction
     base_fee = int(block["baseFeePerGas"], 16)
     tip = min(max(gas_price - base_fee, 0), GWEI) if gas_price else 0
-    return {"maxPriorityFeePerGas": tip, "maxFeePerGas": 2 * base_fee + tip, "type": 2}
+    return {"maxPriorityFeePerGas": tip, "maxFeePerGas": 2 * base_fee + tip}  # an EIP-1559 (type 2) one
 
 
 def poll_receipt(rpc: Rpc, tx_hash: str, timeout: float, through_outages: bool = False) -> dict[str, Any]:

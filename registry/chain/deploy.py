@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from eth_abi import encode
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
 from registry.chain.abi import load_abi, load_bytecode
-from registry.chain.client import connect, fee_fields, poll_receipt
+from registry.chain.client import fee_fields, poll_receipt
 from registry.chain.rpc import Rpc
 from registry.config import Deployment
 from registry.errors import ChainError, ChainUnavailable
@@ -20,14 +21,15 @@ class _Deployer:
 
     def __init__(self, rpc: Rpc, account: LocalAccount, chain_id: int) -> None:
         self.rpc, self.account, self.chain_id = rpc, account, chain_id
-        self.w3 = connect(rpc)
         self.nonce = int(rpc.call("eth_getTransactionCount", [account.address, "pending"]), 16)
 
-    def deploy(self, name: str, *args: object) -> dict[str, Any]:
-        contract = self.w3.eth.contract(abi=load_abi(name), bytecode=load_bytecode(name))
-        data = contract.constructor(*args)._encode_data_in_transaction(*args)
+    def deploy(self, name: str, *args: object) -> dict:
+        constructor: dict = next((e for e in load_abi(name) if e["type"] == "constructor"), {"inputs": []})
+        bytecode = load_bytecode(name)
+        data = (bytecode if bytecode.startswith("0x") else "0x" + bytecode) \
+            + encode([i["type"] for i in constructor["inputs"]], list(args)).hex()
         gas = int(self.rpc.call("eth_estimateGas", [{"from": self.account.address, "data": data}]), 16)
-        tx = {"chainId": self.chain_id, "nonce": self.nonce, "data": data, "value": 0,
+        tx: dict[str, Any] = {"chainId": self.chain_id, "nonce": self.nonce, "data": data, "value": 0,
               "gas": gas * 6 // 5 + 20_000, **fee_fields(self.rpc)}  # headroom: estimates can be short
         raw = self.account.sign_transaction(tx).raw_transaction
         tx_hash = self.rpc.call("eth_sendRawTransaction", ["0x" + bytes(raw).hex()])

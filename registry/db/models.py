@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Optional
 
 from sqlalchemy import BigInteger, Column, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 from registry.vocabulary import AssetStatus
@@ -270,6 +271,10 @@ class ListingChange(SQLModel, table=True):
     tx_hash: Optional[str] = Field(default=None, max_length=66)
     log_index: Optional[int] = None
     timestamp: int = Field(sa_type=BIG)
+    # A reorg removed the block of this entry: it is void, and a retraction entry (change "retracted",
+    # `retracts` its id) follows it in the feed.
+    retracted: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    retracts: Optional[int] = Field(default=None, sa_type=BIG)
 
 
 class Pledge(SQLModel, table=True):

@@ -469,8 +469,8 @@ def check(rpc_url: str, deployment: Deployment, engine: Engine) -> CheckReport:
     for n, row in enumerate(listings):
         listing_view_differences(out, row, results[2 * n])
         validity = results[2 * n + 1]
-        valid_on_chain = validity == ListingValidity.VALID if validity is not None else None
-        _compare(out, f"listing {row['listing_id']}", {"valid": (row["valid"], valid_on_chain)})
+        judged = validity == ListingValidity.VALID if validity is not None else None
+        _compare(out, f"listing {row['listing_id']}", {"valid": (row["valid"], judged)})
         change = last_change.get(row["listing_id"])
         _compare(out, f"listing {row['listing_id']} feed", {
             "last_valid": (change["valid"] if change else None, row["valid"]),
