@@ -1,7 +1,6 @@
 """The indexer as a long-running process: `datareg index run`."""
 from __future__ import annotations
 
-import json
 import logging
 import signal
 import threading
@@ -11,6 +10,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from registry import jsondepth
 from registry.config import Deployment, Settings
 from registry.content.store import ContentStore, open_store
 from registry.db.session import create_schema, is_read_only_error, make_engine
@@ -28,7 +28,8 @@ def metadata_lookup(store: ContentStore) -> MetadataLookup:
 
     def lookup(cid: str) -> dict[str, Any] | None:
         try:
-            document: dict[str, Any] | None = json.loads(store.get(cid))
+            # bounded: anyone can store a document nested 100,000 deep
+            document: dict[str, Any] | None = jsondepth.loads(store.get(cid))
             return document
         except (ContentError, ValueError):
             return None
