@@ -139,7 +139,7 @@ class _Deployer:
         return address
 
     def _send(self, name: str, args: tuple) -> dict:
-        constructor: dict = next((e for e in load_abi(name) if e["type"] == "constructor"), {"inputs": []})
+        constructor: dict[str, Any] = next((e for e in load_abi(name) if e["type"] == "constructor"), {"inputs": []})
         bytecode = load_bytecode(name)
         data = (bytecode if bytecode.startswith("0x") else "0x" + bytecode) \
             + encode([i["type"] for i in constructor["inputs"]], list(args)).hex()
