@@ -78,11 +78,11 @@ def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
 class _Record:
     """The deployment record: a JSON file rewritten atomically after each step, or kept in memory only."""
 
-    def __init__(self, path: Path | None, data: dict) -> None:
+    def __init__(self, path: Path | None, data: dict[str, Any]) -> None:
         self.path, self.data = path, data
 
     @classmethod
-    def open(cls, path: Path | None, identity: dict) -> "_Record":
+    def open(cls, path: Path | None, identity: dict[str, Any]) -> "_Record":
         fresh = {**identity, "contracts": {}, "pending": None}
         if path is None or not path.exists():
             return cls(path, fresh)
@@ -134,11 +134,11 @@ class _Deployer:
             self.record.data["pending"] = None
             self.record.save()
             self.hook("deployed", name)
-        address = contracts[name]["address"]
+        address = str(contracts[name]["address"])
         verify_code(self.rpc, name, address)
         return address
 
-    def _send(self, name: str, args: tuple) -> dict:
+    def _send(self, name: str, args: tuple[object, ...]) -> dict[str, Any]:
         constructor: dict[str, Any] = next((e for e in load_abi(name) if e["type"] == "constructor"), {"inputs": []})
         bytecode = load_bytecode(name)
         data = (bytecode if bytecode.startswith("0x") else "0x" + bytecode) \
@@ -150,18 +150,17 @@ class _Deployer:
         tx: dict[str, Any] = {"chainId": self.chain_id, "nonce": nonce, "data": data, "value": 0,
                               "gas": gas * 6 // 5 + 20_000, **fee_fields(self.rpc)}  # estimates can be short
         raw = "0x" + bytes(self.account.sign_transaction(tx).raw_transaction).hex()
-        pending = {"name": name, "nonce": nonce, "raw": raw, "tx": Web3.keccak(hexstr=raw).hex(),
-                   "address": to_checksum_address(
-                       Web3.keccak(_rlp_sender_nonce(self.account.address, nonce))[12:].hex())}
-        if not pending["tx"].startswith("0x"):
-            pending["tx"] = "0x" + pending["tx"]
+        tx_hash = Web3.keccak(hexstr=raw).hex()
+        pending: dict[str, Any] = {
+            "name": name, "nonce": nonce, "raw": raw, "tx": tx_hash if tx_hash.startswith("0x") else "0x" + tx_hash,
+            "address": to_checksum_address(Web3.keccak(_rlp_sender_nonce(self.account.address, nonce))[12:].hex())}
         self.record.data["pending"] = pending
         self.record.save()  # noted before it leaves: a crash after sending is finished on the next run
         self._broadcast(raw)
         self.hook("sent", name)
         return self._receipt(name, pending["tx"])
 
-    def _finish(self, pending: dict) -> dict | None:
+    def _finish(self, pending: dict[str, Any]) -> dict[str, Any] | None:
         """The receipt of a transaction noted before an interruption: sent again as the same signed bytes if
         the node does not know it (its nonce still free), or None if its nonce went to another transaction
         (it can never be mined: deploy anew)."""
@@ -182,10 +181,10 @@ class _Deployer:
             if "already known" not in exc.rpc_message.lower() and "already imported" not in exc.rpc_message.lower():
                 raise
 
-    def _receipt(self, name: str, tx_hash: str) -> dict:
+    def _receipt(self, name: str, tx_hash: str) -> dict[str, Any]:
         return self._checked(name, tx_hash, poll_receipt(self.rpc, tx_hash, timeout=120, through_outages=True))
 
-    def _checked(self, name: str, tx_hash: str, receipt: dict) -> dict:
+    def _checked(self, name: str, tx_hash: str, receipt: dict[str, Any]) -> dict[str, Any]:
         if int(receipt["status"], 16) != 1:
             raise ChainError(f"Deploying {name} failed in transaction {tx_hash}.")
         return receipt
@@ -193,7 +192,7 @@ class _Deployer:
 
 def _rlp_sender_nonce(sender: str, nonce: int) -> bytes:
     """RLP of [sender, nonce]: its hash's last 20 bytes are the address a contract creation gets."""
-    return rlp.encode([bytes.fromhex(sender[2:]), nonce])
+    return bytes(rlp.encode([bytes.fromhex(sender[2:]), nonce]))
 
 
 def verify_code(rpc: Rpc, name: str, address: str) -> None:

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 log = logging.getLogger("datareg.indexer")
 
@@ -75,7 +75,7 @@ def writer_lock(engine: Engine, stop: threading.Event, poll: float = 1.0,
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _watch_session(connection, poll: float, released: threading.Event, lost: threading.Event) -> None:
+def _watch_session(connection: Connection, poll: float, released: threading.Event, lost: threading.Event) -> None:
     """Sets `lost` when the session holding the advisory lock no longer answers: the lock ended with it."""
     while not released.wait(poll):
         try:

@@ -90,7 +90,7 @@ def run_indexer(settings: Settings) -> None:
         # Set by a stop signal or by the loss of the writer lock: either ends this tenure as the writer.
         halt = threading.Event()
 
-        def on_signal(*_, halt: threading.Event = halt) -> None:
+        def on_signal(*_: object, halt: threading.Event = halt) -> None:
             stop.set()
             halt.set()
 
