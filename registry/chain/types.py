@@ -4,8 +4,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from eth_utils import is_address, to_checksum_address
-
 from registry.errors import ValidationError
 # The contracts' enums live in registry.vocabulary; RightKind and Classification are re-exported here for the
 # code that reads them with the chain's types.
@@ -20,6 +18,9 @@ PRIMARY_RIGHTS = len(RightKind)
 
 def checksum(address: str, what: str = "address") -> str:
     """A checksummed address, or a ValidationError naming what was wrong."""
+    # Imported here: eth_utils costs ~0.15 s of CPU, and the CLI's read commands import this module.
+    from eth_utils import is_address, to_checksum_address
+
     if not isinstance(address, str) or not is_address(address):
         raise ValidationError(
             f"'{address}' is not a valid {what}: expected 0x followed by 40 hexadecimal digits."

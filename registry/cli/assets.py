@@ -5,7 +5,6 @@ import json
 import time
 from pathlib import Path
 
-from registry.chain.operations import Register
 from registry.chain.types import RightKind, Source, asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
 from registry.cli.common import Output, beijing_time, progress_bar, seconds, signing_account, submit
@@ -69,6 +68,7 @@ def resolve_sources(api: ApiClient, texts: list[str], registrant: str) -> list[S
 
 
 def cmd_register(args, settings: Settings, out: Output) -> None:
+    from registry.chain.operations import Register  # web3 and friends: only for the commands that write
     from registry.prepare import load_metadata, prepare_registration
 
     # Everything that can be refused locally is checked before the key is unlocked or anything is sent.
