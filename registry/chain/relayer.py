@@ -73,6 +73,7 @@ class Relayer:
         self._relays_lock = threading.Lock()
         self._wake = threading.Event()
         self._monitor: threading.Thread | None = None
+        self._closed = threading.Event()  # set when the app shuts down: the monitor stops following
         self._fees_value: dict[str, int] = {}
         self._fees_at = float("-inf")
 
@@ -148,16 +149,27 @@ class Relayer:
 
     # ─────────────────────────────── following ───────────────────────────────
 
+    def close(self) -> None:
+        """Stops following the relays (the app is shutting down); what was sent may still be mined."""
+        self._closed.set()
+        self._wake.set()
+        if self._monitor is not None:
+            self._monitor.join(timeout=5)
+
     def _ensure_monitor(self) -> None:
+        if self._closed.is_set():
+            return
         if self._monitor is None or not self._monitor.is_alive():
             self._monitor = threading.Thread(target=self._follow, name="relayer-monitor", daemon=True)
             self._monitor.start()
 
     def _follow(self) -> None:
         interval = self.poll
-        while True:
+        while not self._closed.is_set():
             self._wake.wait(interval)
             self._wake.clear()
+            if self._closed.is_set():
+                return
             try:
                 # Quickly while some are pending; once a second while mined ones are only watched for reorgs.
                 interval = self.poll if self._check() else 1.0
