@@ -166,3 +166,34 @@ def test_audit_verify_catches_an_index_that_does_not_match_the_chain(cli, funded
     result = cli("audit", asset, "--verify", expect=1)
     assert result.stdout.startswith("NOT VERIFIED: ")
     assert f"details.holder is '{owner.address}' in the chain, '{forged_holder}' in the API" in result.stdout
+
+
+def _register_args(tmp_path, name: str, holder: str) -> list[str]:
+    data = tmp_path / f"{name}.csv"
+    data.write_text(f"{name},1\n")
+    return ["register", str(data), "--metadata", str(EXAMPLES / "traffic-flow.json"), "--holder", f"all={holder}",
+            "--no-wait"]
+
+
+def test_key_is_taken_by_name_from_the_key_directory(cli, funded_key, stack, tmp_path):
+    """`--key NAME` and `--key NAME.json` find DATA_DIR/keys/NAME.json, as the README prints them (issue 18:
+    failed with "No key file at 'admin.json'")."""
+    holder = stack.accounts[6].address
+    for given in ("funded", "funded.json"):
+        out = json.loads(cli("--json", *_register_args(tmp_path, given.replace(".", "-"), holder),
+                             "--key", given).stdout)
+        assert stack.client.get_asset(out["asset_id"])["registrant"] == holder
+
+
+def test_missing_key_lists_the_names_there_are(cli, funded_key, tmp_path):
+    refused = cli(*_register_args(tmp_path, "nokey", "0x" + "11" * 20), "--key", "exchange.json", expect=1)
+    assert "No key 'exchange.json'" in refused.stderr and "funded" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
+def test_unfunded_key_is_told_to_fund_it_or_relay(cli, tmp_path):
+    """Failed before issue 18: the node's raw {'code': -32003, ...} with no hint."""
+    cli("key", "new", "--out", str(cli.home / "keys" / "empty.json"))
+    refused = cli(*_register_args(tmp_path, "unfunded", "0x" + "22" * 20), "--key", "empty", expect=1)
+    assert "fund it" in refused.stderr and "--relay" in refused.stderr, refused.stderr
+    assert "Traceback" not in refused.stderr
