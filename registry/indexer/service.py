@@ -1,7 +1,6 @@
 """The indexer as a long-running process: `datareg index run`."""
 from __future__ import annotations
 
-import json
 import logging
 import signal
 import threading
@@ -10,6 +9,7 @@ import time
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from registry import jsondepth
 from registry.config import Deployment, Settings
 from registry.content.store import ContentStore, open_store
 from registry.db.session import create_schema, is_read_only_error, make_engine
@@ -26,7 +26,7 @@ def metadata_lookup(store: ContentStore):
 
     def lookup(cid: str) -> dict | None:
         try:
-            return json.loads(store.get(cid))
+            return jsondepth.loads(store.get(cid))  # bounded: anyone can store a document nested 100,000 deep
         except (ContentError, ValueError):
             return None
 
