@@ -132,7 +132,8 @@ def test_rights_lifecycle_history_and_verified_audit_through_cli(cli, funded_key
     cli("renew", asset, str(index), "--until", "+60d", "--key", funded_key)
     cli("revoke", asset, str(index), "--reason", "breach_of_terms", "--evidence", str(terms), "--key", funded_key)
 
-    history = json.loads(cli("--json", "history", asset).stdout)
+    # NDJSON: one event per line (issue 18: a pretty-printed array could not be read as it streamed).
+    history = [json.loads(line) for line in cli("--json", "history", asset).stdout.splitlines()]
     assert [e["action"] for e in history][-3:] == ["right_granted", "right_renewed", "right_revoked"]
     assert history[4]["details"]["terms"]["purpose"] == "交通规划研究"
     assert history[4]["details"]["terms"]["termsCid"] != "0x" + "00" * 32

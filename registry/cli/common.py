@@ -30,6 +30,14 @@ class Output:
         else:
             print(human(data))
 
+    def record(self, data: Any, human: Callable[[Any], str]) -> None:
+        """One item of a stream (a feed, a history): for machines, one JSON object per line (NDJSON), which
+        a reader can parse as it arrives, line by line."""
+        if self.as_json:
+            print(json.dumps(data, ensure_ascii=False), flush=True)
+        else:
+            print(human(data), flush=True)
+
     def error(self, exc: RegistryError) -> None:
         """A refusal on stderr: its message for people, or its code, message and fields as JSON."""
         if self.as_json:
