@@ -10,7 +10,7 @@ from typing import Any
 sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 import httpx  # noqa: E402
 
-from registry.errors import (
+from registry.errors import (  # noqa: E402
     ChainError,
     ChainUnavailable,
     ContractRevert,

@@ -198,7 +198,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     if argv is None:
         modules = dict.fromkeys(module for module, _ in COMMANDS.values())
     else:
-        chosen = COMMANDS.get(_command_in(argv))
+        chosen = COMMANDS.get(_command_in(argv) or "")
         modules = {chosen[0]: None} if chosen else {}
     for module in modules:
         _add_module_parsers(module, sub)

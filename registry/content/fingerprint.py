@@ -13,6 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from registry.content.cid import cid_to_digest, digest_to_cid
 from registry.errors import ContentError
@@ -110,7 +111,7 @@ def _internal(children: list[_Child]) -> _Child:
     return _Child(hashlib.sha256(block).digest(), len(block) + sum(child.tsize for child in children), filesize)
 
 
-class _Hash:
+class _Hash(Protocol):
     """What Fingerprinter needs of its whole-input hash: hashlib's sha256, or _BackgroundSha256."""
 
     def update(self, data: bytes | bytearray | memoryview, /) -> None: ...
@@ -118,7 +119,7 @@ class _Hash:
     def digest(self) -> bytes: ...
 
 
-class _BackgroundSha256(_Hash):
+class _BackgroundSha256:
     """A SHA-256 fed in a worker thread, so that the whole file's digest and the CID's chunk digests are
     computed on two cores at once (hashlib releases the GIL while it hashes). update() returns once the piece
     before is hashed, so a reader alternating between two buffers may refill the one not in flight."""
