@@ -75,7 +75,7 @@ def main() -> int:
         stack.seeded(result.block_number)
         env = stack.env
 
-        report(f"\nmedian of {args.repeat} runs, each a new process{'':<22}{'CPU s':>8}{'wall s':>8}")
+        report(f"\n{f'median of {args.repeat} runs, each a new process':<68}{'CPU s':>8}{'wall s':>8}")
         rows = [
             ("datareg --help", [*datareg, "--help"], (0,)),
             ("datareg status", [*datareg, "status"], (0,)),
@@ -91,8 +91,8 @@ def main() -> int:
             target = "  (target <= 0.25 s CPU)" if label.startswith("datareg") else ""
             report(f"{label:<68}{cpu:>8.3f}{wall:>8.3f}{target}")
 
-        report(f"\nfingerprint of a {args.size} MiB file (page cache warm), median of {args.repeat}"
-               f"{'':<14}{'CPU s':>8}{'wall s':>8}{'MB/s':>8}")
+        heading = f"fingerprint of a {args.size} MiB file (page cache warm), median of {args.repeat}"
+        report(f"\n{heading:<68}{'CPU s':>8}{'wall s':>8}{'MB/s':>8}")
         size_mb = args.size * (1 << 20) / 1e6
         subprocess.run(["cat", str(big)], stdout=subprocess.DEVNULL, check=True)  # into the page cache
         throughput = {}
