@@ -198,3 +198,15 @@ def test_unfunded_key_is_told_to_fund_it_or_relay(cli, tmp_path):
     refused = cli(*_register_args(tmp_path, "unfunded", "0x" + "22" * 20), "--key", "empty", expect=1)
     assert "fund it" in refused.stderr and "--relay" in refused.stderr, refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_json_streams_are_one_object_per_line(capsys):
+    """`--json feed` and `--json history` print NDJSON, which a reader parses line by line as it arrives (issue
+    18: pretty-printed objects one after another, which no JSON parser reads)."""
+    from registry.cli.common import Output
+
+    stream = [{"cursor": 1, "note": "多行\ntext"}, {"cursor": 2, "nested": {"a": [1, 2]}}]
+    for item in stream:
+        Output(as_json=True).record(item, str)
+    lines = capsys.readouterr().out.splitlines()
+    assert [json.loads(line) for line in lines] == stream
