@@ -20,7 +20,8 @@ DATAREG_CORS_ORIGINS       comma-separated web origins (https://explorer.example
 A NUL character (%00) in the path or query is refused (422): no id or text holds one, and PostgreSQL cannot
 compare text with it.
 
-The client address is the connection's peer (an IPv6 client counts by its /64 network). Behind a reverse proxy run uvicorn with --proxy-headers and
+The client address is the connection's peer (an IPv6 client counts by its /64 network). Behind a reverse proxy
+run uvicorn with --proxy-headers and
 --forwarded-allow-ips set to the proxy's address, so the peer is the real client and not the proxy.
 """
 from __future__ import annotations

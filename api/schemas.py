@@ -1,7 +1,7 @@
 """Response models of the HTTP API: what clients can rely on, documented in the OpenAPI at /docs."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Generic, Optional, TypeVar
 
 from pydantic import BaseModel, Field
@@ -32,7 +32,7 @@ def _one_of(terms: type[Term], *leaving_out: Term) -> str:
 def iso(ts: int | None) -> Optional[str]:
     if not ts:
         return None
-    return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+    return datetime.fromtimestamp(ts, tz=UTC).isoformat().replace("+00:00", "Z")
 
 
 class Page(BaseModel, Generic[T]):

@@ -33,8 +33,8 @@ from eth_hash.auto import keccak
 from registry.chain.client import RegistryClient
 from registry.chain.evidence import Rpc, event_shapes
 from registry.chain.operations import Grant, GrantTerms
-from registry.devchain import DevRpc, tool
 from registry.cli.main import main as datareg
+from registry.devchain import DevRpc, tool
 
 RENEW = "0x" + keccak(b"renew(bytes32,uint256,uint64)").hex()[:8]
 

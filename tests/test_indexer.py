@@ -88,7 +88,7 @@ def populate(client: RegistryClient, accounts, n: int, seed: int) -> list[str]:
     """n registrations in n blocks, some with several holders and some derived from earlier ones."""
     rng = random.Random(seed)
     ids: list[str] = []
-    for i in range(n):
+    for _ in range(n):
         owner = accounts[rng.randrange(len(accounts))]
         other = accounts[(accounts.index(owner) + 1) % len(accounts)]
         if ids and rng.random() < 0.3:

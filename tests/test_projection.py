@@ -326,11 +326,12 @@ def test_the_same_chain_indexed_in_one_batch_or_block_by_block_gives_the_same_in
 
 
 @pytest.mark.parametrize("reorg_window", [128, 0], ids=["undo-journals", "replay"])
-def test_a_rollback_leaves_the_index_of_the_chain_up_to_the_fork(tmp_path, reorg_window):
+def test_a_rollback_leaves_the_index_of_the_chain_up_to_the_fork(tmp_path, reorg_window, migrated_database_url):
     """Rolled back by the undo journals (batches near the head) or by replaying events (older ones), the
-    index equals one built from the blocks up to the fork alone, the feed entries the reorg voided aside (kept,
-    marked retracted, with their retractions, for the exchanges that had read them)."""
-    live, reference = Ledger(tmp_path / "live", reorg_window=reorg_window), Ledger(tmp_path / "reference")
+    index (on each database) equals one built on SQLite from the blocks up to the fork alone, the feed entries
+    the reorg voided aside (kept, marked retracted, with their retractions, for the exchanges that had read them)."""
+    live = Ledger(tmp_path / "live", database_url=migrated_database_url, reorg_window=reorg_window)
+    reference = Ledger(tmp_path / "reference")
     for ledger in (live, reference):
         busy_chain(ledger)
     for block in live.blocks[1:]:

@@ -4,23 +4,24 @@ receipts, and turns the contract's refusals into readable errors before anything
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from eth_abi import encode
+from eth_abi.exceptions import EncodingError
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from eth_utils import function_signature_to_4byte_selector, keccak
 from web3 import Web3
-from web3.middleware import ExtraDataToPOAMiddleware
-from web3.providers.base import JSONBaseProvider
-from eth_abi.exceptions import EncodingError
 from web3.exceptions import (
     ContractCustomError,
     ContractLogicError,
     TransactionNotFound,
     Web3ValidationError,
 )
+from web3.middleware import ExtraDataToPOAMiddleware
+from web3.providers.base import JSONBaseProvider
 
 from registry.chain.abi import load_abi
 from registry.chain.errors import decode_revert
@@ -30,7 +31,6 @@ from registry.chain.rpc import Rpc, public_url
 from registry.chain.types import Registration, asset_id_hex, checksum
 from registry.config import Deployment, Settings
 from registry.errors import ChainError, ChainUnavailable, ConfigurationError, ValidationError
-
 
 _REGISTRATIONS_TYPE = "(bytes32,bytes32,bytes32,uint8,uint8,(bytes32,uint256)[],(address,uint8)[])[]"
 

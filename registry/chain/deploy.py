@@ -23,8 +23,8 @@ class _Deployer:
         self.rpc, self.account, self.chain_id = rpc, account, chain_id
         self.nonce = int(rpc.call("eth_getTransactionCount", [account.address, "pending"]), 16)
 
-    def deploy(self, name: str, *args: object) -> dict:
-        constructor: dict = next((e for e in load_abi(name) if e["type"] == "constructor"), {"inputs": []})
+    def deploy(self, name: str, *args: object) -> dict[str, Any]:
+        constructor: dict[str, Any] = next((e for e in load_abi(name) if e["type"] == "constructor"), {"inputs": []})
         bytecode = load_bytecode(name)
         data = (bytecode if bytecode.startswith("0x") else "0x" + bytecode) \
             + encode([i["type"] for i in constructor["inputs"]], list(args)).hex()

@@ -21,8 +21,8 @@ from registry.chain.types import asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
 from registry.cli.common import (
     Output,
-    chain_client,
     beijing_time,
+    chain_client,
     parse_time,
     signing_account,
     submit,

@@ -127,7 +127,7 @@ class _BackgroundSha256:
     def __init__(self) -> None:
         self._hash = hashlib.sha256()
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="sha256")
-        self._in_flight: Future | None = None
+        self._in_flight: Future[None] | None = None
 
     def update(self, data: bytes | bytearray | memoryview, /) -> None:
         self._wait()

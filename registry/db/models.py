@@ -17,7 +17,6 @@ from sqlmodel import Field, SQLModel
 
 from registry.vocabulary import AssetStatus
 
-
 # Block numbers, unix times and ids: 64-bit on PostgreSQL (32-bit INTEGER ends in 2038). SQLite's INTEGER is
 # already 64-bit, and must stay INTEGER for its primary keys to count up by themselves.
 BIG = BigInteger().with_variant(Integer(), "sqlite")
