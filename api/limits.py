@@ -31,6 +31,7 @@ import math
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import unquote_to_bytes
 
@@ -168,29 +169,43 @@ class BodySizeLimit:
             await _too_large(path, limit, int(length))(scope, receive, send)
             return
         received = 0
-        started = False
 
-        async def limited_receive() -> Message:
+        def count(chunk: bytes) -> None:
             nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise _BodyTooLarge(path, limit)
-            return message
+            received += len(chunk)
+            if received > limit:
+                raise _BodyTooLarge(path, limit)
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
+        await _run_checking_body(self.app, scope, receive, send, count, _BodyTooLarge,
+                                 lambda: _too_large(path, limit))
 
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _BodyTooLarge:
-            if started:
-                raise
-            await _too_large(path, limit)(scope, receive, send)
+
+async def _run_checking_body(app: ASGIApp, scope: Scope, receive: Receive, send: Send,
+                             check: Callable[[bytes], None], refused: type[Exception],
+                             answer: Callable[[], ASGIApp]) -> None:
+    """Runs `app` with each chunk of the request body passed to `check` as it is received; `check` raises
+    `refused` to stop the request, and `answer()` answers it then, unless `app` had already begun its answer
+    (then the error propagates and the connection is dropped)."""
+    started = False
+
+    async def checking_receive() -> Message:
+        message = await receive()
+        if message["type"] == "http.request":
+            check(message.get("body", b""))
+        return message
+
+    async def tracking_send(message: Message) -> None:
+        nonlocal started
+        if message["type"] == "http.response.start":
+            started = True
+        await send(message)
+
+    try:
+        await app(scope, checking_receive, tracking_send)
+    except refused:
+        if started:
+            raise
+        await answer()(scope, receive, send)
 
 
 # ───────────────────────────── JSON nesting depth ─────────────────────────────
@@ -234,26 +249,13 @@ class JsonDepthLimit:
             await self.app(scope, receive, send)
             return
         scanner = JsonDepthScanner(self.limit)
-        started = False
 
-        async def scanning_receive() -> Message:
-            message = await receive()
-            if message["type"] == "http.request" and not scanner.feed(message.get("body", b"")):
+        def scan(chunk: bytes) -> None:
+            if not scanner.feed(chunk):
                 raise _JsonTooDeep(self.limit)
-            return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, scanning_receive, tracking_send)
-        except _JsonTooDeep:
-            if started:
-                raise
-            await error_response(422, _JsonTooDeep.error_code, _too_deep_message(self.limit))(scope, receive, send)
+        await _run_checking_body(self.app, scope, receive, send, scan, _JsonTooDeep,
+                                 lambda: error_response(422, _JsonTooDeep.error_code, _too_deep_message(self.limit)))
 
 
 # ───────────────────────────── NUL in the URL ─────────────────────────────
