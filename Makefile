@@ -8,7 +8,7 @@ FORGE := node_modules/.bin/forge
 STAMP_PY := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
 
-.PHONY: run test test-fast lint test-security build install gas-snapshot clean
+.PHONY: run test test-fast lint test-security test-tools build install gas-snapshot clean
 
 run: build
 	$(PY) scripts/run_local.py
@@ -18,7 +18,7 @@ run: build
 FUZZ_PROFILE ?= default
 
 # DATAREG_REQUIRE_POSTGRES=1: a PostgreSQL test without a server fails here instead of being skipped.
-test: build lint
+test: build lint test-tools
 	FOUNDRY_PROFILE=$(FUZZ_PROFILE) $(FORGE) test --no-match-contract Gas
 	$(FORGE) snapshot --isolate --match-contract Gas --check
 	$(PY) -m registry.metadata --check
@@ -33,14 +33,24 @@ lint: $(STAMP_PY)
 	$(PY) -m ruff check registry api scripts tests
 	$(PY) -m mypy
 
+# What running needs, and nothing from apt: `make run` works without root.
 install: $(STAMP_PY) $(STAMP_NODE)
-	@# Debian's Chromium (and a CJK font) for the explorer's browser tests; Playwright's own download is blocked.
-	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium chromium-driver fonts-wqy-microhei)
-	@# wrk, the HTTP load generator of scripts/bench_queries.py.
-	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 
+# Test and benchmark tools from Debian: Chromium and a CJK font for the explorer's browser tests (Playwright's
+# own download is blocked), wrk for scripts/bench_queries.py. Installed as root (CI); otherwise this says what to
+# install, and the browser tests skip saying why.
+test-tools:
+	@missing=""; \
+	command -v chromium >/dev/null || missing=" chromium chromium-driver fonts-wqy-microhei"; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y $$missing; \
+	else echo "Not installing test tools without root: run \`sudo apt-get install -y$$missing\` for the explorer's" \
+		"browser tests (skipped without chromium) and scripts/bench_queries.py (needs wrk)."; fi
+
+# npm ci: exactly the committed lock (which lists every platform's anvil/forge/cast package), never rewriting it.
 $(STAMP_NODE): package.json package-lock.json
-	npm install --no-audit --no-fund
+	npm ci --no-audit --no-fund
 	touch $@
 
 $(STAMP_PY): pyproject.toml

@@ -132,7 +132,8 @@ def test_rights_lifecycle_history_and_verified_audit_through_cli(cli, funded_key
     cli("renew", asset, str(index), "--until", "+60d", "--key", funded_key)
     cli("revoke", asset, str(index), "--reason", "breach_of_terms", "--evidence", str(terms), "--key", funded_key)
 
-    history = json.loads(cli("--json", "history", asset).stdout)
+    # NDJSON: one event per line (issue 18: a pretty-printed array could not be read as it streamed).
+    history = [json.loads(line) for line in cli("--json", "history", asset).stdout.splitlines()]
     assert [e["action"] for e in history][-3:] == ["right_granted", "right_renewed", "right_revoked"]
     assert history[4]["details"]["terms"]["purpose"] == "交通规划研究"
     assert history[4]["details"]["terms"]["termsCid"] != "0x" + "00" * 32
@@ -166,3 +167,46 @@ def test_audit_verify_catches_an_index_that_does_not_match_the_chain(cli, funded
     result = cli("audit", asset, "--verify", expect=1)
     assert result.stdout.startswith("NOT VERIFIED: ")
     assert f"details.holder is '{owner.address}' in the chain, '{forged_holder}' in the API" in result.stdout
+
+
+def _register_args(tmp_path, name: str, holder: str) -> list[str]:
+    data = tmp_path / f"{name}.csv"
+    data.write_text(f"{name},1\n")
+    return ["register", str(data), "--metadata", str(EXAMPLES / "traffic-flow.json"), "--holder", f"all={holder}",
+            "--no-wait"]
+
+
+def test_key_is_taken_by_name_from_the_key_directory(cli, funded_key, stack, tmp_path):
+    """`--key NAME` and `--key NAME.json` find DATA_DIR/keys/NAME.json, as the README prints them (issue 18:
+    failed with "No key file at 'admin.json'")."""
+    holder = stack.accounts[6].address
+    for given in ("funded", "funded.json"):
+        out = json.loads(cli("--json", *_register_args(tmp_path, given.replace(".", "-"), holder),
+                             "--key", given).stdout)
+        assert stack.client.get_asset(out["asset_id"])["registrant"] == holder
+
+
+def test_missing_key_lists_the_names_there_are(cli, funded_key, tmp_path):
+    refused = cli(*_register_args(tmp_path, "nokey", "0x" + "11" * 20), "--key", "exchange.json", expect=1)
+    assert "No key 'exchange.json'" in refused.stderr and "funded" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
+def test_unfunded_key_is_told_to_fund_it_or_relay(cli, tmp_path):
+    """Failed before issue 18: the node's raw {'code': -32003, ...} with no hint."""
+    cli("key", "new", "--out", str(cli.home / "keys" / "empty.json"))
+    refused = cli(*_register_args(tmp_path, "unfunded", "0x" + "22" * 20), "--key", "empty", expect=1)
+    assert "fund it" in refused.stderr and "--relay" in refused.stderr, refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
+def test_json_streams_are_one_object_per_line(capsys):
+    """`--json feed` and `--json history` print NDJSON, which a reader parses line by line as it arrives (issue
+    18: pretty-printed objects one after another, which no JSON parser reads)."""
+    from registry.cli.common import Output
+
+    stream = [{"cursor": 1, "note": "多行\ntext"}, {"cursor": 2, "nested": {"a": [1, 2]}}]
+    for item in stream:
+        Output(as_json=True).record(item, str)
+    lines = capsys.readouterr().out.splitlines()
+    assert [json.loads(line) for line in lines] == stream

@@ -94,7 +94,7 @@ def offline(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     # One parser for every run (building it costs a tenth of a second; parsing leaves it as it was).
     parser = build_parser()
-    monkeypatch.setattr("registry.cli.main.build_parser", lambda: parser)
+    monkeypatch.setattr("registry.cli.main.build_parser", lambda *argv: parser)
     return tmp_path
 
 

@@ -57,6 +57,7 @@ def test_every_step_of_the_procedure_through_the_cli(run, tmp_path):
     assert asset in run("publicity").stdout
     objected = json.loads(run("--json", "object", asset, "--reason", "2", "--key", keys["objector"]).stdout)
     objection = next(e["args"]["objectionId"] for e in objected["events"] if e["name"] == "ObjectionLodged")
+    assert objected["objection_id"] == objection  # printed for `resolve` (issue 18)
     run("resolve", asset, str(objection), "--key", keys["registrar"])
     refused = run("certify", asset, "--key", keys["registrar"], expect=1)
     assert "runs until" in refused.stderr
@@ -73,8 +74,16 @@ def test_every_step_of_the_procedure_through_the_cli(run, tmp_path):
     refused = run("transfer", asset, "1", "--to", s.accounts[2].address, "--key", keys["applicant"], expect=1)
     assert "frozen by a regulator" in refused.stderr
     run("release", asset, "--key", keys["regulator"])
-    run("pledge", asset, "--external-no", "ZD2026-77", "--pledgee", s.accounts[3].address, "--key", keys["registrar"])
-    assert json.loads(run("--json", "show", asset).stdout)["remarks"]["pledges"][0]["active"] is True
+    pledged = run("pledge", asset, "--external-no", "ZD2026-77", "--pledgee", s.accounts[3].address,
+                  "--key", keys["registrar"]).stdout
+    detail = json.loads(run("--json", "show", asset).stdout)
+    assert detail["remarks"]["pledges"][0]["active"] is True
+    # Issue 18: the pledge id is printed, and `show` for people has the pledge and the certificate.
+    pledge_id = detail["remarks"]["pledges"][0]["pledge_id"]
+    assert f"pledge id    {pledge_id}" in pledged
+    assert detail["certificate"]["certificate_number"] == shown["certificate_number"]
+    human = run("show", asset).stdout
+    assert f"pledge          {pledge_id} (active): ZD2026-77" in human and shown["certificate_number"] in human
     attested = json.loads(run("--json", "attest", asset, "--kind", "appraisal", "--value", "5000000", "--currency",
                               "CNY", "--method", "收益法", "--report", str(data), "--key", keys["appraiser"]).stdout)
     attestation = next(e["args"]["attestationId"] for e in attested["events"] if e["name"] == "Attested")

@@ -5,8 +5,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from eth_utils import is_address, to_checksum_address
-
 from registry.errors import ValidationError
 
 # The contracts' enums live in registry.vocabulary; RightKind and Classification are re-exported here for the
@@ -22,6 +20,9 @@ PRIMARY_RIGHTS = len(RightKind)
 
 def checksum(address: str, what: str = "address") -> str:
     """A checksummed address, or a ValidationError naming what was wrong."""
+    # Imported here: eth_utils costs ~0.15 s of CPU, and the CLI's read commands import this module.
+    from eth_utils import is_address, to_checksum_address
+
     if not isinstance(address, str) or not is_address(address):
         raise ValidationError(
             f"'{address}' is not a valid {what}: expected 0x followed by 40 hexadecimal digits."

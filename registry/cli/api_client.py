@@ -1,12 +1,16 @@
 """A small HTTP client for the registry API, turning its JSON errors back into RegistryErrors."""
 from __future__ import annotations
 
+import sys
 import time
 from typing import Any
 
-import httpx
+# httpx's package imports its own command line (httpx._main: rich, click, pygments), ~0.18 s of CPU that every
+# `datareg` command would pay and none uses; an import refused here makes httpx fall back to a stub `main`.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+import httpx  # noqa: E402
 
-from registry.errors import (
+from registry.errors import (  # noqa: E402
     ChainError,
     ChainUnavailable,
     ContractRevert,

@@ -5,12 +5,11 @@ import json
 import time
 from pathlib import Path
 
-from registry.chain.operations import Register
 from registry.chain.types import RightKind, Source, asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
 from registry.cli.common import Output, beijing_time, progress_bar, seconds, signing_account, submit
 from registry.config import Settings
-from registry.errors import ValidationError
+from registry.errors import NotFound, ValidationError
 
 KIND_CHOICES = "holding, usage, operating or all"
 
@@ -69,6 +68,7 @@ def resolve_sources(api: ApiClient, texts: list[str], registrant: str) -> list[S
 
 
 def cmd_register(args, settings: Settings, out: Output) -> None:
+    from registry.chain.operations import Register  # web3 and friends: only for the commands that write
     from registry.prepare import load_metadata, prepare_registration
 
     # Everything that can be refused locally is checked before the key is unlocked or anything is sent.
@@ -155,6 +155,19 @@ def render_asset(a: dict) -> str:
         lines.append(f"  derived from    {s['asset_id']} (usage right #{s['right_index']})")
     for d in a["derived_assets"]:
         lines.append(f"  source of       {d['asset_id']}")
+    remarks = a.get("remarks") or {}
+    if remarks.get("frozen"):
+        lines.append("  remarks         FROZEN (已查封) by a regulator: transfers and new grants are blocked")
+    for pledge in remarks.get("pledges") or []:
+        lines.append(f"  pledge          {pledge['pledge_id']} ({'active' if pledge['active'] else 'released'}): "
+                     f"{pledge['external_registration_no']} to {pledge['pledgee']}")
+    certificate = a.get("certificate")
+    if certificate:
+        lines.append(f"  certificate     {certificate['certificate_number']} ({certificate['status']}), valid until "
+                     f"{beijing_time(certificate['valid_until'])}, registrar "
+                     f"{certificate['registrar_name'] or certificate['registrar']}")
+    elif "certificate" in a:
+        lines.append("  certificate     none (not registered by a registrar)")
     if a.get("evidence"):
         e = a["evidence"]
         lines.append(f"  evidence        chain {e['chain_id']}, contract {e['contract']}")
@@ -164,7 +177,13 @@ def render_asset(a: dict) -> str:
 
 
 def cmd_show(args, settings: Settings, out: Output) -> None:
-    asset = ApiClient(settings.api_url).get(f"/v1/assets/{asset_id_hex(args.asset_id)}")
+    api = ApiClient(settings.api_url)
+    asset_id = asset_id_hex(args.asset_id)
+    asset = api.get(f"/v1/assets/{asset_id}")
+    try:
+        asset["certificate"] = api.get(f"/v1/assets/{asset_id}/certificate")
+    except NotFound:  # not (yet) registered by a registrar
+        asset["certificate"] = None
     out.result(asset, render_asset)
 
 

@@ -486,7 +486,10 @@ def cmd_history(args, settings: Settings, out: Output) -> None:
     asset_id = asset_id_hex(args.asset_id)
     events = fetch_history(api, asset_id, kind=args.kind, party=checksum(args.party) if args.party else None,
                            since=args.since, until=args.until)
-    out.result(events, lambda evs: "\n".join(_line(e) for e in evs) or "No events match.")
+    if not events and not out.as_json:
+        print("No events match.")
+    for event in events:  # NDJSON with --json: one event per line
+        out.record(event, _line)
 
 
 def _csv(events: list[dict], verification: dict | None) -> str:

@@ -11,13 +11,14 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
-
-from eth_account.signers.local import LocalAccount
+from typing import TYPE_CHECKING, Any
 
 from registry.cli.api_client import ApiClient
 from registry.config import Deployment, Settings
-from registry.errors import RegistryError, SigningError, ValidationError
+from registry.errors import ChainError, RegistryError, SigningError, ValidationError
+
+if TYPE_CHECKING:  # eth_account costs ~0.4 s of CPU to import; only the commands that sign load it
+    from eth_account.signers.local import LocalAccount
 
 
 class Output:
@@ -29,6 +30,14 @@ class Output:
             print(json.dumps(data, indent=2, ensure_ascii=False))
         else:
             print(human(data))
+
+    def record(self, data: Any, human: Callable[[Any], str]) -> None:
+        """One item of a stream (a feed, a history): for machines, one JSON object per line (NDJSON), which
+        a reader can parse as it arrives, line by line."""
+        if self.as_json:
+            print(json.dumps(data, ensure_ascii=False), flush=True)
+        else:
+            print(human(data), flush=True)
 
     def error(self, exc: RegistryError) -> None:
         """A refusal on stderr: its message for people, or its code, message and fields as JSON."""
@@ -82,7 +91,24 @@ def password(prompt: str, confirm: bool = False) -> str:
 
 def signing_account(args, settings: Settings) -> LocalAccount:
     """The key given with --key, or the default keystore, unlocked."""
-    return unlock(Path(args.key) if args.key else default_key_path(settings))
+    return unlock(key_path(args.key, settings) if args.key else default_key_path(settings))
+
+
+def key_path(given: str, settings: Settings) -> Path:
+    """--key's keystore: a path to one, or the name of one in DATA_DIR/keys (`admin` or `admin.json`, as
+    `make run` writes them)."""
+    key_dir = settings.data_dir / "keys"
+    path = Path(given)
+    if path.is_file():
+        return path
+    if path.name == given:  # a bare name: look it up among the keys
+        named = key_dir / (given if given.endswith(".json") else f"{given}.json")
+        if named.is_file():
+            return named
+    names = sorted(p.stem for p in key_dir.glob("*.json")) if key_dir.is_dir() else []
+    known = f"the keys there are {', '.join(names)}" if names else "there are none there"
+    raise SigningError(f"No key '{given}': it is neither a keystore file nor a key name in {key_dir} ({known}). "
+                       "Give one of those names or a keystore's path, or create a key with `datareg key new`.")
 
 
 def unlock(path: Path) -> LocalAccount:
@@ -108,7 +134,13 @@ def submit(api: ApiClient, settings: Settings, operation, account: LocalAccount,
     as EIP-712 typed data that the API's relayer submits, paying the gas."""
     client = chain_client(api, settings)
     if not relayed:
-        result = client.execute(operation, account)
+        try:
+            result = client.execute(operation, account)
+        except ChainError as exc:
+            if not _unfunded(exc):
+                raise
+            raise ChainError(f"{exc} The key {account.address} has no ether for the gas on this chain: fund it, "
+                             "or add --relay to sign the operation and have the API's relayer pay.") from None
         return {"asset_ids": result.asset_ids, "tx_hash": result.tx_hash, "block_number": result.block_number,
                 "gas_used": result.gas_used, "events": [{"name": e.name, "args": e.args} for e in result.events]}
     # Operations with typed messages of their own are signed as such; any other goes through the forwarder.
@@ -123,6 +155,13 @@ def submit(api: ApiClient, settings: Settings, operation, account: LocalAccount,
             "operation": signed.operation.to_json(),
         },
     )
+
+
+def _unfunded(exc: ChainError) -> bool:
+    """The node refused a transaction because its sender cannot pay the gas (geth and anvil: "insufficient
+    funds for gas * price + value", JSON-RPC code -32003 on some nodes)."""
+    text = str(exc).lower()
+    return "insufficient funds" in text or "-32003" in text
 
 
 #: Times in the CLI's messages, and times given without a zone, are Beijing time (UTC+8, no daylight saving).

@@ -151,7 +151,7 @@ def cmd_feed(args, settings: Settings, out: Output) -> None:
     while True:
         page = api.get("/v1/listings/feed", exchange=exchange, after=cursor, limit=1000)
         for change in page["data"]:
-            out.result(change, lambda c: f"[{c['cursor']}] listing {c['listing_id']} retracted: the change at "
+            out.record(change, lambda c: f"[{c['cursor']}] listing {c['listing_id']} retracted: the change at "
                                          f"[{c['retracts']}] was removed by a reorg; undo it" if c.get("retracts")
                        else f"[{c['cursor']}] listing {c['listing_id']} {c['change']}: {c['status']}, "
                             f"{'valid' if c['valid'] else 'not valid (' + str(c['reason']) + ')'}")

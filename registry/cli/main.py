@@ -6,17 +6,18 @@ the machine. Output is for people by default and JSON with --json.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 
-from registry.cli import assets, audit, keys, listings, procedure, rights, verify
-from registry.cli.api_client import ApiClient
 from registry.cli.common import Output, whole_number
 from registry.config import Settings
 from registry.errors import ConfigurationError, RegistryError, ValidationError
 
 
 def cmd_status(args, settings: Settings, out: Output) -> None:
+    from registry.cli.api_client import ApiClient
+
     status = ApiClient(settings.api_url).get("/v1/status")
     out.result(
         status,
@@ -124,7 +125,70 @@ class Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: Every command: the module that defines its parser and runs it, and its line in `datareg --help`. Only the
+#: module of the command being run is imported: together they import web3, eth_account, SQLAlchemy and more,
+#: ~1.5 s of CPU before anything happens, where `status`, `show` and `verify` need only httpx and hashlib.
+#: tests/test_cli_startup.py checks that this table matches the modules' own parsers.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "key": ("registry.cli.keys", "create or import an encrypted key"),
+    "fingerprint": ("registry.cli.assets", "SHA-256 and IPFS CID of a file, computed locally"),
+    "metadata": ("registry.cli.assets", "check a metadata document against the schema"),
+    "register": ("registry.cli.assets", "register a data file as an asset, signed with your key"),
+    "derive": ("registry.cli.assets", "register derived data: `register` with at least one --source"),
+    "show": ("registry.cli.assets", "an asset, its rights and evidence"),
+    "grant": ("registry.cli.rights", "grant (license) a right you hold to another party, with terms"),
+    "transfer": ("registry.cli.rights", "transfer a right you hold to another party"),
+    "revoke": ("registry.cli.rights", "revoke a grant you made (its sub-grants fall with it)"),
+    "renew": ("registry.cli.rights", "set a new end for a grant you made"),
+    "history": ("registry.cli.audit", "every event of an asset, in order"),
+    "audit": ("registry.cli.audit", "an audit report of an asset's full history; --verify proves it complete "
+              "and true on chain (exit 0 verified, 1 differences, 2 could not check)"),
+    "participant": ("registry.cli.listings", "admit, suspend or reinstate a participant (admin)"),
+    "participants": ("registry.cli.listings", "exchanges, registrars, service providers and regulators"),
+    "consent": ("registry.cli.listings", "as holder of the operating right, sign consent for an exchange to list"),
+    "approve-listing": ("registry.cli.listings", "as holder, consent to a listing by your own transaction"),
+    "list": ("registry.cli.listings", "as an exchange, list (or cross-list) a product with the holder's consent"),
+    "listing": ("registry.cli.listings",
+                "suspend, resume or delist a listing (its exchange; the holder may delist)"),
+    "listings": ("registry.cli.listings", "listings, with whether each is valid and why not"),
+    "feed": ("registry.cli.listings", "an exchange's listing changes, in order, from a cursor"),
+    "apply": ("registry.cli.procedure", "apply for registration of an asset you registered"),
+    "accept": ("registry.cli.procedure", "accept an application (registrar)"),
+    "return": ("registry.cli.procedure", "return an application for missing material (registrar)"),
+    "review": ("registry.cli.procedure", "pass the review, starting publicity, or end the application with "
+               "--terminate (registrar)"),
+    "object": ("registry.cli.procedure", "lodge an objection during publicity (any participant)"),
+    "resolve": ("registry.cli.procedure", "uphold or reject an objection (registrar)"),
+    "certify": ("registry.cli.procedure", "register after publicity, issuing the certificate number (registrar)"),
+    "renew-registration": ("registry.cli.procedure",
+                           "renew a registration, 6 months to 1 day before it ends (registrar)"),
+    "change": ("registry.cli.procedure",
+               "change registration: a new metadata document, and new data if --file (registrant)"),
+    "cancel": ("registry.cli.procedure", "cancel an asset's record (registrant on request; registrar)"),
+    "freeze": ("registry.cli.procedure", "freeze an asset by order (regulator)"),
+    "release": ("registry.cli.procedure", "release a freeze (regulator)"),
+    "pledge": ("registry.cli.procedure",
+               "record a pledge registered in the movable-property financing registry (registrar)"),
+    "release-pledge": ("registry.cli.procedure", "record the release of a pledge (registrar)"),
+    "attest": ("registry.cli.procedure", "issue an appraisal, compliance certification or quality evaluation "
+               "(service provider)"),
+    "revoke-attestation": ("registry.cli.procedure", "revoke an attestation you issued"),
+    "registrar": ("registry.cli.procedure", "give a registrar its region and code for certificate numbers (admin)"),
+    "registration": ("registry.cli.procedure", "an asset's application, objections and certificate status"),
+    "certificate": ("registry.cli.procedure", "an asset's registration certificate (--html FILE: printable page)"),
+    "publicity": ("registry.cli.procedure", "applications in their publicity period (公示)"),
+    "verify": ("registry.cli.verify", "is this file registered? by whom, who holds its rights, where is it "
+               "listed (exit 0 yes, 1 no)"),
+    "status": (__name__, "chain, contracts and index lag"),
+    "deploy": (__name__, "deploy the contracts (local chain, or DATAREG_DEPLOYER_KEY)"),
+    "index": (__name__, "run the indexer, or check the index against the contracts"),
+    "api": (__name__, "serve the HTTP API"),
+}
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for this command line: the full parser of the command it names (of every command, with
+    argv None), placeholders with their help line for the rest."""
     parser = Parser(
         prog="datareg",
         description="Register data assets and their three rights (持有权, 使用权, 经营权) on the registry chain.",
@@ -134,14 +198,35 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", help="print JSON for machines")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    keys.add_parsers(sub)
-    assets.add_parsers(sub)
-    rights.add_parsers(sub)
-    audit.add_parsers(sub)
-    listings.add_parsers(sub)
-    procedure.add_parsers(sub)
-    verify.add_parsers(sub)
+    if argv is None:
+        modules = dict.fromkeys(module for module, _ in COMMANDS.values())
+    else:
+        chosen = COMMANDS.get(_command_in(argv) or "")
+        modules = {chosen[0]: None} if chosen else {}
+    for module in modules:
+        _add_module_parsers(module, sub)
+    # The other commands get a placeholder: enough for the list in `datareg --help`, without importing them.
+    for name, (_, help_text) in COMMANDS.items():
+        if name not in sub.choices:
+            sub.add_parser(name, help=help_text)
+    return parser
 
+
+def _command_in(argv: list[str]) -> str | None:
+    """The command named on the command line: its first word that is not an option (the only options before
+    the command are --json and --help, which take no value)."""
+    return next((word for word in argv if not word.startswith("-")), None)
+
+
+def _add_module_parsers(module: str, sub) -> None:
+    if module == __name__:
+        add_parsers(sub)
+    else:
+        importlib.import_module(module).add_parsers(sub)
+
+
+def add_parsers(sub) -> None:
+    """The commands this module runs itself."""
     p = sub.add_parser("status", help="chain, contracts and index lag")
     p.set_defaults(handler=cmd_status)
 
@@ -163,7 +248,6 @@ def build_parser() -> argparse.ArgumentParser:
                    "keeps its own rate-limit counters (DATAREG_WRITE_RATE_LIMIT, ...), so a client may get up to "
                    "N times the limit")
     p.set_defaults(handler=cmd_api)
-    return parser
 
 
 #: Exit statuses: 1 when the command could not be carried out, 2 when its input was wrong (argparse's own).
@@ -171,7 +255,8 @@ EXIT_FAILED, EXIT_BAD_INPUT = 1, 2
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
     out = Output(args.json)
     try:
         args.handler(args, Settings.from_env(), out)

@@ -157,11 +157,29 @@ def _run(step: str):
         account = signing_account(args, settings)
         result = submit(api, settings, operation, account, args.relay)
         events = [e["name"] for e in result["events"]]
-        out.result({"step": step, "tx_hash": result["tx_hash"], "block_number": result["block_number"],
-                    "events": result["events"]},
-                   lambda d: f"{step}: done ({', '.join(events)})\n  transaction  {d['tx_hash']} "
-                             f"(block {d['block_number']})")
+        data = {"step": step, "tx_hash": result["tx_hash"], "block_number": result["block_number"],
+                "events": result["events"], **created_ids(result["events"])}
+        out.result(data, lambda d: f"{step}: done ({', '.join(events)})\n"
+                   + "".join(f"  {field.replace('_', ' '):<12} {d[field]}\n" for field in CREATED_IDS.values()
+                             if field in d)
+                   + f"  transaction  {d['tx_hash']} (block {d['block_number']})")
     return handler
+
+
+#: The events that create something, the argument carrying its id, and the field the CLI prints it as: the id
+#: the next step needs (`resolve ASSET OBJECTION_ID`, `release-pledge ... PLEDGE_ID`, `revoke-attestation ID`).
+CREATED_IDS = {("ObjectionLodged", "objectionId"): "objection_id", ("PledgeRecorded", "pledgeId"): "pledge_id",
+               ("Attested", "attestationId"): "attestation_id"}
+
+
+def created_ids(events: list[dict]) -> dict:
+    ids = {}
+    for event in events:
+        for (name, argument), field in CREATED_IDS.items():
+            if event["name"] == name:
+                value = event["args"][argument]
+                ids[field] = "0x" + value.hex() if isinstance(value, (bytes, bytearray)) else value
+    return ids
 
 
 def cmd_revoke_attestation(args, settings: Settings, out: Output) -> None:

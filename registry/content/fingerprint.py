@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from registry.content.cid import cid_to_digest, digest_to_cid
 from registry.errors import ContentError
@@ -109,6 +111,41 @@ def _internal(children: list[_Child]) -> _Child:
     return _Child(hashlib.sha256(block).digest(), len(block) + sum(child.tsize for child in children), filesize)
 
 
+class _Hash(Protocol):
+    """What Fingerprinter needs of its whole-input hash: hashlib's sha256, or _BackgroundSha256."""
+
+    def update(self, data: bytes | bytearray | memoryview, /) -> None: ...
+
+    def digest(self) -> bytes: ...
+
+
+class _BackgroundSha256:
+    """A SHA-256 fed in a worker thread, so that the whole file's digest and the CID's chunk digests are
+    computed on two cores at once (hashlib releases the GIL while it hashes). update() returns once the piece
+    before is hashed, so a reader alternating between two buffers may refill the one not in flight."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256()
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="sha256")
+        self._in_flight: Future[None] | None = None
+
+    def update(self, data: bytes | bytearray | memoryview, /) -> None:
+        self._wait()
+        self._in_flight = self._worker.submit(self._hash.update, data)
+
+    def digest(self) -> bytes:
+        self._wait()
+        return self._hash.digest()
+
+    def close(self) -> None:
+        self._worker.shutdown(wait=True)
+
+    def _wait(self) -> None:
+        if self._in_flight is not None:
+            self._in_flight.result()
+            self._in_flight = None
+
+
 class Fingerprinter:
     """Incremental fingerprint: feed bytes in pieces of any size with update(), then call finish() once.
 
@@ -117,8 +154,9 @@ class Fingerprinter:
     Kubo's balanced layout does too: it fills each node to 174 children before starting the next one.
     """
 
-    def __init__(self) -> None:
-        self._sha256 = hashlib.sha256()
+    def __init__(self, sha256: _Hash | None = None) -> None:
+        # The whole input's SHA-256; fingerprint_file passes one fed in another thread.
+        self._sha256 = sha256 or hashlib.sha256()
         self._pending = bytearray()
         self._levels: list[list[_Child]] = []
         self._size = 0
@@ -199,17 +237,20 @@ def fingerprint_bytes(data: bytes | bytearray | memoryview) -> Fingerprint:
 def fingerprint_file(path: str | os.PathLike[str], progress: Progress | None = None) -> Fingerprint:
     """Fingerprint a file of any size in one pass, calling progress(bytes_done, total) after each read."""
     file_path = Path(path)
-    fingerprinter = Fingerprinter()
-    buffer = bytearray(_READ_SIZE)
-    view = memoryview(buffer)
+    sha256 = _BackgroundSha256()
+    fingerprinter = Fingerprinter(sha256)
+    # Two buffers in turn: one is read into and cut into chunks here while the worker hashes the other.
+    views = [memoryview(bytearray(_READ_SIZE)) for _ in range(2)]
     try:
         # Unbuffered: readinto fills our buffer directly, without a second copy through Python's file buffer.
         with file_path.open("rb", buffering=0) as stream:
             total = os.fstat(stream.fileno()).st_size
             if progress:
                 progress(0, total)
-            while count := stream.readinto(view):
-                fingerprinter.update(view[:count])
+            turn = 0
+            while count := stream.readinto(views[turn]):
+                fingerprinter.update(views[turn][:count])
+                turn ^= 1
                 if progress:
                     progress(fingerprinter.size, total)
     except FileNotFoundError as exc:
@@ -222,4 +263,6 @@ def fingerprint_file(path: str | os.PathLike[str], progress: Progress | None = N
         raise ContentError(
             f"Cannot read '{file_path}': {exc.strerror or exc}. Check that the file is readable."
         ) from exc
+    finally:
+        sha256.close()
     return fingerprinter.finish()
