@@ -35,7 +35,7 @@ contract DataRegistryRegisterTest is DataRegistryBase {
         vm.expectEmit(true, true, true, true);
         emit IDataRegistry.AssetRegistered(assetId, alice, alice, r.contentHash, r.contentCid, METADATA, 0, 0);
         vm.expectEmit(true, true, true, true);
-        emit IDataRegistry.RightAssigned(assetId, 1, alice, IDataRegistry.RightKind.Holding);
+        emit IDataRegistry.RightAssigned(assetId, 1, alice, IDataRegistry.RightKind.Holding, false, 0, bytes32(0));
         vm.prank(alice);
         registry.register(r);
     }
@@ -174,6 +174,8 @@ contract DataRegistryRegisterTest is DataRegistryBase {
             _registration(keccak256("source2"), _holders2(bob, HOLDING | OPERATING, alice, USAGE));
         vm.prank(bob);
         bytes32 source2 = registry.register(s);
+        vm.prank(alice);
+        registry.acceptRight(source2, 2); // Alice accepts the usage right named to her
 
         IDataRegistry.Registration memory r = _registration(keccak256("derived"), _holders1(alice, ALL));
         r.sources = new IDataRegistry.Source[](1);
@@ -358,6 +360,7 @@ contract DataRegistryRegisterTest is DataRegistryBase {
         }
         vm.prank(h[0].account);
         bytes32 assetId = registry.register(_registration(bytes32(seed | 1), h));
+        _acceptAll(assetId); // every named holder but the registrant accepts
 
         assertEq(registry.getAsset(assetId).rightCount, expectedRights, "right count");
         for (uint8 k; k < 3; ++k) {
