@@ -301,7 +301,10 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
                     holder.account, kind | (pending ? ROOT_FLAGS | FLAG_PENDING : ROOT_FLAGS), 0, uint32(t.validUntil), 0
                 );
             }
-            emit RightAssigned(assetId, index, holder.account, RightKind(kind), pending, t.validUntil, t.limitsCid);
+            emit RightAssigned(assetId, index, holder.account, RightKind(kind), pending);
+            if (t.validUntil != 0 || t.limitsCid != bytes32(0)) {
+                emit RightTermsSet(assetId, index, t.validUntil, t.limitsCid);
+            }
         }
         return claimed;
     }
@@ -629,8 +632,10 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
         _storeRight(assetId, asset, rightIndex, right);
         emit RightTransferred(assetId, holder, to, rightIndex);
         // Transfer registration: the certificate's holder is the primary holding right's holder.
-        address office = registrationOffice;
-        if (rightIndex == 1 && office != address(0)) IRegistrationOffice(office).holderChanged(assetId, to);
+        if (rightIndex == 1) {
+            address office = registrationOffice;
+            if (office != address(0)) IRegistrationOffice(office).holderChanged(assetId, to);
+        }
     }
 
     function _revoke(address grantor, bytes32 assetId, uint256 rightIndex, uint16 reasonCode, bytes32 evidenceCid)
@@ -775,6 +780,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
         _whenNotPaused();
         address registrar = _requireRole(IParticipantRegistry.Role.Registrar);
         AssetRecord storage asset = _activeAsset(assetId);
+        _requireNotFrozen(assetId, asset); // a seized asset takes no new encumbrance
         if (pledgee == address(0)) revert InvalidRecipient(pledgee);
         pledgeId = keccak256(abi.encode(assetId, externalRegistrationNo));
         Pledge storage p = _pledges[assetId][pledgeId];

@@ -313,17 +313,15 @@ interface IDataRegistry {
     /// @param holder The party that holds it (once accepted, if pending).
     /// @param kind Holding, usage or operating.
     /// @param pending True when `holder` is not the registrant: not held until it accepts (`RightAccepted`).
-    /// @param validUntil End of the right's term from the rights configuration; 0 for no end.
-    /// @param limitsCid Digest of the limits document's CIDv0, or zero.
     event RightAssigned(
-        bytes32 indexed assetId,
-        uint256 indexed rightIndex,
-        address indexed holder,
-        RightKind kind,
-        bool pending,
-        uint64 validUntil,
-        bytes32 limitsCid
+        bytes32 indexed assetId, uint256 indexed rightIndex, address indexed holder, RightKind kind, bool pending
     );
+
+    /// @notice Emitted right after `RightAssigned` when the rights configuration gives the right a term or
+    /// limits (only then, to keep plain registrations cheap).
+    /// @param validUntil End of the right's term; 0 for no end.
+    /// @param limitsCid Digest of the limits document's CIDv0, or zero.
+    event RightTermsSet(bytes32 indexed assetId, uint256 indexed rightIndex, uint64 validUntil, bytes32 limitsCid);
 
     /// @notice Emitted when the named holder accepts a right assigned to it at registration.
     event RightAccepted(bytes32 indexed assetId, uint256 indexed rightIndex, address indexed holder);
