@@ -10,6 +10,7 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {IDataRegistry} from "./interfaces/IDataRegistry.sol";
 import {IParticipantRegistry} from "./interfaces/IParticipantRegistry.sol";
 import {IRegistrationOffice} from "./interfaces/IRegistrationOffice.sol";
+import {Remarks} from "./libraries/Remarks.sol";
 
 /// @title DataRegistry
 /// @notice See {IDataRegistry}.
@@ -61,6 +62,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
     uint256 public constant MAX_GRANT_DEPTH = 8;
 
     uint8 private constant ALL_KINDS = 0x07;
+    uint8 private constant TERMED = 0x80;
     uint8 private constant ATTR_PERSONAL = 0x01;
     uint8 private constant ATTR_SENSITIVE = 0x02;
     uint8 private constant ATTR_EXPORT = 0x04;
@@ -117,26 +119,8 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
 
     mapping(bytes32 assetId => AssetRecord) private _assets;
     mapping(bytes32 assetId => mapping(uint256 rightIndex => RightRecord)) private _rights;
-    /// @dev A freeze order's issuer and state; its reference and evidence are in its event.
-    struct FreezeOrder {
-        address regulator;
-        bool active;
-    }
-
-    /// @dev A pledge's recording registrar, its pledgee, and the one operation its pledgee consented to.
-    struct Pledge {
-        address registrar;
-        address pledgee;
-        bool active;
-        bytes32 consent;
-    }
-
-    /// @dev Order `i + 1` of an asset is element `i`.
-    mapping(bytes32 assetId => FreezeOrder[]) private _freezeOrders;
-    /// @dev Keyed by asset too, so a pledge can only be released against the asset it was recorded on.
-    mapping(bytes32 assetId => mapping(bytes32 pledgeId => Pledge)) private _pledges;
-    /// @dev Every pledge ever recorded on an asset, to check each standing one's consent (rare: pledged assets).
-    mapping(bytes32 assetId => bytes32[]) private _pledgeIds;
+    /// @dev Freeze orders and pledges (see {Remarks}); the standing counts are in each asset's slot.
+    Remarks.Store private _remarks;
     /// @dev The current data after a change registration replaced it; zero while it is the registered data.
     mapping(bytes32 assetId => bytes32) private _changedContent;
 
@@ -221,7 +205,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
         for (uint256 i; i < r.sources.length; ++i) {
             emit AssetDerived(assetId, r.sources[i].assetId, r.sources[i].rightIndex);
         }
-        _assignRights(assetId, asset, r.holders, r.terms);
+        _assignRights(assetId, asset, r);
         _assets[assetId] = asset;
     }
 
@@ -245,68 +229,61 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
     /// by address so that a repeated account shows. A right of any holder but the registrant is pending until
     /// that holder accepts it; a right with a term or a pending one is always stored (the implicit form has
     /// neither).
-    function _assignRights(
-        bytes32 assetId,
-        AssetRecord memory asset,
-        RightHolder[] calldata holders,
-        HolderTerms[] calldata terms
-    ) private {
-        uint8 claimed = 0;
+    function _assignRights(bytes32 assetId, AssetRecord memory asset, Registration calldata r) private {
+        RightHolder[] calldata holders = r.holders;
+        // Bits 0-2: kinds whose primary index is taken; bit 7: the registration carries terms (kept in the same
+        // stack slot, which the stack limit without via-IR needs).
+        uint8 claimed = r.terms.length != 0 ? TERMED : 0;
+        address previous = address(0);
         for (uint256 i; i < holders.length; ++i) {
             if (holders[i].account == asset.registrant) {
-                claimed = holders[i].kinds & ALL_KINDS;
-                if (terms.length == 0 || terms[i].validUntil == 0) asset.registrantKinds = claimed;
+                uint8 kinds = holders[i].kinds & ALL_KINDS;
+                claimed |= kinds;
+                if (claimed & TERMED == 0 || r.terms[i].validUntil == 0) asset.registrantKinds = kinds;
                 break;
             }
         }
-        address previous = address(0);
         for (uint256 i; i < holders.length; ++i) {
             address account = holders[i].account;
             uint8 kinds = holders[i].kinds;
             if (account == address(0) || kinds == 0 || kinds > ALL_KINDS) revert InvalidHolder(i, account, kinds);
+            // Sorted by address, so a repeated account shows.
             if (account <= previous) revert HoldersNotSorted(i, account);
             previous = account;
-            HolderTerms memory t;
-            if (terms.length != 0) t = terms[i];
-            claimed = _assignHolder(assetId, asset, claimed, holders[i], t);
+            uint32 validUntil = claimed & TERMED != 0 ? _checkedTerm(assetId, account, r.terms[i]) : 0;
+            for (uint8 kind; kind < 3; ++kind) {
+                if (kinds & (uint8(1) << kind) == 0) continue;
+                uint256 index;
+                if (account == asset.registrant) {
+                    index = kind + 1;
+                    // Implicit (no storage) unless the rights configuration gives it a term.
+                    if (validUntil != 0) _rights[assetId][index] = RightRecord(account, kind | ROOT_FLAGS, 0, validUntil, 0);
+                } else {
+                    if (claimed & (uint8(1) << kind) == 0) {
+                        claimed |= uint8(1) << kind;
+                        index = kind + 1;
+                    } else {
+                        if (asset.rightCount == type(uint24).max) revert TooManyRights(assetId);
+                        index = ++asset.rightCount;
+                    }
+                    // Anyone but the registrant holds nothing until it accepts.
+                    _rights[assetId][index] = RightRecord(account, kind | ROOT_FLAGS | FLAG_PENDING, 0, validUntil, 0);
+                }
+                emit RightAssigned(assetId, index, account, RightKind(kind));
+            }
         }
         if (claimed & 0x01 == 0) revert MissingHoldingRight();
     }
 
-    /// @dev One holder entry's rights: returns the kinds claimed so far. A right of anyone but the registrant
-    /// is pending; a pending right, or one with a term, is stored (the implicit form has neither).
-    function _assignHolder(
-        bytes32 assetId,
-        AssetRecord memory asset,
-        uint8 claimed,
-        RightHolder calldata holder,
-        HolderTerms memory t
-    ) private returns (uint8) {
+    /// @dev A holder entry's term from the rights configuration: in the future and within 32-bit seconds.
+    /// Emits the term and the limits document, which only events keep.
+    function _checkedTerm(bytes32 assetId, address account, HolderTerms calldata t) private returns (uint32) {
         if (t.validUntil > type(uint32).max || (t.validUntil != 0 && t.validUntil <= block.timestamp)) {
             revert InvalidTerm(0, t.validUntil);
         }
-        bool pending = holder.account != asset.registrant;
-        for (uint8 kind; kind < 3; ++kind) {
-            uint8 bit = uint8(1) << kind;
-            if (holder.kinds & bit == 0) continue;
-            uint256 index = kind + 1;
-            if (pending && claimed & bit != 0) {
-                if (asset.rightCount == type(uint24).max) revert TooManyRights(assetId);
-                index = ++asset.rightCount;
-            }
-            claimed |= bit;
-            if (pending || asset.registrantKinds & bit == 0) {
-                // forge-lint: disable-next-line(unsafe-typecast) checked to fit in 32 bits above
-                _rights[assetId][index] = RightRecord(
-                    holder.account, kind | (pending ? ROOT_FLAGS | FLAG_PENDING : ROOT_FLAGS), 0, uint32(t.validUntil), 0
-                );
-            }
-            emit RightAssigned(assetId, index, holder.account, RightKind(kind), pending);
-            if (t.validUntil != 0 || t.limitsCid != bytes32(0)) {
-                emit RightTermsSet(assetId, index, t.validUntil, t.limitsCid);
-            }
-        }
-        return claimed;
+        if (t.validUntil != 0 || t.limitsCid != bytes32(0)) emit RightTermsSet(assetId, account, t.validUntil, t.limitsCid);
+        // forge-lint: disable-next-line(unsafe-typecast) checked to fit in 32 bits above
+        return uint32(t.validUntil);
     }
 
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -703,68 +680,38 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
         address regulator = _requireRole(IParticipantRegistry.Role.Regulator);
         AssetRecord storage asset = _activeAsset(assetId);
         uint8 standing = asset.activeFreezes;
-        if (standing == type(uint8).max) revert AssetIsFrozen(assetId, _firstStandingOrder(assetId), regulator);
+        if (standing == type(uint8).max) _refuseFrozen(assetId); // 255 orders: the register of orders is full
         asset.activeFreezes = standing + 1;
-        _freezeOrders[assetId].push(FreezeOrder(regulator, true));
-        orderId = _freezeOrders[assetId].length;
-        emit AssetFrozen(assetId, orderId, regulator, orderReference, evidenceCid, standing != 0);
+        orderId = Remarks.freeze(_remarks, assetId, regulator, standing, orderReference, evidenceCid);
     }
 
     /// @inheritdoc IDataRegistry
     function releaseFreeze(bytes32 assetId, uint256 orderId, bytes32 evidenceCid) external {
         _whenNotPaused();
         address regulator = _requireRole(IParticipantRegistry.Role.Regulator);
-        FreezeOrder storage order = _standingOrder(assetId, orderId);
-        if (order.regulator != regulator) revert NotFreezeIssuer(assetId, orderId, order.regulator);
-        _release(assetId, orderId, order, regulator, evidenceCid, false);
+        AssetRecord storage asset = _existingAsset(assetId);
+        Remarks.release(_remarks, assetId, orderId, regulator, evidenceCid, false);
+        --asset.activeFreezes;
     }
 
     /// @inheritdoc IDataRegistry
     function adminReleaseFreeze(bytes32 assetId, uint256 orderId, bytes32 reasonCid) external {
         _whenNotPaused();
-        address admin = _msgSender();
-        if (admin != Ownable(address(participants)).owner()) revert NotAdmin(admin);
+        address admin = _requireAdmin();
         if (reasonCid == bytes32(0)) revert MissingMetadata();
-        _release(assetId, orderId, _standingOrder(assetId, orderId), admin, reasonCid, true);
+        AssetRecord storage asset = _existingAsset(assetId);
+        Remarks.release(_remarks, assetId, orderId, admin, reasonCid, true);
+        --asset.activeFreezes;
     }
 
-    function _standingOrder(bytes32 assetId, uint256 orderId) private view returns (FreezeOrder storage order) {
-        _existingAsset(assetId);
-        FreezeOrder[] storage orders = _freezeOrders[assetId];
-        if (orderId == 0 || orderId > orders.length || !orders[orderId - 1].active) {
-            revert FreezeOrderNotActive(assetId, orderId);
-        }
-        order = orders[orderId - 1];
-    }
-
-    function _release(
-        bytes32 assetId,
-        uint256 orderId,
-        FreezeOrder storage order,
-        address by,
-        bytes32 evidenceCid,
-        bool byAdmin
-    ) private {
-        order.active = false;
-        --_assets[assetId].activeFreezes;
-        emit AssetFreezeReleased(assetId, orderId, by, evidenceCid, byAdmin);
-    }
-
-    /// @dev The first freeze order still standing (the one in force; later ones wait behind it).
-    function _firstStandingOrder(bytes32 assetId) private view returns (uint256) {
-        FreezeOrder[] storage orders = _freezeOrders[assetId];
-        for (uint256 i; i < orders.length; ++i) {
-            if (orders[i].active) return i + 1;
-        }
-        return 0;
-    }
-
-    /// @dev Reverts with the first standing order and its issuer: who can lift the block.
+    /// @dev The check is inlined where it is made; the refusal, which names the first standing order and its
+    /// issuer (who can lift the block), runs in the library.
     function _requireNotFrozen(bytes32 assetId, AssetRecord storage asset) private view {
-        if (asset.activeFreezes != 0) {
-            uint256 orderId = _firstStandingOrder(assetId);
-            revert AssetIsFrozen(assetId, orderId, _freezeOrders[assetId][orderId - 1].regulator);
-        }
+        if (asset.activeFreezes != 0) _refuseFrozen(assetId);
+    }
+
+    function _refuseFrozen(bytes32 assetId) private view {
+        Remarks.refuseFrozen(_remarks, assetId);
     }
 
     /// @inheritdoc IDataRegistry
@@ -781,14 +728,8 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
         address registrar = _requireRole(IParticipantRegistry.Role.Registrar);
         AssetRecord storage asset = _activeAsset(assetId);
         _requireNotFrozen(assetId, asset); // a seized asset takes no new encumbrance
-        if (pledgee == address(0)) revert InvalidRecipient(pledgee);
-        pledgeId = keccak256(abi.encode(assetId, externalRegistrationNo));
-        Pledge storage p = _pledges[assetId][pledgeId];
-        if (p.active) revert PledgeUnchanged(assetId, pledgeId, true);
-        if (p.registrar == address(0)) _pledgeIds[assetId].push(pledgeId);
-        _pledges[assetId][pledgeId] = Pledge(registrar, pledgee, true, bytes32(0));
+        pledgeId = Remarks.recordPledge(_remarks, assetId, externalRegistrationNo, pledgee, registrar);
         ++asset.activePledges;
-        emit PledgeRecorded(assetId, pledgeId, registrar, externalRegistrationNo, pledgee);
     }
 
     /// @inheritdoc IDataRegistry
@@ -796,13 +737,8 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
         _whenNotPaused();
         address registrar = _requireRole(IParticipantRegistry.Role.Registrar);
         AssetRecord storage asset = _existingAsset(assetId);
-        Pledge storage p = _pledges[assetId][pledgeId];
-        if (!p.active) revert PledgeUnchanged(assetId, pledgeId, false);
-        if (p.registrar != registrar) revert NotPledgeRegistrar(assetId, pledgeId, p.registrar);
-        p.active = false;
-        p.consent = bytes32(0);
+        Remarks.releasePledge(_remarks, assetId, pledgeId, registrar);
         --asset.activePledges;
-        emit PledgeReleased(assetId, pledgeId, registrar);
     }
 
     /// @inheritdoc IDataRegistry
@@ -815,42 +751,14 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
     ) external {
         _whenNotPaused();
         _activeAsset(assetId);
-        Pledge storage p = _pledges[assetId][pledgeId];
-        if (!p.active) revert PledgeUnchanged(assetId, pledgeId, false);
-        address by = _msgSender();
-        if (by != p.pledgee) revert NotPledgee(assetId, pledgeId, p.pledgee);
-        p.consent = _operationHash(operation, rightIndex, counterparty);
-        emit PledgeeConsented(assetId, pledgeId, by, operation, rightIndex, counterparty);
+        Remarks.consent(_remarks, assetId, pledgeId, _msgSender(), operation, rightIndex, counterparty);
     }
 
-    function _operationHash(PledgedOperation operation, uint256 rightIndex, address counterparty)
-        private
-        pure
-        returns (bytes32)
-    {
-        return keccak256(abi.encode(operation, rightIndex, counterparty));
-    }
-
-    /// @dev Every standing pledge's pledgee must have consented to exactly this operation; the consents are
-    /// used up. A cancellation extinguishes the pledges it was consented for.
+    /// @dev Every standing pledge's pledgee must have consented to exactly this operation (used up).
     function _usePledgeeConsent(bytes32 assetId, PledgedOperation operation, uint256 rightIndex, address counterparty)
         private
     {
-        bytes32 wanted = _operationHash(operation, rightIndex, counterparty);
-        bytes32[] storage ids = _pledgeIds[assetId];
-        for (uint256 i; i < ids.length; ++i) {
-            Pledge storage p = _pledges[assetId][ids[i]];
-            if (p.active && p.consent != wanted) revert RightPledged(assetId, ids[i], p.pledgee, p.registrar);
-        }
-        for (uint256 i; i < ids.length; ++i) {
-            Pledge storage p = _pledges[assetId][ids[i]];
-            if (!p.active) continue;
-            p.consent = bytes32(0);
-            if (operation == PledgedOperation.Cancel) {
-                p.active = false;
-                emit PledgeReleased(assetId, ids[i], p.pledgee);
-            }
-        }
+        Remarks.useConsent(_remarks, assetId, operation, rightIndex, counterparty);
         if (operation == PledgedOperation.Cancel) _assets[assetId].activePledges = 0;
     }
 
@@ -930,8 +838,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
 
     /// @inheritdoc IDataRegistry
     function setRegistrationOffice(address office) external {
-        address admin = _msgSender();
-        if (admin != Ownable(address(participants)).owner()) revert NotAdmin(admin);
+        _requireAdmin();
         if (registrationOffice != address(0)) revert RegistrationOfficeAlreadySet(registrationOffice);
         if (office == address(0)) revert InvalidRecipient(office);
         registrationOffice = office;
@@ -973,6 +880,11 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
     /// refuses them all with `RegistryPaused` before anything else is checked.
     function _whenNotPaused() private view {
         if (participants.paused()) revert IParticipantRegistry.RegistryPaused();
+    }
+
+    function _requireAdmin() private view returns (address admin) {
+        admin = _msgSender();
+        if (admin != Ownable(address(participants)).owner()) revert NotAdmin(admin);
     }
 
     function _requireRole(IParticipantRegistry.Role role) private view returns (address account) {
@@ -1061,21 +973,20 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
 
     /// @inheritdoc IDataRegistry
     function getFreezeOrder(bytes32 assetId, uint256 orderId) external view returns (FreezeOrderView memory view_) {
-        FreezeOrder[] storage orders = _freezeOrders[assetId];
+        Remarks.FreezeOrder[] storage orders = _remarks.freezeOrders[assetId];
         if (orderId != 0 && orderId <= orders.length) {
-            FreezeOrder storage o = orders[orderId - 1];
-            view_ = FreezeOrderView(o.regulator, o.active);
+            view_ = FreezeOrderView(orders[orderId - 1].regulator, orders[orderId - 1].active);
         }
     }
 
     /// @inheritdoc IDataRegistry
     function freezeOrderCount(bytes32 assetId) external view returns (uint256) {
-        return _freezeOrders[assetId].length;
+        return _remarks.freezeOrders[assetId].length;
     }
 
     /// @inheritdoc IDataRegistry
     function getPledge(bytes32 assetId, bytes32 pledgeId) external view returns (PledgeView memory) {
-        Pledge storage p = _pledges[assetId][pledgeId];
+        Remarks.Pledge storage p = _remarks.pledges[assetId][pledgeId];
         return PledgeView(p.registrar, p.pledgee, p.active);
     }
 

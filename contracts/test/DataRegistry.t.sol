@@ -35,7 +35,7 @@ contract DataRegistryRegisterTest is DataRegistryBase {
         vm.expectEmit(true, true, true, true);
         emit IDataRegistry.AssetRegistered(assetId, alice, alice, r.contentHash, r.contentCid, METADATA, 0, 0);
         vm.expectEmit(true, true, true, true);
-        emit IDataRegistry.RightAssigned(assetId, 1, alice, IDataRegistry.RightKind.Holding, false);
+        emit IDataRegistry.RightAssigned(assetId, 1, alice, IDataRegistry.RightKind.Holding);
         vm.prank(alice);
         registry.register(r);
     }

@@ -342,7 +342,7 @@ contract RecordAuthorityTest is RegistryFixture {
         r.terms = new IDataRegistry.HolderTerms[](1);
         r.terms[0] = IDataRegistry.HolderTerms(end, keccak256("limits"));
         vm.expectEmit(true, true, true, true);
-        emit IDataRegistry.RightTermsSet(d.registry.assetIdOf(who[HOLDER], keccak256("termed")), 1, end,
+        emit IDataRegistry.RightTermsSet(d.registry.assetIdOf(who[HOLDER], keccak256("termed")), who[HOLDER], end,
             keccak256("limits"));
         vm.prank(who[HOLDER]);
         bytes32 id = d.registry.register(r);

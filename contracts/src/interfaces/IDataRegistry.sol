@@ -310,18 +310,17 @@ interface IDataRegistry {
     /// @notice Emitted when a root right is assigned to its first holder at registration.
     /// @param assetId The asset.
     /// @param rightIndex The right's number within the asset (1..3 for the primary rights of each kind).
-    /// @param holder The party that holds it (once accepted, if pending).
+    /// @param holder The party named to hold it. Unless it is the registrant, the right is pending (not held,
+    /// not valid) until `holder` accepts it (`RightAccepted`).
     /// @param kind Holding, usage or operating.
-    /// @param pending True when `holder` is not the registrant: not held until it accepts (`RightAccepted`).
-    event RightAssigned(
-        bytes32 indexed assetId, uint256 indexed rightIndex, address indexed holder, RightKind kind, bool pending
-    );
+    event RightAssigned(bytes32 indexed assetId, uint256 indexed rightIndex, address indexed holder, RightKind kind);
 
-    /// @notice Emitted right after `RightAssigned` when the rights configuration gives the right a term or
-    /// limits (only then, to keep plain registrations cheap).
-    /// @param validUntil End of the right's term; 0 for no end.
+    /// @notice Emitted at registration, before that holder's `RightAssigned` events, when the rights
+    /// configuration gives a holder's rights a term or limits (only then, to keep plain registrations cheap):
+    /// every right assigned to `holder` in this registration carries them.
+    /// @param validUntil End of the rights' term; 0 for no end.
     /// @param limitsCid Digest of the limits document's CIDv0, or zero.
-    event RightTermsSet(bytes32 indexed assetId, uint256 indexed rightIndex, uint64 validUntil, bytes32 limitsCid);
+    event RightTermsSet(bytes32 indexed assetId, address indexed holder, uint64 validUntil, bytes32 limitsCid);
 
     /// @notice Emitted when the named holder accepts a right assigned to it at registration.
     event RightAccepted(bytes32 indexed assetId, uint256 indexed rightIndex, address indexed holder);
