@@ -8,16 +8,25 @@ FORGE := node_modules/.bin/forge
 STAMP_PY := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
 
-.PHONY: run test test-security build install gas-snapshot clean
+.PHONY: run test test-fast test-security build install gas-snapshot clean
 
 run: build
 	$(PY) scripts/run_local.py
 
+# FOUNDRY_PROFILE for the contracts' tests: `make test FUZZ_PROFILE=ci` (as .ci/run does) runs the CI profile's
+# fuzz runs (foundry.toml). The gas snapshot keeps the default profile: its figures are checked against a file.
+FUZZ_PROFILE ?= default
+
+# DATAREG_REQUIRE_POSTGRES=1: a PostgreSQL test without a server fails here instead of being skipped.
 test: build
-	$(FORGE) test --no-match-contract Gas
+	FOUNDRY_PROFILE=$(FUZZ_PROFILE) $(FORGE) test --no-match-contract Gas
 	$(FORGE) snapshot --isolate --match-contract Gas --check
 	$(PY) -m registry.metadata --check
-	$(PY) -m pytest -q
+	DATAREG_REQUIRE_POSTGRES=1 $(PY) -m pytest -q
+
+# The fast layer: no anvil, no indexer thread, no API server (tests/layers.py); under a minute.
+test-fast:
+	$(PY) -m pytest -q -m "not stack"
 
 install: $(STAMP_PY) $(STAMP_NODE)
 	@# Debian's Chromium (and a CJK font) for the explorer's browser tests; Playwright's own download is blocked.

@@ -14,13 +14,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from registry.chain.client import Chain, RegistryClient
+from registry.chain.relayer import Relayer
 from registry.chain.types import asset_id_hex
 from registry.config import Deployment, Settings
 from registry.content.store import ContentStore, open_store
+from registry.db.as_of import AsOfReader, AssetAsOf
 from registry.db.models import Asset
 from registry.db.session import make_engine
-from registry.devchain import ANVIL_CHAIN_ID, RELAYER_ACCOUNT, dev_key
-from registry.errors import NotFound
+from registry.errors import ConfigurationError, NotFound
 
 T = TypeVar("T")
 
@@ -35,26 +36,35 @@ class Services:
     store: ContentStore
     # The API's own key, used only to pay gas for signatures it relays; never a user's key.
     relayer: LocalAccount | None
+    # An asset as it stood after a block, for confirmed-only answers: the indexer's replay of its events, handed
+    # in by whoever builds the app (registry/cli/serve.py), so that the API never imports the indexer.
+    as_of: AsOfReader
+    # Sends and follows the relayed transactions (one nonce lock per process); None without a relayer key.
+    relays: Relayer | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Services":
+    def from_settings(cls, settings: Settings, as_of: AsOfReader | None = None) -> "Services":
         deployment = Deployment.load(settings.deployment_file)
         chain = Chain(settings.rpc_url, deployment)
-        if settings.relayer_key:
-            relayer = Account.from_key(settings.relayer_key)
-        elif deployment.chain_id == ANVIL_CHAIN_ID:
-            relayer = Account.from_key(dev_key(RELAYER_ACCOUNT))
-        else:
-            relayer = None
+        relayer_key = settings.relayer_key_for(deployment.chain_id)
+        relayer = Account.from_key(relayer_key) if relayer_key else None
+        client = RegistryClient(chain)
         return cls(
             settings=settings,
             engine=make_engine(settings.database_url),
             deployment=deployment,
             chain=chain,
-            client=RegistryClient(chain),
+            client=client,
             store=open_store(settings),
             relayer=relayer,
+            as_of=as_of or _no_as_of,
+            relays=Relayer(client, relayer) if relayer is not None else None,
         )
+
+
+def _no_as_of(db: Session, asset_id: str, block: int) -> AssetAsOf:
+    raise ConfigurationError("This API was built without the indexer's as-of view (registry.indexer.as_of.reader), "
+                             "so it cannot answer for an asset as of an earlier block. Start it with `datareg api`.")
 
 
 async def get_services(request: Request) -> Services:

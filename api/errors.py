@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from registry.db.session import is_read_only_error
 from registry.errors import (
     ChainError,
     ChainUnavailable,
@@ -66,7 +67,15 @@ CHAIN_RETRY_AFTER = 5
 
 def database_error_response(exc: Exception) -> JSONResponse:
     """The index database cannot be reached (connection refused or lost, pool exhausted, SQLite locked or
-    unreadable): a 503 that says so and when to retry, not a 500."""
+    unreadable): a 503 that says so and when to retry, not a 500. A write refused by a read-only database is
+    a 503 of its own: reads go on being served."""
+    if is_read_only_error(exc):
+        return JSONResponse(status_code=503, content={
+            "error": "database_read_only",
+            "message": "The index database is read-only at the moment, so this request, which writes to it, was "
+                       "not carried out; reads are still served. Try again when it can be written: GET /v1/status "
+                       "says why it is read-only."},
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER)})
     log.warning("database unavailable: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
     return JSONResponse(
         status_code=503,
@@ -120,7 +129,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        code = getattr(exc, "error_code", None) or _HTTP_CODES.get(exc.status_code, "http_error")
         message = str(exc.detail)
         if exc.status_code == 404 and message == "Not Found":
             message = (f"Not Found: there is no endpoint at '{request.url.path}'. The API's paths are listed in its "
@@ -153,7 +162,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def database_error(request: Request, exc: DBAPIError) -> JSONResponse:
-        if exc.connection_invalidated:
+        if exc.connection_invalidated or is_read_only_error(exc):
             return database_error_response(exc)
         return await unexpected(request, exc)
 

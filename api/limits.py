@@ -4,6 +4,9 @@ which other web origins may call it from a browser. Every refusal is JSON like e
 DATAREG_MAX_BODY_BYTES     largest request body, in bytes, for every endpoint but POST /v1/verify (which has
                            its own, DATAREG_VERIFY_MAX_UPLOAD_BYTES) and POST /v1/content (10 MiB, the
                            document limit); default 1048576 (1 MiB). Larger bodies get 413.
+DATAREG_MAX_JSON_DEPTH     deepest nesting of arrays and objects in a JSON request body; default 32 (the deepest
+                           body the API takes, a registration, nests 4). Deeper bodies get 422 before any JSON is
+                           decoded: a decoder's recursion over 100,000 levels crashed the process.
 DATAREG_WRITE_RATE_LIMIT   requests per client address to POST /v1/relay/* and /v1/transactions, as N/second,
                            N/minute or N/hour; default 60/minute. A token bucket of N tokens refilled evenly over
                            the period, so a burst of N is allowed. `off` disables it. Over the limit: 429 with
@@ -25,6 +28,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -42,6 +46,7 @@ from registry.errors import ConfigurationError
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 #: POST /v1/content stores documents (terms, evidence) up to this size.
 CONTENT_MAX_BODY_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_JSON_DEPTH = 32
 DEFAULT_WRITE_RATE = "60/minute"
 DEFAULT_STORE_RATE = "600/minute"
 _PERIODS = {"second": 1.0, "sec": 1.0, "s": 1.0, "minute": 60.0, "min": 60.0, "m": 60.0, "hour": 3600.0, "h": 3600.0}
@@ -80,6 +85,7 @@ class Rate:
 @dataclass(frozen=True)
 class Limits:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    max_json_depth: int = DEFAULT_MAX_JSON_DEPTH
     write_rate: Rate | None = field(default_factory=lambda: Rate.parse(DEFAULT_WRITE_RATE, ""))
     store_rate: Rate | None = field(default_factory=lambda: Rate.parse(DEFAULT_STORE_RATE, ""))
     cors_origins: tuple[str, ...] = ()
@@ -89,6 +95,9 @@ class Limits:
         body = _env("DATAREG_MAX_BODY_BYTES") or str(DEFAULT_MAX_BODY_BYTES)
         if not body.isdigit() or int(body) < 1:
             raise ConfigurationError(f"DATAREG_MAX_BODY_BYTES must be a whole number of bytes, got '{body}'.")
+        depth = _env("DATAREG_MAX_JSON_DEPTH") or str(DEFAULT_MAX_JSON_DEPTH)
+        if not depth.isdigit() or int(depth) < 1:
+            raise ConfigurationError(f"DATAREG_MAX_JSON_DEPTH must be a whole number of levels, got '{depth}'.")
         origins = tuple(o.strip().rstrip("/") for o in _env("DATAREG_CORS_ORIGINS").split(",") if o.strip())
         for origin in origins:
             if origin != "*" and not origin.startswith(("http://", "https://")):
@@ -97,6 +106,7 @@ class Limits:
                 )
         return cls(
             max_body_bytes=int(body),
+            max_json_depth=int(depth),
             write_rate=Rate.parse(_env("DATAREG_WRITE_RATE_LIMIT") or DEFAULT_WRITE_RATE, "DATAREG_WRITE_RATE_LIMIT"),
             store_rate=Rate.parse(_env("DATAREG_STORE_RATE_LIMIT") or DEFAULT_STORE_RATE, "DATAREG_STORE_RATE_LIMIT"),
             cors_origins=origins,
@@ -180,6 +190,119 @@ class BodySizeLimit:
             if started:
                 raise
             await _too_large(path, limit)(scope, receive, send)
+
+
+# ───────────────────────────── JSON nesting depth ─────────────────────────────
+
+_STRUCTURAL = re.compile(rb'["\[\]{}]')  # outside a string, only these change the nesting
+_IN_STRING = re.compile(rb'["\\]')  # inside one, only the closing quote and escapes matter
+
+
+class JsonDepthScanner:
+    """The nesting depth of a JSON text, measured on its raw bytes as they arrive, chunk by chunk, without
+    decoding it and without recursion: brackets inside strings do not count, escaped quotes do not end them.
+    Malformed JSON is left for the decoder to refuse; this only bounds how deep the decoder would go."""
+
+    def __init__(self, max_depth: int) -> None:
+        self.max_depth = max_depth
+        self.depth = 0
+        self.in_string = False
+        self.escaped = False  # the previous chunk ended with a backslash inside a string
+
+    def feed(self, chunk: bytes) -> bool:
+        """Scans the next bytes; False as soon as the nesting passes `max_depth`."""
+        i, n = 0, len(chunk)
+        if self.escaped and n:
+            i, self.escaped = 1, False
+        while i < n:
+            if self.in_string:
+                match = _IN_STRING.search(chunk, i)
+                if match is None:
+                    return True
+                if chunk[match.start()] == 0x5C:  # a backslash: the next byte is escaped, whatever it is
+                    if match.end() >= n:
+                        self.escaped = True
+                        return True
+                    i = match.end() + 1
+                    continue
+                self.in_string = False
+                i = match.end()
+                continue
+            match = _STRUCTURAL.search(chunk, i)
+            if match is None:
+                return True
+            byte = chunk[match.start()]
+            if byte == 0x22:  # "
+                self.in_string = True
+            elif byte in (0x5B, 0x7B):  # [ {
+                self.depth += 1
+                if self.depth > self.max_depth:
+                    return False
+            else:
+                self.depth = max(0, self.depth - 1)
+            i = match.end()
+        return True
+
+
+def _too_deep_message(limit: int) -> str:
+    return (f"The JSON body nests arrays or objects more than {limit} levels deep; no request needs more than "
+            f"{limit} (DATAREG_MAX_JSON_DEPTH). Send the object flat, as the API docs (/docs) show it.")
+
+
+class _JsonTooDeep(HTTPException):
+    """Raised from `receive` when the body nests too deep: an HTTPException for the same reason as
+    _BodyTooLarge. `error_code` names it in the answer."""
+
+    error_code = "json_too_deep"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(422, _too_deep_message(limit))
+
+
+def _decoded_as_json(scope: Scope) -> bool:
+    """Whether some route may decode this request's body as JSON: FastAPI decodes a body without a content
+    type as JSON too. POST /v1/content stores its body as bytes and never decodes it; multipart uploads and
+    forms are not JSON."""
+    if scope.get("method") in ("GET", "HEAD", "OPTIONS") or scope.get("path", "").rstrip("/") == "/v1/content":
+        return False
+    media = Headers(scope=scope).get("content-type", "").split(";", 1)[0].strip().lower()
+    return media == "" or media == "application/json" or media.endswith("+json")
+
+
+class JsonDepthLimit:
+    """Refuses a JSON request body nested deeper than the limit with 422, measured on the raw bytes as they
+    are received, before any of it is decoded: a JSON decoder or validator recursing through 100,000 levels
+    exhausts the C stack and kills the process (not even an exception), so the check cannot be left to them."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _decoded_as_json(scope):
+            await self.app(scope, receive, send)
+            return
+        scanner = JsonDepthScanner(self.limit)
+        started = False
+
+        async def scanning_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request" and not scanner.feed(message.get("body", b"")):
+                raise _JsonTooDeep(self.limit)
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, scanning_receive, tracking_send)
+        except _JsonTooDeep:
+            if started:
+                raise
+            await error_response(422, _JsonTooDeep.error_code, _too_deep_message(self.limit))(scope, receive, send)
 
 
 # ───────────────────────────── NUL in the URL ─────────────────────────────
@@ -344,11 +467,12 @@ class JSONCORSMiddleware(CORSMiddleware):
 
 
 def install(app: FastAPI, limits: Limits | None = None) -> Limits:
-    """Adds the limits to the app. The last added runs first: CORS, the rate limit, the body size, then the
-    refusal of NUL in URLs."""
+    """Adds the limits to the app. The last added runs first: CORS, the rate limit, the body size, the JSON
+    nesting depth, then the refusal of NUL in URLs."""
     limits = limits or Limits.from_env()
     app.state.limits = limits
     app.add_middleware(NoNulInUrl)
+    app.add_middleware(JsonDepthLimit, limit=limits.max_json_depth)
     app.add_middleware(BodySizeLimit, limit=limits.max_body_bytes)
     rules: list[_Rule] = []
     if limits.write_rate:

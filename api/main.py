@@ -18,14 +18,18 @@ from api.routes import (
     status,
     transactions,
     verify,
+    vocabulary,
     web,
 )
 from registry.config import Settings
+from registry.db.as_of import AsOfReader
 from registry.db.session import create_schema
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    services = Services.from_settings(settings or Settings.from_env())
+def create_app(settings: Settings | None = None, as_of: AsOfReader | None = None) -> FastAPI:
+    """The app over `settings` (default: from the environment). `as_of` is the indexer's view of an asset after
+    an earlier block, for confirmed-only answers; registry/cli/serve.py builds the app with it."""
+    services = Services.from_settings(settings or Settings.from_env(), as_of)
     create_schema(services.engine)
     app = FastAPI(
         title="Data asset registry",
@@ -39,7 +43,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     errors.install(app)
     limits.install(app)  # body size, write rate per client, CORS (DATAREG_* variables, api/limits.py)
-    for module in (status, assets, rights, history, listings, registrations, participants, content, transactions, verify):
+    for module in (status, assets, rights, history, listings, registrations, participants, content, transactions, verify,
+                   vocabulary):
         app.include_router(module.router)
     web.install(app)  # the explorer at /, after the API so /v1/... is never shadowed
     # What is alive now (modules, the app, its schemas, the contracts' ABIs) stays alive: moved out of the

@@ -6,15 +6,11 @@ from typing import Any, Generic, Optional, TypeVar
 
 from pydantic import BaseModel, Field
 
-from registry.chain.operations import REVOCATION_REASONS
-from registry.chain.types import Classification, RightKind
 from registry.db.models import Asset, Event, Lineage, Right
 from registry.db.queries import RightState
+from registry.vocabulary import AssetStatus, Classification, RevocationReason, RightKind
 
 T = TypeVar("T")
-
-STATUS_LABELS = {0: "none", 1: "active", 2: "cancelled"}
-
 
 def iso(ts: int | None) -> Optional[str]:
     if not ts:
@@ -120,7 +116,7 @@ class RightPublic(BaseModel):
             revocation=dict(
                 revoked_by=current.revoked_by,
                 reason_code=current.revocation_reason,
-                reason=REVOCATION_REASONS.get(current.revocation_reason or 0),
+                reason=RevocationReason.key_of(current.revocation_reason or 0, None),
                 evidence_cid=current.revocation_evidence_cid,
             )
             if r.revoked
@@ -162,7 +158,8 @@ class PartyRight(BaseModel):
 
 class HistoryEvent(BaseModel):
     action: str = Field(description="registered, derived, right_assigned, right_granted, right_transferred, "
-                        "right_revoked, right_renewed")
+                        "right_revoked, right_renewed, derived_from_this (another asset was derived from this "
+                        "one: asset_id is that asset's)")
     event: str = Field(description="The contract event's name.")
     asset_id: Optional[str]
     right_index: Optional[int]
@@ -216,7 +213,7 @@ class AssetSummary(BaseModel):
             asset_id=asset.asset_id,
             name=asset.name,
             registrant=asset.registrant,
-            status=STATUS_LABELS.get(asset.status, str(asset.status)),
+            status=AssetStatus.key_of(asset.status),
             classification=Classification(asset.classification).label,
             derived=asset.derived,
             content_hash=asset.content_hash,
@@ -335,6 +332,9 @@ class Status(BaseModel):
     database: str
     database_reachable: bool = True
     database_error: Optional[str] = None
+    database_read_only: bool = Field(False, description="Whether the index database accepts no writes (a read-only "
+                                     "file or database): reads are served, the index does not advance.")
+    database_read_only_reason: Optional[str] = None
     content_store: str
     summary: str = Field("", description="The above in one sentence: up to date, behind, or what is unreachable.")
 
@@ -352,6 +352,30 @@ class TransactionResult(BaseModel):
     gas_used: int
     asset_ids: list[str]
     events: list[dict[str, Any]]
+    relay_id: Optional[str] = Field(None, description="For a relayed operation: its id, for GET /v1/relay/{id}.")
+
+
+class RelayStatus(BaseModel):
+    """A relayed operation as the relayer follows it: sent, mined (and still on the canonical chain), or
+    settled otherwise."""
+
+    relay_id: str
+    operation: str
+    signer: str
+    status: str = Field(description="pending: sent, not mined yet (it is sent again, with higher fees, if it "
+                        "waits too long or a reorg removes it); mined: in block_number; failed: mined, and the "
+                        "contract refused it (error says why); dropped: it can no longer be carried out (error "
+                        "says why) and will not be mined.")
+    tx_hash: Optional[str] = Field(None, description="The transaction mined, or the last one sent.")
+    tx_hashes: list[str] = Field(description="Every transaction sent for it, in order.")
+    block_number: Optional[int] = None
+    block_hash: Optional[str] = None
+    gas_used: Optional[int] = None
+    asset_ids: list[str] = []
+    events: list[dict[str, Any]] = []
+    error: Optional[dict[str, Any]] = Field(None, description="For failed or dropped: the error, as the API gives "
+                                            "errors.")
+    message: str
 
 
 class ParticipantPublic(BaseModel):
@@ -573,7 +597,7 @@ class VerifyResult(BaseModel):
                 asset_id=a.asset_id,
                 name=a.name,
                 registrant=a.registrant,
-                status=STATUS_LABELS.get(a.status, str(a.status)),
+                status=AssetStatus.key_of(a.status),
                 classification=Classification(a.classification).label,
                 content_hash=a.content_hash,
                 content_cid=a.content_cid,

@@ -19,6 +19,23 @@ from pathlib import Path
 
 from registry.errors import ConfigurationError
 
+# The local development chain (anvil): its chain id and the mnemonic of its funded accounts. These keys are public
+# knowledge: they are used on this chain id only (registry.devchain refuses them anywhere else).
+ANVIL_CHAIN_ID = 31337
+ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
+# Roles of the development accounts, by their index in anvil's mnemonic.
+USER_ACCOUNT = 0  # the funded key `make run` gives the README's `datareg register` example
+RELAYER_ACCOUNT = 8  # the API's relayer, which pays gas for EIP-712 registrations
+DEPLOYER_ACCOUNT = 9
+
+
+def dev_key(index: int) -> str:
+    """The private key of development account `index` (hex)."""
+    from eth_account import Account
+
+    Account.enable_unaudited_hdwallet_features()
+    return Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}").key.hex()
+
 
 def _env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
@@ -48,6 +65,13 @@ class Settings:
     reorg_window: int = 128
     # The API's own key for relaying EIP-712 signatures (it pays gas; it never signs for users).
     relayer_key: str | None = field(default=None, repr=False)
+
+    def relayer_key_for(self, chain_id: int) -> str | None:
+        """DATAREG_RELAYER_KEY; unset, the development relayer account on the local development chain, and no
+        relayer on any other chain."""
+        if self.relayer_key:
+            return self.relayer_key
+        return dev_key(RELAYER_ACCOUNT) if chain_id == ANVIL_CHAIN_ID else None
 
     @classmethod
     def from_env(cls) -> "Settings":

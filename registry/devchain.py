@@ -15,25 +15,19 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
-from eth_account import Account
-from web3 import Web3
-
-from registry.errors import ConfigurationError
+# The development accounts are configuration (the API's default relayer on the local chain is one of them).
+from registry.chain.rpc import Rpc
+from registry.config import (  # noqa: F401 - re-exported for the scripts and tests
+    ANVIL_CHAIN_ID,
+    ANVIL_MNEMONIC,
+    DEPLOYER_ACCOUNT,
+    RELAYER_ACCOUNT,
+    USER_ACCOUNT,
+    dev_key,
+)
+from registry.errors import ChainError, ConfigurationError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-ANVIL_CHAIN_ID = 31337
-ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
-
-# Roles of the development accounts, by their index in anvil's mnemonic.
-USER_ACCOUNT = 0  # the funded key `make run` gives the README's `datareg register` example
-RELAYER_ACCOUNT = 8  # the API's relayer, which pays gas for EIP-712 registrations
-DEPLOYER_ACCOUNT = 9
-
-
-def dev_key(index: int) -> str:
-    Account.enable_unaudited_hdwallet_features()
-    return Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}").key.hex()
 
 
 def require_dev_chain(chain_id: int, what: str) -> None:
@@ -80,23 +74,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_anvil(port: int, block_time: float | None = None, log_path: Path | None = None) -> subprocess.Popen:
-    """Starts anvil on 127.0.0.1:`port` and waits until it answers."""
+def start_anvil(port: int, block_time: float | None = None, log_path: Path | None = None,
+                zero_fees: bool = False) -> subprocess.Popen:
+    """Starts anvil on 127.0.0.1:`port` and waits until it answers. With `zero_fees`, blocks have a base fee
+    of 0 and the suggested gas price is 0, as on the consortium chains that run without gas fees."""
     require_free_port(port, "anvil")
     args = [tool("anvil"), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(ANVIL_CHAIN_ID)]
     if block_time:
         args += ["--block-time", str(block_time)]
+    if zero_fees:
+        args += ["--block-base-fee-per-gas", "0", "--disable-min-priority-fee"]
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL
     process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    w3 = Web3(Web3.HTTPProvider(f"http://127.0.0.1:{port}", request_kwargs={"timeout": 2}))
+    rpc = Rpc(f"http://127.0.0.1:{port}", timeout=2, retries=0)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise ConfigurationError(f"anvil exited with code {process.returncode}; is port {port} taken?")
         try:
-            w3.eth.chain_id
+            rpc.call("eth_chainId")
+            rpc.close()
             return process
-        except Exception:  # noqa: BLE001 - not up yet
+        except ChainError:  # not up yet
             time.sleep(0.05)
     process.kill()
     raise ConfigurationError(f"anvil did not answer on port {port} within 20 s.")
@@ -191,36 +190,12 @@ class LocalStack:
         self.processes.clear()
 
 
-class DevRpc:
-    """Plain JSON-RPC to a development node over one kept-alive connection, for the scripts that drive anvil
-    block by block (evm_mine, evm_setAutomine, anvil_reorg): web3's provider costs about a millisecond a call.
-    A refusal raises RuntimeError with the node's error."""
+class DevRpc(Rpc):
+    """The transport, with the long timeout and the helpers of the scripts that drive anvil block by block
+    (evm_mine, evm_setAutomine, anvil_reorg). A refusal raises RpcError (a ChainError) with the node's error."""
 
     def __init__(self, url: str, timeout: float = 120) -> None:
-        self.url = url
-        self.http = httpx.Client(timeout=timeout)
-        self.id = 0
-
-    def call(self, method: str, params: list | None = None):
-        self.id += 1
-        body = self.http.post(self.url, json={"jsonrpc": "2.0", "id": self.id, "method": method,
-                                              "params": params or []}).json()
-        if "error" in body:
-            raise RuntimeError(f"the node refused {method}: {body['error']}")
-        return body["result"]
-
-    def batch(self, calls: list[tuple[str, list]]) -> list:
-        """Results in the order of `calls`. anvil answers a batch's calls concurrently: only calls that do not
-        depend on each other's effects belong in one batch (a send and the evm_mine after it have always been
-        taken in order; the scripts check the blocks they get)."""
-        body = [{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(calls)]
-        answers = self.http.post(self.url, json=body).json()
-        if isinstance(answers, dict):
-            raise RuntimeError(f"the node refused the batch: {answers.get('error', answers)}")
-        errors = [a["error"] for a in answers if "error" in a]
-        if errors:
-            raise RuntimeError(f"the node refused calls of a batch: {errors[:2]}")
-        return [a["result"] for a in sorted(answers, key=lambda a: a["id"])]
+        super().__init__(url, timeout=timeout)
 
     def head(self) -> tuple[int, str]:
         block = self.call("eth_getBlockByNumber", ["latest", False])

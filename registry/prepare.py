@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from registry.chain.types import ATTR_DERIVED, Registration, RightKind, Source
+from registry.chain.types import Registration, Source
+from registry.vocabulary import Attribute, RightKind
 from registry.content import (
     Fingerprint,
     cid_to_digest,
@@ -86,7 +87,7 @@ def prepare_registration(
         metadata_cid=cid_to_digest(metadata_cid),
         classification=document.classification_code(),
         # The derived bit is the contract's to set, from the sources.
-        attributes=document.attribute_flags() & ~ATTR_DERIVED,
+        attributes=int(document.attribute_flags() & ~Attribute.DERIVED),
         sources=sources,
         holders=Registration.merge_holders(holders_for(document, registrant, holders)),
     )

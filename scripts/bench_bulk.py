@@ -12,18 +12,13 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import time
-from pathlib import Path
 
+from benchlib import local_chain, registration  # first: it puts the repository on sys.path
 from eth_account import Account
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from registry.chain.client import Chain, RegistryClient  # noqa: E402
-from registry.chain.deploy import deploy  # noqa: E402
-from registry.chain.types import Registration, RightHolder, RightKind  # noqa: E402
-from registry.devchain import DEPLOYER_ACCOUNT, dev_key, free_port, start_anvil, stop  # noqa: E402
+from registry.chain.types import Registration
+from registry.devchain import dev_key
 
 
 def main() -> None:
@@ -31,17 +26,12 @@ def main() -> None:
     parser.add_argument("--assets", type=int, default=10_000)
     parser.add_argument("--one-by-one", type=int, default=300, help="assets for the one-by-one baseline")
     args = parser.parse_args()
-    port = free_port()
-    anvil = start_anvil(port)
-    try:
-        rpc = f"http://127.0.0.1:{port}"
-        client = RegistryClient(Chain(rpc, deploy(rpc, dev_key(DEPLOYER_ACCOUNT))))
+    with local_chain() as chain:
+        client = chain.client
         rng = random.Random("datareg bulk")
 
         def registrations(account, n: int) -> list[Registration]:
-            holder = (RightHolder(account.address, frozenset(RightKind)),)
-            return [Registration(rng.randbytes(32), rng.randbytes(32), rng.randbytes(32), holders=holder)
-                    for _ in range(n)]
+            return [registration(account.address, rng) for _ in range(n)]
 
         print(f"{'path':<12}{'assets':>8}{'seconds':>10}{'assets/s':>11}{'gas/asset':>11}")
         one = Account.from_key(dev_key(1))
@@ -62,8 +52,6 @@ def main() -> None:
         results = client.register_many(regs, bulk)
         report("bulk", len(regs), time.perf_counter() - started, sum(r.gas_used for r in results))
         assert sum(len(r.asset_ids) for r in results) == args.assets
-    finally:
-        stop(anvil)
 
 
 def report(path: str, assets: int, seconds: float, gas: int) -> None:

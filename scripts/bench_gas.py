@@ -42,7 +42,6 @@ from __future__ import annotations
 import argparse
 import json
 import secrets
-import signal
 import sys
 import tempfile
 import time
@@ -50,22 +49,18 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from benchlib import ROOT, local_chain, run  # first: it puts the repository on sys.path
 from eth_account import Account
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from registry.chain.abi import FORGE_OUT, load_abi  # noqa: E402
-from registry.chain.client import Chain, RegistryClient, TxResult  # noqa: E402
-from registry.chain.deploy import deploy  # noqa: E402
-from registry.chain.operations import Grant, GrantTerms, Operation, Register, Renew, Revoke, Transfer  # noqa: E402
-from registry.chain.types import Registration, RightKind, Source  # noqa: E402
-from registry.devchain import DEPLOYER_ACCOUNT, RELAYER_ACCOUNT, dev_key, free_port, start_anvil, stop  # noqa: E402
-from registry.errors import RegistryError  # noqa: E402
+from registry.chain.abi import FORGE_OUT, load_abi
+from registry.chain.client import RegistryClient, TxResult
+from registry.chain.operations import Grant, GrantTerms, Operation, Register, Renew, Revoke, Transfer
+from registry.chain.types import Registration, RightKind, Source
+from registry.devchain import RELAYER_ACCOUNT, dev_key
+from registry.errors import RegistryError
 
 ARTIFACT = FORGE_OUT / "DataRegistry.sol" / "DataRegistry.json"
 PEERS_MD = Path("/work/shared/PEERS.md")
-RESERVED_PORTS = {8545, 8000}  # the running dev stack's anvil and API
 
 ALL = tuple(RightKind)
 HOLDING, USAGE, OPERATING = (RightKind.HOLDING,), (RightKind.USAGE,), (RightKind.OPERATING,)
@@ -444,15 +439,7 @@ def print_table(rows: list[Row], meta: dict) -> None:
         print(f"WARNING: {w}")
 
 
-def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 def main() -> int:
-    # SIGTERM and SIGINT (even when started in the background, where SIGINT is ignored) unwind through the
-    # `finally` block, which stops the anvil this script started.
-    signal.signal(signal.SIGTERM, _interrupt)
-    signal.signal(signal.SIGINT, _interrupt)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
     parser.add_argument("--repeat", type=int, default=3, help="transactions per operation (default 3)")
@@ -462,22 +449,18 @@ def main() -> int:
     if not ARTIFACT.exists():
         raise SystemExit(f"No build output at {ARTIFACT}; run `make build` first.")
 
-    port = free_port()
-    while port in RESERVED_PORTS:
-        port = free_port()
-    rpc_url = f"http://127.0.0.1:{port}"
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="bench-gas-") as tmp:
-        anvil = start_anvil(port, log_path=Path(tmp) / "anvil.log")
-        try:
-            client = RegistryClient(Chain(rpc_url, deploy(rpc_url, dev_key(DEPLOYER_ACCOUNT)), timeout=60))
-            rows = Bench(client, args.repeat).run()
-            anvil_version = client.w3.client_version
-        finally:
-            stop(anvil)
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-gas-") as tmp, \
+                local_chain(Path(tmp) / "anvil.log", timeout=60) as chain:
+            rows = Bench(chain.client, args.repeat).run()
+            anvil_version = chain.client.w3.client_version
+    except (BenchError, RegistryError) as exc:
+        print(f"bench_gas: {exc}", file=sys.stderr)
+        return 2
     meta = {
         "anvil": anvil_version,
-        "rpc_url": rpc_url,
+        "rpc_url": chain.rpc_url,
         "repeat": args.repeat,
         "artifact": str(ARTIFACT.relative_to(ROOT)),
         "artifact_built": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ARTIFACT.stat().st_mtime)),
@@ -493,11 +476,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        print("Interrupted; the anvil this script started has been stopped.", file=sys.stderr)
-        sys.exit(130)
-    except (BenchError, RegistryError) as exc:
-        print(f"bench_gas: {exc}", file=sys.stderr)
-        sys.exit(2)
+    run(main, "the anvil this script started has been stopped")

@@ -5,64 +5,37 @@ directory, registers one asset and grants rights from it until the asset has --e
 pre-signed and sent in JSON-RPC batches, mined 300 to a block), waits for the index, then times history
 requests over HTTP: pages at the start, middle and end, filtered by party and by kind, and the whole history
 as CSV. A trivial request (GET /v1/status) is timed in the same run as the baseline of what the API costs
-with no work, because these machines are noisy.
+with no work, because these machines are noisy. Percentiles are nearest-rank.
 
 Run: .venv/bin/python scripts/bench_history.py [--events 10000] [--repeat 30]
 """
 from __future__ import annotations
 
 import argparse
-import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
+from benchlib import Signer, mine_in_blocks, percentiles, registration  # first: it puts the repository on sys.path
 from eth_account import Account
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from registry.chain.client import Chain, RegistryClient  # noqa: E402
-from registry.chain.operations import Grant, GrantTerms  # noqa: E402
-from registry.chain.types import Registration, RightKind  # noqa: E402
-from registry.devchain import LocalStack, dev_key  # noqa: E402
+from registry.chain.client import Chain, RegistryClient
+from registry.chain.operations import Grant, GrantTerms
+from registry.devchain import DevRpc, LocalStack, dev_key
 
 PER_BLOCK = 300  # ~21M gas: within anvil's 30M block gas limit
 
 
 def make_events(client: RegistryClient, owner, grantees: list[str], count: int) -> str:
     """One asset with `count` events: its registration (4 events) and grants from its usage right."""
-    import os
-
-    registration = Registration(os.urandom(32), os.urandom(32), os.urandom(32),
-                                holders=Registration.merge_holders([(owner.address, k) for k in RightKind]))
-    asset_id = client.register(registration, owner).asset_ids[0]
-    w3 = client.w3
-    rpc = w3.provider
-    nonce = w3.eth.get_transaction_count(owner.address)
-    fee = {"maxFeePerGas": 10**11, "maxPriorityFeePerGas": 10**9}
-    rpc.make_request("evm_setAutomine", [False])
-    try:
-        remaining = count - 4
-        while remaining > 0:
-            batch = []
-            for _ in range(min(PER_BLOCK, remaining)):
-                terms = GrantTerms(grantees[nonce % len(grantees)], purpose="交通规划研究", territory="3502",
-                                   quantity=nonce)
-                data = client.contract.functions.grant(*Grant(asset_id, 2, terms).args())._encode_transaction_data()
-                tx = {"to": client.contract.address, "data": data, "gas": 150_000, "nonce": nonce,
-                      "chainId": client.chain.chain_id, "type": 2, "value": 0, **fee}
-                batch.append(("eth_sendRawTransaction", ["0x" + owner.sign_transaction(tx).raw_transaction.hex()]))
-                nonce += 1
-            responses = rpc.make_batch_request(batch)
-            errors = [r["error"] for r in responses if "error" in r]
-            if errors:
-                raise SystemExit(f"anvil refused transactions: {errors[:3]}")
-            rpc.make_request("evm_mine", [])
-            remaining -= len(batch)
-    finally:
-        rpc.make_request("evm_setAutomine", [True])
+    asset_id = client.register(registration(owner.address), owner).asset_ids[0]
+    signer = Signer(DevRpc(client.chain.rpc_url), client.chain.chain_id)
+    raws = []
+    for i in range(count - 4):
+        terms = GrantTerms(grantees[i % len(grantees)], purpose="交通规划研究", territory="3502", quantity=i)
+        raws.append(signer.sign(owner, client.contract.functions.grant(*Grant(asset_id, 2, terms).args()), 150_000))
+    mine_in_blocks(signer.rpc, raws, PER_BLOCK)
     return asset_id
 
 
@@ -113,10 +86,9 @@ def main() -> None:
         for label, url, params in cases:
             repeat = max(3, args.repeat // 5) if params.get("format") == "csv" else args.repeat
             samples, response = timed(http, url, repeat, **params)
-            samples.sort()
-            q = statistics.quantiles(samples, n=100, method="inclusive") if len(samples) > 1 else samples * 99
-            print(f"{label:<34}{len(samples):>5}{statistics.median(samples):>12.1f}{q[89]:>10.1f}{q[98]:>10.1f}"
-                  f"{samples[-1]:>10.1f}{len(response.content):>12,}")
+            p = percentiles(samples)
+            print(f"{label:<34}{p['count']:>5}{p['median']:>12.1f}{p['p90']:>10.1f}{p['p99']:>10.1f}{p['max']:>10.1f}"
+                  f"{len(response.content):>12,}")
 
 
 if __name__ == "__main__":

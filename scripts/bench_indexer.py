@@ -34,52 +34,51 @@ import multiprocessing
 import os
 import platform
 import random
-import shlex
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime
 from pathlib import Path
 
 import httpx
+from benchlib import (  # first: it puts the repository on sys.path
+    FEES,
+    POSTGRES,
+    Database,
+    LocalChain,
+    Report,
+    Signer,
+    code_version,
+    command_line,
+    cpu_seconds,
+    database,
+    load_average,
+    local_chain,
+    log_lines,
+    port,
+    registration,
+    service_env,
+    spawn,
+    wait_for_api,
+)
 from eth_account import Account
 from eth_keys import keys
 from sqlalchemy import create_engine, text
 from sqlmodel import Session, func, select
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from registry.chain.client import RegistryClient
+from registry.chain.events import decode_log
+from registry.chain.operations import Grant, GrantTerms
+from registry.db.models import Event
+from registry.db.session import create_schema, make_engine
+from registry.devchain import DevRpc, dev_key, tool
+from registry.indexer.batch import Batch
+from registry.indexer.scanner import Indexer
 
-from registry.chain.client import Chain, RegistryClient  # noqa: E402
-from registry.chain.deploy import deploy  # noqa: E402
-from registry.chain.events import decode_log  # noqa: E402
-from registry.chain.operations import Grant, GrantTerms  # noqa: E402
-from registry.chain.types import Registration, RightHolder, RightKind  # noqa: E402
-from registry.db.models import Event  # noqa: E402
-from registry.db.session import create_schema, make_engine  # noqa: E402
-from registry.devchain import DEPLOYER_ACCOUNT, REPO_ROOT, DevRpc, dev_key, free_port, start_anvil, stop, tool  # noqa: E402
-from registry.indexer.batch import Batch  # noqa: E402
-from registry.indexer.scanner import Indexer  # noqa: E402
-
-POSTGRES = os.environ.get("DATAREG_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BATCH = 62  # registrations per registerBatch: 248 events, ~2.7M gas
 W1_GRANTS = 5_000
-LOG_TIME = "%Y-%m-%d %H:%M:%S,%f"  # logging's asctime (the indexer's log lines), local time, ms
-_out = None  # --out: the file every printed line also goes to
-
-
-def say(line: str = "") -> None:
-    print(line, flush=True)
-    if _out is not None:
-        _out.write(line + "\n")
-        _out.flush()
-
-
-def signed(client: RegistryClient, account, fn, nonce: int, gas: int) -> str:
-    tx = {"to": fn.address, "data": fn._encode_transaction_data(), "gas": gas, "nonce": nonce, "type": 2,
-          "chainId": client.chain.chain_id, "value": 0, "maxFeePerGas": 10**11, "maxPriorityFeePerGas": 10**9}
-    return "0x" + account.sign_transaction(tx).raw_transaction.hex()
+say = Report()  # main gives it the --out file
 
 
 def seed(client: RegistryClient, workload: str, rng: random.Random) -> int:
@@ -87,22 +86,17 @@ def seed(client: RegistryClient, workload: str, rng: random.Random) -> int:
     if workload == "w1":
         return seed_w1(client, DevRpc(client.chain.rpc_url), rng)
     owner = Account.from_key(dev_key(1))
-    holder = (RightHolder(owner.address, frozenset(RightKind)),)
-
-    def registration() -> Registration:
-        return Registration(rng.randbytes(32), rng.randbytes(32), rng.randbytes(32), holders=holder)
-
-    nonce = client.w3.eth.get_transaction_count(owner.address)
+    rpc = DevRpc(client.chain.rpc_url)
+    signer = Signer(rpc, client.chain.chain_id)
     raws = []
-    for i in range(50_000 // (4 * BATCH) + 1):
-        fn = client.contract.functions.registerBatch([registration().as_abi() for _ in range(BATCH)])
-        raws.append(signed(client, owner, fn, nonce + i, 4_000_000))
+    for _ in range(50_000 // (4 * BATCH) + 1):
+        fn = client.contract.functions.registerBatch([registration(owner.address, rng).as_abi() for _ in range(BATCH)])
+        raws.append(signer.sign(owner, fn, 4_000_000))
     # Each transaction in a block of its own, mined here (as W1): 202 blocks of 248 events. With automine anvil
     # packed them into about 50 blocks, and the workload is "about 200 blocks".
-    rpc = DevRpc(client.chain.rpc_url)
     rpc.call("evm_setAutomine", [False])
     hashes = [rpc.batch([("eth_sendRawTransaction", [raw]), ("evm_mine", [])])[0] for raw in raws]
-    mined(client, owner.address, nonce + len(raws))
+    mined(client, owner.address, signer.nonces[owner.address])
     blocks = {int(r["blockNumber"], 16) for r in rpc.batch([("eth_getTransactionReceipt", [h]) for h in hashes])}
     if len(blocks) != len(raws):
         raise SystemExit(f"W2's {len(raws)} transactions landed in {len(blocks)} blocks, expected one each")
@@ -130,7 +124,7 @@ def _sign_grant(i: int) -> tuple[str, str]:
     transaction with a parsed key (~5 ms from key bytes, which it parses again each time), hence the worker."""
     s = _signer
     tx = {"to": s["to"], "data": s["calldata"][i % len(s["calldata"])], "gas": 150_000, "nonce": s["first_nonce"] + i,
-          "type": 2, "chainId": s["chain_id"], "value": 0, "maxFeePerGas": 10**11, "maxPriorityFeePerGas": 10**9}
+          "chainId": s["chain_id"], **FEES}
     done = Account.sign_transaction(tx, s["key"])
     return "0x" + bytes(done.raw_transaction).hex(), "0x" + bytes(done.hash).hex()
 
@@ -141,9 +135,7 @@ def seed_w1(client: RegistryClient, rpc: DevRpc, rng: random.Random) -> int:
     started = time.perf_counter()
     addresses = list(client.chain.deployment.contracts.values())
     owner = Account.from_key(dev_key(1))
-    holder = (RightHolder(owner.address, frozenset(RightKind)),)
-    registered = client.register(
-        Registration(rng.randbytes(32), rng.randbytes(32), rng.randbytes(32), holders=holder), owner)
+    registered = client.register(registration(owner.address, rng), owner)
     setup = len(rpc.call("eth_getLogs", [{"address": addresses, "fromBlock": hex(registered.block_number),
                                           "toBlock": hex(registered.block_number)}]))
     asset = registered.asset_ids[0]
@@ -211,35 +203,6 @@ def verify_w1(rpc: DevRpc, addresses: list[str], first: int, hashes: list[str]) 
 
 # ───────────────────────────── runs ─────────────────────────────
 
-def database(kind: str, tmp: Path, name: str, created: list[str]) -> str:
-    if kind == "sqlite":
-        return f"sqlite:///{tmp / (name + '.db')}"
-    db = f"bench_{name}_{uuid.uuid4().hex[:8]}"
-    with create_engine(POSTGRES, isolation_level="AUTOCOMMIT").connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{db}"'))
-    created.append(db)
-    return POSTGRES.rsplit("/", 1)[0] + "/" + db
-
-
-def drop_databases(names: list[str]) -> None:
-    if not names:
-        return
-    engine = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        for name in names:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a live process (/proc/PID/stat)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def child_of(pid: int, timeout: float = 10.0) -> int:
     """The first child process of `pid` (py-spy's target)."""
     deadline = time.monotonic() + timeout
@@ -252,39 +215,21 @@ def child_of(pid: int, timeout: float = 10.0) -> int:
     raise SystemExit(f"py-spy (pid {pid}) started no process within {timeout} s")
 
 
-def log_lines(path: Path) -> list[tuple[float, str]]:
-    """(unix time, message) of the indexer's log lines."""
-    out = []
-    for line in path.read_text(errors="replace").splitlines():
-        try:
-            out.append((datetime.strptime(line[:23], LOG_TIME).timestamp(), line[24:]))
-        except ValueError:
-            continue
-    return out
-
-
 def ours(rpc: str, data_dir: Path, database_url: str, head: int, events: int, anvil_pid: int,
          profile: Path | None = None) -> tuple[float, str]:
     """Seconds from starting the indexer process until the API shows every event, and where they went."""
-    env = {**os.environ, "DATAREG_RPC_URL": rpc, "DATAREG_DATA_DIR": str(data_dir),
-           "DATAREG_DATABASE_URL": database_url, "DATAREG_DEPLOYMENT": str(data_dir / "deployment.json")}
+    env = service_env(data_dir, rpc, database_url)
     create_schema(make_engine(database_url))  # the API's schema exists before the clock starts
-    port = free_port()
-    api = subprocess.Popen([sys.executable, "-m", "registry.cli.main", "api", "--port", str(port)], env=env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
+    api_port = port()
+    api = spawn(["api", "--port", str(api_port)], env, None)
+    http = httpx.Client(base_url=f"http://127.0.0.1:{api_port}", timeout=30)
     log_path = data_dir / f"indexer-{uuid.uuid4().hex[:8]}.log"
     command = [sys.executable, "-m", "registry.indexer"]
     if profile is not None:
         command = [str(Path(sys.executable).parent / "py-spy"), "record", "--idle", "--threads", "--rate", "250",
                    "--format", "speedscope", "-o", str(profile), "--", *command]
     try:
-        while True:
-            try:
-                http.get("/v1/status")
-                break
-            except httpx.HTTPError:
-                time.sleep(0.05)
+        wait_for_api(str(http.base_url).rstrip("/"), api)
         cpu_before = cpu_seconds(api.pid), cpu_seconds(anvil_pid)
         with open(log_path, "wb") as log:
             started_at = time.time()
@@ -331,7 +276,7 @@ def naive(client: RegistryClient, database_url: str, first: int, head: int) -> f
         for entry in logs:
             with Session(engine) as db:
                 batch = Batch(db.connection())
-                indexer._apply(batch, decode_log(entry), timestamp, record=True)
+                indexer.writer.apply(batch, decode_log(entry), timestamp, record=True)
                 batch.flush()
                 db.commit()
     elapsed = time.perf_counter() - started
@@ -339,33 +284,22 @@ def naive(client: RegistryClient, database_url: str, first: int, head: int) -> f
     return elapsed
 
 
-def uptime() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
-
-
 def header(args) -> None:
-    git = ["git", "-C", str(REPO_ROOT)]
-    commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                            check=False).stdout.strip()
-    dirty = subprocess.run([*git, "status", "--porcelain", "--", "registry", "api", "scripts/bench_indexer.py"],
-                           capture_output=True, text=True, check=False).stdout.split("\n")
-    dirty = [line.strip() for line in dirty if line.strip()]
     anvil = subprocess.run([tool("anvil"), "--version"], capture_output=True, text=True,
                            check=False).stdout.splitlines()[0]
-    say(f"$ {shlex.join(sys.orig_argv)}")
-    say(f"commit {commit}; uncommitted changes under registry/, api/ and in this script: "
-        f"{', '.join(dirty) if dirty else 'none'}")
+    say(command_line())
+    say(f"Code: {code_version('registry', 'api', 'scripts/bench_indexer.py')}.")
     postgres = ""
     if "postgresql" in args.db:
         with create_engine(POSTGRES).connect() as conn:
             postgres = "; PostgreSQL " + conn.execute(text("SHOW server_version")).scalar().split()[0]
     say(f"{os.cpu_count()} CPUs; Python {platform.python_version()}; {anvil}{postgres}")
-    say(f"load before: {uptime()}")
+    say(f"before: {load_average()}")
     say()
 
 
 def main() -> None:
-    global _out
+    global say
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--workload", nargs="+", default=["w1", "w2"], choices=["w1", "w2"])
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
@@ -375,56 +309,52 @@ def main() -> None:
     parser.add_argument("--profile", type=Path, metavar="DIR",
                         help="run ours under py-spy, writing speedscope profiles to DIR")
     args = parser.parse_args()
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        _out = open(args.out, "w")
+    say = Report(args.out)
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
     header(args)
-    created: list[str] = []
+    created: list[Database] = []
     label = "ours+py-spy" if args.profile else "ours"
     try:
         for workload in args.workload:
-            port = free_port()
-            anvil = start_anvil(port)
-            rpc = f"http://127.0.0.1:{port}"
-            try:
-                with tempfile.TemporaryDirectory() as tmp:
-                    tmp = Path(tmp)
-                    deployment = deploy(rpc, dev_key(DEPLOYER_ACCOUNT))
-                    deployment.save(tmp / "deployment.json")
-                    client = RegistryClient(Chain(rpc, deployment))
-                    # Deploying emits an event or two (e.g. the admin's OwnershipTransferred); they are indexed too.
-                    before = len(client.w3.provider.make_request("eth_getLogs", [{
-                        "address": list(deployment.contracts.values()), "fromBlock": hex(deployment.deploy_block),
-                        "toBlock": "latest"}])["result"])
-                    seeding = time.perf_counter()
-                    events = before + seed(client, workload, random.Random(f"datareg {workload}"))
-                    head = client.w3.eth.block_number
-                    say(f"# {workload}: {events:,} events to index in blocks {deployment.deploy_block}-{head} "
-                        f"({before} from the deployment); chain ready in {time.perf_counter() - seeding:.1f} s")
-                    say(f"{'workload':<10}{'database':<12}{'indexer':<13}{'events':>8}{'seconds':>10}{'events/s':>11}")
-                    for run in range(1, args.repeat + 1):
-                        for kind in args.db:
-                            profile = args.profile / f"{workload}-{kind}-{run}.json" if args.profile else None
-                            url = database(kind, tmp, f"{workload}_ours_{run}", created)
-                            seconds, detail = ours(rpc, tmp, url, head, events, anvil.pid, profile)
-                            say(f"{workload:<10}{kind:<12}{label:<13}{events:>8}{seconds:>10.2f}"
-                                f"{events / seconds:>11,.0f}")
-                            say(f"{'':<10}{'':<12}  {detail}")
-                            if not args.no_baseline:
-                                seconds = naive(client, database(kind, tmp, f"{workload}_naive_{run}", created),
-                                                deployment.deploy_block, head)
-                                say(f"{workload:<10}{kind:<12}{'naive':<13}{events:>8}{seconds:>10.2f}"
-                                    f"{events / seconds:>11,.0f}")
-                    say()
-            finally:
-                stop(anvil)
+            with local_chain() as chain, tempfile.TemporaryDirectory() as tmp_name:
+                run_workload(args, workload, chain, Path(tmp_name), label, created)
     finally:
-        drop_databases(created)
-        say(f"load after: {uptime()}")
-        if _out is not None:
-            _out.close()
+        for db in created:
+            db.drop()
+        say(f"after: {load_average()}")
+        say.close()
+
+
+def run_workload(args, workload: str, chain: LocalChain, tmp: Path, label: str, created: list[Database]) -> None:
+    """Seeds the workload on this chain, then times each (database, indexer) pair on it."""
+    def fresh(kind: str, name: str) -> str:
+        created.append(database(kind, name, tmp))
+        return created[-1].url
+
+    client, deployment = chain.client, chain.deployment
+    deployment.save(tmp / "deployment.json")
+    # Deploying emits an event or two (e.g. the admin's OwnershipTransferred); they are indexed too.
+    before = len(client.w3.provider.make_request("eth_getLogs", [{
+        "address": list(deployment.contracts.values()), "fromBlock": hex(deployment.deploy_block),
+        "toBlock": "latest"}])["result"])
+    seeding = time.perf_counter()
+    events = before + seed(client, workload, random.Random(f"datareg {workload}"))
+    head = client.w3.eth.block_number
+    say(f"# {workload}: {events:,} events to index in blocks {deployment.deploy_block}-{head} "
+        f"({before} from the deployment); chain ready in {time.perf_counter() - seeding:.1f} s")
+    say(f"{'workload':<10}{'database':<12}{'indexer':<13}{'events':>8}{'seconds':>10}{'events/s':>11}")
+    for run in range(1, args.repeat + 1):
+        for kind in args.db:
+            profile = args.profile / f"{workload}-{kind}-{run}.json" if args.profile else None
+            url = fresh(kind, f"{workload}_ours_{run}")
+            seconds, detail = ours(chain.rpc_url, tmp, url, head, events, chain.anvil.pid, profile)
+            say(f"{workload:<10}{kind:<12}{label:<13}{events:>8}{seconds:>10.2f}{events / seconds:>11,.0f}")
+            say(f"{'':<10}{'':<12}  {detail}")
+            if not args.no_baseline:
+                seconds = naive(client, fresh(kind, f"{workload}_naive_{run}"), deployment.deploy_block, head)
+                say(f"{workload:<10}{kind:<12}{'naive':<13}{events:>8}{seconds:>10.2f}{events / seconds:>11,.0f}")
+    say()
 
 
 if __name__ == "__main__":

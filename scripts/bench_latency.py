@@ -3,9 +3,9 @@
 What it measures: registrations sent one at a time through the project's own client
 (`RegistryClient.register`: estimate, sign, send, wait for the receipt, exactly as `datareg register` does),
 and for each the time from the moment its receipt was available until `GET /v1/assets/{asset_id}` on the
-real API returns 200 (polled every ~2 ms). The indexer and the API run as in `make run`:
-`python -m registry.cli.main index run` and `python -m registry.cli.main api --port N`, each its own process,
-over a SQLite index in a temporary data directory, against this script's own anvil.
+real API returns 200 (polled every ~2 ms). The indexer and the API run as in `make run`, each its own process
+(registry.devchain.LocalStack, through scripts/benchlib.py), over a SQLite index in a temporary data directory,
+against this script's own anvil.
 
 When the receipt was available: the client polls for receipts every 50 ms, which would start the clock late,
 so while it waits a watcher thread polls `eth_blockNumber` every 5 ms; the receipt moment is the earlier of
@@ -46,13 +46,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import random
-import secrets
-import signal
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -60,39 +55,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from benchlib import Stack, percentiles, print_tails, registration, run  # first: it puts the repository on sys.path
 from eth_account import Account
 from web3 import Web3
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from registry.chain.client import Chain, RegistryClient
+from registry.chain.operations import Register
+from registry.chain.rpc import Rpc
+from registry.db import queries
+from registry.db.session import make_engine, session
+from registry.devchain import dev_key
 
-from registry.chain.client import Chain, RegistryClient  # noqa: E402
-from registry.chain.deploy import deploy  # noqa: E402
-from registry.chain.operations import Register  # noqa: E402
-from registry.chain.types import Registration, RightKind  # noqa: E402
-from registry.db import queries  # noqa: E402
-from registry.db.session import make_engine, session  # noqa: E402
-from registry.devchain import DEPLOYER_ACCOUNT, dev_key, free_port, start_anvil, stop  # noqa: E402
-
-RESERVED_PORTS = {8545, 8000}  # the running dev stack's anvil and API
 BLOCK_POLL = 0.005
 PEER = "Ponder 0.16.10 (PEERS.md): 25–35 ms typical, 125 ms max"
 MEASURED_ACCOUNT, LOAD_ACCOUNT = 0, 1
-
-
-def port(taken: set[int]) -> int:
-    for _ in range(20):
-        p = free_port()
-        if p not in RESERVED_PORTS | taken:
-            taken.add(p)
-            return p
-    raise SystemExit("no free port")
-
-
-def registration(account: str) -> Registration:
-    """Fresh random content, general classification, the registrant holding all three rights."""
-    return Registration(secrets.token_bytes(32), secrets.token_bytes(32), secrets.token_bytes(32),
-                        holders=Registration.merge_holders([(account, kind) for kind in RightKind]))
 
 
 class Load(threading.Thread):
@@ -117,7 +93,7 @@ class Load(threading.Thread):
             tx = {"chainId": client.chain.chain_id, "nonce": nonce + i, "to": client.contract.address,
                   "value": 0, "gas": self.GAS, "data": data, "type": 2, **fees}
             self.raw.append(account.sign_transaction(tx).raw_transaction)
-        self.w3 = Web3(Web3.HTTPProvider(client.chain.rpc_url, request_kwargs={"timeout": 10}))
+        self.rpc = Rpc(client.chain.rpc_url, timeout=10)
         self.rate = rate
         self.stop_event = threading.Event()
         self.sent = 0
@@ -130,7 +106,7 @@ class Load(threading.Thread):
             if self.stop_event.wait(max(0.0, self.started_at + i / self.rate - time.perf_counter())):
                 break
             try:
-                self.w3.eth.send_raw_transaction(raw)
+                self.rpc.call("eth_sendRawTransaction", ["0x" + bytes(raw).hex()])
                 self.sent += 1
             except Exception as exc:  # noqa: BLE001 - reported at the end
                 self.errors.append(str(exc))
@@ -151,13 +127,13 @@ class BlockWatcher(threading.Thread):
 
     def __init__(self, rpc_url: str) -> None:
         super().__init__(daemon=True, name="blocks")
-        self.rpc = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 10})).provider.make_request
+        self.rpc = Rpc(rpc_url, timeout=10)
         self.armed = threading.Event()
         self.seen: dict[int, tuple[float, float]] = {}  # block -> (perf_counter, wall clock) first seen
         self.last = 0
 
     def head(self) -> int:
-        return int(self.rpc("eth_blockNumber", [])["result"], 16)
+        return int(self.rpc.call("eth_blockNumber"), 16)
 
     def arm(self) -> None:
         self.last = max(self.last, self.head())
@@ -184,75 +160,6 @@ class Sample:
     polls: int  # GETs made, the successful one included
     block: int
     logs_in_block: int
-
-
-def stats(values: list[float]) -> dict | None:
-    if not values:
-        return None
-    v = sorted(values)
-
-    def rank(p: float) -> float:  # nearest rank
-        return v[max(0, math.ceil(p * len(v)) - 1)]
-
-    return {"count": len(v), "median": rank(0.5), "p90": rank(0.9), "p99": rank(0.99), "max": v[-1], "min": v[0]}
-
-
-class Stack:
-    """anvil, indexer and API, started here as `make run` starts them, and stopped here."""
-
-    NAMES = ("anvil", "indexer", "api")
-
-    def __init__(self, tmp: Path) -> None:
-        self.tmp = tmp
-        self.processes: list[subprocess.Popen] = []
-        self.logs = {name: tmp / f"{name}.log" for name in self.NAMES}
-
-    def start(self, block_time: float | None) -> None:
-        ports: set[int] = set()
-        anvil_port, api_port = port(ports), port(ports)
-        self.rpc_url, self.api_url = f"http://127.0.0.1:{anvil_port}", f"http://127.0.0.1:{api_port}"
-        if block_time is not None and float(block_time).is_integer():
-            block_time = int(block_time)
-        self.processes.append(start_anvil(anvil_port, block_time=block_time, log_path=self.logs["anvil"]))
-        self.deployment = deploy(self.rpc_url, dev_key(DEPLOYER_ACCOUNT))
-        data_dir = self.tmp / "data"
-        self.deployment.save(data_dir / "deployment.json")
-        self.database_url = f"sqlite:///{data_dir / 'index.db'}"
-        # Only our settings: an inherited DATAREG_* variable would point the processes at someone else's stack.
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DATAREG_")}
-        env.update(DATAREG_RPC_URL=self.rpc_url, DATAREG_DATA_DIR=str(data_dir), DATAREG_API_URL=self.api_url,
-                   DATAREG_DEPLOYMENT=str(data_dir / "deployment.json"), DATAREG_DATABASE_URL=self.database_url,
-                   PYTHONUNBUFFERED="1")
-        cli = [sys.executable, "-m", "registry.cli.main"]
-        for name, args in (("indexer", ["index", "run"]), ("api", ["api", "--port", str(api_port)])):
-            self.processes.append(subprocess.Popen(cli + args, cwd=ROOT, env=env, start_new_session=True,
-                                                   stdout=open(self.logs[name], "ab"), stderr=subprocess.STDOUT))
-
-    def check_alive(self) -> None:
-        for name, p in zip(self.NAMES, self.processes):
-            if p.poll() is not None:
-                raise RuntimeError(f"{name} exited with code {p.returncode}:\n{self.tail(name)}")
-
-    def tail(self, name: str, lines: int = 20) -> str:
-        path = self.logs[name]
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else "(no log)"
-
-    def wait_until_ready(self, api: httpx.Client, head: int, timeout: float = 60.0) -> None:
-        """The API answers and the index has reached block `head`."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.check_alive()
-            try:
-                if (api.get("/v1/status").json().get("indexed_block") or -1) >= head:
-                    return
-            except (httpx.HTTPError, ValueError):
-                pass
-            time.sleep(0.05)
-        raise RuntimeError(f"the API or the indexer was not ready within {timeout:.0f} s")
-
-    def stop(self) -> None:
-        for p in reversed(self.processes):  # each in its own session: only what this script started
-            stop(p)
 
 
 class Bench:
@@ -324,15 +231,7 @@ class Bench:
         )
 
 
-def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 def main() -> int:
-    # SIGTERM and SIGINT (even when started in the background, where SIGINT is ignored) unwind through the
-    # `finally` blocks, which stop every process this script started.
-    signal.signal(signal.SIGTERM, _interrupt)
-    signal.signal(signal.SIGINT, _interrupt)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=200, help="measured registrations (default 200)")
     parser.add_argument("--block-time", type=float, default=None,
@@ -362,10 +261,10 @@ def main() -> int:
     started = time.perf_counter()
     samples: list[Sample] = []
     load = None
-    with tempfile.TemporaryDirectory(prefix="bench-latency-") as tmp, httpx.Client(timeout=10) as api:
-        stack = Stack(Path(tmp))
+    block_time = int(args.block_time) if args.block_time and args.block_time.is_integer() else args.block_time
+    with tempfile.TemporaryDirectory(prefix="bench-latency-") as tmp, httpx.Client(timeout=10) as api, \
+            Stack(Path(tmp), block_time) as stack:
         try:
-            stack.start(args.block_time)
             api.base_url = stack.api_url
             bench = Bench(stack, api, args.api_poll_ms / 1000)
             if load_rate:
@@ -373,7 +272,7 @@ def main() -> int:
                 expected_s = (args.warmup + args.count) * ((args.block_time or 0.1) * 1.1 + args.gap_ms / 2000) + 15
                 load = Load(bench.client, Account.from_key(dev_key(LOAD_ACCOUNT)),
                             min(int(load_rate * expected_s) + 1, 20_000), load_rate)
-            stack.wait_until_ready(api, bench.client.w3.eth.block_number)
+            stack.wait_until_indexed(api, bench.client.w3.eth.block_number, timeout=60)
             if load:
                 load.start()
             rng = random.Random()
@@ -389,14 +288,12 @@ def main() -> int:
             measuring_s = time.perf_counter() - measuring_from
             stack.check_alive()
         except Exception:
-            print(f"--- indexer log (tail) ---\n{stack.tail('indexer')}\n--- api log (tail) ---\n"
-                  f"{stack.tail('api')}", file=sys.stderr)
+            print_tails(stack, "indexer", "api")
             raise
         finally:
             if load is not None:
                 load.stop_event.set()
                 load.join(timeout=5)
-            stack.stop()
 
     result = {
         "mode": f"anvil --block-time {args.block_time:g}" if args.block_time else "anvil automine",
@@ -404,12 +301,12 @@ def main() -> int:
         "warmup_excluded": args.warmup,
         "gap_ms": args.gap_ms,
         "api_poll_ms": args.api_poll_ms,
-        "visible_ms": stats([s.visible_ms for s in samples]),
-        "receipt_to_indexer_commit_ms": stats([s.commit_ms for s in samples if s.commit_ms is not None]),
-        "baseline_get_logs_ms": stats([s.get_logs_ms for s in samples]),
-        "api_get_ms": stats([s.last_get_ms for s in samples]),
-        "register_call_to_receipt_ms": stats([s.call_to_receipt_ms for s in samples]),
-        "register_call_to_return_ms": stats([s.call_to_return_ms for s in samples]),
+        "visible_ms": percentiles([s.visible_ms for s in samples]),
+        "receipt_to_indexer_commit_ms": percentiles([s.commit_ms for s in samples if s.commit_ms is not None]),
+        "baseline_get_logs_ms": percentiles([s.get_logs_ms for s in samples]),
+        "api_get_ms": percentiles([s.last_get_ms for s in samples]),
+        "register_call_to_receipt_ms": percentiles([s.call_to_receipt_ms for s in samples]),
+        "register_call_to_return_ms": percentiles([s.call_to_return_ms for s in samples]),
         "visible_at_first_poll": sum(1 for s in samples if s.polls == 1),
         "mean_logs_per_block": round(sum(s.logs_in_block for s in samples) / len(samples), 1),
         "blocks": len({s.block for s in samples}),
@@ -468,8 +365,4 @@ def print_table(r: dict) -> None:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        print("Interrupted; every process this script started has been stopped.", file=sys.stderr)
-        sys.exit(130)
+    run(main)

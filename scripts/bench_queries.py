@@ -68,7 +68,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -76,20 +75,28 @@ from pathlib import Path
 
 import httpx
 import psycopg
+from benchlib import (  # first: it puts the repository on sys.path
+    ROOT,
+    Database,
+    code_version,
+    database,
+    load_average,
+    local_chain,
+    port,
+    postgres_url,
+    service_env,
+    spawn,
+    wait_for_api,
+)
 from eth_account import Account
 from eth_utils import keccak, to_checksum_address
-from sqlalchemy import create_engine, text
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from registry.content.cid import digest_to_cid
+from registry.db.models import CHECKPOINT
+from registry.db.session import create_schema, make_engine
+from registry.devchain import RELAYER_ACCOUNT, dev_key
 
-from registry.chain.deploy import deploy  # noqa: E402
-from registry.content.cid import digest_to_cid  # noqa: E402
-from registry.db.models import CHECKPOINT  # noqa: E402
-from registry.db.session import create_schema, make_engine  # noqa: E402
-from registry.devchain import DEPLOYER_ACCOUNT, RELAYER_ACCOUNT, dev_key, free_port, start_anvil, stop  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
-POSTGRES = os.environ.get("DATAREG_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TARGET_P99_MS = 50.0
 SEED = "datareg bench_queries"
 
@@ -617,23 +624,6 @@ def participants(rng: random.Random) -> list[tuple]:
 # ───────────────────────────── the database ─────────────────────────────
 
 
-def plain(url: str) -> str:
-    """The libpq form of a SQLAlchemy URL, for psycopg."""
-    return url.replace("postgresql+psycopg://", "postgresql://", 1)
-
-
-def create_database() -> tuple[str, str]:
-    name = f"bench_queries_{uuid.uuid4().hex[:8]}"
-    with create_engine(POSTGRES, isolation_level="AUTOCOMMIT").connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    return name, plain(POSTGRES.rsplit("/", 1)[0] + "/" + name)
-
-
-def drop_database(name: str) -> None:
-    with create_engine(POSTGRES, isolation_level="AUTOCOMMIT").connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
 def secondary_indexes(conninfo: str) -> list[tuple[str, str]]:
     """(name, CREATE INDEX statement) of every index of the loaded tables that backs no constraint (primary
     keys and unique constraints stay): exactly what the migrations made, whatever they are today."""
@@ -696,15 +686,6 @@ def seed(conninfo: str, args, deployment) -> Dataset:
 def schema_revision(conninfo: str) -> str:
     with psycopg.connect(conninfo) as conn:
         return conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
-
-
-def code_version() -> str:
-    """The commit measured, and whether the code the API runs differs from it (others work in this tree)."""
-    def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True).stdout.strip()
-
-    dirty = git("status", "--porcelain", "--", "api", "registry")
-    return git("rev-parse", "--short", "HEAD") + (" with uncommitted changes in api/ or registry/" if dirty else "")
 
 
 def check_counts(conninfo: str, dataset: Dataset) -> dict[str, int]:
@@ -829,28 +810,14 @@ def wait_until_idle(conninfo: str, timeout: float = 900) -> None:
 
 
 def start_api(tmp: Path, conninfo: str, rpc_url: str, workers: int = 1) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {**os.environ, "DATAREG_DATABASE_URL": conninfo, "DATAREG_RPC_URL": rpc_url, "DATAREG_DATA_DIR": str(tmp),
-           "DATAREG_DEPLOYMENT": str(tmp / "deployment.json")}
-    with open(tmp / "api.log", "ab") as log:  # the API keeps its own descriptor of the log
-        api = subprocess.Popen([sys.executable, "-m", "registry.cli.main", "api", "--port", str(port),
-                                "--workers", str(workers)], env=env,
-                               stdout=log, stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if api.poll() is not None:
-            break
-        try:
-            if httpx.get(f"{url}/v1/participants", timeout=2).status_code == 200:
-                if workers > 1:
-                    time.sleep(3)  # the first worker answers; the others start (and migrate) on their own
-                return api, url
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    stop(api)
-    raise SystemExit(f"The API did not start; its log:\n{(tmp / 'api.log').read_text()[-3000:]}")
+    api_port = port()
+    api = spawn(["api", "--port", str(api_port), "--workers", str(workers)], service_env(tmp, rpc_url, conninfo),
+                tmp / "api.log")
+    url = f"http://127.0.0.1:{api_port}"
+    wait_for_api(url, api, tmp / "api.log", path="/v1/participants")
+    if workers > 1:
+        time.sleep(3)  # the first worker answers; the others start (and migrate) on their own
+    return api, url
 
 
 def stop_api(api: subprocess.Popen) -> None:
@@ -899,16 +866,6 @@ def saved_dataset_file(name: str) -> Path:
     return Path(tempfile.gettempdir()) / f"{name}.json"
 
 
-def load_average() -> str:
-    """`uptime` as it prints (the load averages over 1, 5 and 15 minutes): the machine may be shared."""
-    if shutil.which("uptime"):
-        printed = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
-        if printed:
-            return f"`uptime`: {' '.join(printed.split())}"
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--assets", type=int, default=100_000)
@@ -931,7 +888,7 @@ def main() -> None:
     parser.add_argument("--database", metavar="NAME",
                         help="measure a database an earlier --keep-database run seeded (bench_queries_...), "
                         "without seeding; it is kept. The API migrates it to the newest schema at start.")
-    parser.add_argument("--out", type=Path, default=REPO / "bench" / "queries.txt")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "queries.txt")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: `make install` installs it (Debian package wrk).")
@@ -940,23 +897,20 @@ def main() -> None:
 
     load_before = load_average()
     if args.database:
-        name = args.database
-        conninfo = plain(POSTGRES.rsplit("/", 1)[0] + "/" + name)
-        saved = saved_dataset_file(name)
+        db = Database(postgres_url(args.database), args.database, lambda: None)
+        saved = saved_dataset_file(db.name)
         if not saved.exists():
             raise SystemExit(f"{saved} is missing: --database takes a database seeded by a --keep-database run "
                              "on this machine.")
         args.keep_database = True
     else:
-        name, conninfo = create_database()
-    anvil = api = None
+        db = database("postgresql", "queries")
+    name, conninfo = db.name, db.conninfo
+    api = None
     try:
-        with tempfile.TemporaryDirectory() as tmp_name:
+        with tempfile.TemporaryDirectory() as tmp_name, local_chain(Path(tmp_name) / "anvil.log") as chain:
             tmp = Path(tmp_name)
-            anvil_port = free_port()
-            anvil = start_anvil(anvil_port, log_path=tmp / "anvil.log")
-            rpc_url = f"http://127.0.0.1:{anvil_port}"
-            deployment = deploy(rpc_url, dev_key(DEPLOYER_ACCOUNT))
+            rpc_url, deployment = chain.rpc_url, chain.deployment
             deployment.save(tmp / "deployment.json")
 
             if args.database:
@@ -1053,13 +1007,11 @@ def main() -> None:
     finally:
         if api is not None:
             stop_api(api)
-        if anvil is not None:
-            stop(anvil)
         if args.keep_database:
             print(f"Kept the database: {conninfo} (measure it again with --database {name}; drop it with "
                   f"DROP DATABASE \"{name}\" WITH (FORCE)).")
         else:
-            drop_database(name)
+            db.drop()
 
 
 if __name__ == "__main__":

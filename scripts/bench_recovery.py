@@ -64,183 +64,84 @@ status is 1 if a target is missed or a check fails.
 from __future__ import annotations
 
 import argparse
-import http.client
-import json
-import math
-import os
 import random
-import secrets
-import shlex
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
+from benchlib import (  # first: it puts the repository on sys.path
+    ROOT,
+    Report,
+    Signer,
+    code_version,
+    command_line,
+    cpu_seconds,
+    database,
+    fresh_address,
+    load_average,
+    local_chain,
+    log_lines,
+    mine_each,
+    percentiles,
+    port,
+    print_tails,
+    receipts_ok,
+    registration,
+    run,
+    service_env,
+    spawn,
+    tail,
+    wait_for_api,
+)
 from eth_account import Account
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 from sqlmodel import SQLModel
-from web3 import Web3
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from registry.chain.client import Chain, RegistryClient, asset_id_of  # noqa: E402
-from registry.chain.deploy import deploy  # noqa: E402
-from registry.chain.operations import Grant, GrantTerms, Register, Transfer  # noqa: E402
-from registry.chain.types import Registration, RightHolder, RightKind  # noqa: E402
-from registry.db.session import make_engine  # noqa: E402
-from registry.devchain import DEPLOYER_ACCOUNT, DevRpc, dev_key, free_port, start_anvil, stop  # noqa: E402
-
-RESERVED_PORTS = {8545, 8000}  # the running dev stack's anvil and API
-POSTGRES = os.environ.get("DATAREG_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+from registry.chain.client import RegistryClient, asset_id_of
+from registry.chain.operations import Grant, GrantTerms, Register, Transfer
+from registry.chain.types import Registration
+from registry.db.session import make_engine
+from registry.devchain import DevRpc, dev_key, stop
+from registry.devchain_proxy import Record, RpcProxy
 ALICE, BOB, OWNER = 1, 2, 3  # part 1: registrants, and the holder of the asset with a long history
 SEEDER, OTHERS = 4, (5, 6, 7)  # part 2
 TARGET_S = 1.0
 DEPTH = 5
 GAS = {"register": 300_000, "grant": 250_000, "transfer": 150_000, "batch": 2_500_000}
-LOG_TIME = "%Y-%m-%d %H:%M:%S,%f"  # logging's asctime, local time, ms
 
 
-# ───────────────────────────── small helpers ─────────────────────────────
+# ───────────────────────────── the workload ─────────────────────────────
 
-def port(taken: set[int]) -> int:
-    for _ in range(20):
-        p = free_port()
-        if p not in RESERVED_PORTS | taken:
-            taken.add(p)
-            return p
-    raise SystemExit("no free port")
-
-
-def stats(values: list[float]) -> dict | None:
-    if not values:
-        return None
-    v = sorted(values)
-
-    def rank(p: float) -> float:  # nearest rank
-        return v[max(0, math.ceil(p * len(v)) - 1)]
-
-    return {"count": len(v), "median": rank(0.5), "p90": rank(0.9), "max": v[-1], "min": v[0]}
-
-
-def fresh_address() -> str:
-    return Web3.to_checksum_address("0x" + secrets.token_hex(20))
-
-
-def registration(holder: str) -> Registration:
-    return Registration(secrets.token_bytes(32), secrets.token_bytes(32), secrets.token_bytes(32),
-                        holders=(RightHolder(holder, frozenset(RightKind)),))
-
-
-class Out:
-    """Prints and keeps every line, for --out."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def __call__(self, line: str = "") -> None:
-        print(line, flush=True)
-        self.lines.append(line)
-
-
-class Txs:
-    """Transactions signed here with locally counted nonces, as raw hex."""
+class Txs(Signer):
+    """The registry's transactions this benchmark sends, signed here (benchlib.Signer)."""
 
     def __init__(self, client: RegistryClient, rpc: DevRpc) -> None:
-        self.client, self.rpc = client, rpc
-        self.nonces: dict[str, int] = {}
-
-    def load(self, *accounts) -> None:
-        """Reads the accounts' nonces from the chain (before a snapshot of `nonces` is taken)."""
-        for account in accounts:
-            if account.address not in self.nonces:
-                self.nonces[account.address] = int(self.rpc.call("eth_getTransactionCount",
-                                                                 [account.address, "latest"]), 16)
-
-    def _sign(self, account, fn, gas: int) -> str:
-        self.load(account)
-        tx = {"to": fn.address, "data": fn._encode_transaction_data(), "gas": gas,
-              "nonce": self.nonces[account.address], "type": 2, "chainId": self.client.chain.chain_id, "value": 0,
-              "maxFeePerGas": 10**11, "maxPriorityFeePerGas": 10**9}
-        self.nonces[account.address] += 1
-        return "0x" + account.sign_transaction(tx).raw_transaction.hex()
+        super().__init__(rpc, client.chain.chain_id)
+        self.client = client
 
     def register(self, account, reg: Registration | None = None) -> tuple[str, str]:
         """(raw transaction, asset id)."""
         reg = reg or registration(account.address)
         fn = self.client.contract.functions.register(*Register(reg).args())
-        return self._sign(account, fn, GAS["register"]), asset_id_of(account.address, reg.content_hash)
+        return self.sign(account, fn, GAS["register"]), asset_id_of(account.address, reg.content_hash)
 
     def register_batch(self, account, regs: list[Registration]) -> tuple[str, list[str]]:
         fn = self.client.contract.functions.registerBatch([r.as_abi() for r in regs])
-        return (self._sign(account, fn, GAS["batch"]),
+        return (self.sign(account, fn, GAS["batch"]),
                 [asset_id_of(account.address, r.content_hash) for r in regs])
 
     def grant(self, account, asset_id: str, grantee: str, parent: int = 2) -> str:
         fn = self.client.contract.functions.grant(*Grant(asset_id, parent, GrantTerms(grantee)).args())
-        return self._sign(account, fn, GAS["grant"])
+        return self.sign(account, fn, GAS["grant"])
 
     def transfer(self, account, asset_id: str, right_index: int, to: str) -> str:
         fn = self.client.contract.functions.transfer(*Transfer(asset_id, right_index, to).args())
-        return self._sign(account, fn, GAS["transfer"])
-
-
-def mine_each(rpc: DevRpc, raws: list[str]) -> None:
-    """Each transaction in a block of its own, with automine off: send, then `evm_mine`. (With automine on,
-    transactions sent in JSON-RPC batches share blocks, and when sending outpaces mining, anvil 1.7.1 leaves
-    a backlog pending that it mines only as further transactions arrive.)"""
-    for raw in raws:
-        rpc.call("eth_sendRawTransaction", [raw])
-        rpc.call("evm_mine", [])
-
-
-def receipts_ok(rpc: DevRpc, raws: list[str], timeout: float = 60.0) -> list[dict]:
-    """The receipts of these transactions, in order; fails if any is missing or reverted."""
-    hashes = ["0x" + Web3.keccak(hexstr=raw).hex().removeprefix("0x") for raw in raws]
-    deadline = time.monotonic() + timeout
-    receipts: list[dict | None] = [None] * len(hashes)
-    while True:
-        missing = [i for i, r in enumerate(receipts) if r is None]
-        for start in range(0, len(missing), 200):
-            chunk = missing[start:start + 200]
-            for i, r in zip(chunk, rpc.batch([("eth_getTransactionReceipt", [hashes[i]]) for i in chunk])):
-                receipts[i] = r
-        if all(receipts):
-            break
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{sum(r is None for r in receipts)} transactions have no receipt")
-        time.sleep(0.05)
-    failed = [r["transactionHash"] for r in receipts if int(r["status"], 16) != 1]
-    if failed:
-        raise RuntimeError(f"{len(failed)} transactions reverted, e.g. {failed[0]}")
-    return receipts
-
-
-def database(kind: str, tmp: Path, name: str) -> tuple[str, callable]:
-    """A fresh, empty database and the function that drops it."""
-    if kind == "sqlite":
-        return f"sqlite:///{tmp / (name + '.db')}", lambda: None
-    db = f"bench_recovery_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{db}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
-        admin.dispose()
-
-    return POSTGRES.rsplit("/", 1)[0] + "/" + db, drop
+        return self.sign(account, fn, GAS["transfer"])
 
 
 def checkpoint_of(engine) -> tuple[int, str] | None:
@@ -274,123 +175,7 @@ def dump_index(engine) -> dict[str, list[tuple]]:
     return out
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (all its threads), from /proc; 10 ms resolution."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def log_lines_since(path: Path, offset: int) -> list[tuple[float, str]]:
-    """(unix time, message) of the indexer's log lines written after `offset`."""
-    with open(path, "rb") as f:
-        f.seek(offset)
-        data = f.read().decode(errors="replace")
-    out = []
-    for line in data.splitlines():
-        try:
-            stamp = datetime.strptime(line[:23], LOG_TIME).timestamp()
-        except ValueError:
-            continue
-        out.append((stamp, line[24:]))
-    return out
-
-
-# ───────────────────────────── the recording proxy ─────────────────────────────
-
-@dataclass
-class Record:
-    at: float  # perf_counter on arrival
-    method: str
-    params: list
-
-
-class RpcProxy:
-    """A JSON-RPC forwarder between the indexer and anvil: records every request (batches unpacked) on
-    arrival, and holds requests while `gate` is cleared."""
-
-    def __init__(self, upstream: str) -> None:
-        parts = urlsplit(upstream)
-        self.host, self.port_ = parts.hostname, parts.port
-        self.records: list[Record] = []
-        self.lock = threading.Lock()
-        self.gate = threading.Event()
-        self.gate.set()
-        self.local = threading.local()
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            # Without TCP_NODELAY, a response written in two pieces waits for the client's delayed ACK: 40 ms.
-            disable_nagle_algorithm = True
-
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                proxy.record(body)
-                proxy.gate.wait()
-                status, data = proxy.forward(body)
-                head = (f"HTTP/1.1 {status} {http.client.responses.get(status, '')}\r\n"
-                        f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n").encode()
-                try:
-                    self.wfile.write(head + data)  # one write, one segment
-                except OSError:
-                    pass  # the client was killed
-
-            def log_message(self, *args) -> None:
-                pass
-
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-
-            def handle_error(self, request, client_address) -> None:
-                if not isinstance(sys.exc_info()[1], OSError):  # a killed client's connection reset is expected
-                    super().handle_error(request, client_address)
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True, name="rpc-proxy")
-        self.thread.start()
-
-    def record(self, body: bytes) -> None:
-        now = time.perf_counter()
-        try:
-            parsed = json.loads(body)
-        except ValueError:
-            return
-        with self.lock:
-            for call in parsed if isinstance(parsed, list) else [parsed]:
-                self.records.append(Record(now, call.get("method", ""), call.get("params") or []))
-
-    def forward(self, body: bytes) -> tuple[int, bytes]:
-        for attempt in range(2):
-            conn = getattr(self.local, "conn", None)
-            if conn is None:
-                conn = self.local.conn = http.client.HTTPConnection(self.host, self.port_, timeout=60)
-                conn.connect()
-                conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            try:
-                conn.request("POST", "/", body, {"Content-Type": "application/json"})
-                response = conn.getresponse()
-                return response.status, response.read()
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                self.local.conn = None
-                if attempt:
-                    raise
-        raise AssertionError
-
-    def mark(self) -> int:
-        with self.lock:
-            return len(self.records)
-
-    def since(self, mark: int, end: int | None = None) -> list[Record]:
-        with self.lock:
-            return list(self.records[mark:end])
-
-    def close(self) -> None:
-        self.gate.set()
-        self.server.shutdown()
-        self.server.server_close()
-
+# ───────────────────────────── the recording proxy (registry.devchain_proxy.RpcProxy) ─────────────────────────────
 
 def get_logs_ranges(records: list[Record]) -> list[tuple[float, int, int]]:
     out = []
@@ -415,41 +200,33 @@ class Processes:
         self.data_dir = data_dir
         data_dir.mkdir(parents=True, exist_ok=True)
         deployment.save(data_dir / "deployment.json")
-        # Only our settings: an inherited DATAREG_* variable would point the processes at someone else's stack.
-        base = {k: v for k, v in os.environ.items() if not k.startswith("DATAREG_")}
-        base.update(DATAREG_DATA_DIR=str(data_dir), DATAREG_DATABASE_URL=database_url,
-                    DATAREG_DEPLOYMENT=str(data_dir / "deployment.json"), PYTHONUNBUFFERED="1")
-        self.api_env = {**base, "DATAREG_RPC_URL": rpc_url}
-        self.indexer_env = {**base, "DATAREG_RPC_URL": indexer_rpc_url}
-        if max_range:
-            self.indexer_env["DATAREG_INDEX_MAX_RANGE"] = str(max_range)
+        self.api_env = service_env(data_dir, rpc_url, database_url)
+        self.indexer_env = service_env(data_dir, indexer_rpc_url, database_url,
+                                       **({"DATAREG_INDEX_MAX_RANGE": str(max_range)} if max_range else {}))
         self.indexer_log = data_dir / "indexer.log"
         self.indexer_log.touch()
         self.indexer: subprocess.Popen | None = None
         self.api: subprocess.Popen | None = None
         self.api_url: str | None = None
 
-    def _start(self, args: list[str], env: dict, log: Path) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "registry.cli.main", *args], cwd=ROOT, env=env,
-                                start_new_session=True, stdout=open(log, "ab"), stderr=subprocess.STDOUT)
-
     def start_indexer(self) -> subprocess.Popen:
-        self.indexer = self._start(["index", "run"], self.indexer_env, self.indexer_log)
+        self.indexer = spawn(["index", "run"], self.indexer_env, self.indexer_log)
         return self.indexer
 
     def start_api(self) -> None:
-        api_port = port(set())
+        """Starts the API and waits until it answers."""
+        api_port = port()
         self.api_url = f"http://127.0.0.1:{api_port}"
-        self.api = self._start(["api", "--port", str(api_port)], self.api_env, self.data_dir / "api.log")
+        self.api = spawn(["api", "--port", str(api_port)], self.api_env, self.data_dir / "api.log")
+        wait_for_api(self.api_url, self.api, self.data_dir / "api.log")
 
     def check_alive(self) -> None:
         for name, p in (("indexer", self.indexer), ("api", self.api)):
             if p is not None and p.poll() is not None:
                 raise RuntimeError(f"the {name} exited with code {p.returncode}:\n{self.tail(name)}")
 
-    def tail(self, name: str, lines: int = 25) -> str:
-        path = self.data_dir / f"{name}.log"
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else "(no log)"
+    def tail(self, name: str) -> str:
+        return tail(self.data_dir / f"{name}.log")
 
     def stop(self) -> None:
         for p in (self.api, self.indexer):  # each in its own session: only what this script started
@@ -564,7 +341,7 @@ class ReorgBench:
     def split(self, offset: int, t0_wall: float, head: int) -> tuple[float | None, float | None, int, int | None]:
         rollback = commit = fork = None
         rollbacks = 0
-        for stamp, message in log_lines_since(self.proc.indexer_log, offset):
+        for stamp, message in log_lines(self.proc.indexer_log, offset):
             if "reorg: rolled back to block" in message:
                 rollbacks += 1
                 rollback = (stamp - t0_wall) * 1000
@@ -678,75 +455,55 @@ def seed_history(rpc: DevRpc, client: RegistryClient, count: int) -> str:
     return h
 
 
-def part_reorg(args, out: Out, tmp: Path) -> bool:
-    taken: set[int] = set()
-    anvil_port = port(taken)
-    rpc_url = f"http://127.0.0.1:{anvil_port}"
-    anvil = start_anvil(anvil_port, log_path=tmp / "anvil-reorg.log")
-    proxy = None
+def part_reorg(args, out: Report, tmp: Path) -> bool:
     results: dict[str, list[Sample]] = {}
     ok = True
-    try:
-        deployment = deploy(rpc_url, dev_key(DEPLOYER_ACCOUNT))
-        rpc = DevRpc(rpc_url)
-        client = RegistryClient(Chain(rpc_url, deployment))
+    with local_chain(tmp / "anvil-reorg.log") as chain:
+        rpc, client, deployment = chain.rpc, chain.client, chain.deployment
         rpc.call("evm_setAutomine", [False])  # from now on, blocks are mined by this script, one by one
         t = time.perf_counter()
         history_asset = seed_history(rpc, client, args.history)
         seeded_s = time.perf_counter() - t
-        proxy = RpcProxy(rpc_url)
-        for kind in args.db:
-            database_url, drop = database(kind, tmp, "reorg")
-            proc = Processes(tmp / f"reorg-{kind}", deployment, database_url, rpc_url, proxy.url)
-            samples: list[Sample] = []
-            try:
-                proc.start_api()
-                proc.start_indexer()
-                with httpx.Client(base_url=proc.api_url, timeout=30) as api:
-                    deadline = time.monotonic() + 60
-                    while True:
-                        proc.check_alive()
-                        try:
-                            if api.get("/v1/status").status_code == 200:
-                                break
-                        except httpx.HTTPError:
-                            pass
-                        if time.monotonic() > deadline:
-                            raise RuntimeError(f"the API did not start:\n{proc.tail('api')}")
-                        time.sleep(0.05)
-                    bench = ReorgBench(rpc, client, api, proc, proxy, history_asset, random.Random(),
-                                       args.api_poll_ms / 1000)
-                    t = time.perf_counter()
-                    number, block_hash = rpc.head()
-                    bench.wait_exact(Expect(number, block_hash), t, timeout=600, poll=0.05)
-                    catch_up_s = time.perf_counter() - t
-                    kinds = ["baseline", "reorg 5->5", "reorg 5->6"]
-                    for i in range(args.rounds):
-                        bench.rng.shuffle(kinds)
-                        for k in kinds:
-                            samples.append(bench.baseline() if k == "baseline" else bench.reorg(k))
-                        proc.check_alive()
-                        last = samples[-3:]
-                        print(f"  {kind} round {i + 1}/{args.rounds}: "
-                              + ", ".join(f"{s.kind} {s.exact_ms:.0f} ms" for s in last), file=sys.stderr)
-                results[kind] = samples
-                ok &= report_reorg(out, kind, samples, catch_up_s, args, number)
-            except Exception:
-                print(f"--- indexer log (tail) ---\n{proc.tail('indexer')}\n--- api log (tail) ---\n"
-                      f"{proc.tail('api')}", file=sys.stderr)
-                raise
-            finally:
-                proc.stop()
-                drop()
-        out(f"(History: asset H with {args.history:,} grants, one per block, seeded in {seeded_s:.0f} s.)")
-    finally:
-        if proxy:
+        proxy = RpcProxy(chain.rpc_url)
+        try:
+            for kind in args.db:
+                db = database(kind, "recovery_reorg", tmp)
+                proc = Processes(tmp / f"reorg-{kind}", deployment, db.url, chain.rpc_url, proxy.url)
+                samples: list[Sample] = []
+                try:
+                    proc.start_api()
+                    proc.start_indexer()
+                    with httpx.Client(base_url=proc.api_url, timeout=30) as api:
+                        bench = ReorgBench(rpc, client, api, proc, proxy, history_asset, random.Random(),
+                                           args.api_poll_ms / 1000)
+                        t = time.perf_counter()
+                        number, block_hash = rpc.head()
+                        bench.wait_exact(Expect(number, block_hash), t, timeout=600, poll=0.05)
+                        catch_up_s = time.perf_counter() - t
+                        kinds = ["baseline", "reorg 5->5", "reorg 5->6"]
+                        for i in range(args.rounds):
+                            bench.rng.shuffle(kinds)
+                            for k in kinds:
+                                samples.append(bench.baseline() if k == "baseline" else bench.reorg(k))
+                            proc.check_alive()
+                            last = samples[-3:]
+                            print(f"  {kind} round {i + 1}/{args.rounds}: "
+                                  + ", ".join(f"{s.kind} {s.exact_ms:.0f} ms" for s in last), file=sys.stderr)
+                    results[kind] = samples
+                    ok &= report_reorg(out, kind, samples, catch_up_s, args, number)
+                except Exception:
+                    print_tails(proc, "indexer", "api")
+                    raise
+                finally:
+                    proc.stop()
+                    db.drop()
+            out(f"(History: asset H with {args.history:,} grants, one per block, seeded in {seeded_s:.0f} s.)")
+        finally:
             proxy.close()
-        stop(anvil)
     return ok
 
 
-def report_reorg(out: Out, kind: str, samples: list[Sample], catch_up_s: float, args, head: int) -> bool:
+def report_reorg(out: Report, kind: str, samples: list[Sample], catch_up_s: float, args, head: int) -> bool:
     out(f"Reorg recovery, {kind}: {args.rounds} rounds of each kind, interleaved; index of {head:,} blocks "
         f"(caught up in {catch_up_s:.1f} s before the rounds); API polled every {args.api_poll_ms:g} ms.")
     cols = ["ms", "count", "median", "p90", "max", "min"]
@@ -756,15 +513,15 @@ def report_reorg(out: Out, kind: str, samples: list[Sample], catch_up_s: float, 
         label = {"baseline": "baseline: new block, 1 registration -> API exact",
                  "reorg 5->5": "reorg depth 5 -> 5 new blocks (anvil_reorg) -> API exact",
                  "reorg 5->6": "reorg depth 5 -> 6 new blocks (evm_revert) -> API exact"}[name]
-        rows.append((label, stats([s.exact_ms for s in mine])))
+        rows.append((label, percentiles([s.exact_ms for s in mine])))
         if name != "baseline":
             rows.append(("  of which: -> rollback committed (indexer log)",
-                         stats([s.rollback_ms for s in mine if s.rollback_ms is not None])))
+                         percentiles([s.rollback_ms for s in mine if s.rollback_ms is not None])))
         rows.append(("  of which: -> head block committed (indexer log)",
-                     stats([s.commit_ms for s in mine if s.commit_ms is not None])))
+                     percentiles([s.commit_ms for s in mine if s.commit_ms is not None])))
         rows.append(("  indexer CPU time in that interval (/proc, 10 ms ticks)",
-                     stats([s.indexer_cpu_ms for s in mine])))
-        rows.append(("  the checks after it (not counted)", stats([s.checked_ms for s in mine])))
+                     percentiles([s.indexer_cpu_ms for s in mine])))
+        rows.append(("  the checks after it (not counted)", percentiles([s.checked_ms for s in mine])))
     width = max(len(r[0]) for r in rows)
     out(f"{cols[0]:<{width}}  {'count':>5}  {'median':>7}  {'p90':>7}  {'max':>7}  {'min':>7}")
     for label, s in rows:
@@ -871,7 +628,7 @@ def run_lives(proxy: RpcProxy, proc: Processes, engine, head: int, deploy_block:
         life.end_mark = proxy.mark()
         life.end_checkpoint = (checkpoint_of(engine) or (deploy_block - 1,))[0]
         life.caught_up_before_kill = k < kills and life.end_checkpoint >= head
-        for stamp, message in log_lines_since(proc.indexer_log, offset):
+        for stamp, message in log_lines(proc.indexer_log, offset):
             if message.startswith("datareg.indexer indexing "):
                 life.lock_held_s = stamp - t_wall
                 break
@@ -879,17 +636,10 @@ def run_lives(proxy: RpcProxy, proc: Processes, engine, head: int, deploy_block:
     return lives
 
 
-def part_kill(args, out: Out, tmp: Path) -> bool:
-    taken: set[int] = set()
-    anvil_port = port(taken)
-    rpc_url = f"http://127.0.0.1:{anvil_port}"
-    anvil = start_anvil(anvil_port, log_path=tmp / "anvil-kill.log")
-    proxy = None
+def part_kill(args, out: Report, tmp: Path) -> bool:
     ok = True
-    try:
-        deployment = deploy(rpc_url, dev_key(DEPLOYER_ACCOUNT))
-        rpc = DevRpc(rpc_url)
-        client = RegistryClient(Chain(rpc_url, deployment))
+    with local_chain(tmp / "anvil-kill.log") as chain:
+        rpc, client, deployment, rpc_url = chain.rpc, chain.client, chain.deployment, chain.rpc_url
         rpc.call("evm_setAutomine", [False])
         t = time.perf_counter()
         seed_workload(rpc, client, random.Random("datareg recovery"))
@@ -899,52 +649,51 @@ def part_kill(args, out: Out, tmp: Path) -> bool:
                                                "fromBlock": hex(deployment.deploy_block), "toBlock": hex(head)}])
         on_chain = {(int(x["blockNumber"], 16), int(x["logIndex"], 16)) for x in chain_logs}
         proxy = RpcProxy(rpc_url)
-
-        # The uninterrupted reference, through the proxy too.
-        ref_url, _ = database("sqlite", tmp, "kill-reference")
-        ref = Processes(tmp / "kill-reference", deployment, ref_url, rpc_url, proxy.url, args.max_range)
-        ref_engine = make_engine(ref_url)
         try:
-            (life,) = run_lives(proxy, ref, ref_engine, head, deployment.deploy_block, 0, 0, random.Random())
-        finally:
-            ref.stop()
-        ref_ranges = get_logs_ranges(proxy.since(life.mark, life.end_mark))
-        ref_first_s = ref_ranges[0][0] - life.started
-        ref_catch_up_s = ref_ranges[-1][0] - ref_ranges[0][0]
-        ref_contents = dump_index(ref_engine)
-        fetched = sum(b - a + 1 for _, a, b in ref_ranges)
-        out(f"Kill -9 and restart: {len(on_chain):,} events in {head - deployment.deploy_block + 1:,} blocks "
-            f"(seeded in {seeded_s:.0f} s); DATAREG_INDEX_MAX_RANGE={args.max_range}; {args.kills} kills per database.")
-        out(f"Uninterrupted reference (SQLite): start -> first eth_getLogs {ref_first_s * 1000:.0f} ms, catch-up "
-            f"{ref_catch_up_s:.2f} s, {len(ref_ranges)} eth_getLogs covering {fetched:,} blocks "
-            f"({fetched - (head - deployment.deploy_block + 1):+d} against the chain).")
-        mean_gap_s = ref_catch_up_s / (args.kills + 1)
-        out()
-        for kind in args.db:
-            database_url, drop = database(kind, tmp, "kill")
-            proc = Processes(tmp / f"kill-{kind}", deployment, database_url, rpc_url, proxy.url, args.max_range)
-            engine = make_engine(database_url)
+
+            # The uninterrupted reference, through the proxy too.
+            ref_url = database("sqlite", "kill-reference", tmp).url
+            ref = Processes(tmp / "kill-reference", deployment, ref_url, rpc_url, proxy.url, args.max_range)
+            ref_engine = make_engine(ref_url)
             try:
-                lives = run_lives(proxy, proc, engine, head, deployment.deploy_block, args.kills, mean_gap_s,
-                                  random.Random())
-                contents = dump_index(engine)
-            except Exception:
-                print(f"--- indexer log (tail) ---\n{proc.tail('indexer')}", file=sys.stderr)
-                raise
+                (life,) = run_lives(proxy, ref, ref_engine, head, deployment.deploy_block, 0, 0, random.Random())
             finally:
-                proc.stop()
-                engine.dispose()
-                drop()
-            ok &= report_kill(out, kind, lives, proxy, contents, ref_contents, on_chain)
-        ref_engine.dispose()
-    finally:
-        if proxy:
+                ref.stop()
+            ref_ranges = get_logs_ranges(proxy.since(life.mark, life.end_mark))
+            ref_first_s = ref_ranges[0][0] - life.started
+            ref_catch_up_s = ref_ranges[-1][0] - ref_ranges[0][0]
+            ref_contents = dump_index(ref_engine)
+            fetched = sum(b - a + 1 for _, a, b in ref_ranges)
+            out(f"Kill -9 and restart: {len(on_chain):,} events in {head - deployment.deploy_block + 1:,} blocks "
+                f"(seeded in {seeded_s:.0f} s); DATAREG_INDEX_MAX_RANGE={args.max_range}; {args.kills} kills per database.")
+            out(f"Uninterrupted reference (SQLite): start -> first eth_getLogs {ref_first_s * 1000:.0f} ms, catch-up "
+                f"{ref_catch_up_s:.2f} s, {len(ref_ranges)} eth_getLogs covering {fetched:,} blocks "
+                f"({fetched - (head - deployment.deploy_block + 1):+d} against the chain).")
+            mean_gap_s = ref_catch_up_s / (args.kills + 1)
+            out()
+            for kind in args.db:
+                db = database(kind, "recovery_kill", tmp)
+                proc = Processes(tmp / f"kill-{kind}", deployment, db.url, rpc_url, proxy.url, args.max_range)
+                engine = make_engine(db.url)
+                try:
+                    lives = run_lives(proxy, proc, engine, head, deployment.deploy_block, args.kills, mean_gap_s,
+                                      random.Random())
+                    contents = dump_index(engine)
+                except Exception:
+                    print_tails(proc, "indexer")
+                    raise
+                finally:
+                    proc.stop()
+                    engine.dispose()
+                    db.drop()
+                ok &= report_kill(out, kind, lives, proxy, contents, ref_contents, on_chain)
+            ref_engine.dispose()
+        finally:
             proxy.close()
-        stop(anvil)
     return ok
 
 
-def report_kill(out: Out, kind: str, lives: list[Life], proxy: RpcProxy, contents: dict, ref: dict,
+def report_kill(out: Report, kind: str, lives: list[Life], proxy: RpcProxy, contents: dict, ref: dict,
                 on_chain: set) -> bool:
     def lookups(life: Life) -> tuple[list, list[int]]:
         records = proxy.since(life.mark, life.end_mark)
@@ -1005,26 +754,7 @@ def report_kill(out: Out, kind: str, lives: list[Life], proxy: RpcProxy, content
 
 # ───────────────────────────── main ─────────────────────────────
 
-def code_version() -> str:
-    """Which code ran: the commit, and whether the indexer, database or API code differed from it."""
-    try:
-        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                                text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "registry", "api"],
-                               capture_output=True, text=True, check=True).stdout.split("\n")
-    except (OSError, subprocess.CalledProcessError):
-        return f"code in {ROOT} (not a git checkout)"
-    changed = [line[3:] for line in dirty if line.strip()]
-    return f"commit {commit}" + (f", with uncommitted changes to {', '.join(changed)}" if changed else "")
-
-
-def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 def main() -> int:
-    signal.signal(signal.SIGTERM, _interrupt)
-    signal.signal(signal.SIGINT, _interrupt)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--part", nargs="+", default=["reorg", "kill"], choices=["reorg", "kill"])
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
@@ -1041,9 +771,10 @@ def main() -> int:
     if not 1 <= args.rounds <= 500 or not 0 <= args.history <= 100_000 or not 1 <= args.kills <= 50:
         parser.error("--rounds 1..500, --history 0..100000, --kills 1..50")
 
-    out = Out()
+    out = Report(args.out)
+    out(command_line())
     out(f"Code: {code_version()}.")
-    load_before = os.getloadavg()
+    out(f"Before: {load_average()}.")
     started = time.perf_counter()
     ok = True
     with tempfile.TemporaryDirectory(prefix="bench-recovery-") as tmp:
@@ -1052,17 +783,10 @@ def main() -> int:
             ok &= part_reorg(args, out, tmp)
         if "kill" in args.part:
             ok &= part_kill(args, out, tmp)
-    out(f"{os.cpu_count()} CPUs, load average {load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after; "
-        f"{time.perf_counter() - started:.0f} s in all.")
-    if args.out != "-":
-        command = "$ .venv/bin/python scripts/bench_recovery.py" + "".join(" " + shlex.quote(a) for a in sys.argv[1:])
-        Path(args.out).write_text("\n".join([command, *out.lines, f"(exit status {0 if ok else 1})"]) + "\n")
+    out(f"After: {load_average()}; {time.perf_counter() - started:.0f} s in all.")
+    out.close(f"(exit status {0 if ok else 1})")
     return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        print("Interrupted; every process this script started has been stopped.", file=sys.stderr)
-        sys.exit(130)
+    run(main)

@@ -1,11 +1,18 @@
 """Fixtures that run the real stack: anvil on a free port, the deployed contracts, SQLite in a temp
-directory, the indexer in a thread and the API served over real HTTP by uvicorn."""
+directory, the indexer in a thread and the API served over real HTTP by uvicorn.
+
+Two layers: a test that starts processes (anvil, an indexer thread, an API server), through any fixture that
+does, is marked `stack` here at collection, so `pytest -m "not stack"` runs the fast layer (handlers, queries,
+metadata, content, vocabulary on SQLite with no processes). A test left unmarked that starts anvil or an API
+server anyway fails, saying so. The session's start-ups are counted and printed at the end.
+"""
 from __future__ import annotations
 
 import os
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,13 +23,37 @@ import uvicorn
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
-from api.main import create_app
+from registry import devchain
 from registry.chain.client import Chain, RegistryClient
 from registry.chain.deploy import deploy
+from registry.cli.serve import create_app
 from registry.config import Deployment, Settings
 from registry.content.store import open_store
-from registry.devchain import DEPLOYER_ACCOUNT, dev_key, free_port, start_anvil, stop
+from registry.devchain import DEPLOYER_ACCOUNT, dev_key, free_port, stop
 from registry.indexer.service import build_indexer
+from tests import layers  # counts the anvils and API servers that tests start
+
+# ───────────────────────────── test layers (tests/layers.py) ─────────────────────────────
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if layers.uses_stack(item):
+            item.add_marker(pytest.mark.stack)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    layers.running(item)
+    try:
+        yield
+    finally:
+        layers.running(None)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    started = ", ".join(f"{what} {count}" for what, count in sorted(layers.starts.items())) or "none"
+    terminalreporter.write_line(f"processes started by the tests: {started}")
 
 
 @dataclass
@@ -78,12 +109,16 @@ def make_settings(data_dir: Path, rpc_url: str, api_url: str = "http://127.0.0.1
 @pytest.fixture(scope="session")
 def anvil():
     port = free_port()
-    process = start_anvil(port)
+    process = devchain.start_anvil(port)  # as tests/layers.py counts it
     yield f"http://127.0.0.1:{port}"
     stop(process)
 
 
 class _Server(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config) -> None:
+        layers.starting("API server")
+        super().__init__(config)
+
     def install_signal_handlers(self) -> None:  # running in a thread: leave signals to pytest
         pass
 
@@ -135,7 +170,7 @@ def stack(anvil, tmp_path_factory) -> Stack:
 def private_stack(tmp_path_factory) -> Stack:
     """A stack on an anvil of its own, for tests that move the chain's clock."""
     port = free_port()
-    process = start_anvil(port)
+    process = devchain.start_anvil(port)  # as tests/layers.py counts it
     try:
         with running_stack(f"http://127.0.0.1:{port}", tmp_path_factory.mktemp("private")) as running:
             yield running
@@ -168,28 +203,48 @@ def random_registration(holders: list[tuple[str, int]], sources=(), classificati
 
 
 POSTGRES_ADMIN_URL = os.environ.get("DATAREG_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+#: Set by `make test` (and so CI): a PostgreSQL test without a server fails instead of being skipped.
+REQUIRE_POSTGRES = os.environ.get("DATAREG_REQUIRE_POSTGRES") == "1"
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database on the local server (CI has one on 127.0.0.1:5432), dropped afterwards.
+    Without a reachable server the test is skipped, saying why; with DATAREG_REQUIRE_POSTGRES=1 it fails."""
+    from sqlalchemy import create_engine, text
+
+    name = f"datareg_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        unavailable = None
+    except Exception as exc:  # noqa: BLE001 - whatever stops us getting a database, the test cannot run
+        unavailable = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    if unavailable:
+        admin.dispose()
+        reason = (f"PostgreSQL at {POSTGRES_ADMIN_URL} is not available ({unavailable}); start one, or set "
+                  "DATAREG_TEST_POSTGRES")
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"{reason}. DATAREG_REQUIRE_POSTGRES=1 (make test, CI) requires it.", pytrace=False)
+        pytest.skip(reason)
+    try:
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path):
     """A fresh, empty database of each kind: a SQLite file, or a new PostgreSQL database on the local server
-    (CI has one on 127.0.0.1:5432), dropped afterwards."""
+    (see postgres_database), dropped afterwards."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'index.db'}"
         return
-    from sqlalchemy import create_engine, text
-
-    name = f"datareg_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001
-        pytest.fail(f"PostgreSQL at {POSTGRES_ADMIN_URL} is not available: {exc}")
-    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with postgres_database() as url:
+        yield url
 
 
 def abi_type(param: dict, raw_strings: bool = False) -> str:

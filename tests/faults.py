@@ -1,111 +1,27 @@
-"""What the security and fault tests share: a TCP proxy that can be cut and restored (standing between the
-API or indexer and the chain node or PostgreSQL, so "the node is down" is a real refused connection), and a
-stack of its own (anvil, contracts, indexer thread, API over uvicorn) whose pieces the test chooses."""
+"""What the security and fault tests share: the TCP proxy that can be cut and restored (registry.devchain_proxy;
+standing between the API or indexer and the chain node or PostgreSQL, so "the node is down" is a real refused
+connection), and a stack of its own (anvil, contracts, indexer thread, API over uvicorn) whose pieces the test chooses."""
 from __future__ import annotations
 
 import os
-import select
-import socket
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import uvicorn
 from eth_account import Account
 
-from api.main import create_app
 from registry.chain.client import Chain, RegistryClient
 from registry.chain.deploy import deploy
+from registry.cli.serve import create_app
 from registry.devchain import DEPLOYER_ACCOUNT, dev_key, free_port, start_anvil, stop
+from registry.devchain_proxy import TcpProxy  # noqa: F401 - the fault tests' proxy, imported from here
 from registry.indexer.service import build_indexer, run_until_stopped
 from tests.conftest import Stack, _Server, make_settings
-
-
-class TcpProxy:
-    """Forwards 127.0.0.1:port to a target address. `cut()` closes the listening socket and every open
-    connection, so clients see their connections reset and new ones refused, as when the server stops;
-    `restore()` listens on the same port again."""
-
-    def __init__(self, target_port: int, target_host: str = "127.0.0.1", port: int | None = None) -> None:
-        self.target = (target_host, target_port)
-        self.port = port or free_port()
-        self._listener: socket.socket | None = None
-        self._open: set[socket.socket] = set()
-        self._lock = threading.Lock()
-        self.connections = 0
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def up(self) -> bool:
-        return self._listener is not None
-
-    def restore(self) -> "TcpProxy":
-        listener = socket.socket()
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen(128)
-        self._listener = listener
-        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
-        return self
-
-    def cut(self) -> None:
-        listener, self._listener = self._listener, None
-        if listener is not None:
-            try:
-                listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() of the proxy's thread
-            except OSError:
-                pass
-            listener.close()
-        with self._lock:
-            for sock in list(self._open):
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-    def _accept(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return
-            try:
-                upstream = socket.create_connection(self.target, timeout=5)
-                upstream.settimeout(None)
-            except OSError:
-                client.close()
-                continue
-            with self._lock:
-                if self._listener is not listener:  # cut while connecting
-                    client.close()
-                    upstream.close()
-                    return
-                self._open |= {client, upstream}
-                self.connections += 1
-            threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
-
-    def _pump(self, a: socket.socket, b: socket.socket) -> None:
-        try:
-            while True:
-                readable, _, _ = select.select([a, b], [], [], 1.0)
-                for sock in readable:
-                    data = sock.recv(65536)
-                    if not data:
-                        return
-                    (b if sock is a else a).sendall(data)
-        except (OSError, ValueError):
-            return
-        finally:
-            with self._lock:
-                self._open -= {a, b}
-            for sock in (a, b):
-                sock.close()
+from tests.conftest import postgres_database as postgres_database  # where the fault tests import it from
 
 
 @contextmanager
@@ -124,34 +40,9 @@ def environment(**values: str) -> Iterator[None]:
 
 
 @contextmanager
-def postgres_database() -> Iterator[str]:
-    """A new, empty PostgreSQL database on the local server (CI has one on 127.0.0.1:5432), dropped afterwards."""
-    import uuid
-
-    import pytest
-    from sqlalchemy import create_engine, text
-
-    from tests.conftest import POSTGRES_ADMIN_URL
-
-    name = f"datareg_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001
-        pytest.fail(f"PostgreSQL at {POSTGRES_ADMIN_URL} is not available: {exc}")
-    try:
-        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@contextmanager
-def anvil_node() -> Iterator[tuple[str, int]]:
+def anvil_node(zero_fees: bool = False) -> Iterator[tuple[str, int]]:
     port = free_port()
-    process = start_anvil(port)
+    process = start_anvil(port, zero_fees=zero_fees)
     try:
         yield f"http://127.0.0.1:{port}", port
     finally:

@@ -15,7 +15,6 @@ from api.limits import Limits, Rate, TokenBucket, client_key
 from registry.chain.client import Chain, RegistryClient
 from registry.chain.deploy import deploy
 from registry.chain.operations import Forward, Grant, GrantTerms, Register, Renew, Revoke, Transfer
-from registry.chain.types import registration_to_json
 from registry.devchain import DEPLOYER_ACCOUNT, RELAYER_ACCOUNT, dev_key
 from registry.errors import ConfigurationError
 from tests.conftest import random_registration
@@ -376,5 +375,5 @@ def test_registration_json_of_the_cli_still_relays(s):
     registration = random_registration([(alice.address, ALL)], classification=2, attributes=5)
     signed = s.client.sign(Register(registration), alice)
     body = _relayed(signed)
-    assert body["operation"] == registration_to_json(registration)
+    assert body["operation"] == Register(registration).to_json()
     assert s.http.post("/v1/relay/register", json=body).status_code == 200

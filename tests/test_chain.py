@@ -190,3 +190,72 @@ def test_raw_transaction_to_another_contract_is_refused(stack):
     raw = Account.sign_transaction(tx, alice.key).raw_transaction
     with pytest.raises(ValidationError, match="only calls to the registry are accepted"):
         stack.client.send_raw_transaction(bytes(raw))
+
+
+@pytest.mark.parametrize("fees", ["zero", "legacy"])
+def test_deploy_register_grant_and_relay_through_a_qbft_shaped_node(tmp_path, fees):
+    """Issue 20: web3 refused every proof-of-authority block ("The field extraData is 97 bytes, but should be
+    32"), so on the old code `datareg deploy`, register, grant and the API's relay all failed against a QBFT
+    or Clique node. Here a proxy makes anvil look like a Besu QBFT node (97-byte extraData in every block,
+    no anvil_/evm_ methods), and everything (deploy, the client, the indexer and the API) goes through it,
+    on a network with base fee and gas price 0, where the accounts that register, grant and relay-sign hold
+    no ether at all, and on one whose blocks carry no base fee (legacy gas prices)."""
+    from registry.chain.operations import Grant, GrantTerms
+    from registry.chain.rpc import Rpc
+    from registry.devchain_proxy import LONG_EXTRA_DATA, RpcProxy
+    from tests.faults import anvil_node, own_stack
+
+    with (anvil_node(zero_fees=fees == "zero") as (anvil_url, _),
+          RpcProxy(anvil_url, qbft=True, pre_london=fees == "legacy") as node):
+        block = Rpc(node.url).call("eth_getBlockByNumber", ["latest", False])
+        assert len(bytes.fromhex(block["extraData"][2:])) == 97 and block["extraData"] == LONG_EXTRA_DATA
+        with own_stack(node.url, tmp_path) as s:
+            if fees == "zero":
+                alice, bob, carol = (Account.create() for _ in range(3))
+                assert s.client.w3.eth.get_balance(alice.address) == 0
+            else:
+                alice, bob, carol = s.accounts[1:4]
+            registered = s.client.register(random_registration([(alice.address, ALL)]), alice)
+            asset_id = registered.asset_ids[0]
+            granted = s.client.execute(Grant(asset_id, 3, GrantTerms(bob.address)), alice)
+            assert [e.name for e in granted.events] == ["RightGranted"]
+
+            signed = s.client.sign(Register(random_registration([(carol.address, ALL)])), carol)
+            relayed = s.http.post("/v1/relay/register", json={
+                "signer": signed.signer, "deadline": signed.deadline, "signature": "0x" + signed.signature.hex(),
+                "operation": signed.operation.to_json()})
+            assert relayed.status_code == 200, relayed.text
+            relayed_id = relayed.json()["asset_ids"][0]
+            shown = s.wait_indexed(relayed_id, timeout=30)
+            assert shown["registrant"] == carol.address
+            rights = s.http.get(f"/v1/assets/{asset_id}").json()["rights"]
+            assert any(r["holder"] == bob.address for r in rights)
+        assert node.calls("eth_getLogs") and not any(r.method.startswith("evm_") for r in node.records)
+        sent = [r.params[0] for r in node.calls("eth_sendRawTransaction")]
+        assert sent and all(raw.startswith("0x02") == (fees == "zero") for raw in sent)  # EIP-1559 or legacy
+
+
+def test_rpc_transport_answers_in_order_and_maps_every_failure_to_the_package_errors(stack):
+    """The one JSON-RPC transport: a batch's results come back in the order asked (whatever order the node
+    answers in); a contract's custom error is a ContractRevert, any other refusal an RpcError carrying the
+    node's code, and a node that cannot be reached a ChainUnavailable after its retries."""
+    from registry.chain.rpc import Rpc, RpcError
+    from registry.devchain import free_port
+    from registry.errors import ChainUnavailable
+
+    rpc = Rpc(stack.rpc_url)
+    numbers = [int(b["number"], 16) for b in rpc.batch([("eth_getBlockByNumber", [hex(n), False]) for n in (3, 1, 2)])]
+    assert numbers == [3, 1, 2]
+
+    missing = "0x" + "ab" * 32
+    call = stack.client.contract.functions.getAsset(bytes.fromhex(missing[2:]))
+    with pytest.raises(ContractRevert) as refused:
+        rpc.call("eth_call", [{"to": call.address, "data": call._encode_transaction_data()}, "latest"])
+    assert refused.value.error_name == "AssetNotFound" and missing in str(refused.value)
+
+    with pytest.raises(RpcError) as unknown:
+        rpc.call("no_such_method")
+    assert unknown.value.rpc_code == -32601 and "no_such_method" in str(unknown.value)
+
+    with pytest.raises(ChainUnavailable, match="cannot be reached"):
+        Rpc(f"http://127.0.0.1:{free_port()}", retries=1, backoff=0).call("eth_chainId")

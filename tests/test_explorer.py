@@ -520,7 +520,6 @@ def test_history_of_10000_events_stays_usable(tab, private_stack):
     wait_url(tab, r"rights=2$")
     assert tab.page.locator("table.holds-now tbody tr").count() == 100
 
+    # Reported, not asserted: durations depend on the machine (scripts/bench_*.py measure them).
     print(f"\n10,000 events written and indexed in {made:.1f} s; history first page {first_page * 1000:.0f} ms; "
           + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in timings.items()))
-    assert first_page < 5, f"the first page took {first_page:.1f} s"
-    assert max(timings.values()) < 5, timings

@@ -14,7 +14,7 @@ from eth_utils import function_abi_to_4byte_selector
 from registry.chain.operations import Grant, GrantTerms
 from registry.content.cid import cid_to_digest
 from tests.conftest import abi_type, random_registration
-from tests.faults import anvil_node, own_stack, postgres_database
+from tests.faults import own_stack, postgres_database
 
 ALL = 7
 #: Known failures on PostgreSQL, outside the API (registry/db, registry/indexer): expected to fail there until
@@ -23,15 +23,15 @@ KNOWN_ON_POSTGRESQL: dict[str, str] = {}  # tests expected to fail on PostgreSQL
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def fresh(request, tmp_path):
-    """A stack of its own per test (a stopped indexer must not spoil the next test), on each database."""
+def fresh(request, tmp_path, anvil):
+    """A stack of its own per test (a stopped indexer must not spoil the next test), on each database: its own
+    contracts on the session's anvil (nothing here relays or moves the chain)."""
     known = KNOWN_ON_POSTGRESQL.get(request.node.originalname)
     if known and request.param == "postgresql":
         request.applymarker(pytest.mark.xfail(strict=True, reason=known))
     with ExitStack() as resources:
         database_url = resources.enter_context(postgres_database()) if request.param == "postgresql" else None
-        anvil_url, _ = resources.enter_context(anvil_node())
-        yield resources.enter_context(own_stack(anvil_url, tmp_path, database_url=database_url,
+        yield resources.enter_context(own_stack(anvil, tmp_path, database_url=database_url,
                                                 env={"DATAREG_WRITE_RATE_LIMIT": "off"}))
 
 

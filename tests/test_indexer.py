@@ -15,14 +15,16 @@ import time
 import pytest
 from sqlmodel import Session, select
 
-from registry.chain.client import Chain, RegistryClient
+from registry.chain.client import Chain, RegistryClient, asset_id_of, fee_fields
 from registry.chain.deploy import deploy
-from registry.chain.operations import Grant, GrantTerms, Revoke, Transfer
+from registry.chain.operations import Grant, GrantTerms, Register, Revoke, Transfer
 from registry.chain.types import Source
 from registry.db.models import Asset, Checkpoint, Event, Lineage, Participant, Right, RightVersion
-from registry.devchain import DEPLOYER_ACCOUNT, dev_key, free_port, start_anvil, stop
+from registry.devchain import DEPLOYER_ACCOUNT, DevRpc, dev_key, free_port, start_anvil, stop
+from registry.devchain_proxy import RpcProxy
 from registry.indexer.service import build_indexer
 from tests.conftest import make_settings, random_registration
+from tests.faults import anvil_node, own_stack
 
 ALL = 7
 
@@ -57,8 +59,13 @@ def catch_up(indexer) -> int:
 
 
 @pytest.fixture()
-def chain(tmp_path):
-    """A private anvil, so reorgs here cannot disturb other tests."""
+def chain(request, tmp_path):
+    """A deployment of its own on a private anvil, so reorgs here cannot disturb other tests. A test marked
+    `shared_anvil` moves no chain back (no evm_revert): its deployment goes on the session's anvil instead."""
+    if request.node.get_closest_marker("shared_anvil"):
+        rpc = request.getfixturevalue("anvil")
+        yield rpc, deploy(rpc, dev_key(DEPLOYER_ACCOUNT))
+        return
     port = free_port()
     process = start_anvil(port)
     rpc = f"http://127.0.0.1:{port}"
@@ -93,6 +100,7 @@ def populate(client: RegistryClient, accounts, n: int, seed: int) -> list[str]:
     return ids
 
 
+@pytest.mark.shared_anvil
 def test_indexer_restarted_midway_misses_and_duplicates_nothing(chain, tmp_path, stack, database_url):
     rpc, deployment = chain
     client = RegistryClient(Chain(rpc, deployment))
@@ -189,6 +197,7 @@ def test_reorg_at_same_height_is_detected(chain, tmp_path, stack):
         assert db.get(Asset, replacement) is not None
 
 
+@pytest.mark.shared_anvil
 def test_indexer_killed_with_sigkill_resumes_to_the_same_index(chain, tmp_path, stack):
     rpc, deployment = chain
     client = RegistryClient(Chain(rpc, deployment))
@@ -229,6 +238,7 @@ def test_indexer_killed_with_sigkill_resumes_to_the_same_index(chain, tmp_path, 
     assert index_contents(killed.engine) == index_contents(reference.engine)
 
 
+@pytest.mark.shared_anvil
 def test_a_second_indexer_waits_for_the_writer_lock(chain, tmp_path, stack, database_url):
     rpc, deployment = chain
     client = RegistryClient(Chain(rpc, deployment))
@@ -279,6 +289,7 @@ def test_a_second_indexer_waits_for_the_writer_lock(chain, tmp_path, stack, data
             first.kill()
 
 
+@pytest.mark.shared_anvil
 def test_index_check_finds_no_difference_then_catches_a_tampered_row(chain, tmp_path, stack):
     from sqlalchemy import create_engine, text
 
@@ -305,49 +316,7 @@ def test_index_check_finds_no_difference_then_catches_a_tampered_row(chain, tmp_
     assert f"DIFFERENCE right {asset_id}/1 holder: index '{stack.accounts[7].address}'" in bad.stdout
 
 
-class RangeLimitingNode:
-    """A JSON-RPC proxy in front of anvil that refuses eth_getLogs over more than `limit` blocks the way
-    hosted nodes do ("query returned more than 10000 results"), and records the ranges it served."""
-
-    def __init__(self, target: str, limit: int) -> None:
-        import http.server
-        import urllib.request
-
-        node = self
-        self.limit, self.served, self.refused = limit, [], 0
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - the http.server API
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                request = json.loads(body)
-                answer = None
-                if isinstance(request, dict) and request.get("method") == "eth_getLogs":
-                    query = request["params"][0]
-                    first, last = int(query["fromBlock"], 16), int(query["toBlock"], 16)
-                    if last - first + 1 > node.limit:
-                        node.refused += 1
-                        answer = json.dumps({"jsonrpc": "2.0", "id": request["id"], "error": {
-                            "code": -32005, "message": "query returned more than 10000 results"}}).encode()
-                    else:
-                        node.served.append((first, last))
-                if answer is None:
-                    forwarded = urllib.request.Request(target, data=body, headers={"Content-Type": "application/json"})
-                    with urllib.request.urlopen(forwarded) as response:
-                        answer = response.read()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
+@pytest.mark.shared_anvil
 def test_a_node_refusing_large_log_ranges_is_read_in_smaller_ones_without_gaps_or_overlaps(chain, tmp_path, stack):
     rpc, deployment = chain
     client = RegistryClient(Chain(rpc, deployment))
@@ -355,14 +324,122 @@ def test_a_node_refusing_large_log_ranges_is_read_in_smaller_ones_without_gaps_o
     reference = build_indexer(settings_for(tmp_path, "reference", rpc, deployment))
     catch_up(reference)
 
-    node = RangeLimitingNode(rpc, limit=4)
-    try:
+    with RpcProxy(rpc, log_range_limit=4) as node:
         limited = build_indexer(settings_for(tmp_path, "limited", node.url, deployment))
         limited.max_range = limited.range = 64
         catch_up(limited)
-        assert node.refused >= 1 and all(last - first + 1 <= 4 for first, last in node.served)
-        # Every block read once, in order: the shrunk ranges tile the chain.
-        assert [first for first, _ in node.served[1:]] == [last + 1 for _, last in node.served[:-1]]
-        assert index_contents(limited.engine) == index_contents(reference.engine)
-    finally:
-        node.server.shutdown()
+        ranges = [(int(r.params[0]["fromBlock"], 16), int(r.params[0]["toBlock"], 16))
+                  for r in node.calls("eth_getLogs")]
+    served = [(first, last) for first, last in ranges if last - first + 1 <= 4]
+    assert len(served) < len(ranges)  # some were refused
+    # Every block read once, in order: the shrunk ranges tile the chain.
+    assert [first for first, _ in served[1:]] == [last + 1 for _, last in served[:-1]]
+    assert index_contents(limited.engine) == index_contents(reference.engine)
+
+
+def signed_registration(client: RegistryClient, account) -> tuple[str, str]:
+    """A registration by `account` signed here and not sent: (raw transaction, asset id)."""
+    registration = random_registration([(account.address, ALL)])
+    fn = client.contract.functions.register(*Register(registration).args())
+    tx = {"to": fn.address, "data": fn._encode_transaction_data(), "gas": 1_000_000, "value": 0,
+          "nonce": client.w3.eth.get_transaction_count(account.address, "pending"),
+          "chainId": client.chain.chain_id, **fee_fields(client.chain.rpc)}
+    return "0x" + account.sign_transaction(tx).raw_transaction.hex(), asset_id_of(account.address,
+                                                                                  registration.content_hash)
+
+
+def test_a_reorg_between_the_logs_and_the_headers_read_loses_no_event(chain, tmp_path, stack, database_url):
+    """Issue 14, item 2. The indexer reads the logs of block N (an empty block: none); the proxy holds its
+    read of the headers while anvil_reorg replaces N with a block that registers an asset. On the old code
+    the new block's header passed every check (there was no log to compare it with), the checkpoint moved
+    to its hash, and the asset, its rights and its events were never indexed. Now the last block's hash read
+    before the logs differs from the one read after them, the range is read again, and the index equals a
+    fresh index of the chain."""
+    rpc, deployment = chain
+    client = RegistryClient(Chain(rpc, deployment))
+    node = DevRpc(rpc)
+    alice = stack.accounts[1]
+    client.register(random_registration([(alice.address, ALL)]), alice)
+    with RpcProxy(rpc) as proxy:
+        indexer = build_indexer(settings_for(tmp_path, "raced", proxy.url, deployment, database_url))
+        catch_up(indexer)
+        node.call("evm_mine")
+        proxy.hold_next("eth_getBlockByNumber", after="eth_getLogs")
+        errors: list[BaseException] = []
+        stepping = threading.Thread(target=lambda: _capture(errors, indexer.step))
+        stepping.start()
+        assert proxy.held.wait(60), "the indexer never read the headers after the logs"
+        raw, asset_id = signed_registration(client, alice)
+        node.call("anvil_reorg", [1, [[raw, 0]]])
+        proxy.release()
+        stepping.join(60)
+        assert not errors
+        catch_up(indexer)
+    fresh = build_indexer(settings_for(tmp_path, "fresh", rpc, deployment))
+    catch_up(fresh)
+    with Session(indexer.engine) as db:
+        assert db.get(Asset, asset_id) is not None
+    assert index_contents(indexer.engine) == index_contents(fresh.engine)
+
+
+def _capture(errors: list[BaseException], fn) -> None:
+    try:
+        fn()
+    except BaseException as exc:  # noqa: BLE001 - reported by the test thread
+        errors.append(exc)
+
+
+def test_logs_served_late_for_a_new_head_are_waited_for_not_checkpointed_past(chain, tmp_path, stack):
+    """Issue 20: a node can announce a head before it has executed it, and answer eth_getLogs with [] for
+    that block meanwhile. The proxy withholds the new block's logs and receipts. On the old code the indexer
+    checkpointed past the block and its AssetRegistered was never indexed; now the block's logs bloom names
+    our contract, so the checkpoint stays below it until the logs are served."""
+    rpc, deployment = chain
+    client = RegistryClient(Chain(rpc, deployment))
+    alice = stack.accounts[1]
+    with RpcProxy(rpc) as proxy:
+        indexer = build_indexer(settings_for(tmp_path, "late", proxy.url, deployment))
+        catch_up(indexer)
+        proxy.withhold_logs_from = client.w3.eth.block_number + 1
+        late = client.register(random_registration([(alice.address, ALL)]), alice)
+        for _ in range(3):
+            indexer.step()
+        with Session(indexer.engine) as db:
+            assert db.get(Checkpoint, "registry").block_number < late.block_number
+        proxy.withhold_logs_from = None
+        catch_up(indexer)
+    with Session(indexer.engine) as db:
+        assert db.get(Asset, late.asset_ids[0]) is not None
+        assert db.get(Checkpoint, "registry").block_number == late.block_number
+
+
+def test_a_shorter_canonical_chain_is_rolled_back_at_once(tmp_path, database_url):
+    """Issue 14, item 5: evm_revert to a snapshot below the indexed block leaves the node's head below the
+    index. The old code took the node for one still syncing and waited: the orphaned assets answered 200 and
+    /v1/status said lag 0. Now the index goes back to the node's head at once."""
+    with anvil_node() as (anvil_url, _), own_stack(anvil_url, tmp_path, database_url=database_url) as s:
+        node = DevRpc(anvil_url)
+        alice = s.accounts[1]
+        kept = s.client.register(random_registration([(alice.address, ALL)]), alice).asset_ids[0]
+        snapshot = node.call("evm_snapshot")
+        orphaned = [s.client.register(random_registration([(alice.address, ALL)]), alice) for _ in range(2)]
+        wait_for_status(s, lambda status: status["indexed_block"] == orphaned[-1].block_number)
+        assert s.http.get(f"/v1/assets/{orphaned[0].asset_ids[0]}").status_code == 200
+
+        assert node.call("evm_revert", [snapshot])
+        head, head_hash = node.head()
+        assert head < orphaned[0].block_number
+        status = wait_for_status(s, lambda status: status["indexed_block"] == head)
+        assert status["indexed_block_hash"] == head_hash and status["lag_blocks"] == 0
+        assert all(s.http.get(f"/v1/assets/{o.asset_ids[0]}").status_code == 404 for o in orphaned)
+        assert s.http.get(f"/v1/assets/{kept}").status_code == 200
+
+
+def wait_for_status(s, condition, timeout: float = 30.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        status = s.http.get("/v1/status").json()
+        if condition(status):
+            return status
+        assert time.monotonic() < deadline, f"the status never got there: {status}"
+        time.sleep(0.05)

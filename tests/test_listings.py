@@ -23,7 +23,7 @@ from registry.chain.operations import (
     SuspendParticipant,
     Transfer,
 )
-from registry.db.listings import STATUS
+from registry.vocabulary import ListingStatus
 from registry.db.models import Listing
 from registry.devchain import DEPLOYER_ACCOUNT, dev_key
 from registry.errors import ContractRevert
@@ -212,7 +212,7 @@ def test_a_catching_up_indexer_writes_listings_created_and_changed_in_one_batch(
         pass
 
     with Session(indexer.engine) as db:
-        fresh = {l.listing_id: (l.asset_id, l.exchange, l.origin_listing_id, STATUS[l.status], l.valid)
+        fresh = {l.listing_id: (l.asset_id, l.exchange, l.origin_listing_id, ListingStatus(l.status).key, l.valid)
                  for l in db.exec(select(Listing)).all()}
     assert fresh[origin] == (asset, exchange_a.address, 0, "suspended", False)
     assert fresh[cross] == (asset, exchange_b.address, origin, "listed", False)

@@ -8,19 +8,15 @@ from sqlmodel import Session, select
 
 from api.deps import Services, ServicesDep, SessionDep, asset_not_found, in_session
 from api.params import MAX_INT64, MinConfirmations, confirmed_block
-from api.routes.listings import listing_public
-from api.routes.registrations import (
-    attestations_public,
-    registration_public,
-    remarks_public,
-)
 from api.schemas import AssetDetail, AssetSummary, Page
-from registry.chain.types import Classification, RightKind, asset_id_hex, checksum
+from api.views.listings import listing_public
+from api.views.registration import attestations_public, registration_public, remarks_public
+from registry.chain.types import asset_id_hex, checksum
 from registry.db import queries
 from registry.db import as_of
-from registry.db.models import Asset, Attestation, Listing, Objection, Pledge, Registration
+from registry.db.models import Listing
 from registry.errors import NotFound, ValidationError
-from registry.indexer.service import metadata_lookup
+from registry.vocabulary import Classification, RightKind
 
 router = APIRouter(prefix="/v1/assets", tags=["assets"])
 
@@ -82,7 +78,7 @@ def asset_detail(db: Session, asset_id: str, services: Services, min_confirmatio
     confirmed = confirmed_block(db, min_confirmations)
     rights = queries.right_states(db, asset, now, first=RIGHTS_IN_DETAIL)
     current = None
-    sections = {}  # as-of rows for the sections below; empty: the index's current rows
+    then = None  # the asset as of the confirmed block, when it changed since; None: the index's current rows
     if confirmed is not None:
         if asset.registered_block > confirmed:
             raise NotFound(
@@ -91,17 +87,15 @@ def asset_detail(db: Session, asset_id: str, services: Services, min_confirmatio
                 f"Ask again once block {asset.registered_block + min_confirmations - 1} is mined, or ask for fewer.")
         if as_of.changed_after(db, asset.asset_id, confirmed):
             # The asset changed in the blocks left out: show it as it stood after the last confirmed block.
-            view = as_of.replay(db, asset.asset_id, confirmed, metadata_lookup(services.store))
-            asset = Asset(**view.get(Asset, asset.asset_id))
+            then = services.as_of(db, asset.asset_id, confirmed)
+            asset = then.asset
             current = {s.right.right_index: s.right for s in rights}
             rights = queries.rights_at(db, asset, confirmed, queries.block_time(db, confirmed) or now)
             rights = sorted(rights, key=lambda s: s.right.right_index)[:RIGHTS_IN_DETAIL]
-            sections = {model: as_of.rows_of(view, model)
-                        for model in (Listing, Pledge, Attestation, Objection, Registration)}
     sources, derived = queries.lineage(db, asset.asset_id, asset.derived)
-    if sections:
-        listings, pledges, reg = sections[Listing], sections[Pledge], next(iter(sections[Registration]), None)
-        objections, attestations = sections[Objection], sections[Attestation]
+    if then is not None:
+        listings, pledges, reg = then.listings, then.pledges, then.registration
+        objections, attestations = then.objections, then.attestations
     else:
         listings = db.exec(select(Listing).where(Listing.asset_id == asset.asset_id)
                            .order_by(Listing.listing_id)).all() if overview.has_listings else []

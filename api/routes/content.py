@@ -1,20 +1,16 @@
 """Metadata documents: validated against the published schema, stored by content id, served back."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import Response
-from sqlalchemy import update
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import ServicesDep, SessionDep
+from api.deps import ServicesDep
 from api.schemas import MetadataStored
 from registry.content.cid import cid_to_digest
-from registry.db.models import Asset
 from registry.errors import ValidationError
-from registry.indexer.handlers import metadata_fields
 from registry.metadata import canonical_bytes, json_schema, parse_metadata
 
 router = APIRouter(prefix="/v1", tags=["metadata"])
@@ -26,18 +22,15 @@ def metadata_schema() -> dict[str, Any]:
 
 
 @router.post("/metadata", response_model=MetadataStored, status_code=201, summary="Store a metadata document")
-def put_metadata(services: ServicesDep, db: SessionDep, document: dict[str, Any] = Body(...)) -> MetadataStored:
+def put_metadata(services: ServicesDep, document: dict[str, Any] = Body(...)) -> MetadataStored:
     """Validates the document (a 422 names every offending field), stores its canonical bytes and returns
-    the content id to register with. Assets already registered with this content id get its fields."""
+    the content id to register with. Assets already registered with this content id get its fields from the
+    indexer, which looks for the documents they lack while it is idle."""
     if _has_nul(document):
         raise ValidationError("The metadata document contains a NUL character (\\u0000) in its text, which cannot "
                               "be indexed: remove it.", [{"field": "request", "message": "NUL character in text"}])
     data = canonical_bytes(parse_metadata(document))
     cid = services.store.put(data)
-    parsed = json.loads(data)
-    db.execute(update(Asset).where(Asset.metadata_cid == cid, Asset.metadata_json.is_(None))
-            .values(**metadata_fields(parsed)))
-    db.commit()
     return MetadataStored(cid=cid, digest="0x" + cid_to_digest(cid).hex(), size=len(data))
 
 

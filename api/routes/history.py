@@ -16,7 +16,6 @@ from sqlalchemy.engine import Row
 from api.deps import ServicesDep, SessionDep, asset_not_found, in_session, load_asset
 from api.params import MAX_INT64, MinConfirmations, confirmed_block, is_number, parse_moment
 from api.schemas import (
-    STATUS_LABELS,
     HistoryEvent,
     LineageEdge,
     LineageGraph,
@@ -24,9 +23,10 @@ from api.schemas import (
     Page,
     iso,
 )
-from registry.chain.types import RightKind, asset_id_hex, checksum
+from registry.chain.types import asset_id_hex, checksum
 from registry.db import queries
 from registry.db.models import Asset, Event
+from registry.vocabulary import AssetStatus, RightKind
 
 router = APIRouter(prefix="/v1/assets", tags=["history"])
 
@@ -44,16 +44,17 @@ _SHOWN = {"assetId", "rightIndex", "kind"}
 CSV_LIMIT = 100_000
 
 
-def history_event(row: Event | Row) -> HistoryEvent:
-    return HistoryEvent(**_event_fields(row))
+def history_event(row: Event | Row, of_asset: str) -> HistoryEvent:
+    return HistoryEvent(**_event_fields(row, of_asset))
 
 
-def _event_fields(row: Event | Row) -> dict:
-    """The fields of the event's HistoryEvent, as a dict: a page of them is validated in one call."""
+def _event_fields(row: Event | Row, of_asset: str) -> dict:
+    """The fields of the event's HistoryEvent in the history of `of_asset`, as a dict: a page of them is
+    validated in one call. An event of another asset in it is a derivation made from `of_asset`."""
     args = json.loads(row.args_json)
     parties = [v for v in args.values() if isinstance(v, str) and len(v) == 42 and v.startswith("0x")]
     return dict(
-        action=ACTIONS.get(row.name, row.name),
+        action=ACTIONS.get(row.name, row.name) if row.asset_id == of_asset else "derived_from_this",
         event=row.name,
         asset_id=row.asset_id,
         right_index=row.right_index,
@@ -134,9 +135,9 @@ def history_page(db: Session, asset_id: str, kind: str | None, party: str | None
         raise asset_not_found(asset_id)
     rows, count = page
     if format == "csv":
-        return _csv(key, [history_event(r) for r in rows])
+        return _csv(key, [history_event(r, key) for r in rows])
     following = f"{rows[-1].block_number}-{rows[-1].log_index}" if len(rows) == limit else None
-    return _HISTORY_PAGE.validate_python({"data": [_event_fields(r) for r in rows], "count": count, "limit": limit,
+    return _HISTORY_PAGE.validate_python({"data": [_event_fields(r, key) for r in rows], "count": count, "limit": limit,
                                           "offset": offset, "next": following})
 
 
@@ -164,7 +165,7 @@ def asset_lineage(
         node = db.get(Asset, node_id)
         nodes.append(LineageNode(asset_id=node_id, name=node.name if node else None,
                                  registrant=node.registrant if node else None,
-                                 status=STATUS_LABELS.get(node.status) if node else None, level=level))
+                                 status=AssetStatus.key_of(node.status, None) if node else None, level=level))
     return LineageGraph(
         asset_id=asset.asset_id,
         depth=depth,

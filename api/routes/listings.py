@@ -10,29 +10,17 @@ from sqlmodel import select
 from api.deps import SessionDep
 from api.params import MAX_DB_INTEGER, MAX_INT64
 from api.schemas import ListingChangePublic, ListingFeed, ListingPublic, Page, iso
+from api.views.listings import listing_public
 from registry.chain.types import asset_id_hex, checksum
 from registry.db import queries
-from registry.db.listings import STATUS, feed, listing_state
-from registry.db.models import Asset, Listing, Participant
+from registry.db.listings import feed
+from registry.db.models import Listing
 from registry.errors import NotFound
+from registry.vocabulary import ListingStatus
 
 router = APIRouter(prefix="/v1/listings", tags=["listings"])
-STATUS_CODES = {name: code for code, name in STATUS.items()}
-
-
-def listing_public(db, listing: Listing, now: int) -> ListingPublic:
-    state = listing_state(db, listing, now)
-    asset = db.get(Asset, listing.asset_id)
-    exchange = db.get(Participant, listing.exchange)
-    crosses = db.exec(select(Listing.listing_id).where(Listing.origin_listing_id == listing.listing_id)).all()
-    return ListingPublic(
-        listing_id=listing.listing_id, asset_id=listing.asset_id, asset_name=asset.name if asset else None,
-        exchange=listing.exchange, exchange_name=exchange.name if exchange else None,
-        exchange_listing_id=listing.exchange_listing_id, holder=listing.holder, right_index=listing.right_index,
-        origin_listing_id=listing.origin_listing_id or None, cross_listings=sorted(crosses),
-        offer_terms_cid=listing.offer_terms_cid, status=STATUS[listing.status], valid=state.valid,
-        invalid_reason=state.reason, listed_block=listing.listed_block, listed_tx=listing.listed_tx,
-    )
+#: The statuses a listing can have (NONE is no listing).
+STATUSES = tuple(s.key for s in ListingStatus if s is not ListingStatus.NONE)
 
 
 @router.get("", response_model=Page[ListingPublic], summary="Listings, filtered")
@@ -40,7 +28,7 @@ def list_listings(
     db: SessionDep,
     exchange: Annotated[Optional[str], Query(description="Listings on this exchange.")] = None,
     asset: Annotated[Optional[str], Query(description="Listings of this asset.")] = None,
-    status: Annotated[Optional[Literal["listed", "suspended", "delisted"]], Query()] = None,
+    status: Annotated[Optional[Literal[STATUSES]], Query()] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
 ) -> Page[ListingPublic]:
@@ -50,7 +38,7 @@ def list_listings(
     if asset:
         query = query.where(Listing.asset_id == asset_id_hex(asset))
     if status:
-        query = query.where(Listing.status == STATUS_CODES[status])
+        query = query.where(Listing.status == ListingStatus.from_key(status))
     count = db.exec(select(func.count()).select_from(query.subquery())).one()
     rows = db.exec(query.order_by(Listing.listing_id).limit(limit).offset(offset)).all()
     now = queries.now(db)

@@ -9,19 +9,14 @@ from sqlmodel import select
 from api.deps import SessionDep
 from api.params import MAX_INT64
 from api.schemas import ParticipantPublic
-from registry.chain.operations import ROLES
+from api.views.participants import participant_public
 from registry.chain.types import checksum
 from registry.db.models import Participant
 from registry.errors import NotFound, ValidationError
+from registry.vocabulary import Role
 
 router = APIRouter(prefix="/v1/participants", tags=["participants"])
-ROLE_NAMES = {code: name for name, code in ROLES.items()}
-
-
-def participant_public(p: Participant) -> ParticipantPublic:
-    return ParticipantPublic(account=p.account, role=ROLE_NAMES.get(p.role, str(p.role)),
-                             status="active" if p.status == 1 else "suspended", name=p.name,
-                             credit_code_hash=p.credit_code_hash, endpoint=p.endpoint, added_block=p.added_block)
+ROLES = [role.key for role in Role.admissible()]
 
 
 @router.get("", response_model=list[ParticipantPublic], summary="All participants")
@@ -35,7 +30,7 @@ def list_participants(
     if role is not None:
         if role not in ROLES:
             raise ValidationError(f"Unknown role '{role}': use one of {', '.join(ROLES)}.")
-        query = query.where(Participant.role == ROLES[role])
+        query = query.where(Participant.role == Role.from_key(role))
     return [participant_public(p) for p in db.exec(query.limit(limit).offset(offset)).all()]
 
 

@@ -17,66 +17,23 @@ from api.schemas import (
     AttestationPublic,
     Certificate,
     Evidence,
-    ObjectionPublic,
-    PledgePublic,
     PublicityNotice,
     RegistrationPublic,
-    RemarksPublic,
     RightPublic,
     iso,
 )
+from api.views.registration import attestations_public, participant_name, registration_public, remarks_public
+from registry import rules
 from registry.chain.types import checksum
 from registry.db import queries, registration
-from registry.db.models import Asset, Participant, Registration
+from registry.db.models import Asset, Registration
 from registry.errors import NotFound
+from registry.vocabulary import CertificateStatus, Stage
 
 router = APIRouter(prefix="/v1", tags=["registration"])
 
-STAGES = ("applied", "accepted", "returned", "publicity", "registered", "refused", "terminated")
-
-
-def _name(db, account: str) -> str | None:
-    participant = db.get(Participant, account)
-    return participant.name if participant else None
-
-
-# Each of these takes the rows to show when they are not the index's current ones (an as-of view replayed from
-# the asset's events: registry/db/as_of.py); by default it reads the index.
-
-
-def remarks_public(db, asset: Asset, pledges: list | None = None) -> RemarksPublic:
-    pledges = registration.pledges(db, asset.asset_id) if pledges is None else pledges
-    return RemarksPublic(frozen=asset.frozen, pledges=[
-        PledgePublic(pledge_id=p.pledge_id, external_registration_no=p.external_registration_no, pledgee=p.pledgee,
-                     registrar=p.registrar, active=p.active, recorded_block=p.recorded_block,
-                     recorded_tx=p.recorded_tx) for p in pledges])
-
-
-def attestations_public(db, asset: Asset, now: int, attestations: list | None = None) -> list[AttestationPublic]:
-    attestations = registration.attestations(db, asset.asset_id) if attestations is None else attestations
-    return [AttestationPublic(
-        attestation_id=a.attestation_id, kind=a.kind, issuer=a.issuer, issuer_name=_name(db, a.issuer),
-        asset_version=a.asset_version, status=registration.attestation_status(db, a, asset, now),
-        value=int(a.value) if a.value else None, currency=a.currency, method=a.method, conclusion=a.conclusion,
-        report_cid=a.report_cid, valid_until=iso(a.valid_until), issued_at=iso(a.issued_at), issued_tx=a.issued_tx,
-    ) for a in attestations]
-
-
-def registration_public(db, asset: Asset, reg: Registration, now: int,
-                        objections: list | None = None) -> RegistrationPublic:
-    objections = registration.objections(db, asset.asset_id) if objections is None else objections
-    window = registration.renewal_window(reg)
-    return RegistrationPublic(
-        asset_id=asset.asset_id, stage=reg.stage,
-        certificate_status=registration.certificate_status(reg, asset, now), applicant=reg.applicant,
-        registrar=reg.registrar, registrar_name=_name(db, reg.registrar), certificate_number=reg.certificate_number,
-        registered_at=iso(reg.registered_at), valid_until=iso(reg.valid_until),
-        renewal_window=(iso(window[0]), iso(window[1])) if window else None,
-        publicity_ends=iso(reg.publicity_ends), reason_code=reg.reason_code, documents_cid=reg.documents_cid,
-        objections=[ObjectionPublic(objection_id=o.objection_id, objector=o.objector, reason_code=o.reason_code,
-                                    evidence_cid=o.evidence_cid, status=o.status, lodged_block=o.lodged_block)
-                    for o in objections],
-    )
+#: The stages an application can be at (NONE is no application).
+STAGES = tuple(s.key for s in Stage if s is not Stage.NONE)
 
 
 @router.get("/registrations", response_model=list[PublicityNotice],
@@ -145,11 +102,11 @@ def certificate(asset_id: str, request: Request, db: SessionDep, services: Servi
     fields = registration.publicity_fields(asset)
     cert = Certificate(
         certificate_number=reg.certificate_number,
-        status=registration.certificate_status(reg, asset, now),
+        status=rules.certificate_status(reg, asset, now),
         asset_id=asset.asset_id, data_name=asset.name, holder=asset.registrant,
         applicant_name=fields["applicant_name"],
         rights=[RightPublic.of(s, s.right) for s in queries.right_states(db, asset, now)],
-        registrar=reg.registrar, registrar_name=_name(db, reg.registrar), registered_at=iso(reg.registered_at),
+        registrar=reg.registrar, registrar_name=participant_name(db, reg.registrar), registered_at=iso(reg.registered_at),
         valid_until=iso(reg.valid_until), version=asset.version, remarks=remarks_public(db, asset),
         verification_url=str(request.url_for("certificate", asset_id=asset.asset_id)),
         evidence=Evidence(chain_id=services.deployment.chain_id, contract=services.deployment.registry,
@@ -170,7 +127,7 @@ def _certificate_page(cert: Certificate) -> str:
     rights = "".join(
         f"<tr><td>{e(r.kind_zh)}</td><td>{e(r.holder)}</td><td>{'有效' if r.valid else '无效'}</td></tr>"
         for r in cert.rights if r.parent_index == 0)
-    status = {"valid": "有效 valid", "lapsed": "已失效 lapsed", "cancelled": "已注销 cancelled"}[cert.status]
+    status = f"{CertificateStatus.from_key(cert.status).zh} {cert.status}"
     remarks = ("已查封 frozen; " if cert.remarks.frozen else "") + "".join(
         f"质押 {e(p.external_registration_no)}; " for p in cert.remarks.pledges if p.active) or "无 none"
     return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">

@@ -11,10 +11,11 @@ from sqlmodel import Session, select
 from api.deps import ServicesDep, SessionDep, in_session, load_asset
 from api.params import MAX_INT64, MinConfirmations, confirmed_block, parse_moment
 from api.schemas import PartyRight, RightPublic, RightsAt, iso
-from registry.chain.types import RightKind, checksum
+from registry.chain.types import checksum
 from registry.db import queries
 from registry.db.models import Right
 from registry.errors import NotFound
+from registry.vocabulary import RightKind
 
 router = APIRouter(prefix="/v1", tags=["rights"])
 

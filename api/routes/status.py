@@ -2,36 +2,43 @@
 node or the database cannot be reached, and says which."""
 from __future__ import annotations
 
+import functools
 import time
 
-import httpx
 from fastapi import APIRouter, Request
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.deps import ServicesDep, SessionDep
 from api.schemas import Status, iso
+from registry.chain.rpc import Rpc
 from registry.db import queries
 from registry.db.models import Block
+from registry.db.session import read_only_reason
+from registry.errors import ChainError
 
 router = APIRouter(prefix="/v1", tags=["status"])
 
 #: Seconds to wait for the chain node's head before reporting it unreachable.
 HEAD_TIMEOUT = 3.0
-# One client for every status request: building one per request cost ~30 ms of CPU.
-_node = httpx.Client(timeout=HEAD_TIMEOUT)
 
 
 def chain_head(rpc_url: str) -> tuple[int | None, str | None]:
-    """The node's head block, or None and why not. One plain JSON-RPC call with a short timeout and no
-    retries, so the status stays quick when the node is down."""
+    """The node's head block, or None and why not. One call with a short timeout and no retries, so the
+    status stays quick when the node is down."""
     try:
-        response = _node.post(rpc_url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber", "params": []})
-        body = response.json()
-        return int(body["result"], 16), None
-    except httpx.HTTPError as exc:
-        return None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    except (ValueError, KeyError, TypeError):
-        return None, f"the node answered HTTP {response.status_code} without a block number"
+        return int(_node(rpc_url).call("eth_blockNumber"), 16), None
+    except ChainError as exc:
+        cause = exc.__cause__ or exc
+        return None, f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__
+    except (ValueError, TypeError):
+        return None, "the node answered without a block number"
+
+
+@functools.cache
+def _node(rpc_url: str) -> Rpc:
+    # One transport (and its kept-alive connection) for every status request: building one per request
+    # cost ~30 ms of CPU.
+    return Rpc(rpc_url, timeout=HEAD_TIMEOUT, retries=0)
 
 
 @router.get("/status", response_model=Status, summary="Chain, contracts and indexer lag")
@@ -44,9 +51,10 @@ def status(request: Request, services: ServicesDep, db: SessionDep) -> Status:
     try:
         checkpoint = queries.checkpoint(db)
         block = db.get(Block, checkpoint.block_number) if checkpoint else None
+        read_only = read_only_reason(db.connection())
         database_error = None
     except SQLAlchemyError as exc:
-        checkpoint = block = None
+        checkpoint = block = read_only = None
         database_error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     indexed = checkpoint.block_number if checkpoint else None
     reference = head if head is not None else (seen[0] if seen else None)
@@ -68,15 +76,25 @@ def status(request: Request, services: ServicesDep, db: SessionDep) -> Status:
         database=services.engine.dialect.name,
         database_reachable=database_error is None,
         database_error=database_error,
+        database_read_only=read_only is not None,
+        database_read_only_reason=read_only,
         content_store=type(services.store).__name__,
-        summary=_summary(head, rpc_error, seen, indexed, lag, block, database_error),
+        summary=_summary(head, rpc_error, seen, indexed, lag, block, database_error, read_only),
     )
 
 
-def _summary(head, rpc_error, seen, indexed, lag, block, database_error) -> str:
+def _summary(head, rpc_error, seen, indexed, lag, block, database_error, read_only) -> str:
     if database_error is not None:
         return ("The index database cannot be reached: reads answer 503 until it is back. "
                 + ("The chain node is reachable." if head is not None else "The chain node cannot be reached either."))
+    summary = _summary_of_index(head, rpc_error, seen, indexed, lag, block)
+    if read_only is not None:
+        summary += (f" The index database is read-only ({read_only}): reads are served, but the index cannot "
+                    "advance and metadata uploads are refused until it can be written again.")
+    return summary
+
+
+def _summary_of_index(head, rpc_error, seen, indexed, lag, block) -> str:
     at = f"block {indexed}" + (f" ({iso(block.timestamp)})" if block else "") if indexed is not None else "no block yet"
     if head is None:
         behind = (f"; the last head seen was block {seen[0]}, {lag} block(s) ahead of the index" if seen else "")

@@ -5,17 +5,22 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from api.deps import ServicesDep
-from api.schemas import TransactionResult
+from api.errors import body_for
+from api.schemas import RelayStatus, TransactionResult
 from registry.chain.client import TxResult
-from registry.chain.operations import OPERATIONS
+from registry.chain.operations import OPERATIONS, Forward
+from registry.chain.relayer import DROPPED, FAILED, MINED, PENDING, Relay
 from registry.chain.types import checksum
-from registry.errors import ConfigurationError, ValidationError
+from registry.errors import ConfigurationError, NotFound, ValidationError
 
 router = APIRouter(prefix="/v1", tags=["transactions"])
-FORWARD_MAX_DEADLINE = 2**48 - 1
+FORWARD_MAX_DEADLINE = 2 ** int(Forward.deadline_type.removeprefix("uint")) - 1  # the forwarder's uint48
+# The operations this endpoint relays: those declared relayable in chain/operations.py.
+RelayedOperation = Literal[tuple(OPERATIONS)]  # type: ignore[valid-type]
 
 
 class RawTransaction(BaseModel):
@@ -60,14 +65,22 @@ def send_transaction(body: RawTransaction, services: ServicesDep) -> Transaction
     return _result(services.client.send_raw_transaction(raw))
 
 
-@router.post("/relay/{operation}", response_model=TransactionResult, summary="Relay a signed operation")
-def relay(operation: Literal["register", "grant", "transfer", "revoke", "renew", "forward"], body: SignedRequest,
-          services: ServicesDep) -> TransactionResult:
+#: Seconds a relay request waits for its transaction to be mined before answering 202 with the relay's id.
+RELAY_WAIT = 30.0
+
+
+@router.post("/relay/{operation}", response_model=TransactionResult, summary="Relay a signed operation",
+             responses={202: {"model": RelayStatus, "description": "Sent and not mined yet: follow it at "
+                              "GET /v1/relay/{relay_id}."}})
+def relay(operation: RelayedOperation, body: SignedRequest,  # type: ignore[valid-type]
+          services: ServicesDep):
     """Submits an operation its party signed as EIP-712 typed data (`Register`, `Grant`, `Transfer`,
     `Revoke`, `Renew`, or, for any other operation of the registry's contracts, the forwarder's
-    `ForwardRequest` with fields to, data, gas); the signer needs no gas. A forged, expired or replayed signature, or an operation
-    the contract would refuse, is refused before anything is sent."""
-    if services.relayer is None:
+    `ForwardRequest` with fields to, data, gas); the signer needs no gas. A forged, expired or replayed signature,
+    or an operation the contract would refuse, is refused before anything is sent. Once sent, the answer is the
+    mined transaction (200), or, if it is not mined within 30 s, 202 with the relay's id: the relayer goes on
+    following it (sending it again if needed) and GET /v1/relay/{relay_id} tells how it ends."""
+    if services.relays is None:
         raise ConfigurationError("This API does not relay signatures: set DATAREG_RELAYER_KEY to enable it.")
     try:
         signature = bytes.fromhex(body.signature[2:])
@@ -78,4 +91,41 @@ def relay(operation: Literal["register", "grant", "transfer", "revoke", "renew",
                               f"uint48), got {body.deadline}.", [{"field": "deadline", "message": "at most 2^48 - 1"}])
     parsed = OPERATIONS[operation].from_json(body.operation)
     signer = checksum(body.signer, "signer")
-    return _result(services.client.relay(parsed, signer, body.deadline, signature, services.relayer))
+    call = services.client.relay_call(parsed, signer, body.deadline, signature)
+    sent = services.relays.submit(call, operation, signer)
+    if sent.settled.wait(RELAY_WAIT):
+        if sent.status == MINED:
+            return _result(sent.result).model_copy(update={"relay_id": sent.id})
+        raise sent.error  # refused by the contract when mined, or no longer possible: it will not be mined
+    return JSONResponse(status_code=202, content=_relay_status(sent).model_dump())
+
+
+@router.get("/relay/{relay_id}", response_model=RelayStatus, summary="How a relayed operation stands")
+def relay_status(relay_id: str, services: ServicesDep) -> RelayStatus:
+    """pending, mined (block and transaction), failed or dropped, with the reason. Relays are remembered by
+    the API process that accepted them, since it started."""
+    sent = services.relays.get(relay_id) if services.relays is not None else None
+    if sent is None:
+        raise NotFound(f"No relay '{relay_id}' is known to this API. Relay ids are answered by POST "
+                       "/v1/relay/{operation} and remembered since the API started.")
+    return _relay_status(sent)
+
+
+def _relay_status(sent: Relay) -> RelayStatus:
+    result = sent.result
+    messages = {
+        PENDING: f"Sent as transaction {sent.tx_hash}, not mined yet; the relayer follows it and sends it again "
+                 "if it waits too long or a reorg removes it.",
+        MINED: f"Mined in block {result.block_number} as transaction {result.tx_hash}." if result else "",
+        FAILED: f"Mined, and refused by the contract: {sent.error}",
+        DROPPED: f"It can no longer be carried out, and will not be mined: {sent.error}",
+    }
+    return RelayStatus(
+        relay_id=sent.id, operation=sent.operation, signer=sent.signer, status=sent.status, tx_hash=sent.tx_hash,
+        tx_hashes=list(sent.tx_hashes), block_number=result.block_number if result else None,
+        block_hash=result.block_hash if result else None, gas_used=result.gas_used if result else None,
+        asset_ids=result.asset_ids if result else [],
+        events=[{"name": e.name, "log_index": e.log_index, "args": e.args} for e in result.events] if result else [],
+        error=body_for(sent.error) if sent.error is not None else None,
+        message=messages[sent.status],
+    )

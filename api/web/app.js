@@ -5,7 +5,7 @@ import {
   assetLink, badge, cidLink, clear, copyButton, facts, fmtBytes, fmtNumber, h, mono, partyLink,
   section, setParticipants, short, table, time, timeText, unixTime, validityBadge, yesNo,
 } from "./dom.js";
-import { LANGUAGES, lang, setLang, t, tv } from "./i18n.js";
+import { LANGUAGES, lang, setLang, setVocabulary, t, termOf, terms, tv } from "./i18n.js";
 import { render as renderLineage } from "./lineage.js";
 import { hashFile } from "./sha256.js";
 
@@ -14,9 +14,6 @@ export const HISTORY_PAGE_SIZE = 100;
 const TREE_CHUNK = 50;
 const PARTY_PAGE_SIZE = 100;
 const SEARCH_PAGE_SIZE = 20;
-const KINDS = ["holding", "usage", "operating"];
-const REVOCATION_REASONS = { 1: "breach_of_terms", 2: "use_beyond_purpose", 3: "security_incident",
-                             4: "grantee_request", 5: "court_or_regulator_order", 99: "other" };
 const ZERO_HASH = `0x${"0".repeat(64)}`;
 
 const main = document.getElementById("main");
@@ -604,7 +601,7 @@ function rightsSection(asset, rightsAt, at) {
     h("p", { class: "muted" }, t("rights_intro")),
     form,
     rightsAt ? h("p", { class: "notice" }, t("rights_as_of", { block: fmtNumber(rightsAt.block), time: timeText(rightsAt.time) })) : null,
-    h("div", { class: "rights-trees" }, KINDS.map((kind) => rightsTree(rights, kind))));
+    h("div", { class: "rights-trees" }, terms("right_kind").map((kind) => rightsTree(rights, kind))));
 }
 
 function registrationSection(asset) {
@@ -735,9 +732,9 @@ function detailValue(key, value, event, context) {
   if (/Cid$/.test(key) && typeof value === "string" && /^0x[0-9a-f]{64}$/i.test(value)) {
     return cidLink(digestToCid(value), key === "metadataCid" ? "/v1/metadata/" : "/v1/content/");
   }
-  if (key === "reasonCode" && event.event === "RightRevoked") return tv("revocation_reason", REVOCATION_REASONS[value]) || String(value);
-  if (key === "classification") return tv("classification", ["general", "important", "core"][value]) || String(value);
-  if (key === "kind" && context === "data") return tv("attestation_kind", ["appraisal", "compliance_certification", "quality_evaluation"][value]);
+  if (key === "reasonCode" && event.event === "RightRevoked") return tv("revocation_reason", termOf("revocation_reason", value)) || String(value);
+  if (key === "classification") return tv("classification", termOf("classification", value)) || String(value);
+  if (key === "kind" && context === "data") return tv("attestation_kind", termOf("attestation_kind", value));
   if (key === "value" && context === "data") return null; // shown with its currency
   if (key === "sourceAssetId") return assetLink(value);
   if (typeof value === "boolean") return yesNo(value);
@@ -833,7 +830,7 @@ async function historyTab(ctx, asset) {
 
   const kindSelect = h("select", { id: "filter-kind", name: "kind" },
     h("option", { value: "" }, t("all_kinds")),
-    KINDS.map((k) => h("option", { value: k, selected: filters.kind === k }, tv("kind", k))));
+    terms("right_kind").map((k) => h("option", { value: k, selected: filters.kind === k }, tv("kind", k))));
   const party = h("input", { id: "filter-party", name: "party", value: filters.party, placeholder: "0x…", size: 20 });
   const since = h("input", { id: "filter-since", name: "since", value: filters.since, placeholder: t("filter_since_placeholder"), size: 14 });
   const until = h("input", { id: "filter-until", name: "until", value: filters.until, placeholder: t("filter_since_placeholder"), size: 14 });
@@ -927,7 +924,7 @@ function verdictView(result) {
 }
 
 function matchView(m) {
-  const holders = KINDS.map((kind) => h("div", { class: "holders" },
+  const holders = terms("right_kind").map((kind) => h("div", { class: "holders" },
     h("h4", tv("kind", kind)),
     m.holders[kind].length ? h("ul", { class: "plain" }, m.holders[kind].map((x) => h("li",
       h("span", { class: "right-no" }, `#${x.right_index}`), " ", partyLink(x.holder),
@@ -1193,10 +1190,12 @@ async function pageStatus(ctx) {
 
 async function start() {
   renderChrome();
-  const [participants, status] = await Promise.all([
+  const [participants, status, vocabulary] = await Promise.all([
     api("/v1/participants").catch(() => []),
     api("/v1/status").catch(() => null),
+    api("/v1/vocabulary").catch(() => ({})),
   ]);
+  setVocabulary(vocabulary);
   setParticipants(participants);
   chainInfo = status;
   renderChrome();

@@ -524,39 +524,21 @@ const STRINGS = {
 };
 
 // Values from the API, by group.
+// Values the explorer itself names (event fields, parties' roles in an event, actions). The registry's vocabulary
+// (right kinds, statuses, stages, roles, reasons, ...) comes from the API: setVocabulary(GET /v1/vocabulary).
 const VALUES = {
   zh: {
-    kind: { holding: "数据资源持有权", usage: "数据加工使用权", operating: "数据产品经营权" },
-    kind_short: { holding: "持有权", usage: "使用权", operating: "经营权" },
-    asset_status: { active: "正常", cancelled: "已注销", none: "不存在" },
-    classification: { general: "一般数据", important: "重要数据", core: "核心数据" },
     right_status: {
       valid: "有效", revoked: "已撤销", parent_revoked: "上级授权已撤销", expired: "已到期",
       parent_expired: "上级授权已到期", not_yet_valid: "尚未生效", parent_not_yet_valid: "上级授权尚未生效",
       asset_cancelled: "资产已注销", transferred_away: "已转让",
     },
-    listing_status: { listed: "挂牌中", suspended: "已暂停", delisted: "已摘牌" },
     listing_reason: {
       delisted: "已摘牌", suspended: "已暂停", exchange_not_active: "交易所已暂停资格", asset_cancelled: "资产已注销",
       asset_frozen: "资产已查封", right_revoked: "经营权已撤销", right_expired: "经营权已到期",
       right_not_yet_valid: "经营权尚未生效", right_transferred_away: "经营权已转让", right_not_found: "经营权不存在",
       right_not_valid: "经营权无效", origin_delisted: "原挂牌已摘牌", origin_not_valid: "原挂牌无效",
     },
-    stage: {
-      applied: "已申请", accepted: "已受理", returned: "已退回补正", publicity: "公示中", registered: "已登记",
-      refused: "不予登记", terminated: "已终止",
-    },
-    certificate_status: { pending: "待发证", valid: "有效", lapsed: "已失效", cancelled: "已注销",
-                          not_registered: "未登记", none: "无" },
-    attestation_kind: { appraisal: "资产评估", compliance_certification: "合规认证", quality_evaluation: "质量评价" },
-    attestation_status: { valid: "有效", revoked: "已撤销", superseded: "已被新版本取代", expired: "已到期",
-                          issuer_not_active: "出具机构资格无效" },
-    objection_status: { pending: "待处理", upheld: "成立", rejected: "不成立" },
-    role: { exchange: "数据交易所", registrar: "登记机构", appraiser: "评估机构", compliance_certifier: "合规认证机构",
-            quality_evaluator: "质量评价机构", regulator: "监管机构" },
-    participant_status: { active: "正常", suspended: "已暂停" },
-    revocation_reason: { breach_of_terms: "违反授权条款", use_beyond_purpose: "超出用途使用", security_incident: "安全事件",
-                         grantee_request: "被授权人申请", court_or_regulator_order: "法院或监管机关命令", other: "其他" },
     party_role: {
       registrant: "登记主体", submitter: "提交者", holder: "持有人", grantee: "被授权人", grantor: "授权人",
       from: "转让方", to: "受让方", exchange: "交易所", applicant: "申请人", registrar: "登记机构", issuer: "出具机构",
@@ -588,16 +570,11 @@ const VALUES = {
     },
   },
   en: {
-    kind: { holding: "Holding right", usage: "Processing and usage right", operating: "Product operating right" },
-    kind_short: { holding: "holding", usage: "usage", operating: "operating" },
-    asset_status: { active: "active", cancelled: "cancelled", none: "none" },
-    classification: { general: "general data", important: "important data", core: "core data" },
     right_status: {
       valid: "valid", revoked: "revoked", parent_revoked: "parent revoked", expired: "expired",
       parent_expired: "parent expired", not_yet_valid: "not yet valid", parent_not_yet_valid: "parent not yet valid",
       asset_cancelled: "asset cancelled", transferred_away: "transferred away",
     },
-    listing_status: { listed: "listed", suspended: "suspended", delisted: "delisted" },
     listing_reason: {
       delisted: "delisted", suspended: "suspended", exchange_not_active: "exchange not active",
       asset_cancelled: "asset cancelled", asset_frozen: "asset frozen", right_revoked: "operating right revoked",
@@ -606,24 +583,6 @@ const VALUES = {
       right_not_valid: "operating right not valid", origin_delisted: "origin listing delisted",
       origin_not_valid: "origin listing not valid",
     },
-    stage: {
-      applied: "applied", accepted: "accepted", returned: "returned for material", publicity: "in publicity",
-      registered: "registered", refused: "refused", terminated: "terminated",
-    },
-    certificate_status: { pending: "pending", valid: "valid", lapsed: "lapsed", cancelled: "cancelled",
-                          not_registered: "not registered", none: "none" },
-    attestation_kind: { appraisal: "appraisal", compliance_certification: "compliance certification",
-                        quality_evaluation: "quality evaluation" },
-    attestation_status: { valid: "valid", revoked: "revoked", superseded: "superseded by a later version",
-                          expired: "expired", issuer_not_active: "issuer not active" },
-    objection_status: { pending: "pending", upheld: "upheld", rejected: "rejected" },
-    role: { exchange: "data exchange", registrar: "registrar", appraiser: "appraiser",
-            compliance_certifier: "compliance certifier", quality_evaluator: "quality evaluator",
-            regulator: "regulator" },
-    participant_status: { active: "active", suspended: "suspended" },
-    revocation_reason: { breach_of_terms: "breach of terms", use_beyond_purpose: "use beyond purpose",
-                         security_incident: "security incident", grantee_request: "at the grantee's request",
-                         court_or_regulator_order: "order of a court or regulator", other: "other" },
     party_role: {
       registrant: "registrant", submitter: "submitter", holder: "holder", grantee: "grantee", grantor: "grantor",
       from: "from", to: "to", exchange: "exchange", applicant: "applicant", registrar: "registrar", issuer: "issuer",
@@ -704,11 +663,39 @@ export function t(key, params) {
   return text;
 }
 
+// The vocabulary's groups by the names the explorer uses for them; kind_short is the right kinds' short labels.
+const VOCABULARY_GROUPS = { kind: "right_kind", kind_short: "right_kind" };
+let vocabulary = {};
+
+/** Takes the registry's vocabulary (GET /v1/vocabulary): every group's terms with their codes and labels. */
+export function setVocabulary(groups) {
+  vocabulary = groups || {};
+}
+
+function vocabularyLabel(group, value) {
+  const terms = vocabulary[VOCABULARY_GROUPS[group] || group];
+  const term = terms && terms.find((candidate) => candidate.key === value);
+  if (!term) return undefined;
+  if (group === "kind_short") return current === "zh" ? term.zh_short : term.key;
+  return term[current] || term.en;
+}
+
+/** The keys of a vocabulary group, in the contracts' order (e.g. the right kinds). */
+export function terms(group) {
+  return (vocabulary[VOCABULARY_GROUPS[group] || group] || []).map((term) => term.key);
+}
+
+/** The key of the term numbered `code` in a vocabulary group (the chain's numbers in event details). */
+export function termOf(group, code) {
+  const term = (vocabulary[group] || []).find((candidate) => candidate.code === Number(code));
+  return term ? term.key : undefined;
+}
+
 /** A value from the API, translated within `group`; unknown values are shown as they are. */
 export function tv(group, value) {
   if (value === null || value === undefined || value === "") return "";
   const table = VALUES[current][group];
-  return (table && table[value]) || String(value);
+  return (table && table[value]) || vocabularyLabel(group, value) || String(value);
 }
 
 /** For the tests: every key of every language, to check that none is missing. */

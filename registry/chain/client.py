@@ -12,6 +12,8 @@ from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from eth_utils import function_signature_to_4byte_selector, keccak
 from web3 import Web3
+from web3.middleware import ExtraDataToPOAMiddleware
+from web3.providers.base import JSONBaseProvider
 from eth_abi.exceptions import EncodingError
 from web3.exceptions import (
     ContractCustomError,
@@ -24,6 +26,7 @@ from registry.chain.abi import load_abi
 from registry.chain.errors import decode_revert
 from registry.chain.events import DecodedEvent, decode_log
 from registry.chain.operations import Forward, Operation, Register
+from registry.chain.rpc import Rpc, public_url
 from registry.chain.types import Registration, asset_id_hex, checksum
 from registry.config import Deployment, Settings
 from registry.errors import ChainError, ChainUnavailable, ConfigurationError, ValidationError
@@ -35,6 +38,69 @@ _REGISTRATIONS_TYPE = "(bytes32,bytes32,bytes32,uint8,uint8,(bytes32,uint256)[],
 def asset_id_of(registrant: str, content_hash: bytes) -> str:
     """The asset id the contract derives: keccak256(abi.encode(registrant, contentHash))."""
     return "0x" + keccak(encode(["address", "bytes32"], [registrant, content_hash])).hex()
+
+
+class TransportProvider(JSONBaseProvider):
+    """web3's provider over the package's one JSON-RPC transport (registry.chain.rpc): web3 builds and
+    encodes contract calls, the transport carries them, with the same keep-alive, retries and errors as
+    every other call to the node."""
+
+    def __init__(self, rpc: Rpc) -> None:
+        super().__init__()
+        self.rpc = rpc
+
+    def make_request(self, method, params):  # noqa: ANN001, ANN201 - web3's provider interface
+        return self.rpc.request(method, list(params or []))
+
+    def make_batch_request(self, requests):  # noqa: ANN001, ANN201
+        return self.rpc.batch_request([(method, list(params or [])) for method, params in requests])
+
+
+def connect(rpc: Rpc) -> Web3:
+    """web3 over `rpc`, accepting proof-of-authority blocks: QBFT, IBFT and Clique put 97 bytes or more of
+    extraData in every header, which web3's block formatter refuses without this middleware."""
+    w3 = Web3(TransportProvider(rpc))
+    w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
+    return w3
+
+
+GWEI = 10**9
+
+
+def fee_fields(rpc: Rpc) -> dict[str, int]:
+    """The fee fields of a transaction for the node's network, read from it in one batch: EIP-1559 fees when
+    blocks carry a base fee (a tip of what the node suggests above it, at most 1 gwei, and room for the base
+    fee to double), a legacy gas price otherwise; both are 0 on the zero-gas-price networks consortium chains
+    often run, where accounts may hold no ether at all."""
+    block, gas_price = rpc.batch([("eth_getBlockByNumber", ["latest", False]), ("eth_gasPrice", [])])
+    gas_price = int(gas_price, 16)
+    if block.get("baseFeePerGas") is None:
+        return {"gasPrice": gas_price}  # a legacy transaction (eth_account's type 0 has no "type" key)
+    base_fee = int(block["baseFeePerGas"], 16)
+    tip = min(max(gas_price - base_fee, 0), GWEI) if gas_price else 0
+    return {"maxPriorityFeePerGas": tip, "maxFeePerGas": 2 * base_fee + tip, "type": 2}
+
+
+def poll_receipt(rpc: Rpc, tx_hash: str, timeout: float, through_outages: bool = False) -> dict[str, Any]:
+    """The receipt of a sent transaction, asked for every 10 ms until `timeout`. A node that cannot be
+    reached raises ChainUnavailable, or with `through_outages` is asked again until the timeout (the
+    transaction was sent; only its receipt is late)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            receipt = rpc.call("eth_getTransactionReceipt", [tx_hash])
+        except ChainUnavailable:
+            if not through_outages or time.monotonic() > deadline:
+                raise
+            receipt = None
+        except ChainError as exc:
+            raise ChainError(f"No receipt for transaction {tx_hash}: {exc}") from exc
+        if receipt:
+            return receipt
+        if time.monotonic() > deadline:
+            raise ChainError(f"No receipt for transaction {tx_hash} after {timeout:.0f} s; it may still be "
+                             "pending: look it up by its hash later.")
+        time.sleep(0.01)
 
 
 @dataclass(frozen=True)
@@ -69,7 +135,8 @@ class Chain:
         self.rpc_url = rpc_url
         self.timeout = timeout
         self.deployment = deployment
-        self.w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+        self.rpc = Rpc(rpc_url, timeout=timeout)
+        self.w3 = connect(self.rpc)
         self.contracts = {
             name: self.w3.eth.contract(address=Web3.to_checksum_address(address), abi=load_abi(name))
             for name, address in deployment.contracts.items()
@@ -84,14 +151,18 @@ class Chain:
     def chain_id(self) -> int:
         return self.deployment.chain_id
 
+    def latest_block(self) -> dict[str, Any]:
+        """The head block's header as the node sends it (hex quantities; any extraData length)."""
+        return self.rpc.call("eth_getBlockByNumber", ["latest", False])
+
     def check(self) -> None:
         """Fail early, and clearly, when the node is unreachable or is not the chain we deployed on."""
         try:
-            actual = self.w3.eth.chain_id
-        except Exception as exc:  # noqa: BLE001 - any transport error means the same thing to the user
+            actual = int(self.rpc.call("eth_chainId"), 16)
+        except ChainUnavailable as exc:
             raise ChainUnavailable(
-                f"Cannot reach the chain node at '{self.rpc_url}': {exc}. Start it (`make run` starts anvil) "
-                "or set DATAREG_RPC_URL."
+                f"Cannot reach the chain node at '{self.rpc_url}': {exc.__cause__ or exc}. Start it (`make run` "
+                "starts anvil) or set DATAREG_RPC_URL."
             ) from exc
         if actual != self.chain_id:
             raise ChainError(
@@ -189,15 +260,13 @@ class RegistryClient:
 
         to = self.contract.address
         gas = self._simulate({"from": account.address, "to": to, "data": call_data(batches[0])})
-        base_fee = self.w3.eth.get_block("latest")["baseFeePerGas"]
-        tip = self.w3.to_wei(1, "gwei")
+        fees = fee_fields(self.chain.rpc)
         raws = []
         for batch in batches:
             nonce = self._next_nonce(account.address)
             self._nonces[account.address] = nonce + 1
-            tx = {"chainId": self.chain.chain_id, "nonce": nonce, "to": to, "value": 0, "type": 2,
-                  "data": call_data(batch), "gas": gas * len(batch) // len(batches[0]) * 6 // 5 + 50_000,
-                  "maxPriorityFeePerGas": tip, "maxFeePerGas": 2 * base_fee + tip}
+            tx = {"chainId": self.chain.chain_id, "nonce": nonce, "to": to, "value": 0, **fees,
+                  "data": call_data(batch), "gas": gas * len(batch) // len(batches[0]) * 6 // 5 + 50_000}
             raws.append("0x" + account.sign_transaction(tx).raw_transaction.hex())
         # One at a time and in nonce order: a JSON-RPC batch may be processed out of order by the node.
         hashes = []
@@ -215,7 +284,7 @@ class RegistryClient:
         """Signs an operation as EIP-712 typed data with the acting party's key, for someone else to relay."""
         if deadline is None:
             # Judged by block time, which on a test chain can run ahead of the wall clock.
-            deadline = max(int(time.time()), self.w3.eth.get_block("latest")["timestamp"]) + ttl
+            deadline = max(int(time.time()), int(self.chain.latest_block()["timestamp"], 16)) + ttl
         contract = self._contract_of(operation)
         nonce = contract.functions.nonces(account.address).call()
         typed = operation.typed_data(account.address, nonce, deadline, self.chain.chain_id, contract.address)
@@ -236,7 +305,14 @@ class RegistryClient:
     def relay(
         self, operation: Operation, signer: str, deadline: int, signature: bytes, relayer: LocalAccount
     ) -> TxResult:
-        """Submits an operation its party signed; `relayer` pays the gas and gains nothing else."""
+        """Submits an operation its party signed and waits for it; `relayer` pays the gas and gains nothing
+        else. (The API sends through registry/chain/relayer.py, which follows many at once.)"""
+        return self._transact(self.relay_call(operation, signer, deadline, signature), relayer)
+
+    def relay_call(self, operation: Operation, signer: str, deadline: int, signature: bytes):
+        """The contract call that carries out an operation its party signed, for a relayer to send (see
+        registry/chain/relayer.py); a forwarded call to anything but the registry's contracts, or values that
+        do not fit their types, are refused here."""
         if isinstance(operation, Forward):
             # The relayer pays only for calls to the registry's own contracts, never for the forwarder itself
             # or anything else the signer names.
@@ -258,7 +334,7 @@ class RegistryClient:
                 f"The {operation.name} operation cannot be encoded for the contract: {str(exc).splitlines()[0]}. "
                 "Check that each number fits its type (see the API docs) and the deadline is a Unix time."
             ) from None
-        return self._transact(call, relayer)
+        return call
 
     def send_raw_transaction(self, raw: bytes) -> TxResult:
         """Sends a transaction signed elsewhere, after checking it is a call to this registry that would
@@ -297,22 +373,17 @@ class RegistryClient:
         """Polls for the receipt every 10 ms and decodes it with the registry's own decoder (web3's receipt
         formatting cost more than the chain's work for a batch of registrations)."""
         tx_hash = _hex(tx_hash)
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                response = self.w3.provider.make_request("eth_getTransactionReceipt", [tx_hash])
-            except Exception as exc:  # noqa: BLE001
-                if _unreachable(exc):
-                    raise self._down(exc, f"transaction {tx_hash} was sent and may still be included in a "
-                                          "block: look it up by its hash when the node is back") from exc
-                raise ChainError(f"No receipt for transaction {tx_hash}: {exc}.") from exc
-            receipt = response.get("result")
-            if receipt:
-                break
-            if time.monotonic() > deadline:
-                raise ChainError(f"No receipt for transaction {tx_hash} after {timeout:.0f} s; it may still be "
-                                 "pending: look it up by its hash later.")
-            time.sleep(0.01)
+        try:
+            receipt = poll_receipt(self.chain.rpc, tx_hash, timeout)
+        except ChainUnavailable as exc:
+            raise self._down(exc, f"transaction {tx_hash} was sent and may still be included in a "
+                                  "block: look it up by its hash when the node is back") from exc
+        return self.result_of(receipt)
+
+    def result_of(self, receipt: dict[str, Any]) -> TxResult:
+        """A receipt as JSON-RPC gives it, decoded with the registry's own decoder; a failed transaction raises
+        the contract's reason."""
+        tx_hash = receipt["transactionHash"]
         summary = {"transactionHash": tx_hash, "blockNumber": int(receipt["blockNumber"], 16),
                    "gasUsed": int(receipt["gasUsed"], 16)}
         if int(receipt["status"], 16) != 1:
@@ -329,9 +400,10 @@ class RegistryClient:
     # ─────────────────────────────── internals ───────────────────────────────
 
     def _down(self, exc: Exception, what: str) -> ChainUnavailable:
-        reason = str(exc).split("Caused by ")[-1][:200]
+        cause = exc.__cause__ if isinstance(exc, ChainUnavailable) and exc.__cause__ else exc
+        reason = str(cause).split("Caused by ")[-1][:200] or type(cause).__name__
         return ChainUnavailable(
-            f"The chain node at '{_public(self.chain.rpc_url)}' cannot be reached ({reason}); {what}. Try again "
+            f"The chain node at '{public_url(self.chain.rpc_url)}' cannot be reached ({reason}); {what}. Try again "
             "when it is back: GET /v1/status shows whether it is reachable."
         )
 
@@ -361,23 +433,20 @@ class RegistryClient:
         tx: dict[str, Any] = {"from": sender, "to": fn.address, "data": fn._encode_transaction_data()}
         gas = self._simulate(tx)
         try:
-            base_fee = self.w3.eth.get_block("latest")["baseFeePerGas"]
+            fees = fee_fields(self.chain.rpc)
             nonce = self._next_nonce(sender)
         except Exception as exc:  # noqa: BLE001
             if _unreachable(exc):
                 raise self._down(exc, "nothing was sent") from exc
             raise ChainError(f"The node could not prepare the transaction: {_rpc_message(exc)}.") from exc
-        tip = self.w3.to_wei(1, "gwei")
         tx.update(
             {
                 "chainId": self.chain.chain_id,
                 "nonce": nonce,
                 # 20% headroom: estimates can be short when state changes between estimate and inclusion.
                 "gas": gas * 6 // 5 + 10_000,
-                "maxPriorityFeePerGas": tip,
-                "maxFeePerGas": 2 * base_fee + tip,
-                "type": 2,
                 "value": 0,
+                **fees,
             }
         )
         tx.pop("from")
@@ -447,23 +516,10 @@ def _hex(value: Any) -> str:
     return str(value) if str(value).startswith("0x") else "0x" + str(value)
 
 
-def _public(url: str) -> str:
-    """A node URL fit for an error message: scheme, host and port, without credentials or a path that may
-    carry an API key."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
-
-
 def _unreachable(exc: BaseException) -> bool:
-    """Whether a transport error means the node cannot be reached (refused, reset, timed out), as opposed to
-    an answer from it."""
-    import requests
-
-    return isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout, ConnectionError,
-                            TimeoutError))
+    """Whether an error means the node cannot be reached (refused, reset, timed out), as opposed to an
+    answer from it."""
+    return isinstance(exc, (ChainUnavailable, ConnectionError, TimeoutError))
 
 
 def _rpc_message(exc: Exception) -> str:

@@ -6,21 +6,34 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
 from registry.chain.abi import load_abi, load_bytecode
+from registry.chain.client import connect, fee_fields, poll_receipt
+from registry.chain.rpc import Rpc
 from registry.config import Deployment
-from registry.errors import ChainError
+from registry.errors import ChainError, ChainUnavailable
 
 
-def _deploy_one(w3: Web3, deployer: LocalAccount, name: str, *args) -> dict:
-    contract = w3.eth.contract(abi=load_abi(name), bytecode=load_bytecode(name))
-    tx = contract.constructor(*args).build_transaction(
-        {"from": deployer.address, "nonce": w3.eth.get_transaction_count(deployer.address, "pending"),
-         "chainId": w3.eth.chain_id}
-    )
-    tx_hash = w3.eth.send_raw_transaction(deployer.sign_transaction(tx).raw_transaction)
-    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
-    if receipt["status"] != 1:
-        raise ChainError(f"Deploying {name} failed in transaction 0x{bytes(tx_hash).hex()}.")
-    return receipt
+class _Deployer:
+    """Sends the constructor transactions of one deployment from one account, with locally counted nonces
+    and fees set for the network (EIP-1559, legacy or zero gas price: see fee_fields)."""
+
+    def __init__(self, rpc: Rpc, account: LocalAccount, chain_id: int) -> None:
+        self.rpc, self.account, self.chain_id = rpc, account, chain_id
+        self.w3 = connect(rpc)
+        self.nonce = int(rpc.call("eth_getTransactionCount", [account.address, "pending"]), 16)
+
+    def deploy(self, name: str, *args: object) -> dict:
+        contract = self.w3.eth.contract(abi=load_abi(name), bytecode=load_bytecode(name))
+        data = contract.constructor(*args)._encode_data_in_transaction(*args)
+        gas = int(self.rpc.call("eth_estimateGas", [{"from": self.account.address, "data": data}]), 16)
+        tx = {"chainId": self.chain_id, "nonce": self.nonce, "data": data, "value": 0,
+              "gas": gas * 6 // 5 + 20_000, **fee_fields(self.rpc)}  # headroom: estimates can be short
+        raw = self.account.sign_transaction(tx).raw_transaction
+        tx_hash = self.rpc.call("eth_sendRawTransaction", ["0x" + bytes(raw).hex()])
+        self.nonce += 1
+        receipt = poll_receipt(self.rpc, tx_hash, timeout=120, through_outages=True)
+        if int(receipt["status"], 16) != 1:
+            raise ChainError(f"Deploying {name} failed in transaction {tx_hash}.")
+        return receipt
 
 
 # Production: 5 working days (a week). A local chain passes seconds.
@@ -32,26 +45,27 @@ def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
     """Deploys the trusted forwarder, the ParticipantRegistry (administered by `admin`: in production the
     council's multisig; by default the deployer), the DataRegistry, and the ListingRegistry,
     RegistrationOffice and AttestationRegistry that read it."""
-    w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 30}))
+    rpc = Rpc(rpc_url, timeout=30)
     try:
-        chain_id = w3.eth.chain_id
-    except Exception as exc:  # noqa: BLE001
-        raise ChainError(f"Cannot reach the chain node at '{rpc_url}': {exc}.") from exc
-    deployer = Account.from_key(deployer_key)
-    first = _deploy_one(w3, deployer, "Forwarder")
+        chain_id = int(rpc.call("eth_chainId"), 16)
+    except ChainUnavailable as exc:
+        raise ChainError(f"Cannot reach the chain node at '{rpc_url}': {exc.__cause__ or exc}.") from exc
+    deployer = _Deployer(rpc, Account.from_key(deployer_key), chain_id)
+    first = deployer.deploy("Forwarder")
     forwarder = first["contractAddress"]
-    participants = _deploy_one(w3, deployer, "ParticipantRegistry", admin or deployer.address, forwarder)
-    p = participants["contractAddress"]
-    data = _deploy_one(w3, deployer, "DataRegistry", p, forwarder)["contractAddress"]
+    forwarder = Web3.to_checksum_address(forwarder)
+    p = Web3.to_checksum_address(
+        deployer.deploy("ParticipantRegistry", admin or deployer.account.address, forwarder)["contractAddress"])
+    data = Web3.to_checksum_address(deployer.deploy("DataRegistry", p, forwarder)["contractAddress"])
     contracts = {
         "Forwarder": forwarder,
         "ParticipantRegistry": p,
         "DataRegistry": data,
-        "ListingRegistry": _deploy_one(w3, deployer, "ListingRegistry", data, p, forwarder)["contractAddress"],
-        "RegistrationOffice": _deploy_one(w3, deployer, "RegistrationOffice", data, p, publicity_seconds,
-                                          forwarder)["contractAddress"],
-        "AttestationRegistry": _deploy_one(w3, deployer, "AttestationRegistry", data, p,
-                                           forwarder)["contractAddress"],
+        "ListingRegistry": deployer.deploy("ListingRegistry", data, p, forwarder)["contractAddress"],
+        "RegistrationOffice": deployer.deploy("RegistrationOffice", data, p, publicity_seconds,
+                                              forwarder)["contractAddress"],
+        "AttestationRegistry": deployer.deploy("AttestationRegistry", data, p, forwarder)["contractAddress"],
     }
-    return Deployment(chain_id=chain_id, contracts=contracts, deploy_block=first["blockNumber"],
-                      deploy_tx="0x" + bytes(first["transactionHash"]).hex())
+    rpc.close()
+    return Deployment(chain_id=chain_id, contracts={k: Web3.to_checksum_address(v) for k, v in contracts.items()},
+                      deploy_block=int(first["blockNumber"], 16), deploy_tx=first["transactionHash"])

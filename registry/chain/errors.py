@@ -14,16 +14,28 @@ from eth_abi import decode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
 from registry.chain.abi import all_abis
-from registry.chain.types import RightKind
 from registry.errors import ChainError, ContractRevert
+from registry.vocabulary import AssetStatus, ListingStatus, ListingValidity, ParticipantStatus, RightKind, Role, Term
 
-_STATUS = {0: "not registered", 1: "active", 2: "cancelled"}
-_LISTING_STATUS = {0: "none", 1: "listed", 2: "suspended", 3: "delisted"}
-_LISTING_VALIDITY = {0: "valid", 1: "suspended", 2: "delisted", 3: "its exchange is not active",
-                     4: "the asset is not active", 5: "the operating right is not valid (revoked or expired)",
-                     6: "the consenting party no longer holds the operating right",
-                     7: "its origin listing is not valid", 8: "the asset is frozen by a regulator (查封)"}
-_PARTICIPANT_STATUS = {0: "not a participant", 1: "active", 2: "suspended"}
+
+def _en(enum: type[Term], value: int) -> str | int:
+    """The English label of a contract's enum value, or the number if the vocabulary lacks it."""
+    try:
+        return enum(value).en
+    except ValueError:
+        return value
+
+
+def _asset_status(value: int) -> str | int:
+    return "not registered" if value == AssetStatus.NONE else _en(AssetStatus, value)
+
+
+def _role(value: int) -> str | int:
+    """A role as a sentence names it: 'an active compliance certifier'."""
+    try:
+        return Role(value).key.replace("_", " ")
+    except ValueError:
+        return value
 
 
 def _when(ts: int) -> str:
@@ -43,7 +55,7 @@ MESSAGES: dict[str, Callable[[dict], str]] = {
         f"No asset '{a['assetId']}' is registered. Check the asset id (0x followed by 64 hex digits)."
     ),
     "AssetNotActive": lambda a: (
-        f"Asset '{a['assetId']}' is {_STATUS.get(a['status'], a['status'])}; this operation needs an active asset."
+        f"Asset '{a['assetId']}' is {_asset_status(a['status'])}; this operation needs an active asset."
     ),
     "MissingContentHash": lambda a: "The registration has no content fingerprint (SHA-256 of the data).",
     "MissingMetadata": lambda a: "The registration has no metadata document content id.",
@@ -140,7 +152,7 @@ MESSAGES: dict[str, Callable[[dict], str]] = {
     ),
     "OriginNotListable": lambda a: (
         f"Listing {a['originListingId']} cannot be cross-listed: it is "
-        f"{_LISTING_VALIDITY.get(a['validity'], a['validity'])}."
+        f"{_en(ListingValidity, a['validity'])}."
     ),
     "CrossListingOnSameExchange": lambda a: (
         f"Listing {a['originListingId']} is already on exchange '{a['exchange']}'; a cross-listing must be on "
@@ -156,15 +168,15 @@ MESSAGES: dict[str, Callable[[dict], str]] = {
     ),
     "ConsentNotValid": lambda a: (
         f"The consent does not hold for right {a['rightIndex']} of asset '{a['assetId']}': "
-        f"{_LISTING_VALIDITY.get(a['reason'], a['reason'])}."
+        f"{_en(ListingValidity, a['reason'])}."
     ),
     "NotListingParty": lambda a: (
         f"Account '{a['account']}' may not change listing {a['listingId']}: only its exchange may suspend, resume or "
         "delist it, and the holder of the operating right may delist it."
     ),
     "InvalidStatusChange": lambda a: (
-        f"Listing {a['listingId']} cannot go from {_LISTING_STATUS.get(a['from'], a['from'])} to "
-        f"{_LISTING_STATUS.get(a['to'], a['to'])} (a delisted listing stays delisted)."
+        f"Listing {a['listingId']} cannot go from {_en(ListingStatus, a['from'])} to "
+        f"{_en(ListingStatus, a['to'])} (a delisted listing stays delisted)."
     ),
     "ParticipantExists": lambda a: f"'{a['account']}' is already a participant.",
     "ParticipantNotFound": lambda a: f"'{a['account']}' is not a participant.",
@@ -173,7 +185,7 @@ MESSAGES: dict[str, Callable[[dict], str]] = {
         f"Participant '{a['account']}' needs a non-zero address, a name and a credit code."
     ),
     "StatusUnchanged": lambda a: (
-        f"Participant '{a['account']}' is already {_PARTICIPANT_STATUS.get(a['status'], a['status'])}."
+        f"Participant '{a['account']}' is already {_en(ParticipantStatus, a['status'])}."
     ),
     "RegistryPaused": lambda a: (
         "The registry is paused by the council's admin (emergency stop): no write is accepted until it is "
@@ -213,7 +225,7 @@ MESSAGES: dict[str, Callable[[dict], str]] = {
     ),
     "MissingRole": lambda a: (
         f"Account '{a['account']}' is not an active "
-        f"{ {1: 'exchange', 2: 'registrar', 3: 'appraiser', 4: 'compliance certifier', 5: 'quality evaluator', 6: 'regulator'}.get(a['role'], a['role'])} "
+        f"{_role(a['role'])} "
         "in the participant registry."
     ),
     "NotRegistrant": lambda a: (

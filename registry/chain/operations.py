@@ -1,21 +1,30 @@
-"""The registry's write operations, each in one place: the contract function for the signer's own
-transaction, the `...BySig` function and the EIP-712 type for a relayed one, and the JSON form the API's
-relay endpoint takes. The type strings must equal the contract's typehashes byte for byte; the tests check
-every operation's signature against the contract on anvil.
+"""The registry's write operations, each declared once: a frozen dataclass whose fields carry their Solidity
+type and conversions (`arg(KIND)`), and whose class attributes name the contract, the function for the
+signer's own transaction and, for an operation others may relay, its `...BySig` function and EIP-712 type.
+From that one declaration come the call's arguments, the EIP-712 typed data, the JSON form (the API's
+`/v1/relay/*` bodies and the CLI's consent files) and, for the registration procedure, the CLI's options.
+The EIP-712 type strings are derived from the same declaration; tests/test_operations.py checks each against
+the contract's `*_TYPEHASH` constant.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from functools import cache
+from typing import Any, ClassVar, Mapping
+
+from eth_utils import keccak
 
 from registry.chain.types import (
     Registration,
+    RightHolder,
+    RightKind,
+    Source,
     asset_id_hex,
     checksum,
-    registration_from_json,
-    registration_to_json,
 )
 from registry.errors import ValidationError
+from registry.vocabulary import AttestationKind, CancelReason, ListingStatus, RevocationReason, Role
 
 DOMAIN_VERSION = "1"  # each contract's EIP-712 domain: its own name, version 1, chain id, address
 
@@ -26,392 +35,736 @@ EIP712_DOMAIN = [
     {"name": "verifyingContract", "type": "address"},
 ]
 
+ZERO = bytes(32)
+
 # Revocation reason codes, as documented on IDataRegistry.RightRevoked.
-REVOCATION_REASONS = {
-    1: "breach_of_terms",
-    2: "use_beyond_purpose",
-    3: "security_incident",
-    4: "grantee_request",
-    5: "court_or_regulator_order",
-    99: "other",
-}
+REVOCATION_REASONS = {m.value: m.key for m in RevocationReason}
+LISTING_STATUSES = {m.key: m.value for m in ListingStatus if m is not ListingStatus.NONE}
+ROLES = {m.key: m.value for m in Role.admissible()}
+CANCEL_REASONS = {m.key: m.value for m in CancelReason}
+ATTESTATION_KINDS = {m.key: m.value for m in AttestationKind}
 
 
-def _b32(value: str | bytes, name: str) -> bytes:
+def _refuse(name: str, message: str, short: str) -> ValidationError:
+    return ValidationError(message, [{"field": name, "message": short}])
+
+
+def _hex(value: bytes) -> str:
+    return "0x" + bytes(value).hex()
+
+
+def _bytes32(value: Any, name: str) -> bytes:
     if isinstance(value, (bytes, bytearray)) and len(value) == 32:
         return bytes(value)
     try:
         return bytes.fromhex(asset_id_hex(value)[2:])
     except ValidationError:
-        raise ValidationError(f"'{name}' must be 0x followed by 64 hexadecimal digits, got '{value}'.") from None
+        raise _refuse(name, f"'{name}' must be 0x followed by 64 hexadecimal digits, got '{value}'.",
+                      "0x followed by 64 hexadecimal digits") from None
 
 
-def _hex(value: bytes) -> str:
-    return "0x" + value.hex()
+# ─────────────────────────────── kinds: one Solidity type and its conversions ───────────────────────────────
+
+class Kind:
+    """How a value of one Solidity type travels: as a call argument (`abi`), in an EIP-712 message
+    (`message`), as JSON (`to_json`), and back from JSON, checked, with a message naming the field."""
+
+    eip712: str = ""
+    missing: ClassVar[Any] = None  # what an absent required JSON field is checked as, so refusals name it
+
+    def abi(self, value: Any, name: str) -> Any:
+        return value
+
+    def message(self, value: Any) -> Any:
+        return value
+
+    def to_json(self, value: Any) -> Any:
+        return value
+
+    def from_json(self, value: Any, name: str) -> Any:
+        return value
+
+    def structs(self) -> dict[str, list[dict[str, str]]]:
+        """The EIP-712 struct types this type refers to, by name."""
+        return {}
 
 
-def _int(body: dict, name: str, low: int = 0, high: int = 2**256 - 1) -> int:
-    value = body.get(name, 0)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationError(f"'{name}' must be a whole number from {low} to {high}, got {value!r}.")
-    return value
+class AssetIdKind(Kind):
+    """A bytes32 asset id, kept as 0x hex in Python and JSON."""
+
+    eip712 = "bytes32"
+    missing = ""
+
+    def abi(self, value: Any, name: str) -> bytes:
+        return _bytes32(value, name)
+
+    def message(self, value: Any) -> str:
+        return asset_id_hex(value)
+
+    to_json = message
+
+    def from_json(self, value: Any, name: str) -> str:
+        return asset_id_hex(value)
+
+
+class DigestKind(Kind):
+    """A bytes32 kept as bytes: a CID digest or a content hash."""
+
+    eip712 = "bytes32"
+
+    def abi(self, value: Any, name: str) -> bytes:
+        return _bytes32(value, name)
+
+    def message(self, value: Any) -> str:
+        return _hex(value)
+
+    to_json = message
+
+    def from_json(self, value: Any, name: str) -> bytes:
+        return _bytes32(value, name)
+
+
+class AddressKind(Kind):
+    eip712 = "address"
+    missing = ""
+
+    def abi(self, value: Any, name: str) -> str:
+        return checksum(value, name)
+
+    def from_json(self, value: Any, name: str) -> str:
+        return checksum(value, name)
+
+
+@dataclass(frozen=True)
+class Uint(Kind):
+    """An unsigned integer; `low` and `high` bound what JSON may give (tighter than the type where the
+    contract's rules are)."""
+
+    bits: int = 256
+    low: int = 0
+    high: int | None = None
+    missing: ClassVar[Any] = 0
+
+    @property
+    def eip712(self) -> str:  # type: ignore[override]
+        return f"uint{self.bits}"
+
+    def abi(self, value: Any, name: str) -> int:
+        return int(value)
+
+    def from_json(self, value: Any, name: str) -> int:
+        high = 2**self.bits - 1 if self.high is None else self.high
+        if isinstance(value, bool) or not isinstance(value, int) or not self.low <= value <= high:
+            raise _refuse(name, f"'{name}' must be a whole number from {self.low} to {high}, got {value!r}.",
+                          f"a whole number from {self.low} to {high}")
+        return value
+
+
+class BoolKind(Kind):
+    eip712 = "bool"
+
+    def abi(self, value: Any, name: str) -> bool:
+        return bool(value)
+
+    def from_json(self, value: Any, name: str) -> bool:
+        if not isinstance(value, bool):
+            raise _refuse(name, f"'{name}' must be true or false.", "true or false")
+        return value
+
+
+@dataclass(frozen=True)
+class Text(Kind):
+    """A string; `refusal` replaces the standard message where the field has a rule of its own."""
+
+    min_length: int = 0
+    max_length: int = 200
+    refusal: str = ""
+    eip712: str = "string"
+
+    def abi(self, value: Any, name: str) -> str:
+        return str(value)
+
+    def from_json(self, value: Any, name: str) -> str:
+        if not isinstance(value, str) or not self.min_length <= len(value) <= self.max_length:
+            short = f"text of at most {self.max_length} characters"
+            raise _refuse(name, self.refusal or f"'{name}' must be {short}.", short)
+        return value
+
+
+class BytesKind(Kind):
+    """Dynamic bytes, as 0x hex in JSON."""
+
+    eip712 = "bytes"
+    missing = ""
+
+    def abi(self, value: Any, name: str) -> bytes:
+        return bytes(value)
+
+    def to_json(self, value: Any) -> str:
+        return _hex(value)
+
+    def from_json(self, value: Any, name: str) -> bytes:
+        if not isinstance(value, str) or not value.startswith("0x"):
+            raise _refuse(name, f"'{name}' must be the call data as 0x hex.", "0x hex")
+        try:
+            return bytes.fromhex(value[2:])
+        except ValueError:
+            raise _refuse(name, f"'{name}' must be an even number of hex digits after 0x.", "0x hex") from None
+
+
+@dataclass(frozen=True)
+class FixedText(Kind):
+    """A short code as a fixed-size byte string (bytes1, bytes2): the registrar's region and letter."""
+
+    size: int = 1
+
+    @property
+    def eip712(self) -> str:  # type: ignore[override]
+        return f"bytes{self.size}"
+
+    def abi(self, value: Any, name: str) -> bytes:
+        return value.encode() if isinstance(value, str) else bytes(value)
+
+
+@dataclass(frozen=True)
+class Named(Kind):
+    """A contract enum given by name in Python: 'regulator', 'suspended'."""
+
+    codes: Mapping[str, int]
+    what: str
+    eip712: str = "uint8"
+
+    def abi(self, value: Any, name: str) -> int:
+        if value not in self.codes:
+            raise _refuse(name, f"Unknown {self.what} '{value}': use one of {', '.join(self.codes)}.",
+                          f"one of {', '.join(self.codes)}")
+        return self.codes[value]
+
+
+class CreditCodeKind(Kind):
+    """A unified social credit code; only its keccak256 goes on chain (`credit_code_hash`)."""
+
+    eip712 = "bytes32"
+
+    def abi(self, value: Any, name: str) -> bytes:
+        return credit_code_hash(value)
+
+
+class CurrencyKind(Kind):
+    """An ISO 4217 code such as CNY, as bytes3 (empty: none)."""
+
+    eip712 = "bytes3"
+
+    def abi(self, value: Any, name: str) -> bytes:
+        if value and (len(value) != 3 or not value.isalpha()):
+            raise _refuse(name, f"'{value}' is not an ISO 4217 currency code such as CNY.", "ISO 4217 code")
+        return value.upper().encode().ljust(3, b"\0")
+
+
+class RightKindsKind(Kind):
+    """The set of right kinds an account holds: a bit mask on chain, a list of labels in JSON."""
+
+    eip712 = "uint8"
+
+    def abi(self, value: Any, name: str) -> int:
+        return sum(1 << k for k in value)
+
+    def message(self, value: Any) -> int:
+        return sum(1 << k for k in value)
+
+    def to_json(self, value: Any) -> list[str]:
+        return [k.label for k in sorted(value)]
+
+    def from_json(self, value: Any, name: str) -> frozenset[RightKind]:
+        if not isinstance(value, list) or not value or not all(isinstance(k, str) for k in value):
+            raise _refuse(name, f"'{name}' must be a non-empty list of right kinds (holding, usage, operating), "
+                          f"got {value!r}.", "a list of holding, usage, operating")
+        return frozenset(RightKind.parse(k) for k in value)
+
+
+ASSET_ID = AssetIdKind()
+DIGEST = DigestKind()
+ADDRESS = AddressKind()
+UINT256 = Uint()
+BOOL = BoolKind()
+BYTES = BytesKind()
+CREDIT_CODE = CreditCodeKind()
+CURRENCY = CurrencyKind()
+RIGHT_KINDS = RightKindsKind()
+
+
+# ─────────────────────────────── fields and structs ───────────────────────────────
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(word.title() for word in rest)
+
+
+@dataclass(frozen=True)
+class Cli:
+    """How `datareg` takes a field: the option (`--reason`) with its argparse settings, where the field is not
+    simply the positional argument of its own name. `source` names how the CLI turns the text into the value
+    when the kind's JSON parsing does not: "document" (a file, stored; its CID digest goes on chain),
+    "metadata" (a metadata document, stored), "fingerprint" (a file's SHA-256), "time" (ISO or +30d), "names"
+    (a name from `names`, or a code). `invert`: a flag that sets the field false (--terminate for `passed`)."""
+
+    flag: str
+    help: str | None = None
+    required: bool = False
+    default: Any = None
+    source: str = ""
+    names: Mapping[str, int] | None = None
+    invert: bool = False
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One field's declaration beside its Python type."""
+
+    kind: Kind
+    sol: str = ""  # its name in Solidity and EIP-712; default: the Python name in camelCase
+    label: str = ""  # what refusals call it; default: its JSON key
+    json: str = ""  # its key in the JSON form; default: the Python name
+    flatten: bool = False  # a struct whose members the EIP-712 message lists in its place
+    inline_json: bool = False  # a struct whose members the JSON form lists in its place
+    packed: bool = False  # gathered with the other packed fields into one struct argument of the call
+    absent: Any = None  # what the JSON form means when it leaves the field out (REQUIRED: it is refused);
+    # default: the Python default, else the kind's `missing` value, checked as if given
+    cli: Cli | None = None  # how `datareg` takes it, where a command builds the operation from its arguments
+
+
+REQUIRED = object()  # `Arg.absent`: a JSON form without the field is refused, naming it
+
+
+def arg(kind: Kind, default: Any = dataclasses.MISSING, *, kw_only: bool = False, **options: Any) -> Any:
+    """A dataclass field declared with its Solidity kind (see `Arg` for the options)."""
+    return dataclasses.field(default=default, kw_only=kw_only, metadata={"arg": Arg(kind, **options)})
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    arg: Arg
+    default: Any
+
+    @property
+    def kind(self) -> Kind:
+        return self.arg.kind
+
+    @property
+    def sol(self) -> str:
+        return self.arg.sol or _camel(self.name)
+
+    @property
+    def key(self) -> str:
+        return self.arg.json or self.name
+
+
+class Struct(Kind):
+    """A Solidity struct mirrored by a frozen dataclass: the operation's own fields, or a struct argument.
+    Classes declared elsewhere (the registration's, in chain/types.py) give their kinds in `declared`."""
+
+    def __init__(self, cls: type, type_name: str = "", declared: Mapping[str, Arg] | None = None,
+                 refusal: str = "", missing: Any = None) -> None:
+        self.cls = cls
+        self.eip712 = type_name or cls.__name__
+        self.declared = declared
+        self.refusal = refusal or f"'{{name}}' must be an object with {', '.join(self._names())}."
+        self.missing = missing  # type: ignore[misc]
+
+    def _names(self) -> list[str]:
+        return [m.key for m in self.members()]
+
+    def members(self) -> list[Member]:
+        return _members(self.cls, self.declared)
+
+    def member_types(self) -> list[dict[str, str]]:
+        types: list[dict[str, str]] = []
+        for m in self.members():
+            if m.arg.flatten:
+                types.extend(_as_struct(m.kind).member_types())
+            else:
+                types.append({"name": m.sol, "type": m.kind.eip712})
+        return types
+
+    def children(self) -> dict[str, list[dict[str, str]]]:
+        """The struct types its members refer to."""
+        found: dict[str, list[dict[str, str]]] = {}
+        for m in self.members():
+            found.update(_as_struct(m.kind).children() if m.arg.flatten else m.kind.structs())
+        return found
+
+    def structs(self) -> dict[str, list[dict[str, str]]]:
+        return {self.eip712: self.member_types(), **self.children()}
+
+    def abi(self, value: Any, name: str = "") -> tuple:
+        args: list[Any] = []
+        packed: list[Any] = []
+        for m in self.members():
+            converted = m.kind.abi(getattr(value, m.name), m.arg.label or m.name)
+            if m.arg.packed:
+                if not packed:
+                    args.append(packed)  # the struct argument sits where its first field is declared
+                packed.append(converted)
+            else:
+                args.append(converted)
+        return tuple(tuple(a) if a is packed else a for a in args)
+
+    def message(self, value: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for m in self.members():
+            item = getattr(value, m.name)
+            if m.arg.flatten:
+                out.update(m.kind.message(item))
+            else:
+                out[m.sol] = m.kind.message(item)
+        return out
+
+    def to_json(self, value: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for m in self.members():
+            item = m.kind.to_json(getattr(value, m.name))
+            if m.arg.inline_json:
+                out.update(item)
+            else:
+                out[m.key] = item
+        return out
+
+    def from_json(self, value: Any, name: str = "", prefix: str = "") -> Any:
+        if not isinstance(value, dict):
+            raise _refuse(name, self.refusal.replace("{name}", name), "an object")
+        values: dict[str, Any] = {}
+        for m in self.members():
+            label = m.arg.label or prefix + m.key
+            if m.arg.inline_json:
+                values[m.name] = m.kind.from_json(value, label)
+            elif m.key in value:
+                values[m.name] = m.kind.from_json(value[m.key], label)
+            elif m.arg.absent is REQUIRED:
+                values[m.name] = m.kind.from_json(None, label)
+            elif m.arg.absent is not None:
+                values[m.name] = m.arg.absent
+            elif m.default is not dataclasses.MISSING:
+                values[m.name] = m.default
+            else:  # absent, no default: checked as the kind's `missing` value ('', 0), refused where that is
+                values[m.name] = m.kind.from_json(m.kind.missing, label)
+        return self.cls(**values)
+
+
+@dataclass(frozen=True)
+class ListOf(Kind):
+    """A dynamic array of structs."""
+
+    item: Struct
+    refusal: str = ""
+    short: str = ""
+    missing: ClassVar[Any] = []
+
+    @property
+    def eip712(self) -> str:  # type: ignore[override]
+        return f"{self.item.eip712}[]"
+
+    def abi(self, value: Any, name: str) -> list:
+        return [self.item.abi(v) for v in value]
+
+    def message(self, value: Any) -> list:
+        return [self.item.message(v) for v in value]
+
+    def to_json(self, value: Any) -> list:
+        return [self.item.to_json(v) for v in value]
+
+    def from_json(self, value: Any, name: str) -> tuple:
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise _refuse(name, self.refusal, self.short)
+        return tuple(self.item.from_json(v, f"{name}[{i}]", prefix=f"{name}[{i}].") for i, v in enumerate(value))
+
+    def structs(self) -> dict[str, list[dict[str, str]]]:
+        return self.item.structs()
+
+
+def _as_struct(kind: Kind) -> Struct:
+    assert isinstance(kind, Struct), "only a struct can be flattened"
+    return kind
+
+
+@cache
+def _members_cached(cls: type, declared: tuple[tuple[str, Arg], ...] | None) -> list[Member]:
+    given = dict(declared) if declared is not None else None
+    members = []
+    for f in dataclasses.fields(cls):
+        declaration = given[f.name] if given is not None else f.metadata["arg"]
+        default = f.default if f.default is not dataclasses.MISSING else (
+            f.default_factory() if f.default_factory is not dataclasses.MISSING else dataclasses.MISSING)
+        members.append(Member(f.name, declaration, default))
+    return members
+
+
+def _members(cls: type, declared: Mapping[str, Arg] | None) -> list[Member]:
+    return _members_cached(cls, tuple(declared.items()) if declared is not None else None)
+
+
+# ─────────────────────────────── operations ───────────────────────────────
+
+EVIDENCE = Cli("--evidence", source="document")  # the documents the CLI stores, their CID digests going on chain
+NOTE = Cli("--note", source="document")
 
 
 class Operation:
-    """Base of every write operation."""
+    """Base of every write operation; subclasses are frozen dataclasses whose fields are declared with `arg`."""
 
     contract: ClassVar[str] = "DataRegistry"  # which contract runs it; also its EIP-712 domain name
-    name: ClassVar[str]  # the API's name, e.g. "grant"
-    primary_type: ClassVar[str]  # the EIP-712 primary type, e.g. "Grant"
-    signer_field: ClassVar[str]  # who signs: "registrant", "grantor" or "holder"
-    types: ClassVar[dict[str, list[dict[str, str]]]]
-    function: ClassVar[str]
-    by_sig_function: ClassVar[str]
-
-    def args(self) -> tuple:
-        raise NotImplementedError
-
-    def message(self) -> dict[str, Any]:
-        """The EIP-712 message fields other than the signer, nonce and deadline."""
-        raise NotImplementedError
-
-    def to_json(self) -> dict[str, Any]:
-        raise NotImplementedError
+    name: ClassVar[str]  # the API's and CLI's name, e.g. "grant"
+    function: ClassVar[str | None] = None  # the contract function for the signer's own transaction
+    by_sig_function: ClassVar[str | None] = None  # the one for a relayed, EIP-712 signed operation
+    signer_field: ClassVar[str] = ""  # who signs, as the EIP-712 type names it: "registrant", "grantor", ...
+    primary_type: ClassVar[str] = ""  # the EIP-712 type; default: the class name
+    domain_name: ClassVar[str] = ""  # the EIP-712 domain's name; default: the contract's
+    # The signed members in the type's order, where it is not signer, fields, nonce, deadline (the forwarder's).
+    signed_order: ClassVar[tuple[str, ...]] = ()
+    deadline_type: ClassVar[str] = "uint256"
 
     @classmethod
-    def from_json(cls, body: dict[str, Any]) -> "Operation":
-        raise NotImplementedError
+    def struct(cls) -> Struct:
+        return _struct_of(cls)
+
+    def args(self) -> tuple:
+        """The contract function's arguments."""
+        return self.struct().abi(self)
 
     def by_sig_args(self, signer: str, deadline: int, signature: bytes) -> tuple:
         return (*self.args(), signer, deadline, signature)
 
+    def message(self) -> dict[str, Any]:
+        """The EIP-712 message fields other than the signer, nonce and deadline."""
+        return self.struct().message(self)
+
+    def to_json(self) -> dict[str, Any]:
+        return self.struct().to_json(self)
+
+    @classmethod
+    def from_json(cls, body: Any) -> Any:
+        return cls.struct().from_json(body, "operation")
+
+    @classmethod
+    def eip712_types(cls) -> dict[str, list[dict[str, str]]]:
+        """The primary type and the struct types it refers to (without EIP712Domain)."""
+        struct = cls.struct()
+        members = {m["name"]: m for m in [{"name": cls.signer_field, "type": "address"}, *struct.member_types(),
+                                          {"name": "nonce", "type": "uint256"},
+                                          {"name": "deadline", "type": cls.deadline_type}]}
+        layout = [members[name] for name in cls.signed_order] if cls.signed_order else list(members.values())
+        return {struct.eip712: layout, **struct.children()}
+
+    @classmethod
+    def type_string(cls) -> str:
+        """EIP-712 `encodeType`: the string whose keccak256 is the contract's typehash constant."""
+        types = cls.eip712_types()
+        primary = cls.struct().eip712
+
+        def encode(name: str) -> str:
+            return name + "(" + ",".join(m["type"] + " " + m["name"] for m in types[name]) + ")"
+
+        return encode(primary) + "".join(encode(name) for name in sorted(types) if name != primary)
+
+    @classmethod
+    def typehash(cls) -> bytes:
+        return keccak(text=cls.type_string())
+
     def typed_data(self, signer: str, nonce: int, deadline: int, chain_id: int, registry: str) -> dict:
         return {
-            "types": {"EIP712Domain": EIP712_DOMAIN, **self.types},
-            "primaryType": self.primary_type,
-            "domain": {"name": self.contract, "version": DOMAIN_VERSION, "chainId": chain_id,
+            "types": {"EIP712Domain": EIP712_DOMAIN, **self.eip712_types()},
+            "primaryType": self.struct().eip712,
+            "domain": {"name": self.domain_name or self.contract, "version": DOMAIN_VERSION, "chainId": chain_id,
                        "verifyingContract": registry},
             "message": {self.signer_field: signer, **self.message(), "nonce": nonce, "deadline": deadline},
         }
 
 
+@cache
+def _struct_of(cls: type) -> Struct:
+    struct = Struct(cls, getattr(cls, "primary_type", "") or cls.__name__)
+    inline = [m.kind for m in struct.members() if m.arg.inline_json]
+    if inline:  # the JSON form is that struct's: so is the refusal of a body that is no object
+        struct.refusal = _as_struct(inline[0]).refusal
+    return struct
+
+
+def credit_code_hash(credit_code: str) -> bytes:
+    """What goes on chain for a unified social credit code: its keccak256, so the code itself is not
+    published but anyone holding it can check it."""
+    return keccak(text=credit_code.strip().upper())
+
+
+# ─────────────────────────────── the record and its rights (DataRegistry) ───────────────────────────────
+
+# The registration's structs are defined in chain/types.py (used throughout); their wire forms are declared here.
+SOURCE = Struct(Source, declared={"asset_id": Arg(ASSET_ID, absent=REQUIRED),
+                                  "right_index": Arg(UINT256, absent=REQUIRED)})
+RIGHT_HOLDER = Struct(RightHolder, declared={"account": Arg(ADDRESS, absent=REQUIRED), "kinds": Arg(RIGHT_KINDS)})
+REGISTRATION = Struct(Registration, declared={
+    "content_hash": Arg(DIGEST),
+    "content_cid": Arg(DIGEST, absent=ZERO),
+    "metadata_cid": Arg(DIGEST),
+    "classification": Arg(Uint(8)),
+    "attributes": Arg(Uint(8)),
+    "sources": Arg(ListOf(SOURCE, "'sources' must be a list of {asset_id, right_index} objects: the source assets "
+                          "and the usage right held over each.", "a list of {asset_id, right_index}")),
+    "holders": Arg(ListOf(RIGHT_HOLDER, "'holders' must be a list of {account, kinds} objects, e.g. "
+                          '[{"account": "0x…", "kinds": ["holding", "usage", "operating"]}].',
+                          "a list of {account, kinds}")),
+}, refusal="The registration must be a JSON object with content_hash, metadata_cid, holders, ...")
+
+
 @dataclass(frozen=True)
 class Register(Operation):
-    registration: Registration
+    """A new asset record. The JSON form is the registration's own fields; the holders keep the order given,
+    since the signature covers it (the contract refuses unsorted holders)."""
+
+    registration: Registration = arg(REGISTRATION, flatten=True, inline_json=True)
 
     name = "register"
-    primary_type = "Register"
-    signer_field = "registrant"
     function = "register"
     by_sig_function = "registerBySig"
-    types = {
-        "Register": [
-            {"name": "registrant", "type": "address"},
-            {"name": "contentHash", "type": "bytes32"},
-            {"name": "contentCid", "type": "bytes32"},
-            {"name": "metadataCid", "type": "bytes32"},
-            {"name": "classification", "type": "uint8"},
-            {"name": "attributes", "type": "uint8"},
-            {"name": "sources", "type": "Source[]"},
-            {"name": "holders", "type": "RightHolder[]"},
-            {"name": "nonce", "type": "uint256"},
-            {"name": "deadline", "type": "uint256"},
-        ],
-        "RightHolder": [{"name": "account", "type": "address"}, {"name": "kinds", "type": "uint8"}],
-        "Source": [{"name": "assetId", "type": "bytes32"}, {"name": "rightIndex", "type": "uint256"}],
-    }
-
-    def args(self) -> tuple:
-        return (self.registration.as_abi(),)
-
-    def message(self) -> dict[str, Any]:
-        r = self.registration
-        return {
-            "contentHash": _hex(r.content_hash),
-            "contentCid": _hex(r.content_cid),
-            "metadataCid": _hex(r.metadata_cid),
-            "classification": r.classification,
-            "attributes": r.attributes,
-            "sources": [{"assetId": s.asset_id, "rightIndex": s.right_index} for s in r.sources],
-            "holders": [{"account": h.account, "kinds": h.mask} for h in r.holders],
-        }
-
-    def to_json(self) -> dict[str, Any]:
-        return registration_to_json(self.registration)
-
-    @classmethod
-    def from_json(cls, body: dict[str, Any]) -> "Register":
-        return cls(registration_from_json(body))
+    signer_field = "registrant"
 
 
 @dataclass(frozen=True)
 class GrantTerms:
-    grantee: str
-    valid_from: int = 0
-    valid_until: int = 0
-    sub_grantable: bool = False
-    transferable: bool = False
-    purpose: str = ""
-    territory: str = ""
-    quantity: int = 0
-    terms_cid: bytes = bytes(32)
+    """IDataRegistry.GrantTerms. JSON bounds the times to 32 bits (until 2106) although the type has 64."""
 
-    def as_abi(self) -> tuple:
-        return (self.grantee, self.valid_from, self.valid_until, self.sub_grantable, self.transferable,
-                self.purpose, self.territory, self.quantity, self.terms_cid)
-
-    def message(self) -> dict[str, Any]:
-        return {
-            "grantee": self.grantee,
-            "validFrom": self.valid_from,
-            "validUntil": self.valid_until,
-            "subGrantable": self.sub_grantable,
-            "transferable": self.transferable,
-            "purpose": self.purpose,
-            "territory": self.territory,
-            "quantity": self.quantity,
-            "termsCid": _hex(self.terms_cid),
-        }
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "grantee": self.grantee,
-            "valid_from": self.valid_from,
-            "valid_until": self.valid_until,
-            "sub_grantable": self.sub_grantable,
-            "transferable": self.transferable,
-            "purpose": self.purpose,
-            "territory": self.territory,
-            "quantity": self.quantity,
-            "terms_cid": _hex(self.terms_cid),
-        }
-
-    @classmethod
-    def from_json(cls, body: dict[str, Any]) -> "GrantTerms":
-        for flag in ("sub_grantable", "transferable"):
-            if not isinstance(body.get(flag, False), bool):
-                raise ValidationError(f"'terms.{flag}' must be true or false.")
-        for text in ("purpose", "territory"):
-            if not isinstance(body.get(text, ""), str) or len(body.get(text, "")) > 200:
-                raise ValidationError(f"'terms.{text}' must be text of at most 200 characters.")
-        return cls(
-            grantee=checksum(body.get("grantee", ""), "grantee"),
-            valid_from=_int(body, "valid_from", high=2**32 - 1),
-            valid_until=_int(body, "valid_until", high=2**32 - 1),
-            sub_grantable=body.get("sub_grantable", False),
-            transferable=body.get("transferable", False),
-            purpose=body.get("purpose", ""),
-            territory=body.get("territory", ""),
-            quantity=_int(body, "quantity"),
-            terms_cid=_b32(body.get("terms_cid", _hex(bytes(32))), "terms_cid"),
-        )
-
-
-_TERMS_TYPE = [
-    {"name": "grantee", "type": "address"},
-    {"name": "validFrom", "type": "uint64"},
-    {"name": "validUntil", "type": "uint64"},
-    {"name": "subGrantable", "type": "bool"},
-    {"name": "transferable", "type": "bool"},
-    {"name": "purpose", "type": "string"},
-    {"name": "territory", "type": "string"},
-    {"name": "quantity", "type": "uint256"},
-    {"name": "termsCid", "type": "bytes32"},
-]
+    grantee: str = arg(ADDRESS)
+    valid_from: int = arg(Uint(64, high=2**32 - 1), 0)
+    valid_until: int = arg(Uint(64, high=2**32 - 1), 0)
+    sub_grantable: bool = arg(BOOL, False, label="terms.sub_grantable")
+    transferable: bool = arg(BOOL, False, label="terms.transferable")
+    purpose: str = arg(Text(), "", label="terms.purpose")
+    territory: str = arg(Text(), "", label="terms.territory")
+    quantity: int = arg(UINT256, 0)
+    terms_cid: bytes = arg(DIGEST, ZERO)
 
 
 @dataclass(frozen=True)
 class Grant(Operation):
-    asset_id: str
-    parent_index: int
-    terms: GrantTerms
+    asset_id: str = arg(ASSET_ID)
+    parent_index: int = arg(Uint(low=1))
+    terms: GrantTerms = arg(Struct(GrantTerms, refusal="'terms' is required: {grantee, valid_until, purpose, ...}."))
 
     name = "grant"
-    primary_type = "Grant"
-    signer_field = "grantor"
     function = "grant"
     by_sig_function = "grantBySig"
-    types = {
-        "Grant": [
-            {"name": "grantor", "type": "address"},
-            {"name": "assetId", "type": "bytes32"},
-            {"name": "parentIndex", "type": "uint256"},
-            {"name": "terms", "type": "GrantTerms"},
-            {"name": "nonce", "type": "uint256"},
-            {"name": "deadline", "type": "uint256"},
-        ],
-        "GrantTerms": _TERMS_TYPE,
-    }
-
-    def args(self) -> tuple:
-        return (_b32(self.asset_id, "asset_id"), self.parent_index, self.terms.as_abi())
-
-    def message(self) -> dict[str, Any]:
-        return {"assetId": asset_id_hex(self.asset_id), "parentIndex": self.parent_index,
-                "terms": self.terms.message()}
-
-    def to_json(self) -> dict[str, Any]:
-        return {"asset_id": asset_id_hex(self.asset_id), "parent_index": self.parent_index,
-                "terms": self.terms.to_json()}
-
-    @classmethod
-    def from_json(cls, body: dict[str, Any]) -> "Grant":
-        if not isinstance(body.get("terms"), dict):
-            raise ValidationError("'terms' is required: {grantee, valid_until, purpose, ...}.")
-        return cls(asset_id_hex(body.get("asset_id", "")), _int(body, "parent_index", 1),
-                   GrantTerms.from_json(body["terms"]))
+    signer_field = "grantor"
 
 
 @dataclass(frozen=True)
 class Transfer(Operation):
-    asset_id: str
-    right_index: int
-    to: str
+    asset_id: str = arg(ASSET_ID)
+    right_index: int = arg(Uint(low=1))
+    to: str = arg(ADDRESS, label="recipient")
 
     name = "transfer"
-    primary_type = "Transfer"
-    signer_field = "holder"
     function = "transfer"
     by_sig_function = "transferBySig"
-    types = {
-        "Transfer": [
-            {"name": "holder", "type": "address"},
-            {"name": "assetId", "type": "bytes32"},
-            {"name": "rightIndex", "type": "uint256"},
-            {"name": "to", "type": "address"},
-            {"name": "nonce", "type": "uint256"},
-            {"name": "deadline", "type": "uint256"},
-        ]
-    }
-
-    def args(self) -> tuple:
-        return (_b32(self.asset_id, "asset_id"), self.right_index, self.to)
-
-    def message(self) -> dict[str, Any]:
-        return {"assetId": asset_id_hex(self.asset_id), "rightIndex": self.right_index, "to": self.to}
-
-    def to_json(self) -> dict[str, Any]:
-        return {"asset_id": asset_id_hex(self.asset_id), "right_index": self.right_index, "to": self.to}
-
-    @classmethod
-    def from_json(cls, body: dict[str, Any]) -> "Transfer":
-        return cls(asset_id_hex(body.get("asset_id", "")), _int(body, "right_index", 1),
-                   checksum(body.get("to", ""), "recipient"))
+    signer_field = "holder"
 
 
 @dataclass(frozen=True)
 class Revoke(Operation):
-    asset_id: str
-    right_index: int
-    reason_code: int
-    evidence_cid: bytes = bytes(32)
+    asset_id: str = arg(ASSET_ID)
+    right_index: int = arg(Uint(low=1))
+    reason_code: int = arg(Uint(16))
+    evidence_cid: bytes = arg(DIGEST, ZERO)
 
     name = "revoke"
-    primary_type = "Revoke"
-    signer_field = "grantor"
     function = "revoke"
     by_sig_function = "revokeBySig"
-    types = {
-        "Revoke": [
-            {"name": "grantor", "type": "address"},
-            {"name": "assetId", "type": "bytes32"},
-            {"name": "rightIndex", "type": "uint256"},
-            {"name": "reasonCode", "type": "uint16"},
-            {"name": "evidenceCid", "type": "bytes32"},
-            {"name": "nonce", "type": "uint256"},
-            {"name": "deadline", "type": "uint256"},
-        ]
-    }
-
-    def args(self) -> tuple:
-        return (_b32(self.asset_id, "asset_id"), self.right_index, self.reason_code, self.evidence_cid)
-
-    def message(self) -> dict[str, Any]:
-        return {"assetId": asset_id_hex(self.asset_id), "rightIndex": self.right_index,
-                "reasonCode": self.reason_code, "evidenceCid": _hex(self.evidence_cid)}
-
-    def to_json(self) -> dict[str, Any]:
-        return {"asset_id": asset_id_hex(self.asset_id), "right_index": self.right_index,
-                "reason_code": self.reason_code, "evidence_cid": _hex(self.evidence_cid)}
-
-    @classmethod
-    def from_json(cls, body: dict[str, Any]) -> "Revoke":
-        return cls(asset_id_hex(body.get("asset_id", "")), _int(body, "right_index", 1),
-                   _int(body, "reason_code", 0, 65535), _b32(body.get("evidence_cid", _hex(bytes(32))),
-                                                             "evidence_cid"))
+    signer_field = "grantor"
 
 
 @dataclass(frozen=True)
 class Renew(Operation):
-    asset_id: str
-    right_index: int
-    valid_until: int
+    asset_id: str = arg(ASSET_ID)
+    right_index: int = arg(Uint(low=1))
+    valid_until: int = arg(Uint(64, high=2**32 - 1))
 
     name = "renew"
-    primary_type = "Renew"
-    signer_field = "grantor"
     function = "renew"
     by_sig_function = "renewBySig"
-    types = {
-        "Renew": [
-            {"name": "grantor", "type": "address"},
-            {"name": "assetId", "type": "bytes32"},
-            {"name": "rightIndex", "type": "uint256"},
-            {"name": "validUntil", "type": "uint64"},
-            {"name": "nonce", "type": "uint256"},
-            {"name": "deadline", "type": "uint256"},
-        ]
-    }
+    signer_field = "grantor"
 
-    def args(self) -> tuple:
-        return (_b32(self.asset_id, "asset_id"), self.right_index, self.valid_until)
 
-    def message(self) -> dict[str, Any]:
-        return {"assetId": asset_id_hex(self.asset_id), "rightIndex": self.right_index,
-                "validUntil": self.valid_until}
+# ─────────────────────────────── remarks and the record's lifecycle (DataRegistry) ───────────────────────────────
 
-    def to_json(self) -> dict[str, Any]:
-        return {"asset_id": asset_id_hex(self.asset_id), "right_index": self.right_index,
-                "valid_until": self.valid_until}
+@dataclass(frozen=True)
+class Freeze(Operation):
+    asset_id: str = arg(ASSET_ID)
+    order_reference: str = arg(Text(), cli=Cli("--order", required=True))
+    evidence_cid: bytes = arg(DIGEST, cli=EVIDENCE)
 
-    @classmethod
-    def from_json(cls, body: dict[str, Any]) -> "Renew":
-        return cls(asset_id_hex(body.get("asset_id", "")), _int(body, "right_index", 1),
-                   _int(body, "valid_until", 0, 2**32 - 1))
+    name = "freeze"
+    function = "freeze"
+
+
+@dataclass(frozen=True)
+class ReleaseFreeze(Operation):
+    asset_id: str = arg(ASSET_ID)
+    evidence_cid: bytes = arg(DIGEST, cli=EVIDENCE)
+
+    name = "release_freeze"
+    function = "releaseFreeze"
+
+
+@dataclass(frozen=True)
+class RecordPledge(Operation):
+    asset_id: str = arg(ASSET_ID)
+    external_registration_no: str = arg(Text(), cli=Cli("--external-no", required=True))
+    pledgee: str = arg(ADDRESS, cli=Cli("--pledgee", required=True))
+
+    name = "record_pledge"
+    function = "recordPledge"
+
+
+@dataclass(frozen=True)
+class ReleasePledge(Operation):
+    asset_id: str = arg(ASSET_ID)
+    pledge_id: bytes = arg(DIGEST)
+
+    name = "release_pledge"
+    function = "releasePledge"
+
+
+@dataclass(frozen=True)
+class Cancel(Operation):
+    asset_id: str = arg(ASSET_ID)
+    reason_code: int = arg(Uint(8), cli=Cli("--reason", required=True, source="names", names=CANCEL_REASONS))
+    evidence_cid: bytes = arg(DIGEST, cli=EVIDENCE)
+
+    name = "cancel"
+    function = "cancel"
+
+
+@dataclass(frozen=True)
+class ChangeMetadata(Operation):
+    asset_id: str = arg(ASSET_ID)
+    metadata_cid: bytes = arg(DIGEST, cli=Cli("--metadata", required=True, source="metadata"))
+    content_hash: bytes = arg(DIGEST, cli=Cli("--file", source="fingerprint"))
+
+    name = "change_metadata"
+    function = "changeMetadata"
 
 
 # ─────────────────────────────── listings (ListingRegistry) ───────────────────────────────
 
-LISTING_STATUSES = {"listed": 1, "suspended": 2, "delisted": 3}
-
-
 @dataclass(frozen=True)
 class ListingRequest:
-    """What an exchange lists and what the holder of the operating right consents to."""
+    """What an exchange lists and what the holder of the operating right consents to. Its fields are in the
+    contract's order; `origin_listing_id` (non-zero for a cross-listing) is keyword-only."""
 
-    asset_id: str
-    right_index: int
-    exchange_listing_id: str
-    offer_terms_cid: bytes = bytes(32)
-    origin_listing_id: int = 0  # non-zero for a cross-listing (dual listing)
-
-    def as_abi(self) -> tuple:
-        return (_b32(self.asset_id, "asset_id"), self.right_index, self.origin_listing_id,
-                self.exchange_listing_id, self.offer_terms_cid)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"asset_id": asset_id_hex(self.asset_id), "right_index": self.right_index,
-                "origin_listing_id": self.origin_listing_id, "exchange_listing_id": self.exchange_listing_id,
-                "offer_terms_cid": _hex(self.offer_terms_cid)}
-
-    @classmethod
-    def from_json(cls, body: dict[str, Any]) -> "ListingRequest":
-        ref = body.get("exchange_listing_id")
-        if not isinstance(ref, str) or not 0 < len(ref) <= 100:
-            raise ValidationError("'exchange_listing_id' must be the exchange's own listing id, 1-100 characters.")
-        return cls(asset_id_hex(body.get("asset_id", "")), _int(body, "right_index", 1), ref,
-                   _b32(body.get("offer_terms_cid", _hex(bytes(32))), "offer_terms_cid"),
-                   _int(body, "origin_listing_id", 0, 2**64 - 1))
+    asset_id: str = arg(ASSET_ID)
+    right_index: int = arg(Uint(low=1))
+    origin_listing_id: int = arg(Uint(high=2**64 - 1), 0, kw_only=True)
+    exchange_listing_id: str = arg(Text(1, 100, refusal="'exchange_listing_id' must be the exchange's own listing "
+                                                        "id, 1-100 characters."))
+    offer_terms_cid: bytes = arg(DIGEST, ZERO)
 
 
 @dataclass(frozen=True)
@@ -419,39 +772,12 @@ class ListingConsent(Operation):
     """The operating-right holder's consent to one exchange listing one product; signed once, offline, and
     handed to the exchange, which submits it with `ListProduct`."""
 
-    exchange: str
-    request: ListingRequest
+    exchange: str = arg(ADDRESS)
+    request: ListingRequest = arg(Struct(ListingRequest, missing={}), flatten=True)
 
     contract = "ListingRegistry"
     name = "consent"
-    primary_type = "ListingConsent"
     signer_field = "holder"
-    types = {
-        "ListingConsent": [
-            {"name": "holder", "type": "address"},
-            {"name": "exchange", "type": "address"},
-            {"name": "assetId", "type": "bytes32"},
-            {"name": "rightIndex", "type": "uint256"},
-            {"name": "originListingId", "type": "uint256"},
-            {"name": "exchangeListingId", "type": "string"},
-            {"name": "offerTermsCid", "type": "bytes32"},
-            {"name": "nonce", "type": "uint256"},
-            {"name": "deadline", "type": "uint256"},
-        ]
-    }
-
-    def message(self) -> dict[str, Any]:
-        r = self.request
-        return {"exchange": self.exchange, "assetId": asset_id_hex(r.asset_id), "rightIndex": r.right_index,
-                "originListingId": r.origin_listing_id, "exchangeListingId": r.exchange_listing_id,
-                "offerTermsCid": _hex(r.offer_terms_cid)}
-
-    def to_json(self) -> dict[str, Any]:
-        return {"exchange": self.exchange, "request": self.request.to_json()}
-
-    @classmethod
-    def from_json(cls, body: dict[str, Any]) -> "ListingConsent":
-        return cls(checksum(body.get("exchange", ""), "exchange"), ListingRequest.from_json(body.get("request", {})))
 
 
 @dataclass(frozen=True)
@@ -459,194 +785,215 @@ class ListProduct(Operation):
     """An exchange lists (or cross-lists) a product with the holder's consent: a signature, or none when the
     holder approved by its own transaction (`ApproveListing`)."""
 
-    request: ListingRequest
-    holder: str
-    deadline: int = 0
-    signature: bytes = b""
+    request: ListingRequest = arg(Struct(ListingRequest))
+    holder: str = arg(ADDRESS)
+    deadline: int = arg(UINT256, 0)
+    signature: bytes = arg(BYTES, b"")
 
     contract = "ListingRegistry"
     name = "list"
     function = "list"
-
-    def args(self) -> tuple:
-        return (self.request.as_abi(), self.holder, self.deadline, self.signature)
 
 
 @dataclass(frozen=True)
 class ApproveListing(Operation):
     """The holder's consent as its own transaction."""
 
-    exchange: str
-    request: ListingRequest
+    exchange: str = arg(ADDRESS)
+    request: ListingRequest = arg(Struct(ListingRequest))
 
     contract = "ListingRegistry"
     name = "approve_listing"
     function = "approveListing"
 
-    def args(self) -> tuple:
-        return (self.exchange, self.request.as_abi())
-
 
 @dataclass(frozen=True)
 class SetListingStatus(Operation):
-    listing_id: int
-    status: str  # listed | suspended | delisted
+    listing_id: int = arg(UINT256)
+    status: str = arg(Named(LISTING_STATUSES, "listing status"))  # listed | suspended | delisted
 
     contract = "ListingRegistry"
     name = "set_listing_status"
     function = "setStatus"
 
-    def args(self) -> tuple:
-        if self.status not in LISTING_STATUSES:
-            raise ValidationError(f"Unknown listing status '{self.status}': use {', '.join(LISTING_STATUSES)}.")
-        return (self.listing_id, LISTING_STATUSES[self.status])
-
 
 # ─────────────────────────────── participants (ParticipantRegistry) ───────────────────────────────
 
-ROLES = {"exchange": 1, "registrar": 2, "appraiser": 3, "compliance_certifier": 4, "quality_evaluator": 5,
-         "regulator": 6}
-
-
 @dataclass(frozen=True)
 class AddParticipant(Operation):
-    account: str
-    role: str
-    participant_name: str
-    credit_code: str  # only its hash goes on chain
-    endpoint: str = ""
+    account: str = arg(ADDRESS, label="participant address")
+    role: str = arg(Named(ROLES, "role"))
+    participant_name: str = arg(Text())
+    credit_code: str = arg(CREDIT_CODE)  # only its hash goes on chain
+    endpoint: str = arg(Text(), "")
 
     contract = "ParticipantRegistry"
     name = "add_participant"
     function = "addParticipant"
 
-    def args(self) -> tuple:
-        if self.role not in ROLES:
-            raise ValidationError(f"Unknown role '{self.role}': use one of {', '.join(ROLES)}.")
-        return (checksum(self.account, "participant address"), ROLES[self.role], self.participant_name,
-                credit_code_hash(self.credit_code), self.endpoint)
-
 
 @dataclass(frozen=True)
 class SuspendParticipant(Operation):
-    account: str
-    reason_code: int = 0
-    evidence_cid: bytes = bytes(32)
+    account: str = arg(ADDRESS, label="participant address")
+    reason_code: int = arg(Uint(16), 0)
+    evidence_cid: bytes = arg(DIGEST, ZERO)
 
     contract = "ParticipantRegistry"
     name = "suspend_participant"
     function = "suspendParticipant"
 
-    def args(self) -> tuple:
-        return (checksum(self.account, "participant address"), self.reason_code, self.evidence_cid)
-
 
 @dataclass(frozen=True)
 class ReinstateParticipant(Operation):
-    account: str
+    account: str = arg(ADDRESS, label="participant address")
 
     contract = "ParticipantRegistry"
     name = "reinstate_participant"
     function = "reinstateParticipant"
 
-    def args(self) -> tuple:
-        return (checksum(self.account, "participant address"),)
-
-
-# ─────────────────────────────── remarks and the record's lifecycle (DataRegistry) ───────────────────────────────
-
-CANCEL_REASONS = {"request": 1, "data_destroyed": 2, "objection_upheld": 3, "by_registrar": 4}
-
-
-def _simple(name_: str, function_: str, contract_: str, fields: tuple[tuple[str, str], ...]):
-    """An operation whose arguments are its fields, converted by kind: 'asset' (0x32-byte id), 'b32' (CID
-    digest), 'addr', 'int', 'str', 'bool'. Saves a class body for each of the many one-call operations."""
-    converters = {
-        "asset": lambda v, f: _b32(v, f),
-        "b32": lambda v, f: v if isinstance(v, (bytes, bytearray)) else _b32(v, f),
-        "addr": lambda v, f: checksum(v, f),
-        "int": lambda v, f: int(v),
-        "str": lambda v, f: str(v),
-        "bool": lambda v, f: bool(v),
-        "bytes2": lambda v, f: v.encode() if isinstance(v, str) else v,
-        "bytes1": lambda v, f: v.encode() if isinstance(v, str) else v,
-    }
-
-    def args(self) -> tuple:
-        return tuple(converters[kind](getattr(self, field), field) for field, kind in fields)
-
-    namespace = {"__annotations__": {field: Any for field, _ in fields}, "args": args, "contract": contract_,
-                 "name": name_, "function": function_, "__doc__": f"`{contract_}.{function_}`."}
-    return dataclass(frozen=True)(type(name_.title().replace("_", ""), (Operation,), namespace))
-
-
-Freeze = _simple("freeze", "freeze", "DataRegistry", (("asset_id", "asset"), ("order_reference", "str"),
-                                                      ("evidence_cid", "b32")))
-ReleaseFreeze = _simple("release_freeze", "releaseFreeze", "DataRegistry",
-                        (("asset_id", "asset"), ("evidence_cid", "b32")))
-RecordPledge = _simple("record_pledge", "recordPledge", "DataRegistry",
-                       (("asset_id", "asset"), ("external_registration_no", "str"), ("pledgee", "addr")))
-ReleasePledge = _simple("release_pledge", "releasePledge", "DataRegistry", (("asset_id", "asset"), ("pledge_id", "b32")))
-Cancel = _simple("cancel", "cancel", "DataRegistry", (("asset_id", "asset"), ("reason_code", "int"),
-                                                      ("evidence_cid", "b32")))
-ChangeMetadata = _simple("change_metadata", "changeMetadata", "DataRegistry",
-                         (("asset_id", "asset"), ("metadata_cid", "b32"), ("content_hash", "b32")))
 
 # ─────────────────────────────── the registration procedure (RegistrationOffice) ───────────────────────────────
 
-ConfigureRegistrar = _simple("configure_registrar", "configureRegistrar", "RegistrationOffice",
-                             (("registrar", "addr"), ("region", "bytes2"), ("code", "bytes1")))
-SetPublicityPeriod = _simple("set_publicity_period", "setPublicityPeriod", "RegistrationOffice",
-                             (("seconds", "int"),))
-ApplyForRegistration = _simple("apply", "applyFor", "RegistrationOffice",
-                               (("asset_id", "asset"), ("registrar", "addr"), ("documents_cid", "b32")))
-AcceptApplication = _simple("accept", "accept", "RegistrationOffice", (("asset_id", "asset"),))
-ReturnApplication = _simple("return_for_material", "returnForMaterial", "RegistrationOffice",
-                            (("asset_id", "asset"), ("reason_code", "int"), ("note_cid", "b32")))
-ReviewApplication = _simple("review", "review", "RegistrationOffice",
-                            (("asset_id", "asset"), ("passed", "bool"), ("reason_code", "int"), ("note_cid", "b32")))
-LodgeObjection = _simple("object", "object", "RegistrationOffice",
-                         (("asset_id", "asset"), ("reason_code", "int"), ("evidence_cid", "b32")))
-ResolveObjection = _simple("resolve_objection", "resolveObjection", "RegistrationOffice",
-                           (("asset_id", "asset"), ("objection_id", "int"), ("upheld", "bool"), ("note_cid", "b32")))
-CompleteRegistration = _simple("register_certificate", "register", "RegistrationOffice",
-                               (("asset_id", "asset"), ("validity_years", "int")))
-RenewRegistration = _simple("renew_registration", "renew", "RegistrationOffice",
-                            (("asset_id", "asset"), ("validity_years", "int")))
+@dataclass(frozen=True)
+class ConfigureRegistrar(Operation):
+    registrar: str = arg(ADDRESS)
+    region: str = arg(FixedText(2))
+    code: str = arg(FixedText(1))
 
-# ─────────────────────────────── attestations (AttestationRegistry) ───────────────────────────────
-
-ATTESTATION_KINDS = {"appraisal": 0, "compliance_certification": 1, "quality_evaluation": 2}
+    contract = "RegistrationOffice"
+    name = "configure_registrar"
+    function = "configureRegistrar"
 
 
 @dataclass(frozen=True)
+class SetPublicityPeriod(Operation):
+    seconds: int = arg(UINT256)
+
+    contract = "RegistrationOffice"
+    name = "set_publicity_period"
+    function = "setPublicityPeriod"
+
+
+@dataclass(frozen=True)
+class ApplyForRegistration(Operation):
+    asset_id: str = arg(ASSET_ID)
+    registrar: str = arg(ADDRESS, cli=Cli("--registrar", required=True))
+    documents_cid: bytes = arg(DIGEST, cli=Cli("--documents", "application documents; stored, their CID goes on chain",
+                                               source="document"))
+
+    contract = "RegistrationOffice"
+    name = "apply"
+    function = "applyFor"
+
+
+@dataclass(frozen=True)
+class AcceptApplication(Operation):
+    asset_id: str = arg(ASSET_ID)
+
+    contract = "RegistrationOffice"
+    name = "accept"
+    function = "accept"
+
+
+@dataclass(frozen=True)
+class ReturnApplication(Operation):
+    asset_id: str = arg(ASSET_ID)
+    reason_code: int = arg(Uint(16), cli=Cli("--reason", required=True))
+    note_cid: bytes = arg(DIGEST, cli=NOTE)
+
+    contract = "RegistrationOffice"
+    name = "return_for_material"
+    function = "returnForMaterial"
+
+
+@dataclass(frozen=True)
+class ReviewApplication(Operation):
+    asset_id: str = arg(ASSET_ID)
+    passed: bool = arg(BOOL, cli=Cli("--terminate", invert=True))
+    reason_code: int = arg(Uint(16), cli=Cli("--reason", default=0))
+    note_cid: bytes = arg(DIGEST, cli=NOTE)
+
+    contract = "RegistrationOffice"
+    name = "review"
+    function = "review"
+
+
+@dataclass(frozen=True)
+class LodgeObjection(Operation):
+    asset_id: str = arg(ASSET_ID)
+    reason_code: int = arg(Uint(16), cli=Cli("--reason", required=True))
+    evidence_cid: bytes = arg(DIGEST, cli=EVIDENCE)
+
+    contract = "RegistrationOffice"
+    name = "object"
+    function = "object"
+
+
+@dataclass(frozen=True)
+class ResolveObjection(Operation):
+    asset_id: str = arg(ASSET_ID)
+    objection_id: int = arg(UINT256)
+    upheld: bool = arg(BOOL, cli=Cli("--uphold"))
+    note_cid: bytes = arg(DIGEST, cli=NOTE)
+
+    contract = "RegistrationOffice"
+    name = "resolve_objection"
+    function = "resolveObjection"
+
+
+@dataclass(frozen=True)
+class CompleteRegistration(Operation):
+    asset_id: str = arg(ASSET_ID)
+    validity_years: int = arg(Uint(8), cli=Cli("--years", "validity, 1-5 years", default=5))
+
+    contract = "RegistrationOffice"
+    name = "register_certificate"
+    function = "register"
+
+
+@dataclass(frozen=True)
+class RenewRegistration(Operation):
+    asset_id: str = arg(ASSET_ID)
+    validity_years: int = arg(Uint(8), cli=Cli("--years", default=5))
+
+    contract = "RegistrationOffice"
+    name = "renew_registration"
+    function = "renew"
+
+
+# ─────────────────────────────── attestations (AttestationRegistry) ───────────────────────────────
+
+@dataclass(frozen=True)
 class Attest(Operation):
-    asset_id: str
-    kind: str  # appraisal | compliance_certification | quality_evaluation
-    value: int = 0
-    currency: str = ""
-    method: str = ""
-    conclusion: str = ""
-    report_cid: bytes = bytes(32)
-    valid_until: int = 0
+    """The attestation's fields after the asset id are the contract's AttestationData struct argument."""
+
+    asset_id: str = arg(ASSET_ID)
+    kind: str = arg(Named(ATTESTATION_KINDS, "attestation kind"), packed=True, cli=Cli("--kind", required=True))
+    value: int = arg(UINT256, 0, packed=True,
+                     cli=Cli("--value", "for an appraisal, in the currency's smallest unit", default=0))
+    currency: str = arg(CURRENCY, "", packed=True, cli=Cli("--currency", default=""))
+    method: str = arg(Text(), "", packed=True, cli=Cli("--method", default=""))
+    conclusion: str = arg(Text(), "", packed=True, cli=Cli("--conclusion", default=""))
+    report_cid: bytes = arg(DIGEST, ZERO, packed=True,
+                            cli=Cli("--report", "the report; stored, its CID goes on chain", source="document"))
+    valid_until: int = arg(Uint(64), 0, packed=True, cli=Cli("--until", source="time"))
 
     contract = "AttestationRegistry"
     name = "attest"
     function = "attest"
 
-    def args(self) -> tuple:
-        if self.kind not in ATTESTATION_KINDS:
-            raise ValidationError(f"Unknown attestation kind '{self.kind}': use {', '.join(ATTESTATION_KINDS)}.")
-        if self.currency and (len(self.currency) != 3 or not self.currency.isalpha()):
-            raise ValidationError(f"'{self.currency}' is not an ISO 4217 currency code such as CNY.")
-        data = (ATTESTATION_KINDS[self.kind], self.value, self.currency.upper().encode().ljust(3, b"\0"),
-                self.method, self.conclusion, self.report_cid, self.valid_until)
-        return (_b32(self.asset_id, "asset_id"), data)
+
+@dataclass(frozen=True)
+class RevokeAttestation(Operation):
+    attestation_id: int = arg(UINT256)
+    reason_code: int = arg(Uint(16))
+
+    contract = "AttestationRegistry"
+    name = "revoke_attestation"
+    function = "revokeAttestation"
 
 
-RevokeAttestation = _simple("revoke_attestation", "revokeAttestation", "AttestationRegistry",
-                            (("attestation_id", "int"), ("reason_code", "int")))
-
+# ─────────────────────────────── any operation, through the ERC-2771 forwarder ───────────────────────────────
 
 @dataclass(frozen=True)
 class Forward(Operation):
@@ -654,62 +1001,26 @@ class Forward(Operation):
     by anyone: the target contract acts for the signer. The signed message shows the target contract and the
     call data; operations whose signed message should name each field have their own `...BySig` types."""
 
-    target: str  # contract address
-    data: bytes
-    gas: int
-    value: int = 0
+    target: str = arg(ADDRESS, sol="to", json="to", label="target contract")
+    data: bytes = arg(BYTES)
+    gas: int = arg(Uint(low=1, high=30_000_000))
+    value: int = arg(Uint(high=0), 0)
 
     contract = "Forwarder"
+    domain_name = "DataregForwarder"  # OpenZeppelin's forwarder, named in its constructor
     name = "forward"
     by_sig_function = "execute"
     primary_type = "ForwardRequest"
     signer_field = "from"
-    types = {
-        "ForwardRequest": [
-            {"name": "from", "type": "address"},
-            {"name": "to", "type": "address"},
-            {"name": "value", "type": "uint256"},
-            {"name": "gas", "type": "uint256"},
-            {"name": "nonce", "type": "uint256"},
-            {"name": "deadline", "type": "uint48"},
-            {"name": "data", "type": "bytes"},
-        ]
-    }
-
-    def message(self) -> dict[str, Any]:
-        return {"to": self.target, "value": self.value, "gas": self.gas, "data": self.data}
-
-    def typed_data(self, signer: str, nonce: int, deadline: int, chain_id: int, registry: str) -> dict:
-        typed = super().typed_data(signer, nonce, deadline, chain_id, registry)
-        typed["domain"]["name"] = "DataregForwarder"
-        return typed
+    signed_order = ("from", "to", "value", "gas", "nonce", "deadline", "data")
+    deadline_type = "uint48"
 
     def by_sig_args(self, signer: str, deadline: int, signature: bytes) -> tuple:
-        return ((signer, self.target, self.value, self.gas, deadline, self.data, signature),)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"to": self.target, "data": _hex(self.data), "gas": self.gas, "value": self.value}
-
-    @classmethod
-    def from_json(cls, body: dict[str, Any]) -> "Forward":
-        data = body.get("data", "")
-        if not isinstance(data, str) or not data.startswith("0x"):
-            raise ValidationError("'data' must be the call data as 0x hex.")
-        try:
-            raw = bytes.fromhex(data[2:])
-        except ValueError:
-            raise ValidationError("'data' must be an even number of hex digits after 0x.") from None
-        return cls(checksum(body.get("to", ""), "target contract"), raw, _int(body, "gas", 1, 30_000_000),
-                   _int(body, "value", 0, 0))
+        # The forwarder takes one ForwardRequestData struct: the signed fields, the deadline and the signature.
+        return ((signer, checksum(self.target, "target contract"), self.value, self.gas, deadline, self.data,
+                 signature),)
 
 
-def credit_code_hash(credit_code: str) -> bytes:
-    """What goes on chain for a unified social credit code: its keccak256, so the code itself is not
-    published but anyone holding it can check it."""
-    from eth_utils import keccak
-
-    return keccak(text=credit_code.strip().upper())
-
-
-# Operations anyone may relay for their signer, by the name the API's relay endpoint uses.
-OPERATIONS: dict[str, type[Operation]] = {op.name: op for op in (Register, Grant, Transfer, Revoke, Renew, Forward)}
+# Operations anyone may relay for their signer (those with a `...BySig` function, and the forwarder's), by the
+# name the API's relay endpoint uses, in the order they are declared.
+OPERATIONS: dict[str, type[Operation]] = {op.name: op for op in Operation.__subclasses__() if op.by_sig_function}

@@ -1,66 +1,21 @@
 """Typed values shared by the chain client, the indexer, the API and the CLI."""
 from __future__ import annotations
 
-import enum
 import re
 from dataclasses import dataclass, field
 
 from eth_utils import is_address, to_checksum_address
 
 from registry.errors import ValidationError
+# The contracts' enums live in registry.vocabulary; RightKind and Classification are re-exported here for the
+# code that reads them with the chain's types.
+from registry.vocabulary import Classification, RightKind  # noqa: F401
 
 ASSET_ID_RE = re.compile(r"^0x[0-9a-fA-F]{64}$")
 
 
-class RightKind(enum.IntEnum):
-    """The three rights, numbered as in the contract's RightKind enum."""
-
-    HOLDING = 0  # 数据资源持有权
-    USAGE = 1  # 数据加工使用权
-    OPERATING = 2  # 数据产品经营权
-
-    @property
-    def label(self) -> str:
-        return self.name.lower()
-
-    @property
-    def label_zh(self) -> str:
-        return {0: "数据资源持有权", 1: "数据加工使用权", 2: "数据产品经营权"}[self.value]
-
-    @classmethod
-    def parse(cls, text: str) -> "RightKind":
-        aliases = {
-            "holding": cls.HOLDING, "hold": cls.HOLDING, "持有权": cls.HOLDING,
-            "usage": cls.USAGE, "use": cls.USAGE, "processing": cls.USAGE, "使用权": cls.USAGE,
-            "加工使用权": cls.USAGE,
-            "operating": cls.OPERATING, "operation": cls.OPERATING, "经营权": cls.OPERATING,
-        }
-        kind = aliases.get(text.strip().lower()) if isinstance(text, str) else None
-        if kind is None:
-            raise ValidationError(
-                f"Unknown right kind '{text}'. Use one of: holding, usage, operating (持有权, 使用权, 经营权)."
-            )
-        return kind
-
-
-class Classification(enum.IntEnum):
-    GENERAL = 0  # 一般数据
-    IMPORTANT = 1  # 重要数据
-    CORE = 2  # 核心数据
-
-    @property
-    def label(self) -> str:
-        return self.name.lower()
-
-
-# Attribute bits, as in the contract.
-ATTR_PERSONAL = 0x01
-ATTR_SENSITIVE = 0x02
-ATTR_EXPORT = 0x04
-ATTR_DERIVED = 0x08
-
 # Indices 1..3 are the primary right of each kind (kind + 1); see IDataRegistry.
-PRIMARY_RIGHTS = 3
+PRIMARY_RIGHTS = len(RightKind)
 
 
 def checksum(address: str, what: str = "address") -> str:
@@ -100,7 +55,7 @@ class RightHolder:
 
     @property
     def mask(self) -> int:
-        return sum(1 << k for k in self.kinds)
+        return sum(k.mask for k in self.kinds)
 
 
 @dataclass(frozen=True)
@@ -139,82 +94,7 @@ class Registration:
         )
 
     def as_abi(self) -> tuple:
-        return (
-            self.content_hash,
-            self.content_cid,
-            self.metadata_cid,
-            self.classification,
-            self.attributes,
-            [(bytes.fromhex(s.asset_id[2:]), s.right_index) for s in self.sources],
-            [(h.account, h.mask) for h in self.holders],
-        )
+        """The contract's Registration tuple; its form is declared once, in chain/operations.py."""
+        from registry.chain.operations import REGISTRATION  # operations builds on this module
 
-
-def registration_to_json(r: Registration) -> dict:
-    """The JSON form of a registration, as the API's relay endpoint takes it and the CLI sends it."""
-    return {
-        "content_hash": "0x" + r.content_hash.hex(),
-        "content_cid": "0x" + r.content_cid.hex(),
-        "metadata_cid": "0x" + r.metadata_cid.hex(),
-        "classification": r.classification,
-        "attributes": r.attributes,
-        "sources": [{"asset_id": s.asset_id, "right_index": s.right_index} for s in r.sources],
-        "holders": [
-            {"account": h.account, "kinds": [k.label for k in sorted(h.kinds)]} for h in r.holders
-        ],
-    }
-
-
-def _bytes32(value: object, name: str) -> bytes:
-    if not isinstance(value, str) or not ASSET_ID_RE.match(value):
-        raise ValidationError(f"'{name}' must be 0x followed by 64 hexadecimal digits, got '{value}'.")
-    return bytes.fromhex(value[2:])
-
-
-_HOLDERS_EXAMPLE = '[{"account": "0x…", "kinds": ["holding", "usage", "operating"]}]'
-
-
-def _whole(value: object, name: str, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= high:
-        raise ValidationError(f"'{name}' must be a whole number from 0 to {high}, got {value!r}.",
-                              [{"field": name, "message": f"a whole number from 0 to {high}"}])
-    return value
-
-
-def registration_from_json(body: dict) -> Registration:
-    """Parses the JSON form, keeping the holders exactly in the order given: the signature covers that
-    order, so it must not be changed here (the contract itself refuses unsorted holders). Every field is
-    checked for its type and the range of its Solidity type, with a message naming it."""
-    if not isinstance(body, dict):
-        raise ValidationError("The registration must be a JSON object with content_hash, metadata_cid, holders, ...")
-    raw_holders = body.get("holders", [])
-    if not isinstance(raw_holders, list) or not all(isinstance(h, dict) for h in raw_holders):
-        raise ValidationError(f"'holders' must be a list of {{account, kinds}} objects, e.g. {_HOLDERS_EXAMPLE}.",
-                              [{"field": "holders", "message": "a list of {account, kinds}"}])
-    holders = []
-    for i, h in enumerate(raw_holders):
-        kinds = h.get("kinds")
-        if not isinstance(kinds, list) or not kinds or not all(isinstance(k, str) for k in kinds):
-            raise ValidationError(
-                f"'holders[{i}].kinds' must be a non-empty list of right kinds (holding, usage, operating), got "
-                f"{kinds!r}.", [{"field": f"holders.{i}.kinds", "message": "a list of holding, usage, operating"}])
-        holders.append(RightHolder(checksum(h.get("account"), f"holders[{i}].account"),
-                                   frozenset(RightKind.parse(k) for k in kinds)))
-    raw_sources = body.get("sources", [])
-    if not isinstance(raw_sources, list) or not all(isinstance(x, dict) for x in raw_sources):
-        raise ValidationError("'sources' must be a list of {asset_id, right_index} objects: the source assets and "
-                              "the usage right held over each.",
-                              [{"field": "sources", "message": "a list of {asset_id, right_index}"}])
-    sources = tuple(
-        Source(asset_id_hex(x.get("asset_id")), _whole(x.get("right_index"), f"sources[{i}].right_index", 2**256 - 1))
-        for i, x in enumerate(raw_sources)
-    )
-    return Registration(
-        content_hash=_bytes32(body.get("content_hash"), "content_hash"),
-        content_cid=_bytes32(body.get("content_cid", "0x" + "00" * 32), "content_cid"),
-        metadata_cid=_bytes32(body.get("metadata_cid"), "metadata_cid"),
-        classification=_whole(body.get("classification", 0), "classification", 255),
-        attributes=_whole(body.get("attributes", 0), "attributes", 255),
-        sources=sources,
-        holders=tuple(holders),
-    )
+        return REGISTRATION.abi(self)

@@ -8,7 +8,7 @@ from pathlib import Path
 from registry.chain.operations import Register
 from registry.chain.types import RightKind, Source, asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
-from registry.cli.common import Output, progress_bar, signing_account, submit
+from registry.cli.common import Output, beijing_time, progress_bar, seconds, signing_account, submit
 from registry.config import Settings
 from registry.errors import ValidationError
 
@@ -136,7 +136,7 @@ def render_asset(a: dict) -> str:
         f"  classification  {a['classification']}" + (f"; {', '.join(flags)}" if flags else ""),
         f"  registrant      {a['registrant']}" + (f" (relayed by {a['submitter']})"
                                                   if a["submitter"] != a["registrant"] else ""),
-        f"  registered      {a['registered_at']} in block {a['registered_block']}",
+        f"  registered      {beijing_time(a['registered_at'])} in block {a['registered_block']}",
         f"  sha256          {a['content_hash']}",
         f"  metadata cid    {a['metadata_cid']}",
         "  rights",
@@ -144,7 +144,7 @@ def render_asset(a: dict) -> str:
     for r in a["rights"]:
         state = "valid" if r["valid"] else f"not valid: {r['invalid_reason']}"
         via = f" via {' <- '.join(str(i) for i in r['chain'][1:])}" if len(r["chain"]) > 1 else ""
-        until = f" until {r['valid_until']}" if r["valid_until"] else ""
+        until = f" until {beijing_time(r['valid_until'])}" if r["valid_until"] else ""
         lines.append(f"    #{r['right_index']:<3} {r['kind']:<10} {r['kind_zh']:<8} {r['holder']}{via}{until}  ({state})")
         if r["terms"] and (r["terms"]["purpose"] or r["terms"]["territory"]):
             t = r["terms"]
@@ -190,7 +190,7 @@ def add_parsers(sub) -> None:
     p.add_argument("--key", help="keystore file (default: DATAREG_KEY or DATA_DIR/keys/default.json)")
     p.add_argument("--relay", action="store_true",
                    help="sign EIP-712 typed data and let the API's relayer pay the gas")
-    p.add_argument("--wait", type=float, default=15.0, help="seconds to wait for the API to show it")
+    p.add_argument("--wait", type=seconds, default=15.0, help="seconds to wait for the API to show it")
     p.add_argument("--no-wait", action="store_true", help="do not wait for the index")
     p.set_defaults(handler=cmd_register)
 
@@ -203,7 +203,7 @@ def add_parsers(sub) -> None:
     p.add_argument("--holder", action="append", default=[], metavar="KIND=ADDRESS")
     p.add_argument("--key", help="keystore file (default: DATAREG_KEY or DATA_DIR/keys/default.json)")
     p.add_argument("--relay", action="store_true", help="sign EIP-712 typed data; the API's relayer pays gas")
-    p.add_argument("--wait", type=float, default=15.0, help="seconds to wait for the API to show it")
+    p.add_argument("--wait", type=seconds, default=15.0, help="seconds to wait for the API to show it")
     p.add_argument("--no-wait", action="store_true", help="do not wait for the index")
     p.set_defaults(handler=cmd_register)
 

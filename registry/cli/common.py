@@ -1,13 +1,14 @@
 """What every `datareg` command shares: output for people or machines, keys, and sending operations."""
 from __future__ import annotations
 
+import argparse
 import getpass
 import json
 import os
 import re
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
 
@@ -123,23 +124,90 @@ def submit(api: ApiClient, settings: Settings, operation, account: LocalAccount,
     )
 
 
+#: Times in the CLI's messages, and times given without a zone, are Beijing time (UTC+8, no daylight saving).
+BEIJING = timezone(timedelta(hours=8))
+#: The contracts keep times as uint64 unix seconds.
+MAX_TIME = 2**64 - 1
+
+
 def parse_time(text: str, now: int | None = None) -> int:
-    """Unix seconds from an ISO 8601 date or time (UTC unless it says otherwise), a relative '+30d', '+12h',
-    '+90m', or plain unix seconds."""
+    """Unix seconds from an ISO 8601 date or time (Beijing time unless it says otherwise: 2028-06-30 is
+    midnight in Beijing, 2028-06-30T12:00:00Z noon in UTC), a relative '+365d', '+12h', '+90m', or plain
+    unix seconds."""
     text = text.strip()
-    relative = re.fullmatch(r"\+(\d+)([dhm])", text)
+    relative = re.fullmatch(r"\+(\d{1,12})([dhm])", text)
     if relative:
         unit = {"d": 86_400, "h": 3_600, "m": 60}[relative.group(2)]
-        return (now if now is not None else int(time.time())) + int(relative.group(1)) * unit
-    if text.isdigit():
-        return int(text)
+        value = (now if now is not None else int(time.time())) + int(relative.group(1)) * unit
+    elif text.isascii() and text.isdigit():
+        value = int(text)
+    else:
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValidationError(
+                f"'{text}' is not a time: use an ISO date such as 2028-06-30 (Beijing time), a time such as "
+                "2028-06-30T12:00:00+08:00, or a relative time such as +365d."
+            ) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=BEIJING)
+        value = int(moment.timestamp())
+    if not 0 <= value <= MAX_TIME:
+        raise ValidationError(f"'{text}' is outside the times the registry can hold (1970 to the year "
+                              "584,554,051,223): give a date such as 2028-06-30 or a relative time such as +365d.")
+    return value
+
+
+def beijing_time(value: int | str | None) -> str:
+    """A moment for people: ISO 8601 in Beijing time, e.g. 2028-06-30T12:00:00+08:00, from unix seconds or
+    from an ISO time as the API gives it (UTC)."""
+    if value is None or value == "":
+        return "-"
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if isinstance(value, str):
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        else:
+            moment = datetime.fromtimestamp(value, timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        return f"{value}"  # beyond the calendar datetime knows (after the year 9999): as given
+    return moment.astimezone(BEIJING).isoformat()
+
+
+# ─────────────────────────────────────── argument types ───────────────────────────────────────
+# Checked while the command line is parsed, so a bad value is refused (exit 2) before a key is unlocked or
+# anything is asked of the API or the chain.
+
+
+def whole_number(low: int = 0, high: int = 2**256 - 1, what: str = "a whole number") -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        value = text.strip()
+        if not (value.isascii() and value.lstrip("-").isdigit() and len(value) <= 80):
+            raise argparse.ArgumentTypeError(f"{what} from {low} to {high} is expected, got '{text}'")
+        number = int(value)
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"{what} from {low} to {high} is expected, got {number}")
+        return number
+
+    parse.__name__ = what  # argparse names the type in some messages
+    return parse
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
     except ValueError:
-        raise ValidationError(
-            f"'{text}' is not a time: use an ISO date such as 2027-06-30, a time such as 2027-06-30T18:00:00+08:00, "
-            "or a relative time such as +30d."
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return int(moment.timestamp())
+        raise argparse.ArgumentTypeError(f"a number of seconds is expected, got '{text}'") from None
+    if not 0 <= value <= 86_400:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"seconds from 0 to 86400 are expected, got '{text}'")
+    return value
+
+
+def time_text(text: str) -> str:
+    """A time as `parse_time` takes it, checked now and kept as written (a relative time counts from when the
+    command runs)."""
+    try:
+        parse_time(text)
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from registry.chain.operations import (
+    LISTING_STATUSES,
     ROLES,
     AddParticipant,
     ApproveListing,
@@ -21,9 +22,12 @@ from registry.cli.api_client import ApiClient
 from registry.cli.common import (
     Output,
     chain_client,
+    beijing_time,
     parse_time,
     signing_account,
     submit,
+    time_text,
+    whole_number,
 )
 from registry.cli.rights import resolve_right, store_document
 from registry.config import Settings
@@ -85,7 +89,7 @@ def cmd_consent(args, settings: Settings, out: Output) -> None:
     out.result({**document, "file": args.out},
                lambda d: f"Consent signed by {d['holder']} for exchange {d['consent']['exchange']} to list asset "
                          f"{d['consent']['request']['asset_id']} as '{d['consent']['request']['exchange_listing_id']}'"
-                         f"; valid until {d['deadline']} (unix time). Give {d['file']} to the exchange.")
+                         f"; valid until {beijing_time(d['deadline'])}. Give {d['file']} to the exchange.")
 
 
 def cmd_approve_listing(args, settings: Settings, out: Output) -> None:
@@ -164,7 +168,8 @@ def add_parsers(sub) -> None:
         p.add_argument("--right", default="operating", help="the operating right: its number, or 'operating'")
         p.add_argument("--listing-id", help="the exchange's own listing id (挂牌编号)")
         p.add_argument("--offer-terms", help="the offer terms document; stored, its CID goes on chain")
-        p.add_argument("--origin", type=int, help="for a cross-listing: the origin listing's number")
+        p.add_argument("--origin", type=whole_number(1, 2**64 - 1, "a listing number"),
+                       help="for a cross-listing: the origin listing's number")
 
     p = sub.add_parser("participant", help="admit, suspend or reinstate a participant (admin)")
     p.add_argument("action", choices=["add", "suspend", "reinstate"])
@@ -173,7 +178,7 @@ def add_parsers(sub) -> None:
     p.add_argument("--name")
     p.add_argument("--credit-code", help="unified social credit code (only its hash goes on chain)")
     p.add_argument("--endpoint", help="the participant's API endpoint URL")
-    p.add_argument("--reason", type=int, help="reason code, for suspend")
+    p.add_argument("--reason", type=whole_number(0, 65535, "a reason code"), help="reason code, for suspend")
     p.add_argument("--evidence", help="evidence document, for suspend")
     key(p, "admin")
     p.set_defaults(handler=cmd_participant)
@@ -185,7 +190,7 @@ def add_parsers(sub) -> None:
     p = sub.add_parser("consent", help="as holder of the operating right, sign consent for an exchange to list")
     request(p)
     p.add_argument("--exchange", required=True, help="the exchange's address")
-    p.add_argument("--valid-until", help="until when the exchange may use it (default +7d)")
+    p.add_argument("--valid-until", type=time_text, help="until when the exchange may use it (default +7d)")
     p.add_argument("--out", default="consent.json", help="where to write the signed consent")
     key(p, "holder")
     p.set_defaults(handler=cmd_consent)
@@ -205,18 +210,19 @@ def add_parsers(sub) -> None:
 
     p = sub.add_parser("listing", help="suspend, resume or delist a listing (its exchange; the holder may delist)")
     p.add_argument("action", choices=["suspend", "resume", "delist"])
-    p.add_argument("listing_id", type=int)
+    p.add_argument("listing_id", type=whole_number(1, 2**64 - 1, "a listing number"))
     key(p, "exchange or holder")
     p.set_defaults(handler=cmd_listing_status)
 
     p = sub.add_parser("listings", help="listings, with whether each is valid and why not")
     p.add_argument("--exchange")
     p.add_argument("--asset")
-    p.add_argument("--status", choices=["listed", "suspended", "delisted"])
+    p.add_argument("--status", choices=list(LISTING_STATUSES))
     p.set_defaults(handler=cmd_listings)
 
     p = sub.add_parser("feed", help="an exchange's listing changes, in order, from a cursor")
     p.add_argument("--exchange", required=True)
-    p.add_argument("--after", type=int, default=0, help="the cursor of the last change applied")
+    p.add_argument("--after", type=whole_number(0, 2**63 - 1, "a cursor"), default=0,
+                   help="the cursor of the last change applied")
     p.add_argument("--follow", action="store_true", help="keep polling for new changes")
     p.set_defaults(handler=cmd_feed)

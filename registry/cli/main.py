@@ -11,9 +11,9 @@ import sys
 
 from registry.cli import assets, audit, keys, listings, procedure, rights, verify
 from registry.cli.api_client import ApiClient
-from registry.cli.common import Output
+from registry.cli.common import Output, whole_number
 from registry.config import Settings
-from registry.errors import ConfigurationError, RegistryError
+from registry.errors import ConfigurationError, RegistryError, ValidationError
 
 
 def cmd_status(args, settings: Settings, out: Output) -> None:
@@ -44,11 +44,11 @@ def cmd_deploy(args, settings: Settings, out: Output) -> None:
 
 
 def cmd_index_check(args, settings: Settings, out: Output) -> None:
-    from registry.chain.client import Chain
+    from registry.config import Deployment
     from registry.db.session import make_engine
     from registry.indexer.check import check
 
-    report = check(Chain.from_settings(settings), make_engine(settings.database_url))
+    report = check(settings.rpc_url, Deployment.load(settings.deployment_file), make_engine(settings.database_url))
     data = {"block": report.block, "checked": report.checked,
             "differences": [d.__dict__ for d in report.differences]}
     out.result(data, lambda d: f"Checked the index against the contracts at block {d['block']}: "
@@ -70,7 +70,8 @@ def cmd_api(args, settings: Settings, out: Output) -> None:
     import uvicorn
 
     if args.workers == 1:
-        uvicorn.run("api.main:create_app", factory=True, host=args.host, port=args.port, log_level="warning")
+        uvicorn.run("registry.cli.serve:create_app", factory=True, host=args.host, port=args.port,
+                    log_level="warning")
         return
     # Several workers: uvicorn's supervisor starts each as its own process, which builds its own app from the
     # import string (each with its own database pool), all accepting on one listening socket. That socket is
@@ -82,7 +83,7 @@ def cmd_api(args, settings: Settings, out: Output) -> None:
 
     from uvicorn.supervisors import Multiprocess
 
-    config = uvicorn.Config("api.main:create_app", factory=True, host=args.host, port=args.port,
+    config = uvicorn.Config("registry.cli.serve:create_app", factory=True, host=args.host, port=args.port,
                             log_level="warning", workers=args.workers)
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -111,8 +112,17 @@ def _positive(text: str) -> int:
     return value
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, refusing a bad command line with one line on stderr (what was wrong and where the help is)
+    rather than the usage block, and exit status 2. Every subcommand's parser is one too."""
+
+    def error(self, message: str):
+        print(f"{self.prog}: error: {' '.join(message.split())}. See `{self.prog} --help`.", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="datareg",
         description="Register data assets and their three rights (持有权, 使用权, 经营权) on the registry chain.",
         epilog="Configuration: DATAREG_RPC_URL, DATAREG_API_URL, DATAREG_DATA_DIR, DATAREG_KEY, "
@@ -137,14 +147,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="run the indexer, or check the index against the contracts")
     p.add_argument("action", choices=["run", "check"],
-                   help="run: follow the chain; check: compare the index with the contracts (exit 1 on any "
-                   "difference)")
+                   help="run: follow the chain; check: compare every table of the index with the chain's logs "
+                   "and the contracts' views (exit 1 on any difference, naming it)")
     p.set_defaults(handler=lambda args, settings, out: (cmd_index_run if args.action == "run" else cmd_index_check)(
         args, settings, out))
 
     p = sub.add_parser("api", help="serve the HTTP API")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--port", type=whole_number(1, 65535, "a port"), default=8000)
     p.add_argument("--workers", type=_positive, default=1,
                    help="worker processes (default 1); on a machine of its own, about one per core. Each "
                    "keeps its own rate-limit counters (DATAREG_WRITE_RATE_LIMIT, ...), so a client may get up to "
@@ -153,16 +163,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Exit statuses: 1 when the command could not be carried out, 2 when its input was wrong (argparse's own).
+EXIT_FAILED, EXIT_BAD_INPUT = 1, 2
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     out = Output(args.json)
     try:
         args.handler(args, Settings.from_env(), out)
+    except ValidationError as exc:
+        out.error(exc)
+        return EXIT_BAD_INPUT
     except RegistryError as exc:
         out.error(exc)
-        return 1
+        return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - never a traceback: one line that says what failed
+        out.error(RegistryError(f"the command failed unexpectedly ({type(exc).__name__}: "
+                                f"{' '.join(str(exc).split())[:300]}). Please report it with the command line."))
+        return EXIT_FAILED
     return 0
 
 

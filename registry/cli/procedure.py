@@ -5,20 +5,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Callable
 
 from registry.chain.operations import (
-    ATTESTATION_KINDS,
-    CANCEL_REASONS,
     AcceptApplication,
     ApplyForRegistration,
     Attest,
+    BoolKind,
     Cancel,
     ChangeMetadata,
+    Cli,
     CompleteRegistration,
     ConfigureRegistrar,
     Freeze,
     LodgeObjection,
+    Member,
+    Named,
     Operation,
     RecordPledge,
     ReleaseFreeze,
@@ -28,10 +29,19 @@ from registry.chain.operations import (
     ReturnApplication,
     ReviewApplication,
     RevokeAttestation,
+    Uint,
 )
 from registry.chain.types import asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
-from registry.cli.common import Output, parse_time, signing_account, submit
+from registry.cli.common import (
+    Output,
+    beijing_time,
+    parse_time,
+    signing_account,
+    submit,
+    time_text,
+    whole_number,
+)
 from registry.cli.rights import store_document
 from registry.config import Settings
 from registry.content import cid_to_digest, fingerprint_bytes, fingerprint_file
@@ -41,81 +51,107 @@ from registry.prepare import load_metadata
 
 ZERO = bytes(32)
 
+# name: (help, who acts, the operation: its declared fields are the command's arguments)
+STEPS: dict[str, tuple[str, str, type[Operation]]] = {
+    "apply": ("apply for registration of an asset you registered", "applicant", ApplyForRegistration),
+    "accept": ("accept an application (registrar)", "registrar", AcceptApplication),
+    "return": ("return an application for missing material (registrar)", "registrar", ReturnApplication),
+    "review": ("pass the review, starting publicity, or end the application with --terminate (registrar)",
+               "registrar", ReviewApplication),
+    "object": ("lodge an objection during publicity (any participant)", "objector", LodgeObjection),
+    "resolve": ("uphold or reject an objection (registrar)", "registrar", ResolveObjection),
+    "certify": ("register after publicity, issuing the certificate number (registrar)", "registrar",
+                CompleteRegistration),
+    "renew-registration": ("renew a registration, 6 months to 1 day before it ends (registrar)", "registrar",
+                           RenewRegistration),
+    "change": ("change registration: a new metadata document, and new data if --file (registrant)", "registrant",
+               ChangeMetadata),
+    "cancel": ("cancel an asset's record (registrant on request; registrar)", "party", Cancel),
+    "freeze": ("freeze an asset by order (regulator)", "regulator", Freeze),
+    "release": ("release a freeze (regulator)", "regulator", ReleaseFreeze),
+    "pledge": ("record a pledge registered in the movable-property financing registry (registrar)", "registrar",
+               RecordPledge),
+    "release-pledge": ("record the release of a pledge (registrar)", "registrar", ReleasePledge),
+    "attest": ("issue an appraisal, compliance certification or quality evaluation (service provider)", "issuer",
+               Attest),
+}
 
-def _change(api: ApiClient, a) -> Operation:
-    document = load_metadata(Path(a.metadata))
+
+# ───────────── a field's command-line argument, from its declaration in chain/operations.py ─────────────
+
+def _option(member: Member) -> tuple[str, dict]:
+    """The argparse argument of a field: its declared option, else the positional argument of its name."""
+    cli = member.arg.cli or Cli(member.name)
+    options: dict = {}
+    if isinstance(member.kind, BoolKind):
+        options["action"] = "store_true"
+    elif isinstance(member.kind, Uint) and not cli.source:
+        # Bounded as the field's JSON form is, so a value the contract cannot take is refused while parsing.
+        high = 2**member.kind.bits - 1 if member.kind.high is None else member.kind.high
+        options["type"] = whole_number(member.kind.low, high, f"a number for {cli.flag}")
+    elif cli.source == "time":
+        options["type"] = time_text
+    if isinstance(member.kind, Named):
+        options["choices"] = list(member.kind.codes)
+    if cli.required:
+        options["required"] = True
+    if cli.default is not None:
+        options["default"] = cli.default
+    help_text = cli.help or (", ".join(cli.names) if cli.names else None)
+    if help_text:
+        options["help"] = help_text
+    return cli.flag, options
+
+
+def _store_metadata(api: ApiClient, path: str) -> bytes:
+    document = load_metadata(Path(path))
     stored = api.post("/v1/metadata", json.loads(canonical_bytes(document)))
     if stored["cid"] != fingerprint_bytes(canonical_bytes(document)).cid:
         raise ValidationError("The API stored the metadata under another CID; nothing was changed.")
-    content = fingerprint_file(Path(a.file)).sha256 if a.file else ZERO
-    return ChangeMetadata(asset_id_hex(a.asset_id), cid_to_digest(stored["cid"]), content)
+    return cid_to_digest(stored["cid"])
 
 
-def _cancel_reason(text: str) -> int:
-    if text.isdigit():
+def _code(text: str, names: dict[str, int], what: str) -> int:
+    if text.isascii() and text.isdigit() and int(text) <= 65535:  # the contracts' codes are uint16
         return int(text)
-    if text not in CANCEL_REASONS:
-        raise ValidationError(f"Unknown reason '{text}': use one of {', '.join(CANCEL_REASONS)}.")
-    return CANCEL_REASONS[text]
+    if text not in names:
+        raise ValidationError(f"Unknown {what} '{text}': use one of {', '.join(names)}.")
+    return names[text]
 
 
-# name: (help, arguments, who acts, how to build the operation from the parsed arguments and the API)
-STEPS: dict[str, tuple[str, list[tuple[str, dict]], str, Callable]] = {
-    "apply": ("apply for registration of an asset you registered", [("--registrar", {"required": True}),
-              ("--documents", {"help": "application documents; stored, their CID goes on chain"})], "applicant",
-              lambda api, a: ApplyForRegistration(asset_id_hex(a.asset_id), checksum(a.registrar, "registrar"),
-                                                  store_document(api, a.documents))),
-    "accept": ("accept an application (registrar)", [], "registrar",
-               lambda api, a: AcceptApplication(asset_id_hex(a.asset_id))),
-    "return": ("return an application for missing material (registrar)", [
-               ("--reason", {"type": int, "required": True}), ("--note", {})], "registrar",
-               lambda api, a: ReturnApplication(asset_id_hex(a.asset_id), a.reason, store_document(api, a.note))),
-    "review": ("pass the review, starting publicity, or end the application with --terminate (registrar)", [
-               ("--terminate", {"action": "store_true"}), ("--reason", {"type": int, "default": 0}), ("--note", {})],
-               "registrar", lambda api, a: ReviewApplication(asset_id_hex(a.asset_id), not a.terminate, a.reason,
-                                                             store_document(api, a.note))),
-    "object": ("lodge an objection during publicity (any participant)", [
-               ("--reason", {"type": int, "required": True}), ("--evidence", {})], "objector",
-               lambda api, a: LodgeObjection(asset_id_hex(a.asset_id), a.reason, store_document(api, a.evidence))),
-    "resolve": ("uphold or reject an objection (registrar)", [
-                ("objection_id", {"type": int}), ("--uphold", {"action": "store_true"}), ("--note", {})], "registrar",
-                lambda api, a: ResolveObjection(asset_id_hex(a.asset_id), a.objection_id, a.uphold,
-                                                store_document(api, a.note))),
-    "certify": ("register after publicity, issuing the certificate number (registrar)", [
-                ("--years", {"type": int, "default": 5, "help": "validity, 1-5 years"})], "registrar",
-                lambda api, a: CompleteRegistration(asset_id_hex(a.asset_id), a.years)),
-    "renew-registration": ("renew a registration, 6 months to 1 day before it ends (registrar)", [
-                           ("--years", {"type": int, "default": 5})], "registrar",
-                           lambda api, a: RenewRegistration(asset_id_hex(a.asset_id), a.years)),
-    "change": ("change registration: a new metadata document, and new data if --file (registrant)", [
-               ("--metadata", {"required": True}), ("--file", {})], "registrant", _change),
-    "cancel": ("cancel an asset's record (registrant on request; registrar)", [
-               ("--reason", {"required": True, "help": ", ".join(CANCEL_REASONS)}), ("--evidence", {})], "party",
-               lambda api, a: Cancel(asset_id_hex(a.asset_id), _cancel_reason(a.reason),
-                                     store_document(api, a.evidence))),
-    "freeze": ("freeze an asset by order (regulator)", [("--order", {"required": True}), ("--evidence", {})],
-               "regulator", lambda api, a: Freeze(asset_id_hex(a.asset_id), a.order, store_document(api, a.evidence))),
-    "release": ("release a freeze (regulator)", [("--evidence", {})], "regulator",
-                lambda api, a: ReleaseFreeze(asset_id_hex(a.asset_id), store_document(api, a.evidence))),
-    "pledge": ("record a pledge registered in the movable-property financing registry (registrar)", [
-               ("--external-no", {"required": True}), ("--pledgee", {"required": True})], "registrar",
-               lambda api, a: RecordPledge(asset_id_hex(a.asset_id), a.external_no, checksum(a.pledgee, "pledgee"))),
-    "release-pledge": ("record the release of a pledge (registrar)", [("pledge_id", {})], "registrar",
-                       lambda api, a: ReleasePledge(asset_id_hex(a.asset_id), bytes.fromhex(asset_id_hex(a.pledge_id)[2:]))),
-    "attest": ("issue an appraisal, compliance certification or quality evaluation (service provider)", [
-               ("--kind", {"required": True, "choices": list(ATTESTATION_KINDS)}),
-               ("--value", {"type": int, "default": 0, "help": "for an appraisal, in the currency's smallest unit"}),
-               ("--currency", {"default": ""}), ("--method", {"default": ""}), ("--conclusion", {"default": ""}),
-               ("--report", {"help": "the report; stored, its CID goes on chain"}), ("--until", {})], "issuer",
-               lambda api, a: Attest(asset_id_hex(a.asset_id), a.kind, a.value, a.currency, a.method, a.conclusion,
-                                     store_document(api, a.report), parse_time(a.until) if a.until else 0)),
-}
+def _value(api: ApiClient, member: Member, text):
+    """The field's value from its argument's text, by the declared source or else as its JSON form is read."""
+    cli = member.arg.cli or Cli(member.name)
+    if cli.invert:
+        return not text
+    if cli.source == "document":
+        return store_document(api, text)
+    if cli.source == "metadata":
+        return _store_metadata(api, text)
+    if cli.source == "fingerprint":
+        return fingerprint_file(Path(text)).sha256 if text else ZERO
+    if cli.source == "time":
+        return parse_time(text) if text else 0
+    if cli.source == "names":
+        return _code(text, dict(cli.names or {}), cli.flag.lstrip("-"))
+    return member.kind.from_json(text, member.arg.label or member.name)
+
+
+def _dest(member: Member) -> str:
+    return (member.arg.cli or Cli(member.name)).flag.lstrip("-").replace("-", "_")
+
+
+def build_step(step: str, api: ApiClient, args) -> Operation:
+    """The step's operation from the parsed arguments, field by field."""
+    operation = STEPS[step][2]
+    members = operation.struct().members()
+    return operation(**{m.name: _value(api, m, getattr(args, _dest(m))) for m in members})
 
 
 def _run(step: str):
     def handler(args, settings: Settings, out: Output) -> None:
         api = ApiClient(settings.api_url)
-        operation = STEPS[step][3](api, args)
+        operation = build_step(step, api, args)
         account = signing_account(args, settings)
         result = submit(api, settings, operation, account, args.relay)
         events = [e["name"] for e in result["events"]]
@@ -146,9 +182,10 @@ def cmd_registration(args, settings: Settings, out: Output) -> None:
     r = ApiClient(settings.api_url).get(f"/v1/assets/{asset_id_hex(args.asset_id)}/registration")
     out.result(r, lambda r: "\n".join([
         f"stage {r['stage']}; certificate {r['certificate_status']}"
-        + (f" {r['certificate_number']} valid until {r['valid_until']}" if r["certificate_number"] else ""),
+        + (f" {r['certificate_number']} valid until {beijing_time(r['valid_until'])}"
+           if r["certificate_number"] else ""),
         f"registrar {r['registrar_name'] or ''} {r['registrar']}",
-        *(f"publicity until {r['publicity_ends']}" for _ in [1] if r["publicity_ends"]),
+        *(f"publicity until {beijing_time(r['publicity_ends'])}" for _ in [1] if r["publicity_ends"]),
         *(f"objection {o['objection_id']} by {o['objector']}: {o['status']}" for o in r["objections"])]))
 
 
@@ -161,14 +198,16 @@ def cmd_certificate(args, settings: Settings, out: Output) -> None:
         return
     c = api.get(path)
     out.result(c, lambda c: f"{c['certificate_number']} ({c['status']}): {c['data_name']}\n  holder {c['holder']}\n"
-                            f"  registered {c['registered_at']}, valid until {c['valid_until']}\n"
+                            f"  registered {beijing_time(c['registered_at'])}, "
+                            f"valid until {beijing_time(c['valid_until'])}\n"
                             f"  verify at {c['verification_url']}")
 
 
 def cmd_publicity(args, settings: Settings, out: Output) -> None:
     rows = ApiClient(settings.api_url).get("/v1/registrations", status="publicity")
     out.result(rows, lambda rows: "\n".join(
-        f"{r['asset_id']}  until {r['publicity_ends']}  {r['applicant_name'] or ''}: {r['data_name'] or ''}"
+        f"{r['asset_id']}  until {beijing_time(r['publicity_ends'])}  "
+        f"{r['applicant_name'] or ''}: {r['data_name'] or ''}"
         for r in rows) or "No application is in publicity.")
 
 
@@ -177,17 +216,17 @@ def add_parsers(sub) -> None:
         p.add_argument("--key", help=f"keystore of the {who} (default: DATAREG_KEY or DATA_DIR/keys/default.json)")
         p.add_argument("--relay", action="store_true", help="sign EIP-712 typed data; the API's relayer pays gas")
 
-    for name, (help_text, arguments, who, _) in STEPS.items():
+    for name, (help_text, who, operation) in STEPS.items():
         p = sub.add_parser(name, help=help_text)
-        p.add_argument("asset_id")
-        for flag, options in arguments:
+        for member in operation.struct().members():
+            flag, options = _option(member)
             p.add_argument(flag, **options)
         key(p, who)
         p.set_defaults(handler=_run(name))
 
     p = sub.add_parser("revoke-attestation", help="revoke an attestation you issued")
-    p.add_argument("attestation_id", type=int)
-    p.add_argument("--reason", type=int, default=0)
+    p.add_argument("attestation_id", type=whole_number(1, 2**256 - 1, "an attestation id"))
+    p.add_argument("--reason", type=whole_number(0, 65535, "a reason code"), default=0)
     key(p, "issuer")
     p.set_defaults(handler=cmd_revoke_attestation)
 

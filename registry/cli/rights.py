@@ -13,17 +13,18 @@ from registry.chain.operations import (
 )
 from registry.chain.types import RightKind, asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
-from registry.cli.common import Output, parse_time, signing_account, submit
+from registry.cli.common import Output, beijing_time, parse_time, signing_account, submit, time_text, whole_number
 from registry.config import Settings
 from registry.content import cid_to_digest
 from registry.errors import ValidationError
 
 REASON_NAMES = {name: code for code, name in REVOCATION_REASONS.items()}
+RIGHT_NUMBER = whole_number(0, 2**256 - 1, "a right number")
 
 
 def resolve_right(api: ApiClient, asset_id: str, text: str, holder: str) -> int:
     """A right number, or a kind: then the holder's valid right of that kind over the asset."""
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return int(text)
     kind = RightKind.parse(text)
     rights = api.get(f"/v1/assets/{asset_id}/rights")["rights"]
@@ -93,8 +94,8 @@ def cmd_transfer(args, settings: Settings, out: Output) -> None:
 def cmd_revoke(args, settings: Settings, out: Output) -> None:
     asset_id = asset_id_hex(args.asset_id)
     reason = args.reason
-    code = int(reason) if reason.isdigit() else REASON_NAMES.get(reason)
-    if code is None:
+    code = int(reason) if reason.isascii() and reason.isdigit() else REASON_NAMES.get(reason)
+    if code is None or code > 65535:
         raise ValidationError(
             f"Unknown reason '{reason}': use a code or one of {', '.join(REASON_NAMES)}."
         )
@@ -114,7 +115,7 @@ def cmd_renew(args, settings: Settings, out: Output) -> None:
     account = signing_account(args, settings)
     result = submit(api, settings, Renew(asset_id, int(args.right), until), account, args.relay)
     api.wait_for_block(result["block_number"])
-    _done(out, result, f"Right {args.right} of asset {asset_id} now runs until {until} (unix time).",
+    _done(out, result, f"Right {args.right} of asset {asset_id} now runs until {beijing_time(until)}.",
           asset_id=asset_id, right_index=int(args.right), valid_until=until)
 
 
@@ -128,11 +129,13 @@ def add_parsers(sub) -> None:
     p.add_argument("--right", required=True, help="the right to grant from: its number, or a kind "
                    "(holding, usage, operating) to use your valid right of that kind")
     p.add_argument("--to", required=True, help="the grantee's address")
-    p.add_argument("--until", help="end: ISO date/time or +30d (default: no end, if your right has none)")
-    p.add_argument("--start", help="start: ISO date/time or +1d (default: now)")
+    p.add_argument("--until", type=time_text,
+                   help="end: ISO date/time or +30d (default: no end, if your right has none)")
+    p.add_argument("--start", type=time_text, help="start: ISO date/time or +1d (default: now)")
     p.add_argument("--purpose", help="purpose or usage scenario, e.g. 交通规划研究")
     p.add_argument("--territory", help="where it may be exercised, e.g. region codes 3502,3501")
-    p.add_argument("--quantity", type=int, default=0, help="permitted quantity or volume (0: not limited)")
+    p.add_argument("--quantity", type=whole_number(0, 2**256 - 1, "a quantity"), default=0,
+                   help="permitted quantity or volume (0: not limited)")
     p.add_argument("--terms", help="the full terms document; stored, its CID goes on chain")
     p.add_argument("--sub-grantable", action="store_true", help="the grantee may grant it onwards")
     p.add_argument("--transferable", action="store_true", help="the grantee may transfer it")
@@ -148,7 +151,7 @@ def add_parsers(sub) -> None:
 
     p = sub.add_parser("revoke", help="revoke a grant you made (its sub-grants fall with it)")
     p.add_argument("asset_id")
-    p.add_argument("right", help="the grant's number")
+    p.add_argument("right", type=RIGHT_NUMBER, help="the grant's number")
     p.add_argument("--reason", required=True, help=f"a code or one of: {', '.join(REASON_NAMES)}")
     p.add_argument("--evidence", help="an evidence document; stored, its CID goes on chain")
     common(p, "grantor")
@@ -156,7 +159,7 @@ def add_parsers(sub) -> None:
 
     p = sub.add_parser("renew", help="set a new end for a grant you made")
     p.add_argument("asset_id")
-    p.add_argument("right", help="the grant's number")
-    p.add_argument("--until", required=True, help="new end: ISO date/time or +365d")
+    p.add_argument("right", type=RIGHT_NUMBER, help="the grant's number")
+    p.add_argument("--until", required=True, type=time_text, help="new end: ISO date/time or +365d")
     common(p, "grantor")
     p.set_defaults(handler=cmd_renew)

@@ -9,16 +9,17 @@ import argparse
 from pathlib import Path
 
 from registry.cli.api_client import ApiClient
-from registry.cli.common import Output, progress_bar
+from registry.cli.common import Output, beijing_time, progress_bar
 from registry.config import Settings
 from registry.content import Fingerprint, fingerprint_file
 from registry.errors import RegistryError, ValidationError
+from registry.vocabulary import RightKind
 
 EXIT_REGISTERED = 0
 EXIT_NOT_REGISTERED = 1
 EXIT_ERROR = 2
 
-KIND_LABELS = (("holding", "持有权"), ("usage", "使用权"), ("operating", "经营权"))
+KIND_LABELS = tuple((kind.key, kind.short_zh) for kind in RightKind)
 
 
 def fingerprint_locally(path: Path, progress=None) -> Fingerprint:
@@ -45,7 +46,7 @@ def _holder(h: dict) -> str:
     via = ""
     if len(h["chain"]) > 1:
         via = " granted via " + " <- ".join(f"#{i} {a}" for i, a in zip(h["chain"][1:], h["chain_holders"][1:]))
-    until = f" until {h['valid_until']}" if h.get("valid_until") else ""
+    until = f" until {beijing_time(h['valid_until'])}" if h.get("valid_until") else ""
     return f"{h['holder']} (right #{h['right_index']}{via}{until})"
 
 

@@ -1,38 +1,35 @@
-"""An asset as it stood after a given block: its events up to that block replayed through the indexer's own
-handlers into an in-memory Batch, so the as-of view and the index can never disagree about what an event
-means. This is what confirmed-only answers are built from when an asset changed in the blocks they leave out.
+"""Answers as of an earlier block, from the store's side: whether an asset changed after a block, and the shape of
+an asset as it stood then. Building that shape means replaying the asset's events through the indexer's handlers,
+which only the indexer does (registry/indexer/as_of.py); the API is given that function when it is built
+(registry/cli/serve.py), so neither the store nor the API imports the indexer.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Optional, Protocol
+
 from sqlmodel import Session, select
 
-from registry.db.models import Attestation, Event, Listing, Objection, Pledge, Registration
-from registry.indexer.batch import Batch
-from registry.indexer.handlers import HANDLERS, MetadataLookup, stored_event
+from registry.db.models import Asset, Attestation, Event, Listing, Objection, Pledge, Registration
+
+
+@dataclass
+class AssetAsOf:
+    """An asset's row and the rows of its sections as they were after a block (detached model objects)."""
+
+    asset: Asset
+    listings: list[Listing] = field(default_factory=list)
+    pledges: list[Pledge] = field(default_factory=list)
+    attestations: list[Attestation] = field(default_factory=list)
+    objections: list[Objection] = field(default_factory=list)
+    registration: Optional[Registration] = None
+
+
+class AsOfReader(Protocol):
+    def __call__(self, db: Session, asset_id: str, block: int) -> AssetAsOf: ...
 
 
 def changed_after(db: Session, asset_id: str, block: int) -> bool:
     """Whether any event of the asset is in a block after `block`."""
     return db.exec(select(Event.id).where(Event.asset_id == asset_id, Event.block_number > block).limit(1)).first() \
         is not None
-
-
-def replay(db: Session, asset_id: str, block: int, lookup: MetadataLookup) -> Batch:
-    """The rows the asset's events up to and including `block` project: its asset row, rights and their
-    versions, registration, objections, pledges, attestations and listings, as they were then."""
-    batch = Batch(None)
-    events = db.exec(select(Event).where(Event.asset_id == asset_id, Event.block_number <= block)
-                     .order_by(Event.block_number, Event.log_index)).all()
-    for row in events:
-        handler = HANDLERS.get(row.name)
-        if handler is not None:
-            handler(batch, stored_event(row), row.timestamp, lookup)
-    return batch
-
-
-def rows_of(batch: Batch, model):
-    """The batch's rows of `model` as (detached) model objects, in key order."""
-    objects = [model(**row) for row in batch.rows(model)]
-    keys = {Registration: "asset_id", Objection: "objection_id", Pledge: "recorded_block",
-            Attestation: "attestation_id", Listing: "listing_id"}
-    return sorted(objects, key=lambda o: getattr(o, keys[model])) if model in keys else objects

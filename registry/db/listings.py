@@ -2,68 +2,32 @@
 and the change feed that tells each exchange about every change exactly once."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from registry.db.bulk import chunks
 from registry.db.models import Asset, Listing, ListingChange, Participant
 from registry.db.queries import right_states
-
-STATUS = {1: "listed", 2: "suspended", 3: "delisted"}
-EXCHANGE_ROLE = 1
-
-# Why the operating right no longer carries the consent, from the right's own reason.
-_RIGHT_REASONS = {
-    "revoked": "right_revoked", "parent_revoked": "right_revoked",
-    "expired": "right_expired", "parent_expired": "right_expired",
-    "not_yet_valid": "right_not_yet_valid", "parent_not_yet_valid": "right_not_yet_valid",
-    "asset_cancelled": "asset_cancelled",
-}
-
-
-@dataclass(frozen=True)
-class ListingState:
-    valid: bool
-    reason: str | None  # delisted, suspended, exchange_not_active, asset_cancelled, right_revoked,
-    # right_expired, right_transferred_away, origin_delisted, origin_not_valid, ...
-    expires_at: int | None  # when the consent lapses by itself (the earliest end in its chains of rights)
+from registry.rules import ListingState, listing_before_right, listing_validity
+from registry.vocabulary import ListingStatus
 
 
 def listing_state(db: Session, listing: Listing, now: int) -> ListingState:
-    if listing.status == 3:
-        return ListingState(False, "delisted", None)
-    exchange = db.get(Participant, listing.exchange)
-    if exchange is None or exchange.status != 1 or exchange.role != EXCHANGE_ROLE:
-        return ListingState(False, "exchange_not_active", None)
-    if listing.status == 2:
-        return ListingState(False, "suspended", None)
+    """Whether the listing is valid at `now` (registry.rules), from its rows in the index."""
     asset = db.get(Asset, listing.asset_id)
-    if asset is None or asset.status != 1:
-        return ListingState(False, "asset_cancelled", None)
+    judged = listing_before_right(listing, db.get(Participant, listing.exchange), asset)
+    if judged is not None:
+        return judged
     states = {s.right.right_index: s for s in right_states(db, asset, now, indices=[listing.right_index])}
     state = states.get(listing.right_index)
-    if state is None:
-        return ListingState(False, "right_not_found", None)
-    ends = [states[i].right.valid_until for i in state.chain if i in states and states[i].right.valid_until]
-    expires_at = min(ends) if ends else None
-    if not state.valid:
-        return ListingState(False, _RIGHT_REASONS.get(state.reason, "right_not_valid"), None)
-    if asset.frozen:
-        return ListingState(False, "asset_frozen", None)
-    if state.right.holder != listing.holder:
-        return ListingState(False, "right_transferred_away", None)
+    ends = [states[i].right.valid_until for i in state.chain if i in states and states[i].right.valid_until] \
+        if state else []
+    origin = None
     if listing.origin_listing_id:
-        origin = db.get(Listing, listing.origin_listing_id)
-        if origin is None:
-            return ListingState(False, "origin_not_valid", None)
-        origin_state = listing_state(db, origin, now)
-        if not origin_state.valid:
-            return ListingState(False, "origin_delisted" if origin.status == 3 else "origin_not_valid", None)
-        if origin_state.expires_at is not None:
-            expires_at = min(expires_at or origin_state.expires_at, origin_state.expires_at)
-    return ListingState(True, None, expires_at)
+        origin_listing = db.get(Listing, listing.origin_listing_id)
+        origin_state = listing_state(db, origin_listing, now) if origin_listing else ListingState(False, None, None)
+        origin = (origin_listing, origin_state)
+    return listing_validity(listing, asset, state, ends, origin)
 
 
 def refresh_listings(
@@ -101,7 +65,7 @@ def refresh_listings(
         tx_hash, log_index = causes.get(listing.listing_id, (None, None))
         db.add(ListingChange(listing_id=listing.listing_id, exchange=listing.exchange,
                              origin_exchange=origin.exchange if origin else None, asset_id=listing.asset_id,
-                             change=change, status=STATUS[listing.status], valid=listing.valid,
+                             change=change, status=ListingStatus(listing.status).key, valid=listing.valid,
                              reason=listing.invalid_reason, block_number=block, tx_hash=tx_hash,
                              log_index=log_index, timestamp=now))
         added += 1
@@ -111,7 +75,7 @@ def refresh_listings(
 def _change(db: Session, listing: Listing) -> str | None:
     last = db.exec(select(ListingChange).where(ListingChange.listing_id == listing.listing_id)
                    .order_by(ListingChange.id.desc())).first()
-    status = STATUS[listing.status]
+    status = ListingStatus(listing.status).key
     if last is None:
         return "listed"
     if last.status != status:

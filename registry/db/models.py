@@ -14,6 +14,8 @@ from typing import Optional
 from sqlalchemy import BigInteger, Column, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from registry.vocabulary import AssetStatus
+
 
 # Block numbers, unix times and ids: 64-bit on PostgreSQL (32-bit INTEGER ends in 2038). SQLite's INTEGER is
 # already 64-bit, and must stay INTEGER for its primary keys to count up by themselves.
@@ -40,7 +42,7 @@ class Asset(SQLModel, table=True):
     sensitive_personal_information: bool = False
     export_allowed: bool = False
     derived: bool = False
-    status: int = 1  # mirrors IDataRegistry.AssetStatus
+    status: int = AssetStatus.ACTIVE.value  # IDataRegistry.AssetStatus
     version: int = 1
     # Remarks (备注) and the record's lifecycle.
     frozen: bool = False
@@ -67,7 +69,7 @@ class Right(SQLModel, table=True):
     asset_id: str = Field(primary_key=True, max_length=66)
     right_index: int = Field(primary_key=True)
     holder: str = Field(max_length=42)  # ix_rights_holder_kind
-    kind: int  # 0 holding, 1 usage, 2 operating
+    kind: int  # registry.vocabulary.RightKind
     parent_index: int = 0
     valid_from: int = Field(default=0, sa_type=BIG)  # unix seconds; 0 = from creation
     valid_until: int = Field(default=0, sa_type=BIG)  # unix seconds; 0 = no end
@@ -215,7 +217,7 @@ class Participant(SQLModel, table=True):
 
     account: str = Field(primary_key=True, max_length=42)
     role: int = Field(index=True)  # IParticipantRegistry.Role
-    status: int  # 1 active, 2 suspended
+    status: int  # IParticipantRegistry.ParticipantStatus
     name: str
     credit_code_hash: str = Field(max_length=66)
     endpoint: str = ""
@@ -239,7 +241,7 @@ class Listing(SQLModel, table=True):
     origin_listing_id: int = Field(default=0, index=True, sa_type=BIG)
     exchange_listing_id: str
     offer_terms_cid: Optional[str] = Field(default=None, max_length=64)
-    status: int = Field(index=True)  # IListingRegistry.ListingStatus: 1 listed, 2 suspended, 3 delisted
+    status: int = Field(index=True)  # IListingRegistry.ListingStatus
     valid: bool = Field(default=True, index=True)
     invalid_reason: Optional[str] = None
     # The earliest end in the consent's chain of rights: past it the listing lapses with no event.
@@ -295,7 +297,7 @@ class Registration(SQLModel, table=True):
     asset_id: str = Field(primary_key=True, max_length=66)
     applicant: str = Field(max_length=42)
     registrar: str = Field(index=True, max_length=42)
-    stage: str = Field(index=True, max_length=16)  # applied, accepted, returned, publicity, registered, refused, ...
+    stage: str = Field(index=True, max_length=16)  # the key of an IRegistrationOffice.Stage
     documents_cid: Optional[str] = Field(default=None, max_length=64)
     publicity_ends: Optional[int] = Field(default=None, index=True, sa_type=BIG)
     certificate_number: Optional[str] = Field(default=None, index=True, max_length=15)
@@ -314,7 +316,7 @@ class Objection(SQLModel, table=True):
     objector: str = Field(max_length=42)
     reason_code: int
     evidence_cid: Optional[str] = Field(default=None, max_length=64)
-    status: str = Field(max_length=16)  # pending, upheld, rejected
+    status: str = Field(max_length=16)  # the key of an IRegistrationOffice.ObjectionStatus
     lodged_block: int = Field(sa_type=BIG)
     resolved_block: Optional[int] = Field(default=None, sa_type=BIG)
 

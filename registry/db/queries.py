@@ -22,7 +22,6 @@ from sqlalchemy import select as core_select
 from sqlalchemy.engine import Row
 from sqlmodel import Session, select
 
-from registry.chain.types import RightKind
 from registry.db.models import (
     CHECKPOINT,
     Asset,
@@ -38,44 +37,8 @@ from registry.db.models import (
     Right,
     RightVersion,
 )
-
-
-@dataclass(frozen=True)
-class RightState:
-    right: Right | RightVersion
-    valid: bool
-    reason: str | None  # why not valid: revoked, parent_revoked, expired, not_yet_valid, asset_cancelled, ...
-    chain: tuple[int, ...]  # the right, its parent, ... up to its root: on whose authority it is held
-
-
-def evaluate_rights(rights: list[Right] | list[RightVersion], asset_active: bool, now: int) -> list[RightState]:
-    """Whether each right is valid at `now` and, if not, why. Mirrors the contract's rightValidity: a right
-    is valid when it and all its ancestors are unrevoked and within their terms, on an active asset."""
-    by_index = {r.right_index: r for r in rights}
-
-    def reason_for(right, own: bool) -> str | None:
-        while True:
-            if right.revoked:
-                return "revoked" if own else "parent_revoked"
-            if right.valid_from and right.valid_from > now:
-                return "not_yet_valid" if own else "parent_not_yet_valid"
-            if right.valid_until and right.valid_until <= now:
-                return "expired" if own else "parent_expired"
-            if right.parent_index == 0 or right.parent_index not in by_index:
-                return None
-            right, own = by_index[right.parent_index], False
-
-    def chain_of(index: int) -> tuple[int, ...]:
-        chain = [index]
-        while by_index[chain[-1]].parent_index in by_index:
-            chain.append(by_index[chain[-1]].parent_index)
-        return tuple(chain)
-
-    states = []
-    for index in sorted(by_index):
-        reason = "asset_cancelled" if not asset_active else reason_for(by_index[index], True)
-        states.append(RightState(by_index[index], reason is None, reason, chain_of(index)))
-    return states
+from registry.rules import RightState, asset_active, evaluate_rights  # noqa: F401 - RightState re-exported
+from registry.vocabulary import AssetStatus, RightKind
 
 
 def _latest_block_time():
@@ -104,7 +67,7 @@ def right_states(db: Session, asset: Asset, moment: int | None = None, *, indice
     if indices is not None:
         states = states_of(db, {(asset.asset_id, i) for i in indices}, {asset.asset_id: asset}, moment)
         return sorted(states.values(), key=lambda s: s.right.right_index)
-    return evaluate_rights(first_rights(db, asset.asset_id, first), asset.status == 1, moment)
+    return evaluate_rights(first_rights(db, asset.asset_id, first), asset_active(asset), moment)
 
 
 def first_rights(db: Session, asset_id: str, first: int | None = None) -> list[Row]:
@@ -123,7 +86,7 @@ def states_of(db: Session, keys: set[tuple[str, int]], assets: dict[str, Asset],
         by_asset.setdefault(asset_id, []).append(right)
     return {(asset_id, s.right.right_index): s
             for asset_id, rights in by_asset.items()
-            for s in evaluate_rights(rights, assets[asset_id].status == 1, moment)}
+            for s in evaluate_rights(rights, asset_active(assets[asset_id]), moment)}
 
 
 def rights_with_ancestors(db: Session, keys: set[tuple[str, int]]) -> dict[tuple[str, int], Right]:
@@ -162,13 +125,14 @@ def rights_at(db: Session, asset: Asset, block: int, moment: int) -> list[RightS
             or_(RightVersion.until_block.is_(None), RightVersion.until_block > block),
         )
     ).all()
-    return evaluate_rights(list(versions), asset.status == 1, moment)
+    return evaluate_rights(list(versions), asset_active(asset), moment)
 
 
 @dataclass(frozen=True)
 class PartyRightRow:
-    """One right a party holds or held. `row`: the right as it is now (the columns of a Right), with the last
-    version of it the party held (v_since_block, v_since_time, v_until_block, v_until_time), its asset's name
+    """One right a party holds or held. `row`: the right as it is now (the columns of a Right), since when the
+    party holds it (v_since_block, v_since_time: the grant or transfer that gave it the right) and when the last
+    version of it the party held ended (v_until_block, v_until_time), its asset's name
     (asset_name) and who it passed to if the party no longer holds it (transferred_to). `state`: whether it is
     valid now, for a right the party holds now; None for one it held before."""
 
@@ -201,7 +165,7 @@ def party_rights(db: Session, party: str, limit: int, offset: int) -> list[Party
     status = {r.asset_id: r.asset_status for r in held}
     states = {(asset_id, s.right.right_index): s
               for asset_id, group in by_asset.items()
-              for s in evaluate_rights(group, status[asset_id] == 1, moment)}
+              for s in evaluate_rights(group, status[asset_id] == AssetStatus.ACTIVE, moment)}
     return [PartyRightRow(r, states[(r.asset_id, r.right_index)] if r.holder == party else None) for r in rows]
 
 
@@ -227,10 +191,24 @@ def _party_rights_query():
             .subquery("page"))
     v, following = versions.alias("v"), versions.alias("following")
     rights, assets = Right.__table__, Asset.__table__
+    # Since when the party holds it: the latest version in which the right came to the party (assigned, granted
+    # or transferred to it), not the last version, which a renewal or a revocation also begins. One look-up in
+    # ix_right_versions_holder per right.
+    acquired = versions.alias("acquired")
+    acquisition = (core_select(acquired.c.since_block, acquired.c.since_time)
+                   .where(acquired.c.holder == bindparam("party"), acquired.c.asset_id == v.c.asset_id,
+                          acquired.c.right_index == v.c.right_index,
+                          acquired.c.change.in_(("assigned", "granted", "transferred")))
+                   .order_by(acquired.c.since_block.desc(), acquired.c.since_log_index.desc())
+                   .limit(1).correlate(v))
     return (
         core_select(
             *(rights.c[name] for name in _PARTY_RIGHT_COLUMNS),
-            *(v.c[name].label(f"v_{name}") for name in ("since_block", "since_time", "until_block", "until_time")),
+            func.coalesce(acquisition.with_only_columns(acquired.c.since_block).scalar_subquery(),
+                          v.c.since_block).label("v_since_block"),
+            func.coalesce(acquisition.with_only_columns(acquired.c.since_time).scalar_subquery(),
+                          v.c.since_time).label("v_since_time"),
+            *(v.c[name].label(f"v_{name}") for name in ("until_block", "until_time")),
             assets.c.name.label("asset_name"), assets.c.status.label("asset_status"),
             # The holder of the version that began where the party's last one ended: whom the right passed to.
             case((and_(rights.c.holder != v.c.holder, v.c.until_block.is_not(None)), following.c.holder),
@@ -320,13 +298,21 @@ def list_assets(
     if registrant is not None:
         query = query.where(Asset.registrant == registrant)
     if text:
-        pattern = f"%{text}%"
-        query = query.where(or_(Asset.name.ilike(pattern), Asset.summary.ilike(pattern)))
+        pattern = f"%{like_literal(text)}%"
+        query = query.where(or_(Asset.name.ilike(pattern, escape="\\"),
+                                Asset.summary.ilike(pattern, escape="\\")))
     count = db.exec(select(func.count()).select_from(query.subquery())).one()
     rows = db.exec(
         query.order_by(Asset.registered_block.desc(), Asset.registered_log_index.desc()).limit(limit).offset(offset)
     ).all()
     return list(rows), count
+
+
+def like_literal(text: str) -> str:
+    """`text` as a LIKE pattern that matches exactly it: its % and _ (wildcards) and \\ (the escape character,
+    given as ESCAPE to SQLite and PostgreSQL alike) escaped, so that a search for "%" finds a percent sign
+    rather than every asset."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def lineage(db: Session, asset_id: str, derived_asset: bool = True) -> tuple[list[Row], list[Row]]:
@@ -432,7 +418,11 @@ def history(
     The count is read only when the page does not tell it: a page shorter than `limit` at an offset ends the
     history, so the count is the offset plus its length (the first page of most assets, the last of any). A
     hot asset's count reads tens of thousands of index entries (4 ms for 40,000)."""
-    conditions = [Event.asset_id == asset_id]
+    derivations = derivations_of(db, asset_id)
+    # Its own events, and the derivations made from it (AssetDerived events of other assets naming it as a
+    # source); most assets have none, and their query stays on the asset's index alone.
+    conditions = [or_(Event.asset_id == asset_id, Event.id.in_(derivations)) if derivations
+                  else Event.asset_id == asset_id]
     if kind is not None:
         conditions.append(Event.kind == kind)
     if party is not None:
@@ -457,6 +447,15 @@ def history(
         return rows, offset + len(rows)
     count = db.execute(select(func.count()).select_from(select(Event.id).where(*conditions).subquery())).scalar_one()
     return rows, count
+
+
+def derivations_of(db: Session, source_asset_id: str) -> list[int]:
+    """The ids of the AssetDerived events that name `source_asset_id` as a source (an asset derived from
+    several sources has one such event per source, all with its own asset id)."""
+    derived = select(Lineage.asset_id).where(Lineage.source_asset_id == source_asset_id)
+    rows = db.exec(select(Event.id, Event.args_json).where(Event.name == "AssetDerived",
+                                                            Event.asset_id.in_(derived))).all()
+    return [row.id for row in rows if json.loads(row.args_json).get("sourceAssetId") == source_asset_id]
 
 
 def lineage_graph(db: Session, asset_id: str, depth: int, max_nodes: int = 2_000) -> tuple[dict[str, int], list[Lineage]]:

@@ -1,44 +1,12 @@
-"""The registration procedure over the index: certificate status, publicity notices, remarks and
-attestations, each judged as the contracts judge them (RegistrationOffice.certificate,
-AttestationRegistry.attestationStatus)."""
+"""The registration procedure over the index: applications, publicity notices, objections, remarks and
+attestations. Their statuses are judged by registry/rules.py."""
 from __future__ import annotations
 
 import json
 
 from sqlmodel import Session, select
 
-from registry.db.models import (
-    Asset,
-    Attestation,
-    Objection,
-    Participant,
-    Pledge,
-    Registration,
-)
-
-RENEWAL_OPENS = 183 * 86_400
-RENEWAL_CLOSES = 86_400
-ATTESTATION_ROLES = {"appraisal": 3, "compliance_certification": 4, "quality_evaluation": 5}
-
-
-def certificate_status(registration: Registration | None, asset: Asset, now: int) -> str:
-    if registration is None:
-        return "none"
-    if registration.stage in ("applied", "accepted", "publicity"):
-        return "pending"
-    if registration.stage != "registered":
-        return "not_registered"
-    if asset.status == 2:
-        return "cancelled"
-    if registration.valid_until is not None and now >= registration.valid_until:
-        return "lapsed"
-    return "valid"
-
-
-def renewal_window(registration: Registration) -> tuple[int, int] | None:
-    if registration.valid_until is None:
-        return None
-    return registration.valid_until - RENEWAL_OPENS, registration.valid_until - RENEWAL_CLOSES
+from registry.db.models import Asset, Attestation, Objection, Pledge, Registration
 
 
 def objections(db: Session, asset_id: str) -> list[Objection]:
@@ -67,19 +35,6 @@ def publicity_fields(asset: Asset | None) -> dict:
         "summary": document.get("summary"),
         "restrictions": document.get("restrictions"),
     }
-
-
-def attestation_status(db: Session, attestation: Attestation, asset: Asset, now: int) -> str:
-    if attestation.revoked:
-        return "revoked"
-    issuer = db.get(Participant, attestation.issuer)
-    if issuer is None or issuer.status != 1 or issuer.role != ATTESTATION_ROLES[attestation.kind]:
-        return "issuer_not_active"
-    if attestation.valid_until and now >= attestation.valid_until:
-        return "expired"
-    if asset.version != attestation.asset_version:
-        return "superseded"
-    return "valid"
 
 
 def attestations(db: Session, asset_id: str) -> list[Attestation]:

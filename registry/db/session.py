@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import fcntl
+import os
+import sqlite3
 from contextlib import nullcontext
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import event, inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session, create_engine
 
 from registry.db import models  # noqa: F401 - registers the tables on SQLModel.metadata
@@ -20,18 +24,31 @@ def make_engine(url: str) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record) -> None:
-            # WAL lets API readers run while the indexer writes; NORMAL sync is safe under WAL
-            # (a crash loses at most the last commits, never consistency).
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            # 64 MB of page cache (the default is 2 MB): a batch's inserts touch every index's pages, and a
-            # cache that holds them saved a fifth of the indexer's insert time. Allocated only as it is used.
-            cursor.execute("PRAGMA cache_size=-65536")
-            cursor.close()
+        @event.listens_for(engine, "do_connect")
+        def _sqlite_connect(dialect, record, cargs, cparams):
+            connection = dialect.loaded_dbapi.connect(*cargs, **cparams)
+            try:
+                _sqlite_pragmas(connection)
+                return connection
+            except sqlite3.OperationalError as exc:
+                connection.close()
+                cannot_write = "unable to open" in str(exc) or "readonly" in str(exc)
+                if not cannot_write or not path or path == ":memory:" or not Path(path).is_file():
+                    raise
+            # A WAL database whose directory cannot be written (no -wal and -shm files can be made beside it)
+            # cannot even be read by an ordinary connection. Opened read-only and immutable, it can: reads are
+            # served from it as it is, and writes fail as writes to a read-only database, which the API and
+            # the indexer report. (Immutable: nobody can change a file that no one can write beside.)
+            record.info["read_only"] = f"the directory of the SQLite database '{path}' cannot be written"
+            return dialect.loaded_dbapi.connect(f"file:{quote(path)}?mode=ro&immutable=1", uri=True,
+                                                check_same_thread=False, timeout=30)
+
+        @event.listens_for(engine, "checkout")
+        def _reopen_when_writable(_connection, record, _proxy) -> None:
+            # An immutable connection would never see what the indexer writes once the directory is writable
+            # again: the pool replaces it with an ordinary one then.
+            if record.info.get("read_only") and _directory_writable(Path(path).parent):
+                raise DisconnectionError("the database's directory is writable again")
 
         return engine
     if url.startswith("postgresql"):
@@ -48,6 +65,59 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # Key of the PostgreSQL advisory lock that serialises migrations (the API and the indexer both migrate at
 # start; only one may do so at a time).
 PG_MIGRATION_LOCK = int.from_bytes(b"dr-mig", "big")
+
+
+def _directory_writable(directory: Path) -> bool:
+    """Whether a file can be made in `directory`, tried rather than judged from its mode bits (root ignores
+    them, but not an immutable or read-only mounted directory)."""
+    probe = directory / f".datareg-write-check-{os.getpid()}"
+    try:
+        os.close(os.open(probe, os.O_CREAT | os.O_WRONLY))
+        os.unlink(probe)
+        return True
+    except OSError:
+        return False
+
+
+def _sqlite_pragmas(connection: sqlite3.Connection) -> None:
+    cursor = connection.cursor()
+    # WAL lets API readers run while the indexer writes; NORMAL sync is safe under WAL
+    # (a crash loses at most the last commits, never consistency).
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    # 64 MB of page cache (the default is 2 MB): a batch's inserts touch every index's pages, and a
+    # cache that holds them saved a fifth of the indexer's insert time. Allocated only as it is used.
+    cursor.execute("PRAGMA cache_size=-65536")
+    cursor.close()
+
+
+def read_only_reason(connection: Connection) -> str | None:
+    """Why the index database accepts no writes through `connection`, or None when it does: a SQLite file
+    (or its directory) that cannot be written, or a PostgreSQL database or server that is read-only
+    (default_transaction_read_only, a hot standby). Reads still work: the API serves them and says so."""
+    if connection.dialect.name == "postgresql":
+        if connection.execute(text("SELECT current_setting('transaction_read_only')")).scalar() == "on":
+            return "the PostgreSQL database accepts no writes (default_transaction_read_only, or a standby server)"
+        return None
+    if reason := connection.info.get("read_only"):
+        return reason
+    database = connection.engine.url.database
+    if database and database != ":memory:":
+        try:
+            open(database, "r+b").close()
+        except OSError as exc:
+            return f"the SQLite database file '{database}' cannot be written ({exc.strerror})"
+    return None
+
+
+def is_read_only_error(exc: BaseException) -> bool:
+    """Whether a database error is a write refused by a read-only database (SQLite's "attempt to write a
+    readonly database", PostgreSQL's read_only_sql_transaction), as opposed to an outage or a bug."""
+    original = getattr(exc, "orig", None) or exc
+    if getattr(original, "sqlstate", None) == "25006":
+        return True
+    return "readonly database" in str(original).lower()
 
 
 def alembic_config(connection):

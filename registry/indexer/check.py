@@ -1,131 +1,491 @@
-"""`datareg index check`: compares the index with the contracts' own views, at the block the index has
-reached, and reports every difference. An auditor's way to trust the index without trusting it."""
+"""`datareg index check`: compares every table the API serves with the chain, at the block the index has
+reached, and reports every difference. An auditor's way to trust the index without trusting it.
+
+Three comparisons, each against the node alone:
+- the events table with every log of the deployment's contracts, block by block (a block whose logs were
+  never indexed shows as logs the index lacks) and field by field, each row as the indexer would have
+  written it (registry.indexer.writer.event_row) with the time from the block's header;
+- every state table (assets, rights and their versions, lineage, listings, pledges, registrations,
+  objections, attestations, participants) with the same logs replayed through the indexer's own handlers;
+- the state with the contracts' own views (getAsset, getRight, rightValidity, getListing, listingValidity,
+  getApplication, getAttestation, getParticipant) at that block, and the listing feed with the listings.
+
+The replay and the view comparisons are shared with `datareg audit --verify`, which does the same for one
+asset without the database.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from operator import attrgetter
+from types import SimpleNamespace
+from typing import Any, Iterable
 
+from eth_abi import encode
+from eth_hash.auto import keccak
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
-from web3.exceptions import ContractCustomError, ContractLogicError
+from sqlmodel import Session
 
-from registry.chain.client import Chain
-from registry.chain.types import ATTR_DERIVED, ATTR_EXPORT, ATTR_PERSONAL, ATTR_SENSITIVE
-from registry.db.models import Asset, Attestation, Listing, Participant, Registration, Right
-from registry.db.queries import checkpoint
-from registry.errors import IndexerError
+from registry.chain.abi import load_abi
+from registry.chain.evidence import Rpc, get_logs, headers
+from registry.chain.events import DecodedEvent, _canonical_type, _compile, _sequence, decode_log
+from registry.config import Deployment
+from registry.db.models import (
+    Asset,
+    Attestation,
+    Block,
+    Event,
+    Lineage,
+    Listing,
+    ListingChange,
+    Objection,
+    Participant,
+    Pledge,
+    Registration,
+    Right,
+    RightVersion,
+)
+from registry.db.queries import checkpoint, evaluate_rights
+from registry.errors import ChainError, IndexerError
+from registry.indexer.batch import Batch
+from registry.indexer.handlers import HANDLERS
+from registry.indexer.writer import event_row
+from registry.vocabulary import AssetStatus, Attribute, ListingStatus, ListingValidity, Stage, Validity
 
-STAGES = ["none", "applied", "accepted", "returned", "publicity", "registered", "refused", "terminated"]
+# The contract's Validity enum, by the reason evaluate_rights gives for a right that is not valid.
+VALIDITY = {None: Validity.VALID, "asset_cancelled": Validity.ASSET_NOT_ACTIVE, "revoked": Validity.REVOKED,
+            "parent_revoked": Validity.REVOKED, "not_yet_valid": Validity.NOT_YET_VALID,
+            "parent_not_yet_valid": Validity.NOT_YET_VALID, "expired": Validity.EXPIRED,
+            "parent_expired": Validity.EXPIRED}
+# Blocks per eth_getLogs when reading the whole deployment (a node that refuses a range gets it halved).
+LOG_RANGE = 50_000
 
 
 @dataclass(frozen=True)
 class Difference:
-    entity: str  # e.g. "asset 0x…", "right 0x…/4", "listing 3"
+    entity: str  # e.g. "asset 0x…", "right 0x…/4", "listing 3", "block 120"
     field: str
     index: object
     chain: object
 
 
-@dataclass(frozen=True)
+@dataclass
 class CheckReport:
     block: int
-    checked: dict[str, int]
-    differences: list[Difference]
+    checked: dict[str, int] = field(default_factory=dict)
+    differences: list[Difference] = field(default_factory=list)
 
 
 def _compare(out: list[Difference], entity: str, pairs: dict[str, tuple[object, object]]) -> None:
-    for field, (indexed, on_chain) in pairs.items():
+    for name, (indexed, on_chain) in pairs.items():
         if indexed != on_chain:
-            out.append(Difference(entity, field, indexed, on_chain))
+            out.append(Difference(entity, name, indexed, on_chain))
 
 
-def check(chain: Chain, engine: Engine) -> CheckReport:
-    with Session(engine) as db:
+# ───────────────────────────── replay ─────────────────────────────
+
+
+def _no_metadata(cid: str) -> None:
+    return None  # metadata documents live in the content store, not on the chain: never compared
+
+
+def replay_logs(events: Iterable[tuple[DecodedEvent, int]]) -> tuple[Batch, list[dict]]:
+    """The events' rows and the state they project, built in memory by the indexer's own code: what the index
+    must hold if it is true to these events. `events` are (event, block time) in chain order."""
+    batch = Batch(None)
+    rows = []
+    for event, timestamp in events:
+        rows.append(event_row(batch, event, timestamp))
+        handler = HANDLERS.get(event.name)
+        if handler is not None:
+            handler(batch, event, timestamp, _no_metadata)
+    return batch, rows
+
+
+def decoded_with_times(logs: list[dict], block_headers: dict[int, dict]) -> list[tuple[DecodedEvent, int]]:
+    """The registry events among `logs`, in chain order, each with its block's time from the header."""
+    events = [e for e in map(decode_log, logs) if e is not None]
+    events.sort(key=attrgetter("block_number", "log_index"))
+    return [(e, int(block_headers[e.block_number]["timestamp"], 16)) for e in events]
+
+
+# ───────────────────────────── the contracts' views ─────────────────────────────
+
+
+@cache
+def _function(contract: str, name: str) -> tuple[bytes, list[str], Any]:
+    """A view's selector, its argument types, and a reader of its result (registry.chain.events' word readers:
+    addresses checksummed, bytes as 0x-hex; eth_abi took most of an audit's time on 20,000 results)."""
+    entry = next(e for e in load_abi(contract) if e["type"] == "function" and e["name"] == name)
+    inputs = [_canonical_type(i) for i in entry["inputs"]]
+    selector = keccak(f"{name}({','.join(inputs)})".encode())[:4]
+    return selector, inputs, _sequence([_compile(o) for o in entry["outputs"]], list)
+
+
+# A helper that runs many view calls in one eth_call. It is never deployed: the node is asked to place its
+# code at an unused address for that call only (a state override), and it calls the real contracts at the
+# audited block. Source (solc 0.8.30, optimizer 200 runs, EVM cancun):
+#     contract BatchView {
+#         function run(address[] calldata targets, bytes[] calldata calls) external view
+#             returns (bytes[] memory results) {
+#             results = new bytes[](calls.length);
+#             for (uint256 i; i < calls.length; ++i) {
+#                 (bool ok, bytes memory result) = targets[i].staticcall(calls[i]);
+#                 if (ok) results[i] = result;
+#             }
+#         }
+#     }
+BATCH_VIEW_CODE = (
+    "0x608060405234801561000f575f5ffd5b5060043610610029575f3560e01c80634d618e3b1461002d575b5f5ffd5b61004061003b36"
+    "60046101d7565b610056565b60405161004d9190610243565b60405180910390f35b60608167ffffffffffffffff811115610071576100"
+    "716102c7565b6040519080825280602002602001820160405280156100a457816020015b606081526020019060019003908161008f5790"
+    "505b5090505f5b82811015610186575f5f8787848181106100c5576100c56102db565b90506020020160208101906100da91906102ef56"
+    "5b6001600160a01b03168686858181106100f5576100f56102db565b9050602002810190610107919061031c565b604051610115929190"
+    "61035f565b5f60405180830381855afa9150503d805f811461014d576040519150601f19603f3d011682016040523d82523d5f60208401"
+    "3e610152565b606091505b5091509150811561017c5780848481518110610170576101706102db565b60200260200101819052505b5050"
+    "6001016100a9565b50949350505050565b5f5f83601f84011261019f575f5ffd5b50813567ffffffffffffffff8111156101b6575f5ffd"
+    "5b6020830191508360208260051b85010111156101d0575f5ffd5b9250929050565b5f5f5f5f604085870312156101ea575f5ffd5b8435"
+    "67ffffffffffffffff811115610200575f5ffd5b61020c8782880161018f565b909550935050602085013567ffffffffffffffff811115"
+    "61022b575f5ffd5b6102378782880161018f565b95989497509550505050565b5f602082016020835280845180835260408501915060"
+    "408160051b8601019250602086015f5b828110156102bb57603f19878603018452815180518087528060208301602089015e5f60208289"
+    "0101526020601f19601f83011688010196505050602082019150602084019350600181019050610269565b50929695505050505050565b"
+    "634e487b7160e01b5f52604160045260245ffd5b634e487b7160e01b5f52603260045260245ffd5b5f602082840312156102ff575f5ffd"
+    "5b81356001600160a01b0381168114610315575f5ffd5b9392505050565b5f5f8335601e19843603018112610331575f5ffd5b83018035"
+    "915067ffffffffffffffff82111561034b575f5ffd5b6020019150368190038213156101d0575f5ffd5b818382375f91019081529190"
+    "5056fea2646970667358221220fb665782230397241763ceffdd7232e761bca4729ab4c71a8cb07e0158364eb564736f6c634300081e00"
+    "33")
+BATCH_VIEW_ADDRESS = "0x00000000000000000000000000000000000da7a0"
+BATCH_VIEW_RUN = "4d618e3b"  # run(address[],bytes[])
+VIEWS_PER_CALL = 500  # ~6M gas of view calls: well within a call's gas
+
+
+def _word(value: int) -> str:
+    return format(value, "064x")
+
+
+def _argument_word(kind: str, value: Any) -> str:
+    """A view's argument as its one ABI word (the views read here take only bytes32, uints and addresses)."""
+    if kind == "bytes32":
+        return value.hex()
+    if kind == "address":
+        return value[2:].lower().rjust(64, "0")
+    if kind.startswith("uint"):
+        return format(value, "064x")
+    return encode([kind], [value]).hex()
+
+
+def _encode_run(targets: list[str], calls: list[str]) -> str:
+    """The calldata of BatchView.run(targets, calls); `calls` are hex without 0x."""
+    n = len(calls)
+    head = _word(64) + _word(64 + 32 * (n + 1))
+    addresses = _word(n) + "".join(t[2:].lower().rjust(64, "0") for t in targets)
+    offsets, bodies, position = [], [], 32 * n
+    for data in calls:
+        padded = data + "0" * (-len(data) % 64)
+        offsets.append(_word(position))
+        bodies.append(_word(len(data) // 2) + padded)
+        position += 32 + len(padded) // 2
+    return "0x" + BATCH_VIEW_RUN + head + addresses + _word(n) + "".join(offsets) + "".join(bodies)
+
+
+def _decode_results(raw: str) -> list[str | None]:
+    """BatchView.run's bytes[] as hex strings (no 0x), None for an empty (reverted) result."""
+    d = raw[2:]
+    base = int(d[0:64], 16) * 2  # where the array starts
+    n = int(d[base:base + 64], 16)
+    items = []
+    for i in range(n):
+        start = base + 64 + int(d[base + 64 + 64 * i:base + 128 + 64 * i], 16) * 2
+        length = int(d[start:start + 64], 16) * 2
+        items.append(d[start + 64:start + 64 + length] or None)
+    return items
+
+
+class Views:
+    """The contracts' view functions at one block, many per eth_call (see BatchView), or one per eth_call in
+    JSON-RPC batches from a node that does not take state overrides."""
+
+    def __init__(self, rpc: Rpc, contracts: dict[str, str], block: int) -> None:
+        self.rpc, self.contracts, self.block = rpc, contracts, block
+        self._overrides = True
+
+    def read(self, calls: list[tuple[str, str, tuple]]) -> list[Any]:
+        """Each (contract, function, arguments)'s result: the one value, or a tuple of several (a struct's
+        fields in order); None where the call reverted (the thing asked about does not exist)."""
+        targets = [self.contracts[contract] for contract, _, _ in calls]
+        data = []
+        for contract, name, args in calls:
+            selector, inputs, _ = _function(contract, name)
+            data.append(selector.hex() + "".join(map(_argument_word, inputs, args)))
+        raw = self._batched(targets, data) if self._overrides and data else None
+        if raw is None:
+            self._overrides = False
+            answers = self.rpc.batch([("eth_call", [{"to": t, "data": "0x" + d}, hex(self.block)])
+                                      for t, d in zip(targets, data)], allow_errors=True)
+            raw = [a[2:] if a and a != "0x" else None for a in answers]
+        results = []
+        for (contract, name, _), result in zip(calls, raw):
+            if result is None:
+                results.append(None)
+                continue
+            values = [tuple(v.values()) if isinstance(v, dict) else v
+                      for v in _function(contract, name)[2].read(result, 0)]
+            results.append(values[0] if len(values) == 1 else tuple(values))
+        return results
+
+    def _batched(self, targets: list[str], data: list[str]) -> list[str | None] | None:
+        override = {BATCH_VIEW_ADDRESS: {"code": BATCH_VIEW_CODE}}
+        requests = [("eth_call", [{"to": BATCH_VIEW_ADDRESS, "gas": hex(30_000_000),
+                                   "data": _encode_run(targets[i:i + VIEWS_PER_CALL], data[i:i + VIEWS_PER_CALL])},
+                                  hex(self.block), override])
+                    for i in range(0, len(data), VIEWS_PER_CALL)]
+        try:
+            return [item for answer in self.rpc.batch(requests) for item in _decode_results(answer)]
+        except (ChainError, ValueError, TypeError):
+            return None  # no state overrides here (or too old an EVM): one eth_call per view instead
+
+
+def asset_view_differences(out: list[Difference], row: dict, view: tuple | None) -> None:
+    entity = f"asset {row['asset_id']}"
+    if view is None:
+        out.append(Difference(entity, "exists", True, False))
+        return
+    attributes = (Attribute.PERSONAL * row["personal_information"]
+                  | Attribute.SENSITIVE * row["sensitive_personal_information"]
+                  | Attribute.EXPORT * row["export_allowed"] | Attribute.DERIVED * row["derived"])
+    _compare(out, entity, {
+        "registrant": (row["registrant"], view[0]), "status": (row["status"], view[1]),
+        "classification": (row["classification"], view[2]), "attributes": (attributes, view[3]),
+        "version": (row["version"], view[4]), "right_count": (row["right_count"], view[5]),
+        "frozen": (row["frozen"], view[6]), "active_pledges": (row["active_pledges"], view[7])})
+
+
+def right_view_differences(out: list[Difference], asset_id: str, index: int, row: dict | None, view: tuple | None,
+                           validity: tuple | None, expected_validity: int | None) -> None:
+    entity = f"right {asset_id}/{index}"
+    if row is None or view is None:
+        if (row is None) != (view is None):
+            out.append(Difference(entity, "exists", row is not None, view is not None))
+        return
+    _compare(out, entity, {
+        "holder": (row["holder"], view[0]), "kind": (row["kind"], view[1]),
+        "parent_index": (row["parent_index"], view[2]), "valid_from": (row["valid_from"], view[3]),
+        "valid_until": (row["valid_until"], view[4]), "revoked": (row["revoked"], view[5]),
+        "sub_grantable": (row["sub_grantable"], view[6]), "transferable": (row["transferable"], view[7])})
+    if validity is not None and expected_validity is not None:
+        _compare(out, entity, {"validity": (expected_validity, validity[0])})
+
+
+def validities(rights: list[dict], asset_active: bool, moment: int) -> dict[int, int]:
+    """Each right's validity at `moment` as the contract's rightValidity numbers it, judged by the index's rule."""
+    states = evaluate_rights([SimpleNamespace(**r) for r in rights], asset_active, moment)
+    return {s.right.right_index: VALIDITY[s.reason] for s in states}
+
+
+def listing_view_differences(out: list[Difference], row: dict, view: tuple | None) -> None:
+    entity = f"listing {row['listing_id']}"
+    if view is None:
+        out.append(Difference(entity, "exists", True, False))
+        return
+    _compare(out, entity, {
+        "exchange": (row["exchange"], view[0]), "status": (row["status"], view[1]),
+        "asset_id": (row["asset_id"], view[2]), "right_index": (row["right_index"], view[3]),
+        "holder": (row["holder"], view[4]), "origin_listing_id": (row["origin_listing_id"], view[5])})
+
+
+def registration_view_differences(out: list[Difference], row: dict, view: tuple | None) -> None:
+    number = bytes.fromhex(view[8][2:]).decode() if view and int(view[8], 16) else None
+    _compare(out, f"registration {row['asset_id']}", {
+        "applicant": (row["applicant"], view[0] if view else None),
+        "registrar": (row["registrar"], view[1] if view else None),
+        "stage": (row["stage"], Stage(view[2]).key if view else None),
+        "certificate_number": (row["certificate_number"], number),
+        "valid_until": (row["valid_until"], (view[5] or None) if view else None)})
+
+
+def attestation_view_differences(out: list[Difference], row: dict, view: tuple | None) -> None:
+    _compare(out, f"attestation {row['attestation_id']}", {
+        "issuer": (row["issuer"], view[0] if view else None),
+        "revoked": (row["revoked"], view[2] if view else None),
+        "asset_version": (row["asset_version"], view[3] if view else None),
+        "asset_id": (row["asset_id"], view[6] if view else None)})
+
+
+def participant_view_differences(out: list[Difference], row: dict, view: tuple | None) -> None:
+    entity = f"participant {row['account']}"
+    if view is None:
+        out.append(Difference(entity, "exists", True, False))
+        return
+    _compare(out, entity, {
+        "role": (row["role"], view[0]), "status": (row["status"], view[1]),
+        "credit_code_hash": (row["credit_code_hash"], view[2]),
+        "name": (row["name"], view[3]), "endpoint": (row["endpoint"], view[4])})
+
+
+# ───────────────────────────── the index check ─────────────────────────────
+
+# The state tables compared with the replay, each by its natural key, without the columns the chain does not
+# decide: metadata from the content store, and listing validity, which is judged against the contract below.
+STATE_TABLES: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {
+    Asset: (("asset_id",), frozenset({"name", "summary", "industry", "metadata_json"})),
+    Right: (("asset_id", "right_index"), frozenset()),
+    RightVersion: (("asset_id", "right_index", "since_block", "since_log_index"), frozenset({"id"})),
+    Lineage: (("asset_id", "source_asset_id"), frozenset()),
+    Listing: (("listing_id",), frozenset({"valid", "invalid_reason", "expires_at"})),
+    Pledge: (("pledge_id",), frozenset()),
+    Registration: (("asset_id",), frozenset()),
+    Objection: (("asset_id", "objection_id"), frozenset()),
+    Attestation: (("attestation_id",), frozenset()),
+    Participant: (("account",), frozenset()),
+}
+EVENT_FIELDS = ("block_hash", "tx_hash", "timestamp", "name", "asset_id", "kind", "actor", "party", "right_index")
+
+
+def _event_entity(row: dict) -> str:
+    return f"event block {row['block_number']} log {row['log_index']} ({row['name']})"
+
+
+def compare_events(out: list[Difference], expected: list[dict], indexed: list[dict]) -> None:
+    """The index's event rows against those the chain's logs imply: per block, then field by field."""
+    by_block: dict[int, tuple[list[dict], list[dict]]] = {}
+    for row in expected:
+        by_block.setdefault(row["block_number"], ([], []))[0].append(row)
+    for row in indexed:
+        by_block.setdefault(row["block_number"], ([], []))[1].append(row)
+    for number in sorted(by_block):
+        on_chain, in_index = by_block[number]
+        if len(on_chain) != len(in_index):
+            names = ", ".join(sorted({r["name"] for r in on_chain + in_index}))
+            out.append(Difference(f"block {number} ({names})", "event_count", len(in_index), len(on_chain)))
+        if on_chain and not in_index:
+            continue  # the whole block is missing: one difference says it
+        stored = {r["log_index"]: r for r in in_index}
+        for row in on_chain:
+            mine = stored.pop(row["log_index"], None)
+            if mine is None:
+                out.append(Difference(_event_entity(row), "exists", False, True))
+                continue
+            _compare(out, _event_entity(row), {name: (mine[name], row[name]) for name in EVENT_FIELDS})
+            _compare(out, _event_entity(row), {"args": (json.loads(mine["args_json"]), json.loads(row["args_json"]))})
+        for mine in stored.values():
+            out.append(Difference(_event_entity(mine), "exists", True, False))
+
+
+def compare_state(out: list[Difference], batch: Batch, db_rows: dict[type, list[dict]]) -> dict[str, int]:
+    """Every state table's rows against the replay's, by natural key and column."""
+    counts = {}
+    for model, (key, ignored) in STATE_TABLES.items():
+        name = model.__tablename__
+        expected = {tuple(r[k] for k in key): r for r in batch.rows(model)}
+        stored = {tuple(r[k] for k in key): r for r in db_rows[model]}
+        counts[name] = len(stored)
+        for k in sorted(expected.keys() | stored.keys(), key=str):
+            entity = f"{name} {'/'.join(map(str, k))}"
+            mine, theirs = stored.get(k), expected.get(k)
+            if mine is None or theirs is None:
+                out.append(Difference(entity, "exists", mine is not None, theirs is not None))
+                continue
+            _compare(out, entity, {c: (mine.get(c), theirs.get(c)) for c in theirs if c not in ignored
+                                   and c not in key})
+    return counts
+
+
+def check(rpc_url: str, deployment: Deployment, engine: Engine) -> CheckReport:
+    with engine.connect() as connection, Session(bind=connection) as db:
+        # One transaction: every table as of the same checkpoint.
         reached = checkpoint(db)
         if reached is None:
             raise IndexerError("The index is empty: nothing to check. Run the indexer first.")
         block = reached.block_number
-        c = chain.contracts
-        differences: list[Difference] = []
-        counts = {"assets": 0, "rights": 0, "listings": 0, "participants": 0, "registrations": 0,
-                  "attestations": 0}
+        report = CheckReport(block)
 
-        def call(fn):
-            try:
-                return fn.call(block_identifier=block)
-            except (ContractCustomError, ContractLogicError):
-                return None
+        def rows(model) -> list[dict]:
+            return [dict(r) for r in connection.execute(select(model.__table__)).mappings()]
 
-        for asset in db.exec(select(Asset)).all():
-            counts["assets"] += 1
-            entity = f"asset {asset.asset_id}"
-            view = call(c["DataRegistry"].functions.getAsset(bytes.fromhex(asset.asset_id[2:])))
-            if view is None:
-                differences.append(Difference(entity, "exists", True, False))
-                continue
-            attributes = (ATTR_PERSONAL * asset.personal_information | ATTR_SENSITIVE *
-                          asset.sensitive_personal_information | ATTR_EXPORT * asset.export_allowed |
-                          ATTR_DERIVED * asset.derived)
-            _compare(differences, entity, {
-                "registrant": (asset.registrant, view[0]), "status": (asset.status, view[1]),
-                "classification": (asset.classification, view[2]), "attributes": (attributes, view[3]),
-                "version": (asset.version, view[4]), "right_count": (asset.right_count, view[5]),
-                "frozen": (asset.frozen, view[6]), "active_pledges": (asset.active_pledges, view[7])})
-            rights = {r.right_index: r for r in db.exec(select(Right).where(Right.asset_id == asset.asset_id)).all()}
-            for index in range(1, view[5] + 1):
-                on_chain = call(c["DataRegistry"].functions.getRight(bytes.fromhex(asset.asset_id[2:]), index))
-                right = rights.get(index)
-                if on_chain is None or right is None:
-                    if (on_chain is None) != (right is None):
-                        differences.append(Difference(f"right {asset.asset_id}/{index}", "exists",
-                                                      right is not None, on_chain is not None))
-                    continue
-                counts["rights"] += 1
-                _compare(differences, f"right {asset.asset_id}/{index}", {
-                    "holder": (right.holder, on_chain[0]), "kind": (right.kind, on_chain[1]),
-                    "parent_index": (right.parent_index, on_chain[2]), "valid_from": (right.valid_from, on_chain[3]),
-                    "valid_until": (right.valid_until, on_chain[4]), "revoked": (right.revoked, on_chain[5]),
-                    "sub_grantable": (right.sub_grantable, on_chain[6]),
-                    "transferable": (right.transferable, on_chain[7])})
+        indexed_events = [dict(r) for r in connection.execute(
+            select(Event.__table__).where(Event.block_number <= block)).mappings()]
+        db_rows = {model: rows(model) for model in STATE_TABLES}
+        stored_blocks = rows(Block)
+        feed = rows(ListingChange)
 
-        for listing in db.exec(select(Listing)).all():
-            counts["listings"] += 1
-            view = call(c["ListingRegistry"].functions.getListing(listing.listing_id))
-            entity = f"listing {listing.listing_id}"
-            if view is None:
-                differences.append(Difference(entity, "exists", True, False))
-                continue
-            _compare(differences, entity, {
-                "exchange": (listing.exchange, view[0]), "status": (listing.status, view[1]),
-                "asset_id": (listing.asset_id, "0x" + bytes(view[2]).hex()), "right_index": (listing.right_index, view[3]),
-                "holder": (listing.holder, view[4]), "origin_listing_id": (listing.origin_listing_id, view[5])})
+    rpc = Rpc(rpc_url)
+    if int(rpc.call("eth_chainId", []), 16) != deployment.chain_id:
+        raise ChainError(f"The node at '{rpc_url}' is not chain {deployment.chain_id}, the deployment's.")
+    addresses = list(deployment.contracts.values())
+    logs: list[dict] = []
+    for first in range(deployment.deploy_block, block + 1, LOG_RANGE):
+        logs += get_logs(rpc, [{"address": addresses}], first, min(block, first + LOG_RANGE - 1))[0]
+    canonical = headers(rpc, {int(e["blockNumber"], 16) for e in logs} | {b["number"] for b in stored_blocks
+                                                                           if b["number"] <= block} | {block})
+    for entry in logs:
+        if canonical[int(entry["blockNumber"], 16)]["hash"] != entry["blockHash"]:
+            raise ChainError("The chain reorganised while the check read it; run the check again.")
+    batch, expected_events = replay_logs(decoded_with_times(logs, canonical))
+    out = report.differences
+    if reached.block_hash != canonical[block]["hash"]:
+        out.append(Difference(f"block {block}", "checkpoint_hash", reached.block_hash, canonical[block]["hash"]))
+    for stored in stored_blocks:
+        header = canonical.get(stored["number"])
+        if header is not None and stored["hash"] != header["hash"]:
+            out.append(Difference(f"block {stored['number']}", "hash", stored["hash"], header["hash"]))
+    compare_events(out, expected_events, indexed_events)
+    report.checked["events"] = len(expected_events)
+    report.checked["blocks"] = len({r["block_number"] for r in expected_events})
+    report.checked.update(compare_state(out, batch, db_rows))
 
-        for participant in db.exec(select(Participant)).all():
-            counts["participants"] += 1
-            view = call(c["ParticipantRegistry"].functions.getParticipant(participant.account))
-            entity = f"participant {participant.account}"
-            if view is None:
-                differences.append(Difference(entity, "exists", True, False))
-                continue
-            _compare(differences, entity, {
-                "role": (participant.role, view[0]), "status": (participant.status, view[1]),
-                "credit_code_hash": (participant.credit_code_hash, "0x" + bytes(view[2]).hex()),
-                "name": (participant.name, view[3]), "endpoint": (participant.endpoint, view[4])})
-
-        if "RegistrationOffice" in c:
-            for reg in db.exec(select(Registration)).all():
-                counts["registrations"] += 1
-                view = call(c["RegistrationOffice"].functions.getApplication(bytes.fromhex(reg.asset_id[2:])))
-                number = bytes(view[8]).decode() if view and any(view[8]) else None
-                _compare(differences, f"registration {reg.asset_id}", {
-                    "stage": (reg.stage, STAGES[view[2]] if view else None),
-                    "certificate_number": (reg.certificate_number, number),
-                    "valid_until": (reg.valid_until, (view[5] or None) if view else None)})
-        if "AttestationRegistry" in c:
-            for attestation in db.exec(select(Attestation)).all():
-                counts["attestations"] += 1
-                view = call(c["AttestationRegistry"].functions.getAttestation(attestation.attestation_id))
-                _compare(differences, f"attestation {attestation.attestation_id}", {
-                    "issuer": (attestation.issuer, view[0] if view else None),
-                    "revoked": (attestation.revoked, view[2] if view else None),
-                    "asset_version": (attestation.asset_version, view[3] if view else None)})
-    return CheckReport(block, counts, differences)
+    # The contracts' own views, of what the index holds.
+    views = Views(rpc, deployment.contracts, block)
+    moment = int(canonical[block]["timestamp"], 16)
+    assets = db_rows[Asset]
+    for row, view in zip(assets, views.read([("DataRegistry", "getAsset", (bytes.fromhex(a["asset_id"][2:]),))
+                                              for a in assets])):
+        asset_view_differences(out, row, view)
+    by_asset: dict[str, list[dict]] = {}
+    for right in db_rows[Right]:
+        by_asset.setdefault(right["asset_id"], []).append(right)
+    keys, expected_validity = [], {}
+    for asset in assets:
+        rights = by_asset.get(asset["asset_id"], [])
+        count = max([asset["right_count"]] + [r["right_index"] for r in rights])
+        keys += [(asset["asset_id"], i) for i in range(1, count + 1)]
+        expected_validity.update({(asset["asset_id"], i): v for i, v in
+                                  validities(rights, asset["status"] == AssetStatus.ACTIVE, moment).items()})
+    rights_by_key = {(r["asset_id"], r["right_index"]): r for r in db_rows[Right]}
+    calls = [(c, f, (bytes.fromhex(a[2:]), i)) for a, i in keys for c, f in
+             (("DataRegistry", "getRight"), ("DataRegistry", "rightValidity"))]
+    results = views.read(calls)
+    for n, (asset_id, index) in enumerate(keys):
+        right_view_differences(out, asset_id, index, rights_by_key.get((asset_id, index)), results[2 * n],
+                               results[2 * n + 1], expected_validity.get((asset_id, index)))
+    listings = db_rows[Listing]
+    results = views.read([(c, f, (l["listing_id"],)) for l in listings
+                          for c, f in (("ListingRegistry", "getListing"), ("ListingRegistry", "listingValidity"))])
+    last_change = {}
+    for change in sorted(feed, key=lambda c: c["id"]):
+        last_change[change["listing_id"]] = change
+    for n, row in enumerate(listings):
+        listing_view_differences(out, row, results[2 * n])
+        validity = results[2 * n + 1]
+        _compare(out, f"listing {row['listing_id']}", {"valid": (row["valid"], validity == ListingValidity.VALID if validity is not None
+                                                                  else None)})
+        change = last_change.get(row["listing_id"])
+        _compare(out, f"listing {row['listing_id']} feed", {
+            "last_valid": (change["valid"] if change else None, row["valid"]),
+            "last_status": (change["status"] if change else None, ListingStatus.key_of(row["status"]))})
+    participants = db_rows[Participant]
+    for row, view in zip(participants, views.read([("ParticipantRegistry", "getParticipant", (p["account"],))
+                                                    for p in participants])):
+        participant_view_differences(out, row, view)
+    if "RegistrationOffice" in deployment.contracts:
+        registrations = db_rows[Registration]
+        for row, view in zip(registrations, views.read([("RegistrationOffice", "getApplication",
+                                                         (bytes.fromhex(r["asset_id"][2:]),)) for r in registrations])):
+            registration_view_differences(out, row, view)
+    if "AttestationRegistry" in deployment.contracts:
+        attestations = db_rows[Attestation]
+        for row, view in zip(attestations, views.read([("AttestationRegistry", "getAttestation",
+                                                        (a["attestation_id"],)) for a in attestations])):
+            attestation_view_differences(out, row, view)
+    return report

@@ -11,13 +11,7 @@ import json
 from typing import Callable, Protocol
 
 from registry.chain.events import DecodedEvent
-from registry.chain.types import (
-    ATTR_DERIVED,
-    ATTR_EXPORT,
-    ATTR_PERSONAL,
-    ATTR_SENSITIVE,
-    PRIMARY_RIGHTS,
-)
+from registry.chain.types import PRIMARY_RIGHTS
 from registry.content.cid import digest_to_cid
 from registry.db.models import (
     RIGHT_STATE_FIELDS,
@@ -34,6 +28,15 @@ from registry.db.models import (
 )
 from registry.errors import IndexerError
 from registry.indexer.batch import Batch
+from registry.vocabulary import (
+    AssetStatus,
+    AttestationKind,
+    Attribute,
+    ListingStatus,
+    ObjectionStatus,
+    ParticipantStatus,
+    Stage,
+)
 
 
 class MetadataLookup(Protocol):
@@ -84,10 +87,10 @@ def on_asset_registered(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: 
         content_cid=_cid_or_none(a["contentCid"]),
         metadata_cid=metadata_cid,
         classification=a["classification"],
-        personal_information=bool(attributes & ATTR_PERSONAL),
-        sensitive_personal_information=bool(attributes & ATTR_SENSITIVE),
-        export_allowed=bool(attributes & ATTR_EXPORT),
-        derived=bool(attributes & ATTR_DERIVED),
+        personal_information=bool(attributes & Attribute.PERSONAL),
+        sensitive_personal_information=bool(attributes & Attribute.SENSITIVE),
+        export_allowed=bool(attributes & Attribute.EXPORT),
+        derived=bool(attributes & Attribute.DERIVED),
         right_count=PRIMARY_RIGHTS,
         registered_block=ev.block_number,
         registered_tx=ev.tx_hash,
@@ -172,7 +175,8 @@ def on_right_renewed(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: Met
 
 def on_participant_added(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
     a = ev.args
-    batch.add(Participant, account=a["account"], role=a["role"], status=1, name=a["name"],
+    batch.add(Participant, account=a["account"], role=a["role"], status=ParticipantStatus.ACTIVE.value,
+              name=a["name"],
               credit_code_hash=a["creditCodeHash"], endpoint=a["endpoint"], added_block=ev.block_number,
               updated_block=ev.block_number)
 
@@ -187,11 +191,11 @@ def _participant(batch: Batch, ev: DecodedEvent) -> dict:
 
 
 def on_participant_suspended(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    _participant(batch, ev)["status"] = 2
+    _participant(batch, ev)["status"] = ParticipantStatus.SUSPENDED.value
 
 
 def on_participant_reinstated(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    _participant(batch, ev)["status"] = 1
+    _participant(batch, ev)["status"] = ParticipantStatus.ACTIVE.value
 
 
 def on_participant_endpoint_changed(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
@@ -202,7 +206,8 @@ def on_listed(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLo
     a = ev.args
     batch.add(Listing, listing_id=a["listingId"], asset_id=a["assetId"], exchange=a["exchange"], holder=a["holder"],
               right_index=a["rightIndex"], origin_listing_id=a["originListingId"],
-              exchange_listing_id=a["exchangeListingId"], offer_terms_cid=_cid_or_none(a["offerTermsCid"]), status=1,
+              exchange_listing_id=a["exchangeListingId"], offer_terms_cid=_cid_or_none(a["offerTermsCid"]),
+              status=ListingStatus.LISTED.value,
               listed_block=ev.block_number, listed_tx=ev.tx_hash, updated_block=ev.block_number)
 
 
@@ -246,7 +251,7 @@ def on_pledge_released(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: M
 
 
 def on_asset_cancelled(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    _asset(batch, ev).update(status=2, cancel_reason=ev.args["reasonCode"])
+    _asset(batch, ev).update(status=AssetStatus.CANCELLED.value, cancel_reason=ev.args["reasonCode"])
 
 
 def on_asset_changed(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
@@ -280,46 +285,49 @@ def _registration(batch: Batch, ev: DecodedEvent, stage: str | None = None) -> d
 def on_application_filed(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
     a = ev.args
     # A new application after a return, refusal or termination replaces the closed one (Batch.add).
-    batch.add(Registration, replace=True, asset_id=a["assetId"], applicant=a["applicant"], registrar=a["registrar"], stage="applied",
+    batch.add(Registration, replace=True, asset_id=a["assetId"], applicant=a["applicant"], registrar=a["registrar"],
+              stage=Stage.APPLIED.key,
               documents_cid=_cid_or_none(a["documentsCid"]), applied_block=ev.block_number,
               updated_block=ev.block_number)
 
 
 def on_application_accepted(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    _registration(batch, ev, "accepted")
+    _registration(batch, ev, Stage.ACCEPTED.key)
 
 
 def on_application_returned(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    _registration(batch, ev, "returned")["reason_code"] = ev.args["reasonCode"]
+    _registration(batch, ev, Stage.RETURNED.key)["reason_code"] = ev.args["reasonCode"]
 
 
 def on_review_passed(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    _registration(batch, ev, "publicity")["publicity_ends"] = ev.args["publicityEnds"]
+    _registration(batch, ev, Stage.PUBLICITY.key)["publicity_ends"] = ev.args["publicityEnds"]
 
 
 def on_application_terminated(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    _registration(batch, ev, "terminated")["reason_code"] = ev.args["reasonCode"]
+    _registration(batch, ev, Stage.TERMINATED.key)["reason_code"] = ev.args["reasonCode"]
 
 
 def on_objection_lodged(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
     a = ev.args
     batch.add(Objection, asset_id=a["assetId"], objection_id=a["objectionId"], objector=a["objector"],
-              reason_code=a["reasonCode"], evidence_cid=_cid_or_none(a["evidenceCid"]), status="pending",
+              reason_code=a["reasonCode"], evidence_cid=_cid_or_none(a["evidenceCid"]),
+              status=ObjectionStatus.PENDING.key,
               lodged_block=ev.block_number)
 
 
 def on_objection_resolved(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
     objection = batch.get(Objection, (ev.args["assetId"], ev.args["objectionId"]))
     if objection is not None:
-        objection.update(status="upheld" if ev.args["upheld"] else "rejected", resolved_block=ev.block_number)
+        status = ObjectionStatus.UPHELD if ev.args["upheld"] else ObjectionStatus.REJECTED
+        objection.update(status=status.key, resolved_block=ev.block_number)
 
 
 def on_registration_refused(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    _registration(batch, ev, "refused")["reason_code"] = ev.args["reasonCode"]
+    _registration(batch, ev, Stage.REFUSED.key)["reason_code"] = ev.args["reasonCode"]
 
 
 def on_registered(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    _registration(batch, ev, "registered").update(
+    _registration(batch, ev, Stage.REGISTERED.key).update(
         certificate_number=bytes.fromhex(ev.args["certificateNumber"][2:]).decode(), registered_at=timestamp,
         valid_until=ev.args["validUntil"])
 
@@ -328,14 +336,11 @@ def on_registration_renewed(batch: Batch, ev: DecodedEvent, timestamp: int, look
     _registration(batch, ev)["valid_until"] = ev.args["validUntil"]
 
 
-ATTESTATION_KIND_NAMES = {0: "appraisal", 1: "compliance_certification", 2: "quality_evaluation"}
-
-
 def on_attested(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
     a, d = ev.args, ev.args["data"]
     currency = bytes.fromhex(d["currency"][2:]).rstrip(b"\0").decode() or None
     batch.add(Attestation, attestation_id=a["attestationId"], asset_id=a["assetId"], issuer=a["issuer"],
-              kind=ATTESTATION_KIND_NAMES[d["kind"]], asset_version=a["assetVersion"], value=str(d["value"]),
+              kind=AttestationKind(d["kind"]).key, asset_version=a["assetVersion"], value=str(d["value"]),
               currency=currency, method=d["method"], conclusion=d["conclusion"], report_cid=_cid_or_none(d["reportCid"]),
               valid_until=d["validUntil"], issued_at=timestamp, issued_block=ev.block_number, issued_tx=ev.tx_hash)
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from registry.config import Deployment, Settings
 from registry.content.store import ContentStore, open_store
-from registry.db.session import create_schema, make_engine
+from registry.db.session import create_schema, is_read_only_error, make_engine
 from registry.errors import ContentError
 from registry.indexer.lock import writer_lock
 from registry.indexer.scanner import Indexer
@@ -22,7 +22,7 @@ log = logging.getLogger("datareg.indexer")
 
 def metadata_lookup(store: ContentStore):
     """Metadata documents by CID from the content store; a missing or unreadable one is indexed without
-    its fields (the API fills them in when the document is uploaded later)."""
+    its fields, filled in when the document turns up later (late_metadata.py)."""
 
     def lookup(cid: str) -> dict | None:
         try:
@@ -57,13 +57,22 @@ def run_until_stopped(indexer: Indexer, stop: threading.Event, poll_interval: fl
         started = time.monotonic()
         try:
             indexer.run(stop, poll_interval)
-        except (DBAPIError, PoolTimeout) as exc:
-            if isinstance(exc, DBAPIError) and not (isinstance(exc, (OperationalError, InterfaceError))
-                                                    or exc.connection_invalidated):
+        except Exception as exc:  # noqa: BLE001 - sorted below: outages are waited for, the rest re-raised
+            # A read-only database refuses writes through SQLAlchemy and through the driver's own COPY alike.
+            read_only = is_read_only_error(exc)
+            outage = isinstance(exc, PoolTimeout) or (isinstance(exc, DBAPIError) and (
+                isinstance(exc, (OperationalError, InterfaceError)) or exc.connection_invalidated))
+            if not (read_only or outage):
                 raise  # a real error in the data or the code, not an outage
             if time.monotonic() - started > 30:
                 backoff = 0.1  # it had recovered since the last failure
-            log.warning("database unavailable, retrying in %.1f s: %s", backoff, str(exc).splitlines()[0])
+            if read_only:
+                # Fresh connections next time: one opened read-only stays so after the database is writable.
+                indexer.engine.dispose()
+                log.warning("the index database is read-only; waiting %.1f s for it to be writable: %s", backoff,
+                            str(exc).splitlines()[0])
+            else:
+                log.warning("database unavailable, retrying in %.1f s: %s", backoff, str(exc).splitlines()[0])
             stop.wait(backoff)
             backoff = min(backoff * 2, 5.0)
 

@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from registry import vocabulary
 from registry.metadata.codes import (
     CREDIT_CODE_ALPHABET,
     INDUSTRY_SECTIONS,
@@ -35,6 +36,7 @@ from registry.metadata.codes import (
     section_divisions,
     section_of_division,
 )
+from registry.vocabulary import Attribute
 
 SCHEMA_VERSION = "datareg/metadata/v1"
 SCHEMA_ID = "https://datareg.dev/schemas/metadata/v1.json"
@@ -43,10 +45,10 @@ SCHEMA_TITLE = "datareg data asset metadata, v1 (数据资产登记元数据)"
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 
 #: Bits of `MetadataDocument.attribute_flags()`, the same as the contract's `attributes`.
-FLAG_PERSONAL_INFORMATION = 1 << 0
-FLAG_SENSITIVE_PERSONAL_INFORMATION = 1 << 1
-FLAG_EXPORT_ALLOWED = 1 << 2
-FLAG_DERIVED = 1 << 3
+FLAG_PERSONAL_INFORMATION = Attribute.PERSONAL
+FLAG_SENSITIVE_PERSONAL_INFORMATION = Attribute.SENSITIVE
+FLAG_EXPORT_ALLOWED = Attribute.EXPORT
+FLAG_DERIVED = Attribute.DERIVED
 
 
 # ── Problems ─────────────────────────────────────────────────────────────────────────────────────────────
@@ -107,20 +109,6 @@ class DataForm(StrEnum):
     UNSTRUCTURED = "unstructured"
 
 
-class Classification(StrEnum):
-    """Data classification under the Data Security Law (数据分类分级): general 一般数据, important 重要数据,
-    core 核心数据."""
-
-    GENERAL = "general"
-    IMPORTANT = "important"
-    CORE = "core"
-
-    @property
-    def code(self) -> int:
-        """0 general, 1 important, 2 core: the contract's `classification`."""
-        return list(Classification).index(self)
-
-
 class PersonalInformation(StrEnum):
     """Personal information under the PIPL (个人信息): none 不含个人信息, personal 含个人信息,
     sensitive_personal 含敏感个人信息."""
@@ -130,18 +118,29 @@ class PersonalInformation(StrEnum):
     SENSITIVE_PERSONAL = "sensitive_personal"
 
 
-class RightKind(StrEnum):
-    """The three separated rights (三权分置): holding 数据资源持有权, usage 数据加工使用权,
-    operating 数据产品经营权."""
-
-    HOLDING = "holding"
-    USAGE = "usage"
-    OPERATING = "operating"
+class _ChainTerm(StrEnum):
+    """A word of the document that the chain stores as a number: the vocabulary's keys, with their codes."""
 
     @property
     def code(self) -> int:
-        """0 holding, 1 usage, 2 operating: the contract's `RightKind` (its bit in a kinds mask is 1 << code)."""
-        return list(RightKind).index(self)
+        """Its number on chain (for a right kind, its bit in a kinds mask is 1 << code)."""
+        return int(_CHAIN_TERMS[type(self).__name__][self.name])
+
+
+_CHAIN_TERMS = {"Classification": vocabulary.Classification, "RightKind": vocabulary.RightKind}
+
+
+def _chain_terms(name: str, doc: str) -> Any:
+    """The document's enum of a vocabulary enum: same members, in the same order, spelled by their keys."""
+    terms = _ChainTerm(name, {m.name: m.key for m in _CHAIN_TERMS[name]}, module=__name__)  # type: ignore[call-overload]
+    terms.__doc__ = doc
+    return terms
+
+
+Classification = _chain_terms("Classification", """Data classification under the Data Security Law (数据分类分级): general 一般数据, important 重要数据,
+    core 核心数据.""")
+RightKind = _chain_terms("RightKind", """The three separated rights (三权分置): holding 数据资源持有权, usage 数据加工使用权,
+    operating 数据产品经营权.""")
 
 
 IndustrySection = StrEnum(  # type: ignore[misc]

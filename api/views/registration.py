@@ -1,0 +1,60 @@
+"""The registration procedure's answers: an asset's registration with its objections, its remarks (freeze,
+pledges) and its attestations, each judged now by the read-side rules of registry/rules.py."""
+from __future__ import annotations
+
+from api.schemas import (
+    AttestationPublic,
+    ObjectionPublic,
+    PledgePublic,
+    RegistrationPublic,
+    RemarksPublic,
+    iso,
+)
+from registry import rules
+from registry.db import registration
+from registry.db.models import Asset, Participant, Registration
+
+
+def participant_name(db, account: str) -> str | None:
+    participant = db.get(Participant, account)
+    return participant.name if participant else None
+
+
+# Each of these takes the rows to show when they are not the index's current ones (an as-of view replayed from
+# the asset's events: registry/indexer/as_of.py); by default it reads the index.
+
+
+def remarks_public(db, asset: Asset, pledges: list | None = None) -> RemarksPublic:
+    pledges = registration.pledges(db, asset.asset_id) if pledges is None else pledges
+    return RemarksPublic(frozen=asset.frozen, pledges=[
+        PledgePublic(pledge_id=p.pledge_id, external_registration_no=p.external_registration_no, pledgee=p.pledgee,
+                     registrar=p.registrar, active=p.active, recorded_block=p.recorded_block,
+                     recorded_tx=p.recorded_tx) for p in pledges])
+
+
+def attestations_public(db, asset: Asset, now: int, attestations: list | None = None) -> list[AttestationPublic]:
+    attestations = registration.attestations(db, asset.asset_id) if attestations is None else attestations
+    return [AttestationPublic(
+        attestation_id=a.attestation_id, kind=a.kind, issuer=a.issuer, issuer_name=participant_name(db, a.issuer),
+        asset_version=a.asset_version, status=rules.attestation_status(a, db.get(Participant, a.issuer), asset, now),
+        value=int(a.value) if a.value else None, currency=a.currency, method=a.method, conclusion=a.conclusion,
+        report_cid=a.report_cid, valid_until=iso(a.valid_until), issued_at=iso(a.issued_at), issued_tx=a.issued_tx,
+    ) for a in attestations]
+
+
+def registration_public(db, asset: Asset, reg: Registration, now: int,
+                        objections: list | None = None) -> RegistrationPublic:
+    objections = registration.objections(db, asset.asset_id) if objections is None else objections
+    window = rules.renewal_window(reg)
+    return RegistrationPublic(
+        asset_id=asset.asset_id, stage=reg.stage,
+        certificate_status=rules.certificate_status(reg, asset, now), applicant=reg.applicant,
+        registrar=reg.registrar, registrar_name=participant_name(db, reg.registrar),
+        certificate_number=reg.certificate_number,
+        registered_at=iso(reg.registered_at), valid_until=iso(reg.valid_until),
+        renewal_window=(iso(window[0]), iso(window[1])) if window else None,
+        publicity_ends=iso(reg.publicity_ends), reason_code=reg.reason_code, documents_cid=reg.documents_cid,
+        objections=[ObjectionPublic(objection_id=o.objection_id, objector=o.objector, reason_code=o.reason_code,
+                                    evidence_cid=o.evidence_cid, status=o.status, lodged_block=o.lodged_block)
+                    for o in objections],
+    )

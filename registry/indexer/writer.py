@@ -1,0 +1,294 @@
+"""Writes what the scanner read into the index: one database transaction per range (the events, the state
+they imply through the handlers, the blocks, the listings' feed, the range's undo journal and the
+checkpoint), so a crash at any point leaves the index at a range boundary; and takes the index back to a
+canonical block after a reorg, from the undo journals (kept for ranges near the head) or, deeper than
+they reach, by deleting the rows above the fork and replaying the affected assets' remaining events.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import orjson
+from sqlalchemy import delete, insert, or_
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from registry.chain.events import DecodedEvent
+from registry.config import Deployment
+from registry.db.bulk import chunks, insert_rows
+from registry.db.listings import refresh_listings
+from registry.db.models import (
+    CHECKPOINT,
+    Asset,
+    Attestation,
+    Block,
+    Checkpoint,
+    Event,
+    Lineage,
+    Listing,
+    ListingChange,
+    Objection,
+    Participant,
+    Pledge,
+    Registration,
+    Right,
+    RightVersion,
+    UndoBatch,
+)
+from registry.indexer.batch import Batch, undo
+from registry.indexer.handlers import HANDLERS, MetadataLookup, stored_event
+
+log = logging.getLogger("datareg.indexer")
+
+# Which event argument names the acting party and which the party concerned, for the history table.
+ACTOR_ARGS = ("registrant", "grantor", "from", "actor", "by", "regulator", "applicant", "objector", "issuer",
+              "registrar")
+PARTY_ARGS = ("holder", "to", "grantee", "account", "registrar", "pledgee")
+
+
+@dataclass(frozen=True)
+class Header:
+    """A block header as the index keeps it, with the logs bloom the scanner checks the logs against."""
+
+    number: int
+    hash: str
+    parent_hash: str
+    timestamp: int
+    logs_bloom: int = 0
+
+
+class Writer:
+    """The only code that writes the index. `checkpoint()` is where the index stands."""
+
+    def __init__(self, engine: Engine, deployment: Deployment, lookup: MetadataLookup, reorg_window: int) -> None:
+        self.engine = engine
+        self.deployment = deployment
+        self.lookup = lookup
+        self.reorg_window = reorg_window  # see Settings.reorg_window
+        # (block, hash) of the checkpoint as this writer last committed it; read from the database at start
+        # and after a rollback. Only this process writes it (the writer lock), so a read per range is waste.
+        self._checkpoint: tuple[int, str | None] | None = None
+
+    def checkpoint(self) -> tuple[int, str | None]:
+        """The last indexed block and its hash (the block before the deployment, without a hash, at first)."""
+        if self._checkpoint is None:
+            with Session(self.engine) as db:
+                checkpoint = db.get(Checkpoint, CHECKPOINT)
+            self._checkpoint = ((checkpoint.block_number, checkpoint.block_hash) if checkpoint
+                                else (self.deployment.deploy_block - 1, None))
+        return self._checkpoint
+
+    def write(self, events: list[DecodedEvent], headers: dict[int, Header], first: int, last: int,
+              head: int) -> None:
+        """Indexes blocks `first`..`last` (their `events`; `headers` of at least `first`, `last` and every
+        block with an event) and moves the checkpoint to `last`, in one transaction."""
+        with Session(self.engine) as db:
+            batch = Batch(db.connection())
+            _prefetch_rows(batch, events)
+            for event in events:
+                self.apply(batch, event, headers[event.block_number].timestamp, record=True)
+            batch.flush()
+            insert_rows(db.connection(), Block.__table__,
+                        [dict(number=h.number, hash=h.hash, parent_hash=h.parent_hash, timestamp=h.timestamp)
+                         for h in sorted(headers.values(), key=lambda h: h.number)])
+            assets, exchanges, causes = _touched(events)
+            refresh_listings(db, assets=assets, exchanges=exchanges, now=headers[last].timestamp, block=last,
+                             causes=causes)
+            self._journal(db, batch, first, last, head)
+            self._save_checkpoint(db, last, headers[last].hash, head)
+            db.commit()
+        self._checkpoint = (last, headers[last].hash)
+        if events:
+            log.info("indexed %d events in blocks %d-%d", len(events), first, last)
+
+    def _journal(self, db: Session, batch: Batch, first: int, last: int, head: int) -> None:
+        """Keeps the batch's undo journal if a reorg could still reach it, and drops those none can reach."""
+        if head - last < self.reorg_window:
+            db.execute(insert(UndoBatch).values(first_block=first, last_block=last,
+                                                journal=orjson.dumps(batch.journal()).decode()))
+        db.execute(delete(UndoBatch).where(UndoBatch.last_block < head - self.reorg_window))
+
+    def _save_checkpoint(self, db: Session, block_number: int, block_hash: str, head: int | None) -> None:
+        """Moves the checkpoint, in the same transaction as the rows it covers."""
+        db.merge(Checkpoint(name=CHECKPOINT, chain_id=self.deployment.chain_id, contract=self.deployment.registry,
+                            block_number=block_number, block_hash=block_hash, updated_at=time.time(),
+                            head_block=head))
+
+    def apply(self, batch: Batch, event: DecodedEvent, timestamp: int, record: bool) -> None:
+        """Projects one event through its handler; with `record`, also adds it to the history table."""
+        if record:
+            batch.events.append(event_row(batch, event, timestamp))
+        handler = HANDLERS.get(event.name)
+        if handler is not None:
+            handler(batch, event, timestamp, self.lookup)
+
+    # ───────────────────────────── reorgs ─────────────────────────────
+
+    def rollback(self, fork: int, header_at: Callable[[int], Header], head: int | None) -> int:
+        """Takes the index back to the canonical block `fork` (or below it, to the start of the batch that
+        holds it) and leaves the rest to be indexed again; returns the block it went back to. `header_at`
+        reads a block's header from the node, for a position whose block the index did not keep.
+
+        The batches above the fork are undone from their journals, newest first, when every one of them kept
+        one (they were near the head when written). Otherwise everything above the fork is deleted and the
+        assets and participants it touched are rebuilt from their remaining events (the state tables are
+        projections of the events)."""
+        self._checkpoint = None  # read again once the rollback has moved it (or failed to)
+        with Session(self.engine) as db:
+            checkpoint = db.get(Checkpoint, CHECKPOINT)
+            journals = db.exec(select(UndoBatch).where(UndoBatch.last_block > fork)
+                               .order_by(UndoBatch.first_block.desc())).all()
+            journaled = _covers(journals, fork, checkpoint.block_number if checkpoint else fork)
+            position = journals[-1].first_block - 1 if journaled else fork
+            above = db.exec(select(Event).where(Event.block_number > position)).all()
+            assets = {e.asset_id for e in above if e.asset_id}
+            accounts = {account for account in map(_participant_of, above) if account}
+            # Listings whose feed entries go: one that lapsed by time in those blocks may be valid again.
+            assets |= set(db.exec(select(ListingChange.asset_id).where(ListingChange.block_number > position)).all())
+            connection = db.connection()
+            for chunk in chunks(list(assets)):
+                db.exec(delete(RightVersion).where(RightVersion.asset_id.in_(chunk),
+                                                   RightVersion.since_block > position))
+            if journaled:
+                for journal in journals:
+                    undo(connection, orjson.loads(journal.journal))
+            db.exec(delete(Event).where(Event.block_number > position))
+            db.exec(delete(Block).where(Block.number > position))
+            db.exec(delete(ListingChange).where(ListingChange.block_number > position))
+            db.exec(delete(UndoBatch).where(UndoBatch.last_block > position))
+            if not journaled:
+                self._replay(db, assets, accounts)
+            stored = db.get(Block, position)
+            header = stored or (header_at(position) if position >= 0 else None)
+            refresh_listings(db, assets=assets, exchanges=accounts, now=header.timestamp if header else 0,
+                             block=position, causes={})
+            self._save_checkpoint(db, position, header.hash if header else "0x" + "00" * 32, head)
+            db.commit()
+        log.warning("reorg: rolled back to block %d (fork at %d) %s; %d assets and %d participants touched",
+                    position, fork, "from the undo journals" if journaled else "by replaying events", len(assets),
+                    len(accounts))
+        return position
+
+    def _replay(self, db: Session, assets: set[str], accounts: set[str]) -> None:
+        """Rebuilds the rows of `assets` and `accounts` from their remaining events."""
+        for chunk in chunks(list(assets)):
+            for table in (RightVersion, Right, Lineage, Listing, Pledge, Objection, Registration, Attestation,
+                          Asset):
+                db.exec(delete(table).where(table.asset_id.in_(chunk)))
+        for chunk in chunks(list(accounts)):
+            db.exec(delete(Participant).where(Participant.account.in_(chunk)))
+        remaining = db.exec(
+            select(Event)
+            .where(or_(Event.asset_id.in_(assets), Event.name.in_(PARTICIPANT_EVENTS) & Event.party.in_(accounts)))
+            .order_by(Event.block_number, Event.log_index)
+        ).all()
+        batch = Batch(db.connection())
+        for row in remaining:
+            self.apply(batch, stored_event(row), row.timestamp, record=False)
+        batch.flush()
+
+
+def event_row(batch: Batch, event: DecodedEvent, timestamp: int) -> dict:
+    """The row of the events table that records `event`, read against the batch's state before the event
+    (the audit and the index check build the rows the chain implies with it, to compare)."""
+    return dict(
+        block_number=event.block_number,
+        block_hash=event.block_hash,
+        tx_hash=event.tx_hash,
+        log_index=event.log_index,
+        timestamp=timestamp,
+        name=event.name,
+        asset_id=_asset_of(batch, event),
+        kind=_kind(batch, event),
+        actor=_argument(event, ACTOR_ARGS),
+        party=_argument(event, PARTY_ARGS),
+        right_index=event.args.get("rightIndex"),
+        args_json=_json(event.args),
+    )
+
+
+def _asset_of(batch: Batch, event: DecodedEvent) -> str | None:
+    """The asset an event concerns: in its arguments, or that of the listing it names."""
+    if "assetId" in event.args:
+        return event.args["assetId"]
+    if "listingId" in event.args:
+        listing = batch.get(Listing, event.args["listingId"])
+        return listing["asset_id"] if listing else None
+    return None
+
+
+def _kind(batch: Batch, event: DecodedEvent) -> int | None:
+    """The right kind an event concerns: in its arguments, or else that of the right it names."""
+    if "kind" in event.args:
+        return event.args["kind"]
+    if "rightIndex" in event.args and event.name != "AssetDerived":
+        right = batch.get(Right, (event.args["assetId"], event.args["rightIndex"]))
+        return right["kind"] if right else None
+    return None
+
+
+# Events that change rights which exist before them (all others create theirs).
+RIGHT_CHANGES = ("RightTransferred", "RightRevoked", "RightRenewed")
+
+
+def _prefetch_rows(batch: Batch, events: list[DecodedEvent]) -> None:
+    """Reads, a few hundred per query, the existing rows the batch's events will change: assets and rights
+    not created by the batch itself, and those rights' current versions."""
+    created = {e.args["assetId"] for e in events if e.name == "AssetRegistered"}
+    batch.prefetch(Asset, {e.args["assetId"] for e in events if "assetId" in e.args} - created)
+    rights = {(e.args["assetId"], e.args["rightIndex"]) for e in events if e.name in RIGHT_CHANGES}
+    batch.prefetch(Right, rights)
+    batch.prefetch_versions(rights)
+
+
+@functools.cache
+def _first_named(event_name: str, argument_names: tuple[str, ...], candidates: tuple[str, ...]) -> str | None:
+    return next((name for name in candidates if name in argument_names), None)
+
+
+def _argument(event: DecodedEvent, candidates: tuple[str, ...]) -> object:
+    """The value of the first of `candidates` the event has (which one is fixed per event type)."""
+    name = _first_named(event.name, tuple(event.args), candidates)
+    return event.args[name] if name else None
+
+
+def _json(args: dict) -> str:
+    try:
+        return orjson.dumps(args).decode()
+    except TypeError:  # an integer beyond 64 bits (a uint256 quantity or value): the standard library copes
+        return json.dumps(args)
+
+
+PARTICIPANT_EVENTS = ("ParticipantAdded", "ParticipantSuspended", "ParticipantReinstated",
+                      "ParticipantEndpointChanged", "RegistrarConfigured")
+
+
+def _participant_of(event: Event) -> str | None:
+    """The participant a participant-registry or registrar-configuration event concerns (its `party`)."""
+    return event.party if event.name in PARTICIPANT_EVENTS else None
+
+
+# Events that cannot change whether an existing listing is valid: they create assets, rights and links.
+NOT_LISTING_CHANGES = frozenset({"AssetRegistered", "AssetDerived", "RightAssigned", "RightGranted"})
+
+
+def _covers(journals: list[UndoBatch], fork: int, position: int) -> bool:
+    """Whether `journals` (newest first) undo every block from the checkpoint at `position` down past
+    `fork`, without a gap."""
+    if not journals or journals[0].last_block != position or journals[-1].first_block > fork + 1:
+        return False
+    return all(newer.first_block == older.last_block + 1 for newer, older in zip(journals, journals[1:]))
+
+
+def _touched(events: list[DecodedEvent]) -> tuple[set[str], set[str], dict[int, tuple[str, int]]]:
+    """What a batch of events may have changed for listings: assets, exchanges (participants), and for
+    listings changed by their own events, the event that did it."""
+    assets = {e.args["assetId"] for e in events if "assetId" in e.args and e.name not in NOT_LISTING_CHANGES}
+    exchanges = {e.args["account"] for e in events if e.name.startswith("Participant")}
+    causes = {e.args["listingId"]: (e.tx_hash, e.log_index) for e in events if "listingId" in e.args}
+    return assets, exchanges, causes

@@ -1,0 +1,334 @@
+"""The registry's vocabulary, in one place: every enum and bit flag of the contracts, and the numbered codes the
+contracts carry as plain numbers, each member with its stable name and its Chinese and English labels.
+
+Everything else imports these: the chain client, the metadata schema, the indexer, the store's read-side rules,
+the API (which serves them at GET /v1/vocabulary, so the explorer keeps no copy) and the CLI. The enums mirror the
+contracts' Solidity enums member by member, in order; tests/test_vocabulary.py reads the contracts' sources and
+fails on any difference, so adding a member is: add it to the contract, add it here with its labels.
+
+A member's `key` is its name in lower case: the word the API and the CLI use (`holding`, `exchange`, `publicity`).
+"""
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from registry.errors import ValidationError
+
+
+class Term(enum.IntEnum):
+    """An IntEnum whose members are declared as `NAME = value, "中文", "English"`."""
+
+    zh: str
+    en: str
+
+    def __new__(cls, value: int, zh: str = "", en: str = "") -> "Term":
+        member = int.__new__(cls, value)
+        member._value_ = value
+        member.zh = zh
+        member.en = en
+        return member
+
+    @property
+    def key(self) -> str:
+        """The stable name the API and the CLI use."""
+        return self.name.lower()
+
+    @classmethod
+    def keys(cls) -> list[str]:
+        return [m.key for m in cls]
+
+    @classmethod
+    def from_key(cls, text: str, what: str | None = None) -> "Term":
+        """The member named `text` (its key), or a ValidationError listing the keys."""
+        for member in cls:
+            if member.key == text:
+                return member
+        raise ValidationError(f"Unknown {what or _words(cls.__name__)} '{text}': use one of {', '.join(cls.keys())}.")
+
+    @classmethod
+    def key_of(cls, value: int | None, default: str | None = None) -> str | None:
+        """The key of the member numbered `value`; `default` (or the number as text) for a number it lacks."""
+        try:
+            return cls(value).key
+        except ValueError:
+            return default if default is not None else (None if value is None else str(value))
+
+
+def _words(name: str) -> str:
+    return "".join(f" {c.lower()}" if c.isupper() else c for c in name).strip()
+
+
+# ─────────────────────────────── DataRegistry ───────────────────────────────
+
+
+class RightKind(Term):
+    """IDataRegistry.RightKind: the three separated rights (三权分置)."""
+
+    HOLDING = 0, "数据资源持有权", "Holding right"
+    USAGE = 1, "数据加工使用权", "Processing and usage right"
+    OPERATING = 2, "数据产品经营权", "Product operating right"
+
+    @property
+    def label(self) -> str:
+        return self.key
+
+    @property
+    def label_zh(self) -> str:
+        return self.zh
+
+    @property
+    def short_zh(self) -> str:
+        return {0: "持有权", 1: "使用权", 2: "经营权"}[self.value]
+
+    @property
+    def mask(self) -> int:
+        """Its bit in a holder's kinds mask (IDataRegistry.RightHolder.kinds)."""
+        return 1 << self.value
+
+    @classmethod
+    def parse(cls, text: str) -> "RightKind":
+        aliases = {m.key: m for m in cls} | {m.short_zh: m for m in cls} | {
+            "hold": cls.HOLDING, "use": cls.USAGE, "processing": cls.USAGE, "加工使用权": cls.USAGE,
+            "operation": cls.OPERATING,
+        }
+        kind = aliases.get(text.strip().lower()) if isinstance(text, str) else None
+        if kind is None:
+            raise ValidationError(
+                f"Unknown right kind '{text}'. Use one of: {', '.join(cls.keys())} "
+                f"({', '.join(m.short_zh for m in cls)})."
+            )
+        return kind
+
+
+class AssetStatus(Term):
+    """IDataRegistry.AssetStatus: the lifecycle of an asset record."""
+
+    NONE = 0, "不存在", "none"
+    ACTIVE = 1, "正常", "active"
+    CANCELLED = 2, "已注销", "cancelled"
+
+
+class Validity(Term):
+    """IDataRegistry.Validity: whether a right can be exercised now, and if not, why."""
+
+    VALID = 0, "有效", "valid"
+    NO_SUCH_RIGHT = 1, "权利不存在", "no such right"
+    ASSET_NOT_ACTIVE = 2, "资产已注销", "asset not active"
+    REVOKED = 3, "已撤销", "revoked"
+    NOT_YET_VALID = 4, "尚未生效", "not yet valid"
+    EXPIRED = 5, "已到期", "expired"
+
+
+class Classification(Term):
+    """The `classification` of a registration (uint8 on chain): 数据分类分级 under the Data Security Law."""
+
+    GENERAL = 0, "一般数据", "general data"
+    IMPORTANT = 1, "重要数据", "important data"
+    CORE = 2, "核心数据", "core data"
+
+    @property
+    def label(self) -> str:
+        return self.key
+
+
+class Attribute(enum.IntFlag):
+    """The `attributes` bits of a registration (DataRegistry's ATTR_* constants). The contract sets DERIVED itself
+    from a registration's sources and refuses it set by hand."""
+
+    PERSONAL = 0x01  # 含个人信息
+    SENSITIVE = 0x02  # 含敏感个人信息
+    EXPORT = 0x04  # 允许出境
+    DERIVED = 0x08  # 衍生数据
+
+
+ATTRIBUTE_LABELS = {
+    Attribute.PERSONAL: ("含个人信息", "personal information"),
+    Attribute.SENSITIVE: ("含敏感个人信息", "sensitive personal information"),
+    Attribute.EXPORT: ("允许出境", "export allowed"),
+    Attribute.DERIVED: ("衍生数据", "derived"),
+}
+
+
+class RevocationReason(Term):
+    """The `reasonCode` of a revocation (uint16 on chain; IDataRegistry.RightRevoked)."""
+
+    BREACH_OF_TERMS = 1, "违反授权条款", "breach of terms"
+    USE_BEYOND_PURPOSE = 2, "超出用途使用", "use beyond purpose"
+    SECURITY_INCIDENT = 3, "安全事件", "security incident"
+    GRANTEE_REQUEST = 4, "被授权人申请", "at the grantee's request"
+    COURT_OR_REGULATOR_ORDER = 5, "法院或监管机关命令", "order of a court or regulator"
+    OTHER = 99, "其他", "other"
+
+
+class CancelReason(Term):
+    """The `reasonCode` of a cancellation (uint16 on chain; IDataRegistry.AssetCancelled)."""
+
+    REQUEST = 1, "登记主体申请", "at the registrant's request"
+    DATA_DESTROYED = 2, "数据已销毁", "data destroyed"
+    OBJECTION_UPHELD = 3, "异议成立", "objection upheld"
+    BY_REGISTRAR = 4, "登记机构注销", "by the registrar"
+
+
+# ─────────────────────────────── ParticipantRegistry ───────────────────────────────
+
+
+class Role(Term):
+    """IParticipantRegistry.Role. NONE is no role; the others can be admitted."""
+
+    NONE = 0, "无", "none"
+    EXCHANGE = 1, "数据交易所", "data exchange"
+    REGISTRAR = 2, "登记机构", "registrar"
+    APPRAISER = 3, "评估机构", "appraiser"
+    COMPLIANCE_CERTIFIER = 4, "合规认证机构", "compliance certifier"
+    QUALITY_EVALUATOR = 5, "质量评价机构", "quality evaluator"
+    REGULATOR = 6, "监管机构", "regulator"
+
+    @classmethod
+    def admissible(cls) -> list["Role"]:
+        """The roles a participant can be admitted with (every role but NONE)."""
+        return [m for m in cls if m is not cls.NONE]
+
+
+class ParticipantStatus(Term):
+    """IParticipantRegistry.ParticipantStatus."""
+
+    NONE = 0, "非参与方", "not a participant"
+    ACTIVE = 1, "正常", "active"
+    SUSPENDED = 2, "已暂停", "suspended"
+
+
+# ─────────────────────────────── ListingRegistry ───────────────────────────────
+
+
+class ListingStatus(Term):
+    """IListingRegistry.ListingStatus."""
+
+    NONE = 0, "无", "none"
+    LISTED = 1, "挂牌中", "listed"
+    SUSPENDED = 2, "已暂停", "suspended"
+    DELISTED = 3, "已摘牌", "delisted"
+
+
+class ListingValidity(Term):
+    """IListingRegistry.ListingValidity: whether a listing is valid now and, if not, why."""
+
+    VALID = 0, "有效", "valid"
+    SUSPENDED = 1, "已暂停", "suspended"
+    DELISTED = 2, "已摘牌", "delisted"
+    EXCHANGE_NOT_ACTIVE = 3, "交易所已暂停资格", "its exchange is not active"
+    ASSET_NOT_ACTIVE = 4, "资产已注销", "the asset is not active"
+    RIGHT_NOT_VALID = 5, "经营权无效", "the operating right is not valid (revoked or expired)"
+    HOLDER_CHANGED = 6, "经营权已转让", "the consenting party no longer holds the operating right"
+    ORIGIN_NOT_VALID = 7, "原挂牌无效", "its origin listing is not valid"
+    ASSET_FROZEN = 8, "资产已查封", "the asset is frozen by a regulator (查封)"
+
+
+# ─────────────────────────────── RegistrationOffice ───────────────────────────────
+
+
+class Stage(Term):
+    """IRegistrationOffice.Stage: where an application for registration stands."""
+
+    NONE = 0, "无", "none"
+    APPLIED = 1, "已申请", "applied"
+    ACCEPTED = 2, "已受理", "accepted"
+    RETURNED = 3, "已退回补正", "returned for material"
+    PUBLICITY = 4, "公示中", "in publicity"
+    REGISTERED = 5, "已登记", "registered"
+    REFUSED = 6, "不予登记", "refused"
+    TERMINATED = 7, "已终止", "terminated"
+
+
+class ObjectionStatus(Term):
+    """IRegistrationOffice.ObjectionStatus."""
+
+    NONE = 0, "无", "none"
+    PENDING = 1, "待处理", "pending"
+    UPHELD = 2, "成立", "upheld"
+    REJECTED = 3, "不成立", "rejected"
+
+
+class CertificateStatus(Term):
+    """IRegistrationOffice.CertificateStatus: what `certificate` reports, judged now."""
+
+    NONE = 0, "无", "none"
+    PENDING = 1, "待发证", "pending"
+    VALID = 2, "有效", "valid"
+    LAPSED = 3, "已失效", "lapsed"
+    CANCELLED = 4, "已注销", "cancelled"
+    NOT_REGISTERED = 5, "未登记", "not registered"
+
+
+# ─────────────────────────────── AttestationRegistry ───────────────────────────────
+
+
+class AttestationKind(Term):
+    """IAttestationRegistry.Kind, each issued by participants of one role (`issuer_role`)."""
+
+    APPRAISAL = 0, "资产评估", "appraisal"
+    COMPLIANCE_CERTIFICATION = 1, "合规认证", "compliance certification"
+    QUALITY_EVALUATION = 2, "质量评价", "quality evaluation"
+
+    @property
+    def issuer_role(self) -> Role:
+        return {0: Role.APPRAISER, 1: Role.COMPLIANCE_CERTIFIER, 2: Role.QUALITY_EVALUATOR}[self.value]
+
+
+class AttestationStatus(Term):
+    """IAttestationRegistry.Status: what `attestationStatus` reports, judged now."""
+
+    NONE = 0, "无", "none"
+    VALID = 1, "有效", "valid"
+    REVOKED = 2, "已撤销", "revoked"
+    SUPERSEDED = 3, "已被新版本取代", "superseded by a later version"
+    EXPIRED = 4, "已到期", "expired"
+    ISSUER_NOT_ACTIVE = 5, "出具机构资格无效", "issuer not active"
+
+
+#: Each Solidity enum and the Python enum that mirrors it: (contract interface, enum name) -> enum.
+CONTRACT_ENUMS: dict[tuple[str, str], type[Term]] = {
+    ("IDataRegistry", "RightKind"): RightKind,
+    ("IDataRegistry", "AssetStatus"): AssetStatus,
+    ("IDataRegistry", "Validity"): Validity,
+    ("IParticipantRegistry", "Role"): Role,
+    ("IParticipantRegistry", "ParticipantStatus"): ParticipantStatus,
+    ("IListingRegistry", "ListingStatus"): ListingStatus,
+    ("IListingRegistry", "ListingValidity"): ListingValidity,
+    ("IRegistrationOffice", "Stage"): Stage,
+    ("IRegistrationOffice", "ObjectionStatus"): ObjectionStatus,
+    ("IRegistrationOffice", "CertificateStatus"): CertificateStatus,
+    ("IAttestationRegistry", "Kind"): AttestationKind,
+    ("IAttestationRegistry", "Status"): AttestationStatus,
+}
+
+#: The vocabulary GET /v1/vocabulary serves, by the name of each group.
+GROUPS: dict[str, type[Term]] = {
+    "right_kind": RightKind,
+    "asset_status": AssetStatus,
+    "validity": Validity,
+    "classification": Classification,
+    "revocation_reason": RevocationReason,
+    "cancel_reason": CancelReason,
+    "role": Role,
+    "participant_status": ParticipantStatus,
+    "listing_status": ListingStatus,
+    "listing_validity": ListingValidity,
+    "stage": Stage,
+    "objection_status": ObjectionStatus,
+    "certificate_status": CertificateStatus,
+    "attestation_kind": AttestationKind,
+    "attestation_status": AttestationStatus,
+}
+
+
+def as_json() -> dict[str, Any]:
+    """Every group as a list of {code, key, zh, en} in code order, and the attribute bits."""
+    groups: dict[str, Any] = {
+        name: [{"code": m.value, "key": m.key, "zh": m.zh, "en": m.en} for m in enum_] for name, enum_ in GROUPS.items()
+    }
+    for term in groups["right_kind"]:
+        term["zh_short"] = RightKind(term["code"]).short_zh
+    groups["attribute"] = [{"code": int(bit), "key": (bit.name or "").lower(), "zh": zh, "en": en}
+                           for bit, (zh, en) in ATTRIBUTE_LABELS.items()]
+    return groups

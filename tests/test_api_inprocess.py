@@ -1,0 +1,69 @@
+"""The API in-process (FastAPI's TestClient) over an index the indexer wrote from hand-made events
+(tests/ledger.py): what its routes answer for a known index, without a node or a server. Fast layer."""
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from tests.ledger import Ledger, account
+
+ALICE, BOB, EXCHANGE = account(1), account(2), account(4)
+DAY = 86_400
+
+pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    ledger = Ledger(tmp_path_factory.mktemp("api"))
+    ledger.add_participant(EXCHANGE, 1, "上海数据交易所")
+    asset = ledger.register(ALICE, metadata={"name": "城市交通流量", "summary": "路口车流"}, classification=1,
+                            content="traffic")
+    ledger.grant(asset, 2, 4, ALICE, BOB, valid_until=ledger.now + 30 * DAY, purpose="交通规划")
+    ledger.emit("Listed", listingId=1, assetId=asset, exchange=EXCHANGE, holder=ALICE, rightIndex=3,
+                exchangeListingId="SH-1")
+    ledger.index()
+    with ledger.api() as client:
+        yield ledger, asset, client
+
+
+def test_an_asset_with_its_rights_and_evidence(world):
+    ledger, asset, client = world
+    shown = client.get(f"/v1/assets/{asset}").json()
+    assert (shown["name"], shown["classification"], shown["status"]) == ("城市交通流量", "important", "active")
+    assert shown["content_hash"] == "0x" + hashlib.sha256(b"traffic").hexdigest()
+    assert shown["registered_block"] == ledger.head.number and shown["indexed_block"] == ledger.head.number
+    rights = client.get(f"/v1/assets/{asset}/rights").json()
+    text = str(rights)
+    assert BOB in text and "交通规划" in text
+
+
+def test_listing_filters_and_clear_refusals(world):
+    _, asset, client = world
+    assert [a["asset_id"] for a in client.get("/v1/assets", params={"holder": BOB, "kind": "usage"}).json()["data"]] \
+        == [asset]
+    assert client.get("/v1/assets", params={"holder": BOB, "kind": "holding"}).json()["count"] == 0
+    refused = client.get("/v1/assets", params={"kind": "bogus"})
+    assert refused.status_code == 422 and "holding, usage, operating" in refused.json()["message"]
+    missing = client.get("/v1/assets/0x" + "00" * 32)
+    assert missing.status_code == 404 and "GET /v1/status" in missing.json()["message"]
+
+
+def test_status_says_how_far_the_index_got_when_the_node_is_unreachable(world):
+    ledger, _, client = world
+    status = client.get("/v1/status").json()
+    assert status["indexed_block"] == ledger.head.number and status["indexed_block_hash"] == ledger.head.hash
+    assert status["rpc_reachable"] is False and status["head_block"] is None
+
+
+def test_history_feed_and_verification(world):
+    ledger, asset, client = world
+    history = client.get(f"/v1/assets/{asset}/history", params={"limit": 2}).json()
+    assert history["count"] == 6 and len(history["data"]) == 2  # registered, 3 assigned, granted, listed
+    feed = client.get("/v1/listings/feed", params={"exchange": EXCHANGE}).json()
+    assert [(c["listing_id"], c["change"], c["valid"]) for c in feed["data"]] == [(1, "listed", True)]
+    verified = client.post("/v1/verify", json={"sha256": hashlib.sha256(b"traffic").hexdigest()}).json()
+    assert verified["registered"] is True and [m["asset_id"] for m in verified["matches"]] == [asset]
+    unknown = client.post("/v1/verify", json={"sha256": "00" * 32}).json()
+    assert unknown["registered"] is False
