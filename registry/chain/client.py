@@ -185,7 +185,8 @@ class RegistryClient:
 
     def get_asset(self, asset_id: str) -> dict[str, Any]:
         view = self._call(self.contract.functions.getAsset(bytes.fromhex(asset_id_hex(asset_id)[2:])))
-        registrant, status, classification, attributes, version, right_count, frozen, pledges = view
+        (registrant, status, classification, attributes, version, right_count, frozen, pledges, freezes,
+         changed_content) = view
         return {
             "registrant": registrant,
             "status": status,
@@ -195,11 +196,14 @@ class RegistryClient:
             "right_count": right_count,
             "frozen": frozen,
             "active_pledges": pledges,
+            "active_freezes": freezes,
+            # The current data after a change registration replaced it; None while it is the registered data.
+            "changed_content_hash": "0x" + bytes(changed_content).hex() if any(changed_content) else None,
         }
 
     def get_right(self, asset_id: str, right_index: int) -> dict[str, Any]:
         view = self._call(self.contract.functions.getRight(bytes.fromhex(asset_id_hex(asset_id)[2:]), right_index))
-        holder, kind, parent, valid_from, valid_until, revoked, sub_grantable, transferable = view
+        holder, kind, parent, valid_from, valid_until, revoked, sub_grantable, transferable, pending = view
         return {
             "holder": holder,
             "kind": kind,
@@ -209,6 +213,7 @@ class RegistryClient:
             "revoked": revoked,
             "sub_grantable": sub_grantable,
             "transferable": transferable,
+            "pending": pending,
         }
 
     def right_validity(self, asset_id: str, right_index: int) -> tuple[int, int]:

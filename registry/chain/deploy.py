@@ -5,7 +5,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
-from registry.chain.abi import load_abi, load_bytecode
+from registry.chain.abi import link_bytecode, load_abi, load_bytecode
 from registry.chain.client import connect, fee_fields, poll_receipt
 from registry.chain.rpc import Rpc
 from registry.config import Deployment
@@ -21,18 +21,30 @@ class _Deployer:
         self.w3 = connect(rpc)
         self.nonce = int(rpc.call("eth_getTransactionCount", [account.address, "pending"]), 16)
 
-    def deploy(self, name: str, *args: object) -> dict:
-        contract = self.w3.eth.contract(abi=load_abi(name), bytecode=load_bytecode(name))
+    def deploy(self, name: str, *args: object, libraries: dict[str, str] | None = None) -> dict:
+        # A library has no constructor and no ABI of its own in the package (its events are the registry's).
+        abi = [] if name == "Remarks" else load_abi(name)
+        bytecode = link_bytecode(name, libraries) if libraries else load_bytecode(name)
+        contract = self.w3.eth.contract(abi=abi, bytecode=bytecode)
         data = contract.constructor(*args)._encode_data_in_transaction(*args)
-        gas = int(self.rpc.call("eth_estimateGas", [{"from": self.account.address, "data": data}]), 16)
-        tx = {"chainId": self.chain_id, "nonce": self.nonce, "data": data, "value": 0,
+        return self._send(name, None, data)
+
+    def call(self, name: str, address: str, function: str, *args: object) -> dict:
+        contract = self.w3.eth.contract(address=address, abi=load_abi(name))
+        data = getattr(contract.functions, function)(*args)._encode_transaction_data()
+        return self._send(f"{name}.{function}", address, data)
+
+    def _send(self, what: str, to: str | None, data: str) -> dict:
+        call = {"from": self.account.address, "data": data, **({"to": to} if to else {})}
+        gas = int(self.rpc.call("eth_estimateGas", [call]), 16)
+        tx = {"chainId": self.chain_id, "nonce": self.nonce, "data": data, "value": 0, **({"to": to} if to else {}),
               "gas": gas * 6 // 5 + 20_000, **fee_fields(self.rpc)}  # headroom: estimates can be short
         raw = self.account.sign_transaction(tx).raw_transaction
         tx_hash = self.rpc.call("eth_sendRawTransaction", ["0x" + bytes(raw).hex()])
         self.nonce += 1
         receipt = poll_receipt(self.rpc, tx_hash, timeout=120, through_outages=True)
         if int(receipt["status"], 16) != 1:
-            raise ChainError(f"Deploying {name} failed in transaction {tx_hash}.")
+            raise ChainError(f"Deploying {what} failed in transaction {tx_hash}.")
         return receipt
 
 
@@ -56,7 +68,10 @@ def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
     forwarder = Web3.to_checksum_address(forwarder)
     p = Web3.to_checksum_address(
         deployer.deploy("ParticipantRegistry", admin or deployer.account.address, forwarder)["contractAddress"])
-    data = Web3.to_checksum_address(deployer.deploy("DataRegistry", p, forwarder)["contractAddress"])
+    # The DataRegistry's remarks (freeze orders, pledges) run in an external library: deployed first, linked in.
+    remarks = Web3.to_checksum_address(deployer.deploy("Remarks")["contractAddress"])
+    data = Web3.to_checksum_address(
+        deployer.deploy("DataRegistry", p, forwarder, libraries={"Remarks": remarks})["contractAddress"])
     contracts = {
         "Forwarder": forwarder,
         "ParticipantRegistry": p,
@@ -66,6 +81,11 @@ def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
                                               forwarder)["contractAddress"],
         "AttestationRegistry": deployer.deploy("AttestationRegistry", data, p, forwarder)["contractAddress"],
     }
+    if admin is None or admin.lower() == deployer.account.address.lower():
+        # The office commits approved change registrations and follows transfers of the holding right; the
+        # council binds it once. Another admin (a multisig) sends `setRegistrationOffice(office)` itself.
+        deployer.call("DataRegistry", data, "setRegistrationOffice",
+                      Web3.to_checksum_address(contracts["RegistrationOffice"]))
     rpc.close()
     return Deployment(chain_id=chain_id, contracts={k: Web3.to_checksum_address(v) for k, v in contracts.items()},
                       deploy_block=int(first["blockNumber"], 16), deploy_tx=first["transactionHash"])
