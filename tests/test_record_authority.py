@@ -201,3 +201,17 @@ def test_certificate_holder_follows_the_holding_right(s, tmp_path):
     assert s.http.get(f"/v1/assets/{asset}/certificate").json()["holder"] == bob.address
     history = [e["event"] for e in s.http.get(f"/v1/assets/{asset}/history").json()["data"]]
     assert "CertificateReissued" in history
+
+
+def test_time_gated_step_is_judged_at_the_next_blocks_time_on_an_idle_chain(s, tmp_path):
+    """Was: after publicity ended, `certify` was refused until some unrelated transaction mined a block (the
+    pre-check judged at the last block's time). The clock moves without a block here, as on an idle chain."""
+    alice, registrar = s.accounts[1], s.accounts[6]
+    asset, _ = register_file(s, tmp_path, alice, "idle.csv")
+    step(s, ApplyForRegistration(asset, registrar.address, ZERO), alice)
+    step(s, AcceptApplication(asset), registrar)
+    step(s, ReviewApplication(asset, True, 0, ZERO), registrar)
+    s.client.w3.provider.make_request("evm_increaseTime", [61])  # publicity is over; no block mined since
+    assert s.client.next_block_time() >= s.chain_time() + 61
+    step(s, CompleteRegistration(asset, 1), registrar)
+    assert s.http.get(f"/v1/assets/{asset}/registration").json()["stage"] == "registered"

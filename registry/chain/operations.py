@@ -812,7 +812,8 @@ class ApplyForChange(Operation):
     registrar: str = arg(ADDRESS, cli=Cli("--registrar", required=True))
     metadata_cid: bytes = arg(DIGEST, packed=True, cli=Cli("--metadata", required=True, source="metadata"))
     content_hash: bytes = arg(DIGEST, packed=True, cli=Cli("--file", source="fingerprint"))
-    content_cid: bytes = arg(DIGEST, ZERO, packed=True, cli=Cli("--content-cid", default=""))
+    content_cid: bytes = arg(DIGEST, ZERO, packed=True, cli=Cli("--content-cid", "digest of the new data's CIDv0",
+                                                                default="0x" + "00" * 32))
     classification: int = arg(Uint(8, high=2), 0, packed=True, cli=Cli("--classification", "0 general, 1 important, "
                                                                        "2 core", default=0))
     attributes: int = arg(Uint(8, high=7), 0, packed=True, cli=Cli("--attributes", "bits: 1 personal information, 2 "
