@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-import requests
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -98,15 +97,6 @@ def install(app: FastAPI) -> None:
         status = status_for(exc)
         headers = {"Retry-After": str(CHAIN_RETRY_AFTER)} if isinstance(exc, ChainUnavailable) else None
         return JSONResponse(status_code=status, content=body_for(exc), headers=headers)
-
-    @app.exception_handler(requests.exceptions.ConnectionError)
-    @app.exception_handler(requests.exceptions.Timeout)
-    async def chain_unreachable(_: Request, exc: Exception) -> JSONResponse:
-        # Only the chain client (web3) speaks HTTP through requests here: a transport error it let through.
-        error = ChainUnavailable(f"The chain node cannot be reached ({str(exc).split('Caused by ')[-1][:200]}). "
-                                 "Try again when it is back: GET /v1/status shows whether it is reachable.")
-        return JSONResponse(status_code=503, content=body_for(error),
-                            headers={"Retry-After": str(CHAIN_RETRY_AFTER)})
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -20,7 +20,8 @@ DATAREG_CORS_ORIGINS       comma-separated web origins (https://explorer.example
 A NUL character (%00) in the path or query is refused (422): no id or text holds one, and PostgreSQL cannot
 compare text with it.
 
-The client address is the connection's peer (an IPv6 client counts by its /64 network). Behind a reverse proxy run uvicorn with --proxy-headers and
+The client address is the connection's peer (an IPv6 client counts by its /64 network). Behind a reverse proxy
+run uvicorn with --proxy-headers and
 --forwarded-allow-ips set to the proxy's address, so the peer is the real client and not the proxy.
 """
 from __future__ import annotations
@@ -28,7 +29,6 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
-import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -42,11 +42,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.errors import ConfigurationError
+from registry.jsondepth import MAX_DEPTH, JsonDepthScanner
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 #: POST /v1/content stores documents (terms, evidence) up to this size.
 CONTENT_MAX_BODY_BYTES = 10 * 1024 * 1024
-DEFAULT_MAX_JSON_DEPTH = 32
+DEFAULT_MAX_JSON_DEPTH = MAX_DEPTH
 DEFAULT_WRITE_RATE = "60/minute"
 DEFAULT_STORE_RATE = "600/minute"
 _PERIODS = {"second": 1.0, "sec": 1.0, "s": 1.0, "minute": 60.0, "min": 60.0, "m": 60.0, "hour": 3600.0, "h": 3600.0}
@@ -193,56 +194,6 @@ class BodySizeLimit:
 
 
 # ───────────────────────────── JSON nesting depth ─────────────────────────────
-
-_STRUCTURAL = re.compile(rb'["\[\]{}]')  # outside a string, only these change the nesting
-_IN_STRING = re.compile(rb'["\\]')  # inside one, only the closing quote and escapes matter
-
-
-class JsonDepthScanner:
-    """The nesting depth of a JSON text, measured on its raw bytes as they arrive, chunk by chunk, without
-    decoding it and without recursion: brackets inside strings do not count, escaped quotes do not end them.
-    Malformed JSON is left for the decoder to refuse; this only bounds how deep the decoder would go."""
-
-    def __init__(self, max_depth: int) -> None:
-        self.max_depth = max_depth
-        self.depth = 0
-        self.in_string = False
-        self.escaped = False  # the previous chunk ended with a backslash inside a string
-
-    def feed(self, chunk: bytes) -> bool:
-        """Scans the next bytes; False as soon as the nesting passes `max_depth`."""
-        i, n = 0, len(chunk)
-        if self.escaped and n:
-            i, self.escaped = 1, False
-        while i < n:
-            if self.in_string:
-                match = _IN_STRING.search(chunk, i)
-                if match is None:
-                    return True
-                if chunk[match.start()] == 0x5C:  # a backslash: the next byte is escaped, whatever it is
-                    if match.end() >= n:
-                        self.escaped = True
-                        return True
-                    i = match.end() + 1
-                    continue
-                self.in_string = False
-                i = match.end()
-                continue
-            match = _STRUCTURAL.search(chunk, i)
-            if match is None:
-                return True
-            byte = chunk[match.start()]
-            if byte == 0x22:  # "
-                self.in_string = True
-            elif byte in (0x5B, 0x7B):  # [ {
-                self.depth += 1
-                if self.depth > self.max_depth:
-                    return False
-            else:
-                self.depth = max(0, self.depth - 1)
-            i = match.end()
-        return True
-
 
 def _too_deep_message(limit: int) -> str:
     return (f"The JSON body nests arrays or objects more than {limit} levels deep; no request needs more than "

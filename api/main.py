@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
@@ -31,7 +33,17 @@ def create_app(settings: Settings | None = None, as_of: AsOfReader | None = None
     an earlier block, for confirmed-only answers; registry/cli/serve.py builds the app with it."""
     services = Services.from_settings(settings or Settings.from_env(), as_of)
     create_schema(services.engine)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        # The relayer's monitor thread follows sent transactions; it stops with the app, not with the process,
+        # so that an app shut down in a process that lives on (tests, an embedding) leaves no thread behind.
+        if services.relays is not None:
+            services.relays.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Data asset registry",
         version="0.1.0",
         description=(
@@ -43,8 +55,8 @@ def create_app(settings: Settings | None = None, as_of: AsOfReader | None = None
     app.state.services = services
     errors.install(app)
     limits.install(app)  # body size, write rate per client, CORS (DATAREG_* variables, api/limits.py)
-    for module in (status, assets, rights, history, listings, registrations, participants, content, transactions, verify,
-                   vocabulary):
+    for module in (status, assets, rights, history, listings, registrations, participants, content, transactions,
+                   verify, vocabulary):
         app.include_router(module.router)
     web.install(app)  # the explorer at /, after the API so /v1/... is never shadowed
     # What is alive now (modules, the app, its schemas, the contracts' ABIs) stays alive: moved out of the

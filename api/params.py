@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated, Optional
 
 from fastapi import Query
-
 from sqlmodel import Session
 
 from registry.db import queries
@@ -65,7 +64,7 @@ def parse_moment(db: Session, value: str, name: str) -> tuple[int, int]:
             [{"field": name, "message": "a block number or an ISO 8601 time"}],
         ) from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
     moment = int(parsed.timestamp())
     # Clamped for the lookup only (block times are stored as INTEGER): before 1970 there is no block, after the
     # last block time the answer is the last block. Validity is judged at the moment as given.

@@ -1,21 +1,38 @@
 """Response models of the HTTP API: what clients can rely on, documented in the OpenAPI at /docs."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Generic, Optional, TypeVar
 
 from pydantic import BaseModel, Field
 
 from registry.db.models import Asset, Event, Lineage, Right
 from registry.db.queries import RightState
-from registry.vocabulary import AssetStatus, Classification, RevocationReason, RightKind
+from registry.vocabulary import (
+    AssetStatus,
+    AttestationKind,
+    CertificateStatus,
+    Classification,
+    ListingStatus,
+    ObjectionStatus,
+    ParticipantStatus,
+    RevocationReason,
+    RightKind,
+    Role,
+    Term,
+)
 
 T = TypeVar("T")
+
+
+def _one_of(terms: type[Term], *leaving_out: Term) -> str:
+    """A field's description that lists the words it takes: the vocabulary's keys, 'a | b | c'."""
+    return " | ".join(t.key for t in terms if t not in leaving_out)
 
 def iso(ts: int | None) -> Optional[str]:
     if not ts:
         return None
-    return datetime.fromtimestamp(ts, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+    return datetime.fromtimestamp(ts, tz=UTC).isoformat().replace("+00:00", "Z")
 
 
 class Page(BaseModel, Generic[T]):
@@ -58,7 +75,7 @@ class RevocationPublic(BaseModel):
 
 class RightPublic(BaseModel):
     right_index: int = Field(description="Number of the right within its asset; 1-3 are the primary rights.")
-    kind: str = Field(description="holding | usage | operating")
+    kind: str = Field(description=_one_of(RightKind))
     kind_zh: str
     holder: str
     parent_index: int = Field(description="The right it was granted from; 0 for a root right.")
@@ -167,6 +184,9 @@ class HistoryEvent(BaseModel):
     actor: Optional[str] = Field(description="Who acted: registrant, grantor, or the holder who transferred.")
     parties: list[str] = Field(description="Everyone the event names.")
     details: dict[str, Any] = Field(description="The event's other arguments: terms, reason, content ids, ...")
+    cids: dict[str, str] = Field(default_factory=dict, description=(
+        "The content ids among the details, decoded: each argument named ...Cid (on chain the SHA-256 digest of a "
+        "CIDv0), at any depth, as its CIDv0 (Qm...); zero digests are left out."))
     timestamp: Optional[str]
     block_number: int
     block_hash: str
@@ -200,7 +220,7 @@ class AssetSummary(BaseModel):
     name: Optional[str] = Field(description="From the metadata document; null until the document is available.")
     registrant: str
     status: str
-    classification: str = Field(description="general | important | core (一般/重要/核心数据)")
+    classification: str = Field(description=_one_of(Classification) + " (一般/重要/核心数据)")
     derived: bool
     content_hash: str = Field(description="SHA-256 of the data (0x hex).")
     metadata_cid: str
@@ -380,8 +400,8 @@ class RelayStatus(BaseModel):
 
 class ParticipantPublic(BaseModel):
     account: str
-    role: str = Field(description="exchange, registrar, appraiser, compliance_certifier, quality_evaluator, regulator")
-    status: str = Field(description="active | suspended")
+    role: str = Field(description=", ".join(r.key for r in Role.admissible()))
+    status: str = Field(description=_one_of(ParticipantStatus, ParticipantStatus.NONE))
     name: str
     credit_code_hash: str = Field(description="keccak256 of the unified social credit code (the code is not "
                                   "published; whoever has it can check it).")
@@ -401,7 +421,7 @@ class ListingPublic(BaseModel):
     origin_listing_id: Optional[int] = Field(description="For a cross-listing: the listing it references.")
     cross_listings: list[int] = Field(description="Cross-listings of this listing on other exchanges.")
     offer_terms_cid: Optional[str]
-    status: str = Field(description="listed | suspended | delisted")
+    status: str = Field(description=_one_of(ListingStatus, ListingStatus.NONE))
     valid: bool = Field(description="Whether the listing's consent holds now.")
     invalid_reason: Optional[str] = Field(
         description="Why not: delisted, suspended, exchange_not_active, asset_cancelled, right_revoked, "
@@ -418,7 +438,9 @@ class ListingChangePublic(BaseModel):
     origin_exchange: Optional[str]
     asset_id: str
     change: str = Field(description="listed, suspended, resumed, delisted, became_invalid, became_valid, "
-                        "invalid_reason_changed")
+                        "invalid_reason_changed, or retracted: a reorg removed the block of the change at cursor "
+                        "`retracts`, which you applied; undo it (the new chain's changes follow)")
+    retracts: Optional[int] = Field(None, description="For a retraction: the cursor of the change it withdraws.")
     status: str
     valid: bool
     reason: Optional[str]
@@ -549,8 +571,8 @@ class VerifyMatch(BaseModel):
     asset_id: str
     name: Optional[str] = Field(description="From the metadata document; null until the document is available.")
     registrant: str
-    status: str = Field(description="active | cancelled")
-    classification: str = Field(description="general | important | core (一般/重要/核心数据)")
+    status: str = Field(description=_one_of(AssetStatus, AssetStatus.NONE))
+    classification: str = Field(description=_one_of(Classification) + " (一般/重要/核心数据)")
     content_hash: str
     content_cid: Optional[str]
     metadata_cid: str
@@ -669,7 +691,7 @@ class ObjectionPublic(BaseModel):
     objector: str
     reason_code: int
     evidence_cid: Optional[str]
-    status: str = Field(description="pending | upheld | rejected")
+    status: str = Field(description=_one_of(ObjectionStatus, ObjectionStatus.NONE))
     lodged_block: int
 
 
@@ -678,7 +700,8 @@ class RegistrationPublic(BaseModel):
 
     asset_id: str
     stage: str = Field(description="applied, accepted, returned, publicity, registered, refused, terminated")
-    certificate_status: str = Field(description="pending, valid, lapsed, cancelled, not_registered")
+    certificate_status: str = Field(description=", ".join(
+        s.key for s in CertificateStatus if s is not CertificateStatus.NONE))
     applicant: str
     registrar: str
     registrar_name: Optional[str]
@@ -723,7 +746,7 @@ class RemarksPublic(BaseModel):
 
 class AttestationPublic(BaseModel):
     attestation_id: int
-    kind: str = Field(description="appraisal | compliance_certification | quality_evaluation")
+    kind: str = Field(description=_one_of(AttestationKind))
     issuer: str
     issuer_name: Optional[str]
     asset_version: int

@@ -84,7 +84,7 @@ def start_anvil(port: int, block_time: float | None = None, log_path: Path | Non
         args += ["--block-time", str(block_time)]
     if zero_fees:
         args += ["--block-base-fee-per-gas", "0", "--disable-min-priority-fee"]
-    out = open(log_path, "ab") if log_path else subprocess.DEVNULL
+    out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - anvil writes to it
     process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     rpc = Rpc(f"http://127.0.0.1:{port}", timeout=2, retries=0)
     deadline = time.monotonic() + 20
@@ -165,7 +165,7 @@ class LocalStack:
         return process
 
     def _spawn(self, module_and_args: list[str], log_name: str) -> subprocess.Popen:
-        log = open(self.data_dir / log_name, "ab")
+        log = open(self.data_dir / log_name, "ab")  # noqa: SIM115 - the process writes to it
         return subprocess.Popen([sys.executable, "-m", *module_and_args], env=self.env,
                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 

@@ -45,17 +45,23 @@ class RpcProxy:
     - `log_range_limit`: eth_getLogs over more blocks is refused ("query returned more than 10000 results");
     - `withhold_logs_from`: logs of that block and later ones are left out of eth_getLogs answers, and their
       transactions' receipts are null, until it is set back to None;
+    - `late_logs_seconds`: the same for each block during that long after the proxy first answered with its
+      number, as a node that announces a head before it has executed it;
     - `qbft`: blocks carry 97-byte extraData and dev methods are refused with "Method not found";
-    - `pre_london`: blocks carry no base fee, as on a chain without EIP-1559 (legacy gas prices only)."""
+    - `pre_london`: blocks carry no base fee, as on a chain without EIP-1559 (legacy gas prices only);
+    - `syncing`: eth_syncing answers that the node is still catching up, as a restarted node does."""
 
     def __init__(self, upstream: str, qbft: bool = False, log_range_limit: int | None = None,
-                 pre_london: bool = False) -> None:
+                 pre_london: bool = False, late_logs_seconds: float = 0.0) -> None:
         parts = urlsplit(upstream)
-        self.host, self.port_ = parts.hostname, parts.port
+        self.host, self.port_ = parts.hostname or "127.0.0.1", parts.port
         self.qbft = qbft
         self.pre_london = pre_london
+        self.syncing = False
         self.log_range_limit = log_range_limit
         self.withhold_logs_from: int | None = None
+        self.late_logs_seconds = late_logs_seconds
+        self._first_seen: dict[int, float] = {}  # block number -> when an answer first named it
         self.records: list[Record] = []
         self.lock = threading.Lock()
         self.gate = threading.Event()
@@ -149,7 +155,8 @@ class RpcProxy:
             self.records += [Record(now, c.get("method", ""), c.get("params") or []) for c in calls]
         self._wait_if_held(calls)
         self.gate.wait()
-        if not (self.qbft or self.pre_london or self.log_range_limit or self.withhold_logs_from is not None):
+        if not (self.qbft or self.pre_london or self.syncing or self.log_range_limit
+                or self.withhold_logs_from is not None or self.late_logs_seconds):
             return self.forward(body)  # as it came: the proxy adds no parsing to the answers
         refused = {id(c): answer for c in calls if (answer := self._refusal(c)) is not None}
         passed = [c for c in calls if id(c) not in refused]
@@ -177,10 +184,13 @@ class RpcProxy:
         self._release.wait()
 
     def _refusal(self, call: dict) -> dict | None:
-        """The error this node answers `call` with itself, if it refuses it."""
+        """The answer this node gives `call` itself (a refusal, or a state of its own), if any."""
         method, params = call.get("method", ""), call.get("params") or []
         if self.qbft and method.startswith(DEV_METHOD_PREFIXES):
             return {"jsonrpc": "2.0", "id": call.get("id"), "error": {"code": -32601, "message": "Method not found"}}
+        if method == "eth_syncing" and self.syncing:
+            return {"jsonrpc": "2.0", "id": call.get("id"),
+                    "result": {"startingBlock": "0x0", "currentBlock": "0x0", "highestBlock": "0xffff"}}
         if method == "eth_getLogs" and self.log_range_limit and params:
             first, last = int(params[0]["fromBlock"], 16), int(params[0]["toBlock"], 16)
             if last - first + 1 > self.log_range_limit:
@@ -191,18 +201,28 @@ class RpcProxy:
     def _rewritten(self, call: dict, answer: dict) -> dict:
         """The upstream's answer to `call` as this node gives it."""
         method, result = call.get("method", ""), answer.get("result")
-        late = self.withhold_logs_from
-        if method == "eth_getLogs" and isinstance(result, list) and late is not None:
-            answer["result"] = [e for e in result if int(e["blockNumber"], 16) < late]
-        elif method == "eth_getTransactionReceipt" and isinstance(result, dict) and late is not None:
-            if int(result["blockNumber"], 16) >= late:
+        if method == "eth_blockNumber" and isinstance(result, str):
+            self._withheld(int(result, 16))  # the moment the node announces a head
+        elif method == "eth_getLogs" and isinstance(result, list):
+            answer["result"] = [e for e in result if not self._withheld(int(e["blockNumber"], 16))]
+        elif method == "eth_getTransactionReceipt" and isinstance(result, dict):
+            if self._withheld(int(result["blockNumber"], 16)):
                 answer["result"] = None
         elif method.startswith("eth_getBlockBy") and isinstance(result, dict):
+            self._withheld(int(result["number"], 16))
             if self.qbft:
                 result["extraData"] = LONG_EXTRA_DATA
             if self.pre_london:
                 result.pop("baseFeePerGas", None)
         return answer
+
+    def _withheld(self, block: int) -> bool:
+        """Whether the logs and receipts of `block` are not served yet; notes when the block was first named."""
+        with self.lock:
+            first_seen = self._first_seen.setdefault(block, time.monotonic())
+        if self.withhold_logs_from is not None and block >= self.withhold_logs_from:
+            return True
+        return time.monotonic() - first_seen < self.late_logs_seconds
 
     def forward(self, body: bytes) -> bytes:
         for attempt in range(2):

@@ -5,6 +5,8 @@ stop, and say how to fix the problem where a fix exists.
 """
 from __future__ import annotations
 
+from typing import Any
+
 
 class RegistryError(Exception):
     """Root of every error raised by the registry package."""
@@ -22,7 +24,7 @@ class ValidationError(RegistryError):
 
     code = "invalid_input"
 
-    def __init__(self, message: str, errors: list[dict] | None = None) -> None:
+    def __init__(self, message: str, errors: list[dict[str, Any]] | None = None) -> None:
         super().__init__(message)
         #: One entry per problem: {"field": "dotted.path", "message": "..."}.
         self.errors = errors or []
@@ -62,7 +64,7 @@ class ContractRevert(ChainError):
 
     code = "contract_refused"
 
-    def __init__(self, message: str, error_name: str, args: dict | None = None) -> None:
+    def __init__(self, message: str, error_name: str, args: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.error_name = error_name
         self.error_args = args or {}

@@ -3,12 +3,11 @@ checked before a transaction is built: a malformed document or a rights set the 
 here, with a message naming the field, and nothing is signed or sent."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from registry.chain.types import Registration, Source
-from registry.vocabulary import Attribute, RightKind
 from registry.content import (
     Fingerprint,
     cid_to_digest,
@@ -18,6 +17,7 @@ from registry.content import (
 from registry.content.fingerprint import Progress
 from registry.errors import MetadataError, ValidationError
 from registry.metadata import MetadataDocument, canonical_bytes, parse_metadata
+from registry.vocabulary import Attribute, RightKind
 
 
 @dataclass(frozen=True)

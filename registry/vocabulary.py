@@ -50,7 +50,7 @@ class Term(enum.IntEnum):
     def key_of(cls, value: int | None, default: str | None = None) -> str | None:
         """The key of the member numbered `value`; `default` (or the number as text) for a number it lacks."""
         try:
-            return cls(value).key
+            return cls(value).key if value is not None else default
         except ValueError:
             return default if default is not None else (None if value is None else str(value))
 

@@ -17,12 +17,18 @@ import time
 from pathlib import Path
 
 import httpx
-from benchlib import Signer, mine_in_blocks, percentiles, registration  # first: it puts the repository on sys.path
-from eth_account import Account
+from benchlib import (  # first: it puts the repository on sys.path
+    Signer,
+    Stack,
+    dev_accounts,
+    mine_in_blocks,
+    percentiles,
+    registration,
+)
 
-from registry.chain.client import Chain, RegistryClient
+from registry.chain.client import RegistryClient
 from registry.chain.operations import Grant, GrantTerms
-from registry.devchain import DevRpc, LocalStack, dev_key
+from registry.devchain import DevRpc
 
 PER_BLOCK = 300  # ~21M gas: within anvil's 30M block gas limit
 
@@ -56,16 +62,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp, LocalStack(Path(tmp)) as stack:
-        client = RegistryClient(Chain(stack.rpc_url, stack.deployment))
-        owner = Account.from_key(dev_key(1))
-        grantees = [Account.from_key(dev_key(i)).address for i in (2, 3, 4, 5)]
+    with tempfile.TemporaryDirectory() as tmp, Stack(Path(tmp)) as stack:
+        owner, *others = dev_accounts(1, 2, 3, 4, 5)
+        grantees = [a.address for a in others]
         started = time.monotonic()
-        asset_id = make_events(client, owner, grantees, args.events)
-        head = client.w3.eth.block_number
-        http = httpx.Client(base_url=stack.api_url, timeout=120)
-        while (http.get("/v1/status").json()["indexed_block"] or 0) < head:
-            time.sleep(0.1)
+        asset_id = make_events(stack.client, owner, grantees, args.events)
+        http = stack.seeded()
         print(f"{args.events:,} events on one asset written and indexed in {time.monotonic() - started:.1f} s "
               f"(SQLite index, API and indexer as separate processes).\n")
 

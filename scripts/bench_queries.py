@@ -52,8 +52,9 @@ Options (defaults): --connections 1 8, --workers 1, --threads 2, --duration 10, 
 request paths and summary are saved beside it in the temporary directory; the API migrates it to the newest
 schema when it starts, so new indexes are built then).
 Compare API worker counts with --workers 1 2. The load averages before and after the run are written with the
-table (the machine may be shared). Needs wrk (`make install` installs it) and PostgreSQL at DATAREG_TEST_POSTGRES (default postgresql+psycopg://postgres@127.0.0.1:5432/test, used
-only to create and drop the benchmark database). The table is printed and written to bench/queries.txt.
+table (the machine may be shared). Needs wrk (`make install` installs it) and PostgreSQL at
+DATAREG_TEST_POSTGRES (default postgresql+psycopg://postgres@127.0.0.1:5432/test, used only to create and drop
+the benchmark database). The table is printed and written to bench/queries.txt.
 """
 from __future__ import annotations
 
@@ -95,7 +96,6 @@ from registry.content.cid import digest_to_cid
 from registry.db.models import CHECKPOINT
 from registry.db.session import create_schema, make_engine
 from registry.devchain import RELAYER_ACCOUNT, dev_key
-
 
 TARGET_P99_MS = 50.0
 SEED = "datareg bench_queries"

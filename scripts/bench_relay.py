@@ -10,57 +10,45 @@ Run:
   .venv/bin/python scripts/bench_relay.py              # 200 relays
   .venv/bin/python scripts/bench_relay.py --relays 50 --json
 
-It starts its own anvil on a free port, deploys the contracts (bytecode from out/), and runs the indexer and
-the API (uvicorn, in this process) with the write rate limit off. Exit status 1 if any relay was not mined or
-any answer was a 5xx, 2 on an error.
+It starts its own anvil, indexer and API as processes, as `make run` does (scripts/benchlib.Stack), the API
+with the write rate limit off, and writes the report to bench/relay.txt (--out - for none). Exit status 1 if
+any relay was not mined or any answer was a 5xx, 2 on an error.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
-import statistics
-import sys
 import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import benchlib  # noqa: I001 - first: puts the repository on sys.path
 import httpx
 from eth_account import Account
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from registry.chain.operations import Register  # noqa: E402
-from registry.devchain import free_port, start_anvil, stop  # noqa: E402
-from tests.conftest import random_registration, running_stack  # noqa: E402
+from registry.chain.operations import Register
 
 ALL_RIGHTS = 7
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
 def run(relays: int) -> dict:
-    os.environ["DATAREG_WRITE_RATE_LIMIT"] = "off"
-    port = free_port()
-    anvil = start_anvil(port)
-    try:
-        with tempfile.TemporaryDirectory() as data, running_stack(f"http://127.0.0.1:{port}", Path(data)) as s:
+    os.environ["DATAREG_WRITE_RATE_LIMIT"] = "off"  # the stack's processes inherit it: all come from one client
+    with tempfile.TemporaryDirectory(prefix="bench-relay-") as tmp, benchlib.Stack(Path(tmp)) as stack:
+        try:
+            client = benchlib.RegistryClient(benchlib.Chain(stack.rpc_url, stack.deployment))
             bodies = []
             for _ in range(relays):
                 signer = Account.from_key(os.urandom(32))
-                signed = s.client.sign(Register(random_registration([(signer.address, ALL_RIGHTS)])), signer)
+                signed = client.sign(Register(benchlib.registration(signer.address)), signer)
                 bodies.append({"signer": signed.signer, "deadline": signed.deadline,
                                "signature": "0x" + signed.signature.hex(), "operation": signed.operation.to_json()})
             start = threading.Barrier(relays)
 
             def send(body: dict) -> tuple[int, float, dict]:
-                with httpx.Client(base_url=s.api_url, timeout=120) as http:
+                with httpx.Client(base_url=stack.api_url, timeout=120) as http:
                     start.wait()
                     began = time.perf_counter()
                     answer = http.post("/v1/relay/register", json=body)
@@ -71,55 +59,60 @@ def run(relays: int) -> dict:
                 answers = list(pool.map(send, bodies))
             # 202s: followed until mined (the relayer keeps going after the answer).
             mined = {a[2]["tx_hash"] for a in answers if a[0] == 200}
-            for status, _, body in answers:
-                if status == 202:
+            with httpx.Client(base_url=stack.api_url, timeout=30) as http:
+                for status, _, body in answers:
                     deadline = time.monotonic() + 120
-                    while (relay := s.http.get(f"/v1/relay/{body['relay_id']}").json())["status"] == "pending":
-                        if time.monotonic() > deadline:
+                    while status == 202 and time.monotonic() < deadline:
+                        relay = http.get(f"/v1/relay/{body['relay_id']}").json()
+                        if relay["status"] != "pending":
+                            if relay["status"] == "mined":
+                                mined.add(relay["tx_hash"])
                             break
                         time.sleep(0.1)
-                    if relay["status"] == "mined":
-                        mined.add(relay["tx_hash"])
             elapsed = time.perf_counter() - began
-            latencies = [a[1] for a in answers]
-            codes: dict[str, int] = {}
-            for status, _, _ in answers:
-                codes[str(status)] = codes.get(str(status), 0) + 1
-            return {
-                "relays": relays,
-                "mined": len(mined),
-                "answers": codes,
-                "server_errors": sum(1 for a in answers if a[0] >= 500),
-                "seconds": round(elapsed, 2),
-                "relays_per_second": round(len(mined) / elapsed, 1),
-                "latency_ms": {name: round(percentile(latencies, q) * 1000) for name, q in
-                               (("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("max", 1.0))},
-                "latency_mean_ms": round(statistics.mean(latencies) * 1000),
-            }
-    finally:
-        stop(anvil)
+            stack.check_alive()
+        except Exception:
+            benchlib.print_tails(stack, "api")
+            raise
+    codes: dict[str, int] = {}
+    for status, _, _ in answers:
+        codes[str(status)] = codes.get(str(status), 0) + 1
+    latency = benchlib.percentiles([a[1] * 1000 for a in answers])
+    return {"relays": relays, "mined": len(mined), "answers": codes,
+            "server_errors": sum(1 for a in answers if a[0] >= 500), "seconds": round(elapsed, 2),
+            "relays_per_second": round(len(mined) / elapsed, 1),
+            "latency_ms": {k: round(latency[k]) for k in ("median", "p90", "p99", "max")}}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--relays", type=int, default=200, help="concurrent relays, each from its own signer")
+    parser.add_argument("--out", default=str(benchlib.ROOT / "bench" / "relay.txt"), help="report file (- for none)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    try:
-        result = run(args.relays)
-    except Exception as exc:  # noqa: BLE001
-        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 2
+    if not 1 <= args.relays <= 1000:
+        parser.error("--relays must be from 1 to 1000")
+    load = benchlib.load_average()
+    result = run(args.relays)
     if args.json:
         print(json.dumps(result, indent=2))
-    else:
-        lat = result["latency_ms"]
-        print(f"{result['relays']} concurrent relays from {result['relays']} signers: {result['mined']} mined, "
-              f"answers {result['answers']}, {result['server_errors']} x 5xx")
-        print(f"  {result['relays_per_second']} relays mined/s ({result['seconds']} s in all); answer latency "
-              f"p50 {lat['p50']} ms, p90 {lat['p90']} ms, p99 {lat['p99']} ms, max {lat['max']} ms")
-    return 0 if result["mined"] == result["relays"] and result["server_errors"] == 0 else 1
+        return 0 if result["mined"] == result["relays"] and result["server_errors"] == 0 else 1
+    say = benchlib.Report(args.out)
+    say(benchlib.command_line())
+    say(f"{benchlib.code_version()}; {load} before the run")
+    say()
+    lat = result["latency_ms"]
+    say(f"{result['relays']} concurrent relays from {result['relays']} signers: {result['mined']} mined, "
+        f"answers {result['answers']}, {result['server_errors']} x 5xx")
+    say(f"  {result['relays_per_second']} relays mined/s ({result['seconds']} s in all); answer latency "
+        f"median {lat['median']} ms, p90 {lat['p90']} ms, p99 {lat['p99']} ms, max {lat['max']} ms")
+    ok = result["mined"] == result["relays"] and result["server_errors"] == 0
+    say()
+    say(f"Target: all {result['relays']} mined, 0 x 5xx: {'MET' if ok else 'MISSED'}. The API (one worker), the "
+        "indexer and anvil run as processes, as `make run` starts them.")
+    say.close()
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    benchlib.run(main)

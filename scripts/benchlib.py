@@ -5,6 +5,7 @@ the report file. Importing it first puts the repository on sys.path, so a script
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import os
 import random
@@ -26,6 +27,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
+from eth_account import Account  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from web3 import Web3  # noqa: E402
 
@@ -81,18 +83,24 @@ class LocalChain:
 
 
 @contextlib.contextmanager
-def local_chain(log: Path | None = None, block_time: float | None = None,
-                timeout: float = 30.0) -> Iterator[LocalChain]:
-    """anvil on a free port with the registry deployed; stopped on exit."""
+def anvil_node(log: Path | None = None, block_time: float | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """anvil on a free port: (its RPC URL, its process); stopped on exit."""
     anvil_port = port()
     anvil = start_anvil(anvil_port, block_time=block_time, log_path=log)
     try:
-        rpc_url = f"http://127.0.0.1:{anvil_port}"
+        yield f"http://127.0.0.1:{anvil_port}", anvil
+    finally:
+        stop(anvil)
+
+
+@contextlib.contextmanager
+def local_chain(log: Path | None = None, block_time: float | None = None,
+                timeout: float = 30.0) -> Iterator[LocalChain]:
+    """anvil on a free port with the registry deployed; stopped on exit."""
+    with anvil_node(log, block_time) as (rpc_url, anvil):
         deployment = deploy(rpc_url, dev_key(DEPLOYER_ACCOUNT))
         yield LocalChain(anvil, rpc_url, deployment, RegistryClient(Chain(rpc_url, deployment, timeout=timeout)),
                          DevRpc(rpc_url))
-    finally:
-        stop(anvil)
 
 
 def service_env(data_dir: Path, rpc_url: str, database_url: str, **settings: str) -> dict[str, str]:
@@ -107,7 +115,8 @@ def service_env(data_dir: Path, rpc_url: str, database_url: str, **settings: str
 def spawn(args: list[str], env: dict[str, str], log: Path | None) -> subprocess.Popen:
     """`python -m registry.cli.main ARGS` (as `make run` starts the indexer and the API), in its own session
     so that stopping it stops only what this script started; output appended to `log`."""
-    output: int | IO[bytes] = open(log, "ab") if log else subprocess.DEVNULL  # the child keeps its own descriptor
+    # The child keeps its own descriptor of the log, open as long as it runs.
+    output: int | IO[bytes] = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115
     return subprocess.Popen([sys.executable, "-m", "registry.cli.main", *args], cwd=ROOT, env=env,
                             start_new_session=True, stdout=output, stderr=subprocess.STDOUT)
 
@@ -148,6 +157,16 @@ class Stack(LocalStack):
         super().__init__(data_dir, anvil_port=port(), api_port=port(), block_time=block_time,
                          extra_env={"DATAREG_DATABASE_URL": self.database_url, "PYTHONUNBUFFERED": "1"})
 
+    @functools.cached_property
+    def client(self) -> RegistryClient:
+        return RegistryClient(Chain(self.rpc_url, self.deployment))
+
+    def seeded(self, head: int | None = None, timeout: float = 1800.0) -> httpx.Client:
+        """After seeding: an HTTP client of the API once the index has reached `head` (default: the chain's)."""
+        http = httpx.Client(base_url=self.api_url, timeout=120)
+        self.wait_until_indexed(http, self.client.w3.eth.block_number if head is None else head, timeout)
+        return http
+
     def check_alive(self) -> None:
         for name, process in zip(self.NAMES, self.processes):
             if process.poll() is not None:
@@ -178,6 +197,11 @@ def registration(holder: str, rng: random.Random | None = None) -> Registration:
     return Registration(draw(32), draw(32), draw(32), holders=(RightHolder(holder, frozenset(RightKind)),))
 
 
+def dev_accounts(*indices: int) -> list:
+    """The funded development accounts of these indices (registry.devchain.dev_key)."""
+    return [Account.from_key(dev_key(i)) for i in indices]
+
+
 def fresh_address() -> str:
     return Web3.to_checksum_address("0x" + secrets.token_hex(20))
 
@@ -202,9 +226,13 @@ class Signer:
 
     def sign(self, account, fn, gas: int) -> str:
         """`fn`: a web3 contract function with its arguments."""
+        return self.sign_call(account, fn.address, fn._encode_transaction_data(), gas)
+
+    def sign_call(self, account, to: str, data: str, gas: int) -> str:
+        """A call with its call data already encoded (0x hex)."""
         self.load(account)
-        tx = {"to": fn.address, "data": fn._encode_transaction_data(), "gas": gas, "chainId": self.chain_id,
-              "nonce": self.nonces[account.address], **FEES}
+        tx = {"to": to, "data": data, "gas": gas, "chainId": self.chain_id, "nonce": self.nonces[account.address],
+              **FEES}
         self.nonces[account.address] += 1
         return "0x" + bytes(account.sign_transaction(tx).raw_transaction).hex()
 
@@ -359,7 +387,7 @@ class Report:
         self.file: IO[str] | None = None
         if path and str(path) != "-":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self.file = open(path, "w")
+            self.file = open(path, "w")  # noqa: SIM115 - written line by line until close()
 
     def __call__(self, line: str = "") -> None:
         print(line, flush=True)

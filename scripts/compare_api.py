@@ -3,15 +3,17 @@ proof that a refactoring changed no answer byte for byte.
 
     python scripts/compare_api.py OUT.json            # build the chain, index it, record every request
     python scripts/compare_api.py --compare A.json B.json   # differences; exit status 1 if any
+    python scripts/compare_api.py --compare A.json B.json --ignore cids   # ... leaving out a field added on purpose
 
 The chain is the same every run: anvil starts at a fixed time in the future (so the API's clock, the later of
 the wall clock and the chain's, is the chain's) and every block is one second after the previous one; the keys
 are anvil's development keys; the content is the tests' explorer world (tests/explorer_world.py) plus the
 samples of `make run`, a second registration procedure (return for material, objection, rejection), listing and
-participant status changes, a renewal, a cancellation and a revoked attestation. The indexer and the API run as
-their own processes, as in production. Every GET route of the OpenAPI (and the explorer's pages) is requested
-with realistic parameters, in JSON and CSV/HTML forms, with error cases; a route the recording does not cover
-stops the run, so a new route cannot slip past. The few fields that carry the wall clock are masked.
+participant status changes, a renewal, a cancellation, a revoked attestation and metadata stored after its
+asset was indexed. The indexer and the API run as their own processes, as in production. Every GET route of the
+OpenAPI (and the explorer's pages) is requested with realistic parameters, in JSON and CSV/HTML forms, with error
+cases; a route the recording does not cover stops the run, so a new route cannot slip past. The few fields that
+carry the wall clock are masked.
 """
 from __future__ import annotations
 
@@ -38,8 +40,8 @@ from eth_account import Account  # noqa: E402
 from registry.chain.client import Chain, RegistryClient  # noqa: E402
 from registry.chain.deploy import deploy  # noqa: E402
 from registry.config import Settings  # noqa: E402
-from registry.errors import ChainError  # noqa: E402
 from registry.devchain import ANVIL_CHAIN_ID, DEPLOYER_ACCOUNT, DevRpc, dev_key, free_port, stop, tool  # noqa: E402
+from registry.errors import ChainError  # noqa: E402
 
 #: 2030-01-01T00:00:00Z: ahead of the wall clock, so every answer is judged at the chain's time.
 GENESIS_TIME = 1_893_456_000
@@ -65,7 +67,8 @@ class Harness:
         self.processes.append(subprocess.Popen(
             [tool("anvil"), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(ANVIL_CHAIN_ID),
              "--timestamp", str(GENESIS_TIME)],
-            stdout=open(self.work / "anvil.log", "ab"), stderr=subprocess.STDOUT, start_new_session=True))
+            stdout=open(self.work / "anvil.log", "ab"),  # noqa: SIM115 - anvil writes to it until stop()
+            stderr=subprocess.STDOUT, start_new_session=True))
         self.rpc = DevRpc(self.rpc_url)
         deadline = time.monotonic() + 20
         while True:
@@ -74,7 +77,7 @@ class Harness:
                 break
             except ChainError:  # not listening yet
                 if time.monotonic() > deadline:
-                    raise SystemExit("anvil did not start")
+                    raise SystemExit("anvil did not start") from None
                 time.sleep(0.05)
         # Each block one second after the one before: timestamps no longer follow the wall clock.
         self.rpc.call("anvil_setBlockTimestampInterval", [1])
@@ -91,7 +94,8 @@ class Harness:
         for args, log in ((["registry.indexer"], "indexer.log"),
                           (["registry.cli.main", "api", "--port", str(self.api_port)], "api.log")):
             self.processes.append(subprocess.Popen([sys.executable, "-m", *args], env=self.env,
-                                                   stdout=open(self.work / log, "ab"), stderr=subprocess.STDOUT,
+                                                   stdout=open(self.work / log, "ab"),  # noqa: SIM115
+                                                   stderr=subprocess.STDOUT,
                                                    start_new_session=True))
         self.http = httpx.Client(base_url=self.api_url, timeout=60)
         deadline = time.monotonic() + 60
@@ -148,15 +152,28 @@ def build_chain(h: Harness) -> dict:
     from samples import register_samples
 
     from registry.chain.operations import (
-        AcceptApplication, ApplyForRegistration, Attest, Cancel, Grant, GrantTerms, LodgeObjection, Renew,
-        ResolveObjection, ReturnApplication, ReviewApplication, RevokeAttestation, SetListingStatus,
-        SuspendParticipant, ReinstateParticipant, ReleasePledge,
+        AcceptApplication,
+        ApplyForRegistration,
+        Attest,
+        Cancel,
+        Grant,
+        GrantTerms,
+        LodgeObjection,
+        ReinstateParticipant,
+        ReleasePledge,
+        Renew,
+        ResolveObjection,
+        ReturnApplication,
+        ReviewApplication,
+        RevokeAttestation,
+        SetListingStatus,
+        SuspendParticipant,
     )
     from registry.content.store import open_store
 
     world = build_world(h, h.work / "files")
     a = h.accounts
-    alice, bob, carol, exchange_a, exchange_b, registrar, regulator, appraiser = (
+    alice, bob, carol, _, exchange_b, registrar, regulator, appraiser = (
         a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[0])
     samples = register_samples(h.client, open_store(h.settings), h.work)
     head = h.chain_time()
@@ -294,7 +311,8 @@ def requests_for(h: Harness, ids: dict) -> list[tuple[str, str, dict | None]]:
         *[f"/v1/assets/{a}/certificate" for a in (source, port, missing_asset)],
         q(f"/v1/assets/{source}/certificate", format="html"), q(f"/v1/assets/{source}/certificate", format="pdf"),
         "/v1/registrations", q("/v1/registrations", status="publicity"), q("/v1/registrations", status="registered"),
-        q("/v1/registrations", status="refused"), q("/v1/registrations", status="rejected"), q("/v1/registrations", registrar=w["exchange_a"]),
+        q("/v1/registrations", status="refused"), q("/v1/registrations", status="rejected"),
+        q("/v1/registrations", registrar=w["exchange_a"]),
         q("/v1/registrations", certificate=cert), q("/v1/registrations", certificate="nonexistent"),
         q("/v1/registrations", status="nonsense"), q("/v1/registrations", limit=1, offset=1),
         # listings
@@ -315,6 +333,7 @@ def requests_for(h: Harness, ids: dict) -> list[tuple[str, str, dict | None]]:
         f"/v1/metadata/{metadata_cid}", f"/v1/content/{metadata_cid}", f"/v1/content/{content_cid}",
         f"/v1/metadata/{'b' * 59}", "/v1/metadata/nonsense", "/v1/content/nonsense",
         # the explorer's pages
+        "/v1/relay/0123456789abcdef", "/v1/relay/nonsense",
         "/", "/search", "/verify", "/status", f"/assets/{source}", f"/assets/{source}/history",
         f"/assets/{source}/lineage", f"/parties/{w['bob']}",
     ]
@@ -426,8 +445,18 @@ def _diff(path: str, a, b, out: list[str]) -> None:
         out.append(f"  {path}: {json.dumps(a, ensure_ascii=False)[:200]} -> {json.dumps(b, ensure_ascii=False)[:200]}")
 
 
-def compare(first: Path, second: Path) -> int:
-    a, b = json.loads(first.read_text()), json.loads(second.read_text())
+def _without(value, names: set[str]):
+    if isinstance(value, dict):
+        return {k: _without(v, names) for k, v in value.items() if k not in names}
+    if isinstance(value, list):
+        return [_without(v, names) for v in value]
+    return value
+
+
+def compare(first: Path, second: Path, ignore: set[str] = frozenset()) -> int:
+    """Prints every request whose answer differs; `ignore` names fields left out at any depth (a field added on
+    purpose, to show that nothing else changed)."""
+    a, b = _without(json.loads(first.read_text()), ignore), _without(json.loads(second.read_text()), ignore)
     differing = 0
     for key in sorted(set(a) | set(b)):
         if key not in b:
@@ -450,9 +479,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", nargs="?", type=Path, help="where to write the recording (JSON)")
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("A", "B"), help="compare two recordings")
+    parser.add_argument("--ignore", action="append", default=[], metavar="FIELD",
+                        help="with --compare: leave this field out at any depth (repeatable)")
     args = parser.parse_args()
     if args.compare:
-        raise SystemExit(compare(*args.compare))
+        raise SystemExit(compare(*args.compare, ignore=set(args.ignore)))
     if not args.out:
         parser.error("give the file to record into, or --compare A B")
     run(args.out)

@@ -9,6 +9,7 @@ server anyway fails, saying so. The session's start-ups are counted and printed 
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import time
 import uuid
@@ -208,16 +209,17 @@ REQUIRE_POSTGRES = os.environ.get("DATAREG_REQUIRE_POSTGRES") == "1"
 
 
 @contextmanager
-def postgres_database() -> Iterator[str]:
-    """A new, empty PostgreSQL database on the local server (CI has one on 127.0.0.1:5432), dropped afterwards.
-    Without a reachable server the test is skipped, saying why; with DATAREG_REQUIRE_POSTGRES=1 it fails."""
+def postgres_database(template: str | None = None) -> Iterator[str]:
+    """A new, empty PostgreSQL database on the local server (CI has one on 127.0.0.1:5432), dropped afterwards;
+    with `template`, a copy of that database. Without a reachable server the test is skipped, saying why; with
+    DATAREG_REQUIRE_POSTGRES=1 it fails."""
     from sqlalchemy import create_engine, text
 
     name = f"datareg_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
         unavailable = None
     except Exception as exc:  # noqa: BLE001 - whatever stops us getting a database, the test cannot run
         unavailable = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
@@ -234,6 +236,41 @@ def postgres_database() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_databases(tmp_path_factory) -> Iterator[dict[str, str]]:
+    """One database of each kind at the newest schema, made once: what migrated_database_url copies."""
+    from registry.db.session import create_schema, make_engine
+
+    sqlite_file = tmp_path_factory.mktemp("migrated") / "index.db"
+    engine = make_engine(f"sqlite:///{sqlite_file}")
+    create_schema(engine)
+    engine.dispose()
+    try:
+        with postgres_database() as url:
+            engine = make_engine(url)
+            create_schema(engine)
+            engine.dispose()  # a template must have no connections
+            yield {"sqlite": str(sqlite_file), "postgresql": url.rsplit("/", 1)[1]}
+    except pytest.skip.Exception:
+        yield {"sqlite": str(sqlite_file)}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def migrated_database_url(request, tmp_path, migrated_databases):
+    """Like database_url, but already at the newest schema (a copy of a migrated database, cheaper than
+    migrating each time): for tests of what the schema holds, not of the migrations."""
+    if request.param == "sqlite":
+        copy = tmp_path / "index.db"
+        shutil.copy(migrated_databases["sqlite"], copy)
+        yield f"sqlite:///{copy}"
+        return
+    if "postgresql" not in migrated_databases:
+        with postgres_database():  # skips (or fails) saying why
+            pass
+    with postgres_database(template=migrated_databases["postgresql"]) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -109,7 +109,8 @@ def build_world(s, work: Path) -> World:
                                                  terms_cid=bytes([7]) * 32)), alice).events[0].args["rightIndex"]
     _step(s, Grant(source, usage, GrantTerms(carol.address, valid_until=year - DAY, purpose="商圈客流分析",
                                              territory="350203")), bob)
-    revoked = _step(s, Grant(source, 2, GrantTerms(carol.address, purpose="模型训练")), alice).events[0].args["rightIndex"]
+    revoked = _step(s, Grant(source, 2, GrantTerms(carol.address, purpose="模型训练")), alice) \
+        .events[0].args["rightIndex"]
     _step(s, Revoke(source, revoked, 1, bytes([9]) * 32), alice)
     operating = _step(s, Grant(source, 3, GrantTerms(bob.address, transferable=True, purpose="数据产品经营")),
                       alice).events[0].args["rightIndex"]

@@ -1,6 +1,7 @@
-"""What the security and fault tests share: the TCP proxy that can be cut and restored (registry.devchain_proxy;
-standing between the API or indexer and the chain node or PostgreSQL, so "the node is down" is a real refused
-connection), and a stack of its own (anvil, contracts, indexer thread, API over uvicorn) whose pieces the test chooses."""
+"""What the security and fault tests share: the TCP proxy that can be cut and restored (from
+registry.devchain_proxy; standing between the API or indexer and the chain node or PostgreSQL, so "the node is
+down" is a real refused connection), and a stack of its own (anvil, contracts, indexer thread, API over uvicorn)
+whose pieces the test chooses."""
 from __future__ import annotations
 
 import os

@@ -250,7 +250,7 @@ class Ledger:
         """The API app over this ledger's index and content store, in-process (FastAPI's TestClient)."""
         from fastapi.testclient import TestClient
 
-        from api.main import create_app
+        from registry.cli.serve import create_app
 
         return TestClient(create_app(self.settings))
 

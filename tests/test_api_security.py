@@ -315,7 +315,7 @@ def test_forwarded_calls_to_anything_but_the_registry_are_refused(s, other_deplo
     for target in (s.accounts[2].address, other_deployment.contract.address, forwarder):
         signed = s.client.sign(Forward(target, bytes.fromhex(freeze[2:]), 200_000), alice)
         response = []
-        _nothing_sent(s, lambda: response.append(s.http.post("/v1/relay/forward", json=_relayed(signed))))
+        _nothing_sent(s, lambda: response.append(s.http.post("/v1/relay/forward", json=_relayed(signed))))  # noqa: B023
         refused = error_of(response[0], 422, "invalid_input")
         assert f"addressed to '{target}'" in refused["message"] and "only calls to the registry" in refused["message"]
 
@@ -354,7 +354,7 @@ def test_the_relayer_does_not_pay_for_operations_that_would_revert(s):
     for name, (operation, signer, error_name, status) in attempts.items():
         signed = s.client.sign(operation, signer)
         response = []
-        _nothing_sent(s, lambda: response.append(s.http.post(f"/v1/relay/{name}", json=_relayed(signed))))
+        _nothing_sent(s, lambda: response.append(s.http.post(f"/v1/relay/{name}", json=_relayed(signed))))  # noqa: B023
         refused = error_of(response[0], status, "contract_refused")
         if error_name:
             assert refused["contract_error"]["name"] == error_name, (name, refused)

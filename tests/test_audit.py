@@ -13,6 +13,7 @@ import pytest
 from eth_account import Account
 from sqlalchemy import create_engine, text
 
+from registry.chain.evidence import event_shapes, unindexed_asset_events
 from registry.chain.operations import (
     AcceptApplication,
     AddParticipant,
@@ -33,7 +34,6 @@ from registry.chain.operations import (
     SetPublicityPeriod,
     Transfer,
 )
-from registry.chain.evidence import event_shapes, unindexed_asset_events
 from registry.chain.types import Source
 from registry.cli.main import main
 from registry.devchain import DEPLOYER_ACCOUNT, dev_key
@@ -53,8 +53,9 @@ def world(private_stack):
     registration procedure through to a certificate (registrar 6)."""
     s = private_stack
     alice, bob, carol, exchange, appraiser, registrar, regulator = (s.accounts[i] for i in (1, 2, 3, 4, 5, 6, 7))
-    for account, role, name in [(registrar, "registrar", "福建省数据登记中心"), (exchange, "exchange", "海峡数据交易所"),
-                                (appraiser, "appraiser", "厦门数据资产评估有限公司"), (regulator, "regulator", "福建省网信办")]:
+    participants = [(registrar, "registrar", "福建省数据登记中心"), (exchange, "exchange", "海峡数据交易所"),
+                    (appraiser, "appraiser", "厦门数据资产评估有限公司"), (regulator, "regulator", "福建省网信办")]
+    for account, role, name in participants:
         s.client.execute(AddParticipant(account.address, role, name, "91350000000000000X"), ADMIN)
     s.client.execute(ConfigureRegistrar(registrar.address, "35", "A"), ADMIN)
     s.client.execute(SetPublicityPeriod(5 * DAY), ADMIN)
@@ -152,9 +153,20 @@ def test_audit_formats(world, monkeypatch):
     assert code == 0 and out.startswith("<!DOCTYPE html>") and "<h1>VERIFIED: complete" in out
 
 
-def test_audit_that_cannot_check_exits_2(world, monkeypatch):
-    code, _, err = datareg(world, monkeypatch, "audit", world["asset"], "--verify", "--rpc", "http://127.0.0.1:9")
-    assert code == 2 and "Cannot read from the chain node at 'http://127.0.0.1:9'" in err
+@pytest.mark.parametrize("argv, says", [
+    (["--verify", "--rpc", "http://127.0.0.1:9"], "Cannot read from the chain node at 'http://127.0.0.1:9'"),
+    (["--check-bundle", "/nonexistent/bundle.json"], "Cannot read the bundle '/nonexistent/bundle.json'"),
+    (["--verify", "--bundle", "/nonexistent/dir/out.json"], "Cannot write the bundle to '/nonexistent/dir/out.json'"),
+])
+def test_audit_that_cannot_check_exits_2_with_one_line(world, monkeypatch, argv, says):
+    code, out, err = datareg(world, monkeypatch, "audit", world["asset"], *argv)
+    assert code == 2 and says in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err, out + err
+
+
+def test_audit_of_an_asset_nobody_knows_exits_2(world, monkeypatch):
+    unknown = "0x" + "ab" * 32
+    code, out, err = datareg(world, monkeypatch, "audit", unknown, "--verify")
+    assert code == 2 and f"Asset '{unknown}' is neither on chain" in err, out + err
 
 
 def test_source_history_shows_derivations_made_from_it(world):
@@ -204,7 +216,7 @@ A_YEAR = 365 * DAY
 def test_each_falsification_is_caught_by_audit_and_index_check(world, monkeypatch, case):
     """Failed on the old code for the first four and drop_block: audit --verify and index check both said
     "0 differences" / "No differences"."""
-    asset, usage = world["asset"], world["usage"]
+    asset = world["asset"]
     where = "asset_id = :a AND name = :n"
     statements, audit_says, check_says = {
         "delete_revocation": ([(f"DELETE FROM events WHERE {where}", {"a": asset, "n": "RightRevoked"})],
@@ -250,6 +262,7 @@ def bundle(world, tmp_path_factory, request):
     request.addfinalizer(monkeypatch.undo)
     code, out, err = datareg(world, monkeypatch, "audit", world["asset"], "--bundle", str(path), "--format", "json")
     assert code == 0, out + err
+    assert "bundle" not in json.loads(out) and json.loads(path.read_text())["format"] == "datareg-audit-bundle/1"
     return path
 
 

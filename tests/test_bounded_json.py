@@ -126,3 +126,36 @@ def test_ordinary_bodies_and_stored_documents_are_not_affected(api) -> None:
     assert response.status_code == 422 and response.json()["error"] != "json_too_deep"
     stored = http.post("/v1/content", content=b"[" * 100_000, headers={"Content-Type": "application/json"})
     assert stored.status_code == 201, stored.text
+
+
+def test_a_deeply_nested_document_in_the_store_does_not_stop_the_indexer(tmp_path) -> None:
+    """Fails on the old code: POST /v1/content stores any bytes (it never decodes them), and an asset
+    registered with such a document as its metadata killed the indexer in json.loads (a segfault: py_ecc raises
+    the recursion limit to 100,000, past what the C stack holds). Now the document is measured first and
+    treated as unreadable: the asset is indexed without its fields."""
+    from registry.content.cid import cid_to_digest
+    from registry.content.store import open_store
+    from registry.db.models import Asset
+    from tests.ledger import Ledger, account, table
+
+    ledger = Ledger(tmp_path / "deep")
+    cid = open_store(ledger.settings).put(b"[" * 100_000)
+    asset_id = "0x" + "cd" * 32
+    ledger.emit("AssetRegistered", assetId=asset_id, registrant=account(1), submitter=account(1),
+                contentHash=b"\x01" * 32, contentCid=b"\x02" * 32, metadataCid=cid_to_digest(cid),
+                classification=0, attributes=0)
+    ledger.index()
+    assets = table(ledger.engine, Asset)
+    assert [(a["asset_id"], a["metadata_cid"], a["name"]) for a in assets] == [(asset_id, cid, None)]
+
+
+def test_a_deeply_nested_metadata_file_is_refused_by_the_cli_in_one_line(tmp_path, capsys) -> None:
+    """Fails on the old code: `datareg metadata check` of a file of 100,000 brackets killed the process
+    (segfault in json.loads). Now: one line on stderr, exit status 2."""
+    from registry.cli.main import main
+
+    deep = tmp_path / "deep.json"
+    deep.write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    status = main(["metadata", "check", str(deep)])
+    err = capsys.readouterr().err
+    assert status == 2 and "more than 32 levels deep" in err and len(err.strip().splitlines()) == 1, err

@@ -203,16 +203,17 @@ def test_deploy_register_grant_and_relay_through_a_qbft_shaped_node(tmp_path, fe
     """Issue 20: web3 refused every proof-of-authority block ("The field extraData is 97 bytes, but should be
     32"), so on the old code `datareg deploy`, register, grant and the API's relay all failed against a QBFT
     or Clique node. Here a proxy makes anvil look like a Besu QBFT node (97-byte extraData in every block,
-    no anvil_/evm_ methods), and everything (deploy, the client, the indexer and the API) goes through it,
-    on a network with base fee and gas price 0, where the accounts that register, grant and relay-sign hold
-    no ether at all, and on one whose blocks carry no base fee (legacy gas prices)."""
+    no anvil_/evm_ methods, each new block's logs and receipts served half a second late), and everything
+    (deploy, the client, the indexer and the API) goes through it, on a network with base fee and gas price
+    0, where the accounts that register, grant and relay-sign hold no ether at all, and on one whose blocks
+    carry no base fee (legacy gas prices)."""
     from registry.chain.operations import Grant, GrantTerms
     from registry.chain.rpc import Rpc
     from registry.devchain_proxy import LONG_EXTRA_DATA, RpcProxy
     from tests.faults import anvil_node, own_stack
 
     with (anvil_node(zero_fees=fees == "zero") as (anvil_url, _),
-          RpcProxy(anvil_url, qbft=True, pre_london=fees == "legacy") as node):
+          RpcProxy(anvil_url, qbft=True, pre_london=fees == "legacy", late_logs_seconds=0.5) as node):
         block = Rpc(node.url).call("eth_getBlockByNumber", ["latest", False])
         assert len(bytes.fromhex(block["extraData"][2:])) == 97 and block["extraData"] == LONG_EXTRA_DATA
         with own_stack(node.url, tmp_path) as s:

@@ -1,10 +1,10 @@
 """Tests of registry.content: fingerprints and CIDs checked against Kubo's own output, and both content stores."""
 from __future__ import annotations
 
-import random
 import base64
 import hashlib
 import json
+import random
 import socket
 import threading
 from collections import deque

@@ -88,7 +88,7 @@ def populate(client: RegistryClient, accounts, n: int, seed: int) -> list[str]:
     """n registrations in n blocks, some with several holders and some derived from earlier ones."""
     rng = random.Random(seed)
     ids: list[str] = []
-    for i in range(n):
+    for _ in range(n):
         owner = accounts[rng.randrange(len(accounts))]
         other = accounts[(accounts.index(owner) + 1) % len(accounts)]
         if ids and rng.random() < 0.3:
@@ -434,6 +434,31 @@ def test_a_shorter_canonical_chain_is_rolled_back_at_once(tmp_path, database_url
         assert status["indexed_block_hash"] == head_hash and status["lag_blocks"] == 0
         assert all(s.http.get(f"/v1/assets/{o.asset_ids[0]}").status_code == 404 for o in orphaned)
         assert s.http.get(f"/v1/assets/{kept}").status_code == 200
+
+
+def test_a_node_below_the_index_that_says_it_is_syncing_is_waited_for(chain, tmp_path, stack):
+    """The other side of a shorter chain: a node whose head is below the index while eth_syncing says it is
+    still catching up (restarted, resyncing) is behind, not reorganised; the index is kept until it says it
+    is done, and then goes back to the node's head."""
+    rpc, deployment = chain
+    client = RegistryClient(Chain(rpc, deployment))
+    node = DevRpc(rpc)
+    alice = stack.accounts[1]
+    snapshot = node.call("evm_snapshot")
+    orphaned = client.register(random_registration([(alice.address, ALL)]), alice)
+    with RpcProxy(rpc) as proxy:
+        indexer = build_indexer(settings_for(tmp_path, "syncing", proxy.url, deployment))
+        catch_up(indexer)
+        assert node.call("evm_revert", [snapshot])
+        proxy.syncing = True
+        assert not indexer.step()
+        with Session(indexer.engine) as db:
+            assert db.get(Checkpoint, "registry").block_number == orphaned.block_number
+        proxy.syncing = False
+        catch_up(indexer)
+    with Session(indexer.engine) as db:
+        assert db.get(Checkpoint, "registry").block_number == node.head()[0] < orphaned.block_number
+        assert db.get(Asset, orphaned.asset_ids[0]) is None
 
 
 def wait_for_status(s, condition, timeout: float = 30.0) -> dict:

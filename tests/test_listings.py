@@ -23,11 +23,11 @@ from registry.chain.operations import (
     SuspendParticipant,
     Transfer,
 )
-from registry.vocabulary import ListingStatus
 from registry.db.models import Listing
 from registry.devchain import DEPLOYER_ACCOUNT, dev_key
 from registry.errors import ContractRevert
 from registry.indexer.service import build_indexer
+from registry.vocabulary import ListingStatus
 from tests.conftest import make_settings, random_registration
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -197,7 +197,8 @@ INVALID = [
     pytest.param(
         mutated(lambda d: d.update(industry={"section": "G", "division": "98"})),
         ["industry.division"],
-        "'industry.division': '98' is not a GB/T 4754-2017 division (大类); divisions are two digits from '01' to '97'.",
+        "'industry.division': '98' is not a GB/T 4754-2017 division (大类); "
+        "divisions are two digits from '01' to '97'.",
         id="division-out-of-range",
     ),
     pytest.param(

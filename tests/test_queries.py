@@ -13,10 +13,11 @@ from registry.chain.types import RightKind
 from registry.content.cid import digest_to_cid
 from registry.db import queries
 from registry.db.listings import listing_state
-from registry.db.models import Asset, Listing, Registration
+from registry.db.models import Asset, Listing, Participant, Registration
+from registry.db.registration import attestations, in_stage, publicity_fields
 from registry.db.verification import normalize_cid, normalize_sha256, verify
 from registry.errors import ValidationError
-from registry.rules import certificate_status
+from registry.rules import attestation_status, certificate_status
 from tests.ledger import Ledger, account
 
 ALICE, BOB, CAROL, DAVE = account(1), account(2), account(3), account(4)
@@ -172,3 +173,43 @@ def test_listing_and_certificate_status(world, db):
     assert certificate_status(registration, traffic, world.granted_at) == "valid"
     assert certificate_status(registration, traffic, registration.valid_until) == "lapsed"
     assert certificate_status(None, traffic, world.granted_at) == "none"
+
+
+def status_of(db, attestation, asset, moment) -> str:
+    return attestation_status(attestation, db.get(Participant, attestation.issuer), asset, moment)
+
+
+def test_applications_by_stage_and_attestations_by_status(tmp_path):
+    ledger = Ledger(tmp_path)
+    appraiser = account(7)
+    ledger.add_participant(appraiser, 3, "评估机构")
+    first = ledger.register(ALICE, metadata={"name": "一", "summary": "s", "applicant": {"name": "甲公司"}},
+                            content="first")
+    second = ledger.register(BOB, content="second")
+    ledger.emit("ApplicationFiled", assetId=first, applicant=ALICE, registrar=REGISTRAR)
+    ledger.emit("ApplicationFiled", assetId=second, applicant=BOB, registrar=REGISTRAR)
+    ledger.emit("ApplicationAccepted", assetId=second, registrar=REGISTRAR)
+    ledger.emit("Attested", attestationId=1, assetId=first, issuer=appraiser, assetVersion=1,
+                data={"kind": 0, "value": 10, "validUntil": ledger.now + DAY})
+    ledger.emit("Attested", attestationId=2, assetId=first, issuer=appraiser, assetVersion=1, data={"kind": 0})
+    ledger.index()
+    with Session(ledger.engine) as db:
+        assert [r.asset_id for r in in_stage(db, "applied", None, 10, 0)] == [first]
+        assert [r.asset_id for r in in_stage(db, "accepted", REGISTRAR, 10, 0)] == [second]
+        assert in_stage(db, "accepted", ALICE, 10, 0) == []
+        assert publicity_fields(db.get(Asset, first))["applicant_name"] == "甲公司"
+        asset = db.get(Asset, first)
+        one, two = attestations(db, first)
+        assert [status_of(db, a, asset, ledger.now) for a in (one, two)] == ["valid", "valid"]
+        assert status_of(db, one, asset, ledger.now + DAY) == "expired"
+    ledger.emit("AssetChanged", assetId=first, by=ALICE, version=2, metadataCid=b"\1" * 32)
+    ledger.emit("ParticipantSuspended", account=appraiser)
+    ledger.index()
+    with Session(ledger.engine) as db:
+        asset = db.get(Asset, first)
+        assert status_of(db, attestations(db, first)[1], asset, ledger.now) == "issuer_not_active"
+    ledger.emit("ParticipantReinstated", account=appraiser)
+    ledger.index()
+    with Session(ledger.engine) as db:
+        asset = db.get(Asset, first)
+        assert status_of(db, attestations(db, first)[1], asset, ledger.now) == "superseded"

@@ -55,7 +55,8 @@ ADMIN = Account.from_key(dev_key(DEPLOYER_ACCOUNT))
 def s(private_stack):
     """Participants: a registrar (account 6), a regulator (7), an exchange that objects (4), an appraiser (5)."""
     st = private_stack
-    roles = [(6, "registrar", "福建省数据登记中心"), (7, "regulator", "福建省网信办"), (4, "exchange", "海峡数据交易所"),
+    roles = [(6, "registrar", "福建省数据登记中心"), (7, "regulator", "福建省网信办"),
+             (4, "exchange", "海峡数据交易所"),
              (5, "appraiser", "厦门数据资产评估有限公司")]
     for index, role, name in roles:
         st.client.execute(AddParticipant(st.accounts[index].address, role, name, f"9135000000000000{index}X"), ADMIN)

@@ -12,8 +12,8 @@ NAMES = ["交通流量 2026", "100% 覆盖率", "road_speed", "back\\slash", "pl
 
 
 @pytest.fixture
-def db(database_url):
-    engine = make_engine(database_url)
+def db(migrated_database_url):
+    engine = make_engine(migrated_database_url)
     create_schema(engine)
     with Session(engine) as session:
         for i, name in enumerate(NAMES):

@@ -301,7 +301,8 @@ def test_bad_input_is_a_422_that_says_what_to_send(stack, request_kwargs, messag
     body = response.json()
     assert body["error"] == "invalid_input"
     assert message_part in body["message"]
-    assert any(fix in body["message"] for fix in ("{\"sha256\"", "field 'file'", "datareg fingerprint", "one file per request"))
+    assert any(fix in body["message"]
+               for fix in ("{\"sha256\"", "field 'file'", "datareg fingerprint", "one file per request"))
 
 
 def test_upload_over_the_limit_is_refused_with_413(stack, tmp_path, monkeypatch):
@@ -368,7 +369,8 @@ def test_cli_verify_sends_only_the_fingerprint_never_the_file(stack, tmp_path, m
         cli_verify.cmd_verify(Namespace(file=str(other)), settings, Output(False))
     assert exit_info.value.code == 1
     assert "NOT REGISTERED" in capsys.readouterr().out
-    assert [json.loads(r.content) for r in RecordingApiClient.sent] == [cli_verify.request_body(fingerprint_file(other))]
+    sent = [json.loads(r.content) for r in RecordingApiClient.sent]
+    assert sent == [cli_verify.request_body(fingerprint_file(other))]
 
 
 @pytest.fixture(scope="module")

@@ -63,7 +63,8 @@ def test_every_contract_enum_has_a_python_enum():
     declared = set(solidity_enums())
     in_abis = set()
     for path in ABI_DIR.glob("*.json"):
-        in_abis |= {tuple(name.split(".")) for name in re.findall(r'"internalType":\s*"enum ([\w.]+)"', path.read_text())}
+        found = re.findall(r'"internalType":\s*"enum ([\w.]+)"', path.read_text())
+        in_abis |= {tuple(name.split(".")) for name in found}
     assert in_abis <= declared, f"enums in the ABIs but not in the sources: {in_abis - declared}"
     missing = {".".join(w) for w in declared - set(CONTRACT_ENUMS)
                if not w[0].endswith("Test") and not w[0].startswith("Mock")}

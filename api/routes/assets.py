@@ -12,8 +12,7 @@ from api.schemas import AssetDetail, AssetSummary, Page
 from api.views.listings import listing_public
 from api.views.registration import attestations_public, registration_public, remarks_public
 from registry.chain.types import asset_id_hex, checksum
-from registry.db import queries
-from registry.db import as_of
+from registry.db import as_of, queries
 from registry.db.models import Listing
 from registry.errors import NotFound, ValidationError
 from registry.vocabulary import Classification, RightKind

@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Annotated, Literal, Optional
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import TypeAdapter
-from sqlmodel import Session
 from sqlalchemy.engine import Row
+from sqlmodel import Session
 
 from api.deps import ServicesDep, SessionDep, asset_not_found, in_session, load_asset
 from api.params import MAX_INT64, MinConfirmations, confirmed_block, is_number, parse_moment
@@ -24,6 +25,7 @@ from api.schemas import (
     iso,
 )
 from registry.chain.types import asset_id_hex, checksum
+from registry.content.cid import digest_to_cid
 from registry.db import queries
 from registry.db.models import Asset, Event
 from registry.vocabulary import AssetStatus, RightKind
@@ -62,12 +64,25 @@ def _event_fields(row: Event | Row, of_asset: str) -> dict:
         actor=row.actor,
         parties=list(dict.fromkeys(parties)),
         details={k: v for k, v in args.items() if k not in _SHOWN},
+        cids=dict(_cids(args)),
         timestamp=iso(row.timestamp),
         block_number=row.block_number,
         block_hash=row.block_hash,
         tx_hash=row.tx_hash,
         log_index=row.log_index,
     )
+
+
+_DIGEST = re.compile(r"0x[0-9a-fA-F]{64}")
+
+
+def _cids(args: dict):
+    """(name, CIDv0) of every non-zero ...Cid digest among an event's arguments, nested ones (terms, data) too."""
+    for key, value in args.items():
+        if isinstance(value, dict):
+            yield from _cids(value)
+        elif key.endswith("Cid") and isinstance(value, str) and _DIGEST.fullmatch(value) and int(value, 16):
+            yield key, digest_to_cid(bytes.fromhex(value[2:]))
 
 
 _HISTORY_PAGE = TypeAdapter(Page[HistoryEvent])

@@ -54,14 +54,17 @@ def listing_feed(
                                 description="The cursor of the last change applied; 0 from the start.")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> ListingFeed:
-    """Every change exactly once, in order: apply them and remember `next_cursor`. A change caused by time
-    (a right's term ending) appears when the indexer reaches the first block past that moment."""
+    """Every change exactly once, in order: apply them and remember `next_cursor`. Each change carries the
+    block, transaction and log of the event that caused it, and that block's time. A change caused by time (a
+    right's term ending) has no transaction: its timestamp is the moment the consent lapsed, and it appears
+    when the indexer reaches the first block past that moment."""
     changes = feed(db, checksum(exchange, "exchange address"), after, limit)
     return ListingFeed(
         data=[ListingChangePublic(cursor=c.id, listing_id=c.listing_id, exchange=c.exchange,
                                   origin_exchange=c.origin_exchange, asset_id=c.asset_id, change=c.change,
                                   status=c.status, valid=c.valid, reason=c.reason, block_number=c.block_number,
-                                  tx_hash=c.tx_hash, log_index=c.log_index, timestamp=iso(c.timestamp))
+                                  tx_hash=c.tx_hash, log_index=c.log_index, timestamp=iso(c.timestamp),
+                                  retracts=c.retracts)
               for c in changes],
         next_cursor=changes[-1].id if changes else after,
     )

@@ -90,7 +90,7 @@ def _summary(head, rpc_error, seen, indexed, lag, block, database_error, read_on
     summary = _summary_of_index(head, rpc_error, seen, indexed, lag, block)
     if read_only is not None:
         summary += (f" The index database is read-only ({read_only}): reads are served, but the index cannot "
-                    "advance and metadata uploads are refused until it can be written again.")
+                    "advance until it can be written again.")
     return summary
 
 

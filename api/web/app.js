@@ -76,22 +76,6 @@ function query(params) {
 
 // ─────────────────────────────── values ───────────────────────────────
 
-const BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-
-/** The CIDv0 (Qm…) of a 32-byte SHA-256 digest as the chain stores it. */
-export function digestToCid(hex) {
-  const digest = hex.replace(/^0x/, "");
-  const bytes = `1220${digest}`;
-  let value = BigInt(`0x${bytes}`);
-  let out = "";
-  while (value > 0n) {
-    out = BASE58[Number(value % 58n)] + out;
-    value /= 58n;
-  }
-  for (let i = 0; i < bytes.length && bytes.slice(i, i + 2) === "00"; i += 2) out = `1${out}`;
-  return out;
-}
-
 function hexToText(hex) {
   const bytes = (hex.replace(/^0x/, "").match(/../g) || []).map((b) => parseInt(b, 16)).filter((b) => b !== 0);
   return bytes.every((b) => b >= 0x20 && b < 0x7f) ? String.fromCharCode(...bytes) : hex;
@@ -729,8 +713,8 @@ const TEXT_KEYS = new Set(["certificateNumber", "currency"]);
 function detailValue(key, value, event, context) {
   if (TIME_KEYS.has(key)) return time(unixTime(value));
   if (TEXT_KEYS.has(key) && typeof value === "string" && value.startsWith("0x")) return hexToText(value);
-  if (/Cid$/.test(key) && typeof value === "string" && /^0x[0-9a-f]{64}$/i.test(value)) {
-    return cidLink(digestToCid(value), key === "metadataCid" ? "/v1/metadata/" : "/v1/content/");
+  if (/Cid$/.test(key) && event.cids && event.cids[key]) {  // decoded by the API
+    return cidLink(event.cids[key], key === "metadataCid" ? "/v1/metadata/" : "/v1/content/");
   }
   if (key === "reasonCode" && event.event === "RightRevoked") return tv("revocation_reason", termOf("revocation_reason", value)) || String(value);
   if (key === "classification") return tv("classification", termOf("classification", value)) || String(value);

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from registry.errors import ConfigurationError
 
@@ -22,11 +23,12 @@ CONTRACTS = (
 
 
 @cache
-def load_abi(name: str = "DataRegistry") -> list[dict]:
-    return json.loads((ABI_DIR / f"{name}.json").read_text())
+def load_abi(name: str = "DataRegistry") -> list[dict[str, Any]]:
+    abi: list[dict[str, Any]] = json.loads((ABI_DIR / f"{name}.json").read_text())
+    return abi
 
 
-def all_abis() -> list[dict]:
+def all_abis() -> list[dict[str, Any]]:
     """Every entry of every contract's ABI: events and errors are decoded across all of them."""
     return [entry for name in CONTRACTS for entry in load_abi(name)]
 
@@ -37,7 +39,8 @@ def load_bytecode(name: str = "DataRegistry", out_dir: Path = FORGE_OUT) -> str:
         raise ConfigurationError(
             f"No build artifact at '{artifact}'. Build the contracts first: `make build` (or `forge build`)."
         )
-    return json.loads(artifact.read_text())["bytecode"]["object"]
+    bytecode: str = json.loads(artifact.read_text())["bytecode"]["object"]
+    return bytecode
 
 
 def link_bytecode(name: str, libraries: dict[str, str], out_dir: Path = FORGE_OUT) -> str:

@@ -4,23 +4,24 @@ receipts, and turns the contract's refusals into readable errors before anything
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from eth_abi import encode
+from eth_abi.exceptions import EncodingError
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from eth_utils import function_signature_to_4byte_selector, keccak
 from web3 import Web3
-from web3.middleware import ExtraDataToPOAMiddleware
-from web3.providers.base import JSONBaseProvider
-from eth_abi.exceptions import EncodingError
 from web3.exceptions import (
     ContractCustomError,
     ContractLogicError,
     TransactionNotFound,
     Web3ValidationError,
 )
+from web3.middleware import ExtraDataToPOAMiddleware
+from web3.providers.base import JSONBaseProvider
 
 from registry.chain.abi import load_abi
 from registry.chain.errors import decode_revert
@@ -30,7 +31,6 @@ from registry.chain.rpc import Rpc, RpcError, public_url
 from registry.chain.types import Registration, asset_id_hex, checksum
 from registry.config import Deployment, Settings
 from registry.errors import ChainError, ChainUnavailable, ConfigurationError, ContractRevert, ValidationError
-
 
 _REGISTRATIONS_TYPE = "(bytes32,bytes32,bytes32,uint8,uint8,(bytes32,uint256)[],(address,uint8)[])[]"
 
@@ -68,17 +68,18 @@ GWEI = 10**9
 
 
 def fee_fields(rpc: Rpc) -> dict[str, int]:
-    """The fee fields of a transaction for the node's network, read from it in one batch: EIP-1559 fees when
+    """The fee fields of a transaction for the node's network (prices only: eth_account infers the type from
+    them, and a replacement multiplies them all), read from it in one batch: EIP-1559 fees when
     blocks carry a base fee (a tip of what the node suggests above it, at most 1 gwei, and room for the base
     fee to double), a legacy gas price otherwise; both are 0 on the zero-gas-price networks consortium chains
     often run, where accounts may hold no ether at all."""
     block, gas_price = rpc.batch([("eth_getBlockByNumber", ["latest", False]), ("eth_gasPrice", [])])
     gas_price = int(gas_price, 16)
     if block.get("baseFeePerGas") is None:
-        return {"gasPrice": gas_price}  # a legacy transaction (eth_account's type 0 has no "type" key)
+        return {"gasPrice": gas_price}  # eth_account signs a legacy transaction
     base_fee = int(block["baseFeePerGas"], 16)
     tip = min(max(gas_price - base_fee, 0), GWEI) if gas_price else 0
-    return {"maxPriorityFeePerGas": tip, "maxFeePerGas": 2 * base_fee + tip, "type": 2}
+    return {"maxPriorityFeePerGas": tip, "maxFeePerGas": 2 * base_fee + tip}  # an EIP-1559 (type 2) one
 
 
 def poll_receipt(rpc: Rpc, tx_hash: str, timeout: float, through_outages: bool = False) -> dict[str, Any]:

@@ -1,12 +1,16 @@
 """Deploys the registry contracts and records where they are (the deployment file)."""
 from __future__ import annotations
 
+from typing import Any
+
+from eth_abi import encode
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from eth_utils import function_signature_to_4byte_selector
 from web3 import Web3
 
 from registry.chain.abi import link_bytecode, load_abi, load_bytecode
-from registry.chain.client import connect, fee_fields, poll_receipt
+from registry.chain.client import fee_fields, poll_receipt
 from registry.chain.rpc import Rpc
 from registry.config import Deployment
 from registry.errors import ChainError, ChainUnavailable
@@ -18,33 +22,36 @@ class _Deployer:
 
     def __init__(self, rpc: Rpc, account: LocalAccount, chain_id: int) -> None:
         self.rpc, self.account, self.chain_id = rpc, account, chain_id
-        self.w3 = connect(rpc)
         self.nonce = int(rpc.call("eth_getTransactionCount", [account.address, "pending"]), 16)
 
-    def deploy(self, name: str, *args: object, libraries: dict[str, str] | None = None) -> dict:
-        # A library has no constructor and no ABI of its own in the package (its events are the registry's).
+    def deploy(self, name: str, *args: object, libraries: dict[str, str] | None = None) -> dict[str, Any]:
+        # A library (Remarks) has no constructor and no ABI of its own in the package (its events are the
+        # registry's); a contract that uses one gets its address linked into its bytecode.
         abi = [] if name == "Remarks" else load_abi(name)
+        constructor: dict[str, Any] = next((e for e in abi if e["type"] == "constructor"), {"inputs": []})
         bytecode = link_bytecode(name, libraries) if libraries else load_bytecode(name)
-        contract = self.w3.eth.contract(abi=abi, bytecode=bytecode)
-        data = contract.constructor(*args)._encode_data_in_transaction(*args)
-        return self._send(name, None, data)
+        data = (bytecode if bytecode.startswith("0x") else "0x" + bytecode) \
+            + encode([i["type"] for i in constructor["inputs"]], list(args)).hex()
+        return self._send(f"Deploying {name}", None, data)
 
-    def call(self, name: str, address: str, function: str, *args: object) -> dict:
-        contract = self.w3.eth.contract(address=address, abi=load_abi(name))
-        data = getattr(contract.functions, function)(*args)._encode_transaction_data()
+    def call(self, name: str, address: str, function: str, *args: object) -> dict[str, Any]:
+        entry = next(e for e in load_abi(name) if e.get("name") == function and e["type"] == "function")
+        types = [i["type"] for i in entry["inputs"]]
+        data = "0x" + (function_signature_to_4byte_selector(f"{function}({','.join(types)})")
+                       + encode(types, list(args))).hex()
         return self._send(f"{name}.{function}", address, data)
 
-    def _send(self, what: str, to: str | None, data: str) -> dict:
-        call = {"from": self.account.address, "data": data, **({"to": to} if to else {})}
-        gas = int(self.rpc.call("eth_estimateGas", [call]), 16)
-        tx = {"chainId": self.chain_id, "nonce": self.nonce, "data": data, "value": 0, **({"to": to} if to else {}),
-              "gas": gas * 6 // 5 + 20_000, **fee_fields(self.rpc)}  # headroom: estimates can be short
+    def _send(self, what: str, to: str | None, data: str) -> dict[str, Any]:
+        destination = {"to": to} if to else {}
+        gas = int(self.rpc.call("eth_estimateGas", [{"from": self.account.address, "data": data, **destination}]), 16)
+        tx: dict[str, Any] = {"chainId": self.chain_id, "nonce": self.nonce, "data": data, "value": 0, **destination,
+                              "gas": gas * 6 // 5 + 20_000, **fee_fields(self.rpc)}  # headroom: estimates can be short
         raw = self.account.sign_transaction(tx).raw_transaction
         tx_hash = self.rpc.call("eth_sendRawTransaction", ["0x" + bytes(raw).hex()])
         self.nonce += 1
         receipt = poll_receipt(self.rpc, tx_hash, timeout=120, through_outages=True)
         if int(receipt["status"], 16) != 1:
-            raise ChainError(f"Deploying {what} failed in transaction {tx_hash}.")
+            raise ChainError(f"{what} failed in transaction {tx_hash}.")
         return receipt
 
 
@@ -55,8 +62,9 @@ DEFAULT_PUBLICITY_SECONDS = 7 * 86_400
 def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
            publicity_seconds: int = DEFAULT_PUBLICITY_SECONDS) -> Deployment:
     """Deploys the trusted forwarder, the ParticipantRegistry (administered by `admin`: in production the
-    council's multisig; by default the deployer), the DataRegistry, and the ListingRegistry,
-    RegistrationOffice and AttestationRegistry that read it."""
+    council's multisig; by default the deployer), the Remarks library and the DataRegistry linked to it, and
+    the ListingRegistry, RegistrationOffice and AttestationRegistry that read it; then binds the office to the
+    DataRegistry (when the deployer is the admin; another admin sends `setRegistrationOffice` itself)."""
     rpc = Rpc(rpc_url, timeout=30)
     try:
         chain_id = int(rpc.call("eth_chainId"), 16)
@@ -68,7 +76,6 @@ def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
     forwarder = Web3.to_checksum_address(forwarder)
     p = Web3.to_checksum_address(
         deployer.deploy("ParticipantRegistry", admin or deployer.account.address, forwarder)["contractAddress"])
-    # The DataRegistry's remarks (freeze orders, pledges) run in an external library: deployed first, linked in.
     remarks = Web3.to_checksum_address(deployer.deploy("Remarks")["contractAddress"])
     data = Web3.to_checksum_address(
         deployer.deploy("DataRegistry", p, forwarder, libraries={"Remarks": remarks})["contractAddress"])
@@ -82,8 +89,7 @@ def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
         "AttestationRegistry": deployer.deploy("AttestationRegistry", data, p, forwarder)["contractAddress"],
     }
     if admin is None or admin.lower() == deployer.account.address.lower():
-        # The office commits approved change registrations and follows transfers of the holding right; the
-        # council binds it once. Another admin (a multisig) sends `setRegistrationOffice(office)` itself.
+        # The office commits approved change registrations and follows transfers of the holding right.
         deployer.call("DataRegistry", data, "setRegistrationOffice",
                       Web3.to_checksum_address(contracts["RegistrationOffice"]))
     rpc.close()

@@ -6,9 +6,10 @@ a contract upgrade never produces an undecodable failure.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import cache
-from typing import Callable
+from typing import Any, cast
 
 from eth_abi import decode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
@@ -39,14 +40,14 @@ def _role(value: int) -> str | int:
 
 
 def _when(ts: int) -> str:
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _kind(value: int) -> str:
     return RightKind(value).label
 
 
-MESSAGES: dict[str, Callable[[dict], str]] = {
+MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "AssetAlreadyRegistered": lambda a: (
         f"Asset '{a['assetId']}' is already registered: the same registrant cannot register the same content "
         "twice. Look it up with `datareg show`, or register from another account."
@@ -284,7 +285,8 @@ MESSAGES: dict[str, Callable[[dict], str]] = {
     ),
     "NotDataRegistry": lambda a: f"Account '{a['account']}' is not the data registry.",
     "PledgeUnchanged": lambda a: (
-        f"Pledge '{a['pledgeId']}' of asset '{a['assetId']}' is {'already recorded' if a['active'] else 'not recorded'}."
+        f"Pledge '{a['pledgeId']}' of asset '{a['assetId']}' is "
+        f"{'already recorded' if a['active'] else 'not recorded'}."
     ),
     "MissingRole": lambda a: (
         f"Account '{a['account']}' is not an active "
@@ -364,15 +366,16 @@ def _errors_by_selector() -> dict[bytes, tuple[str, list[str], list[str]]]:
     return table
 
 
-def _abi_type(param: dict) -> str:
-    if param["type"].startswith("tuple"):
-        return "(" + ",".join(_abi_type(c) for c in param["components"]) + ")" + param["type"][5:]
-    return param["type"]
+def _abi_type(param: dict[str, Any]) -> str:
+    kind: str = param["type"]
+    if kind.startswith("tuple"):
+        return "(" + ",".join(_abi_type(c) for c in param["components"]) + ")" + kind[5:]
+    return kind
 
 
 def _normalise(value: object, abi_type: str) -> object:
     if abi_type == "address":
-        return to_checksum_address(value)
+        return to_checksum_address(cast(str, value))
     if isinstance(value, bytes):
         return "0x" + value.hex()
     return value

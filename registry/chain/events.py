@@ -7,9 +7,10 @@ every event the contracts declare.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from eth_hash.auto import keccak
 
@@ -62,7 +63,7 @@ def _uint(d: str, w: int) -> int:
     return int(d[w * WORD:(w + 1) * WORD], 16)
 
 
-def _compile(param: dict) -> _Type:
+def _compile(param: dict[str, Any]) -> _Type:
     kind: str = param["type"]
     if kind.endswith("]"):
         inner = _compile({**param, "type": kind[:kind.rindex("[")]})
@@ -102,7 +103,7 @@ def _compile(param: dict) -> _Type:
     raise ValueError(f"unsupported ABI type {kind!r}")
 
 
-def _sequence(parts: list[_Type], build: Callable[[list], Any]) -> _Type:
+def _sequence(parts: list[_Type], build: Callable[[list[Any]], Any]) -> _Type:
     """A tuple's encoding: each part's head in order; a dynamic part's head is the offset (in bytes, from the
     tuple's start) of its encoding."""
     heads, position = [], 0
@@ -135,7 +136,7 @@ class _EventDecoder:
         return args
 
 
-def _canonical_type(param: dict) -> str:
+def _canonical_type(param: dict[str, Any]) -> str:
     """A parameter's type as event signatures spell it: tuples as their components in parentheses."""
     kind: str = param["type"]
     if kind.startswith("tuple"):
@@ -143,7 +144,7 @@ def _canonical_type(param: dict) -> str:
     return kind
 
 
-def _topic(abi: dict) -> str:
+def _topic(abi: dict[str, Any]) -> str:
     """topic0 of an event: the keccak of its signature (eth_utils, which also does this, takes 80 ms to
     import, a tenth of the indexer's start)."""
     signature = f"{abi['name']}({','.join(_canonical_type(i) for i in abi['inputs'])})"
@@ -175,7 +176,7 @@ def _int(value: Any) -> int:
     return int(value, 16) if isinstance(value, str) else value
 
 
-def decode_log(log: dict) -> DecodedEvent | None:
+def decode_log(log: dict[str, Any]) -> DecodedEvent | None:
     """The decoded event, or None for a log that is not one of the registry's events. Accepts a raw
     JSON-RPC log (hex strings) or web3's receipt log (bytes and ints)."""
     topics = log.get("topics") or []

@@ -5,9 +5,10 @@ on it; an auditor needs to trust only the node (or, with a bundle, only a block 
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Iterable
+from typing import Any
 
 import rlp
 from eth_hash.auto import keccak
@@ -72,7 +73,7 @@ def topic_of(value: str | int) -> str:
 _TOO_LARGE = ("too many", "more than", "limit", "range", "exceed", "size", "timeout", "timed out")
 
 
-def get_logs(rpc: Rpc, filters: list[dict], first: int, last: int) -> list[list[dict]]:
+def get_logs(rpc: Rpc, filters: list[dict[str, Any]], first: int, last: int) -> list[list[dict[str, Any]]]:
     """The logs of each filter over blocks first..last, in one batch; a range the node refuses as too large
     is split in two until it is served."""
     calls = [("eth_getLogs", [{**f, "fromBlock": hex(first), "toBlock": hex(last)}]) for f in filters]
@@ -85,7 +86,7 @@ def get_logs(rpc: Rpc, filters: list[dict], first: int, last: int) -> list[list[
     return [a + b for a, b in zip(get_logs(rpc, filters, first, middle), get_logs(rpc, filters, middle + 1, last))]
 
 
-def headers(rpc: Rpc, numbers: Iterable[int]) -> dict[int, dict]:
+def headers(rpc: Rpc, numbers: Iterable[int]) -> dict[int, dict[str, Any]]:
     """The node's canonical headers at these numbers (without the transactions)."""
     wanted = sorted(set(numbers))
     found = {}
@@ -117,7 +118,7 @@ def _number(value: str) -> int:
     return int(value, 16)
 
 
-def header_hash(header: dict) -> str:
+def header_hash(header: dict[str, Any]) -> str:
     """The block hash recomputed from the header's fields: keccak256 of their RLP encoding."""
     fields = []
     for name in _HEADER_FIELDS:
@@ -127,9 +128,9 @@ def header_hash(header: dict) -> str:
     return "0x" + keccak(rlp.encode(fields)).hex()
 
 
-def receipt_encoding(receipt: dict) -> bytes:
+def receipt_encoding(receipt: dict[str, Any]) -> bytes:
     """A receipt as the receipts trie stores it: its RLP, after the type byte for a typed transaction."""
-    body = rlp.encode([
+    body: bytes = rlp.encode([
         _number(receipt["status"]) if receipt.get("status") is not None else _bytes(receipt["root"]),
         _number(receipt["cumulativeGasUsed"]),
         _bytes(receipt["logsBloom"]),
@@ -177,7 +178,7 @@ def _reference(node: Any) -> Any:
     return node if len(encoded) < 32 else keccak(encoded)
 
 
-def receipts_root(receipts: list[dict]) -> str:
+def receipts_root(receipts: list[dict[str, Any]]) -> str:
     """The root of the trie of a block's receipts, keyed by the RLP of each one's index in the block."""
     if not receipts:
         return "0x" + keccak(rlp.encode(b"")).hex()

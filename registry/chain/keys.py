@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
@@ -35,11 +36,13 @@ def create_keystore(
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         json.dump(keystore, handle)
-    return account.address
+    address: str = account.address
+    return address
 
 
 def keystore_address(path: Path) -> str:
-    return "0x" + _read(path)["address"].removeprefix("0x")
+    address: str = _read(path)["address"]
+    return "0x" + address.removeprefix("0x")
 
 
 def is_development_key(path: Path) -> bool:
@@ -49,7 +52,8 @@ def is_development_key(path: Path) -> bool:
 def load_keystore(path: Path, password: str) -> LocalAccount:
     keystore = _read(path)
     try:
-        return Account.from_key(Account.decrypt(keystore, password))
+        account: LocalAccount = Account.from_key(Account.decrypt(keystore, password))
+        return account
     except ValueError as exc:
         raise SigningError(
             f"Cannot unlock '{path}': wrong password. Set DATAREG_KEY_PASSWORD or type the password the key "
@@ -57,13 +61,13 @@ def load_keystore(path: Path, password: str) -> LocalAccount:
         ) from exc
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path) -> dict[str, Any]:
     if not path.exists():
         raise SigningError(
             f"No key file at '{path}'. Create one with `datareg key new` or import one with `datareg key import`."
         )
     try:
-        keystore = json.loads(path.read_text())
+        keystore: dict[str, Any] = json.loads(path.read_text())
         keystore["crypto" if "crypto" in keystore else "Crypto"]
         return keystore
     except (ValueError, KeyError) as exc:

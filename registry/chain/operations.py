@@ -9,23 +9,24 @@ the contract's `*_TYPEHASH` constant.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar
 
-from eth_utils import keccak
+from eth_utils.crypto import keccak
 
-from registry.chain.types import (
-    HolderTerms,
-    Registration,
-    RightHolder,
-    RightKind,
-    Source,
-    asset_id_hex,
-    checksum,
-)
+from registry.chain.types import HolderTerms, Registration, RightHolder, Source, asset_id_hex, checksum
 from registry.errors import ValidationError
-from registry.vocabulary import AttestationKind, CancelReason, ListingStatus, PledgedOperation, RevocationReason, Role
+from registry.vocabulary import (
+    AttestationKind,
+    CancelReason,
+    ListingStatus,
+    PledgedOperation,
+    RevocationReason,
+    RightKind,
+    Role,
+)
 
 DOMAIN_VERSION = "1"  # each contract's EIP-712 domain: its own name, version 1, chain id, address
 
@@ -260,7 +261,7 @@ class CurrencyKind(Kind):
     def abi(self, value: Any, name: str) -> bytes:
         if value and (len(value) != 3 or not value.isalpha()):
             raise _refuse(name, f"'{value}' is not an ISO 4217 currency code such as CNY.", "ISO 4217 code")
-        return value.upper().encode().ljust(3, b"\0")
+        return str(value).upper().encode().ljust(3, b"\0")
 
 
 class RightKindsKind(Kind):
@@ -399,7 +400,7 @@ class Struct(Kind):
     def structs(self) -> dict[str, list[dict[str, str]]]:
         return {self.eip712: self.member_types(), **self.children()}
 
-    def abi(self, value: Any, name: str = "") -> tuple:
+    def abi(self, value: Any, name: str = "") -> tuple[Any, ...]:
         args: list[Any] = []
         packed: list[Any] = []
         for m in self.members():
@@ -466,16 +467,16 @@ class ListOf(Kind):
     def eip712(self) -> str:  # type: ignore[override]
         return f"{self.item.eip712}[]"
 
-    def abi(self, value: Any, name: str) -> list:
+    def abi(self, value: Any, name: str) -> list[Any]:
         return [self.item.abi(v) for v in value]
 
-    def message(self, value: Any) -> list:
+    def message(self, value: Any) -> list[Any]:
         return [self.item.message(v) for v in value]
 
-    def to_json(self, value: Any) -> list:
+    def to_json(self, value: Any) -> list[Any]:
         return [self.item.to_json(v) for v in value]
 
-    def from_json(self, value: Any, name: str) -> tuple:
+    def from_json(self, value: Any, name: str) -> tuple[Any, ...]:
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             raise _refuse(name, self.refusal, self.short)
         return tuple(self.item.from_json(v, f"{name}[{i}]", prefix=f"{name}[{i}].") for i, v in enumerate(value))
@@ -529,11 +530,11 @@ class Operation:
     def struct(cls) -> Struct:
         return _struct_of(cls)
 
-    def args(self) -> tuple:
+    def args(self) -> tuple[Any, ...]:
         """The contract function's arguments."""
         return self.struct().abi(self)
 
-    def by_sig_args(self, signer: str, deadline: int, signature: bytes) -> tuple:
+    def by_sig_args(self, signer: str, deadline: int, signature: bytes) -> tuple[Any, ...]:
         return (*self.args(), signer, deadline, signature)
 
     def message(self) -> dict[str, Any]:
@@ -572,7 +573,7 @@ class Operation:
     def typehash(cls) -> bytes:
         return keccak(text=cls.type_string())
 
-    def typed_data(self, signer: str, nonce: int, deadline: int, chain_id: int, registry: str) -> dict:
+    def typed_data(self, signer: str, nonce: int, deadline: int, chain_id: int, registry: str) -> dict[str, Any]:
         return {
             "types": {"EIP712Domain": EIP712_DOMAIN, **self.eip712_types()},
             "primaryType": self.struct().eip712,
@@ -582,13 +583,17 @@ class Operation:
         }
 
 
-@cache
+_STRUCTS: dict[type, Struct] = {}
+
+
 def _struct_of(cls: type) -> Struct:
-    struct = Struct(cls, getattr(cls, "primary_type", "") or cls.__name__)
-    inline = [m.kind for m in struct.members() if m.arg.inline_json]
-    if inline:  # the JSON form is that struct's: so is the refusal of a body that is no object
-        struct.refusal = _as_struct(inline[0]).refusal
-    return struct
+    if cls not in _STRUCTS:
+        struct = Struct(cls, getattr(cls, "primary_type", "") or cls.__name__)
+        inline = [m.kind for m in struct.members() if m.arg.inline_json]
+        if inline:  # the JSON form is that struct's: so is the refusal of a body that is no object
+            struct.refusal = _as_struct(inline[0]).refusal
+        _STRUCTS[cls] = struct
+    return _STRUCTS[cls]
 
 
 def credit_code_hash(credit_code: str) -> bytes:
@@ -1123,7 +1128,7 @@ class Forward(Operation):
     signed_order = ("from", "to", "value", "gas", "nonce", "deadline", "data")
     deadline_type = "uint48"
 
-    def by_sig_args(self, signer: str, deadline: int, signature: bytes) -> tuple:
+    def by_sig_args(self, signer: str, deadline: int, signature: bytes) -> tuple[Any, ...]:
         # The forwarder takes one ForwardRequestData struct: the signed fields, the deadline and the signature.
         return ((signer, checksum(self.target, "target contract"), self.value, self.gas, deadline, self.data,
                  signature),)

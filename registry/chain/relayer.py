@@ -18,10 +18,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 from eth_account.signers.local import LocalAccount
 
-from registry.chain.client import RegistryClient, TxResult, _rpc_message, _unreachable
+from registry.chain.client import RegistryClient, TxResult, _rpc_message, _unreachable, fee_fields
 from registry.errors import ChainError, ChainUnavailable, RegistryError
 
 log = logging.getLogger("datareg.relayer")
@@ -74,8 +73,9 @@ class Relayer:
         self._relays_lock = threading.Lock()
         self._wake = threading.Event()
         self._monitor: threading.Thread | None = None
-        self._http = httpx.Client(timeout=client.chain.timeout)
-        self._base_fee_value, self._base_fee_at = 0, float("-inf")
+        self._closed = threading.Event()  # set when the app shuts down: the monitor stops following
+        self._fees_value: dict[str, int] = {}
+        self._fees_at = float("-inf")
 
     # ─────────────────────────────── submitting ───────────────────────────────
 
@@ -107,17 +107,15 @@ class Relayer:
                 try:
                     chosen = nonce if nonce is not None else self._rpc_int(
                         "eth_getTransactionCount", [self.account.address, "pending"])
-                    base_fee = self._base_fee()
+                    fees = self._fees()
                 except Exception as exc:  # noqa: BLE001
                     if _unreachable(exc):
                         raise self.client._down(exc, "nothing was sent") from exc
                     raise ChainError(f"The node could not prepare the transaction: {_rpc_message(exc)}.") from exc
                 bump = 2 ** relay.attempts  # a replacement must pay at least 10% more than what it replaces
-                tip = self.w3.to_wei(1, "gwei") * bump
                 signed = self.account.sign_transaction({
                     "chainId": self.client.chain.chain_id, "nonce": chosen, "to": relay.to, "data": relay.data,
-                    "gas": relay.gas, "maxPriorityFeePerGas": tip, "maxFeePerGas": 2 * base_fee * bump + tip,
-                    "type": 2, "value": 0})
+                    "gas": relay.gas, "value": 0, **{name: value * bump for name, value in fees.items()}})
                 try:
                     tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
                 except Exception as exc:  # noqa: BLE001
@@ -139,32 +137,39 @@ class Relayer:
     def _rpc_int(self, method: str, params: list) -> int:
         """A number from the node in one plain JSON-RPC call (web3's formatting of a whole block cost more
         than the node's answer, under the lock every relay waits for)."""
-        answer = self.w3.provider.make_request(method, params)
-        if "result" not in answer:
-            raise ChainError(f"{method} failed: {answer.get('error')}")
-        return int(answer["result"], 16)
+        return int(self.client.chain.rpc.call(method, params), 16)
 
-    def _base_fee(self) -> int:
-        """The latest block's base fee, read at most once a second: the fee cap is twice it, so a fee a
-        second old is still accepted."""
+    def _fees(self) -> dict[str, int]:
+        """The network's fee fields (EIP-1559, legacy or zero: see fee_fields), read at most once a second:
+        the fee cap is twice the base fee, so fees a second old are still accepted."""
         now = time.monotonic()
-        if now - self._base_fee_at > 1.0:
-            block = self.w3.provider.make_request("eth_getBlockByNumber", ["latest", False])["result"]
-            self._base_fee_value, self._base_fee_at = int(block["baseFeePerGas"], 16), now
-        return self._base_fee_value
+        if now - self._fees_at > 1.0:
+            self._fees_value, self._fees_at = fee_fields(self.client.chain.rpc), now
+        return self._fees_value
 
     # ─────────────────────────────── following ───────────────────────────────
 
+    def close(self) -> None:
+        """Stops following the relays (the app is shutting down); what was sent may still be mined."""
+        self._closed.set()
+        self._wake.set()
+        if self._monitor is not None:
+            self._monitor.join(timeout=5)
+
     def _ensure_monitor(self) -> None:
+        if self._closed.is_set():
+            return
         if self._monitor is None or not self._monitor.is_alive():
             self._monitor = threading.Thread(target=self._follow, name="relayer-monitor", daemon=True)
             self._monitor.start()
 
     def _follow(self) -> None:
         interval = self.poll
-        while True:
+        while not self._closed.is_set():
             self._wake.wait(interval)
             self._wake.clear()
+            if self._closed.is_set():
+                return
             try:
                 # Quickly while some are pending; once a second while mined ones are only watched for reorgs.
                 interval = self.poll if self._check() else 1.0
@@ -241,16 +246,9 @@ class Relayer:
 
     def _receipts(self, hashes: list[str]) -> dict[str, dict | None]:
         """The receipts of many transactions in one JSON-RPC batch request."""
-        found: dict[str, dict | None] = {}
-        for start in range(0, len(hashes), 500):
-            chunk = hashes[start:start + 500]
-            payload = [{"jsonrpc": "2.0", "id": i, "method": "eth_getTransactionReceipt", "params": [h]}
-                       for i, h in enumerate(chunk)]
-            answers = self._http.post(self.client.chain.rpc_url, json=payload).json()
-            for answer in answers if isinstance(answers, list) else []:
-                if isinstance(answer, dict) and isinstance(answer.get("id"), int) and answer["id"] < len(chunk):
-                    found[chunk[answer["id"]]] = answer.get("result")
-        return found
+        receipts = self.client.chain.rpc.batch([("eth_getTransactionReceipt", [h]) for h in hashes],
+                                               allow_errors=True)
+        return dict(zip(hashes, receipts))
 
     def _forget_oldest(self) -> None:
         while len(self._relays) > MAX_REMEMBERED:

@@ -26,8 +26,8 @@ from registry.errors import ChainError, ChainUnavailable
 
 # Methods whose repetition changes nothing: a request for one of them is sent again after any transport
 # failure. Any other (a transaction, evm_mine, anvil_*) only when the request never left this process.
-_SAFE_PREFIXES = ("eth_get", "eth_call", "eth_chainId", "eth_blockNumber", "eth_estimateGas", "eth_gasPrice",
-                  "eth_maxPriorityFeePerGas", "eth_feeHistory", "net_", "web3_")
+_SAFE_PREFIXES = ("eth_get", "eth_call", "eth_chainId", "eth_blockNumber", "eth_syncing", "eth_estimateGas",
+                  "eth_gasPrice", "eth_maxPriorityFeePerGas", "eth_feeHistory", "net_", "web3_")
 # HTTP statuses that mean "busy or restarting, ask again", as load balancers and rate limiters answer.
 _RETRY_STATUSES = {429, 502, 503, 504}
 # Calls per HTTP request: Besu refuses batches above 1,024 by default, geth above 1,000.

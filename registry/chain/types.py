@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from eth_utils import is_address, to_checksum_address
 
 from registry.errors import ValidationError
+
 # The contracts' enums live in registry.vocabulary; RightKind and Classification are re-exported here for the
 # code that reads them with the chain's types.
 from registry.vocabulary import Classification, RightKind  # noqa: F401
@@ -103,7 +105,7 @@ class Registration:
             for account, kinds in sorted(merged.items(), key=lambda item: int(item[0], 16))
         )
 
-    def as_abi(self) -> tuple:
+    def as_abi(self) -> tuple[Any, ...]:
         """The contract's Registration tuple; its form is declared once, in chain/operations.py."""
         from registry.chain.operations import REGISTRATION  # operations builds on this module
 

@@ -145,7 +145,8 @@ def render_asset(a: dict) -> str:
         state = "valid" if r["valid"] else f"not valid: {r['invalid_reason']}"
         via = f" via {' <- '.join(str(i) for i in r['chain'][1:])}" if len(r["chain"]) > 1 else ""
         until = f" until {beijing_time(r['valid_until'])}" if r["valid_until"] else ""
-        lines.append(f"    #{r['right_index']:<3} {r['kind']:<10} {r['kind_zh']:<8} {r['holder']}{via}{until}  ({state})")
+        lines.append(f"    #{r['right_index']:<3} {r['kind']:<10} {r['kind_zh']:<8} "
+                     f"{r['holder']}{via}{until}  ({state})")
         if r["terms"] and (r["terms"]["purpose"] or r["terms"]["territory"]):
             t = r["terms"]
             lines.append(f"         purpose {t['purpose'] or '-'}; territory {t['territory'] or '-'}; "

@@ -19,14 +19,16 @@ import html
 import io
 import json
 import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Callable
+from typing import Any
 
 import orjson
 
+from registry.chain.events import decode_log
 from registry.chain.evidence import (
     ASSET_TOPICS,
     OWNED_IDS,
@@ -39,14 +41,12 @@ from registry.chain.evidence import (
     topic_of,
     unindexed_asset_events,
 )
-from registry.chain.events import decode_log
 from registry.chain.types import RightKind, asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
 from registry.cli.common import Output, whole_number
 from registry.config import Settings
 from registry.db.models import Asset, Attestation, Lineage, Listing, Pledge, Registration, Right
 from registry.db.queries import evaluate_rights
-from registry.vocabulary import AssetStatus, ListingStatus, ListingValidity
 from registry.errors import ChainError, NotFound, RegistryError, ValidationError
 from registry.indexer.check import (
     Difference,
@@ -60,12 +60,12 @@ from registry.indexer.check import (
     right_view_differences,
     validities,
 )
+from registry.vocabulary import AssetStatus, ListingStatus, ListingValidity
 
 PAGE = 1000
 BUNDLE_FORMAT = "datareg-audit-bundle/1"
 # Arguments the API shows as columns of their own rather than in `details`.
 _SHOWN = {"assetId", "rightIndex", "kind"}
-_ASSET_STATUS = {0: "none", 1: "active", 2: "cancelled"}
 
 
 def fetch_history(api: ApiClient, asset_id: str, **filters: Any) -> list[dict]:
@@ -301,7 +301,7 @@ def compare_api_state(api: ApiClient, detail: dict | None, batch, asset_id: str,
     compare(entity, {name: (detail.get(name), asset[name]) for name in (
         "registrant", "content_hash", "metadata_cid", "version", "right_count", "derived", "personal_information",
         "sensitive_personal_information", "export_allowed")})
-    compare(entity, {"status": (detail.get("status"), _ASSET_STATUS.get(asset["status"])),
+    compare(entity, {"status": (detail.get("status"), AssetStatus.key_of(asset["status"], None)),
                      "frozen": ((detail.get("remarks") or {}).get("frozen"), asset["frozen"])})
     pledges = {p["pledge_id"]: p["active"] for p in batch.rows(Pledge) if p["asset_id"] == asset_id}
     shown_pledges = (detail.get("remarks") or {}).get("pledges", [])
@@ -427,6 +427,9 @@ def _verify(api: ApiClient, rpc: Rpc, asset_id: str, status: dict, detail: dict 
         raise ChainError(f"The node at '{rpc.url}' serves chain {actual_chain}, not chain {chain_id}. Point "
                          "DATAREG_RPC_URL at a node of the registry's chain, or pass --chain-id.")
     logs, relations = collect_logs(rpc, contracts, asset_id, status["deploy_block"], block)
+    if not logs and detail is None:
+        raise NotFound(f"Asset '{asset_id}' is neither on chain {chain_id} (up to block {block}) nor in the API. "
+                       "Check the asset id.")
     canonical = headers(rpc, {int(e["blockNumber"], 16) for e in logs} | {block})
     for entry in logs:
         if canonical[int(entry["blockNumber"], 16)]["hash"] != entry["blockHash"]:
@@ -571,9 +574,15 @@ def cmd_audit(args, settings: Settings, out: Output) -> None:
     except RegistryError as exc:
         out.error(exc)
         raise SystemExit(2) from None
+    bundle = report.pop("bundle")
+    if bundle is not None:
+        try:
+            Path(args.bundle).write_text(json.dumps(bundle, ensure_ascii=False))
+        except OSError as exc:
+            out.error(ValidationError(f"Cannot write the bundle to '{args.bundle}': {exc.strerror}. Give a "
+                                      "writable path."))
+            raise SystemExit(2) from None
     _print(report, "json" if out.as_json else args.format)
-    if args.bundle and report["bundle"] is not None:
-        Path(args.bundle).write_text(json.dumps(report.pop("bundle"), ensure_ascii=False))
     verification = report["verification"]
     if verification and not verification["verified"]:
         raise SystemExit(1)

@@ -8,9 +8,10 @@ import os
 import re
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from eth_account.signers.local import LocalAccount
 
@@ -32,7 +33,7 @@ class Output:
     def error(self, exc: RegistryError) -> None:
         """A refusal on stderr: its message for people, or its code, message and fields as JSON."""
         if self.as_json:
-            body: dict = {"error": exc.code, "message": str(exc)}
+            body: dict[str, Any] = {"error": exc.code, "message": str(exc)}
             if getattr(exc, "errors", None):
                 body["errors"] = exc.errors
             print(json.dumps(body, ensure_ascii=False), file=sys.stderr)
@@ -102,7 +103,7 @@ def chain_client(api: ApiClient, settings: Settings):
     return RegistryClient(chain)
 
 
-def submit(api: ApiClient, settings: Settings, operation, account: LocalAccount, relayed: bool) -> dict:
+def submit(api: ApiClient, settings: Settings, operation, account: LocalAccount, relayed: bool) -> dict[str, Any]:
     """Signs the operation here. Without --relay, as a transaction sent straight to the chain node; with it,
     as EIP-712 typed data that the API's relayer submits, paying the gas."""
     client = chain_client(api, settings)
@@ -166,9 +167,9 @@ def beijing_time(value: int | str | None) -> str:
     try:
         if isinstance(value, str):
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
         else:
-            moment = datetime.fromtimestamp(value, timezone.utc)
+            moment = datetime.fromtimestamp(value, UTC)
     except (ValueError, OverflowError, OSError):
         return f"{value}"  # beyond the calendar datetime knows (after the year 9999): as given
     return moment.astimezone(BEIJING).isoformat()

@@ -21,8 +21,8 @@ from registry.chain.types import asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
 from registry.cli.common import (
     Output,
-    chain_client,
     beijing_time,
+    chain_client,
     parse_time,
     signing_account,
     submit,
@@ -151,8 +151,10 @@ def cmd_feed(args, settings: Settings, out: Output) -> None:
     while True:
         page = api.get("/v1/listings/feed", exchange=exchange, after=cursor, limit=1000)
         for change in page["data"]:
-            out.result(change, lambda c: f"[{c['cursor']}] listing {c['listing_id']} {c['change']}: {c['status']}, "
-                                         f"{'valid' if c['valid'] else 'not valid (' + str(c['reason']) + ')'}")
+            out.result(change, lambda c: f"[{c['cursor']}] listing {c['listing_id']} retracted: the change at "
+                                         f"[{c['retracts']}] was removed by a reorg; undo it" if c.get("retracts")
+                       else f"[{c['cursor']}] listing {c['listing_id']} {c['change']}: {c['status']}, "
+                            f"{'valid' if c['valid'] else 'not valid (' + str(c['reason']) + ')'}")
         cursor = page["next_cursor"]
         if not args.follow:
             break

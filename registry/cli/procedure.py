@@ -3,8 +3,10 @@ object, resolve, certify, renew, change, cancel, freeze, release, pledge, releas
 attestation), signed with the acting party's key, sent directly or (--relay) relayed by the API."""
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 from registry.chain.operations import (
     AcceptApplication,
@@ -99,10 +101,10 @@ STEPS: dict[str, tuple[str, str, type[Operation]]] = {
 
 # ───────────── a field's command-line argument, from its declaration in chain/operations.py ─────────────
 
-def _option(member: Member) -> tuple[str, dict]:
+def _option(member: Member) -> tuple[str, dict[str, Any]]:
     """The argparse argument of a field: its declared option, else the positional argument of its name."""
     cli = member.arg.cli or Cli(member.name)
-    options: dict = {}
+    options: dict[str, Any] = {}
     if isinstance(member.kind, BoolKind):
         options["action"] = "store_true"
     elif isinstance(member.kind, Uint) and not cli.source:
@@ -139,7 +141,7 @@ def _code(text: str, names: dict[str, int], what: str) -> int:
     return names[text]
 
 
-def _value(api: ApiClient, member: Member, text):
+def _value(api: ApiClient, member: Member, text: Any) -> Any:
     """The field's value from its argument's text, by the declared source or else as its JSON form is read."""
     cli = member.arg.cli or Cli(member.name)
     if cli.invert:
@@ -161,7 +163,7 @@ def _dest(member: Member) -> str:
     return (member.arg.cli or Cli(member.name)).flag.lstrip("-").replace("-", "_")
 
 
-def build_step(step: str, api: ApiClient, args) -> Operation:
+def build_step(step: str, api: ApiClient, args: argparse.Namespace) -> Operation:
     """The step's operation from the parsed arguments, field by field."""
     operation = STEPS[step][2]
     members = operation.struct().members()

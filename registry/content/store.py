@@ -160,7 +160,7 @@ class KuboContentStore:
         # One JSON object per line; the last one names the file added (there is only one, and no wrapping directory).
         lines = [line for line in response.text.splitlines() if line.strip()]
         try:
-            added = json.loads(lines[-1])["Hash"]
+            added: str = json.loads(lines[-1])["Hash"]
         except (IndexError, ValueError, KeyError, TypeError) as exc:
             raise ContentError(
                 f"The IPFS node at '{self.api_url}' answered `add` with something that is not Kubo's reply: "

@@ -6,12 +6,12 @@ to the driver as they are: one executemany of tuples on SQLite, COPY on PostgreS
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from operator import itemgetter
-from typing import Sequence, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Table
 from sqlalchemy.engine import Connection
-
 
 T = TypeVar("T")
 
@@ -30,7 +30,7 @@ def insertable_columns(table: Table) -> list[str]:
     return [c.name for c in table.columns if c is not numbered]
 
 
-def insert_rows(connection: Connection, table: Table, rows: list[dict]) -> None:
+def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """Inserts `rows` (dicts with a value for every insertable column) into `table`, in order."""
     if not rows:
         return
@@ -39,6 +39,7 @@ def insert_rows(connection: Connection, table: Table, rows: list[dict]) -> None:
     names = ", ".join(f'"{c}"' for c in columns)
     if connection.dialect.name == "postgresql":
         driver = connection.connection.driver_connection  # psycopg's connection, in this same transaction
+        assert driver is not None  # a connection in use always has its driver's
         with driver.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
             for value in values:
                 copy.write_row(value)

@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Optional
 
 from sqlalchemy import BigInteger, Column, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 from registry.vocabulary import AssetStatus
-
 
 # Block numbers, unix times and ids: 64-bit on PostgreSQL (32-bit INTEGER ends in 2038). SQLite's INTEGER is
 # already 64-bit, and must stay INTEGER for its primary keys to count up by themselves.
@@ -275,6 +275,10 @@ class ListingChange(SQLModel, table=True):
     tx_hash: Optional[str] = Field(default=None, max_length=66)
     log_index: Optional[int] = None
     timestamp: int = Field(sa_type=BIG)
+    # A reorg removed the block of this entry: it is void, and a retraction entry (change "retracted",
+    # `retracts` its id) follows it in the feed.
+    retracted: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    retracts: Optional[int] = Field(default=None, sa_type=BIG)
 
 
 class Pledge(SQLModel, table=True):

@@ -458,7 +458,8 @@ def derivations_of(db: Session, source_asset_id: str) -> list[int]:
     return [row.id for row in rows if json.loads(row.args_json).get("sourceAssetId") == source_asset_id]
 
 
-def lineage_graph(db: Session, asset_id: str, depth: int, max_nodes: int = 2_000) -> tuple[dict[str, int], list[Lineage]]:
+def lineage_graph(db: Session, asset_id: str, depth: int,
+                  max_nodes: int = 2_000) -> tuple[dict[str, int], list[Lineage]]:
     """Ancestors and descendants up to `depth` steps: {asset id: level} (negative for sources) and edges."""
     levels = {asset_id: 0}
     edges: dict[tuple[str, str], Lineage] = {}

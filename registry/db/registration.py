@@ -3,6 +3,7 @@ attestations. Their statuses are judged by registry/rules.py."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -26,7 +27,7 @@ def in_stage(db: Session, stage: str | None, registrar: str | None, limit: int, 
     return list(db.exec(query.order_by(Registration.updated_block.desc()).limit(limit).offset(offset)))
 
 
-def publicity_fields(asset: Asset | None) -> dict:
+def publicity_fields(asset: Asset | None) -> dict[str, Any]:
     """The parts of the metadata the guideline makes public during publicity."""
     document = json.loads(asset.metadata_json) if asset and asset.metadata_json else {}
     return {

@@ -8,7 +8,6 @@ fingerprint can match several assets; each is answered on its own.
 from __future__ import annotations
 
 import json
-
 import re
 from dataclasses import dataclass, field
 

@@ -13,8 +13,9 @@ gives its state as of any block, with no second copy of the projection logic.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from operator import itemgetter
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from pydantic_core import PydanticUndefined
 from sqlalchemy import Table, bindparam, delete, select, tuple_, update
@@ -23,7 +24,6 @@ from sqlmodel import SQLModel
 
 from registry.db.bulk import chunks, insert_rows
 from registry.db.models import Event, RightVersion
-
 
 
 class _Shape:
@@ -187,7 +187,7 @@ class Batch:
         """Writes the batch: new rows inserted and changed rows updated, one statement per table."""
         assert self.connection is not None, "an in-memory batch has nowhere to flush to"
         changed: dict[type, list[dict]] = defaultdict(list)
-        for model, key, row, _ in self._changed():
+        for model, _key, row, _ in self._changed():
             changed[model].append(row)
         for model, rows in changed.items():
             _update(self.connection, shape(model), rows)

@@ -16,11 +16,12 @@ asset without the database.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from operator import attrgetter
 from types import SimpleNamespace
-from typing import Any, Iterable
+from typing import Any
 
 from eth_abi import encode
 from eth_hash.auto import keccak
@@ -29,8 +30,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from registry.chain.abi import load_abi
-from registry.chain.evidence import Rpc, get_logs, headers
 from registry.chain.events import DecodedEvent, _canonical_type, _compile, _sequence, decode_log
+from registry.chain.evidence import Rpc, get_logs, headers
 from registry.config import Deployment
 from registry.db.models import (
     Asset,
@@ -468,8 +469,8 @@ def check(rpc_url: str, deployment: Deployment, engine: Engine) -> CheckReport:
     for n, row in enumerate(listings):
         listing_view_differences(out, row, results[2 * n])
         validity = results[2 * n + 1]
-        _compare(out, f"listing {row['listing_id']}", {"valid": (row["valid"], validity == ListingValidity.VALID if validity is not None
-                                                                  else None)})
+        judged = validity == ListingValidity.VALID if validity is not None else None
+        _compare(out, f"listing {row['listing_id']}", {"valid": (row["valid"], judged)})
         change = last_change.get(row["listing_id"])
         _compare(out, f"listing {row['listing_id']} feed", {
             "last_valid": (change["valid"] if change else None, row["valid"]),

@@ -8,7 +8,8 @@ created through the batch (registry/indexer/batch.py), which writes them all at 
 from __future__ import annotations
 
 import json
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from registry.chain.events import DecodedEvent
 from registry.chain.types import PRIMARY_RIGHTS
@@ -44,7 +45,7 @@ from registry.vocabulary import (
 
 
 class MetadataLookup(Protocol):
-    def __call__(self, cid: str) -> dict | None: ...
+    def __call__(self, cid: str) -> dict[str, Any] | None: ...
 
 
 def stored_event(row: Event) -> DecodedEvent:
@@ -63,7 +64,7 @@ def _text(value: str) -> str:
     return value.replace("\x00", "\ufffd")
 
 
-def metadata_fields(document: dict | None) -> dict:
+def metadata_fields(document: dict[str, Any] | None) -> dict[str, Any]:
     """The searchable fields of a metadata document, as columns of its asset row (none if it is not one)."""
     if not isinstance(document, dict):
         return {}
@@ -114,7 +115,7 @@ def on_asset_derived(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: Met
               block_number=ev.block_number)
 
 
-def save_right(batch: Batch, right: dict, ev: DecodedEvent, timestamp: int, change: str) -> None:
+def save_right(batch: Batch, right: dict[str, Any], ev: DecodedEvent, timestamp: int, change: str) -> None:
     """Writes a right's new state and its history together: the version that was current ends at this
     event and a new one begins. Every handler that changes a right goes through here."""
     right["updated_block"] = ev.block_number
@@ -127,7 +128,7 @@ def save_right(batch: Batch, right: dict, ev: DecodedEvent, timestamp: int, chan
                       since_block=ev.block_number, since_log_index=ev.log_index, since_time=timestamp)
 
 
-def _right(batch: Batch, ev: DecodedEvent) -> dict:
+def _right(batch: Batch, ev: DecodedEvent) -> dict[str, Any]:
     right = batch.get(Right, (ev.args["assetId"], ev.args["rightIndex"]))
     if right is None:  # the contract emits changes only for rights it created, so the index is incomplete
         raise IndexerError(
@@ -137,7 +138,7 @@ def _right(batch: Batch, ev: DecodedEvent) -> dict:
     return right
 
 
-def _new_right(batch: Batch, ev: DecodedEvent, timestamp: int, change: str, **values) -> None:
+def _new_right(batch: Batch, ev: DecodedEvent, timestamp: int, change: str, **values: Any) -> None:
     a = ev.args
     right = batch.add(Right, asset_id=a["assetId"], right_index=a["rightIndex"], kind=a["kind"],
                       created_block=ev.block_number, created_tx=ev.tx_hash, updated_block=ev.block_number, **values)
@@ -213,7 +214,7 @@ def on_participant_added(batch: Batch, ev: DecodedEvent, timestamp: int, lookup:
               updated_block=ev.block_number)
 
 
-def _participant(batch: Batch, ev: DecodedEvent) -> dict:
+def _participant(batch: Batch, ev: DecodedEvent) -> dict[str, Any]:
     participant = batch.get(Participant, ev.args["account"])
     if participant is None:
         raise IndexerError(f"{ev.name} in block {ev.block_number} names participant {ev.args['account']}, which is "
@@ -251,7 +252,7 @@ def on_listing_status_changed(batch: Batch, ev: DecodedEvent, timestamp: int, lo
     listing.update(status=ev.args["status"], updated_block=ev.block_number)
 
 
-def _asset(batch: Batch, ev: DecodedEvent) -> dict:
+def _asset(batch: Batch, ev: DecodedEvent) -> dict[str, Any]:
     asset = batch.get(Asset, ev.args["assetId"])
     if asset is None:
         raise IndexerError(f"{ev.name} in block {ev.block_number} names asset {ev.args['assetId']}, which is not in "
@@ -283,7 +284,8 @@ def on_asset_freeze_released(batch: Batch, ev: DecodedEvent, timestamp: int, loo
 def on_pledge_recorded(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
     a = ev.args
     _asset(batch, ev)["active_pledges"] += 1
-    batch.add(Pledge, pledge_id=a["pledgeId"], asset_id=a["assetId"], external_registration_no=a["externalRegistrationNo"],
+    batch.add(Pledge, pledge_id=a["pledgeId"], asset_id=a["assetId"],
+              external_registration_no=a["externalRegistrationNo"],
               pledgee=a["pledgee"], registrar=a["registrar"], recorded_block=ev.block_number, recorded_tx=ev.tx_hash)
 
 
@@ -328,7 +330,7 @@ def on_registrar_configured(batch: Batch, ev: DecodedEvent, timestamp: int, look
                            registrar_code=bytes.fromhex(ev.args["code"][2:]).decode())
 
 
-def _registration(batch: Batch, ev: DecodedEvent, stage: str | None = None) -> dict:
+def _registration(batch: Batch, ev: DecodedEvent, stage: str | None = None) -> dict[str, Any]:
     registration = batch.get(Registration, ev.args["assetId"])
     if registration is None:
         raise IndexerError(f"{ev.name} in block {ev.block_number} concerns an application for asset "
@@ -435,7 +437,8 @@ def on_attested(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: Metadata
     currency = bytes.fromhex(d["currency"][2:]).rstrip(b"\0").decode() or None
     batch.add(Attestation, attestation_id=a["attestationId"], asset_id=a["assetId"], issuer=a["issuer"],
               kind=AttestationKind(d["kind"]).key, asset_version=a["assetVersion"], value=str(d["value"]),
-              currency=currency, method=d["method"], conclusion=d["conclusion"], report_cid=_cid_or_none(d["reportCid"]),
+              currency=currency, method=d["method"], conclusion=d["conclusion"],
+              report_cid=_cid_or_none(d["reportCid"]),
               valid_until=d["validUntil"], issued_at=timestamp, issued_block=ev.block_number, issued_tx=ev.tx_hash)
 
 

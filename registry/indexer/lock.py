@@ -7,9 +7,9 @@ from __future__ import annotations
 import fcntl
 import logging
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine

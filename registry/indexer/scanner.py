@@ -24,6 +24,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from eth_utils import keccak
 from sqlalchemy.engine import Engine
@@ -53,7 +54,7 @@ LATE_LOGS_DEPTH = 16
 class Fetched:
     first: int
     last: int
-    logs: list[dict]
+    logs: list[dict[str, Any]]
     headers: dict[int, Header]
     events: list[DecodedEvent]
     last_hash_before: str  # the hash of block `last` read before the logs
@@ -85,7 +86,7 @@ class Indexer:
         self.addresses = list(deployment.contracts.values())
         self._chain_checked = False
         self._fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="datareg-fetch")
-        self._pending: tuple[int, Future] | None = None  # (first block, the fetch of the range starting there)
+        self._pending: tuple[int, Future[Any]] | None = None  # (first block, the fetch of the range starting there)
         self._head: int | None = None  # the chain head last seen
         self._late_block: str | None = None  # the block whose logs the node was last found not to serve yet
         self.late_metadata = LateMetadata(engine, lookup)
@@ -252,7 +253,7 @@ class Indexer:
 
     # ───────────────────────────── reads ─────────────────────────────
 
-    def _get_logs(self, first: int, last: int) -> list[dict] | None:
+    def _get_logs(self, first: int, last: int) -> list[dict[str, Any]] | None:
         """Logs of the range, or None after shrinking the range when the node refused it as too large."""
         try:
             logs = self.rpc.call(
@@ -290,7 +291,7 @@ class Indexer:
         return headers
 
 
-def _header(raw: dict) -> Header:
+def _header(raw: dict[str, Any]) -> Header:
     return Header(
         number=int(raw["number"], 16),
         hash=raw["hash"],

@@ -1,32 +1,36 @@
 """The indexer as a long-running process: `datareg index run`."""
 from __future__ import annotations
 
-import json
 import logging
 import signal
 import threading
 import time
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from registry import jsondepth
 from registry.config import Deployment, Settings
 from registry.content.store import ContentStore, open_store
 from registry.db.session import create_schema, is_read_only_error, make_engine
 from registry.errors import ContentError
+from registry.indexer.handlers import MetadataLookup
 from registry.indexer.lock import writer_lock
 from registry.indexer.scanner import Indexer
 
 log = logging.getLogger("datareg.indexer")
 
 
-def metadata_lookup(store: ContentStore):
+def metadata_lookup(store: ContentStore) -> MetadataLookup:
     """Metadata documents by CID from the content store; a missing or unreadable one is indexed without
     its fields, filled in when the document turns up later (late_metadata.py)."""
 
-    def lookup(cid: str) -> dict | None:
+    def lookup(cid: str) -> dict[str, Any] | None:
         try:
-            return json.loads(store.get(cid))
+            # bounded: anyone can store a document nested 100,000 deep
+            document: dict[str, Any] | None = jsondepth.loads(store.get(cid))
+            return document
         except (ContentError, ValueError):
             return None
 

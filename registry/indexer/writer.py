@@ -10,8 +10,8 @@ import functools
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import orjson
 from sqlalchemy import delete, insert, or_
@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 from registry.chain.events import DecodedEvent
 from registry.config import Deployment
 from registry.db.bulk import chunks, insert_rows
-from registry.db.listings import refresh_listings
+from registry.db.listings import Cause, refresh_listings, retract_feed_entries
 from registry.db.models import (
     CHECKPOINT,
     Asset,
@@ -92,23 +92,39 @@ class Writer:
         """Indexes blocks `first`..`last` (their `events`; `headers` of at least `first`, `last` and every
         block with an event) and moves the checkpoint to `last`, in one transaction."""
         with Session(self.engine) as db:
-            batch = Batch(db.connection())
-            _prefetch_rows(batch, events)
-            for event in events:
-                self.apply(batch, event, headers[event.block_number].timestamp, record=True)
-            batch.flush()
-            insert_rows(db.connection(), Block.__table__,
-                        [dict(number=h.number, hash=h.hash, parent_hash=h.parent_hash, timestamp=h.timestamp)
-                         for h in sorted(headers.values(), key=lambda h: h.number)])
-            assets, exchanges, causes = _touched(events)
-            refresh_listings(db, assets=assets, exchanges=exchanges, now=headers[last].timestamp, block=last,
-                             causes=causes)
-            self._journal(db, batch, first, last, head)
+            # The listings are judged after each block that may change one, not once at the end of the range,
+            # so the feed holds the same entries whatever ranges the chain was indexed in (a listing suspended
+            # and resumed within one range has both entries). Each part keeps its own undo journal.
+            start, position = first, 0
+            for end in [b for b in _listing_blocks(db, events) if b < last] + [last]:
+                part = position
+                while position < len(events) and events[position].block_number <= end:
+                    position += 1
+                self._write_part(db, events[part:position], {n: h for n, h in headers.items() if start <= n <= end},
+                                 start, end, head)
+                start = end + 1
             self._save_checkpoint(db, last, headers[last].hash, head)
             db.commit()
         self._checkpoint = (last, headers[last].hash)
         if events:
             log.info("indexed %d events in blocks %d-%d", len(events), first, last)
+
+    def _write_part(self, db: Session, events: list[DecodedEvent], headers: dict[int, Header], first: int,
+                    last: int, head: int) -> None:
+        """Blocks `first`..`last` of a range, in its transaction: their events projected, their headers stored,
+        the listings they may change judged as of `last`."""
+        batch = Batch(db.connection())
+        _prefetch_rows(batch, events)
+        for event in events:
+            self.apply(batch, event, headers[event.block_number].timestamp, record=True)
+        batch.flush()
+        insert_rows(db.connection(), Block.__table__,
+                    [dict(number=h.number, hash=h.hash, parent_hash=h.parent_hash, timestamp=h.timestamp)
+                     for h in sorted(headers.values(), key=lambda h: h.number)])
+        assets, exchanges, listings = _touched(events, headers)
+        refresh_listings(db, assets=assets, exchanges=exchanges, listings=listings, now=headers[last].timestamp,
+                         block=last)
+        self._journal(db, batch, first, last, head)
 
     def _journal(self, db: Session, batch: Batch, first: int, last: int, head: int) -> None:
         """Keeps the batch's undo journal if a reorg could still reach it, and drops those none can reach."""
@@ -163,14 +179,14 @@ class Writer:
                     undo(connection, orjson.loads(journal.journal))
             db.exec(delete(Event).where(Event.block_number > position))
             db.exec(delete(Block).where(Block.number > position))
-            db.exec(delete(ListingChange).where(ListingChange.block_number > position))
+            retract_feed_entries(db, position)
             db.exec(delete(UndoBatch).where(UndoBatch.last_block > position))
             if not journaled:
                 self._replay(db, assets, accounts)
             stored = db.get(Block, position)
             header = stored or (header_at(position) if position >= 0 else None)
-            refresh_listings(db, assets=assets, exchanges=accounts, now=header.timestamp if header else 0,
-                             block=position, causes={})
+            refresh_listings(db, assets=dict.fromkeys(assets), exchanges=dict.fromkeys(accounts), listings={},
+                             now=header.timestamp if header else 0, block=position)
             self._save_checkpoint(db, position, header.hash if header else "0x" + "00" * 32, head)
             db.commit()
         log.warning("reorg: rolled back to block %d (fork at %d) %s; %d assets and %d participants touched",
@@ -289,10 +305,26 @@ def _covers(journals: list[UndoBatch], fork: int, position: int) -> bool:
     return all(newer.first_block == older.last_block + 1 for newer, older in zip(journals, journals[1:]))
 
 
-def _touched(events: list[DecodedEvent]) -> tuple[set[str], set[str], dict[int, tuple[str, int]]]:
-    """What a batch of events may have changed for listings: assets, exchanges (participants), and for
-    listings changed by their own events, the event that did it."""
-    assets = {e.args["assetId"] for e in events if "assetId" in e.args and e.name not in NOT_LISTING_CHANGES}
-    exchanges = {e.args["account"] for e in events if e.name.startswith("Participant")}
-    causes = {e.args["listingId"]: (e.tx_hash, e.log_index) for e in events if "listingId" in e.args}
-    return assets, exchanges, causes
+def _touched(events: list[DecodedEvent], headers: dict[int, Header]
+             ) -> tuple[dict[str, Cause], dict[str, Cause], dict[int, Cause]]:
+    """What a batch of events may have changed for listings, each with the (last) event that did: assets,
+    exchanges (participants), and listings named by their own events (ListingStatusChanged names no asset)."""
+    def cause(e: DecodedEvent) -> Cause:
+        return Cause(e.block_number, e.tx_hash, e.log_index, headers[e.block_number].timestamp)
+
+    assets = {e.args["assetId"]: cause(e) for e in events if "assetId" in e.args and e.name not in NOT_LISTING_CHANGES}
+    exchanges = {e.args["account"]: cause(e) for e in events if e.name.startswith("Participant")}
+    listings = {e.args["listingId"]: cause(e) for e in events if "listingId" in e.args}
+    return assets, exchanges, listings
+
+
+def _listing_blocks(db: Session, events: list[DecodedEvent]) -> list[int]:
+    """The blocks of a range after whose events a listing may change: those with a listing's own event or a
+    participant's, and those with an event on an asset that is listed (before the range, or in it)."""
+    blocks = {e.block_number for e in events if "listingId" in e.args or e.name.startswith("Participant")}
+    touched = {e.args["assetId"] for e in events if "assetId" in e.args and e.name not in NOT_LISTING_CHANGES}
+    listed = {e.args["assetId"] for e in events if e.name == "Listed"}
+    for chunk in chunks(list(touched - listed)):
+        listed |= set(db.exec(select(Listing.asset_id).where(Listing.asset_id.in_(chunk))).all())
+    blocks |= {e.block_number for e in events if e.args.get("assetId") in listed and e.name not in NOT_LISTING_CHANGES}
+    return sorted(blocks)

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from registry.errors import MetadataError
+from registry.jsondepth import MAX_DEPTH, too_deep
 from registry.metadata.schema import MetadataDocument
 
 _INVALID = "Metadata document is invalid"
@@ -91,6 +92,9 @@ def _load_json(raw: bytes | str) -> Any:
         text = raw.removeprefix("\ufeff")
     if not text.strip():
         raise _whole_document_error("Metadata document is empty; it must be a JSON object ({...}).")
+    if too_deep(text):
+        raise _whole_document_error(f"Metadata document nests arrays or objects more than {MAX_DEPTH} levels "
+                                    "deep; the schema's deepest field nests 4.")
     try:
         data = json.loads(text, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:

@@ -1,6 +1,6 @@
 """The layering of the code, read from its imports (ast, no process): the store never imports the indexer, the API
 never imports the indexer or the development harness, route modules do not import each other, and the
-vocabulary stands on its own. `python -m pytest tests/test_layers.py` shows any arrow that breaks a rule."""
+vocabulary stands on its own. `python -m pytest tests/test_imports.py` shows any arrow that breaks a rule."""
 from __future__ import annotations
 
 import ast
