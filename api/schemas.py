@@ -589,6 +589,13 @@ class VerifyMatch(BaseModel):
     metadata_cid: str
     registered_at: Optional[str]
     matched_by: list[str] = Field(description="Which of the fingerprints given matched: sha256, cid or both.")
+    version: int = Field(description="The asset's current version (1 + approved change registrations).")
+    matched_version: Optional[int] = Field(
+        default=None, description="The version whose data has the SHA-256 given (null when matched by CID only).")
+    current: bool = Field(
+        default=True, description="Whether the file is the current version's data; false: a change registration "
+        "superseded it (the file was registered, but is no longer the asset's data).")
+    current_content_hash: str = Field(description="SHA-256 of the current version's data.")
     flags: VerifyFlags
     encumbrances: list[dict[str, Any]] = Field(
         description="Remarks (备注) limiting what may be done with the asset: a regulator's freeze (查封: type "
@@ -637,6 +644,10 @@ class VerifyResult(BaseModel):
                 metadata_cid=a.metadata_cid,
                 registered_at=iso(a.registered_at),
                 matched_by=list(m.matched_by),
+                version=a.version,
+                matched_version=m.matched_version,
+                current=m.current,
+                current_content_hash=a.latest_content_hash or a.content_hash,
                 flags=VerifyFlags(personal_information=a.personal_information,
                                   sensitive_personal_information=a.sensitive_personal_information,
                                   export_allowed=a.export_allowed, derived=a.derived),
@@ -676,8 +687,11 @@ class VerifyResult(BaseModel):
                        "ask again once GET /v1/status shows the index has reached its block.")
         else:
             registrants = len({m.registrant for m in matches})
+            superseded = [m for m in matches if not m.current]
             message = (f"{len(matches)} registered asset{'s have' if len(matches) > 1 else ' has'} this content"
-                       + (f", registered by {registrants} registrants" if registrants > 1 else "") + f"{as_of}.")
+                       + (f", registered by {registrants} registrants" if registrants > 1 else "")
+                       + (f"; in {len(superseded)} of them it is a superseded version (a change registration "
+                          "replaced the data)" if superseded else "") + f"{as_of}.")
         return cls(registered=bool(matches), message=message,
                    fingerprint=VerifyFingerprint(sha256=verification.sha256, cid=verification.cid, size=size),
                    matches=matches, indexed_block=indexed)

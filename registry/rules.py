@@ -41,6 +41,8 @@ def evaluate_rights(rights: list[Right] | list[RightVersion], asset_active: bool
         while True:
             if right.revoked:
                 return "revoked" if own else "parent_revoked"
+            if right.pending:  # named at registration, not accepted yet: not held
+                return "pending" if own else "parent_pending"
             if right.valid_from and right.valid_from > now:
                 return "not_yet_valid" if own else "parent_not_yet_valid"
             if right.valid_until and right.valid_until <= now:
@@ -83,6 +85,7 @@ _RIGHT_REASONS = {
     "expired": "right_expired", "parent_expired": "right_expired",
     "not_yet_valid": "right_not_yet_valid", "parent_not_yet_valid": "right_not_yet_valid",
     "asset_cancelled": "asset_cancelled",
+    "pending": "right_pending", "parent_pending": "right_pending",
 }
 
 

@@ -118,6 +118,15 @@ class Validity(Term):
     REVOKED = 3, "已撤销", "revoked"
     NOT_YET_VALID = 4, "尚未生效", "not yet valid"
     EXPIRED = 5, "已到期", "expired"
+    PENDING = 6, "待指定权利人接受", "pending: the named holder has not accepted it"
+
+
+class PledgedOperation(Term):
+    """IDataRegistry.PledgedOperation: what a pledgee may consent to while its pledge stands."""
+
+    TRANSFER = 0, "转让经营权", "transfer of the operating right"
+    GRANT = 1, "授权经营权", "grant from the operating right"
+    CANCEL = 2, "注销登记", "cancellation of the record"
 
 
 class Classification(Term):
@@ -240,6 +249,13 @@ class Stage(Term):
     TERMINATED = 7, "已终止", "terminated"
 
 
+class ReissueReason(Term):
+    """IRegistrationOffice.ReissueReason: why a certificate was re-issued under its number."""
+
+    CHANGE = 0, "变更登记", "change registration (new version)"
+    TRANSFER = 1, "转移登记", "transfer of the holding right (new holder)"
+
+
 class ObjectionStatus(Term):
     """IRegistrationOffice.ObjectionStatus."""
 
@@ -291,12 +307,14 @@ CONTRACT_ENUMS: dict[tuple[str, str], type[Term]] = {
     ("IDataRegistry", "RightKind"): RightKind,
     ("IDataRegistry", "AssetStatus"): AssetStatus,
     ("IDataRegistry", "Validity"): Validity,
+    ("IDataRegistry", "PledgedOperation"): PledgedOperation,
     ("IParticipantRegistry", "Role"): Role,
     ("IParticipantRegistry", "ParticipantStatus"): ParticipantStatus,
     ("IListingRegistry", "ListingStatus"): ListingStatus,
     ("IListingRegistry", "ListingValidity"): ListingValidity,
     ("IRegistrationOffice", "Stage"): Stage,
     ("IRegistrationOffice", "ObjectionStatus"): ObjectionStatus,
+    ("IRegistrationOffice", "ReissueReason"): ReissueReason,
     ("IRegistrationOffice", "CertificateStatus"): CertificateStatus,
     ("IAttestationRegistry", "Kind"): AttestationKind,
     ("IAttestationRegistry", "Status"): AttestationStatus,
@@ -307,6 +325,8 @@ GROUPS: dict[str, type[Term]] = {
     "right_kind": RightKind,
     "asset_status": AssetStatus,
     "validity": Validity,
+    "pledged_operation": PledgedOperation,
+    "reissue_reason": ReissueReason,
     "classification": Classification,
     "revocation_reason": RevocationReason,
     "cancel_reason": CancelReason,

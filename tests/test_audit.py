@@ -84,7 +84,7 @@ def world(private_stack):
                                 carol).asset_ids[0]
     revoked = step(Revoke(asset, usage, 1), alice)
     relay(s.client.sign_forwarded(Freeze(asset, "(2026)闽0203执保88号", bytes([4]) * 32), regulator))
-    step(ReleaseFreeze(asset, ZERO), regulator)
+    step(ReleaseFreeze(asset, 1, ZERO), regulator)
     request = ListingRequest(asset, 3, "HX-AUDIT-1")
     consent = s.client.sign(ListingConsent(exchange.address, request), alice)
     listed = step(ListProduct(request, alice.address, consent.deadline, consent.signature), exchange)

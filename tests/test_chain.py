@@ -12,7 +12,7 @@ from eth_account import Account
 from registry.chain.abi import FORGE_OUT, load_abi
 from registry.chain.client import Chain, RegistryClient, asset_id_of
 from registry.chain.deploy import deploy
-from registry.chain.operations import Register
+from registry.chain.operations import AcceptRight, Register
 from registry.chain.types import Source
 from registry.devchain import DEPLOYER_ACCOUNT, dev_key
 from registry.errors import ContractRevert, ValidationError
@@ -36,7 +36,8 @@ def test_register_own_transaction_records_asset_and_rights(stack):
     assert [e.name for e in result.events] == ["AssetRegistered"] + ["RightAssigned"] * 3
     asset = stack.client.get_asset(asset_id)
     assert asset == {"registrant": alice.address, "status": 1, "classification": 1, "attributes": 3,
-                     "version": 1, "right_count": 3, "frozen": False, "active_pledges": 0}
+                     "version": 1, "right_count": 3, "frozen": False, "active_pledges": 0,
+                     "active_freezes": 0, "changed_content_hash": None}
     assert [stack.client.get_right(asset_id, i)["holder"] for i in (1, 2, 3)] == [alice.address, alice.address,
                                                                                  bob.address]
 
@@ -176,6 +177,11 @@ def test_derived_registration_needs_usage_right_over_source(stack):
     assert f"Account '{alice.address}' does not hold right 2 of asset '{source}'" in str(refused.value)
 
     shared = stack.client.register(random_registration([(bob.address, 1 | 4), (alice.address, 2)]), bob)
+    # Named by bob, alice holds the usage right only once she accepts it (issue 13).
+    with pytest.raises(ContractRevert, match="is pending"):
+        stack.client.register(random_registration([(alice.address, ALL)], sources=[Source(shared.asset_ids[0], 2)]),
+                              alice)
+    stack.client.execute(AcceptRight(shared.asset_ids[0], 2), alice)
     result = stack.client.register(
         random_registration([(alice.address, ALL)], sources=[Source(shared.asset_ids[0], 2)]), alice
     )

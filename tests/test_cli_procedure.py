@@ -73,13 +73,13 @@ def test_every_step_of_the_procedure_through_the_cli(run, tmp_path):
     run("freeze", asset, "--order", "(2026)闽02执88号", "--key", keys["regulator"], "--relay")
     refused = run("transfer", asset, "1", "--to", s.accounts[2].address, "--key", keys["applicant"], expect=1)
     assert "frozen by a regulator" in refused.stderr
-    run("release", asset, "--key", keys["regulator"])
-    pledged = run("pledge", asset, "--external-no", "ZD2026-77", "--pledgee", s.accounts[3].address,
+    run("unfreeze", asset, "--order-id", "1", "--key", keys["regulator"])
+    pledged = run("pledge", asset, "--external-no", "ZD2026-77", "--pledgee", s.accounts[4].address,
                   "--key", keys["registrar"]).stdout
     detail = json.loads(run("--json", "show", asset).stdout)
     assert detail["remarks"]["pledges"][0]["active"] is True
     # Issue 18: the pledge id is printed, and `show` for people has the pledge and the certificate.
-    pledge_id = detail["remarks"]["pledges"][0]["pledge_id"]
+    pledge = pledge_id = detail["remarks"]["pledges"][0]["pledge_id"]
     assert f"pledge id    {pledge_id}" in pledged
     assert detail["certificate"]["certificate_number"] == shown["certificate_number"]
     human = run("show", asset).stdout
@@ -87,10 +87,19 @@ def test_every_step_of_the_procedure_through_the_cli(run, tmp_path):
     attested = json.loads(run("--json", "attest", asset, "--kind", "appraisal", "--value", "5000000", "--currency",
                               "CNY", "--method", "收益法", "--report", str(data), "--key", keys["appraiser"]).stdout)
     attestation = next(e["args"]["attestationId"] for e in attested["events"] if e["name"] == "Attested")
-    run("change", asset, "--metadata", str(EXAMPLES / "hospital-outcomes.json"), "--key", keys["applicant"])
+    # A change registration is applied for, and current only once the registrar approves it.
+    run("change", asset, "--registrar", registrar, "--metadata", str(EXAMPLES / "hospital-outcomes.json"),
+        "--key", keys["applicant"])
+    assert json.loads(run("--json", "show", asset).stdout)["version"] == 1
+    run("review-change", asset, "--key", keys["registrar"])
     detail = json.loads(run("--json", "show", asset).stdout)
     assert detail["version"] == 2 and detail["attestations"][0]["status"] == "superseded"
     run("revoke-attestation", str(attestation), "--key", keys["appraiser"])
+    # Issue 13: a pledged asset is not cancelled behind the pledgee's back; with its consent it is (and the
+    # pledge ends with the record).
+    refused = run("cancel", asset, "--reason", "request", "--key", keys["applicant"], expect=1)
+    assert "is pledged" in refused.stderr and "pledge-consent" in refused.stderr
+    run("pledge-consent", asset, "--pledge", pledge, "--operation", "cancel", "--key", keys["objector"])
     run("cancel", asset, "--reason", "request", "--key", keys["applicant"])
     assert json.loads(run("--json", "certificate", asset).stdout)["status"] == "cancelled"
 

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from registry.chain.client import Chain, RegistryClient, asset_id_of, fee_fields
 from registry.chain.deploy import deploy
-from registry.chain.operations import Grant, GrantTerms, Register, Revoke, Transfer
+from registry.chain.operations import AcceptRight, Grant, GrantTerms, Register, Revoke, Transfer
 from registry.chain.types import Source
 from registry.db.models import Asset, Checkpoint, Event, Lineage, Participant, Right, RightVersion
 from registry.devchain import DEPLOYER_ACCOUNT, DevRpc, dev_key, free_port, start_anvil, stop
@@ -93,6 +93,7 @@ def populate(client: RegistryClient, accounts, n: int, seed: int) -> list[str]:
         other = accounts[(accounts.index(owner) + 1) % len(accounts)]
         if ids and rng.random() < 0.3:
             source = client.register(random_registration([(owner.address, 1), (other.address, 2 | 4)]), owner)
+            client.execute(AcceptRight(source.asset_ids[0], 2), other)  # named holders accept their rights
             reg = random_registration([(other.address, ALL)], sources=[Source(source.asset_ids[0], 2)])
             ids += source.asset_ids + client.register(reg, other).asset_ids
         else:

@@ -106,7 +106,9 @@ FIXED = {
 # EIP-712 digests of FIXED signed by ALICE with nonce 11, deadline 1999999999, chain 31337, verifying contract
 # REGISTRY: computed with the hand-written operations.py (commit eecd10e) before this redesign.
 DIGESTS_BEFORE = {
-    "register": "0956165de1e175028f6cda0fc0832ee71c8aac3dabfeb040c40eeeb31ee0e992",
+    # Issue 13 added `HolderTerms[] terms` to the signed Register type (each holder's term and limits), so its
+    # digest changed on purpose (computed with the same fixed values, no terms; before: 0956165d…e0e992).
+    "register": "2b1cf8c3ad00ecf99891bfe6086d97246caa13fec44880f4aa6f4ebccc6e5af3",
     "grant": "e4600a7ef32de9786085bdf3f3d06eb98a699cbe92ac6da78a89f12f364f4503",
     "transfer": "3a7c5ddd00ae7e0f8b1cedce294af937d3533a5f0888b404f668c469d923288e",
     "revoke": "5b1e0cc25ad6f5b77cb23f6ad89559cb0772e8bf074a7c4d78a462094e3e9e8c",
@@ -146,7 +148,7 @@ def test_grant_json_and_call_equal_the_forms_before_redesign():
 def test_register_json_is_the_registration_fields_in_order():
     body = FIXED["register"].to_json()
     assert list(body) == ["content_hash", "content_cid", "metadata_cid", "classification", "attributes", "sources",
-                          "holders"]
+                          "holders", "terms"]
     assert body["holders"] == [{"account": ALICE, "kinds": ["holding", "usage"]}, {"account": BOB,
                                                                                    "kinds": ["operating"]}]
 

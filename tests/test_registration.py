@@ -15,7 +15,8 @@ from registry.chain.operations import (
     ApplyForRegistration,
     Attest,
     Cancel,
-    ChangeMetadata,
+    ApplyForChange,
+    ReviewChange,
     CompleteRegistration,
     ConfigureRegistrar,
     Freeze,
@@ -29,6 +30,7 @@ from registry.chain.operations import (
     ReleaseFreeze,
     ReleasePledge,
     RenewRegistration,
+    RequestRenewal,
     ResolveObjection,
     ReturnApplication,
     ReviewApplication,
@@ -140,9 +142,13 @@ def test_returned_then_registered_with_certificate_renewal_and_lapse(s, tmp_path
     assert page.headers["content-type"].startswith("text/html")
     assert number in page.text and "<svg" in page.text and "数据产权登记证书" in page.text
 
+    # Renewal: the certificate's holder requests it inside the window; the registrar reviews the request.
     with pytest.raises(ContractRevert, match="can be renewed only from"):
+        s.client.execute(RequestRenewal(asset), bob)
+    with pytest.raises(ContractRevert, match="has not requested renewal"):
         s.client.execute(RenewRegistration(asset, 1), registrar)
     s.advance_time(365 * DAY - 100 * DAY)
+    step(s, RequestRenewal(asset), bob)
     step(s, RenewRegistration(asset, 2), registrar)
     assert registration(s, asset)["valid_until"] > shown["valid_until"]
     s.advance_time(3 * 365 * DAY)
@@ -173,9 +179,9 @@ def test_freeze_by_relayed_signature_blocks_transfers_and_listings(s, tmp_path):
         s.client.execute(Transfer(asset, operating, alice.address), bob)
     # A freeze signed by someone who is not a regulator is refused before it is relayed.
     with pytest.raises(ContractRevert, match="not an active regulator"):
-        s.client.sign_forwarded(ReleaseFreeze(asset, ZERO), alice)
+        s.client.sign_forwarded(ReleaseFreeze(asset, 1, ZERO), alice)
 
-    step(s, ReleaseFreeze(asset, ZERO), regulator)
+    step(s, ReleaseFreeze(asset, 1, ZERO), regulator)
     assert s.http.get(f"/v1/listings/{listing}").json()["valid"] is True
     history = [e["event"] for e in s.http.get(f"/v1/assets/{asset}/history").json()["data"]]
     assert history.count("AssetFrozen") == 1 and history.count("AssetFreezeReleased") == 1
@@ -204,7 +210,10 @@ def test_change_supersedes_attestations_and_cancellation_ends_the_certificate(s,
     [shown] = s.http.get(f"/v1/assets/{asset}/attestations").json()
     assert shown["status"] == "valid" and shown["value"] == 1_200_000_00 and shown["currency"] == "CNY"
 
-    step(s, ChangeMetadata(asset, bytes([6]) * 32, ZERO), carol)
+    # A change registration: applied for by the registrant, current once the registrar approves it.
+    step(s, ApplyForChange(asset, registrar.address, bytes([6]) * 32, ZERO), carol)
+    assert s.http.get(f"/v1/assets/{asset}").json()["version"] == 1
+    step(s, ReviewChange(asset, True, 0, ZERO), registrar)
     detail = s.http.get(f"/v1/assets/{asset}").json()
     assert detail["version"] == 2
     assert [a["status"] for a in detail["attestations"]] == ["superseded"]
@@ -216,7 +225,7 @@ def test_change_supersedes_attestations_and_cancellation_ends_the_certificate(s,
     to_publicity(s, asset, carol)
     s.advance_time(PUBLICITY)
     step(s, CompleteRegistration(asset, 5), registrar)
-    with pytest.raises(ContractRevert, match="only its registrant"):
+    with pytest.raises(ContractRevert, match="only a registrar"):
         s.client.execute(Cancel(asset, 3, ZERO), carol)
     step(s, Cancel(asset, 3, bytes([7]) * 32), registrar)
     assert s.http.get(f"/v1/assets/{asset}/certificate").json()["status"] == "cancelled"

@@ -103,12 +103,15 @@ def certificate(asset_id: str, request: Request, db: SessionDep, services: Servi
     cert = Certificate(
         certificate_number=reg.certificate_number,
         status=rules.certificate_status(reg, asset, now),
-        asset_id=asset.asset_id, data_name=asset.name, holder=asset.registrant,
+        # The certificate's holder follows transfers of the holding right, and its version follows approved
+        # changes (both re-issued on chain under the same number: CertificateReissued).
+        asset_id=asset.asset_id, data_name=asset.name, holder=reg.holder or asset.registrant,
         applicant_name=fields["applicant_name"],
         rights=[RightPublic.of(s, s.right) for s in queries.right_states(db, asset, now)],
         registrar=reg.registrar, registrar_name=participant_name(db, reg.registrar),
         registered_at=iso(reg.registered_at),
-        valid_until=iso(reg.valid_until), version=asset.version, remarks=remarks_public(db, asset),
+        valid_until=iso(reg.valid_until), version=reg.certified_version or asset.version,
+        remarks=remarks_public(db, asset),
         verification_url=str(request.url_for("certificate", asset_id=asset.asset_id)),
         evidence=Evidence(chain_id=services.deployment.chain_id, contract=services.deployment.registry,
                           event=event.name, tx_hash=event.tx_hash, block_number=event.block_number,

@@ -5,9 +5,12 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 
 import {IDataRegistry} from "./interfaces/IDataRegistry.sol";
 import {IParticipantRegistry} from "./interfaces/IParticipantRegistry.sol";
+import {IRegistrationOffice} from "./interfaces/IRegistrationOffice.sol";
+import {Remarks} from "./libraries/Remarks.sol";
 
 /// @title DataRegistry
 /// @notice See {IDataRegistry}.
@@ -24,12 +27,16 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
 
     bytes32 private constant RIGHT_HOLDER_TYPEHASH = keccak256("RightHolder(address account,uint8 kinds)");
     bytes32 private constant SOURCE_TYPEHASH = keccak256("Source(bytes32 assetId,uint256 rightIndex)");
+    bytes32 private constant HOLDER_TERMS_TYPEHASH = keccak256("HolderTerms(uint64 validUntil,bytes32 limitsCid)");
     /// @dev Referenced struct types follow the primary type in alphabetical order, as EIP-712 requires.
     bytes32 private constant REGISTER_TYPEHASH = keccak256(
         "Register(address registrant,bytes32 contentHash,bytes32 contentCid,bytes32 metadataCid,uint8 classification,"
-        "uint8 attributes,Source[] sources,RightHolder[] holders,uint256 nonce,uint256 deadline)"
-        "RightHolder(address account,uint8 kinds)Source(bytes32 assetId,uint256 rightIndex)"
+        "uint8 attributes,Source[] sources,RightHolder[] holders,HolderTerms[] terms,uint256 nonce,uint256 deadline)"
+        "HolderTerms(uint64 validUntil,bytes32 limitsCid)RightHolder(address account,uint8 kinds)"
+        "Source(bytes32 assetId,uint256 rightIndex)"
     );
+    bytes32 private constant ACCEPT_RIGHT_TYPEHASH =
+        keccak256("AcceptRight(address holder,bytes32 assetId,uint256 rightIndex,uint256 nonce,uint256 deadline)");
 
     bytes32 private constant GRANT_TERMS_TYPE = keccak256(
         "GrantTerms(address grantee,uint64 validFrom,uint64 validUntil,bool subGrantable,bool transferable,"
@@ -55,14 +62,17 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
     uint256 public constant MAX_GRANT_DEPTH = 8;
 
     uint8 private constant ALL_KINDS = 0x07;
+    uint8 private constant TERMED = 0x80;
     uint8 private constant ATTR_PERSONAL = 0x01;
     uint8 private constant ATTR_SENSITIVE = 0x02;
     uint8 private constant ATTR_EXPORT = 0x04;
     uint8 private constant ATTR_DERIVED = 0x08;
     uint8 private constant DECLARABLE_ATTRIBUTES = ATTR_PERSONAL | ATTR_SENSITIVE | ATTR_EXPORT;
     uint8 private constant MAX_CLASSIFICATION = 2;
-    uint8 private constant REMARK_FROZEN = 0x01;
     uint16 private constant CANCELLED_ON_REQUEST = 1;
+    uint16 private constant MAX_CANCELLATION_REASON = 4;
+    /// @dev SHA-256 of zero bytes: an empty file is no data asset.
+    bytes32 private constant EMPTY_SHA256 = 0xe3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855;
 
     /// @dev Indices 1..3 are reserved for the primary right of each kind, so every asset starts at 3.
     uint24 private constant PRIMARY_RIGHTS = 3;
@@ -72,6 +82,8 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
     uint8 private constant FLAG_REVOKED = 0x04;
     uint8 private constant FLAG_SUB_GRANTABLE = 0x08;
     uint8 private constant FLAG_TRANSFERABLE = 0x10;
+    /// @dev Assigned at registration to a party other than the registrant, not accepted yet: not held.
+    uint8 private constant FLAG_PENDING = 0x20;
     /// @dev A root right may always be granted onwards and transferred by its holder.
     uint8 private constant ROOT_FLAGS = FLAG_SUB_GRANTABLE | FLAG_TRANSFERABLE;
 
@@ -88,8 +100,8 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
         /// Kinds whose primary right (index kind + 1) the registrant holds without a stored record:
         /// registering an asset whose registrant keeps its own rights then costs one storage slot, not four.
         uint8 registrantKinds;
-        /// Registration remarks (备注): bit 0 frozen by a regulator.
-        uint8 remarks;
+        /// Freeze orders standing (备注: 查封 and 轮候查封); the asset is frozen while non-zero.
+        uint8 activeFreezes;
         uint16 version;
         uint24 rightCount;
         /// Active pledges recorded against the asset; while non-zero the operating right cannot move.
@@ -107,8 +119,13 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
 
     mapping(bytes32 assetId => AssetRecord) private _assets;
     mapping(bytes32 assetId => mapping(uint256 rightIndex => RightRecord)) private _rights;
-    /// @dev Keyed by asset too, so a pledge can only be released against the asset it was recorded on.
-    mapping(bytes32 assetId => mapping(bytes32 pledgeId => bool)) private _pledges;
+    /// @dev Freeze orders and pledges (see {Remarks}); the standing counts are in each asset's slot.
+    Remarks.Store private _remarks;
+    /// @dev The current data after a change registration replaced it; zero while it is the registered data.
+    mapping(bytes32 assetId => bytes32) private _changedContent;
+
+    /// @inheritdoc IDataRegistry
+    address public registrationOffice;
 
     /// @notice Who may act as regulator (freeze) and registrar (pledges, cancellation).
     IParticipantRegistry public immutable participants;
@@ -154,7 +171,11 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
     function _register(Registration calldata r, address registrant) private returns (bytes32 assetId) {
         assetId = keccak256(abi.encode(registrant, r.contentHash));
         if (r.contentHash == bytes32(0)) revert MissingContentHash();
+        if (r.contentHash == EMPTY_SHA256) revert EmptyContent();
         if (r.metadataCid == bytes32(0)) revert MissingMetadata();
+        if (r.terms.length != 0 && r.terms.length != r.holders.length) {
+            revert TermsMismatch(r.holders.length, r.terms.length);
+        }
         if (r.classification > MAX_CLASSIFICATION) revert InvalidClassification(r.classification);
         if (r.attributes & ~DECLARABLE_ATTRIBUTES != 0) revert InvalidAttributes(r.attributes);
         if (_assets[assetId].status != AssetStatus.None) revert AssetAlreadyRegistered(assetId);
@@ -171,7 +192,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
             classification: r.classification,
             attributes: attributes,
             registrantKinds: 0,
-            remarks: 0,
+            activeFreezes: 0,
             version: 1,
             rightCount: PRIMARY_RIGHTS,
             activePledges: 0
@@ -184,11 +205,12 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
         for (uint256 i; i < r.sources.length; ++i) {
             emit AssetDerived(assetId, r.sources[i].assetId, r.sources[i].rightIndex);
         }
-        _assignRights(assetId, asset, r.holders);
+        _assignRights(assetId, asset, r);
         _assets[assetId] = asset;
     }
 
-    /// @dev Derived data: the registrant must hold a valid usage (processing) right over every source now.
+    /// @dev Derived data: the registrant must hold a valid usage (processing) right over every source now, and
+    /// no source may be frozen (deriving from seized data is a use of it).
     function _checkSources(bytes32 assetId, Source[] calldata sources, address registrant) private view {
         for (uint256 i; i < sources.length; ++i) {
             bytes32 sourceId = sources[i].assetId;
@@ -197,48 +219,71 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
                 if (sources[j].assetId == sourceId) revert InvalidSource(i, sourceId);
             }
             _requireValidRight(sourceId, sources[i].rightIndex, registrant, RightKind.Usage);
+            _requireNotFrozen(sourceId, _assets[sourceId]);
         }
     }
 
     /// @dev The registrant's own kinds take their primary indices (kind + 1) first, implicitly and so without
     /// storage; then, in address order, the first other holder of a kind still unclaimed gets its primary
     /// index and every further holder of a kind is a co-holder with an index from 4. Entries must be sorted
-    /// by address so that a repeated account shows.
-    function _assignRights(bytes32 assetId, AssetRecord memory asset, RightHolder[] calldata holders) private {
-        uint8 claimed = 0;
+    /// by address so that a repeated account shows. A right of any holder but the registrant is pending until
+    /// that holder accepts it; a right with a term or a pending one is always stored (the implicit form has
+    /// neither).
+    function _assignRights(bytes32 assetId, AssetRecord memory asset, Registration calldata r) private {
+        RightHolder[] calldata holders = r.holders;
+        // Bits 0-2: kinds whose primary index is taken; bit 7: the registration carries terms (kept in the same
+        // stack slot, which the stack limit without via-IR needs).
+        uint8 claimed = r.terms.length != 0 ? TERMED : 0;
+        address previous = address(0);
         for (uint256 i; i < holders.length; ++i) {
             if (holders[i].account == asset.registrant) {
-                claimed = holders[i].kinds & ALL_KINDS;
-                asset.registrantKinds = claimed;
+                uint8 kinds = holders[i].kinds & ALL_KINDS;
+                claimed |= kinds;
+                if (claimed & TERMED == 0 || r.terms[i].validUntil == 0) asset.registrantKinds = kinds;
                 break;
             }
         }
-        address previous = address(0);
         for (uint256 i; i < holders.length; ++i) {
             address account = holders[i].account;
             uint8 kinds = holders[i].kinds;
             if (account == address(0) || kinds == 0 || kinds > ALL_KINDS) revert InvalidHolder(i, account, kinds);
+            // Sorted by address, so a repeated account shows.
             if (account <= previous) revert HoldersNotSorted(i, account);
             previous = account;
+            uint32 validUntil = claimed & TERMED != 0 ? _checkedTerm(assetId, account, r.terms[i]) : 0;
             for (uint8 kind; kind < 3; ++kind) {
-                uint8 bit = uint8(1) << kind;
-                if (kinds & bit == 0) continue;
+                if (kinds & (uint8(1) << kind) == 0) continue;
                 uint256 index;
                 if (account == asset.registrant) {
                     index = kind + 1;
-                } else if (claimed & bit == 0) {
-                    claimed |= bit;
-                    index = kind + 1;
-                    _rights[assetId][index] = RightRecord(account, kind | ROOT_FLAGS, 0, 0, 0);
+                    // Implicit (no storage) unless the rights configuration gives it a term.
+                    if (validUntil != 0) _rights[assetId][index] = RightRecord(account, kind | ROOT_FLAGS, 0, validUntil, 0);
                 } else {
-                    if (asset.rightCount == type(uint24).max) revert TooManyRights(assetId);
-                    index = ++asset.rightCount;
-                    _rights[assetId][index] = RightRecord(account, kind | ROOT_FLAGS, 0, 0, 0);
+                    if (claimed & (uint8(1) << kind) == 0) {
+                        claimed |= uint8(1) << kind;
+                        index = kind + 1;
+                    } else {
+                        if (asset.rightCount == type(uint24).max) revert TooManyRights(assetId);
+                        index = ++asset.rightCount;
+                    }
+                    // Anyone but the registrant holds nothing until it accepts.
+                    _rights[assetId][index] = RightRecord(account, kind | ROOT_FLAGS | FLAG_PENDING, 0, validUntil, 0);
                 }
                 emit RightAssigned(assetId, index, account, RightKind(kind));
             }
         }
         if (claimed & 0x01 == 0) revert MissingHoldingRight();
+    }
+
+    /// @dev A holder entry's term from the rights configuration: in the future and within 32-bit seconds.
+    /// Emits the term and the limits document, which only events keep.
+    function _checkedTerm(bytes32 assetId, address account, HolderTerms calldata t) private returns (uint32) {
+        if (t.validUntil > type(uint32).max || (t.validUntil != 0 && t.validUntil <= block.timestamp)) {
+            revert InvalidTerm(0, t.validUntil);
+        }
+        if (t.validUntil != 0 || t.limitsCid != bytes32(0)) emit RightTermsSet(assetId, account, t.validUntil, t.limitsCid);
+        // forge-lint: disable-next-line(unsafe-typecast) checked to fit in 32 bits above
+        return uint32(t.validUntil);
     }
 
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -258,6 +303,10 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
         for (uint256 i; i < r.holders.length; ++i) {
             holderHashes[i] = keccak256(abi.encode(RIGHT_HOLDER_TYPEHASH, r.holders[i].account, r.holders[i].kinds));
         }
+        bytes32[] memory termHashes = new bytes32[](r.terms.length);
+        for (uint256 i; i < r.terms.length; ++i) {
+            termHashes[i] = keccak256(abi.encode(HOLDER_TERMS_TYPEHASH, r.terms[i].validUntil, r.terms[i].limitsCid));
+        }
         // Split in two encodings to stay within the stack limit without via-IR.
         bytes memory head = abi.encode(
             REGISTER_TYPEHASH, registrant, r.contentHash, r.contentCid, r.metadataCid, r.classification, r.attributes
@@ -268,6 +317,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
                 abi.encode(
                     keccak256(abi.encodePacked(sourceHashes)),
                     keccak256(abi.encodePacked(holderHashes)),
+                    keccak256(abi.encodePacked(termHashes)),
                     nonces(registrant),
                     deadline
                 )
@@ -344,6 +394,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
         right = _existingRight(assetId, asset, rightIndex);
         if (right.holder != account) revert NotRightHolder(assetId, rightIndex, account);
         (Validity validity, uint256 failing, uint64 time) = _validity(assetId, asset, rightIndex, right);
+        if (validity == Validity.Pending) revert RightPending(assetId, failing, account);
         if (validity == Validity.Revoked) revert RightIsRevoked(assetId, failing);
         if (validity == Validity.NotYetValid) revert RightNotYetValid(assetId, failing, time);
         if (validity == Validity.Expired) revert RightExpired(assetId, failing, time);
@@ -401,6 +452,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
     {
         while (true) {
             if (right.flags & FLAG_REVOKED != 0) return (Validity.Revoked, index, 0);
+            if (right.flags & FLAG_PENDING != 0) return (Validity.Pending, index, 0);
             if (right.validFrom > block.timestamp) return (Validity.NotYetValid, index, right.validFrom);
             if (right.validUntil != 0 && right.validUntil <= block.timestamp) {
                 return (Validity.Expired, index, right.validUntil);
@@ -514,8 +566,11 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
         returns (uint256 rightIndex)
     {
         AssetRecord storage asset = _activeAsset(assetId);
-        if (asset.remarks & REMARK_FROZEN != 0) revert AssetIsFrozen(assetId);
+        _requireNotFrozen(assetId, asset);
         RightRecord memory parent = _heldValidRight(assetId, asset, parentIndex, grantor);
+        if (parent.flags & FLAG_KIND_MASK == uint8(RightKind.Operating) && asset.activePledges != 0) {
+            _usePledgeeConsent(assetId, PledgedOperation.Grant, parentIndex, t.grantee);
+        }
         if (parent.parentIndex != 0 && parent.flags & FLAG_SUB_GRANTABLE == 0) {
             revert NotSubGrantable(assetId, parentIndex);
         }
@@ -543,22 +598,28 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
 
     function _transfer(address holder, bytes32 assetId, uint256 rightIndex, address to) private {
         AssetRecord storage asset = _activeAsset(assetId);
-        if (asset.remarks & REMARK_FROZEN != 0) revert AssetIsFrozen(assetId);
+        _requireNotFrozen(assetId, asset);
         RightRecord memory right = _heldValidRight(assetId, asset, rightIndex, holder);
         if (right.flags & FLAG_TRANSFERABLE == 0) revert NotTransferable(assetId, rightIndex);
-        if (right.flags & FLAG_KIND_MASK == uint8(RightKind.Operating) && asset.activePledges != 0) {
-            revert OperatingRightPledged(assetId, asset.activePledges);
-        }
         if (to == address(0) || to == holder) revert InvalidRecipient(to);
+        if (right.flags & FLAG_KIND_MASK == uint8(RightKind.Operating) && asset.activePledges != 0) {
+            _usePledgeeConsent(assetId, PledgedOperation.Transfer, rightIndex, to);
+        }
         right.holder = to;
         _storeRight(assetId, asset, rightIndex, right);
         emit RightTransferred(assetId, holder, to, rightIndex);
+        // Transfer registration: the certificate's holder is the primary holding right's holder.
+        if (rightIndex == 1) {
+            address office = registrationOffice;
+            if (office != address(0)) IRegistrationOffice(office).holderChanged(assetId, to);
+        }
     }
 
     function _revoke(address grantor, bytes32 assetId, uint256 rightIndex, uint16 reasonCode, bytes32 evidenceCid)
         private
     {
         AssetRecord storage asset = _activeAsset(assetId);
+        _requireNotFrozen(assetId, asset);
         (RightRecord memory right,) = _grantorsRight(assetId, asset, rightIndex, grantor);
         right.flags |= FLAG_REVOKED;
         _rights[assetId][rightIndex] = right;
@@ -567,6 +628,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
 
     function _renew(address grantor, bytes32 assetId, uint256 rightIndex, uint64 validUntil) private {
         AssetRecord storage asset = _activeAsset(assetId);
+        _requireNotFrozen(assetId, asset);
         (RightRecord memory right, RightRecord memory parent) = _grantorsRight(assetId, asset, rightIndex, grantor);
         _checkTerm(assetId, right.parentIndex, parent, right.validFrom, validUntil);
         uint64 previous = right.validUntil;
@@ -610,23 +672,51 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
 
     /// @inheritdoc IDataRegistry
-    function freeze(bytes32 assetId, string calldata orderReference, bytes32 evidenceCid) external {
+    function freeze(bytes32 assetId, string calldata orderReference, bytes32 evidenceCid)
+        external
+        returns (uint256 orderId)
+    {
         _whenNotPaused();
         address regulator = _requireRole(IParticipantRegistry.Role.Regulator);
         AssetRecord storage asset = _activeAsset(assetId);
-        if (asset.remarks & REMARK_FROZEN != 0) revert FreezeUnchanged(assetId, true);
-        asset.remarks |= REMARK_FROZEN;
-        emit AssetFrozen(assetId, regulator, orderReference, evidenceCid);
+        uint8 standing = asset.activeFreezes;
+        if (standing == type(uint8).max) _refuseFrozen(assetId); // 255 orders: the register of orders is full
+        asset.activeFreezes = standing + 1;
+        orderId = Remarks.freeze(_remarks, assetId, regulator, standing, orderReference, evidenceCid);
     }
 
     /// @inheritdoc IDataRegistry
-    function releaseFreeze(bytes32 assetId, bytes32 evidenceCid) external {
+    function releaseFreeze(bytes32 assetId, uint256 orderId, bytes32 evidenceCid) external {
         _whenNotPaused();
         address regulator = _requireRole(IParticipantRegistry.Role.Regulator);
         AssetRecord storage asset = _existingAsset(assetId);
-        if (asset.remarks & REMARK_FROZEN == 0) revert FreezeUnchanged(assetId, false);
-        asset.remarks &= ~REMARK_FROZEN;
-        emit AssetFreezeReleased(assetId, regulator, evidenceCid);
+        Remarks.release(_remarks, assetId, orderId, regulator, evidenceCid, false);
+        --asset.activeFreezes;
+    }
+
+    /// @inheritdoc IDataRegistry
+    function adminReleaseFreeze(bytes32 assetId, uint256 orderId, bytes32 reasonCid) external {
+        _whenNotPaused();
+        address admin = _requireAdmin();
+        if (reasonCid == bytes32(0)) revert MissingMetadata();
+        AssetRecord storage asset = _existingAsset(assetId);
+        Remarks.release(_remarks, assetId, orderId, admin, reasonCid, true);
+        --asset.activeFreezes;
+    }
+
+    /// @dev The check is inlined where it is made; the refusal, which names the first standing order and its
+    /// issuer (who can lift the block), runs in the library.
+    function _requireNotFrozen(bytes32 assetId, AssetRecord storage asset) private view {
+        if (asset.activeFreezes != 0) _refuseFrozen(assetId);
+    }
+
+    function _refuseFrozen(bytes32 assetId) private view {
+        Remarks.refuseFrozen(_remarks, assetId);
+    }
+
+    /// @inheritdoc IDataRegistry
+    function requireOpen(bytes32 assetId) external view {
+        _requireNotFrozen(assetId, _activeAsset(assetId));
     }
 
     /// @inheritdoc IDataRegistry
@@ -637,11 +727,9 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
         _whenNotPaused();
         address registrar = _requireRole(IParticipantRegistry.Role.Registrar);
         AssetRecord storage asset = _activeAsset(assetId);
-        pledgeId = keccak256(abi.encode(assetId, externalRegistrationNo));
-        if (_pledges[assetId][pledgeId]) revert PledgeUnchanged(assetId, pledgeId, true);
-        _pledges[assetId][pledgeId] = true;
+        _requireNotFrozen(assetId, asset); // a seized asset takes no new encumbrance
+        pledgeId = Remarks.recordPledge(_remarks, assetId, externalRegistrationNo, pledgee, registrar);
         ++asset.activePledges;
-        emit PledgeRecorded(assetId, pledgeId, registrar, externalRegistrationNo, pledgee);
     }
 
     /// @inheritdoc IDataRegistry
@@ -649,10 +737,29 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
         _whenNotPaused();
         address registrar = _requireRole(IParticipantRegistry.Role.Registrar);
         AssetRecord storage asset = _existingAsset(assetId);
-        if (!_pledges[assetId][pledgeId]) revert PledgeUnchanged(assetId, pledgeId, false);
-        _pledges[assetId][pledgeId] = false;
+        Remarks.releasePledge(_remarks, assetId, pledgeId, registrar);
         --asset.activePledges;
-        emit PledgeReleased(assetId, pledgeId, registrar);
+    }
+
+    /// @inheritdoc IDataRegistry
+    function consentAsPledgee(
+        bytes32 assetId,
+        bytes32 pledgeId,
+        PledgedOperation operation,
+        uint256 rightIndex,
+        address counterparty
+    ) external {
+        _whenNotPaused();
+        _activeAsset(assetId);
+        Remarks.consent(_remarks, assetId, pledgeId, _msgSender(), operation, rightIndex, counterparty);
+    }
+
+    /// @dev Every standing pledge's pledgee must have consented to exactly this operation (used up).
+    function _usePledgeeConsent(bytes32 assetId, PledgedOperation operation, uint256 rightIndex, address counterparty)
+        private
+    {
+        Remarks.useConsent(_remarks, assetId, operation, rightIndex, counterparty);
+        if (operation == PledgedOperation.Cancel) _assets[assetId].activePledges = 0;
     }
 
     /// @inheritdoc IDataRegistry
@@ -660,24 +767,108 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
         _whenNotPaused();
         address by = _msgSender();
         AssetRecord storage asset = _activeAsset(assetId);
-        bool byRegistrant = by == asset.registrant && reasonCode == CANCELLED_ON_REQUEST;
-        if (!byRegistrant && !participants.isActive(by, IParticipantRegistry.Role.Registrar)) {
-            revert NotRegistrant(assetId, by);
-        }
+        // On request (1) only the registrant; the registry's own grounds (2..4) only a registrar.
+        bool allowed = reasonCode == CANCELLED_ON_REQUEST
+            ? by == asset.registrant
+            : reasonCode > CANCELLED_ON_REQUEST && reasonCode <= MAX_CANCELLATION_REASON
+                && participants.isActive(by, IParticipantRegistry.Role.Registrar);
+        if (!allowed) revert CancellationNotAllowed(assetId, by, reasonCode);
+        _requireNotFrozen(assetId, asset);
+        if (asset.activePledges != 0) _usePledgeeConsent(assetId, PledgedOperation.Cancel, 0, address(0));
         asset.status = AssetStatus.Cancelled;
         emit AssetCancelled(assetId, by, reasonCode, evidenceCid);
     }
 
+    // ─────────────────────────────────────────────────────────────────────────────────────────────────────
+    // Consent of the named holders
+    // ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
     /// @inheritdoc IDataRegistry
-    function changeMetadata(bytes32 assetId, bytes32 metadataCid, bytes32 contentHash) external {
+    function acceptRight(bytes32 assetId, uint256 rightIndex) external {
+        _whenNotPaused();
+        _acceptRight(_msgSender(), assetId, rightIndex);
+    }
+
+    /// @inheritdoc IDataRegistry
+    function acceptRightBySig(
+        bytes32 assetId,
+        uint256 rightIndex,
+        address holder,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        _whenNotPaused();
+        bytes32 structHash =
+            keccak256(abi.encode(ACCEPT_RIGHT_TYPEHASH, holder, assetId, rightIndex, nonces(holder), deadline));
+        _verifySignature(holder, structHash, deadline, signature);
+        _acceptRight(holder, assetId, rightIndex);
+    }
+
+    function _acceptRight(address holder, bytes32 assetId, uint256 rightIndex) private {
+        AssetRecord storage asset = _activeAsset(assetId);
+        _requireNotFrozen(assetId, asset);
+        RightRecord storage right = _pendingRight(assetId, rightIndex);
+        if (right.holder != holder) revert NotRightHolder(assetId, rightIndex, holder);
+        right.flags &= ~FLAG_PENDING;
+        emit RightAccepted(assetId, rightIndex, holder);
+    }
+
+    /// @inheritdoc IDataRegistry
+    function withdrawAssignment(bytes32 assetId, uint256 rightIndex) external {
         _whenNotPaused();
         address by = _msgSender();
         AssetRecord storage asset = _activeAsset(assetId);
         if (by != asset.registrant) revert NotRegistrant(assetId, by);
-        if (asset.remarks & REMARK_FROZEN != 0) revert AssetIsFrozen(assetId);
-        if (metadataCid == bytes32(0)) revert MissingMetadata();
-        uint16 version = ++asset.version;
-        emit AssetChanged(assetId, by, version, metadataCid, contentHash);
+        _requireNotFrozen(assetId, asset);
+        RightRecord storage right = _pendingRight(assetId, rightIndex);
+        right.flags = (right.flags | FLAG_REVOKED) & ~FLAG_PENDING;
+        emit RightAssignmentWithdrawn(assetId, rightIndex, right.holder);
+    }
+
+    function _pendingRight(bytes32 assetId, uint256 rightIndex) private view returns (RightRecord storage right) {
+        right = _rights[assetId][rightIndex];
+        if (right.flags & FLAG_PENDING == 0 || right.flags & FLAG_REVOKED != 0) {
+            revert NotPendingAssignment(assetId, rightIndex);
+        }
+    }
+
+    // ─────────────────────────────────────────────────────────────────────────────────────────────────────
+    // Change registration (committed by the registration office after the registrar's review)
+    // ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+    /// @inheritdoc IDataRegistry
+    function setRegistrationOffice(address office) external {
+        _requireAdmin();
+        if (registrationOffice != address(0)) revert RegistrationOfficeAlreadySet(registrationOffice);
+        if (office == address(0)) revert InvalidRecipient(office);
+        registrationOffice = office;
+        emit RegistrationOfficeSet(office);
+    }
+
+    /// @inheritdoc IDataRegistry
+    function commitChange(bytes32 assetId, Version calldata v) external returns (uint16 version) {
+        _whenNotPaused();
+        if (msg.sender != registrationOffice || msg.sender == address(0)) revert NotRegistrationOffice(msg.sender);
+        AssetRecord storage asset = _activeAsset(assetId);
+        _requireNotFrozen(assetId, asset);
+        if (v.metadataCid == bytes32(0)) revert MissingMetadata();
+        if (v.contentHash == EMPTY_SHA256) revert EmptyContent();
+        if (v.classification > MAX_CLASSIFICATION) revert InvalidClassification(v.classification);
+        if (v.attributes & ~DECLARABLE_ATTRIBUTES != 0) revert InvalidAttributes(v.attributes);
+        // Lineage is a fact of the registration, not of a version: the derived bit stays.
+        uint8 attributes = v.attributes | (asset.attributes & ATTR_DERIVED);
+        asset.classification = v.classification;
+        asset.attributes = attributes;
+        version = ++asset.version;
+        if (v.contentHash != bytes32(0)) {
+            // The registered data (the one the asset id commits to) needs no slot.
+            _changedContent[assetId] = keccak256(abi.encode(asset.registrant, v.contentHash)) == assetId
+                ? bytes32(0)
+                : v.contentHash;
+        }
+        emit AssetChanged(
+            assetId, msg.sender, version, v.metadataCid, v.contentHash, v.contentCid, v.classification, attributes
+        );
     }
 
     function _existingAsset(bytes32 assetId) private view returns (AssetRecord storage asset) {
@@ -689,6 +880,11 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
     /// refuses them all with `RegistryPaused` before anything else is checked.
     function _whenNotPaused() private view {
         if (participants.paused()) revert IParticipantRegistry.RegistryPaused();
+    }
+
+    function _requireAdmin() private view returns (address admin) {
+        admin = _msgSender();
+        if (admin != Ownable(address(participants)).owner()) revert NotAdmin(admin);
     }
 
     function _requireRole(IParticipantRegistry.Role role) private view returns (address account) {
@@ -716,8 +912,10 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
             attributes: asset.attributes,
             version: asset.version,
             rightCount: asset.rightCount,
-            frozen: asset.remarks & REMARK_FROZEN != 0,
-            activePledges: asset.activePledges
+            frozen: asset.activeFreezes != 0,
+            activePledges: asset.activePledges,
+            activeFreezes: asset.activeFreezes,
+            contentHash: _changedContent[assetId]
         });
     }
 
@@ -735,7 +933,8 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
             validUntil: right.validUntil,
             revoked: right.flags & FLAG_REVOKED != 0,
             subGrantable: right.flags & FLAG_SUB_GRANTABLE != 0,
-            transferable: right.flags & FLAG_TRANSFERABLE != 0
+            transferable: right.flags & FLAG_TRANSFERABLE != 0,
+            pending: right.flags & FLAG_PENDING != 0
         });
     }
 
@@ -770,6 +969,34 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
     function isRightValid(bytes32 assetId, uint256 rightIndex) external view returns (bool) {
         (Validity validity,) = rightValidity(assetId, rightIndex);
         return validity == Validity.Valid;
+    }
+
+    /// @inheritdoc IDataRegistry
+    function getFreezeOrder(bytes32 assetId, uint256 orderId) external view returns (FreezeOrderView memory view_) {
+        Remarks.FreezeOrder[] storage orders = _remarks.freezeOrders[assetId];
+        if (orderId != 0 && orderId <= orders.length) {
+            view_ = FreezeOrderView(orders[orderId - 1].regulator, orders[orderId - 1].active);
+        }
+    }
+
+    /// @inheritdoc IDataRegistry
+    function freezeOrderCount(bytes32 assetId) external view returns (uint256) {
+        return _remarks.freezeOrders[assetId].length;
+    }
+
+    /// @inheritdoc IDataRegistry
+    function getPledge(bytes32 assetId, bytes32 pledgeId) external view returns (PledgeView memory) {
+        Remarks.Pledge storage p = _remarks.pledges[assetId][pledgeId];
+        return PledgeView(p.registrar, p.pledgee, p.active);
+    }
+
+    /// @inheritdoc IDataRegistry
+    function isCurrentContent(bytes32 assetId, bytes32 contentHash) external view returns (bool) {
+        AssetRecord storage asset = _assets[assetId];
+        if (asset.status == AssetStatus.None || contentHash == bytes32(0)) return false;
+        bytes32 changed = _changedContent[assetId];
+        if (changed != bytes32(0)) return changed == contentHash;
+        return keccak256(abi.encode(asset.registrant, contentHash)) == assetId;
     }
 
     /// @inheritdoc IDataRegistry

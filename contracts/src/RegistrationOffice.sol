@@ -8,6 +8,7 @@ import {IDataRegistry} from "./interfaces/IDataRegistry.sol";
 import {IParticipantRegistry} from "./interfaces/IParticipantRegistry.sol";
 import {IRegistrationOffice} from "./interfaces/IRegistrationOffice.sol";
 import {CertificateNumber} from "./libraries/CertificateNumber.sol";
+import {CivilDate} from "./libraries/CivilDate.sol";
 
 /// @title RegistrationOffice
 /// @notice See {IRegistrationOffice}. Its admin (registrar codes, publicity period) is the participant
@@ -32,6 +33,7 @@ contract RegistrationOffice is IRegistrationOffice, ERC2771Context {
     mapping(address registrar => mapping(uint256 yyyymm => uint256 serial)) private _serials;
     mapping(bytes32 assetId => Application) private _applications;
     mapping(bytes32 assetId => mapping(uint256 objectionId => Objection)) private _objections;
+    mapping(bytes32 assetId => ChangeApplication) private _changes;
 
     constructor(IDataRegistry dataRegistry_, IParticipantRegistry participants_, uint64 publicityPeriod_, address forwarder)
         ERC2771Context(forwarder)
@@ -69,19 +71,90 @@ contract RegistrationOffice is IRegistrationOffice, ERC2771Context {
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
 
     /// @inheritdoc IRegistrationOffice
+    /// @dev Open to a first application, after a return, refusal or termination, and after the registration
+    /// lapsed (a lapsed registration may be applied for again). The holding right must be held, not pending.
     function applyFor(bytes32 assetId, address registrar, bytes32 documentsCid) external {
         _whenNotPaused();
         address applicant = _msgSender();
         IDataRegistry.AssetView memory asset = dataRegistry.getAsset(assetId);
         if (asset.registrant != applicant) revert NotApplicant(assetId, applicant);
+        dataRegistry.requireOpen(assetId);
         if (registrarCodes[registrar].code == bytes1(0)) revert RegistrarNotConfigured(registrar);
         Application storage a = _applications[assetId];
+        bool lapsed = a.stage == Stage.Registered && block.timestamp >= a.validUntil;
         if (a.stage != Stage.None && a.stage != Stage.Returned && a.stage != Stage.Refused
-                && a.stage != Stage.Terminated) {
+                && a.stage != Stage.Terminated && !lapsed) {
             revert WrongStage(assetId, a.stage);
         }
-        _applications[assetId] = Application(applicant, registrar, Stage.Applied, 0, 0, 0, 0, a.objections, 0);
+        _requireNoChangePending(assetId);
+        IDataRegistry.RightView memory holding = dataRegistry.getRight(assetId, 1);
+        if (holding.pending) revert IDataRegistry.RightPending(assetId, 1, holding.holder);
+        _applications[assetId] =
+            Application(applicant, registrar, Stage.Applied, 0, 0, 0, 0, a.objections, 0, asset.version, address(0), false);
         emit ApplicationFiled(assetId, applicant, registrar, documentsCid);
+    }
+
+    /// @inheritdoc IRegistrationOffice
+    function applyForChange(
+        bytes32 assetId,
+        address registrar,
+        IDataRegistry.Version calldata version,
+        bytes32 documentsCid
+    ) external {
+        _whenNotPaused();
+        address applicant = _msgSender();
+        if (dataRegistry.getAsset(assetId).registrant != applicant) revert NotApplicant(assetId, applicant);
+        dataRegistry.requireOpen(assetId);
+        if (registrarCodes[registrar].code == bytes1(0)) revert RegistrarNotConfigured(registrar);
+        Application storage a = _applications[assetId];
+        // The version under review is pinned: no change while the registration itself is in procedure.
+        if (a.stage == Stage.Applied || a.stage == Stage.Accepted || a.stage == Stage.Publicity) {
+            revert ApplicationInProgress(assetId, a.stage);
+        }
+        if (a.renewalRequested) revert RenewalInProgress(assetId, a.registrar);
+        if (a.stage == Stage.Registered && registrar != a.registrar) revert WrongRegistrar(assetId, a.registrar);
+        _requireNoChangePending(assetId);
+        if (version.metadataCid == bytes32(0)) revert IDataRegistry.MissingMetadata();
+        _changes[assetId] = ChangeApplication(registrar, true, version, documentsCid);
+        emit ChangeApplied(assetId, applicant, registrar, version, documentsCid);
+    }
+
+    /// @inheritdoc IRegistrationOffice
+    function reviewChange(bytes32 assetId, bool passed, uint16 reasonCode, bytes32 noteCid) external {
+        _whenNotPaused();
+        ChangeApplication storage c = _changes[assetId];
+        if (!c.pending) revert NoChangePending(assetId);
+        address registrar = _msgSender();
+        if (registrar != c.registrar || !participants.isActive(registrar, IParticipantRegistry.Role.Registrar)) {
+            revert NotAssignedRegistrar(assetId, registrar);
+        }
+        dataRegistry.requireOpen(assetId);
+        c.pending = false;
+        if (!passed) {
+            emit ChangeReviewed(assetId, registrar, false, reasonCode, noteCid, 0);
+            return;
+        }
+        uint16 version = dataRegistry.commitChange(assetId, c.version);
+        emit ChangeReviewed(assetId, registrar, true, reasonCode, noteCid, version);
+        Application storage a = _applications[assetId];
+        if (a.stage == Stage.Registered) {
+            a.version = version;
+            emit CertificateReissued(assetId, a.holder, a.certificateNumber, version, ReissueReason.Change);
+        }
+    }
+
+    /// @inheritdoc IRegistrationOffice
+    function holderChanged(bytes32 assetId, address holder) external {
+        if (msg.sender != address(dataRegistry)) revert NotDataRegistry(msg.sender);
+        Application storage a = _applications[assetId];
+        if (a.stage != Stage.Registered) return;
+        a.holder = holder;
+        emit CertificateReissued(assetId, holder, a.certificateNumber, a.version, ReissueReason.Transfer);
+    }
+
+    function _requireNoChangePending(bytes32 assetId) private view {
+        ChangeApplication storage c = _changes[assetId];
+        if (c.pending) revert ChangeInProgress(assetId, c.registrar);
     }
 
     /// @inheritdoc IRegistrationOffice
@@ -158,20 +231,52 @@ contract RegistrationOffice is IRegistrationOffice, ERC2771Context {
         a.stage = Stage.Registered;
         a.certificateNumber = certificateNumber;
         a.registeredAt = uint64(block.timestamp);
-        a.validUntil = uint64(block.timestamp) + uint64(validityYears) * 365 days;
+        a.validUntil = uint64(CivilDate.addYears(block.timestamp, validityYears));
+        a.version = dataRegistry.getAsset(assetId).version;
+        a.holder = dataRegistry.getRight(assetId, 1).holder;
         emit Registered(assetId, a.registrar, certificateNumber, a.validUntil);
+    }
+
+    /// @inheritdoc IRegistrationOffice
+    function requestRenewal(bytes32 assetId) external {
+        _whenNotPaused();
+        Application storage a = _applications[assetId];
+        if (a.stage != Stage.Registered) revert WrongStage(assetId, a.stage);
+        address holder = _msgSender();
+        if (holder != a.holder) revert NotCertificateHolder(assetId, holder, a.holder);
+        dataRegistry.requireOpen(assetId);
+        if (a.renewalRequested) revert RenewalInProgress(assetId, a.registrar);
+        _requireNoChangePending(assetId);
+        _requireRenewalWindow(assetId, a);
+        a.renewalRequested = true;
+        emit RenewalRequested(assetId, holder, a.registrar);
     }
 
     /// @inheritdoc IRegistrationOffice
     function renew(bytes32 assetId, uint8 validityYears) external {
         _whenNotPaused();
         Application storage a = _asRegistrar(assetId, Stage.Registered);
+        if (!a.renewalRequested) revert RenewalNotRequested(assetId);
+        if (block.timestamp >= a.validUntil) revert RegistrationLapsed(assetId, a.validUntil);
+        if (validityYears == 0 || validityYears > MAX_VALIDITY_YEARS) revert InvalidValidity(validityYears);
+        a.renewalRequested = false;
+        a.validUntil = uint64(CivilDate.addYears(a.validUntil, validityYears));
+        emit RegistrationRenewed(assetId, a.registrar, a.validUntil);
+    }
+
+    /// @inheritdoc IRegistrationOffice
+    function refuseRenewal(bytes32 assetId, uint16 reasonCode, bytes32 noteCid) external {
+        _whenNotPaused();
+        Application storage a = _asRegistrar(assetId, Stage.Registered);
+        if (!a.renewalRequested) revert RenewalNotRequested(assetId);
+        a.renewalRequested = false;
+        emit RenewalRefused(assetId, a.registrar, reasonCode, noteCid);
+    }
+
+    function _requireRenewalWindow(bytes32 assetId, Application storage a) private view {
         uint64 opens = a.validUntil - RENEWAL_OPENS;
         uint64 closes = a.validUntil - RENEWAL_CLOSES;
         if (block.timestamp < opens || block.timestamp > closes) revert OutsideRenewalWindow(assetId, opens, closes);
-        if (validityYears == 0 || validityYears > MAX_VALIDITY_YEARS) revert InvalidValidity(validityYears);
-        a.validUntil += uint64(validityYears) * 365 days;
-        emit RegistrationRenewed(assetId, a.registrar, a.validUntil);
     }
 
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -184,13 +289,25 @@ contract RegistrationOffice is IRegistrationOffice, ERC2771Context {
     }
 
     /// @inheritdoc IRegistrationOffice
+    function getChange(bytes32 assetId) external view returns (ChangeApplication memory) {
+        return _changes[assetId];
+    }
+
+    /// @inheritdoc IRegistrationOffice
+    function certificateRecord(bytes32 assetId) external view returns (CertificateRecord memory r) {
+        Application storage a = _applications[assetId];
+        (r.status, r.number, r.validUntil) = certificate(assetId);
+        if (r.number != 0) (r.version, r.holder, r.registeredAt) = (a.version, a.holder, a.registeredAt);
+    }
+
+    /// @inheritdoc IRegistrationOffice
     function getObjection(bytes32 assetId, uint256 objectionId) external view returns (Objection memory) {
         return _objections[assetId][objectionId];
     }
 
     /// @inheritdoc IRegistrationOffice
     function certificate(bytes32 assetId)
-        external
+        public
         view
         returns (CertificateStatus status, bytes15 number, uint64 validUntil)
     {
@@ -217,13 +334,15 @@ contract RegistrationOffice is IRegistrationOffice, ERC2771Context {
         if (participants.paused()) revert IParticipantRegistry.RegistryPaused();
     }
 
-    /// @dev The application, after checking that the caller is its registrar (still active) and its stage.
+    /// @dev The application, after checking that the caller is its registrar (still active), that the asset is
+    /// active and free of freeze orders (else the DataRegistry's error names the order), and its stage.
     function _asRegistrar(bytes32 assetId, Stage stage) private view returns (Application storage a) {
         a = _applications[assetId];
         address caller = _msgSender();
         if (caller != a.registrar || !participants.isActive(caller, IParticipantRegistry.Role.Registrar)) {
             revert NotAssignedRegistrar(assetId, caller);
         }
+        dataRegistry.requireOpen(assetId);
         if (a.stage != stage) revert WrongStage(assetId, a.stage);
     }
 

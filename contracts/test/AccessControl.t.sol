@@ -165,17 +165,43 @@ contract AccessControlMatrixTest is RegistryFixture {
         address r = address(d.registry);
         bytes4 missingRole = IDataRegistry.MissingRole.selector;
         bytes4 notRegistrant = IDataRegistry.NotRegistrant.selector;
+        bytes4 cancelRefused = IDataRegistry.CancellationNotAllowed.selector;
         _row("Data.freeze", r, abi.encodeCall(d.registry.freeze, (asset, "(2026)02", bytes32(0))), L, missingRole);
-        _row("Data.releaseFreeze", r, abi.encodeCall(d.registry.releaseFreeze, (frozenAsset, bytes32(0))), L,
-            missingRole);
+        _row("Data.releaseFreeze (its issuer)", r, abi.encodeCall(d.registry.releaseFreeze, (frozenAsset, 1,
+            bytes32(0))), L, missingRole);
+        _row("Data.adminReleaseFreeze (with reason)", r, abi.encodeCall(d.registry.adminReleaseFreeze, (frozenAsset, 1,
+            keccak256("reason"))), M, IDataRegistry.NotAdmin.selector);
         _row("Data.recordPledge", r, abi.encodeCall(d.registry.recordPledge, (asset, "ZD-2", FRESH)), R, missingRole);
         _row("Data.releasePledge", r, abi.encodeCall(d.registry.releasePledge, (asset, pledgeId)), R, missingRole);
-        _row("Data.cancel (reason 1: on request)", r, abi.encodeCall(d.registry.cancel, (asset, 1, bytes32(0))), H | R,
-            notRegistrant);
-        _row("Data.cancel (reason 3: objection upheld)", r, abi.encodeCall(d.registry.cancel, (asset, 3, bytes32(0))),
-            R, notRegistrant);
-        _row("Data.changeMetadata", r, abi.encodeCall(d.registry.changeMetadata, (asset, keccak256("v2"), bytes32(0))),
-            H, notRegistrant);
+        // The pledgee of the fixture's pledge is OTHER_HOLDER (a bank that holds another asset).
+        _row("Data.consentAsPledgee", r, abi.encodeCall(d.registry.consentAsPledgee, (asset, pledgeId,
+            IDataRegistry.PledgedOperation.Transfer, 3, FRESH)), uint16(1 << OTHER_HOLDER),
+            IDataRegistry.NotPledgee.selector);
+        _row("Data.cancel (reason 1: on request)", r, abi.encodeCall(d.registry.cancel, (unappliedAsset, 1,
+            bytes32(0))), H, cancelRefused);
+        _row("Data.cancel (reason 3: objection upheld)", r, abi.encodeCall(d.registry.cancel, (unappliedAsset, 3,
+            bytes32(0))), R, cancelRefused);
+        _row("Data.cancel (pledged asset, no consent)", r, abi.encodeCall(d.registry.cancel, (asset, 1, bytes32(0))),
+            NOBODY, cancelRefused);
+        rows[rows.length - 1].altRefusal = IDataRegistry.RightPledged.selector;
+        _row("Data.acceptRight (pending 2)", r, abi.encodeCall(d.registry.acceptRight, (pendingAsset, 2)), G,
+            IDataRegistry.NotRightHolder.selector);
+        uint256 deadline = block.timestamp + 1 days;
+        bytes32 h = keccak256(abi.encode(ACCEPT_RIGHT_TYPEHASH, who[GRANTEE], pendingAsset, uint256(2), uint256(0),
+            deadline));
+        _row("Data.acceptRightBySig (grantee's sig)", r, abi.encodeCall(d.registry.acceptRightBySig,
+            (pendingAsset, 2, who[GRANTEE], deadline, _sigBy(GRANTEE, h))), ANYONE, 0);
+        _row("Data.acceptRightBySig (outsider's sig)", r, abi.encodeCall(d.registry.acceptRightBySig,
+            (pendingAsset, 2, who[GRANTEE], deadline, _sigBy(OUTSIDER, h))), NOBODY,
+            IDataRegistry.InvalidSignature.selector);
+        _row("Data.withdrawAssignment (pending 2)", r, abi.encodeCall(d.registry.withdrawAssignment, (pendingAsset,
+            2)), H, notRegistrant);
+        _row("Data.commitChange", r, abi.encodeCall(d.registry.commitChange, (asset, version2())), NOBODY,
+            IDataRegistry.NotRegistrationOffice.selector);
+        _gov("Data.setRegistrationOffice (already set)", r, abi.encodeCall(d.registry.setRegistrationOffice, (FRESH)),
+            NOBODY, IDataRegistry.NotAdmin.selector);
+        rows[rows.length - 1].altRefusal = IDataRegistry.RegistrationOfficeAlreadySet.selector;
+        rows[rows.length - 1].pausedAltRefusal = IDataRegistry.RegistrationOfficeAlreadySet.selector;
     }
 
     function _listingRows() internal {
@@ -213,7 +239,17 @@ contract AccessControlMatrixTest is RegistryFixture {
         _row("Office.resolveObjection", o, abi.encodeCall(d.office.resolveObjection, (publicityAsset, 1, false,
             bytes32(0))), R, notAssigned);
         _row("Office.register", o, abi.encodeCall(d.office.register, (publicityOverAsset, 5)), R, notAssigned);
-        _row("Office.renew", o, abi.encodeCall(d.office.renew, (registeredAsset, 1)), R, notAssigned);
+        _row("Office.renew (requested)", o, abi.encodeCall(d.office.renew, (registeredAsset, 1)), R, notAssigned);
+        _row("Office.refuseRenewal (requested)", o, abi.encodeCall(d.office.refuseRenewal, (registeredAsset, 1,
+            bytes32(0))), R, notAssigned);
+        _row("Office.requestRenewal", o, abi.encodeCall(d.office.requestRenewal, (renewableAsset)), H,
+            IRegistrationOffice.NotCertificateHolder.selector);
+        _row("Office.applyForChange", o, abi.encodeCall(d.office.applyForChange, (unappliedAsset, who[REGISTRAR],
+            version2(), bytes32(0))), H, IRegistrationOffice.NotApplicant.selector);
+        _row("Office.reviewChange", o, abi.encodeCall(d.office.reviewChange, (changeAsset, true, 0, bytes32(0))), R,
+            notAssigned);
+        _gov("Office.holderChanged", o, abi.encodeCall(d.office.holderChanged, (registeredAsset, FRESH)), NOBODY,
+            IRegistrationOffice.NotDataRegistry.selector);
     }
 
     function _attestationRows() internal {

@@ -46,8 +46,9 @@ abstract contract DataRegistryBase is Test {
     // Independent of the contract's own constants, so a typo in either shows up as a failing signature test.
     bytes32 internal constant REGISTER_TYPEHASH = keccak256(
         "Register(address registrant,bytes32 contentHash,bytes32 contentCid,bytes32 metadataCid,uint8 classification,"
-        "uint8 attributes,Source[] sources,RightHolder[] holders,uint256 nonce,uint256 deadline)"
-        "RightHolder(address account,uint8 kinds)Source(bytes32 assetId,uint256 rightIndex)"
+        "uint8 attributes,Source[] sources,RightHolder[] holders,HolderTerms[] terms,uint256 nonce,uint256 deadline)"
+        "HolderTerms(uint64 validUntil,bytes32 limitsCid)RightHolder(address account,uint8 kinds)"
+        "Source(bytes32 assetId,uint256 rightIndex)"
     );
 
     function setUp() public virtual {
@@ -126,10 +127,39 @@ abstract contract DataRegistryBase is Test {
                     r.classification,
                     r.attributes
                 ),
-                abi.encode(keccak256(abi.encodePacked(sources)), keccak256(abi.encodePacked(holders)), nonce, deadline)
+                abi.encode(
+                    keccak256(abi.encodePacked(sources)),
+                    keccak256(abi.encodePacked(holders)),
+                    keccak256(abi.encodePacked(_termHashes(r))),
+                    nonce,
+                    deadline
+                )
             )
         );
         return keccak256(abi.encodePacked("\x19\x01", registry.DOMAIN_SEPARATOR(), structHash));
+    }
+
+    function _termHashes(IDataRegistry.Registration memory r) internal pure returns (bytes32[] memory hashes) {
+        hashes = new bytes32[](r.terms.length);
+        for (uint256 i; i < r.terms.length; ++i) {
+            hashes[i] = keccak256(
+                abi.encode(keccak256("HolderTerms(uint64 validUntil,bytes32 limitsCid)"), r.terms[i].validUntil,
+                    r.terms[i].limitsCid)
+            );
+        }
+    }
+
+    /// @dev Accepts every pending assignment of an asset, as each named holder would.
+    function _acceptAll(bytes32 assetId) internal {
+        uint256 count = registry.getAsset(assetId).rightCount;
+        for (uint256 i = 1; i <= count; ++i) {
+            try registry.getRight(assetId, i) returns (IDataRegistry.RightView memory v) {
+                if (v.pending) {
+                    vm.prank(v.holder);
+                    registry.acceptRight(assetId, i);
+                }
+            } catch {}
+        }
     }
 
     function _sign(uint256 key, bytes32 digest) internal pure returns (bytes memory) {

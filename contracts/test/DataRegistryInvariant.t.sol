@@ -14,6 +14,7 @@ contract RightsHandler is Test {
         uint256 parent;
         uint64 validUntil;
         bool revoked;
+        bool pending;
     }
 
     DataRegistry public immutable registry;
@@ -50,7 +51,7 @@ contract RightsHandler is Test {
         assets.push(id);
         rightCount[id] = 3;
         for (uint256 i = 1; i <= 3; ++i) {
-            _ghost[id][i] = Ghost(actor, 0, 0, false);
+            _ghost[id][i] = Ghost(actor, 0, 0, false, false);
         }
     }
 
@@ -61,7 +62,7 @@ contract RightsHandler is Test {
         ok = true;
     }
 
-    function grant(uint256 seed, uint256 granteeSeed, uint32 duration) external {
+    function grant(uint256 seed, uint256 granteeSeed, uint32 duration) public virtual {
         (bytes32 id, uint256 parent, bool ok) = _pick(seed);
         if (!ok) return;
         IDataRegistry.GrantTerms memory t;
@@ -76,12 +77,12 @@ contract RightsHandler is Test {
         vm.prank(p.holder);
         try registry.grant(id, parent, t) returns (uint256 index) {
             rightCount[id] = index;
-            _ghost[id][index] = Ghost(t.grantee, parent, t.validUntil, false);
+            _ghost[id][index] = Ghost(t.grantee, parent, t.validUntil, false, false);
             grants++;
         } catch {}
     }
 
-    function transfer(uint256 seed, uint256 toSeed) external {
+    function transfer(uint256 seed, uint256 toSeed) public virtual {
         (bytes32 id, uint256 index, bool ok) = _pick(seed);
         if (!ok) return;
         address to = actors[toSeed % 4];
@@ -165,6 +166,7 @@ contract DataRegistryInvariantTest is Test {
                 assertEq(r.parentIndex, g.parent, "parent");
                 assertEq(r.validUntil, g.validUntil, "end of term");
                 assertEq(r.revoked, g.revoked, "revoked");
+                assertEq(r.pending, g.pending, "pending");
             }
         }
     }
@@ -179,6 +181,7 @@ contract DataRegistryInvariantTest is Test {
                 if (g.revoked) assertTrue(!valid, "a revoked grant is never valid");
                 if (valid && g.parent != 0) assertTrue(registry.isRightValid(id, g.parent), "valid ancestor");
                 if (valid) assertTrue(g.validUntil == 0 || g.validUntil > block.timestamp, "within its term");
+                if (valid) assertTrue(!g.pending, "a pending right is never valid");
             }
         }
     }

@@ -173,7 +173,7 @@ contract FuzzTest is SignedCalls {
         (bool ok,) = _call(role, address(d.registry), abi.encodeCall(d.registry.freeze, (asset, order, evidence)));
         _outcome(ok, role == REGULATOR, "freeze");
         assertEq(d.registry.getAsset(asset).frozen, ok, "frozen");
-        (ok,) = _call(role, address(d.registry), abi.encodeCall(d.registry.releaseFreeze, (frozenAsset, evidence)));
+        (ok,) = _call(role, address(d.registry), abi.encodeCall(d.registry.releaseFreeze, (frozenAsset, 1, evidence)));
         _outcome(ok, role == REGULATOR, "release");
         assertEq(d.registry.getAsset(frozenAsset).frozen, !ok, "released");
     }
@@ -206,7 +206,10 @@ contract FuzzTest is SignedCalls {
         public
     {
         role %= ROLES;
-        bool expected = role == REGISTRAR || (role == HOLDER && reason == 1);
+        // The fixture's `asset` is pledged: its pledgee consents first, so only the caller and reason decide.
+        vm.prank(who[OTHER_HOLDER]);
+        d.registry.consentAsPledgee(asset, pledgeId, IDataRegistry.PledgedOperation.Cancel, 0, address(0));
+        bool expected = (role == REGISTRAR && reason >= 2 && reason <= 4) || (role == HOLDER && reason == 1);
         (bool ok,) = _call(role, address(d.registry), abi.encodeCall(d.registry.cancel, (asset, reason, evidence)));
         _outcome(ok, expected, "cancel");
         assertEq(d.registry.isRightValid(asset, 1), !ok, "rights fall with the asset");
@@ -215,13 +218,29 @@ contract FuzzTest is SignedCalls {
         );
     }
 
-    function testFuzz_changeMetadata_onlyTheRegistrant(uint256 role, bytes32 metadataCid, bytes32 contentHash) public {
+    /// @dev A change registration takes effect only through the procedure: the registrant applies, the
+    /// registrar reviews; nobody can commit a version directly.
+    function testFuzz_change_onlyTheRegistrantApplies_andOnlyTheReviewCommits(
+        uint256 role,
+        bytes32 metadataCid,
+        bytes32 contentHash
+    ) public {
         role %= ROLES;
-        bool expected = role == HOLDER && metadataCid != bytes32(0);
+        IDataRegistry.Version memory v;
+        (v.metadataCid, v.contentHash) = (metadataCid, contentHash);
+        (bool direct,) = _call(role, address(d.registry), abi.encodeCall(d.registry.commitChange, (asset, v)));
+        assertTrue(!direct, "nobody commits a version directly");
+        bool expected = role == HOLDER && metadataCid != bytes32(0) && contentHash != sha256("");
         (bool ok,) = _call(
-            role, address(d.registry), abi.encodeCall(d.registry.changeMetadata, (asset, metadataCid, contentHash))
+            role, address(d.office), abi.encodeCall(d.office.applyForChange, (asset, who[REGISTRAR], v, bytes32(0)))
         );
-        _outcome(ok, expected, "change");
+        _outcome(ok, role == HOLDER && metadataCid != bytes32(0), "apply for change");
+        assertEq(d.registry.getAsset(asset).version, 1, "nothing changes before the review");
+        if (ok) {
+            vm.prank(who[REGISTRAR]);
+            (ok,) = address(d.office).call(abi.encodeCall(d.office.reviewChange, (asset, true, 0, bytes32(0))));
+            assertEq(ok, expected, "the review commits a well-formed version");
+        }
         assertEq(d.registry.getAsset(asset).version, ok ? 2 : 1, "version");
         assertTrue(
             (d.attestations.attestationStatus(attestationId) == IAttestationRegistry.Status.Superseded) == ok,
@@ -479,15 +498,22 @@ contract FuzzTest is SignedCalls {
         assertEq(bytes32(bytes5(number)), bytes32(bytes5("SJ35A")), "number prefix");
     }
 
+    /// @dev The holder requests renewal inside the window only; the registrar then renews by calendar years:
+    /// the same time of day, 365 days a year plus one for each leap day crossed.
     function testFuzz_renewRegistration_onlyInsideItsWindow(uint256 at, uint8 years_) public {
-        uint64 end = d.office.getApplication(registeredAsset).validUntil;
+        uint64 end = d.office.getApplication(renewableAsset).validUntil;
         at = bound(at, block.timestamp, end);
         vm.warp(at);
         bool inWindow = at >= end - 183 days && at <= end - 1 days;
+        (bool ok,) = _call(HOLDER, address(d.office), abi.encodeCall(d.office.requestRenewal, (renewableAsset)));
+        _outcome(ok, inWindow, "request renewal");
         vm.prank(who[REGISTRAR]);
-        (bool ok,) = address(d.office).call(abi.encodeCall(d.office.renew, (registeredAsset, years_)));
+        (ok,) = address(d.office).call(abi.encodeCall(d.office.renew, (renewableAsset, years_)));
         _outcome(ok, inWindow && years_ >= 1 && years_ <= 5, "renew registration");
-        if (ok) assertEq(d.office.getApplication(registeredAsset).validUntil, end + uint64(years_) * 365 days, "end");
+        if (!ok) return;
+        uint64 renewed = d.office.getApplication(renewableAsset).validUntil;
+        uint256 extra = renewed - end - uint256(years_) * 365 days;
+        assertTrue(extra % 1 days == 0 && extra / 1 days <= (uint256(years_) + 3) / 4, "calendar years");
     }
 
     /// @dev The civil-date algorithm behind certificate numbers agrees with its inverse (days from a civil date)

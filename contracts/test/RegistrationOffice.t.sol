@@ -40,6 +40,7 @@ contract RegistrationOfficeTest is DataRegistryBase {
         participants.addParticipant(objector, IParticipantRegistry.Role.Exchange, unicode"交易所", keccak256("o"), "");
         participants.addParticipant(appraiser, IParticipantRegistry.Role.Appraiser, unicode"评估所", keccak256("a"), "");
         office.configureRegistrar(registrar, "35", "A");
+        registry.setRegistrationOffice(address(office));
         assetId = _registerAs(alice, keccak256("data"), ALL);
     }
 
@@ -104,7 +105,8 @@ contract RegistrationOfficeTest is DataRegistryBase {
         (IRegistrationOffice.CertificateStatus status, bytes15 shown, uint64 until) = office.certificate(assetId);
         assertTrue(status == IRegistrationOffice.CertificateStatus.Valid, "valid");
         assertEq(bytes32(shown), bytes32(number), "number");
-        assertEq(until, block.timestamp + 5 * 365 days, "five years");
+        // Five calendar years: 26 Nov 2026 to 26 Nov 2031, with 29 Feb 2028 inside (not 5 × 365 days).
+        assertEq(until, block.timestamp + 5 * 365 days + 1 days, "five calendar years");
 
         // The registrar's next registrations: serial 0002 in the same month, 0001 again in the next.
         bytes32[2] memory more = [_registerAs(bob, keccak256("second"), ALL), _registerAs(carol, keccak256("3"), ALL)];
@@ -131,20 +133,33 @@ contract RegistrationOfficeTest is DataRegistryBase {
         vm.prank(registrar);
         office.register(assetId, 1);
         uint64 end = office.getApplication(assetId).validUntil;
-        vm.prank(registrar);
+        vm.prank(alice);
         vm.expectRevert(
             abi.encodeWithSelector(
                 IRegistrationOffice.OutsideRenewalWindow.selector, assetId, end - 183 days, end - 1 days
             )
         );
-        office.renew(assetId, 1);
+        office.requestRenewal(assetId);
         vm.warp(end - 100 days);
         vm.prank(registrar);
+        vm.expectRevert(abi.encodeWithSelector(IRegistrationOffice.RenewalNotRequested.selector, assetId));
+        office.renew(assetId, 2); // the registrar reviews a request; it does not renew on its own
+        vm.prank(bob);
+        vm.expectRevert(abi.encodeWithSelector(IRegistrationOffice.NotCertificateHolder.selector, assetId, bob, alice));
+        office.requestRenewal(assetId);
+        vm.prank(alice);
+        office.requestRenewal(assetId);
+        vm.prank(registrar);
         office.renew(assetId, 2);
-        assertEq(office.getApplication(assetId).validUntil, end + 2 * 365 days, "renewed");
-        vm.warp(end + 2 * 365 days);
+        // 1 Dec 2027 + 2 calendar years = 1 Dec 2029, with 29 Feb 2028 inside.
+        assertEq(office.getApplication(assetId).validUntil, end + 2 * 365 days + 1 days, "renewed");
+        vm.warp(end + 2 * 365 days + 1 days);
         (IRegistrationOffice.CertificateStatus status,,) = office.certificate(assetId);
         assertTrue(status == IRegistrationOffice.CertificateStatus.Lapsed, "lapsed when not renewed");
+        // A lapsed registration is no dead end: the registrant applies again.
+        vm.prank(alice);
+        office.applyFor(assetId, registrar, bytes32(0));
+        assertTrue(_stage() == IRegistrationOffice.Stage.Applied, "applied again");
     }
 
     function test_procedure_refusesWrongParties() public {
@@ -180,19 +195,19 @@ contract RegistrationOfficeTest is DataRegistryBase {
         vm.expectRevert(abi.encodeWithSelector(IDataRegistry.MissingRole.selector, alice, uint8(6)));
         registry.freeze(assetId, "order", bytes32(0));
         vm.prank(regulator);
-        registry.freeze(assetId, unicode"(2026)闽01执保123号", keccak256("court order"));
+        uint256 orderId = registry.freeze(assetId, unicode"(2026)闽01执保123号", keccak256("court order"));
         assertTrue(registry.getAsset(assetId).frozen, "frozen");
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IDataRegistry.AssetIsFrozen.selector, assetId));
+        vm.expectRevert(abi.encodeWithSelector(IDataRegistry.AssetIsFrozen.selector, assetId, orderId, regulator));
         registry.transfer(assetId, 1, bob);
         IDataRegistry.GrantTerms memory t;
         t.grantee = bob;
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IDataRegistry.AssetIsFrozen.selector, assetId));
+        vm.expectRevert(abi.encodeWithSelector(IDataRegistry.AssetIsFrozen.selector, assetId, orderId, regulator));
         registry.grant(assetId, 2, t);
         assertTrue(registry.isRightValid(assetId, 1), "rights already held stay valid");
         vm.prank(regulator);
-        registry.releaseFreeze(assetId, bytes32(0));
+        registry.releaseFreeze(assetId, orderId, bytes32(0));
         vm.prank(alice);
         registry.transfer(assetId, 1, bob);
     }
@@ -202,7 +217,7 @@ contract RegistrationOfficeTest is DataRegistryBase {
         bytes32 pledgeId = registry.recordPledge(assetId, "ZD2026110100001", carol);
         assertEq(registry.getAsset(assetId).activePledges, 1, "one pledge");
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IDataRegistry.OperatingRightPledged.selector, assetId, 1));
+        vm.expectRevert(abi.encodeWithSelector(IDataRegistry.RightPledged.selector, assetId, pledgeId, carol, registrar));
         registry.transfer(assetId, 3, bob);
         vm.prank(alice);
         registry.transfer(assetId, 2, bob); // the usage right is not pledged
@@ -218,22 +233,25 @@ contract RegistrationOfficeTest is DataRegistryBase {
         bytes32 other = _registerAs(bob, keccak256("other"), ALL);
         vm.startPrank(registrar);
         bytes32 onAsset = registry.recordPledge(assetId, "ZD-A", carol);
-        registry.recordPledge(other, "ZD-B", carol);
+        bytes32 onOther = registry.recordPledge(other, "ZD-B", carol);
         vm.expectRevert(abi.encodeWithSelector(IDataRegistry.PledgeUnchanged.selector, other, onAsset, false));
         registry.releasePledge(other, onAsset);
         vm.stopPrank();
         assertEq(registry.getAsset(other).activePledges, 1, "the other asset's pledge stands");
         vm.prank(bob);
-        vm.expectRevert(abi.encodeWithSelector(IDataRegistry.OperatingRightPledged.selector, other, 1));
+        vm.expectRevert(abi.encodeWithSelector(IDataRegistry.RightPledged.selector, other, onOther, carol, registrar));
         registry.transfer(other, 3, carol);
     }
 
     function test_cancel_byRegistrantOnRequestOrByRegistrar_invalidatesRights() public {
         vm.prank(bob);
-        vm.expectRevert(abi.encodeWithSelector(IDataRegistry.NotRegistrant.selector, assetId, bob));
+        vm.expectRevert(abi.encodeWithSelector(IDataRegistry.CancellationNotAllowed.selector, assetId, bob, 1));
         registry.cancel(assetId, 1, bytes32(0));
+        vm.prank(registrar);
+        vm.expectRevert(abi.encodeWithSelector(IDataRegistry.CancellationNotAllowed.selector, assetId, registrar, 1));
+        registry.cancel(assetId, 1, bytes32(0)); // "on request" is the registrant's request only
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IDataRegistry.NotRegistrant.selector, assetId, alice));
+        vm.expectRevert(abi.encodeWithSelector(IDataRegistry.CancellationNotAllowed.selector, assetId, alice, 3));
         registry.cancel(assetId, 3, bytes32(0)); // only a registrar cancels for an upheld objection
         vm.prank(registrar);
         registry.cancel(assetId, 3, keccak256("decision"));
@@ -260,8 +278,13 @@ contract RegistrationOfficeTest is DataRegistryBase {
         assertTrue(attestations.attestationStatus(id) == IAttestationRegistry.Status.Valid, "valid");
         assertEq(attestations.getAttestation(id).assetVersion, 1, "bound to version 1");
 
+        IDataRegistry.Version memory v;
+        v.metadataCid = keccak256("metadata v2");
         vm.prank(alice);
-        registry.changeMetadata(assetId, keccak256("metadata v2"), bytes32(0));
+        office.applyForChange(assetId, registrar, v, bytes32(0));
+        assertEq(registry.getAsset(assetId).version, 1, "still version 1 under review");
+        vm.prank(registrar);
+        office.reviewChange(assetId, true, 0, bytes32(0));
         assertEq(registry.getAsset(assetId).version, 2, "version 2");
         assertTrue(attestations.attestationStatus(id) == IAttestationRegistry.Status.Superseded, "superseded");
 

@@ -72,7 +72,10 @@ abstract contract RegistryFixture is Test {
     bytes32 internal acceptedAsset;
     bytes32 internal publicityAsset; // in publicity, objection 1 pending
     bytes32 internal publicityOverAsset; // publicity over, no objection
-    bytes32 internal registeredAsset; // registered, inside its renewal window
+    bytes32 internal registeredAsset; // registered, inside its renewal window, renewal requested by the holder
+    bytes32 internal renewableAsset; // registered with registeredAsset, inside its renewal window, not requested
+    bytes32 internal changeAsset; // a change registration applied for, awaiting the registrar's review
+    bytes32 internal pendingAsset; // usage right 2 assigned to GRANTEE, not accepted yet
     uint256 internal constant USAGE_GRANT = 4; // of `asset`, held by GRANTEE
     uint256 internal listingId; // `asset`'s operating right 3 on EXCHANGE
     bytes32 internal pledgeId; // on `asset`
@@ -97,6 +100,19 @@ abstract contract RegistryFixture is Test {
         publicityAsset = _register(d, who[HOLDER], "publicity");
         publicityOverAsset = _register(d, who[HOLDER], "publicity over");
         registeredAsset = _register(d, who[HOLDER], "registered");
+        renewableAsset = _register(d, who[HOLDER], "renewable");
+        changeAsset = _register(d, who[HOLDER], "change");
+        {
+            IDataRegistry.Registration memory pr = registration(who[HOLDER], keccak256("pending"));
+            pr.holders = new IDataRegistry.RightHolder[](2);
+            (address a0, uint8 k0, address a1, uint8 k1) = who[HOLDER] < who[GRANTEE]
+                ? (who[HOLDER], uint8(5), who[GRANTEE], uint8(2))
+                : (who[GRANTEE], uint8(2), who[HOLDER], uint8(5));
+            pr.holders[0] = IDataRegistry.RightHolder(a0, k0);
+            pr.holders[1] = IDataRegistry.RightHolder(a1, k1);
+            vm.prank(who[HOLDER]);
+            pendingAsset = d.registry.register(pr);
+        }
 
         vm.prank(who[HOLDER]);
         uint256 grantIndex = d.registry.grant(asset, 2, terms(who[GRANTEE], 0));
@@ -104,7 +120,7 @@ abstract contract RegistryFixture is Test {
         vm.prank(who[REGULATOR]);
         d.registry.freeze(frozenAsset, "(2026)01", bytes32(0));
         vm.prank(who[REGISTRAR]);
-        pledgeId = d.registry.recordPledge(asset, "ZD-1", FRESH);
+        pledgeId = d.registry.recordPledge(asset, "ZD-1", who[OTHER_HOLDER]);
 
         IListingRegistry.ListingRequest memory r = listingRequest(asset, "SDE-1");
         vm.prank(who[HOLDER]);
@@ -117,10 +133,17 @@ abstract contract RegistryFixture is Test {
 
         // The procedure: one application registered a year ago and due for renewal, and one at every other stage.
         _toPublicity(registeredAsset);
+        _toPublicity(renewableAsset);
         vm.warp(block.timestamp + PUBLICITY);
-        vm.prank(who[REGISTRAR]);
+        vm.startPrank(who[REGISTRAR]);
         d.office.register(registeredAsset, 1);
+        d.office.register(renewableAsset, 1);
+        vm.stopPrank();
         vm.warp(block.timestamp + 200 days); // inside the renewal window: 183 to 1 day before the end
+        vm.startPrank(who[HOLDER]);
+        d.office.requestRenewal(registeredAsset);
+        d.office.applyForChange(changeAsset, who[REGISTRAR], version2(), bytes32(0));
+        vm.stopPrank();
         _toPublicity(publicityOverAsset);
         vm.warp(block.timestamp + PUBLICITY);
         _toPublicity(publicityAsset);
@@ -155,6 +178,7 @@ abstract contract RegistryFixture is Test {
         x.participants.addParticipant(SUSPENDED_EXCHANGE, IParticipantRegistry.Role.Exchange, "S", keccak256("s"), "");
         x.participants.suspendParticipant(SUSPENDED_EXCHANGE, 1, bytes32(0));
         x.office.configureRegistrar(who[REGISTRAR], "35", "A");
+        x.registry.setRegistrationOffice(address(x.office));
         vm.stopPrank();
     }
 
@@ -184,6 +208,13 @@ abstract contract RegistryFixture is Test {
         r.sources = new IDataRegistry.Source[](0);
         r.holders = new IDataRegistry.RightHolder[](1);
         r.holders[0] = IDataRegistry.RightHolder(holder, 7);
+    }
+
+    function version2() internal pure returns (IDataRegistry.Version memory v) {
+        v.metadataCid = keccak256("metadata v2");
+        v.contentHash = keccak256("data v2");
+        v.classification = 1;
+        v.attributes = 1;
     }
 
     function terms(address grantee, uint64 until) internal pure returns (IDataRegistry.GrantTerms memory t) {
@@ -222,9 +253,12 @@ abstract contract RegistryFixture is Test {
     );
     bytes32 internal constant REGISTER_TYPEHASH = keccak256(
         "Register(address registrant,bytes32 contentHash,bytes32 contentCid,bytes32 metadataCid,uint8 classification,"
-        "uint8 attributes,Source[] sources,RightHolder[] holders,uint256 nonce,uint256 deadline)"
-        "RightHolder(address account,uint8 kinds)Source(bytes32 assetId,uint256 rightIndex)"
+        "uint8 attributes,Source[] sources,RightHolder[] holders,HolderTerms[] terms,uint256 nonce,uint256 deadline)"
+        "HolderTerms(uint64 validUntil,bytes32 limitsCid)RightHolder(address account,uint8 kinds)"
+        "Source(bytes32 assetId,uint256 rightIndex)"
     );
+    bytes32 internal constant ACCEPT_RIGHT_TYPEHASH =
+        keccak256("AcceptRight(address holder,bytes32 assetId,uint256 rightIndex,uint256 nonce,uint256 deadline)");
     bytes32 internal constant GRANT_TYPEHASH = keccak256(
         "Grant(address grantor,bytes32 assetId,uint256 parentIndex,GrantTerms terms,uint256 nonce,uint256 deadline)"
         "GrantTerms(address grantee,uint64 validFrom,uint64 validUntil,bool subGrantable,bool transferable,"
@@ -280,13 +314,21 @@ abstract contract RegistryFixture is Test {
                 abi.encode(keccak256("RightHolder(address account,uint8 kinds)"), r.holders[i].account, r.holders[i].kinds)
             );
         }
+        bytes32[] memory termHashes = new bytes32[](r.terms.length);
+        for (uint256 i; i < r.terms.length; ++i) {
+            termHashes[i] = keccak256(
+                abi.encode(keccak256("HolderTerms(uint64 validUntil,bytes32 limitsCid)"), r.terms[i].validUntil,
+                    r.terms[i].limitsCid)
+            );
+        }
         return keccak256(
             bytes.concat(
                 abi.encode(
                     REGISTER_TYPEHASH, registrant, r.contentHash, r.contentCid, r.metadataCid, r.classification,
                     r.attributes
                 ),
-                abi.encode(keccak256(abi.encodePacked(sources)), keccak256(abi.encodePacked(holders)), nonce, deadline)
+                abi.encode(keccak256(abi.encodePacked(sources)), keccak256(abi.encodePacked(holders)),
+                    keccak256(abi.encodePacked(termHashes)), nonce, deadline)
             )
         );
     }

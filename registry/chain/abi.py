@@ -43,6 +43,26 @@ def load_bytecode(name: str = "DataRegistry", out_dir: Path = FORGE_OUT) -> str:
     return bytecode
 
 
+def link_bytecode(name: str, libraries: dict[str, str], out_dir: Path = FORGE_OUT) -> str:
+    """The creation bytecode with each external library's placeholder replaced by its deployed address."""
+    artifact = out_dir / f"{name}.sol" / f"{name}.json"
+    if not artifact.exists():
+        raise ConfigurationError(
+            f"No build artifact at '{artifact}'. Build the contracts first: `make build` (or `forge build`)."
+        )
+    bytecode = json.loads(artifact.read_text())["bytecode"]
+    code = bytecode["object"].removeprefix("0x")
+    for libs in bytecode.get("linkReferences", {}).values():
+        for lib, places in libs.items():
+            if lib not in libraries:
+                raise ConfigurationError(f"{name} needs the library {lib} deployed and linked.")
+            address = libraries[lib].lower().removeprefix("0x")
+            for place in places:
+                start = place["start"] * 2
+                code = code[:start] + address + code[start + place["length"] * 2:]
+    return "0x" + code
+
+
 def export_abis(out_dir: Path = FORGE_OUT) -> None:
     """Copy the ABIs from forge's output into the package (run by `make build`)."""
     ABI_DIR.mkdir(exist_ok=True)

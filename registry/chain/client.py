@@ -27,10 +27,10 @@ from registry.chain.abi import load_abi
 from registry.chain.errors import decode_revert
 from registry.chain.events import DecodedEvent, decode_log
 from registry.chain.operations import Forward, Operation, Register
-from registry.chain.rpc import Rpc, public_url
+from registry.chain.rpc import Rpc, RpcError, public_url
 from registry.chain.types import Registration, asset_id_hex, checksum
 from registry.config import Deployment, Settings
-from registry.errors import ChainError, ChainUnavailable, ConfigurationError, ValidationError
+from registry.errors import ChainError, ChainUnavailable, ConfigurationError, ContractRevert, ValidationError
 
 _REGISTRATIONS_TYPE = "(bytes32,bytes32,bytes32,uint8,uint8,(bytes32,uint256)[],(address,uint8)[])[]"
 
@@ -186,7 +186,8 @@ class RegistryClient:
 
     def get_asset(self, asset_id: str) -> dict[str, Any]:
         view = self._call(self.contract.functions.getAsset(bytes.fromhex(asset_id_hex(asset_id)[2:])))
-        registrant, status, classification, attributes, version, right_count, frozen, pledges = view
+        (registrant, status, classification, attributes, version, right_count, frozen, pledges, freezes,
+         changed_content) = view
         return {
             "registrant": registrant,
             "status": status,
@@ -196,11 +197,14 @@ class RegistryClient:
             "right_count": right_count,
             "frozen": frozen,
             "active_pledges": pledges,
+            "active_freezes": freezes,
+            # The current data after a change registration replaced it; None while it is the registered data.
+            "changed_content_hash": "0x" + bytes(changed_content).hex() if any(changed_content) else None,
         }
 
     def get_right(self, asset_id: str, right_index: int) -> dict[str, Any]:
         view = self._call(self.contract.functions.getRight(bytes.fromhex(asset_id_hex(asset_id)[2:]), right_index))
-        holder, kind, parent, valid_from, valid_until, revoked, sub_grantable, transferable = view
+        holder, kind, parent, valid_from, valid_until, revoked, sub_grantable, transferable, pending = view
         return {
             "holder": holder,
             "kind": kind,
@@ -210,6 +214,7 @@ class RegistryClient:
             "revoked": revoked,
             "sub_grantable": sub_grantable,
             "transferable": transferable,
+            "pending": pending,
         }
 
     def right_validity(self, asset_id: str, right_index: int) -> tuple[int, int]:
@@ -418,8 +423,28 @@ class RegistryClient:
                 raise self._down(exc, "nothing could be read from the registry") from exc
             raise ChainError(f"Cannot read from the registry at '{self.chain.rpc_url}': {exc}.") from exc
 
+    def next_block_time(self) -> int:
+        """When the transaction sent now will be mined, at the earliest: the node's pending block or the wall
+        clock, whichever is later (an idle development chain's latest block can be minutes old)."""
+        pending = self.chain.rpc.call("eth_getBlockByNumber", ["pending", False])
+        return max(int(pending["timestamp"], 16), int(time.time()))
+
     def _simulate(self, tx: dict) -> int:
-        """Estimates gas, which runs the call: a refusal surfaces here, with its custom error, before sending."""
+        """Estimates gas, which runs the call: a refusal surfaces here, with its custom error, before sending.
+        It runs at the time the transaction will be mined (a block-time override), so a step gated on time
+        (the end of publicity, a deadline, a term) is judged as the chain will judge it: nothing that will
+        revert is sent, and nothing that will pass is refused because the last block is old."""
+        try:
+            call = {"from": tx["from"], "to": tx["to"], "data": tx["data"]}
+            return int(self.chain.rpc.call("eth_estimateGas",
+                                           [call, "latest", None, {"time": hex(self.next_block_time())}]), 16)
+        except RpcError:
+            pass  # a node without block overrides: judged at its latest block below
+        except ContractRevert:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            if _unreachable(exc):
+                raise self._down(exc, "nothing was sent") from exc
         try:
             return self.w3.eth.estimate_gas(tx)
         except (ContractCustomError, ContractLogicError) as exc:

@@ -26,10 +26,10 @@ import rlp  # a dependency of eth-account
 from eth_abi import encode
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
-from eth_utils import to_checksum_address
+from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 from web3 import Web3
 
-from registry.chain.abi import FORGE_OUT, load_abi, load_bytecode
+from registry.chain.abi import FORGE_OUT, link_bytecode, load_abi, load_bytecode
 from registry.chain.client import fee_fields, poll_receipt
 from registry.chain.rpc import Rpc, RpcError, public_url
 from registry.config import Deployment
@@ -64,13 +64,18 @@ def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
     try:
         f = deployer.contract("Forwarder")
         p = deployer.contract("ParticipantRegistry", admin, f)
-        d = deployer.contract("DataRegistry", p, f)
+        remarks = deployer.contract("Remarks")  # the DataRegistry's remark logic, linked (EIP-170 size limit)
+        d = deployer.contract("DataRegistry", p, f, libraries={"Remarks": remarks})
         deployer.contract("ListingRegistry", d, p, f)
-        deployer.contract("RegistrationOffice", d, p, publicity_seconds, f)
+        office = deployer.contract("RegistrationOffice", d, p, publicity_seconds, f)
         deployer.contract("AttestationRegistry", d, p, f)
+        if admin == account.address:
+            # The office commits approved change registrations and follows transfers of the holding right.
+            # Another admin (the council's multisig) sends `setRegistrationOffice` itself.
+            deployer.bind_office(d, office)
     finally:
         rpc.close()
-    contracts = deployer.record.data["contracts"]
+    contracts = {name: c for name, c in deployer.record.data["contracts"].items() if name != "Remarks"}
     return Deployment(chain_id=chain_id, contracts={name: c["address"] for name, c in contracts.items()},
                       deploy_block=contracts["Forwarder"]["block"], deploy_tx=contracts["Forwarder"]["tx"])
 
@@ -121,26 +126,55 @@ class _Deployer:
         self.rpc, self.account, self.chain_id, self.record = rpc, account, chain_id, record
         self.hook = hook or (lambda event, name: None)
 
-    def contract(self, name: str, *args: object) -> str:
+    def contract(self, name: str, *args: object, libraries: dict[str, str] | None = None) -> str:
         """The address of contract `name` of this deployment: recorded, finished, or deployed now."""
         contracts = self.record.data["contracts"]
         if name not in contracts:
             pending = self.record.data.get("pending")
             receipt = self._finish(pending) if pending and pending["name"] == name else None
             if receipt is None:
-                receipt = self._send(name, args)
+                receipt = self._send(name, args, libraries)
             contracts[name] = {"address": to_checksum_address(receipt["contractAddress"]),
                                "tx": receipt["transactionHash"], "block": int(receipt["blockNumber"], 16)}
             self.record.data["pending"] = None
             self.record.save()
             self.hook("deployed", name)
         address = str(contracts[name]["address"])
-        verify_code(self.rpc, name, address)
+        verify_code(self.rpc, name, address, libraries)
         return address
 
-    def _send(self, name: str, args: tuple[object, ...]) -> dict[str, Any]:
-        constructor: dict[str, Any] = next((e for e in load_abi(name) if e["type"] == "constructor"), {"inputs": []})
-        bytecode = load_bytecode(name)
+    def bind_office(self, registry: str, office: str) -> None:
+        """`DataRegistry.setRegistrationOffice(office)`, unless the registry already names it (a resumed
+        deployment): the registry accepts it once."""
+        selector = "0x" + function_signature_to_4byte_selector("registrationOffice()").hex()
+        bound = self.rpc.call("eth_call", [{"to": registry, "data": selector}, "latest"])
+        current = to_checksum_address("0x" + bound[-40:])
+        if current == office:
+            return
+        if int(current, 16):
+            raise ChainError(f"The DataRegistry at {registry} is bound to the registration office {current}, not "
+                             f"{office}: this deployment cannot be finished. Move the deployment record away.")
+        data = "0x" + (function_signature_to_4byte_selector("setRegistrationOffice(address)")
+                       + encode(["address"], [office])).hex()
+        nonce = int(self.rpc.call("eth_getTransactionCount", [self.account.address, "latest"]), 16)
+        gas = int(self.rpc.call("eth_estimateGas", [{"from": self.account.address, "to": registry,
+                                                     "data": data}]), 16)
+        tx: dict[str, Any] = {"chainId": self.chain_id, "nonce": nonce, "to": registry, "data": data, "value": 0,
+                              "gas": gas * 6 // 5 + 20_000, **fee_fields(self.rpc)}
+        raw = "0x" + bytes(self.account.sign_transaction(tx).raw_transaction).hex()
+        tx_hash = Web3.keccak(hexstr=raw).hex()
+        tx_hash = tx_hash if tx_hash.startswith("0x") else "0x" + tx_hash
+        self._broadcast(raw)
+        receipt = poll_receipt(self.rpc, tx_hash, timeout=120, through_outages=True)
+        if int(receipt["status"], 16) != 1:
+            raise ChainError(f"DataRegistry.setRegistrationOffice failed in transaction {tx_hash}.")
+
+    def _send(self, name: str, args: tuple[object, ...], libraries: dict[str, str] | None) -> dict[str, Any]:
+        # A library (Remarks) has no constructor and no ABI of its own in the package (its events are the
+        # registry's); a contract that uses one gets its address linked into its bytecode.
+        abi = [] if name == "Remarks" else load_abi(name)
+        constructor: dict[str, Any] = next((e for e in abi if e["type"] == "constructor"), {"inputs": []})
+        bytecode = link_bytecode(name, libraries) if libraries else load_bytecode(name)
         data = (bytecode if bytecode.startswith("0x") else "0x" + bytecode) \
             + encode([i["type"] for i in constructor["inputs"]], list(args)).hex()
         # The latest state's nonce, not the pending pool's: a transaction of ours stuck in a pool would
@@ -195,11 +229,17 @@ def _rlp_sender_nonce(sender: str, nonce: int) -> bytes:
     return bytes(rlp.encode([bytes.fromhex(sender[2:]), nonce]))
 
 
-def verify_code(rpc: Rpc, name: str, address: str) -> None:
+def verify_code(rpc: Rpc, name: str, address: str, libraries: dict[str, str] | None = None) -> None:
     """Refuses an address whose runtime code is not the build's deployedBytecode of `name`, immutables (set
-    by the constructor, so different in every deployment) masked on both sides."""
+    by the constructor, so different in every deployment) masked on both sides, linked libraries filled in."""
     artifact = json.loads((FORGE_OUT / f"{name}.sol" / f"{name}.json").read_text())["deployedBytecode"]
-    expected = bytearray.fromhex(artifact["object"].removeprefix("0x"))
+    code = artifact["object"].removeprefix("0x")
+    for libs in artifact.get("linkReferences", {}).values():
+        for lib, places in libs.items():
+            linked = (libraries or {}).get(lib, "0x" + "00" * 20).lower().removeprefix("0x")
+            for place in places:
+                code = code[:place["start"] * 2] + linked + code[(place["start"] + place["length"]) * 2:]
+    expected = bytearray.fromhex(code)
     actual = bytearray.fromhex(rpc.call("eth_getCode", [address, "latest"]).removeprefix("0x"))
     if not actual:
         raise ChainError(f"The deployment lists {name} at {address}, but there is no contract there on this chain: "
@@ -210,6 +250,8 @@ def verify_code(rpc: Rpc, name: str, address: str) -> None:
             if r["start"] + r["length"] <= len(actual):
                 actual[r["start"]:r["start"] + r["length"]] = bytes(r["length"])
             expected[r["start"]:r["start"] + r["length"]] = bytes(r["length"])
+    if expected[:21] == b"\x73" + bytes(20) and len(actual) >= 21:
+        actual[1:21] = bytes(20)  # a library's code starts with PUSH20 of its own address (call protection)
     if actual != expected:
         raise ChainError(f"The code at {address} is not the build's {name} (its runtime bytecode differs from "
                          f"out/{name}.sol/{name}.json): a different build or another contract. Deploy anew.")

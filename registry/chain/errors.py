@@ -211,16 +211,79 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
         f"Contract '{a['target']}' does not trust this forwarder; only the registry's own contracts can be called."
     ),
     "AssetIsFrozen": lambda a: (
-        f"Asset '{a['assetId']}' is frozen by a regulator (查封): transfers, new grants and changes are blocked "
-        "until the freeze is released."
+        f"Asset '{a['assetId']}' is frozen by a regulator (查封, freeze order {a['orderId']}): refused until "
+        f"regulator {a['regulator']} (or the council admin, with a recorded reason) releases that order."
     ),
-    "FreezeUnchanged": lambda a: (
-        f"Asset '{a['assetId']}' is {'already' if a['frozen'] else 'not'} frozen."
+    "FreezeOrderNotActive": lambda a: (
+        f"Asset '{a['assetId']}' has no standing freeze order {a['orderId']} (unknown or already released)."
     ),
-    "OperatingRightPledged": lambda a: (
-        f"The operating right of asset '{a['assetId']}' is pledged ({a['activePledges']} active pledge(s)); it "
-        "cannot be transferred until the pledge is released."
+    "NotFreezeIssuer": lambda a: (
+        f"Freeze order {a['orderId']} of asset '{a['assetId']}' can be released only by regulator "
+        f"{a['regulator']}, who issued it (or by the council admin, with a recorded reason)."
     ),
+    "RightPledged": lambda a: (
+        f"The operating right of asset '{a['assetId']}' is pledged (pledge {a['pledgeId']}): refused unless pledgee "
+        f"{a['pledgee']} consents to exactly this operation (`datareg pledge-consent`), or registrar "
+        f"{a['registrar']}, who recorded the pledge, releases it."
+    ),
+    "NotPledgeRegistrar": lambda a: (
+        f"Pledge {a['pledgeId']} of asset '{a['assetId']}' can be released only by registrar {a['registrar']}, "
+        "who recorded it."
+    ),
+    "NotPledgee": lambda a: (
+        f"Only pledgee {a['pledgee']} may consent for pledge {a['pledgeId']} of asset '{a['assetId']}'."
+    ),
+    "RightPending": lambda a: (
+        f"Right {a['rightIndex']} of asset '{a['assetId']}' is pending: {a['holder']} was named to hold it and has "
+        "not accepted it yet (`datareg accept-right`); until then nobody holds it."
+    ),
+    "NotPendingAssignment": lambda a: (
+        f"Right {a['rightIndex']} of asset '{a['assetId']}' is not an assignment awaiting acceptance (already "
+        "accepted, withdrawn, or never named to another party)."
+    ),
+    "TermsMismatch": lambda a: (
+        f"The registration lists {a['terms']} term entries for {a['holders']} holder entries: give none, or one "
+        "per holder entry in the same order."
+    ),
+    "EmptyContent": lambda a: "The data is empty (SHA-256 of zero bytes): an empty file is not a data asset.",
+    "CancellationNotAllowed": lambda a: (
+        f"Account '{a['account']}' may not cancel asset '{a['assetId']}' for reason {a['reasonCode']}: on request "
+        "(1) only the registrant; data destroyed, objection upheld or by the registrar (2-4) only a registrar."
+    ),
+    "NotRegistrationOffice": lambda a: (
+        f"Account '{a['account']}' is not the registration office: a change becomes current only through "
+        "`datareg change` and the registrar's `datareg review-change`."
+    ),
+    "RegistrationOfficeAlreadySet": lambda a: f"The registration office is already bound ({a['office']}).",
+    "ApplicationInProgress": lambda a: (
+        f"Asset '{a['assetId']}' is in the registration procedure (stage "
+        f"{['none', 'applied', 'accepted', 'returned', 'publicity', 'registered', 'refused', 'terminated'][a['stage']]}"
+        "): its version is pinned until the procedure ends; apply for the change afterwards."
+    ),
+    "ChangeInProgress": lambda a: (
+        f"Asset '{a['assetId']}' has a change registration awaiting review by registrar {a['registrar']}; wait "
+        "for its decision."
+    ),
+    "RenewalInProgress": lambda a: (
+        f"Asset '{a['assetId']}' has a renewal request awaiting review by registrar {a['registrar']}; wait for "
+        "its decision."
+    ),
+    "NoChangePending": lambda a: f"Asset '{a['assetId']}' has no change registration awaiting review.",
+    "RenewalNotRequested": lambda a: (
+        f"The holder of asset '{a['assetId']}''s certificate has not requested renewal (`datareg renew-request`)."
+    ),
+    "NotCertificateHolder": lambda a: (
+        f"Account '{a['account']}' does not hold the certificate of asset '{a['assetId']}'; its holder "
+        f"{a['holder']} requests renewal."
+    ),
+    "RegistrationLapsed": lambda a: (
+        f"The registration of asset '{a['assetId']}' lapsed at {_when(a['validUntil'])}; apply for registration "
+        "again (`datareg apply`)."
+    ),
+    "WrongRegistrar": lambda a: (
+        f"Asset '{a['assetId']}' was certified by registrar {a['registrar']}; a change goes to that registrar."
+    ),
+    "NotDataRegistry": lambda a: f"Account '{a['account']}' is not the data registry.",
     "PledgeUnchanged": lambda a: (
         f"Pledge '{a['pledgeId']}' of asset '{a['assetId']}' is "
         f"{'already recorded' if a['active'] else 'not recorded'}."
@@ -231,8 +294,7 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
         "in the participant registry."
     ),
     "NotRegistrant": lambda a: (
-        f"Account '{a['account']}' may not do this to asset '{a['assetId']}': only its registrant (a change, or a "
-        "cancellation on request) or a registrar may."
+        f"Account '{a['account']}' may not do this to asset '{a['assetId']}': only its registrant may."
     ),
     "NotApplicant": lambda a: (
         f"Account '{a['account']}' is not the registrant of asset '{a['assetId']}'; only the registrant applies."

@@ -16,9 +16,17 @@ from typing import Any, ClassVar
 
 from eth_utils.crypto import keccak
 
-from registry.chain.types import Registration, RightHolder, Source, asset_id_hex, checksum
+from registry.chain.types import HolderTerms, Registration, RightHolder, Source, asset_id_hex, checksum
 from registry.errors import ValidationError
-from registry.vocabulary import AttestationKind, CancelReason, ListingStatus, RevocationReason, RightKind, Role
+from registry.vocabulary import (
+    AttestationKind,
+    CancelReason,
+    ListingStatus,
+    PledgedOperation,
+    RevocationReason,
+    RightKind,
+    Role,
+)
 
 DOMAIN_VERSION = "1"  # each contract's EIP-712 domain: its own name, version 1, chain id, address
 
@@ -37,6 +45,7 @@ LISTING_STATUSES = {m.key: m.value for m in ListingStatus if m is not ListingSta
 ROLES = {m.key: m.value for m in Role.admissible()}
 CANCEL_REASONS = {m.key: m.value for m in CancelReason}
 ATTESTATION_KINDS = {m.key: m.value for m in AttestationKind}
+PLEDGED_OPERATIONS = {m.key: m.value for m in PledgedOperation}
 
 
 def _refuse(name: str, message: str, short: str) -> ValidationError:
@@ -599,6 +608,8 @@ def credit_code_hash(credit_code: str) -> bytes:
 SOURCE = Struct(Source, declared={"asset_id": Arg(ASSET_ID, absent=REQUIRED),
                                   "right_index": Arg(UINT256, absent=REQUIRED)})
 RIGHT_HOLDER = Struct(RightHolder, declared={"account": Arg(ADDRESS, absent=REQUIRED), "kinds": Arg(RIGHT_KINDS)})
+HOLDER_TERMS = Struct(HolderTerms, declared={"valid_until": Arg(Uint(64, high=2**32 - 1), absent=0),
+                                             "limits_cid": Arg(DIGEST, absent=ZERO)})
 REGISTRATION = Struct(Registration, declared={
     "content_hash": Arg(DIGEST),
     "content_cid": Arg(DIGEST, absent=ZERO),
@@ -610,6 +621,8 @@ REGISTRATION = Struct(Registration, declared={
     "holders": Arg(ListOf(RIGHT_HOLDER, "'holders' must be a list of {account, kinds} objects, e.g. "
                           '[{"account": "0x…", "kinds": ["holding", "usage", "operating"]}].',
                           "a list of {account, kinds}")),
+    "terms": Arg(ListOf(HOLDER_TERMS, "'terms' must be empty or a list of {valid_until, limits_cid} objects, one per "
+                        "holder entry in the same order.", "a list of {valid_until, limits_cid}"), absent=()),
 }, refusal="The registration must be a JSON object with content_hash, metadata_cid, holders, ...")
 
 
@@ -704,11 +717,66 @@ class Freeze(Operation):
 
 @dataclass(frozen=True)
 class ReleaseFreeze(Operation):
+    """Lifts one freeze order: only the regulator that issued it."""
+
     asset_id: str = arg(ASSET_ID)
+    order_id: int = arg(Uint(low=1), cli=Cli("--order-id", "the freeze order's number on the asset", required=True))
     evidence_cid: bytes = arg(DIGEST, cli=EVIDENCE)
 
     name = "release_freeze"
     function = "releaseFreeze"
+
+
+@dataclass(frozen=True)
+class AdminReleaseFreeze(Operation):
+    """The council admin lifts a freeze order (e.g. its regulator was dissolved), with a recorded reason."""
+
+    asset_id: str = arg(ASSET_ID)
+    order_id: int = arg(Uint(low=1), cli=Cli("--order-id", "the freeze order's number on the asset", required=True))
+    reason_cid: bytes = arg(DIGEST, cli=Cli("--reason", "the decision; stored, its CID goes on chain", required=True,
+                                            source="document"))
+
+    name = "admin_release_freeze"
+    function = "adminReleaseFreeze"
+
+
+@dataclass(frozen=True)
+class ConsentAsPledgee(Operation):
+    """A pledgee consents, once, to a transfer or grant of the pledged operating right, or to the cancellation."""
+
+    asset_id: str = arg(ASSET_ID)
+    pledge_id: bytes = arg(DIGEST, cli=Cli("--pledge", required=True))
+    operation: str = arg(Named(PLEDGED_OPERATIONS, "pledged operation"), cli=Cli("--operation", required=True))
+    right_index: int = arg(UINT256, 0, cli=Cli("--right", default=0))
+    counterparty: str = arg(ADDRESS, "0x0000000000000000000000000000000000000000",
+                            cli=Cli("--to", "the new holder or grantee", default="0x0000000000000000000000000000000000000000"))
+
+    name = "consent_as_pledgee"
+    function = "consentAsPledgee"
+
+
+@dataclass(frozen=True)
+class AcceptRight(Operation):
+    """The named holder accepts a right assigned to it at registration (until then it is pending)."""
+
+    asset_id: str = arg(ASSET_ID)
+    right_index: int = arg(Uint(low=1))
+
+    name = "accept_right"
+    function = "acceptRight"
+    by_sig_function = "acceptRightBySig"
+    signer_field = "holder"
+
+
+@dataclass(frozen=True)
+class WithdrawAssignment(Operation):
+    """The registrant withdraws a right it named another party to, before that party accepted it."""
+
+    asset_id: str = arg(ASSET_ID)
+    right_index: int = arg(Uint(low=1))
+
+    name = "withdraw_assignment"
+    function = "withdrawAssignment"
 
 
 @dataclass(frozen=True)
@@ -741,13 +809,26 @@ class Cancel(Operation):
 
 
 @dataclass(frozen=True)
-class ChangeMetadata(Operation):
-    asset_id: str = arg(ASSET_ID)
-    metadata_cid: bytes = arg(DIGEST, cli=Cli("--metadata", required=True, source="metadata"))
-    content_hash: bytes = arg(DIGEST, cli=Cli("--file", source="fingerprint"))
+class ApplyForChange(Operation):
+    """A change registration: the registrant applies for a new version (metadata, and data if a file is given,
+    classification and flags); the registrar reviews it (ReviewChange) and only then is it current."""
 
-    name = "change_metadata"
-    function = "changeMetadata"
+    asset_id: str = arg(ASSET_ID)
+    registrar: str = arg(ADDRESS, cli=Cli("--registrar", required=True))
+    metadata_cid: bytes = arg(DIGEST, packed=True, cli=Cli("--metadata", required=True, source="metadata"))
+    content_hash: bytes = arg(DIGEST, packed=True, cli=Cli("--file", source="fingerprint"))
+    content_cid: bytes = arg(DIGEST, ZERO, packed=True, cli=Cli("--content-cid", "digest of the new data's CIDv0",
+                                                                default="0x" + "00" * 32))
+    classification: int = arg(Uint(8, high=2), 0, packed=True, cli=Cli("--classification", "0 general, 1 important, "
+                                                                       "2 core", default=0))
+    attributes: int = arg(Uint(8, high=7), 0, packed=True, cli=Cli("--attributes", "bits: 1 personal information, 2 "
+                                                                   "sensitive, 4 export allowed", default=0))
+    documents_cid: bytes = arg(DIGEST, ZERO, cli=Cli("--documents", "change documents; stored, their CID goes on chain",
+                                                     source="document"))
+
+    contract = "RegistrationOffice"
+    name = "apply_for_change"
+    function = "applyForChange"
 
 
 # ─────────────────────────────── listings (ListingRegistry) ───────────────────────────────
@@ -947,6 +1028,40 @@ class CompleteRegistration(Operation):
     contract = "RegistrationOffice"
     name = "register_certificate"
     function = "register"
+
+
+@dataclass(frozen=True)
+class ReviewChange(Operation):
+    asset_id: str = arg(ASSET_ID)
+    passed: bool = arg(BOOL, cli=Cli("--refuse", invert=True))
+    reason_code: int = arg(Uint(16), cli=Cli("--reason", default=0))
+    note_cid: bytes = arg(DIGEST, cli=NOTE)
+
+    contract = "RegistrationOffice"
+    name = "review_change"
+    function = "reviewChange"
+
+
+@dataclass(frozen=True)
+class RequestRenewal(Operation):
+    """The certificate's holder asks for renewal, 6 months to 1 day before the registration ends."""
+
+    asset_id: str = arg(ASSET_ID)
+
+    contract = "RegistrationOffice"
+    name = "request_renewal"
+    function = "requestRenewal"
+
+
+@dataclass(frozen=True)
+class RefuseRenewal(Operation):
+    asset_id: str = arg(ASSET_ID)
+    reason_code: int = arg(Uint(16), cli=Cli("--reason", required=True))
+    note_cid: bytes = arg(DIGEST, cli=NOTE)
+
+    contract = "RegistrationOffice"
+    name = "refuse_renewal"
+    function = "refuseRenewal"
 
 
 @dataclass(frozen=True)

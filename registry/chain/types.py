@@ -68,6 +68,14 @@ class Source:
 
 
 @dataclass(frozen=True)
+class HolderTerms:
+    """The term and limits of one holder entry's rights (the application's rights configuration)."""
+
+    valid_until: int = 0  # unix seconds; 0 for no end
+    limits_cid: bytes = bytes(32)  # SHA-256 digest of the limits document's CIDv0, or zero
+
+
+@dataclass(frozen=True)
 class Registration:
     """What a registrant declares; mirrors IDataRegistry.Registration."""
 
@@ -78,6 +86,8 @@ class Registration:
     attributes: int = 0
     sources: tuple[Source, ...] = ()
     holders: tuple[RightHolder, ...] = field(default_factory=tuple)
+    # Empty, or one entry per holder entry in the same order: each holder's term and limits.
+    terms: tuple[HolderTerms, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("content_hash", "content_cid", "metadata_cid"):

@@ -74,6 +74,10 @@ def render(answer: dict) -> str:
         ]
         if set(m["matched_by"]) != {"sha256", "cid"}:
             lines.append(f"  matched by      {' and '.join(m['matched_by'])} only")
+        if m.get("matched_version") is not None:
+            lines.append(f"  version         {m['matched_version']} of {m['version']}: "
+                         + ("current" if m["current"] else
+                            f"SUPERSEDED by a change registration (current data {m['current_content_hash']})"))
         if m["encumbrances"]:
             lines.append(f"  encumbrances    {len(m['encumbrances'])}")
         for kind, zh in KIND_LABELS:

@@ -45,7 +45,8 @@ class Asset(SQLModel, table=True):
     status: int = AssetStatus.ACTIVE.value  # IDataRegistry.AssetStatus
     version: int = 1
     # Remarks (备注) and the record's lifecycle.
-    frozen: bool = False
+    frozen: bool = False  # any freeze order standing (see freeze_orders)
+    active_freezes: int = 0  # standing freeze orders: the first and those waiting behind it (轮候查封)
     active_pledges: int = 0
     cancel_reason: Optional[int] = None
     latest_content_hash: Optional[str] = Field(default=None, max_length=66)  # after a change
@@ -76,6 +77,8 @@ class Right(SQLModel, table=True):
     revoked: bool = False
     sub_grantable: bool = False
     transferable: bool = True
+    pending: bool = False  # named at registration, not accepted yet: not held, not valid
+    limits_cid: Optional[str] = Field(default=None, max_length=64)  # a root right's limits (rights configuration)
     # Terms of a grant (null for root rights); the full terms document is at terms_cid.
     grantor: Optional[str] = Field(default=None, max_length=42)
     purpose: Optional[str] = None
@@ -92,7 +95,7 @@ class Right(SQLModel, table=True):
 
 # The fields of a right that change over its life; a version records them from one event to the next.
 RIGHT_STATE_FIELDS = ("holder", "kind", "parent_index", "valid_from", "valid_until", "revoked", "sub_grantable",
-                      "transferable")
+                      "transferable", "pending")
 
 
 class RightVersion(SQLModel, table=True):
@@ -117,6 +120,7 @@ class RightVersion(SQLModel, table=True):
     revoked: bool = False
     sub_grantable: bool = False
     transferable: bool = True
+    pending: bool = False
     change: str = Field(max_length=32)  # the event that began this version: assigned, granted, transferred, ...
     since_block: int = Field(sa_type=BIG)
     since_log_index: int
@@ -293,6 +297,77 @@ class Pledge(SQLModel, table=True):
     released_block: Optional[int] = Field(default=None, sa_type=BIG)
 
 
+class FreezeOrder(SQLModel, table=True):
+    """A regulator's freeze order (查封) on an asset, numbered per asset; a waiting-list seizure (轮候查封) when
+    recorded while another stood. Lifted only by its issuer, or by the council admin with a recorded reason."""
+
+    __tablename__ = "freeze_orders"
+
+    asset_id: str = Field(primary_key=True, max_length=66)
+    order_id: int = Field(primary_key=True, sa_column_kwargs=CHAIN_NUMBERED)
+    regulator: str = Field(max_length=42)
+    order_reference: str
+    evidence_cid: Optional[str] = Field(default=None, max_length=64)
+    waiting: bool = False
+    active: bool = True
+    released_by: Optional[str] = Field(default=None, max_length=42)
+    released_by_admin: bool = False
+    release_evidence_cid: Optional[str] = Field(default=None, max_length=64)
+    ordered_block: int = Field(sa_type=BIG)
+    ordered_tx: str = Field(max_length=66)
+    ordered_at: int = Field(sa_type=BIG)
+    released_block: Optional[int] = Field(default=None, sa_type=BIG)
+
+
+class AssetVersion(SQLModel, table=True):
+    """Each version of an asset: 1 at registration, then one per approved change registration. The data's
+    fingerprint of every version is kept, so a file is found by any version's hash (current or superseded)."""
+
+    __tablename__ = "asset_versions"
+
+    asset_id: str = Field(primary_key=True, max_length=66)
+    version: int = Field(primary_key=True, sa_column_kwargs=CHAIN_NUMBERED)
+    content_hash: str = Field(index=True, max_length=66)  # the data of this version
+    metadata_cid: str = Field(max_length=64)
+    classification: int
+    attributes: int
+    block_number: int = Field(sa_type=BIG)
+    tx_hash: str = Field(max_length=66)
+    timestamp: int = Field(sa_type=BIG)
+
+
+class HolderTerm(SQLModel, table=True):
+    """The term and limits the rights configuration gave one holder's rights at registration (RightTermsSet)."""
+
+    __tablename__ = "holder_terms"
+
+    asset_id: str = Field(primary_key=True, max_length=66)
+    holder: str = Field(primary_key=True, max_length=42)
+    valid_until: int = Field(default=0, sa_type=BIG)
+    limits_cid: Optional[str] = Field(default=None, max_length=64)
+    block_number: int = Field(sa_type=BIG)
+
+
+class ChangeApplication(SQLModel, table=True):
+    """The latest change registration applied for on an asset, and the registrar's decision."""
+
+    __tablename__ = "change_applications"
+
+    asset_id: str = Field(primary_key=True, max_length=66)
+    applicant: str = Field(max_length=42)
+    registrar: str = Field(max_length=42)
+    status: str = Field(max_length=16)  # pending, approved, refused
+    metadata_cid: str = Field(max_length=64)
+    content_hash: Optional[str] = Field(default=None, max_length=66)  # null: the data is unchanged
+    classification: int
+    attributes: int
+    documents_cid: Optional[str] = Field(default=None, max_length=64)
+    reason_code: Optional[int] = None
+    version: Optional[int] = None  # the version it became, when approved
+    applied_block: int = Field(sa_type=BIG)
+    decided_block: Optional[int] = Field(default=None, sa_type=BIG)
+
+
 class Registration(SQLModel, table=True):
     """An asset's application under the national procedure, and its certificate once registered."""
 
@@ -308,6 +383,9 @@ class Registration(SQLModel, table=True):
     registered_at: Optional[int] = Field(default=None, sa_type=BIG)
     valid_until: Optional[int] = Field(default=None, sa_type=BIG)
     reason_code: Optional[int] = None  # of a return, termination or refusal
+    certified_version: Optional[int] = None  # the asset version the certificate certifies (re-issued on a change)
+    holder: Optional[str] = Field(default=None, max_length=42)  # the certificate's holder (follows transfers)
+    renewal_requested: bool = False
     applied_block: int = Field(sa_type=BIG)
     updated_block: int = Field(sa_type=BIG)
 

@@ -228,9 +228,9 @@ def _party_rights_query():
 
 # What a party's right answers with, and what its validity reads.
 _PARTY_RIGHT_COLUMNS = ("asset_id", "right_index", "holder", "kind", "parent_index", "valid_from", "valid_until",
-                        "revoked", "grantor", "purpose", "territory", "quantity", "terms_cid")
+                        "revoked", "pending", "grantor", "purpose", "territory", "quantity", "terms_cid")
 # What validity reads of the rights a right is granted from.
-_CHAIN_COLUMNS = ("asset_id", "right_index", "parent_index", "revoked", "valid_from", "valid_until")
+_CHAIN_COLUMNS = ("asset_id", "right_index", "parent_index", "revoked", "pending", "valid_from", "valid_until")
 
 
 def ancestors_of(db: Session, rights: list, known: dict[tuple[str, int], object]) -> dict[tuple[str, int], Row]:

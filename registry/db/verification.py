@@ -17,7 +17,17 @@ from sqlmodel import Session, select
 from registry.chain.types import RightKind
 from registry.content.cid import cid_to_digest, digest_to_cid
 from registry.db.listings import listing_state
-from registry.db.models import Asset, Checkpoint, Event, Lineage, Listing, Participant, Pledge
+from registry.db.models import (
+    Asset,
+    AssetVersion,
+    Checkpoint,
+    Event,
+    FreezeOrder,
+    Lineage,
+    Listing,
+    Participant,
+    Pledge,
+)
 from registry.db.queries import (
     RightState,
     checkpoint,
@@ -100,6 +110,10 @@ class Match:
     registration: Event | None
     # Remarks (备注) that limit what may be done with the asset: a freeze (查封) and active pledges (质押).
     encumbrances: list[dict] = field(default_factory=list)
+    # The version whose data has the SHA-256 asked about (None when matched by CID only), and whether it is the
+    # asset's current version or one a change registration superseded.
+    matched_version: int | None = None
+    current: bool = True
 
 
 @dataclass(frozen=True)
@@ -128,6 +142,12 @@ def encumbrances(db: Session, asset: Asset) -> list[dict]:
                       "order_reference": json.loads(event.args_json).get("orderReference") if event else None,
                       "block_number": event.block_number if event else None,
                       "tx_hash": event.tx_hash if event else None})
+    for order in db.exec(select(FreezeOrder).where(FreezeOrder.asset_id == asset.asset_id, FreezeOrder.active.is_(True))
+                         .order_by(FreezeOrder.order_id)).all():
+        found.append({"type": "freeze_order", "order_id": order.order_id, "regulator": order.regulator,
+                      "order_reference": order.order_reference, "waiting": order.waiting,
+                      "lifted_by": f"regulator {order.regulator} (or the council admin, with a recorded reason)",
+                      "block_number": order.ordered_block, "tx_hash": order.ordered_tx})
     for pledge in db.exec(select(Pledge).where(Pledge.asset_id == asset.asset_id, Pledge.active.is_(True))).all():
         found.append({"type": "pledge", "pledge_id": pledge.pledge_id,
                       "external_registration_no": pledge.external_registration_no, "pledgee": pledge.pledgee,
@@ -137,10 +157,12 @@ def encumbrances(db: Session, asset: Asset) -> list[dict]:
 
 
 def find_assets(db: Session, sha256: str | None, cid: str | None) -> list[Asset]:
-    """Assets registered with this content hash or content CID, first registration first."""
+    """Assets with this content hash in any version (registered, or changed to by a change registration) or
+    this content CID, first registration first."""
     conditions = []
     if sha256 is not None:
         conditions.append(Asset.content_hash == sha256)
+        conditions.append(Asset.asset_id.in_(select(AssetVersion.asset_id).where(AssetVersion.content_hash == sha256)))
     if cid is not None:
         conditions.append(Asset.content_cid == cid)
     if not conditions:
@@ -209,10 +231,18 @@ def verify(db: Session, sha256: str | None = None, cid: str | None = None) -> Ve
     moment = now(db)
     matches = []
     for asset in find_assets(db, sha256, cid):
+        versions = db.exec(select(AssetVersion).where(AssetVersion.asset_id == asset.asset_id)
+                           .order_by(AssetVersion.version)).all()
+        # The latest version with this data: a file is current when the current version's data is it.
+        with_data = [v.version for v in versions if sha256 is not None and v.content_hash == sha256]
+        matched_version = with_data[-1] if with_data else (1 if sha256 is not None and sha256 == asset.content_hash
+                                                             else None)
+        current_hash = asset.latest_content_hash or asset.content_hash
         matched_by = tuple(
             name
-            for name, wanted, actual in (("sha256", sha256, asset.content_hash), ("cid", cid, asset.content_cid))
-            if wanted is not None and wanted == actual
+            for name, found in (("sha256", matched_version is not None), ("cid", cid is not None
+                                                                           and cid == asset.content_cid))
+            if found
         )
         sources, derived = lineage(db, asset.asset_id)
         matches.append(
@@ -225,6 +255,8 @@ def verify(db: Session, sha256: str | None = None, cid: str | None = None) -> Ve
                 derived=derived,
                 registration=registration_event(db, asset),
                 encumbrances=encumbrances(db, asset),
+                matched_version=matched_version,
+                current=matched_version is None or sha256 == current_hash,
             )
         )
     return Verification(sha256=sha256, cid=cid, matches=matches, checkpoint=indexed)

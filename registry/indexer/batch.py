@@ -82,6 +82,11 @@ class Batch:
         self._rows[(model, key)] = row
         return row
 
+    def peek(self, model: type[SQLModel], key: Any) -> dict | None:
+        """The row only if this batch already holds it: no query (for rows an earlier event of the same
+        transaction may have made)."""
+        return self._rows.get((model, key))
+
     def prefetch(self, model: type[SQLModel], keys: Iterable[Any]) -> None:
         """Reads the rows of `keys` that the batch has not seen, a few hundred per query, so that handlers
         find them without a query each."""

@@ -59,7 +59,7 @@ from registry.vocabulary import AssetStatus, Attribute, ListingStatus, ListingVa
 VALIDITY = {None: Validity.VALID, "asset_cancelled": Validity.ASSET_NOT_ACTIVE, "revoked": Validity.REVOKED,
             "parent_revoked": Validity.REVOKED, "not_yet_valid": Validity.NOT_YET_VALID,
             "parent_not_yet_valid": Validity.NOT_YET_VALID, "expired": Validity.EXPIRED,
-            "parent_expired": Validity.EXPIRED}
+            "parent_expired": Validity.EXPIRED, "pending": Validity.PENDING, "parent_pending": Validity.PENDING}
 # Blocks per eth_getLogs when reading the whole deployment (a node that refuses a range gets it halved).
 LOG_RANGE = 50_000
 

@@ -17,7 +17,11 @@ from registry.content.cid import digest_to_cid
 from registry.db.models import (
     RIGHT_STATE_FIELDS,
     Asset,
+    AssetVersion,
     Attestation,
+    ChangeApplication,
+    FreezeOrder,
+    HolderTerm,
     Event,
     Lineage,
     Listing,
@@ -100,6 +104,9 @@ def on_asset_registered(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: 
         updated_block=ev.block_number,
         **metadata_fields(lookup(metadata_cid)),
     )
+    batch.add(AssetVersion, asset_id=a["assetId"], version=1, content_hash=a["contentHash"], metadata_cid=metadata_cid,
+              classification=a["classification"], attributes=attributes, block_number=ev.block_number,
+              tx_hash=ev.tx_hash, timestamp=timestamp)
 
 
 def on_asset_derived(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
@@ -141,10 +148,35 @@ def _new_right(batch: Batch, ev: DecodedEvent, timestamp: int, change: str, **va
         asset["right_count"] = a["rightIndex"]
 
 
+def on_right_terms_set(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    """Comes before the holder's RightAssigned events of the same registration, which take the term from here."""
+    a = ev.args
+    batch.add(HolderTerm, replace=True, asset_id=a["assetId"], holder=a["holder"], valid_until=a["validUntil"],
+              limits_cid=_cid_or_none(a["limitsCid"]), block_number=ev.block_number)
+
+
 def on_right_assigned(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    # Root rights may always be granted onwards and transferred (the contract's ROOT_FLAGS).
-    _new_right(batch, ev, timestamp, "assigned", holder=ev.args["holder"], parent_index=0, transferable=True,
-               sub_grantable=True)
+    # Root rights may always be granted onwards and transferred (the contract's ROOT_FLAGS). A right named to
+    # anyone but the registrant is pending until that party accepts it (RightAccepted).
+    a = ev.args
+    asset = batch.get(Asset, a["assetId"])
+    terms = batch.peek(HolderTerm, (a["assetId"], a["holder"]))  # RightTermsSet comes just before, same tx
+    _new_right(batch, ev, timestamp, "assigned", holder=a["holder"], parent_index=0, transferable=True,
+               sub_grantable=True, pending=asset is not None and a["holder"] != asset["registrant"],
+               valid_until=terms["valid_until"] if terms and terms["block_number"] == ev.block_number else 0,
+               limits_cid=terms["limits_cid"] if terms and terms["block_number"] == ev.block_number else None)
+
+
+def on_right_accepted(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    right = _right(batch, ev)
+    right["pending"] = False
+    save_right(batch, right, ev, timestamp, "accepted")
+
+
+def on_right_assignment_withdrawn(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    right = _right(batch, ev)
+    right.update(pending=False, revoked=True, revoked_by=_asset(batch, ev)["registrant"])
+    save_right(batch, right, ev, timestamp, "withdrawn")
 
 
 def on_right_granted(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
@@ -230,11 +262,23 @@ def _asset(batch: Batch, ev: DecodedEvent) -> dict[str, Any]:
 
 
 def on_asset_frozen(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    _asset(batch, ev)["frozen"] = True
+    a = ev.args
+    asset = _asset(batch, ev)
+    asset.update(frozen=True, active_freezes=asset["active_freezes"] + 1)
+    batch.add(FreezeOrder, asset_id=a["assetId"], order_id=a["orderId"], regulator=a["regulator"],
+              order_reference=_text(a["orderReference"]), evidence_cid=_cid_or_none(a["evidenceCid"]),
+              waiting=a["waiting"], ordered_block=ev.block_number, ordered_tx=ev.tx_hash, ordered_at=timestamp)
 
 
 def on_asset_freeze_released(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    _asset(batch, ev)["frozen"] = False
+    a = ev.args
+    asset = _asset(batch, ev)
+    standing = asset["active_freezes"] - 1
+    asset.update(active_freezes=standing, frozen=standing > 0)
+    order = batch.get(FreezeOrder, (a["assetId"], a["orderId"]))
+    if order is not None:
+        order.update(active=False, released_by=a["by"], released_by_admin=a["byAdmin"],
+                     release_evidence_cid=_cid_or_none(a["evidenceCid"]), released_block=ev.block_number)
 
 
 def on_pledge_recorded(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
@@ -257,13 +301,26 @@ def on_asset_cancelled(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: M
 
 
 def on_asset_changed(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    """An approved change registration: the new version, with its data, classification and flags, is current."""
+    a = ev.args
     asset = _asset(batch, ev)
-    asset["version"] = ev.args["version"]
-    asset["metadata_cid"] = digest_to_cid(bytes.fromhex(ev.args["metadataCid"][2:]))
-    if int(ev.args["contentHash"], 16):
-        asset["latest_content_hash"] = ev.args["contentHash"]
+    asset["version"] = a["version"]
+    asset["metadata_cid"] = digest_to_cid(bytes.fromhex(a["metadataCid"][2:]))
+    if int(a["contentHash"], 16):
+        # The current data; None again when a change goes back to the registered data.
+        asset["latest_content_hash"] = a["contentHash"] if a["contentHash"] != asset["content_hash"] else None
+        if a["contentHash"] != asset["content_hash"] and int(a["contentCid"], 16):
+            asset["content_cid"] = _cid_or_none(a["contentCid"])
+    attributes = a["attributes"]
+    asset.update(classification=a["classification"], personal_information=bool(attributes & Attribute.PERSONAL),
+                 sensitive_personal_information=bool(attributes & Attribute.SENSITIVE),
+                 export_allowed=bool(attributes & Attribute.EXPORT), derived=bool(attributes & Attribute.DERIVED))
     asset.update(metadata_json=None, name=None, summary=None, industry=None)
     asset.update(metadata_fields(lookup(asset["metadata_cid"])))
+    batch.add(AssetVersion, asset_id=a["assetId"], version=a["version"],
+              content_hash=asset["latest_content_hash"] or asset["content_hash"], metadata_cid=asset["metadata_cid"],
+              classification=a["classification"], attributes=attributes, block_number=ev.block_number,
+              tx_hash=ev.tx_hash, timestamp=timestamp)
 
 
 def on_registrar_configured(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
@@ -329,13 +386,50 @@ def on_registration_refused(batch: Batch, ev: DecodedEvent, timestamp: int, look
 
 
 def on_registered(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    # The certificate certifies the asset's current version and names the holder of its holding right (index 1).
+    asset = batch.get(Asset, ev.args["assetId"])
+    holding = batch.get(Right, (ev.args["assetId"], 1))
     _registration(batch, ev, Stage.REGISTERED.key).update(
         certificate_number=bytes.fromhex(ev.args["certificateNumber"][2:]).decode(), registered_at=timestamp,
-        valid_until=ev.args["validUntil"])
+        valid_until=ev.args["validUntil"], renewal_requested=False,
+        certified_version=asset["version"] if asset else None, holder=holding["holder"] if holding else None)
 
 
 def on_registration_renewed(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    _registration(batch, ev)["valid_until"] = ev.args["validUntil"]
+    _registration(batch, ev).update(valid_until=ev.args["validUntil"], renewal_requested=False)
+
+
+def on_renewal_requested(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _registration(batch, ev)["renewal_requested"] = True
+
+
+def on_renewal_refused(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _registration(batch, ev).update(renewal_requested=False, reason_code=ev.args["reasonCode"])
+
+
+def on_certificate_reissued(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    """The same certificate number for a new version (change) or a new holder (transfer of the holding right)."""
+    _registration(batch, ev).update(certified_version=ev.args["version"], holder=ev.args["holder"])
+
+
+def on_change_applied(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    a, v = ev.args, ev.args["version"]
+    batch.add(ChangeApplication, replace=True, asset_id=a["assetId"], applicant=a["applicant"], registrar=a["registrar"],
+              status="pending", metadata_cid=digest_to_cid(bytes.fromhex(v["metadataCid"][2:])),
+              content_hash=v["contentHash"] if int(v["contentHash"], 16) else None,
+              classification=v["classification"], attributes=v["attributes"],
+              documents_cid=_cid_or_none(a["documentsCid"]), applied_block=ev.block_number)
+
+
+def on_change_reviewed(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    change = batch.get(ChangeApplication, ev.args["assetId"])
+    if change is not None:
+        change.update(status="approved" if ev.args["passed"] else "refused", reason_code=ev.args["reasonCode"],
+                      version=ev.args["version"] or None, decided_block=ev.block_number)
+
+
+def on_record_only(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    """Events kept in the history only (a pledgee's consent, the office's binding): no state of their own."""
 
 
 def on_attested(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
@@ -360,6 +454,11 @@ HANDLERS: dict[str, Handler] = {
     "AssetRegistered": on_asset_registered,
     "AssetDerived": on_asset_derived,
     "RightAssigned": on_right_assigned,
+    "RightTermsSet": on_right_terms_set,
+    "RightAccepted": on_right_accepted,
+    "RightAssignmentWithdrawn": on_right_assignment_withdrawn,
+    "PledgeeConsented": on_record_only,
+    "RegistrationOfficeSet": on_record_only,
     "RightGranted": on_right_granted,
     "RightTransferred": on_right_transferred,
     "RightRevoked": on_right_revoked,
@@ -387,6 +486,11 @@ HANDLERS: dict[str, Handler] = {
     "RegistrationRefused": on_registration_refused,
     "Registered": on_registered,
     "RegistrationRenewed": on_registration_renewed,
+    "RenewalRequested": on_renewal_requested,
+    "RenewalRefused": on_renewal_refused,
+    "CertificateReissued": on_certificate_reissued,
+    "ChangeApplied": on_change_applied,
+    "ChangeReviewed": on_change_reviewed,
     "Attested": on_attested,
     "AttestationRevoked": on_attestation_revoked,
 }

@@ -29,6 +29,10 @@ from registry.db.models import (
     Block,
     Checkpoint,
     Event,
+    AssetVersion,
+    ChangeApplication,
+    FreezeOrder,
+    HolderTerm,
     Lineage,
     Listing,
     ListingChange,
@@ -194,7 +198,7 @@ class Writer:
         """Rebuilds the rows of `assets` and `accounts` from their remaining events."""
         for chunk in chunks(list(assets)):
             for table in (RightVersion, Right, Lineage, Listing, Pledge, Objection, Registration, Attestation,
-                          Asset):
+                          AssetVersion, FreezeOrder, HolderTerm, ChangeApplication, Asset):
                 db.exec(delete(table).where(table.asset_id.in_(chunk)))
         for chunk in chunks(list(accounts)):
             db.exec(delete(Participant).where(Participant.account.in_(chunk)))

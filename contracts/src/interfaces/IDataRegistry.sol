@@ -44,7 +44,15 @@ interface IDataRegistry {
         AssetNotActive, // the asset was cancelled
         Revoked, // the right or one of its ancestors was revoked
         NotYetValid, // the right or one of its ancestors starts later
-        Expired // the right or one of its ancestors has ended
+        Expired, // the right or one of its ancestors has ended (a grant's term, or a primary right's term)
+        Pending // assigned at registration to a party that has not accepted it yet (not held, not valid)
+    }
+
+    /// @notice What a pledgee may consent to while its pledge stands (the pledged operating right moving on).
+    enum PledgedOperation {
+        Transfer, // the operating right `rightIndex` changes holder to `counterparty`
+        Grant, // a grant from operating right `rightIndex` to `counterparty`
+        Cancel // the asset's record is cancelled; the consenting pledges are extinguished with it
     }
 
     /// @notice A party and the rights (a bit mask of `1 << RightKind`) it receives at registration.
@@ -53,6 +61,25 @@ interface IDataRegistry {
     struct RightHolder {
         address account;
         uint8 kinds;
+    }
+
+    /// @notice The term and limits of a holder's primary rights, from the application's rights configuration
+    /// (权利配置: each holder's term and limits). One entry per holder entry, in the same order, or none at all.
+    /// @param validUntil Unix time the holder's rights end; 0 for no end.
+    /// @param limitsCid SHA-256 digest of the CIDv0 of the document stating the limits (用途、范围、限制), or zero.
+    struct HolderTerms {
+        uint64 validUntil;
+        bytes32 limitsCid;
+    }
+
+    /// @notice A new version of an asset in a change registration: metadata and/or data, classification and
+    /// flags. `contentHash` zero keeps the current data (then `contentCid` is ignored).
+    struct Version {
+        bytes32 metadataCid;
+        bytes32 contentHash;
+        bytes32 contentCid;
+        uint8 classification;
+        uint8 attributes;
     }
 
     /// @notice A source asset of derived data and the usage right over it that the registrant exercises.
@@ -70,6 +97,8 @@ interface IDataRegistry {
     /// allowed, bit 3 derived data (set by the contract when `sources` is not empty; must not be set by hand).
     /// @param sources Source assets of derived data, each with the usage right the registrant holds over it.
     /// @param holders First holders of each right, in strictly ascending address order, one entry per account.
+    /// Every holder but the registrant must accept its rights (`acceptRight`) before it holds them.
+    /// @param terms Empty, or one entry per holder entry: the term and limits of that holder's primary rights.
     struct Registration {
         bytes32 contentHash;
         bytes32 contentCid;
@@ -78,6 +107,7 @@ interface IDataRegistry {
         uint8 attributes;
         Source[] sources;
         RightHolder[] holders;
+        HolderTerms[] terms;
     }
 
     /// @notice The terms of a grant (licence) of a right to another party.
@@ -103,6 +133,10 @@ interface IDataRegistry {
     }
 
     /// @notice An asset as returned by `getAsset`.
+    /// @param frozen Whether any freeze order stands (`activeFreezes` > 0).
+    /// @param activeFreezes Freeze orders standing, the first and those waiting behind it (轮候查封).
+    /// @param contentHash The current version's data fingerprint when a change registration replaced the data;
+    /// zero while the data is the one registered (the one `assetId` commits to).
     struct AssetView {
         address registrant;
         AssetStatus status;
@@ -112,6 +146,21 @@ interface IDataRegistry {
         uint256 rightCount;
         bool frozen;
         uint256 activePledges;
+        uint256 activeFreezes;
+        bytes32 contentHash;
+    }
+
+    /// @notice A freeze order as returned by `getFreezeOrder`.
+    struct FreezeOrderView {
+        address regulator;
+        bool active;
+    }
+
+    /// @notice A pledge as returned by `getPledge`.
+    struct PledgeView {
+        address registrar;
+        address pledgee;
+        bool active;
     }
 
     /// @notice A right as returned by `getRight`.
@@ -126,6 +175,7 @@ interface IDataRegistry {
         bool revoked;
         bool subGrantable;
         bool transferable;
+        bool pending;
     }
 
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -184,14 +234,40 @@ interface IDataRegistry {
     error TermExceedsParent(bytes32 assetId, uint256 parentIndex, uint64 parentValidUntil);
     /// @notice Thrown when a grant would be more than `maxDepth` levels below its root right.
     error GrantTooDeep(bytes32 assetId, uint256 parentIndex, uint256 maxDepth);
-    /// @notice Thrown when a transfer or new grant is attempted on an asset a regulator has frozen (查封).
-    error AssetIsFrozen(bytes32 assetId);
-    /// @notice Thrown when freezing a frozen asset or releasing one that is not frozen.
-    error FreezeUnchanged(bytes32 assetId, bool frozen);
-    /// @notice Thrown when an operating right is transferred while a pledge of the asset is recorded.
-    error OperatingRightPledged(bytes32 assetId, uint256 activePledges);
+    /// @notice Thrown when an operation is attempted on an asset a regulator has frozen (查封): `orderId` is the
+    /// first standing order, which only `regulator` (or the council admin, with a recorded reason) can lift.
+    error AssetIsFrozen(bytes32 assetId, uint256 orderId, address regulator);
+    /// @notice Thrown when releasing a freeze order that does not exist or was already released.
+    error FreezeOrderNotActive(bytes32 assetId, uint256 orderId);
+    /// @notice Thrown when a regulator other than the issuer releases a freeze order; `regulator` issued it.
+    error NotFreezeIssuer(bytes32 assetId, uint256 orderId, address regulator);
+    /// @notice Thrown when the pledged operating right would move (transfer, grant) or the asset be cancelled
+    /// while pledge `pledgeId` stands without its pledgee's consent: `pledgee` can consent, `registrar` (who
+    /// recorded it) can release it.
+    error RightPledged(bytes32 assetId, bytes32 pledgeId, address pledgee, address registrar);
     /// @notice Thrown when recording a pledge twice, or releasing one that is not recorded.
     error PledgeUnchanged(bytes32 assetId, bytes32 pledgeId, bool active);
+    /// @notice Thrown when a registrar other than the one that recorded a pledge releases it.
+    error NotPledgeRegistrar(bytes32 assetId, bytes32 pledgeId, address registrar);
+    /// @notice Thrown when someone other than a pledge's pledgee consents in its name.
+    error NotPledgee(bytes32 assetId, bytes32 pledgeId, address pledgee);
+    /// @notice Thrown when a pending right (assigned, not yet accepted) is exercised: `holder` must accept it.
+    error RightPending(bytes32 assetId, uint256 rightIndex, address holder);
+    /// @notice Thrown when accepting or withdrawing a right that is not a pending assignment.
+    error NotPendingAssignment(bytes32 assetId, uint256 rightIndex);
+    /// @notice Thrown when the terms list is neither empty nor one entry per holder entry.
+    error TermsMismatch(uint256 holders, uint256 terms);
+    /// @notice Thrown when the data's fingerprint is that of empty content (SHA-256 of zero bytes).
+    error EmptyContent();
+    /// @notice Thrown when a cancellation gives a reason its caller may not give: on request (1) only by the
+    /// registrant; data destroyed, objection upheld, by the registrar (2..4) only by a registrar.
+    error CancellationNotAllowed(bytes32 assetId, address account, uint16 reasonCode);
+    /// @notice Thrown when a call only the registration office may make comes from elsewhere.
+    error NotRegistrationOffice(address account);
+    /// @notice Thrown when a call only the council admin may make comes from elsewhere.
+    error NotAdmin(address account);
+    /// @notice Thrown when the registration office is bound a second time.
+    error RegistrationOfficeAlreadySet(address office);
     /// @notice Thrown when an account without the needed participant role acts (regulator, registrar).
     error MissingRole(address account, uint8 role);
     /// @notice Thrown when someone other than the registrant or a registrar acts on an asset's record.
@@ -234,9 +310,24 @@ interface IDataRegistry {
     /// @notice Emitted when a root right is assigned to its first holder at registration.
     /// @param assetId The asset.
     /// @param rightIndex The right's number within the asset (1..3 for the primary rights of each kind).
-    /// @param holder The party that holds it.
+    /// @param holder The party named to hold it. Unless it is the registrant, the right is pending (not held,
+    /// not valid) until `holder` accepts it (`RightAccepted`).
     /// @param kind Holding, usage or operating.
     event RightAssigned(bytes32 indexed assetId, uint256 indexed rightIndex, address indexed holder, RightKind kind);
+
+    /// @notice Emitted at registration, before that holder's `RightAssigned` events, when the rights
+    /// configuration gives a holder's rights a term or limits (only then, to keep plain registrations cheap):
+    /// every right assigned to `holder` in this registration carries them.
+    /// @param validUntil End of the rights' term; 0 for no end.
+    /// @param limitsCid Digest of the limits document's CIDv0, or zero.
+    event RightTermsSet(bytes32 indexed assetId, address indexed holder, uint64 validUntil, bytes32 limitsCid);
+
+    /// @notice Emitted when the named holder accepts a right assigned to it at registration.
+    event RightAccepted(bytes32 indexed assetId, uint256 indexed rightIndex, address indexed holder);
+
+    /// @notice Emitted when the registrant withdraws an assignment its holder has not accepted; the right is
+    /// then revoked for good.
+    event RightAssignmentWithdrawn(bytes32 indexed assetId, uint256 indexed rightIndex, address indexed holder);
 
     /// @notice Emitted when a holder grants (licenses) a right to another party.
     /// @param assetId The asset.
@@ -282,10 +373,33 @@ interface IDataRegistry {
         uint64 validUntil
     );
 
-    /// @notice Emitted when a regulator freezes (查封) an asset: no transfer or new grant until released.
-    event AssetFrozen(bytes32 indexed assetId, address indexed regulator, string orderReference, bytes32 evidenceCid);
-    /// @notice Emitted when a regulator releases a freeze.
-    event AssetFreezeReleased(bytes32 indexed assetId, address indexed regulator, bytes32 evidenceCid);
+    /// @notice Emitted when a regulator records a freeze order (查封) on an asset. Orders are numbered per asset
+    /// from 1; an order recorded while another stands is a waiting-list seizure (轮候查封, `waiting` true). The
+    /// asset stays frozen while any order stands.
+    event AssetFrozen(
+        bytes32 indexed assetId,
+        uint256 indexed orderId,
+        address indexed regulator,
+        string orderReference,
+        bytes32 evidenceCid,
+        bool waiting
+    );
+    /// @notice Emitted when a freeze order is released: by its issuing regulator, or by the council admin
+    /// (`byAdmin`, with the CID of its recorded reason as `evidenceCid`).
+    event AssetFreezeReleased(
+        bytes32 indexed assetId, uint256 indexed orderId, address indexed by, bytes32 evidenceCid, bool byAdmin
+    );
+    /// @notice Emitted when a pledgee consents to one operation on its pledged right (used once).
+    event PledgeeConsented(
+        bytes32 indexed assetId,
+        bytes32 indexed pledgeId,
+        address indexed pledgee,
+        PledgedOperation operation,
+        uint256 rightIndex,
+        address counterparty
+    );
+    /// @notice Emitted once when the council binds the registration office that may commit change registrations.
+    event RegistrationOfficeSet(address indexed office);
     /// @notice Emitted when a registrar records a pledge registered in the movable-property financing registry;
     /// while any pledge is active the operating right cannot be transferred.
     event PledgeRecorded(
@@ -295,26 +409,78 @@ interface IDataRegistry {
         string externalRegistrationNo,
         address pledgee
     );
-    /// @notice Emitted when a registrar records the release of a pledge.
-    event PledgeReleased(bytes32 indexed assetId, bytes32 indexed pledgeId, address indexed registrar);
+    /// @notice Emitted when a pledge ends: released by the registrar that recorded it, or extinguished by the
+    /// cancellation its pledgee consented to (then `by` is the pledgee).
+    event PledgeReleased(bytes32 indexed assetId, bytes32 indexed pledgeId, address indexed by);
     /// @notice Emitted when an asset's record is cancelled: every right over it stops being valid.
     /// @param reasonCode 1 at the registrant's request, 2 data destroyed, 3 objection upheld, 4 by the registrar.
     event AssetCancelled(bytes32 indexed assetId, address indexed by, uint16 reasonCode, bytes32 evidenceCid);
-    /// @notice Emitted on a change registration: a new version of the metadata (and, if changed, of the data).
+    /// @notice Emitted when a change registration the registrar approved takes effect: the new version with
+    /// its metadata, data (`contentHash` zero: unchanged), classification and flags is now current.
+    /// @param by The registration office that committed it.
     event AssetChanged(
-        bytes32 indexed assetId, address indexed by, uint16 version, bytes32 metadataCid, bytes32 contentHash
+        bytes32 indexed assetId,
+        address indexed by,
+        uint16 version,
+        bytes32 metadataCid,
+        bytes32 contentHash,
+        bytes32 contentCid,
+        uint8 classification,
+        uint8 attributes
     );
 
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
     // Writes
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
 
-    /// @notice Freezes an asset by order of a regulator (查封): transfers and new grants are refused, and its
-    /// listings stop being valid, until the freeze is released. Rights already held stay valid.
-    function freeze(bytes32 assetId, string calldata orderReference, bytes32 evidenceCid) external;
+    /// @notice Records a freeze order of a regulator (查封); a further order while one stands waits behind it
+    /// (轮候查封). While any order stands: no transfer, grant, revoke, renew, derivation from the asset,
+    /// listing, change, cancellation, acceptance of an assignment, or step of the registration procedure;
+    /// listings stop being valid. Rights already held stay valid.
+    /// @return orderId The order's number within the asset (from 1).
+    function freeze(bytes32 assetId, string calldata orderReference, bytes32 evidenceCid)
+        external
+        returns (uint256 orderId);
 
-    /// @notice Releases a freeze (a regulator).
-    function releaseFreeze(bytes32 assetId, bytes32 evidenceCid) external;
+    /// @notice Releases freeze order `orderId`: only the regulator that issued it.
+    function releaseFreeze(bytes32 assetId, uint256 orderId, bytes32 evidenceCid) external;
+
+    /// @notice The council admin releases freeze order `orderId` (e.g. its regulator was dissolved), with the
+    /// CID of its recorded reason.
+    function adminReleaseFreeze(bytes32 assetId, uint256 orderId, bytes32 reasonCid) external;
+
+    /// @notice The pledgee of `pledgeId` consents, once, to `operation` on the pledged operating right
+    /// (`rightIndex`, `counterparty`: the new holder or grantee; both zero for a cancellation). Relayable as
+    /// an EIP-712 forward request. Every standing pledge's pledgee must consent before the operation goes.
+    function consentAsPledgee(
+        bytes32 assetId,
+        bytes32 pledgeId,
+        PledgedOperation operation,
+        uint256 rightIndex,
+        address counterparty
+    ) external;
+
+    /// @notice The named holder accepts right `rightIndex` assigned to it at registration.
+    function acceptRight(bytes32 assetId, uint256 rightIndex) external;
+
+    /// @notice `acceptRight` signed by `holder` as EIP-712 `AcceptRight`, submitted by anyone.
+    function acceptRightBySig(bytes32 assetId, uint256 rightIndex, address holder, uint256 deadline, bytes calldata signature)
+        external;
+
+    /// @notice The registrant withdraws an assignment its holder has not accepted.
+    function withdrawAssignment(bytes32 assetId, uint256 rightIndex) external;
+
+    /// @notice Binds the registration office (once, by the council admin): the only caller of `commitChange`,
+    /// told when the primary holding right changes hands so the certificate's holder follows.
+    function setRegistrationOffice(address office) external;
+
+    /// @notice Makes an approved change registration current (the registration office only).
+    /// @return version The new version number.
+    function commitChange(bytes32 assetId, Version calldata version) external returns (uint16);
+
+    /// @notice Reverts with `AssetNotFound`, `AssetNotActive` or `AssetIsFrozen` unless the asset is active and
+    /// free of freeze orders: the procedure's guard.
+    function requireOpen(bytes32 assetId) external view;
 
     /// @notice Records a pledge of the asset's operating right, registered elsewhere under
     /// `externalRegistrationNo` (a registrar). Returns the pledge id, keccak256(assetId, externalRegistrationNo).
@@ -326,12 +492,10 @@ interface IDataRegistry {
     /// is not found here.
     function releasePledge(bytes32 assetId, bytes32 pledgeId) external;
 
-    /// @notice Cancels an asset's record: by its registrant (reason 1, on request) or by a registrar.
+    /// @notice Cancels an asset's record: by its registrant on request (reason 1), or by a registrar for
+    /// another reason (2 data destroyed, 3 objection upheld, 4 by the registrar). Refused while frozen, and
+    /// while pledged unless every pledgee consented (the pledges are then extinguished with the record).
     function cancel(bytes32 assetId, uint16 reasonCode, bytes32 evidenceCid) external;
-
-    /// @notice A change registration by the registrant: a new metadata document (and, for new data, its
-    /// SHA-256; zero keeps the current one). The version goes up; attestations of earlier versions are superseded.
-    function changeMetadata(bytes32 assetId, bytes32 metadataCid, bytes32 contentHash) external;
 
     /// @notice Registers an asset with the caller as registrant.
     /// @return assetId The new asset's id.
@@ -433,6 +597,21 @@ interface IDataRegistry {
 
     /// @notice Whether a right and every right it descends from are valid now, on an active asset.
     function isRightValid(bytes32 assetId, uint256 rightIndex) external view returns (bool);
+
+    /// @notice Freeze order `orderId` of an asset (regulator zero for none).
+    function getFreezeOrder(bytes32 assetId, uint256 orderId) external view returns (FreezeOrderView memory);
+
+    /// @notice Freeze orders ever recorded on an asset (ids 1..count).
+    function freezeOrderCount(bytes32 assetId) external view returns (uint256);
+
+    /// @notice A pledge recorded on an asset (registrar zero for none).
+    function getPledge(bytes32 assetId, bytes32 pledgeId) external view returns (PledgeView memory);
+
+    /// @notice Whether `contentHash` is the data of the asset's current version.
+    function isCurrentContent(bytes32 assetId, bytes32 contentHash) external view returns (bool);
+
+    /// @notice The registration office bound by the council (zero before).
+    function registrationOffice() external view returns (address);
 
     /// @notice The next nonce `signer` must sign with.
     function nonces(address signer) external view returns (uint256);

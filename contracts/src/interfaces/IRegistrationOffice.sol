@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {IDataRegistry} from "./IDataRegistry.sol";
+
 /// @title Registration office: the national registration procedure, every step on chain
 /// @notice 数据产权登记工作指引（试行）: application → acceptance (or return for missing material) → review by the
 /// registrar → publicity (公示) during which any participant may lodge an objection (异议) → the registrar
 /// resolves each objection → registration, with a certificate number in the national format and a validity of
-/// at most 5 years, renewable from 6 months to 1 day before it ends; a registration not renewed lapses.
-/// Refusal and termination carry a reason code. Change registration and cancellation act on the asset record
-/// in the DataRegistry (`changeMetadata`, `cancel`), which this office reads.
+/// at most 5 calendar years, renewable (the holder requests, the registrar reviews) from 6 months to 1 day before
+/// it ends; a registration not renewed lapses and may be applied for again. Refusal and termination carry a
+/// reason code. Change registration is a procedure too: the registrant applies for a new version, the registrar
+/// reviews it, and only then does the DataRegistry make it current; the certificate is re-issued (same number)
+/// for the new version, and for a new holder when the primary holding right changes hands. While any
+/// application of an asset is in progress its registered version is pinned. Every step on a cancelled or
+/// frozen asset is refused with the DataRegistry's error naming the freeze order (objections excepted).
 /// @dev Every write reverts with `IParticipantRegistry.RegistryPaused` while the council has paused the registry (its
 /// admin calls excepted).
 interface IRegistrationOffice {
@@ -39,6 +45,12 @@ interface IRegistrationOffice {
         NotRegistered // returned, refused or terminated
     }
 
+    /// @notice Why a certificate was re-issued under its number.
+    enum ReissueReason {
+        Change, // an approved change registration: new version
+        Transfer // the primary holding right changed hands: new holder
+    }
+
     struct Application {
         address applicant;
         address registrar;
@@ -49,6 +61,30 @@ interface IRegistrationOffice {
         uint16 pendingObjections;
         uint16 objections;
         bytes15 certificateNumber;
+        /// The asset version the certificate certifies (set at registration, re-issued on a change).
+        uint16 version;
+        /// The certificate's holder: the holder of the primary holding right (follows its transfers).
+        address holder;
+        /// The holder requested renewal and the registrar has not decided yet.
+        bool renewalRequested;
+    }
+
+    /// @notice A change registration applied for and not yet reviewed (`pending`).
+    struct ChangeApplication {
+        address registrar;
+        bool pending;
+        IDataRegistry.Version version;
+        bytes32 documentsCid;
+    }
+
+    /// @notice The certificate as it stands: what the printed certificate must show.
+    struct CertificateRecord {
+        CertificateStatus status;
+        bytes15 number;
+        uint16 version;
+        address holder;
+        uint64 registeredAt;
+        uint64 validUntil;
     }
 
     struct Objection {
@@ -71,6 +107,24 @@ interface IRegistrationOffice {
     error InvalidValidity(uint8 validityYears);
     error OutsideRenewalWindow(bytes32 assetId, uint64 opens, uint64 closes);
     error InvalidRegistrarCode(bytes2 region, bytes1 code);
+    /// @notice Thrown when a change is applied for while the registration application is in `stage`.
+    error ApplicationInProgress(bytes32 assetId, Stage stage);
+    /// @notice Thrown when applying while a change application awaits `registrar`'s review.
+    error ChangeInProgress(bytes32 assetId, address registrar);
+    /// @notice Thrown when applying while a renewal request awaits `registrar`'s review.
+    error RenewalInProgress(bytes32 assetId, address registrar);
+    /// @notice Thrown when reviewing a change that was not applied for.
+    error NoChangePending(bytes32 assetId);
+    /// @notice Thrown when a registrar renews a registration whose holder has not requested renewal.
+    error RenewalNotRequested(bytes32 assetId);
+    /// @notice Thrown when someone other than the certificate's holder requests renewal.
+    error NotCertificateHolder(bytes32 assetId, address account, address holder);
+    /// @notice Thrown when renewing a registration that has already lapsed (apply again instead).
+    error RegistrationLapsed(bytes32 assetId, uint64 validUntil);
+    /// @notice Thrown when a change of a registered asset names another registrar than the one that certified it.
+    error WrongRegistrar(bytes32 assetId, address registrar);
+    /// @notice Thrown when a call only the DataRegistry may make comes from elsewhere.
+    error NotDataRegistry(address account);
 
     event RegistrarConfigured(address indexed registrar, bytes2 region, bytes1 code);
     event PublicityPeriodSet(uint64 seconds_);
@@ -88,6 +142,22 @@ interface IRegistrationOffice {
     event RegistrationRefused(bytes32 indexed assetId, address indexed registrar, uint16 reasonCode);
     event Registered(bytes32 indexed assetId, address indexed registrar, bytes15 certificateNumber, uint64 validUntil);
     event RegistrationRenewed(bytes32 indexed assetId, address indexed registrar, uint64 validUntil);
+    event RenewalRequested(bytes32 indexed assetId, address indexed holder, address indexed registrar);
+    event RenewalRefused(bytes32 indexed assetId, address indexed registrar, uint16 reasonCode, bytes32 noteCid);
+    event ChangeApplied(
+        bytes32 indexed assetId,
+        address indexed applicant,
+        address indexed registrar,
+        IDataRegistry.Version version,
+        bytes32 documentsCid
+    );
+    /// @param version The version now current when `passed`; 0 when refused.
+    event ChangeReviewed(
+        bytes32 indexed assetId, address indexed registrar, bool passed, uint16 reasonCode, bytes32 noteCid, uint16 version
+    );
+    event CertificateReissued(
+        bytes32 indexed assetId, address indexed holder, bytes15 certificateNumber, uint16 version, ReissueReason reason
+    );
 
     function configureRegistrar(address registrar, bytes2 region, bytes1 code) external;
     function setPublicityPeriod(uint64 seconds_) external;
@@ -98,7 +168,21 @@ interface IRegistrationOffice {
     function object(bytes32 assetId, uint16 reasonCode, bytes32 evidenceCid) external returns (uint256 objectionId);
     function resolveObjection(bytes32 assetId, uint256 objectionId, bool upheld, bytes32 noteCid) external;
     function register(bytes32 assetId, uint8 validityYears) external returns (bytes15 certificateNumber);
+    /// @notice The registrar grants the holder's renewal request: `validityYears` calendar years more.
     function renew(bytes32 assetId, uint8 validityYears) external;
+    function requestRenewal(bytes32 assetId) external;
+    function refuseRenewal(bytes32 assetId, uint16 reasonCode, bytes32 noteCid) external;
+    function applyForChange(
+        bytes32 assetId,
+        address registrar,
+        IDataRegistry.Version calldata version,
+        bytes32 documentsCid
+    ) external;
+    function reviewChange(bytes32 assetId, bool passed, uint16 reasonCode, bytes32 noteCid) external;
+    /// @notice The DataRegistry reports that the primary holding right changed hands.
+    function holderChanged(bytes32 assetId, address holder) external;
+    function getChange(bytes32 assetId) external view returns (ChangeApplication memory);
+    function certificateRecord(bytes32 assetId) external view returns (CertificateRecord memory);
 
     function getApplication(bytes32 assetId) external view returns (Application memory);
     function getObjection(bytes32 assetId, uint256 objectionId) external view returns (Objection memory);

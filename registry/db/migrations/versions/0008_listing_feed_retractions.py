@@ -1,7 +1,7 @@
 """Listing feed retractions
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-07
 
 A reorg used to delete the feed entries of the blocks it removed, so an exchange that had applied one never
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'  # after issue 13's 0007 (h/contracts); both came from 0006
 branch_labels = None
 depends_on = None
 
