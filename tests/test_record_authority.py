@@ -46,8 +46,8 @@ ALL = frozenset(RightKind)
 def s(private_stack):
     st = private_stack
     for index, role in ((6, "registrar"), (7, "regulator"), (5, "regulator")):
-        st.client.execute(AddParticipant(st.accounts[index].address, role, f"{role} {index}", f"91350000000000{index}X"),
-                          ADMIN)
+        st.client.execute(AddParticipant(st.accounts[index].address, role, f"{role} {index}",
+                                         f"91350000000000{index}X"), ADMIN)
     st.client.execute(ConfigureRegistrar(st.accounts[6].address, "35", "A"), ADMIN)
     st.wait_block(st.client.execute(SetPublicityPeriod(60), ADMIN).block_number)
     return st

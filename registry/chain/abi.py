@@ -51,7 +51,7 @@ def link_bytecode(name: str, libraries: dict[str, str], out_dir: Path = FORGE_OU
             f"No build artifact at '{artifact}'. Build the contracts first: `make build` (or `forge build`)."
         )
     bytecode = json.loads(artifact.read_text())["bytecode"]
-    code = bytecode["object"].removeprefix("0x")
+    code: str = bytecode["object"].removeprefix("0x")
     for libs in bytecode.get("linkReferences", {}).values():
         for lib, places in libs.items():
             if lib not in libraries:

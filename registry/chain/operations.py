@@ -749,7 +749,8 @@ class ConsentAsPledgee(Operation):
     operation: str = arg(Named(PLEDGED_OPERATIONS, "pledged operation"), cli=Cli("--operation", required=True))
     right_index: int = arg(UINT256, 0, cli=Cli("--right", default=0))
     counterparty: str = arg(ADDRESS, "0x0000000000000000000000000000000000000000",
-                            cli=Cli("--to", "the new holder or grantee", default="0x0000000000000000000000000000000000000000"))
+                            cli=Cli("--to", "the new holder or grantee",
+                                    default="0x0000000000000000000000000000000000000000"))
 
     name = "consent_as_pledgee"
     function = "consentAsPledgee"

@@ -20,9 +20,9 @@ from registry.db.models import (
     AssetVersion,
     Attestation,
     ChangeApplication,
+    Event,
     FreezeOrder,
     HolderTerm,
-    Event,
     Lineage,
     Listing,
     Objection,
@@ -414,7 +414,8 @@ def on_certificate_reissued(batch: Batch, ev: DecodedEvent, timestamp: int, look
 
 def on_change_applied(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
     a, v = ev.args, ev.args["version"]
-    batch.add(ChangeApplication, replace=True, asset_id=a["assetId"], applicant=a["applicant"], registrar=a["registrar"],
+    batch.add(ChangeApplication, replace=True, asset_id=a["assetId"], applicant=a["applicant"],
+              registrar=a["registrar"],
               status="pending", metadata_cid=digest_to_cid(bytes.fromhex(v["metadataCid"][2:])),
               content_hash=v["contentHash"] if int(v["contentHash"], 16) else None,
               classification=v["classification"], attributes=v["attributes"],
