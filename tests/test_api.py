@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from registry.chain.operations import Register
+from registry.chain.operations import AcceptRight, Register
 from registry.content import fingerprint_bytes
 from registry.metadata import canonical_bytes, parse_metadata
 from registry.prepare import prepare_registration
@@ -50,6 +50,11 @@ def test_registered_asset_is_served_with_metadata_rights_and_evidence(stack, tmp
     assert asset["metadata"]["applicant"]["name"] == document.applicant.name
     holders = {(r["kind"], r["holder"]) for r in asset["rights"]}
     assert holders == {("holding", owner.address), ("usage", owner.address), ("operating", operator.address)}
+    # Issue 13: the operating right named to another party is pending, not valid, until that party accepts it.
+    assert [r["kind"] for r in asset["rights"] if not r["valid"]] == ["operating"]
+    accepted = stack.client.execute(AcceptRight(asset["asset_id"], 3), operator)
+    stack.wait_block(accepted.block_number)
+    asset = stack.http.get(f"/v1/assets/{asset['asset_id']}").json()
     assert all(r["valid"] for r in asset["rights"])
     evidence = asset["evidence"]
     assert evidence["tx_hash"] == result.tx_hash and evidence["block_hash"] == result.block_hash
