@@ -50,7 +50,12 @@ def link_bytecode(name: str, libraries: dict[str, str], out_dir: Path = FORGE_OU
         raise ConfigurationError(
             f"No build artifact at '{artifact}'. Build the contracts first: `make build` (or `forge build`)."
         )
-    bytecode = json.loads(artifact.read_text())["bytecode"]
+    return link(name, json.loads(artifact.read_text())["bytecode"], libraries)
+
+
+def link(name: str, bytecode: dict[str, Any], libraries: dict[str, str]) -> str:
+    """A forge artifact's `bytecode` or `deployedBytecode` with each library placeholder replaced by the
+    library's address (both sections mark the places in `linkReferences`)."""
     code: str = bytecode["object"].removeprefix("0x")
     for libs in bytecode.get("linkReferences", {}).values():
         for lib, places in libs.items():

@@ -29,7 +29,7 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 from web3 import Web3
 
-from registry.chain.abi import FORGE_OUT, link_bytecode, load_abi, load_bytecode
+from registry.chain.abi import FORGE_OUT, link, link_bytecode, load_abi, load_bytecode
 from registry.chain.client import fee_fields, poll_receipt
 from registry.chain.rpc import Rpc, RpcError, public_url
 from registry.config import Deployment
@@ -156,14 +156,7 @@ class _Deployer:
                              f"{office}: this deployment cannot be finished. Move the deployment record away.")
         data = "0x" + (function_signature_to_4byte_selector("setRegistrationOffice(address)")
                        + encode(["address"], [office])).hex()
-        nonce = int(self.rpc.call("eth_getTransactionCount", [self.account.address, "latest"]), 16)
-        gas = int(self.rpc.call("eth_estimateGas", [{"from": self.account.address, "to": registry,
-                                                     "data": data}]), 16)
-        tx: dict[str, Any] = {"chainId": self.chain_id, "nonce": nonce, "to": registry, "data": data, "value": 0,
-                              "gas": gas * 6 // 5 + 20_000, **fee_fields(self.rpc)}
-        raw = "0x" + bytes(self.account.sign_transaction(tx).raw_transaction).hex()
-        tx_hash = Web3.keccak(hexstr=raw).hex()
-        tx_hash = tx_hash if tx_hash.startswith("0x") else "0x" + tx_hash
+        _, raw, tx_hash = self._signed(data, to=registry)
         self._broadcast(raw)
         receipt = poll_receipt(self.rpc, tx_hash, timeout=120, through_outages=True)
         if int(receipt["status"], 16) != 1:
@@ -177,22 +170,29 @@ class _Deployer:
         bytecode = link_bytecode(name, libraries) if libraries else load_bytecode(name)
         data = (bytecode if bytecode.startswith("0x") else "0x" + bytecode) \
             + encode([i["type"] for i in constructor["inputs"]], list(args)).hex()
-        # The latest state's nonce, not the pending pool's: a transaction of ours stuck in a pool would
-        # otherwise be jumped over, and this one would wait behind it forever.
-        nonce = int(self.rpc.call("eth_getTransactionCount", [self.account.address, "latest"]), 16)
-        gas = int(self.rpc.call("eth_estimateGas", [{"from": self.account.address, "data": data}]), 16)
-        tx: dict[str, Any] = {"chainId": self.chain_id, "nonce": nonce, "data": data, "value": 0,
-                              "gas": gas * 6 // 5 + 20_000, **fee_fields(self.rpc)}  # estimates can be short
-        raw = "0x" + bytes(self.account.sign_transaction(tx).raw_transaction).hex()
-        tx_hash = Web3.keccak(hexstr=raw).hex()
+        nonce, raw, tx_hash = self._signed(data)
         pending: dict[str, Any] = {
-            "name": name, "nonce": nonce, "raw": raw, "tx": tx_hash if tx_hash.startswith("0x") else "0x" + tx_hash,
+            "name": name, "nonce": nonce, "raw": raw, "tx": tx_hash,
             "address": to_checksum_address(Web3.keccak(_rlp_sender_nonce(self.account.address, nonce))[12:].hex())}
         self.record.data["pending"] = pending
         self.record.save()  # noted before it leaves: a crash after sending is finished on the next run
         self._broadcast(raw)
         self.hook("sent", name)
         return self._receipt(name, pending["tx"])
+
+    def _signed(self, data: str, to: str | None = None) -> tuple[int, str, str]:
+        """The nonce, signed bytes and hash of a transaction of `data` (a contract creation without `to`), with
+        the gas estimated and fees for the network."""
+        # The latest state's nonce, not the pending pool's: a transaction of ours stuck in a pool would
+        # otherwise be jumped over, and this one would wait behind it forever.
+        nonce = int(self.rpc.call("eth_getTransactionCount", [self.account.address, "latest"]), 16)
+        destination = {"to": to} if to else {}
+        gas = int(self.rpc.call("eth_estimateGas", [{"from": self.account.address, "data": data, **destination}]), 16)
+        tx: dict[str, Any] = {"chainId": self.chain_id, "nonce": nonce, "data": data, "value": 0, **destination,
+                              "gas": gas * 6 // 5 + 20_000, **fee_fields(self.rpc)}  # estimates can be short
+        raw = "0x" + bytes(self.account.sign_transaction(tx).raw_transaction).hex()
+        tx_hash = Web3.keccak(hexstr=raw).hex()
+        return nonce, raw, tx_hash if tx_hash.startswith("0x") else "0x" + tx_hash
 
     def _finish(self, pending: dict[str, Any]) -> dict[str, Any] | None:
         """The receipt of a transaction noted before an interruption: sent again as the same signed bytes if
@@ -233,13 +233,7 @@ def verify_code(rpc: Rpc, name: str, address: str, libraries: dict[str, str] | N
     """Refuses an address whose runtime code is not the build's deployedBytecode of `name`, immutables (set
     by the constructor, so different in every deployment) masked on both sides, linked libraries filled in."""
     artifact = json.loads((FORGE_OUT / f"{name}.sol" / f"{name}.json").read_text())["deployedBytecode"]
-    code = artifact["object"].removeprefix("0x")
-    for libs in artifact.get("linkReferences", {}).values():
-        for lib, places in libs.items():
-            linked = (libraries or {}).get(lib, "0x" + "00" * 20).lower().removeprefix("0x")
-            for place in places:
-                code = code[:place["start"] * 2] + linked + code[(place["start"] + place["length"]) * 2:]
-    expected = bytearray.fromhex(code)
+    expected = bytearray.fromhex(link(name, artifact, libraries or {}).removeprefix("0x"))
     actual = bytearray.fromhex(rpc.call("eth_getCode", [address, "latest"]).removeprefix("0x"))
     if not actual:
         raise ChainError(f"The deployment lists {name} at {address}, but there is no contract there on this chain: "
