@@ -11,34 +11,40 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from registry.db.models import (
-    Asset,
-    Attestation,
-    Event,
-    FreezeOrder,
-    Listing,
-    Objection,
-    Participant,
-    Pledge,
-    Registration,
-    Right,
-    RightVersion,
-)
 from registry.vocabulary import (
     AssetStatus,
     AttestationKind,
     AttestationStatus,
+    CancelReason,
     CertificateStatus,
     LegalStatus,
     ListingStatus,
     ObjectionStatus,
     ParticipantStatus,
+    RefusalReason,
     Remark,
+    ReturnReason,
     Role,
     Stage,
+    Term,
 )
+
+if TYPE_CHECKING:  # rows of the index; only read here, so `datareg verify` can judge exit codes without SQLAlchemy
+    from registry.db.models import (
+        Asset,
+        Attestation,
+        Event,
+        FreezeOrder,
+        Listing,
+        Objection,
+        Participant,
+        Pledge,
+        Registration,
+        Right,
+        RightVersion,
+    )
 
 # ─────────────────────────────── rights (DataRegistry.rightValidity) ───────────────────────────────
 
@@ -199,6 +205,10 @@ class LegalState:
     certificate_number: str | None
     valid_until: int | None
     remarks: tuple[RemarkState, ...]
+    # Why it is cancelled, or why its last application ended without registration (returned, terminated,
+    # refused): the code on chain and the vocabulary it is read in.
+    reason_code: int | None = None
+    reason_vocabulary: type[Term] | None = None
 
     @property
     def encumbered(self) -> bool:
@@ -280,10 +290,64 @@ def legal_status(asset: Asset | None, registration: Registration | None, freeze_
     if stage == Stage.REFUSED.key and status is LegalStatus.RECORDED:
         upheld = sorted(o.objection_id for o in objections if o.status == ObjectionStatus.UPHELD.key)
         remarks.append(RemarkState(Remark.DISPUTED, {"objection_ids": upheld}))
+    reason_code, vocabulary = None, None
+    if status is LegalStatus.CANCELLED:
+        reason_code, vocabulary = asset.cancel_reason, CancelReason
+    elif status is LegalStatus.RECORDED and registration is not None and stage in _STAGE_REASONS:
+        reason_code, vocabulary = registration.reason_code, _STAGE_REASONS[stage]
     return LegalState(status, stage, certificate,
                       registration.certificate_number if registration else None,
                       registration.valid_until if registration and registration.certificate_number else None,
-                      tuple(remarks))
+                      tuple(remarks), reason_code, vocabulary if reason_code is not None else None)
+
+
+#: The vocabulary of an application's reason code by the stage it ended at.
+_STAGE_REASONS: dict[str, type[Term]] = {Stage.RETURNED.key: ReturnReason, Stage.TERMINATED.key: RefusalReason,
+                                         Stage.REFUSED.key: RefusalReason}
+
+
+def registration_reason(registration: Registration) -> type[Term] | None:
+    """The vocabulary the application's `reason_code` is read in: the return's, or the refusal grounds (a
+    termination, a refusal, or a refused renewal of a registered one)."""
+    if registration.stage == Stage.REGISTERED.key:
+        return RefusalReason
+    return _STAGE_REASONS.get(registration.stage)
+
+
+#: What `datareg verify` exits with, by the legal status it finds (README and its --help say the same).
+EXIT_CERTIFIED = 0  # certified and unencumbered
+EXIT_NOT_FOUND = 1
+EXIT_ERROR = 2
+EXIT_NOT_CERTIFIED = 3  # recorded, or in the procedure
+EXIT_ENDED = 4  # lapsed or cancelled
+EXIT_ENCUMBERED = 5  # frozen, pledged, objection pending, disputed
+
+
+def verdict(state: LegalState) -> int:
+    """The exit status of `datareg verify` for one legal status: an ended registration (lapsed or cancelled) first,
+    then an encumbrance, then the lack of a certificate."""
+    return verdict_of(state.status.key, state.encumbered)
+
+
+def verdict_of(status: str, encumbered: bool) -> int:
+    """`verdict` from a legal status as the API answers it (its key and whether a remark stands)."""
+    if status == LegalStatus.UNREGISTERED.key:
+        return EXIT_NOT_FOUND
+    if status in (LegalStatus.LAPSED.key, LegalStatus.CANCELLED.key):
+        return EXIT_ENDED
+    if encumbered:
+        return EXIT_ENCUMBERED
+    if status == LegalStatus.CERTIFIED.key:
+        return EXIT_CERTIFIED
+    return EXIT_NOT_CERTIFIED
+
+
+#: The order in which several matches of one content are preferred: the most favourable first.
+_PREFERENCE = (EXIT_CERTIFIED, EXIT_NOT_CERTIFIED, EXIT_ENCUMBERED, EXIT_ENDED, EXIT_NOT_FOUND)
+
+
+def verdict_rank(state: LegalState) -> int:
+    return _PREFERENCE.index(verdict(state))
 
 
 def encumbrances(state: LegalState, asset: Asset, frozen_event: Event | None) -> list[dict[str, Any]]:

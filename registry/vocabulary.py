@@ -416,6 +416,37 @@ class AttestationStatus(Term):
     ISSUER_NOT_ACTIVE = 5, "出具机构资格无效", "issuer not active"
 
 
+#: The vocabulary of the reason code each event carries (its `reasonCode` argument; AssetFreezeReleased's
+#: `byAdmin`): how the API labels a reason wherever it returns one.
+EVENT_REASONS: dict[str, type[Term]] = {
+    "RightRevoked": RevocationReason,
+    "AssetCancelled": CancelReason,
+    "ApplicationReturned": ReturnReason,
+    "ApplicationTerminated": RefusalReason,
+    "RegistrationRefused": RefusalReason,
+    "RenewalRefused": RefusalReason,
+    "ChangeReviewed": RefusalReason,
+    "ObjectionLodged": ObjectionReason,
+    "ParticipantSuspended": SuspensionReason,
+    "AttestationRevoked": AttestationRevocationReason,
+    "AssetFreezeReleased": FreezeRelease,
+}
+
+
+def event_reason(name: str, args: dict[str, Any]) -> dict[str, Any] | None:
+    """The reason an event gives, as {code, key, zh, en} (key and labels null for a code the vocabulary lacks);
+    None for an event that gives none (an approved change carries no reason)."""
+    vocabulary = EVENT_REASONS.get(name)
+    if vocabulary is None:
+        return None
+    code = args.get("reasonCode")
+    if vocabulary is FreezeRelease:
+        code = int(FreezeRelease.BY_ADMIN if args.get("byAdmin") else FreezeRelease.BY_REGULATOR)
+    elif not isinstance(code, int) or (name == "ChangeReviewed" and args.get("passed")):
+        return None
+    return {"code": code, **vocabulary.labels(code)}
+
+
 #: Each Solidity enum and the Python enum that mirrors it: (contract interface, enum name) -> enum.
 CONTRACT_ENUMS: dict[tuple[str, str], type[Term]] = {
     ("IDataRegistry", "RightKind"): RightKind,
