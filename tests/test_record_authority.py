@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -184,8 +185,13 @@ def test_primary_right_past_its_term_is_invalid(s, tmp_path):
     s.wait_block(s.client.w3.eth.block_number)
     rights = {r["right_index"]: r for r in s.http.get(f"/v1/assets/{asset}").json()["rights"]}
     assert rights[1]["valid"] is False
-    with pytest.raises(ContractRevert, match="Right 1 of asset .* expired at"):
+    # Was (issue 13's leftover): "Right 1 ... expired at <UTC>; ask its grantor to renew it", as for a grant,
+    # though a primary right has no grantor: the message says the term ended, in Beijing time.
+    ended = datetime.fromtimestamp(end, tz=timezone(timedelta(hours=8))).strftime("%Y-%m-%d %H:%M:%S")
+    with pytest.raises(ContractRevert, match=f"term of primary holding right 1 of asset .* ended on {ended} "
+                                             r"Beijing time") as refused:
         s.client.execute(Transfer(asset, 1, s.accounts[2].address), alice)
+    assert "grantor" not in str(refused.value) and refused.value.error_name == "RightExpired"
 
 
 def test_certificate_holder_follows_the_holding_right(s, tmp_path):
