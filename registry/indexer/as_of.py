@@ -9,7 +9,18 @@ from sqlmodel import Session, select
 
 from registry.content.store import ContentStore
 from registry.db.as_of import AsOfReader, AssetAsOf
-from registry.db.models import Asset, Attestation, Event, Listing, Objection, Pledge, Registration
+from registry.db.models import (
+    Asset,
+    AssetVersion,
+    Attestation,
+    ChangeApplication,
+    Event,
+    FreezeOrder,
+    Listing,
+    Objection,
+    Pledge,
+    Registration,
+)
 from registry.indexer.batch import Batch
 from registry.indexer.handlers import HANDLERS, MetadataLookup, stored_event
 from registry.indexer.service import metadata_lookup
@@ -32,7 +43,7 @@ def rows_of(batch: Batch, model):
     """The batch's rows of `model` as (detached) model objects, in key order."""
     objects = [model(**row) for row in batch.rows(model)]
     keys = {Registration: "asset_id", Objection: "objection_id", Pledge: "recorded_block",
-            Attestation: "attestation_id", Listing: "listing_id"}
+            Attestation: "attestation_id", Listing: "listing_id", FreezeOrder: "order_id", AssetVersion: "version"}
     return sorted(objects, key=lambda o: getattr(o, keys[model])) if model in keys else objects
 
 
@@ -45,6 +56,8 @@ def reader(store: ContentStore) -> AsOfReader:
         return AssetAsOf(asset=Asset(**view.get(Asset, asset_id)), listings=rows_of(view, Listing),
                          pledges=rows_of(view, Pledge), attestations=rows_of(view, Attestation),
                          objections=rows_of(view, Objection),
-                         registration=next(iter(rows_of(view, Registration)), None))
+                         registration=next(iter(rows_of(view, Registration)), None),
+                         freeze_orders=rows_of(view, FreezeOrder), versions=rows_of(view, AssetVersion),
+                         change_application=next(iter(rows_of(view, ChangeApplication)), None))
 
     return asset_as_of

@@ -37,8 +37,8 @@ from registry.chain.evidence import Rpc, get_logs, headers
 from registry.config import Deployment
 from registry.db.models import (
     Asset,
-    Attestation,
     AssetVersion,
+    Attestation,
     Block,
     ChangeApplication,
     Event,
