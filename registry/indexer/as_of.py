@@ -11,7 +11,18 @@ from sqlmodel import Session, SQLModel, col, select
 
 from registry.content.store import ContentStore
 from registry.db.as_of import AsOfReader, AssetAsOf
-from registry.db.models import Asset, Attestation, Event, Listing, Objection, Pledge, Registration
+from registry.db.models import (
+    Asset,
+    AssetVersion,
+    Attestation,
+    ChangeApplication,
+    Event,
+    FreezeOrder,
+    Listing,
+    Objection,
+    Pledge,
+    Registration,
+)
 from registry.indexer.batch import Batch
 from registry.indexer.handlers import HANDLERS, MetadataLookup, stored_event
 from registry.indexer.service import metadata_lookup
@@ -36,8 +47,9 @@ _Row = TypeVar("_Row", bound=SQLModel)
 def rows_of(batch: Batch, model: type[_Row]) -> list[_Row]:
     """The batch's rows of `model` as (detached) model objects, in key order."""
     objects = [model(**row) for row in batch.rows(model)]
-    keys: dict[type[SQLModel], str] = {Registration: "asset_id", Objection: "objection_id", Pledge: "recorded_block",
-            Attestation: "attestation_id", Listing: "listing_id"}
+    keys: dict[type[SQLModel], str] = {
+        Registration: "asset_id", Objection: "objection_id", Pledge: "recorded_block", Attestation: "attestation_id",
+        Listing: "listing_id", FreezeOrder: "order_id", AssetVersion: "version"}
     return sorted(objects, key=lambda o: getattr(o, keys[model])) if model in keys else objects
 
 
@@ -53,6 +65,8 @@ def reader(store: ContentStore) -> AsOfReader:
         return AssetAsOf(asset=Asset(**asset_row), listings=rows_of(view, Listing),
                          pledges=rows_of(view, Pledge), attestations=rows_of(view, Attestation),
                          objections=rows_of(view, Objection),
-                         registration=next(iter(rows_of(view, Registration)), None))
+                         registration=next(iter(rows_of(view, Registration)), None),
+                         freeze_orders=rows_of(view, FreezeOrder), versions=rows_of(view, AssetVersion),
+                         change_application=next(iter(rows_of(view, ChangeApplication)), None))
 
     return asset_as_of
