@@ -494,14 +494,21 @@ class RegistryClient:
             }
         )
         tx.pop("from")
-        signed = account.sign_transaction(tx)
-        try:
-            tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
-        except Exception as exc:  # noqa: BLE001
-            self._nonces.pop(sender, None)  # resynchronise from the node next time
-            if _unreachable(exc):
-                raise self._down(exc, "the transaction may or may not have been sent") from exc
-            raise ChainError(f"The node refused the transaction: {_rpc_message(exc)}.") from exc
+        for attempt in (1, 2):
+            signed = account.sign_transaction(tx)
+            try:
+                tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
+                break
+            except Exception as exc:  # noqa: BLE001
+                self._nonces.pop(sender, None)  # resynchronise from the node next time
+                if _unreachable(exc):
+                    raise self._down(exc, "the transaction may or may not have been sent") from exc
+                if attempt == 1 and "nonce too low" in _rpc_message(exc).lower():
+                    # The same key sent a transaction from elsewhere (another `datareg`, a wallet) since the
+                    # nonce was cached: this one was refused, so it is signed again with the node's count.
+                    tx["nonce"] = self._next_nonce(sender)
+                    continue
+                raise ChainError(f"The node refused the transaction: {_rpc_message(exc)}.") from exc
         self._nonces[sender] = tx["nonce"] + 1
         return self.wait(tx_hash)
 
