@@ -8,17 +8,21 @@ from pydantic import BaseModel, Field
 
 from registry.db.models import Asset, Event, Lineage, Right
 from registry.db.queries import RightState
+from registry.rules import LegalState, legal_status, verdict_rank
 from registry.vocabulary import (
     AssetStatus,
     AttestationKind,
     CertificateStatus,
     Classification,
+    LegalStatus,
     ListingStatus,
     ObjectionStatus,
     ParticipantStatus,
+    Remark,
     RevocationReason,
     RightKind,
     Role,
+    Stage,
     Term,
 )
 
@@ -58,6 +62,125 @@ class Evidence(BaseModel):
     timestamp: Optional[str]
 
 
+class ReasonPublic(BaseModel):
+    """A reason code as the chain stores it, with its name and labels from the registry's vocabulary (GET
+    /v1/vocabulary); `key`, `zh` and `en` are null for a code the vocabulary does not list."""
+
+    code: int
+    key: Optional[str]
+    zh: Optional[str]
+    en: Optional[str]
+
+    @classmethod
+    def of(cls, vocabulary: type[Term] | None, code: int | None) -> Optional["ReasonPublic"]:
+        if vocabulary is None or code is None:
+            return None
+        return cls(code=code, **vocabulary.labels(code))
+
+
+class FreezeOrderRemark(BaseModel):
+    order_id: int
+    regulator: str
+    order_reference: str
+    waiting: bool = Field(description="A waiting-list seizure (轮候查封), in force once the orders before it end.")
+    ordered_at: Optional[str]
+    tx_hash: str
+
+
+class RemarkPublic(BaseModel):
+    """A remark (备注) limiting the exercise of the rights."""
+
+    type: str = Field(description=_one_of(Remark))
+    zh: str
+    en: str
+    by: Optional[str] = Field(None, description="frozen: the regulator of the order in force.")
+    order_reference: Optional[str] = Field(None, description="frozen: the order in force (e.g. (2026)闽01执保1号).")
+    order_id: Optional[int] = None
+    since: Optional[str] = Field(None, description="frozen: when the order in force was recorded.")
+    orders: Optional[list[FreezeOrderRemark]] = Field(None, description="frozen: every standing order, in force "
+                                                      "first, then those waiting behind it.")
+    pledgee: Optional[str] = Field(None, description="pledged: the pledgee.")
+    external_registration_no: Optional[str] = Field(None, description="pledged: its number in the movable-property "
+                                                    "financing registry.")
+    pledge_id: Optional[str] = None
+    recorded_by: Optional[str] = None
+    objection_ids: Optional[list[int]] = Field(None, description="objection_pending: the pending objections; "
+                                               "disputed: the upheld ones.")
+    tx_hash: Optional[str] = Field(None, description="The transaction that recorded it.")
+
+
+class LegalStatusPublic(BaseModel):
+    """The asset's one legal status (registry/rules.py: legal_status), judged now, with its remarks: the same
+    answer in POST /v1/verify, the asset, the asset list, the certificate, `datareg verify` and the explorer."""
+
+    status: str = Field(description=_one_of(LegalStatus) + ": not on chain; on chain with no certificate (never "
+                        "applied, or returned, terminated or refused); an application in progress (stage); "
+                        "registered with a valid certificate; past its validity; cancelled.")
+    zh: str
+    en: str
+    stage: Optional[str] = Field(description="The application's stage, if any (in_procedure: applied, accepted or "
+                                 "publicity).")
+    certificate_status: str = Field(description=_one_of(CertificateStatus) + ": the certificate as the office's "
+                                    "`certificate` view judges it.")
+    certificate_number: Optional[str]
+    valid_until: Optional[str] = Field(description="When the certificate ends, if one was issued.")
+    reason: Optional[ReasonPublic] = Field(None, description="cancelled: the cancellation's reason; recorded after "
+                                           "a return, termination or refusal: its reason.")
+    remarks: list[RemarkPublic]
+    encumbered: bool = Field(description="A remark limits the rights: frozen, pledged, objection pending, "
+                             "disputed.")
+    certified_and_unencumbered: bool = Field(description="certified with no remark: `datareg verify` exits 0 only "
+                                             "for this.")
+    text_zh: str = Field(description="The status and its remarks in one line, in Chinese.")
+    text_en: str = Field(description="The status and its remarks in one line, in English.")
+
+    @classmethod
+    def of(cls, state: LegalState) -> "LegalStatusPublic":
+        remarks = []
+        for r in state.remarks:
+            d = dict(r.details)
+            if "since" in d:
+                d["since"] = iso(d["since"])
+            if "orders" in d:
+                d["orders"] = [{**o, "ordered_at": iso(o["ordered_at"])} for o in d["orders"]]
+            d.pop("block_number", None)
+            remarks.append(RemarkPublic(type=r.remark.key, zh=r.remark.zh, en=r.remark.en, **d))
+        stage = Stage.from_key(state.stage) if state.stage else None
+        head_zh = state.status.zh + (f"（{stage.zh}）" if state.status is LegalStatus.IN_PROCEDURE and stage else "")
+        head_en = state.status.en + (f" ({stage.en})" if state.status is LegalStatus.IN_PROCEDURE and stage else "")
+        reason = ReasonPublic.of(state.reason_vocabulary, state.reason_code)
+        if reason is not None:
+            head_zh += f"，原因：{reason.zh or reason.code}"
+            head_en += f", reason: {reason.en or reason.code}"
+        zh = [f"{m.zh}（{remark_zh(m)}）" if remark_zh(m) else m.zh for m in remarks]
+        en = [f"{m.en} ({remark_en(m)})" if remark_en(m) else m.en for m in remarks]
+        return cls(
+            status=state.status.key, zh=state.status.zh, en=state.status.en, stage=state.stage,
+            certificate_status=state.certificate_status, certificate_number=state.certificate_number,
+            valid_until=iso(state.valid_until), reason=reason, remarks=remarks, encumbered=state.encumbered,
+            certified_and_unencumbered=state.clear,
+            text_zh=head_zh + (f"；备注：{'、'.join(zh)}" if zh else ""),
+            text_en=head_en + (f"; remarks: {', '.join(en)}" if en else ""),
+        )
+
+
+def remark_zh(m: RemarkPublic) -> str:
+    if m.type == Remark.FROZEN.key:
+        return "，".join(x for x in (m.order_reference, f"查封机关 {m.by}" if m.by else None) if x)
+    if m.type == Remark.PLEDGED.key:
+        return f"质权人 {m.pledgee}，动产融资登记号 {m.external_registration_no}"
+    return "、".join(f"异议 {i}" for i in m.objection_ids or [])
+
+
+def remark_en(m: RemarkPublic) -> str:
+    if m.type == Remark.FROZEN.key:
+        return ", ".join(x for x in (f"order {m.order_reference}" if m.order_reference else None,
+                                     f"by {m.by}" if m.by else None) if x)
+    if m.type == Remark.PLEDGED.key:
+        return f"to {m.pledgee}, registration {m.external_registration_no}"
+    return ", ".join(f"objection {i}" for i in m.objection_ids or [])
+
+
 class GrantTermsPublic(BaseModel):
     grantor: Optional[str] = Field(description="Who granted it (the holder of the parent right at the time).")
     purpose: Optional[str] = Field(description="Purpose or usage scenario (用途/使用场景).")
@@ -70,6 +193,8 @@ class RevocationPublic(BaseModel):
     revoked_by: Optional[str]
     reason_code: Optional[int]
     reason: Optional[str]
+    reason_zh: Optional[str] = Field(None, description="The reason's label (GET /v1/vocabulary, revocation_reason).")
+    reason_en: Optional[str] = None
     evidence_cid: Optional[str]
 
 
@@ -136,6 +261,8 @@ class RightPublic(BaseModel):
                 revoked_by=current.revoked_by,
                 reason_code=current.revocation_reason,
                 reason=RevocationReason.key_of(current.revocation_reason or 0, None),
+                reason_zh=RevocationReason.labels(current.revocation_reason)["zh"],
+                reason_en=RevocationReason.labels(current.revocation_reason)["en"],
                 evidence_cid=current.revocation_evidence_cid,
             )
             if r.revoked
@@ -190,6 +317,8 @@ class HistoryEvent(BaseModel):
     cids: dict[str, str] = Field(default_factory=dict, description=(
         "The content ids among the details, decoded: each argument named ...Cid (on chain the SHA-256 digest of a "
         "CIDv0), at any depth, as its CIDv0 (Qm...); zero digests are left out."))
+    reason: Optional[ReasonPublic] = Field(None, description="The reason the event gives (its reasonCode in "
+                                           "details), with its name and labels; null for an event that gives none.")
     timestamp: Optional[str]
     block_number: int
     block_hash: str
@@ -203,6 +332,7 @@ class LineageNode(BaseModel):
     registrant: Optional[str]
     status: Optional[str]
     level: int = Field(description="Negative for sources, positive for derived assets, 0 for this asset.")
+    legal_status: Optional["LegalStatusPublic"] = Field(None, description="Its one legal status, judged now.")
 
 
 class LineageEdge(BaseModel):
@@ -229,10 +359,13 @@ class AssetSummary(BaseModel):
     metadata_cid: str
     registered_at: Optional[str]
     registered_block: int
+    legal_status: Optional[LegalStatusPublic] = Field(None, description="Its one legal status, judged now, with "
+                                                      "its remarks.")
 
     @classmethod
-    def of(cls, asset: Asset) -> "AssetSummary":
+    def of(cls, asset: Asset, legal: LegalState | None = None) -> "AssetSummary":
         return cls(
+            legal_status=LegalStatusPublic.of(legal) if legal is not None else None,
             asset_id=asset.asset_id,
             name=asset.name,
             registrant=asset.registrant,
@@ -626,6 +759,11 @@ class VerifyMatch(BaseModel):
     listings: list[VerifyListing] = Field(description="Listings on exchanges whose consent holds now.")
     lineage: VerifyLineage
     evidence: VerifyEvidence
+    legal_status: Optional[LegalStatusPublic] = Field(None, description="The asset's one legal status, judged now: "
+                                                      "certified, lapsed, cancelled, ..., with its remarks.")
+    certificate_status: Optional[str] = Field(None, description=_one_of(CertificateStatus) + ": its registration "
+                                              "certificate, as the office's `certificate` view judges it.")
+    certificate_number: Optional[str] = None
 
 
 class VerifyResult(BaseModel):
@@ -635,6 +773,11 @@ class VerifyResult(BaseModel):
     matches: list[VerifyMatch] = Field(description="One per registered asset with this content: several "
                                        "registrants may register the same content. First registration first.")
     indexed_block: Optional[int] = Field(description="The answer holds as of this block.")
+    legal_status: Optional[LegalStatusPublic] = Field(None, description="The legal status the content has: "
+                                                      "unregistered without a match; with several, the most "
+                                                      "favourable match's (certified and unencumbered first, then "
+                                                      "recorded or in procedure, then encumbered, then lapsed or "
+                                                      "cancelled), as `datareg verify`'s exit status.")
 
     @classmethod
     def build(cls, verification: Verification, size: int | None, chain_id: int,
@@ -700,6 +843,9 @@ class VerifyResult(BaseModel):
                     indexed_block=indexed,
                     confirmations=(indexed - a.registered_block + 1) if indexed is not None else None,
                 ),
+                legal_status=LegalStatusPublic.of(m.legal) if m.legal is not None else None,
+                certificate_status=m.legal.certificate_status if m.legal is not None else None,
+                certificate_number=m.legal.certificate_number if m.legal is not None else None,
             ))
         as_of = f" (the index holds every event up to block {indexed})" if indexed is not None else ""
         if not matches:
@@ -712,15 +858,18 @@ class VerifyResult(BaseModel):
                        + (f", registered by {registrants} registrants" if registrants > 1 else "")
                        + (f"; in {len(superseded)} of them it is a superseded version (a change registration "
                           "replaced the data)" if superseded else "") + f"{as_of}.")
+        legal = [m.legal for m in verification.matches if m.legal is not None]
+        best = min(legal, key=verdict_rank) if legal else legal_status(None, None, [], [], [], 0)
         return cls(registered=bool(matches), message=message,
                    fingerprint=VerifyFingerprint(sha256=verification.sha256, cid=verification.cid, size=size),
-                   matches=matches, indexed_block=indexed)
+                   matches=matches, indexed_block=indexed, legal_status=LegalStatusPublic.of(best))
 
 
 class ObjectionPublic(BaseModel):
     objection_id: int
     objector: str
     reason_code: int
+    reason: Optional[ReasonPublic] = Field(None, description="The objection's reason (objection_reason).")
     evidence_cid: Optional[str]
     status: str = Field(description=_one_of(ObjectionStatus, ObjectionStatus.NONE))
     lodged_block: int
@@ -742,8 +891,11 @@ class RegistrationPublic(BaseModel):
     renewal_window: Optional[tuple[str, str]] = Field(description="From 6 months to 1 day before it ends.")
     publicity_ends: Optional[str]
     reason_code: Optional[int]
+    reason: Optional[ReasonPublic] = Field(None, description="The reason of a return (return_reason), or of a "
+                                           "termination, refusal or refused renewal (refusal_reason).")
     documents_cid: Optional[str]
     objections: list[ObjectionPublic]
+    legal_status: Optional[LegalStatusPublic] = Field(None, description="The asset's one legal status, judged now.")
 
 
 class PublicityNotice(BaseModel):
@@ -811,6 +963,9 @@ class Certificate(BaseModel):
     remarks: RemarksPublic
     verification_url: str
     evidence: Optional[Evidence]
+    legal_status: Optional[LegalStatusPublic] = Field(None, description="The asset's one legal status, judged now: "
+                                                      "a certificate of a frozen, pledged, lapsed or cancelled asset "
+                                                      "says so here.")
 
 
 # ─────────────────────────── the record authority (issue 13): orders, versions, changes ───────────────────────────

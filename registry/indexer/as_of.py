@@ -5,7 +5,9 @@ the API is handed `reader(store)` when it is built (registry/cli/serve.py) and s
 """
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from typing import TypeVar
+
+from sqlmodel import Session, SQLModel, col, select
 
 from registry.content.store import ContentStore
 from registry.db.as_of import AsOfReader, AssetAsOf
@@ -31,7 +33,7 @@ def replay(db: Session, asset_id: str, block: int, lookup: MetadataLookup) -> Ba
     versions, registration, objections, pledges, attestations and listings, as they were then."""
     batch = Batch(None)
     events = db.exec(select(Event).where(Event.asset_id == asset_id, Event.block_number <= block)
-                     .order_by(Event.block_number, Event.log_index)).all()
+                     .order_by(col(Event.block_number), col(Event.log_index))).all()
     for row in events:
         handler = HANDLERS.get(row.name)
         if handler is not None:
@@ -39,11 +41,15 @@ def replay(db: Session, asset_id: str, block: int, lookup: MetadataLookup) -> Ba
     return batch
 
 
-def rows_of(batch: Batch, model):
+_Row = TypeVar("_Row", bound=SQLModel)
+
+
+def rows_of(batch: Batch, model: type[_Row]) -> list[_Row]:
     """The batch's rows of `model` as (detached) model objects, in key order."""
     objects = [model(**row) for row in batch.rows(model)]
-    keys = {Registration: "asset_id", Objection: "objection_id", Pledge: "recorded_block",
-            Attestation: "attestation_id", Listing: "listing_id", FreezeOrder: "order_id", AssetVersion: "version"}
+    keys: dict[type[SQLModel], str] = {
+        Registration: "asset_id", Objection: "objection_id", Pledge: "recorded_block", Attestation: "attestation_id",
+        Listing: "listing_id", FreezeOrder: "order_id", AssetVersion: "version"}
     return sorted(objects, key=lambda o: getattr(o, keys[model])) if model in keys else objects
 
 
@@ -53,7 +59,10 @@ def reader(store: ContentStore) -> AsOfReader:
 
     def asset_as_of(db: Session, asset_id: str, block: int) -> AssetAsOf:
         view = replay(db, asset_id, block, lookup)
-        return AssetAsOf(asset=Asset(**view.get(Asset, asset_id)), listings=rows_of(view, Listing),
+        asset_row = view.get(Asset, asset_id)
+        if asset_row is None:  # callers ask only for assets registered at or before `block`
+            raise LookupError(f"Asset {asset_id} has no events up to block {block}.")
+        return AssetAsOf(asset=Asset(**asset_row), listings=rows_of(view, Listing),
                          pledges=rows_of(view, Pledge), attestations=rows_of(view, Attestation),
                          objections=rows_of(view, Objection),
                          registration=next(iter(rows_of(view, Registration)), None),
