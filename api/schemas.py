@@ -587,27 +587,36 @@ class ListingPublic(BaseModel):
 
 
 class ListingChangePublic(BaseModel):
-    cursor: int = Field(description="Pass as `after` to resume right after this change.")
+    cursor: str = Field(description="Pass as `after` to resume right after this change. Made from the change's "
+                        "place on the chain (block.log.sequence, or t<moment>.<listing> for a lapse by time) and a "
+                        "hash over the feed up to it: every index of the same chain gives the same cursor, and a "
+                        "change a reorg voided never shares one with the new chain's change at its place.")
     listing_id: int
     exchange: str
     origin_exchange: Optional[str]
     asset_id: str
     change: str = Field(description="listed, suspended, resumed, delisted, became_invalid, became_valid, "
-                        "invalid_reason_changed, or retracted: a reorg removed the block of the change at cursor "
-                        "`retracts`, which you applied; undo it (the new chain's changes follow)")
-    retracts: Optional[int] = Field(None, description="For a retraction: the cursor of the change it withdraws.")
+                        "invalid_reason_changed, or retracted: a reorg removed the change whose cursor is "
+                        "`retracts`, which you applied; undo it (retractions come newest first, then the new "
+                        "chain's changes)")
+    retracts: Optional[str] = Field(None, description="For a retraction: the cursor of the change it withdraws.")
     status: str
     valid: bool
     reason: Optional[str]
-    block_number: int
+    block_number: Optional[int] = Field(description="The block of the event that caused it; null when time caused "
+                                        "it.")
     tx_hash: Optional[str] = Field(description="The transaction that caused it; null when time caused it.")
     log_index: Optional[int]
-    timestamp: Optional[str]
+    timestamp: Optional[str] = Field(description="Its block's time; for a change caused by time, the moment the "
+                                     "consent lapsed.")
+    caused_by: str = Field("event", description="event: the event at block_number, tx_hash, log_index; time: a "
+                           "right's term ended (no transaction), at `timestamp`; reorg: the index went back to "
+                           "block_number after a reorg.")
 
 
 class ListingFeed(BaseModel):
     data: list[ListingChangePublic]
-    next_cursor: int = Field(description="Resume with after=next_cursor; unchanged when there was nothing new.")
+    next_cursor: str = Field(description="Resume with after=next_cursor; unchanged when there was nothing new.")
 
 
 # ─────────────────────────── provenance verification (POST /v1/verify) ───────────────────────────

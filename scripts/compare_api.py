@@ -322,7 +322,7 @@ def requests_for(h: Harness, ids: dict) -> list[tuple[str, str, dict | None]]:
         q("/v1/listings", limit=1, offset=1),
         *[f"/v1/listings/{n}" for n in (w["listing"], w["cross_listing"], 999, -1)], "/v1/listings/abc",
         q("/v1/listings/feed", exchange=w["exchange_a"]), q("/v1/listings/feed", exchange=w["exchange_b"]),
-        q("/v1/listings/feed", exchange=w["exchange_b"], after=1, limit=1), "/v1/listings/feed",
+        q("/v1/listings/feed", exchange=w["exchange_b"], after=0, limit=1), "/v1/listings/feed",
         q("/v1/listings/feed", exchange="bad"),
         # participants
         "/v1/participants", q("/v1/participants", role="exchange"), q("/v1/participants", role="regulator"),
