@@ -573,6 +573,9 @@ class ListingPublic(BaseModel):
     )
     listed_block: int
     listed_tx: str
+    asset_legal_status: Optional[LegalStatusPublic] = Field(None, description="The listed asset's one legal status, "
+                                                            "judged now (a listing may be valid while the asset is "
+                                                            "pledged, or not certified).")
 
 
 class ListingChangePublic(BaseModel):
