@@ -220,6 +220,8 @@ class RightPublic(BaseModel):
     revocation: Optional[RevocationPublic]
     created_block: int
     created_tx: str
+    pending: bool = Field(False, description="Named to a holder at registration who has not accepted it yet: not "
+                          "held and not valid until it does (the registrant may withdraw it meanwhile).")
 
     @classmethod
     def of(cls, state: RightState, current: Right) -> "RightPublic":
@@ -267,6 +269,7 @@ class RightPublic(BaseModel):
             else None,
             created_block=current.created_block,
             created_tx=current.created_tx,
+            pending=bool(r.pending),
         )
 
 
@@ -410,6 +413,14 @@ class AssetDetail(AssetSummary):
     remarks: Optional["RemarksPublic"] = Field(default=None, description="Freeze (查封) and pledges (质押).")
     registration: Optional["RegistrationPublic"] = Field(default=None, description="Its registration, if any.")
     attestations: list["AttestationPublic"] = Field(default_factory=list)
+    freeze_orders: list["FreezeOrderPublic"] = Field(
+        default_factory=list, description="Every freeze order (查封) on the asset, standing or released, in the "
+        "order recorded, with its place in the waiting list (轮候查封) while it stands.")
+    versions: list["AssetVersionPublic"] = Field(
+        default_factory=list, description="Every version of the asset, current and superseded, first first.")
+    change_application: Optional["ChangeApplicationPublic"] = Field(
+        default=None, description="The latest change registration applied for (pending, approved or refused); "
+        "null if none was.")
 
     @classmethod
     def build(
@@ -949,3 +960,66 @@ class Certificate(BaseModel):
     legal_status: Optional[LegalStatusPublic] = Field(None, description="The asset's one legal status, judged now: "
                                                       "a certificate of a frozen, pledged, lapsed or cancelled asset "
                                                       "says so here.")
+
+
+# ─────────────────────────── the record authority (issue 13): orders, versions, changes ───────────────────────────
+
+
+class FreezeOrderPublic(BaseModel):
+    """A regulator's freeze order (查封) on the asset, standing or released."""
+
+    order_id: int = Field(description="Its number on the asset, from 1 in the order recorded.")
+    regulator: str = Field(description="The regulator that issued it: only it lifts the order (or the council's "
+                           "admin, with a recorded reason).")
+    regulator_name: Optional[str]
+    order_reference: str = Field(description="The order's reference, e.g. (2026)闽01执保1号.")
+    evidence_cid: Optional[str]
+    waiting: bool = Field(description="Recorded while another order stood: a waiting-list seizure (轮候查封).")
+    waiting_position: Optional[int] = Field(description="While it stands: its place among the standing orders, "
+                                            "1 for the order in effect, 2 for the first in the waiting list, ...; "
+                                            "null once released.")
+    active: bool = Field(description="Whether it still stands.")
+    released_by: Optional[str]
+    released_by_admin: bool = Field(description="Lifted by the council's admin rather than its regulator.")
+    release_evidence_cid: Optional[str] = Field(description="The release's evidence, or the admin's recorded reason.")
+    ordered_at: Optional[str]
+    ordered_block: int
+    ordered_tx: str
+    released_block: Optional[int]
+
+
+class AssetVersionPublic(BaseModel):
+    """One version of the asset: 1 at registration, one more per approved change registration."""
+
+    version: int
+    content_hash: str = Field(description="SHA-256 of this version's data (0x hex).")
+    metadata_cid: str
+    classification: str = Field(description=_one_of(Classification))
+    personal_information: bool
+    sensitive_personal_information: bool
+    export_allowed: bool
+    derived: bool
+    current: bool = Field(description="Whether this is the asset's current version; false: superseded.")
+    recorded_at: Optional[str]
+    block_number: int
+    tx_hash: str
+
+
+class ChangeApplicationPublic(BaseModel):
+    """The latest change registration applied for: while pending, the registered version stays pinned."""
+
+    status: str = Field(description="pending (awaiting the registrar's review), approved or refused")
+    applicant: str
+    registrar: str
+    registrar_name: Optional[str]
+    metadata_cid: str
+    content_hash: Optional[str] = Field(description="The new data's SHA-256; null when the data is unchanged.")
+    classification: str = Field(description=_one_of(Classification))
+    personal_information: bool
+    sensitive_personal_information: bool
+    export_allowed: bool
+    documents_cid: Optional[str]
+    reason_code: Optional[int] = Field(description="The registrar's reason code, once reviewed.")
+    version: Optional[int] = Field(description="The version it became, when approved.")
+    applied_block: int
+    decided_block: Optional[int]

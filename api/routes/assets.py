@@ -10,6 +10,7 @@ from api.deps import Services, ServicesDep, SessionDep, asset_not_found, in_sess
 from api.params import MAX_INT64, MinConfirmations, confirmed_block
 from api.schemas import AssetDetail, AssetSummary, LegalStatusPublic, Page
 from api.views.listings import listing_public
+from api.views.record import change_application_public, freeze_orders_public, versions_public
 from api.views.registration import attestations_public, registration_public, remarks_public
 from registry import rules
 from registry.chain.types import asset_id_hex, checksum
@@ -97,6 +98,7 @@ def asset_detail(db: Session, asset_id: str, services: Services, min_confirmatio
     if then is not None:
         listings, pledges, reg = then.listings, then.pledges, then.registration
         objections, attestations = then.objections, then.attestations
+        orders, versions, change, read_change = then.freeze_orders, then.versions, then.change_application, False
     else:
         listings = db.exec(select(Listing).where(Listing.asset_id == asset.asset_id)
                            .order_by(Listing.listing_id)).all() if overview.has_listings else []
@@ -104,6 +106,7 @@ def asset_detail(db: Session, asset_id: str, services: Services, min_confirmatio
         reg = overview.registration
         objections = None if overview.has_objections else []
         attestations = None if overview.has_attestations else []
+        orders, versions, change, read_change = None, None, None, True
     detail = AssetDetail.build(
         asset,
         rights=rights,
@@ -124,6 +127,9 @@ def asset_detail(db: Session, asset_id: str, services: Services, min_confirmatio
     detail.remarks = remarks_public(db, asset, pledges)
     detail.registration = registration_public(db, asset, reg, now, objections, legal) if reg else None
     detail.attestations = attestations_public(db, asset, now, attestations)
+    detail.freeze_orders = freeze_orders_public(db, asset, orders)
+    detail.versions = versions_public(db, asset, versions)
+    detail.change_application = change_application_public(db, asset, change, read=read_change)
     return detail
 
 

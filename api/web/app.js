@@ -525,6 +525,9 @@ async function overviewTab(ctx, asset) {
     rightsSection(asset, rightsAt, at),
     registrationSection(asset),
     remarksSection(asset, freeze),
+    freezeOrdersSection(asset),
+    versionsSection(asset),
+    changeApplicationSection(asset),
     listingsSection(asset.listings),
     attestationsSection(asset.attestations),
     lineageSummary(asset),
@@ -572,6 +575,7 @@ function rightNode(right) {
       h("span", { class: "right-no" }, t("right_number", { n: right.right_index })),
       partyLink(right.holder),
       validityBadge(right.valid, right.invalid_reason),
+      pendingBadge(right),
       right.sub_grantable ? badge(t("sub_grantable"), "neutral") : null,
       right.transferable ? badge(t("transferable"), "neutral") : null),
     h("div", { class: "right-meta" }, meta));
@@ -667,6 +671,76 @@ function remarksSection(asset, freeze) {
         p.active ? badge(t("active"), "warn") : badge(t("released"), "neutral"),
         txEvidence(p.recorded_tx, p.recorded_block)]), { caption: t("pledges") })
       : h("p", { class: "muted" }, t("no_pledges")));
+}
+
+// ── The record authority (issue 13): each part of the asset page its own function, to keep merges easy. ──
+
+/** Every freeze order (查封), standing or released, with its place in the waiting list (轮候查封). */
+function freezeOrdersSection(asset) {
+  const orders = asset.freeze_orders || [];
+  if (!orders.length) return section(t("freeze_orders"), h("p", { class: "muted" }, t("no_freeze_orders")));
+  return h("div", { id: "freeze-orders" }, section(t("freeze_orders"), table(
+    [t("freeze_order_no"), t("regulator"), t("order_reference"), t("waiting_position"), t("status"), t("evidence")],
+    orders.map((o) => [
+      String(o.order_id),
+      h("span", o.regulator_name ? `${o.regulator_name} ` : "", partyLink(o.regulator)),
+      h("span", o.order_reference, o.evidence_cid ? h("span", " · ", cidLink(o.evidence_cid)) : null),
+      o.active ? (o.waiting_position === 1 ? t("in_effect") : t("waiting_n", { n: o.waiting_position - 1 })) : "—",
+      o.active ? badge(t("active"), "bad") : h("span", badge(t("released"), "neutral"),
+        o.released_by ? h("span", ` ${t("released_by")} `, partyLink(o.released_by)) : null,
+        o.released_by_admin ? h("span", { class: "muted" }, ` (${t("released_by_admin")})`) : null,
+        o.release_evidence_cid ? h("span", ` · ${t("release_evidence")}: `, cidLink(o.release_evidence_cid)) : null),
+      txEvidence(o.ordered_tx, o.ordered_block),
+    ]))));
+}
+
+/** Every version of the asset: its data's fingerprint, metadata, classification and flags, current or not. */
+function versionsSection(asset) {
+  const versions = asset.versions || [];
+  if (!versions.length) return null;
+  const flags = (v) => [
+    v.personal_information ? t("personal_information") : null,
+    v.sensitive_personal_information ? t("sensitive_personal_information") : null,
+    v.export_allowed ? t("export_allowed") : null,
+  ].filter(Boolean).join(" · ") || "—";
+  return h("div", { id: "versions" }, section(t("versions"), table(
+    [t("version"), t("content_hash_short"), t("metadata_cid"), t("classification"), t("flags"), t("status"),
+      t("evidence")],
+    versions.map((v) => [
+      String(v.version),
+      h("span", h("code", { class: "mono", title: v.content_hash }, short(v.content_hash, 10, 8)),
+        copyButton(v.content_hash)),
+      cidLink(v.metadata_cid, "/v1/metadata/"),
+      tv("classification", v.classification),
+      flags(v),
+      v.current ? badge(t("current_version"), "ok") : badge(t("superseded_version"), "neutral"),
+      h("span", time(v.recorded_at), " · ", txEvidence(v.tx_hash, v.block_number)),
+    ]))));
+}
+
+/** The latest change registration: pending (the registered version pinned), approved or refused. */
+function changeApplicationSection(asset) {
+  const c = asset.change_application;
+  if (!c) return null;
+  const status = { pending: ["change_pending", "warn"], approved: ["change_approved", "ok"],
+    refused: ["change_refused", "neutral"] }[c.status] || [c.status, "neutral"];
+  return h("div", { id: "change-application" }, section(t("change_application"), facts([
+    [t("change_status"), badge(t(status[0]), status[1])],
+    [t("applicant"), partyLink(c.applicant)],
+    [t("registrar"), h("span", c.registrar_name ? `${c.registrar_name} ` : "", partyLink(c.registrar))],
+    [t("metadata_cid"), cidLink(c.metadata_cid, "/v1/metadata/")],
+    [t("new_content_hash"), c.content_hash ? h("code", { class: "mono full" }, c.content_hash) : t("data_unchanged")],
+    [t("classification"), tv("classification", c.classification)],
+    [t("reason"), c.reason_code ? String(c.reason_code) : null],
+    [t("became_version"), c.version ? String(c.version) : null],
+    [t("applied_in"), fmtNumber(c.applied_block)],
+    [t("decided_in"), c.decided_block ? fmtNumber(c.decided_block) : null],
+  ])));
+}
+
+/** A right named to a holder who has not accepted it yet. */
+function pendingBadge(right) {
+  return right.pending ? badge(t("right_pending"), "warn", t("right_pending_hint")) : null;
 }
 
 function listingsTable(listings, { showAsset = false } = {}) {
