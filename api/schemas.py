@@ -1020,6 +1020,7 @@ class ChangeApplicationPublic(BaseModel):
     export_allowed: bool
     documents_cid: Optional[str]
     reason_code: Optional[int] = Field(description="The registrar's reason code, once reviewed.")
+    reason: Optional[ReasonPublic] = Field(None, description="A refusal's reason (refusal_reason), with its labels.")
     version: Optional[int] = Field(description="The version it became, when approved.")
     applied_block: int
     decided_block: Optional[int]
