@@ -140,7 +140,7 @@ def render_asset(a: dict) -> str:
     lines = [
         f"{a['name'] or '(metadata not available)'}",
         f"  asset id        {a['asset_id']}",
-        f"  status          {a['status']}, version {a['version']}",
+        f"  record          {a['status']}, version {a['version']}",
         *([f"  legal status    {legal_status_line(a['legal_status'])}"] if a.get("legal_status") else []),
         f"  classification  {a['classification']}" + (f"; {', '.join(flags)}" if flags else ""),
         f"  registrant      {a['registrant']}" + (f" (relayed by {a['submitter']})"

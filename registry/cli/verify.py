@@ -98,7 +98,7 @@ def render(answer: dict) -> str:
             f"  asset id        {m['asset_id']}",
             f"  registrant      {m['registrant']}",
             *([f"  legal status    {legal_status_line(m['legal_status'])}"] if m.get("legal_status") else []),
-            f"  status          {m['status']}; classification {m['classification']}; personal information "
+            f"  record          {m['status']}; classification {m['classification']}; personal information "
             f"{'yes' if flags['personal_information'] else 'no'}"
             + (" (sensitive)" if flags["sensitive_personal_information"] else "")
             + f"; export {'allowed' if flags['export_allowed'] else 'not allowed'}",
