@@ -584,6 +584,9 @@ class ListingPublic(BaseModel):
     )
     listed_block: int
     listed_tx: str
+    asset_legal_status: Optional[LegalStatusPublic] = Field(None, description="The listed asset's one legal status, "
+                                                            "judged now (a listing may be valid while the asset is "
+                                                            "pledged, or not certified).")
 
 
 class ListingChangePublic(BaseModel):
@@ -1026,6 +1029,7 @@ class ChangeApplicationPublic(BaseModel):
     export_allowed: bool
     documents_cid: Optional[str]
     reason_code: Optional[int] = Field(description="The registrar's reason code, once reviewed.")
+    reason: Optional[ReasonPublic] = Field(None, description="A refusal's reason (refusal_reason), with its labels.")
     version: Optional[int] = Field(description="The version it became, when approved.")
     applied_block: int
     decided_block: Optional[int]

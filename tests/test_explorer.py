@@ -152,7 +152,8 @@ def test_search_by_certificate_asset_id_address_name_and_fingerprint(tab, world)
     tab.open(f"/search?q={world.derived}")
     wait_url(tab, rf"/assets/{world.derived}$")
     tab.page.locator("h1", has_text="商圈周客流指数").wait_for()
-    assert "Frozen" in tab.text(".badges")
+    assert "frozen" in tab.text(".badges").lower()
+    assert tab.page.locator(".badges .legal-status").get_attribute("data-remarks") == "frozen"
 
     tab.open(f"/search?q={world.carol}")
     wait_url(tab, rf"/parties/{world.carol}$")
@@ -163,12 +164,12 @@ def test_search_by_certificate_asset_id_address_name_and_fingerprint(tab, world)
     assert world.exchange_b in tab.page.locator("a[href^='/parties/']").first.get_attribute("href")
 
     tab.open(f"/search?q={world.source_sha256}")
-    tab.page.locator("#verdict.verdict-yes").wait_for()
+    tab.page.locator("#verdict.verdict-limited[data-legal-status=certified]").wait_for()
     assert tab.page.locator(f"article.match[data-asset='{world.source}']").count() == 1
 
     cid = tab.page.request.get(f"/v1/assets/{world.source}").json()["content_cid"]
     tab.open(f"/search?q={cid}")
-    tab.page.locator("#verdict.verdict-yes").wait_for()
+    tab.page.locator("#verdict.verdict-limited[data-legal-status=certified]").wait_for()
 
     tab.open("/search?q=no-such-asset-anywhere")
     assert "Nothing matches" in tab.text("main")
@@ -288,7 +289,7 @@ def test_verify_by_dropping_a_file_never_uploads_it(tab, world):
     data = world.source_file.read_bytes()
     tab.open("/verify")
     drop_file(tab, world.source_file.name, data)
-    tab.page.locator("#verdict.verdict-yes").wait_for()
+    tab.page.locator("#verdict.verdict-limited[data-legal-status=certified]").wait_for()
     assert tab.text("#file-sha256") == "0x" + hashlib.sha256(data).hexdigest() == world.source_sha256
     match = tab.page.locator(f"article.match[data-asset='{world.source}']")
     text = match.inner_text()
@@ -317,7 +318,7 @@ def test_verify_a_typed_fingerprint(tab, world):
     tab.open("/verify")
     tab.page.fill("#fingerprint-input", world.source_sha256)
     tab.page.click("#fingerprint-form button")
-    tab.page.locator("#verdict.verdict-yes").wait_for()
+    tab.page.locator("#verdict.verdict-limited[data-legal-status=certified]").wait_for()
     tab.page.fill("#fingerprint-input", "not a fingerprint")
     tab.page.click("#fingerprint-form button")
     tab.page.locator("#verify-result .error").wait_for()
@@ -376,10 +377,10 @@ def test_language_switch_is_remembered(tab, world):
     tab.page.goto("/verify")
     tab.page.wait_for_selector("#dropzone")
     drop_file(tab, world.source_file.name, world.source_file.read_bytes())
-    tab.page.locator("#verdict.verdict-yes", has_text="已登记").wait_for()
+    tab.page.locator("#verdict.verdict-limited", has_text="已登记发证 · 已质押").wait_for()
     tab.shot("verify-registered-zh")
     tab.page.click("#lang-switch")  # the verdict stays, now in English
-    tab.page.locator("#verdict.verdict-yes", has_text="Registered").wait_for()
+    tab.page.locator("#verdict.verdict-limited", has_text="registered, certificate valid · pledged").wait_for()
     assert tab.page.evaluate("localStorage.getItem('datareg.lang')") == "en"
 
 

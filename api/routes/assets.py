@@ -121,10 +121,10 @@ def asset_detail(db: Session, asset_id: str, services: Services, min_confirmatio
         confirmed_block=confirmed,
         current=current,
     )
-    detail.listings = [listing_public(db, listing, now) for listing in listings]
-    detail.remarks = remarks_public(db, asset, pledges)
     legal = LegalStatusPublic.of(_legal_status(db, asset, now, reg, then, confirmed))
     detail.legal_status = legal
+    detail.listings = [listing_public(db, listing, now, legal) for listing in listings]
+    detail.remarks = remarks_public(db, asset, pledges)
     detail.registration = registration_public(db, asset, reg, now, objections, legal) if reg else None
     detail.attestations = attestations_public(db, asset, now, attestations)
     detail.freeze_orders = freeze_orders_public(db, asset, orders)

@@ -486,10 +486,9 @@ async function allRights(asset, at) {
 
 async function overviewTab(ctx, asset) {
   const at = (ctx.query.get("at") || "").trim();
-  const [rights, freeze] = await Promise.all([
-    allRights(asset, at),
-    asset.remarks && asset.remarks.frozen ? freezeDetails(asset) : null,
-  ]);
+  const rights = await allRights(asset, at);
+  // The order in force and its regulator, from the asset's legal status (its frozen remark).
+  const freeze = ((asset.legal_status || {}).remarks || []).find((r) => r.type === "frozen") || null;
   const rightsAt = at ? rights : null;
   asset = { ...asset, rights: rights.rights };
   const metadata = asset.metadata || {};
@@ -535,16 +534,6 @@ async function overviewTab(ctx, asset) {
     asset.metadata ? section(t("metadata_document"),
       h("details", { class: "document" }, h("summary", t("show_document")),
         h("pre", JSON.stringify(asset.metadata, null, 2)))) : null);
-}
-
-async function freezeDetails(asset) {
-  try {
-    const verdict = await verifyFingerprint({ sha256: asset.content_hash });
-    const match = verdict.matches.find((m) => m.asset_id === asset.asset_id);
-    return match ? match.encumbrances.find((e) => e.type === "frozen") || null : null;
-  } catch (_) {
-    return null;
-  }
 }
 
 function rightNode(right) {
@@ -731,7 +720,7 @@ function changeApplicationSection(asset) {
     [t("metadata_cid"), cidLink(c.metadata_cid, "/v1/metadata/")],
     [t("new_content_hash"), c.content_hash ? h("code", { class: "mono full" }, c.content_hash) : t("data_unchanged")],
     [t("classification"), tv("classification", c.classification)],
-    [t("reason"), c.reason_code ? String(c.reason_code) : null],
+    [t("reason"), c.reason_code ? reasonText(c.reason, c.reason_code) : null],
     [t("became_version"), c.version ? String(c.version) : null],
     [t("applied_in"), fmtNumber(c.applied_block)],
     [t("decided_in"), c.decided_block ? fmtNumber(c.decided_block) : null],

@@ -7,7 +7,15 @@ from pathlib import Path
 
 from registry.chain.types import RightKind, Source, asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
-from registry.cli.common import Output, beijing_time, progress_bar, seconds, signing_account, submit
+from registry.cli.common import (
+    Output,
+    beijing_time,
+    legal_status_line,
+    progress_bar,
+    seconds,
+    signing_account,
+    submit,
+)
 from registry.config import Settings
 from registry.errors import NotFound, ValidationError
 
@@ -132,7 +140,8 @@ def render_asset(a: dict) -> str:
     lines = [
         f"{a['name'] or '(metadata not available)'}",
         f"  asset id        {a['asset_id']}",
-        f"  status          {a['status']}, version {a['version']}",
+        f"  record          {a['status']}, version {a['version']}",
+        *([f"  legal status    {legal_status_line(a['legal_status'])}"] if a.get("legal_status") else []),
         f"  classification  {a['classification']}" + (f"; {', '.join(flags)}" if flags else ""),
         f"  registrant      {a['registrant']}" + (f" (relayed by {a['submitter']})"
                                                   if a["submitter"] != a["registrant"] else ""),

@@ -45,6 +45,7 @@ from registry.cli.api_client import ApiClient
 from registry.cli.common import (
     Output,
     beijing_time,
+    legal_status_line,
     parse_time,
     signing_account,
     submit,
@@ -223,8 +224,13 @@ def cmd_registration(args, settings: Settings, out: Output) -> None:
         + (f" {r['certificate_number']} valid until {beijing_time(r['valid_until'])}"
            if r["certificate_number"] else ""),
         f"registrar {r['registrar_name'] or ''} {r['registrar']}",
+        *(f"legal status {legal_status_line(r['legal_status'])}" for _ in [1] if r.get("legal_status")),
+        *(f"reason {r['reason']['key'] or r['reason']['code']} ({r['reason']['zh'] or '-'})" for _ in [1]
+          if r.get("reason")),
         *(f"publicity until {beijing_time(r['publicity_ends'])}" for _ in [1] if r["publicity_ends"]),
-        *(f"objection {o['objection_id']} by {o['objector']}: {o['status']}" for o in r["objections"])]))
+        *(f"objection {o['objection_id']} by {o['objector']}: {o['status']}"
+          + (f", reason {o['reason']['key'] or o['reason']['code']} ({o['reason']['zh'] or '-'})"
+             if o.get("reason") else "") for o in r["objections"])]))
 
 
 def cmd_certificate(args, settings: Settings, out: Output) -> None:
@@ -235,7 +241,10 @@ def cmd_certificate(args, settings: Settings, out: Output) -> None:
         out.result({"file": args.html}, lambda d: f"Printable certificate written to {d['file']}.")
         return
     c = api.get(path)
-    out.result(c, lambda c: f"{c['certificate_number']} ({c['status']}): {c['data_name']}\n  holder {c['holder']}\n"
+    out.result(c, lambda c: f"{c['certificate_number']} ({c['status']}): {c['data_name']}\n"
+                            + (f"  legal status {legal_status_line(c['legal_status'])}\n" if c.get("legal_status")
+                               else "")
+                            + f"  holder {c['holder']}\n"
                             f"  registered {beijing_time(c['registered_at'])}, "
                             f"valid until {beijing_time(c['valid_until'])}\n"
                             f"  verify at {c['verification_url']}")
