@@ -59,7 +59,7 @@ def end_of_day(day: date) -> int:
 class Deadline:
     """A period of `working_days` working days running from the event at `start`."""
 
-    start: int
+    start: int | None  # the event's unix second (None: not known, e.g. a publicity end read from the chain)
     working_days: int
     last_day: date  # the last working day of the period (Beijing)
     due: int  # 24:00 Beijing of last_day: the first moment after the period (see the module's doc)
@@ -69,7 +69,8 @@ class Deadline:
         return now >= self.due
 
     def to_json(self) -> dict[str, Any]:
-        return {"working_days": self.working_days, "start": _iso(self.start), "last_day": self.last_day.isoformat(),
+        return {"working_days": self.working_days, "start": None if self.start is None else _iso(self.start),
+                "last_day": self.last_day.isoformat(),
                 "due": _iso(self.due), "provisional": self.provisional}
 
 
