@@ -142,6 +142,8 @@ def test_publicity_end_from_the_calendar_on_chain_in_the_index_and_the_api(world
     assert _deadlines(s, asset)[("objection", 1)]["overdue"] is True
     waiting_deadline = _deadlines(s, waiting)[("acceptance", None)]
     assert (waiting_deadline["passed"], waiting_deadline["done"], waiting_deadline["overdue"]) == (True, False, True)
+    shown = world("registration", waiting).stdout  # and for people, on the command line
+    assert f"acceptance (3 working days) until {waiting_deadline['last_day']} 24:00 Beijing time: overdue" in shown
 
 
 def test_an_explicit_end_and_one_below_the_councils_minimum(world):

@@ -271,7 +271,17 @@ def cmd_registration(args, settings: Settings, out: Output) -> None:
            if r["certificate_number"] else ""),
         f"registrar {r['registrar_name'] or ''} {r['registrar']}",
         *(f"publicity until {beijing_time(r['publicity_ends'])}" for _ in [1] if r["publicity_ends"]),
-        *(f"objection {o['objection_id']} by {o['objector']}: {o['status']}" for o in r["objections"])]))
+        *(f"objection {o['objection_id']} by {o['objector']}: {o['status']}" for o in r["objections"]),
+        *(deadline_line(d) for d in r.get("deadlines", []))]))
+
+
+def deadline_line(d: dict) -> str:
+    """A deadline for people: `acceptance (3 working days) until 2026-10-12 24:00 Beijing time: overdue`."""
+    state = ("overdue" if d["overdue"] else "ended" if d["kind"] == "publicity" and d["passed"]
+             else "done" if d["done"] else "running")
+    name = d["kind"] + (f" {d['objection_id']}" if d.get("objection_id") else "")
+    return (f"{name} ({d['working_days']} working days) until {d['last_day']} 24:00 Beijing time: {state}"
+            + (" (provisional calendar)" if d["provisional"] else ""))
 
 
 def cmd_certificate(args, settings: Settings, out: Output) -> None:
