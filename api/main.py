@@ -23,6 +23,7 @@ from api.routes import (
     vocabulary,
     web,
 )
+from registry import calendar
 from registry.config import Settings
 from registry.db.as_of import AsOfReader
 from registry.db.session import create_schema
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None, as_of: AsOfReader | None = None
     """The app over `settings` (default: from the environment). `as_of` is the indexer's view of an asset after
     an earlier block, for confirmed-only answers; registry/cli/serve.py builds the app with it."""
     services = Services.from_settings(settings or Settings.from_env(), as_of)
+    calendar.load()  # a malformed DATAREG_CALENDAR stops the API here, not at a request
     create_schema(services.engine)
 
     @asynccontextmanager

@@ -878,6 +878,25 @@ class ObjectionPublic(BaseModel):
     lodged_block: int
 
 
+class DeadlinePublic(BaseModel):
+    """A deadline of the national procedure, counted in working days in Beijing time (registry/calendar.py)."""
+
+    kind: str = Field(description="acceptance (3 working days from the application), publicity (its end on chain, "
+                      "5 working days set by the registrar) or objection (handled within 10 working days)")
+    objection_id: Optional[int] = None
+    working_days: int
+    start: Optional[str] = Field(description="The event the period runs from (not counted: the period starts the "
+                                 "next day).")
+    last_day: str = Field(description="The period's last day in Beijing time (YYYY-MM-DD); it ends at 24:00.")
+    due: str = Field(description="24:00 Beijing time of last_day (as UTC): the first moment after the period.")
+    provisional: bool = Field(description="Counted over a year whose holidays are provisional or not known.")
+    done: bool = Field(description="What it waits for happened (accepted or returned; objection resolved; "
+                       "publicity over).")
+    done_at: Optional[str]
+    passed: bool = Field(description="Now is at or after `due`.")
+    overdue: bool = Field(description="Passed and not done (publicity ends by itself: never overdue).")
+
+
 class RegistrationPublic(BaseModel):
     """An application under the national procedure and, once registered, its certificate."""
 
@@ -899,6 +918,7 @@ class RegistrationPublic(BaseModel):
     documents_cid: Optional[str]
     objections: list[ObjectionPublic]
     legal_status: Optional[LegalStatusPublic] = Field(None, description="The asset's one legal status, judged now.")
+    deadlines: list[DeadlinePublic] = Field(default=[], description="The procedure's deadlines, judged now.")
 
 
 class PublicityNotice(BaseModel):

@@ -128,6 +128,10 @@ def test_search_by_name_then_open_the_asset(tab, world):
     assert certificate.get_attribute("href") == f"/v1/assets/{world.source}/certificate?format=html"
     body = tab.text("main")
     assert world.certificate in body
+    # The procedure's deadlines in working days (issue 16): accepted in time, publicity over.
+    deadlines = tab.text("table.deadlines")
+    assert "Acceptance (3 working days)" in deadlines and "Done" in deadlines and "Overdue" not in deadlines
+    assert "Publicity (5 working days)" in deadlines and "Ended" in deadlines and ", 24:00" in deadlines
     assert "ZD20261121000088" in body  # the pledge
     assert "收益法" in body and "¥1,200,000.00" in body  # the appraisal, 120,000,000 fen
     assert tab.page.locator(f"main a[href='/assets/{world.derived}']").count() == 1  # its derived product

@@ -47,21 +47,28 @@ STAGES = tuple(s.key for s in Stage if s is not Stage.NONE)
             summary="Applications, e.g. those in their publicity period (公示)")
 def list_registrations(
     db: SessionDep,
-    status: Annotated[Optional[Literal[STAGES]], Query(description="The stage; publicity for the public list.")] = None,
+    status: Annotated[Optional[Literal[STAGES]], Query(description="The stage; publicity for the public list (公示), "
+                      "which an application leaves when its publicity period ends.")] = None,
     registrar: Annotated[Optional[str], Query()] = None,
     certificate: Annotated[Optional[str], Query(max_length=40, description="A certificate number (证书编号), "
                                                 "e.g. SJ35A2026110001: the registration it was issued for.")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
+    ended: Annotated[bool, Query(description="With status=publicity, also applications whose publicity period has "
+                                 "ended and that await registration (the registrar's work list).")] = False,
 ) -> list[PublicityNotice]:
     registrar = checksum(registrar, "registrar") if registrar else None
+    # The public publicity list holds an application while its period runs: until publicity_ends (24:00 Beijing
+    # time of its last working day), the moment objections close on chain.
+    running_at = queries.now(db) if status == Stage.PUBLICITY.key and not ended else None
     if certificate is not None:
         number = certificate.strip().upper()
         found = db.exec(select(Registration).where(Registration.certificate_number == number)).all()
         rows = [r for r in found if (status is None or r.stage == status)
-                and (registrar is None or r.registrar == registrar)][offset:offset + limit]
+                and (registrar is None or r.registrar == registrar)
+                and (running_at is None or (r.publicity_ends or 0) > running_at)][offset:offset + limit]
     else:
-        rows = registration.in_stage(db, status, registrar, limit, offset)
+        rows = registration.in_stage(db, status, registrar, limit, offset, publicity_running_at=running_at)
     notices = []
     for reg in rows:
         asset = db.get(Asset, reg.asset_id)

@@ -646,7 +646,24 @@ function registrationSection(asset) {
     }, t("open_certificate"))) : null,
     reg.objections.length ? table([t("objector"), t("reason"), t("status"), t("block")], reg.objections.map((o) => [
       partyLink(o.objector), reasonText(o.reason, o.reason_code), tv("objection_status", o.status), fmtNumber(o.lodged_block),
-    ]), { caption: t("objections") }) : null);
+    ]), { caption: t("objections") }) : null,
+    deadlinesTable(reg));
+}
+
+/** The procedure's deadlines (registry/calendar.py): each step, its last day (through 24:00 Beijing time) and
+ * whether it is done, within its period, over (publicity) or overdue. */
+function deadlinesTable(reg) {
+  const deadlines = reg.deadlines || [];
+  if (!deadlines.length) return null;
+  const state = (d) => (d.overdue ? badge(t("deadline_overdue"), "bad")
+    : d.kind === "publicity" ? badge(t(d.passed ? "deadline_ended" : "deadline_running"), d.passed ? "neutral" : "warn")
+      : d.done ? badge(t("deadline_done"), "ok") : badge(t("deadline_running"), "warn"));
+  return table([t("deadline_kind"), t("deadline_last_day"), t("deadline_state")], deadlines.map((d) => [
+    t(`deadline_${d.kind}`) + (d.objection_id ? ` #${d.objection_id}` : ""),
+    h("span", { class: "deadline-due", title: d.due }, t("deadline_through", { day: d.last_day }),
+      d.provisional ? h("span", { class: "muted", title: t("deadline_provisional") }, " *") : null),
+    state(d),
+  ]), { caption: t("deadlines"), className: "table deadlines" });
 }
 
 function remarksSection(asset, freeze) {
