@@ -35,6 +35,12 @@ def iso(ts: int | None) -> Optional[str]:
     return datetime.fromtimestamp(ts, tz=UTC).isoformat().replace("+00:00", "Z")
 
 
+class PartyNamePublic(BaseModel):
+    name: str
+    source: str = Field(description="participant (its registered name) or application (the name an asset's "
+                        "application metadata gives the account: a right holder's or the applicant's)")
+
+
 class Page(BaseModel, Generic[T]):
     data: list[T]
     count: int = Field(description="Total number of matching items, across all pages.")
@@ -194,6 +200,11 @@ class HistoryEvent(BaseModel):
     log_index: int
 
 
+class HistoryPage(Page[HistoryEvent]):
+    names: dict[str, PartyNamePublic] = Field(default_factory=dict, description="The name of each actor and party "
+                                              "on this page that has one (see the asset's `names`).")
+
+
 class LineageNode(BaseModel):
     asset_id: str
     name: Optional[str]
@@ -277,6 +288,9 @@ class AssetDetail(AssetSummary):
     remarks: Optional["RemarksPublic"] = Field(default=None, description="Freeze (查封) and pledges (质押).")
     registration: Optional["RegistrationPublic"] = Field(default=None, description="Its registration, if any.")
     attestations: list["AttestationPublic"] = Field(default_factory=list)
+    names: dict[str, "PartyNamePublic"] = Field(default_factory=dict, description="The name of each address in "
+                                                "this answer that has one: the participant's registered name, else "
+                                                "the name the application's metadata gives it (registry/db/names.py).")
 
     @classmethod
     def build(

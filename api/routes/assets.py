@@ -12,7 +12,7 @@ from api.schemas import AssetDetail, AssetSummary, Page
 from api.views.listings import listing_public
 from api.views.registration import attestations_public, registration_public, remarks_public
 from registry.chain.types import asset_id_hex, checksum
-from registry.db import as_of, queries
+from registry.db import as_of, names, queries
 from registry.db.models import Listing
 from registry.errors import NotFound, ValidationError
 from registry.vocabulary import Classification, RightKind
@@ -120,4 +120,21 @@ def asset_detail(db: Session, asset_id: str, services: Services, min_confirmatio
     detail.remarks = remarks_public(db, asset, pledges)
     detail.registration = registration_public(db, asset, reg, now, objections) if reg else None
     detail.attestations = attestations_public(db, asset, now, attestations)
+    detail.names = names.public(names.resolve(db, _addresses(detail), [asset]))
     return detail
+
+
+def _addresses(detail: AssetDetail) -> list[str]:
+    """Every address the asset's answer shows."""
+    found = [detail.registrant, detail.submitter]
+    for r in detail.rights:
+        found += [r.holder, r.terms.grantor if r.terms else None, r.revocation.revoked_by if r.revocation else None]
+    for listing in detail.listings:
+        found += [listing.exchange, listing.holder]
+    if detail.remarks:
+        found += [a for p in detail.remarks.pledges for a in (p.pledgee, p.registrar)]
+    if detail.registration:
+        found += [detail.registration.applicant, detail.registration.registrar,
+                  *(o.objector for o in detail.registration.objections)]
+    found += [a.issuer for a in detail.attestations]
+    return [a for a in found if a]
