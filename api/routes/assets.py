@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from api.deps import Services, ServicesDep, SessionDep, asset_not_found, in_session
 from api.params import MAX_INT64, MinConfirmations, confirmed_block
-from api.schemas import AssetDetail, AssetSummary, Page
+from api.schemas import AssetDetail, AssetSummary, Page, PartyNamePublic
 from api.views.listings import listing_public
 from api.views.registration import attestations_public, registration_public, remarks_public
 from registry.chain.types import asset_id_hex, checksum
@@ -120,7 +120,8 @@ def asset_detail(db: Session, asset_id: str, services: Services, min_confirmatio
     detail.remarks = remarks_public(db, asset, pledges)
     detail.registration = registration_public(db, asset, reg, now, objections) if reg else None
     detail.attestations = attestations_public(db, asset, now, attestations)
-    detail.names = names.public(names.resolve(db, _addresses(detail), [asset]))
+    detail.names = {address: PartyNamePublic(**party.public())
+                    for address, party in names.resolve(db, _addresses(detail), [asset]).items()}
     return detail
 
 

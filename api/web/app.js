@@ -1191,7 +1191,7 @@ async function pageCertificate(ctx, ref) {
   const cert = assetId ? await api(`/v1/assets/${assetId}/certificate`).catch(notFoundIsNull) : null;
   const heading = h("h1", t("cert_verify_title"));
   if (!cert) {
-    return [heading, h("div", { class: "verdict verdict-no", id: "certificate-verdict", role: "status",
+    return [heading, h("div", { class: "verdict verdict-bad", id: "certificate-verdict", role: "status",
                                "data-status": "not_found" },
       h("strong", { class: "verdict-title" }, `✗ ${t("cert_not_found", { ref: reference.toUpperCase() })}`))];
   }
@@ -1203,7 +1203,10 @@ async function pageCertificate(ctx, ref) {
   return [
     heading,
     h("p", { class: "lead" }, t("cert_verify_intro")),
-    h("div", { class: ["verdict", good ? "verdict-yes" : "verdict-no"], id: "certificate-verdict", role: "status",
+    // Green only for a valid certificate without remarks; amber for a valid one with remarks (frozen, pledged);
+    // red for a lapsed or cancelled one.
+    h("div", { class: ["verdict", good ? "verdict-yes" : cert.status === "valid" ? "verdict-no" : "verdict-bad"],
+               id: "certificate-verdict", role: "status",
                "data-status": cert.status },
       h("strong", { class: "verdict-title" }, `${good ? "✓" : "✗"} ${t("cert_status_is", { status: statusText })}`),
       h("span", { class: "cert-number" }, `${t("certificate_number")} ${cert.certificate_number}`),

@@ -62,7 +62,7 @@ def resolve(db: Session, addresses: Iterable[str | None], assets: Iterable[Asset
     registered: dict[str, str] = {}
     for start in range(0, len(wanted), 500):
         chunk = wanted[start:start + 500]
-        candidates = {a for a in chunk} | {a.lower() for a in chunk}
+        candidates = set(chunk) | {_checksummed(a) for a in chunk}
         for account, name in db.exec(select(Participant.account, Participant.name)
                                      .where(col(Participant.account).in_(candidates))):
             registered[account.lower()] = name
@@ -79,6 +79,16 @@ def resolve(db: Session, addresses: Iterable[str | None], assets: Iterable[Asset
         elif key in from_applications:
             names[address] = from_applications[key]
     return names
+
+
+def _checksummed(address: str) -> str:
+    """EIP-55 spelling, as the participants table keys its accounts (the address as given if it is not one)."""
+    from eth_utils import to_checksum_address
+
+    try:
+        return str(to_checksum_address(address))
+    except ValueError:
+        return address
 
 
 def public(names: dict[str, PartyName]) -> dict[str, dict[str, Any]]:
