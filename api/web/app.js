@@ -610,7 +610,11 @@ function registrationSection(asset) {
     reg.certificate_number ? h("p", h("a", {
       href: `/v1/assets/${asset.asset_id}/certificate?format=html`, target: "_blank", rel: "noopener",
       class: "button-link", id: "certificate-link",
-    }, t("open_certificate"))) : null,
+    }, t("open_certificate")), " ", h("a", {
+      href: `/v1/assets/${asset.asset_id}/certificate?format=pdf`, target: "_blank", rel: "noopener",
+      class: "button-link", id: "certificate-pdf-link",
+    }, t("open_certificate_pdf")), " ", h("a", { href: `/verify/${reg.certificate_number}`, class: "button-link" },
+      t("cert_verify_title"))) : null,
     reg.objections.length ? table([t("objector"), t("reason"), t("status"), t("block")], reg.objections.map((o) => [
       partyLink(o.objector), String(o.reason_code), tv("objection_status", o.status), fmtNumber(o.lodged_block),
     ]), { caption: t("objections") }) : null);
@@ -1176,6 +1180,20 @@ async function pageStatus(ctx) {
 
 // ─────────────────────────────── a certificate's verification ───────────────────────────────
 
+const BEIJING_PARTS = { ...{ year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+                                second: "2-digit", hourCycle: "h23" }, timeZone: "Asia/Shanghai" };
+
+/** A certificate's time as it prints it: Beijing time, whatever the reader's zone. */
+function beijingTime(iso) {
+  if (!iso) return h("span", { class: "muted" }, "—");
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return h("span", iso);
+  const p = Object.fromEntries(new Intl.DateTimeFormat("en-GB", BEIJING_PARTS).formatToParts(date)
+    .map((part) => [part.type, part.value]));
+  return h("time", { datetime: iso, title: iso },
+    `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${t("beijing_time")}`);
+}
+
 /** The page a certificate's QR code opens (/verify/NUMBER, or /verify/ASSET_ID): the certificate as the registry
  * holds it now, its status first, coloured green only for a valid certificate without remarks. */
 async function pageCertificate(ctx, ref) {
@@ -1212,7 +1230,7 @@ async function pageCertificate(ctx, ref) {
       h("span", { class: "cert-number" }, `${t("certificate_number")} ${cert.certificate_number}`),
       remarks.length ? h("div", { id: "certificate-remarks" }, t("cert_has_remarks", { remarks: remarks.join("; ") }))
         : null),
-    section(t("certificate_number"), facts([
+    section(t("cert_section"), facts([
       [t("certificate_number"), h("strong", cert.certificate_number)],
       [t("certificate_status"), badge(statusText, good ? "ok" : cert.status === "valid" ? "warn" : "bad")],
       [t("data_name"), cert.data_name],
@@ -1223,8 +1241,8 @@ async function pageCertificate(ctx, ref) {
       [t("summary"), cert.summary],
       [t("holder"), partyLink(cert.holder, { full: true })],
       [t("registrar"), partyLink(cert.registrar, { full: true })],
-      [t("registered_at"), time(cert.registered_at)],
-      [t("valid_until_cert"), time(cert.valid_until)],
+      [t("registered_at"), beijingTime(cert.registered_at)],
+      [t("valid_until_cert"), beijingTime(cert.valid_until)],
       [t("remarks"), remarks.length ? h("ul", { class: "plain" }, remarks.map((r) => h("li", r))) : t("none")],
     ])),
     section(t("cert_holders"), table(
@@ -1233,8 +1251,8 @@ async function pageCertificate(ctx, ref) {
         tv("kind", x.kind) || x.kind_zh,
         partyLink(x.address),
         x.credit_code || "—",
-        x.valid_from || x.valid_until ? h("span", x.valid_from ? time(x.valid_from) : "—", " – ",
-          x.valid_until ? time(x.valid_until) : t("no_limit")) : (x.term || t("no_limit")),
+        x.valid_from || x.valid_until ? h("span", x.valid_from ? beijingTime(x.valid_from) : "—", " – ",
+          x.valid_until ? beijingTime(x.valid_until) : t("no_limit")) : (x.term || t("no_limit")),
         x.limits || "—",
         validityBadge(x.valid, x.invalid_reason),
       ]), { className: "table certificate-holders" })),
@@ -1245,7 +1263,7 @@ async function pageCertificate(ctx, ref) {
       [t("tx_hash"), h("span", h("code", { class: "mono full" }, ev.tx_hash), copyButton(ev.tx_hash))],
       [t("block"), fmtNumber(ev.block_number)],
       [t("log_index"), String(ev.log_index)],
-      [t("time"), time(ev.timestamp)],
+      [t("time"), beijingTime(ev.timestamp)],
     ]) : h("p", { class: "muted" }, t("none"))),
     h("p", { class: "toolbar no-print" },
       h("a", { href: `/assets/${cert.asset_id}`, class: "button-link" }, t("open_asset")), " ",
