@@ -66,15 +66,25 @@ def world(tmp_path_factory):
                 externalRegistrationNo="ZD20261121000088", pledgee=EXCHANGE)
     ledger.emit("AssetFrozen", assetId=asset, orderId=1, regulator=REGULATOR, orderReference="(2026)闽0203执保88号",
                 evidenceCid=b"\4" * 32, waiting=False)
+    # A second asset, certified with no remark.
+    clean = ledger.register(BOB, metadata={"name": "无备注数据", "summary": "s", "industry": {"section": "I"}},
+                            content="clean")
+    ledger.emit("ApplicationFiled", assetId=clean, applicant=BOB, registrar=REGISTRAR, documentsCid=b"\2" * 32)
+    ledger.emit("Registered", assetId=clean, registrar=REGISTRAR, certificateNumber="SJ35A2026120008",
+                validUntil=ledger.now + 365 * DAY)
     ledger.index()
     with ledger.api() as client:
+        client.clean = clean
         yield ledger, asset, registered, client
 
 
 def test_the_certificate_as_json_has_every_field_in_beijing_time(world):
     ledger, asset, registered, client = world
     cert = client.get(f"/v1/assets/{asset}/certificate").json()
-    assert cert["certificate_number"] == NUMBER and cert["status"] == "valid" and cert["status_zh"] == "有效"
+    assert cert["certificate_number"] == NUMBER and cert["status"] == "valid"
+    # The status printed is the asset's one legal status: in force, but frozen and pledged, so never "有效".
+    assert cert["legal_status"]["status"] == "certified" and cert["legal_status"]["encumbered"]
+    assert cert["status_zh"] == "权利受限：已查封、已质押" and cert["status_en"] == "restricted: frozen, pledged"
     assert cert["fingerprint"]["sha256"] == client.get(f"/v1/assets/{asset}").json()["content_hash"]
     assert (cert["version"], cert["industry"], cert["industry_name"]) == (1, "G54", "交通运输、仓储和邮政业")
     assert cert["summary"] == METADATA["summary"] and cert["data_name"] == METADATA["name"]
@@ -132,7 +142,8 @@ def test_the_pdf_is_a4_with_its_font_embedded_and_reads_back_every_field(world):
             assert descriptor is not None and "/FontFile2" in descriptor.get_object(), font["/BaseFont"]
     text = "".join(p.extract_text() for p in reader.pages)
     flat = re.sub(r"\s+", "", text)
-    for expected in (NUMBER, "数据产权登记证书", "有效", cert["fingerprint"]["sha256"], "版本Version1",
+    for expected in (NUMBER, "数据产权登记证书", "权利受限：已查封、已质押", cert["fingerprint"]["sha256"],
+                     "版本Version1",
                      "G54交通运输、仓储和邮政业", METADATA["summary"], "厦门鹭通交通数据科技有限公司",
                      "91350206MA8UQ3K72G", "厦门海湾数据运营有限公司", "91350200MA2Y0LQ95T", "仅限境内使用，不得转售",
                      "数据资源持有权", "数据产品经营权", "(2026)闽0203执保88号", "福建省数据管理局", "ZD20261121000088",
@@ -144,11 +155,25 @@ def test_the_pdf_is_a4_with_its_font_embedded_and_reads_back_every_field(world):
     assert [url for image in images for url in _decode_qr(image)] == [cert["verification_url"]]
 
 
+def test_only_a_certificate_in_force_without_remarks_prints_valid(world):
+    """The printed status follows the one legal status (registry/rules.legal_status): 有效 for the clean
+    certificate; lapsed once past its validity (the ledger's clock moves on)."""
+    ledger, _, _, client = world
+    cert = client.get(f"/v1/assets/{client.clean}/certificate").json()
+    assert (cert["status_zh"], cert["status_en"], cert["remark_lines"]) == ("有效", "valid", [])
+    assert "有效 valid" in client.get(f"/v1/assets/{client.clean}/certificate", params={"format": "html"}).text
+    if find_cjk_font() is not None:
+        from pypdf import PdfReader
+
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(_pdf(client, client.clean))).pages)
+        assert "有效 valid" in text and "权利受限" not in text
+
+
 def test_the_printable_page_shows_the_same_fields_and_a_qr_code(world):
     ledger, asset, registered, client = world
     page = client.get(f"/v1/assets/{asset}/certificate", params={"format": "html"})
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    for expected in (NUMBER, "有效", "G54", "厦门海湾数据运营有限公司", "91350200MA2Y0LQ95T", "仅限境内使用",
+    for expected in (NUMBER, "权利受限", "G54", "厦门海湾数据运营有限公司", "91350200MA2Y0LQ95T", "仅限境内使用",
                      "(2026)闽0203执保88号", "ZD20261121000088", "北京时间", registered.tx_hash, "<svg",
                      f"http://testserver/verify/{NUMBER}"):
         assert expected in page.text, expected

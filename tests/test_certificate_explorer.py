@@ -13,13 +13,19 @@ import subprocess
 import sys
 
 import pytest
-from test_explorer import Page, browser, wait_url, world  # noqa: F401  (fixtures)
+from explorer_world import build_world
+from test_explorer import Page, browser  # noqa: F401  (the browser fixture)
 
 from api.views.certificate_pdf import find_cjk_font
 from registry.chain.operations import Freeze
 
 APPLICANT = "厦门鹭通交通数据科技有限公司"  # examples/traffic-flow.json: the applicant of the world's source
 YEAR = 365 * 86_400
+
+
+@pytest.fixture(scope="module")
+def world(private_stack, tmp_path_factory):
+    return build_world(private_stack, tmp_path_factory.mktemp("certificate"))
 
 
 @pytest.fixture
@@ -53,12 +59,13 @@ def _open_verification(tab: Page, url: str) -> None:
 def test_the_qr_code_opens_a_verification_page_with_the_status(tab, world, private_stack):
     text, urls = _pdf_text_and_qr(private_stack, world.source)
     assert urls == [f"{private_stack.api_url}/verify/{world.certificate}"]
-    assert world.certificate in text and "有效" in text and APPLICANT in text and "ZD20261121000088" in text
+    assert world.certificate in text and "权利受限：已质押" in text and APPLICANT in text and "ZD20261121000088" in text
     _open_verification(tab, urls[0])
     verdict = tab.page.locator("#certificate-verdict")
     assert verdict.get_attribute("data-status") == "valid"
-    # Valid but pledged: amber, never green, and the pledge is said.
-    assert "verdict-no" in verdict.get_attribute("class") and "verdict-yes" not in verdict.get_attribute("class")
+    assert verdict.get_attribute("data-legal-status") == "certified"
+    # In force but pledged: limited, never green, and the pledge is said.
+    assert "verdict-limited" in verdict.get_attribute("class") and "verdict-yes" not in verdict.get_attribute("class")
     assert "Certificate status" in verdict.inner_text() and "ZD20261121000088" in verdict.inner_text()
     main = tab.text("main")
     for expected in (world.certificate, world.source_sha256, "G54", "交通运输", APPLICANT, "福建省数据资产登记中心",
@@ -78,7 +85,7 @@ def test_the_qr_code_opens_a_verification_page_with_the_status(tab, world, priva
 def test_an_unknown_certificate_number_says_so(tab, world):
     tab.open("/verify/SJ99Z2000010001")
     verdict = tab.page.locator("#certificate-verdict")
-    assert verdict.get_attribute("data-status") == "not_found" and "verdict-bad" in verdict.get_attribute("class")
+    assert verdict.get_attribute("data-status") == "not_found" and "verdict-ended" in verdict.get_attribute("class")
     assert "SJ99Z2000010001" in verdict.inner_text()
 
 
@@ -127,7 +134,7 @@ def test_a_freeze_and_a_lapse_read_the_same_on_the_page_and_in_the_pdf(tab, worl
     _open_verification(tab, urls[0])
     remarks = tab.text("#certificate-remarks")
     assert "(2026)闽0203执保99号" in remarks and "福建省数据管理局" in remarks
-    assert "verdict-yes" not in tab.page.locator("#certificate-verdict").get_attribute("class")
+    assert "verdict-limited" in tab.page.locator("#certificate-verdict").get_attribute("class")
     tab.shot("certificate-frozen")
 
     # Past its term (5 years) the certificate has lapsed: red on the page, and so printed.
@@ -135,7 +142,7 @@ def test_a_freeze_and_a_lapse_read_the_same_on_the_page_and_in_the_pdf(tab, worl
     s.wait_block(s.client.w3.eth.block_number)
     assert s.http.get(f"/v1/assets/{world.source}/certificate").json()["status"] == "lapsed"
     text, _ = _pdf_text_and_qr(s, world.source)
-    assert "已失效" in text
+    assert "登记已失效" in text
     tab.open(f"/verify/{world.certificate}")
     verdict = tab.page.locator("#certificate-verdict")
-    assert verdict.get_attribute("data-status") == "lapsed" and "verdict-bad" in verdict.get_attribute("class")
+    assert verdict.get_attribute("data-status") == "lapsed" and "verdict-ended" in verdict.get_attribute("class")

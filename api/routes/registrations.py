@@ -19,7 +19,11 @@ from api.schemas import (
     iso,
 )
 from api.views import certificate as certificate_view
-from api.views.registration import attestations_public, registration_public
+from api.views.registration import (
+    attestations_public,
+    legal_status_public,
+    registration_public,
+)
 from registry.chain.types import checksum
 from registry.db import queries, registration
 from registry.db.models import Asset, Registration
@@ -68,7 +72,8 @@ def asset_registration(asset_id: str, db: SessionDep) -> RegistrationPublic:
     reg = db.get(Registration, asset.asset_id)
     if reg is None:
         raise NotFound(f"Asset '{asset.asset_id}' has no registration application.")
-    return registration_public(db, asset, reg, queries.now(db))
+    now = queries.now(db)
+    return registration_public(db, asset, reg, now, legal=legal_status_public(db, asset, now, reg))
 
 
 @router.get("/assets/{asset_id}/attestations", response_model=list[AttestationPublic],

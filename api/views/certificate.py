@@ -21,14 +21,14 @@ from api.schemas import (
     CertificateHolder,
     CertificateRemark,
     Evidence,
+    LegalStatusPublic,
     RightPublic,
 )
-from api.views.registration import remarks_public
-from registry import rules
+from api.views.registration import legal_status_public, remarks_public
 from registry.db import names, queries, registration
-from registry.db.models import Asset, AssetVersion, Event, FreezeOrder, Registration
+from registry.db.models import Asset, AssetVersion, Event, Registration
 from registry.metadata.codes import INDUSTRY_SECTIONS
-from registry.vocabulary import CertificateStatus, RightKind
+from registry.vocabulary import CertificateStatus, LegalStatus, Remark, RightKind
 
 BEIJING = timezone(timedelta(hours=8), "CST")
 
@@ -95,31 +95,52 @@ def _term_text(entry: dict | None) -> str | None:
     return f"{term.get('start') or '—'} 至 {term.get('end') or '持续 open-ended'}"
 
 
-def remark_lines(db: Session, asset: Asset, party_names: dict[str, names.PartyName]) -> list[CertificateRemark]:
-    """The remarks printed on the certificate: each standing freeze order with its regulator and order, each
-    active pledge with its pledgee and number."""
-    def who(address: str) -> str:
+def remark_lines(legal: LegalStatusPublic, party_names: dict[str, names.PartyName]) -> list[CertificateRemark]:
+    """The remarks printed on the certificate, from the asset's one legal status (registry/rules.legal_status):
+    each standing freeze order with its regulator and order (those on the waiting list as such), each active pledge
+    with its pledgee and number, pending objections, a dispute; addresses with their names."""
+    def who(address: str | None) -> str:
+        if not address:
+            return "—"
         known = party_names.get(address)
         return f"{known.name} ({address})" if known else address
 
     lines = []
-    orders = db.exec(select(FreezeOrder).where(FreezeOrder.asset_id == asset.asset_id, FreezeOrder.active)
-                     .order_by(col(FreezeOrder.order_id))).all()
-    for order in orders:
-        if order.waiting:
-            lines.append(CertificateRemark(kind="frozen_waiting", text=(
-                f"轮候查封 waiting seizure: {order.order_reference}, {who(order.regulator)}")))
+    for remark in legal.remarks:
+        label = f"{remark.zh} {remark.type}"
+        if remark.type == Remark.FROZEN.key and remark.orders:
+            for order in remark.orders:
+                if order.order_id != remark.order_id:  # behind the order in force
+                    lines.append(CertificateRemark(kind="frozen_waiting", text=(
+                        f"轮候查封 waiting seizure: {order.order_reference}, {who(order.regulator)}")))
+                else:
+                    lines.append(CertificateRemark(kind=remark.type, text=(
+                        f"{label}: {order.order_reference}, {who(order.regulator)}, "
+                        f"{beijing_text(order.ordered_at)}")))
+        elif remark.type == Remark.FROZEN.key:
+            lines.append(CertificateRemark(kind=remark.type, text=f"{label}: {remark.order_reference or ''}, "
+                                                                  f"{who(remark.by)}"))
+        elif remark.type == Remark.PLEDGED.key:
+            lines.append(CertificateRemark(kind=remark.type, text=(
+                f"{label}: {remark.external_registration_no}, 质权人 pledgee {who(remark.pledgee)}")))
         else:
-            lines.append(CertificateRemark(kind="frozen", text=(
-                f"已查封 frozen: {order.order_reference}, {who(order.regulator)}, "
-                f"{beijing_text(beijing(order.ordered_at))}")))
-    if asset.frozen and not orders:
-        lines.append(CertificateRemark(kind="frozen", text="已查封 frozen"))
-    for pledge in registration.pledges(db, asset.asset_id):
-        if pledge.active:
-            lines.append(CertificateRemark(kind="pledged", text=(
-                f"已质押 pledged: {pledge.external_registration_no}, 质权人 pledgee {who(pledge.pledgee)}")))
+            objections = "、".join(f"异议 objection {i}" for i in remark.objection_ids or [])
+            lines.append(CertificateRemark(kind=remark.type, text=f"{label}: {objections}" if objections else label))
     return lines
+
+
+def status_text(legal: LegalStatusPublic) -> tuple[str, str]:
+    """The status as printed (zh, en), from the one legal status: 有效 only for a certificate in force on an
+    unencumbered asset; a frozen or pledged asset's says its rights are restricted and why; a lapsed or cancelled
+    certificate's says that (with the cancellation's reason)."""
+    if legal.status == LegalStatus.CERTIFIED.key and not legal.encumbered:
+        return CertificateStatus.VALID.zh, CertificateStatus.VALID.key
+    if legal.status == LegalStatus.CERTIFIED.key:
+        return ("权利受限：" + "、".join(r.zh for r in legal.remarks),
+                "restricted: " + ", ".join(r.type for r in legal.remarks))
+    reason = legal.reason
+    return (legal.zh + (f"（{reason.zh or reason.code}）" if reason else ""),
+            legal.en + (f" ({reason.en or reason.code})" if reason else ""))
 
 
 def build(db: Session, asset: Asset, reg: Registration, *, chain_id: int, contracts: dict[str, str],
@@ -135,10 +156,10 @@ def build(db: Session, asset: Asset, reg: Registration, *, chain_id: int, contra
     states = queries.right_states(db, asset, now)
     roots = [s for s in states if s.right.parent_index == 0]
     holder = reg.holder or asset.registrant
+    legal = legal_status_public(db, asset, now, reg)
     party_names = names.resolve(
         db, [holder, reg.registrar, asset.registrant, *(s.right.holder for s in roots),
-             *(p.pledgee for p in registration.pledges(db, asset.asset_id)),
-             *(o.regulator for o in db.exec(select(FreezeOrder).where(FreezeOrder.asset_id == asset.asset_id)))],
+             *(a for r in legal.remarks for a in (r.by, r.pledgee, *(o.regulator for o in r.orders or [])))],
         [asset])
 
     def name_of(address: str) -> str | None:
@@ -159,8 +180,7 @@ def build(db: Session, asset: Asset, reg: Registration, *, chain_id: int, contra
             valid_from=beijing(right.valid_from), valid_until=beijing(right.valid_until), term=_term_text(entry),
             limits=limits if isinstance(limits, str) else None, valid=state.valid, invalid_reason=state.reason))
     industry = asset.industry
-    status = rules.certificate_status(reg, asset, now)
-    label = CertificateStatus.from_key(status)
+    status_zh, status_en = status_text(legal)
     office = contracts.get("RegistrationOffice", contracts.get("DataRegistry", ""))
     registered = _latest(db, asset.asset_id, ("Registered",))
     reissued = _latest(db, asset.asset_id, _REISSUES)
@@ -169,7 +189,7 @@ def build(db: Session, asset: Asset, reg: Registration, *, chain_id: int, contra
         reissued = None  # a re-issue of an earlier registration (before a lapse and a new application)
     return Certificate(
         certificate_number=reg.certificate_number,
-        status=status, status_zh=label.zh, status_en=label.en,
+        status=legal.certificate_status, status_zh=status_zh, status_en=status_en,
         asset_id=asset.asset_id, data_name=asset.name or document.get("name"),
         summary=asset.summary or document.get("summary"),
         industry=industry, industry_name=INDUSTRY_SECTIONS[industry[0]][0] if industry and
@@ -181,7 +201,7 @@ def build(db: Session, asset: Asset, reg: Registration, *, chain_id: int, contra
         rights=[RightPublic.of(s, s.right) for s in states],
         registrar=reg.registrar, registrar_name=name_of(reg.registrar),
         registered_at=beijing(reg.registered_at), valid_until=beijing(reg.valid_until), version=version,
-        remarks=remarks_public(db, asset), remark_lines=remark_lines(db, asset, party_names),
+        remarks=remarks_public(db, asset), remark_lines=remark_lines(legal, party_names), legal_status=legal,
         verification_url=verification_url(base_url, reg.certificate_number),
         evidence=_evidence(registered, chain_id, office),
         reissue_evidence=_evidence(reissued, chain_id, office),
@@ -221,7 +241,7 @@ def fact_lines(cert: Certificate) -> list[tuple[str, str]]:
     e = cert.evidence
     return [
         ("证书编号 No.", cert.certificate_number),
-        ("状态 Status", f"{cert.status_zh} {cert.status_en}"),
+        ("状态 Status", f"{cert.status_zh} {cert.status_en}"),  # the legal status (status_text)
         ("数据名称 Data name", cert.data_name or "—"),
         ("数据指纹 Fingerprint", f"SHA-256 {cert.fingerprint.sha256}"
          + (f"\nCID {cert.fingerprint.cid}" if cert.fingerprint.cid else "")),

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from api.schemas import (
     AttestationPublic,
+    LegalStatusPublic,
     ObjectionPublic,
     PledgePublic,
+    ReasonPublic,
     RegistrationPublic,
     RemarksPublic,
     iso,
@@ -13,6 +15,7 @@ from api.schemas import (
 from registry import rules
 from registry.db import registration
 from registry.db.models import Asset, Participant, Registration
+from registry.vocabulary import ObjectionReason
 
 
 def participant_name(db, account: str) -> str | None:
@@ -42,8 +45,13 @@ def attestations_public(db, asset: Asset, now: int, attestations: list | None = 
     ) for a in attestations]
 
 
+def legal_status_public(db, asset: Asset, now: int, reg: Registration | None = None) -> LegalStatusPublic:
+    """The asset's one legal status now (registry/rules.legal_status, from the index's rows)."""
+    return LegalStatusPublic.of(registration.legal_status(db, asset, now, reg))
+
+
 def registration_public(db, asset: Asset, reg: Registration, now: int,
-                        objections: list | None = None) -> RegistrationPublic:
+                        objections: list | None = None, legal: LegalStatusPublic | None = None) -> RegistrationPublic:
     objections = registration.objections(db, asset.asset_id) if objections is None else objections
     window = rules.renewal_window(reg)
     return RegistrationPublic(
@@ -53,8 +61,11 @@ def registration_public(db, asset: Asset, reg: Registration, now: int,
         certificate_number=reg.certificate_number,
         registered_at=iso(reg.registered_at), valid_until=iso(reg.valid_until),
         renewal_window=(iso(window[0]), iso(window[1])) if window else None,
-        publicity_ends=iso(reg.publicity_ends), reason_code=reg.reason_code, documents_cid=reg.documents_cid,
+        publicity_ends=iso(reg.publicity_ends), reason_code=reg.reason_code,
+        reason=ReasonPublic.of(rules.registration_reason(reg), reg.reason_code), documents_cid=reg.documents_cid,
         objections=[ObjectionPublic(objection_id=o.objection_id, objector=o.objector, reason_code=o.reason_code,
+                                    reason=ReasonPublic.of(ObjectionReason, o.reason_code),
                                     evidence_cid=o.evidence_cid, status=o.status, lodged_block=o.lodged_block)
                     for o in objections],
+        legal_status=legal,
     )
