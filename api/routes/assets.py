@@ -148,6 +148,9 @@ def _addresses(detail: AssetDetail) -> list[str]:
         found += [detail.registration.applicant, detail.registration.registrar,
                   *(o.objector for o in detail.registration.objections)]
     found += [a.issuer for a in detail.attestations]
+    found += [a for o in detail.freeze_orders for a in (o.regulator, o.released_by)]
+    if detail.change_application:
+        found += [detail.change_application.applicant, detail.change_application.registrar]
     return [a for a in found if a]
 
 

@@ -1364,7 +1364,6 @@ async function pageCertificate(ctx, ref) {
     h("div", { class: ["verdict", kind], id: "certificate-verdict", role: "status", "data-status": cert.status,
                "data-legal-status": legal ? legal.status : null },
       h("strong", { class: "verdict-title" }, `${symbol} ${t("cert_status_is", { status: statusText })}`),
-      legal ? h("span", { class: "legal-text" }, legalText(legal)) : null,
       h("span", { class: "cert-number" }, `${t("certificate_number")} ${cert.certificate_number}`),
       remarks.length ? h("div", { id: "certificate-remarks" }, t("cert_has_remarks", { remarks: remarks.join("; ") }))
         : null),
