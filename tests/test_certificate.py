@@ -274,3 +274,25 @@ def test_a_participant_name_wins_over_the_applications(tmp_path):
                    classification=0, registered_block=1, registered_tx="0x", registered_log_index=0,
                    registered_at=0, updated_block=1, metadata_json=json.dumps({"rights": "x", "applicant": [1]}))
     assert names.application_names(broken) == {}
+
+
+def test_names_of_accounts_outside_an_asset_answer(world):
+    """GET /v1/names: for a party's page and lists of assets, the same resolver over the assets an account
+    registered or holds a primary right of."""
+    _, _, _, client = world
+    query = [("address", a) for a in (ALICE, BOB.lower(), REGISTRAR, CAROL)]
+    found = client.get("/v1/names", params=query).json()
+    assert found == {ALICE: {"name": "厦门鹭通交通数据科技有限公司", "source": "application"},
+                     BOB: {"name": "厦门海湾数据运营有限公司", "source": "application"},
+                     REGISTRAR: {"name": "福建省数据资产登记中心", "source": "participant"}}
+    for bad in ([("address", "0x123")], [], [("address", ALICE)] * 101):
+        response = client.get("/v1/names", params=bad)
+        assert response.status_code == 422 and response.json()["message"], bad
+
+
+def test_the_same_certificate_gives_the_same_pdf(world):
+    """ReportLab's invariant mode: no creation time or random document id, so two renderings compare equal
+    (scripts/compare_api.py records the PDF's bytes)."""
+    _font_or_skip()
+    _, asset, _, client = world
+    assert _pdf(client, asset) == _pdf(client, asset)

@@ -99,6 +99,12 @@ def test_names_beside_addresses_on_the_asset_and_history_pages(tab, world):
     actors = tab.page.locator(f"#history-table a.party[href='/parties/{world.alice}'] .party-name")
     assert actors.count() > 0 and actors.first.inner_text() == APPLICANT
     tab.shot("history-names")
+    # Outside an asset's answer (GET /v1/names): the home page's latest assets and the party's own page.
+    tab.open("/")
+    registrants = tab.page.locator(f"table.assets a.party[href='/parties/{world.alice}'] .party-name")
+    assert registrants.count() > 0 and registrants.first.inner_text() == APPLICANT
+    tab.open(f"/parties/{world.alice}")
+    assert tab.page.locator("h1").inner_text() == APPLICANT
 
 
 def test_datareg_show_and_history_print_names(world, private_stack, tmp_path):

@@ -102,7 +102,8 @@ def render_pdf(cert: Certificate) -> bytes:
     def canvas(*args, **kwargs):  # the CJK font from the start: no unembedded standard font in the file
         from reportlab.pdfgen.canvas import Canvas
 
-        return Canvas(*args, **{**kwargs, "initialFontName": font, "lang": "zh-CN"})
+        # invariant: no creation time or random id in the file, so the same certificate gives the same bytes.
+        return Canvas(*args, **{**kwargs, "initialFontName": font, "lang": "zh-CN", "invariant": 1})
 
     doc.build([
         para("数据产权登记证书", title), para("Data Property Registration Certificate", subtitle), Spacer(1, 6 * mm),

@@ -50,6 +50,18 @@ async function api(path, options = {}) {
   return body;
 }
 
+/** Asks the API for the names of the accounts not named yet (GET /v1/names: a participant's, else the name an
+ * asset's application gives it), so that partyLink shows them; a failure leaves the addresses as they are. */
+async function loadNames(addresses) {
+  const unknown = [...new Set(addresses.filter((a) => isAddress(a) && !partyName(a)))];
+  const calls = [];
+  for (let i = 0; i < unknown.length; i += 100) {
+    const search = new URLSearchParams(unknown.slice(i, i + 100).map((a) => ["address", a]));
+    calls.push(api(`/v1/names?${search}`).then(addNames).catch(() => null));
+  }
+  await Promise.all(calls);
+}
+
 function notFoundIsNull(error) {
   if (error instanceof ApiError && error.status === 404) return null;
   throw error;
@@ -361,6 +373,7 @@ async function pageSearch(ctx) {
       api("/v1/assets?limit=10"),
       api("/v1/registrations?status=publicity&limit=20").catch(() => []),
     ]);
+    await loadNames(latest.data.map((a) => a.registrant));
     return [
       h("h1", t("search_title")),
       searchForm(),
@@ -409,6 +422,7 @@ async function pageSearch(ctx) {
     api(`/v1/assets${query({ q, limit: SEARCH_PAGE_SIZE, offset: (page - 1) * SEARCH_PAGE_SIZE })}`),
     api("/v1/participants").catch(() => []),
   ]);
+  await loadNames(assets.data.map((a) => a.registrant));
   const needle = q.toLowerCase();
   const matching = participants.filter((p) => p.name.toLowerCase().includes(needle));
   if (!assets.count && !matching.length) {
@@ -1229,6 +1243,8 @@ async function pageParty(ctx, address) {
   const listings = info && info.role === "exchange"
     ? await api(`/v1/listings${query({ exchange: address, limit: SEARCH_PAGE_SIZE, offset: (listingsPage - 1) * SEARCH_PAGE_SIZE })}`)
     : null;
+  await loadNames([address, ...answer.flatMap((r) => [r.transferred_to, r.terms && r.terms.grantor]),
+                   ...(listings ? listings.data.map((l) => l.holder) : [])]);
   // An API without paging of a party's rights answers with all of them: page them here.
   const all = answer.length > PARTY_PAGE_SIZE + 1 ? answer.slice(rightsOffset) : answer;
   const rights = all.slice(0, PARTY_PAGE_SIZE);

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from registry.db.models import Asset, Participant
+from registry.db.models import Asset, Participant, Right
 
 PARTICIPANT = "participant"  # the name the council admitted it under
 APPLICATION = "application"  # the name an asset's application metadata gives the account
@@ -79,6 +79,31 @@ def resolve(db: Session, addresses: Iterable[str | None], assets: Iterable[Asset
         elif key in from_applications:
             names[address] = from_applications[key]
     return names
+
+
+#: Assets read per lookup of names outside an asset's answer (`of_accounts`): the latest each account registered
+#: or holds a primary right of.
+ASSETS_PER_LOOKUP = 200
+
+
+def of_accounts(db: Session, addresses: list[str]) -> dict[str, PartyName]:
+    """Names of accounts seen outside an asset's answer (a party's page, a list of assets or listings): a
+    participant's registered name, else the name the application of an asset the account registered or holds a
+    primary right of gives it (the latest such asset first)."""
+    wanted = [_checksummed(a) for a in dict.fromkeys(addresses)]
+    found = resolve(db, wanted)
+    rest = [a for a in wanted if a not in found]
+    if rest:
+        ids = list(db.exec(select(Asset.asset_id).where(col(Asset.registrant).in_(rest))
+                           .order_by(col(Asset.registered_block).desc()).limit(ASSETS_PER_LOOKUP)))
+        ids += list(db.exec(select(Right.asset_id).where(col(Right.holder).in_(rest), Right.parent_index == 0)
+                            .order_by(col(Right.created_block).desc()).limit(ASSETS_PER_LOOKUP)))
+        if ids:
+            assets = db.exec(select(Asset).where(col(Asset.asset_id).in_(list(dict.fromkeys(ids))))
+                             .order_by(col(Asset.registered_block).desc())).all()
+            found |= resolve(db, rest, assets)
+    by_given = {_checksummed(a): a for a in addresses}
+    return {by_given[a]: party for a, party in found.items() if a in by_given}
 
 
 def _checksummed(address: str) -> str:
