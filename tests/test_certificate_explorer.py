@@ -93,8 +93,11 @@ def test_names_beside_addresses_on_the_asset_and_history_pages(tab, world):
     tab.open(f"/assets/{world.source}")
     registrant = tab.page.locator(f"a.party[href='/parties/{world.alice}']").first
     assert registrant.locator(".party-name").inner_text() == APPLICANT
-    # A participant keeps its registered name.
+    # The application's name is the applicant's own statement, marked so; a participant keeps its registered name.
+    assert "declared" in registrant.locator(".party-name").get_attribute("class")
     assert "上海数据交易所" in tab.text("table.listings")
+    exchange = tab.page.locator(f"table.listings a.party[href='/parties/{world.exchange_a}'] .party-name").first
+    assert exchange.inner_text() == "上海数据交易所" and "declared" not in exchange.get_attribute("class")
     tab.open(f"/assets/{world.source}/history")
     actors = tab.page.locator(f"#history-table a.party[href='/parties/{world.alice}'] .party-name")
     assert actors.count() > 0 and actors.first.inner_text() == APPLICANT

@@ -151,8 +151,10 @@ export function mono(value, { head = 8, tail = 6, full = false } = {}) {
 export function partyLink(address, { full = false } = {}) {
   if (!address) return h("span", { class: "muted" }, "—");
   const name = partyName(address);
-  return h("a", { href: `/parties/${address}`, class: "party", title: address },
-    name ? h("span", { class: "party-name" }, name) : null,
+  // A name the application gives (not a participant's registered one) is the applicant's own statement: marked so.
+  const declared = name && !participant(address);
+  return h("a", { href: `/parties/${address}`, class: "party", title: declared ? `${address} · ${t("name_declared")}` : address },
+    name ? h("span", { class: declared ? "party-name declared" : "party-name" }, name) : null,
     h("code", { class: full ? "mono full" : "mono", "data-full": address }, full ? address : short(address, 6, 4)));
 }
 
