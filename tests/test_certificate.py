@@ -296,3 +296,40 @@ def test_the_same_certificate_gives_the_same_pdf(world):
     _font_or_skip()
     _, asset, _, client = world
     assert _pdf(client, asset) == _pdf(client, asset)
+
+
+def test_the_certificate_and_verify_tell_the_same_legal_status(world):
+    """For each asset: the certificate's legal status is the one POST /v1/verify answers, and its printed remarks
+    are that status's remarks."""
+    _, asset, _, client = world
+    for asset_id in (asset, client.clean):
+        cert = client.get(f"/v1/assets/{asset_id}/certificate").json()
+        verdict = client.post("/v1/verify", json={"sha256": cert["fingerprint"]["sha256"]}).json()
+        [match] = [m for m in verdict["matches"] if m["asset_id"] == asset_id]
+        assert match["legal_status"]["status"] == cert["legal_status"]["status"] == "certified"
+        assert [r["type"] for r in match["legal_status"]["remarks"]] == \
+            [r["type"] for r in cert["legal_status"]["remarks"]] == \
+            [r["kind"] for r in cert["remark_lines"]]
+
+
+def test_a_cancelled_certificate_prints_cancelled_with_its_reason(tmp_path):
+    ledger = Ledger(tmp_path)
+    ledger.add_participant(REGISTRAR, REGISTRAR_ROLE, "福建省数据资产登记中心")
+    asset = ledger.register(ALICE, metadata=METADATA, content="cancelled")
+    ledger.emit("ApplicationFiled", assetId=asset, applicant=ALICE, registrar=REGISTRAR, documentsCid=b"\1" * 32)
+    ledger.emit("Registered", assetId=asset, registrar=REGISTRAR, certificateNumber="SJ35A2026120009",
+                validUntil=ledger.now + 365 * DAY)
+    ledger.mine()
+    ledger.emit("AssetCancelled", assetId=asset, by=ALICE, reasonCode=1, evidenceCid=b"\0" * 32)
+    ledger.index()
+    with ledger.api() as client:
+        cert = client.get(f"/v1/assets/{asset}/certificate").json()
+        assert (cert["status"], cert["legal_status"]["status"]) == ("cancelled", "cancelled")
+        assert cert["status_zh"] == "已注销（登记主体申请）"
+        assert cert["status_en"] == "cancelled (at the registrant's request)"
+        assert "已注销（登记主体申请）" in client.get(f"/v1/assets/{asset}/certificate", params={"format": "html"}).text
+        if find_cjk_font() is not None:
+            from pypdf import PdfReader
+
+            text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(_pdf(client, asset))).pages)
+            assert "已注销（登记主体申请）" in text and "有效 valid" not in text
