@@ -14,6 +14,7 @@ from api.routes import (
     content,
     history,
     listings,
+    names,
     participants,
     registrations,
     rights,
@@ -57,8 +58,8 @@ def create_app(settings: Settings | None = None, as_of: AsOfReader | None = None
     app.state.services = services
     errors.install(app)
     limits.install(app)  # body size, write rate per client, CORS (DATAREG_* variables, api/limits.py)
-    for module in (status, assets, rights, history, listings, registrations, participants, content, transactions,
-                   verify, vocabulary):
+    for module in (status, assets, rights, history, listings, registrations, participants, names, content,
+                   transactions, verify, vocabulary):
         app.include_router(module.router)
     web.install(app)  # the explorer at /, after the API so /v1/... is never shadowed
     # What is alive now (modules, the app, its schemas, the contracts' ABIs) stays alive: moved out of the

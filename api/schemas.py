@@ -39,6 +39,12 @@ def iso(ts: int | None) -> Optional[str]:
     return datetime.fromtimestamp(ts, tz=UTC).isoformat().replace("+00:00", "Z")
 
 
+class PartyNamePublic(BaseModel):
+    name: str
+    source: str = Field(description="participant (its registered name) or application (the name an asset's "
+                        "application metadata gives the account: a right holder's or the applicant's)")
+
+
 class Page(BaseModel, Generic[T]):
     data: list[T]
     count: int = Field(description="Total number of matching items, across all pages.")
@@ -326,6 +332,11 @@ class HistoryEvent(BaseModel):
     log_index: int
 
 
+class HistoryPage(Page[HistoryEvent]):
+    names: dict[str, PartyNamePublic] = Field(default_factory=dict, description="The name of each actor and party "
+                                              "on this page that has one (see the asset's `names`).")
+
+
 class LineageNode(BaseModel):
     asset_id: str
     name: Optional[str]
@@ -421,6 +432,9 @@ class AssetDetail(AssetSummary):
     change_application: Optional["ChangeApplicationPublic"] = Field(
         default=None, description="The latest change registration applied for (pending, approved or refused); "
         "null if none was.")
+    names: dict[str, "PartyNamePublic"] = Field(default_factory=dict, description="The name of each address in "
+                                                "this answer that has one: the participant's registered name, else "
+                                                "the name the application's metadata gives it (registry/db/names.py).")
 
     @classmethod
     def build(
@@ -968,15 +982,54 @@ class AttestationPublic(BaseModel):
     issued_tx: str
 
 
+class CertificateHolder(BaseModel):
+    """A right holder as the certificate names it: a primary (root) right, who holds it, and on what terms."""
+
+    right_index: int
+    kind: str = Field(description=_one_of(RightKind))
+    kind_zh: str
+    address: str
+    name: Optional[str] = Field(description="The participant's registered name, else the holder's name from the "
+                                "application's rights configuration.")
+    credit_code: Optional[str] = Field(description="The unified social credit code the application gives for it.")
+    valid_from: Optional[str] = Field(description="Beijing time (ISO 8601, +08:00).")
+    valid_until: Optional[str] = Field(description="Beijing time (ISO 8601, +08:00); null: no end.")
+    term: Optional[str] = Field(description="The term the application states (权利期限), as dates.")
+    limits: Optional[str] = Field(description="The limits on exercising the right (权利行使限制) the application "
+                                  "states.")
+    valid: bool
+    invalid_reason: Optional[str]
+
+
+class CertificateFingerprint(BaseModel):
+    sha256: str = Field(description="SHA-256 of the certified version's data.")
+    cid: Optional[str] = Field(description="Its IPFS CIDv0, when the registration declared one.")
+
+
+class CertificateRemark(BaseModel):
+    kind: str = Field(description="frozen, frozen_waiting (轮候查封), pledged, objection_pending, ...")
+    text: str = Field(description="The remark as printed, in Chinese and English.")
+
+
 class Certificate(BaseModel):
-    """The registration certificate (数据产权登记证书), as data; ?format=html gives the printable page."""
+    """The registration certificate (数据产权登记证书), as data; ?format=html gives the printable page and
+    ?format=pdf an A4 PDF with its fonts embedded. Times are Beijing time (ISO 8601, +08:00)."""
 
     certificate_number: str
     status: str = Field(description="valid, lapsed or cancelled, judged now")
+    status_zh: str
+    status_en: str
     asset_id: str
     data_name: Optional[str]
-    holder: str = Field(description="The registrant.")
+    summary: Optional[str]
+    industry: Optional[str] = Field(description="GB/T 4754-2017 section letter and division, e.g. G54.")
+    industry_name: Optional[str] = Field(description="The section's name (门类).")
+    fingerprint: CertificateFingerprint
+    holder: str = Field(description="The certificate's holder: the holder of the holding right (follows transfers).")
+    holder_name: Optional[str]
     applicant_name: Optional[str]
+    holders: list[CertificateHolder] = Field(description="Each primary right's holder, with name, credit code, term "
+                                             "and limits.")
     rights: list[RightPublic]
     registrar: str
     registrar_name: Optional[str]
@@ -984,8 +1037,14 @@ class Certificate(BaseModel):
     valid_until: Optional[str]
     version: int
     remarks: RemarksPublic
-    verification_url: str
-    evidence: Optional[Evidence]
+    remark_lines: list[CertificateRemark] = Field(description="The remarks as printed: freeze orders (by whom, which "
+                                                  "order), pledges (to whom), ...; empty: none.")
+    verification_url: str = Field(description="The public verification page (the explorer's /verify/NUMBER) the QR "
+                                  "code encodes; its base is DATAREG_PUBLIC_URL.")
+    evidence: Optional[Evidence] = Field(description="The certification transaction: the RegistrationOffice's "
+                                         "Registered event.")
+    reissue_evidence: Optional[Evidence] = Field(None, description="The latest re-issue (change, transfer) or "
+                                                 "renewal of the certificate, if any.")
     legal_status: Optional[LegalStatusPublic] = Field(None, description="The asset's one legal status, judged now: "
                                                       "a certificate of a frozen, pledged, lapsed or cancelled asset "
                                                       "says so here.")

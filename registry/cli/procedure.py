@@ -295,11 +295,16 @@ def cmd_certificate(args, settings: Settings, out: Output) -> None:
         Path(args.html).write_text(api.get_text(path, format="html"))
         out.result({"file": args.html}, lambda d: f"Printable certificate written to {d['file']}.")
         return
+    if args.pdf:
+        Path(args.pdf).write_bytes(api.get_bytes(path, format="pdf"))
+        out.result({"file": args.pdf}, lambda d: f"PDF certificate (A4) written to {d['file']}.")
+        return
     c = api.get(path)
+    holder = c["holder"] + (f" ({c['holder_name']})" if c.get("holder_name") else "")
     out.result(c, lambda c: f"{c['certificate_number']} ({c['status']}): {c['data_name']}\n"
                             + (f"  legal status {legal_status_line(c['legal_status'])}\n" if c.get("legal_status")
                                else "")
-                            + f"  holder {c['holder']}\n"
+                            + f"  holder {holder}\n"
                             f"  registered {beijing_time(c['registered_at'])}, "
                             f"valid until {beijing_time(c['valid_until'])}\n"
                             f"  verify at {c['verification_url']}")
@@ -345,9 +350,11 @@ def add_parsers(sub) -> None:
     p.add_argument("asset_id")
     p.set_defaults(handler=cmd_registration)
 
-    p = sub.add_parser("certificate", help="an asset's registration certificate (--html FILE: printable page)")
+    p = sub.add_parser("certificate", help="an asset's registration certificate (--html FILE: printable page; "
+                       "--pdf FILE: A4 PDF)")
     p.add_argument("asset_id")
-    p.add_argument("--html")
+    p.add_argument("--html", metavar="FILE", help="write the printable page (HTML) to FILE")
+    p.add_argument("--pdf", metavar="FILE", help="write the A4 PDF to FILE")
     p.set_defaults(handler=cmd_certificate)
 
     p = sub.add_parser("publicity", help="applications in their publicity period (公示)")
