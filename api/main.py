@@ -36,6 +36,10 @@ def create_app(settings: Settings | None = None, as_of: AsOfReader | None = None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Relays left pending by an earlier life of this or another instance are followed on at once by the
+        # instance that holds the follower's lock.
+        if services.relays is not None:
+            services.relays.start()
         yield
         # The relayer's monitor thread follows sent transactions; it stops with the app, not with the process,
         # so that an app shut down in a process that lives on (tests, an embedding) leaves no thread behind.
