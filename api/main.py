@@ -58,7 +58,8 @@ def create_app(settings: Settings | None = None, as_of: AsOfReader | None = None
     )
     app.state.services = services
     errors.install(app)
-    limits.install(app)  # body size, write rate per client, CORS (DATAREG_* variables, api/limits.py)
+    # Body size, write rate per client (shared by every instance on a PostgreSQL index), CORS (api/limits.py).
+    limits.install(app, engine=services.engine)
     for module in (status, assets, rights, history, listings, registrations, participants, content, transactions,
                    verify, vocabulary):
         app.include_router(module.router)

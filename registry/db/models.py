@@ -470,3 +470,4 @@ class RateBucket(SQLModel, table=True):
     client: str = Field(primary_key=True, max_length=64)
     tokens: float
     updated_at: float = Field(index=True)  # unix time, the database's clock
+    allowed: bool = True  # whether the last request took a token (answered by the same statement that takes it)

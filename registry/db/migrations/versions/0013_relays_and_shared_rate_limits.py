@@ -52,6 +52,7 @@ def upgrade() -> None:
         sa.Column('client', sa.String(length=64), nullable=False),
         sa.Column('tokens', sa.Float(), nullable=False),
         sa.Column('updated_at', sa.Float(), nullable=False),
+        sa.Column('allowed', sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint('rule', 'client'),
     )
     op.create_index(op.f('ix_rate_buckets_updated_at'), 'rate_buckets', ['updated_at'])
