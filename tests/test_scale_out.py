@@ -11,6 +11,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -36,8 +37,8 @@ class Api:
 
     def start(self) -> "Api":
         with open(self.log, "ab") as out:
-            self.process = subprocess.Popen([sys.executable, "-m", "registry.cli.main", "api", "--port", str(self.port)],
-                                            env=self.env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
+            command = [sys.executable, "-m", "registry.cli.main", "api", "--port", str(self.port)]
+            self.process = subprocess.Popen(command, env=self.env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
                                             start_new_session=True)
         deadline = time.monotonic() + 60
         while True:
@@ -98,13 +99,9 @@ def scaled(tmp_path_factory):
         stop(anvil)
 
 
-class _Signer:
-    def __init__(self, client: RegistryClient) -> None:
-        self.client = client
-
-
 def relay_body(client: RegistryClient) -> dict:
-    return signed_registration(_Signer(client), Account.from_key(os.urandom(32)))
+    """A registration signed by a fresh key with no gas, for POST /v1/relay/register."""
+    return signed_registration(SimpleNamespace(client=client), Account.from_key(os.urandom(32)))
 
 
 def follow(http: httpx.Client, relay_id: str, timeout: float = 120) -> dict:
@@ -154,7 +151,8 @@ def test_a_pending_relay_outlives_the_instance_that_accepted_it(scaled) -> None:
     """A relay accepted by A, still pending when A is killed and then dropped from the node's pool: B takes the
     follower's lock, sends it again and it is mined; a restarted A answers for it too. Fails on the old code:
     B answered 404 for A's relay id, and nobody sent it again."""
-    a, b, client, rpc = scaled["a"], scaled["b"], scaled["client"], client_rpc(scaled)
+    a, b, client = scaled["a"], scaled["b"], scaled["client"]
+    rpc = client.chain.rpc
     rpc.call("evm_setAutomine", [False])
     try:
         accepted = httpx.post(f"{a.url}/v1/relay/register", json=relay_body(client), timeout=60)
@@ -191,7 +189,3 @@ def test_two_instances_share_the_write_rate_limit(scaled, tmp_path) -> None:
     finally:
         for api in pair:
             api.stop()
-
-
-def client_rpc(scaled):
-    return scaled["client"].chain.rpc
