@@ -8,10 +8,15 @@ FORGE := node_modules/.bin/forge
 STAMP_PY := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
 
-.PHONY: run test test-fast lint test-security test-tools build install gas-snapshot clean
+.PHONY: run run-scaled test test-fast lint test-security test-tools build install gas-snapshot clean
 
 run: build
 	$(PY) scripts/run_local.py
+
+# Scaled out on one machine: anvil, one PostgreSQL index (DATAREG_POSTGRES_URL, default the local server as
+# postgres; the database datareg_scaled is made anew), two indexers (active + standby) and two APIs (8000, 8001).
+run-scaled: build
+	$(PY) scripts/run_scaled.py
 
 # FOUNDRY_PROFILE for the contracts' tests: `make test FUZZ_PROFILE=ci` (as .ci/run does) runs the CI profile's
 # fuzz runs (foundry.toml). The gas snapshot keeps the default profile: its figures are checked against a file.

@@ -39,6 +39,10 @@ def create_app(settings: Settings | None = None, as_of: AsOfReader | None = None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Relays left pending by an earlier life of this or another instance are followed on at once by the
+        # instance that holds the follower's lock.
+        if services.relays is not None:
+            services.relays.start()
         yield
         # The relayer's monitor thread follows sent transactions; it stops with the app, not with the process,
         # so that an app shut down in a process that lives on (tests, an embedding) leaves no thread behind.
@@ -57,7 +61,8 @@ def create_app(settings: Settings | None = None, as_of: AsOfReader | None = None
     )
     app.state.services = services
     errors.install(app)
-    limits.install(app)  # body size, write rate per client, CORS (DATAREG_* variables, api/limits.py)
+    # Body size, write rate per client (shared by every instance on a PostgreSQL index), CORS (api/limits.py).
+    limits.install(app, engine=services.engine)
     for module in (status, assets, rights, history, listings, registrations, participants, names, content,
                    transactions, verify, vocabulary):
         app.include_router(module.router)
