@@ -980,6 +980,8 @@ class AttestationPublic(BaseModel):
     valid_until: Optional[str]
     issued_at: Optional[str]
     issued_tx: str
+    revocation_reason: Optional[ReasonPublic] = Field(None, description="Why its issuer revoked it "
+                                                      "(attestation_revocation_reason), with its labels.")
 
 
 class CertificateHolder(BaseModel):

@@ -802,7 +802,8 @@ function attestationsSection(attestations) {
       a.method || "—",
       a.conclusion || "—",
       cidLink(a.report_cid),
-      validityBadge(a.status === "valid", a.status, "attestation_status"),
+      h("span", validityBadge(a.status === "valid", a.status, "attestation_status"),
+        a.revocation_reason ? ` ${reasonText(a.revocation_reason)}` : null),
       time(a.issued_at),
     ])));
 }
