@@ -576,6 +576,8 @@ class ParticipantPublic(BaseModel):
                                   "published; whoever has it can check it).")
     endpoint: str
     added_block: int
+    suspension_reason: Optional[ReasonPublic] = Field(None, description="While suspended: why "
+                                                      "(suspension_reason), with its labels.")
 
 
 class ListingPublic(BaseModel):

@@ -30,6 +30,7 @@ from registry.chain.operations import (
     ReviewApplication,
     RevokeAttestation,
     SetPublicityPeriod,
+    SuspendParticipant,
 )
 from registry.chain.types import RightKind
 from registry.content import fingerprint_file
@@ -207,6 +208,11 @@ def test_reasons_carry_their_labels(world):
     history = s.http.get(f"/v1/assets/{world.assets['cancelled']}/history").json()["data"]
     [event] = [e for e in history if e["event"] == "AssetCancelled"]
     assert event["details"]["reasonCode"] == 1 and event["reason"]["key"] == "request"
+    other = Account.create().address  # a fresh account: admitting it needs no gas of its own
+    _step(s, AddParticipant(other, "exchange", "另一交易所", "91440300MA5H1WXX6U"), ADMIN)
+    assert s.http.get(f"/v1/participants/{other}").json()["suspension_reason"] is None
+    _step(s, SuspendParticipant(other, 2), ADMIN)
+    assert s.http.get(f"/v1/participants/{other}").json()["suspension_reason"]["key"] == "licence_revoked"
     [attestation] = s.http.get(f"/v1/assets/{world.assets['certified']}/attestations").json()
     assert attestation["status"] == "revoked"
     assert attestation["revocation_reason"] == {"code": 2, "key": "data_changed", "zh": "数据已变化",
