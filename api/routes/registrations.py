@@ -7,11 +7,11 @@ import io
 from typing import Annotated, Literal, Optional
 
 import segno
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlmodel import select
 
-from api.deps import ServicesDep, SessionDep, load_asset
+from api.deps import ReaderDep, ServicesDep, SessionDep, load_asset
 from api.params import MAX_INT64
 from api.schemas import (
     AttestationPublic,
@@ -22,6 +22,7 @@ from api.schemas import (
     RightPublic,
     iso,
 )
+from api.views.privacy import Audience
 from api.views.registration import attestations_public, participant_name, registration_public, remarks_public
 from registry import rules
 from registry.chain.types import checksum
@@ -40,6 +41,7 @@ STAGES = tuple(s.key for s in Stage if s is not Stage.NONE)
             summary="Applications, e.g. those in their publicity period (公示)")
 def list_registrations(
     db: SessionDep,
+    reader: ReaderDep,
     status: Annotated[Optional[Literal[STAGES]], Query(description="The stage; publicity for the public list.")] = None,
     registrar: Annotated[Optional[str], Query()] = None,
     certificate: Annotated[Optional[str], Query(max_length=40, description="A certificate number (证书编号), "
@@ -47,14 +49,20 @@ def list_registrations(
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
 ) -> list[PublicityNotice]:
+    """Refused and terminated applications are listed only to their parties and regulators (a signed read
+    request); to everyone else the list leaves them out."""
     registrar = checksum(registrar, "registrar") if registrar else None
+    audience = Audience(db, reader)
+    # Who may see an unlisted application: a regulator all, a registrar those it handled, an applicant its own.
+    hidden = rules.UNLISTED_STAGES if not (reader.address and audience.regulator()) else frozenset()
     if certificate is not None:
         number = certificate.strip().upper()
         found = db.exec(select(Registration).where(Registration.certificate_number == number)).all()
         rows = [r for r in found if (status is None or r.stage == status)
-                and (registrar is None or r.registrar == registrar)][offset:offset + limit]
+                and (registrar is None or r.registrar == registrar)
+                and (r.stage not in hidden or reader.address in (r.applicant, r.registrar))][offset:offset + limit]
     else:
-        rows = registration.in_stage(db, status, registrar, limit, offset)
+        rows = registration.in_stage(db, status, registrar, limit, offset, hidden=hidden, party=reader.address)
     notices = []
     for reg in rows:
         asset = db.get(Asset, reg.asset_id)
@@ -67,12 +75,18 @@ def list_registrations(
 
 @router.get("/assets/{asset_id}/registration", response_model=RegistrationPublic,
             summary="An asset's application and registration, with objections")
-def asset_registration(asset_id: str, db: SessionDep) -> RegistrationPublic:
+def asset_registration(asset_id: str, db: SessionDep, reader: ReaderDep, response: Response) -> RegistrationPublic:
+    """The application documents and each objection's evidence are shown to the parties entitled to them (a
+    signed read request: the applicant, the registrar handling it, regulators, and an objection's objector); for
+    others they are null and the DataReg-Withheld header names them."""
     asset = load_asset(db, asset_id)
     reg = db.get(Registration, asset.asset_id)
     if reg is None:
         raise NotFound(f"Asset '{asset.asset_id}' has no registration application.")
-    return registration_public(db, asset, reg, queries.now(db))
+    audience = Audience(db, reader)
+    answer = registration_public(db, asset, reg, queries.now(db), audience=audience, prefix="")
+    audience.mark(response)
+    return answer
 
 
 @router.get("/assets/{asset_id}/attestations", response_model=list[AttestationPublic],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +44,11 @@ from registry.chain.operations import (
 from registry.chain.types import asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
 from registry.cli.common import (
+    READ_KEY_HELP,
     Output,
     beijing_time,
     parse_time,
+    reading_client,
     signing_account,
     submit,
     time_text,
@@ -147,7 +150,7 @@ def _value(api: ApiClient, member: Member, text: Any) -> Any:
     if cli.invert:
         return not text
     if cli.source == "document":
-        return store_document(api, text)
+        return store_document(api, text, private=cli.private)
     if cli.source == "metadata":
         return _store_metadata(api, text)
     if cli.source == "fingerprint":
@@ -219,14 +222,29 @@ def cmd_configure_registrar(args, settings: Settings, out: Output) -> None:
 
 
 def cmd_registration(args, settings: Settings, out: Output) -> None:
-    r = ApiClient(settings.api_url).get(f"/v1/assets/{asset_id_hex(args.asset_id)}/registration")
+    r = reading_client(args, settings).get(f"/v1/assets/{asset_id_hex(args.asset_id)}/registration")
     out.result(r, lambda r: "\n".join([
         f"stage {r['stage']}; certificate {r['certificate_status']}"
         + (f" {r['certificate_number']} valid until {beijing_time(r['valid_until'])}"
            if r["certificate_number"] else ""),
         f"registrar {r['registrar_name'] or ''} {r['registrar']}",
         *(f"publicity until {beijing_time(r['publicity_ends'])}" for _ in [1] if r["publicity_ends"]),
-        *(f"objection {o['objection_id']} by {o['objector']}: {o['status']}" for o in r["objections"])]))
+        *(f"documents {r['documents_cid']}" for _ in [1] if r.get("documents_cid")),
+        *(f"objection {o['objection_id']} by {o['objector']}: {o['status']}"
+          + (f", evidence {o['evidence_cid']}" if o.get("evidence_cid") else "") for o in r["objections"])]))
+
+
+def cmd_document(args, settings: Settings, out: Output) -> None:
+    data = reading_client(args, settings).get_bytes(f"/v1/content/{args.cid.strip()}")
+    if args.out:
+        Path(args.out).write_bytes(data)
+        out.result({"cid": args.cid, "file": args.out, "size": len(data)},
+                   lambda d: f"{d['size']:,} bytes written to {d['file']}.")
+    elif out.as_json:
+        out.result({"cid": args.cid, "size": len(data)}, lambda d: "")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
 
 
 def cmd_certificate(args, settings: Settings, out: Output) -> None:
@@ -280,7 +298,15 @@ def add_parsers(sub) -> None:
 
     p = sub.add_parser("registration", help="an asset's application, objections and certificate status")
     p.add_argument("asset_id")
+    p.add_argument("--key", help=READ_KEY_HELP)
     p.set_defaults(handler=cmd_registration)
+
+    p = sub.add_parser("document", help="a stored document by its CID (application documents and objection "
+                       "evidence only for their parties: --key)")
+    p.add_argument("cid")
+    p.add_argument("--out", metavar="FILE", help="write it to FILE (default: standard output)")
+    p.add_argument("--key", help=READ_KEY_HELP)
+    p.set_defaults(handler=cmd_document)
 
     p = sub.add_parser("certificate", help="an asset's registration certificate (--html FILE: printable page)")
     p.add_argument("asset_id")
