@@ -9,6 +9,7 @@ from typing import Annotated, TypeVar
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -147,10 +148,19 @@ class Reader:
 ANONYMOUS = Reader()
 
 
-async def get_reader(request: Request, services: Annotated[Services, Depends(get_services)]) -> Reader:
+#: How the OpenAPI document describes the signed read request (the header is read by get_reader itself).
+READ_REQUEST_HEADER = APIKeyHeader(
+    name="Authorization", scheme_name=read_request.SCHEME, auto_error=False,
+    description=f"`{read_request.SCHEME} <base64url of {{domain, message, signature}}>`: an EIP-712 ReadRequest "
+                "(reader, resource = method and path, issuedAt, expiresAt, requestId) signed by the reader, in the "
+                "registry's domain; optional: without it the answer is the public's (registry/chain/read_request.py)."
+)
+
+
+async def get_reader(request: Request, services: Annotated[Services, Depends(get_services)],
+                     header: Annotated[str | None, Depends(READ_REQUEST_HEADER)] = None) -> Reader:
     """The reader a signed read request in the Authorization header proves (401 when it cannot be accepted:
     malformed, forged, expired, replayed, another domain or resource), or anonymous without one."""
-    header = request.headers.get("authorization")
     if not header:
         return ANONYMOUS
     resource = read_request.resource_of(request.method, request.url.path)
