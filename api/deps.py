@@ -9,8 +9,8 @@ from typing import Annotated, TypeVar
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from fastapi import Depends, Request
-from fastapi.security import APIKeyHeader
 from fastapi.concurrency import run_in_threadpool
+from fastapi.security import APIKeyHeader
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
