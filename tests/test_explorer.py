@@ -529,3 +529,15 @@ def test_history_of_10000_events_stays_usable(tab, private_stack):
     # Reported, not asserted: durations depend on the machine (scripts/bench_*.py measure them).
     print(f"\n10,000 events written and indexed in {made:.1f} s; history first page {first_page * 1000:.0f} ms; "
           + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in timings.items()))
+
+
+def test_asset_page_shows_freeze_orders_and_versions(tab, world):
+    """Issue 13's record on the asset page: each freeze order with its regulator, reference and place in the
+    waiting list, and every version (current or superseded). Fails on the old code: the page had only a
+    frozen badge, and no versions."""
+    tab.open(f"/assets/{world.derived}")
+    orders = tab.text("#freeze-orders table")
+    assert "(2026)闽0203执保88号" in orders and "in effect" in orders and "active" in orders
+    versions = tab.text("#versions table")
+    assert "current" in versions and "superseded" not in versions
+    tab.shot("asset-freeze-orders-en")

@@ -86,8 +86,10 @@ def get_content(cid: str, services: ServicesDep, db: SessionDep, reader: ReaderD
     bindings = access.private_bindings(db, cid, search_events=held_privately)
     if bindings or held_privately:
         audience = Audience(db, reader)
-        if not any(audience.may(binding.parties) for binding in bindings) and not (
-                not bindings and not audience.anonymous and audience.regulator()):
+        # Named by an application or objection: its parties and regulators; not (yet) named: regulators only.
+        entitled = any(audience.may(binding.parties) for binding in bindings) if bindings \
+            else not audience.anonymous and audience.regulator()
+        if not entitled:
             if bindings:
                 binding = bindings[0]
                 readers = EVIDENCE_READERS if binding.what == "objection evidence" else DOCUMENT_READERS

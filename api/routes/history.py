@@ -20,6 +20,7 @@ from api.deps import ANONYMOUS, Reader, ReaderDep, ServicesDep, SessionDep, asse
 from api.params import MAX_INT64, MinConfirmations, confirmed_block, is_number, parse_moment
 from api.schemas import (
     HistoryEvent,
+    LegalStatusPublic,
     LineageEdge,
     LineageGraph,
     LineageNode,
@@ -30,9 +31,9 @@ from api.views.privacy import WITHHELD_HEADER, Audience
 from registry import rules
 from registry.chain.types import asset_id_hex, checksum
 from registry.content.cid import digest_to_cid
-from registry.db import queries
+from registry.db import queries, registration
 from registry.db.models import Asset, Event
-from registry.vocabulary import AssetStatus, RightKind
+from registry.vocabulary import AssetStatus, RightKind, event_reason
 
 router = APIRouter(prefix="/v1/assets", tags=["history"])
 
@@ -76,6 +77,7 @@ def _event_fields(row: Event | Row, of_asset: str, withhold: Withhold | None = N
         parties=list(dict.fromkeys(parties)),
         details={k: v for k, v in args.items() if k not in _SHOWN},
         cids=dict(_cids(args)),
+        reason=event_reason(row.name, args),
         timestamp=iso(row.timestamp),
         block_number=row.block_number,
         block_hash=row.block_hash,
@@ -218,11 +220,14 @@ def asset_lineage(
     asset = load_asset(db, asset_id)
     levels, edges = queries.lineage_graph(db, asset.asset_id, depth)
     nodes = []
+    found = {node_id: db.get(Asset, node_id) for node_id in levels}
+    legal = registration.legal_statuses(db, [a for a in found.values() if a is not None], queries.now(db))
     for node_id, level in sorted(levels.items(), key=lambda item: (item[1], item[0])):
-        node = db.get(Asset, node_id)
+        node = found[node_id]
         nodes.append(LineageNode(asset_id=node_id, name=node.name if node else None,
                                  registrant=node.registrant if node else None,
-                                 status=AssetStatus.key_of(node.status, None) if node else None, level=level))
+                                 status=AssetStatus.key_of(node.status, None) if node else None, level=level,
+                                 legal_status=LegalStatusPublic.of(legal[node_id]) if node else None))
     return LineageGraph(
         asset_id=asset.asset_id,
         depth=depth,

@@ -21,15 +21,22 @@ from api.schemas import (
     RegistrationPublic,
     RightPublic,
     iso,
+    remark_zh,
 )
 from api.views.privacy import Audience
-from api.views.registration import attestations_public, participant_name, registration_public, remarks_public
+from api.views.registration import (
+    attestations_public,
+    legal_status_public,
+    participant_name,
+    registration_public,
+    remarks_public,
+)
 from registry import rules
 from registry.chain.types import checksum
 from registry.db import queries, registration
 from registry.db.models import Asset, Registration
 from registry.errors import NotFound
-from registry.vocabulary import CertificateStatus, Stage
+from registry.vocabulary import CertificateStatus, LegalStatus, Stage
 
 router = APIRouter(prefix="/v1", tags=["registration"])
 
@@ -83,8 +90,10 @@ def asset_registration(asset_id: str, db: SessionDep, reader: ReaderDep, respons
     reg = db.get(Registration, asset.asset_id)
     if reg is None:
         raise NotFound(f"Asset '{asset.asset_id}' has no registration application.")
+    now = queries.now(db)
     audience = Audience(db, reader)
-    answer = registration_public(db, asset, reg, queries.now(db), audience=audience, prefix="")
+    answer = registration_public(db, asset, reg, now, legal=legal_status_public(db, asset, now, reg),
+                                 audience=audience, prefix="")
     audience.mark(response)
     return answer
 
@@ -126,6 +135,7 @@ def certificate(asset_id: str, request: Request, db: SessionDep, services: Servi
         registered_at=iso(reg.registered_at),
         valid_until=iso(reg.valid_until), version=reg.certified_version or asset.version,
         remarks=remarks_public(db, asset),
+        legal_status=legal_status_public(db, asset, now, reg),
         verification_url=str(request.url_for("certificate", asset_id=asset.asset_id)),
         evidence=Evidence(chain_id=services.deployment.chain_id, contract=services.deployment.registry,
                           event=event.name, tx_hash=event.tx_hash, block_number=event.block_number,
@@ -145,9 +155,7 @@ def _certificate_page(cert: Certificate) -> str:
     rights = "".join(
         f"<tr><td>{e(r.kind_zh)}</td><td>{e(r.holder)}</td><td>{'有效' if r.valid else '无效'}</td></tr>"
         for r in cert.rights if r.parent_index == 0)
-    status = f"{CertificateStatus.from_key(cert.status).zh} {cert.status}"
-    remarks = ("已查封 frozen; " if cert.remarks.frozen else "") + "".join(
-        f"质押 {e(p.external_registration_no)}; " for p in cert.remarks.pledges if p.active) or "无 none"
+    status, remarks = _status_and_remarks(cert)
     return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>数据产权登记证书 {e(cert.certificate_number)}</title>
 <style>@page {{ size: A4; margin: 18mm }} body {{ font-family: serif; max-width: 170mm; margin: auto }}
@@ -158,7 +166,7 @@ td, th {{ border: 1px solid #444; padding: 4px 6px; font-size: 11pt; word-break:
 <div class="qr">{buffer.getvalue().decode()}<div class="small">扫码核验 scan to verify</div></div>
 <table>
 <tr><th>证书编号 No.</th><td>{e(cert.certificate_number)}</td></tr>
-<tr><th>状态 Status</th><td>{status}</td></tr>
+<tr><th>状态 Status</th><td class="status">{status}</td></tr>
 <tr><th>数据名称 Data</th><td>{e(cert.data_name or '')}</td></tr>
 <tr><th>登记主体 Holder</th><td>{e(cert.applicant_name or '')}<br>{e(cert.holder)}</td></tr>
 <tr><th>资产标识 Asset id</th><td>{e(cert.asset_id)}</td></tr>
@@ -171,3 +179,23 @@ td, th {{ border: 1px solid #444; padding: 4px 6px; font-size: 11pt; word-break:
 <p class="small">链上凭证 On-chain evidence: chain {cert.evidence.chain_id if cert.evidence else ''}, contract
 {e(cert.evidence.contract if cert.evidence else '')}, tx {e(cert.evidence.tx_hash if cert.evidence else '')},
 block {cert.evidence.block_number if cert.evidence else ''}.</p></body></html>"""
+
+
+def _status_and_remarks(cert: Certificate) -> tuple[str, str]:
+    """The certificate's status line and remarks (escaped HTML), from the asset's one legal status: "有效" only for
+    a certificate in force on an unencumbered asset; a frozen or pledged asset's says so, a lapsed or cancelled
+    certificate's says that instead."""
+    e = html.escape
+    legal = cert.legal_status
+    if legal is None:  # not reached: the route always judges it
+        return f"{CertificateStatus.from_key(cert.status).zh} {cert.status}", "无 none"
+    if legal.status == LegalStatus.CERTIFIED.key and not legal.encumbered:
+        status = f"{CertificateStatus.VALID.zh} {CertificateStatus.VALID.key}"
+    elif legal.status == LegalStatus.CERTIFIED.key:
+        status = "权利受限 restricted: " + "、".join(f"{r.zh} {r.type}" for r in legal.remarks)
+    else:
+        status = f"{legal.zh} {legal.status}" + (f"（{e(legal.reason.zh or str(legal.reason.code))}）"
+                                                 if legal.reason else "")
+    remarks = "<br>".join(e(f"{r.zh} {r.type}" + (f"：{remark_zh(r)}" if remark_zh(r) else ""))
+                          for r in legal.remarks) or "无 none"
+    return status, remarks

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from api.schemas import (
     AttestationPublic,
+    LegalStatusPublic,
     ObjectionPublic,
     PledgePublic,
+    ReasonPublic,
     RegistrationPublic,
     RemarksPublic,
     iso,
@@ -14,6 +16,7 @@ from api.views.privacy import Audience
 from registry import rules
 from registry.db import registration
 from registry.db.models import Asset, Participant, Registration
+from registry.vocabulary import ObjectionReason
 
 
 def participant_name(db, account: str) -> str | None:
@@ -43,9 +46,14 @@ def attestations_public(db, asset: Asset, now: int, attestations: list | None = 
     ) for a in attestations]
 
 
+def legal_status_public(db, asset: Asset, now: int, reg: Registration | None = None) -> LegalStatusPublic:
+    """The asset's one legal status now (registry/rules.legal_status, from the index's rows)."""
+    return LegalStatusPublic.of(registration.legal_status(db, asset, now, reg))
+
+
 def registration_public(db, asset: Asset, reg: Registration, now: int,
-                        objections: list | None = None, audience: Audience | None = None,
-                        prefix: str = "registration.") -> RegistrationPublic:
+                        objections: list | None = None, legal: LegalStatusPublic | None = None,
+                        audience: Audience | None = None, prefix: str = "registration.") -> RegistrationPublic:
     """The application as `audience` may see it (default: anonymous): its documents for the parties to it and
     regulators, each objection's evidence for them and its objector; null, and named as withheld, otherwise."""
     audience = audience or Audience(db)
@@ -71,8 +79,11 @@ def registration_public(db, asset: Asset, reg: Registration, now: int,
         certificate_number=reg.certificate_number,
         registered_at=iso(reg.registered_at), valid_until=iso(reg.valid_until),
         renewal_window=(iso(window[0]), iso(window[1])) if window else None,
-        publicity_ends=iso(reg.publicity_ends), reason_code=reg.reason_code, documents_cid=documents,
+        publicity_ends=iso(reg.publicity_ends), reason_code=reg.reason_code,
+        reason=ReasonPublic.of(rules.registration_reason(reg), reg.reason_code), documents_cid=documents,
         objections=[ObjectionPublic(objection_id=o.objection_id, objector=o.objector, reason_code=o.reason_code,
+                                    reason=ReasonPublic.of(ObjectionReason, o.reason_code),
                                     evidence_cid=evidence(o), status=o.status, lodged_block=o.lodged_block)
                     for o in objections],
+        legal_status=legal,
     )

@@ -97,8 +97,46 @@ function isAddress(value) {
   return typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value);
 }
 
+/** The record's own status (active or cancelled); never green: an active record may be frozen or unreviewed,
+ * its legal status (legalBadges) says what it is worth. */
 function statusBadge(status) {
-  return badge(tv("asset_status", status), status === "active" ? "ok" : "bad");
+  return badge(tv("asset_status", status), status === "active" ? "neutral" : "bad");
+}
+
+// The colour of each remark (备注): a freeze or an upheld objection stops the rights, a pledge or a pending objection
+// limits them.
+const REMARK_KIND = { frozen: "bad", disputed: "bad", pledged: "warn", objection_pending: "warn" };
+
+/** The colour of a legal status: green only for a certificate in force with no remark; never for a lapsed or
+ * cancelled registration or a frozen asset. */
+function legalKind(legal) {
+  if (!legal) return "neutral";
+  if (legal.status === "lapsed" || legal.status === "cancelled") return "bad";
+  const kinds = legal.remarks.map((r) => REMARK_KIND[r.type] || "warn");
+  if (kinds.includes("bad")) return "bad";
+  if (kinds.length) return "warn";
+  return legal.status === "certified" ? "ok" : "neutral";
+}
+
+function legalText(legal) {
+  return lang() === "zh" ? legal.text_zh : legal.text_en;
+}
+
+/** The asset's one legal status (GET /v1/assets and the asset: legal_status) as badges: the status, coloured by
+ * legalKind, then one badge per remark; the record's status when the answer has no legal status. */
+function legalBadges(legal, fallback) {
+  if (!legal) return fallback ? statusBadge(fallback) : null;
+  const stage = legal.status === "in_procedure" && legal.stage ? ` · ${tv("stage", legal.stage)}` : "";
+  return h("span", { class: "legal-status", "data-legal-status": legal.status,
+                     "data-remarks": legal.remarks.map((r) => r.type).join(" "), title: legalText(legal) },
+    badge(tv("legal_status", legal.status) + stage, legalKind(legal)),
+    legal.remarks.map((r) => h("span", " ", badge(tv("remark", r.type), REMARK_KIND[r.type] || "warn"))));
+}
+
+/** A reason code as the API labels it ({code, key, zh, en}): its label, or its number if the vocabulary lacks it. */
+function reasonText(reason, code) {
+  if (reason) return reason[lang()] || reason.en || String(reason.code);
+  return code === null || code === undefined ? "" : String(code);
 }
 
 function classificationBadge(value) {
@@ -292,7 +330,7 @@ function assetTable(assets) {
         h("br"), h("code", { class: "mono muted" }, short(a.asset_id, 10, 8))),
       partyLink(a.registrant),
       tv("classification", a.classification) + (a.derived ? ` · ${t("derived_data")}` : ""),
-      statusBadge(a.status),
+      legalBadges(a.legal_status, a.status),
       time(a.registered_at),
     ]),
     { className: "table assets" });
@@ -407,7 +445,7 @@ async function pageAsset(ctx, assetId, tab) {
     const depth = tab === "lineage" ? lineageDepth(ctx) : 1;
     graph = await api(`/v1/assets/${enc(assetId)}/lineage${query({ depth })}`);
     const node = graph.nodes.find((n) => n.asset_id === graph.asset_id) || { asset_id: graph.asset_id };
-    asset = { asset_id: graph.asset_id, name: node.name, status: node.status };
+    asset = { asset_id: graph.asset_id, name: node.name, status: node.status, legal_status: node.legal_status };
   }
   setTitle(`${asset.name || short(asset.asset_id)} · ${t(`tab_${tab}`)}`);
   const base = `/assets/${asset.asset_id}`;
@@ -417,12 +455,14 @@ async function pageAsset(ctx, assetId, tab) {
   const header = h("header", { class: "asset-header" },
     h("p", { class: "eyebrow" }, t("asset")),
     h("h1", asset.name || t("unnamed")),
-    h("p", { class: "badges" }, asset.status ? statusBadge(asset.status) : null,
+    h("p", { class: "badges" }, legalBadges(asset.legal_status, asset.status),
       asset.classification ? classificationBadge(asset.classification) : null,
       asset.derived ? badge(t("derived_data"), "neutral") : null,
-      asset.remarks && asset.remarks.frozen ? badge(t("frozen"), "bad") : null,
       asset.registration && asset.registration.certificate_number
-        ? badge(`${t("certificate_number")} ${asset.registration.certificate_number}`, "ok") : null),
+        ? badge(`${t("certificate_number")} ${asset.registration.certificate_number}`, legalKind(asset.legal_status))
+        : null),
+    asset.legal_status ? h("p", { class: "legal-text", id: "legal-text" }, `${t("legal_status")}: `,
+      legalText(asset.legal_status)) : null,
     h("p", { class: "asset-id" }, h("span", { class: "muted" }, `${t("asset_id")} `),
       h("code", { class: "mono full" }, asset.asset_id), copyButton(asset.asset_id)),
     tabs);
@@ -485,6 +525,9 @@ async function overviewTab(ctx, asset) {
     rightsSection(asset, rightsAt, at),
     registrationSection(asset),
     remarksSection(asset, freeze),
+    freezeOrdersSection(asset),
+    versionsSection(asset),
+    changeApplicationSection(asset),
     listingsSection(asset.listings),
     attestationsSection(asset.attestations),
     lineageSummary(asset),
@@ -532,6 +575,7 @@ function rightNode(right) {
       h("span", { class: "right-no" }, t("right_number", { n: right.right_index })),
       partyLink(right.holder),
       validityBadge(right.valid, right.invalid_reason),
+      pendingBadge(right),
       right.sub_grantable ? badge(t("sub_grantable"), "neutral") : null,
       right.transferable ? badge(t("transferable"), "neutral") : null),
     h("div", { class: "right-meta" }, meta));
@@ -591,12 +635,15 @@ function rightsSection(asset, rightsAt, at) {
 function registrationSection(asset) {
   const reg = asset.registration;
   if (!reg) return section(t("registration"), h("p", { class: "muted" }, t("no_registration")));
-  const certificateOk = reg.certificate_status === "valid";
+  // A certificate in force is green only when nothing limits it; lapsed and cancelled are never green.
+  const certificateKind = reg.certificate_status === "valid" ? legalKind(asset.legal_status)
+    : ["lapsed", "cancelled"].includes(reg.certificate_status) ? "bad" : "neutral";
   return section(t("registration"),
     facts([
       [t("stage"), tv("stage", reg.stage)],
       [t("certificate_number"), reg.certificate_number ? h("strong", reg.certificate_number) : null],
-      [t("certificate_status"), badge(tv("certificate_status", reg.certificate_status), certificateOk ? "ok" : "neutral")],
+      [t("certificate_status"), badge(tv("certificate_status", reg.certificate_status), certificateKind)],
+      [t("reason"), reg.reason || reg.reason_code ? reasonText(reg.reason, reg.reason_code) : null],
       [t("registrar"), h("span", reg.registrar_name ? `${reg.registrar_name} ` : "", partyLink(reg.registrar))],
       [t("applicant"), partyLink(reg.applicant)],
       [t("registered_at"), reg.registered_at ? time(reg.registered_at) : null],
@@ -609,7 +656,7 @@ function registrationSection(asset) {
       class: "button-link", id: "certificate-link",
     }, t("open_certificate"))) : null,
     reg.objections.length ? table([t("objector"), t("reason"), t("status"), t("block")], reg.objections.map((o) => [
-      partyLink(o.objector), String(o.reason_code), tv("objection_status", o.status), fmtNumber(o.lodged_block),
+      partyLink(o.objector), reasonText(o.reason, o.reason_code), tv("objection_status", o.status), fmtNumber(o.lodged_block),
     ]), { caption: t("objections") }) : null);
 }
 
@@ -624,6 +671,76 @@ function remarksSection(asset, freeze) {
         p.active ? badge(t("active"), "warn") : badge(t("released"), "neutral"),
         txEvidence(p.recorded_tx, p.recorded_block)]), { caption: t("pledges") })
       : h("p", { class: "muted" }, t("no_pledges")));
+}
+
+// ── The record authority (issue 13): each part of the asset page its own function, to keep merges easy. ──
+
+/** Every freeze order (查封), standing or released, with its place in the waiting list (轮候查封). */
+function freezeOrdersSection(asset) {
+  const orders = asset.freeze_orders || [];
+  if (!orders.length) return section(t("freeze_orders"), h("p", { class: "muted" }, t("no_freeze_orders")));
+  return h("div", { id: "freeze-orders" }, section(t("freeze_orders"), table(
+    [t("freeze_order_no"), t("regulator"), t("order_reference"), t("waiting_position"), t("status"), t("evidence")],
+    orders.map((o) => [
+      String(o.order_id),
+      h("span", o.regulator_name ? `${o.regulator_name} ` : "", partyLink(o.regulator)),
+      h("span", o.order_reference, o.evidence_cid ? h("span", " · ", cidLink(o.evidence_cid)) : null),
+      o.active ? (o.waiting_position === 1 ? t("in_effect") : t("waiting_n", { n: o.waiting_position - 1 })) : "—",
+      o.active ? badge(t("active"), "bad") : h("span", badge(t("released"), "neutral"),
+        o.released_by ? h("span", ` ${t("released_by")} `, partyLink(o.released_by)) : null,
+        o.released_by_admin ? h("span", { class: "muted" }, ` (${t("released_by_admin")})`) : null,
+        o.release_evidence_cid ? h("span", ` · ${t("release_evidence")}: `, cidLink(o.release_evidence_cid)) : null),
+      txEvidence(o.ordered_tx, o.ordered_block),
+    ]))));
+}
+
+/** Every version of the asset: its data's fingerprint, metadata, classification and flags, current or not. */
+function versionsSection(asset) {
+  const versions = asset.versions || [];
+  if (!versions.length) return null;
+  const flags = (v) => [
+    v.personal_information ? t("personal_information") : null,
+    v.sensitive_personal_information ? t("sensitive_personal_information") : null,
+    v.export_allowed ? t("export_allowed") : null,
+  ].filter(Boolean).join(" · ") || "—";
+  return h("div", { id: "versions" }, section(t("versions"), table(
+    [t("version"), t("content_hash_short"), t("metadata_cid"), t("classification"), t("flags"), t("status"),
+      t("evidence")],
+    versions.map((v) => [
+      String(v.version),
+      h("span", h("code", { class: "mono", title: v.content_hash }, short(v.content_hash, 10, 8)),
+        copyButton(v.content_hash)),
+      cidLink(v.metadata_cid, "/v1/metadata/"),
+      tv("classification", v.classification),
+      flags(v),
+      v.current ? badge(t("current_version"), "ok") : badge(t("superseded_version"), "neutral"),
+      h("span", time(v.recorded_at), " · ", txEvidence(v.tx_hash, v.block_number)),
+    ]))));
+}
+
+/** The latest change registration: pending (the registered version pinned), approved or refused. */
+function changeApplicationSection(asset) {
+  const c = asset.change_application;
+  if (!c) return null;
+  const status = { pending: ["change_pending", "warn"], approved: ["change_approved", "ok"],
+    refused: ["change_refused", "neutral"] }[c.status] || [c.status, "neutral"];
+  return h("div", { id: "change-application" }, section(t("change_application"), facts([
+    [t("change_status"), badge(t(status[0]), status[1])],
+    [t("applicant"), partyLink(c.applicant)],
+    [t("registrar"), h("span", c.registrar_name ? `${c.registrar_name} ` : "", partyLink(c.registrar))],
+    [t("metadata_cid"), cidLink(c.metadata_cid, "/v1/metadata/")],
+    [t("new_content_hash"), c.content_hash ? h("code", { class: "mono full" }, c.content_hash) : t("data_unchanged")],
+    [t("classification"), tv("classification", c.classification)],
+    [t("reason"), c.reason_code ? String(c.reason_code) : null],
+    [t("became_version"), c.version ? String(c.version) : null],
+    [t("applied_in"), fmtNumber(c.applied_block)],
+    [t("decided_in"), c.decided_block ? fmtNumber(c.decided_block) : null],
+  ])));
+}
+
+/** A right named to a holder who has not accepted it yet. */
+function pendingBadge(right) {
+  return right.pending ? badge(t("right_pending"), "warn", t("right_pending_hint")) : null;
 }
 
 function listingsTable(listings, { showAsset = false } = {}) {
@@ -716,7 +833,7 @@ function detailValue(key, value, event, context) {
   if (/Cid$/.test(key) && event.cids && event.cids[key]) {  // decoded by the API
     return cidLink(event.cids[key], key === "metadataCid" ? "/v1/metadata/" : "/v1/content/");
   }
-  if (key === "reasonCode" && event.event === "RightRevoked") return tv("revocation_reason", termOf("revocation_reason", value)) || String(value);
+  if (key === "reasonCode") return reasonText(event.reason, value);
   if (key === "classification") return tv("classification", termOf("classification", value)) || String(value);
   if (key === "kind" && context === "data") return tv("attestation_kind", termOf("attestation_kind", value));
   if (key === "value" && context === "data") return null; // shown with its currency
@@ -895,10 +1012,26 @@ function lineageTab(ctx, asset, graph) {
 
 // ─────────────────────────────── verify ───────────────────────────────
 
+// The verdict's look by the legal status found: a tick only for a certificate in force with no remark.
+function verdictClass(legal, registered) {
+  if (!registered || !legal) return registered ? "verdict-pending" : "verdict-no";
+  if (legal.status === "lapsed" || legal.status === "cancelled") return "verdict-ended";
+  if (legal.remarks.length) return "verdict-limited";
+  return legal.status === "certified" ? "verdict-yes" : "verdict-pending";
+}
+
 function verdictView(result) {
   const registered = result.registered;
-  const head = h("div", { class: ["verdict", registered ? "verdict-yes" : "verdict-no"], id: "verdict", role: "status" },
-    h("strong", { class: "verdict-title" }, registered ? `✓ ${t("verdict_registered")}` : `✗ ${t("verdict_not_registered")}`),
+  const legal = result.legal_status;
+  const kind = verdictClass(legal, registered);
+  const symbol = { "verdict-yes": "✓", "verdict-no": "✗", "verdict-pending": "…", "verdict-limited": "!", "verdict-ended": "✗" }[kind];
+  const title = registered && legal
+    ? [tv("legal_status", legal.status), ...legal.remarks.map((r) => tv("remark", r.type))].join(" · ")
+    : t("verdict_not_registered");
+  const head = h("div", { class: ["verdict", kind], id: "verdict", role: "status",
+                          "data-legal-status": legal ? legal.status : null },
+    h("strong", { class: "verdict-title" }, `${symbol} ${title}`),
+    registered && legal ? h("span", { class: "legal-text" }, legalText(legal)) : null,
     h("span", registered ? t("verdict_registered_text", { count: result.matches.length })
       : t("verdict_not_registered_text", { block: fmtNumber(result.indexed_block ?? 0) })),
     h("div", { class: "muted fingerprint" },
@@ -928,7 +1061,9 @@ function matchView(m) {
     facts([
       [t("asset_id"), h("code", { class: "mono full" }, m.asset_id)],
       [t("registrant"), partyLink(m.registrant)],
-      [t("status"), statusBadge(m.status)],
+      [t("legal_status"), legalBadges(m.legal_status, m.status)],
+      [t("certificate_status"), m.certificate_status ? tv("certificate_status", m.certificate_status)
+        + (m.certificate_number ? ` · ${m.certificate_number}` : "") : null],
       [t("classification"), tv("classification", m.classification)],
       [t("registered_at"), time(m.registered_at)],
       [t("matched_by"), m.matched_by.map((x) => tv("matched_by", x)).join(", ")],

@@ -24,7 +24,7 @@ from web3.middleware import ExtraDataToPOAMiddleware
 from web3.providers.base import JSONBaseProvider
 
 from registry.chain.abi import load_abi
-from registry.chain.errors import decode_revert
+from registry.chain.errors import decode_revert, primary_term_ended
 from registry.chain.events import DecodedEvent, decode_log
 from registry.chain.operations import Forward, Operation, Register
 from registry.chain.rpc import Rpc, RpcError, public_url
@@ -430,6 +430,24 @@ class RegistryClient:
         return max(int(pending["timestamp"], 16), int(time.time()))
 
     def _simulate(self, tx: dict) -> int:
+        try:
+            return self._estimate(tx)
+        except ContractRevert as exc:
+            raise self._explained(exc) from None
+
+    def _explained(self, error: ContractRevert) -> ContractRevert:
+        """The contract's error, told more exactly where its arguments alone cannot: RightExpired names the
+        failing right, which is a grant (renewed by its grantor) or a primary right past the term of the
+        rights configuration (which has no grantor); the right's own record says which."""
+        if error.error_name != "RightExpired":
+            return error
+        try:
+            right = self.get_right(error.error_args["assetId"], error.error_args["rightIndex"])
+        except ChainError:
+            return error  # the refusal stands as decoded
+        return primary_term_ended(error, right["kind"]) if right["parent_index"] == 0 else error
+
+    def _estimate(self, tx: dict) -> int:
         """Estimates gas, which runs the call: a refusal surfaces here, with its custom error, before sending.
         It runs at the time the transaction will be mined (a block-time override), so a step gated on time
         (the end of publicity, a deadline, a term) is judged as the chain will judge it: nothing that will

@@ -22,10 +22,14 @@ from registry.vocabulary import (
     AttestationKind,
     CancelReason,
     ListingStatus,
+    ObjectionReason,
     PledgedOperation,
+    RefusalReason,
+    ReturnReason,
     RevocationReason,
     RightKind,
     Role,
+    Term,
 )
 
 DOMAIN_VERSION = "1"  # each contract's EIP-712 domain: its own name, version 1, chain id, address
@@ -43,7 +47,6 @@ ZERO = bytes(32)
 REVOCATION_REASONS = {m.value: m.key for m in RevocationReason}
 LISTING_STATUSES = {m.key: m.value for m in ListingStatus if m is not ListingStatus.NONE}
 ROLES = {m.key: m.value for m in Role.admissible()}
-CANCEL_REASONS = {m.key: m.value for m in CancelReason}
 ATTESTATION_KINDS = {m.key: m.value for m in AttestationKind}
 PLEDGED_OPERATIONS = {m.key: m.value for m in PledgedOperation}
 
@@ -309,16 +312,17 @@ class Cli:
     simply the positional argument of its own name. `source` names how the CLI turns the text into the value
     when the kind's JSON parsing does not: "document" (a file, stored; its CID digest goes on chain),
     "metadata" (a metadata document, stored), "fingerprint" (a file's SHA-256), "time" (ISO or +30d), "names"
-    (a name from `names`, or a code). `invert`: a flag that sets the field false (--terminate for `passed`).
-    `private`: a document only the parties of the procedure may read (application documents, objection
-    evidence): stored encrypted on the API's server, never on IPFS (POST /v1/content?private=true)."""
+    (a reason code: a member's name in `vocabulary` (registry/vocabulary.py), or its number). `invert`: a flag
+    that sets the field false (--terminate for `passed`). `private`: a document only the parties of the procedure
+    may read (application documents, objection evidence): stored encrypted on the API's server, never on IPFS
+    (POST /v1/content?private=true)."""
 
     flag: str
     help: str | None = None
     required: bool = False
     default: Any = None
     source: str = ""
-    names: Mapping[str, int] | None = None
+    vocabulary: type[Term] | None = None
     invert: bool = False
     private: bool = False
 
@@ -805,7 +809,7 @@ class ReleasePledge(Operation):
 @dataclass(frozen=True)
 class Cancel(Operation):
     asset_id: str = arg(ASSET_ID)
-    reason_code: int = arg(Uint(8), cli=Cli("--reason", required=True, source="names", names=CANCEL_REASONS))
+    reason_code: int = arg(Uint(8), cli=Cli("--reason", required=True, source="names", vocabulary=CancelReason))
     evidence_cid: bytes = arg(DIGEST, cli=EVIDENCE)
 
     name = "cancel"
@@ -981,7 +985,7 @@ class AcceptApplication(Operation):
 @dataclass(frozen=True)
 class ReturnApplication(Operation):
     asset_id: str = arg(ASSET_ID)
-    reason_code: int = arg(Uint(16), cli=Cli("--reason", required=True))
+    reason_code: int = arg(Uint(16), cli=Cli("--reason", required=True, source="names", vocabulary=ReturnReason))
     note_cid: bytes = arg(DIGEST, cli=NOTE)
 
     contract = "RegistrationOffice"
@@ -993,7 +997,7 @@ class ReturnApplication(Operation):
 class ReviewApplication(Operation):
     asset_id: str = arg(ASSET_ID)
     passed: bool = arg(BOOL, cli=Cli("--terminate", invert=True))
-    reason_code: int = arg(Uint(16), cli=Cli("--reason", default=0))
+    reason_code: int = arg(Uint(16), cli=Cli("--reason", default=0, source="names", vocabulary=RefusalReason))
     note_cid: bytes = arg(DIGEST, cli=NOTE)
 
     contract = "RegistrationOffice"
@@ -1004,7 +1008,7 @@ class ReviewApplication(Operation):
 @dataclass(frozen=True)
 class LodgeObjection(Operation):
     asset_id: str = arg(ASSET_ID)
-    reason_code: int = arg(Uint(16), cli=Cli("--reason", required=True))
+    reason_code: int = arg(Uint(16), cli=Cli("--reason", required=True, source="names", vocabulary=ObjectionReason))
     evidence_cid: bytes = arg(DIGEST, cli=Cli("--evidence", source="document", private=True))
 
     contract = "RegistrationOffice"
@@ -1038,7 +1042,7 @@ class CompleteRegistration(Operation):
 class ReviewChange(Operation):
     asset_id: str = arg(ASSET_ID)
     passed: bool = arg(BOOL, cli=Cli("--refuse", invert=True))
-    reason_code: int = arg(Uint(16), cli=Cli("--reason", default=0))
+    reason_code: int = arg(Uint(16), cli=Cli("--reason", default=0, source="names", vocabulary=RefusalReason))
     note_cid: bytes = arg(DIGEST, cli=NOTE)
 
     contract = "RegistrationOffice"
@@ -1060,7 +1064,7 @@ class RequestRenewal(Operation):
 @dataclass(frozen=True)
 class RefuseRenewal(Operation):
     asset_id: str = arg(ASSET_ID)
-    reason_code: int = arg(Uint(16), cli=Cli("--reason", required=True))
+    reason_code: int = arg(Uint(16), cli=Cli("--reason", required=True, source="names", vocabulary=RefusalReason))
     note_cid: bytes = arg(DIGEST, cli=NOTE)
 
     contract = "RegistrationOffice"

@@ -32,6 +32,7 @@ from registry.cli.common import (
 from registry.cli.rights import resolve_right, store_document
 from registry.config import Settings
 from registry.errors import ValidationError
+from registry.vocabulary import SuspensionReason
 
 
 def _tx(out: Output, result: dict, message: str, **extra) -> None:
@@ -61,7 +62,8 @@ def cmd_participant(args, settings: Settings, out: Output) -> None:
             raise ValidationError("Adding a participant needs --role, --name and --credit-code.")
         operation = AddParticipant(account, args.role, args.name, args.credit_code, args.endpoint or "")
     elif args.action == "suspend":
-        operation = SuspendParticipant(account, args.reason or 0, store_document(api, args.evidence))
+        code = int(SuspensionReason.from_text(args.reason, "suspension reason")) if args.reason else 0
+        operation = SuspendParticipant(account, code, store_document(api, args.evidence))
     else:
         operation = ReinstateParticipant(account)
     result = submit(api, settings, operation, admin, relayed=False)
@@ -180,7 +182,8 @@ def add_parsers(sub) -> None:
     p.add_argument("--name")
     p.add_argument("--credit-code", help="unified social credit code (only its hash goes on chain)")
     p.add_argument("--endpoint", help="the participant's API endpoint URL")
-    p.add_argument("--reason", type=whole_number(0, 65535, "a reason code"), help="reason code, for suspend")
+    p.add_argument("--reason", help="for suspend, a name or number: "
+                   + ", ".join(f"{m.key} ({m.value})" for m in SuspensionReason))
     p.add_argument("--evidence", help="evidence document, for suspend")
     key(p, "admin")
     p.set_defaults(handler=cmd_participant)

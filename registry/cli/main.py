@@ -193,8 +193,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
                  "evidence only for their parties: --key)"),
     "certificate": ("registry.cli.procedure", "an asset's registration certificate (--html FILE: printable page)"),
     "publicity": ("registry.cli.procedure", "applications in their publicity period (公示)"),
-    "verify": ("registry.cli.verify", "is this file registered? by whom, who holds its rights, where is it "
-               "listed (exit 0 yes, 1 no)"),
+    "verify": ("registry.cli.verify", "is this file registered and certified? by whom, who holds its rights, is it "
+                                      "encumbered (exit 0 certified and unencumbered; 3, 4, 5 see --help; 1 not "
+                                      "registered)"),
     "status": (__name__, "chain, contracts and index lag"),
     "deploy": (__name__, "deploy the contracts (local chain, or DATAREG_DEPLOYER_KEY)"),
     "index": (__name__, "run the indexer, or check the index against the contracts"),

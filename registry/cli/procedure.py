@@ -60,6 +60,7 @@ from registry.content import cid_to_digest, fingerprint_bytes, fingerprint_file
 from registry.errors import ValidationError
 from registry.metadata import canonical_bytes
 from registry.prepare import load_metadata
+from registry.vocabulary import AttestationRevocationReason
 
 ZERO = bytes(32)
 
@@ -122,7 +123,10 @@ def _option(member: Member) -> tuple[str, dict[str, Any]]:
         options["required"] = True
     if cli.default is not None:
         options["default"] = cli.default
-    help_text = cli.help or (", ".join(cli.names) if cli.names else None)
+    help_text = cli.help
+    if cli.vocabulary is not None:
+        help_text = (f"{help_text}; " if help_text else "") + "a name or number: " + ", ".join(
+            f"{m.key} ({m.value})" for m in cli.vocabulary)
     if help_text:
         options["help"] = help_text
     return cli.flag, options
@@ -134,14 +138,6 @@ def _store_metadata(api: ApiClient, path: str) -> bytes:
     if stored["cid"] != fingerprint_bytes(canonical_bytes(document)).cid:
         raise ValidationError("The API stored the metadata under another CID; nothing was changed.")
     return cid_to_digest(stored["cid"])
-
-
-def _code(text: str, names: dict[str, int], what: str) -> int:
-    if text.isascii() and text.isdigit() and int(text) <= 65535:  # the contracts' codes are uint16
-        return int(text)
-    if text not in names:
-        raise ValidationError(f"Unknown {what} '{text}': use one of {', '.join(names)}.")
-    return names[text]
 
 
 def _value(api: ApiClient, member: Member, text: Any) -> Any:
@@ -157,8 +153,9 @@ def _value(api: ApiClient, member: Member, text: Any) -> Any:
         return fingerprint_file(Path(text)).sha256 if text else ZERO
     if cli.source == "time":
         return parse_time(text) if text else 0
-    if cli.source == "names":
-        return _code(text, dict(cli.names or {}), cli.flag.lstrip("-"))
+    if cli.source == "names" and cli.vocabulary is not None:
+        # A name or number of the vocabulary; the default (0: no reason) as it is.
+        return text if isinstance(text, int) else int(cli.vocabulary.from_text(text))
     return member.kind.from_json(text, member.arg.label or member.name)
 
 
@@ -208,7 +205,8 @@ def created_ids(events: list[dict]) -> dict:
 def cmd_revoke_attestation(args, settings: Settings, out: Output) -> None:
     api = ApiClient(settings.api_url)
     account = signing_account(args, settings)
-    result = submit(api, settings, RevokeAttestation(args.attestation_id, args.reason), account, args.relay)
+    code = int(AttestationRevocationReason.from_text(args.reason)) if args.reason else 0
+    result = submit(api, settings, RevokeAttestation(args.attestation_id, code), account, args.relay)
     out.result({"tx_hash": result["tx_hash"]}, lambda d: f"Attestation {args.attestation_id} revoked ({d['tx_hash']}).")
 
 
@@ -284,7 +282,8 @@ def add_parsers(sub) -> None:
 
     p = sub.add_parser("revoke-attestation", help="revoke an attestation you issued")
     p.add_argument("attestation_id", type=whole_number(1, 2**256 - 1, "an attestation id"))
-    p.add_argument("--reason", type=whole_number(0, 65535, "a reason code"), default=0)
+    p.add_argument("--reason", help="a name or number: "
+                   + ", ".join(f"{m.key} ({m.value})" for m in AttestationRevocationReason))
     key(p, "issuer")
     p.set_defaults(handler=cmd_revoke_attestation)
 

@@ -1,14 +1,16 @@
 """The registration procedure over the index: applications, publicity notices, objections, remarks and
-attestations. Their statuses are judged by registry/rules.py."""
+attestations, and the rows an asset's legal status is judged from. Their statuses are judged by
+registry/rules.py."""
 from __future__ import annotations
 
 import json
 from typing import Any
 
 from sqlalchemy import or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from registry.db.models import Asset, Attestation, Objection, Pledge, Registration
+from registry import rules
+from registry.db.models import Asset, Attestation, Event, FreezeOrder, Objection, Pledge, Registration
 
 
 def objections(db: Session, asset_id: str) -> list[Objection]:
@@ -29,7 +31,7 @@ def in_stage(db: Session, stage: str | None, registrar: str | None, limit: int, 
     if registrar:
         query = query.where(Registration.registrar == registrar)
     if hidden:
-        shown = Registration.stage.not_in(list(hidden))  # type: ignore[attr-defined]
+        shown = col(Registration.stage).not_in(list(hidden))
         if party:
             shown = or_(shown, Registration.applicant == party, Registration.registrar == party)
         query = query.where(shown)
@@ -50,3 +52,45 @@ def publicity_fields(asset: Asset | None) -> dict[str, Any]:
 def attestations(db: Session, asset_id: str) -> list[Attestation]:
     return list(db.exec(select(Attestation).where(Attestation.asset_id == asset_id)
                         .order_by(Attestation.attestation_id)))
+
+
+def latest_freeze_event(db: Session, asset_id: str) -> Event | None:
+    return db.exec(select(Event).where(Event.asset_id == asset_id, Event.name == "AssetFrozen")
+                   .order_by(col(Event.block_number).desc(), col(Event.log_index).desc())).first()
+
+
+def legal_status(db: Session, asset: Asset | None, now: int, registration: Registration | None = None,
+                 frozen_event: Event | None = None) -> rules.LegalState:
+    """The asset's legal status at `now` (registry/rules.legal_status), from its rows in the index: its
+    application, standing freeze orders, pledges and objections. `registration`: the row when the caller has it."""
+    if asset is None:
+        return rules.legal_status(None, None, [], [], [], now)
+    return legal_statuses(db, [asset], now, {asset.asset_id: registration} if registration else None,
+                          frozen_event)[asset.asset_id]
+
+
+def legal_statuses(db: Session, assets: list[Asset], now: int,
+                   registrations: dict[str, Registration] | None = None,
+                   frozen_event: Event | None = None) -> dict[str, rules.LegalState]:
+    """The legal status of each asset, by asset id: one query per kind of row for the whole list (a page of
+    search results), not one per asset."""
+    ids = [a.asset_id for a in assets]
+    if not ids:
+        return {}
+    regs = dict(registrations or {})
+    missing = [i for i in ids if i not in regs]
+    if missing:
+        regs |= {r.asset_id: r for r in db.exec(select(Registration).where(col(Registration.asset_id).in_(missing)))}
+    orders: dict[str, list[FreezeOrder]] = {i: [] for i in ids}
+    standing = select(FreezeOrder).where(col(FreezeOrder.asset_id).in_(ids), col(FreezeOrder.active).is_(True))
+    for order in db.exec(standing):
+        orders[order.asset_id].append(order)
+    pledged: dict[str, list[Pledge]] = {i: [] for i in ids}
+    for pledge in db.exec(select(Pledge).where(col(Pledge.asset_id).in_(ids), col(Pledge.active).is_(True))):
+        pledged[pledge.asset_id].append(pledge)
+    objected: dict[str, list[Objection]] = {i: [] for i in ids}
+    for objection in db.exec(select(Objection).where(col(Objection.asset_id).in_(ids))):
+        objected[objection.asset_id].append(objection)
+    return {a.asset_id: rules.legal_status(a, regs.get(a.asset_id), orders[a.asset_id], pledged[a.asset_id],
+                                           objected[a.asset_id], now, frozen_event)
+            for a in assets}
