@@ -20,6 +20,7 @@ from registry.chain.keys import create_keystore
 from registry.chain.operations import (
     AcceptApplication,
     AddParticipant,
+    ApplyForChange,
     ApplyForRegistration,
     ConfigureRegistrar,
     LodgeObjection,
@@ -147,6 +148,7 @@ def test_private_documents_are_encrypted_at_rest_under_their_plaintext_cid(tmp_p
 
 APPLICATION = "%PDF-1.4 application documents: 营业执照, data source statement".encode() * 20
 EVIDENCE = b"%PDF-1.4 objection evidence: prior rights contract" * 20
+CHANGE = b"%PDF-1.4 change documents: new data source" * 20
 
 
 class World:
@@ -182,6 +184,11 @@ class World:
         self.step(ReviewApplication(self.refused, True, 0, ZERO), self.registrar)
         upheld = self.step(LodgeObjection(self.refused, 2, ZERO), self.objector).events[0].args["objectionId"]
         self.step(ResolveObjection(self.refused, upheld, True, ZERO), self.registrar)
+        # A change registration applied for with private documents.
+        self.change_documents = s.http.post("/v1/content", params={"private": "true"}, content=CHANGE).json()["cid"]
+        self.changed = self.register(tmp_path, b"changed")
+        self.step(ApplyForChange(self.changed, self.registrar.address, cid_to_digest(self.metadata_cid), ZERO,
+                                 documents_cid=cid_to_digest(self.change_documents)), self.applicant)
 
     def register(self, tmp_path: Path, content: bytes) -> str:
         data = tmp_path / f"{content.decode()}.csv"
@@ -403,3 +410,21 @@ def test_the_cli_reads_as_a_party_with_key(world, tmp_path):
     assert "may not read the application documents" in refused.stderr and "Traceback" not in refused.stderr
     anonymous = datareg("document", w.documents, expect=1)
     assert "sign a read request" in anonymous.stderr
+
+
+def test_change_application_documents_only_for_the_parties(world):
+    w = world
+    for name, who in _parties(w).items():
+        detail = w.get(f"/v1/assets/{w.changed}", who)
+        change = detail.json()["change_application"]
+        content = w.get(f"/v1/content/{w.change_documents}", who)
+        filed = next(e for e in w.get(f"/v1/assets/{w.changed}/history", who).json()["data"]
+                     if e["event"] == "ChangeApplied")
+        if name in DOCUMENTS:
+            assert change["documents_cid"] == w.change_documents and content.content == CHANGE, name
+            assert filed["cids"]["documentsCid"] == w.change_documents
+        else:
+            assert change["documents_cid"] is None and "documentsCid" not in filed["cids"], name
+            assert "change_application.documents_cid" in detail.headers["datareg-withheld"]
+            assert content.status_code == (401 if who is None else 403)
+            assert "he change documents of asset" in content.json()["message"]
