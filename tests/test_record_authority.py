@@ -239,7 +239,10 @@ def test_asset_detail_shows_orders_versions_change_and_pending_rights_after_the_
                                                                       "DATAREG_KEY_PASSWORD": "pw"})
 
     def run(*args, expect=0):
-        return datareg(s, home, *args, expect=expect, extra={"DATAREG_KEY_PASSWORD": "pw"})
+        try:
+            return datareg(s, home, *args, expect=expect, extra={"DATAREG_KEY_PASSWORD": "pw"})
+        finally:
+            s.client._nonces.clear()  # the CLI sent from these accounts: the client asks the node again
 
     data = tmp_path / "detail.csv"
     data.write_text("road,flow\nB2,800\n")

@@ -36,12 +36,6 @@ class ApiClient:
     def get(self, path: str, **params: Any) -> Any:
         return self._request("GET", path, params=params or None)
 
-    def get_bytes(self, path: str) -> bytes:
-        response = self._send("GET", path)
-        if response.status_code >= 400:
-            self._raise(response)
-        return response.content
-
     def _read_headers(self, method: str, path: str) -> dict[str, str]:
         """The Authorization header of a signed read request for `method path`, when reading as a party."""
         if self.reader is None or method != "GET":
@@ -66,6 +60,12 @@ class ApiClient:
         if response.status_code >= 400:
             self._raise(response)
         return response.text
+
+    def get_bytes(self, path: str, **params: Any) -> bytes:
+        response = self._send("GET", path, params=params or None)
+        if response.status_code >= 400:
+            self._raise(response)
+        return response.content
 
     def wait_for_block(self, block: int, timeout: float = 15.0) -> None:
         """Waits (at most `timeout` seconds) until the API's index has every event up to `block`."""

@@ -191,7 +191,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "registration": ("registry.cli.procedure", "an asset's application, objections and certificate status"),
     "document": ("registry.cli.procedure", "a stored document by its CID (application documents and objection "
                  "evidence only for their parties: --key)"),
-    "certificate": ("registry.cli.procedure", "an asset's registration certificate (--html FILE: printable page)"),
+    "certificate": ("registry.cli.procedure", "an asset's registration certificate (--html FILE: printable page; "
+                    "--pdf FILE: A4 PDF)"),
     "publicity": ("registry.cli.procedure", "applications in their publicity period (公示)"),
     "verify": ("registry.cli.verify", "is this file registered and certified? by whom, who holds its rights, is it "
                                       "encumbered (exit 0 certified and unencumbered; 3, 4, 5 see --help; 1 not "

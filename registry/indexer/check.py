@@ -488,7 +488,7 @@ def check(rpc_url: str, deployment: Deployment, engine: Engine) -> CheckReport:
     results = views.read([(c, f, (l["listing_id"],)) for l in listings
                           for c, f in (("ListingRegistry", "getListing"), ("ListingRegistry", "listingValidity"))])
     last_change = {}
-    for change in sorted(feed, key=lambda c: c["id"]):
+    for change in sorted((c for c in feed if c["retracted_in"] is None), key=lambda c: c["position"]):
         last_change[change["listing_id"]] = change
     for n, row in enumerate(listings):
         listing_view_differences(out, row, results[2 * n])
