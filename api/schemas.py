@@ -39,6 +39,12 @@ def iso(ts: int | None) -> Optional[str]:
     return datetime.fromtimestamp(ts, tz=UTC).isoformat().replace("+00:00", "Z")
 
 
+class PartyNamePublic(BaseModel):
+    name: str
+    source: str = Field(description="participant (its registered name) or application (the name an asset's "
+                        "application metadata gives the account: a right holder's or the applicant's)")
+
+
 class Page(BaseModel, Generic[T]):
     data: list[T]
     count: int = Field(description="Total number of matching items, across all pages.")
@@ -326,6 +332,11 @@ class HistoryEvent(BaseModel):
     log_index: int
 
 
+class HistoryPage(Page[HistoryEvent]):
+    names: dict[str, PartyNamePublic] = Field(default_factory=dict, description="The name of each actor and party "
+                                              "on this page that has one (see the asset's `names`).")
+
+
 class LineageNode(BaseModel):
     asset_id: str
     name: Optional[str]
@@ -421,6 +432,9 @@ class AssetDetail(AssetSummary):
     change_application: Optional["ChangeApplicationPublic"] = Field(
         default=None, description="The latest change registration applied for (pending, approved or refused); "
         "null if none was.")
+    names: dict[str, "PartyNamePublic"] = Field(default_factory=dict, description="The name of each address in "
+                                                "this answer that has one: the participant's registered name, else "
+                                                "the name the application's metadata gives it (registry/db/names.py).")
 
     @classmethod
     def build(
@@ -584,6 +598,9 @@ class ListingPublic(BaseModel):
     )
     listed_block: int
     listed_tx: str
+    asset_legal_status: Optional[LegalStatusPublic] = Field(None, description="The listed asset's one legal status, "
+                                                            "judged now (a listing may be valid while the asset is "
+                                                            "pledged, or not certified).")
 
 
 class ListingChangePublic(BaseModel):
@@ -875,6 +892,25 @@ class ObjectionPublic(BaseModel):
     lodged_block: int
 
 
+class DeadlinePublic(BaseModel):
+    """A deadline of the national procedure, counted in working days in Beijing time (registry/calendar.py)."""
+
+    kind: str = Field(description="acceptance (3 working days from the application), publicity (its end on chain, "
+                      "5 working days set by the registrar) or objection (handled within 10 working days)")
+    objection_id: Optional[int] = None
+    working_days: int
+    start: Optional[str] = Field(description="The event the period runs from (not counted: the period starts the "
+                                 "next day).")
+    last_day: str = Field(description="The period's last day in Beijing time (YYYY-MM-DD); it ends at 24:00.")
+    due: str = Field(description="24:00 Beijing time of last_day (as UTC): the first moment after the period.")
+    provisional: bool = Field(description="Counted over a year whose holidays are provisional or not known.")
+    done: bool = Field(description="What it waits for happened (accepted or returned; objection resolved; "
+                       "publicity over).")
+    done_at: Optional[str]
+    passed: bool = Field(description="Now is at or after `due`.")
+    overdue: bool = Field(description="Passed and not done (publicity ends by itself: never overdue).")
+
+
 class RegistrationPublic(BaseModel):
     """An application under the national procedure and, once registered, its certificate."""
 
@@ -896,6 +932,7 @@ class RegistrationPublic(BaseModel):
     documents_cid: Optional[str]
     objections: list[ObjectionPublic]
     legal_status: Optional[LegalStatusPublic] = Field(None, description="The asset's one legal status, judged now.")
+    deadlines: list[DeadlinePublic] = Field(default=[], description="The procedure's deadlines, judged now.")
 
 
 class PublicityNotice(BaseModel):
@@ -945,15 +982,54 @@ class AttestationPublic(BaseModel):
     issued_tx: str
 
 
+class CertificateHolder(BaseModel):
+    """A right holder as the certificate names it: a primary (root) right, who holds it, and on what terms."""
+
+    right_index: int
+    kind: str = Field(description=_one_of(RightKind))
+    kind_zh: str
+    address: str
+    name: Optional[str] = Field(description="The participant's registered name, else the holder's name from the "
+                                "application's rights configuration.")
+    credit_code: Optional[str] = Field(description="The unified social credit code the application gives for it.")
+    valid_from: Optional[str] = Field(description="Beijing time (ISO 8601, +08:00).")
+    valid_until: Optional[str] = Field(description="Beijing time (ISO 8601, +08:00); null: no end.")
+    term: Optional[str] = Field(description="The term the application states (权利期限), as dates.")
+    limits: Optional[str] = Field(description="The limits on exercising the right (权利行使限制) the application "
+                                  "states.")
+    valid: bool
+    invalid_reason: Optional[str]
+
+
+class CertificateFingerprint(BaseModel):
+    sha256: str = Field(description="SHA-256 of the certified version's data.")
+    cid: Optional[str] = Field(description="Its IPFS CIDv0, when the registration declared one.")
+
+
+class CertificateRemark(BaseModel):
+    kind: str = Field(description="frozen, frozen_waiting (轮候查封), pledged, objection_pending, ...")
+    text: str = Field(description="The remark as printed, in Chinese and English.")
+
+
 class Certificate(BaseModel):
-    """The registration certificate (数据产权登记证书), as data; ?format=html gives the printable page."""
+    """The registration certificate (数据产权登记证书), as data; ?format=html gives the printable page and
+    ?format=pdf an A4 PDF with its fonts embedded. Times are Beijing time (ISO 8601, +08:00)."""
 
     certificate_number: str
     status: str = Field(description="valid, lapsed or cancelled, judged now")
+    status_zh: str
+    status_en: str
     asset_id: str
     data_name: Optional[str]
-    holder: str = Field(description="The registrant.")
+    summary: Optional[str]
+    industry: Optional[str] = Field(description="GB/T 4754-2017 section letter and division, e.g. G54.")
+    industry_name: Optional[str] = Field(description="The section's name (门类).")
+    fingerprint: CertificateFingerprint
+    holder: str = Field(description="The certificate's holder: the holder of the holding right (follows transfers).")
+    holder_name: Optional[str]
     applicant_name: Optional[str]
+    holders: list[CertificateHolder] = Field(description="Each primary right's holder, with name, credit code, term "
+                                             "and limits.")
     rights: list[RightPublic]
     registrar: str
     registrar_name: Optional[str]
@@ -961,8 +1037,14 @@ class Certificate(BaseModel):
     valid_until: Optional[str]
     version: int
     remarks: RemarksPublic
-    verification_url: str
-    evidence: Optional[Evidence]
+    remark_lines: list[CertificateRemark] = Field(description="The remarks as printed: freeze orders (by whom, which "
+                                                  "order), pledges (to whom), ...; empty: none.")
+    verification_url: str = Field(description="The public verification page (the explorer's /verify/NUMBER) the QR "
+                                  "code encodes; its base is DATAREG_PUBLIC_URL.")
+    evidence: Optional[Evidence] = Field(description="The certification transaction: the RegistrationOffice's "
+                                         "Registered event.")
+    reissue_evidence: Optional[Evidence] = Field(None, description="The latest re-issue (change, transfer) or "
+                                                 "renewal of the certificate, if any.")
     legal_status: Optional[LegalStatusPublic] = Field(None, description="The asset's one legal status, judged now: "
                                                       "a certificate of a frozen, pledged, lapsed or cancelled asset "
                                                       "says so here.")
@@ -1026,6 +1108,7 @@ class ChangeApplicationPublic(BaseModel):
     export_allowed: bool
     documents_cid: Optional[str]
     reason_code: Optional[int] = Field(description="The registrar's reason code, once reviewed.")
+    reason: Optional[ReasonPublic] = Field(None, description="A refusal's reason (refusal_reason), with its labels.")
     version: Optional[int] = Field(description="The version it became, when approved.")
     applied_block: int
     decided_block: Optional[int]

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from registry.calendar import ACCEPTANCE_DAYS, OBJECTION_DAYS, PUBLICITY_DAYS, Deadline, WorkCalendar, beijing_day
 from registry.vocabulary import (
     AssetStatus,
     AttestationKind,
@@ -177,6 +178,59 @@ def renewal_window(registration: Registration) -> tuple[int, int] | None:
     if registration.valid_until is None:
         return None
     return registration.valid_until - RENEWAL_OPENS, registration.valid_until - RENEWAL_CLOSES
+
+
+# ─────────────────────────────── the procedure's deadlines (working days: registry/calendar.py) ───────────────────
+
+
+@dataclass(frozen=True)
+class DeadlineState:
+    """A deadline of the procedure judged at a moment. `done`: what it waits for happened (acceptance: accepted or
+    returned; objection: resolved; publicity: the period is over, or the application left publicity); `passed`:
+    the moment is at or after `deadline.due`; `overdue`: passed and not done (publicity, which ends by itself, is
+    never overdue)."""
+
+    kind: str  # acceptance, publicity, objection
+    deadline: Deadline
+    objection_id: int | None
+    done: bool
+    done_at: int | None
+    passed: bool
+    overdue: bool
+
+
+def _state(kind: str, deadline: Deadline, done_at: int | None, done: bool, now: int,
+           objection_id: int | None = None) -> DeadlineState:
+    passed = deadline.passed(now)
+    return DeadlineState(kind, deadline, objection_id, done, done_at, passed, passed and not done)
+
+
+def procedure_deadlines(cal: WorkCalendar, registration: Registration, applied_at: int | None,
+                        accepted_at: int | None, objections: list[tuple[Objection, int | None, int | None]],
+                        now: int) -> list[DeadlineState]:
+    """The guideline's deadlines of an application: acceptance within 3 working days of the application,
+    publicity until the end on chain (5 working days, set by the registrar), each objection handled within 10
+    working days of being lodged. `objections`: each with when it was lodged and resolved (None: not known / not
+    yet)."""
+    states = []
+    if applied_at is not None:
+        done = accepted_at is not None or registration.stage != Stage.APPLIED.key
+        states.append(_state("acceptance", cal.deadline(applied_at, ACCEPTANCE_DAYS), accepted_at, done, now))
+    ends = registration.publicity_ends
+    if ends:
+        last = beijing_day(ends - 1)
+        publicity = Deadline(start=None, working_days=PUBLICITY_DAYS, last_day=last, due=ends,
+                             provisional=cal.is_provisional(last))
+        over = publicity.passed(now)
+        states.append(DeadlineState("publicity", publicity, None, over or registration.stage != Stage.PUBLICITY.key,
+                                    ends if over else None, over, False))
+    for objection, lodged_at, resolved_at in objections:
+        if lodged_at is None:
+            continue
+        done = objection.status != ObjectionStatus.PENDING.key
+        states.append(_state("objection", cal.deadline(lodged_at, OBJECTION_DAYS), resolved_at, done, now,
+                             objection.objection_id))
+    return states
 
 
 # ─────────────────────────────── the legal status: one answer, from the record, the application and the remarks

@@ -136,3 +136,83 @@ def test_encumbrances_keep_verify_s_old_shape():
     assert found[1]["block_number"] == 11
     assert set(found[2]) == {"type", "pledge_id", "external_registration_no", "pledgee", "recorded_by",
                              "block_number", "tx_hash"}
+
+
+@pytest.mark.parametrize(("rows", "exit_status"), [
+    ({}, rules.EXIT_NOT_FOUND),
+    ({"a": asset()}, rules.EXIT_NOT_CERTIFIED),
+    ({"a": asset(), "reg": registration(Stage.PUBLICITY)}, rules.EXIT_NOT_CERTIFIED),
+    ({"a": asset(), "reg": registration(Stage.REGISTERED)}, rules.EXIT_CERTIFIED),
+    ({"a": asset(), "reg": registration(Stage.REGISTERED, valid_until=NOW)}, rules.EXIT_ENDED),
+    ({"a": asset(status=AssetStatus.CANCELLED.value), "reg": registration(Stage.REGISTERED)}, rules.EXIT_ENDED),
+    ({"a": asset(frozen=True), "reg": registration(Stage.REGISTERED), "orders": [order(1, "A")]},
+     rules.EXIT_ENCUMBERED),
+    ({"a": asset(), "reg": registration(Stage.REGISTERED), "pledges": [pledge()]}, rules.EXIT_ENCUMBERED),
+    ({"a": asset(), "reg": registration(Stage.PUBLICITY), "objections": [objection(1, "pending")]},
+     rules.EXIT_ENCUMBERED),
+    ({"a": asset(frozen=True), "reg": registration(Stage.REGISTERED, valid_until=NOW), "orders": [order(1, "A")]},
+     rules.EXIT_ENDED),  # lapsed outranks frozen: the registration is not in force at all
+])
+def test_verify_exit_status_by_legal_status(rows, exit_status):
+    state = judge(**rows)
+    assert rules.verdict(state) == exit_status
+    assert rules.verdict_of(state.status.key, state.encumbered) == exit_status
+
+
+def test_several_matches_prefer_the_most_favourable():
+    states = [judge(asset(status=AssetStatus.CANCELLED.value)), judge(asset()),
+              judge(asset(), registration(Stage.REGISTERED), pledges=[pledge()]),
+              judge(asset(), registration(Stage.REGISTERED))]
+    assert min(states, key=rules.verdict_rank).clear
+    assert min(states[:3], key=rules.verdict_rank).status is LegalStatus.RECORDED
+
+
+def test_the_cancellation_and_the_refusal_give_their_reasons():
+    from registry.vocabulary import CancelReason, RefusalReason, ReturnReason
+
+    cancelled = judge(asset(status=AssetStatus.CANCELLED.value, cancel_reason=2))
+    assert (cancelled.reason_code, cancelled.reason_vocabulary) == (2, CancelReason)
+    returned = judge(asset(), registration(Stage.RETURNED, reason_code=1))
+    assert (returned.reason_code, returned.reason_vocabulary) == (1, ReturnReason)
+    terminated = judge(asset(), registration(Stage.TERMINATED, reason_code=2))
+    assert terminated.reason_vocabulary is RefusalReason
+    assert judge(asset(), registration(Stage.REGISTERED)).reason_code is None
+
+
+def test_the_api_answer_says_it_in_one_line():
+    from api.schemas import LegalStatusPublic
+
+    state = judge(asset(frozen=True), registration(Stage.REGISTERED), orders=[order(1, "(2026)闽01执保1号")],
+                  pledges=[pledge()])
+    public = LegalStatusPublic.of(state)
+    assert public.status == "certified" and public.encumbered and not public.certified_and_unencumbered
+    assert [r.type for r in public.remarks] == ["frozen", "pledged"]
+    assert public.remarks[0].by == REGULATOR and public.remarks[0].since.endswith("Z")
+    assert public.text_zh.startswith("已登记发证；备注：已查封（(2026)闽01执保1号，查封机关 ")
+    assert "已质押（质权人 " + PLEDGEE in public.text_zh
+    assert "frozen (order (2026)闽01执保1号, by " in public.text_en
+
+
+@pytest.mark.parametrize(("name", "args", "key"), [
+    ("RightRevoked", {"reasonCode": 1}, "breach_of_terms"),
+    ("AssetCancelled", {"reasonCode": 3}, "objection_upheld"),
+    ("ApplicationReturned", {"reasonCode": 1}, "missing_material"),
+    ("RegistrationRefused", {"reasonCode": 3}, "ownership_dispute"),
+    ("ObjectionLodged", {"reasonCode": 2}, "ownership_dispute"),
+    ("AssetFreezeReleased", {"byAdmin": True}, "by_admin"),
+    ("AssetFreezeReleased", {"byAdmin": False}, "by_regulator"),
+    ("RightRevoked", {"reasonCode": 7}, None),  # a code the vocabulary lacks: the number, no label
+])
+def test_every_event_reason_is_labelled(name, args, key):
+    from registry.vocabulary import event_reason
+
+    reason = event_reason(name, args)
+    assert reason is not None and reason["key"] == key
+    assert (reason["zh"] is None) is (key is None)
+
+
+def test_events_without_a_reason_have_none():
+    from registry.vocabulary import event_reason
+
+    assert event_reason("ChangeReviewed", {"passed": True, "reasonCode": 0}) is None
+    assert event_reason("RightGranted", {}) is None

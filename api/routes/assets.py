@@ -8,13 +8,13 @@ from sqlmodel import Session, select
 
 from api.deps import Services, ServicesDep, SessionDep, asset_not_found, in_session
 from api.params import MAX_INT64, MinConfirmations, confirmed_block
-from api.schemas import AssetDetail, AssetSummary, LegalStatusPublic, Page
+from api.schemas import AssetDetail, AssetSummary, LegalStatusPublic, Page, PartyNamePublic
 from api.views.listings import listing_public
 from api.views.record import change_application_public, freeze_orders_public, versions_public
 from api.views.registration import attestations_public, registration_public, remarks_public
 from registry import rules
 from registry.chain.types import asset_id_hex, checksum
-from registry.db import as_of, queries, registration
+from registry.db import as_of, names, queries, registration
 from registry.db.models import FreezeOrder, Listing
 from registry.errors import NotFound, ValidationError
 from registry.vocabulary import Classification, RightKind
@@ -121,16 +121,37 @@ def asset_detail(db: Session, asset_id: str, services: Services, min_confirmatio
         confirmed_block=confirmed,
         current=current,
     )
-    detail.listings = [listing_public(db, listing, now) for listing in listings]
-    detail.remarks = remarks_public(db, asset, pledges)
     legal = LegalStatusPublic.of(_legal_status(db, asset, now, reg, then, confirmed))
     detail.legal_status = legal
+    detail.listings = [listing_public(db, listing, now, legal) for listing in listings]
+    detail.remarks = remarks_public(db, asset, pledges)
     detail.registration = registration_public(db, asset, reg, now, objections, legal) if reg else None
     detail.attestations = attestations_public(db, asset, now, attestations)
     detail.freeze_orders = freeze_orders_public(db, asset, orders)
     detail.versions = versions_public(db, asset, versions)
     detail.change_application = change_application_public(db, asset, change, read=read_change)
+    detail.names = {address: PartyNamePublic(**party.public())
+                    for address, party in names.resolve(db, _addresses(detail), [asset]).items()}
     return detail
+
+
+def _addresses(detail: AssetDetail) -> list[str]:
+    """Every address the asset's answer shows."""
+    found = [detail.registrant, detail.submitter]
+    for r in detail.rights:
+        found += [r.holder, r.terms.grantor if r.terms else None, r.revocation.revoked_by if r.revocation else None]
+    for listing in detail.listings:
+        found += [listing.exchange, listing.holder]
+    if detail.remarks:
+        found += [a for p in detail.remarks.pledges for a in (p.pledgee, p.registrar)]
+    if detail.registration:
+        found += [detail.registration.applicant, detail.registration.registrar,
+                  *(o.objector for o in detail.registration.objections)]
+    found += [a.issuer for a in detail.attestations]
+    found += [a for o in detail.freeze_orders for a in (o.regulator, o.released_by)]
+    if detail.change_application:
+        found += [detail.change_application.applicant, detail.change_application.registrar]
+    return [a for a in found if a]
 
 
 def _legal_status(db: Session, asset, now: int, reg, then, confirmed: int | None) -> rules.LegalState:

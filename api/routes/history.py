@@ -18,16 +18,16 @@ from api.deps import ServicesDep, SessionDep, asset_not_found, in_session, load_
 from api.params import MAX_INT64, MinConfirmations, confirmed_block, is_number, parse_moment
 from api.schemas import (
     HistoryEvent,
+    HistoryPage,
     LegalStatusPublic,
     LineageEdge,
     LineageGraph,
     LineageNode,
-    Page,
     iso,
 )
 from registry.chain.types import asset_id_hex, checksum
 from registry.content.cid import digest_to_cid
-from registry.db import queries, registration
+from registry.db import names, queries, registration
 from registry.db.models import Asset, Event
 from registry.vocabulary import AssetStatus, RightKind, event_reason
 
@@ -87,7 +87,7 @@ def _cids(args: dict):
             yield key, digest_to_cid(bytes.fromhex(value[2:]))
 
 
-_HISTORY_PAGE = TypeAdapter(Page[HistoryEvent])
+_HISTORY_PAGE = TypeAdapter(HistoryPage)
 
 
 def _csv(asset_id: str, events: list[HistoryEvent]) -> Response:
@@ -104,7 +104,7 @@ def _csv(asset_id: str, events: list[HistoryEvent]) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="history-{asset_id}.csv"'})
 
 
-@router.get("/{asset_id}/history", response_model=Page[HistoryEvent], summary="Every event of an asset, in order",
+@router.get("/{asset_id}/history", response_model=HistoryPage, summary="Every event of an asset, in order",
             responses={200: {"content": {"text/csv": {}}}})
 async def asset_history(
     asset_id: str,
@@ -154,8 +154,12 @@ def history_page(db: Session, asset_id: str, kind: str | None, party: str | None
     if format == "csv":
         return _csv(key, [history_event(r, key) for r in rows])
     following = f"{rows[-1].block_number}-{rows[-1].log_index}" if len(rows) == limit else None
-    return _HISTORY_PAGE.validate_python({"data": [_event_fields(r, key) for r in rows], "count": count, "limit": limit,
-                                          "offset": offset, "next": following})
+    events = [_event_fields(r, key) for r in rows]
+    addresses = [a for e in events for a in (e["actor"], *e["parties"])]
+    asset = db.get(Asset, key) if addresses else None
+    known = names.resolve(db, addresses, [asset] if asset else [])
+    return _HISTORY_PAGE.validate_python({"data": events, "count": count, "limit": limit, "offset": offset,
+                                          "next": following, "names": names.public(known)})
 
 
 def _block(db, value: str | None, name: str, start: bool) -> int | None:

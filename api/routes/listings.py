@@ -9,12 +9,12 @@ from sqlmodel import select
 
 from api.deps import SessionDep
 from api.params import MAX_DB_INTEGER, MAX_INT64
-from api.schemas import ListingChangePublic, ListingFeed, ListingPublic, Page, iso
+from api.schemas import LegalStatusPublic, ListingChangePublic, ListingFeed, ListingPublic, Page, iso
 from api.views.listings import listing_public
 from registry.chain.types import asset_id_hex, checksum
-from registry.db import queries
+from registry.db import queries, registration
 from registry.db.listings import CURSOR_PATTERN, feed
-from registry.db.models import Listing
+from registry.db.models import Asset, Listing
 from registry.errors import NotFound
 from registry.vocabulary import ListingStatus
 
@@ -42,7 +42,10 @@ def list_listings(
     count = db.exec(select(func.count()).select_from(query.subquery())).one()
     rows = db.exec(query.order_by(Listing.listing_id).limit(limit).offset(offset)).all()
     now = queries.now(db)
-    return Page(data=[listing_public(db, row, now) for row in rows], count=count, limit=limit, offset=offset)
+    assets = [a for a in (db.get(Asset, i) for i in {row.asset_id for row in rows}) if a is not None]
+    legal = {i: LegalStatusPublic.of(state) for i, state in registration.legal_statuses(db, assets, now).items()}
+    return Page(data=[listing_public(db, row, now, legal.get(row.asset_id)) for row in rows], count=count,
+                limit=limit, offset=offset)
 
 
 @router.get("/feed", response_model=ListingFeed, summary="Listing changes for an exchange, in order, resumable")

@@ -3,11 +3,11 @@ waiting list, its versions (current or superseded) and its latest change registr
 show when they are not the index's current ones (an as-of view), and otherwise reads the index."""
 from __future__ import annotations
 
-from api.schemas import AssetVersionPublic, ChangeApplicationPublic, FreezeOrderPublic, iso
+from api.schemas import AssetVersionPublic, ChangeApplicationPublic, FreezeOrderPublic, ReasonPublic, iso
 from api.views.registration import participant_name
 from registry.db import record
 from registry.db.models import Asset, AssetVersion, ChangeApplication, FreezeOrder
-from registry.vocabulary import Attribute, Classification
+from registry.vocabulary import Attribute, Classification, RefusalReason
 
 
 def _flags(attributes: int) -> dict[str, bool]:
@@ -50,5 +50,7 @@ def change_application_public(db, asset: Asset, change: ChangeApplication | None
         registrar_name=participant_name(db, change.registrar), metadata_cid=change.metadata_cid,
         content_hash=change.content_hash, classification=Classification(change.classification).label,
         **_flags(change.attributes), documents_cid=change.documents_cid, reason_code=change.reason_code,
+        # An approved change gives no reason (its code 0); a refused one the refusal's.
+        reason=ReasonPublic.of(RefusalReason, change.reason_code) if change.status == "refused" else None,
         version=change.version, applied_block=change.applied_block, decided_block=change.decided_block,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from api.schemas import (
     AttestationPublic,
+    DeadlinePublic,
     LegalStatusPublic,
     ObjectionPublic,
     PledgePublic,
@@ -12,8 +13,8 @@ from api.schemas import (
     RemarksPublic,
     iso,
 )
-from registry import rules
-from registry.db import registration
+from registry import calendar, rules
+from registry.db import queries, registration
 from registry.db.models import Asset, Participant, Registration
 from registry.vocabulary import ObjectionReason
 
@@ -68,4 +69,19 @@ def registration_public(db, asset: Asset, reg: Registration, now: int,
                                     evidence_cid=o.evidence_cid, status=o.status, lodged_block=o.lodged_block)
                     for o in objections],
         legal_status=legal,
+        deadlines=deadlines_public(db, reg, objections, now),
     )
+
+
+def deadlines_public(db, reg: Registration, objections: list, now: int) -> list[DeadlinePublic]:
+    """Acceptance, publicity and objection deadlines on the working-day calendar, each judged at `now`."""
+    def when(block: int | None) -> int | None:
+        return queries.block_time(db, block) if block is not None else None
+
+    states = rules.procedure_deadlines(
+        calendar.load(), reg, when(reg.applied_block), registration.acceptance_time(db, reg),
+        [(o, when(o.lodged_block), when(o.resolved_block)) for o in objections], now)
+    return [DeadlinePublic(kind=s.kind, objection_id=s.objection_id, working_days=s.deadline.working_days,
+                           start=iso(s.deadline.start), last_day=s.deadline.last_day.isoformat(),
+                           due=iso(s.deadline.due), provisional=s.deadline.provisional, done=s.done,
+                           done_at=iso(s.done_at), passed=s.passed, overdue=s.overdue) for s in states]

@@ -1,8 +1,9 @@
 // The explorer: a single-page app over the registry's JSON API (/v1/...). No framework, no build step,
-// nothing from a CDN. Pages: search, asset (overview, history, lineage), party, verify, status.
+// nothing from a CDN. Pages: search, asset (overview, history, lineage), party, verify, a certificate's
+// verification (/verify/NUMBER, which its QR code opens), status.
 
 import {
-  assetLink, badge, cidLink, clear, copyButton, facts, fmtBytes, fmtNumber, h, mono, partyLink,
+  addNames, assetLink, badge, cidLink, clear, copyButton, facts, fmtBytes, fmtNumber, h, mono, partyLink, partyName,
   section, setParticipants, short, table, time, timeText, unixTime, validityBadge, yesNo,
 } from "./dom.js";
 import { LANGUAGES, lang, setLang, setVocabulary, t, termOf, terms, tv } from "./i18n.js";
@@ -47,6 +48,18 @@ async function api(path, options = {}) {
   }
   if (!response.ok) throw new ApiError(response.status, body);
   return body;
+}
+
+/** Asks the API for the names of the accounts not named yet (GET /v1/names: a participant's, else the name an
+ * asset's application gives it), so that partyLink shows them; a failure leaves the addresses as they are. */
+async function loadNames(addresses) {
+  const unknown = [...new Set(addresses.filter((a) => isAddress(a) && !partyName(a)))];
+  const calls = [];
+  for (let i = 0; i < unknown.length; i += 100) {
+    const search = new URLSearchParams(unknown.slice(i, i + 100).map((a) => ["address", a]));
+    calls.push(api(`/v1/names?${search}`).then(addNames).catch(() => null));
+  }
+  await Promise.all(calls);
 }
 
 function notFoundIsNull(error) {
@@ -165,6 +178,7 @@ const ROUTES = [
   [/^\/assets\/([^/]+)\/lineage$/, (m) => (ctx) => pageAsset(ctx, decodeURIComponent(m[1]), "lineage")],
   [/^\/parties\/([^/]+)$/, (m) => (ctx) => pageParty(ctx, decodeURIComponent(m[1]))],
   [/^\/verify$/, () => pageVerify],
+  [/^\/verify\/([^/]+)$/, (m) => (ctx) => pageCertificate(ctx, decodeURIComponent(m[1]))],
   [/^\/status$/, () => pageStatus],
 ];
 
@@ -359,6 +373,7 @@ async function pageSearch(ctx) {
       api("/v1/assets?limit=10"),
       api("/v1/registrations?status=publicity&limit=20").catch(() => []),
     ]);
+    await loadNames(latest.data.map((a) => a.registrant));
     return [
       h("h1", t("search_title")),
       searchForm(),
@@ -407,6 +422,7 @@ async function pageSearch(ctx) {
     api(`/v1/assets${query({ q, limit: SEARCH_PAGE_SIZE, offset: (page - 1) * SEARCH_PAGE_SIZE })}`),
     api("/v1/participants").catch(() => []),
   ]);
+  await loadNames(assets.data.map((a) => a.registrant));
   const needle = q.toLowerCase();
   const matching = participants.filter((p) => p.name.toLowerCase().includes(needle));
   if (!assets.count && !matching.length) {
@@ -441,6 +457,7 @@ async function pageAsset(ctx, assetId, tab) {
   let graph = null;
   if (tab === "overview") {
     asset = await api(`/v1/assets/${enc(assetId)}`);
+    addNames(asset.names);
   } else {
     const depth = tab === "lineage" ? lineageDepth(ctx) : 1;
     graph = await api(`/v1/assets/${enc(assetId)}/lineage${query({ depth })}`);
@@ -486,10 +503,9 @@ async function allRights(asset, at) {
 
 async function overviewTab(ctx, asset) {
   const at = (ctx.query.get("at") || "").trim();
-  const [rights, freeze] = await Promise.all([
-    allRights(asset, at),
-    asset.remarks && asset.remarks.frozen ? freezeDetails(asset) : null,
-  ]);
+  const rights = await allRights(asset, at);
+  // The order in force and its regulator, from the asset's legal status (its frozen remark).
+  const freeze = ((asset.legal_status || {}).remarks || []).find((r) => r.type === "frozen") || null;
   const rightsAt = at ? rights : null;
   asset = { ...asset, rights: rights.rights };
   const metadata = asset.metadata || {};
@@ -535,16 +551,6 @@ async function overviewTab(ctx, asset) {
     asset.metadata ? section(t("metadata_document"),
       h("details", { class: "document" }, h("summary", t("show_document")),
         h("pre", JSON.stringify(asset.metadata, null, 2)))) : null);
-}
-
-async function freezeDetails(asset) {
-  try {
-    const verdict = await verifyFingerprint({ sha256: asset.content_hash });
-    const match = verdict.matches.find((m) => m.asset_id === asset.asset_id);
-    return match ? match.encumbrances.find((e) => e.type === "frozen") || null : null;
-  } catch (_) {
-    return null;
-  }
 }
 
 function rightNode(right) {
@@ -654,10 +660,31 @@ function registrationSection(asset) {
     reg.certificate_number ? h("p", h("a", {
       href: `/v1/assets/${asset.asset_id}/certificate?format=html`, target: "_blank", rel: "noopener",
       class: "button-link", id: "certificate-link",
-    }, t("open_certificate"))) : null,
+    }, t("open_certificate")), " ", h("a", {
+      href: `/v1/assets/${asset.asset_id}/certificate?format=pdf`, target: "_blank", rel: "noopener",
+      class: "button-link", id: "certificate-pdf-link",
+    }, t("open_certificate_pdf")), " ", h("a", { href: `/verify/${reg.certificate_number}`, class: "button-link" },
+      t("cert_verify_title"))) : null,
     reg.objections.length ? table([t("objector"), t("reason"), t("status"), t("block")], reg.objections.map((o) => [
       partyLink(o.objector), reasonText(o.reason, o.reason_code), tv("objection_status", o.status), fmtNumber(o.lodged_block),
-    ]), { caption: t("objections") }) : null);
+    ]), { caption: t("objections") }) : null,
+    deadlinesTable(reg));
+}
+
+/** The procedure's deadlines (registry/calendar.py): each step, its last day (through 24:00 Beijing time) and
+ * whether it is done, within its period, over (publicity) or overdue. */
+function deadlinesTable(reg) {
+  const deadlines = reg.deadlines || [];
+  if (!deadlines.length) return null;
+  const state = (d) => (d.overdue ? badge(t("deadline_overdue"), "bad")
+    : d.kind === "publicity" ? badge(t(d.passed ? "deadline_ended" : "deadline_running"), d.passed ? "neutral" : "warn")
+      : d.done ? badge(t("deadline_done"), "ok") : badge(t("deadline_running"), "warn"));
+  return table([t("deadline_kind"), t("deadline_last_day"), t("deadline_state")], deadlines.map((d) => [
+    t(`deadline_${d.kind}`) + (d.objection_id ? ` #${d.objection_id}` : ""),
+    h("span", { class: "deadline-due", title: d.due }, t("deadline_through", { day: d.last_day }),
+      d.provisional ? h("span", { class: "muted", title: t("deadline_provisional") }, " *") : null),
+    state(d),
+  ]), { caption: t("deadlines"), className: "table deadlines" });
 }
 
 function remarksSection(asset, freeze) {
@@ -731,7 +758,7 @@ function changeApplicationSection(asset) {
     [t("metadata_cid"), cidLink(c.metadata_cid, "/v1/metadata/")],
     [t("new_content_hash"), c.content_hash ? h("code", { class: "mono full" }, c.content_hash) : t("data_unchanged")],
     [t("classification"), tv("classification", c.classification)],
-    [t("reason"), c.reason_code ? String(c.reason_code) : null],
+    [t("reason"), c.reason_code ? reasonText(c.reason, c.reason_code) : null],
     [t("became_version"), c.version ? String(c.version) : null],
     [t("applied_in"), fmtNumber(c.applied_block)],
     [t("decided_in"), c.decided_block ? fmtNumber(c.decided_block) : null],
@@ -924,6 +951,7 @@ async function historyTab(ctx, asset) {
     page = pages;
     pageData = await api(`/v1/assets/${asset.asset_id}/history${query({ ...apiFilters, limit: HISTORY_PAGE_SIZE, offset: (page - 1) * HISTORY_PAGE_SIZE })}`);
   }
+  addNames(pageData.names);
   const from = pageData.count ? (page - 1) * HISTORY_PAGE_SIZE + 1 : 0;
   const to = (page - 1) * HISTORY_PAGE_SIZE + pageData.data.length;
   const hrefFor = (p) => `${base}${query({ ...filters, page: p > 1 ? p : "" })}`;
@@ -1221,11 +1249,13 @@ async function pageParty(ctx, address) {
   const listings = info && info.role === "exchange"
     ? await api(`/v1/listings${query({ exchange: address, limit: SEARCH_PAGE_SIZE, offset: (listingsPage - 1) * SEARCH_PAGE_SIZE })}`)
     : null;
+  await loadNames([address, ...answer.flatMap((r) => [r.transferred_to, r.terms && r.terms.grantor]),
+                   ...(listings ? listings.data.map((l) => l.holder) : [])]);
   // An API without paging of a party's rights answers with all of them: page them here.
   const all = answer.length > PARTY_PAGE_SIZE + 1 ? answer.slice(rightsOffset) : answer;
   const rights = all.slice(0, PARTY_PAGE_SIZE);
   const hasNext = all.length > PARTY_PAGE_SIZE;
-  const name = info ? info.name : short(address, 10, 8);
+  const name = info ? info.name : partyName(address) || short(address, 10, 8);
   setTitle(name);
   const now = rights.filter((r) => r.holds_now);
   const before = rights.filter((r) => !r.holds_now);
@@ -1302,6 +1332,105 @@ async function pageStatus(ctx) {
       ]), h("p", { class: "muted no-print" }, t("auto_refresh"))),
       section(t("contracts"), table([t("name"), t("address")], Object.entries(status.contracts).map(([name, address]) =>
         [name, h("code", { class: "mono full" }, address)])))),
+  ];
+}
+
+// ─────────────────────────────── a certificate's verification ───────────────────────────────
+
+const BEIJING_PARTS = { ...{ year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+                                second: "2-digit", hourCycle: "h23" }, timeZone: "Asia/Shanghai" };
+
+/** A certificate's time as it prints it: Beijing time, whatever the reader's zone. */
+function beijingTime(iso) {
+  if (!iso) return h("span", { class: "muted" }, "—");
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return h("span", iso);
+  const p = Object.fromEntries(new Intl.DateTimeFormat("en-GB", BEIJING_PARTS).formatToParts(date)
+    .map((part) => [part.type, part.value]));
+  return h("time", { datetime: iso, title: iso },
+    `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${t("beijing_time")}`);
+}
+
+/** The page a certificate's QR code opens (/verify/NUMBER, or /verify/ASSET_ID): the certificate as the registry
+ * holds it now, its status first, coloured green only for a valid certificate without remarks. */
+async function pageCertificate(ctx, ref) {
+  const reference = ref.trim();
+  setTitle(`${t("cert_verify_title")} ${reference}`);
+  let assetId = null;
+  if (classify(reference) === "certificate") {
+    const found = await api(`/v1/registrations?certificate=${enc(reference)}`);
+    assetId = found.length ? found[0].asset_id : null;
+  } else if (/^0x[0-9a-fA-F]{64}$/.test(reference)) {
+    assetId = reference.toLowerCase();
+  }
+  const cert = assetId ? await api(`/v1/assets/${assetId}/certificate`).catch(notFoundIsNull) : null;
+  const heading = h("h1", t("cert_verify_title"));
+  if (!cert) {
+    return [heading, h("div", { class: "verdict verdict-ended", id: "certificate-verdict", role: "status",
+                               "data-status": "not_found" },
+      h("strong", { class: "verdict-title" }, `✗ ${t("cert_not_found", { ref: reference.toUpperCase() })}`))];
+  }
+  addNames(Object.fromEntries(cert.holders.filter((x) => x.name).map((x) => [x.address, { name: x.name }])));
+  const remarks = cert.remark_lines.map((r) => r.text);
+  // Coloured by the asset's one legal status: a tick only for a certificate in force with no remark.
+  const legal = cert.legal_status;
+  const kind = verdictClass(legal, true);
+  const symbol = { "verdict-yes": "✓", "verdict-pending": "…", "verdict-limited": "!", "verdict-ended": "✗" }[kind];
+  const statusText = legal
+    ? [tv("legal_status", legal.status), ...legal.remarks.map((r) => tv("remark", r.type))].join(" · ")
+    : tv("certificate_status", cert.status);
+  const ev = cert.evidence;
+  return [
+    heading,
+    h("p", { class: "lead" }, t("cert_verify_intro")),
+    h("div", { class: ["verdict", kind], id: "certificate-verdict", role: "status", "data-status": cert.status,
+               "data-legal-status": legal ? legal.status : null },
+      h("strong", { class: "verdict-title" }, `${symbol} ${t("cert_status_is", { status: statusText })}`),
+      h("span", { class: "cert-number" }, `${t("certificate_number")} ${cert.certificate_number}`),
+      remarks.length ? h("div", { id: "certificate-remarks" }, t("cert_has_remarks", { remarks: remarks.join("; ") }))
+        : null),
+    section(t("cert_section"), facts([
+      [t("certificate_number"), h("strong", cert.certificate_number)],
+      [t("legal_status"), legalBadges(legal)],
+      [t("certificate_status"), tv("certificate_status", cert.status)],
+      [t("data_name"), cert.data_name],
+      [t("cert_fingerprint"), h("span", h("code", { class: "mono full" }, cert.fingerprint.sha256),
+        cert.fingerprint.cid ? h("span", h("br"), h("code", { class: "mono full" }, cert.fingerprint.cid)) : null)],
+      [t("version"), String(cert.version)],
+      [t("industry"), [cert.industry, cert.industry_name].filter(Boolean).join(" ")],
+      [t("summary"), cert.summary],
+      [t("holder"), partyLink(cert.holder, { full: true })],
+      [t("registrar"), partyLink(cert.registrar, { full: true })],
+      [t("registered_at"), beijingTime(cert.registered_at)],
+      [t("valid_until_cert"), beijingTime(cert.valid_until)],
+      [t("remarks"), remarks.length ? h("ul", { class: "plain" }, remarks.map((r) => h("li", r))) : t("none")],
+    ])),
+    section(t("cert_holders"), table(
+      [t("right"), t("holder"), t("credit_code"), t("right_term"), t("right_limits"), t("status")],
+      cert.holders.map((x) => [
+        tv("kind", x.kind) || x.kind_zh,
+        partyLink(x.address),
+        x.credit_code || "—",
+        x.valid_from || x.valid_until ? h("span", x.valid_from ? beijingTime(x.valid_from) : "—", " – ",
+          x.valid_until ? beijingTime(x.valid_until) : t("no_limit")) : (x.term || t("no_limit")),
+        x.limits || "—",
+        validityBadge(x.valid, x.invalid_reason),
+      ]), { className: "table certificate-holders" })),
+    section(t("evidence"), ev ? facts([
+      [t("chain_id"), String(ev.chain_id)],
+      [t("contract"), h("code", { class: "mono full" }, ev.contract)],
+      [t("event"), ev.event],
+      [t("tx_hash"), h("span", h("code", { class: "mono full" }, ev.tx_hash), copyButton(ev.tx_hash))],
+      [t("block"), fmtNumber(ev.block_number)],
+      [t("log_index"), String(ev.log_index)],
+      [t("time"), beijingTime(ev.timestamp)],
+    ]) : h("p", { class: "muted" }, t("none"))),
+    h("p", { class: "toolbar no-print" },
+      h("a", { href: `/assets/${cert.asset_id}`, class: "button-link" }, t("open_asset")), " ",
+      h("a", { href: `/v1/assets/${cert.asset_id}/certificate?format=html`, target: "_blank", rel: "noopener",
+               class: "button-link" }, t("open_certificate")), " ",
+      h("a", { href: `/v1/assets/${cert.asset_id}/certificate?format=pdf`, target: "_blank", rel: "noopener",
+               class: "button-link", id: "certificate-pdf" }, t("open_certificate_pdf"))),
   ];
 }
 

@@ -344,6 +344,10 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "PublicityNotOver": lambda a: (
         f"The publicity period of asset '{a['assetId']}' runs until {_when(a['publicityEnds'])}; register after it."
     ),
+    "PublicityTooShort": lambda a: (
+        f"Publicity of asset '{a['assetId']}' ending at {_when(a['publicityEnds'])} is shorter than the council's "
+        f"minimum: it may end at {_when(a['earliest'])} at the earliest."
+    ),
     "ObjectionsPending": lambda a: (
         f"Asset '{a['assetId']}' has {a['pending']} unresolved objection(s); resolve them before registering."
     ),

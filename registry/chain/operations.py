@@ -312,8 +312,9 @@ class Cli:
     simply the positional argument of its own name. `source` names how the CLI turns the text into the value
     when the kind's JSON parsing does not: "document" (a file, stored; its CID digest goes on chain),
     "metadata" (a metadata document, stored), "fingerprint" (a file's SHA-256), "time" (ISO or +30d), "names"
-    (a reason code: a member's name in `vocabulary` (registry/vocabulary.py), or its number). `invert`: a flag
-    that sets the field false (--terminate for `passed`)."""
+    (a reason code: a member's name in `vocabulary` (registry/vocabulary.py), or its number), "publicity" (a
+    publicity end: given, or else counted on the working-day calendar from when the transaction is mined).
+    `invert`: a flag that sets the field false (--terminate for `passed`)."""
 
     flag: str
     help: str | None = None
@@ -996,6 +997,11 @@ class ReviewApplication(Operation):
     passed: bool = arg(BOOL, cli=Cli("--terminate", invert=True))
     reason_code: int = arg(Uint(16), cli=Cli("--reason", default=0, source="names", vocabulary=RefusalReason))
     note_cid: bytes = arg(DIGEST, cli=NOTE)
+    # When publicity ends (unix seconds; 24:00 Beijing of its 5th working day, registry/calendar.py); 0: the
+    # council's minimum from now. The contract refuses an end sooner than that minimum.
+    publicity_ends: int = arg(Uint(64), 0, cli=Cli(
+        "--publicity-ends", "the last day of publicity (YYYY-MM-DD, through 24:00 Beijing time) or an exact time; "
+        "default: 5 working days on the working-day calendar (DATAREG_CALENDAR)", source="publicity"))
 
     contract = "RegistrationOffice"
     name = "review"

@@ -73,13 +73,16 @@ BUNDLE_FORMAT = "datareg-audit-bundle/1"
 _SHOWN = {"assetId", "rightIndex", "kind"}
 
 
-def fetch_history(api: ApiClient, asset_id: str, **filters: Any) -> list[Json]:
-    """Every event of the asset's history the API serves, page by page along the API's cursor."""
+def fetch_history(api: ApiClient, asset_id: str, names: dict[str, str] | None = None, **filters: Any) -> list[Json]:
+    """Every event of the asset's history the API serves, page by page along the API's cursor; `names`, when
+    given, collects the name the API gives each address (a participant's, or the application's)."""
     events: list[Json] = []
     params = {k: v for k, v in filters.items() if v is not None}
     while True:
         page = api.get(f"/v1/assets/{asset_id}/history", limit=PAGE, **params)
         events += page["data"]
+        if names is not None:
+            names.update({address: entry["name"] for address, entry in (page.get("names") or {}).items()})
         if not page.get("next") or not page["data"]:
             return events
         params["after"] = page["next"]
@@ -483,20 +486,27 @@ def summary(verification: Json) -> str:
 
 def _line(e: Json) -> str:
     right = f"right {e['right_index']} ({e['kind']})" if e["right_index"] is not None else ""
-    others = [p for p in e["parties"] if p != e["actor"]]
+    names = e.get("names") or {}
+
+    def who(address: str | None) -> str:
+        return f"{address} ({names[address]})" if address in names else address or ""
+
+    others = [who(p) for p in e["parties"] if p != e["actor"]]
     return (f"{e['timestamp']}  block {e['block_number']:<8} {e['action']:<18} {right:<22} "
-            f"{e['actor'] or ''}{' -> ' + ', '.join(others) if others else ''}")
+            f"{who(e['actor'])}{' -> ' + ', '.join(others) if others else ''}")
 
 
 def cmd_history(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     api = ApiClient(settings.api_url)
     asset_id = asset_id_hex(args.asset_id)
-    events = fetch_history(api, asset_id, kind=args.kind, party=checksum(args.party) if args.party else None,
+    names: dict[str, str] = {}
+    events = fetch_history(api, asset_id, names, kind=args.kind, party=checksum(args.party) if args.party else None,
                            since=args.since, until=args.until)
     if not events and not out.as_json:
         print("No events match.")
-    for event in events:  # NDJSON with --json: one event per line
-        out.record(event, _line)
+    for event in events:  # NDJSON with --json: one event per line, with the names of the addresses it shows
+        shown = {a: names[a] for a in (event["actor"], *event["parties"]) if a in names}
+        out.record({**event, "names": shown}, _line)
 
 
 def _csv(events: list[Json], verification: Json | None) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from registry import rules
 from registry.cli.api_client import ApiClient
-from registry.cli.common import Output, beijing_time, progress_bar
+from registry.cli.common import Output, beijing_time, legal_status_line, progress_bar
 from registry.config import Settings
 from registry.content import Fingerprint, fingerprint_file
 from registry.errors import RegistryError, ValidationError
@@ -80,29 +80,6 @@ def exit_status(answer: dict) -> int:
     return rules.verdict_of(legal["status"], legal["encumbered"])
 
 
-def legal_status_line(legal: dict) -> str:
-    """The legal status in one line, its times in Beijing time."""
-    parts = [f"{legal['status']} ({legal['zh']})"]
-    if legal.get("stage") and legal["status"] == "in_procedure":
-        parts[0] += f" at stage {legal['stage']}"
-    if legal.get("certificate_number"):
-        parts.append(f"certificate {legal['certificate_number']} {legal['certificate_status']}, valid until "
-                     f"{beijing_time(legal['valid_until'])}")
-    if legal.get("reason"):
-        reason = legal["reason"]
-        parts.append(f"reason {reason['key'] or reason['code']}" + (f" ({reason['zh']})" if reason["zh"] else ""))
-    for r in legal["remarks"]:
-        if r["type"] == "frozen":
-            parts.append(f"FROZEN ({r['zh']}) under order {r['order_reference']} by {r['by']}"
-                         + (f" since {beijing_time(r['since'])}" if r.get("since") else ""))
-        elif r["type"] == "pledged":
-            parts.append(f"PLEDGED ({r['zh']}) to {r['pledgee']}, registration {r['external_registration_no']}")
-        else:
-            parts.append(f"{r['type'].upper()} ({r['zh']})"
-                         + (f": objection {', '.join(map(str, r['objection_ids']))}" if r.get("objection_ids") else ""))
-    return "; ".join(parts)
-
-
 def render(answer: dict) -> str:
     fp = answer["fingerprint"]
     head = HEADLINES[exit_status(answer)]
@@ -121,7 +98,7 @@ def render(answer: dict) -> str:
             f"  asset id        {m['asset_id']}",
             f"  registrant      {m['registrant']}",
             *([f"  legal status    {legal_status_line(m['legal_status'])}"] if m.get("legal_status") else []),
-            f"  status          {m['status']}; classification {m['classification']}; personal information "
+            f"  record          {m['status']}; classification {m['classification']}; personal information "
             f"{'yes' if flags['personal_information'] else 'no'}"
             + (" (sensitive)" if flags["sensitive_personal_information"] else "")
             + f"; export {'allowed' if flags['export_allowed'] else 'not allowed'}",

@@ -439,3 +439,50 @@ class Attestation(SQLModel, table=True):
     issued_at: int = Field(sa_type=BIG)
     issued_block: int = Field(sa_type=BIG)
     issued_tx: str = Field(max_length=66)
+
+
+# ───────────────────── written by the API, not the indexer: shared by every API instance ─────────────────────
+
+
+class RelayRecord(SQLModel, table=True):
+    """A transaction the API sent (a relayed operation, paid by its relayer key) or forwarded (signed by its
+    sender), followed until it is mined for good: what GET /v1/relay/{id} answers. Kept in the database so
+    that any API instance answers for any relay and a pending one survives a restart of the instance that
+    accepted it (registry/chain/relayer.py: whichever instance holds the follower's lock follows it on).
+
+    The API writes these rows, not the indexer; no projection of the chain reads them."""
+
+    __tablename__ = "relays"
+    __table_args__ = (Index("ix_relays_open", "final", "created_at"),)
+
+    id: str = Field(primary_key=True, max_length=32)
+    kind: str = Field(max_length=16)  # relay: sent with the relayer's key; raw: a transaction its sender signed
+    operation: str = Field(max_length=32)
+    signer: str = Field(max_length=42)  # the party it acts for (raw: the transaction's sender)
+    sender: str = Field(max_length=42)  # the account that sent it: the relayer, or the raw transaction's sender
+    to: str = Field(max_length=42)
+    data: str = Field(sa_column=Column(Text, nullable=False))  # call data (relay) or the raw transaction (raw)
+    gas: int = Field(sa_type=BIG)
+    status: str = Field(max_length=16)  # pending, mined, failed, dropped
+    final: bool = False  # settled for good: no longer followed (mined deeper than the reorg watch, or refused)
+    tx_hashes: str = Field(sa_column=Column(Text, nullable=False))  # JSON list, every transaction sent for it
+    nonce: Optional[int] = Field(default=None, sa_type=BIG)
+    attempts: int = 0
+    sent_at: float = 0.0  # unix time of the last send
+    result_json: Optional[str] = Field(default=None, sa_column=Column(Text))  # the mined transaction, decoded
+    error_json: Optional[str] = Field(default=None, sa_column=Column(Text))  # why it failed or was dropped
+    created_at: float
+    updated_at: float
+
+
+class RateBucket(SQLModel, table=True):
+    """A client's token bucket for one of the API's rate limits, shared by every API instance on a PostgreSQL
+    index (api/limits.py); on SQLite each process keeps its own in memory and this table stays empty."""
+
+    __tablename__ = "rate_buckets"
+
+    rule: str = Field(primary_key=True, max_length=16)
+    client: str = Field(primary_key=True, max_length=64)
+    tokens: float
+    updated_at: float = Field(index=True)  # unix time, the database's clock
+    allowed: bool = True  # whether the last request took a token (answered by the same statement that takes it)
