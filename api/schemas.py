@@ -36,7 +36,10 @@ def _one_of(terms: type[Term], *leaving_out: Term) -> str:
 def iso(ts: int | None) -> Optional[str]:
     if not ts:
         return None
-    return datetime.fromtimestamp(ts, tz=UTC).isoformat().replace("+00:00", "Z")
+    try:
+        return datetime.fromtimestamp(ts, tz=UTC).isoformat().replace("+00:00", "Z")
+    except (OverflowError, ValueError, OSError):
+        return str(ts)  # past the year 9999 (a uint64 the contracts take, e.g. a publicity end): as given
 
 
 class PartyNamePublic(BaseModel):
