@@ -308,11 +308,11 @@ class Relayer:
         try:
             self.w3.eth.send_raw_transaction(raw)
         except Exception as exc:  # noqa: BLE001
-            if _unreachable(exc):
-                raise self.client._down(exc, "the transaction may or may not have been sent") from exc
-            message = _rpc_message(exc)
-            if not any(known in message.lower() for known in _ALREADY_SENT):
-                raise ChainError(f"The node refused the transaction: {message}.") from exc
+            if _unreachable(exc):  # it may have arrived: followed as sent, and broadcast again if it never did
+                log.warning("relay %s: the node went away while it was sent (%s); following it as sent",
+                            relay.id, exc)
+            elif not any(known in _rpc_message(exc).lower() for known in _ALREADY_SENT):
+                raise ChainError(f"The node refused the transaction: {_rpc_message(exc)}.") from exc
         relay.tx_hashes.append(tx_hash)
         relay.sent_at, relay.attempts = time.time(), 1
         self._accept(relay)
@@ -400,14 +400,18 @@ class Relayer:
                 try:
                     tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
                 except Exception as exc:  # noqa: BLE001
-                    if _unreachable(exc):
-                        raise self.client._down(exc, "the transaction may or may not have been sent") from exc
-                    message = _rpc_message(exc)
-                    if any(taken in message.lower() for taken in _NONCE_TAKEN):
-                        relay.attempts += 1
-                        nonce = None  # taken meanwhile (another process with this key, a replaced one): recount
-                        continue
-                    raise ChainError(f"The node refused the transaction: {message}.") from exc
+                    if not _unreachable(exc):
+                        message = _rpc_message(exc)
+                        if any(taken in message.lower() for taken in _NONCE_TAKEN):
+                            relay.attempts += 1
+                            nonce = None  # taken meanwhile (another process with this key, a replaced one): recount
+                            continue
+                        raise ChainError(f"The node refused the transaction: {message}.") from exc
+                    # The node may have taken it before its answer was lost: followed as sent, so it is neither
+                    # refused (it may be mined) nor sent twice; without a receipt it is sent again later.
+                    log.warning("relay %s: the node went away while it was sent (%s); following it as sent",
+                                relay.id, exc)
+                    tx_hash = signed.hash
                 relay.tx_hashes.append("0x" + bytes(tx_hash).hex())
                 relay.nonce, relay.sent_at = chosen, time.time()
                 relay.attempts += 1
