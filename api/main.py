@@ -14,6 +14,7 @@ from api.routes import (
     content,
     history,
     listings,
+    names,
     participants,
     registrations,
     rights,
@@ -23,6 +24,7 @@ from api.routes import (
     vocabulary,
     web,
 )
+from registry import calendar
 from registry.config import Settings
 from registry.db.as_of import AsOfReader
 from registry.db.session import create_schema
@@ -32,6 +34,7 @@ def create_app(settings: Settings | None = None, as_of: AsOfReader | None = None
     """The app over `settings` (default: from the environment). `as_of` is the indexer's view of an asset after
     an earlier block, for confirmed-only answers; registry/cli/serve.py builds the app with it."""
     services = Services.from_settings(settings or Settings.from_env(), as_of)
+    calendar.load()  # a malformed DATAREG_CALENDAR stops the API here, not at a request
     create_schema(services.engine)
 
     @asynccontextmanager
@@ -60,8 +63,8 @@ def create_app(settings: Settings | None = None, as_of: AsOfReader | None = None
     errors.install(app)
     # Body size, write rate per client (shared by every instance on a PostgreSQL index), CORS (api/limits.py).
     limits.install(app, engine=services.engine)
-    for module in (status, assets, rights, history, listings, registrations, participants, content, transactions,
-                   verify, vocabulary):
+    for module in (status, assets, rights, history, listings, registrations, participants, names, content,
+                   transactions, verify, vocabulary):
         app.include_router(module.router)
     web.install(app)  # the explorer at /, after the API so /v1/... is never shadowed
     # What is alive now (modules, the app, its schemas, the contracts' ABIs) stays alive: moved out of the

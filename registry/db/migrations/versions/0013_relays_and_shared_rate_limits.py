@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0013'
-down_revision = '0008'
+down_revision = '0009'  # after the feed cursors (h/record); both came from 0008
 branch_labels = None
 depends_on = None
 
