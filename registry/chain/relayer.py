@@ -240,6 +240,16 @@ class _FollowerRole:
         log.info("relayer: following every open relay (the follower's lock is ours)")
         return True
 
+    @property
+    def holding(self) -> bool:
+        """Whether this process held the lock when it last looked (no database call)."""
+        if self.engine is None:
+            return True
+        if self.engine.dialect.name == "postgresql":
+            return self._connection is not None
+        database = self.engine.url.database
+        return self._file is not None or not database or database == ":memory:"
+
     def _drop(self) -> None:
         if self._connection is not None:
             try:
@@ -432,6 +442,14 @@ class Relayer:
         if now - self._fees_at > 1.0:
             self._fees_value, self._fees_at = fee_fields(self.client.chain.rpc), now
         return self._fees_value
+
+    def describe(self) -> dict[str, Any]:
+        """For GET /v1/status: the relayer's account, how its nonces are shared, and whether this instance
+        follows every open relay now."""
+        shared = self.engine is not None and self.engine.dialect.name == "postgresql"
+        return {"account": self.account.address if self.account else None,
+                "nonce_lock": "postgresql" if shared else "process",
+                "follower": self._role.holding and self._monitor is not None and self._monitor.is_alive()}
 
     # ─────────────────────────────── following ───────────────────────────────
 
