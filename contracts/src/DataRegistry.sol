@@ -11,6 +11,7 @@ import {IDataRegistry} from "./interfaces/IDataRegistry.sol";
 import {IParticipantRegistry} from "./interfaces/IParticipantRegistry.sol";
 import {IRegistrationOffice} from "./interfaces/IRegistrationOffice.sol";
 import {Remarks} from "./libraries/Remarks.sol";
+import {PauseFlag} from "./PauseFlag.sol";
 
 /// @title DataRegistry
 /// @notice See {IDataRegistry}.
@@ -20,7 +21,7 @@ import {Remarks} from "./libraries/Remarks.sol";
 /// Every write also works through the trusted ERC-2771 forwarder, so any operation, including the
 /// registrar's and regulator's, can be signed as EIP-712 typed data and relayed; the per-operation `...BySig`
 /// functions remain for the holders' operations, whose signed messages name each field.
-contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
+contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFlag {
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
     // Constants
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -876,10 +877,9 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
         if (asset.status == AssetStatus.None) revert AssetNotFound(assetId);
     }
 
-    /// @dev The council's emergency stop (see {IParticipantRegistry}): first in every write, so a paused registry
-    /// refuses them all with `RegistryPaused` before anything else is checked.
-    function _whenNotPaused() private view {
-        if (participants.paused()) revert IParticipantRegistry.RegistryPaused();
+    /// @dev The council's emergency stop (see {PauseFlag}): the participant registry holds the switch.
+    function _pauseSwitch() internal view override returns (IParticipantRegistry) {
+        return participants;
     }
 
     function _requireAdmin() private view returns (address admin) {
