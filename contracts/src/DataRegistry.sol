@@ -343,21 +343,25 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
 
     /// @dev Reads a right, materialising the registrant's implicit primary rights. Returns a zero holder for
-    /// an index that names no right.
+    /// an index that names no right. An implicit right has no record (its bit and a stored record never
+    /// coexist: `_storeRight` clears the bit as it writes the record, and a primary right with a term is stored
+    /// without the bit), so its slot is not read: a cold read (2,100 gas) saved on every grant from a primary
+    /// right and on every validity check that reaches one.
     function _loadRight(bytes32 assetId, AssetRecord storage asset, uint256 rightIndex)
         private
         view
         returns (RightRecord memory right)
     {
-        right = _rights[assetId][rightIndex];
-        if (right.holder == address(0) && rightIndex >= 1 && rightIndex <= PRIMARY_RIGHTS) {
+        if (rightIndex != 0 && rightIndex <= PRIMARY_RIGHTS) {
             // forge-lint: disable-next-line(unsafe-typecast) rightIndex is 1..3 here
             uint8 kind = uint8(rightIndex - 1);
             if (asset.registrantKinds & (uint8(1) << kind) != 0) {
                 right.holder = asset.registrant;
                 right.flags = kind | ROOT_FLAGS;
+                return right;
             }
         }
+        right = _rights[assetId][rightIndex];
     }
 
     /// @dev Reverts unless `account` holds right `rightIndex` of `kind` over an active asset and the right and
