@@ -75,7 +75,8 @@ def free_port() -> int:
 
 
 def start_anvil(port: int, block_time: float | None = None, log_path: Path | None = None,
-                zero_fees: bool = False, chain_id: int = ANVIL_CHAIN_ID, steps_tracing: bool = False) -> subprocess.Popen:
+                zero_fees: bool = False, chain_id: int = ANVIL_CHAIN_ID,
+                steps_tracing: bool = False) -> subprocess.Popen:
     """Starts anvil on 127.0.0.1:`port` and waits until it answers. With `zero_fees`, blocks have a base fee
     of 0 and the suggested gas price is 0, as on the consortium chains that run without gas fees. With
     `steps_tracing`, `debug_traceTransaction` returns every opcode (scripts/bench_gas.py --breakdown)."""

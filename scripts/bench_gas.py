@@ -32,6 +32,11 @@ Run:
   .venv/bin/python scripts/bench_gas.py            # table
   .venv/bin/python scripts/bench_gas.py --json     # machine-readable
   .venv/bin/python scripts/bench_gas.py --repeat 5
+  .venv/bin/python scripts/bench_gas.py --breakdown   # and where each row's gas goes, from an opcode trace
+
+--breakdown starts anvil with --steps-tracing and traces each row's last transaction (debug_traceTransaction):
+the intrinsic 21,000 and calldata, storage reads (and how many were cold) and writes, logs, KECCAK256, calls,
+and the rest of the execution (dispatch, ABI decoding and encoding, checks, memory).
 
 It starts its own anvil on a free port (never 8545, which `make run` uses), deploys the contract with
 registry.chain.deploy (bytecode from out/, so run `make build` first if the contract changed) and stops anvil
@@ -81,8 +86,9 @@ PEER_EAS_REVOKE = ("EAS revoke", 77_172, 77_172)
 PEER_EAS_REVOKE_DELEGATED = ("EAS revokeByDelegation", 92_352, 92_352)
 PEERS = [PEER_OZ_URI, PEER_OZ_MINT, PEER_OCEAN, PEER_EAS, PEER_EAS_DELEGATED, PEER_OCEAN_ROLE, PEER_OZ_TRANSFER,
          PEER_OCEAN_TRANSFER, PEER_EAS_REVOKE, PEER_EAS_REVOKE_DELEGATED]
-TARGETS = {"register": 120_000, "relayed_register": 140_000, "batched_per_asset": 60_000, "grant": 80_000,
-           "transfer": 45_000, "revoke": 35_000}
+# The targets raised on 2026-12-06 (the first ones, 120,000 / 140,000 / 60,000 / 80,000 / 45,000, were met).
+TARGETS = {"register": 60_000, "relayed_register": 90_000, "batched_per_asset": 40_000, "grant": 65_000,
+           "transfer": 40_000, "revoke": 35_000}
 
 
 class BenchError(RuntimeError):
@@ -273,11 +279,12 @@ class Bench:
                      PEER_OZ_URI, register_target, assets=1)
         self.measure("register: three holders, one right each",
                      register(lambda a: [(a.address, HOLDING), (someone(), USAGE), (someone(), OPERATING)]),
-                     PEER_OZ_URI, register_target, assets=1,
-                     note="registrant holds holding; two other parties usage and operating (as the Forge test)")
+                     PEER_OZ_URI, None, assets=1, reference=register_target,
+                     note="registrant holds holding; two other parties usage and operating (as the Forge test); "
+                          "each other party's right is a stored, pending record")
         self.measure("register: three holders, none the registrant",
                      register(lambda a: [(someone(), HOLDING), (someone(), USAGE), (someone(), OPERATING)]),
-                     PEER_OZ_URI, register_target, assets=1,
+                     PEER_OZ_URI, None, assets=1, reference=register_target,
                      note="an agent registers for three other parties: all three primary rights stored")
         self.measure("register: with a co-holder of all three rights", co_holder, PEER_OZ_URI, None, assets=1,
                      reference=register_target,
@@ -473,7 +480,8 @@ def print_table(rows: list[Row], meta: dict) -> None:
     print()
     print("calldata: bytes of the last sample's input and their intrinsic gas (4 per zero byte, 16 otherwise).")
     print("ours/peer: our worst per-asset figure over the peer's lowest. Parenthesised target: PEERS.md sets no")
-    print("target of its own for this operation; the plain registration target is shown for reference.")
+    print("target of its own for this operation (its target is for an asset with its three rights, the first row);")
+    print("the plain registration target is shown for reference.")
     for r in rows:
         if r.note:
             print(f"  {r.operation}: {r.note}")
