@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from registry.calendar import ACCEPTANCE_DAYS, OBJECTION_DAYS, PUBLICITY_DAYS, Deadline, WorkCalendar, beijing_day
@@ -205,6 +206,13 @@ def _state(kind: str, deadline: Deadline, done_at: int | None, done: bool, now: 
     return DeadlineState(kind, deadline, objection_id, done, done_at, passed, passed and not done)
 
 
+def _day_of(moment: int) -> date | None:
+    try:
+        return beijing_day(moment)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
 def procedure_deadlines(cal: WorkCalendar, registration: Registration, applied_at: int | None,
                         accepted_at: int | None, objections: list[tuple[Objection, int | None, int | None]],
                         now: int) -> list[DeadlineState]:
@@ -217,8 +225,8 @@ def procedure_deadlines(cal: WorkCalendar, registration: Registration, applied_a
         done = accepted_at is not None or registration.stage != Stage.APPLIED.key
         states.append(_state("acceptance", cal.deadline(applied_at, ACCEPTANCE_DAYS), accepted_at, done, now))
     ends = registration.publicity_ends
-    if ends:
-        last = beijing_day(ends - 1)
+    last = _day_of(ends - 1) if ends else None
+    if ends and last is not None:  # (an end past the year 9999, which the contract takes, has no day: left out)
         publicity = Deadline(start=None, working_days=PUBLICITY_DAYS, last_day=last, due=ends,
                              provisional=cal.is_provisional(last))
         over = publicity.passed(now)
