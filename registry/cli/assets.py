@@ -7,7 +7,7 @@ from pathlib import Path
 
 from registry.chain.types import RightKind, Source, asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
-from registry.cli.common import Output, beijing_time, progress_bar, seconds, signing_account, submit
+from registry.cli.common import Output, beijing_time, examples, progress_bar, seconds, signing_account, submit
 from registry.config import Settings
 from registry.errors import NotFound, ValidationError
 
@@ -190,7 +190,8 @@ def cmd_show(args, settings: Settings, out: Output) -> None:
 
 
 def add_parsers(sub) -> None:
-    p = sub.add_parser("fingerprint", help="SHA-256 and IPFS CID of a file, computed locally")
+    p = sub.add_parser("fingerprint", help="SHA-256 and IPFS CID of a file, computed locally",
+                       **examples("datareg fingerprint examples/traffic-flow.csv"))
     p.add_argument("file")
     p.set_defaults(handler=cmd_fingerprint)
 
@@ -227,7 +228,8 @@ def add_parsers(sub) -> None:
     p.add_argument("--no-wait", action="store_true", help="do not wait for the index")
     p.set_defaults(handler=cmd_register)
 
-    p = sub.add_parser("show", help="an asset, its rights and evidence")
+    p = sub.add_parser("show", help="an asset, its rights and evidence",
+                       **examples("datareg show ASSET_ID", "datareg --json show ASSET_ID"))
     p.add_argument("asset_id")
     p.set_defaults(handler=cmd_show)
 

@@ -251,3 +251,11 @@ def time_text(text: str) -> str:
     except ValidationError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     return text
+
+
+def examples(*commands: str) -> dict[str, Any]:
+    """Keyword arguments of add_parser for an `examples:` section in a command's --help, one `$ datareg ...` line
+    each. tests/test_readme.py runs every such line against a stack started as `make run` starts it, ASSET_ID
+    being the README's first registration."""
+    return {"epilog": "examples:\n" + "\n".join(f"  $ {command}" for command in commands),
+            "formatter_class": argparse.RawDescriptionHelpFormatter}
