@@ -30,7 +30,6 @@ import pytest
 from registry.devchain import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.stack
 
 _BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.M | re.S)
 
@@ -142,6 +141,7 @@ def _learn(session: Session, command: str, output: str) -> None:
     if pledge:
         session.values["PLEDGE_ID"] = pledge[1]
 
+@pytest.mark.stack
 def test_every_readme_command_works_as_printed(newcomer):
     session, printed = newcomer
     assert {"0xEXCHANGE", "0xOTHER", "0xREGISTRAR"} <= set(session.values), printed
@@ -170,6 +170,7 @@ def help_examples() -> list[str]:
     return commands
 
 
+@pytest.mark.stack
 def test_help_examples_work_as_printed(newcomer):
     session, _ = newcomer
     examples = help_examples()
