@@ -8,10 +8,15 @@ FORGE := node_modules/.bin/forge
 STAMP_PY := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
 
-.PHONY: run test test-fast lint test-security test-tools build install gas-snapshot clean
+.PHONY: run run-scaled test test-fast lint test-security test-tools build install gas-snapshot clean
 
 run: build
 	$(PY) scripts/run_local.py
+
+# Scaled out on one machine: anvil, one PostgreSQL index (DATAREG_POSTGRES_URL, default the local server as
+# postgres; the database datareg_scaled is made anew), two indexers (active + standby) and two APIs (8000, 8001).
+run-scaled: build
+	$(PY) scripts/run_scaled.py
 
 # FOUNDRY_PROFILE for the contracts' tests: `make test FUZZ_PROFILE=ci` (as .ci/run does) runs the CI profile's
 # fuzz runs (foundry.toml). The gas snapshot keeps the default profile: its figures are checked against a file.
@@ -37,16 +42,19 @@ lint: $(STAMP_PY)
 install: $(STAMP_PY) $(STAMP_NODE)
 
 # Test and benchmark tools from Debian: Chromium and a CJK font for the explorer's browser tests (Playwright's
-# own download is blocked), wrk for scripts/bench_queries.py. Installed as root (CI); otherwise this says what to
-# install, and the browser tests skip saying why.
+# own download is blocked) and the PDF certificate (embedded; tests/test_certificate.py), wrk for
+# scripts/bench_queries.py. Installed as root (CI); otherwise this says what to install, and those tests skip
+# saying why.
 test-tools:
 	@missing=""; \
-	command -v chromium >/dev/null || missing=" chromium chromium-driver fonts-wqy-microhei"; \
+	command -v chromium >/dev/null || missing=" chromium chromium-driver"; \
+	[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing="$$missing fonts-wqy-microhei"; \
 	command -v wrk >/dev/null || missing="$$missing wrk"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y $$missing; \
 	else echo "Not installing test tools without root: run \`sudo apt-get install -y$$missing\` for the explorer's" \
-		"browser tests (skipped without chromium) and scripts/bench_queries.py (needs wrk)."; fi
+		"browser tests (skipped without chromium), the PDF certificate's (skipped without the font) and" \
+		"scripts/bench_queries.py (needs wrk)."; fi
 
 # npm ci: exactly the committed lock (which lists every platform's anvil/forge/cast package), never rewriting it.
 $(STAMP_NODE): package.json package-lock.json

@@ -39,7 +39,8 @@ class Services:
     # An asset as it stood after a block, for confirmed-only answers: the indexer's replay of its events, handed
     # in by whoever builds the app (registry/cli/serve.py), so that the API never imports the indexer.
     as_of: AsOfReader
-    # Sends and follows the relayed transactions (one nonce lock per process); None without a relayer key.
+    # Sends relayed transactions (with `relayer`) and follows them and forwarded ones, in the relays table shared
+    # by every API instance (registry/chain/relayer.py).
     relays: Relayer | None = None
 
     @classmethod
@@ -49,16 +50,18 @@ class Services:
         relayer_key = settings.relayer_key_for(deployment.chain_id)
         relayer = Account.from_key(relayer_key) if relayer_key else None
         client = RegistryClient(chain)
+        engine = make_engine(settings.database_url)
         return cls(
             settings=settings,
-            engine=make_engine(settings.database_url),
+            engine=engine,
             deployment=deployment,
             chain=chain,
             client=client,
             store=open_store(settings),
             relayer=relayer,
             as_of=as_of or _no_as_of,
-            relays=Relayer(client, relayer) if relayer is not None else None,
+            # Also without a relayer key: forwarded transactions are followed the same way.
+            relays=Relayer(client, relayer, engine),
         )
 
 

@@ -10,7 +10,9 @@ DATAREG_MAX_JSON_DEPTH     deepest nesting of arrays and objects in a JSON reque
 DATAREG_WRITE_RATE_LIMIT   requests per client address to POST /v1/relay/* and /v1/transactions, as N/second,
                            N/minute or N/hour; default 60/minute. A token bucket of N tokens refilled evenly over
                            the period, so a burst of N is allowed. `off` disables it. Over the limit: 429 with
-                           Retry-After.
+                           Retry-After. On a PostgreSQL index the buckets are rows of the database (rate_buckets),
+                           so every API instance on it draws from one allowance per client; on SQLite (one
+                           machine) each API process counts alone.
 DATAREG_STORE_RATE_LIMIT   the same for POST /v1/metadata and /v1/content (documents written to the store);
                            default 600/minute.
 DATAREG_CORS_ORIGINS       comma-separated web origins (https://explorer.example.org) whose pages may call the
@@ -27,6 +29,7 @@ run uvicorn with --proxy-headers and
 from __future__ import annotations
 
 import ipaddress
+import logging
 import math
 import os
 import threading
@@ -36,6 +39,10 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote_to_bytes
 
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import Float, bindparam, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
@@ -44,6 +51,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.errors import ConfigurationError
 from registry.jsondepth import MAX_DEPTH, JsonDepthScanner
+
+log = logging.getLogger("datareg.api")
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 #: POST /v1/content stores documents (terms, evidence) up to this size.
@@ -282,7 +291,9 @@ class NoNulInUrl:
 
 
 class TokenBucket:
-    """Per-client token buckets: `rate.requests` tokens, refilled evenly over `rate.period`."""
+    """Per-client token buckets: `rate.requests` tokens, refilled evenly over `rate.period`, in this process."""
+
+    shared = False
 
     def __init__(self, rate: Rate, clock=time.monotonic) -> None:
         self.rate = rate
@@ -313,6 +324,58 @@ class TokenBucket:
         if len(self._buckets) > _MAX_CLIENTS:  # all busy: forget the least recently seen
             for client, _ in sorted(self._buckets.items(), key=lambda item: item[1][1])[: len(self._buckets) // 2]:
                 del self._buckets[client]
+
+
+# One statement takes a token, or says when the next one comes, for a client, on the database's clock: concurrent
+# requests of one client, on any API instance, queue on the row's lock (INSERT ... ON CONFLICT DO UPDATE), so no
+# two of them spend the same token. Every SET expression reads the row as it was.
+_REFILLED = "least(:capacity, b.tokens + greatest(0.0, excluded.updated_at - b.updated_at) * :refill)"
+_TAKE = text(f"""
+INSERT INTO rate_buckets AS b (rule, client, tokens, updated_at, allowed)
+VALUES (:rule, :client, :capacity - 1.0, extract(epoch FROM clock_timestamp())::float8, true)
+ON CONFLICT (rule, client) DO UPDATE SET
+  tokens = CASE WHEN {_REFILLED} >= 1.0 THEN {_REFILLED} - 1.0 ELSE {_REFILLED} END,
+  allowed = {_REFILLED} >= 1.0,
+  updated_at = greatest(excluded.updated_at, b.updated_at)
+RETURNING tokens, allowed""").bindparams(bindparam("capacity", type_=Float()), bindparam("refill", type_=Float()))
+# A bucket untouched for a whole period is full again, the same as none: forgotten.
+_FORGET = text("DELETE FROM rate_buckets WHERE rule = :rule "
+               "AND updated_at < extract(epoch FROM clock_timestamp())::float8 - :period")
+
+
+class SharedTokenBucket(TokenBucket):
+    """The same token buckets kept in the index's PostgreSQL database (table rate_buckets), so that any number of
+    API instances on one index allow a client its rate once, not once per instance. If the database cannot be
+    reached, this process's own bucket serves meanwhile (the write would mostly fail anyway)."""
+
+    shared = True
+
+    def __init__(self, rate: Rate, engine: Engine, rule: str) -> None:
+        super().__init__(rate)
+        self.engine = engine
+        self.rule = rule
+        self._takes = 0
+
+    def take(self, client: str) -> float:
+        try:
+            with self.engine.begin() as connection:
+                tokens, allowed = connection.execute(_TAKE, {
+                    "rule": self.rule, "client": client[:64], "capacity": self.capacity, "refill": self.refill}).one()
+                self._takes += 1
+                if self._takes % 1000 == 0:
+                    connection.execute(_FORGET, {"rule": self.rule, "period": self.rate.period})
+        except SQLAlchemyError as exc:
+            log.warning("rate limit: the shared buckets cannot be read (%s); this process counts alone meanwhile",
+                        str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            return super().take(client)
+        return 0.0 if allowed else (1.0 - tokens) / self.refill
+
+
+def make_bucket(rate: Rate, engine: Engine | None, rule: str) -> TokenBucket:
+    """Shared by every API instance on a PostgreSQL index; on SQLite (one machine), each process's own."""
+    if engine is not None and engine.dialect.name == "postgresql":
+        return SharedTokenBucket(rate, engine, rule)
+    return TokenBucket(rate)
 
 
 @dataclass
@@ -364,13 +427,17 @@ class RateLimit:
             for rule in self.rules:
                 if rule.matches(method, path):
                     client = client_key((scope.get("client") or ("unknown", 0))[0])
-                    wait = rule.bucket.take(client)
+                    if rule.bucket.shared:  # a database round trip: not on the event loop
+                        wait = await run_in_threadpool(rule.bucket.take, client)
+                    else:
+                        wait = rule.bucket.take(client)
                     if wait > 0:
                         retry = max(1, math.ceil(wait))
                         response = error_response(
                             429, "rate_limited",
                             f"Too many requests from {client} to {rule.describe_paths}: the limit is "
-                            f"{rule.bucket.rate.describe()} per client address ({rule.env}). Retry after "
+                            f"{rule.bucket.rate.describe()} per client address"
+                            f"{' across every API instance' if rule.bucket.shared else ''} ({rule.env}). Retry after "
                             f"{retry} s.",
                             headers={"Retry-After": str(retry)},
                         )
@@ -419,9 +486,10 @@ class JSONCORSMiddleware(CORSMiddleware):
 # ───────────────────────────── installing ─────────────────────────────
 
 
-def install(app: FastAPI, limits: Limits | None = None) -> Limits:
+def install(app: FastAPI, limits: Limits | None = None, engine: Engine | None = None) -> Limits:
     """Adds the limits to the app. The last added runs first: CORS, the rate limit, the body size, the JSON
-    nesting depth, then the refusal of NUL in URLs."""
+    nesting depth, then the refusal of NUL in URLs. With the index's `engine` on PostgreSQL, the rate limits are
+    counted in the database, across every API instance."""
     limits = limits or Limits.from_env()
     app.state.limits = limits
     app.add_middleware(NoNulInUrl)
@@ -429,11 +497,11 @@ def install(app: FastAPI, limits: Limits | None = None) -> Limits:
     app.add_middleware(BodySizeLimit, limit=limits.max_body_bytes)
     rules: list[_Rule] = []
     if limits.write_rate:
-        rules.append(_WriteRule("writes", "POST /v1/relay/* and /v1/transactions", TokenBucket(limits.write_rate),
-                                "DATAREG_WRITE_RATE_LIMIT"))
+        rules.append(_WriteRule("writes", "POST /v1/relay/* and /v1/transactions",
+                                make_bucket(limits.write_rate, engine, "writes"), "DATAREG_WRITE_RATE_LIMIT"))
     if limits.store_rate:
-        rules.append(_StoreRule("store", "POST /v1/metadata and /v1/content", TokenBucket(limits.store_rate),
-                                "DATAREG_STORE_RATE_LIMIT"))
+        rules.append(_StoreRule("store", "POST /v1/metadata and /v1/content",
+                                make_bucket(limits.store_rate, engine, "store"), "DATAREG_STORE_RATE_LIMIT"))
     app.add_middleware(RateLimit, rules=rules)
     app.add_middleware(
         JSONCORSMiddleware,
@@ -447,4 +515,4 @@ def install(app: FastAPI, limits: Limits | None = None) -> Limits:
     return app.state.limits
 
 
-__all__ = ["Limits", "Rate", "TokenBucket", "install"]
+__all__ = ["Limits", "Rate", "SharedTokenBucket", "TokenBucket", "install", "make_bucket"]

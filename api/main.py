@@ -14,6 +14,7 @@ from api.routes import (
     content,
     history,
     listings,
+    names,
     participants,
     registrations,
     rights,
@@ -23,6 +24,7 @@ from api.routes import (
     vocabulary,
     web,
 )
+from registry import calendar
 from registry.config import Settings
 from registry.db.as_of import AsOfReader
 from registry.db.session import create_schema
@@ -32,10 +34,15 @@ def create_app(settings: Settings | None = None, as_of: AsOfReader | None = None
     """The app over `settings` (default: from the environment). `as_of` is the indexer's view of an asset after
     an earlier block, for confirmed-only answers; registry/cli/serve.py builds the app with it."""
     services = Services.from_settings(settings or Settings.from_env(), as_of)
+    calendar.load()  # a malformed DATAREG_CALENDAR stops the API here, not at a request
     create_schema(services.engine)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Relays left pending by an earlier life of this or another instance are followed on at once by the
+        # instance that holds the follower's lock.
+        if services.relays is not None:
+            services.relays.start()
         yield
         # The relayer's monitor thread follows sent transactions; it stops with the app, not with the process,
         # so that an app shut down in a process that lives on (tests, an embedding) leaves no thread behind.
@@ -54,9 +61,10 @@ def create_app(settings: Settings | None = None, as_of: AsOfReader | None = None
     )
     app.state.services = services
     errors.install(app)
-    limits.install(app)  # body size, write rate per client, CORS (DATAREG_* variables, api/limits.py)
-    for module in (status, assets, rights, history, listings, registrations, participants, content, transactions,
-                   verify, vocabulary):
+    # Body size, write rate per client (shared by every instance on a PostgreSQL index), CORS (api/limits.py).
+    limits.install(app, engine=services.engine)
+    for module in (status, assets, rights, history, listings, registrations, participants, names, content,
+                   transactions, verify, vocabulary):
         app.include_router(module.router)
     web.install(app)  # the explorer at /, after the API so /v1/... is never shadowed
     # What is alive now (modules, the app, its schemas, the contracts' ABIs) stays alive: moved out of the

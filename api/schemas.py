@@ -8,17 +8,21 @@ from pydantic import BaseModel, Field
 
 from registry.db.models import Asset, Event, Lineage, Right
 from registry.db.queries import RightState
+from registry.rules import LegalState, legal_status, verdict_rank
 from registry.vocabulary import (
     AssetStatus,
     AttestationKind,
     CertificateStatus,
     Classification,
+    LegalStatus,
     ListingStatus,
     ObjectionStatus,
     ParticipantStatus,
+    Remark,
     RevocationReason,
     RightKind,
     Role,
+    Stage,
     Term,
 )
 
@@ -33,6 +37,12 @@ def iso(ts: int | None) -> Optional[str]:
     if not ts:
         return None
     return datetime.fromtimestamp(ts, tz=UTC).isoformat().replace("+00:00", "Z")
+
+
+class PartyNamePublic(BaseModel):
+    name: str
+    source: str = Field(description="participant (its registered name) or application (the name an asset's "
+                        "application metadata gives the account: a right holder's or the applicant's)")
 
 
 class Page(BaseModel, Generic[T]):
@@ -58,6 +68,125 @@ class Evidence(BaseModel):
     timestamp: Optional[str]
 
 
+class ReasonPublic(BaseModel):
+    """A reason code as the chain stores it, with its name and labels from the registry's vocabulary (GET
+    /v1/vocabulary); `key`, `zh` and `en` are null for a code the vocabulary does not list."""
+
+    code: int
+    key: Optional[str]
+    zh: Optional[str]
+    en: Optional[str]
+
+    @classmethod
+    def of(cls, vocabulary: type[Term] | None, code: int | None) -> Optional["ReasonPublic"]:
+        if vocabulary is None or code is None:
+            return None
+        return cls(code=code, **vocabulary.labels(code))
+
+
+class FreezeOrderRemark(BaseModel):
+    order_id: int
+    regulator: str
+    order_reference: str
+    waiting: bool = Field(description="A waiting-list seizure (轮候查封), in force once the orders before it end.")
+    ordered_at: Optional[str]
+    tx_hash: str
+
+
+class RemarkPublic(BaseModel):
+    """A remark (备注) limiting the exercise of the rights."""
+
+    type: str = Field(description=_one_of(Remark))
+    zh: str
+    en: str
+    by: Optional[str] = Field(None, description="frozen: the regulator of the order in force.")
+    order_reference: Optional[str] = Field(None, description="frozen: the order in force (e.g. (2026)闽01执保1号).")
+    order_id: Optional[int] = None
+    since: Optional[str] = Field(None, description="frozen: when the order in force was recorded.")
+    orders: Optional[list[FreezeOrderRemark]] = Field(None, description="frozen: every standing order, in force "
+                                                      "first, then those waiting behind it.")
+    pledgee: Optional[str] = Field(None, description="pledged: the pledgee.")
+    external_registration_no: Optional[str] = Field(None, description="pledged: its number in the movable-property "
+                                                    "financing registry.")
+    pledge_id: Optional[str] = None
+    recorded_by: Optional[str] = None
+    objection_ids: Optional[list[int]] = Field(None, description="objection_pending: the pending objections; "
+                                               "disputed: the upheld ones.")
+    tx_hash: Optional[str] = Field(None, description="The transaction that recorded it.")
+
+
+class LegalStatusPublic(BaseModel):
+    """The asset's one legal status (registry/rules.py: legal_status), judged now, with its remarks: the same
+    answer in POST /v1/verify, the asset, the asset list, the certificate, `datareg verify` and the explorer."""
+
+    status: str = Field(description=_one_of(LegalStatus) + ": not on chain; on chain with no certificate (never "
+                        "applied, or returned, terminated or refused); an application in progress (stage); "
+                        "registered with a valid certificate; past its validity; cancelled.")
+    zh: str
+    en: str
+    stage: Optional[str] = Field(description="The application's stage, if any (in_procedure: applied, accepted or "
+                                 "publicity).")
+    certificate_status: str = Field(description=_one_of(CertificateStatus) + ": the certificate as the office's "
+                                    "`certificate` view judges it.")
+    certificate_number: Optional[str]
+    valid_until: Optional[str] = Field(description="When the certificate ends, if one was issued.")
+    reason: Optional[ReasonPublic] = Field(None, description="cancelled: the cancellation's reason; recorded after "
+                                           "a return, termination or refusal: its reason.")
+    remarks: list[RemarkPublic]
+    encumbered: bool = Field(description="A remark limits the rights: frozen, pledged, objection pending, "
+                             "disputed.")
+    certified_and_unencumbered: bool = Field(description="certified with no remark: `datareg verify` exits 0 only "
+                                             "for this.")
+    text_zh: str = Field(description="The status and its remarks in one line, in Chinese.")
+    text_en: str = Field(description="The status and its remarks in one line, in English.")
+
+    @classmethod
+    def of(cls, state: LegalState) -> "LegalStatusPublic":
+        remarks = []
+        for r in state.remarks:
+            d = dict(r.details)
+            if "since" in d:
+                d["since"] = iso(d["since"])
+            if "orders" in d:
+                d["orders"] = [{**o, "ordered_at": iso(o["ordered_at"])} for o in d["orders"]]
+            d.pop("block_number", None)
+            remarks.append(RemarkPublic(type=r.remark.key, zh=r.remark.zh, en=r.remark.en, **d))
+        stage = Stage.from_key(state.stage) if state.stage else None
+        head_zh = state.status.zh + (f"（{stage.zh}）" if state.status is LegalStatus.IN_PROCEDURE and stage else "")
+        head_en = state.status.en + (f" ({stage.en})" if state.status is LegalStatus.IN_PROCEDURE and stage else "")
+        reason = ReasonPublic.of(state.reason_vocabulary, state.reason_code)
+        if reason is not None:
+            head_zh += f"，原因：{reason.zh or reason.code}"
+            head_en += f", reason: {reason.en or reason.code}"
+        zh = [f"{m.zh}（{remark_zh(m)}）" if remark_zh(m) else m.zh for m in remarks]
+        en = [f"{m.en} ({remark_en(m)})" if remark_en(m) else m.en for m in remarks]
+        return cls(
+            status=state.status.key, zh=state.status.zh, en=state.status.en, stage=state.stage,
+            certificate_status=state.certificate_status, certificate_number=state.certificate_number,
+            valid_until=iso(state.valid_until), reason=reason, remarks=remarks, encumbered=state.encumbered,
+            certified_and_unencumbered=state.clear,
+            text_zh=head_zh + (f"；备注：{'、'.join(zh)}" if zh else ""),
+            text_en=head_en + (f"; remarks: {', '.join(en)}" if en else ""),
+        )
+
+
+def remark_zh(m: RemarkPublic) -> str:
+    if m.type == Remark.FROZEN.key:
+        return "，".join(x for x in (m.order_reference, f"查封机关 {m.by}" if m.by else None) if x)
+    if m.type == Remark.PLEDGED.key:
+        return f"质权人 {m.pledgee}，动产融资登记号 {m.external_registration_no}"
+    return "、".join(f"异议 {i}" for i in m.objection_ids or [])
+
+
+def remark_en(m: RemarkPublic) -> str:
+    if m.type == Remark.FROZEN.key:
+        return ", ".join(x for x in (f"order {m.order_reference}" if m.order_reference else None,
+                                     f"by {m.by}" if m.by else None) if x)
+    if m.type == Remark.PLEDGED.key:
+        return f"to {m.pledgee}, registration {m.external_registration_no}"
+    return ", ".join(f"objection {i}" for i in m.objection_ids or [])
+
+
 class GrantTermsPublic(BaseModel):
     grantor: Optional[str] = Field(description="Who granted it (the holder of the parent right at the time).")
     purpose: Optional[str] = Field(description="Purpose or usage scenario (用途/使用场景).")
@@ -70,6 +199,8 @@ class RevocationPublic(BaseModel):
     revoked_by: Optional[str]
     reason_code: Optional[int]
     reason: Optional[str]
+    reason_zh: Optional[str] = Field(None, description="The reason's label (GET /v1/vocabulary, revocation_reason).")
+    reason_en: Optional[str] = None
     evidence_cid: Optional[str]
 
 
@@ -95,6 +226,8 @@ class RightPublic(BaseModel):
     revocation: Optional[RevocationPublic]
     created_block: int
     created_tx: str
+    pending: bool = Field(False, description="Named to a holder at registration who has not accepted it yet: not "
+                          "held and not valid until it does (the registrant may withdraw it meanwhile).")
 
     @classmethod
     def of(cls, state: RightState, current: Right) -> "RightPublic":
@@ -134,12 +267,15 @@ class RightPublic(BaseModel):
                 revoked_by=current.revoked_by,
                 reason_code=current.revocation_reason,
                 reason=RevocationReason.key_of(current.revocation_reason or 0, None),
+                reason_zh=RevocationReason.labels(current.revocation_reason)["zh"],
+                reason_en=RevocationReason.labels(current.revocation_reason)["en"],
                 evidence_cid=current.revocation_evidence_cid,
             )
             if r.revoked
             else None,
             created_block=current.created_block,
             created_tx=current.created_tx,
+            pending=bool(r.pending),
         )
 
 
@@ -188,11 +324,18 @@ class HistoryEvent(BaseModel):
     cids: dict[str, str] = Field(default_factory=dict, description=(
         "The content ids among the details, decoded: each argument named ...Cid (on chain the SHA-256 digest of a "
         "CIDv0), at any depth, as its CIDv0 (Qm...); zero digests are left out."))
+    reason: Optional[ReasonPublic] = Field(None, description="The reason the event gives (its reasonCode in "
+                                           "details), with its name and labels; null for an event that gives none.")
     timestamp: Optional[str]
     block_number: int
     block_hash: str
     tx_hash: str
     log_index: int
+
+
+class HistoryPage(Page[HistoryEvent]):
+    names: dict[str, PartyNamePublic] = Field(default_factory=dict, description="The name of each actor and party "
+                                              "on this page that has one (see the asset's `names`).")
 
 
 class LineageNode(BaseModel):
@@ -201,6 +344,7 @@ class LineageNode(BaseModel):
     registrant: Optional[str]
     status: Optional[str]
     level: int = Field(description="Negative for sources, positive for derived assets, 0 for this asset.")
+    legal_status: Optional["LegalStatusPublic"] = Field(None, description="Its one legal status, judged now.")
 
 
 class LineageEdge(BaseModel):
@@ -227,10 +371,13 @@ class AssetSummary(BaseModel):
     metadata_cid: str
     registered_at: Optional[str]
     registered_block: int
+    legal_status: Optional[LegalStatusPublic] = Field(None, description="Its one legal status, judged now, with "
+                                                      "its remarks.")
 
     @classmethod
-    def of(cls, asset: Asset) -> "AssetSummary":
+    def of(cls, asset: Asset, legal: LegalState | None = None) -> "AssetSummary":
         return cls(
+            legal_status=LegalStatusPublic.of(legal) if legal is not None else None,
             asset_id=asset.asset_id,
             name=asset.name,
             registrant=asset.registrant,
@@ -278,6 +425,17 @@ class AssetDetail(AssetSummary):
     remarks: Optional["RemarksPublic"] = Field(default=None, description="Freeze (查封) and pledges (质押).")
     registration: Optional["RegistrationPublic"] = Field(default=None, description="Its registration, if any.")
     attestations: list["AttestationPublic"] = Field(default_factory=list)
+    freeze_orders: list["FreezeOrderPublic"] = Field(
+        default_factory=list, description="Every freeze order (查封) on the asset, standing or released, in the "
+        "order recorded, with its place in the waiting list (轮候查封) while it stands.")
+    versions: list["AssetVersionPublic"] = Field(
+        default_factory=list, description="Every version of the asset, current and superseded, first first.")
+    change_application: Optional["ChangeApplicationPublic"] = Field(
+        default=None, description="The latest change registration applied for (pending, approved or refused); "
+        "null if none was.")
+    names: dict[str, "PartyNamePublic"] = Field(default_factory=dict, description="The name of each address in "
+                                                "this answer that has one: the participant's registered name, else "
+                                                "the name the application's metadata gives it (registry/db/names.py).")
 
     @classmethod
     def build(
@@ -441,30 +599,42 @@ class ListingPublic(BaseModel):
     )
     listed_block: int
     listed_tx: str
+    asset_legal_status: Optional[LegalStatusPublic] = Field(None, description="The listed asset's one legal status, "
+                                                            "judged now (a listing may be valid while the asset is "
+                                                            "pledged, or not certified).")
 
 
 class ListingChangePublic(BaseModel):
-    cursor: int = Field(description="Pass as `after` to resume right after this change.")
+    cursor: str = Field(description="Pass as `after` to resume right after this change. Made from the change's "
+                        "place on the chain (block.log.sequence, or t<moment>.<listing> for a lapse by time) and a "
+                        "hash over the feed up to it: every index of the same chain gives the same cursor, and a "
+                        "change a reorg voided never shares one with the new chain's change at its place.")
     listing_id: int
     exchange: str
     origin_exchange: Optional[str]
     asset_id: str
     change: str = Field(description="listed, suspended, resumed, delisted, became_invalid, became_valid, "
-                        "invalid_reason_changed, or retracted: a reorg removed the block of the change at cursor "
-                        "`retracts`, which you applied; undo it (the new chain's changes follow)")
-    retracts: Optional[int] = Field(None, description="For a retraction: the cursor of the change it withdraws.")
+                        "invalid_reason_changed, or retracted: a reorg removed the change whose cursor is "
+                        "`retracts`, which you applied; undo it (retractions come newest first, then the new "
+                        "chain's changes)")
+    retracts: Optional[str] = Field(None, description="For a retraction: the cursor of the change it withdraws.")
     status: str
     valid: bool
     reason: Optional[str]
-    block_number: int
+    block_number: Optional[int] = Field(description="The block of the event that caused it; null when time caused "
+                                        "it.")
     tx_hash: Optional[str] = Field(description="The transaction that caused it; null when time caused it.")
     log_index: Optional[int]
-    timestamp: Optional[str]
+    timestamp: Optional[str] = Field(description="Its block's time; for a change caused by time, the moment the "
+                                     "consent lapsed.")
+    caused_by: str = Field("event", description="event: the event at block_number, tx_hash, log_index; time: a "
+                           "right's term ended (no transaction), at `timestamp`; reorg: the index went back to "
+                           "block_number after a reorg.")
 
 
 class ListingFeed(BaseModel):
     data: list[ListingChangePublic]
-    next_cursor: int = Field(description="Resume with after=next_cursor; unchanged when there was nothing new.")
+    next_cursor: str = Field(description="Resume with after=next_cursor; unchanged when there was nothing new.")
 
 
 # ─────────────────────────── provenance verification (POST /v1/verify) ───────────────────────────
@@ -607,6 +777,11 @@ class VerifyMatch(BaseModel):
     listings: list[VerifyListing] = Field(description="Listings on exchanges whose consent holds now.")
     lineage: VerifyLineage
     evidence: VerifyEvidence
+    legal_status: Optional[LegalStatusPublic] = Field(None, description="The asset's one legal status, judged now: "
+                                                      "certified, lapsed, cancelled, ..., with its remarks.")
+    certificate_status: Optional[str] = Field(None, description=_one_of(CertificateStatus) + ": its registration "
+                                              "certificate, as the office's `certificate` view judges it.")
+    certificate_number: Optional[str] = None
 
 
 class VerifyResult(BaseModel):
@@ -616,6 +791,11 @@ class VerifyResult(BaseModel):
     matches: list[VerifyMatch] = Field(description="One per registered asset with this content: several "
                                        "registrants may register the same content. First registration first.")
     indexed_block: Optional[int] = Field(description="The answer holds as of this block.")
+    legal_status: Optional[LegalStatusPublic] = Field(None, description="The legal status the content has: "
+                                                      "unregistered without a match; with several, the most "
+                                                      "favourable match's (certified and unencumbered first, then "
+                                                      "recorded or in procedure, then encumbered, then lapsed or "
+                                                      "cancelled), as `datareg verify`'s exit status.")
 
     @classmethod
     def build(cls, verification: Verification, size: int | None, chain_id: int,
@@ -681,6 +861,9 @@ class VerifyResult(BaseModel):
                     indexed_block=indexed,
                     confirmations=(indexed - a.registered_block + 1) if indexed is not None else None,
                 ),
+                legal_status=LegalStatusPublic.of(m.legal) if m.legal is not None else None,
+                certificate_status=m.legal.certificate_status if m.legal is not None else None,
+                certificate_number=m.legal.certificate_number if m.legal is not None else None,
             ))
         as_of = f" (the index holds every event up to block {indexed})" if indexed is not None else ""
         if not matches:
@@ -693,18 +876,40 @@ class VerifyResult(BaseModel):
                        + (f", registered by {registrants} registrants" if registrants > 1 else "")
                        + (f"; in {len(superseded)} of them it is a superseded version (a change registration "
                           "replaced the data)" if superseded else "") + f"{as_of}.")
+        legal = [m.legal for m in verification.matches if m.legal is not None]
+        best = min(legal, key=verdict_rank) if legal else legal_status(None, None, [], [], [], 0)
         return cls(registered=bool(matches), message=message,
                    fingerprint=VerifyFingerprint(sha256=verification.sha256, cid=verification.cid, size=size),
-                   matches=matches, indexed_block=indexed)
+                   matches=matches, indexed_block=indexed, legal_status=LegalStatusPublic.of(best))
 
 
 class ObjectionPublic(BaseModel):
     objection_id: int
     objector: str
     reason_code: int
+    reason: Optional[ReasonPublic] = Field(None, description="The objection's reason (objection_reason).")
     evidence_cid: Optional[str]
     status: str = Field(description=_one_of(ObjectionStatus, ObjectionStatus.NONE))
     lodged_block: int
+
+
+class DeadlinePublic(BaseModel):
+    """A deadline of the national procedure, counted in working days in Beijing time (registry/calendar.py)."""
+
+    kind: str = Field(description="acceptance (3 working days from the application), publicity (its end on chain, "
+                      "5 working days set by the registrar) or objection (handled within 10 working days)")
+    objection_id: Optional[int] = None
+    working_days: int
+    start: Optional[str] = Field(description="The event the period runs from (not counted: the period starts the "
+                                 "next day).")
+    last_day: str = Field(description="The period's last day in Beijing time (YYYY-MM-DD); it ends at 24:00.")
+    due: str = Field(description="24:00 Beijing time of last_day (as UTC): the first moment after the period.")
+    provisional: bool = Field(description="Counted over a year whose holidays are provisional or not known.")
+    done: bool = Field(description="What it waits for happened (accepted or returned; objection resolved; "
+                       "publicity over).")
+    done_at: Optional[str]
+    passed: bool = Field(description="Now is at or after `due`.")
+    overdue: bool = Field(description="Passed and not done (publicity ends by itself: never overdue).")
 
 
 class RegistrationPublic(BaseModel):
@@ -723,8 +928,12 @@ class RegistrationPublic(BaseModel):
     renewal_window: Optional[tuple[str, str]] = Field(description="From 6 months to 1 day before it ends.")
     publicity_ends: Optional[str]
     reason_code: Optional[int]
+    reason: Optional[ReasonPublic] = Field(None, description="The reason of a return (return_reason), or of a "
+                                           "termination, refusal or refused renewal (refusal_reason).")
     documents_cid: Optional[str]
     objections: list[ObjectionPublic]
+    legal_status: Optional[LegalStatusPublic] = Field(None, description="The asset's one legal status, judged now.")
+    deadlines: list[DeadlinePublic] = Field(default=[], description="The procedure's deadlines, judged now.")
 
 
 class PublicityNotice(BaseModel):
@@ -774,15 +983,54 @@ class AttestationPublic(BaseModel):
     issued_tx: str
 
 
+class CertificateHolder(BaseModel):
+    """A right holder as the certificate names it: a primary (root) right, who holds it, and on what terms."""
+
+    right_index: int
+    kind: str = Field(description=_one_of(RightKind))
+    kind_zh: str
+    address: str
+    name: Optional[str] = Field(description="The participant's registered name, else the holder's name from the "
+                                "application's rights configuration.")
+    credit_code: Optional[str] = Field(description="The unified social credit code the application gives for it.")
+    valid_from: Optional[str] = Field(description="Beijing time (ISO 8601, +08:00).")
+    valid_until: Optional[str] = Field(description="Beijing time (ISO 8601, +08:00); null: no end.")
+    term: Optional[str] = Field(description="The term the application states (权利期限), as dates.")
+    limits: Optional[str] = Field(description="The limits on exercising the right (权利行使限制) the application "
+                                  "states.")
+    valid: bool
+    invalid_reason: Optional[str]
+
+
+class CertificateFingerprint(BaseModel):
+    sha256: str = Field(description="SHA-256 of the certified version's data.")
+    cid: Optional[str] = Field(description="Its IPFS CIDv0, when the registration declared one.")
+
+
+class CertificateRemark(BaseModel):
+    kind: str = Field(description="frozen, frozen_waiting (轮候查封), pledged, objection_pending, ...")
+    text: str = Field(description="The remark as printed, in Chinese and English.")
+
+
 class Certificate(BaseModel):
-    """The registration certificate (数据产权登记证书), as data; ?format=html gives the printable page."""
+    """The registration certificate (数据产权登记证书), as data; ?format=html gives the printable page and
+    ?format=pdf an A4 PDF with its fonts embedded. Times are Beijing time (ISO 8601, +08:00)."""
 
     certificate_number: str
     status: str = Field(description="valid, lapsed or cancelled, judged now")
+    status_zh: str
+    status_en: str
     asset_id: str
     data_name: Optional[str]
-    holder: str = Field(description="The registrant.")
+    summary: Optional[str]
+    industry: Optional[str] = Field(description="GB/T 4754-2017 section letter and division, e.g. G54.")
+    industry_name: Optional[str] = Field(description="The section's name (门类).")
+    fingerprint: CertificateFingerprint
+    holder: str = Field(description="The certificate's holder: the holder of the holding right (follows transfers).")
+    holder_name: Optional[str]
     applicant_name: Optional[str]
+    holders: list[CertificateHolder] = Field(description="Each primary right's holder, with name, credit code, term "
+                                             "and limits.")
     rights: list[RightPublic]
     registrar: str
     registrar_name: Optional[str]
@@ -790,5 +1038,78 @@ class Certificate(BaseModel):
     valid_until: Optional[str]
     version: int
     remarks: RemarksPublic
-    verification_url: str
-    evidence: Optional[Evidence]
+    remark_lines: list[CertificateRemark] = Field(description="The remarks as printed: freeze orders (by whom, which "
+                                                  "order), pledges (to whom), ...; empty: none.")
+    verification_url: str = Field(description="The public verification page (the explorer's /verify/NUMBER) the QR "
+                                  "code encodes; its base is DATAREG_PUBLIC_URL.")
+    evidence: Optional[Evidence] = Field(description="The certification transaction: the RegistrationOffice's "
+                                         "Registered event.")
+    reissue_evidence: Optional[Evidence] = Field(None, description="The latest re-issue (change, transfer) or "
+                                                 "renewal of the certificate, if any.")
+    legal_status: Optional[LegalStatusPublic] = Field(None, description="The asset's one legal status, judged now: "
+                                                      "a certificate of a frozen, pledged, lapsed or cancelled asset "
+                                                      "says so here.")
+
+
+# ─────────────────────────── the record authority (issue 13): orders, versions, changes ───────────────────────────
+
+
+class FreezeOrderPublic(BaseModel):
+    """A regulator's freeze order (查封) on the asset, standing or released."""
+
+    order_id: int = Field(description="Its number on the asset, from 1 in the order recorded.")
+    regulator: str = Field(description="The regulator that issued it: only it lifts the order (or the council's "
+                           "admin, with a recorded reason).")
+    regulator_name: Optional[str]
+    order_reference: str = Field(description="The order's reference, e.g. (2026)闽01执保1号.")
+    evidence_cid: Optional[str]
+    waiting: bool = Field(description="Recorded while another order stood: a waiting-list seizure (轮候查封).")
+    waiting_position: Optional[int] = Field(description="While it stands: its place among the standing orders, "
+                                            "1 for the order in effect, 2 for the first in the waiting list, ...; "
+                                            "null once released.")
+    active: bool = Field(description="Whether it still stands.")
+    released_by: Optional[str]
+    released_by_admin: bool = Field(description="Lifted by the council's admin rather than its regulator.")
+    release_evidence_cid: Optional[str] = Field(description="The release's evidence, or the admin's recorded reason.")
+    ordered_at: Optional[str]
+    ordered_block: int
+    ordered_tx: str
+    released_block: Optional[int]
+
+
+class AssetVersionPublic(BaseModel):
+    """One version of the asset: 1 at registration, one more per approved change registration."""
+
+    version: int
+    content_hash: str = Field(description="SHA-256 of this version's data (0x hex).")
+    metadata_cid: str
+    classification: str = Field(description=_one_of(Classification))
+    personal_information: bool
+    sensitive_personal_information: bool
+    export_allowed: bool
+    derived: bool
+    current: bool = Field(description="Whether this is the asset's current version; false: superseded.")
+    recorded_at: Optional[str]
+    block_number: int
+    tx_hash: str
+
+
+class ChangeApplicationPublic(BaseModel):
+    """The latest change registration applied for: while pending, the registered version stays pinned."""
+
+    status: str = Field(description="pending (awaiting the registrar's review), approved or refused")
+    applicant: str
+    registrar: str
+    registrar_name: Optional[str]
+    metadata_cid: str
+    content_hash: Optional[str] = Field(description="The new data's SHA-256; null when the data is unchanged.")
+    classification: str = Field(description=_one_of(Classification))
+    personal_information: bool
+    sensitive_personal_information: bool
+    export_allowed: bool
+    documents_cid: Optional[str]
+    reason_code: Optional[int] = Field(description="The registrar's reason code, once reviewed.")
+    reason: Optional[ReasonPublic] = Field(None, description="A refusal's reason (refusal_reason), with its labels.")
+    version: Optional[int] = Field(description="The version it became, when approved.")
+    applied_block: int
+    decided_block: Optional[int]

@@ -11,6 +11,10 @@ DATAREG_API_URL       Where the CLI finds the HTTP API.
 DATAREG_DEPLOYMENT    JSON file naming the chain id and contract addresses (default: DATA_DIR/deployment.json).
 DATAREG_CONFIRMATIONS Blocks to stay behind the head when indexing (default 0: anvil and QBFT finalise at once).
 DATAREG_INDEX_MAX_RANGE  Most blocks per eth_getLogs call (default 5000; shrinks by itself when a node refuses).
+DATAREG_PUBLIC_URL    The public address of the explorer, as printed in a certificate's QR code and verification
+                      link (e.g. https://registry.example.cn); default: the address the API was reached at.
+DATAREG_CJK_FONT      A TrueType font with Chinese glyphs (.ttf/.ttc) for PDF certificates; default: the first
+                      found of Debian's fonts-wqy-microhei, fonts-wqy-zenhei, fonts-arphic-uming, fonts-droid-fallback.
 """
 from __future__ import annotations
 
@@ -57,6 +61,14 @@ def _whole_number(name: str, default: str) -> int:
     return int(value)
 
 
+def _public_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not value.startswith(("http://", "https://")) or any(c.isspace() for c in value):
+        raise ConfigurationError(f"DATAREG_PUBLIC_URL must be an http:// or https:// address, got '{value}'.")
+    return value.rstrip("/")
+
+
 @dataclass(frozen=True)
 class Settings:
     rpc_url: str
@@ -73,6 +85,9 @@ class Settings:
     reorg_window: int = 128
     # The API's own key for relaying EIP-712 signatures (it pays gas; it never signs for users).
     relayer_key: str | None = field(default=None, repr=False)
+    # Where the public reaches the explorer (DATAREG_PUBLIC_URL): the base of the verification URL a certificate's
+    # QR code encodes. None: the address the request reached the API at.
+    public_url: str | None = None
 
     def relayer_key_for(self, chain_id: int) -> str | None:
         """DATAREG_RELAYER_KEY; unset, the development relayer account on the local development chain, and no
@@ -99,6 +114,7 @@ class Settings:
             index_max_range=max(1, index_max_range),
             reorg_window=reorg_window,
             relayer_key=_env("DATAREG_RELAYER_KEY"),
+            public_url=_public_url(_env("DATAREG_PUBLIC_URL")),
         )
 
 

@@ -23,6 +23,7 @@ from registry.config import (  # noqa: F401 - re-exported for the scripts and te
     DEPLOYER_ACCOUNT,
     RELAYER_ACCOUNT,
     USER_ACCOUNT,
+    Deployment,
     dev_key,
 )
 from registry.errors import ChainError, ConfigurationError
@@ -71,11 +72,12 @@ def require_free_port(port: int, what: str) -> None:
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 def start_anvil(port: int, block_time: float | None = None, log_path: Path | None = None,
-                zero_fees: bool = False, chain_id: int = ANVIL_CHAIN_ID) -> subprocess.Popen:
+                zero_fees: bool = False, chain_id: int = ANVIL_CHAIN_ID) -> subprocess.Popen[bytes]:
     """Starts anvil on 127.0.0.1:`port` and waits until it answers. With `zero_fees`, blocks have a base fee
     of 0 and the suggested gas price is 0, as on the consortium chains that run without gas fees."""
     require_free_port(port, "anvil")
@@ -101,7 +103,7 @@ def start_anvil(port: int, block_time: float | None = None, log_path: Path | Non
     raise ConfigurationError(f"anvil did not answer on port {port} within 20 s.")
 
 
-def stop(process: subprocess.Popen) -> None:
+def stop(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         process.terminate()
         try:
@@ -124,14 +126,14 @@ class LocalStack:
         over the chain and contracts of that other stack: a second exchange's view of the same chain."""
         self.data_dir = data_dir
         self.chain_of = chain_of
-        self.anvil_port = chain_of.anvil_port if chain_of else (anvil_port or free_port())
+        self.anvil_port: int = chain_of.anvil_port if chain_of else (anvil_port or free_port())
         self.api_port = api_port or free_port()
         self.block_time = block_time
         self.rpc_url = f"http://127.0.0.1:{self.anvil_port}"
         self.api_url = f"http://127.0.0.1:{self.api_port}"
         self.extra_env = extra_env or {}
-        self.processes: list[subprocess.Popen] = []
-        self.deployment = chain_of.deployment if chain_of else None
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.deployment: Deployment | None = chain_of.deployment if chain_of else None
         self.publicity_seconds = publicity_seconds
 
     @property
@@ -141,15 +143,16 @@ class LocalStack:
                 "DATAREG_DEPLOYMENT": str(self.data_dir / "deployment.json"), **self.extra_env}
 
     def __enter__(self) -> "LocalStack":
-        from registry.chain.deploy import deploy
+        from registry.chain.deploy import DEFAULT_PUBLICITY_SECONDS, deploy
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         require_free_port(self.api_port, "the API")
         try:
             if self.chain_of is None:
                 self.processes.append(start_anvil(self.anvil_port, self.block_time, self.data_dir / "anvil.log"))
-                extra = {"publicity_seconds": self.publicity_seconds} if self.publicity_seconds else {}
-                self.deployment = deploy(self.rpc_url, dev_key(DEPLOYER_ACCOUNT), **extra)
+                self.deployment = deploy(self.rpc_url, dev_key(DEPLOYER_ACCOUNT),
+                                         publicity_seconds=self.publicity_seconds or DEFAULT_PUBLICITY_SECONDS)
+            assert self.deployment is not None  # deployed above, or the other stack's
             self.deployment.save(self.data_dir / "deployment.json")
             self.start_indexer()
             self.processes.append(self._spawn(["registry.cli.main", "api", "--port", str(self.api_port)], "api.log"))
@@ -159,12 +162,12 @@ class LocalStack:
             raise
         return self
 
-    def start_indexer(self) -> subprocess.Popen:
+    def start_indexer(self) -> subprocess.Popen[bytes]:
         process = self._spawn(["registry.indexer"], "indexer.log")
         self.processes.append(process)
         return process
 
-    def _spawn(self, module_and_args: list[str], log_name: str) -> subprocess.Popen:
+    def _spawn(self, module_and_args: list[str], log_name: str) -> subprocess.Popen[bytes]:
         log = open(self.data_dir / log_name, "ab")  # noqa: SIM115 - the process writes to it
         return subprocess.Popen([sys.executable, "-m", *module_and_args], env=self.env,
                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -184,7 +187,7 @@ class LocalStack:
             time.sleep(0.05)
         raise ConfigurationError(f"The API did not start on {self.api_url}; see {self.data_dir}/api.log.")
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         for process in reversed(self.processes):
             stop(process)
         self.processes.clear()

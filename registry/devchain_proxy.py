@@ -20,6 +20,7 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import urlsplit
 
 from registry.devchain import free_port
@@ -35,7 +36,7 @@ DEV_METHOD_PREFIXES = ("anvil_", "evm_", "hardhat_")
 class Record:
     at: float  # perf_counter on arrival
     method: str
-    params: list
+    params: list[Any]
 
 
 class RpcProxy:
@@ -88,13 +89,13 @@ class RpcProxy:
                 except OSError:
                     pass  # the client was killed
 
-            def log_message(self, *args) -> None:
+            def log_message(self, *args: object) -> None:
                 pass
 
         class Server(ThreadingHTTPServer):
             daemon_threads = True
 
-            def handle_error(self, request, client_address) -> None:
+            def handle_error(self, request: Any, client_address: Any) -> None:
                 if not isinstance(sys.exc_info()[1], OSError):  # a killed client's connection reset is expected
                     super().handle_error(request, client_address)
 
@@ -139,7 +140,7 @@ class RpcProxy:
     def __enter__(self) -> "RpcProxy":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # ───────────────────────────── requests ─────────────────────────────
@@ -160,7 +161,7 @@ class RpcProxy:
             return self.forward(body)  # as it came: the proxy adds no parsing to the answers
         refused = {id(c): answer for c in calls if (answer := self._refusal(c)) is not None}
         passed = [c for c in calls if id(c) not in refused]
-        forwarded: list[dict] = []
+        forwarded: list[dict[str, Any]] = []
         if passed:
             answer = json.loads(self.forward(json.dumps(passed if isinstance(request, list) else passed[0]).encode()))
             forwarded = answer if isinstance(answer, list) else [answer]
@@ -168,7 +169,7 @@ class RpcProxy:
         answers = [refused.get(id(c)) or self._rewritten(c, by_id.get(c.get("id"), {})) for c in calls]
         return json.dumps(answers if isinstance(request, list) else answers[0]).encode()
 
-    def _wait_if_held(self, calls: list[dict]) -> None:
+    def _wait_if_held(self, calls: list[dict[str, Any]]) -> None:
         with self.lock:
             if self._hold is None:
                 return
@@ -183,7 +184,7 @@ class RpcProxy:
         self.held.set()
         self._release.wait()
 
-    def _refusal(self, call: dict) -> dict | None:
+    def _refusal(self, call: dict[str, Any]) -> dict[str, Any] | None:
         """The answer this node gives `call` itself (a refusal, or a state of its own), if any."""
         method, params = call.get("method", ""), call.get("params") or []
         if self.qbft and method.startswith(DEV_METHOD_PREFIXES):
@@ -198,7 +199,7 @@ class RpcProxy:
                         "error": {"code": -32005, "message": "query returned more than 10000 results"}}
         return None
 
-    def _rewritten(self, call: dict, answer: dict) -> dict:
+    def _rewritten(self, call: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
         """The upstream's answer to `call` as this node gives it."""
         method, result = call.get("method", ""), answer.get("result")
         if method == "eth_blockNumber" and isinstance(result, str):

@@ -1,25 +1,51 @@
 """The read-side rules, in one place: whether a right, a listing, a registration certificate and an attestation
-hold at a moment, and if not, why. Each mirrors the contract view that judges the same (rightValidity,
-listingValidity, certificate, attestationStatus), on rows of the index; the store (registry/db) gathers the rows
+hold at a moment, and if not, why; and an asset's one legal status with its remarks (legal_status), which every
+public answer serves (verify, the asset, listings, the certificate, the CLI and the explorer). Each mirrors the
+contract view that judges the same (rightValidity, listingValidity, certificate, attestationStatus), on rows of
+the index; the store (registry/db) gathers the rows
 and calls these, for the indexer (which stores listings' validity and feeds their changes) and the API alike.
 
 Pure functions of the rows given: no database, no clock (the moment is an argument).
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from registry.db.models import Asset, Attestation, Listing, Participant, Registration, Right, RightVersion
+from registry.calendar import ACCEPTANCE_DAYS, OBJECTION_DAYS, PUBLICITY_DAYS, Deadline, WorkCalendar, beijing_day
 from registry.vocabulary import (
     AssetStatus,
     AttestationKind,
     AttestationStatus,
+    CancelReason,
     CertificateStatus,
+    LegalStatus,
     ListingStatus,
+    ObjectionStatus,
     ParticipantStatus,
+    RefusalReason,
+    Remark,
+    ReturnReason,
     Role,
     Stage,
+    Term,
 )
+
+if TYPE_CHECKING:  # rows of the index; only read here, so `datareg verify` can judge exit codes without SQLAlchemy
+    from registry.db.models import (
+        Asset,
+        Attestation,
+        Event,
+        FreezeOrder,
+        Listing,
+        Objection,
+        Participant,
+        Pledge,
+        Registration,
+        Right,
+        RightVersion,
+    )
 
 # ─────────────────────────────── rights (DataRegistry.rightValidity) ───────────────────────────────
 
@@ -152,6 +178,258 @@ def renewal_window(registration: Registration) -> tuple[int, int] | None:
     if registration.valid_until is None:
         return None
     return registration.valid_until - RENEWAL_OPENS, registration.valid_until - RENEWAL_CLOSES
+
+
+# ─────────────────────────────── the procedure's deadlines (working days: registry/calendar.py) ───────────────────
+
+
+@dataclass(frozen=True)
+class DeadlineState:
+    """A deadline of the procedure judged at a moment. `done`: what it waits for happened (acceptance: accepted or
+    returned; objection: resolved; publicity: the period is over, or the application left publicity); `passed`:
+    the moment is at or after `deadline.due`; `overdue`: passed and not done (publicity, which ends by itself, is
+    never overdue)."""
+
+    kind: str  # acceptance, publicity, objection
+    deadline: Deadline
+    objection_id: int | None
+    done: bool
+    done_at: int | None
+    passed: bool
+    overdue: bool
+
+
+def _state(kind: str, deadline: Deadline, done_at: int | None, done: bool, now: int,
+           objection_id: int | None = None) -> DeadlineState:
+    passed = deadline.passed(now)
+    return DeadlineState(kind, deadline, objection_id, done, done_at, passed, passed and not done)
+
+
+def procedure_deadlines(cal: WorkCalendar, registration: Registration, applied_at: int | None,
+                        accepted_at: int | None, objections: list[tuple[Objection, int | None, int | None]],
+                        now: int) -> list[DeadlineState]:
+    """The guideline's deadlines of an application: acceptance within 3 working days of the application,
+    publicity until the end on chain (5 working days, set by the registrar), each objection handled within 10
+    working days of being lodged. `objections`: each with when it was lodged and resolved (None: not known / not
+    yet)."""
+    states = []
+    if applied_at is not None:
+        done = accepted_at is not None or registration.stage != Stage.APPLIED.key
+        states.append(_state("acceptance", cal.deadline(applied_at, ACCEPTANCE_DAYS), accepted_at, done, now))
+    ends = registration.publicity_ends
+    if ends:
+        last = beijing_day(ends - 1)
+        publicity = Deadline(start=None, working_days=PUBLICITY_DAYS, last_day=last, due=ends,
+                             provisional=cal.is_provisional(last))
+        over = publicity.passed(now)
+        states.append(DeadlineState("publicity", publicity, None, over or registration.stage != Stage.PUBLICITY.key,
+                                    ends if over else None, over, False))
+    for objection, lodged_at, resolved_at in objections:
+        if lodged_at is None:
+            continue
+        done = objection.status != ObjectionStatus.PENDING.key
+        states.append(_state("objection", cal.deadline(lodged_at, OBJECTION_DAYS), resolved_at, done, now,
+                             objection.objection_id))
+    return states
+
+
+# ─────────────────────────────── the legal status: one answer, from the record, the application and the remarks
+
+#: The stages of an application in progress (the legal status is then in_procedure, at that stage).
+IN_PROCEDURE = (Stage.APPLIED.key, Stage.ACCEPTED.key, Stage.PUBLICITY.key)
+
+
+@dataclass(frozen=True)
+class RemarkState:
+    """One remark (备注) standing on an asset: its kind and what identifies it (who froze it under which order,
+    which pledgee, which objection), with the transaction that recorded it where the index has one."""
+
+    remark: Remark
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LegalState:
+    """An asset's legal status at a moment, with its remarks. `stage` is the application's stage (null when there
+    is none); `certificate_status` what the office's `certificate` view says (registry/rules.certificate_status)."""
+
+    status: LegalStatus
+    stage: str | None
+    certificate_status: str
+    certificate_number: str | None
+    valid_until: int | None
+    remarks: tuple[RemarkState, ...]
+    # Why it is cancelled, or why its last application ended without registration (returned, terminated,
+    # refused): the code on chain and the vocabulary it is read in.
+    reason_code: int | None = None
+    reason_vocabulary: type[Term] | None = None
+
+    @property
+    def encumbered(self) -> bool:
+        """A remark limits the rights: frozen, pledged, an objection pending or upheld."""
+        return bool(self.remarks)
+
+    def has(self, remark: Remark) -> bool:
+        return any(r.remark is remark for r in self.remarks)
+
+    @property
+    def clear(self) -> bool:
+        """Certified and unencumbered: what `datareg verify` exits 0 for."""
+        return self.status is LegalStatus.CERTIFIED and not self.encumbered
+
+
+def frozen_remark(asset: Asset, orders: list[FreezeOrder], event: Event | None = None) -> RemarkState | None:
+    """The freeze: each standing order with its regulator and order reference, the first (the one in force) first;
+    `event` is the latest AssetFrozen, for an asset frozen with no order in the index (an index built before
+    orders were numbered)."""
+    standing = sorted((o for o in orders if o.active), key=lambda o: o.order_id)
+    if not standing and not asset.frozen:
+        return None
+    first = standing[0] if standing else None
+    args = json.loads(event.args_json) if event is not None and first is None else {}
+    return RemarkState(Remark.FROZEN, {
+        "by": first.regulator if first else (event.actor if event else None),
+        "order_reference": first.order_reference if first else args.get("orderReference"),
+        "order_id": first.order_id if first else None,
+        "since": first.ordered_at if first else (event.timestamp if event else None),
+        "tx_hash": first.ordered_tx if first else (event.tx_hash if event else None),
+        "orders": [{"order_id": o.order_id, "regulator": o.regulator, "order_reference": o.order_reference,
+                    "waiting": o.waiting, "ordered_at": o.ordered_at, "block_number": o.ordered_block,
+                    "tx_hash": o.ordered_tx} for o in standing],
+    })
+
+
+def legal_status(asset: Asset | None, registration: Registration | None, freeze_orders: list[FreezeOrder],
+                 pledges: list[Pledge], objections: list[Objection], now: int,
+                 frozen_event: Event | None = None) -> LegalState:
+    """The one legal status of an asset at `now`, from its rows in the index (the store gathers them:
+    registry/db/registration.legal_status):
+
+    - unregistered: no record on chain (`asset` None);
+    - cancelled: the record was cancelled (whatever its certificate said);
+    - lapsed: registered, past the certificate's validity and not renewed;
+    - certified: registered, within the validity;
+    - in_procedure: an application is applied, accepted or in publicity (`stage` says which);
+    - recorded: on chain with no certificate: never applied, or returned, terminated or refused.
+
+    Remarks, on any status but unregistered: frozen (by which regulator, under which order), pledged (to which
+    pledgee, under which external registration number), objection_pending, disputed (the last application was
+    refused on an upheld objection)."""
+    if asset is None:
+        return LegalState(LegalStatus.UNREGISTERED, None, CertificateStatus.NONE.key, None, None, ())
+    certificate = certificate_status(registration, asset, now)
+    stage = registration.stage if registration else None
+    if asset.status == AssetStatus.CANCELLED:
+        status = LegalStatus.CANCELLED
+    elif certificate == CertificateStatus.LAPSED.key:
+        status = LegalStatus.LAPSED
+    elif certificate == CertificateStatus.VALID.key:
+        status = LegalStatus.CERTIFIED
+    elif stage in IN_PROCEDURE:
+        status = LegalStatus.IN_PROCEDURE
+    else:
+        status = LegalStatus.RECORDED
+    remarks: list[RemarkState] = []
+    frozen = frozen_remark(asset, freeze_orders, frozen_event)
+    if frozen is not None:
+        remarks.append(frozen)
+    for pledge in sorted((p for p in pledges if p.active), key=lambda p: p.recorded_block):
+        remarks.append(RemarkState(Remark.PLEDGED, {
+            "pledgee": pledge.pledgee, "external_registration_no": pledge.external_registration_no,
+            "pledge_id": pledge.pledge_id, "recorded_by": pledge.registrar, "block_number": pledge.recorded_block,
+            "tx_hash": pledge.recorded_tx}))
+    pending = sorted(o.objection_id for o in objections if o.status == ObjectionStatus.PENDING.key)
+    if pending:
+        remarks.append(RemarkState(Remark.OBJECTION_PENDING, {"objection_ids": pending}))
+    if stage == Stage.REFUSED.key and status is LegalStatus.RECORDED:
+        upheld = sorted(o.objection_id for o in objections if o.status == ObjectionStatus.UPHELD.key)
+        remarks.append(RemarkState(Remark.DISPUTED, {"objection_ids": upheld}))
+    reason_code, vocabulary = None, None
+    if status is LegalStatus.CANCELLED:
+        reason_code, vocabulary = asset.cancel_reason, CancelReason
+    elif status is LegalStatus.RECORDED and registration is not None and stage in _STAGE_REASONS:
+        reason_code, vocabulary = registration.reason_code, _STAGE_REASONS[stage]
+    return LegalState(status, stage, certificate,
+                      registration.certificate_number if registration else None,
+                      registration.valid_until if registration and registration.certificate_number else None,
+                      tuple(remarks), reason_code, vocabulary if reason_code is not None else None)
+
+
+#: The vocabulary of an application's reason code by the stage it ended at.
+_STAGE_REASONS: dict[str, type[Term]] = {Stage.RETURNED.key: ReturnReason, Stage.TERMINATED.key: RefusalReason,
+                                         Stage.REFUSED.key: RefusalReason}
+
+
+def registration_reason(registration: Registration) -> type[Term] | None:
+    """The vocabulary the application's `reason_code` is read in: the return's, or the refusal grounds (a
+    termination, a refusal, or a refused renewal of a registered one)."""
+    if registration.stage == Stage.REGISTERED.key:
+        return RefusalReason
+    return _STAGE_REASONS.get(registration.stage)
+
+
+#: What `datareg verify` exits with, by the legal status it finds (README and its --help say the same).
+EXIT_CERTIFIED = 0  # certified and unencumbered
+EXIT_NOT_FOUND = 1
+EXIT_ERROR = 2
+EXIT_NOT_CERTIFIED = 3  # recorded, or in the procedure
+EXIT_ENDED = 4  # lapsed or cancelled
+EXIT_ENCUMBERED = 5  # frozen, pledged, objection pending, disputed
+
+
+def verdict(state: LegalState) -> int:
+    """The exit status of `datareg verify` for one legal status: an ended registration (lapsed or cancelled) first,
+    then an encumbrance, then the lack of a certificate."""
+    return verdict_of(state.status.key, state.encumbered)
+
+
+def verdict_of(status: str, encumbered: bool) -> int:
+    """`verdict` from a legal status as the API answers it (its key and whether a remark stands)."""
+    if status == LegalStatus.UNREGISTERED.key:
+        return EXIT_NOT_FOUND
+    if status in (LegalStatus.LAPSED.key, LegalStatus.CANCELLED.key):
+        return EXIT_ENDED
+    if encumbered:
+        return EXIT_ENCUMBERED
+    if status == LegalStatus.CERTIFIED.key:
+        return EXIT_CERTIFIED
+    return EXIT_NOT_CERTIFIED
+
+
+#: The order in which several matches of one content are preferred: the most favourable first.
+_PREFERENCE = (EXIT_CERTIFIED, EXIT_NOT_CERTIFIED, EXIT_ENCUMBERED, EXIT_ENDED, EXIT_NOT_FOUND)
+
+
+def verdict_rank(state: LegalState) -> int:
+    return _PREFERENCE.index(verdict(state))
+
+
+def encumbrances(state: LegalState, asset: Asset, frozen_event: Event | None) -> list[dict[str, Any]]:
+    """The remarks as POST /v1/verify's `encumbrances` has always listed them: the freeze (type frozen, from the
+    latest AssetFrozen event), each standing freeze order (type freeze_order) and each active pledge (type
+    pledge), each with the transaction that recorded it."""
+    found: list[dict[str, Any]] = []
+    for remark in state.remarks:
+        d = remark.details
+        if remark.remark is Remark.FROZEN:
+            if asset.frozen:
+                event = frozen_event
+                found.append({"type": "frozen", "by": event.actor if event else None,
+                              "order_reference": json.loads(event.args_json).get("orderReference") if event else None,
+                              "block_number": event.block_number if event else None,
+                              "tx_hash": event.tx_hash if event else None})
+            for order in d["orders"]:
+                found.append({"type": "freeze_order", "order_id": order["order_id"], "regulator": order["regulator"],
+                              "order_reference": order["order_reference"], "waiting": order["waiting"],
+                              "lifted_by": f"regulator {order['regulator']} (or the council admin, with a recorded "
+                                           "reason)",
+                              "block_number": order["block_number"], "tx_hash": order["tx_hash"]})
+        elif remark.remark is Remark.PLEDGED:
+            found.append({"type": "pledge", "pledge_id": d["pledge_id"],
+                          "external_registration_no": d["external_registration_no"], "pledgee": d["pledgee"],
+                          "recorded_by": d["recorded_by"], "block_number": d["block_number"],
+                          "tx_hash": d["tx_hash"]})
+    return found
 
 
 # ─────────────────────────────── attestations (AttestationRegistry.attestationStatus) ───────────────────────────────

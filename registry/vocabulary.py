@@ -47,6 +47,27 @@ class Term(enum.IntEnum):
         raise ValidationError(f"Unknown {what or _words(cls.__name__)} '{text}': use one of {', '.join(cls.keys())}.")
 
     @classmethod
+    def from_text(cls, text: str, what: str | None = None) -> "Term":
+        """The member named `text` (its key, any case) or numbered `text`; a ValidationError listing the choices
+        (name and number) for anything else: how the CLI takes a code."""
+        text = str(text).strip()
+        for member in cls:
+            if member.key == text.lower() or (text.isascii() and text.isdigit() and member.value == int(text)):
+                return member
+        choices = ", ".join(f"{m.key} ({m.value})" for m in cls)
+        raise ValidationError(f"Unknown {what or _words(cls.__name__)} '{text}': use one of {choices}.")
+
+    @classmethod
+    def labels(cls, value: int | None) -> dict[str, Any]:
+        """A code as the API answers it beside the number: its key and labels, null for a code not listed."""
+        try:
+            member = cls(value) if value is not None else None
+        except ValueError:
+            member = None
+        return {"key": member.key if member else None, "zh": member.zh if member else None,
+                "en": member.en if member else None}
+
+    @classmethod
     def key_of(cls, value: int | None, default: str | None = None) -> str | None:
         """The key of the member numbered `value`; `default` (or the number as text) for a number it lacks."""
         try:
@@ -177,6 +198,99 @@ class CancelReason(Term):
     DATA_DESTROYED = 2, "数据已销毁", "data destroyed"
     OBJECTION_UPHELD = 3, "异议成立", "objection upheld"
     BY_REGISTRAR = 4, "登记机构注销", "by the registrar"
+
+
+# ─────────────────────────────── reason codes (uint16 on chain, no Solidity enum) ───────────────────────────────
+# The contracts carry these as plain numbers; the registry gives each a stable name and labels. A code a contract
+# receives that is not listed here is shown as its number with no label (`reason_label` null).
+
+
+class RefusalReason(Term):
+    """Why an application ends without registration: the review terminates it (IRegistrationOffice.
+    ApplicationTerminated), the registration is refused (RegistrationRefused: the office itself gives 3 when an
+    objection is upheld), a change or a renewal is refused (ChangeReviewed, RenewalRefused). The first four are the
+    refusal grounds of the national guideline (数据产权登记工作指引（试行）); the rest are what the review checks."""
+
+    NATIONAL_SECURITY = 1, "危害国家安全或者社会公共利益", "endangers national security or the public interest"
+    UNLAWFUL_SOURCE = 2, "数据来源不合法", "unlawful source of the data"
+    OWNERSHIP_DISPUTE = 3, "权属存在争议（异议成立）", "pending ownership dispute (an objection was upheld)"
+    FALSE_APPLICATION = 4, "申请材料虚假", "false application"
+    INACCURATE_DESCRIPTION = 5, "数据描述不准确", "the description of the data is not accurate"
+    RIGHTS_UNCLEAR = 6, "权利不清晰", "the rights are not clear"
+    PROCESSED_ON_BEHALF = 7, "受托加工数据不予登记", "data processed on another party's behalf may not be registered"
+    OTHER = 99, "其他", "other"
+
+
+class ReturnReason(Term):
+    """Why an application is returned for material (IRegistrationOffice.ApplicationReturned): the guideline's
+    one-time request for what is missing."""
+
+    MISSING_MATERIAL = 1, "申请材料不齐全", "application material missing"
+    MATERIAL_NOT_IN_FORM = 2, "申请材料不符合规定形式", "material not in the required form"
+    INCONSISTENT = 3, "申请信息与材料不一致", "the application and its material disagree"
+    OTHER = 99, "其他", "other"
+
+
+class ObjectionReason(Term):
+    """Why a participant objects during publicity (IRegistrationOffice.ObjectionLodged)."""
+
+    UNLAWFUL_SOURCE = 1, "数据来源不合法", "unlawful source of the data"
+    OWNERSHIP_DISPUTE = 2, "权属争议", "ownership dispute"
+    INACCURATE_DESCRIPTION = 3, "数据描述不实", "the description is not true"
+    INFRINGES_RIGHTS = 4, "侵犯他人合法权益", "infringes another party's lawful rights"
+    PUBLIC_INTEREST = 5, "危害国家安全或者社会公共利益", "endangers national security or the public interest"
+    OTHER = 99, "其他", "other"
+
+
+class SuspensionReason(Term):
+    """Why the council suspends a participant (IParticipantRegistry.ParticipantSuspended)."""
+
+    VIOLATION = 1, "违法违规", "violation of law or rules"
+    LICENCE_REVOKED = 2, "资质被撤销", "licence revoked"
+    REQUEST = 3, "本方申请", "at its own request"
+    OTHER = 99, "其他", "other"
+
+
+class AttestationRevocationReason(Term):
+    """Why an issuer revokes an attestation (IAttestationRegistry.AttestationRevoked)."""
+
+    ERROR = 1, "结论有误", "the conclusion was wrong"
+    DATA_CHANGED = 2, "数据已变化", "the data changed"
+    FRAUD = 3, "材料虚假", "false material"
+    OTHER = 99, "其他", "other"
+
+
+class FreezeRelease(Term):
+    """How a freeze order ended (IDataRegistry.AssetFreezeReleased): by its issuing regulator, or by the council
+    admin with a recorded reason (`byAdmin`; the reason is a document, its CID on chain)."""
+
+    BY_REGULATOR = 1, "原查封机关解除", "released by its issuing regulator"
+    BY_ADMIN = 2, "理事会管理员解除（附理由）", "released by the council admin, with a recorded reason"
+
+
+# ─────────────────────────────── the legal status (registry/rules.py judges it) ───────────────────────────────
+
+
+class LegalStatus(Term):
+    """Where an asset stands in law, judged from the index at a moment (registry/rules.py: legal_status). Not a
+    contract enum: the contracts judge the parts (the record, the application, the certificate), this is their
+    one answer."""
+
+    UNREGISTERED = 0, "未登记", "not registered"
+    RECORDED = 1, "已存证，未发证", "recorded on chain, no certificate"
+    IN_PROCEDURE = 2, "登记办理中", "in the registration procedure"
+    CERTIFIED = 3, "已登记发证", "registered, certificate valid"
+    LAPSED = 4, "登记已失效", "registration lapsed"
+    CANCELLED = 5, "已注销", "cancelled"
+
+
+class Remark(Term):
+    """A remark (备注) beside the legal status: what limits the exercise of the rights."""
+
+    FROZEN = 1, "已查封", "frozen"
+    PLEDGED = 2, "已质押", "pledged"
+    OBJECTION_PENDING = 3, "异议待处理", "objection pending"
+    DISPUTED = 4, "权属争议（异议成立）", "disputed (an objection was upheld)"
 
 
 # ─────────────────────────────── ParticipantRegistry ───────────────────────────────
@@ -362,6 +476,37 @@ def event_action(event_name: str) -> str:
     return known[0] if known else "".join(f"_{c.lower()}" if c.isupper() else c for c in event_name).lstrip("_")
 
 
+#: The vocabulary of the reason code each event carries (its `reasonCode` argument; AssetFreezeReleased's
+#: `byAdmin`): how the API labels a reason wherever it returns one.
+EVENT_REASONS: dict[str, type[Term]] = {
+    "RightRevoked": RevocationReason,
+    "AssetCancelled": CancelReason,
+    "ApplicationReturned": ReturnReason,
+    "ApplicationTerminated": RefusalReason,
+    "RegistrationRefused": RefusalReason,
+    "RenewalRefused": RefusalReason,
+    "ChangeReviewed": RefusalReason,
+    "ObjectionLodged": ObjectionReason,
+    "ParticipantSuspended": SuspensionReason,
+    "AttestationRevoked": AttestationRevocationReason,
+    "AssetFreezeReleased": FreezeRelease,
+}
+
+
+def event_reason(name: str, args: dict[str, Any]) -> dict[str, Any] | None:
+    """The reason an event gives, as {code, key, zh, en} (key and labels null for a code the vocabulary lacks);
+    None for an event that gives none (an approved change carries no reason)."""
+    vocabulary = EVENT_REASONS.get(name)
+    if vocabulary is None:
+        return None
+    code = args.get("reasonCode")
+    if vocabulary is FreezeRelease:
+        code = int(FreezeRelease.BY_ADMIN if args.get("byAdmin") else FreezeRelease.BY_REGULATOR)
+    elif not isinstance(code, int) or (name == "ChangeReviewed" and args.get("passed")):
+        return None
+    return {"code": code, **vocabulary.labels(code)}
+
+
 #: Each Solidity enum and the Python enum that mirrors it: (contract interface, enum name) -> enum.
 CONTRACT_ENUMS: dict[tuple[str, str], type[Term]] = {
     ("IDataRegistry", "RightKind"): RightKind,
@@ -390,6 +535,14 @@ GROUPS: dict[str, type[Term]] = {
     "classification": Classification,
     "revocation_reason": RevocationReason,
     "cancel_reason": CancelReason,
+    "refusal_reason": RefusalReason,
+    "return_reason": ReturnReason,
+    "objection_reason": ObjectionReason,
+    "suspension_reason": SuspensionReason,
+    "attestation_revocation_reason": AttestationRevocationReason,
+    "freeze_release": FreezeRelease,
+    "legal_status": LegalStatus,
+    "remark": Remark,
     "role": Role,
     "participant_status": ParticipantStatus,
     "listing_status": ListingStatus,

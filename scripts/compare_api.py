@@ -322,20 +322,21 @@ def requests_for(h: Harness, ids: dict) -> list[tuple[str, str, dict | None]]:
         q("/v1/listings", limit=1, offset=1),
         *[f"/v1/listings/{n}" for n in (w["listing"], w["cross_listing"], 999, -1)], "/v1/listings/abc",
         q("/v1/listings/feed", exchange=w["exchange_a"]), q("/v1/listings/feed", exchange=w["exchange_b"]),
-        q("/v1/listings/feed", exchange=w["exchange_b"], after=1, limit=1), "/v1/listings/feed",
+        q("/v1/listings/feed", exchange=w["exchange_b"], after=0, limit=1), "/v1/listings/feed",
         q("/v1/listings/feed", exchange="bad"),
         # participants
         "/v1/participants", q("/v1/participants", role="exchange"), q("/v1/participants", role="regulator"),
         q("/v1/participants", role="astronaut"), q("/v1/participants", limit=2, offset=1),
         *[f"/v1/participants/{p}" for p in (w["exchange_a"], w["exchange_b"], Account.from_key(dev_key(0)).address,
                                              nobody)], "/v1/participants/nonsense",
+        f"/v1/names?address={w['alice']}&address={w['bob']}&address={nobody}", "/v1/names?address=0x1", "/v1/names",
         # content
         f"/v1/metadata/{metadata_cid}", f"/v1/content/{metadata_cid}", f"/v1/content/{content_cid}",
         f"/v1/metadata/{'b' * 59}", "/v1/metadata/nonsense", "/v1/content/nonsense",
         # the explorer's pages
         "/v1/relay/0123456789abcdef", "/v1/relay/nonsense",
         "/", "/search", "/verify", "/status", f"/assets/{source}", f"/assets/{source}/history",
-        f"/assets/{source}/lineage", f"/parties/{w['bob']}",
+        f"/assets/{source}/lineage", f"/parties/{w['bob']}", f"/verify/{cert}",
     ]
     posts = [
         ("/v1/verify", {"sha256": w["source_sha256"]}),

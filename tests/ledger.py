@@ -111,6 +111,9 @@ class Ledger:
     pending: list[DecodedEvent] = field(default_factory=list)  # logs of the block being built
     mined: list[DecodedEvent] = field(default_factory=list)  # logs of blocks mined but not indexed yet
     indexed_block: int = 0
+    # Names the branch blocks are mined on from now: blocks and transactions of another branch get other hashes
+    # (a reorg's new chain); "" for the first.
+    branch: str = ""
 
     def __post_init__(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -156,7 +159,7 @@ class Ledger:
                 types.append(_abi_type(param))
                 values.append(value)
         number = self.head.number + 1
-        tx_hash = "0x" + keccak(text=f"{number}:{len(self.pending)}").hex()  # a transaction per event
+        tx_hash = "0x" + keccak(text=f"{number}:{len(self.pending)}{self.branch}").hex()  # a transaction per event
         log = {"topics": topics, "data": "0x" + encode(types, values).hex(), "blockNumber": hex(number),
                "blockHash": self._hash(number), "transactionHash": tx_hash, "logIndex": hex(len(self.pending)),
                "address": CONTRACTS["DataRegistry"]}
@@ -191,7 +194,7 @@ class Ledger:
         return last
 
     def _hash(self, number: int) -> str:
-        return "0x" + keccak(text=f"block {number}").hex()
+        return "0x" + keccak(text=f"block {number}{self.branch}").hex()
 
     def _mine_header(self, timestamp: int) -> Header:
         number = len(self.blocks)

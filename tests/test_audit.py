@@ -300,3 +300,42 @@ def _history_actor_changed(data):
 def test_altered_bundle_fails(world, monkeypatch, bundle, tmp_path, change, says):
     code, out, err = datareg(world, monkeypatch, "audit", "--check-bundle", _altered(bundle, tmp_path, change))
     assert code == 1 and out.startswith("NOT VERIFIED") and says in out, out + err
+
+
+@pytest.mark.parametrize("case", ["lift_freeze_order", "rewrite_version_hash", "forge_holder_term",
+                                  "forge_change_application"])
+def test_index_check_compares_the_record_authority_tables(world, monkeypatch, case):
+    """Fails on the old code: `index check` did not read the four tables of migration 0007 (freeze orders, asset
+    versions, holder terms, change applications), so each of these falsifications gave "No differences"."""
+    asset = world["asset"]
+    table, statement, params, says = {
+        "lift_freeze_order": (
+            "freeze_orders", "UPDATE freeze_orders SET active = :t, released_by = NULL, released_block = NULL "
+            "WHERE asset_id = :a AND order_id = 1", {"a": asset, "t": True}, f"freeze_orders {asset}/1 active:"),
+        "rewrite_version_hash": (
+            "asset_versions", "UPDATE asset_versions SET content_hash = :f WHERE asset_id = :a AND version = 1",
+            {"a": asset, "f": "0x" + "ab" * 32}, f"asset_versions {asset}/1 content_hash: index '0x{'ab' * 32}'"),
+        "forge_holder_term": (
+            "holder_terms", "INSERT INTO holder_terms (asset_id, holder, valid_until, block_number) "
+            "VALUES (:a, :f, 1, 1)", {"a": asset, "f": FORGED},
+            f"holder_terms {asset}/{FORGED} exists: index True, chain False"),
+        "forge_change_application": (
+            "change_applications", "INSERT INTO change_applications (asset_id, applicant, registrar, status, "
+            "metadata_cid, classification, attributes, applied_block) VALUES (:a, :f, :f, 'pending', 'Qm', 0, 0, 1)",
+            {"a": asset, "f": FORGED}, f"change_applications {asset} exists: index True, chain False"),
+    }[case]
+    assert datareg(world, monkeypatch, "index", "check")[0] == 0
+    with world["engine"].begin() as conn:
+        saved = [dict(r) for r in conn.execute(text(f"SELECT * FROM {table}")).mappings()]
+        assert conn.execute(text(statement), params).rowcount == 1
+    try:
+        code, out, err = datareg(world, monkeypatch, "index", "check")
+        assert code == 1 and says in out, out + err
+    finally:
+        with world["engine"].begin() as conn:
+            conn.execute(text(f"DELETE FROM {table}"))
+            if saved:
+                columns = list(saved[0])
+                conn.execute(text(f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+                                  f"({', '.join(':' + c for c in columns)})"), saved)
+    assert datareg(world, monkeypatch, "index", "check")[0] == 0

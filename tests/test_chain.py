@@ -266,3 +266,15 @@ def test_rpc_transport_answers_in_order_and_maps_every_failure_to_the_package_er
 
     with pytest.raises(ChainUnavailable, match="cannot be reached"):
         Rpc(f"http://127.0.0.1:{free_port()}", retries=1, backoff=0).call("eth_chainId")
+
+
+def test_a_transaction_sent_meanwhile_from_elsewhere_with_the_same_key_does_not_refuse_the_next(stack):
+    """The client caches each sender's nonce. Failed on the old code ("The node refused the transaction: nonce
+    too low") when the same key had sent a transaction from another client (another `datareg` process, a
+    wallet) since: the refused transaction is now signed again with the node's count, once."""
+    account = stack.accounts[5]
+    stack.client.register(random_registration([(account.address, ALL)]), account)  # caches the nonce
+    elsewhere = RegistryClient(Chain(stack.rpc_url, stack.deployment))
+    elsewhere.register(random_registration([(account.address, ALL)]), account)
+    result = stack.client.register(random_registration([(account.address, ALL)]), account)
+    assert stack.client.get_asset(result.asset_ids[0])["registrant"] == account.address

@@ -155,6 +155,12 @@ def _acceptable(action: argparse.Action, value: str) -> bool:
     (["register", "data.json", "--metadata", "data.json", "--wait", "nan"], "seconds from 0 to 86400"),
     (["grant", "数据", "--right", "usage", "--to", ADDRESS], "is not an asset id"),
     (["grant", ASSET, "--right", "usage", "--to", "数据"], "address"),
+    (["object", ASSET, "--reason", "dispute"], "use one of unlawful_source (1), ownership_dispute (2)"),
+    (["return", ASSET, "--reason", "7"], "Unknown return reason '7': use one of missing_material (1)"),
+    (["review", ASSET, "--terminate", "--reason", "x"], "national_security (1)"),
+    (["cancel", ASSET, "--reason", "whim"], "request (1), data_destroyed (2)"),
+    (["revoke", ASSET, "4", "--reason", "whim"], "breach_of_terms (1)"),
+    (["revoke-attestation", "1", "--reason", "whim"], "error (1)"),
 ])
 def test_bad_values_are_refused_with_exit_2_and_one_line(offline, capsys, argv, says) -> None:
     """Fails on the old code: `grant --quantity -5` (and huge quantities) printed a Python traceback, and a

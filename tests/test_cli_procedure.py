@@ -53,7 +53,8 @@ def test_every_step_of_the_procedure_through_the_cli(run, tmp_path):
     registrar = s.accounts[6].address
     run("apply", asset, "--registrar", registrar, "--documents", str(data), "--key", keys["applicant"], "--relay")
     run("accept", asset, "--key", keys["registrar"])
-    run("review", asset, "--key", keys["registrar"], "--relay")
+    # Publicity ends 24:00 Beijing time of the 5th working day on the calendar (tests/test_publicity_calendar.py).
+    ends = json.loads(run("--json", "review", asset, "--key", keys["registrar"], "--relay").stdout)["publicity_ends"]
     assert asset in run("publicity").stdout
     objected = json.loads(run("--json", "object", asset, "--reason", "2", "--key", keys["objector"]).stdout)
     objection = next(e["args"]["objectionId"] for e in objected["events"] if e["name"] == "ObjectionLodged")
@@ -61,7 +62,7 @@ def test_every_step_of_the_procedure_through_the_cli(run, tmp_path):
     run("resolve", asset, str(objection), "--key", keys["registrar"])
     refused = run("certify", asset, "--key", keys["registrar"], expect=1)
     assert "runs until" in refused.stderr
-    s.advance_time(61)
+    s.advance_time(ends - s.chain_time())
     run("certify", asset, "--years", "5", "--key", keys["registrar"])
     shown = json.loads(run("--json", "registration", asset).stdout)
     assert shown["stage"] == "registered" and shown["certificate_number"].startswith("SJ35B")

@@ -128,6 +128,10 @@ def test_search_by_name_then_open_the_asset(tab, world):
     assert certificate.get_attribute("href") == f"/v1/assets/{world.source}/certificate?format=html"
     body = tab.text("main")
     assert world.certificate in body
+    # The procedure's deadlines in working days (issue 16): accepted in time, publicity over.
+    deadlines = tab.text("table.deadlines")
+    assert "Acceptance (3 working days)" in deadlines and "Done" in deadlines and "Overdue" not in deadlines
+    assert "Publicity (5 working days)" in deadlines and "Ended" in deadlines and ", 24:00" in deadlines
     assert "ZD20261121000088" in body  # the pledge
     assert "收益法" in body and "¥1,200,000.00" in body  # the appraisal, 120,000,000 fen
     assert tab.page.locator(f"main a[href='/assets/{world.derived}']").count() == 1  # its derived product
@@ -152,7 +156,8 @@ def test_search_by_certificate_asset_id_address_name_and_fingerprint(tab, world)
     tab.open(f"/search?q={world.derived}")
     wait_url(tab, rf"/assets/{world.derived}$")
     tab.page.locator("h1", has_text="商圈周客流指数").wait_for()
-    assert "Frozen" in tab.text(".badges")
+    assert "frozen" in tab.text(".badges").lower()
+    assert tab.page.locator(".badges .legal-status").get_attribute("data-remarks") == "frozen"
 
     tab.open(f"/search?q={world.carol}")
     wait_url(tab, rf"/parties/{world.carol}$")
@@ -163,12 +168,12 @@ def test_search_by_certificate_asset_id_address_name_and_fingerprint(tab, world)
     assert world.exchange_b in tab.page.locator("a[href^='/parties/']").first.get_attribute("href")
 
     tab.open(f"/search?q={world.source_sha256}")
-    tab.page.locator("#verdict.verdict-yes").wait_for()
+    tab.page.locator("#verdict.verdict-limited[data-legal-status=certified]").wait_for()
     assert tab.page.locator(f"article.match[data-asset='{world.source}']").count() == 1
 
     cid = tab.page.request.get(f"/v1/assets/{world.source}").json()["content_cid"]
     tab.open(f"/search?q={cid}")
-    tab.page.locator("#verdict.verdict-yes").wait_for()
+    tab.page.locator("#verdict.verdict-limited[data-legal-status=certified]").wait_for()
 
     tab.open("/search?q=no-such-asset-anywhere")
     assert "Nothing matches" in tab.text("main")
@@ -288,7 +293,7 @@ def test_verify_by_dropping_a_file_never_uploads_it(tab, world):
     data = world.source_file.read_bytes()
     tab.open("/verify")
     drop_file(tab, world.source_file.name, data)
-    tab.page.locator("#verdict.verdict-yes").wait_for()
+    tab.page.locator("#verdict.verdict-limited[data-legal-status=certified]").wait_for()
     assert tab.text("#file-sha256") == "0x" + hashlib.sha256(data).hexdigest() == world.source_sha256
     match = tab.page.locator(f"article.match[data-asset='{world.source}']")
     text = match.inner_text()
@@ -317,7 +322,7 @@ def test_verify_a_typed_fingerprint(tab, world):
     tab.open("/verify")
     tab.page.fill("#fingerprint-input", world.source_sha256)
     tab.page.click("#fingerprint-form button")
-    tab.page.locator("#verdict.verdict-yes").wait_for()
+    tab.page.locator("#verdict.verdict-limited[data-legal-status=certified]").wait_for()
     tab.page.fill("#fingerprint-input", "not a fingerprint")
     tab.page.click("#fingerprint-form button")
     tab.page.locator("#verify-result .error").wait_for()
@@ -376,10 +381,10 @@ def test_language_switch_is_remembered(tab, world):
     tab.page.goto("/verify")
     tab.page.wait_for_selector("#dropzone")
     drop_file(tab, world.source_file.name, world.source_file.read_bytes())
-    tab.page.locator("#verdict.verdict-yes", has_text="已登记").wait_for()
+    tab.page.locator("#verdict.verdict-limited", has_text="已登记发证 · 已质押").wait_for()
     tab.shot("verify-registered-zh")
     tab.page.click("#lang-switch")  # the verdict stays, now in English
-    tab.page.locator("#verdict.verdict-yes", has_text="Registered").wait_for()
+    tab.page.locator("#verdict.verdict-limited", has_text="registered, certificate valid · pledged").wait_for()
     assert tab.page.evaluate("localStorage.getItem('datareg.lang')") == "en"
 
 
@@ -611,3 +616,15 @@ def test_nothing_is_clipped_at_1280_px_or_on_a_phone(browser, world, private_sta
         tab.context.close()
     assert not clipped, clipped
     assert not tab.errors, tab.errors
+
+
+def test_asset_page_shows_freeze_orders_and_versions(tab, world):
+    """Issue 13's record on the asset page: each freeze order with its regulator, reference and place in the
+    waiting list, and every version (current or superseded). Fails on the old code: the page had only a
+    frozen badge, and no versions."""
+    tab.open(f"/assets/{world.derived}")
+    orders = tab.text("#freeze-orders table")
+    assert "(2026)闽0203执保88号" in orders and "in effect" in orders and "active" in orders
+    versions = tab.text("#versions table")
+    assert "current" in versions and "superseded" not in versions
+    tab.shot("asset-freeze-orders-en")

@@ -33,7 +33,8 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 #: block headers kept for reorg detection, and the undo journals, are those of the ranges each index happened to
 #: read.
 _VOLATILE_COLUMNS = {"id", "updated_at"}
-_VOLATILE_TABLES = {"blocks", "undo_batches", "alembic_version"}
+# relays and rate_buckets are the API's own records (what it sent, who asked how often), not the index of the chain.
+_VOLATILE_TABLES = {"blocks", "undo_batches", "alembic_version", "relays", "rate_buckets"}
 
 
 def snapshot(database_url: str) -> dict[str, list[tuple]]:

@@ -3,6 +3,8 @@ entries stamped with the event that caused them, whatever range the indexer wrot
 delistings fed at once; a lapse by time stamped with the moment the consent ended."""
 from __future__ import annotations
 
+import json
+
 from registry.db.models import ListingChange
 from tests.ledger import Ledger, account, table
 
@@ -69,26 +71,30 @@ def test_a_lapse_by_time_is_stamped_with_the_moment_the_consent_ended(tmp_path) 
     assert (lapse[0]["reason"], lapse[0]["tx_hash"], lapse[0]["timestamp"]) == ("right_expired", None, ends)
 
 
-def reorg(ledger: Ledger, fork: int) -> None:
-    """The chain above `fork` replaced: the index rolled back, the ledger ready to build the new branch."""
+def reorg(ledger: Ledger, fork: int, branch: str = "b") -> None:
+    """The chain above `fork` replaced: the index rolled back, the ledger ready to build the new branch (whose
+    blocks and transactions have other hashes)."""
     ledger.indexer.rollback(fork)
     del ledger.blocks[fork + 1:]
     ledger.pending, ledger.mined, ledger.indexed_block = [], [], fork
+    ledger.branch = branch
 
 
-def served(ledger: Ledger, after: int = 0) -> list:
+def served(ledger: Ledger, after: str = "0", limit: int = 100) -> list:
     from sqlmodel import Session
 
     from registry.db.listings import feed
 
     with Session(ledger.engine) as db:
-        return [(c.id, c.change, c.retracts, c.block_number, c.tx_hash) for c in feed(db, EXCHANGE, after, 100)]
+        entries, _ = feed(db, EXCHANGE, after, limit)
+        return [(e.cursor, "retracted" if e.retracts else e.change.change, e.retracts, e.change.block_number,
+                 e.change.tx_hash) for e in entries]
 
 
 def test_after_a_reorg_a_reader_of_a_voided_entry_gets_its_retraction_then_the_new_change(tmp_path) -> None:
     """Fails on the old code: the reorg deleted the voided entry, and the new chain's change took the next id,
     so a reader resuming from the voided entry's cursor never learnt it was void. A reader starting afresh
-    sees the same feed as an index built from the new chain alone."""
+    sees the same feed, with the same cursors, as an index built from the new chain alone."""
     live, fresh = Ledger(tmp_path / "live"), Ledger(tmp_path / "fresh")
     for ledger in (live, fresh):
         listed_asset(ledger)
@@ -100,10 +106,126 @@ def test_after_a_reorg_a_reader_of_a_voided_entry_gets_its_retraction_then_the_n
     cursor = read[-1][0]
 
     reorg(live, fork)
+    fresh.branch = "b"
     for ledger in (live, fresh):
         ledger.emit("ListingStatusChanged", listingId=1, exchange=EXCHANGE, by=EXCHANGE, status=3)  # delisted
         ledger.index()
     resumed = served(live, after=cursor)
     assert [(c[1], c[2]) for c in resumed] == [("retracted", cursor), ("delisted", None)]
-    assert [c[1:] for c in served(live)] == [c[1:] for c in served(fresh)]
+    assert served(live) == served(fresh)
     assert [c[1] for c in served(fresh)] == ["listed", "delisted"]
+
+
+# ───────────── the same feed and cursors on every index of a chain, whatever it went through ─────────────
+
+BOB_RIGHT, ALICE_RIGHT = 4, 3
+
+
+def _common_start(ledger: Ledger) -> tuple[str, int]:
+    """Two listings: 1 on Bob's operating right 4, which ends in a day, and 2 on Alice's own right 3."""
+    ledger.add_participant(EXCHANGE, EXCHANGE_ROLE, "上海数据交易所")
+    asset_id = ledger.register(ALICE)
+    ends = ledger.now + 86_400
+    ledger.grant(asset_id, 3, BOB_RIGHT, ALICE, BOB, kind=OPERATING, valid_until=ends, transferable=True)
+    ledger.mine()
+    ledger.emit("Listed", listingId=1, assetId=asset_id, exchange=EXCHANGE, holder=BOB, rightIndex=BOB_RIGHT,
+                exchangeListingId="SH-1")
+    ledger.emit("Listed", listingId=2, assetId=asset_id, exchange=EXCHANGE, holder=ALICE, rightIndex=ALICE_RIGHT,
+                exchangeListingId="SH-2")
+    ledger.mine()
+    return asset_id, ends
+
+
+def _canonical_rest(ledger: Ledger, asset_id: str, ends: int) -> int:
+    """The chain after the fork: Bob's right renewed before it ends (listing 1 does not lapse then), listing 2
+    suspended, resumed, then delisted; a quiet day, and listing 1 lapses when the renewed term
+    ends, with no event. Returns that moment."""
+    renewed = ends + 3_600
+    ledger.emit("RightRenewed", assetId=asset_id, holder=BOB, grantor=ALICE, rightIndex=BOB_RIGHT,
+                previousValidUntil=ends, validUntil=renewed)
+    ledger.mine()
+    ledger.emit("ListingStatusChanged", listingId=2, exchange=EXCHANGE, by=EXCHANGE, status=2)
+    ledger.mine()
+    ledger.emit("ListingStatusChanged", listingId=2, exchange=EXCHANGE, by=EXCHANGE, status=1)
+    ledger.mine()
+    ledger.emit("ListingStatusChanged", listingId=2, exchange=EXCHANGE, by=EXCHANGE, status=3)
+    ledger.mine()
+    ledger.mine(seconds=2 * 86_400)  # past both ends: only the renewed one counts on this chain
+    ledger.mine()
+    return renewed
+
+
+def _http_feed(client, after: str = "0", limit: int = 100) -> bytes:
+    response = client.get("/v1/listings/feed", params={"exchange": EXCHANGE, "after": after, "limit": limit})
+    assert response.status_code == 200, response.text
+    return response.content
+
+
+def test_a_live_index_through_a_reorg_and_a_fresh_index_serve_the_same_feed_and_cursors(tmp_path) -> None:
+    """Fails on the old code: cursors were database ids (a fresh index of the chain numbered the entries
+    differently from a live one that had indexed, and voided, a branch since abandoned), and a lapse by time was
+    ordered by the block the indexer noticed it in. Here the live index reads a branch block by block (a
+    suspension, and listing 1 lapsing by time at its term's end), a reader follows it one entry at a time, and
+    the chain reorganises onto a branch where the term was renewed first. The live index and two fresh ones (the
+    whole chain as one range, and in ranges of three blocks) serve byte-identical feeds from the start and from
+    every cursor; a reader resuming from any cursor it held before the reorg gets the retractions of what it had
+    applied and then every later change, and ends with exactly the fresh feed."""
+    live, whole, thirds = (Ledger(tmp_path / name) for name in ("live", "whole", "thirds"))
+    for ledger in (live, whole, thirds):
+        asset_id, ends = _common_start(ledger)
+    fork = live.head.number
+    for block in live.blocks[1:]:
+        live.index_through(block.number)
+
+    # The branch the live index reads, then abandoned: listing 2 suspended; a day on, listing 1 lapses by time.
+    live.emit("ListingStatusChanged", listingId=2, exchange=EXCHANGE, by=EXCHANGE, status=2)
+    live.mine()
+    live.mine(seconds=86_400)
+    readers: list[tuple[str, list[str]]] = [("0", [])]  # (cursor, the cursors applied up to it)
+    for block in live.blocks[fork + 1:]:
+        live.index_through(block.number)
+        while page := served(live, after=readers[-1][0], limit=1):
+            readers.append((page[0][0], readers[-1][1] + [page[0][0]]))
+    orphaned = served(live)
+    assert [c[1] for c in orphaned] == ["listed", "listed", "suspended", "became_invalid"]
+    assert orphaned[-1][3:] == (None, None)  # the lapse: caused by time, no block, no transaction
+
+    reorg(live, fork)
+    for ledger in (whole, thirds):
+        ledger.branch = "b"
+    for ledger in (live, whole, thirds):
+        renewed = _canonical_rest(ledger, asset_id, ends)
+    for block in live.blocks[fork + 1:]:
+        live.index_through(block.number)
+    whole.index()
+    for last in range(3, thirds.head.number + 1, 3):
+        thirds.index_through(last)
+    thirds.index()
+
+    expected = served(whole)
+    assert [c[1] for c in expected] == ["listed", "listed", "suspended", "resumed", "delisted", "became_invalid"]
+    lapse = table(whole.engine, ListingChange)[-1]
+    assert (lapse["cause"], lapse["block_number"], lapse["tx_hash"], lapse["timestamp"]) == \
+        ("time", None, None, renewed)
+    clients = [ledger.api() for ledger in (live, whole, thirds)]
+    feeds = [_http_feed(c) for c in clients]
+    assert feeds[0] == feeds[1] == feeds[2]
+    assert [c["caused_by"] for c in json.loads(feeds[0])["data"]] == ["event"] * 5 + ["time"]
+    for cursor, *_ in expected:
+        answers = [_http_feed(c, cursor) for c in clients]
+        assert answers[0] == answers[1] == answers[2], cursor
+
+    for cursor, applied in readers:
+        applied, after = list(applied), cursor
+        while True:
+            page = json.loads(_http_feed(clients[0], after, limit=1))
+            if not page["data"]:
+                break
+            [entry] = page["data"]
+            if entry["change"] == "retracted":
+                assert entry["retracts"] == applied.pop(), (cursor, entry)  # newest first
+            else:
+                applied.append(entry["cursor"])
+            after = page["next_cursor"]
+        assert applied == [c[0] for c in expected], cursor
+    assert any(c not in [e[0] for e in expected] for _, a in readers for c in a), "some reader held voided entries"

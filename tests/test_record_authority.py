@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -70,8 +71,9 @@ def register_file(s, tmp_path, owner, name: str, holders=None, terms=()) -> tupl
     return result.asset_ids[0], data
 
 
-def datareg(s, home, *args, expect=0):
-    env = dict(os.environ, DATAREG_RPC_URL=s.rpc_url, DATAREG_API_URL=s.api_url, DATAREG_DATA_DIR=str(home))
+def datareg(s, home, *args, expect=0, extra=None):
+    env = dict(os.environ, DATAREG_RPC_URL=s.rpc_url, DATAREG_API_URL=s.api_url, DATAREG_DATA_DIR=str(home),
+               **(extra or {}))
     result = subprocess.run([sys.executable, "-m", "registry.cli.main", *args], env=env, capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == expect, result.stdout + result.stderr
@@ -184,8 +186,13 @@ def test_primary_right_past_its_term_is_invalid(s, tmp_path):
     s.wait_block(s.client.w3.eth.block_number)
     rights = {r["right_index"]: r for r in s.http.get(f"/v1/assets/{asset}").json()["rights"]}
     assert rights[1]["valid"] is False
-    with pytest.raises(ContractRevert, match="Right 1 of asset .* expired at"):
+    # Was (issue 13's leftover): "Right 1 ... expired at <UTC>; ask its grantor to renew it", as for a grant,
+    # though a primary right has no grantor: the message says the term ended, in Beijing time.
+    ended = datetime.fromtimestamp(end, tz=timezone(timedelta(hours=8))).strftime("%Y-%m-%d %H:%M:%S")
+    with pytest.raises(ContractRevert, match=f"term of primary holding right 1 of asset .* ended on {ended} "
+                                             r"Beijing time") as refused:
         s.client.execute(Transfer(asset, 1, s.accounts[2].address), alice)
+    assert "grantor" not in str(refused.value) and refused.value.error_name == "RightExpired"
 
 
 def test_certificate_holder_follows_the_holding_right(s, tmp_path):
@@ -215,3 +222,79 @@ def test_time_gated_step_is_judged_at_the_next_blocks_time_on_an_idle_chain(s, t
     assert s.client.next_block_time() >= s.chain_time() + 61
     step(s, CompleteRegistration(asset, 1), registrar)
     assert s.http.get(f"/v1/assets/{asset}/registration").json()["stage"] == "registered"
+
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def test_asset_detail_shows_orders_versions_change_and_pending_rights_after_the_cli(s, tmp_path):
+    """Fails on the old code: GET /v1/assets/{id} had none of what the index held since migration 0007: the
+    freeze orders (only a `frozen` flag), the versions, the change application, whether a right is pending."""
+    alice, bob, registrar, court, office = (s.accounts[i] for i in (1, 2, 6, 7, 5))
+    home = tmp_path / "home"
+    keys = {}
+    for name, account in (("alice", 1), ("registrar", 6), ("court", 7), ("office", 5)):
+        keys[name] = str(tmp_path / f"{name}.json")
+        datareg(s, home, "key", "import", "--out", keys[name], extra={"DATAREG_IMPORT_KEY": dev_key(account),
+                                                                      "DATAREG_KEY_PASSWORD": "pw"})
+
+    def run(*args, expect=0):
+        try:
+            return datareg(s, home, *args, expect=expect, extra={"DATAREG_KEY_PASSWORD": "pw"})
+        finally:
+            s.client._nonces.clear()  # the CLI sent from these accounts: the client asks the node again
+
+    data = tmp_path / "detail.csv"
+    data.write_text("road,flow\nB2,800\n")
+    asset = json.loads(run("--json", "register", str(data), "--metadata", str(EXAMPLES / "traffic-flow.json"),
+                           "--holder", f"holding={alice.address}", "--holder", f"operating={alice.address}",
+                           "--holder", f"usage={bob.address}", "--key", keys["alice"]).stdout)["asset_id"]
+    before = s.http.get(f"/v1/assets/{asset}").json()
+    assert {r["right_index"]: r["pending"] for r in before["rights"]} == {1: False, 2: True, 3: False}
+    assert before["freeze_orders"] == [] and before["change_application"] is None
+    assert [(v["version"], v["current"]) for v in before["versions"]] == [(1, True)]
+
+    step(s, ApplyForRegistration(asset, registrar.address, ZERO), alice)
+    step(s, AcceptApplication(asset), registrar)
+    step(s, ReviewApplication(asset, True, 0, ZERO), registrar)
+    s.advance_time(61)
+    step(s, CompleteRegistration(asset, 1), registrar)
+    new = tmp_path / "detail-v2.csv"
+    new.write_text("road,flow\nB2,900\n")
+    run("change", asset, "--registrar", registrar.address, "--metadata", str(EXAMPLES / "hospital-outcomes.json"),
+        "--file", str(new), "--classification", "1", "--key", keys["alice"])
+    pending = s.http.get(f"/v1/assets/{asset}").json()["change_application"]
+    assert (pending["status"], pending["applicant"], pending["registrar"], pending["classification"],
+            pending["content_hash"], pending["version"]) == (
+        "pending", alice.address, registrar.address, "important", "0x" + fingerprint_file(new).sha256.hex(), None)
+    run("review-change", asset, "--key", keys["registrar"])
+    run("freeze", asset, "--order", "(2026)闽01执保1号", "--key", keys["court"])
+    run("freeze", asset, "--order", "(2026)闽02执保9号", "--key", keys["office"])
+    run("freeze", asset, "--order", "(2026)闽03执保5号", "--key", keys["court"])
+    run("release", asset, "--order-id", "1", "--key", keys["court"])
+
+    detail = s.http.get(f"/v1/assets/{asset}").json()
+    for field in before:  # what was there before is there still, the same way
+        assert field in detail
+    assert [(o["order_id"], o["regulator"], o["order_reference"], o["waiting"], o["waiting_position"], o["active"],
+             o["released_by"], o["released_by_admin"]) for o in detail["freeze_orders"]] == [
+        (1, court.address, "(2026)闽01执保1号", False, None, False, court.address, False),
+        (2, office.address, "(2026)闽02执保9号", True, 1, True, None, False),
+        (3, court.address, "(2026)闽03执保5号", True, 2, True, None, False)]
+    assert detail["freeze_orders"][1]["regulator_name"] == "regulator 5"
+    assert all(o["ordered_tx"].startswith("0x") and o["ordered_at"] for o in detail["freeze_orders"])
+    assert detail["freeze_orders"][0]["released_block"] > detail["freeze_orders"][0]["ordered_block"]
+    versions = [(v["version"], v["content_hash"], v["classification"], v["current"]) for v in detail["versions"]]
+    assert versions == [(1, "0x" + fingerprint_file(data).sha256.hex(), "general", False),
+                        (2, "0x" + fingerprint_file(new).sha256.hex(), "important", True)]
+    assert detail["versions"][1]["metadata_cid"] == detail["metadata_cid"]
+    change = detail["change_application"]
+    assert (change["status"], change["version"]) == ("approved", 2) and change["decided_block"]
+    # As of the block before the release (replayed from the events): all three orders stood, in that order.
+    released = detail["freeze_orders"][0]["released_block"]
+    head = s.http.get(f"/v1/assets/{asset}").json()["head_block"]  # the head the index counts from
+    then = s.http.get(f"/v1/assets/{asset}", params={"min_confirmations": head - released + 2}).json()
+    assert then["confirmed_block"] == released - 1
+    assert [(o["order_id"], o["active"], o["waiting_position"], o["released_by"]) for o in then["freeze_orders"]] \
+        == [(1, True, 1, None), (2, True, 2, None), (3, True, 3, None)]
+    assert then["versions"] == detail["versions"] and then["change_application"] == change

@@ -8,8 +8,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from eth_account import Account
+from eth_utils import keccak
 
 from registry.chain.operations import Register
+from registry.chain.relayer import Relayer
+from registry.db.session import make_engine
 from tests.conftest import random_registration
 
 ALL = 7
@@ -64,3 +67,48 @@ def test_an_orphaned_relayed_transaction_does_not_wedge_the_relayer(private_stac
 def test_an_unknown_relay_id_is_a_404(private_stack) -> None:
     response = private_stack.http.get("/v1/relay/0123456789abcdef")
     assert response.status_code == 404 and response.json()["error"] == "not_found"
+
+
+def test_a_forwarded_transaction_not_mined_in_time_is_a_202_and_followed_until_mined(private_stack, monkeypatch):
+    """Fails on the old code: POST /v1/transactions waited 60 s for the receipt and then answered 502 "No receipt"
+    for a transaction the node still held, which could be (and was) mined later. Now it answers 202 with a relay
+    id, and the API follows the transaction: dropped from the node's pool, it is broadcast again as signed."""
+    s = private_stack
+    monkeypatch.setenv("DATAREG_RELAY_WAIT", "0.5")
+    sender = s.accounts[6]
+    call = s.client.contract.functions.register(random_registration([(sender.address, ALL)]).as_abi())
+    raw = bytes(sender.sign_transaction(call.build_transaction({
+        "from": sender.address, "chainId": 31337,
+        "nonce": s.client.w3.eth.get_transaction_count(sender.address, "pending")})).raw_transaction)
+    rpc = s.client.w3.provider
+    rpc.make_request("evm_setAutomine", [False])
+    try:
+        accepted = s.http.post("/v1/transactions", json={"raw_transaction": "0x" + raw.hex()})
+        assert accepted.status_code == 202, accepted.text
+        body = accepted.json()
+        assert body["status"] == "pending" and body["tx_hash"] == "0x" + keccak(raw).hex()
+        assert body["operation"] == "transaction" and body["signer"] == sender.address
+        assert s.http.get(f"/v1/relay/{body['relay_id']}").json()["status"] == "pending"
+        rpc.make_request("anvil_dropTransaction", [body["tx_hash"]])  # lost by the node: only a re-broadcast helps
+    finally:
+        rpc.make_request("evm_setAutomine", [True])
+    deadline = time.monotonic() + 60
+    while (status := s.http.get(f"/v1/relay/{body['relay_id']}").json())["status"] == "pending":
+        assert time.monotonic() < deadline, status
+        time.sleep(0.2)
+    assert status["status"] == "mined" and status["tx_hash"] == body["tx_hash"], status
+    assert status["asset_ids"] and s.client.w3.eth.get_transaction_receipt(status["tx_hash"])["status"] == 1
+
+
+def test_relays_are_answered_from_the_database_by_a_process_that_never_saw_them(private_stack) -> None:
+    """A relay's record is a row of the index database: a relayer that never saw it (another API instance, or
+    this one restarted) answers for it. Fails on the old code, which kept relays only in the accepting process."""
+    s = private_stack
+    answer = s.http.post("/v1/relay/register", json=signed_registration(s, Account.from_key(os.urandom(32))))
+    assert answer.status_code == 200, answer.text
+    other = Relayer(s.client, None, make_engine(s.settings.database_url))  # as another instance holds one
+    remembered = other.get(answer.json()["relay_id"])
+    assert remembered is not None and remembered.status == "mined" and not remembered.local
+    assert remembered.result.tx_hash == answer.json()["tx_hash"]
+    assert remembered.result.asset_ids == answer.json()["asset_ids"]
+    assert other.get("0" * 32) is None

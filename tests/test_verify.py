@@ -352,7 +352,9 @@ def test_cli_verify_sends_only_the_fingerprint_never_the_file(stack, tmp_path, m
     monkeypatch.setattr(cli_verify, "ApiClient", RecordingApiClient)
     settings = stack.settings
 
-    cli_verify.cmd_verify(Namespace(file=str(data)), settings, Output(True))  # returns: registered, exit 0
+    with pytest.raises(SystemExit) as recorded:  # registered, never certified: exit 3
+        cli_verify.cmd_verify(Namespace(file=str(data)), settings, Output(True))
+    assert recorded.value.code == 3
     answer = json.loads(capsys.readouterr().out)
     assert answer["registered"] is True and answer["matches"][0]["asset_id"] == result.asset_ids[0]
 
@@ -385,19 +387,22 @@ def datareg(stack, tmp_path_factory):
     return run
 
 
-def test_datareg_verify_exits_0_when_registered_1_when_not_2_on_error(stack, tmp_path, datareg):
+def test_datareg_verify_exits_3_when_recorded_1_when_not_2_on_error(stack, tmp_path, datareg):
+    """Was: exit 0 and "REGISTERED" for an asset only recorded on chain, never reviewed nor certified."""
     owner = fresh_account(stack)
     data = write_data(tmp_path)
     _, result, _ = register_file(stack, data, owner)
 
     shown = datareg("verify", str(data))
-    assert shown.returncode == 0, shown.stderr
-    assert shown.stdout.startswith("REGISTERED")
+    assert shown.returncode == 3, shown.stderr
+    assert shown.stdout.startswith("RECORDED, NOT CERTIFIED")
+    assert "legal status    recorded (已存证，未发证)" in shown.stdout
     for part in (result.asset_ids[0], owner.address, result.tx_hash, "holding 持有权", "listings        none valid"):
         assert part in shown.stdout
 
     as_json = datareg("verify", str(data), "--json")
-    assert as_json.returncode == 0
+    assert as_json.returncode == 3
+    assert json.loads(as_json.stdout)["legal_status"]["status"] == "recorded"
     assert json.loads(as_json.stdout)["matches"][0]["evidence"]["registration"]["block_hash"] == result.block_hash
     assert json.loads(datareg("--json", "verify", str(data)).stdout)["registered"] is True
 
@@ -411,4 +416,7 @@ def test_datareg_verify_exits_0_when_registered_1_when_not_2_on_error(stack, tmp
     unreachable = datareg("verify", str(data), DATAREG_API_URL="http://127.0.0.1:9")
     assert unreachable.returncode == 2 and "Cannot reach the registry API" in unreachable.stderr
 
-    assert "1 when it is not" in datareg("verify", "--help").stdout
+    usage = " ".join(datareg("verify", "--help").stdout.split())
+    for text in ("0 certified and unencumbered", "3 recorded on chain but not certified", "4 lapsed or cancelled",
+                 "5 encumbered", "1 not registered", "2 error"):
+        assert text in usage

@@ -194,3 +194,29 @@ def test_every_event_kind_is_one_snake_case_key():
     served = vocabulary.as_json()["action"]
     assert [t["key"] for t in served] == keys
     assert "AssetFrozen" not in (ROOT / "api" / "web" / "i18n.js").read_text()
+
+
+def test_the_office_s_refusal_code_is_the_vocabulary_s():
+    """RegistrationOffice refuses a registration on an upheld objection with its own constant: the vocabulary's
+    refusal reason of that number is the ownership dispute."""
+    from registry.vocabulary import RefusalReason
+
+    source = _without_comments((SOURCES / "RegistrationOffice.sol").read_text())
+    code = int(re.search(r"REFUSED_OBJECTION_UPHELD\s*=\s*(\d+)\s*;", source).group(1))
+    assert RefusalReason(code) is RefusalReason.OWNERSHIP_DISPUTE
+
+
+@pytest.mark.parametrize(("text", "key"), [("request", "request"), ("REQUEST", "request"), ("2", "data_destroyed")])
+def test_a_code_is_taken_by_name_or_number(text, key):
+    from registry.vocabulary import CancelReason
+
+    assert CancelReason.from_text(text).key == key
+
+
+def test_an_unknown_code_is_refused_with_the_choices():
+    from registry.errors import ValidationError
+    from registry.vocabulary import CancelReason
+
+    with pytest.raises(ValidationError, match=r"Unknown cancel reason '7': use one of request \(1\), "
+                                              r"data_destroyed \(2\), objection_upheld \(3\), by_registrar \(4\)\."):
+        CancelReason.from_text("7")

@@ -8,12 +8,14 @@ from sqlmodel import Session, select
 
 from api.deps import Services, ServicesDep, SessionDep, asset_not_found, in_session
 from api.params import MAX_INT64, MinConfirmations, confirmed_block
-from api.schemas import AssetDetail, AssetSummary, Page
+from api.schemas import AssetDetail, AssetSummary, LegalStatusPublic, Page, PartyNamePublic
 from api.views.listings import listing_public
+from api.views.record import change_application_public, freeze_orders_public, versions_public
 from api.views.registration import attestations_public, registration_public, remarks_public
+from registry import rules
 from registry.chain.types import asset_id_hex, checksum
-from registry.db import as_of, queries
-from registry.db.models import Listing
+from registry.db import as_of, names, queries, registration
+from registry.db.models import FreezeOrder, Listing
 from registry.errors import NotFound, ValidationError
 from registry.vocabulary import Classification, RightKind
 
@@ -58,7 +60,8 @@ def list_assets(
         limit=limit,
         offset=offset,
     )
-    return Page(data=[AssetSummary.of(a) for a in rows], count=count, limit=limit, offset=offset)
+    legal = registration.legal_statuses(db, list(rows), queries.now(db))
+    return Page(data=[AssetSummary.of(a, legal[a.asset_id]) for a in rows], count=count, limit=limit, offset=offset)
 
 
 @router.get("/{asset_id}", response_model=AssetDetail, summary="One asset, its rights, lineage and evidence")
@@ -95,6 +98,7 @@ def asset_detail(db: Session, asset_id: str, services: Services, min_confirmatio
     if then is not None:
         listings, pledges, reg = then.listings, then.pledges, then.registration
         objections, attestations = then.objections, then.attestations
+        orders, versions, change, read_change = then.freeze_orders, then.versions, then.change_application, False
     else:
         listings = db.exec(select(Listing).where(Listing.asset_id == asset.asset_id)
                            .order_by(Listing.listing_id)).all() if overview.has_listings else []
@@ -102,6 +106,7 @@ def asset_detail(db: Session, asset_id: str, services: Services, min_confirmatio
         reg = overview.registration
         objections = None if overview.has_objections else []
         attestations = None if overview.has_attestations else []
+        orders, versions, change, read_change = None, None, None, True
     detail = AssetDetail.build(
         asset,
         rights=rights,
@@ -116,8 +121,47 @@ def asset_detail(db: Session, asset_id: str, services: Services, min_confirmatio
         confirmed_block=confirmed,
         current=current,
     )
-    detail.listings = [listing_public(db, listing, now) for listing in listings]
+    legal = LegalStatusPublic.of(_legal_status(db, asset, now, reg, then, confirmed))
+    detail.legal_status = legal
+    detail.listings = [listing_public(db, listing, now, legal) for listing in listings]
     detail.remarks = remarks_public(db, asset, pledges)
-    detail.registration = registration_public(db, asset, reg, now, objections) if reg else None
+    detail.registration = registration_public(db, asset, reg, now, objections, legal) if reg else None
     detail.attestations = attestations_public(db, asset, now, attestations)
+    detail.freeze_orders = freeze_orders_public(db, asset, orders)
+    detail.versions = versions_public(db, asset, versions)
+    detail.change_application = change_application_public(db, asset, change, read=read_change)
+    detail.names = {address: PartyNamePublic(**party.public())
+                    for address, party in names.resolve(db, _addresses(detail), [asset]).items()}
     return detail
+
+
+def _addresses(detail: AssetDetail) -> list[str]:
+    """Every address the asset's answer shows."""
+    found = [detail.registrant, detail.submitter]
+    for r in detail.rights:
+        found += [r.holder, r.terms.grantor if r.terms else None, r.revocation.revoked_by if r.revocation else None]
+    for listing in detail.listings:
+        found += [listing.exchange, listing.holder]
+    if detail.remarks:
+        found += [a for p in detail.remarks.pledges for a in (p.pledgee, p.registrar)]
+    if detail.registration:
+        found += [detail.registration.applicant, detail.registration.registrar,
+                  *(o.objector for o in detail.registration.objections)]
+    found += [a.issuer for a in detail.attestations]
+    found += [a for o in detail.freeze_orders for a in (o.regulator, o.released_by)]
+    if detail.change_application:
+        found += [detail.change_application.applicant, detail.change_application.registrar]
+    return [a for a in found if a]
+
+
+def _legal_status(db: Session, asset, now: int, reg, then, confirmed: int | None) -> rules.LegalState:
+    """The legal status now, or, for an answer as of a confirmed block (`then`), from the rows as they stood
+    after it: the replayed application, pledges and objections, and the freeze orders standing then."""
+    if then is None:
+        return registration.legal_status(db, asset, now, reg)
+    # Standing then, whatever became of them since: copies, so the session's rows are left as they are.
+    block = confirmed or 0
+    orders = [FreezeOrder.model_validate(o.model_dump() | {"active": True})
+              for o in db.exec(select(FreezeOrder).where(FreezeOrder.asset_id == asset.asset_id)).all()
+              if o.ordered_block <= block and (o.released_block is None or o.released_block > block)]
+    return rules.legal_status(asset, reg, orders, list(then.pledges), list(then.objections), now)

@@ -18,17 +18,18 @@ from api.deps import ServicesDep, SessionDep, asset_not_found, in_session, load_
 from api.params import MAX_INT64, MinConfirmations, confirmed_block, is_number, parse_moment
 from api.schemas import (
     HistoryEvent,
+    HistoryPage,
+    LegalStatusPublic,
     LineageEdge,
     LineageGraph,
     LineageNode,
-    Page,
     iso,
 )
 from registry.chain.types import asset_id_hex, checksum
 from registry.content.cid import digest_to_cid
-from registry.db import queries
+from registry.db import names, queries, registration
 from registry.db.models import Asset, Event
-from registry.vocabulary import DERIVED_FROM_THIS, AssetStatus, RightKind, event_action
+from registry.vocabulary import DERIVED_FROM_THIS, AssetStatus, RightKind, event_action, event_reason
 
 router = APIRouter(prefix="/v1/assets", tags=["history"])
 
@@ -56,6 +57,7 @@ def _event_fields(row: Event | Row, of_asset: str) -> dict:
         parties=list(dict.fromkeys(parties)),
         details={k: v for k, v in args.items() if k not in _SHOWN},
         cids=dict(_cids(args)),
+        reason=event_reason(row.name, args),
         timestamp=iso(row.timestamp),
         block_number=row.block_number,
         block_hash=row.block_hash,
@@ -76,7 +78,7 @@ def _cids(args: dict):
             yield key, digest_to_cid(bytes.fromhex(value[2:]))
 
 
-_HISTORY_PAGE = TypeAdapter(Page[HistoryEvent])
+_HISTORY_PAGE = TypeAdapter(HistoryPage)
 
 
 def _csv(asset_id: str, events: list[HistoryEvent]) -> Response:
@@ -93,7 +95,7 @@ def _csv(asset_id: str, events: list[HistoryEvent]) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="history-{asset_id}.csv"'})
 
 
-@router.get("/{asset_id}/history", response_model=Page[HistoryEvent], summary="Every event of an asset, in order",
+@router.get("/{asset_id}/history", response_model=HistoryPage, summary="Every event of an asset, in order",
             responses={200: {"content": {"text/csv": {}}}})
 async def asset_history(
     asset_id: str,
@@ -143,8 +145,12 @@ def history_page(db: Session, asset_id: str, kind: str | None, party: str | None
     if format == "csv":
         return _csv(key, [history_event(r, key) for r in rows])
     following = f"{rows[-1].block_number}-{rows[-1].log_index}" if len(rows) == limit else None
-    return _HISTORY_PAGE.validate_python({"data": [_event_fields(r, key) for r in rows], "count": count, "limit": limit,
-                                          "offset": offset, "next": following})
+    events = [_event_fields(r, key) for r in rows]
+    addresses = [a for e in events for a in (e["actor"], *e["parties"])]
+    asset = db.get(Asset, key) if addresses else None
+    known = names.resolve(db, addresses, [asset] if asset else [])
+    return _HISTORY_PAGE.validate_python({"data": events, "count": count, "limit": limit, "offset": offset,
+                                          "next": following, "names": names.public(known)})
 
 
 def _block(db, value: str | None, name: str, start: bool) -> int | None:
@@ -167,11 +173,14 @@ def asset_lineage(
     asset = load_asset(db, asset_id)
     levels, edges = queries.lineage_graph(db, asset.asset_id, depth)
     nodes = []
+    found = {node_id: db.get(Asset, node_id) for node_id in levels}
+    legal = registration.legal_statuses(db, [a for a in found.values() if a is not None], queries.now(db))
     for node_id, level in sorted(levels.items(), key=lambda item: (item[1], item[0])):
-        node = db.get(Asset, node_id)
+        node = found[node_id]
         nodes.append(LineageNode(asset_id=node_id, name=node.name if node else None,
                                  registrant=node.registrant if node else None,
-                                 status=AssetStatus.key_of(node.status, None) if node else None, level=level))
+                                 status=AssetStatus.key_of(node.status, None) if node else None, level=level,
+                                 legal_status=LegalStatusPublic.of(legal[node_id]) if node else None))
     return LineageGraph(
         asset_id=asset.asset_id,
         depth=depth,

@@ -9,12 +9,12 @@ from sqlmodel import select
 
 from api.deps import SessionDep
 from api.params import MAX_DB_INTEGER, MAX_INT64
-from api.schemas import ListingChangePublic, ListingFeed, ListingPublic, Page, iso
+from api.schemas import LegalStatusPublic, ListingChangePublic, ListingFeed, ListingPublic, Page, iso
 from api.views.listings import listing_public
 from registry.chain.types import asset_id_hex, checksum
-from registry.db import queries
-from registry.db.listings import feed
-from registry.db.models import Listing
+from registry.db import queries, registration
+from registry.db.listings import CURSOR_PATTERN, feed
+from registry.db.models import Asset, Listing
 from registry.errors import NotFound
 from registry.vocabulary import ListingStatus
 
@@ -42,7 +42,10 @@ def list_listings(
     count = db.exec(select(func.count()).select_from(query.subquery())).one()
     rows = db.exec(query.order_by(Listing.listing_id).limit(limit).offset(offset)).all()
     now = queries.now(db)
-    return Page(data=[listing_public(db, row, now) for row in rows], count=count, limit=limit, offset=offset)
+    assets = [a for a in (db.get(Asset, i) for i in {row.asset_id for row in rows}) if a is not None]
+    legal = {i: LegalStatusPublic.of(state) for i, state in registration.legal_statuses(db, assets, now).items()}
+    return Page(data=[listing_public(db, row, now, legal.get(row.asset_id)) for row in rows], count=count,
+                limit=limit, offset=offset)
 
 
 @router.get("/feed", response_model=ListingFeed, summary="Listing changes for an exchange, in order, resumable")
@@ -50,23 +53,26 @@ def listing_feed(
     db: SessionDep,
     exchange: Annotated[str, Query(description="The exchange whose catalogue to sync: changes of its listings "
                                                "and of cross-listings of them on other exchanges.")],
-    after: Annotated[int, Query(ge=0, le=MAX_DB_INTEGER,
-                                description="The cursor of the last change applied; 0 from the start.")] = 0,
+    after: Annotated[str, Query(pattern=CURSOR_PATTERN, description="The cursor of the last change applied (or "
+                                "`next_cursor`); 0 from the start.")] = "0",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> ListingFeed:
-    """Every change exactly once, in order: apply them and remember `next_cursor`. Each change carries the
+    """Every change exactly once, in chain order: apply them and remember `next_cursor`. Each change carries the
     block, transaction and log of the event that caused it, and that block's time. A change caused by time (a
-    right's term ending) has no transaction: its timestamp is the moment the consent lapsed, and it appears
-    when the indexer reaches the first block past that moment."""
-    changes = feed(db, checksum(exchange, "exchange address"), after, limit)
+    right's term ending) has no block or transaction: its timestamp is the moment the consent lapsed, its place
+    in the feed that moment, and it appears once the indexer reaches the first block past that moment. Every
+    index of the same chain serves the same changes with the same cursors. After a reorg, a reader whose cursor
+    shows it applied changes the reorg voided first gets their retractions, then the new chain's changes."""
+    changes, next_cursor = feed(db, checksum(exchange, "exchange address"), after, limit)
     return ListingFeed(
-        data=[ListingChangePublic(cursor=c.id, listing_id=c.listing_id, exchange=c.exchange,
-                                  origin_exchange=c.origin_exchange, asset_id=c.asset_id, change=c.change,
-                                  status=c.status, valid=c.valid, reason=c.reason, block_number=c.block_number,
-                                  tx_hash=c.tx_hash, log_index=c.log_index, timestamp=iso(c.timestamp),
-                                  retracts=c.retracts)
-              for c in changes],
-        next_cursor=changes[-1].id if changes else after,
+        data=[ListingChangePublic(cursor=e.cursor, listing_id=c.listing_id, exchange=c.exchange,
+                                  origin_exchange=c.origin_exchange, asset_id=c.asset_id,
+                                  change="retracted" if e.retracts else c.change, status=c.status, valid=c.valid,
+                                  reason=c.reason, block_number=c.block_number, tx_hash=c.tx_hash,
+                                  log_index=c.log_index, timestamp=iso(c.timestamp), retracts=e.retracts,
+                                  caused_by=c.cause)
+              for e in changes for c in [e.change]],
+        next_cursor=next_cursor,
     )
 
 

@@ -1,14 +1,12 @@
 """The national registration procedure: applications in publicity, each asset's registration, its
-certificate (JSON, or a printable page with a QR code), remarks and attestations."""
+certificate (JSON, a printable page or an A4 PDF, with a QR code of its public verification page: the facts are
+gathered in api/views/certificate.py), remarks and attestations."""
 from __future__ import annotations
 
-import html
-import io
 from typing import Annotated, Literal, Optional
 
-import segno
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from sqlmodel import select
 
 from api.deps import ServicesDep, SessionDep, load_asset
@@ -16,19 +14,21 @@ from api.params import MAX_INT64
 from api.schemas import (
     AttestationPublic,
     Certificate,
-    Evidence,
     PublicityNotice,
     RegistrationPublic,
-    RightPublic,
     iso,
 )
-from api.views.registration import attestations_public, participant_name, registration_public, remarks_public
-from registry import rules
+from api.views import certificate as certificate_view
+from api.views.registration import (
+    attestations_public,
+    legal_status_public,
+    registration_public,
+)
 from registry.chain.types import checksum
 from registry.db import queries, registration
 from registry.db.models import Asset, Registration
 from registry.errors import NotFound
-from registry.vocabulary import CertificateStatus, Stage
+from registry.vocabulary import Stage
 
 router = APIRouter(prefix="/v1", tags=["registration"])
 
@@ -40,21 +40,28 @@ STAGES = tuple(s.key for s in Stage if s is not Stage.NONE)
             summary="Applications, e.g. those in their publicity period (公示)")
 def list_registrations(
     db: SessionDep,
-    status: Annotated[Optional[Literal[STAGES]], Query(description="The stage; publicity for the public list.")] = None,
+    status: Annotated[Optional[Literal[STAGES]], Query(description="The stage; publicity for the public list (公示), "
+                      "which an application leaves when its publicity period ends.")] = None,
     registrar: Annotated[Optional[str], Query()] = None,
     certificate: Annotated[Optional[str], Query(max_length=40, description="A certificate number (证书编号), "
                                                 "e.g. SJ35A2026110001: the registration it was issued for.")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
+    ended: Annotated[bool, Query(description="With status=publicity, also applications whose publicity period has "
+                                 "ended and that await registration (the registrar's work list).")] = False,
 ) -> list[PublicityNotice]:
     registrar = checksum(registrar, "registrar") if registrar else None
+    # The public publicity list holds an application while its period runs: until publicity_ends (24:00 Beijing
+    # time of its last working day), the moment objections close on chain.
+    running_at = queries.now(db) if status == Stage.PUBLICITY.key and not ended else None
     if certificate is not None:
         number = certificate.strip().upper()
         found = db.exec(select(Registration).where(Registration.certificate_number == number)).all()
         rows = [r for r in found if (status is None or r.stage == status)
-                and (registrar is None or r.registrar == registrar)][offset:offset + limit]
+                and (registrar is None or r.registrar == registrar)
+                and (running_at is None or (r.publicity_ends or 0) > running_at)][offset:offset + limit]
     else:
-        rows = registration.in_stage(db, status, registrar, limit, offset)
+        rows = registration.in_stage(db, status, registrar, limit, offset, publicity_running_at=running_at)
     notices = []
     for reg in rows:
         asset = db.get(Asset, reg.asset_id)
@@ -72,7 +79,8 @@ def asset_registration(asset_id: str, db: SessionDep) -> RegistrationPublic:
     reg = db.get(Registration, asset.asset_id)
     if reg is None:
         raise NotFound(f"Asset '{asset.asset_id}' has no registration application.")
-    return registration_public(db, asset, reg, queries.now(db))
+    now = queries.now(db)
+    return registration_public(db, asset, reg, now, legal=legal_status_public(db, asset, now, reg))
 
 
 @router.get("/assets/{asset_id}/attestations", response_model=list[AttestationPublic],
@@ -88,72 +96,24 @@ def asset_attestations(
 
 
 @router.get("/assets/{asset_id}/certificate", response_model=Certificate,
-            responses={200: {"content": {"text/html": {}}}},
-            summary="The registration certificate, as JSON or a printable page (format=html)")
+            responses={200: {"content": {"text/html": {}, "application/pdf": {}}},
+                       503: {"description": "format=pdf and no Chinese TrueType font is installed"}},
+            summary="The registration certificate, as JSON, a printable page (format=html) or an A4 PDF (format=pdf)")
 def certificate(asset_id: str, request: Request, db: SessionDep, services: ServicesDep,
-                format: Annotated[Literal["json", "html"], Query()] = "json"):
+                format: Annotated[Literal["json", "html", "pdf"], Query()] = "json"):
     asset = load_asset(db, asset_id)
     reg = db.get(Registration, asset.asset_id)
     if reg is None or reg.certificate_number is None:
         raise NotFound(f"Asset '{asset.asset_id}' has no registration certificate"
                        + (f" (its application is at stage '{reg.stage}')." if reg else "."))
-    now = queries.now(db)
-    event = queries.registration_event(db, asset)
-    fields = registration.publicity_fields(asset)
-    cert = Certificate(
-        certificate_number=reg.certificate_number,
-        status=rules.certificate_status(reg, asset, now),
-        # The certificate's holder follows transfers of the holding right, and its version follows approved
-        # changes (both re-issued on chain under the same number: CertificateReissued).
-        asset_id=asset.asset_id, data_name=asset.name, holder=reg.holder or asset.registrant,
-        applicant_name=fields["applicant_name"],
-        rights=[RightPublic.of(s, s.right) for s in queries.right_states(db, asset, now)],
-        registrar=reg.registrar, registrar_name=participant_name(db, reg.registrar),
-        registered_at=iso(reg.registered_at),
-        valid_until=iso(reg.valid_until), version=reg.certified_version or asset.version,
-        remarks=remarks_public(db, asset),
-        verification_url=str(request.url_for("certificate", asset_id=asset.asset_id)),
-        evidence=Evidence(chain_id=services.deployment.chain_id, contract=services.deployment.registry,
-                          event=event.name, tx_hash=event.tx_hash, block_number=event.block_number,
-                          block_hash=event.block_hash, log_index=event.log_index,
-                          timestamp=iso(event.timestamp)) if event else None,
-    )
+    base = services.settings.public_url or str(request.base_url)
+    cert = certificate_view.build(db, asset, reg, chain_id=services.deployment.chain_id,
+                                  contracts=services.deployment.contracts, base_url=base)
     if format == "html":
-        return HTMLResponse(_certificate_page(cert))
+        return HTMLResponse(certificate_view.html_page(cert))
+    if format == "pdf":
+        from api.views.certificate_pdf import render_pdf  # ReportLab loads only for a PDF
+
+        return Response(render_pdf(cert), media_type="application/pdf", headers={
+            "Content-Disposition": f'inline; filename="certificate-{cert.certificate_number}.pdf"'})
     return cert
-
-
-def _certificate_page(cert: Certificate) -> str:
-    """A printable A4 page: the certificate's facts and a QR code that opens its public verification."""
-    buffer = io.BytesIO()
-    segno.make(cert.verification_url, error="m").save(buffer, kind="svg", scale=4, xmldecl=False)
-    e = html.escape
-    rights = "".join(
-        f"<tr><td>{e(r.kind_zh)}</td><td>{e(r.holder)}</td><td>{'有效' if r.valid else '无效'}</td></tr>"
-        for r in cert.rights if r.parent_index == 0)
-    status = f"{CertificateStatus.from_key(cert.status).zh} {cert.status}"
-    remarks = ("已查封 frozen; " if cert.remarks.frozen else "") + "".join(
-        f"质押 {e(p.external_registration_no)}; " for p in cert.remarks.pledges if p.active) or "无 none"
-    return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
-<title>数据产权登记证书 {e(cert.certificate_number)}</title>
-<style>@page {{ size: A4; margin: 18mm }} body {{ font-family: serif; max-width: 170mm; margin: auto }}
-h1 {{ text-align: center; letter-spacing: .3em }} table {{ width: 100%; border-collapse: collapse }}
-td, th {{ border: 1px solid #444; padding: 4px 6px; font-size: 11pt; word-break: break-all }}
-.qr {{ float: right; margin-left: 12px }} .small {{ font-size: 9pt; color: #333 }}</style></head><body>
-<h1>数据产权登记证书</h1><p style="text-align:center">Data Property Registration Certificate</p>
-<div class="qr">{buffer.getvalue().decode()}<div class="small">扫码核验 scan to verify</div></div>
-<table>
-<tr><th>证书编号 No.</th><td>{e(cert.certificate_number)}</td></tr>
-<tr><th>状态 Status</th><td>{status}</td></tr>
-<tr><th>数据名称 Data</th><td>{e(cert.data_name or '')}</td></tr>
-<tr><th>登记主体 Holder</th><td>{e(cert.applicant_name or '')}<br>{e(cert.holder)}</td></tr>
-<tr><th>资产标识 Asset id</th><td>{e(cert.asset_id)}</td></tr>
-<tr><th>登记机构 Registrar</th><td>{e(cert.registrar_name or '')}<br>{e(cert.registrar)}</td></tr>
-<tr><th>登记日期 Registered</th><td>{e(cert.registered_at or '')}</td></tr>
-<tr><th>有效期至 Valid until</th><td>{e(cert.valid_until or '')}</td></tr>
-<tr><th>版本 Version</th><td>{cert.version}</td></tr>
-<tr><th>备注 Remarks</th><td>{remarks}</td></tr>
-</table><h3>权利 Rights</h3><table><tr><th>权利</th><th>持有人 Holder</th><th>状态</th></tr>{rights}</table>
-<p class="small">链上凭证 On-chain evidence: chain {cert.evidence.chain_id if cert.evidence else ''}, contract
-{e(cert.evidence.contract if cert.evidence else '')}, tx {e(cert.evidence.tx_hash if cert.evidence else '')},
-block {cert.evidence.block_number if cert.evidence else ''}.</p></body></html>"""

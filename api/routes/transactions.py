@@ -2,6 +2,7 @@
 operations the user signed as EIP-712 typed data (paying the gas with its own relayer key)."""
 from __future__ import annotations
 
+import os
 from typing import Any, Literal
 
 from fastapi import APIRouter
@@ -13,7 +14,7 @@ from api.errors import body_for
 from api.schemas import RelayStatus, TransactionResult
 from registry.chain.client import TxResult
 from registry.chain.operations import OPERATIONS, Forward
-from registry.chain.relayer import DROPPED, FAILED, MINED, PENDING, Relay
+from registry.chain.relayer import DROPPED, FAILED, MINED, PENDING, RAW, Relay
 from registry.chain.types import checksum
 from registry.errors import ConfigurationError, NotFound, ValidationError
 
@@ -54,24 +55,57 @@ def _result(result: TxResult) -> TransactionResult:
     )
 
 
-@router.post("/transactions", response_model=TransactionResult, summary="Send a transaction you signed")
-def send_transaction(body: RawTransaction, services: ServicesDep) -> TransactionResult:
+#: Seconds a write waits for its transaction to be mined before answering 202 with an id to follow; default 30.
+RELAY_WAIT = 30.0
+
+
+def _wait_seconds() -> float:
+    text = os.environ.get("DATAREG_RELAY_WAIT", "").strip()
+    if not text:
+        return RELAY_WAIT
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 3600:
+        raise ConfigurationError(f"DATAREG_RELAY_WAIT must be a number of seconds from 0 to 3600, got '{text}'.")
+    return value
+
+
+def _answer(sent: Relay):
+    """The mined transaction (200), the contract's refusal, or, if it is not mined within the wait, 202 with the
+    relay's id to follow at GET /v1/relay/{relay_id}: never a failure for what can still be mined."""
+    if sent.settled.wait(_wait_seconds()):
+        if sent.status == MINED:
+            return _result(sent.result).model_copy(update={"relay_id": sent.id})
+        raise sent.error  # refused by the contract when mined, or no longer possible: it will not be mined
+    return JSONResponse(status_code=202, content=_relay_status(sent).model_dump())
+
+
+_ACCEPTED = {202: {"model": RelayStatus, "description": "Sent and not mined yet: follow it at "
+                   "GET /v1/relay/{relay_id}."}}
+
+
+@router.post("/transactions", response_model=TransactionResult, summary="Send a transaction you signed",
+             responses=_ACCEPTED)
+def send_transaction(body: RawTransaction, services: ServicesDep):
     """Checks that the transaction calls the registry on this chain and would succeed (otherwise the
-    contract's reason comes back as a 4xx and nothing is sent), sends it and waits for its receipt."""
+    contract's reason comes back as a 4xx and nothing is sent) and sends it. The answer is the mined
+    transaction (200, with a `relay_id`), or, if it is not mined within 30 s, 202 with the `relay_id`: the API
+    goes on following it (broadcasting it again if it waits too long or a reorg removes it) and
+    GET /v1/relay/{relay_id} tells how it ends."""
     try:
         raw = bytes.fromhex(body.raw_transaction[2:])
     except ValueError:
         raise ValidationError("'raw_transaction' must be an even number of hex digits after 0x.") from None
-    return _result(services.client.send_raw_transaction(raw))
-
-
-#: Seconds a relay request waits for its transaction to be mined before answering 202 with the relay's id.
-RELAY_WAIT = 30.0
+    if services.relays is None:
+        return _result(services.client.send_raw_transaction(raw))
+    sender, target = services.client.check_raw_transaction(raw)
+    return _answer(services.relays.forward(raw, sender, target))
 
 
 @router.post("/relay/{operation}", response_model=TransactionResult, summary="Relay a signed operation",
-             responses={202: {"model": RelayStatus, "description": "Sent and not mined yet: follow it at "
-                              "GET /v1/relay/{relay_id}."}})
+             responses=_ACCEPTED)
 def relay(operation: RelayedOperation, body: SignedRequest,  # type: ignore[valid-type]
           services: ServicesDep):
     """Submits an operation its party signed as EIP-712 typed data (`Register`, `Grant`, `Transfer`,
@@ -80,7 +114,7 @@ def relay(operation: RelayedOperation, body: SignedRequest,  # type: ignore[vali
     or an operation the contract would refuse, is refused before anything is sent. Once sent, the answer is the
     mined transaction (200), or, if it is not mined within 30 s, 202 with the relay's id: the relayer goes on
     following it (sending it again if needed) and GET /v1/relay/{relay_id} tells how it ends."""
-    if services.relays is None:
+    if services.relays is None or services.relayer is None:
         raise ConfigurationError("This API does not relay signatures: set DATAREG_RELAYER_KEY to enable it.")
     try:
         signature = bytes.fromhex(body.signature[2:])
@@ -92,22 +126,18 @@ def relay(operation: RelayedOperation, body: SignedRequest,  # type: ignore[vali
     parsed = OPERATIONS[operation].from_json(body.operation)
     signer = checksum(body.signer, "signer")
     call = services.client.relay_call(parsed, signer, body.deadline, signature)
-    sent = services.relays.submit(call, operation, signer)
-    if sent.settled.wait(RELAY_WAIT):
-        if sent.status == MINED:
-            return _result(sent.result).model_copy(update={"relay_id": sent.id})
-        raise sent.error  # refused by the contract when mined, or no longer possible: it will not be mined
-    return JSONResponse(status_code=202, content=_relay_status(sent).model_dump())
+    return _answer(services.relays.submit(call, operation, signer))
 
 
-@router.get("/relay/{relay_id}", response_model=RelayStatus, summary="How a relayed operation stands")
+@router.get("/relay/{relay_id}", response_model=RelayStatus, summary="How a relayed or forwarded transaction stands")
 def relay_status(relay_id: str, services: ServicesDep) -> RelayStatus:
-    """pending, mined (block and transaction), failed or dropped, with the reason. Relays are remembered by
-    the API process that accepted them, since it started."""
+    """pending, mined (block and transaction), failed or dropped, with the reason, for an id answered by
+    POST /v1/relay/{operation} or POST /v1/transactions. Every API instance on the same index database answers
+    for every relay, also after a restart."""
     sent = services.relays.get(relay_id) if services.relays is not None else None
     if sent is None:
         raise NotFound(f"No relay '{relay_id}' is known to this API. Relay ids are answered by POST "
-                       "/v1/relay/{operation} and remembered since the API started.")
+                       "/v1/relay/{operation} and POST /v1/transactions.")
     return _relay_status(sent)
 
 
@@ -115,6 +145,8 @@ def _relay_status(sent: Relay) -> RelayStatus:
     result = sent.result
     messages = {
         PENDING: f"Sent as transaction {sent.tx_hash}, not mined yet; the relayer follows it and sends it again "
+                 "if it waits too long or a reorg removes it." if sent.kind != RAW else
+                 f"Sent as transaction {sent.tx_hash}, not mined yet; the API follows it and broadcasts it again "
                  "if it waits too long or a reorg removes it.",
         MINED: f"Mined in block {result.block_number} as transaction {result.tx_hash}." if result else "",
         FAILED: f"Mined, and refused by the contract: {sent.error}",

@@ -1,7 +1,8 @@
 """The web explorer: a single-page app in api/web/, served by the API process itself at `/`.
 
 `/static/...` serves its files (HTML, ES modules, CSS; nothing comes from a CDN). Every client-side route
-(`/`, `/search`, `/assets/{id}`, its `/history` and `/lineage`, `/parties/{address}`, `/verify`, `/status`)
+(`/`, `/search`, `/assets/{id}`, its `/history` and `/lineage`, `/parties/{address}`, `/verify`,
+`/verify/{certificate number}`, `/status`)
 answers with the same `index.html`, so links can be shared, bookmarked and reloaded; the app reads the JSON
 API at `/v1/...`, which this module leaves alone.
 """
@@ -47,6 +48,11 @@ def explorer() -> FileResponse:
 @router.get("/assets/{asset_id}/history")
 @router.get("/assets/{asset_id}/lineage")
 def explorer_asset(asset_id: str) -> FileResponse:
+    return _page()
+
+
+@router.get("/verify/{reference}")  # a certificate's public verification page, which its QR code opens
+def explorer_certificate(reference: str) -> FileResponse:
     return _page()
 
 

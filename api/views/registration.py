@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from api.schemas import (
     AttestationPublic,
+    DeadlinePublic,
+    LegalStatusPublic,
     ObjectionPublic,
     PledgePublic,
+    ReasonPublic,
     RegistrationPublic,
     RemarksPublic,
     iso,
 )
-from registry import rules
-from registry.db import registration
+from registry import calendar, rules
+from registry.db import queries, registration
 from registry.db.models import Asset, Participant, Registration
+from registry.vocabulary import ObjectionReason
 
 
 def participant_name(db, account: str) -> str | None:
@@ -42,8 +46,13 @@ def attestations_public(db, asset: Asset, now: int, attestations: list | None = 
     ) for a in attestations]
 
 
+def legal_status_public(db, asset: Asset, now: int, reg: Registration | None = None) -> LegalStatusPublic:
+    """The asset's one legal status now (registry/rules.legal_status, from the index's rows)."""
+    return LegalStatusPublic.of(registration.legal_status(db, asset, now, reg))
+
+
 def registration_public(db, asset: Asset, reg: Registration, now: int,
-                        objections: list | None = None) -> RegistrationPublic:
+                        objections: list | None = None, legal: LegalStatusPublic | None = None) -> RegistrationPublic:
     objections = registration.objections(db, asset.asset_id) if objections is None else objections
     window = rules.renewal_window(reg)
     return RegistrationPublic(
@@ -53,8 +62,26 @@ def registration_public(db, asset: Asset, reg: Registration, now: int,
         certificate_number=reg.certificate_number,
         registered_at=iso(reg.registered_at), valid_until=iso(reg.valid_until),
         renewal_window=(iso(window[0]), iso(window[1])) if window else None,
-        publicity_ends=iso(reg.publicity_ends), reason_code=reg.reason_code, documents_cid=reg.documents_cid,
+        publicity_ends=iso(reg.publicity_ends), reason_code=reg.reason_code,
+        reason=ReasonPublic.of(rules.registration_reason(reg), reg.reason_code), documents_cid=reg.documents_cid,
         objections=[ObjectionPublic(objection_id=o.objection_id, objector=o.objector, reason_code=o.reason_code,
+                                    reason=ReasonPublic.of(ObjectionReason, o.reason_code),
                                     evidence_cid=o.evidence_cid, status=o.status, lodged_block=o.lodged_block)
                     for o in objections],
+        legal_status=legal,
+        deadlines=deadlines_public(db, reg, objections, now),
     )
+
+
+def deadlines_public(db, reg: Registration, objections: list, now: int) -> list[DeadlinePublic]:
+    """Acceptance, publicity and objection deadlines on the working-day calendar, each judged at `now`."""
+    def when(block: int | None) -> int | None:
+        return queries.block_time(db, block) if block is not None else None
+
+    states = rules.procedure_deadlines(
+        calendar.load(), reg, when(reg.applied_block), registration.acceptance_time(db, reg),
+        [(o, when(o.lodged_block), when(o.resolved_block)) for o in objections], now)
+    return [DeadlinePublic(kind=s.kind, objection_id=s.objection_id, working_days=s.deadline.working_days,
+                           start=iso(s.deadline.start), last_day=s.deadline.last_day.isoformat(),
+                           due=iso(s.deadline.due), provisional=s.deadline.provisional, done=s.done,
+                           done_at=iso(s.done_at), passed=s.passed, overdue=s.overdue) for s in states]

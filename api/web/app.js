@@ -1,9 +1,10 @@
 // The explorer: a single-page app over the registry's JSON API (/v1/...). No framework, no build step,
-// nothing from a CDN. Pages: search, asset (overview, history, lineage), party, verify, status.
+// nothing from a CDN. Pages: search, asset (overview, history, lineage), party, verify, a certificate's
+// verification (/verify/NUMBER, which its QR code opens), status.
 
 import {
-  assetLink, badge, cidLink, clear, copyButton, facts, fmtBytes, fmtNumber, h, labelColumns, mono, partyLink,
-  section, setParticipants, short, table, time, timeText, unixTime, validityBadge, yesNo,
+  addNames, assetLink, badge, cidLink, clear, copyButton, facts, fmtBytes, fmtNumber, h, labelColumns, mono, partyLink,
+  partyName, section, setParticipants, short, table, time, timeText, unixTime, validityBadge, yesNo,
 } from "./dom.js";
 import { LANGUAGES, lang, setLang, setVocabulary, t, termOf, terms, tv } from "./i18n.js";
 import { render as renderLineage } from "./lineage.js";
@@ -48,6 +49,18 @@ async function api(path, options = {}) {
   }
   if (!response.ok) throw new ApiError(response.status, body);
   return body;
+}
+
+/** Asks the API for the names of the accounts not named yet (GET /v1/names: a participant's, else the name an
+ * asset's application gives it), so that partyLink shows them; a failure leaves the addresses as they are. */
+async function loadNames(addresses) {
+  const unknown = [...new Set(addresses.filter((a) => isAddress(a) && !partyName(a)))];
+  const calls = [];
+  for (let i = 0; i < unknown.length; i += 100) {
+    const search = new URLSearchParams(unknown.slice(i, i + 100).map((a) => ["address", a]));
+    calls.push(api(`/v1/names?${search}`).then(addNames).catch(() => null));
+  }
+  await Promise.all(calls);
 }
 
 function notFoundIsNull(error) {
@@ -98,8 +111,46 @@ function isAddress(value) {
   return typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value);
 }
 
+/** The record's own status (active or cancelled); never green: an active record may be frozen or unreviewed,
+ * its legal status (legalBadges) says what it is worth. */
 function statusBadge(status) {
-  return badge(tv("asset_status", status), status === "active" ? "ok" : "bad");
+  return badge(tv("asset_status", status), status === "active" ? "neutral" : "bad");
+}
+
+// The colour of each remark (备注): a freeze or an upheld objection stops the rights, a pledge or a pending objection
+// limits them.
+const REMARK_KIND = { frozen: "bad", disputed: "bad", pledged: "warn", objection_pending: "warn" };
+
+/** The colour of a legal status: green only for a certificate in force with no remark; never for a lapsed or
+ * cancelled registration or a frozen asset. */
+function legalKind(legal) {
+  if (!legal) return "neutral";
+  if (legal.status === "lapsed" || legal.status === "cancelled") return "bad";
+  const kinds = legal.remarks.map((r) => REMARK_KIND[r.type] || "warn");
+  if (kinds.includes("bad")) return "bad";
+  if (kinds.length) return "warn";
+  return legal.status === "certified" ? "ok" : "neutral";
+}
+
+function legalText(legal) {
+  return lang() === "zh" ? legal.text_zh : legal.text_en;
+}
+
+/** The asset's one legal status (GET /v1/assets and the asset: legal_status) as badges: the status, coloured by
+ * legalKind, then one badge per remark; the record's status when the answer has no legal status. */
+function legalBadges(legal, fallback) {
+  if (!legal) return fallback ? statusBadge(fallback) : null;
+  const stage = legal.status === "in_procedure" && legal.stage ? ` · ${tv("stage", legal.stage)}` : "";
+  return h("span", { class: "legal-status", "data-legal-status": legal.status,
+                     "data-remarks": legal.remarks.map((r) => r.type).join(" "), title: legalText(legal) },
+    badge(tv("legal_status", legal.status) + stage, legalKind(legal)),
+    legal.remarks.map((r) => h("span", " ", badge(tv("remark", r.type), REMARK_KIND[r.type] || "warn"))));
+}
+
+/** A reason code as the API labels it ({code, key, zh, en}): its label, or its number if the vocabulary lacks it. */
+function reasonText(reason, code) {
+  if (reason) return reason[lang()] || reason.en || String(reason.code);
+  return code === null || code === undefined ? "" : String(code);
 }
 
 function classificationBadge(value) {
@@ -128,6 +179,7 @@ const ROUTES = [
   [/^\/assets\/([^/]+)\/lineage$/, (m) => (ctx) => pageAsset(ctx, decodeURIComponent(m[1]), "lineage")],
   [/^\/parties\/([^/]+)$/, (m) => (ctx) => pageParty(ctx, decodeURIComponent(m[1]))],
   [/^\/verify$/, () => pageVerify],
+  [/^\/verify\/([^/]+)$/, (m) => (ctx) => pageCertificate(ctx, decodeURIComponent(m[1]))],
   [/^\/status$/, () => pageStatus],
 ];
 
@@ -294,7 +346,7 @@ function assetTable(assets) {
         h("br"), h("code", { class: "mono muted" }, short(a.asset_id, 10, 8))),
       partyLink(a.registrant),
       tv("classification", a.classification) + (a.derived ? ` · ${t("derived_data")}` : ""),
-      statusBadge(a.status),
+      legalBadges(a.legal_status, a.status),
       time(a.registered_at),
     ]),
     { className: "table assets" });
@@ -324,6 +376,7 @@ async function pageSearch(ctx) {
       api(`/v1/assets${query({ limit: HOME_PAGE_SIZE, offset: (page - 1) * HOME_PAGE_SIZE })}`),
       api("/v1/registrations?status=publicity&limit=20").catch(() => []),
     ]);
+    await loadNames(latest.data.map((a) => a.registrant));
     return [
       h("h1", t("search_title")),
       searchForm(),
@@ -373,6 +426,7 @@ async function pageSearch(ctx) {
     api(`/v1/assets${query({ q, limit: SEARCH_PAGE_SIZE, offset: (page - 1) * SEARCH_PAGE_SIZE })}`),
     api("/v1/participants").catch(() => []),
   ]);
+  await loadNames(assets.data.map((a) => a.registrant));
   const needle = q.toLowerCase();
   const matching = participants.filter((p) => p.name.toLowerCase().includes(needle));
   if (!assets.count && !matching.length) {
@@ -407,11 +461,12 @@ async function pageAsset(ctx, assetId, tab) {
   let graph = null;
   if (tab === "overview") {
     asset = await api(`/v1/assets/${enc(assetId)}`);
+    addNames(asset.names);
   } else {
     const depth = tab === "lineage" ? lineageDepth(ctx) : 1;
     graph = await api(`/v1/assets/${enc(assetId)}/lineage${query({ depth })}`);
     const node = graph.nodes.find((n) => n.asset_id === graph.asset_id) || { asset_id: graph.asset_id };
-    asset = { asset_id: graph.asset_id, name: node.name, status: node.status };
+    asset = { asset_id: graph.asset_id, name: node.name, status: node.status, legal_status: node.legal_status };
   }
   setTitle(`${asset.name || short(asset.asset_id)} · ${t(`tab_${tab}`)}`);
   const base = `/assets/${asset.asset_id}`;
@@ -421,12 +476,14 @@ async function pageAsset(ctx, assetId, tab) {
   const header = h("header", { class: "asset-header" },
     h("p", { class: "eyebrow" }, t("asset")),
     h("h1", asset.name || t("unnamed")),
-    h("p", { class: "badges" }, asset.status ? statusBadge(asset.status) : null,
+    h("p", { class: "badges" }, legalBadges(asset.legal_status, asset.status),
       asset.classification ? classificationBadge(asset.classification) : null,
       asset.derived ? badge(t("derived_data"), "neutral") : null,
-      asset.remarks && asset.remarks.frozen ? badge(t("frozen"), "bad") : null,
       asset.registration && asset.registration.certificate_number
-        ? badge(`${t("certificate_number")} ${asset.registration.certificate_number}`, "ok") : null),
+        ? badge(`${t("certificate_number")} ${asset.registration.certificate_number}`, legalKind(asset.legal_status))
+        : null),
+    asset.legal_status ? h("p", { class: "legal-text", id: "legal-text" }, `${t("legal_status")}: `,
+      legalText(asset.legal_status)) : null,
     h("p", { class: "asset-id" }, h("span", { class: "muted" }, `${t("asset_id")} `),
       h("code", { class: "mono full" }, asset.asset_id), copyButton(asset.asset_id)),
     tabs);
@@ -450,10 +507,9 @@ async function allRights(asset, at) {
 
 async function overviewTab(ctx, asset) {
   const at = (ctx.query.get("at") || "").trim();
-  const [rights, freeze] = await Promise.all([
-    allRights(asset, at),
-    asset.remarks && asset.remarks.frozen ? freezeDetails(asset) : null,
-  ]);
+  const rights = await allRights(asset, at);
+  // The order in force and its regulator, from the asset's legal status (its frozen remark).
+  const freeze = ((asset.legal_status || {}).remarks || []).find((r) => r.type === "frozen") || null;
   const rightsAt = at ? rights : null;
   asset = { ...asset, rights: rights.rights };
   const metadata = asset.metadata || {};
@@ -489,6 +545,9 @@ async function overviewTab(ctx, asset) {
     rightsSection(asset, rightsAt, at),
     registrationSection(asset),
     remarksSection(asset, freeze),
+    freezeOrdersSection(asset),
+    versionsSection(asset),
+    changeApplicationSection(asset),
     listingsSection(asset.listings),
     attestationsSection(asset.attestations),
     lineageSummary(asset),
@@ -496,16 +555,6 @@ async function overviewTab(ctx, asset) {
     asset.metadata ? section(t("metadata_document"),
       h("details", { class: "document" }, h("summary", t("show_document")),
         h("pre", JSON.stringify(asset.metadata, null, 2)))) : null);
-}
-
-async function freezeDetails(asset) {
-  try {
-    const verdict = await verifyFingerprint({ sha256: asset.content_hash });
-    const match = verdict.matches.find((m) => m.asset_id === asset.asset_id);
-    return match ? match.encumbrances.find((e) => e.type === "frozen") || null : null;
-  } catch (_) {
-    return null;
-  }
 }
 
 function rightNode(right) {
@@ -536,6 +585,7 @@ function rightNode(right) {
       h("span", { class: "right-no" }, t("right_number", { n: right.right_index })),
       partyLink(right.holder),
       validityBadge(right.valid, right.invalid_reason),
+      pendingBadge(right),
       right.sub_grantable ? badge(t("sub_grantable"), "neutral") : null,
       right.transferable ? badge(t("transferable"), "neutral") : null),
     h("div", { class: "right-meta" }, meta));
@@ -595,12 +645,15 @@ function rightsSection(asset, rightsAt, at) {
 function registrationSection(asset) {
   const reg = asset.registration;
   if (!reg) return section(t("registration"), h("p", { class: "muted" }, t("no_registration")));
-  const certificateOk = reg.certificate_status === "valid";
+  // A certificate in force is green only when nothing limits it; lapsed and cancelled are never green.
+  const certificateKind = reg.certificate_status === "valid" ? legalKind(asset.legal_status)
+    : ["lapsed", "cancelled"].includes(reg.certificate_status) ? "bad" : "neutral";
   return section(t("registration"),
     facts([
       [t("stage"), tv("stage", reg.stage)],
       [t("certificate_number"), reg.certificate_number ? h("strong", reg.certificate_number) : null],
-      [t("certificate_status"), badge(tv("certificate_status", reg.certificate_status), certificateOk ? "ok" : "neutral")],
+      [t("certificate_status"), badge(tv("certificate_status", reg.certificate_status), certificateKind)],
+      [t("reason"), reg.reason || reg.reason_code ? reasonText(reg.reason, reg.reason_code) : null],
       [t("registrar"), h("span", reg.registrar_name ? `${reg.registrar_name} ` : "", partyLink(reg.registrar))],
       [t("applicant"), partyLink(reg.applicant)],
       [t("registered_at"), reg.registered_at ? time(reg.registered_at) : null],
@@ -611,10 +664,31 @@ function registrationSection(asset) {
     reg.certificate_number ? h("p", h("a", {
       href: `/v1/assets/${asset.asset_id}/certificate?format=html`, target: "_blank", rel: "noopener",
       class: "button-link", id: "certificate-link",
-    }, t("open_certificate"))) : null,
+    }, t("open_certificate")), " ", h("a", {
+      href: `/v1/assets/${asset.asset_id}/certificate?format=pdf`, target: "_blank", rel: "noopener",
+      class: "button-link", id: "certificate-pdf-link",
+    }, t("open_certificate_pdf")), " ", h("a", { href: `/verify/${reg.certificate_number}`, class: "button-link" },
+      t("cert_verify_title"))) : null,
     reg.objections.length ? table([t("objector"), t("reason"), t("status"), t("block")], reg.objections.map((o) => [
-      partyLink(o.objector), String(o.reason_code), tv("objection_status", o.status), fmtNumber(o.lodged_block),
-    ]), { caption: t("objections") }) : null);
+      partyLink(o.objector), reasonText(o.reason, o.reason_code), tv("objection_status", o.status), fmtNumber(o.lodged_block),
+    ]), { caption: t("objections") }) : null,
+    deadlinesTable(reg));
+}
+
+/** The procedure's deadlines (registry/calendar.py): each step, its last day (through 24:00 Beijing time) and
+ * whether it is done, within its period, over (publicity) or overdue. */
+function deadlinesTable(reg) {
+  const deadlines = reg.deadlines || [];
+  if (!deadlines.length) return null;
+  const state = (d) => (d.overdue ? badge(t("deadline_overdue"), "bad")
+    : d.kind === "publicity" ? badge(t(d.passed ? "deadline_ended" : "deadline_running"), d.passed ? "neutral" : "warn")
+      : d.done ? badge(t("deadline_done"), "ok") : badge(t("deadline_running"), "warn"));
+  return table([t("deadline_kind"), t("deadline_last_day"), t("deadline_state")], deadlines.map((d) => [
+    t(`deadline_${d.kind}`) + (d.objection_id ? ` #${d.objection_id}` : ""),
+    h("span", { class: "deadline-due", title: d.due }, t("deadline_through", { day: d.last_day }),
+      d.provisional ? h("span", { class: "muted", title: t("deadline_provisional") }, " *") : null),
+    state(d),
+  ]), { caption: t("deadlines"), className: "table deadlines" });
 }
 
 function remarksSection(asset, freeze) {
@@ -628,6 +702,76 @@ function remarksSection(asset, freeze) {
         p.active ? badge(t("active"), "warn") : badge(t("released"), "neutral"),
         txEvidence(p.recorded_tx, p.recorded_block)]), { caption: t("pledges") })
       : h("p", { class: "muted" }, t("no_pledges")));
+}
+
+// ── The record authority (issue 13): each part of the asset page its own function, to keep merges easy. ──
+
+/** Every freeze order (查封), standing or released, with its place in the waiting list (轮候查封). */
+function freezeOrdersSection(asset) {
+  const orders = asset.freeze_orders || [];
+  if (!orders.length) return section(t("freeze_orders"), h("p", { class: "muted" }, t("no_freeze_orders")));
+  return h("div", { id: "freeze-orders" }, section(t("freeze_orders"), table(
+    [t("freeze_order_no"), t("regulator"), t("order_reference"), t("waiting_position"), t("status"), t("evidence")],
+    orders.map((o) => [
+      String(o.order_id),
+      h("span", o.regulator_name ? `${o.regulator_name} ` : "", partyLink(o.regulator)),
+      h("span", o.order_reference, o.evidence_cid ? h("span", " · ", cidLink(o.evidence_cid)) : null),
+      o.active ? (o.waiting_position === 1 ? t("in_effect") : t("waiting_n", { n: o.waiting_position - 1 })) : "—",
+      o.active ? badge(t("active"), "bad") : h("span", badge(t("released"), "neutral"),
+        o.released_by ? h("span", ` ${t("released_by")} `, partyLink(o.released_by)) : null,
+        o.released_by_admin ? h("span", { class: "muted" }, ` (${t("released_by_admin")})`) : null,
+        o.release_evidence_cid ? h("span", ` · ${t("release_evidence")}: `, cidLink(o.release_evidence_cid)) : null),
+      txEvidence(o.ordered_tx, o.ordered_block),
+    ]))));
+}
+
+/** Every version of the asset: its data's fingerprint, metadata, classification and flags, current or not. */
+function versionsSection(asset) {
+  const versions = asset.versions || [];
+  if (!versions.length) return null;
+  const flags = (v) => [
+    v.personal_information ? t("personal_information") : null,
+    v.sensitive_personal_information ? t("sensitive_personal_information") : null,
+    v.export_allowed ? t("export_allowed") : null,
+  ].filter(Boolean).join(" · ") || "—";
+  return h("div", { id: "versions" }, section(t("versions"), table(
+    [t("version"), t("content_hash_short"), t("metadata_cid"), t("classification"), t("flags"), t("status"),
+      t("evidence")],
+    versions.map((v) => [
+      String(v.version),
+      h("span", h("code", { class: "mono", title: v.content_hash }, short(v.content_hash, 10, 8)),
+        copyButton(v.content_hash)),
+      cidLink(v.metadata_cid, "/v1/metadata/"),
+      tv("classification", v.classification),
+      flags(v),
+      v.current ? badge(t("current_version"), "ok") : badge(t("superseded_version"), "neutral"),
+      h("span", time(v.recorded_at), " · ", txEvidence(v.tx_hash, v.block_number)),
+    ]))));
+}
+
+/** The latest change registration: pending (the registered version pinned), approved or refused. */
+function changeApplicationSection(asset) {
+  const c = asset.change_application;
+  if (!c) return null;
+  const status = { pending: ["change_pending", "warn"], approved: ["change_approved", "ok"],
+    refused: ["change_refused", "neutral"] }[c.status] || [c.status, "neutral"];
+  return h("div", { id: "change-application" }, section(t("change_application"), facts([
+    [t("change_status"), badge(t(status[0]), status[1])],
+    [t("applicant"), partyLink(c.applicant)],
+    [t("registrar"), h("span", c.registrar_name ? `${c.registrar_name} ` : "", partyLink(c.registrar))],
+    [t("metadata_cid"), cidLink(c.metadata_cid, "/v1/metadata/")],
+    [t("new_content_hash"), c.content_hash ? h("code", { class: "mono full" }, c.content_hash) : t("data_unchanged")],
+    [t("classification"), tv("classification", c.classification)],
+    [t("reason"), c.reason_code ? reasonText(c.reason, c.reason_code) : null],
+    [t("became_version"), c.version ? String(c.version) : null],
+    [t("applied_in"), fmtNumber(c.applied_block)],
+    [t("decided_in"), c.decided_block ? fmtNumber(c.decided_block) : null],
+  ])));
+}
+
+/** A right named to a holder who has not accepted it yet. */
+function pendingBadge(right) {
+  return right.pending ? badge(t("right_pending"), "warn", t("right_pending_hint")) : null;
 }
 
 function listingsTable(listings, { showAsset = false } = {}) {
@@ -720,7 +864,7 @@ function detailValue(key, value, event, context) {
   if (/Cid$/.test(key) && event.cids && event.cids[key]) {  // decoded by the API
     return cidLink(event.cids[key], key === "metadataCid" ? "/v1/metadata/" : "/v1/content/");
   }
-  if (key === "reasonCode" && event.event === "RightRevoked") return tv("revocation_reason", termOf("revocation_reason", value)) || String(value);
+  if (key === "reasonCode") return reasonText(event.reason, value);
   if (key === "classification") return tv("classification", termOf("classification", value)) || String(value);
   if (key === "kind" && context === "data") return tv("attestation_kind", termOf("attestation_kind", value));
   if (key === "value" && context === "data") return null; // shown with its currency
@@ -811,6 +955,7 @@ async function historyTab(ctx, asset) {
     page = pages;
     pageData = await api(`/v1/assets/${asset.asset_id}/history${query({ ...apiFilters, limit: HISTORY_PAGE_SIZE, offset: (page - 1) * HISTORY_PAGE_SIZE })}`);
   }
+  addNames(pageData.names);
   const from = pageData.count ? (page - 1) * HISTORY_PAGE_SIZE + 1 : 0;
   const to = (page - 1) * HISTORY_PAGE_SIZE + pageData.data.length;
   const hrefFor = (p) => `${base}${query({ ...filters, page: p > 1 ? p : "" })}`;
@@ -899,10 +1044,26 @@ function lineageTab(ctx, asset, graph) {
 
 // ─────────────────────────────── verify ───────────────────────────────
 
+// The verdict's look by the legal status found: a tick only for a certificate in force with no remark.
+function verdictClass(legal, registered) {
+  if (!registered || !legal) return registered ? "verdict-pending" : "verdict-no";
+  if (legal.status === "lapsed" || legal.status === "cancelled") return "verdict-ended";
+  if (legal.remarks.length) return "verdict-limited";
+  return legal.status === "certified" ? "verdict-yes" : "verdict-pending";
+}
+
 function verdictView(result) {
   const registered = result.registered;
-  const head = h("div", { class: ["verdict", registered ? "verdict-yes" : "verdict-no"], id: "verdict", role: "status" },
-    h("strong", { class: "verdict-title" }, registered ? `✓ ${t("verdict_registered")}` : `✗ ${t("verdict_not_registered")}`),
+  const legal = result.legal_status;
+  const kind = verdictClass(legal, registered);
+  const symbol = { "verdict-yes": "✓", "verdict-no": "✗", "verdict-pending": "…", "verdict-limited": "!", "verdict-ended": "✗" }[kind];
+  const title = registered && legal
+    ? [tv("legal_status", legal.status), ...legal.remarks.map((r) => tv("remark", r.type))].join(" · ")
+    : t("verdict_not_registered");
+  const head = h("div", { class: ["verdict", kind], id: "verdict", role: "status",
+                          "data-legal-status": legal ? legal.status : null },
+    h("strong", { class: "verdict-title" }, `${symbol} ${title}`),
+    registered && legal ? h("span", { class: "legal-text" }, legalText(legal)) : null,
     h("span", registered ? t("verdict_registered_text", { count: result.matches.length })
       : t("verdict_not_registered_text", { block: fmtNumber(result.indexed_block ?? 0) })),
     h("div", { class: "muted fingerprint" },
@@ -932,7 +1093,9 @@ function matchView(m) {
     facts([
       [t("asset_id"), h("code", { class: "mono full" }, m.asset_id)],
       [t("registrant"), partyLink(m.registrant)],
-      [t("status"), statusBadge(m.status)],
+      [t("legal_status"), legalBadges(m.legal_status, m.status)],
+      [t("certificate_status"), m.certificate_status ? tv("certificate_status", m.certificate_status)
+        + (m.certificate_number ? ` · ${m.certificate_number}` : "") : null],
       [t("classification"), tv("classification", m.classification)],
       [t("registered_at"), time(m.registered_at)],
       [t("matched_by"), m.matched_by.map((x) => tv("matched_by", x)).join(", ")],
@@ -1090,11 +1253,13 @@ async function pageParty(ctx, address) {
   const listings = info && info.role === "exchange"
     ? await api(`/v1/listings${query({ exchange: address, limit: SEARCH_PAGE_SIZE, offset: (listingsPage - 1) * SEARCH_PAGE_SIZE })}`)
     : null;
+  await loadNames([address, ...answer.flatMap((r) => [r.transferred_to, r.terms && r.terms.grantor]),
+                   ...(listings ? listings.data.map((l) => l.holder) : [])]);
   // An API without paging of a party's rights answers with all of them: page them here.
   const all = answer.length > PARTY_PAGE_SIZE + 1 ? answer.slice(rightsOffset) : answer;
   const rights = all.slice(0, PARTY_PAGE_SIZE);
   const hasNext = all.length > PARTY_PAGE_SIZE;
-  const name = info ? info.name : short(address, 10, 8);
+  const name = info ? info.name : partyName(address) || short(address, 10, 8);
   setTitle(name);
   const now = rights.filter((r) => r.holds_now);
   const before = rights.filter((r) => !r.holds_now);
@@ -1171,6 +1336,105 @@ async function pageStatus(ctx) {
       ]), h("p", { class: "muted no-print" }, t("auto_refresh"))),
       section(t("contracts"), table([t("name"), t("address")], Object.entries(status.contracts).map(([name, address]) =>
         [name, h("code", { class: "mono full" }, address)])))),
+  ];
+}
+
+// ─────────────────────────────── a certificate's verification ───────────────────────────────
+
+const BEIJING_PARTS = { ...{ year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+                                second: "2-digit", hourCycle: "h23" }, timeZone: "Asia/Shanghai" };
+
+/** A certificate's time as it prints it: Beijing time, whatever the reader's zone. */
+function beijingTime(iso) {
+  if (!iso) return h("span", { class: "muted" }, "—");
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return h("span", iso);
+  const p = Object.fromEntries(new Intl.DateTimeFormat("en-GB", BEIJING_PARTS).formatToParts(date)
+    .map((part) => [part.type, part.value]));
+  return h("time", { datetime: iso, title: iso },
+    `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${t("beijing_time")}`);
+}
+
+/** The page a certificate's QR code opens (/verify/NUMBER, or /verify/ASSET_ID): the certificate as the registry
+ * holds it now, its status first, coloured green only for a valid certificate without remarks. */
+async function pageCertificate(ctx, ref) {
+  const reference = ref.trim();
+  setTitle(`${t("cert_verify_title")} ${reference}`);
+  let assetId = null;
+  if (classify(reference) === "certificate") {
+    const found = await api(`/v1/registrations?certificate=${enc(reference)}`);
+    assetId = found.length ? found[0].asset_id : null;
+  } else if (/^0x[0-9a-fA-F]{64}$/.test(reference)) {
+    assetId = reference.toLowerCase();
+  }
+  const cert = assetId ? await api(`/v1/assets/${assetId}/certificate`).catch(notFoundIsNull) : null;
+  const heading = h("h1", t("cert_verify_title"));
+  if (!cert) {
+    return [heading, h("div", { class: "verdict verdict-ended", id: "certificate-verdict", role: "status",
+                               "data-status": "not_found" },
+      h("strong", { class: "verdict-title" }, `✗ ${t("cert_not_found", { ref: reference.toUpperCase() })}`))];
+  }
+  addNames(Object.fromEntries(cert.holders.filter((x) => x.name).map((x) => [x.address, { name: x.name }])));
+  const remarks = cert.remark_lines.map((r) => r.text);
+  // Coloured by the asset's one legal status: a tick only for a certificate in force with no remark.
+  const legal = cert.legal_status;
+  const kind = verdictClass(legal, true);
+  const symbol = { "verdict-yes": "✓", "verdict-pending": "…", "verdict-limited": "!", "verdict-ended": "✗" }[kind];
+  const statusText = legal
+    ? [tv("legal_status", legal.status), ...legal.remarks.map((r) => tv("remark", r.type))].join(" · ")
+    : tv("certificate_status", cert.status);
+  const ev = cert.evidence;
+  return [
+    heading,
+    h("p", { class: "lead" }, t("cert_verify_intro")),
+    h("div", { class: ["verdict", kind], id: "certificate-verdict", role: "status", "data-status": cert.status,
+               "data-legal-status": legal ? legal.status : null },
+      h("strong", { class: "verdict-title" }, `${symbol} ${t("cert_status_is", { status: statusText })}`),
+      h("span", { class: "cert-number" }, `${t("certificate_number")} ${cert.certificate_number}`),
+      remarks.length ? h("div", { id: "certificate-remarks" }, t("cert_has_remarks", { remarks: remarks.join("; ") }))
+        : null),
+    section(t("cert_section"), facts([
+      [t("certificate_number"), h("strong", cert.certificate_number)],
+      [t("legal_status"), legalBadges(legal)],
+      [t("certificate_status"), tv("certificate_status", cert.status)],
+      [t("data_name"), cert.data_name],
+      [t("cert_fingerprint"), h("span", h("code", { class: "mono full" }, cert.fingerprint.sha256),
+        cert.fingerprint.cid ? h("span", h("br"), h("code", { class: "mono full" }, cert.fingerprint.cid)) : null)],
+      [t("version"), String(cert.version)],
+      [t("industry"), [cert.industry, cert.industry_name].filter(Boolean).join(" ")],
+      [t("summary"), cert.summary],
+      [t("holder"), partyLink(cert.holder, { full: true })],
+      [t("registrar"), partyLink(cert.registrar, { full: true })],
+      [t("registered_at"), beijingTime(cert.registered_at)],
+      [t("valid_until_cert"), beijingTime(cert.valid_until)],
+      [t("remarks"), remarks.length ? h("ul", { class: "plain" }, remarks.map((r) => h("li", r))) : t("none")],
+    ])),
+    section(t("cert_holders"), table(
+      [t("right"), t("holder"), t("credit_code"), t("right_term"), t("right_limits"), t("status")],
+      cert.holders.map((x) => [
+        tv("kind", x.kind) || x.kind_zh,
+        partyLink(x.address),
+        x.credit_code || "—",
+        x.valid_from || x.valid_until ? h("span", x.valid_from ? beijingTime(x.valid_from) : "—", " – ",
+          x.valid_until ? beijingTime(x.valid_until) : t("no_limit")) : (x.term || t("no_limit")),
+        x.limits || "—",
+        validityBadge(x.valid, x.invalid_reason),
+      ]), { className: "table certificate-holders" })),
+    section(t("evidence"), ev ? facts([
+      [t("chain_id"), String(ev.chain_id)],
+      [t("contract"), h("code", { class: "mono full" }, ev.contract)],
+      [t("event"), ev.event],
+      [t("tx_hash"), h("span", h("code", { class: "mono full" }, ev.tx_hash), copyButton(ev.tx_hash))],
+      [t("block"), fmtNumber(ev.block_number)],
+      [t("log_index"), String(ev.log_index)],
+      [t("time"), beijingTime(ev.timestamp)],
+    ]) : h("p", { class: "muted" }, t("none"))),
+    h("p", { class: "toolbar no-print" },
+      h("a", { href: `/assets/${cert.asset_id}`, class: "button-link" }, t("open_asset")), " ",
+      h("a", { href: `/v1/assets/${cert.asset_id}/certificate?format=html`, target: "_blank", rel: "noopener",
+               class: "button-link" }, t("open_certificate")), " ",
+      h("a", { href: `/v1/assets/${cert.asset_id}/certificate?format=pdf`, target: "_blank", rel: "noopener",
+               class: "button-link", id: "certificate-pdf" }, t("open_certificate_pdf"))),
   ];
 }
 

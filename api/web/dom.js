@@ -121,6 +121,25 @@ export function participant(address) {
   return address ? participantNames.get(String(address).toLowerCase()) : undefined;
 }
 
+// Names the API gave beside addresses (`names` of an asset or history answer: a participant's registered name or
+// the holder's name from the application), kept for the rest of the visit.
+const knownNames = new Map();
+
+export function addNames(names) {
+  for (const [address, entry] of Object.entries(names || {})) {
+    if (entry && entry.name) knownNames.set(address.toLowerCase(), entry);
+  }
+}
+
+/** The name shown beside an address: the participant's registered name, else the application's name for it. */
+export function partyName(address) {
+  if (!address) return undefined;
+  const known = participant(address);
+  if (known) return known.name;
+  const named = knownNames.get(String(address).toLowerCase());
+  return named ? named.name : undefined;
+}
+
 /** A long value shown short, with the whole value in its tooltip and in print. */
 export function mono(value, { head = 8, tail = 6, full = false } = {}) {
   if (!value) return h("span", { class: "muted" }, "—");
@@ -128,12 +147,14 @@ export function mono(value, { head = 8, tail = 6, full = false } = {}) {
     full ? value : short(value, head, tail));
 }
 
-/** A link to a party's page, with its participant name if it is one. */
+/** A link to a party's page, with its name when the registry knows one (partyName). */
 export function partyLink(address, { full = false } = {}) {
   if (!address) return h("span", { class: "muted" }, "—");
-  const known = participant(address);
-  return h("a", { href: `/parties/${address}`, class: "party", title: address },
-    known ? h("span", { class: "party-name" }, known.name) : null,
+  const name = partyName(address);
+  // A name the application gives (not a participant's registered one) is the applicant's own statement: marked so.
+  const declared = name && !participant(address);
+  return h("a", { href: `/parties/${address}`, class: "party", title: declared ? `${address} · ${t("name_declared")}` : address },
+    name ? h("span", { class: declared ? "party-name declared" : "party-name" }, name) : null,
     h("code", { class: full ? "mono full" : "mono", "data-full": address }, full ? address : short(address, 6, 4)));
 }
 

@@ -11,7 +11,7 @@ import {CertificateNumber} from "./libraries/CertificateNumber.sol";
 import {CivilDate} from "./libraries/CivilDate.sol";
 
 /// @title RegistrationOffice
-/// @notice See {IRegistrationOffice}. Its admin (registrar codes, publicity period) is the participant
+/// @notice See {IRegistrationOffice}. Its admin (registrar codes, the shortest publicity allowed) is the participant
 /// registry's admin: the council's multisig.
 contract RegistrationOffice is IRegistrationOffice, ERC2771Context {
     uint8 public constant MAX_VALIDITY_YEARS = 5;
@@ -27,6 +27,7 @@ contract RegistrationOffice is IRegistrationOffice, ERC2771Context {
         bytes1 code;
     }
 
+    /// The shortest publicity the council allows, in seconds: the floor under the end a registrar sets.
     uint64 public publicityPeriod;
     mapping(address registrar => RegistrarCode) public registrarCodes;
     mapping(bytes3 regionAndCode => address registrar) private _codeOwners;
@@ -174,7 +175,11 @@ contract RegistrationOffice is IRegistrationOffice, ERC2771Context {
     }
 
     /// @inheritdoc IRegistrationOffice
-    function review(bytes32 assetId, bool passed, uint16 reasonCode, bytes32 noteCid) external {
+    /// @dev The registrar's `publicityEnds` (5 working days on the working-day calendar, computed off chain) is
+    /// taken as given once it is no earlier than the council's minimum from now; 0 takes the minimum itself.
+    function review(bytes32 assetId, bool passed, uint16 reasonCode, bytes32 noteCid, uint64 publicityEnds)
+        external
+    {
         _whenNotPaused();
         Application storage a = _asRegistrar(assetId, Stage.Accepted);
         if (!passed) {
@@ -182,9 +187,12 @@ contract RegistrationOffice is IRegistrationOffice, ERC2771Context {
             emit ApplicationTerminated(assetId, a.registrar, reasonCode, noteCid);
             return;
         }
+        uint64 earliest = uint64(block.timestamp) + publicityPeriod;
+        if (publicityEnds == 0) publicityEnds = earliest;
+        else if (publicityEnds < earliest) revert PublicityTooShort(assetId, publicityEnds, earliest);
         a.stage = Stage.Publicity;
-        a.publicityEnds = uint64(block.timestamp) + publicityPeriod;
-        emit ReviewPassed(assetId, a.registrar, a.publicityEnds);
+        a.publicityEnds = publicityEnds;
+        emit ReviewPassed(assetId, a.registrar, publicityEnds);
     }
 
     /// @inheritdoc IRegistrationOffice

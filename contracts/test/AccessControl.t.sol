@@ -233,7 +233,7 @@ contract AccessControlMatrixTest is RegistryFixture {
         _row("Office.accept", o, abi.encodeCall(d.office.accept, (appliedAsset)), R, notAssigned);
         _row("Office.returnForMaterial", o, abi.encodeCall(d.office.returnForMaterial, (appliedAsset, 1, bytes32(0))),
             R, notAssigned);
-        _row("Office.review", o, abi.encodeCall(d.office.review, (acceptedAsset, true, 0, bytes32(0))), R, notAssigned);
+        _row("Office.review", o, abi.encodeCall(d.office.review, (acceptedAsset, true, 0, bytes32(0), 0)), R, notAssigned);
         _row("Office.object", o, abi.encodeCall(d.office.object, (publicityAsset, 1, bytes32(0))), PARTICIPANTS,
             IRegistrationOffice.NotAParticipant.selector);
         _row("Office.resolveObjection", o, abi.encodeCall(d.office.resolveObjection, (publicityAsset, 1, false,

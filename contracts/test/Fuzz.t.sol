@@ -422,7 +422,7 @@ contract FuzzTest is SignedCalls {
         _outcome(ok, role == ADMIN, "setPublicityPeriod");
         uint64 effective = ok ? period : PUBLICITY;
         vm.prank(who[REGISTRAR]);
-        d.office.review(acceptedAsset, true, 0, bytes32(0));
+        d.office.review(acceptedAsset, true, 0, bytes32(0), 0);
         assertEq(d.office.getApplication(acceptedAsset).publicityEnds, block.timestamp + effective, "publicity end");
     }
 
@@ -450,7 +450,7 @@ contract FuzzTest is SignedCalls {
             "stage after accept or return"
         );
         (ok,) = _call(registrar, address(d.office), abi.encodeCall(d.office.review, (acceptedAsset, passed, reason,
-            bytes32(0))));
+            bytes32(0), 0)));
         _outcome(ok, registrar == REGISTRAR, "review");
         if (ok) {
             IRegistrationOffice.Stage stage = d.office.getApplication(acceptedAsset).stage;

@@ -194,7 +194,7 @@ contract RecordAuthorityTest is RegistryFixture {
         vm.expectRevert(
             abi.encodeWithSelector(IDataRegistry.AssetNotActive.selector, acceptedAsset, IDataRegistry.AssetStatus.Cancelled)
         );
-        d.office.review(acceptedAsset, true, 0, bytes32(0));
+        d.office.review(acceptedAsset, true, 0, bytes32(0), 0);
         vm.expectRevert(
             abi.encodeWithSelector(
                 IDataRegistry.AssetNotActive.selector, publicityOverAsset, IDataRegistry.AssetStatus.Cancelled

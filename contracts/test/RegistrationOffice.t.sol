@@ -50,7 +50,7 @@ contract RegistrationOfficeTest is DataRegistryBase {
         vm.prank(registrar);
         office.accept(assetId);
         vm.prank(registrar);
-        office.review(assetId, true, 0, bytes32(0));
+        office.review(assetId, true, 0, bytes32(0), 0);
     }
 
     function _stage() internal view returns (IRegistrationOffice.Stage) {
@@ -118,7 +118,7 @@ contract RegistrationOfficeTest is DataRegistryBase {
         vm.startPrank(registrar);
         for (uint256 i; i < 2; ++i) {
             office.accept(more[i]);
-            office.review(more[i], true, 0, bytes32(0));
+            office.review(more[i], true, 0, bytes32(0), 0);
         }
         vm.warp(block.timestamp + 1 days); // 27 November
         assertEq(bytes32(office.register(more[0], 1)), bytes32(bytes15("SJ35A2026110002")), "serial 0002");
@@ -177,6 +177,104 @@ contract RegistrationOfficeTest is DataRegistryBase {
         vm.prank(carol);
         vm.expectRevert(abi.encodeWithSelector(IRegistrationOffice.NotAdmin.selector, carol));
         office.setPublicityPeriod(1);
+    }
+
+    // ───────────────────────────── publicity: the registrar's end, the council's minimum ─────────────────────────────
+
+    function _toAccepted() internal {
+        vm.prank(alice);
+        office.applyFor(assetId, registrar, keccak256("documents"));
+        vm.prank(registrar);
+        office.accept(assetId);
+    }
+
+    /// 5 working days from Saturday 21 Nov 2026 on the calendar: 23-27 Nov, so it ends at 24:00 Beijing on Friday
+    /// 27 Nov (16:00 UTC), 6 days 16 hours from now, longer than the council's 5-day minimum.
+    function test_publicity_registrarSetEnd_isHonoured() public {
+        uint64 ends = uint64(NOV_21_2026 + 6 days + 16 hours);
+        _toAccepted();
+        vm.prank(registrar);
+        vm.expectEmit(true, true, true, true);
+        emit IRegistrationOffice.ReviewPassed(assetId, registrar, ends);
+        office.review(assetId, true, 0, bytes32(0), ends);
+        assertEq(office.getApplication(assetId).publicityEnds, ends, "the registrar's end");
+        vm.warp(ends - 1); // the last second of the period: objections open, registration not yet
+        vm.prank(objector);
+        uint256 objection = office.object(assetId, 1, bytes32(0));
+        vm.prank(registrar);
+        office.resolveObjection(assetId, objection, false, bytes32(0));
+        vm.prank(registrar);
+        vm.expectRevert(abi.encodeWithSelector(IRegistrationOffice.PublicityNotOver.selector, assetId, ends));
+        office.register(assetId, 5);
+        vm.warp(ends); // the period is over at its end
+        vm.prank(objector);
+        vm.expectRevert(abi.encodeWithSelector(IRegistrationOffice.PublicityOver.selector, assetId, ends));
+        office.object(assetId, 1, bytes32(0));
+        vm.prank(registrar);
+        office.register(assetId, 5);
+        assertTrue(_stage() == IRegistrationOffice.Stage.Registered, "registered");
+    }
+
+    function test_publicity_endBeforeTheCouncilsMinimum_isRefused() public {
+        _toAccepted();
+        uint64 earliest = uint64(block.timestamp) + PUBLICITY;
+        uint64[2] memory early = [earliest - 1, uint64(block.timestamp - 1)];
+        for (uint256 i; i < early.length; ++i) {
+            vm.prank(registrar);
+            vm.expectRevert(
+                abi.encodeWithSelector(IRegistrationOffice.PublicityTooShort.selector, assetId, early[i], earliest)
+            );
+            office.review(assetId, true, 0, bytes32(0), early[i]);
+        }
+        assertTrue(_stage() == IRegistrationOffice.Stage.Accepted, "still accepted");
+        vm.prank(registrar);
+        office.review(assetId, true, 0, bytes32(0), earliest); // exactly the minimum is enough
+        assertEq(office.getApplication(assetId).publicityEnds, earliest, "the minimum");
+    }
+
+    function test_publicity_noEndGiven_takesTheMinimum_andTerminationIgnoresIt() public {
+        _toAccepted();
+        vm.prank(registrar);
+        office.review(assetId, true, 0, bytes32(0), 0);
+        assertEq(office.getApplication(assetId).publicityEnds, block.timestamp + PUBLICITY, "now + minimum");
+
+        bytes32 other = _registerAs(bob, keccak256("other"), ALL);
+        vm.prank(bob);
+        office.applyFor(other, registrar, bytes32(0));
+        vm.startPrank(registrar);
+        office.accept(other);
+        office.review(other, false, 4, bytes32(0), 1); // an end, even an impossible one, does not matter
+        vm.stopPrank();
+        assertTrue(office.getApplication(other).stage == IRegistrationOffice.Stage.Terminated, "terminated");
+        assertEq(office.getApplication(other).publicityEnds, 0, "no publicity");
+    }
+
+    function test_publicity_councilChangesTheMinimum() public {
+        _toAccepted();
+        vm.expectEmit(true, true, true, true);
+        emit IRegistrationOffice.PublicityPeriodSet(7 days);
+        office.setPublicityPeriod(7 days); // the test contract is the council's admin
+        assertEq(office.publicityPeriod(), 7 days, "new minimum");
+        uint64 sixDays = uint64(block.timestamp + 6 days);
+        vm.prank(registrar);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRegistrationOffice.PublicityTooShort.selector, assetId, sixDays, uint64(block.timestamp + 7 days)
+            )
+        );
+        office.review(assetId, true, 0, bytes32(0), sixDays); // enough under the old minimum, not under the new
+        vm.prank(registrar);
+        office.review(assetId, true, 0, bytes32(0), uint64(block.timestamp + 7 days));
+    }
+
+    function test_publicity_onlyTheCouncilSetsTheMinimum() public {
+        address[3] memory others = [registrar, alice, objector];
+        for (uint256 i; i < others.length; ++i) {
+            vm.prank(others[i]);
+            vm.expectRevert(abi.encodeWithSelector(IRegistrationOffice.NotAdmin.selector, others[i]));
+            office.setPublicityPeriod(1);
+        }
+        assertEq(office.publicityPeriod(), PUBLICITY, "unchanged");
     }
 
     function test_certificateNumber_usesBeijingMonth() public {

@@ -192,7 +192,7 @@ abstract contract RegistryFixture is Test {
         d.office.applyFor(id, who[REGISTRAR], bytes32(0));
         vm.startPrank(who[REGISTRAR]);
         d.office.accept(id);
-        d.office.review(id, true, 0, bytes32(0));
+        d.office.review(id, true, 0, bytes32(0), 0);
         vm.stopPrank();
     }
 

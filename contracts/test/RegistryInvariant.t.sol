@@ -296,7 +296,7 @@ contract MarketHandler is RightsHandler {
         } else if (a.stage == IRegistrationOffice.Stage.Applied) {
             call_ = abi.encodeCall(office.accept, (id));
         } else if (a.stage == IRegistrationOffice.Stage.Accepted) {
-            call_ = abi.encodeCall(office.review, (id, true, 0, bytes32(0)));
+            call_ = abi.encodeCall(office.review, (id, true, 0, bytes32(0), 0));
         } else if (a.stage == IRegistrationOffice.Stage.Publicity) {
             if (block.timestamp < a.publicityEnds) vm.warp(a.publicityEnds);
             call_ = abi.encodeCall(office.register, (id, uint8(1 + yearsSeed % 5)));

@@ -24,7 +24,7 @@ from web3.middleware import ExtraDataToPOAMiddleware
 from web3.providers.base import JSONBaseProvider
 
 from registry.chain.abi import load_abi
-from registry.chain.errors import decode_revert
+from registry.chain.errors import decode_revert, primary_term_ended
 from registry.chain.events import DecodedEvent, decode_log
 from registry.chain.operations import Forward, Operation, Register
 from registry.chain.rpc import Rpc, RpcError, public_url
@@ -345,6 +345,19 @@ class RegistryClient:
     def send_raw_transaction(self, raw: bytes) -> TxResult:
         """Sends a transaction signed elsewhere, after checking it is a call to this registry that would
         succeed: a transaction that would revert is refused with the contract's reason and never sent."""
+        self.check_raw_transaction(raw)
+        try:
+            tx_hash = self.w3.eth.send_raw_transaction(raw)
+        except Exception as exc:  # noqa: BLE001
+            if _unreachable(exc):
+                raise self._down(exc, "the transaction may or may not have been sent") from exc
+            raise ChainError(f"The node refused the transaction: {_rpc_message(exc)}.") from exc
+        return self.wait(tx_hash)
+
+    def check_raw_transaction(self, raw: bytes) -> tuple[str, str]:
+        """(sender, contract) of a transaction signed elsewhere, after checking it is a call to one of this
+        registry's contracts on this chain that would succeed; otherwise a ValidationError or the contract's
+        reason, and nothing is sent."""
         from eth_account import Account
 
         try:
@@ -367,13 +380,7 @@ class RegistryClient:
                 f"{self.chain.chain_id}. Sign it again for chain {self.chain.chain_id}."
             )
         self._simulate({"from": sender, "to": target, "data": decoded["data"], "value": decoded["value"]})
-        try:
-            tx_hash = self.w3.eth.send_raw_transaction(raw)
-        except Exception as exc:  # noqa: BLE001
-            if _unreachable(exc):
-                raise self._down(exc, "the transaction may or may not have been sent") from exc
-            raise ChainError(f"The node refused the transaction: {_rpc_message(exc)}.") from exc
-        return self.wait(tx_hash)
+        return sender, target
 
     def wait(self, tx_hash: bytes | str, timeout: float = 60.0) -> TxResult:
         """Polls for the receipt every 10 ms and decodes it with the registry's own decoder (web3's receipt
@@ -430,6 +437,24 @@ class RegistryClient:
         return max(int(pending["timestamp"], 16), int(time.time()))
 
     def _simulate(self, tx: dict) -> int:
+        try:
+            return self._estimate(tx)
+        except ContractRevert as exc:
+            raise self._explained(exc) from None
+
+    def _explained(self, error: ContractRevert) -> ContractRevert:
+        """The contract's error, told more exactly where its arguments alone cannot: RightExpired names the
+        failing right, which is a grant (renewed by its grantor) or a primary right past the term of the
+        rights configuration (which has no grantor); the right's own record says which."""
+        if error.error_name != "RightExpired":
+            return error
+        try:
+            right = self.get_right(error.error_args["assetId"], error.error_args["rightIndex"])
+        except ChainError:
+            return error  # the refusal stands as decoded
+        return primary_term_ended(error, right["kind"]) if right["parent_index"] == 0 else error
+
+    def _estimate(self, tx: dict) -> int:
         """Estimates gas, which runs the call: a refusal surfaces here, with its custom error, before sending.
         It runs at the time the transaction will be mined (a block-time override), so a step gated on time
         (the end of publicity, a deadline, a term) is judged as the chain will judge it: nothing that will
@@ -476,14 +501,21 @@ class RegistryClient:
             }
         )
         tx.pop("from")
-        signed = account.sign_transaction(tx)
-        try:
-            tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
-        except Exception as exc:  # noqa: BLE001
-            self._nonces.pop(sender, None)  # resynchronise from the node next time
-            if _unreachable(exc):
-                raise self._down(exc, "the transaction may or may not have been sent") from exc
-            raise ChainError(f"The node refused the transaction: {_rpc_message(exc)}.") from exc
+        for attempt in (1, 2):
+            signed = account.sign_transaction(tx)
+            try:
+                tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
+                break
+            except Exception as exc:  # noqa: BLE001
+                self._nonces.pop(sender, None)  # resynchronise from the node next time
+                if _unreachable(exc):
+                    raise self._down(exc, "the transaction may or may not have been sent") from exc
+                if attempt == 1 and "nonce too low" in _rpc_message(exc).lower():
+                    # The same key sent a transaction from elsewhere (another `datareg`, a wallet) since the
+                    # nonce was cached: this one was refused, so it is signed again with the node's count.
+                    tx["nonce"] = self._next_nonce(sender)
+                    continue
+                raise ChainError(f"The node refused the transaction: {_rpc_message(exc)}.") from exc
         self._nonces[sender] = tx["nonce"] + 1
         return self.wait(tx_hash)
 

@@ -7,7 +7,7 @@ a contract upgrade never produces an undecodable failure.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
 from typing import Any, cast
 
@@ -41,6 +41,30 @@ def _role(value: int) -> str | int:
 
 def _when(ts: int) -> str:
     return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+BEIJING = timezone(timedelta(hours=8), "CST")
+
+
+def _beijing(ts: int) -> str:
+    """A moment as people in the registry's jurisdiction read it: the date and time in Beijing time."""
+    try:
+        return datetime.fromtimestamp(ts, tz=BEIJING).strftime("%Y-%m-%d %H:%M:%S Beijing time (UTC+8)")
+    except (ValueError, OverflowError, OSError):
+        return str(ts)
+
+
+def primary_term_ended(error: ContractRevert, kind: int | None = None) -> ContractRevert:
+    """RightExpired about a primary (root) right: what ended is the term the registration's rights
+    configuration gave it, not a grant, so there is no grantor to renew it (renewal is for grants)."""
+    a = error.error_args
+    what = f"{_kind(kind)} right" if kind is not None else "right"
+    return ContractRevert(
+        f"The term of primary {what} {a['rightIndex']} of asset '{a['assetId']}' ended on "
+        f"{_beijing(a['validUntil'])}, as the rights configuration of its registration set it: the right and "
+        "every grant under it can no longer be exercised. A primary right's term is not renewed; a new term "
+        "needs a change registration (`datareg change`) or a new registration.",
+        error.error_name, a)
 
 
 def _kind(value: int) -> str:
@@ -319,6 +343,10 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     ),
     "PublicityNotOver": lambda a: (
         f"The publicity period of asset '{a['assetId']}' runs until {_when(a['publicityEnds'])}; register after it."
+    ),
+    "PublicityTooShort": lambda a: (
+        f"Publicity of asset '{a['assetId']}' ending at {_when(a['publicityEnds'])} is shorter than the council's "
+        f"minimum: it may end at {_when(a['earliest'])} at the earliest."
     ),
     "ObjectionsPending": lambda a: (
         f"Asset '{a['assetId']}' has {a['pending']} unresolved objection(s); resolve them before registering."

@@ -22,10 +22,14 @@ from registry.vocabulary import (
     AttestationKind,
     CancelReason,
     ListingStatus,
+    ObjectionReason,
     PledgedOperation,
+    RefusalReason,
+    ReturnReason,
     RevocationReason,
     RightKind,
     Role,
+    Term,
 )
 
 DOMAIN_VERSION = "1"  # each contract's EIP-712 domain: its own name, version 1, chain id, address
@@ -43,7 +47,6 @@ ZERO = bytes(32)
 REVOCATION_REASONS = {m.value: m.key for m in RevocationReason}
 LISTING_STATUSES = {m.key: m.value for m in ListingStatus if m is not ListingStatus.NONE}
 ROLES = {m.key: m.value for m in Role.admissible()}
-CANCEL_REASONS = {m.key: m.value for m in CancelReason}
 ATTESTATION_KINDS = {m.key: m.value for m in AttestationKind}
 PLEDGED_OPERATIONS = {m.key: m.value for m in PledgedOperation}
 
@@ -309,14 +312,16 @@ class Cli:
     simply the positional argument of its own name. `source` names how the CLI turns the text into the value
     when the kind's JSON parsing does not: "document" (a file, stored; its CID digest goes on chain),
     "metadata" (a metadata document, stored), "fingerprint" (a file's SHA-256), "time" (ISO or +30d), "names"
-    (a name from `names`, or a code). `invert`: a flag that sets the field false (--terminate for `passed`)."""
+    (a reason code: a member's name in `vocabulary` (registry/vocabulary.py), or its number), "publicity" (a
+    publicity end: given, or else counted on the working-day calendar from when the transaction is mined).
+    `invert`: a flag that sets the field false (--terminate for `passed`)."""
 
     flag: str
     help: str | None = None
     required: bool = False
     default: Any = None
     source: str = ""
-    names: Mapping[str, int] | None = None
+    vocabulary: type[Term] | None = None
     invert: bool = False
 
 
@@ -802,7 +807,7 @@ class ReleasePledge(Operation):
 @dataclass(frozen=True)
 class Cancel(Operation):
     asset_id: str = arg(ASSET_ID)
-    reason_code: int = arg(Uint(8), cli=Cli("--reason", required=True, source="names", names=CANCEL_REASONS))
+    reason_code: int = arg(Uint(8), cli=Cli("--reason", required=True, source="names", vocabulary=CancelReason))
     evidence_cid: bytes = arg(DIGEST, cli=EVIDENCE)
 
     name = "cancel"
@@ -978,7 +983,7 @@ class AcceptApplication(Operation):
 @dataclass(frozen=True)
 class ReturnApplication(Operation):
     asset_id: str = arg(ASSET_ID)
-    reason_code: int = arg(Uint(16), cli=Cli("--reason", required=True))
+    reason_code: int = arg(Uint(16), cli=Cli("--reason", required=True, source="names", vocabulary=ReturnReason))
     note_cid: bytes = arg(DIGEST, cli=NOTE)
 
     contract = "RegistrationOffice"
@@ -990,8 +995,13 @@ class ReturnApplication(Operation):
 class ReviewApplication(Operation):
     asset_id: str = arg(ASSET_ID)
     passed: bool = arg(BOOL, cli=Cli("--terminate", invert=True))
-    reason_code: int = arg(Uint(16), cli=Cli("--reason", default=0))
+    reason_code: int = arg(Uint(16), cli=Cli("--reason", default=0, source="names", vocabulary=RefusalReason))
     note_cid: bytes = arg(DIGEST, cli=NOTE)
+    # When publicity ends (unix seconds; 24:00 Beijing of its 5th working day, registry/calendar.py); 0: the
+    # council's minimum from now. The contract refuses an end sooner than that minimum.
+    publicity_ends: int = arg(Uint(64), 0, cli=Cli(
+        "--publicity-ends", "the last day of publicity (YYYY-MM-DD, through 24:00 Beijing time) or an exact time; "
+        "default: 5 working days on the working-day calendar (DATAREG_CALENDAR)", source="publicity"))
 
     contract = "RegistrationOffice"
     name = "review"
@@ -1001,7 +1011,7 @@ class ReviewApplication(Operation):
 @dataclass(frozen=True)
 class LodgeObjection(Operation):
     asset_id: str = arg(ASSET_ID)
-    reason_code: int = arg(Uint(16), cli=Cli("--reason", required=True))
+    reason_code: int = arg(Uint(16), cli=Cli("--reason", required=True, source="names", vocabulary=ObjectionReason))
     evidence_cid: bytes = arg(DIGEST, cli=EVIDENCE)
 
     contract = "RegistrationOffice"
@@ -1035,7 +1045,7 @@ class CompleteRegistration(Operation):
 class ReviewChange(Operation):
     asset_id: str = arg(ASSET_ID)
     passed: bool = arg(BOOL, cli=Cli("--refuse", invert=True))
-    reason_code: int = arg(Uint(16), cli=Cli("--reason", default=0))
+    reason_code: int = arg(Uint(16), cli=Cli("--reason", default=0, source="names", vocabulary=RefusalReason))
     note_cid: bytes = arg(DIGEST, cli=NOTE)
 
     contract = "RegistrationOffice"
@@ -1057,7 +1067,7 @@ class RequestRenewal(Operation):
 @dataclass(frozen=True)
 class RefuseRenewal(Operation):
     asset_id: str = arg(ASSET_ID)
-    reason_code: int = arg(Uint(16), cli=Cli("--reason", required=True))
+    reason_code: int = arg(Uint(16), cli=Cli("--reason", required=True, source="names", vocabulary=RefusalReason))
     note_cid: bytes = arg(DIGEST, cli=NOTE)
 
     contract = "RegistrationOffice"

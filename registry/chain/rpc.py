@@ -76,7 +76,7 @@ class NodeHealth:
     healthy: bool = True  # until a check or a request says otherwise
     reason: str | None = None  # why it is not healthy
 
-    def public(self) -> dict:
+    def public(self) -> dict[str, Any]:
         return {"url": public_url(self.url), "chain_id": self.chain_id, "head": self.head,
                 "healthy": self.healthy, "reason": self.reason}
 
@@ -128,11 +128,11 @@ class Rpc:
 
     # ───────────────────────────── calls ─────────────────────────────
 
-    def call(self, method: str, params: list | None = None) -> Any:
+    def call(self, method: str, params: list[Any] | None = None) -> Any:
         """The result of one call; its error raised as ContractRevert or RpcError."""
         return _result(method, self.request(method, params))
 
-    def batch(self, calls: list[tuple[str, list]], allow_errors: bool = False) -> list[Any]:
+    def batch(self, calls: list[tuple[str, list[Any]]], allow_errors: bool = False) -> list[Any]:
         """The results of `calls`, in their order, sent as JSON-RPC batches of up to MAX_BATCH calls; the
         first error among them is raised, or with `allow_errors` (an eth_call of a view that reverts for a
         thing that does not exist) is None in its place. Nodes may run a batch's calls concurrently: only
@@ -144,16 +144,16 @@ class Rpc:
 
     # ───────────────────────────── raw answers ─────────────────────────────
 
-    def request(self, method: str, params: list | None = None) -> dict:
+    def request(self, method: str, params: list[Any] | None = None) -> dict[str, Any]:
         """The node's JSON-RPC response object for one call, errors included, as web3's providers return it."""
         answer = self._post(self._envelope(method, params), (method,))
         if not isinstance(answer, dict):
             raise ChainError(f"The node's answer to {method} is not a JSON-RPC response: {str(answer)[:200]}.")
         return answer
 
-    def batch_request(self, calls: list[tuple[str, list]]) -> list[dict]:
+    def batch_request(self, calls: list[tuple[str, list[Any]]]) -> list[dict[str, Any]]:
         """The node's response objects for `calls`, in their order."""
-        answers: list[dict] = []
+        answers: list[dict[str, Any]] = []
         for start in range(0, len(calls), MAX_BATCH):
             chunk = calls[start:start + MAX_BATCH]
             envelopes = [self._envelope(method, params) for method, params in chunk]
@@ -169,7 +169,7 @@ class Rpc:
 
     # ───────────────────────────── transport ─────────────────────────────
 
-    def _envelope(self, method: str, params: list | None) -> dict:
+    def _envelope(self, method: str, params: list[Any] | None) -> dict[str, Any]:
         with self._lock:
             request_id = next(self._ids)
         return {"jsonrpc": "2.0", "id": request_id, "method": method, "params": params or []}
@@ -222,13 +222,15 @@ class Rpc:
             expected = self.chain_id if self.chain_id is not None else (
                 max(Counter(reachable).items(), key=lambda kv: (kv[1], -reachable.index(kv[0])))[0]
                 if reachable else None)
-            best = max((head for _, chain, head, error in found if error is None and chain == expected), default=None)
+            heads = [head for _, chain, head, error in found
+                     if error is None and chain == expected and head is not None]
+            best = max(heads, default=None)
             with self._lock:
                 for node, chain, head, error in found:
                     node.chain_id, node.head = chain, head
                     if error is None and chain != expected:
                         error = f"serves chain {chain}, not chain {expected}: left out"
-                    elif error is None and best is not None and best - head > self.max_lag:
+                    elif error is None and best is not None and head is not None and best - head > self.max_lag:
                         error = (f"{best - head} blocks behind the best node (block {best}), more than the "
                                  f"{self.max_lag} allowed (DATAREG_RPC_MAX_LAG)")
                     node.healthy, node.reason = error is None, error
@@ -237,7 +239,7 @@ class Rpc:
         finally:
             self._check_lock.release()
 
-    def health(self) -> list[dict]:
+    def health(self) -> list[dict[str, Any]]:
         """Each node as the last check saw it (URLs without credentials), for the status."""
         with self._lock:
             return [node.public() for node in self.nodes]
@@ -297,7 +299,7 @@ def _decode(response: httpx.Response, what: str, url: str) -> Any:
                          f"{response.status_code} and no JSON-RPC response: {response.text[:200]!r}.") from None
 
 
-def _result(method: str, answer: dict) -> Any:
+def _result(method: str, answer: dict[str, Any]) -> Any:
     if "error" in answer:
         raise _mapped(method, answer["error"])
     if "result" not in answer:

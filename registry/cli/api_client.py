@@ -44,6 +44,12 @@ class ApiClient:
             self._request("GET", path, params=params or None)  # raises the API's error
         return response.text
 
+    def get_bytes(self, path: str, **params: Any) -> bytes:
+        response = self.http.get(path, params=params or None)
+        if response.status_code >= 400:
+            self._request("GET", path, params=params or None)  # raises the API's error
+        return response.content
+
     def wait_for_block(self, block: int, timeout: float = 15.0) -> None:
         """Waits (at most `timeout` seconds) until the API's index has every event up to `block`."""
         deadline = time.monotonic() + timeout

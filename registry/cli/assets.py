@@ -7,7 +7,16 @@ from pathlib import Path
 
 from registry.chain.types import RightKind, Source, asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
-from registry.cli.common import Output, beijing_time, examples, progress_bar, seconds, signing_account, submit
+from registry.cli.common import (
+    Output,
+    beijing_time,
+    examples,
+    legal_status_line,
+    progress_bar,
+    seconds,
+    signing_account,
+    submit,
+)
 from registry.config import Settings
 from registry.errors import NotFound, ValidationError
 
@@ -126,15 +135,22 @@ def cmd_register(args, settings: Settings, out: Output) -> None:
 
 
 def render_asset(a: dict) -> str:
+    names = {address: entry["name"] for address, entry in (a.get("names") or {}).items()}
+
+    def who(address: str) -> str:
+        """An address with the name the registry knows for it (a participant's, or the application's)."""
+        return f"{address} ({names[address]})" if address in names else address
+
     flags = [name for name, on in (("personal information", a["personal_information"]),
                                    ("sensitive", a["sensitive_personal_information"]),
                                    ("export allowed", a["export_allowed"]), ("derived", a["derived"])) if on]
     lines = [
         f"{a['name'] or '(metadata not available)'}",
         f"  asset id        {a['asset_id']}",
-        f"  status          {a['status']}, version {a['version']}",
+        f"  record          {a['status']}, version {a['version']}",
+        *([f"  legal status    {legal_status_line(a['legal_status'])}"] if a.get("legal_status") else []),
         f"  classification  {a['classification']}" + (f"; {', '.join(flags)}" if flags else ""),
-        f"  registrant      {a['registrant']}" + (f" (relayed by {a['submitter']})"
+        f"  registrant      {who(a['registrant'])}" + (f" (relayed by {who(a['submitter'])})"
                                                   if a["submitter"] != a["registrant"] else ""),
         f"  registered      {beijing_time(a['registered_at'])} in block {a['registered_block']}",
         f"  sha256          {a['content_hash']}",
@@ -146,11 +162,11 @@ def render_asset(a: dict) -> str:
         via = f" via {' <- '.join(str(i) for i in r['chain'][1:])}" if len(r["chain"]) > 1 else ""
         until = f" until {beijing_time(r['valid_until'])}" if r["valid_until"] else ""
         lines.append(f"    #{r['right_index']:<3} {r['kind']:<10} {r['kind_zh']:<8} "
-                     f"{r['holder']}{via}{until}  ({state})")
+                     f"{who(r['holder'])}{via}{until}  ({state})")
         if r["terms"] and (r["terms"]["purpose"] or r["terms"]["territory"]):
             t = r["terms"]
             lines.append(f"         purpose {t['purpose'] or '-'}; territory {t['territory'] or '-'}; "
-                         f"quantity {t['quantity'] or 'not limited'}; granted by {t['grantor']}")
+                         f"quantity {t['quantity'] or 'not limited'}; granted by {who(t['grantor'])}")
     for s in a["sources"]:
         lines.append(f"  derived from    {s['asset_id']} (usage right #{s['right_index']})")
     for d in a["derived_assets"]:
@@ -160,12 +176,12 @@ def render_asset(a: dict) -> str:
         lines.append("  remarks         FROZEN (已查封) by a regulator: transfers and new grants are blocked")
     for pledge in remarks.get("pledges") or []:
         lines.append(f"  pledge          {pledge['pledge_id']} ({'active' if pledge['active'] else 'released'}): "
-                     f"{pledge['external_registration_no']} to {pledge['pledgee']}")
+                     f"{pledge['external_registration_no']} to {who(pledge['pledgee'])}")
     certificate = a.get("certificate")
     if certificate:
         lines.append(f"  certificate     {certificate['certificate_number']} ({certificate['status']}), valid until "
                      f"{beijing_time(certificate['valid_until'])}, registrar "
-                     f"{certificate['registrar_name'] or certificate['registrar']}")
+                     f"{who(certificate['registrar'])}")
     elif "certificate" in a:
         lines.append("  certificate     none (not registered by a registrar)")
     if a.get("evidence"):

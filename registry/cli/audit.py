@@ -14,17 +14,17 @@ and headers used; `audit --check-bundle` re-verifies such a bundle offline, and 
 """
 from __future__ import annotations
 
+import argparse
 import csv
 import html
 import io
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -32,7 +32,6 @@ from registry.chain.events import decode_log
 from registry.chain.evidence import (
     ASSET_TOPICS,
     OWNED_IDS,
-    Rpc,
     event_shapes,
     get_logs,
     header_hash,
@@ -41,12 +40,12 @@ from registry.chain.evidence import (
     topic_of,
     unindexed_asset_events,
 )
-from registry.chain.types import RightKind, asset_id_hex, checksum
+from registry.chain.rpc import Rpc
+from registry.chain.types import asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
 from registry.cli.common import Output, examples, whole_number
 from registry.config import Settings
 from registry.db.models import Asset, Attestation, Lineage, Listing, Pledge, Registration, Right
-from registry.db.queries import evaluate_rights
 from registry.errors import ChainError, NotFound, RegistryError, ValidationError
 from registry.indexer.check import (
     Difference,
@@ -60,7 +59,13 @@ from registry.indexer.check import (
     right_view_differences,
     validities,
 )
-from registry.vocabulary import AssetStatus, ListingStatus, ListingValidity
+from registry.rules import evaluate_rights
+from registry.vocabulary import AssetStatus, ListingStatus, ListingValidity, RightKind
+
+if TYPE_CHECKING:
+    from registry.indexer.batch import Batch
+
+Json = dict[str, Any]  # an answer of the API or the node, or a row of the replay
 
 PAGE = 1000
 BUNDLE_FORMAT = "datareg-audit-bundle/1"
@@ -68,13 +73,16 @@ BUNDLE_FORMAT = "datareg-audit-bundle/1"
 _SHOWN = {"assetId", "rightIndex", "kind"}
 
 
-def fetch_history(api: ApiClient, asset_id: str, **filters: Any) -> list[dict]:
-    """Every event of the asset's history the API serves, page by page along the API's cursor."""
-    events: list[dict] = []
+def fetch_history(api: ApiClient, asset_id: str, names: dict[str, str] | None = None, **filters: Any) -> list[Json]:
+    """Every event of the asset's history the API serves, page by page along the API's cursor; `names`, when
+    given, collects the name the API gives each address (a participant's, or the application's)."""
+    events: list[Json] = []
     params = {k: v for k, v in filters.items() if v is not None}
     while True:
         page = api.get(f"/v1/assets/{asset_id}/history", limit=PAGE, **params)
         events += page["data"]
+        if names is not None:
+            names.update({address: entry["name"] for address, entry in (page.get("names") or {}).items()})
         if not page.get("next") or not page["data"]:
             return events
         params["after"] = page["next"]
@@ -90,7 +98,7 @@ def _shape_index(contracts: dict[str, str]) -> dict[tuple[str, str], Any]:
 
 
 def collect_logs(rpc: Rpc, contracts: dict[str, str], asset_id: str, first: int, last: int
-                 ) -> tuple[list[dict], dict[tuple[int, int], str]]:
+                 ) -> tuple[list[Json], dict[tuple[int, int], str]]:
     """Every log of the contracts in blocks first..last that concerns the asset, in chain order, and how
     each concerns it ("own", "derived_from_this"): found by the topics in which the events index an asset
     id (ASSET_TOPICS), then by those of the ids the asset's own events gave it (OWNED_IDS)."""
@@ -98,7 +106,7 @@ def collect_logs(rpc: Rpc, contracts: dict[str, str], asset_id: str, first: int,
     addresses = sorted({address for address, _ in shapes})
     asset_topic = topic_of(asset_id)
 
-    def by_topic(argument_names, values: list[str], exclude=()) -> list[dict]:
+    def by_topic(argument_names: Collection[str], values: list[str], exclude: Collection[str] = ()) -> list[Json]:
         filters = []
         for position in (1, 2, 3):
             topic0s = sorted({s.topic0 for s in shapes.values() if any(s.indexed.get(a) == position
@@ -110,7 +118,7 @@ def collect_logs(rpc: Rpc, contracts: dict[str, str], asset_id: str, first: int,
                                     "topics": [topic0s] + [None] * (position - 1) + [values[start:start + 500]]})
         return [entry for logs in get_logs(rpc, filters, first, last) for entry in logs] if filters else []
 
-    found: dict[tuple[int, int], tuple[dict, str]] = {}
+    found: dict[tuple[int, int], tuple[Json, str]] = {}
     for entry in by_topic(ASSET_TOPICS, [asset_topic]):
         shape = shapes.get((entry["address"].lower(), entry["topics"][0]))
         relation = next((relation for name, relation in ASSET_TOPICS.items() if shape and name in shape.indexed
@@ -135,12 +143,12 @@ def collect_logs(rpc: Rpc, contracts: dict[str, str], asset_id: str, first: int,
 # ───────────────────────────── differences ─────────────────────────────
 
 
-def _difference(entity: str, field: str, found: Any, expected: Any, found_in: str, expected_from: str) -> dict:
+def _difference(entity: str, field: str, found: Any, expected: Any, found_in: str, expected_from: str) -> Json:
     return {"entity": entity, "field": field, found_in: found, expected_from: expected,
             "problem": f"{field} is {expected!r} in {expected_from}, {found!r} in {found_in}"}
 
 
-def _from_check(differences: list[Difference], found_in: str, expected_from: str) -> list[dict]:
+def _from_check(differences: list[Difference], found_in: str, expected_from: str) -> list[Json]:
     return [_difference(d.entity, d.field, d.index, d.chain, found_in, expected_from) for d in differences]
 
 
@@ -152,7 +160,7 @@ def _kind_label(kind: int | None) -> str | None:
     return RightKind(kind).label if kind is not None else None
 
 
-def _expected_entry(row: dict, relation: str) -> dict:
+def _expected_entry(row: Json, relation: str) -> Json:
     """What the API's history must show for the event row the log implies (api/routes/history.py)."""
     try:
         args = orjson.loads(row["args_json"])
@@ -169,12 +177,12 @@ def _expected_entry(row: dict, relation: str) -> dict:
     }
 
 
-def _entity(entry: dict) -> str:
+def _entity(entry: Json) -> str:
     return (f"event block {entry['block_number']} log {entry['log_index']} ({entry['event']}, "
             f"tx {entry['tx_hash']})")
 
 
-def compare_history(history: list[dict], rows: list[dict], relations: dict[tuple[int, int], str]) -> list[dict]:
+def compare_history(history: list[Json], rows: list[Json], relations: dict[tuple[int, int], str]) -> list[Json]:
     """The API's history against the event rows the chain's logs imply: the same set, and each entry's fields."""
     differences = []
     expected = {(r["block_number"], r["log_index"]): _expected_entry(r, relations[(r["block_number"], r["log_index"])])
@@ -188,6 +196,7 @@ def compare_history(history: list[dict], rows: list[dict], relations: dict[tuple
     for key in sorted(expected.keys() | shown.keys()):
         want, got = expected.get(key), shown.get(key)
         if got is None:
+            assert want is not None  # the key came from one of the two
             differences.append({"entity": _entity(want), "field": "missing",
                                 "problem": "on the chain, missing from the API's history"})
             continue
@@ -212,7 +221,7 @@ def compare_history(history: list[dict], rows: list[dict], relations: dict[tuple
     return differences
 
 
-def compare_parties(api: ApiClient, asset_id: str, block: int, rows: list[dict]) -> tuple[int, list[dict]]:
+def compare_parties(api: ApiClient, asset_id: str, block: int, rows: list[Json]) -> tuple[int, list[Json]]:
     """The history the API gives for each party of the asset's events (its `party` filter, which reads the
     actor and party the index recorded) must count exactly the events in which that party acted or was
     named: a forged actor or party moves an event out of the right party's history."""
@@ -222,7 +231,8 @@ def compare_parties(api: ApiClient, asset_id: str, block: int, rows: list[dict])
             expected[address] = expected.get(address, 0) + 1
 
     def count(address: str) -> int:
-        return api.get(f"/v1/assets/{asset_id}/history", party=address, until=block, limit=1)["count"]
+        found: int = api.get(f"/v1/assets/{asset_id}/history", party=address, until=block, limit=1)["count"]
+        return found
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         counts = dict(zip(expected, pool.map(count, expected)))
@@ -234,7 +244,7 @@ def compare_parties(api: ApiClient, asset_id: str, block: int, rows: list[dict])
 # ───────────────────────────── state ─────────────────────────────
 
 
-def compare_views(views: Views, batch, asset_id: str, moment: int) -> tuple[dict[str, int], list[Difference]]:
+def compare_views(views: Views, batch: Batch, asset_id: str, moment: int) -> tuple[dict[str, int], list[Difference]]:
     """The asset's state replayed from its logs against the contracts' own views at the audited block."""
     out: list[Difference] = []
     key = bytes.fromhex(asset_id[2:])
@@ -243,7 +253,7 @@ def compare_views(views: Views, batch, asset_id: str, moment: int) -> tuple[dict
     listings = [r for r in batch.rows(Listing) if r["asset_id"] == asset_id]
     attestations = [r for r in batch.rows(Attestation) if r["asset_id"] == asset_id]
     registration = batch.get(Registration, asset_id)
-    calls = [("DataRegistry", "getAsset", (key,))]
+    calls: list[tuple[str, str, tuple[Any, ...]]] = [("DataRegistry", "getAsset", (key,))]
     count = max([asset["right_count"] if asset else 0] + [r["right_index"] for r in rights])
     for index in range(1, count + 1):
         calls += [("DataRegistry", "getRight", (key, index)), ("DataRegistry", "rightValidity", (key, index))]
@@ -259,7 +269,7 @@ def compare_views(views: Views, batch, asset_id: str, moment: int) -> tuple[dict
             out.append(Difference(f"asset {asset_id}", "exists", False, True))
     else:
         asset_view_differences(out, asset, view)
-    expected_validity = validities(rights, bool(asset) and asset["status"] == AssetStatus.ACTIVE, moment)
+    expected_validity = validities(rights, asset is not None and asset["status"] == AssetStatus.ACTIVE, moment)
     by_index = {r["right_index"]: r for r in rights}
     for index in range(1, count + 1):
         right_view_differences(out, asset_id, index, by_index.get(index), next(results), next(results),
@@ -280,11 +290,11 @@ def compare_views(views: Views, batch, asset_id: str, moment: int) -> tuple[dict
     return checked, out
 
 
-def compare_api_state(api: ApiClient, detail: dict | None, batch, asset_id: str, block: int, moment: int,
-                      views: Views, rights_at: Callable[[], dict[int, dict]]) -> list[dict]:
+def compare_api_state(api: ApiClient, detail: Json | None, batch: Batch, asset_id: str, block: int, moment: int,
+                      views: Views, rights_at: Callable[[], dict[int, Json]]) -> list[Json]:
     """The API's answer (the asset, its rights at the audited block, remarks, registration, listings,
     attestations, lineage) against the state replayed from the chain's logs."""
-    out: list[dict] = []
+    out: list[Json] = []
 
     def compare(entity: str, pairs: dict[str, tuple[Any, Any]]) -> None:
         for name, (found, expected) in pairs.items():
@@ -317,7 +327,7 @@ def compare_api_state(api: ApiClient, detail: dict | None, batch, asset_id: str,
     if (shown is None) != (registration is None):
         out.append(_difference(f"registration {asset_id}", "exists", shown is not None, registration is not None,
                                "the API", "the chain"))
-    elif registration is not None:
+    elif registration is not None and shown is not None:
         compare(f"registration {asset_id}", {
             "stage": (shown["stage"], registration["stage"]),
             "certificate_number": (shown["certificate_number"], registration["certificate_number"]),
@@ -329,7 +339,7 @@ def compare_api_state(api: ApiClient, detail: dict | None, batch, asset_id: str,
     compare(entity, {"listings": (sorted(shown_listings), sorted(listings))})
     judged_at_block = dict(zip(sorted(listings), views.read([("ListingRegistry", "listingValidity", (i,))
                                                               for i in sorted(listings)])))
-    feeds: dict[str, list[dict]] = {}
+    feeds: dict[str, list[Json]] = {}
     for listing_id, row in sorted(listings.items()):
         # The feed an exchange follows: its last change of the listing up to the audited block must say what
         # the ListingRegistry says then.
@@ -358,7 +368,7 @@ def compare_api_state(api: ApiClient, detail: dict | None, batch, asset_id: str,
     # Every right as of the audited block, page by page, against the replay judged at that block's time.
     rights = sorted((r for r in batch.rows(Right) if r["asset_id"] == asset_id), key=lambda r: r["right_index"])
     shown_rights = rights_at()
-    states = {s.right.right_index: s for s in evaluate_rights([SimpleNamespace(**r) for r in rights],
+    states = {s.right.right_index: s for s in evaluate_rights([Right(**r) for r in rights],
                                                               asset["status"] == AssetStatus.ACTIVE, moment)}
     compare(entity, {"rights": (len(shown_rights), len(rights))})
     # The asset's own answer lists its first rights as they are now (the rights table, where the rights as of a
@@ -383,9 +393,9 @@ def compare_api_state(api: ApiClient, detail: dict | None, batch, asset_id: str,
     return out
 
 
-def fetch_rights_at(api: ApiClient, asset_id: str, block: int) -> dict[int, dict]:
+def fetch_rights_at(api: ApiClient, asset_id: str, block: int) -> dict[int, Json]:
     """Every right of the asset as the API gives it as of `block`, by number."""
-    rights: dict[int, dict] = {}
+    rights: dict[int, Json] = {}
     while True:
         page = api.get(f"/v1/assets/{asset_id}/rights", at=block, limit=PAGE, offset=len(rights))
         rights.update((r["right_index"], r) for r in page["rights"])
@@ -393,9 +403,9 @@ def fetch_rights_at(api: ApiClient, asset_id: str, block: int) -> dict[int, dict
             return rights
 
 
-def _feed(api: ApiClient, exchange: str) -> list[dict]:
+def _feed(api: ApiClient, exchange: str) -> list[Json]:
     """Every change in the listing feed of `exchange`, in order."""
-    changes: list[dict] = []
+    changes: list[Json] = []
     while True:
         page = api.get("/v1/listings/feed", exchange=exchange, after=changes[-1]["cursor"] if changes else 0,
                        limit=PAGE)
@@ -407,11 +417,11 @@ def _feed(api: ApiClient, exchange: str) -> list[dict]:
 # ───────────────────────────── the audit ─────────────────────────────
 
 
-def verify(api: ApiClient, rpc: Rpc, asset_id: str, status: dict, detail: dict | None,
-           history: Callable[[], list[dict]], block: int, chain_id: int, contracts: dict[str, str],
-           bundle: dict | None = None) -> dict:
+def verify(api: ApiClient, rpc: Rpc, asset_id: str, status: Json, detail: Json | None,
+           history: Callable[[], list[Json]], block: int, chain_id: int, contracts: dict[str, str],
+           bundle: Json | None = None) -> Json:
     """Everything --verify checks; the differences found, and what was checked. `history` gives the API's
-    history (fetched meanwhile). With `bundle` (a dict), the evidence used is written into it."""
+    history (fetched meanwhile). With `bundle` (a Json), the evidence used is written into it."""
     with ThreadPoolExecutor(max_workers=2) as pool:
         # The API's rights as of the block are read while the chain is.
         rights_at = pool.submit(fetch_rights_at, api, asset_id, block)
@@ -419,9 +429,9 @@ def verify(api: ApiClient, rpc: Rpc, asset_id: str, status: dict, detail: dict |
                        rights_at.result)
 
 
-def _verify(api: ApiClient, rpc: Rpc, asset_id: str, status: dict, detail: dict | None,
-            history: Callable[[], list[dict]], block: int, chain_id: int, contracts: dict[str, str],
-            bundle: dict | None, rights_at: Callable[[], dict[int, dict]]) -> dict:
+def _verify(api: ApiClient, rpc: Rpc, asset_id: str, status: Json, detail: Json | None,
+            history: Callable[[], list[Json]], block: int, chain_id: int, contracts: dict[str, str],
+            bundle: Json | None, rights_at: Callable[[], dict[int, Json]]) -> Json:
     actual_chain = int(rpc.call("eth_chainId", []), 16)
     if actual_chain != chain_id:
         raise ChainError(f"The node at '{rpc.url}' serves chain {actual_chain}, not chain {chain_id}. Point "
@@ -467,32 +477,39 @@ def _verify(api: ApiClient, rpc: Rpc, asset_id: str, status: dict, detail: dict 
     }
 
 
-def summary(verification: dict) -> str:
+def summary(verification: Json) -> str:
     if verification["verified"]:
         return (f"VERIFIED: complete, {verification['events_checked']} events, 0 differences "
                 f"(chain {verification['chain_id']}, block {verification['block']})")
     return f"NOT VERIFIED: {len(verification['differences'])} differences"
 
 
-def _line(e: dict) -> str:
+def _line(e: Json) -> str:
     right = f"right {e['right_index']} ({e['kind']})" if e["right_index"] is not None else ""
-    others = [p for p in e["parties"] if p != e["actor"]]
+    names = e.get("names") or {}
+
+    def who(address: str | None) -> str:
+        return f"{address} ({names[address]})" if address in names else address or ""
+
+    others = [who(p) for p in e["parties"] if p != e["actor"]]
     return (f"{e['timestamp']}  block {e['block_number']:<8} {e['action']:<18} {right:<22} "
-            f"{e['actor'] or ''}{' -> ' + ', '.join(others) if others else ''}")
+            f"{who(e['actor'])}{' -> ' + ', '.join(others) if others else ''}")
 
 
-def cmd_history(args, settings: Settings, out: Output) -> None:
+def cmd_history(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     api = ApiClient(settings.api_url)
     asset_id = asset_id_hex(args.asset_id)
-    events = fetch_history(api, asset_id, kind=args.kind, party=checksum(args.party) if args.party else None,
+    names: dict[str, str] = {}
+    events = fetch_history(api, asset_id, names, kind=args.kind, party=checksum(args.party) if args.party else None,
                            since=args.since, until=args.until)
     if not events and not out.as_json:
         print("No events match.")
-    for event in events:  # NDJSON with --json: one event per line
-        out.record(event, _line)
+    for event in events:  # NDJSON with --json: one event per line, with the names of the addresses it shows
+        shown = {a: names[a] for a in (event["actor"], *event["parties"]) if a in names}
+        out.record({**event, "names": shown}, _line)
 
 
-def _csv(events: list[dict], verification: dict | None) -> str:
+def _csv(events: list[Json], verification: Json | None) -> str:
     failed = set()
     for d in verification["differences"] if verification else []:
         failed.add(d["entity"])
@@ -508,7 +525,7 @@ def _csv(events: list[dict], verification: dict | None) -> str:
     return buffer.getvalue()
 
 
-def _text(report: dict) -> str:
+def _text(report: Json) -> str:
     asset, events, verification = report["asset"], report["events"], report["verification"]
     lines = [summary(verification)] if verification else []
     lines.append(f"Audit of {(asset or {}).get('name') or report['asset_id']}\n  asset id  {report['asset_id']}\n"
@@ -527,7 +544,7 @@ def _text(report: dict) -> str:
     return "\n".join(lines)
 
 
-def _html(report: dict) -> str:
+def _html(report: Json) -> str:
     verification = report["verification"]
     e = html.escape
     rows = "".join(
@@ -546,7 +563,7 @@ def _html(report: dict) -> str:
               "</body></html>\n")
 
 
-def _print(report: dict, fmt: str) -> None:
+def _print(report: Json, fmt: str) -> None:
     verification = report["verification"]
     if fmt == "json":
         document = {"summary": summary(verification) if verification else None, **report}
@@ -564,7 +581,7 @@ def _print(report: dict, fmt: str) -> None:
         print(_text(report))
 
 
-def cmd_audit(args, settings: Settings, out: Output) -> None:
+def cmd_audit(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     """Exit 0 verified complete (or, without --verify, the report printed), 1 differences, 2 could not check."""
     try:
         if args.check_bundle:
@@ -591,7 +608,7 @@ def cmd_audit(args, settings: Settings, out: Output) -> None:
         raise SystemExit(1)
 
 
-def audit(args, settings: Settings) -> dict:
+def audit(args: argparse.Namespace, settings: Settings) -> Json:
     api = ApiClient(settings.api_url)
     asset_id = asset_id_hex(args.asset_id)
     status = api.get("/v1/status")
@@ -604,7 +621,8 @@ def audit(args, settings: Settings) -> dict:
     block = args.block if args.block is not None else (detail or {}).get("indexed_block") or status["indexed_block"]
     if block is None:
         raise ValidationError("The API has indexed no block yet: nothing to audit. Wait for the indexer.")
-    verification, bundle = None, ({} if args.bundle else None)
+    verification: Json | None = None
+    bundle: Json | None = {} if args.bundle else None
     with ThreadPoolExecutor(max_workers=1) as pool:
         fetched = pool.submit(fetch_history, api, asset_id, until=block) if detail is not None else None
         history = fetched.result if fetched else list
@@ -632,7 +650,7 @@ def audit(args, settings: Settings) -> dict:
 # ───────────────────────────── the evidence bundle ─────────────────────────────
 
 
-def check_bundle(path: Path, rpc_url: str | None) -> dict:
+def check_bundle(path: Path, rpc_url: str | None) -> Json:
     """Re-verifies a bundle: offline, that each header hashes to its block hash, that each block's receipts
     hash to its receipts root, that each log is in its transaction's receipt in that block, and that the
     history the bundle carries is exactly what its logs imply; with a node, that every block is canonical and
@@ -645,7 +663,7 @@ def check_bundle(path: Path, rpc_url: str | None) -> dict:
     if not isinstance(bundle, dict) or bundle.get("format") != BUNDLE_FORMAT:
         raise ValidationError(f"'{path}' is not an audit bundle ({BUNDLE_FORMAT}); write one with "
                               "`datareg audit ID --bundle FILE`.")
-    differences: list[dict] = []
+    differences: list[Json] = []
     try:
         block_headers = {int(n): h for n, h in bundle["headers"].items()}
         for number, header in sorted(block_headers.items()):
@@ -715,7 +733,7 @@ def _lower(value: Any) -> Any:
     return [_lower(v) for v in value] if isinstance(value, list) else value.lower() if isinstance(value, str) else value
 
 
-def _print_bundle_check(result: dict, fmt: str) -> None:
+def _print_bundle_check(result: Json, fmt: str) -> None:
     head = (f"VERIFIED: the bundle's {result['logs']} logs, {result['headers']} headers and {result['events']} "
             f"history entries hold" + (f", and its blocks are canonical at {result['against_node']}"
                                        if result["canonical_checked"] else " (offline)")
@@ -728,7 +746,7 @@ def _print_bundle_check(result: dict, fmt: str) -> None:
         print(f"  DIFFERENCE {d['entity']}: {d['problem']}")
 
 
-def add_parsers(sub) -> None:
+def add_parsers(sub: Any) -> None:
     p = sub.add_parser("history", help="every event of an asset, in order",
                        **examples("datareg history ASSET_ID",
                                   "datareg history ASSET_ID --kind usage --since 2026-01-01"))

@@ -259,3 +259,26 @@ def examples(*commands: str) -> dict[str, Any]:
     being the README's first registration."""
     return {"epilog": "examples:\n" + "\n".join(f"  $ {command}" for command in commands),
             "formatter_class": argparse.RawDescriptionHelpFormatter}
+
+
+def legal_status_line(legal: dict) -> str:
+    """The legal status in one line, its times in Beijing time."""
+    parts = [f"{legal['status']} ({legal['zh']})"]
+    if legal.get("stage") and legal["status"] == "in_procedure":
+        parts[0] += f" at stage {legal['stage']}"
+    if legal.get("certificate_number"):
+        parts.append(f"certificate {legal['certificate_number']} {legal['certificate_status']}, valid until "
+                     f"{beijing_time(legal['valid_until'])}")
+    if legal.get("reason"):
+        reason = legal["reason"]
+        parts.append(f"reason {reason['key'] or reason['code']}" + (f" ({reason['zh']})" if reason["zh"] else ""))
+    for r in legal["remarks"]:
+        if r["type"] == "frozen":
+            parts.append(f"FROZEN ({r['zh']}) under order {r['order_reference']} by {r['by']}"
+                         + (f" since {beijing_time(r['since'])}" if r.get("since") else ""))
+        elif r["type"] == "pledged":
+            parts.append(f"PLEDGED ({r['zh']}) to {r['pledgee']}, registration {r['external_registration_no']}")
+        else:
+            parts.append(f"{r['type'].upper()} ({r['zh']})"
+                         + (f": objection {', '.join(map(str, r['objection_ids']))}" if r.get("objection_ids") else ""))
+    return "; ".join(parts)

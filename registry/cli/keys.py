@@ -1,15 +1,17 @@
 """`datareg key`: create or import an encrypted keystore; keys never leave this machine."""
 from __future__ import annotations
 
+import argparse
 import getpass
 import os
 from pathlib import Path
+from typing import Any
 
 from registry.cli.common import Output, default_key_path, password
 from registry.config import Settings
 
 
-def cmd_key_new(args, settings: Settings, out: Output) -> None:
+def cmd_key_new(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     from registry.chain.keys import create_keystore
 
     path = Path(args.out) if args.out else default_key_path(settings)
@@ -29,7 +31,7 @@ def cmd_key_new(args, settings: Settings, out: Output) -> None:
 
 
 
-def add_parsers(sub) -> None:
+def add_parsers(sub: Any) -> None:
     key = sub.add_parser("key", help="create or import an encrypted key")
     key_sub = key.add_subparsers(dest="command_key", required=True, metavar="ACTION")
     for name, help_text in (("new", "create a new key"), ("import", "import a private key (asked for, or "

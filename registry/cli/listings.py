@@ -1,6 +1,7 @@
 """Exchanges on the command line: participants, consent to list, listing and dual listing, the feed."""
 from __future__ import annotations
 
+import argparse
 import json
 import time
 from pathlib import Path
@@ -32,6 +33,7 @@ from registry.cli.common import (
 from registry.cli.rights import resolve_right, store_document
 from registry.config import Settings
 from registry.errors import ValidationError
+from registry.vocabulary import SuspensionReason
 
 
 def _tx(out: Output, result: dict, message: str, **extra) -> None:
@@ -61,7 +63,8 @@ def cmd_participant(args, settings: Settings, out: Output) -> None:
             raise ValidationError("Adding a participant needs --role, --name and --credit-code.")
         operation = AddParticipant(account, args.role, args.name, args.credit_code, args.endpoint or "")
     elif args.action == "suspend":
-        operation = SuspendParticipant(account, args.reason or 0, store_document(api, args.evidence))
+        code = int(SuspensionReason.from_text(args.reason, "suspension reason")) if args.reason else 0
+        operation = SuspendParticipant(account, code, store_document(api, args.evidence))
     else:
         operation = ReinstateParticipant(account)
     result = submit(api, settings, operation, admin, relayed=False)
@@ -144,6 +147,18 @@ def cmd_listings(args, settings: Settings, out: Output) -> None:
         + f"  {r['asset_name'] or r['asset_id']}" for r in rows) or "No listings.")
 
 
+def feed_cursor(text: str) -> str:
+    """A feed cursor as the API gives it (registry.db.listings.CURSOR_PATTERN), checked while parsing."""
+    import re
+
+    from registry.db.listings import CURSOR_PATTERN
+
+    if not re.fullmatch(CURSOR_PATTERN, text.strip()):
+        raise argparse.ArgumentTypeError(f"a cursor as the feed gives it (such as 42.0.0.3f9a0c12d4, or 0 from the "
+                                         f"start) is expected, got '{text}'")
+    return text.strip()
+
+
 def cmd_feed(args, settings: Settings, out: Output) -> None:
     api = ApiClient(settings.api_url)
     exchange = checksum(args.exchange, "exchange address")
@@ -180,7 +195,8 @@ def add_parsers(sub) -> None:
     p.add_argument("--name")
     p.add_argument("--credit-code", help="unified social credit code (only its hash goes on chain)")
     p.add_argument("--endpoint", help="the participant's API endpoint URL")
-    p.add_argument("--reason", type=whole_number(0, 65535, "a reason code"), help="reason code, for suspend")
+    p.add_argument("--reason", help="for suspend, a name or number: "
+                   + ", ".join(f"{m.key} ({m.value})" for m in SuspensionReason))
     p.add_argument("--evidence", help="evidence document, for suspend")
     key(p, "admin")
     p.set_defaults(handler=cmd_participant)
@@ -224,7 +240,7 @@ def add_parsers(sub) -> None:
 
     p = sub.add_parser("feed", help="an exchange's listing changes, in order, from a cursor")
     p.add_argument("--exchange", required=True)
-    p.add_argument("--after", type=whole_number(0, 2**63 - 1, "a cursor"), default=0,
-                   help="the cursor of the last change applied")
+    p.add_argument("--after", type=feed_cursor, default="0",
+                   help="the cursor of the last change applied (0: from the start)")
     p.add_argument("--follow", action="store_true", help="keep polling for new changes")
     p.set_defaults(handler=cmd_feed)

@@ -189,10 +189,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "revoke-attestation": ("registry.cli.procedure", "revoke an attestation you issued"),
     "registrar": ("registry.cli.procedure", "give a registrar its region and code for certificate numbers (admin)"),
     "registration": ("registry.cli.procedure", "an asset's application, objections and certificate status"),
-    "certificate": ("registry.cli.procedure", "an asset's registration certificate (--html FILE: printable page)"),
+    "certificate": ("registry.cli.procedure", "an asset's registration certificate (--html FILE: printable page; "
+                    "--pdf FILE: A4 PDF)"),
     "publicity": ("registry.cli.procedure", "applications in their publicity period (公示)"),
-    "verify": ("registry.cli.verify", "is this file registered? by whom, who holds its rights, where is it "
-               "listed (exit 0 yes, 1 no)"),
+    "verify": ("registry.cli.verify", "is this file registered and certified? by whom, who holds its rights, is it "
+                                      "encumbered (exit 0 certified and unencumbered; 3, 4, 5 see --help; 1 not "
+                                      "registered)"),
     "status": (__name__, "chain, contracts and index lag"),
     "deploy": (__name__, "deploy the contracts (local chain, or DATAREG_DEPLOYER_KEY)"),
     "index": (__name__, "run the indexer, or check the index against the contracts"),

@@ -4,10 +4,14 @@ attestation), signed with the acting party's key, sent directly or (--relay) rel
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from registry import calendar
 from registry.chain.operations import (
     AcceptApplication,
     AcceptRight,
@@ -45,6 +49,8 @@ from registry.cli.api_client import ApiClient
 from registry.cli.common import (
     Output,
     beijing_time,
+    chain_client,
+    legal_status_line,
     parse_time,
     signing_account,
     submit,
@@ -57,6 +63,7 @@ from registry.content import cid_to_digest, fingerprint_bytes, fingerprint_file
 from registry.errors import ValidationError
 from registry.metadata import canonical_bytes
 from registry.prepare import load_metadata
+from registry.vocabulary import AttestationRevocationReason
 
 ZERO = bytes(32)
 
@@ -113,13 +120,18 @@ def _option(member: Member) -> tuple[str, dict[str, Any]]:
         options["type"] = whole_number(member.kind.low, high, f"a number for {cli.flag}")
     elif cli.source == "time":
         options["type"] = time_text
+    elif cli.source == "publicity":
+        options["type"] = publicity_end_text
     if isinstance(member.kind, Named):
         options["choices"] = list(member.kind.codes)
     if cli.required:
         options["required"] = True
     if cli.default is not None:
         options["default"] = cli.default
-    help_text = cli.help or (", ".join(cli.names) if cli.names else None)
+    help_text = cli.help
+    if cli.vocabulary is not None:
+        help_text = (f"{help_text}; " if help_text else "") + "a name or number: " + ", ".join(
+            f"{m.key} ({m.value})" for m in cli.vocabulary)
     if help_text:
         options["help"] = help_text
     return cli.flag, options
@@ -131,14 +143,6 @@ def _store_metadata(api: ApiClient, path: str) -> bytes:
     if stored["cid"] != fingerprint_bytes(canonical_bytes(document)).cid:
         raise ValidationError("The API stored the metadata under another CID; nothing was changed.")
     return cid_to_digest(stored["cid"])
-
-
-def _code(text: str, names: dict[str, int], what: str) -> int:
-    if text.isascii() and text.isdigit() and int(text) <= 65535:  # the contracts' codes are uint16
-        return int(text)
-    if text not in names:
-        raise ValidationError(f"Unknown {what} '{text}': use one of {', '.join(names)}.")
-    return names[text]
 
 
 def _value(api: ApiClient, member: Member, text: Any) -> Any:
@@ -154,8 +158,11 @@ def _value(api: ApiClient, member: Member, text: Any) -> Any:
         return fingerprint_file(Path(text)).sha256 if text else ZERO
     if cli.source == "time":
         return parse_time(text) if text else 0
-    if cli.source == "names":
-        return _code(text, dict(cli.names or {}), cli.flag.lstrip("-"))
+    if cli.source == "publicity":
+        return publicity_end(text) if text else 0  # 0: counted on the calendar when sending (_run)
+    if cli.source == "names" and cli.vocabulary is not None:
+        # A name or number of the vocabulary; the default (0: no reason) as it is.
+        return text if isinstance(text, int) else int(cli.vocabulary.from_text(text))
     return member.kind.from_json(text, member.arg.label or member.name)
 
 
@@ -170,18 +177,54 @@ def build_step(step: str, api: ApiClient, args: argparse.Namespace) -> Operation
     return operation(**{m.name: _value(api, m, getattr(args, _dest(m))) for m in members})
 
 
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def publicity_end(text: str) -> int:
+    """A publicity end as given: a day (YYYY-MM-DD) is its last day, the period running through 24:00 Beijing
+    time; anything else is a time as `parse_time` reads it."""
+    text = text.strip()
+    if _DAY.fullmatch(text):
+        try:
+            return calendar.end_of_day(date.fromisoformat(text))
+        except ValueError:
+            raise ValidationError(f"'{text}' is not a day: use YYYY-MM-DD, e.g. 2026-10-12.") from None
+    return parse_time(text)
+
+
+def publicity_end_text(text: str) -> str:
+    try:
+        publicity_end(text)
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def with_publicity_end(operation: Operation, api: ApiClient, settings: Settings) -> Operation:
+    """A review that passes without a given end gets 5 working days on the calendar, counted from the day (in
+    Beijing) the transaction will be mined in; a NotCovered error when the calendar has no holidays for it."""
+    if not isinstance(operation, ReviewApplication) or not operation.passed or operation.publicity_ends:
+        return operation
+    opens = chain_client(api, settings).next_block_time()
+    return dataclasses.replace(operation, publicity_ends=calendar.load().publicity_end(opens, strict=True))
+
+
 def _run(step: str):
     def handler(args, settings: Settings, out: Output) -> None:
         api = ApiClient(settings.api_url)
-        operation = build_step(step, api, args)
+        operation = with_publicity_end(build_step(step, api, args), api, settings)
         account = signing_account(args, settings)
         result = submit(api, settings, operation, account, args.relay)
         events = [e["name"] for e in result["events"]]
         data = {"step": step, "tx_hash": result["tx_hash"], "block_number": result["block_number"],
                 "events": result["events"], **created_ids(result["events"])}
+        ends = next((e["args"]["publicityEnds"] for e in result["events"] if e["name"] == "ReviewPassed"), None)
+        if ends is not None:
+            data["publicity_ends"] = ends
         out.result(data, lambda d: f"{step}: done ({', '.join(events)})\n"
                    + "".join(f"  {field.replace('_', ' '):<12} {d[field]}\n" for field in CREATED_IDS.values()
                              if field in d)
+                   + (f"  publicity until {beijing_time(d['publicity_ends'])}\n" if "publicity_ends" in d else "")
                    + f"  transaction  {d['tx_hash']} (block {d['block_number']})")
     return handler
 
@@ -205,7 +248,8 @@ def created_ids(events: list[dict]) -> dict:
 def cmd_revoke_attestation(args, settings: Settings, out: Output) -> None:
     api = ApiClient(settings.api_url)
     account = signing_account(args, settings)
-    result = submit(api, settings, RevokeAttestation(args.attestation_id, args.reason), account, args.relay)
+    code = int(AttestationRevocationReason.from_text(args.reason)) if args.reason else 0
+    result = submit(api, settings, RevokeAttestation(args.attestation_id, code), account, args.relay)
     out.result({"tx_hash": result["tx_hash"]}, lambda d: f"Attestation {args.attestation_id} revoked ({d['tx_hash']}).")
 
 
@@ -225,8 +269,23 @@ def cmd_registration(args, settings: Settings, out: Output) -> None:
         + (f" {r['certificate_number']} valid until {beijing_time(r['valid_until'])}"
            if r["certificate_number"] else ""),
         f"registrar {r['registrar_name'] or ''} {r['registrar']}",
+        *(f"legal status {legal_status_line(r['legal_status'])}" for _ in [1] if r.get("legal_status")),
+        *(f"reason {r['reason']['key'] or r['reason']['code']} ({r['reason']['zh'] or '-'})" for _ in [1]
+          if r.get("reason")),
         *(f"publicity until {beijing_time(r['publicity_ends'])}" for _ in [1] if r["publicity_ends"]),
-        *(f"objection {o['objection_id']} by {o['objector']}: {o['status']}" for o in r["objections"])]))
+        *(f"objection {o['objection_id']} by {o['objector']}: {o['status']}"
+          + (f", reason {o['reason']['key'] or o['reason']['code']} ({o['reason']['zh'] or '-'})"
+             if o.get("reason") else "") for o in r["objections"]),
+        *(deadline_line(d) for d in r.get("deadlines", []))]))
+
+
+def deadline_line(d: dict) -> str:
+    """A deadline for people: `acceptance (3 working days) until 2026-10-12 24:00 Beijing time: overdue`."""
+    state = ("overdue" if d["overdue"] else "ended" if d["kind"] == "publicity" and d["passed"]
+             else "done" if d["done"] else "running")
+    name = d["kind"] + (f" {d['objection_id']}" if d.get("objection_id") else "")
+    return (f"{name} ({d['working_days']} working days) until {d['last_day']} 24:00 Beijing time: {state}"
+            + (" (provisional calendar)" if d["provisional"] else ""))
 
 
 def cmd_certificate(args, settings: Settings, out: Output) -> None:
@@ -236,8 +295,16 @@ def cmd_certificate(args, settings: Settings, out: Output) -> None:
         Path(args.html).write_text(api.get_text(path, format="html"))
         out.result({"file": args.html}, lambda d: f"Printable certificate written to {d['file']}.")
         return
+    if args.pdf:
+        Path(args.pdf).write_bytes(api.get_bytes(path, format="pdf"))
+        out.result({"file": args.pdf}, lambda d: f"PDF certificate (A4) written to {d['file']}.")
+        return
     c = api.get(path)
-    out.result(c, lambda c: f"{c['certificate_number']} ({c['status']}): {c['data_name']}\n  holder {c['holder']}\n"
+    holder = c["holder"] + (f" ({c['holder_name']})" if c.get("holder_name") else "")
+    out.result(c, lambda c: f"{c['certificate_number']} ({c['status']}): {c['data_name']}\n"
+                            + (f"  legal status {legal_status_line(c['legal_status'])}\n" if c.get("legal_status")
+                               else "")
+                            + f"  holder {holder}\n"
                             f"  registered {beijing_time(c['registered_at'])}, "
                             f"valid until {beijing_time(c['valid_until'])}\n"
                             f"  verify at {c['verification_url']}")
@@ -266,7 +333,8 @@ def add_parsers(sub) -> None:
 
     p = sub.add_parser("revoke-attestation", help="revoke an attestation you issued")
     p.add_argument("attestation_id", type=whole_number(1, 2**256 - 1, "an attestation id"))
-    p.add_argument("--reason", type=whole_number(0, 65535, "a reason code"), default=0)
+    p.add_argument("--reason", help="a name or number: "
+                   + ", ".join(f"{m.key} ({m.value})" for m in AttestationRevocationReason))
     key(p, "issuer")
     p.set_defaults(handler=cmd_revoke_attestation)
 
@@ -282,9 +350,11 @@ def add_parsers(sub) -> None:
     p.add_argument("asset_id")
     p.set_defaults(handler=cmd_registration)
 
-    p = sub.add_parser("certificate", help="an asset's registration certificate (--html FILE: printable page)")
+    p = sub.add_parser("certificate", help="an asset's registration certificate (--html FILE: printable page; "
+                       "--pdf FILE: A4 PDF)")
     p.add_argument("asset_id")
-    p.add_argument("--html")
+    p.add_argument("--html", metavar="FILE", help="write the printable page (HTML) to FILE")
+    p.add_argument("--pdf", metavar="FILE", help="write the A4 PDF to FILE")
     p.set_defaults(handler=cmd_certificate)
 
     p = sub.add_parser("publicity", help="applications in their publicity period (公示)")

@@ -4,7 +4,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from registry.chain.operations import (
-    REVOCATION_REASONS,
     Grant,
     GrantTerms,
     Renew,
@@ -17,8 +16,9 @@ from registry.cli.common import Output, beijing_time, parse_time, signing_accoun
 from registry.config import Settings
 from registry.content import cid_to_digest
 from registry.errors import ValidationError
+from registry.vocabulary import RevocationReason
 
-REASON_NAMES = {name: code for code, name in REVOCATION_REASONS.items()}
+REASON_CHOICES = ", ".join(f"{m.key} ({m.value})" for m in RevocationReason)
 RIGHT_NUMBER = whole_number(0, 2**256 - 1, "a right number")
 
 
@@ -93,12 +93,7 @@ def cmd_transfer(args, settings: Settings, out: Output) -> None:
 
 def cmd_revoke(args, settings: Settings, out: Output) -> None:
     asset_id = asset_id_hex(args.asset_id)
-    reason = args.reason
-    code = int(reason) if reason.isascii() and reason.isdigit() else REASON_NAMES.get(reason)
-    if code is None or code > 65535:
-        raise ValidationError(
-            f"Unknown reason '{reason}': use a code or one of {', '.join(REASON_NAMES)}."
-        )
+    code = int(RevocationReason.from_text(args.reason, "revocation reason"))
     api = ApiClient(settings.api_url)
     account = signing_account(args, settings)
     operation = Revoke(asset_id, int(args.right), code, store_document(api, args.evidence))
@@ -152,7 +147,7 @@ def add_parsers(sub) -> None:
     p = sub.add_parser("revoke", help="revoke a grant you made (its sub-grants fall with it)")
     p.add_argument("asset_id")
     p.add_argument("right", type=RIGHT_NUMBER, help="the grant's number")
-    p.add_argument("--reason", required=True, help=f"a code or one of: {', '.join(REASON_NAMES)}")
+    p.add_argument("--reason", required=True, help=f"a name or number: {REASON_CHOICES}")
     p.add_argument("--evidence", help="an evidence document; stored, its CID goes on chain")
     common(p, "grantor")
     p.set_defaults(handler=cmd_revoke)

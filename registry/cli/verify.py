@@ -1,23 +1,45 @@
 """`datareg verify FILE`: is this file registered, by whom, who holds its rights, where is it listed?
 
 The file is fingerprinted here and never leaves the machine: only its SHA-256 and CID are sent.
-Exit status as `grep`'s: 0 registered, 1 not registered, 2 the question could not be answered.
+The exit status is the legal status found (registry/rules.verdict): 0 certified and unencumbered, 3 recorded but
+not certified (or in the procedure), 4 lapsed or cancelled, 5 encumbered (frozen, pledged, objection pending or
+upheld), 1 not registered, 2 the question could not be answered.
 """
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+from registry import rules
 from registry.cli.api_client import ApiClient
-from registry.cli.common import Output, beijing_time, progress_bar
+from registry.cli.common import Output, beijing_time, legal_status_line, progress_bar
 from registry.config import Settings
 from registry.content import Fingerprint, fingerprint_file
 from registry.errors import RegistryError, ValidationError
 from registry.vocabulary import RightKind
 
-EXIT_REGISTERED = 0
-EXIT_NOT_REGISTERED = 1
-EXIT_ERROR = 2
+EXIT_REGISTERED = rules.EXIT_CERTIFIED
+EXIT_NOT_REGISTERED = rules.EXIT_NOT_FOUND
+EXIT_ERROR = rules.EXIT_ERROR
+
+EXIT_STATUS_HELP = (
+    "Exit status, by the legal status found (with several registrations of the content, the most favourable): "
+    f"{rules.EXIT_CERTIFIED} certified and unencumbered; "
+    f"{rules.EXIT_NOT_CERTIFIED} recorded on chain but not certified, or in the registration procedure; "
+    f"{rules.EXIT_ENDED} lapsed or cancelled; "
+    f"{rules.EXIT_ENCUMBERED} encumbered: frozen, pledged, an objection pending or upheld; "
+    f"{rules.EXIT_NOT_FOUND} not registered; "
+    f"{rules.EXIT_ERROR} error (bad path, API unreachable)."
+)
+
+#: The first line's word for each exit status.
+HEADLINES = {
+    rules.EXIT_CERTIFIED: "CERTIFIED",
+    rules.EXIT_NOT_CERTIFIED: "RECORDED, NOT CERTIFIED",
+    rules.EXIT_ENDED: "NOT IN FORCE",
+    rules.EXIT_ENCUMBERED: "ENCUMBERED",
+    rules.EXIT_NOT_FOUND: "NOT REGISTERED",
+}
 
 KIND_LABELS = tuple((kind.key, kind.short_zh) for kind in RightKind)
 
@@ -50,9 +72,17 @@ def _holder(h: dict) -> str:
     return f"{h['holder']} (right #{h['right_index']}{via}{until})"
 
 
+def exit_status(answer: dict) -> int:
+    """The exit status for the API's answer: its legal status's verdict (registry/rules.verdict_of)."""
+    legal = answer.get("legal_status")
+    if not answer["registered"] or not legal:
+        return rules.EXIT_NOT_FOUND if not answer["registered"] else rules.EXIT_NOT_CERTIFIED
+    return rules.verdict_of(legal["status"], legal["encumbered"])
+
+
 def render(answer: dict) -> str:
     fp = answer["fingerprint"]
-    head = "REGISTERED" if answer["registered"] else "NOT REGISTERED"
+    head = HEADLINES[exit_status(answer)]
     lines = [
         f"{head}: {answer['message']}",
         f"  file            {answer.get('file', '-')}" + (f" ({fp['size']:,} bytes)" if fp.get("size") is not None
@@ -67,7 +97,8 @@ def render(answer: dict) -> str:
             f"{m['name'] or '(metadata not available)'}",
             f"  asset id        {m['asset_id']}",
             f"  registrant      {m['registrant']}",
-            f"  status          {m['status']}; classification {m['classification']}; personal information "
+            *([f"  legal status    {legal_status_line(m['legal_status'])}"] if m.get("legal_status") else []),
+            f"  record          {m['status']}; classification {m['classification']}; personal information "
             f"{'yes' if flags['personal_information'] else 'no'}"
             + (" (sensitive)" if flags["sensitive_personal_information"] else "")
             + f"; export {'allowed' if flags['export_allowed'] else 'not allowed'}",
@@ -120,20 +151,23 @@ def cmd_verify(args, settings: Settings, out: Output) -> None:
         out.error(exc)
         raise SystemExit(EXIT_ERROR) from None
     out.result(answer, render)
-    if not answer["registered"]:
-        raise SystemExit(EXIT_NOT_REGISTERED)
+    code = exit_status(answer)
+    if code:
+        raise SystemExit(code)
 
 
 def add_parsers(sub) -> None:
     p = sub.add_parser(
         "verify",
-        help="is this file registered? by whom, who holds its rights, where is it listed (exit 0 yes, 1 no)",
+        help="is this file registered and certified? by whom, who holds its rights, is it encumbered (exit 0 "
+        "certified and unencumbered; 3, 4, 5 see --help; 1 not registered)",
         description="Fingerprints FILE locally (SHA-256 and IPFS CID) and asks the registry whether that content "
-        "is registered: for each registration, its registrant, status, the current valid holders of each right, "
+        "is registered: for each registration, its registrant, its legal status (certified, recorded, in the "
+        "procedure, lapsed, cancelled; frozen, pledged, objection pending) with times in Beijing time, the current "
+        "valid holders of each right, "
         "its valid listings, lineage, and the transactions and blocks to check it all on the chain. "
         "The file never leaves this machine: only its fingerprint is sent.",
-        epilog="Exit status, as grep's: 0 when the content is registered, 1 when it is not, 2 on an error "
-        "(bad path, API unreachable).",
+        epilog=EXIT_STATUS_HELP,
     )
     p.add_argument("file", help="the data; only its fingerprint is sent")
     # Also accepted after the command (`datareg verify FILE --json`); SUPPRESS keeps `datareg --json verify`.

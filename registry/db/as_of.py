@@ -10,7 +10,18 @@ from typing import Optional, Protocol
 
 from sqlmodel import Session, select
 
-from registry.db.models import Asset, Attestation, Event, Listing, Objection, Pledge, Registration
+from registry.db.models import (
+    Asset,
+    AssetVersion,
+    Attestation,
+    ChangeApplication,
+    Event,
+    FreezeOrder,
+    Listing,
+    Objection,
+    Pledge,
+    Registration,
+)
 
 
 @dataclass
@@ -23,6 +34,9 @@ class AssetAsOf:
     attestations: list[Attestation] = field(default_factory=list)
     objections: list[Objection] = field(default_factory=list)
     registration: Optional[Registration] = None
+    freeze_orders: list[FreezeOrder] = field(default_factory=list)
+    versions: list[AssetVersion] = field(default_factory=list)
+    change_application: Optional[ChangeApplication] = None
 
 
 class AsOfReader(Protocol):

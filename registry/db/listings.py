@@ -2,15 +2,18 @@
 and the change feed that tells each exchange about every change exactly once."""
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import or_
+from sqlalchemy import func, not_, or_
 from sqlmodel import Session, select
 
 from registry.db.bulk import chunks
 from registry.db.models import Asset, Listing, ListingChange, Participant
 from registry.db.queries import right_states
+from registry.errors import NotFound
 from registry.rules import ListingState, listing_before_right, listing_validity
 from registry.vocabulary import ListingStatus
 
@@ -23,6 +26,79 @@ class Cause:
     tx_hash: str
     log_index: int
     timestamp: int  # of its block
+    block_hash: str = ""
+
+
+# ───────────────────────────── the feed's order and cursors ─────────────────────────────
+# An entry's place in the feed comes from the chain alone: the moment it happened, then the block, a phase, the
+# log and the sequence within the log. A lapse by time (phase 0, no block) comes at the moment its consent
+# ended: after every block before that moment and before any block at or after it, whose events already see
+# the listing lapsed. An event's entries (phase 1) come in their block's order; an entry a rollback itself
+# caused (phase 2; none is expected: the state after a rollback is that of the feed up to the fork) after its
+# block. Block times never go down, so this is the order in which the indexer meets them, whatever ranges it
+# reads the chain in: the feed only ever grows at its end, and a reader's cursor stays where it was.
+TIME, EVENT, REORG = 0, 1, 2
+TAG_HEX = 10  # hex digits of the hash in a cursor
+
+
+def position_of(moment: int, block: int, phase: int, log: int, seq: int) -> str:
+    """The fixed-width key entries sort by (as text, on every database)."""
+    return f"{moment:012d}{block:012d}{phase}{log:06d}{seq:07d}"
+
+
+def end_of_block(moment: int, block: int) -> str:
+    """The key just after every entry of block `block` (at `moment`) and of the lapses up to that moment."""
+    return f"{moment:012d}{block:012d}9{'9' * 13}"
+
+
+def cursor_of(entry: dict, previous_tag: str) -> tuple[str, str]:
+    """An entry's cursor and its tag: its chain position, readable, and a hash over the previous entry's tag and
+    this entry's content. Every index of a chain gives the same cursor to the same entry; an entry a reorg voided
+    and the new chain's entry at its position differ (in their event's block, or in what came before them)."""
+    content = [previous_tag, entry["position"], entry["cause"], entry["listing_id"], entry["exchange"],
+               entry["origin_exchange"], entry["asset_id"], entry["change"], entry["status"], entry["valid"],
+               entry["reason"], entry["block_number"], entry.get("block_hash"), entry["tx_hash"],
+               entry["log_index"], entry["timestamp"]]
+    tag = hashlib.sha256(json.dumps(content, separators=(",", ":")).encode()).hexdigest()[:TAG_HEX]
+    if entry["cause"] == "time":
+        return f"t{entry['timestamp']}.{entry['seq']}.{tag}", tag
+    if entry["cause"] == "reorg":
+        return f"r{entry['block_number']}.{entry['seq']}.{tag}", tag
+    return f"{entry['block_number']}.{entry['log_index']}.{entry['seq']}.{tag}", tag
+
+
+def generation(db: Session) -> int:
+    """How many rollbacks have voided feed entries (as far as entries still show it)."""
+    return db.exec(select(func.max(ListingChange.retracted_in))).one() or 0
+
+
+def _append(db: Session, entries: list[dict]) -> int:
+    """Adds entries to the feed's end, in position order, each with its cursor. An entry whose cursor a voided
+    entry has (the new chain gave the same entry after the same ones) brings that one back instead."""
+    if not entries:
+        return 0
+    last = db.exec(select(ListingChange.cursor).where(ListingChange.retracted_in.is_(None))
+                   .order_by(ListingChange.position.desc()).limit(1)).first()
+    tag = last.rsplit(".", 1)[-1] if last else ""
+    written = generation(db)
+    for entry in sorted(entries, key=lambda e: e["position"]):
+        cursor, tag = cursor_of(entry, tag)
+        existing = db.exec(select(ListingChange).where(ListingChange.cursor == cursor)).first()
+        if existing is not None:
+            existing.retracted_in, existing.retracted = None, False
+            db.add(existing)
+            continue
+        db.add(ListingChange(**{k: v for k, v in entry.items() if k not in ("seq", "block_hash")}, cursor=cursor,
+                             written_in=written))
+    db.flush()
+    return len(entries)
+
+
+def _entry(listing: Listing, origin: Listing | None, change: str, **stamp: object) -> dict:
+    return dict(listing_id=listing.listing_id, exchange=listing.exchange,
+                origin_exchange=origin.exchange if origin else None, asset_id=listing.asset_id, change=change,
+                status=ListingStatus(listing.status).key, valid=listing.valid, reason=listing.invalid_reason,
+                **stamp)
 
 
 def listing_state(db: Session, listing: Listing, now: int) -> ListingState:
@@ -53,25 +129,23 @@ def refresh_listings(
     block: int,
 ) -> int:
     """Re-judges the listings that events may have changed (those named by their own events, those of
-    touched assets and exchanges, their cross-listings, and any whose consent has lapsed by time), stores the
-    result, and appends a feed entry for each listing whose status or validity changed since its last entry.
-    Returns the entries added. Each key maps to the event that touched it, which the entry is stamped with
-    (its own block, transaction and time); an entry with no event is caused by time, stamped with the moment
-    the consent lapsed, or by a rollback.
+    touched assets and exchanges, and their cross-listings), stores the result, and appends a feed entry for
+    each listing whose status or validity changed since its last entry. Returns the entries added. Each key
+    maps to the event that touched it, which the entry is stamped with (its own block, transaction and time; a
+    cross-listing's, its origin's event); an entry with no event was caused by a rollback (`block`, `now`).
+    Lapses by time are not judged here but before the block's events (lapse_listings).
 
-    The feed is written only here, by comparing with the last entry, so replaying events after a reorg or
-    a restart never adds an entry twice."""
-    lapsed = Listing.valid.is_(True) & (Listing.expires_at <= now)
-    candidates = {l.listing_id: l for l in db.exec(select(Listing).where(lapsed)).all()}
+    The feed is written only here and in lapse_listings, by comparing with the last entry, so replaying events
+    after a reorg or a restart never adds an entry twice."""
+    candidates: dict[int, Listing] = {}
     for column, keys in ((Listing.listing_id, listings), (Listing.asset_id, assets), (Listing.exchange, exchanges)):
         for chunk in chunks(list(keys)):
             candidates.update((l.listing_id, l) for l in db.exec(select(Listing).where(column.in_(chunk))).all())
     for chunk in chunks(list(candidates)):
         for cross in db.exec(select(Listing).where(Listing.origin_listing_id.in_(chunk))).all():
             candidates.setdefault(cross.listing_id, cross)
-    added = 0
+    entries, seq = [], {}
     for listing in sorted(candidates.values(), key=lambda l: l.listing_id):
-        lapsed_at = listing.expires_at if listing.valid and listing.expires_at is not None else None
         state = listing_state(db, listing, now)
         listing.valid, listing.invalid_reason, listing.expires_at = state.valid, state.reason, state.expires_at
         db.add(listing)
@@ -79,43 +153,62 @@ def refresh_listings(
         if change is None:
             continue
         origin = db.get(Listing, listing.origin_listing_id) if listing.origin_listing_id else None
-        cause = listings.get(listing.listing_id) or assets.get(listing.asset_id) or exchanges.get(listing.exchange)
-        # No event of its own: it lapsed by time (at the moment its consent ended), or a rollback changed it.
-        moment = cause.timestamp if cause else lapsed_at if lapsed_at is not None and lapsed_at <= now else now
-        db.add(ListingChange(listing_id=listing.listing_id, exchange=listing.exchange,
-                             origin_exchange=origin.exchange if origin else None, asset_id=listing.asset_id,
-                             change=change, status=ListingStatus(listing.status).key, valid=listing.valid,
-                             reason=listing.invalid_reason, block_number=cause.block_number if cause else block,
-                             tx_hash=cause.tx_hash if cause else None, log_index=cause.log_index if cause else None,
-                             timestamp=moment))
-        added += 1
-    return added
+        cause = (listings.get(listing.listing_id) or listings.get(listing.origin_listing_id)
+                 or assets.get(listing.asset_id) or exchanges.get(listing.exchange))
+        if cause is None:
+            n = seq[(block, None)] = seq.get((block, None), -1) + 1
+            entries.append(_entry(listing, origin, change, cause="reorg", seq=n, block_number=block, tx_hash=None,
+                                  log_index=None, timestamp=now, position=position_of(now, block, REORG, 0, n)))
+            continue
+        n = seq[(cause.block_number, cause.log_index)] = seq.get((cause.block_number, cause.log_index), -1) + 1
+        entries.append(_entry(listing, origin, change, cause="event", seq=n, block_number=cause.block_number,
+                              block_hash=cause.block_hash, tx_hash=cause.tx_hash, log_index=cause.log_index,
+                              timestamp=cause.timestamp,
+                              position=position_of(cause.timestamp, cause.block_number, EVENT, cause.log_index, n)))
+    return _append(db, entries)
 
 
-def retract_feed_entries(db: Session, position: int) -> int:
-    """A reorg took the index back to block `position`: the feed entries of the blocks above it are void.
-    They are kept, marked retracted, each followed by a retraction entry, so that an exchange that applied
-    one learns to undo it (the feed serves retractions only to those that had read the entry). Returns how
-    many were retracted."""
-    orphaned = db.exec(select(ListingChange).where(ListingChange.block_number > position,
-                                                   ListingChange.retracted.is_(False),
-                                                   ListingChange.retracts.is_(None))
-                       .order_by(ListingChange.id)).all()
+def lapse_listings(db: Session, now: int) -> int:
+    """The listings whose consent has lapsed by time at `now` (a right in its chain ended, with no event),
+    judged on the index as it stands, before the events of the block at `now`: each gets an entry caused by
+    time, at the moment its consent ended (not the block that showed the indexer that moment had passed), with
+    no block or transaction. Returns the entries added."""
+    due = db.exec(select(Listing).where(Listing.valid.is_(True), Listing.expires_at <= now)).all()
+    entries = []
+    for listing in sorted(due, key=lambda l: (l.expires_at, l.listing_id)):
+        moment = int(listing.expires_at or 0)
+        state = listing_state(db, listing, now)
+        listing.valid, listing.invalid_reason, listing.expires_at = state.valid, state.reason, state.expires_at
+        db.add(listing)
+        change = _change(db, listing)
+        if change is None:
+            continue
+        origin = db.get(Listing, listing.origin_listing_id) if listing.origin_listing_id else None
+        entries.append(_entry(listing, origin, change, cause="time", seq=listing.listing_id, block_number=None,
+                              tx_hash=None, log_index=None, timestamp=moment,
+                              position=position_of(moment, 0, TIME, 0, listing.listing_id)))
+    return _append(db, entries)
+
+
+def retract_feed_entries(db: Session, moment: int, block: int) -> int:
+    """A reorg took the index back to block `block` (at `moment`): the feed entries after it (those of the
+    blocks above it, and the lapses after its time) are void. They are kept, marked with the feed's next
+    generation, and the feed serves their retractions to a reader whose cursor shows it had read them
+    (feed()). Returns how many were retracted."""
+    voided = generation(db) + 1
+    orphaned = db.exec(select(ListingChange).where(ListingChange.position > end_of_block(moment, block),
+                                                   ListingChange.retracted_in.is_(None))).all()
     for entry in orphaned:
-        entry.retracted = True
+        entry.retracted_in, entry.retracted = voided, True
         db.add(entry)
-        db.add(ListingChange(listing_id=entry.listing_id, exchange=entry.exchange,
-                             origin_exchange=entry.origin_exchange, asset_id=entry.asset_id, change="retracted",
-                             status=entry.status, valid=entry.valid, reason=entry.reason, block_number=position,
-                             tx_hash=None, log_index=None, timestamp=entry.timestamp, retracts=entry.id))
     db.flush()
     return len(orphaned)
 
 
 def _change(db: Session, listing: Listing) -> str | None:
     last = db.exec(select(ListingChange).where(ListingChange.listing_id == listing.listing_id,
-                                               ListingChange.retracted.is_(False), ListingChange.retracts.is_(None))
-                   .order_by(ListingChange.id.desc())).first()
+                                               ListingChange.retracted_in.is_(None))
+                   .order_by(ListingChange.position.desc())).first()
     status = ListingStatus(listing.status).key
     if last is None:
         return "listed"
@@ -128,15 +221,51 @@ def _change(db: Session, listing: Listing) -> str | None:
     return None
 
 
-def feed(db: Session, exchange: str, after: int, limit: int) -> list[ListingChange]:
-    """Changes of the exchange's listings and of cross-listings of them, after cursor `after`, in order.
-    Entries a reorg voided are left out, and so are their retractions, except for a reader who had read the
-    entry (its cursor is at or past it): that one gets the retraction, then the changes of the new chain."""
-    return list(db.exec(
-        select(ListingChange)
-        .where(or_(ListingChange.exchange == exchange, ListingChange.origin_exchange == exchange),
-               ListingChange.id > after, ListingChange.retracted.is_(False),
-               or_(ListingChange.retracts.is_(None), ListingChange.retracts <= after))
-        .order_by(ListingChange.id)
-        .limit(limit)
-    ).all())
+@dataclass(frozen=True)
+class FeedEntry:
+    """An entry as the feed serves it: a change, or the retraction of one a reorg voided (`retracts`)."""
+
+    cursor: str
+    change: ListingChange
+    retracts: str | None = None
+
+
+UNDO = ".undo"  # a retraction's cursor: the voided entry's, with this after it
+CURSOR_PATTERN = r"^(0|[tr]?[0-9]{1,20}(\.[0-9]{1,20}){1,2}\.[0-9a-f]{10}(\.undo)?)$"
+
+
+def feed(db: Session, exchange: str, after: str, limit: int) -> tuple[list[FeedEntry], str]:
+    """Changes of the exchange's listings and of cross-listings of them, after cursor `after` ("0": from the
+    start), in order, and the cursor to resume from.
+
+    A cursor says what its reader has applied: the entries the feed held, up to and including that one, when it
+    was served. If a reorg has since voided some of them, the reader first gets a retraction of each (newest
+    first: undo it), then every entry of the feed as it now stands that it has not seen. A reader who never saw a
+    voided entry never sees it or its retraction: whatever it reads, from 0 or any cursor, is the feed every index
+    of this chain gives."""
+    mine = or_(ListingChange.exchange == exchange, ListingChange.origin_exchange == exchange)
+    live = ListingChange.retracted_in.is_(None)
+    if after == "0":
+        rows = db.exec(select(ListingChange).where(mine, live).order_by(ListingChange.position).limit(limit)).all()
+        served = [FeedEntry(r.cursor, r) for r in rows]
+        return served, served[-1].cursor if served else after
+    undone = after.endswith(UNDO)
+    mark = db.exec(select(ListingChange).where(ListingChange.cursor == after.removesuffix(UNDO))).first()
+    if mark is None:
+        raise NotFound(f"Cursor '{after}' is not in this index's feed: it was given by an index of another chain, "
+                       "or by one that has read further than this one has (GET /v1/status says how far this one has "
+                       "got). Resume from a cursor this index gave, or from 0.")
+    read = ListingChange.position < mark.position if undone else ListingChange.position <= mark.position
+    # What the reader applied and a reorg has voided since: retract it, newest first.
+    voided = db.exec(select(ListingChange).where(mine, read, ListingChange.written_in <= mark.written_in,
+                                                 ListingChange.retracted_in > mark.written_in)
+                     .order_by(ListingChange.position.desc()).limit(limit)).all()
+    served = [FeedEntry(v.cursor + UNDO, v, retracts=v.cursor) for v in voided]
+    if len(served) < limit:
+        # Then what it has not seen: entries after its position, and those written since a reorg went below it.
+        unseen = not_(read) if mark.retracted_in is None and not undone else \
+            or_(not_(read), ListingChange.written_in > mark.written_in)
+        rows = db.exec(select(ListingChange).where(mine, live, unseen).order_by(ListingChange.position)
+                       .limit(limit - len(served))).all()
+        served += [FeedEntry(r.cursor, r) for r in rows]
+    return served, served[-1].cursor if served else after

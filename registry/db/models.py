@@ -256,14 +256,27 @@ class Listing(SQLModel, table=True):
 
 
 class ListingChange(SQLModel, table=True):
-    """The change feed: every change of a listing's status or validity, in order; `id` is the cursor."""
+    """The change feed: every change of a listing's status or validity, in chain order.
+
+    An entry's place comes from the chain alone, so every index of the same chain gives the same feed: `position`
+    (fixed-width, sorts as it reads) is the moment, then the block, log and sequence within the log of the event
+    that caused it; a lapse by time has the moment its consent ended and no block. `cursor` names the entry
+    (registry.db.listings.cursor_of): its chain position and a hash over the feed up to it, so an entry a reorg
+    voided and the new chain's entry at the same position have different cursors. A reorg keeps the entries it
+    voided, marked `retracted_in` (the feed's generation: how many rollbacks have voided entries), and the feed
+    serves their retractions to a reader whose cursor shows it had read them."""
 
     __tablename__ = "listing_changes"
-    __table_args__ = (Index("ix_listing_changes_exchange_id", "exchange", "id"),
-                      Index("ix_listing_changes_origin_exchange_id", "origin_exchange", "id"))
+    __table_args__ = (Index("ix_listing_changes_exchange_position", "exchange", "position"),
+                      Index("ix_listing_changes_origin_exchange_position", "origin_exchange", "position"),
+                      Index("ix_listing_changes_listing_position", "listing_id", "position"),
+                      Index("uq_listing_changes_cursor", "cursor", unique=True))
 
     id: Optional[int] = Field(default=None, primary_key=True, sa_type=BIG)
-    listing_id: int = Field(index=True, sa_type=BIG)
+    position: str = Field(index=True, max_length=40)
+    cursor: str = Field(max_length=64)  # uq_listing_changes_cursor
+    cause: str = Field(default="event", max_length=8)  # event: its own event; time: a lapse; reorg: a rollback
+    listing_id: int = Field(sa_type=BIG)
     exchange: str = Field(max_length=42)
     origin_exchange: Optional[str] = Field(default=None, max_length=42)
     asset_id: str = Field(max_length=66)
@@ -271,12 +284,14 @@ class ListingChange(SQLModel, table=True):
     status: str = Field(max_length=16)
     valid: bool
     reason: Optional[str] = None
-    block_number: int = Field(index=True, sa_type=BIG)
+    block_number: Optional[int] = Field(default=None, index=True, sa_type=BIG)  # null for a lapse by time
     tx_hash: Optional[str] = Field(default=None, max_length=66)
     log_index: Optional[int] = None
     timestamp: int = Field(sa_type=BIG)
-    # A reorg removed the block of this entry: it is void, and a retraction entry (change "retracted",
-    # `retracts` its id) follows it in the feed.
+    written_in: int = Field(default=0, sa_column_kwargs={"server_default": "0"})  # the feed's generation then
+    retracted_in: Optional[int] = Field(default=None, index=True)  # the generation of the reorg that voided it
+    # Kept in step with retracted_in (migration 0008's flag); `retracts` is no longer written: the feed makes the
+    # retraction entries from the retracted rows (migration 0009 removed those 0008 stored).
     retracted: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
     retracts: Optional[int] = Field(default=None, sa_type=BIG)
 
@@ -424,3 +439,50 @@ class Attestation(SQLModel, table=True):
     issued_at: int = Field(sa_type=BIG)
     issued_block: int = Field(sa_type=BIG)
     issued_tx: str = Field(max_length=66)
+
+
+# ───────────────────── written by the API, not the indexer: shared by every API instance ─────────────────────
+
+
+class RelayRecord(SQLModel, table=True):
+    """A transaction the API sent (a relayed operation, paid by its relayer key) or forwarded (signed by its
+    sender), followed until it is mined for good: what GET /v1/relay/{id} answers. Kept in the database so
+    that any API instance answers for any relay and a pending one survives a restart of the instance that
+    accepted it (registry/chain/relayer.py: whichever instance holds the follower's lock follows it on).
+
+    The API writes these rows, not the indexer; no projection of the chain reads them."""
+
+    __tablename__ = "relays"
+    __table_args__ = (Index("ix_relays_open", "final", "created_at"),)
+
+    id: str = Field(primary_key=True, max_length=32)
+    kind: str = Field(max_length=16)  # relay: sent with the relayer's key; raw: a transaction its sender signed
+    operation: str = Field(max_length=32)
+    signer: str = Field(max_length=42)  # the party it acts for (raw: the transaction's sender)
+    sender: str = Field(max_length=42)  # the account that sent it: the relayer, or the raw transaction's sender
+    to: str = Field(max_length=42)
+    data: str = Field(sa_column=Column(Text, nullable=False))  # call data (relay) or the raw transaction (raw)
+    gas: int = Field(sa_type=BIG)
+    status: str = Field(max_length=16)  # pending, mined, failed, dropped
+    final: bool = False  # settled for good: no longer followed (mined deeper than the reorg watch, or refused)
+    tx_hashes: str = Field(sa_column=Column(Text, nullable=False))  # JSON list, every transaction sent for it
+    nonce: Optional[int] = Field(default=None, sa_type=BIG)
+    attempts: int = 0
+    sent_at: float = 0.0  # unix time of the last send
+    result_json: Optional[str] = Field(default=None, sa_column=Column(Text))  # the mined transaction, decoded
+    error_json: Optional[str] = Field(default=None, sa_column=Column(Text))  # why it failed or was dropped
+    created_at: float
+    updated_at: float
+
+
+class RateBucket(SQLModel, table=True):
+    """A client's token bucket for one of the API's rate limits, shared by every API instance on a PostgreSQL
+    index (api/limits.py); on SQLite each process keeps its own in memory and this table stays empty."""
+
+    __tablename__ = "rate_buckets"
+
+    rule: str = Field(primary_key=True, max_length=16)
+    client: str = Field(primary_key=True, max_length=64)
+    tokens: float
+    updated_at: float = Field(index=True)  # unix time, the database's clock
+    allowed: bool = True  # whether the last request took a token (answered by the same statement that takes it)

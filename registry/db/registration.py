@@ -1,13 +1,15 @@
 """The registration procedure over the index: applications, publicity notices, objections, remarks and
-attestations. Their statuses are judged by registry/rules.py."""
+attestations, and the rows an asset's legal status is judged from. Their statuses are judged by
+registry/rules.py."""
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, or_, select
 
-from registry.db.models import Asset, Attestation, Objection, Pledge, Registration
+from registry import rules
+from registry.db.models import Asset, Attestation, Event, FreezeOrder, Objection, Pledge, Registration
 
 
 def objections(db: Session, asset_id: str) -> list[Objection]:
@@ -18,10 +20,14 @@ def pledges(db: Session, asset_id: str) -> list[Pledge]:
     return list(db.exec(select(Pledge).where(Pledge.asset_id == asset_id).order_by(Pledge.recorded_block)))
 
 
-def in_stage(db: Session, stage: str | None, registrar: str | None, limit: int, offset: int) -> list[Registration]:
+def in_stage(db: Session, stage: str | None, registrar: str | None, limit: int, offset: int,
+             publicity_running_at: int | None = None) -> list[Registration]:
+    """Applications at `stage`; with `publicity_running_at`, only those whose publicity has not ended then."""
     query = select(Registration)
     if stage:
         query = query.where(Registration.stage == stage)
+    if publicity_running_at is not None:
+        query = query.where(Registration.publicity_ends > publicity_running_at)
     if registrar:
         query = query.where(Registration.registrar == registrar)
     return list(db.exec(query.order_by(Registration.updated_block.desc()).limit(limit).offset(offset)))
@@ -41,3 +47,61 @@ def publicity_fields(asset: Asset | None) -> dict[str, Any]:
 def attestations(db: Session, asset_id: str) -> list[Attestation]:
     return list(db.exec(select(Attestation).where(Attestation.asset_id == asset_id)
                         .order_by(Attestation.attestation_id)))
+
+
+def acceptance_time(db: Session, reg: Registration) -> int | None:
+    """When the registrar accepted or returned the application filed in block `reg.applied_block`: the time of the
+    first ApplicationAccepted or ApplicationReturned after its ApplicationFiled (None: not yet)."""
+    filed = db.exec(select(Event).where(Event.asset_id == reg.asset_id, Event.name == "ApplicationFiled",
+                                        Event.block_number == reg.applied_block)
+                    .order_by(Event.log_index.desc())).first()
+    after = filed.log_index if filed else -1
+    step = db.exec(select(Event).where(
+        Event.asset_id == reg.asset_id, Event.name.in_(("ApplicationAccepted", "ApplicationReturned")),
+        or_(Event.block_number > reg.applied_block,
+            (Event.block_number == reg.applied_block) & (Event.log_index > after)),
+        Event.block_number <= reg.updated_block,
+    ).order_by(Event.block_number, Event.log_index)).first()
+    return step.timestamp if step else None
+
+
+def latest_freeze_event(db: Session, asset_id: str) -> Event | None:
+    return db.exec(select(Event).where(Event.asset_id == asset_id, Event.name == "AssetFrozen")
+                   .order_by(col(Event.block_number).desc(), col(Event.log_index).desc())).first()
+
+
+def legal_status(db: Session, asset: Asset | None, now: int, registration: Registration | None = None,
+                 frozen_event: Event | None = None) -> rules.LegalState:
+    """The asset's legal status at `now` (registry/rules.legal_status), from its rows in the index: its
+    application, standing freeze orders, pledges and objections. `registration`: the row when the caller has it."""
+    if asset is None:
+        return rules.legal_status(None, None, [], [], [], now)
+    return legal_statuses(db, [asset], now, {asset.asset_id: registration} if registration else None,
+                          frozen_event)[asset.asset_id]
+
+
+def legal_statuses(db: Session, assets: list[Asset], now: int,
+                   registrations: dict[str, Registration] | None = None,
+                   frozen_event: Event | None = None) -> dict[str, rules.LegalState]:
+    """The legal status of each asset, by asset id: one query per kind of row for the whole list (a page of
+    search results), not one per asset."""
+    ids = [a.asset_id for a in assets]
+    if not ids:
+        return {}
+    regs = dict(registrations or {})
+    missing = [i for i in ids if i not in regs]
+    if missing:
+        regs |= {r.asset_id: r for r in db.exec(select(Registration).where(col(Registration.asset_id).in_(missing)))}
+    orders: dict[str, list[FreezeOrder]] = {i: [] for i in ids}
+    standing = select(FreezeOrder).where(col(FreezeOrder.asset_id).in_(ids), col(FreezeOrder.active).is_(True))
+    for order in db.exec(standing):
+        orders[order.asset_id].append(order)
+    pledged: dict[str, list[Pledge]] = {i: [] for i in ids}
+    for pledge in db.exec(select(Pledge).where(col(Pledge.asset_id).in_(ids), col(Pledge.active).is_(True))):
+        pledged[pledge.asset_id].append(pledge)
+    objected: dict[str, list[Objection]] = {i: [] for i in ids}
+    for objection in db.exec(select(Objection).where(col(Objection.asset_id).in_(ids))):
+        objected[objection.asset_id].append(objection)
+    return {a.asset_id: rules.legal_status(a, regs.get(a.asset_id), orders[a.asset_id], pledged[a.asset_id],
+                                           objected[a.asset_id], now, frozen_event)
+            for a in assets}

@@ -7,26 +7,25 @@ fingerprint can match several assets; each is answered on its own.
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
+from registry import rules
 from registry.chain.types import RightKind
 from registry.content.cid import cid_to_digest, digest_to_cid
+from registry.db import registration as procedure
 from registry.db.listings import listing_state
 from registry.db.models import (
     Asset,
     AssetVersion,
     Checkpoint,
     Event,
-    FreezeOrder,
     Lineage,
     Listing,
     Participant,
-    Pledge,
 )
 from registry.db.queries import (
     RightState,
@@ -110,6 +109,8 @@ class Match:
     registration: Event | None
     # Remarks (备注) that limit what may be done with the asset: a freeze (查封) and active pledges (质押).
     encumbrances: list[dict] = field(default_factory=list)
+    # Its one legal status (registry/rules.legal_status), with the remarks.
+    legal: rules.LegalState | None = None
     # The version whose data has the SHA-256 asked about (None when matched by CID only), and whether it is the
     # asset's current version or one a change registration superseded.
     matched_version: int | None = None
@@ -132,28 +133,12 @@ class Verification:
         return self.checkpoint.block_number if self.checkpoint else None
 
 
-def encumbrances(db: Session, asset: Asset) -> list[dict]:
-    """The freeze and the active pledges on an asset, each with the event that recorded it."""
-    found: list[dict] = []
-    if asset.frozen:
-        event = db.exec(select(Event).where(Event.asset_id == asset.asset_id, Event.name == "AssetFrozen")
-                        .order_by(Event.block_number.desc(), Event.log_index.desc())).first()
-        found.append({"type": "frozen", "by": event.actor if event else None,
-                      "order_reference": json.loads(event.args_json).get("orderReference") if event else None,
-                      "block_number": event.block_number if event else None,
-                      "tx_hash": event.tx_hash if event else None})
-    for order in db.exec(select(FreezeOrder).where(FreezeOrder.asset_id == asset.asset_id, FreezeOrder.active.is_(True))
-                         .order_by(FreezeOrder.order_id)).all():
-        found.append({"type": "freeze_order", "order_id": order.order_id, "regulator": order.regulator,
-                      "order_reference": order.order_reference, "waiting": order.waiting,
-                      "lifted_by": f"regulator {order.regulator} (or the council admin, with a recorded reason)",
-                      "block_number": order.ordered_block, "tx_hash": order.ordered_tx})
-    for pledge in db.exec(select(Pledge).where(Pledge.asset_id == asset.asset_id, Pledge.active.is_(True))).all():
-        found.append({"type": "pledge", "pledge_id": pledge.pledge_id,
-                      "external_registration_no": pledge.external_registration_no, "pledgee": pledge.pledgee,
-                      "recorded_by": pledge.registrar, "block_number": pledge.recorded_block,
-                      "tx_hash": pledge.recorded_tx})
-    return found
+def encumbrances(db: Session, asset: Asset, moment: int) -> tuple[rules.LegalState, list[dict]]:
+    """The asset's legal status, and its freeze and active pledges as verify has listed them (each with the event
+    that recorded it): both judged by registry/rules.py."""
+    frozen_event = procedure.latest_freeze_event(db, asset.asset_id) if asset.frozen else None
+    state = procedure.legal_status(db, asset, moment, frozen_event=frozen_event)
+    return state, rules.encumbrances(state, asset, frozen_event)
 
 
 def find_assets(db: Session, sha256: str | None, cid: str | None) -> list[Asset]:
@@ -245,6 +230,7 @@ def verify(db: Session, sha256: str | None = None, cid: str | None = None) -> Ve
             if found
         )
         sources, derived = lineage(db, asset.asset_id)
+        legal, remarks = encumbrances(db, asset, moment)
         matches.append(
             Match(
                 asset=asset,
@@ -254,7 +240,8 @@ def verify(db: Session, sha256: str | None = None, cid: str | None = None) -> Ve
                 sources=sources,
                 derived=derived,
                 registration=registration_event(db, asset),
-                encumbrances=encumbrances(db, asset),
+                encumbrances=remarks,
+                legal=legal,
                 matched_version=matched_version,
                 current=matched_version is None or sha256 == current_hash,
             )

@@ -5,11 +5,24 @@ the API is handed `reader(store)` when it is built (registry/cli/serve.py) and s
 """
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from typing import TypeVar
+
+from sqlmodel import Session, SQLModel, col, select
 
 from registry.content.store import ContentStore
 from registry.db.as_of import AsOfReader, AssetAsOf
-from registry.db.models import Asset, Attestation, Event, Listing, Objection, Pledge, Registration
+from registry.db.models import (
+    Asset,
+    AssetVersion,
+    Attestation,
+    ChangeApplication,
+    Event,
+    FreezeOrder,
+    Listing,
+    Objection,
+    Pledge,
+    Registration,
+)
 from registry.indexer.batch import Batch
 from registry.indexer.handlers import HANDLERS, MetadataLookup, stored_event
 from registry.indexer.service import metadata_lookup
@@ -20,7 +33,7 @@ def replay(db: Session, asset_id: str, block: int, lookup: MetadataLookup) -> Ba
     versions, registration, objections, pledges, attestations and listings, as they were then."""
     batch = Batch(None)
     events = db.exec(select(Event).where(Event.asset_id == asset_id, Event.block_number <= block)
-                     .order_by(Event.block_number, Event.log_index)).all()
+                     .order_by(col(Event.block_number), col(Event.log_index))).all()
     for row in events:
         handler = HANDLERS.get(row.name)
         if handler is not None:
@@ -28,11 +41,15 @@ def replay(db: Session, asset_id: str, block: int, lookup: MetadataLookup) -> Ba
     return batch
 
 
-def rows_of(batch: Batch, model):
+_Row = TypeVar("_Row", bound=SQLModel)
+
+
+def rows_of(batch: Batch, model: type[_Row]) -> list[_Row]:
     """The batch's rows of `model` as (detached) model objects, in key order."""
     objects = [model(**row) for row in batch.rows(model)]
-    keys = {Registration: "asset_id", Objection: "objection_id", Pledge: "recorded_block",
-            Attestation: "attestation_id", Listing: "listing_id"}
+    keys: dict[type[SQLModel], str] = {
+        Registration: "asset_id", Objection: "objection_id", Pledge: "recorded_block", Attestation: "attestation_id",
+        Listing: "listing_id", FreezeOrder: "order_id", AssetVersion: "version"}
     return sorted(objects, key=lambda o: getattr(o, keys[model])) if model in keys else objects
 
 
@@ -42,9 +59,14 @@ def reader(store: ContentStore) -> AsOfReader:
 
     def asset_as_of(db: Session, asset_id: str, block: int) -> AssetAsOf:
         view = replay(db, asset_id, block, lookup)
-        return AssetAsOf(asset=Asset(**view.get(Asset, asset_id)), listings=rows_of(view, Listing),
+        asset_row = view.get(Asset, asset_id)
+        if asset_row is None:  # callers ask only for assets registered at or before `block`
+            raise LookupError(f"Asset {asset_id} has no events up to block {block}.")
+        return AssetAsOf(asset=Asset(**asset_row), listings=rows_of(view, Listing),
                          pledges=rows_of(view, Pledge), attestations=rows_of(view, Attestation),
                          objections=rows_of(view, Objection),
-                         registration=next(iter(rows_of(view, Registration)), None))
+                         registration=next(iter(rows_of(view, Registration)), None),
+                         freeze_orders=rows_of(view, FreezeOrder), versions=rows_of(view, AssetVersion),
+                         change_application=next(iter(rows_of(view, ChangeApplication)), None))
 
     return asset_as_of

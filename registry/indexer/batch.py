@@ -26,11 +26,18 @@ from registry.db.bulk import chunks, insert_rows
 from registry.db.models import Event, RightVersion
 
 
+def table_of(model: type[SQLModel]) -> Table:
+    """The table a model maps (SQLModel sets `__table__` on table models at class creation; typing does not
+    know it)."""
+    table: Table = getattr(model, "__table__")  # noqa: B009 - the attribute is not in SQLModel's type
+    return table
+
+
 class _Shape:
     """What the batch needs to know of a table: its primary key and the defaults of its columns."""
 
     def __init__(self, model: type[SQLModel]) -> None:
-        self.table: Table = model.__table__
+        self.table: Table = table_of(model)
         self.key_columns = [c.name for c in self.table.primary_key.columns]
         self.autoincrement = self.table.autoincrement_column is not None
         self.defaults = {
@@ -42,7 +49,7 @@ class _Shape:
         self.by_key = select(self.table).where(*(self.table.c[k] == bindparam(f"_key_{k}") for k in key))
         self.update = update(self.table).where(*(self.table.c[k] == bindparam(f"_key_{k}") for k in key))
 
-    def key_params(self, key: Any) -> dict:
+    def key_params(self, key: Any) -> dict[str, Any]:
         values = (key,) if len(self.key_columns) == 1 else key
         return {f"_key_{k}": v for k, v in zip(self.key_columns, values)}
 
@@ -59,15 +66,15 @@ def shape(model: type[SQLModel]) -> _Shape:
 class Batch:
     def __init__(self, connection: Connection | None) -> None:
         self.connection = connection
-        self._rows: dict[tuple[type, Any], dict | None] = {}  # None: known not to exist
-        self._read: dict[tuple[type, Any], dict] = {}  # rows as read from the database, to see what changed
-        self._new: dict[type, list[dict]] = defaultdict(list)
-        self._current: dict[tuple[str, int], dict | None] = {}  # a right's current version
-        self.events: list[dict] = []  # rows of the events table, in chain order
+        self._rows: dict[tuple[type, Any], dict[str, Any] | None] = {}  # None: known not to exist
+        self._read: dict[tuple[type, Any], dict[str, Any]] = {}  # rows as read from the database, to see what changed
+        self._new: dict[type, list[dict[str, Any]]] = defaultdict(list)
+        self._current: dict[tuple[str, int], dict[str, Any] | None] = {}  # a right's current version
+        self.events: list[dict[str, Any]] = []  # rows of the events table, in chain order
 
     # ───────────────────────────── reading ─────────────────────────────
 
-    def get(self, model: type[SQLModel], key: Any) -> dict | None:
+    def get(self, model: type[SQLModel], key: Any) -> dict[str, Any] | None:
         """The row of `model` with primary key `key`, as this batch has left it; None if there is none."""
         try:
             return self._rows[(model, key)]
@@ -82,7 +89,7 @@ class Batch:
         self._rows[(model, key)] = row
         return row
 
-    def peek(self, model: type[SQLModel], key: Any) -> dict | None:
+    def peek(self, model: type[SQLModel], key: Any) -> dict[str, Any] | None:
         """The row only if this batch already holds it: no query (for rows an earlier event of the same
         transaction may have made)."""
         return self._rows.get((model, key))
@@ -103,7 +110,7 @@ class Batch:
         for k in missing:
             self._rows.setdefault((model, k), None)
 
-    def current_version(self, asset_id: str, right_index: int) -> dict | None:
+    def current_version(self, asset_id: str, right_index: int) -> dict[str, Any] | None:
         """The version of a right that is current (no `until_block` yet), as this batch has left it."""
         key = (asset_id, right_index)
         if key not in self._current:
@@ -113,7 +120,7 @@ class Batch:
     def prefetch_versions(self, keys: Iterable[tuple[str, int]]) -> None:
         missing = [k for k in set(keys) if k not in self._current]
         if self.connection is not None and missing:
-            table = RightVersion.__table__
+            table = table_of(RightVersion)
             for chunk in chunks(missing):
                 query = select(table).where(tuple_(table.c.asset_id, table.c.right_index).in_(chunk),
                                             table.c.until_block.is_(None))
@@ -123,14 +130,14 @@ class Batch:
         for k in missing:
             self._current.setdefault(k, None)
 
-    def _remember(self, model: type, key: Any, row: dict) -> dict:
+    def _remember(self, model: type, key: Any, row: dict[str, Any]) -> dict[str, Any]:
         self._rows[(model, key)] = row
         self._read[(model, key)] = dict(row)
         return row
 
     # ───────────────────────────── changing ─────────────────────────────
 
-    def add(self, model: type[SQLModel], replace: bool = False, **values: Any) -> dict:
+    def add(self, model: type[SQLModel], replace: bool = False, **values: Any) -> dict[str, Any]:
         """A new row: the model's defaults with `values` over them. With `replace`, a row that already has
         its key (a new application replacing a closed one) takes the new values instead; without it the
         key is new (the contract creates each asset, right, listing... once), so nothing is read."""
@@ -152,7 +159,7 @@ class Batch:
         self._new[model].append(row)
         return row
 
-    def new_version(self, asset_id: str, right_index: int, **values: Any) -> dict:
+    def new_version(self, asset_id: str, right_index: int, **values: Any) -> dict[str, Any]:
         """A right's new current version; the caller has ended the one before it."""
         row = self.add(RightVersion, asset_id=asset_id, right_index=right_index, **values)
         self._current[(asset_id, right_index)] = row
@@ -160,25 +167,25 @@ class Batch:
 
     # ───────────────────────────── writing ─────────────────────────────
 
-    def rows(self, model: type[SQLModel]) -> list[dict]:
+    def rows(self, model: type[SQLModel]) -> list[dict[str, Any]]:
         """Every row of `model` this batch holds, new or read: an in-memory replay's result."""
         held = [r for (m, _), r in self._rows.items() if m is model and r is not None]
         return held + self._new[model] if shape(model).autoincrement else held
 
-    def _changed(self) -> Iterator[tuple[type, Any, dict, dict]]:
+    def _changed(self) -> Iterator[tuple[type, Any, dict[str, Any], dict[str, Any]]]:
         """(model, key, row now, row as read) of every row read from the database and changed since."""
         for (model, key), before in self._read.items():
             row = self._rows[(model, key)]
             if row is not None and row != before:
                 yield model, key, row, before
 
-    def journal(self) -> dict:
+    def journal(self) -> dict[str, Any]:
         """How to undo this batch once it is written: the keys of the keyed rows it created, and the rows it
         changed as they were before it. Rows of tables the database numbers are left to the caller, which
         finds them by block."""
         created = {str(shape(m).table.name): [shape(m).key(r) for r in rows]
                    for m, rows in self._new.items() if rows and not shape(m).autoincrement}
-        changed: dict[str, list[dict]] = defaultdict(list)
+        changed: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for model, _, _, before in self._changed():
             changed[str(shape(model).table.name)].append(before)
         return {"created": created, "changed": changed}
@@ -186,7 +193,7 @@ class Batch:
     def flush(self) -> None:
         """Writes the batch: new rows inserted and changed rows updated, one statement per table."""
         assert self.connection is not None, "an in-memory batch has nowhere to flush to"
-        changed: dict[type, list[dict]] = defaultdict(list)
+        changed: dict[type, list[dict[str, Any]]] = defaultdict(list)
         for model, _key, row, _ in self._changed():
             changed[model].append(row)
         for model, rows in changed.items():
@@ -196,22 +203,22 @@ class Batch:
             # In key order: B-tree inserts in order touch each page once (a quarter faster on SQLite than the
             # random order of hash keys). Numbered tables keep chain order, which their ids record.
             insert_rows(self.connection, s.table, rows if s.autoincrement else sorted(rows, key=s.key))
-        insert_rows(self.connection, Event.__table__, self.events)
+        insert_rows(self.connection, table_of(Event), self.events)
 
 
-def _update(connection: Connection, s: _Shape, rows: list[dict]) -> None:
+def _update(connection: Connection, s: _Shape, rows: list[dict[str, Any]]) -> None:
     """Updates rows by their primary key to the values they hold."""
     params = [{**{c: v for c, v in row.items() if c not in s.key_columns}, **s.key_params(s.key(row))}
               for row in rows]
     # executemany needs every parameter set to name the same columns: group by the columns named.
-    by_columns: dict[tuple, list[dict]] = defaultdict(list)
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     for p in params:
         by_columns[tuple(p)].append(p)
     for group in by_columns.values():
         connection.execute(s.update, group)
 
 
-def undo(connection: Connection, journal: dict) -> None:
+def undo(connection: Connection, journal: dict[str, Any]) -> None:
     """Undoes one written batch from its journal (see Batch.journal): deletes the rows it created and puts
     back the rows it changed."""
     models = {shape(m).table.name: m for m in _table_models()}

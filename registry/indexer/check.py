@@ -6,9 +6,11 @@ Three comparisons, each against the node alone:
   never indexed shows as logs the index lacks) and field by field, each row as the indexer would have
   written it (registry.indexer.writer.event_row) with the time from the block's header;
 - every state table (assets, rights and their versions, lineage, listings, pledges, registrations,
-  objections, attestations, participants) with the same logs replayed through the indexer's own handlers;
+  objections, attestations, participants, and issue 13's freeze orders, asset versions, holder terms and
+  change applications) with the same logs replayed through the indexer's own handlers;
 - the state with the contracts' own views (getAsset, getRight, rightValidity, getListing, listingValidity,
-  getApplication, getAttestation, getParticipant) at that block, and the listing feed with the listings.
+  getApplication, getAttestation, getParticipant, freezeOrderCount, getFreezeOrder, getChange) at that block,
+  and the listing feed with the listings.
 
 The replay and the view comparisons are shared with `datareg audit --verify`, which does the same for one
 asset without the database.
@@ -35,9 +37,13 @@ from registry.chain.evidence import Rpc, get_logs, headers
 from registry.config import Deployment
 from registry.db.models import (
     Asset,
+    AssetVersion,
     Attestation,
     Block,
+    ChangeApplication,
     Event,
+    FreezeOrder,
+    HolderTerm,
     Lineage,
     Listing,
     ListingChange,
@@ -314,6 +320,20 @@ def attestation_view_differences(out: list[Difference], row: dict, view: tuple |
         "asset_id": (row["asset_id"], view[6] if view else None)})
 
 
+def freeze_order_view_differences(out: list[Difference], row: dict, view: tuple | None) -> None:
+    _compare(out, f"freeze_orders {row['asset_id']}/{row['order_id']}", {
+        "regulator": (row["regulator"], view[0] if view else None),
+        "active": (row["active"], view[1] if view else None)})
+
+
+def change_view_differences(out: list[Difference], row: dict, view: tuple | None) -> None:
+    """The latest change application: pending or decided, and to which registrar (the contract keeps the
+    version applied for only while it is pending)."""
+    _compare(out, f"change_applications {row['asset_id']}", {
+        "registrar": (row["registrar"], view[0] if view else None),
+        "pending": (row["status"] == "pending", view[1] if view else None)})
+
+
 def participant_view_differences(out: list[Difference], row: dict, view: tuple | None) -> None:
     entity = f"participant {row['account']}"
     if view is None:
@@ -340,6 +360,10 @@ STATE_TABLES: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {
     Objection: (("asset_id", "objection_id"), frozenset()),
     Attestation: (("attestation_id",), frozenset()),
     Participant: (("account",), frozenset()),
+    FreezeOrder: (("asset_id", "order_id"), frozenset()),
+    AssetVersion: (("asset_id", "version"), frozenset()),
+    HolderTerm: (("asset_id", "holder"), frozenset()),
+    ChangeApplication: (("asset_id",), frozenset()),
 }
 EVENT_FIELDS = ("block_hash", "tx_hash", "timestamp", "name", "asset_id", "kind", "actor", "party", "right_index")
 
@@ -464,7 +488,7 @@ def check(rpc_url: str, deployment: Deployment, engine: Engine) -> CheckReport:
     results = views.read([(c, f, (l["listing_id"],)) for l in listings
                           for c, f in (("ListingRegistry", "getListing"), ("ListingRegistry", "listingValidity"))])
     last_change = {}
-    for change in sorted(feed, key=lambda c: c["id"]):
+    for change in sorted((c for c in feed if c["retracted_in"] is None), key=lambda c: c["position"]):
         last_change[change["listing_id"]] = change
     for n, row in enumerate(listings):
         listing_view_differences(out, row, results[2 * n])
@@ -475,6 +499,16 @@ def check(rpc_url: str, deployment: Deployment, engine: Engine) -> CheckReport:
         _compare(out, f"listing {row['listing_id']} feed", {
             "last_valid": (change["valid"] if change else None, row["valid"]),
             "last_status": (change["status"] if change else None, ListingStatus.key_of(row["status"]))})
+    freeze_counts: dict[str, int] = {}
+    for order in db_rows[FreezeOrder]:
+        freeze_counts[order["asset_id"]] = max(freeze_counts.get(order["asset_id"], 0), order["order_id"])
+    counts = views.read([("DataRegistry", "freezeOrderCount", (bytes.fromhex(a["asset_id"][2:]),)) for a in assets])
+    for row, count in zip(assets, counts):
+        _compare(out, f"asset {row['asset_id']}", {"freeze_orders": (freeze_counts.get(row["asset_id"], 0), count)})
+    orders = db_rows[FreezeOrder]
+    for row, view in zip(orders, views.read([("DataRegistry", "getFreezeOrder", (bytes.fromhex(o["asset_id"][2:]),
+                                                                                 o["order_id"])) for o in orders])):
+        freeze_order_view_differences(out, row, view)
     participants = db_rows[Participant]
     for row, view in zip(participants, views.read([("ParticipantRegistry", "getParticipant", (p["account"],))
                                                     for p in participants])):
@@ -484,6 +518,10 @@ def check(rpc_url: str, deployment: Deployment, engine: Engine) -> CheckReport:
         for row, view in zip(registrations, views.read([("RegistrationOffice", "getApplication",
                                                          (bytes.fromhex(r["asset_id"][2:]),)) for r in registrations])):
             registration_view_differences(out, row, view)
+        changes = db_rows[ChangeApplication]
+        for row, view in zip(changes, views.read([("RegistrationOffice", "getChange",
+                                                   (bytes.fromhex(c["asset_id"][2:]),)) for c in changes])):
+            change_view_differences(out, row, view)
     if "AttestationRegistry" in deployment.contracts:
         attestations = db_rows[Attestation]
         for row, view in zip(attestations, views.read([("AttestationRegistry", "getAttestation",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 
 from sqlalchemy import Engine, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from registry.db.models import Asset
 from registry.indexer.handlers import MetadataLookup, metadata_fields
@@ -38,13 +38,13 @@ class LateMetadata:
         filled = 0
         with Session(self.engine) as db:
             missing = db.exec(select(Asset.asset_id, Asset.metadata_cid)
-                              .where(Asset.metadata_json.is_(None), Asset.asset_id > self._after)
+                              .where(col(Asset.metadata_json).is_(None), col(Asset.asset_id) > self._after)
                               .order_by(Asset.asset_id).limit(self.chunk)).all()
             self._after = missing[-1][0] if len(missing) == self.chunk else ""
             for asset_id, cid in missing:
                 fields = metadata_fields(self.lookup(cid)) if cid else {}
                 if fields:
-                    db.execute(update(Asset).where(Asset.asset_id == asset_id, Asset.metadata_json.is_(None))
+                    db.execute(update(Asset).where(col(Asset.asset_id) == asset_id, col(Asset.metadata_json).is_(None))
                                .values(**fields))
                     filled += 1
             if filled:

@@ -28,7 +28,7 @@ from typing import Any
 
 from eth_utils import keccak
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from registry.chain.events import DecodedEvent, decode_log
 from registry.chain.rpc import Rpc
@@ -86,7 +86,8 @@ class Indexer:
         self.addresses = list(deployment.contracts.values())
         self._chain_checked = False
         self._fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="datareg-fetch")
-        self._pending: tuple[int, Future[Any]] | None = None  # (first block, the fetch of the range starting there)
+        # (first block, the fetch of the range starting there)
+        self._pending: tuple[int, Future[Fetched | None]] | None = None
         self._head: int | None = None  # the chain head last seen
         self._late_block: str | None = None  # the block whose logs the node was last found not to serve yet
         self.late_metadata = LateMetadata(engine, lookup)
@@ -236,7 +237,7 @@ class Indexer:
         below = position + 1
         while True:
             with Session(self.engine) as db:
-                stored = db.exec(select(Block).where(Block.number < below).order_by(Block.number.desc())
+                stored = db.exec(select(Block).where(Block.number < below).order_by(col(Block.number).desc())
                                  .limit(FORK_SEARCH_PAGE)).all()
             if not stored:
                 return self.deployment.deploy_block - 1

@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 from registry.chain.events import DecodedEvent
 from registry.config import Deployment
 from registry.db.bulk import chunks, insert_rows
-from registry.db.listings import Cause, refresh_listings, retract_feed_entries
+from registry.db.listings import Cause, end_of_block, lapse_listings, refresh_listings, retract_feed_entries
 from registry.db.models import (
     CHECKPOINT,
     Asset,
@@ -111,8 +111,10 @@ class Writer:
 
     def _write_part(self, db: Session, events: list[DecodedEvent], headers: dict[int, Header], first: int,
                     last: int, head: int) -> None:
-        """Blocks `first`..`last` of a range, in its transaction: their events projected, their headers stored,
-        the listings they may change judged as of `last`."""
+        """Blocks `first`..`last` of a range, in its transaction: the consents that lapsed by `last`'s time
+        judged first (no block before `last` changes a listing, and `last`'s events already see them lapsed),
+        then their events projected, their headers stored, the listings they may change judged as of `last`."""
+        lapse_listings(db, headers[last].timestamp)
         batch = Batch(db.connection())
         _prefetch_rows(batch, events)
         for event in events:
@@ -168,8 +170,13 @@ class Writer:
             above = db.exec(select(Event).where(Event.block_number > position)).all()
             assets = {e.asset_id for e in above if e.asset_id}
             accounts = {account for account in map(_participant_of, above) if account}
-            # Listings whose feed entries go: one that lapsed by time in those blocks may be valid again.
-            assets |= set(db.exec(select(ListingChange.asset_id).where(ListingChange.block_number > position)).all())
+            stored = db.get(Block, position)
+            header = stored or (header_at(position) if position >= 0 else None)
+            moment = header.timestamp if header else 0
+            # Listings whose feed entries go: one that lapsed by time after the fork may be valid again.
+            assets |= set(db.exec(select(ListingChange.asset_id).where(
+                ListingChange.position > end_of_block(moment, position),
+                ListingChange.retracted_in.is_(None))).all())
             connection = db.connection()
             for chunk in chunks(list(assets)):
                 db.exec(delete(RightVersion).where(RightVersion.asset_id.in_(chunk),
@@ -179,14 +186,12 @@ class Writer:
                     undo(connection, orjson.loads(journal.journal))
             db.exec(delete(Event).where(Event.block_number > position))
             db.exec(delete(Block).where(Block.number > position))
-            retract_feed_entries(db, position)
+            retract_feed_entries(db, moment, position)
             db.exec(delete(UndoBatch).where(UndoBatch.last_block > position))
             if not journaled:
                 self._replay(db, assets, accounts)
-            stored = db.get(Block, position)
-            header = stored or (header_at(position) if position >= 0 else None)
             refresh_listings(db, assets=dict.fromkeys(assets), exchanges=dict.fromkeys(accounts), listings={},
-                             now=header.timestamp if header else 0, block=position)
+                             now=moment, block=max(position, 0))
             self._save_checkpoint(db, position, header.hash if header else "0x" + "00" * 32, head)
             db.commit()
         log.warning("reorg: rolled back to block %d (fork at %d) %s; %d assets and %d participants touched",
@@ -310,7 +315,7 @@ def _touched(events: list[DecodedEvent], headers: dict[int, Header]
     """What a batch of events may have changed for listings, each with the (last) event that did: assets,
     exchanges (participants), and listings named by their own events (ListingStatusChanged names no asset)."""
     def cause(e: DecodedEvent) -> Cause:
-        return Cause(e.block_number, e.tx_hash, e.log_index, headers[e.block_number].timestamp)
+        return Cause(e.block_number, e.tx_hash, e.log_index, headers[e.block_number].timestamp, e.block_hash)
 
     assets = {e.args["assetId"]: cause(e) for e in events if "assetId" in e.args and e.name not in NOT_LISTING_CHANGES}
     exchanges = {e.args["account"]: cause(e) for e in events if e.name.startswith("Participant")}

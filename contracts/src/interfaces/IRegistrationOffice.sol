@@ -5,7 +5,8 @@ import {IDataRegistry} from "./IDataRegistry.sol";
 
 /// @title Registration office: the national registration procedure, every step on chain
 /// @notice 数据产权登记工作指引（试行）: application → acceptance (or return for missing material) → review by the
-/// registrar → publicity (公示) during which any participant may lodge an objection (异议) → the registrar
+/// registrar → publicity (公示; 5 working days: the registrar sets its end, no earlier than the council's minimum)
+/// during which any participant may lodge an objection (异议) → the registrar
 /// resolves each objection → registration, with a certificate number in the national format and a validity of
 /// at most 5 calendar years, renewable (the holder requests, the registrar reviews) from 6 months to 1 day before
 /// it ends; a registration not renewed lapses and may be applied for again. Refusal and termination carry a
@@ -102,6 +103,9 @@ interface IRegistrationOffice {
     error WrongStage(bytes32 assetId, Stage stage);
     error PublicityOver(bytes32 assetId, uint64 publicityEnds);
     error PublicityNotOver(bytes32 assetId, uint64 publicityEnds);
+    /// @notice Thrown when a registrar opens publicity ending at `publicityEnds`, before `earliest`: now plus the
+    /// council's minimum (`publicityPeriod`).
+    error PublicityTooShort(bytes32 assetId, uint64 publicityEnds, uint64 earliest);
     error ObjectionsPending(bytes32 assetId, uint16 pending);
     error ObjectionNotPending(bytes32 assetId, uint256 objectionId);
     error InvalidValidity(uint8 validityYears);
@@ -160,11 +164,16 @@ interface IRegistrationOffice {
     );
 
     function configureRegistrar(address registrar, bytes2 region, bytes1 code) external;
+    /// @notice The council sets the shortest publicity a registrar may open, in seconds.
     function setPublicityPeriod(uint64 seconds_) external;
     function applyFor(bytes32 assetId, address registrar, bytes32 documentsCid) external;
     function accept(bytes32 assetId) external;
     function returnForMaterial(bytes32 assetId, uint16 reasonCode, bytes32 noteCid) external;
-    function review(bytes32 assetId, bool passed, uint16 reasonCode, bytes32 noteCid) external;
+    /// @notice The registrar's review: passed, it opens publicity until `publicityEnds` (unix seconds, the first
+    /// moment after it: 24:00 Beijing time of its last working day, from the off-chain working-day calendar), which
+    /// must be at least the council's `publicityPeriod` from now (0: exactly that minimum); not passed, it ends
+    /// the application with `reasonCode` (`publicityEnds` is ignored).
+    function review(bytes32 assetId, bool passed, uint16 reasonCode, bytes32 noteCid, uint64 publicityEnds) external;
     function object(bytes32 assetId, uint16 reasonCode, bytes32 evidenceCid) external returns (uint256 objectionId);
     function resolveObjection(bytes32 assetId, uint256 objectionId, bool upheld, bytes32 noteCid) external;
     function register(bytes32 assetId, uint8 validityYears) external returns (bytes15 certificateNumber);
