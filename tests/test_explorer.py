@@ -546,13 +546,15 @@ _CLIPPED = """() => {
   const found = [];
   const name = (e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") +
     (e.className && typeof e.className === "string" ? "." + e.className.trim().split(/\\s+/).join(".") : "");
-  for (const e of document.querySelectorAll("main *, header *")) {
+  for (const e of document.querySelectorAll("body *")) {
     if (e.closest(".graph-wrap, svg, pre, .visually-hidden, [hidden], details:not([open]) > :not(summary)")) continue;
     const box = e.getBoundingClientRect();
     if (!box.width) continue;
     const style = getComputedStyle(e);
     if (["auto", "scroll", "hidden"].includes(style.overflowX) && e.scrollWidth > e.clientWidth + 1)
       found.push(`${name(e)} scrolls: content ${e.scrollWidth} px in ${e.clientWidth} px`);
+    else if (style.display === "block" && e.clientWidth && e.scrollWidth > e.clientWidth + 1)
+      found.push(`${name(e)} overflows: content ${e.scrollWidth} px in ${e.clientWidth} px`);
     else if (box.right > width + 1) found.push(`${name(e)} reaches ${Math.round(box.right)} px of ${width}`);
     else {
       const card = e.closest(".card");

@@ -9,7 +9,7 @@ DERIVED_ID the second's, PLEDGE_ID the id `datareg pledge` printed, 0xEXCHANGE, 
 0xREGULATOR the addresses `make run` printed for exchange-a, exchange-b, the registrar and the regulator.
 http://127.0.0.1:8000 (the API `make run` serves) is the test's own port. Each command must exit 0. One more
 thing a reader would do is done by the test: before `datareg certify` it moves the chain's clock past the
-publicity period (60 s under `make run`) instead of waiting a minute.
+publicity period (the README's review sets 2 minutes) instead of waiting.
 
 `--help` examples: every line of a command's help that starts with `  $ datareg` is run the same way.
 """
@@ -147,7 +147,7 @@ def test_every_readme_command_works_as_printed(newcomer):
     assert {"0xEXCHANGE", "0xOTHER", "0xREGISTRAR"} <= set(session.values), printed
     for command in readme_commands((ROOT / "README.md").read_text()):
         if command.startswith("datareg certify"):
-            session.chain("evm_increaseTime", [61])
+            session.chain("evm_increaseTime", [180])  # the README's publicity ends 2 minutes after review
             session.chain("evm_mine", [])
         result = session.run(command)
         if command.startswith("curl"):  # curl -s exits 0 on an HTTP error: the answer must be the API's JSON
