@@ -11,11 +11,15 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from registry.chain.read_request import SCHEME as READ_SCHEME
 from registry.db.session import is_read_only_error
 from registry.errors import (
+    AccessDenied,
+    AuthenticationRequired,
     ChainError,
     ChainUnavailable,
     ConfigurationError,
+    ContentError,
     ContentNotFound,
     ContractRevert,
     NotFound,
@@ -37,6 +41,10 @@ def status_for(exc: RegistryError) -> int:
         return _REVERT_STATUS.get(exc.error_name, 422)
     if isinstance(exc, (NotFound, ContentNotFound)):
         return 404
+    if isinstance(exc, AuthenticationRequired):
+        return 401
+    if isinstance(exc, AccessDenied):
+        return 403
     if isinstance(exc, (ValidationError, SigningError)):
         return 422
     if isinstance(exc, ChainUnavailable):
@@ -49,12 +57,25 @@ def status_for(exc: RegistryError) -> int:
 
 
 def body_for(exc: RegistryError) -> dict:
-    body: dict = {"error": exc.code, "message": str(exc)}
+    body: dict = {"error": exc.code, "message": public_message(exc)}
     if isinstance(exc, ValidationError) and exc.errors:
         body["errors"] = exc.errors
     if isinstance(exc, ContractRevert):
         body["contract_error"] = {"name": exc.error_name, "args": exc.error_args}
     return body
+
+
+def public_message(exc: RegistryError) -> str:
+    """The error's message as the API tells it: a content store's own messages name where it keeps its files (a
+    directory of this server) or the IPFS node it talks to, which are the operator's business, not a client's;
+    those are logged and the client is told what it can act on."""
+    if isinstance(exc, ContentError) and not isinstance(exc, ValidationError):
+        log.warning("content store: %s", exc)
+        if isinstance(exc, ContentNotFound):
+            return ("The content store has no document with this CID. Store it first (POST /v1/content or "
+                    "/v1/metadata), or check the CID.")
+        return "The content store could not serve or store this document; the cause has been logged. Try again later."
+    return str(exc)
 
 
 _HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "request_too_large",
@@ -96,6 +117,8 @@ def install(app: FastAPI) -> None:
     async def registry_error(_: Request, exc: RegistryError) -> JSONResponse:
         status = status_for(exc)
         headers = {"Retry-After": str(CHAIN_RETRY_AFTER)} if isinstance(exc, ChainUnavailable) else None
+        if isinstance(exc, AuthenticationRequired):
+            headers = {"WWW-Authenticate": f'{READ_SCHEME} realm="datareg", error="{exc.code}"'}
         return JSONResponse(status_code=status, content=body_for(exc), headers=headers)
 
     @app.exception_handler(RequestValidationError)

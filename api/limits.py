@@ -507,9 +507,11 @@ def install(app: FastAPI, limits: Limits | None = None, engine: Engine | None = 
         JSONCORSMiddleware,
         allow_origins=list(limits.cors_origins),
         allow_methods=["GET", "POST"],
-        allow_headers=["Content-Type"],
+        # Authorization carries a signed read request (api/deps.py get_reader): no ambient credential, so a page
+        # of another origin may send one its reader signed; cookies and HTTP credentials stay refused.
+        allow_headers=["Content-Type", "Authorization"],
         allow_credentials=False,
-        expose_headers=["Retry-After"],
+        expose_headers=["Retry-After", "DataReg-Withheld", "WWW-Authenticate"],
         max_age=600,
     )
     return app.state.limits

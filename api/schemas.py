@@ -36,7 +36,10 @@ def _one_of(terms: type[Term], *leaving_out: Term) -> str:
 def iso(ts: int | None) -> Optional[str]:
     if not ts:
         return None
-    return datetime.fromtimestamp(ts, tz=UTC).isoformat().replace("+00:00", "Z")
+    try:
+        return datetime.fromtimestamp(ts, tz=UTC).isoformat().replace("+00:00", "Z")
+    except (OverflowError, ValueError, OSError):
+        return str(ts)  # past the year 9999 (a uint64 the contracts take, e.g. a publicity end): as given
 
 
 class PartyNamePublic(BaseModel):
@@ -499,6 +502,15 @@ class RpcNode(BaseModel):
                                   "id, or too far behind the best node.")
 
 
+class RelayerStatus(BaseModel):
+    account: Optional[str] = Field(None, description="The account that pays for relayed operations; null without "
+                                   "DATAREG_RELAYER_KEY (sent transactions are still followed).")
+    nonce_lock: str = Field(description="postgresql: nonces are chosen under a PostgreSQL advisory lock shared by "
+                            "every API instance on the index; process: under this process's own lock (SQLite).")
+    follower: bool = Field(description="Whether this instance follows every open relay now (collects receipts, "
+                           "watches for reorgs, sends again what waits too long): one instance at a time does.")
+
+
 class Status(BaseModel):
     chain_id: int
     contracts: dict[str, str]
@@ -526,6 +538,7 @@ class Status(BaseModel):
                                      "file or database): reads are served, the index does not advance.")
     database_read_only_reason: Optional[str] = None
     content_store: str
+    relayer: Optional[RelayerStatus] = None
     summary: str = Field("", description="The above in one sentence: up to date, behind, or what is unreachable.")
 
 

@@ -11,6 +11,8 @@ DATAREG_API_URL       Where the CLI finds the HTTP API.
 DATAREG_DEPLOYMENT    JSON file naming the chain id and contract addresses (default: DATA_DIR/deployment.json).
 DATAREG_CONFIRMATIONS Blocks to stay behind the head when indexing (default 0: anvil and QBFT finalise at once).
 DATAREG_INDEX_MAX_RANGE  Most blocks per eth_getLogs call (default 5000; shrinks by itself when a node refuses).
+DATAREG_CONTENT_KEY   The AES-256 key private documents are encrypted with at rest (64 hex digits or base64 of 32
+                      bytes; default: generated once in DATA_DIR/content.key).
 DATAREG_PUBLIC_URL    The public address of the explorer, as printed in a certificate's QR code and verification
                       link (e.g. https://registry.example.cn); default: the address the API was reached at.
 DATAREG_CJK_FONT      A TrueType font with Chinese glyphs (.ttf/.ttc) for PDF certificates; default: the first
@@ -85,6 +87,9 @@ class Settings:
     reorg_window: int = 128
     # The API's own key for relaying EIP-712 signatures (it pays gas; it never signs for users).
     relayer_key: str | None = field(default=None, repr=False)
+    # The key that encrypts private documents at rest (64 hex digits, or base64 of 32 bytes); unset: a random key
+    # generated once in DATA_DIR/content.key (registry/content/private.py).
+    content_key: str | None = field(default=None, repr=False)
     # Where the public reaches the explorer (DATAREG_PUBLIC_URL): the base of the verification URL a certificate's
     # QR code encodes. None: the address the request reached the API at.
     public_url: str | None = None
@@ -114,6 +119,7 @@ class Settings:
             index_max_range=max(1, index_max_range),
             reorg_window=reorg_window,
             relayer_key=_env("DATAREG_RELAYER_KEY"),
+            content_key=_env("DATAREG_CONTENT_KEY"),
             public_url=_public_url(_env("DATAREG_PUBLIC_URL")),
         )
 

@@ -82,3 +82,21 @@ class IndexerError(RegistryError):
 
 class NotFound(RegistryError):
     code = "not_found"
+
+
+class AuthenticationRequired(RegistryError):
+    """A read that needs the reader to prove who it is (a signed read request), sent without one or with one
+    the API cannot accept; `code` says which (registry/chain/read_request.py)."""
+
+    code = "authentication_required"
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        if code:
+            self.code = code
+
+
+class AccessDenied(RegistryError):
+    """A proven reader asking for what only other parties may read."""
+
+    code = "forbidden"

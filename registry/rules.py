@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from registry.calendar import ACCEPTANCE_DAYS, OBJECTION_DAYS, PUBLICITY_DAYS, Deadline, WorkCalendar, beijing_day
@@ -205,6 +206,13 @@ def _state(kind: str, deadline: Deadline, done_at: int | None, done: bool, now: 
     return DeadlineState(kind, deadline, objection_id, done, done_at, passed, passed and not done)
 
 
+def _day_of(moment: int) -> date | None:
+    try:
+        return beijing_day(moment)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
 def procedure_deadlines(cal: WorkCalendar, registration: Registration, applied_at: int | None,
                         accepted_at: int | None, objections: list[tuple[Objection, int | None, int | None]],
                         now: int) -> list[DeadlineState]:
@@ -217,8 +225,8 @@ def procedure_deadlines(cal: WorkCalendar, registration: Registration, applied_a
         done = accepted_at is not None or registration.stage != Stage.APPLIED.key
         states.append(_state("acceptance", cal.deadline(applied_at, ACCEPTANCE_DAYS), accepted_at, done, now))
     ends = registration.publicity_ends
-    if ends:
-        last = beijing_day(ends - 1)
+    last = _day_of(ends - 1) if ends else None
+    if ends and last is not None:  # (an end past the year 9999, which the contract takes, has no day: left out)
         publicity = Deadline(start=None, working_days=PUBLICITY_DAYS, last_day=last, due=ends,
                              provisional=cal.is_provisional(last))
         over = publicity.passed(now)
@@ -446,3 +454,39 @@ def attestation_status(attestation: Attestation, issuer: Participant | None, ass
     if asset.version != attestation.asset_version:
         return AttestationStatus.SUPERSEDED.key
     return AttestationStatus.VALID.key
+
+
+# ─────────────────────────────── privacy by role (who may read what) ───────────────────────────────
+# The guideline makes public, during publicity, the applicant, the data's name, its summary and its
+# restrictions, and afterwards what the certificate shows. Application documents, objection evidence and the
+# applicant's contact details are for the parties to the procedure only: the applicant, the registrar handling
+# the application, regulators and, for an objection's evidence, its objector. The store gathers who they are
+# (registry/db/access.py); the API asks a reader to prove who it is (registry/chain/read_request.py).
+
+#: Events whose named argument is the CID digest of a private document.
+PRIVATE_EVENT_ARGUMENTS = {"ApplicationFiled": "documentsCid", "ChangeApplied": "documentsCid",
+                           "ObjectionLodged": "evidenceCid"}
+#: Applications the public lists do not show: turned down (不予登记) or ended by a failed review.
+UNLISTED_STAGES = frozenset({Stage.REFUSED.key, Stage.TERMINATED.key})
+#: Where a metadata document keeps its contact details (联系方式).
+CONTACT_PATH = ("applicant", "contact")
+
+
+def is_regulator(participant: Participant | None) -> bool:
+    return (participant is not None and participant.role == Role.REGULATOR
+            and participant.status == ParticipantStatus.ACTIVE)
+
+
+def may_read(reader: str | None, parties: frozenset[str] | set[str], regulator: bool) -> bool:
+    """Whether `reader` (None: anonymous) may read what only `parties` (and regulators) may."""
+    return reader is not None and (regulator or reader in parties)
+
+
+def without_contact(document: dict | None) -> tuple[dict | None, bool]:
+    """The metadata document without its contact details, and whether it had any."""
+    if not isinstance(document, dict):
+        return document, False
+    applicant = document.get(CONTACT_PATH[0])
+    if not isinstance(applicant, dict) or CONTACT_PATH[1] not in applicant:
+        return document, False
+    return {**document, CONTACT_PATH[0]: {k: v for k, v in applicant.items() if k != CONTACT_PATH[1]}}, True

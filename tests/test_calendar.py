@@ -166,3 +166,37 @@ def test_explicit_publicity_ends_on_the_command_line():
     assert publicity_end("2026-10-12T18:00:00+08:00") == at("2026-10-12T18:00")
     with pytest.raises(ValidationError, match="not a day"):
         publicity_end("2026-13-01")
+
+
+def test_procedure_deadlines_judged_at_a_moment(cal):
+    """registry/rules.procedure_deadlines on index rows: acceptance, publicity and objection deadlines."""
+    from api.schemas import iso
+    from registry import rules
+    from registry.db.models import Objection, Registration
+
+    applied = at("2026-09-25T15:00")  # acceptance until Wed 30 Sep
+    reg = Registration(asset_id="0x01", applicant="0xA", registrar="0xR", stage="applied", applied_block=1,
+                       updated_block=1)
+    (acceptance,) = rules.procedure_deadlines(cal, reg, applied, None, [], at("2026-09-30T23:59:59"))
+    assert (acceptance.kind, acceptance.deadline.last_day, acceptance.overdue) == ("acceptance", date(2026, 9, 30),
+                                                                                    False)
+    (acceptance,) = rules.procedure_deadlines(cal, reg, applied, None, [], at("2026-10-01T00:00"))
+    assert (acceptance.passed, acceptance.done, acceptance.overdue) == (True, False, True)
+
+    ends = cal.publicity_end(at("2026-09-29T10:00"))
+    reg = Registration(asset_id="0x01", applicant="0xA", registrar="0xR", stage="publicity", applied_block=1,
+                       updated_block=3, publicity_ends=ends)
+    pending = Objection(asset_id="0x01", objection_id=1, objector="0xO", reason_code=1, status="pending",
+                        lodged_block=4)
+    lodged = at("2026-09-30T09:00")  # 10 working days: Oct 8, 9, 10, 12-16, 19, 20
+    states = {s.kind: s for s in rules.procedure_deadlines(cal, reg, applied, at("2026-09-28T10:00"),
+                                                           [(pending, lodged, None)], at("2026-10-21T00:00"))}
+    assert states["acceptance"].done and not states["acceptance"].overdue
+    assert states["publicity"].deadline.last_day == date(2026, 10, 12)
+    assert (states["publicity"].passed, states["publicity"].done, states["publicity"].overdue) == (True, True, False)
+    assert (states["objection"].deadline.last_day, states["objection"].overdue) == (date(2026, 10, 20), True)
+
+    # An end the contract takes but no calendar has (past the year 9999) is left out, not a failure.
+    reg.publicity_ends = 2**64 - 1
+    assert [s.kind for s in rules.procedure_deadlines(cal, reg, None, None, [], ends)] == []
+    assert iso(2**64 - 1) == str(2**64 - 1)

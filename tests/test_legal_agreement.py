@@ -175,7 +175,7 @@ def test_verify_the_asset_the_certificate_and_the_cli_agree(world, case, tmp_pat
     assert certificate.json()["status"] == expected.certificate
     assert certificate.json()["legal_status"] == legal
     page = s.http.get(f"/v1/assets/{asset_id}/certificate", params={"format": "html"}).text
-    status_cell = page.split('<td class="status">', 1)[1].split("</td>", 1)[0]
+    status_cell = page.split("<th>状态 Status</th><td>", 1)[1].split("</td>", 1)[0]
     if expected.exit == 0:
         assert status_cell == "有效 valid"
     else:

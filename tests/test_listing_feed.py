@@ -161,7 +161,8 @@ def _http_feed(client, after: str = "0", limit: int = 100) -> bytes:
     return response.content
 
 
-def test_a_live_index_through_a_reorg_and_a_fresh_index_serve_the_same_feed_and_cursors(tmp_path) -> None:
+def test_a_live_index_through_a_reorg_and_a_fresh_index_serve_the_same_feed_and_cursors(
+        tmp_path, migrated_database_url) -> None:
     """Fails on the old code: cursors were database ids (a fresh index of the chain numbered the entries
     differently from a live one that had indexed, and voided, a branch since abandoned), and a lapse by time was
     ordered by the block the indexer noticed it in. Here the live index reads a branch block by block (a
@@ -169,8 +170,10 @@ def test_a_live_index_through_a_reorg_and_a_fresh_index_serve_the_same_feed_and_
     the chain reorganises onto a branch where the term was renewed first. The live index and two fresh ones (the
     whole chain as one range, and in ranges of three blocks) serve byte-identical feeds from the start and from
     every cursor; a reader resuming from any cursor it held before the reorg gets the retractions of what it had
-    applied and then every later change, and ends with exactly the fresh feed."""
-    live, whole, thirds = (Ledger(tmp_path / name) for name in ("live", "whole", "thirds"))
+    applied and then every later change, and ends with exactly the fresh feed. The live index is on each
+    database; the fresh ones on SQLite."""
+    live = Ledger(tmp_path / "live", database_url=migrated_database_url)
+    whole, thirds = (Ledger(tmp_path / name) for name in ("whole", "thirds"))
     for ledger in (live, whole, thirds):
         asset_id, ends = _common_start(ledger)
     fork = live.head.number

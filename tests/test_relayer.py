@@ -13,6 +13,7 @@ from eth_utils import keccak
 from registry.chain.operations import Register
 from registry.chain.relayer import Relayer
 from registry.db.session import make_engine
+from registry.devchain import dev_key
 from tests.conftest import random_registration
 
 ALL = 7
@@ -112,3 +113,30 @@ def test_relays_are_answered_from_the_database_by_a_process_that_never_saw_them(
     assert remembered.result.tx_hash == answer.json()["tx_hash"]
     assert remembered.result.asset_ids == answer.json()["asset_ids"]
     assert other.get("0" * 32) is None
+
+
+def test_a_relay_whose_answer_from_the_node_is_lost_is_followed_not_refused(private_stack, monkeypatch) -> None:
+    """Fails on the old code: the node took the transaction but the connection broke before its answer, and the
+    API answered 503 "may or may not have been sent" (a failure, for a transaction then mined). Now it is
+    followed as sent: its receipt is found, and the relay is mined, sent once."""
+    s = private_stack
+    relayer = Relayer(s.client, Account.from_key(dev_key(8)), make_engine(s.settings.database_url))
+    signer = Account.from_key(os.urandom(32))
+    signed = s.client.sign(Register(random_registration([(signer.address, ALL)])), signer)
+    call = s.client.relay_call(signed.operation, signed.signer, signed.deadline, signed.signature)
+    send = relayer.w3.eth.send_raw_transaction
+
+    def answer_lost(raw):
+        send(raw)
+        raise ConnectionError("Connection reset by peer")
+
+    monkeypatch.setattr(relayer.w3.eth, "send_raw_transaction", answer_lost)
+    try:
+        relay = relayer.submit(call, "register", signed.signer)
+    finally:
+        monkeypatch.undo()
+    try:
+        assert relay.settled.wait(30) and relay.status == "mined", relay
+        assert relay.tx_hashes == [relay.result.tx_hash] and relay.result.asset_ids
+    finally:
+        relayer.close()

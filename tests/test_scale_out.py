@@ -120,6 +120,9 @@ def test_a_hundred_concurrent_relays_through_two_instances_are_all_mined(scaled)
     raced for the relayer's nonces ("nonce too low" / "replacement transaction underpriced", answered 502 after
     five tries) and a relay id was unknown (404) to the other instance."""
     a, b, client = scaled["a"], scaled["b"], scaled["client"]
+    relayer = httpx.get(f"{a.url}/v1/status").json()["relayer"]
+    assert relayer["nonce_lock"] == "postgresql" and relayer["follower"] is True  # A started first
+    assert httpx.get(f"{b.url}/v1/status").json()["relayer"] == dict(relayer, follower=False)
     bodies = [relay_body(client) for _ in range(100)]
 
     def send(i: int) -> tuple[int, dict, str]:
@@ -170,6 +173,7 @@ def test_a_pending_relay_outlives_the_instance_that_accepted_it(scaled) -> None:
     assert mined["status"] == "mined", mined
     assert mined["tx_hashes"][0] == relay["tx_hash"] and mined["tx_hash"] != relay["tx_hash"]  # sent again by B
     assert client.w3.eth.get_transaction_receipt(mined["tx_hash"])["status"] == 1
+    assert httpx.get(f"{b.url}/v1/status").json()["relayer"]["follower"] is True  # taken over from A
     a.start()  # restarted: it answers for the relay it accepted before it died
     assert httpx.get(f"{a.url}/v1/relay/{relay['relay_id']}").json()["tx_hash"] == mined["tx_hash"]
 

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from typing import Annotated, Optional
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from sqlmodel import Session, select
 
-from api.deps import Services, ServicesDep, SessionDep, asset_not_found, in_session
+from api.deps import ANONYMOUS, Reader, ReaderDep, Services, ServicesDep, SessionDep, asset_not_found, in_session
 from api.params import MAX_INT64, MinConfirmations, confirmed_block
 from api.schemas import AssetDetail, AssetSummary, LegalStatusPublic, Page, PartyNamePublic
 from api.views.listings import listing_public
+from api.views.privacy import WITHHELD_HEADER, Audience
 from api.views.record import change_application_public, freeze_orders_public, versions_public
 from api.views.registration import attestations_public, registration_public, remarks_public
 from registry import rules
@@ -65,11 +66,20 @@ def list_assets(
 
 
 @router.get("/{asset_id}", response_model=AssetDetail, summary="One asset, its rights, lineage and evidence")
-async def get_asset(asset_id: str, services: ServicesDep, min_confirmations: MinConfirmations = None) -> AssetDetail:
-    return await in_session(services, asset_detail, asset_id, services, min_confirmations)
+async def get_asset(asset_id: str, services: ServicesDep, reader: ReaderDep, response: Response,
+                    min_confirmations: MinConfirmations = None) -> AssetDetail:
+    """The metadata's contact details, the application documents and objections' evidence are shown to the
+    parties entitled to them (a signed read request); for others they are left out and the DataReg-Withheld
+    header names them."""
+    withheld: list[str] = []
+    detail = await in_session(services, asset_detail, asset_id, services, min_confirmations, reader, withheld)
+    if withheld:
+        response.headers[WITHHELD_HEADER] = ", ".join(withheld)
+    return detail
 
 
-def asset_detail(db: Session, asset_id: str, services: Services, min_confirmations: int | None) -> AssetDetail:
+def asset_detail(db: Session, asset_id: str, services: Services, min_confirmations: int | None,
+                 reader: Reader = ANONYMOUS, withheld: list[str] | None = None) -> AssetDetail:
     # The asset with the checkpoint, the clock, its registration event and registration, and which of its other
     # sections have rows, in one query; then its first rights and its lineage; a section with rows (listings,
     # pledges, attestations, objections) is read only then.
@@ -107,12 +117,13 @@ def asset_detail(db: Session, asset_id: str, services: Services, min_confirmatio
         objections = None if overview.has_objections else []
         attestations = None if overview.has_attestations else []
         orders, versions, change, read_change = None, None, None, True
+    audience = Audience(db, reader)
     detail = AssetDetail.build(
         asset,
         rights=rights,
         sources=[s for s in sources if confirmed is None or s.block_number <= confirmed],
         derived=[d for d in derived if confirmed is None or d.block_number <= confirmed],
-        metadata=queries.metadata_document(asset),
+        metadata=audience.metadata(queries.metadata_document(asset), lambda: audience.parties(asset.asset_id)),
         event=event,
         chain_id=services.deployment.chain_id,
         contract=services.deployment.registry,
@@ -125,13 +136,15 @@ def asset_detail(db: Session, asset_id: str, services: Services, min_confirmatio
     detail.legal_status = legal
     detail.listings = [listing_public(db, listing, now, legal) for listing in listings]
     detail.remarks = remarks_public(db, asset, pledges)
-    detail.registration = registration_public(db, asset, reg, now, objections, legal) if reg else None
+    detail.registration = registration_public(db, asset, reg, now, objections, legal, audience) if reg else None
     detail.attestations = attestations_public(db, asset, now, attestations)
     detail.freeze_orders = freeze_orders_public(db, asset, orders)
     detail.versions = versions_public(db, asset, versions)
-    detail.change_application = change_application_public(db, asset, change, read=read_change)
+    detail.change_application = change_application_public(db, asset, change, read=read_change, audience=audience)
     detail.names = {address: PartyNamePublic(**party.public())
                     for address, party in names.resolve(db, _addresses(detail), [asset]).items()}
+    if withheld is not None:
+        withheld.extend(audience.withheld)
     return detail
 
 

@@ -6,15 +6,17 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable
 from typing import Annotated, Literal, Optional
 
 from fastapi import APIRouter, Query
+from fastapi import Response as HTTPResponse
 from fastapi.responses import Response
 from pydantic import TypeAdapter
 from sqlalchemy.engine import Row
 from sqlmodel import Session
 
-from api.deps import ServicesDep, SessionDep, asset_not_found, in_session, load_asset
+from api.deps import ANONYMOUS, Reader, ReaderDep, ServicesDep, SessionDep, asset_not_found, in_session, load_asset
 from api.params import MAX_INT64, MinConfirmations, confirmed_block, is_number, parse_moment
 from api.schemas import (
     HistoryEvent,
@@ -25,6 +27,8 @@ from api.schemas import (
     LineageNode,
     iso,
 )
+from api.views.privacy import WITHHELD_HEADER, Audience
+from registry import rules
 from registry.chain.types import asset_id_hex, checksum
 from registry.content.cid import digest_to_cid
 from registry.db import names, queries, registration
@@ -38,14 +42,21 @@ _SHOWN = {"assetId", "rightIndex", "kind"}
 CSV_LIMIT = 100_000
 
 
-def history_event(row: Event | Row, of_asset: str) -> HistoryEvent:
-    return HistoryEvent(**_event_fields(row, of_asset))
+Withhold = Callable[[str, dict], bool]
 
 
-def _event_fields(row: Event | Row, of_asset: str) -> dict:
+def history_event(row: Event | Row, of_asset: str, withhold: Withhold | None = None) -> HistoryEvent:
+    return HistoryEvent(**_event_fields(row, of_asset, withhold))
+
+
+def _event_fields(row: Event | Row, of_asset: str, withhold: Withhold | None = None) -> dict:
     """The fields of the event's HistoryEvent in the history of `of_asset`, as a dict: a page of them is
-    validated in one call. An event of another asset in it is a derivation made from `of_asset`."""
+    validated in one call. An event of another asset in it is a derivation made from `of_asset`. The CID of a
+    private document (rules.PRIVATE_EVENT_ARGUMENTS) is null when `withhold(event name, args)` says so."""
     args = json.loads(row.args_json)
+    private = rules.PRIVATE_EVENT_ARGUMENTS.get(row.name)
+    if private and withhold is not None and args.get(private) is not None and withhold(row.name, args):
+        args[private] = None
     parties = [v for v in args.values() if isinstance(v, str) and len(v) == 42 and v.startswith("0x")]
     return dict(
         action=event_action(row.name) if row.asset_id == of_asset else DERIVED_FROM_THIS[0],
@@ -100,6 +111,8 @@ def _csv(asset_id: str, events: list[HistoryEvent]) -> Response:
 async def asset_history(
     asset_id: str,
     services: ServicesDep,
+    reader: ReaderDep,
+    response: HTTPResponse,
     kind: Annotated[Optional[str], Query(description="holding | usage | operating")] = None,
     party: Annotated[Optional[str], Query(description="Events in which this address acted or was named.")] = None,
     since: Annotated[Optional[str], Query(description="A block number or ISO 8601 time (inclusive).")] = None,
@@ -111,14 +124,43 @@ async def asset_history(
     after: Annotated[Optional[str], Query(pattern=r"^[0-9]{1,18}-[0-9]{1,9}$", description="The cursor `next` of "
                                           "the previous page (BLOCK-LOG_INDEX): the page after that event.")] = None,
 ):
-    return await in_session(services, history_page, asset_id, kind, party, since, until, limit, offset, format,
-                            min_confirmations, after)
+    """The CIDs of application documents (ApplicationFiled, ChangeApplied) and objection evidence
+    (ObjectionLodged) are shown to the parties entitled to them (a signed read request); for others they are null
+    and the DataReg-Withheld header says so."""
+    withheld: list[str] = []
+    answer = await in_session(services, history_page, asset_id, kind, party, since, until, limit, offset, format,
+                              min_confirmations, after, reader, withheld)
+    if withheld:
+        target = answer if isinstance(answer, Response) else response
+        target.headers[WITHHELD_HEADER] = ", ".join(withheld)
+    return answer
+
+
+def _withholder(db: Session, asset_id: str, reader: Reader, withheld: list[str]) -> Withhold:
+    """Whether this reader is refused an event's private CID: the asset's application parties and regulators may
+    read them, an objection's objector its evidence; each refusal noted once in `withheld`."""
+    audience = Audience(db, reader)
+    parties: list[frozenset[str]] = []
+
+    def withhold(name: str, args: dict) -> bool:
+        if not parties:
+            parties.append(audience.parties(asset_id))
+        entitled = parties[0] | ({args["objector"]} if isinstance(args.get("objector"), str) else set())
+        if audience.may(entitled):
+            return False
+        field = f"details.{rules.PRIVATE_EVENT_ARGUMENTS[name]}"
+        if field not in withheld:
+            withheld.append(field)
+        return True
+
+    return withhold
 
 
 def history_page(db: Session, asset_id: str, kind: str | None, party: str | None, since: str | None,
                  until: str | None, limit: int, offset: int, format: str, min_confirmations: int | None,
-                 after: str | None):
+                 after: str | None, reader: Reader = ANONYMOUS, withheld: list[str] | None = None):
     key = asset_id_hex(asset_id)
+    withhold = _withholder(db, key, reader, withheld if withheld is not None else [])
     # With filters, whether the asset exists is asked first, so that an unknown asset is a 404 before any
     # filter is judged; without, the page's own query asks it.
     filtered = any(value is not None for value in (kind, party, since, until, min_confirmations))
@@ -143,9 +185,9 @@ def history_page(db: Session, asset_id: str, kind: str | None, party: str | None
         raise asset_not_found(asset_id)
     rows, count = page
     if format == "csv":
-        return _csv(key, [history_event(r, key) for r in rows])
+        return _csv(key, [history_event(r, key, withhold) for r in rows])
     following = f"{rows[-1].block_number}-{rows[-1].log_index}" if len(rows) == limit else None
-    events = [_event_fields(r, key) for r in rows]
+    events = [_event_fields(r, key, withhold) for r in rows]
     addresses = [a for e in events for a in (e["actor"], *e["parties"])]
     asset = db.get(Asset, key) if addresses else None
     known = names.resolve(db, addresses, [asset] if asset else [])

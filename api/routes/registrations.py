@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import select
 
-from api.deps import ServicesDep, SessionDep, load_asset
+from api.deps import ReaderDep, ServicesDep, SessionDep, load_asset
 from api.params import MAX_INT64
 from api.schemas import (
     AttestationPublic,
@@ -19,11 +19,13 @@ from api.schemas import (
     iso,
 )
 from api.views import certificate as certificate_view
+from api.views.privacy import Audience
 from api.views.registration import (
     attestations_public,
     legal_status_public,
     registration_public,
 )
+from registry import rules
 from registry.chain.types import checksum
 from registry.db import queries, registration
 from registry.db.models import Asset, Registration
@@ -40,6 +42,7 @@ STAGES = tuple(s.key for s in Stage if s is not Stage.NONE)
             summary="Applications, e.g. those in their publicity period (公示)")
 def list_registrations(
     db: SessionDep,
+    reader: ReaderDep,
     status: Annotated[Optional[Literal[STAGES]], Query(description="The stage; publicity for the public list (公示), "
                       "which an application leaves when its publicity period ends.")] = None,
     registrar: Annotated[Optional[str], Query()] = None,
@@ -50,7 +53,12 @@ def list_registrations(
     ended: Annotated[bool, Query(description="With status=publicity, also applications whose publicity period has "
                                  "ended and that await registration (the registrar's work list).")] = False,
 ) -> list[PublicityNotice]:
+    """Refused and terminated applications are listed only to their parties and regulators (a signed read
+    request); to everyone else the list leaves them out."""
     registrar = checksum(registrar, "registrar") if registrar else None
+    audience = Audience(db, reader)
+    # Who may see an unlisted application: a regulator all, a registrar those it handled, an applicant its own.
+    hidden = rules.UNLISTED_STAGES if not (reader.address and audience.regulator()) else frozenset()
     # The public publicity list holds an application while its period runs: until publicity_ends (24:00 Beijing
     # time of its last working day), the moment objections close on chain.
     running_at = queries.now(db) if status == Stage.PUBLICITY.key and not ended else None
@@ -59,9 +67,11 @@ def list_registrations(
         found = db.exec(select(Registration).where(Registration.certificate_number == number)).all()
         rows = [r for r in found if (status is None or r.stage == status)
                 and (registrar is None or r.registrar == registrar)
-                and (running_at is None or (r.publicity_ends or 0) > running_at)][offset:offset + limit]
+                and (running_at is None or (r.publicity_ends or 0) > running_at)
+                and (r.stage not in hidden or reader.address in (r.applicant, r.registrar))][offset:offset + limit]
     else:
-        rows = registration.in_stage(db, status, registrar, limit, offset, publicity_running_at=running_at)
+        rows = registration.in_stage(db, status, registrar, limit, offset, publicity_running_at=running_at,
+                                     hidden=hidden, party=reader.address)
     notices = []
     for reg in rows:
         asset = db.get(Asset, reg.asset_id)
@@ -74,13 +84,20 @@ def list_registrations(
 
 @router.get("/assets/{asset_id}/registration", response_model=RegistrationPublic,
             summary="An asset's application and registration, with objections")
-def asset_registration(asset_id: str, db: SessionDep) -> RegistrationPublic:
+def asset_registration(asset_id: str, db: SessionDep, reader: ReaderDep, response: Response) -> RegistrationPublic:
+    """The application documents and each objection's evidence are shown to the parties entitled to them (a
+    signed read request: the applicant, the registrar handling it, regulators, and an objection's objector); for
+    others they are null and the DataReg-Withheld header names them."""
     asset = load_asset(db, asset_id)
     reg = db.get(Registration, asset.asset_id)
     if reg is None:
         raise NotFound(f"Asset '{asset.asset_id}' has no registration application.")
     now = queries.now(db)
-    return registration_public(db, asset, reg, now, legal=legal_status_public(db, asset, now, reg))
+    audience = Audience(db, reader)
+    answer = registration_public(db, asset, reg, now, legal=legal_status_public(db, asset, now, reg),
+                                 audience=audience, prefix="")
+    audience.mark(response)
+    return answer
 
 
 @router.get("/assets/{asset_id}/attestations", response_model=list[AttestationPublic],

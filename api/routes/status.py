@@ -80,6 +80,7 @@ def status(request: Request, services: ServicesDep, db: SessionDep) -> Status:
         database_read_only=read_only is not None,
         database_read_only_reason=read_only,
         content_store=type(services.store).__name__,
+        relayer=services.relays.describe() if services.relays is not None else None,
         summary=_summary(head, rpc_error, seen, indexed, lag, block, database_error, read_only),
     )
 

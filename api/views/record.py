@@ -4,6 +4,7 @@ show when they are not the index's current ones (an as-of view), and otherwise r
 from __future__ import annotations
 
 from api.schemas import AssetVersionPublic, ChangeApplicationPublic, FreezeOrderPublic, ReasonPublic, iso
+from api.views.privacy import Audience
 from api.views.registration import participant_name
 from registry.db import record
 from registry.db.models import Asset, AssetVersion, ChangeApplication, FreezeOrder
@@ -40,16 +41,22 @@ def versions_public(db, asset: Asset, versions: list[AssetVersion] | None = None
 
 
 def change_application_public(db, asset: Asset, change: ChangeApplication | None = None,
-                              read: bool = True) -> ChangeApplicationPublic | None:
-    """`read`: whether to read the index (False: `change` is the answer, an as-of view's)."""
+                              read: bool = True, audience: Audience | None = None) -> ChangeApplicationPublic | None:
+    """`read`: whether to read the index (False: `change` is the answer, an as-of view's). Its documents only for
+    the parties to the asset's applications and regulators (`audience`; default anonymous): null for others."""
     change = record.change_application(db, asset.asset_id) if read and change is None else change
     if change is None:
         return None
+    audience = audience or Audience(db)
+    documents = change.documents_cid
+    if documents and not audience.may(audience.parties(asset.asset_id) | {change.applicant, change.registrar}):
+        documents = None
+        audience.withhold("change_application.documents_cid")
     return ChangeApplicationPublic(
         status=change.status, applicant=change.applicant, registrar=change.registrar,
         registrar_name=participant_name(db, change.registrar), metadata_cid=change.metadata_cid,
         content_hash=change.content_hash, classification=Classification(change.classification).label,
-        **_flags(change.attributes), documents_cid=change.documents_cid, reason_code=change.reason_code,
+        **_flags(change.attributes), documents_cid=documents, reason_code=change.reason_code,
         # An approved change gives no reason (its code 0); a refused one the refusal's.
         reason=ReasonPublic.of(RefusalReason, change.reason_code) if change.status == "refused" else None,
         version=change.version, applied_block=change.applied_block, decided_block=change.decided_block,

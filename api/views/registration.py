@@ -13,6 +13,7 @@ from api.schemas import (
     RemarksPublic,
     iso,
 )
+from api.views.privacy import Audience
 from registry import calendar, rules
 from registry.db import queries, registration
 from registry.db.models import Asset, Participant, Registration
@@ -52,9 +53,26 @@ def legal_status_public(db, asset: Asset, now: int, reg: Registration | None = N
 
 
 def registration_public(db, asset: Asset, reg: Registration, now: int,
-                        objections: list | None = None, legal: LegalStatusPublic | None = None) -> RegistrationPublic:
+                        objections: list | None = None, legal: LegalStatusPublic | None = None,
+                        audience: Audience | None = None, prefix: str = "registration.") -> RegistrationPublic:
+    """The application as `audience` may see it (default: anonymous): its documents for the parties to it and
+    regulators, each objection's evidence for them and its objector; null, and named as withheld, otherwise."""
+    audience = audience or Audience(db)
     objections = registration.objections(db, asset.asset_id) if objections is None else objections
     window = rules.renewal_window(reg)
+    parties = audience.parties(asset.asset_id, reg) if (reg.documents_cid or any(o.evidence_cid for o in objections)) \
+        else frozenset()
+    documents = reg.documents_cid
+    if documents and not audience.may(parties):
+        documents = None
+        audience.withhold(prefix + "documents_cid")
+
+    def evidence(o) -> str | None:
+        if o.evidence_cid and not audience.may(parties | {o.objector}):
+            audience.withhold(prefix + "objections.evidence_cid")
+            return None
+        return o.evidence_cid
+
     return RegistrationPublic(
         asset_id=asset.asset_id, stage=reg.stage,
         certificate_status=rules.certificate_status(reg, asset, now), applicant=reg.applicant,
@@ -63,10 +81,10 @@ def registration_public(db, asset: Asset, reg: Registration, now: int,
         registered_at=iso(reg.registered_at), valid_until=iso(reg.valid_until),
         renewal_window=(iso(window[0]), iso(window[1])) if window else None,
         publicity_ends=iso(reg.publicity_ends), reason_code=reg.reason_code,
-        reason=ReasonPublic.of(rules.registration_reason(reg), reg.reason_code), documents_cid=reg.documents_cid,
+        reason=ReasonPublic.of(rules.registration_reason(reg), reg.reason_code), documents_cid=documents,
         objections=[ObjectionPublic(objection_id=o.objection_id, objector=o.objector, reason_code=o.reason_code,
                                     reason=ReasonPublic.of(ObjectionReason, o.reason_code),
-                                    evidence_cid=o.evidence_cid, status=o.status, lodged_block=o.lodged_block)
+                                    evidence_cid=evidence(o), status=o.status, lodged_block=o.lodged_block)
                     for o in objections],
         legal_status=legal,
         deadlines=deadlines_public(db, reg, objections, now),

@@ -314,7 +314,9 @@ class Cli:
     "metadata" (a metadata document, stored), "fingerprint" (a file's SHA-256), "time" (ISO or +30d), "names"
     (a reason code: a member's name in `vocabulary` (registry/vocabulary.py), or its number), "publicity" (a
     publicity end: given, or else counted on the working-day calendar from when the transaction is mined).
-    `invert`: a flag that sets the field false (--terminate for `passed`)."""
+    `invert`: a flag that sets the field false (--terminate for `passed`). `private`: a document only the parties
+    of the procedure may read (application documents, objection evidence): stored encrypted on the API's server,
+    never on IPFS (POST /v1/content?private=true)."""
 
     flag: str
     help: str | None = None
@@ -323,6 +325,7 @@ class Cli:
     source: str = ""
     vocabulary: type[Term] | None = None
     invert: bool = False
+    private: bool = False
 
 
 @dataclass(frozen=True)
@@ -830,7 +833,7 @@ class ApplyForChange(Operation):
     attributes: int = arg(Uint(8, high=7), 0, packed=True, cli=Cli("--attributes", "bits: 1 personal information, 2 "
                                                                    "sensitive, 4 export allowed", default=0))
     documents_cid: bytes = arg(DIGEST, ZERO, cli=Cli("--documents", "change documents; stored, their CID goes on chain",
-                                                     source="document"))
+                                                     source="document", private=True))
 
     contract = "RegistrationOffice"
     name = "apply_for_change"
@@ -964,7 +967,7 @@ class ApplyForRegistration(Operation):
     asset_id: str = arg(ASSET_ID)
     registrar: str = arg(ADDRESS, cli=Cli("--registrar", required=True))
     documents_cid: bytes = arg(DIGEST, cli=Cli("--documents", "application documents; stored, their CID goes on chain",
-                                               source="document"))
+                                               source="document", private=True))
 
     contract = "RegistrationOffice"
     name = "apply"
@@ -1012,7 +1015,7 @@ class ReviewApplication(Operation):
 class LodgeObjection(Operation):
     asset_id: str = arg(ASSET_ID)
     reason_code: int = arg(Uint(16), cli=Cli("--reason", required=True, source="names", vocabulary=ObjectionReason))
-    evidence_cid: bytes = arg(DIGEST, cli=EVIDENCE)
+    evidence_cid: bytes = arg(DIGEST, cli=Cli("--evidence", source="document", private=True))
 
     contract = "RegistrationOffice"
     name = "object"

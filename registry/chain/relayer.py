@@ -240,6 +240,16 @@ class _FollowerRole:
         log.info("relayer: following every open relay (the follower's lock is ours)")
         return True
 
+    @property
+    def holding(self) -> bool:
+        """Whether this process held the lock when it last looked (no database call)."""
+        if self.engine is None:
+            return True
+        if self.engine.dialect.name == "postgresql":
+            return self._connection is not None
+        database = self.engine.url.database
+        return self._file is not None or not database or database == ":memory:"
+
     def _drop(self) -> None:
         if self._connection is not None:
             try:
@@ -308,11 +318,11 @@ class Relayer:
         try:
             self.w3.eth.send_raw_transaction(raw)
         except Exception as exc:  # noqa: BLE001
-            if _unreachable(exc):
-                raise self.client._down(exc, "the transaction may or may not have been sent") from exc
-            message = _rpc_message(exc)
-            if not any(known in message.lower() for known in _ALREADY_SENT):
-                raise ChainError(f"The node refused the transaction: {message}.") from exc
+            if _unreachable(exc):  # it may have arrived: followed as sent, and broadcast again if it never did
+                log.warning("relay %s: the node went away while it was sent (%s); following it as sent",
+                            relay.id, exc)
+            elif not any(known in _rpc_message(exc).lower() for known in _ALREADY_SENT):
+                raise ChainError(f"The node refused the transaction: {_rpc_message(exc)}.") from exc
         relay.tx_hashes.append(tx_hash)
         relay.sent_at, relay.attempts = time.time(), 1
         self._accept(relay)
@@ -400,14 +410,18 @@ class Relayer:
                 try:
                     tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
                 except Exception as exc:  # noqa: BLE001
-                    if _unreachable(exc):
-                        raise self.client._down(exc, "the transaction may or may not have been sent") from exc
-                    message = _rpc_message(exc)
-                    if any(taken in message.lower() for taken in _NONCE_TAKEN):
-                        relay.attempts += 1
-                        nonce = None  # taken meanwhile (another process with this key, a replaced one): recount
-                        continue
-                    raise ChainError(f"The node refused the transaction: {message}.") from exc
+                    if not _unreachable(exc):
+                        message = _rpc_message(exc)
+                        if any(taken in message.lower() for taken in _NONCE_TAKEN):
+                            relay.attempts += 1
+                            nonce = None  # taken meanwhile (another process with this key, a replaced one): recount
+                            continue
+                        raise ChainError(f"The node refused the transaction: {message}.") from exc
+                    # The node may have taken it before its answer was lost: followed as sent, so it is neither
+                    # refused (it may be mined) nor sent twice; without a receipt it is sent again later.
+                    log.warning("relay %s: the node went away while it was sent (%s); following it as sent",
+                                relay.id, exc)
+                    tx_hash = signed.hash
                 relay.tx_hashes.append("0x" + bytes(tx_hash).hex())
                 relay.nonce, relay.sent_at = chosen, time.time()
                 relay.attempts += 1
@@ -428,6 +442,14 @@ class Relayer:
         if now - self._fees_at > 1.0:
             self._fees_value, self._fees_at = fee_fields(self.client.chain.rpc), now
         return self._fees_value
+
+    def describe(self) -> dict[str, Any]:
+        """For GET /v1/status: the relayer's account, how its nonces are shared, and whether this instance
+        follows every open relay now."""
+        shared = self.engine is not None and self.engine.dialect.name == "postgresql"
+        return {"account": self.account.address if self.account else None,
+                "nonce_lock": "postgresql" if shared else "process",
+                "follower": self._role.holding and self._monitor is not None and self._monitor.is_alive()}
 
     # ─────────────────────────────── following ───────────────────────────────
 

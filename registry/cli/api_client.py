@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any
+from typing import Any, NoReturn
 
 # httpx's package imports its own command line (httpx._main: rich, click, pygments), ~0.18 s of CPU that every
 # `datareg` command would pay and none uses; an import refused here makes httpx fall back to a stub `main`.
@@ -19,18 +19,35 @@ from registry.errors import (  # noqa: E402
     ValidationError,
 )
 
-_CODES = {"not_found": NotFound, "invalid_input": ValidationError, "invalid_metadata": ValidationError,
-          "invalid_request": ValidationError, "invalid_json": ValidationError, "invalid_text": ValidationError,
-          "chain_error": ChainError, "chain_unavailable": ChainUnavailable}
+_CODES = {"not_found": NotFound, "content_not_found": NotFound, "invalid_input": ValidationError,
+          "invalid_metadata": ValidationError, "invalid_request": ValidationError, "invalid_json": ValidationError,
+          "invalid_text": ValidationError, "chain_error": ChainError, "chain_unavailable": ChainUnavailable}
 
 
 class ApiClient:
-    def __init__(self, base_url: str, timeout: float = 60.0) -> None:
+    def __init__(self, base_url: str, timeout: float = 60.0, reader: Any = None) -> None:
+        """`reader`: a LocalAccount that signs a read request (registry/chain/read_request.py) for every GET, so
+        that the API answers what that party may read (documents, contact details); None reads anonymously."""
         self.base_url = base_url.rstrip("/")
         self.http = httpx.Client(base_url=self.base_url, timeout=timeout)
+        self.reader = reader
+        self._domain: tuple[int, str] | None = None
 
     def get(self, path: str, **params: Any) -> Any:
         return self._request("GET", path, params=params or None)
+
+    def _read_headers(self, method: str, path: str) -> dict[str, str]:
+        """The Authorization header of a signed read request for `method path`, when reading as a party."""
+        if self.reader is None or method != "GET":
+            return {}
+        from registry.chain import read_request
+
+        if self._domain is None:
+            status = self._request("GET", "/v1/status", signed=False)
+            self._domain = (int(status["chain_id"]), str(status["contracts"]["DataRegistry"]))
+        chain_id, registry = self._domain
+        return {"Authorization": read_request.sign(self.reader, read_request.resource_of(method, path), chain_id,
+                                                   registry)}
 
     def post(self, path: str, body: Any) -> Any:
         return self._request("POST", path, json=body)
@@ -39,15 +56,15 @@ class ApiClient:
         return self._request("POST", path, content=data, headers={"content-type": "application/octet-stream"})
 
     def get_text(self, path: str, **params: Any) -> str:
-        response = self.http.get(path, params=params or None)
+        response = self._send("GET", path, params=params or None)
         if response.status_code >= 400:
-            self._request("GET", path, params=params or None)  # raises the API's error
+            self._raise(response)
         return response.text
 
     def get_bytes(self, path: str, **params: Any) -> bytes:
-        response = self.http.get(path, params=params or None)
+        response = self._send("GET", path, params=params or None)
         if response.status_code >= 400:
-            self._request("GET", path, params=params or None)  # raises the API's error
+            self._raise(response)
         return response.content
 
     def wait_for_block(self, block: int, timeout: float = 15.0) -> None:
@@ -65,16 +82,26 @@ class ApiClient:
             time.sleep(0.01)
         return None
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+    def _send(self, method: str, path: str, signed: bool = True, **kwargs: Any) -> httpx.Response:
+        if signed:
+            headers = self._read_headers(method, path)
+            if headers:
+                kwargs["headers"] = {**(kwargs.get("headers") or {}), **headers}
         try:
-            response = self.http.request(method, path, **kwargs)
+            return self.http.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
             raise RegistryError(
                 f"Cannot reach the registry API at '{self.base_url}': {exc}. Start it (`make run`) or set "
                 "DATAREG_API_URL."
             ) from exc
+
+    def _request(self, method: str, path: str, signed: bool = True, **kwargs: Any) -> Any:
+        response = self._send(method, path, signed, **kwargs)
         if response.status_code < 400:
             return response.json()
+        self._raise(response)
+
+    def _raise(self, response: httpx.Response) -> NoReturn:
         try:
             body = response.json()
         except ValueError:

@@ -8,11 +8,13 @@ from pathlib import Path
 from registry.chain.types import RightKind, Source, asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
 from registry.cli.common import (
+    READ_KEY_HELP,
     Output,
     beijing_time,
     examples,
     legal_status_line,
     progress_bar,
+    reading_client,
     seconds,
     signing_account,
     submit,
@@ -193,7 +195,7 @@ def render_asset(a: dict) -> str:
 
 
 def cmd_show(args, settings: Settings, out: Output) -> None:
-    api = ApiClient(settings.api_url)
+    api = reading_client(args, settings)
     asset_id = asset_id_hex(args.asset_id)
     asset = api.get(f"/v1/assets/{asset_id}")
     try:
@@ -247,5 +249,6 @@ def add_parsers(sub) -> None:
     p = sub.add_parser("show", help="an asset, its rights and evidence",
                        **examples("datareg show ASSET_ID", "datareg --json show ASSET_ID"))
     p.add_argument("asset_id")
+    p.add_argument("--key", help=READ_KEY_HELP)
     p.set_defaults(handler=cmd_show)
 

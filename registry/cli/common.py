@@ -111,6 +111,19 @@ def key_path(given: str, settings: Settings) -> Path:
                        "Give one of those names or a keystore's path, or create a key with `datareg key new`.")
 
 
+#: --key's help on the commands that read: with it, the reads are signed (registry/chain/read_request.py).
+READ_KEY_HELP = ("read as this party (a key name in DATA_DIR/keys or a keystore's path): each request carries a "
+                 "signed read request, so the API shows what that party may read (application documents, objection "
+                 "evidence, contact details); without it, the public answer")
+
+
+def reading_client(args, settings: Settings) -> ApiClient:
+    """The API client for a command that reads: signing each read as --key's party when given, else anonymous
+    (the default key is never used to read: a plain read asks for no password)."""
+    given = getattr(args, "key", None)
+    return ApiClient(settings.api_url, reader=unlock(key_path(given, settings)) if given else None)
+
+
 def unlock(path: Path) -> LocalAccount:
     from registry.chain.keys import is_development_key, load_keystore
 

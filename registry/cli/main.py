@@ -189,6 +189,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "revoke-attestation": ("registry.cli.procedure", "revoke an attestation you issued"),
     "registrar": ("registry.cli.procedure", "give a registrar its region and code for certificate numbers (admin)"),
     "registration": ("registry.cli.procedure", "an asset's application, objections and certificate status"),
+    "document": ("registry.cli.procedure", "a stored document by its CID (application documents and objection "
+                 "evidence only for their parties: --key)"),
     "certificate": ("registry.cli.procedure", "an asset's registration certificate (--html FILE: printable page; "
                     "--pdf FILE: A4 PDF)"),
     "publicity": ("registry.cli.procedure", "applications in their publicity period (公示)"),

@@ -7,6 +7,7 @@ import argparse
 import dataclasses
 import json
 import re
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -47,11 +48,13 @@ from registry.chain.operations import (
 from registry.chain.types import asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
 from registry.cli.common import (
+    READ_KEY_HELP,
     Output,
     beijing_time,
     chain_client,
     legal_status_line,
     parse_time,
+    reading_client,
     signing_account,
     submit,
     time_text,
@@ -151,7 +154,7 @@ def _value(api: ApiClient, member: Member, text: Any) -> Any:
     if cli.invert:
         return not text
     if cli.source == "document":
-        return store_document(api, text)
+        return store_document(api, text, private=cli.private)
     if cli.source == "metadata":
         return _store_metadata(api, text)
     if cli.source == "fingerprint":
@@ -263,7 +266,7 @@ def cmd_configure_registrar(args, settings: Settings, out: Output) -> None:
 
 
 def cmd_registration(args, settings: Settings, out: Output) -> None:
-    r = ApiClient(settings.api_url).get(f"/v1/assets/{asset_id_hex(args.asset_id)}/registration")
+    r = reading_client(args, settings).get(f"/v1/assets/{asset_id_hex(args.asset_id)}/registration")
     out.result(r, lambda r: "\n".join([
         f"stage {r['stage']}; certificate {r['certificate_status']}"
         + (f" {r['certificate_number']} valid until {beijing_time(r['valid_until'])}"
@@ -273,9 +276,11 @@ def cmd_registration(args, settings: Settings, out: Output) -> None:
         *(f"reason {r['reason']['key'] or r['reason']['code']} ({r['reason']['zh'] or '-'})" for _ in [1]
           if r.get("reason")),
         *(f"publicity until {beijing_time(r['publicity_ends'])}" for _ in [1] if r["publicity_ends"]),
+        *(f"documents {r['documents_cid']}" for _ in [1] if r.get("documents_cid")),
         *(f"objection {o['objection_id']} by {o['objector']}: {o['status']}"
           + (f", reason {o['reason']['key'] or o['reason']['code']} ({o['reason']['zh'] or '-'})"
-             if o.get("reason") else "") for o in r["objections"]),
+             if o.get("reason") else "")
+          + (f", evidence {o['evidence_cid']}" if o.get("evidence_cid") else "") for o in r["objections"]),
         *(deadline_line(d) for d in r.get("deadlines", []))]))
 
 
@@ -286,6 +291,19 @@ def deadline_line(d: dict) -> str:
     name = d["kind"] + (f" {d['objection_id']}" if d.get("objection_id") else "")
     return (f"{name} ({d['working_days']} working days) until {d['last_day']} 24:00 Beijing time: {state}"
             + (" (provisional calendar)" if d["provisional"] else ""))
+
+
+def cmd_document(args, settings: Settings, out: Output) -> None:
+    data = reading_client(args, settings).get_bytes(f"/v1/content/{args.cid.strip()}")
+    if args.out:
+        Path(args.out).write_bytes(data)
+        out.result({"cid": args.cid, "file": args.out, "size": len(data)},
+                   lambda d: f"{d['size']:,} bytes written to {d['file']}.")
+    elif out.as_json:
+        out.result({"cid": args.cid, "size": len(data)}, lambda d: "")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
 
 
 def cmd_certificate(args, settings: Settings, out: Output) -> None:
@@ -348,7 +366,15 @@ def add_parsers(sub) -> None:
 
     p = sub.add_parser("registration", help="an asset's application, objections and certificate status")
     p.add_argument("asset_id")
+    p.add_argument("--key", help=READ_KEY_HELP)
     p.set_defaults(handler=cmd_registration)
+
+    p = sub.add_parser("document", help="a stored document by its CID (application documents and objection "
+                       "evidence only for their parties: --key)")
+    p.add_argument("cid")
+    p.add_argument("--out", metavar="FILE", help="write it to FILE (default: standard output)")
+    p.add_argument("--key", help=READ_KEY_HELP)
+    p.set_defaults(handler=cmd_document)
 
     p = sub.add_parser("certificate", help="an asset's registration certificate (--html FILE: printable page; "
                        "--pdf FILE: A4 PDF)")

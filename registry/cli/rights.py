@@ -37,15 +37,16 @@ def resolve_right(api: ApiClient, asset_id: str, text: str, holder: str) -> int:
     return usable[0]["right_index"]
 
 
-def store_document(api: ApiClient, path: str | None) -> bytes:
-    """Stores a terms or evidence document in the registry's content store; the chain gets its CID."""
+def store_document(api: ApiClient, path: str | None, private: bool = False) -> bytes:
+    """Stores a terms or evidence document in the registry's content store; the chain gets its CID. A private
+    one (application documents, objection evidence) is kept encrypted by the API, for the procedure's parties."""
     if not path:
         return bytes(32)
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise ValidationError(f"Cannot read '{path}': {exc.strerror}.") from exc
-    return cid_to_digest(api.post_bytes("/v1/content", data)["cid"])
+    return cid_to_digest(api.post_bytes("/v1/content?private=true" if private else "/v1/content", data)["cid"])
 
 
 def _done(out: Output, result: dict, message: str, **extra) -> None:

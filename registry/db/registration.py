@@ -21,8 +21,11 @@ def pledges(db: Session, asset_id: str) -> list[Pledge]:
 
 
 def in_stage(db: Session, stage: str | None, registrar: str | None, limit: int, offset: int,
-             publicity_running_at: int | None = None) -> list[Registration]:
-    """Applications at `stage`; with `publicity_running_at`, only those whose publicity has not ended then."""
+             publicity_running_at: int | None = None, hidden: frozenset[str] = frozenset(),
+             party: str | None = None) -> list[Registration]:
+    """Applications at `stage` (any), of `registrar` (any), newest first; with `publicity_running_at`, only those
+    whose publicity has not ended then; those at a `hidden` stage only when `party` is their applicant or
+    registrar."""
     query = select(Registration)
     if stage:
         query = query.where(Registration.stage == stage)
@@ -30,6 +33,11 @@ def in_stage(db: Session, stage: str | None, registrar: str | None, limit: int, 
         query = query.where(Registration.publicity_ends > publicity_running_at)
     if registrar:
         query = query.where(Registration.registrar == registrar)
+    if hidden:
+        shown = col(Registration.stage).not_in(list(hidden))
+        if party:
+            shown = or_(shown, Registration.applicant == party, Registration.registrar == party)
+        query = query.where(shown)
     return list(db.exec(query.order_by(Registration.updated_block.desc()).limit(limit).offset(offset)))
 
 
