@@ -313,10 +313,11 @@ class PartyRight(BaseModel):
 
 
 class HistoryEvent(BaseModel):
-    action: str = Field(description="registered, derived, right_assigned, right_granted, right_transferred, "
-                        "right_revoked, right_renewed, derived_from_this (another asset was derived from this "
-                        "one: asset_id is that asset's)")
-    event: str = Field(description="The contract event's name.")
+    action: str = Field(description="The event's kind in snake_case, one scheme across the API, the CLI and the "
+                        "explorer (the `action` group of GET /v1/vocabulary, with labels): registered, derived, "
+                        "right_granted, right_revoked, asset_frozen, certificate_issued, listed, ...; "
+                        "derived_from_this: another asset was derived from this one (asset_id is that asset's)")
+    event: str = Field(description="The contract event's name (AssetRegistered, RightGranted, AssetFrozen, ...).")
     asset_id: Optional[str]
     right_index: Optional[int]
     kind: Optional[str]
