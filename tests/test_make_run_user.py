@@ -140,4 +140,32 @@ def test_make_run_as_a_user_who_is_not_root():
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+        _stop_started_from(dest)
         shutil.rmtree(base, ignore_errors=True)
+
+
+def _started_from(tree: Path) -> list[int]:
+    """Processes whose command runs from `tree` (this test's own temporary copy): anvil, the indexer, the API
+    and run_local.py, each in a session of its own, which the signal to make's process group does not reach."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if str(tree).encode() + b"/" in command:
+                found.append(int(entry.name))
+    return found
+
+
+def _stop_started_from(tree: Path, timeout: float = 60) -> None:
+    """Waits for run_local.py to stop what it started (it does on SIGTERM), then stops whatever is left."""
+    deadline = time.monotonic() + timeout
+    while _started_from(tree) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    for pid in _started_from(tree):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
