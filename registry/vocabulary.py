@@ -347,6 +347,19 @@ class ListingValidity(Term):
     ASSET_FROZEN = 8, "资产已查封", "the asset is frozen by a regulator (查封)"
 
 
+# ─────────────────────────────── TradeRegistry ───────────────────────────────
+
+
+class SettlementStatus(Term):
+    """ITradeRegistry.SettlementStatus: where a trade's settlement (结算) stands, set by its exchange."""
+
+    NONE = 0, "无", "none"
+    PENDING = 1, "待结算", "pending"
+    SETTLED = 2, "已结算", "settled"
+    REFUNDED = 3, "已退款", "refunded"
+    DISPUTED = 4, "有争议", "disputed"
+
+
 # ─────────────────────────────── RegistrationOffice ───────────────────────────────
 
 
@@ -457,6 +470,7 @@ CONTRACT_ENUMS: dict[tuple[str, str], type[Term]] = {
     ("IParticipantRegistry", "ParticipantStatus"): ParticipantStatus,
     ("IListingRegistry", "ListingStatus"): ListingStatus,
     ("IListingRegistry", "ListingValidity"): ListingValidity,
+    ("ITradeRegistry", "SettlementStatus"): SettlementStatus,
     ("IRegistrationOffice", "Stage"): Stage,
     ("IRegistrationOffice", "ObjectionStatus"): ObjectionStatus,
     ("IRegistrationOffice", "ReissueReason"): ReissueReason,
@@ -487,6 +501,7 @@ GROUPS: dict[str, type[Term]] = {
     "participant_status": ParticipantStatus,
     "listing_status": ListingStatus,
     "listing_validity": ListingValidity,
+    "settlement_status": SettlementStatus,
     "stage": Stage,
     "objection_status": ObjectionStatus,
     "certificate_status": CertificateStatus,

@@ -15,15 +15,9 @@ import {CertificateNumber} from "./libraries/CertificateNumber.sol";
 /// @notice See {ITradeRegistry}. Reads listings from the ListingRegistry, exchanges from the ParticipantRegistry,
 /// and creates the buyer's right through the DataRegistry's `grantBySig`: the DataRegistry is unchanged.
 contract TradeRegistry is ITradeRegistry, EIP712, ERC2771Context {
-    bytes32 private constant GRANT_TERMS_TYPE = keccak256(
-        "GrantTerms(address grantee,uint64 validFrom,uint64 validUntil,bool subGrantable,bool transferable,"
-        "string purpose,string territory,uint256 quantity,bytes32 termsCid)"
-    );
     bytes32 private constant ACCEPTANCE_TYPEHASH = keccak256(
-        "TradeAcceptance(address buyer,address exchange,uint256 listingId,uint256 parentIndex,GrantTerms terms,"
-        "uint256 grantNonce,uint256 priceAmount,bytes3 currency,bytes32 priceHash,bytes32 contractCid,uint256 deadline)"
-        "GrantTerms(address grantee,uint64 validFrom,uint64 validUntil,bool subGrantable,bool transferable,"
-        "string purpose,string territory,uint256 quantity,bytes32 termsCid)"
+        "TradeAcceptance(address buyer,address exchange,uint256 listingId,bytes32 grantSignatureHash,"
+        "uint256 priceAmount,bytes3 currency,bytes32 priceHash,bytes32 contractCid,uint256 deadline)"
     );
     uint32 private constant MAX_SERIAL = 999_999;
 
@@ -40,8 +34,11 @@ contract TradeRegistry is ITradeRegistry, EIP712, ERC2771Context {
 
     mapping(address exchange => Book) private _books;
     mapping(bytes6 code => address exchange) private _codeOwners;
-    /// @dev Settlement statuses, four bits per trade and 64 trades per slot, keyed by (year << 20 | serial):
-    /// a trade costs a fresh slot once in 64, so recording one stays cheap.
+    /// @dev The last serial of each year before the exchange's current one (written once, at the year's turn).
+    mapping(address exchange => mapping(uint16 year => uint32 serial)) private _closedYears;
+    /// @dev Settlement statuses, four bits per trade and 64 trades per slot, keyed by (year << 20 | serial), as
+    /// `status - 1`: a recorded trade is Pending with nothing stored, so recording writes only the exchange's
+    /// book; a trade exists when its serial is at most its year's last.
     mapping(address exchange => mapping(uint256 word => uint256 statuses)) private _statuses;
 
     constructor(
@@ -101,13 +98,11 @@ contract TradeRegistry is ITradeRegistry, EIP712, ERC2771Context {
         address exchange = _activeExchange();
         IListingRegistry.ListingView memory listing = _exchangesValidListing(t.listingId, exchange);
         _checkTerms(t, terms, listing.assetId);
-        uint256 grantNonce = dataRegistry.nonces(listing.holder);
-        _checkAcceptance(t, terms, exchange, grantNonce, sigs);
+        _checkAcceptance(t, exchange, sigs);
         rightIndex = dataRegistry.grantBySig(
             listing.assetId, t.parentIndex, terms, listing.holder, sigs.grantDeadline, sigs.grantSignature
         );
         (year, serial) = _nextSerial(exchange);
-        _setStatus(exchange, year, serial, SettlementStatus.Pending);
         _emitRecorded(exchange, listing, year, serial, rightIndex, t);
     }
 
@@ -121,8 +116,7 @@ contract TradeRegistry is ITradeRegistry, EIP712, ERC2771Context {
         Trade calldata t
     ) private {
         emit TradeRecorded(
-            exchange, listing.assetId, t.buyer, year, serial, _format(_books[exchange].code, year, serial),
-            listing.holder, rightIndex, t
+            exchange, listing.assetId, t.buyer, year, serial, rightIndex, t
         );
     }
 
@@ -217,20 +211,23 @@ contract TradeRegistry is ITradeRegistry, EIP712, ERC2771Context {
         return true;
     }
 
-    /// @dev The buyer's acceptance names the seller's current grant nonce, which the grant below consumes: an
-    /// acceptance records one trade at most, with no nonce of its own.
-    function _checkAcceptance(
-        Trade calldata t,
-        IDataRegistry.GrantTerms calldata terms,
-        address exchange,
-        uint256 grantNonce,
-        Signatures calldata sigs
-    ) private view {
+    /// @dev The buyer accepts the seller's very grant signature (its hash): that signature covers the asset,
+    /// the usage right it is granted from, the terms and the seller's DataRegistry nonce, and `grantBySig` below
+    /// verifies it and consumes the nonce, so an acceptance records one trade at most, with no nonce of its own.
+    function _checkAcceptance(Trade calldata t, address exchange, Signatures calldata sigs) private view {
         if (block.timestamp > sigs.acceptDeadline) revert SignatureExpired(sigs.acceptDeadline, block.timestamp);
         bytes32 structHash = keccak256(
-            bytes.concat(
-                abi.encode(ACCEPTANCE_TYPEHASH, t.buyer, exchange, t.listingId, t.parentIndex, _hashTerms(terms)),
-                abi.encode(grantNonce, t.priceAmount, t.currency, t.priceHash, t.contractCid, sigs.acceptDeadline)
+            abi.encode(
+                ACCEPTANCE_TYPEHASH,
+                t.buyer,
+                exchange,
+                t.listingId,
+                keccak256(sigs.grantSignature),
+                t.priceAmount,
+                t.currency,
+                t.priceHash,
+                t.contractCid,
+                sigs.acceptDeadline
             )
         );
         if (!SignatureChecker.isValidSignatureNowCalldata(t.buyer, _hashTypedDataV4(structHash), sigs.acceptSignature))
@@ -239,31 +236,20 @@ contract TradeRegistry is ITradeRegistry, EIP712, ERC2771Context {
         }
     }
 
-    function _hashTerms(IDataRegistry.GrantTerms calldata t) private pure returns (bytes32) {
-        return keccak256(
-            abi.encode(
-                GRANT_TERMS_TYPE,
-                t.grantee,
-                t.validFrom,
-                t.validUntil,
-                t.subGrantable,
-                t.transferable,
-                keccak256(bytes(t.purpose)),
-                keccak256(bytes(t.territory)),
-                t.quantity,
-                t.termsCid
-            )
-        );
-    }
-
     function _nextSerial(address exchange) private returns (uint16 year, uint32 serial) {
         Book storage book = _books[exchange];
         if (book.code == bytes6(0)) revert TradeCodeNotSet(exchange);
         (uint256 y,) = CertificateNumber.yearMonth(block.timestamp);
         // forge-lint: disable-next-line(unsafe-typecast) a Gregorian year fits in 16 bits until 65535
         year = uint16(y);
-        serial = book.year == year ? book.serial + 1 : 1;
-        if (serial > MAX_SERIAL) revert SerialExhausted(year);
+        uint16 current = book.year;
+        if (current == year) {
+            serial = book.serial + 1;
+            if (serial > MAX_SERIAL) revert SerialExhausted(year);
+        } else {
+            if (current != 0) _closedYears[exchange][current] = book.serial;
+            serial = 1;
+        }
         book.year = year;
         book.serial = serial;
     }
@@ -273,15 +259,18 @@ contract TradeRegistry is ITradeRegistry, EIP712, ERC2771Context {
     }
 
     function _statusOf(address exchange, uint16 year, uint32 serial) private view returns (SettlementStatus) {
+        Book storage book = _books[exchange];
+        uint32 last = year == book.year ? book.serial : _closedYears[exchange][year];
+        if (serial == 0 || serial > last) return SettlementStatus.None;
         uint256 key = _key(year, serial);
-        return SettlementStatus((_statuses[exchange][key >> 6] >> ((key & 63) * 4)) & 0xF);
+        return SettlementStatus(((_statuses[exchange][key >> 6] >> ((key & 63) * 4)) & 0xF) + 1);
     }
 
     function _setStatus(address exchange, uint16 year, uint32 serial, SettlementStatus status) private {
         uint256 key = _key(year, serial);
         uint256 shift = (key & 63) * 4;
         uint256 word = _statuses[exchange][key >> 6];
-        _statuses[exchange][key >> 6] = (word & ~(uint256(0xF) << shift)) | (uint256(status) << shift);
+        _statuses[exchange][key >> 6] = (word & ~(uint256(0xF) << shift)) | ((uint256(status) - 1) << shift);
     }
 
     function _existingTrade(address exchange, uint16 year, uint32 serial) private view returns (SettlementStatus s) {

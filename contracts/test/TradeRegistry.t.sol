@@ -24,7 +24,7 @@ contract TradeRegistryTest is TradeRegistryBase {
         IDataRegistry.GrantTerms memory g = _terms(carol);
         ITradeRegistry.Signatures memory s = _sigs(exchangeA, t, g);
         vm.expectEmit(true, true, true, true, address(trades));
-        emit ITradeRegistry.TradeRecorded(exchangeA, assetId, carol, 2025, 1, "SZDEJY2025000001", alice, 4, t);
+        emit ITradeRegistry.TradeRecorded(exchangeA, assetId, carol, 2025, 1, 4, t);
         vm.prank(exchangeA);
         (uint16 year, uint32 serial, uint256 rightIndex) = trades.recordTrade(t, g, s);
         assertEq(year, 2025, "Beijing year of 1,750,000,000");
@@ -61,6 +61,10 @@ contract TradeRegistryTest is TradeRegistryBase {
         assertEq(year, 2026, "new year");
         assertEq(serial, 1, "serial restarts");
         assertTrue(trades.settlementOf(exchangeA, 2025, 1) == ITradeRegistry.SettlementStatus.Settled, "kept apart");
+        assertTrue(trades.settlementOf(exchangeA, 2025, 2) == ITradeRegistry.SettlementStatus.Pending, "last year's");
+        assertTrue(trades.settlementOf(exchangeA, 2025, 3) == ITradeRegistry.SettlementStatus.None, "no third");
+        assertTrue(trades.settlementOf(exchangeA, 2026, 2) == ITradeRegistry.SettlementStatus.None, "not yet");
+        assertTrue(trades.settlementOf(exchangeA, 2026, 0) == ITradeRegistry.SettlementStatus.None, "no serial 0");
     }
 
     // ───────────────────────────── refusals ─────────────────────────────
@@ -154,7 +158,7 @@ contract TradeRegistryTest is TradeRegistryBase {
 
         // Buyer's acceptance signed by someone else.
         ITradeRegistry.Signatures memory s = _sigs(exchangeA, t, g);
-        s.acceptSignature = _acceptSig(BOB_KEY, exchangeA, t, g, registry.nonces(alice), s.acceptDeadline);
+        s.acceptSignature = _acceptSig(BOB_KEY, exchangeA, t, s.grantSignature, s.acceptDeadline);
         vm.prank(exchangeA);
         vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.InvalidSignature.selector, carol));
         trades.recordTrade(t, g, s);
@@ -168,14 +172,15 @@ contract TradeRegistryTest is TradeRegistryBase {
 
         // Buyer's acceptance for another exchange.
         s = _sigs(exchangeA, t, g);
-        s.acceptSignature = _acceptSig(CAROL_KEY, exchangeB, t, g, registry.nonces(alice), s.acceptDeadline);
+        s.acceptSignature = _acceptSig(CAROL_KEY, exchangeB, t, s.grantSignature, s.acceptDeadline);
         vm.prank(exchangeA);
         vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.InvalidSignature.selector, carol));
         trades.recordTrade(t, g, s);
 
-        // Seller's grant signed by someone else.
+        // Seller's grant signed by someone else (and accepted by the buyer as such).
         s = _sigs(exchangeA, t, g);
         s.grantSignature = _grantSig(BOB_KEY, t.parentIndex, g, s.grantDeadline);
+        s.acceptSignature = _acceptSig(CAROL_KEY, exchangeA, t, s.grantSignature, s.acceptDeadline);
         vm.prank(exchangeA);
         vm.expectRevert(abi.encodeWithSelector(IDataRegistry.InvalidSignature.selector, alice));
         trades.recordTrade(t, g, s);
@@ -191,18 +196,29 @@ contract TradeRegistryTest is TradeRegistryBase {
         s = _sigs(exchangeA, t, g);
         s.grantDeadline = block.timestamp - 1;
         s.grantSignature = _grantSig(ALICE_KEY, t.parentIndex, g, s.grantDeadline);
+        s.acceptSignature = _acceptSig(CAROL_KEY, exchangeA, t, s.grantSignature, s.acceptDeadline);
         vm.prank(exchangeA);
         vm.expectRevert(
             abi.encodeWithSelector(IDataRegistry.SignatureExpired.selector, s.grantDeadline, block.timestamp)
         );
         trades.recordTrade(t, g, s);
 
-        // Good once; the same pair again is refused (the grant nonce moved on, so the acceptance is spent).
+        // The buyer accepted another grant than the one submitted.
+        s = _sigs(exchangeA, t, g);
+        IDataRegistry.GrantTerms memory wider = _terms(carol);
+        wider.territory = "";
+        s.grantSignature = _grantSig(ALICE_KEY, t.parentIndex, wider, s.grantDeadline);
+        vm.prank(exchangeA);
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.InvalidSignature.selector, carol));
+        trades.recordTrade(t, wider, s);
+
+        // Good once; the same pair again is refused (the seller's grant nonce moved on: the grant, and with it
+        // the acceptance, is spent).
         s = _sigs(exchangeA, t, g);
         vm.prank(exchangeA);
         trades.recordTrade(t, g, s);
         vm.prank(exchangeA);
-        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.InvalidSignature.selector, carol));
+        vm.expectRevert(abi.encodeWithSelector(IDataRegistry.InvalidSignature.selector, alice));
         trades.recordTrade(t, g, s);
     }
 

@@ -29,10 +29,8 @@ abstract contract TradeRegistryBase is DataRegistryBase {
         "string purpose,string territory,uint256 quantity,bytes32 termsCid)"
     );
     bytes32 internal constant ACCEPTANCE_TYPEHASH = keccak256(
-        "TradeAcceptance(address buyer,address exchange,uint256 listingId,uint256 parentIndex,GrantTerms terms,"
-        "uint256 grantNonce,uint256 priceAmount,bytes3 currency,bytes32 priceHash,bytes32 contractCid,uint256 deadline)"
-        "GrantTerms(address grantee,uint64 validFrom,uint64 validUntil,bool subGrantable,bool transferable,"
-        "string purpose,string territory,uint256 quantity,bytes32 termsCid)"
+        "TradeAcceptance(address buyer,address exchange,uint256 listingId,bytes32 grantSignatureHash,"
+        "uint256 priceAmount,bytes3 currency,bytes32 priceHash,bytes32 contractCid,uint256 deadline)"
     );
     bytes32 internal constant LISTING_CONSENT_TYPEHASH = keccak256(
         "ListingConsent(address holder,address exchange,bytes32 assetId,uint256 rightIndex,uint256 originListingId,"
@@ -77,7 +75,6 @@ abstract contract TradeRegistryBase is DataRegistryBase {
         t.priceAmount = 1_250_000_00; // 1,250,000.00 CNY in fen
         t.currency = "CNY";
         t.contractCid = CONTRACT_CID;
-        t.deliveryCid = keccak256("delivery receipt");
     }
 
     function _terms(address buyer) internal view returns (IDataRegistry.GrantTerms memory g) {
@@ -113,14 +110,13 @@ abstract contract TradeRegistryBase is DataRegistryBase {
         uint256 key,
         address exchange,
         ITradeRegistry.Trade memory t,
-        IDataRegistry.GrantTerms memory g,
-        uint256 grantNonce,
+        bytes memory grantSignature,
         uint256 deadline
     ) internal view returns (bytes memory) {
         bytes32 structHash = keccak256(
-            bytes.concat(
-                abi.encode(ACCEPTANCE_TYPEHASH, vm.addr(key), exchange, t.listingId, t.parentIndex, _termsHash(g)),
-                abi.encode(grantNonce, t.priceAmount, t.currency, t.priceHash, t.contractCid, deadline)
+            abi.encode(
+                ACCEPTANCE_TYPEHASH, vm.addr(key), exchange, t.listingId, keccak256(grantSignature), t.priceAmount,
+                t.currency, t.priceHash, t.contractCid, deadline
             )
         );
         return _sign(key, keccak256(abi.encodePacked("\x19\x01", trades.DOMAIN_SEPARATOR(), structHash)));
@@ -135,6 +131,6 @@ abstract contract TradeRegistryBase is DataRegistryBase {
         s.grantDeadline = block.timestamp + 1 days;
         s.grantSignature = _grantSig(ALICE_KEY, t.parentIndex, g, s.grantDeadline);
         s.acceptDeadline = block.timestamp + 1 days;
-        s.acceptSignature = _acceptSig(CAROL_KEY, exchange, t, g, registry.nonces(alice), s.acceptDeadline);
+        s.acceptSignature = _acceptSig(CAROL_KEY, exchange, t, s.grantSignature, s.acceptDeadline);
     }
 }

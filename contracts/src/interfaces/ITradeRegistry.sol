@@ -8,8 +8,9 @@ import {IDataRegistry} from "./IDataRegistry.sol";
 /// the DataRegistry's ordinary grant path: the seller (the holder of the listing's operating right) signs an
 /// EIP-712 `Grant` of a usage right (数据加工使用权) to the buyer, and the trade registry submits it with
 /// `grantBySig` in the same transaction, so the buyer holds an ordinary right with its terms. The buyer signs an
-/// EIP-712 `TradeAcceptance` naming the exchange, the listing, the grant (its terms and the seller's grant
-/// nonce, so an acceptance is good for one trade only), the price commitment and the contract document. The
+/// EIP-712 `TradeAcceptance` naming the exchange, the listing, the seller's grant signature (its keccak256: the
+/// signature covers the asset, the right, the terms and the seller's nonce, which the grant consumes, so an
+/// acceptance is good for one trade only), the price commitment and the contract document. The
 /// seller's grant names the same contract document as its `termsCid`, so both parties sign the contract.
 /// @dev The trade gets a certificate number in the exchange's own format: its trade code (set once by the
 /// exchange, unique), `JY` (交易), the year in Beijing time and a yearly serial of six digits, e.g.
@@ -25,7 +26,7 @@ interface ITradeRegistry {
         Disputed
     }
 
-    /// @notice What the exchange records and the buyer accepts (but `deliveryCid`, the exchange's statement).
+    /// @notice What the exchange records and the buyer accepts. Delivery evidence follows with `recordDelivery`.
     /// @param listingId The exchange's listing in the ListingRegistry.
     /// @param buyer Who buys; the grantee of the usage right.
     /// @param parentIndex The seller's usage right the buyer's right is granted from.
@@ -34,7 +35,6 @@ interface ITradeRegistry {
     /// @param priceHash Zero for a public price; when confidential,
     /// keccak256(abi.encode(uint256 amount, bytes3 currency, bytes32 salt)).
     /// @param contractCid SHA-256 digest of the contract document's CIDv0 (the grant's `termsCid`).
-    /// @param deliveryCid SHA-256 digest of the delivery evidence's CIDv0, or zero (not accepted by the buyer).
     struct Trade {
         uint256 listingId;
         address buyer;
@@ -43,7 +43,6 @@ interface ITradeRegistry {
         bytes3 currency;
         bytes32 priceHash;
         bytes32 contractCid;
-        bytes32 deliveryCid;
     }
 
     /// @notice Signatures and deadlines of both parties.
@@ -75,15 +74,15 @@ interface ITradeRegistry {
     event TradeCodeSet(address indexed exchange, bytes6 code);
 
     /// @notice Emitted when an exchange records a trade; the buyer's right is the DataRegistry's `RightGranted`
-    /// of the same transaction, `rightIndex` here.
+    /// of the same transaction, `rightIndex` here. The certificate number is the exchange's code (`TradeCodeSet`),
+    /// `JY`, `year` (4 digits) and `serial` (6 digits), as `certificateNumber` returns it. The seller is the
+    /// listing's holder (`Listed`), the grantor of that `RightGranted`.
     event TradeRecorded(
         address indexed exchange,
         bytes32 indexed assetId,
         address indexed buyer,
         uint16 year,
         uint32 serial,
-        string certificateNumber,
-        address seller,
         uint256 rightIndex,
         Trade trade
     );
@@ -111,7 +110,8 @@ interface ITradeRegistry {
     /// @notice Changes the settlement status of one of the caller's trades (not back to None, not unchanged).
     function setSettlement(uint16 year, uint32 serial, SettlementStatus status, bytes32 noteCid) external;
 
-    /// @notice Records delivery evidence for one of the caller's trades.
+    /// @notice Records delivery evidence (SHA-256 digest of its CIDv0) for one of the caller's trades; any
+    /// number of times (partial deliveries, corrections), each an event.
     function recordDelivery(uint16 year, uint32 serial, bytes32 evidenceCid) external;
 
     /// @notice A trade's settlement status; None for no such trade.
