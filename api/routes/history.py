@@ -45,6 +45,9 @@ ACTIONS = {
     "RightTransferred": "right_transferred",
     "RightRevoked": "right_revoked",
     "RightRenewed": "right_renewed",
+    "TradeRecorded": "trade_recorded",
+    "TradeSettlementChanged": "trade_settlement_changed",
+    "DeliveryRecorded": "delivery_recorded",
 }
 # Arguments shown as columns of their own, not repeated in `details`.
 _SHOWN = {"assetId", "rightIndex", "kind"}
