@@ -3,6 +3,11 @@ the buyer's acceptance, the buyer holds an ordinary usage right, the index and t
 asset's history shows it, and the exchange settles it. Through the Python client, the indexer and the HTTP API."""
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 from eth_account import Account
 from eth_utils import keccak
@@ -125,3 +130,73 @@ def test_refusals_are_clear(s):
     assert s.http.get(f"/v1/trades/{exchange.address}/NOPE").status_code == 404
     bad = s.http.get("/v1/trades", params={"buyer": "0x12"})
     assert bad.status_code == 422 and "buyer address" in bad.text
+
+
+@pytest.fixture(scope="module")
+def run(s, tmp_path_factory):
+    home = tmp_path_factory.mktemp("cli-trades")
+    env = dict(os.environ, DATAREG_RPC_URL=s.rpc_url, DATAREG_API_URL=s.api_url, DATAREG_DATA_DIR=str(home),
+               DATAREG_KEY_PASSWORD="pw")
+
+    def datareg(*args: str, expect: int = 0, **extra: str) -> subprocess.CompletedProcess:
+        result = subprocess.run([sys.executable, "-m", "registry.cli.main", *args], env={**env, **extra},
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == expect, result.stdout + result.stderr
+        return result
+
+    datareg.keys = {}
+    for name, index in (("seller", 1), ("buyer", 3), ("exchange", 4)):
+        datareg.keys[name] = str(home / f"{name}.json")
+        datareg("key", "import", "--out", datareg.keys[name], DATAREG_IMPORT_KEY=dev_key(index))
+    return datareg
+
+
+def test_a_trade_through_the_cli(s, run, tmp_path):
+    """List → the seller signs the grant → the buyer accepts it with the price → the exchange records the trade →
+    the API shows it, the buyer holds a valid usage right, the history shows it → settle → the status changes."""
+    carol, exchange = s.accounts[3], s.accounts[4]
+    asset, listing_id = listed(s)
+    contract = tmp_path / "contract.txt"
+    contract.write_text("数据产品交易合同 No. 1\n")
+    grant, acceptance = str(tmp_path / "grant.json"), str(tmp_path / "acceptance.json")
+    run("trade", "sign-grant", "--listing", str(listing_id), "--buyer", carol.address, "--until", "+365d",
+        "--purpose", "交通规划研究", "--territory", "4403", "--contract", str(contract), "--out", grant,
+        "--key", run.keys["seller"])
+    shown = run("trade", "accept", grant, "--amount", "125000000", "--currency", "CNY", "--out", acceptance,
+                "--key", run.keys["buyer"]).stdout
+    assert "交通规划研究" in shown  # the buyer is shown the terms it accepts
+    recorded = json.loads(run("--json", "trade", "record", "--grant", grant, "--acceptance", acceptance,
+                              "--key", run.keys["exchange"]).stdout)
+    number = recorded["number"]
+    assert number.startswith("SZDEJY") and recorded["gas_used"] <= 200_000
+
+    trade = json.loads(run("--json", "trade", "show", exchange.address, number).stdout)
+    assert trade["buyer"] == carol.address and trade["settlement"] == "pending" and trade["asset_id"] == asset
+    right = next(r for r in s.http.get(f"/v1/assets/{asset}/rights").json()["rights"]
+                 if r["right_index"] == recorded["right_index"])
+    assert right["holder"] == carol.address and right["kind"] == "usage" and right["valid"]
+    assert "trade_recorded" in [e["action"] for e in s.http.get(f"/v1/assets/{asset}/history").json()["data"]]
+
+    run("trade", "settle", number, "settled", "--key", run.keys["exchange"])
+    assert s.http.get(f"/v1/trades/{exchange.address}/{number}").json()["settlement"] == "settled"
+
+    # Bad input: one clear line, exit 2, nothing sent.
+    for args, message in (
+        (("trade", "settle", "NOT-A-NUMBER", "settled"), "not a trade certificate number"),
+        (("trade", "accept", grant, "--key", run.keys["buyer"]), "Give the price"),
+        (("trade", "accept", str(contract), "--amount", "1", "--currency", "CNY", "--key", run.keys["buyer"]),
+         "is not JSON"),
+        (("trade", "accept", grant, "--amount", "1", "--currency", "CNY", "--key", run.keys["seller"]),
+         "not to you"),
+        (("trade", "record", "--grant", grant, "--acceptance", acceptance, "--key", run.keys["seller"]),
+         "is for exchange"),
+        (("trade", "set-code", "sz", "--key", run.keys["exchange"]), "is not a code"),
+    ):
+        result = run(*args, expect=2)
+        assert message in result.stderr and "Traceback" not in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    # The same trade twice: the seller's grant is spent, and the chain's refusal says so (exit 1, as refusals by
+    # the chain are).
+    again = run("trade", "record", "--grant", grant, "--acceptance", acceptance, "--key", run.keys["exchange"],
+                expect=1)
+    assert "nonce that has already been used" in again.stderr and "Traceback" not in again.stderr
