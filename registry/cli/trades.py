@@ -5,6 +5,7 @@ The signed grant and the acceptance are files, as listing consents are: each par
 key and hands the file on (seller → buyer → exchange)."""
 from __future__ import annotations
 
+import argparse
 import json
 import re
 from pathlib import Path
@@ -24,7 +25,7 @@ from registry.chain.operations import (
     TradeSignatures,
     TradeTerms,
 )
-from registry.chain.types import asset_id_hex, checksum
+from registry.chain.types import checksum
 from registry.cli.api_client import ApiClient
 from registry.cli.common import (
     Output,
@@ -80,7 +81,7 @@ def _number(text: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
-def cmd_set_code(args, settings: Settings, out: Output) -> None:
+def cmd_set_code(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     api = ApiClient(settings.api_url)
     operation = SetTradeCode(args.code)
     operation.args()  # refuses a malformed code before anything is sent
@@ -90,7 +91,7 @@ def cmd_set_code(args, settings: Settings, out: Output) -> None:
                          f"  transaction  {d['tx_hash']}")
 
 
-def cmd_sign_grant(args, settings: Settings, out: Output) -> None:
+def cmd_sign_grant(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     """The seller signs its Grant of a usage right to the buyer, under the contract document."""
     api = ApiClient(settings.api_url)
     seller = signing_account(args, settings)
@@ -119,7 +120,7 @@ def _grant_of(document: dict[str, Any]) -> tuple[Grant, int, bytes]:
                                                                           "grant")
 
 
-def _price(args) -> dict[str, Any]:
+def _price(args: argparse.Namespace) -> dict[str, Any]:
     if args.price_hash:
         if args.amount is not None or args.currency:
             raise ValidationError("Give either --amount and --currency, or --price-hash for a confidential price.")
@@ -132,7 +133,7 @@ def _price(args) -> dict[str, Any]:
     return {"price_amount": args.amount, "currency": args.currency.upper()}
 
 
-def cmd_accept(args, settings: Settings, out: Output) -> None:
+def cmd_accept(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     """The buyer accepts the seller's signed grant, with the price: shown the grant's terms, signs its acceptance."""
     api = ApiClient(settings.api_url)
     buyer = signing_account(args, settings)
@@ -156,7 +157,7 @@ def cmd_accept(args, settings: Settings, out: Output) -> None:
                          f"Give {d['file']} and the grant file to the exchange.")
 
 
-def cmd_record(args, settings: Settings, out: Output) -> None:
+def cmd_record(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     """The exchange records the trade with the seller's grant file and the buyer's acceptance file."""
     api = ApiClient(settings.api_url)
     exchange = signing_account(args, settings)
@@ -184,7 +185,7 @@ def cmd_record(args, settings: Settings, out: Output) -> None:
                          f"  transaction  {d['tx_hash']} (gas {d['gas_used']})")
 
 
-def cmd_settle(args, settings: Settings, out: Output) -> None:
+def cmd_settle(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     api = ApiClient(settings.api_url)
     year, serial = _number(args.number)
     operation = SetSettlement(year, serial, args.status, store_document(api, args.note))
@@ -195,7 +196,7 @@ def cmd_settle(args, settings: Settings, out: Output) -> None:
                lambda d: f"Trade {d['number']}: {d['settlement']}.\n  transaction  {d['tx_hash']}")
 
 
-def cmd_deliver(args, settings: Settings, out: Output) -> None:
+def cmd_deliver(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     api = ApiClient(settings.api_url)
     year, serial = _number(args.number)
     result = submit(api, settings, RecordDelivery(year, serial, store_document(api, args.evidence)),
@@ -205,11 +206,12 @@ def cmd_deliver(args, settings: Settings, out: Output) -> None:
                lambda d: f"Delivery evidence recorded for trade {d['number']}.\n  transaction  {d['tx_hash']}")
 
 
-def cmd_show(args, settings: Settings, out: Output) -> None:
+def cmd_show(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     api = ApiClient(settings.api_url)
     _number(args.number)
     t = api.get(f"/v1/trades/{checksum(args.exchange, 'exchange address')}/{args.number}")
-    price = f"{t['price_amount']} {t['currency']} (minor unit)" if t["price_amount"] else f"confidential ({t['price_hash']})"
+    price = (f"{t['price_amount']} {t['currency']} (minor unit)" if t["price_amount"]
+             else f"confidential ({t['price_hash']})")
     out.result(t, lambda d: "\n".join([
         f"Trade {d['number']} on listing {d['listing_id']} of asset {d['asset_id']}",
         f"  seller       {d['seller']}", f"  buyer        {d['buyer']} (usage right {d['right_index']})",
@@ -217,8 +219,8 @@ def cmd_show(args, settings: Settings, out: Output) -> None:
         f"  settlement   {d['settlement']}", f"  recorded     {d['recorded_at']} (block {d['recorded_block']})"]))
 
 
-def add_parsers(sub) -> None:
-    def key(p, who: str) -> None:
+def add_parsers(sub: Any) -> None:
+    def key(p: argparse.ArgumentParser, who: str) -> None:
         p.add_argument("--key", help=f"keystore of the {who} (default: DATAREG_KEY or DATA_DIR/keys/default.json)")
 
     trade = sub.add_parser("trade", help="trade records: sign a grant, accept, record, settle, show")

@@ -459,7 +459,8 @@ class Trade(SQLModel, table=True):
     buyer: str = Field(index=True, max_length=42)
     right_index: int  # the buyer's usage right
     parent_index: int
-    price_amount: Optional[str] = Field(default=None, max_length=80)  # uint256 as a decimal string; null if confidential
+    # uint256 as a decimal string; null when the price is confidential (then `price_hash` commits to it)
+    price_amount: Optional[str] = Field(default=None, max_length=80)
     currency: Optional[str] = Field(default=None, max_length=3)
     price_hash: Optional[str] = Field(default=None, max_length=66)  # the commitment of a confidential price
     contract_cid: Optional[str] = Field(default=None, max_length=64)
