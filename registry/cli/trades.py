@@ -223,7 +223,7 @@ def add_parsers(sub: Any) -> None:
     def key(p: argparse.ArgumentParser, who: str) -> None:
         p.add_argument("--key", help=f"keystore of the {who} (default: DATAREG_KEY or DATA_DIR/keys/default.json)")
 
-    trade = sub.add_parser("trade", help="trade records: sign a grant, accept, record, settle, show")
+    trade = sub.add_parser("trade", help="trade records: sign a grant, accept, record, settle, deliver, show")
     actions = trade.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     p = actions.add_parser("set-code", help="as an exchange, set the code your trade numbers start with (once)")
