@@ -201,3 +201,20 @@ def test_a_trade_through_the_cli(s, run, tmp_path):
     again = run("trade", "record", "--grant", grant, "--acceptance", acceptance, "--key", run.keys["exchange"],
                 expect=1)
     assert "nonce that has already been used" in again.stderr and "Traceback" not in again.stderr
+
+
+def test_index_check_covers_the_trades_table(s):
+    """`datareg index check` replays the chain's trade events and compares the trades table with them (STATE_TABLES
+    in registry/indexer/check.py): the index of these trades agrees with the chain."""
+    carol, exchange = s.accounts[3], s.accounts[4]
+    asset, listing_id = listed(s)
+    recorded = s.client.execute(signed_trade(s, asset, listing_id, carol), exchange)
+    year, serial = (next(e for e in recorded.events if e.name == "TradeRecorded").args[k] for k in ("year", "serial"))
+    settled = s.client.execute(SetSettlement(year, serial, "disputed"), exchange)
+    s.wait_block(settled.block_number)
+    env = dict(os.environ, DATAREG_RPC_URL=s.rpc_url, DATAREG_DATA_DIR=str(s.settings.data_dir),
+               DATAREG_DATABASE_URL=s.settings.database_url)
+    ok = subprocess.run([sys.executable, "-m", "registry.cli.main", "--json", "index", "check"], env=env,
+                        capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert json.loads(ok.stdout)["differences"] == []
