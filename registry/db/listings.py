@@ -83,7 +83,8 @@ def _append(db: Session, entries: list[dict]) -> int:
     written = generation(db)
     for entry in sorted(entries, key=lambda e: e["position"]):
         cursor, tag = cursor_of(entry, tag)
-        existing = db.exec(select(ListingChange).where(ListingChange.cursor == cursor)).first()
+        # Only a voided entry can have this cursor (positions are unique among the others): none before a reorg.
+        existing = db.exec(select(ListingChange).where(ListingChange.cursor == cursor)).first() if written else None
         if existing is not None:
             existing.retracted_in, existing.retracted = None, False
             db.add(existing)
