@@ -22,6 +22,7 @@ from registry.vocabulary import (
     RevocationReason,
     RightKind,
     Role,
+    SettlementStatus,
     Stage,
     Term,
 )
@@ -617,6 +618,30 @@ class ListingPublic(BaseModel):
     asset_legal_status: Optional[LegalStatusPublic] = Field(None, description="The listed asset's one legal status, "
                                                             "judged now (a listing may be valid while the asset is "
                                                             "pledged, or not certified).")
+
+
+class TradePublic(BaseModel):
+    """A trade an exchange recorded on one of its listings (交易存证)."""
+
+    exchange: str
+    number: str = Field(description="The trade certificate number: the exchange's trade code, JY, year, serial.")
+    year: int
+    serial: int
+    listing_id: int
+    asset_id: str
+    seller: str = Field(description="The listing's holder, who granted the buyer's right.")
+    buyer: str
+    right_index: int = Field(description="The buyer's usage right (an ordinary right: GET /v1/assets/{id}/rights).")
+    parent_index: int = Field(description="The seller's usage right it was granted from.")
+    price_amount: Optional[str] = Field(description="In the currency's minor unit; null when confidential.")
+    currency: Optional[str]
+    price_hash: Optional[str] = Field(description="The commitment to a confidential price; null when public.")
+    contract_cid: Optional[str]
+    delivery_cid: Optional[str] = Field(description="The latest delivery evidence the exchange recorded.")
+    settlement: str = Field(description=_one_of(SettlementStatus, SettlementStatus.NONE))
+    recorded_at: Optional[str]
+    recorded_block: int
+    recorded_tx: str
 
 
 class ListingChangePublic(BaseModel):

@@ -347,6 +347,19 @@ class ListingValidity(Term):
     ASSET_FROZEN = 8, "资产已查封", "the asset is frozen by a regulator (查封)"
 
 
+# ─────────────────────────────── TradeRegistry ───────────────────────────────
+
+
+class SettlementStatus(Term):
+    """ITradeRegistry.SettlementStatus: where a trade's settlement (结算) stands, set by its exchange."""
+
+    NONE = 0, "无", "none"
+    PENDING = 1, "待结算", "pending"
+    SETTLED = 2, "已结算", "settled"
+    REFUNDED = 3, "已退款", "refunded"
+    DISPUTED = 4, "有争议", "disputed"
+
+
 # ─────────────────────────────── RegistrationOffice ───────────────────────────────
 
 
@@ -464,6 +477,10 @@ EVENT_ACTIONS: dict[str, tuple[str, str, str]] = {
     "ChangeReviewed": ("change_reviewed", "审核变更登记", "change reviewed"),
     "Attested": ("attested", "出具评估或认证", "attestation issued"),
     "AttestationRevoked": ("attestation_revoked", "撤销评估或认证", "attestation revoked"),
+    "TradeCodeSet": ("trade_code_set", "设定交易编号代码", "trade code set"),
+    "TradeRecorded": ("trade_recorded", "交易存证", "trade recorded"),
+    "TradeSettlementChanged": ("trade_settlement_changed", "结算状态变更", "settlement status changed"),
+    "DeliveryRecorded": ("delivery_recorded", "交付存证", "delivery recorded"),
 }
 #: An event of another asset in this asset's history: a derivation made from it.
 DERIVED_FROM_THIS = ("derived_from_this", "被用于衍生登记", "used as a source of derived data")
@@ -517,6 +534,7 @@ CONTRACT_ENUMS: dict[tuple[str, str], type[Term]] = {
     ("IParticipantRegistry", "ParticipantStatus"): ParticipantStatus,
     ("IListingRegistry", "ListingStatus"): ListingStatus,
     ("IListingRegistry", "ListingValidity"): ListingValidity,
+    ("ITradeRegistry", "SettlementStatus"): SettlementStatus,
     ("IRegistrationOffice", "Stage"): Stage,
     ("IRegistrationOffice", "ObjectionStatus"): ObjectionStatus,
     ("IRegistrationOffice", "ReissueReason"): ReissueReason,
@@ -547,6 +565,7 @@ GROUPS: dict[str, type[Term]] = {
     "participant_status": ParticipantStatus,
     "listing_status": ListingStatus,
     "listing_validity": ListingValidity,
+    "settlement_status": SettlementStatus,
     "stage": Stage,
     "objection_status": ObjectionStatus,
     "certificate_status": CertificateStatus,

@@ -23,6 +23,7 @@ FIXTURE_NAMES = {
     "listings": "ListingRegistry",
     "office": "RegistrationOffice",
     "attestations": "AttestationRegistry",
+    "trades": "TradeRegistry",
 }
 
 

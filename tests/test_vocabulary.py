@@ -44,6 +44,7 @@ def test_the_sources_are_read():
     """The parser finds the enums at all (a broken parser would make the comparisons below vacuous)."""
     enums = solidity_enums()
     assert enums[("IDataRegistry", "RightKind")] == ["Holding", "Usage", "Operating"]
+    assert enums[("ITradeRegistry", "SettlementStatus")] == ["None", "Pending", "Settled", "Refunded", "Disputed"]
     assert len(enums) >= 12
 
 

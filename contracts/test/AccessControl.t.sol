@@ -14,6 +14,7 @@ import {IParticipantRegistry} from "../src/interfaces/IParticipantRegistry.sol";
 import {IRegistrationOffice} from "../src/interfaces/IRegistrationOffice.sol";
 import {IPauseFlag} from "../src/interfaces/IPauseFlag.sol";
 import {AttestationRegistry} from "../src/AttestationRegistry.sol";
+import {ITradeRegistry} from "../src/interfaces/ITradeRegistry.sol";
 
 /// @notice The access-control matrix: every external write of every contract, called by every role, from the
 /// same starting world (RegistryFixture), with the outcome each role must get. A refusal must carry the
@@ -49,6 +50,7 @@ contract AccessControlMatrixTest is RegistryFixture {
     uint16 internal constant PARTICIPANTS = E | R | L | A;
 
     Row[] internal rows;
+    uint256 internal tradeListing; // `otherAsset` on EXCHANGE, for the trade rows
 
     function setUp() public override {
         super.setUp();
@@ -57,6 +59,7 @@ contract AccessControlMatrixTest is RegistryFixture {
         _listingRows();
         _officeRows();
         _attestationRows();
+        _tradeRows();
         _forwarderRows();
     }
 
@@ -232,6 +235,57 @@ contract AccessControlMatrixTest is RegistryFixture {
             (listingId, IListingRegistry.ListingStatus.Suspended)), E, IListingRegistry.NotListingParty.selector);
         _row("Listings.setStatus (delist)", l, abi.encodeCall(d.listings.setStatus,
             (listingId, IListingRegistry.ListingStatus.Delisted)), E | H, IListingRegistry.NotListingParty.selector);
+    }
+
+    /// @dev The exchange lists `otherAsset` (its holder's own approval), sets its trade code and records one trade
+    /// (OTHER_HOLDER sells a usage right to GRANTEE: HOLDER's nonce, which the rows above signed with, stays 0);
+    /// the rows then record a second, settle and deliver the first, and set a code again.
+    function _tradeRows() internal {
+        address t = address(d.trades);
+        IListingRegistry.ListingRequest memory req = listingRequest(otherAsset, "AC-1");
+        vm.prank(who[OTHER_HOLDER]);
+        d.listings.approveListing(who[EXCHANGE], req);
+        vm.startPrank(who[EXCHANGE]);
+        tradeListing = d.listings.list(req, who[OTHER_HOLDER], 0, "");
+        d.trades.setTradeCode("AC");
+        vm.stopPrank();
+        (ITradeRegistry.Trade memory trade, IDataRegistry.GrantTerms memory g, ITradeRegistry.Signatures memory s) =
+            _signedTrade();
+        vm.prank(who[EXCHANGE]);
+        (uint16 year, uint32 serial,) = d.trades.recordTrade(trade, g, s);
+        (trade, g, s) = _signedTrade();
+        _row("Trades.recordTrade (both signed)", t, abi.encodeCall(d.trades.recordTrade, (trade, g, s)), E,
+            ITradeRegistry.NotAnExchange.selector);
+        _row("Trades.setSettlement", t, abi.encodeCall(d.trades.setSettlement,
+            (year, serial, ITradeRegistry.SettlementStatus.Settled, bytes32(0))), E,
+            ITradeRegistry.TradeNotFound.selector);
+        _row("Trades.recordDelivery", t, abi.encodeCall(d.trades.recordDelivery, (year, serial, keccak256("d"))), E,
+            ITradeRegistry.TradeNotFound.selector);
+        // The code is set once: the exchange that has one is refused too.
+        _row("Trades.setTradeCode", t, abi.encodeCall(d.trades.setTradeCode, ("XY")), NOBODY,
+            ITradeRegistry.NotAnExchange.selector);
+        rows[rows.length - 1].altRefusal = ITradeRegistry.TradeCodeAlreadySet.selector;
+    }
+
+    function _signedTrade()
+        internal
+        view
+        returns (ITradeRegistry.Trade memory trade, IDataRegistry.GrantTerms memory g, ITradeRegistry.Signatures memory s)
+    {
+        g = terms(who[GRANTEE], 0);
+        g.termsCid = keccak256("contract");
+        trade = ITradeRegistry.Trade(tradeListing, who[GRANTEE], 2, 100, "CNY", bytes32(0), g.termsCid);
+        s.grantDeadline = block.timestamp + 1 days;
+        s.acceptDeadline = s.grantDeadline;
+        s.grantSignature = _sigBy(OTHER_HOLDER, keccak256(abi.encode(GRANT_TYPEHASH, who[OTHER_HOLDER], otherAsset,
+            uint256(2), termsHash(g), d.registry.nonces(who[OTHER_HOLDER]), s.grantDeadline)));
+        bytes32 acceptance = keccak256(abi.encode(
+            keccak256("TradeAcceptance(address buyer,address exchange,uint256 listingId,bytes32 grantSignatureHash,"
+                "uint256 priceAmount,bytes3 currency,bytes32 priceHash,bytes32 contractCid,uint256 deadline)"),
+            who[GRANTEE], who[EXCHANGE], tradeListing, keccak256(s.grantSignature), trade.priceAmount, trade.currency,
+            bytes32(0), g.termsCid, s.acceptDeadline));
+        s.acceptSignature = sign(keys[GRANTEE], digest(domain("TradeRegistry", block.chainid, address(d.trades)),
+            acceptance));
     }
 
     function _officeRows() internal {

@@ -10,6 +10,7 @@ import {Forwarder} from "../src/Forwarder.sol";
 import {ListingRegistry} from "../src/ListingRegistry.sol";
 import {ParticipantRegistry} from "../src/ParticipantRegistry.sol";
 import {RegistrationOffice} from "../src/RegistrationOffice.sol";
+import {TradeRegistry} from "../src/TradeRegistry.sol";
 import {IAttestationRegistry} from "../src/interfaces/IAttestationRegistry.sol";
 import {IDataRegistry} from "../src/interfaces/IDataRegistry.sol";
 import {IListingRegistry} from "../src/interfaces/IListingRegistry.sol";
@@ -27,6 +28,7 @@ abstract contract RegistryFixture is Test {
         ListingRegistry listings;
         RegistrationOffice office;
         AttestationRegistry attestations;
+        TradeRegistry trades;
     }
 
     // ───────────────────────────── roles: the columns of the matrix ─────────────────────────────
@@ -167,6 +169,7 @@ abstract contract RegistryFixture is Test {
         x.listings = new ListingRegistry(x.registry, x.participants, address(x.forwarder));
         x.office = new RegistrationOffice(x.registry, x.participants, PUBLICITY, address(x.forwarder));
         x.attestations = new AttestationRegistry(x.registry, x.participants, address(x.forwarder));
+        x.trades = new TradeRegistry(x.registry, x.listings, x.participants, address(x.forwarder));
     }
 
     function _admit(Deployment memory x) internal {

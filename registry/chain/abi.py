@@ -19,6 +19,7 @@ CONTRACTS = (
     "ListingRegistry",
     "RegistrationOffice",
     "AttestationRegistry",
+    "TradeRegistry",
 )
 
 

@@ -299,7 +299,7 @@ class RegistryClient:
             # Judged by block time, which on a test chain can run ahead of the wall clock.
             deadline = max(int(time.time()), int(self.chain.latest_block()["timestamp"], 16)) + ttl
         contract = self._contract_of(operation)
-        nonce = contract.functions.nonces(account.address).call()
+        nonce = contract.functions.nonces(account.address).call() if operation.nonced else 0
         typed = operation.typed_data(account.address, nonce, deadline, self.chain.chain_id, contract.address)
         signature = account.sign_message(encode_typed_data(full_message=typed)).signature
         return SignedOperation(operation, account.address, deadline, nonce, bytes(signature), typed)

@@ -29,6 +29,7 @@ from registry.vocabulary import (
     RevocationReason,
     RightKind,
     Role,
+    SettlementStatus,
     Term,
 )
 
@@ -49,6 +50,7 @@ LISTING_STATUSES = {m.key: m.value for m in ListingStatus if m is not ListingSta
 ROLES = {m.key: m.value for m in Role.admissible()}
 ATTESTATION_KINDS = {m.key: m.value for m in AttestationKind}
 PLEDGED_OPERATIONS = {m.key: m.value for m in PledgedOperation}
+SETTLEMENT_STATUSES = {m.key: m.value for m in SettlementStatus if m is not SettlementStatus.NONE}
 
 
 def _refuse(name: str, message: str, short: str) -> ValidationError:
@@ -245,6 +247,26 @@ class Named(Kind):
             raise _refuse(name, f"Unknown {self.what} '{value}': use one of {', '.join(self.codes)}.",
                           f"one of {', '.join(self.codes)}")
         return self.codes[value]
+
+
+@dataclass(frozen=True)
+class PaddedCode(Kind):
+    """A short code of A-Z and 0-9 as a fixed-size byte string, left-aligned and zero-padded (bytes6)."""
+
+    size: int = 6
+    min_length: int = 2
+
+    @property
+    def eip712(self) -> str:  # type: ignore[override]
+        return f"bytes{self.size}"
+
+    def abi(self, value: Any, name: str) -> bytes:
+        text = str(value)
+        if not (self.min_length <= len(text) <= self.size and all(c.isascii() and (c.isupper() or c.isdigit())
+                                                                   for c in text)):
+            raise _refuse(name, f"'{text}' is not a code of {self.min_length}-{self.size} characters A-Z and 0-9.",
+                          f"{self.min_length}-{self.size} characters A-Z, 0-9")
+        return text.encode().ljust(self.size, b"\0")
 
 
 class CreditCodeKind(Kind):
@@ -533,6 +555,7 @@ class Operation:
     # The signed members in the type's order, where it is not signer, fields, nonce, deadline (the forwarder's).
     signed_order: ClassVar[tuple[str, ...]] = ()
     deadline_type: ClassVar[str] = "uint256"
+    nonced: ClassVar[bool] = True  # whether the signer's nonce at the contract is part of the signed message
 
     @classmethod
     def struct(cls) -> Struct:
@@ -903,6 +926,104 @@ class SetListingStatus(Operation):
     contract = "ListingRegistry"
     name = "set_listing_status"
     function = "setStatus"
+
+
+# ─────────────────────────────── trades (TradeRegistry) ───────────────────────────────
+
+@dataclass(frozen=True)
+class TradeTerms:
+    """ITradeRegistry.Trade: the listing, the buyer, the seller's usage right the buyer's right comes from, the
+    price (amount and currency, or the hash of a confidential one) and the contract document."""
+
+    listing_id: int = arg(Uint(low=1, high=2**64 - 1))
+    buyer: str = arg(ADDRESS)
+    parent_index: int = arg(Uint(low=1), 2)
+    price_amount: int = arg(UINT256, 0)
+    currency: str = arg(CURRENCY, "")
+    price_hash: bytes = arg(DIGEST, ZERO)
+    contract_cid: bytes = arg(DIGEST, ZERO)
+
+
+@dataclass(frozen=True)
+class TradeSignatures:
+    """ITradeRegistry.Signatures: the seller's `Grant` and the buyer's `TradeAcceptance`, with their deadlines."""
+
+    grant_deadline: int = arg(UINT256)
+    grant_signature: bytes = arg(BYTES)
+    accept_deadline: int = arg(UINT256)
+    accept_signature: bytes = arg(BYTES)
+
+
+@dataclass(frozen=True)
+class TradeAcceptance(Operation):
+    """The buyer's acceptance of a trade: the exchange, the listing, the seller's very grant signature (its
+    keccak256), the price and the contract. It has no nonce: the grant's nonce, spent by the trade, makes it
+    good once."""
+
+    exchange: str = arg(ADDRESS)
+    listing_id: int = arg(Uint(low=1, high=2**64 - 1))
+    grant_signature_hash: bytes = arg(DIGEST)
+    price_amount: int = arg(UINT256, 0)
+    currency: str = arg(CURRENCY, "")
+    price_hash: bytes = arg(DIGEST, ZERO)
+    contract_cid: bytes = arg(DIGEST, ZERO)
+
+    contract = "TradeRegistry"
+    name = "accept_trade"
+    signer_field = "buyer"
+    nonced = False
+    signed_order = ("buyer", "exchange", "listingId", "grantSignatureHash", "priceAmount", "currency", "priceHash",
+                    "contractCid", "deadline")
+
+    def typed_data(self, signer: str, nonce: int, deadline: int, chain_id: int, registry: str) -> dict[str, Any]:
+        typed = super().typed_data(signer, nonce, deadline, chain_id, registry)
+        del typed["message"]["nonce"]
+        return typed
+
+
+@dataclass(frozen=True)
+class SetTradeCode(Operation):
+    code: str = arg(PaddedCode(6))
+
+    contract = "TradeRegistry"
+    name = "set_trade_code"
+    function = "setTradeCode"
+
+
+@dataclass(frozen=True)
+class RecordTrade(Operation):
+    """The exchange records a trade with both parties' signatures; the buyer's right is granted in the same call."""
+
+    trade: TradeTerms = arg(Struct(TradeTerms, "Trade"))
+    terms: GrantTerms = arg(Struct(GrantTerms))
+    signatures: TradeSignatures = arg(Struct(TradeSignatures, "Signatures"))
+
+    contract = "TradeRegistry"
+    name = "record_trade"
+    function = "recordTrade"
+
+
+@dataclass(frozen=True)
+class SetSettlement(Operation):
+    year: int = arg(Uint(16))
+    serial: int = arg(Uint(32, low=1))
+    status: str = arg(Named(SETTLEMENT_STATUSES, "settlement status"))  # pending | settled | refunded | disputed
+    note_cid: bytes = arg(DIGEST, ZERO)
+
+    contract = "TradeRegistry"
+    name = "set_settlement"
+    function = "setSettlement"
+
+
+@dataclass(frozen=True)
+class RecordDelivery(Operation):
+    year: int = arg(Uint(16))
+    serial: int = arg(Uint(32, low=1))
+    evidence_cid: bytes = arg(DIGEST)
+
+    contract = "TradeRegistry"
+    name = "record_delivery"
+    function = "recordDelivery"
 
 
 # ─────────────────────────────── participants (ParticipantRegistry) ───────────────────────────────

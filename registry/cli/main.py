@@ -154,6 +154,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                 "suspend, resume or delist a listing (its exchange; the holder may delist)"),
     "listings": ("registry.cli.listings", "listings, with whether each is valid and why not"),
     "feed": ("registry.cli.listings", "an exchange's listing changes, in order, from a cursor"),
+    "trade": ("registry.cli.trades", "trade records: sign a grant, accept, record, settle, deliver, show"),
     "apply": ("registry.cli.procedure", "apply for registration of an asset you registered"),
     "accept": ("registry.cli.procedure", "accept an application (registrar)"),
     "return": ("registry.cli.procedure", "return an application for missing material (registrar)"),

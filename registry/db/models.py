@@ -228,6 +228,8 @@ class Participant(SQLModel, table=True):
     # For registrars: the region and code in their certificate numbers.
     region: Optional[str] = Field(default=None, max_length=2)
     registrar_code: Optional[str] = Field(default=None, max_length=1)
+    # For exchanges: the code that starts their trade certificate numbers (TradeRegistry.setTradeCode).
+    trade_code: Optional[str] = Field(default=None, max_length=6)
     added_block: int = Field(sa_type=BIG)
     updated_block: int = Field(sa_type=BIG)
 
@@ -439,6 +441,35 @@ class Attestation(SQLModel, table=True):
     issued_at: int = Field(sa_type=BIG)
     issued_block: int = Field(sa_type=BIG)
     issued_tx: str = Field(max_length=66)
+
+
+class Trade(SQLModel, table=True):
+    """A trade an exchange recorded on one of its listings (交易存证): the buyer's usage right, the price
+    commitment, the contract, delivery evidence and the settlement status the exchange keeps."""
+
+    __tablename__ = "trades"
+
+    exchange: str = Field(primary_key=True, max_length=42)
+    year: int = Field(primary_key=True, sa_column_kwargs=CHAIN_NUMBERED)
+    serial: int = Field(primary_key=True, sa_type=BIG, sa_column_kwargs=CHAIN_NUMBERED)
+    number: str = Field(index=True, max_length=24)  # the certificate number: code, JY, year, serial
+    listing_id: int = Field(sa_type=BIG)
+    asset_id: str = Field(index=True, max_length=66)
+    seller: str = Field(index=True, max_length=42)  # the listing's holder, the grantor of the buyer's right
+    buyer: str = Field(index=True, max_length=42)
+    right_index: int  # the buyer's usage right
+    parent_index: int
+    # uint256 as a decimal string; null when the price is confidential (then `price_hash` commits to it)
+    price_amount: Optional[str] = Field(default=None, max_length=80)
+    currency: Optional[str] = Field(default=None, max_length=3)
+    price_hash: Optional[str] = Field(default=None, max_length=66)  # the commitment of a confidential price
+    contract_cid: Optional[str] = Field(default=None, max_length=64)
+    delivery_cid: Optional[str] = Field(default=None, max_length=64)  # the latest delivery evidence
+    settlement: int  # ITradeRegistry.SettlementStatus
+    recorded_at: int = Field(sa_type=BIG)
+    recorded_block: int = Field(sa_type=BIG)
+    recorded_tx: str = Field(max_length=66)
+    updated_block: int = Field(sa_type=BIG)
 
 
 # ───────────────────── written by the API, not the indexer: shared by every API instance ─────────────────────

@@ -54,6 +54,7 @@ from registry.db.models import (
     Registration,
     Right,
     RightVersion,
+    Trade,
 )
 from registry.db.queries import checkpoint
 from registry.errors import ChainError, IndexerError
@@ -369,6 +370,7 @@ STATE_TABLES: dict[type[SQLModel], tuple[tuple[str, ...], frozenset[str]]] = {
     AssetVersion: (("asset_id", "version"), frozenset()),
     HolderTerm: (("asset_id", "holder"), frozenset()),
     ChangeApplication: (("asset_id",), frozenset()),
+    Trade: (("exchange", "year", "serial"), frozenset()),
 }
 EVENT_FIELDS = ("block_hash", "tx_hash", "timestamp", "name", "asset_id", "kind", "actor", "party", "right_index")
 

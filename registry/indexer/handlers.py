@@ -30,6 +30,7 @@ from registry.db.models import (
     Pledge,
     Registration,
     Right,
+    Trade,
 )
 from registry.errors import IndexerError
 from registry.indexer.batch import Batch
@@ -40,6 +41,7 @@ from registry.vocabulary import (
     ListingStatus,
     ObjectionStatus,
     ParticipantStatus,
+    SettlementStatus,
     Stage,
 )
 
@@ -449,6 +451,54 @@ def on_attestation_revoked(batch: Batch, ev: DecodedEvent, timestamp: int, looku
         attestation.update(revoked=True, revocation_reason=ev.args["reasonCode"])
 
 
+def _code(hex_value: str) -> str:
+    return bytes.fromhex(hex_value[2:]).rstrip(b"\0").decode()
+
+
+def trade_number(code: str, year: int, serial: int) -> str:
+    """The trade certificate number, as ITradeRegistry.certificateNumber formats it."""
+    return f"{code}JY{year:04d}{serial:06d}"
+
+
+def on_trade_code_set(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    participant = batch.get(Participant, ev.args["exchange"])
+    if participant is not None:
+        participant.update(trade_code=_code(ev.args["code"]), updated_block=ev.block_number)
+
+
+def on_trade_recorded(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    a, t = ev.args, ev.args["trade"]
+    exchange = batch.get(Participant, a["exchange"])
+    listing = batch.get(Listing, t["listingId"])
+    if exchange is None or not exchange.get("trade_code") or listing is None:
+        raise IndexerError(f"TradeRecorded in block {ev.block_number} names exchange {a['exchange']} or listing "
+                           f"{t['listingId']}, which the index does not have (or no trade code).")
+    public = t["priceAmount"] != 0
+    batch.add(Trade, exchange=a["exchange"], year=a["year"], serial=a["serial"],
+              number=trade_number(exchange["trade_code"], a["year"], a["serial"]), listing_id=t["listingId"],
+              asset_id=a["assetId"], seller=listing["holder"], buyer=a["buyer"], right_index=a["rightIndex"],
+              parent_index=t["parentIndex"], price_amount=str(t["priceAmount"]) if public else None,
+              currency=_code(t["currency"]) if public else None,
+              price_hash=None if public else t["priceHash"], contract_cid=_cid_or_none(t["contractCid"]),
+              settlement=SettlementStatus.PENDING.value, recorded_at=timestamp, recorded_block=ev.block_number,
+              recorded_tx=ev.tx_hash, updated_block=ev.block_number)
+
+
+def _trade(batch: Batch, ev: DecodedEvent) -> dict[str, Any]:
+    trade = batch.get(Trade, (ev.args["exchange"], ev.args["year"], ev.args["serial"]))
+    if trade is None:
+        raise IndexerError(f"{ev.name} in block {ev.block_number} names a trade the index does not have.")
+    return trade
+
+
+def on_trade_settlement_changed(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _trade(batch, ev).update(settlement=ev.args["status"], updated_block=ev.block_number)
+
+
+def on_delivery_recorded(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _trade(batch, ev).update(delivery_cid=_cid_or_none(ev.args["evidenceCid"]), updated_block=ev.block_number)
+
+
 Handler = Callable[[Batch, DecodedEvent, int, MetadataLookup], None]
 
 HANDLERS: dict[str, Handler] = {
@@ -494,4 +544,8 @@ HANDLERS: dict[str, Handler] = {
     "ChangeReviewed": on_change_reviewed,
     "Attested": on_attested,
     "AttestationRevoked": on_attestation_revoked,
+    "TradeCodeSet": on_trade_code_set,
+    "TradeRecorded": on_trade_recorded,
+    "TradeSettlementChanged": on_trade_settlement_changed,
+    "DeliveryRecorded": on_delivery_recorded,
 }

@@ -42,6 +42,7 @@ from registry.db.models import (
     Registration,
     Right,
     RightVersion,
+    Trade,
     UndoBatch,
 )
 from registry.indexer.batch import Batch, undo
@@ -202,14 +203,16 @@ class Writer:
     def _replay(self, db: Session, assets: set[str], accounts: set[str]) -> None:
         """Rebuilds the rows of `assets` and `accounts` from their remaining events."""
         for chunk in chunks(list(assets)):
-            for table in (RightVersion, Right, Lineage, Listing, Pledge, Objection, Registration, Attestation,
+            for table in (RightVersion, Right, Lineage, Listing, Pledge, Objection, Registration, Attestation, Trade,
                           AssetVersion, FreezeOrder, HolderTerm, ChangeApplication, Asset):
                 db.exec(delete(table).where(table.asset_id.in_(chunk)))
         for chunk in chunks(list(accounts)):
             db.exec(delete(Participant).where(Participant.account.in_(chunk)))
         remaining = db.exec(
             select(Event)
-            .where(or_(Event.asset_id.in_(assets), Event.name.in_(PARTICIPANT_EVENTS) & Event.party.in_(accounts)))
+            # Trade codes are set once per exchange (few): replayed for all, the same code again is no change.
+            .where(or_(Event.asset_id.in_(assets), Event.name.in_(PARTICIPANT_EVENTS) & Event.party.in_(accounts),
+                       Event.name == "TradeCodeSet"))
             .order_by(Event.block_number, Event.log_index)
         ).all()
         batch = Batch(db.connection())
@@ -244,7 +247,14 @@ def _asset_of(batch: Batch, event: DecodedEvent) -> str | None:
     if "listingId" in event.args:
         listing = batch.get(Listing, event.args["listingId"])
         return listing["asset_id"] if listing else None
+    if event.name in TRADE_CHANGES:
+        trade = batch.get(Trade, (event.args["exchange"], event.args["year"], event.args["serial"]))
+        return trade["asset_id"] if trade else None
     return None
+
+
+# Events of a recorded trade that name it by (exchange, year, serial), not by its asset.
+TRADE_CHANGES = ("TradeSettlementChanged", "DeliveryRecorded")
 
 
 def _kind(batch: Batch, event: DecodedEvent) -> int | None:
@@ -294,7 +304,9 @@ PARTICIPANT_EVENTS = ("ParticipantAdded", "ParticipantSuspended", "ParticipantRe
 
 
 def _participant_of(event: Event) -> str | None:
-    """The participant a participant-registry or registrar-configuration event concerns (its `party`)."""
+    """The participant a participant-registry, registrar-configuration or trade-code event concerns."""
+    if event.name == "TradeCodeSet":
+        return str(json.loads(event.args_json)["exchange"])
     return event.party if event.name in PARTICIPANT_EVENTS else None
 
 

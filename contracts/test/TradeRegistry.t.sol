@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {TradeRegistryBase} from "./TradeRegistryBase.t.sol";
+import {IDataRegistry} from "../src/interfaces/IDataRegistry.sol";
+import {IListingRegistry} from "../src/interfaces/IListingRegistry.sol";
+import {IParticipantRegistry} from "../src/interfaces/IParticipantRegistry.sol";
+import {ITradeRegistry} from "../src/interfaces/ITradeRegistry.sol";
+
+contract TradeRegistryTest is TradeRegistryBase {
+    function _record(address exchange, ITradeRegistry.Trade memory t, IDataRegistry.GrantTerms memory g)
+        internal
+        returns (uint16 year, uint32 serial, uint256 rightIndex)
+    {
+        ITradeRegistry.Signatures memory s = _sigs(exchange, t, g);
+        vm.prank(exchange);
+        return trades.recordTrade(t, g, s);
+    }
+
+    // ───────────────────────────── happy path ─────────────────────────────
+
+    function test_recordTrade_grantsBuyersUsageRight_numbersTheTrade_andSettles() public {
+        ITradeRegistry.Trade memory t = _trade(listingA, carol);
+        IDataRegistry.GrantTerms memory g = _terms(carol);
+        ITradeRegistry.Signatures memory s = _sigs(exchangeA, t, g);
+        vm.expectEmit(true, true, true, true, address(trades));
+        emit ITradeRegistry.TradeRecorded(exchangeA, assetId, carol, 2025, 1, 4, t);
+        vm.prank(exchangeA);
+        (uint16 year, uint32 serial, uint256 rightIndex) = trades.recordTrade(t, g, s);
+        assertEq(year, 2025, "Beijing year of 1,750,000,000");
+        assertEq(serial, 1, "first of the year");
+        IDataRegistry.RightView memory right = registry.getRight(assetId, rightIndex);
+        assertEq(right.holder, carol, "buyer holds the right");
+        assertTrue(right.kind == IDataRegistry.RightKind.Usage, "a usage right");
+        assertEq(right.parentIndex, 2, "granted from the seller's usage right");
+        (IDataRegistry.Validity v,) = registry.rightValidity(assetId, rightIndex);
+        assertTrue(v == IDataRegistry.Validity.Valid, "valid right");
+        assertTrue(trades.settlementOf(exchangeA, year, serial) == ITradeRegistry.SettlementStatus.Pending, "pending");
+        assertEq(trades.certificateNumber(exchangeA, year, serial), "SZDEJY2025000001", "number");
+
+        vm.expectEmit(true, true, true, true, address(trades));
+        emit ITradeRegistry.TradeSettlementChanged(exchangeA, year, serial, ITradeRegistry.SettlementStatus.Settled, 0);
+        vm.prank(exchangeA);
+        trades.setSettlement(year, serial, ITradeRegistry.SettlementStatus.Settled, 0);
+        assertTrue(trades.settlementOf(exchangeA, year, serial) == ITradeRegistry.SettlementStatus.Settled, "settled");
+
+        vm.expectEmit(true, true, true, true, address(trades));
+        emit ITradeRegistry.DeliveryRecorded(exchangeA, year, serial, keccak256("receipt 2"));
+        vm.prank(exchangeA);
+        trades.recordDelivery(year, serial, keccak256("receipt 2"));
+
+        // The second trade of the year takes the next serial; a new year starts again at 1.
+        (, serial,) = _record(exchangeA, _trade(listingA, carol), _terms(carol));
+        assertEq(serial, 2, "second of the year");
+        vm.warp(1_767_196_800); // 2026-01-01 00:00 Beijing
+        t = _trade(listingA, carol);
+        t.priceAmount = 0;
+        t.currency = 0;
+        t.priceHash = keccak256(abi.encode(uint256(99), bytes3("CNY"), bytes32("salt")));
+        (year, serial,) = _record(exchangeA, t, _terms(carol));
+        assertEq(year, 2026, "new year");
+        assertEq(serial, 1, "serial restarts");
+        assertTrue(trades.settlementOf(exchangeA, 2025, 1) == ITradeRegistry.SettlementStatus.Settled, "kept apart");
+        assertTrue(trades.settlementOf(exchangeA, 2025, 2) == ITradeRegistry.SettlementStatus.Pending, "last year's");
+        assertTrue(trades.settlementOf(exchangeA, 2025, 3) == ITradeRegistry.SettlementStatus.None, "no third");
+        assertTrue(trades.settlementOf(exchangeA, 2026, 2) == ITradeRegistry.SettlementStatus.None, "not yet");
+        assertTrue(trades.settlementOf(exchangeA, 2026, 0) == ITradeRegistry.SettlementStatus.None, "no serial 0");
+    }
+
+    // ───────────────────────────── refusals ─────────────────────────────
+
+    function test_recordTrade_revertsWhen_listingIsAnotherExchanges_orNotValid() public {
+        vm.prank(exchangeB);
+        trades.setTradeCode("SHDE");
+        ITradeRegistry.Trade memory t = _trade(listingA, carol);
+        IDataRegistry.GrantTerms memory g = _terms(carol);
+        ITradeRegistry.Signatures memory s = _sigs(exchangeB, t, g);
+        vm.prank(exchangeB);
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.NotExchangesListing.selector, listingA, exchangeB));
+        trades.recordTrade(t, g, s);
+
+        s = _sigs(exchangeA, t, g);
+        vm.prank(exchangeA);
+        listings.setStatus(listingA, IListingRegistry.ListingStatus.Suspended);
+        vm.prank(exchangeA);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ITradeRegistry.ListingNotValid.selector, listingA, uint8(IListingRegistry.ListingValidity.Suspended)
+            )
+        );
+        trades.recordTrade(t, g, s);
+        vm.prank(exchangeA);
+        listings.setStatus(listingA, IListingRegistry.ListingStatus.Listed);
+
+        // The seller transferred the operating right away: the listing no longer holds.
+        vm.prank(alice);
+        registry.transfer(assetId, 3, bob);
+        vm.prank(exchangeA);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ITradeRegistry.ListingNotValid.selector, listingA, uint8(IListingRegistry.ListingValidity.HolderChanged)
+            )
+        );
+        trades.recordTrade(t, g, s);
+
+        // Not an exchange at all.
+        vm.prank(carol);
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.NotAnExchange.selector, carol));
+        trades.recordTrade(t, g, s);
+    }
+
+    function test_recordTrade_revertsWhen_noTradeCode_badPrice_wrongGrantee_orContractMismatch() public {
+        uint256 listingB = _list(exchangeB, "SH-1");
+        ITradeRegistry.Trade memory t = _trade(listingB, carol);
+        IDataRegistry.GrantTerms memory g = _terms(carol);
+        ITradeRegistry.Signatures memory s = _sigs(exchangeB, t, g);
+        vm.prank(exchangeB);
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.TradeCodeNotSet.selector, exchangeB));
+        trades.recordTrade(t, g, s);
+
+        t = _trade(listingA, carol);
+        t.priceHash = keccak256("both");
+        s = _sigs(exchangeA, t, g);
+        vm.prank(exchangeA);
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.InvalidPrice.selector));
+        trades.recordTrade(t, g, s);
+
+        t = _trade(listingA, carol);
+        t.currency = "cny";
+        vm.prank(exchangeA);
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.InvalidPrice.selector));
+        trades.recordTrade(t, g, s);
+
+        t = _trade(listingA, carol);
+        g = _terms(bob);
+        vm.prank(exchangeA);
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.BuyerMismatch.selector, carol, bob));
+        trades.recordTrade(t, g, s);
+
+        g = _terms(carol);
+        g.termsCid = keccak256("other");
+        vm.prank(exchangeA);
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.ContractMismatch.selector, CONTRACT_CID, g.termsCid));
+        trades.recordTrade(t, g, s);
+
+        // The operating right is no usage right: a trade grants usage.
+        g = _terms(carol);
+        t.parentIndex = 3;
+        vm.prank(exchangeA);
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.NotAUsageRight.selector, assetId, 3));
+        trades.recordTrade(t, g, s);
+    }
+
+    function test_recordTrade_revertsWhen_signaturesForgedExpiredOrReplayed() public {
+        ITradeRegistry.Trade memory t = _trade(listingA, carol);
+        IDataRegistry.GrantTerms memory g = _terms(carol);
+        ITradeRegistry.Signatures memory good = _sigs(exchangeA, t, g);
+
+        // Buyer's acceptance signed by someone else.
+        ITradeRegistry.Signatures memory s = _sigs(exchangeA, t, g);
+        s.acceptSignature = _acceptSig(BOB_KEY, exchangeA, t, s.grantSignature, s.acceptDeadline);
+        vm.prank(exchangeA);
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.InvalidSignature.selector, carol));
+        trades.recordTrade(t, g, s);
+
+        // Buyer accepted another price.
+        ITradeRegistry.Trade memory cheaper = _trade(listingA, carol);
+        cheaper.priceAmount = 1;
+        vm.prank(exchangeA);
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.InvalidSignature.selector, carol));
+        trades.recordTrade(cheaper, g, good);
+
+        // Buyer's acceptance for another exchange.
+        s = _sigs(exchangeA, t, g);
+        s.acceptSignature = _acceptSig(CAROL_KEY, exchangeB, t, s.grantSignature, s.acceptDeadline);
+        vm.prank(exchangeA);
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.InvalidSignature.selector, carol));
+        trades.recordTrade(t, g, s);
+
+        // Seller's grant signed by someone else (and accepted by the buyer as such).
+        s = _sigs(exchangeA, t, g);
+        s.grantSignature = _grantSig(BOB_KEY, t.parentIndex, g, s.grantDeadline);
+        s.acceptSignature = _acceptSig(CAROL_KEY, exchangeA, t, s.grantSignature, s.acceptDeadline);
+        vm.prank(exchangeA);
+        vm.expectRevert(abi.encodeWithSelector(IDataRegistry.InvalidSignature.selector, alice));
+        trades.recordTrade(t, g, s);
+
+        // Expired: the buyer's, then the seller's.
+        s = _sigs(exchangeA, t, g);
+        vm.warp(s.acceptDeadline + 1);
+        vm.prank(exchangeA);
+        vm.expectRevert(
+            abi.encodeWithSelector(ITradeRegistry.SignatureExpired.selector, s.acceptDeadline, s.acceptDeadline + 1)
+        );
+        trades.recordTrade(t, g, s);
+        s = _sigs(exchangeA, t, g);
+        s.grantDeadline = block.timestamp - 1;
+        s.grantSignature = _grantSig(ALICE_KEY, t.parentIndex, g, s.grantDeadline);
+        s.acceptSignature = _acceptSig(CAROL_KEY, exchangeA, t, s.grantSignature, s.acceptDeadline);
+        vm.prank(exchangeA);
+        vm.expectRevert(
+            abi.encodeWithSelector(IDataRegistry.SignatureExpired.selector, s.grantDeadline, block.timestamp)
+        );
+        trades.recordTrade(t, g, s);
+
+        // The buyer accepted another grant than the one submitted.
+        s = _sigs(exchangeA, t, g);
+        IDataRegistry.GrantTerms memory wider = _terms(carol);
+        wider.territory = "";
+        s.grantSignature = _grantSig(ALICE_KEY, t.parentIndex, wider, s.grantDeadline);
+        vm.prank(exchangeA);
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.InvalidSignature.selector, carol));
+        trades.recordTrade(t, wider, s);
+
+        // Good once; the same pair again is refused (the seller's grant nonce moved on: the grant, and with it
+        // the acceptance, is spent).
+        s = _sigs(exchangeA, t, g);
+        vm.prank(exchangeA);
+        trades.recordTrade(t, g, s);
+        vm.prank(exchangeA);
+        vm.expectRevert(abi.encodeWithSelector(IDataRegistry.InvalidSignature.selector, alice));
+        trades.recordTrade(t, g, s);
+    }
+
+    function test_setSettlement_onlyByTheRecordingExchange_andNeverBackToNone() public {
+        (uint16 year, uint32 serial,) = _record(exchangeA, _trade(listingA, carol), _terms(carol));
+        vm.prank(exchangeB);
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.TradeNotFound.selector, exchangeB, year, serial));
+        trades.setSettlement(year, serial, ITradeRegistry.SettlementStatus.Refunded, 0);
+        vm.prank(carol);
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.TradeNotFound.selector, carol, year, serial));
+        trades.recordDelivery(year, serial, keccak256("x"));
+        vm.prank(exchangeA);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ITradeRegistry.InvalidSettlementChange.selector, year, serial,
+                ITradeRegistry.SettlementStatus.Pending, ITradeRegistry.SettlementStatus.None
+            )
+        );
+        trades.setSettlement(year, serial, ITradeRegistry.SettlementStatus.None, 0);
+        vm.prank(exchangeA);
+        vm.expectRevert(
+            abi.encodeWithSelector(ITradeRegistry.TradeNotFound.selector, exchangeA, year, serial + 1)
+        );
+        trades.setSettlement(year, serial + 1, ITradeRegistry.SettlementStatus.Settled, 0);
+        vm.prank(exchangeA);
+        trades.setSettlement(year, serial, ITradeRegistry.SettlementStatus.Disputed, keccak256("complaint"));
+        vm.prank(exchangeA);
+        trades.setSettlement(year, serial, ITradeRegistry.SettlementStatus.Refunded, keccak256("ruling"));
+        assertTrue(trades.settlementOf(exchangeA, year, serial) == ITradeRegistry.SettlementStatus.Refunded, "refunded");
+    }
+
+    function test_setTradeCode_onceUniqueAndWellFormed() public {
+        vm.prank(exchangeA);
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.TradeCodeAlreadySet.selector, exchangeA, bytes6("SZDE")));
+        trades.setTradeCode("XX");
+        vm.prank(exchangeB);
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.TradeCodeTaken.selector, bytes6("SZDE"), exchangeA));
+        trades.setTradeCode("SZDE");
+        vm.prank(exchangeB);
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.InvalidTradeCode.selector, bytes6("sh")));
+        trades.setTradeCode("sh");
+        vm.prank(exchangeB);
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.InvalidTradeCode.selector, bytes6("S")));
+        trades.setTradeCode("S");
+        vm.prank(carol);
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.NotAnExchange.selector, carol));
+        trades.setTradeCode("CC");
+    }
+
+    function test_paused_refusesEveryWrite() public {
+        (uint16 year, uint32 serial,) = _record(exchangeA, _trade(listingA, carol), _terms(carol));
+        ITradeRegistry.Trade memory t = _trade(listingA, bob);
+        IDataRegistry.GrantTerms memory g = _terms(bob);
+        ITradeRegistry.Signatures memory s = _sigs(exchangeA, t, g);
+        participants.pause(bytes32(0));
+        bytes memory paused = abi.encodeWithSelector(IParticipantRegistry.RegistryPaused.selector);
+        vm.startPrank(exchangeA);
+        vm.expectRevert(paused);
+        trades.recordTrade(t, g, s);
+        vm.expectRevert(paused);
+        trades.setSettlement(year, serial, ITradeRegistry.SettlementStatus.Settled, 0);
+        vm.expectRevert(paused);
+        trades.recordDelivery(year, serial, 0);
+        vm.stopPrank();
+        vm.prank(exchangeB);
+        vm.expectRevert(paused);
+        trades.setTradeCode("SHDE");
+    }
+}

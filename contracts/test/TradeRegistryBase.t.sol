@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {DataRegistryBase} from "./DataRegistryBase.t.sol";
+import {IDataRegistry} from "../src/interfaces/IDataRegistry.sol";
+import {IListingRegistry} from "../src/interfaces/IListingRegistry.sol";
+import {IParticipantRegistry} from "../src/interfaces/IParticipantRegistry.sol";
+import {ITradeRegistry} from "../src/interfaces/ITradeRegistry.sol";
+import {ListingRegistry} from "../src/ListingRegistry.sol";
+import {TradeRegistry} from "../src/TradeRegistry.sol";
+
+/// @notice Alice registers an asset (all three rights) and lists it on exchange A (code SZDE); Carol buys.
+abstract contract TradeRegistryBase is DataRegistryBase {
+    ListingRegistry internal listings;
+    TradeRegistry internal trades;
+    address internal exchangeA = address(0xEA);
+    address internal exchangeB = address(0xEB);
+    bytes32 internal assetId;
+    uint256 internal listingA;
+
+    // Independent of the contract's own constants, so a typo in either shows up as a failing signature test.
+    bytes32 internal constant GRANT_TERMS_TYPE = keccak256(
+        "GrantTerms(address grantee,uint64 validFrom,uint64 validUntil,bool subGrantable,bool transferable,"
+        "string purpose,string territory,uint256 quantity,bytes32 termsCid)"
+    );
+    bytes32 internal constant GRANT_TYPEHASH = keccak256(
+        "Grant(address grantor,bytes32 assetId,uint256 parentIndex,GrantTerms terms,uint256 nonce,uint256 deadline)"
+        "GrantTerms(address grantee,uint64 validFrom,uint64 validUntil,bool subGrantable,bool transferable,"
+        "string purpose,string territory,uint256 quantity,bytes32 termsCid)"
+    );
+    bytes32 internal constant ACCEPTANCE_TYPEHASH = keccak256(
+        "TradeAcceptance(address buyer,address exchange,uint256 listingId,bytes32 grantSignatureHash,"
+        "uint256 priceAmount,bytes3 currency,bytes32 priceHash,bytes32 contractCid,uint256 deadline)"
+    );
+    bytes32 internal constant LISTING_CONSENT_TYPEHASH = keccak256(
+        "ListingConsent(address holder,address exchange,bytes32 assetId,uint256 rightIndex,uint256 originListingId,"
+        "string exchangeListingId,bytes32 offerTermsCid,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 internal constant CONTRACT_CID = keccak256("trade contract");
+
+    function setUp() public virtual override {
+        super.setUp();
+        listings = new ListingRegistry(registry, participants, address(forwarder));
+        trades = new TradeRegistry(registry, listings, participants, address(forwarder));
+        participants.addParticipant(
+            exchangeA, IParticipantRegistry.Role.Exchange, unicode"深圳数据交易所", keccak256("91440300MA5H1WXX6U"), "https://a"
+        );
+        participants.addParticipant(
+            exchangeB, IParticipantRegistry.Role.Exchange, unicode"上海数据交易所", keccak256("91310000MA1FL70B7K"), "https://b"
+        );
+        vm.prank(exchangeA);
+        trades.setTradeCode("SZDE");
+        assetId = _registerAs(alice, keccak256("data"), ALL);
+        listingA = _list(exchangeA, "SZDE-0001");
+    }
+
+    function _list(address exchange, string memory ref) internal returns (uint256) {
+        IListingRegistry.ListingRequest memory r = IListingRegistry.ListingRequest(assetId, 3, 0, ref, keccak256("offer"));
+        uint256 deadline = block.timestamp + 1 days;
+        bytes32 structHash = keccak256(
+            abi.encode(
+                LISTING_CONSENT_TYPEHASH, alice, exchange, assetId, uint256(3), uint256(0), keccak256(bytes(ref)),
+                r.offerTermsCid, listings.nonces(alice), deadline
+            )
+        );
+        bytes memory sig = _sign(ALICE_KEY, keccak256(abi.encodePacked("\x19\x01", listings.DOMAIN_SEPARATOR(), structHash)));
+        vm.prank(exchange);
+        return listings.list(r, alice, deadline, sig);
+    }
+
+    function _trade(uint256 listingId, address buyer) internal pure returns (ITradeRegistry.Trade memory t) {
+        t.listingId = listingId;
+        t.buyer = buyer;
+        t.parentIndex = 2; // Alice's primary usage right
+        t.priceAmount = 1_250_000_00; // 1,250,000.00 CNY in fen
+        t.currency = "CNY";
+        t.contractCid = CONTRACT_CID;
+    }
+
+    function _terms(address buyer) internal view returns (IDataRegistry.GrantTerms memory g) {
+        g.grantee = buyer;
+        g.validUntil = uint64(block.timestamp + 365 days);
+        g.purpose = unicode"交通规划研究";
+        g.territory = "4403";
+        g.termsCid = CONTRACT_CID;
+    }
+
+    function _termsHash(IDataRegistry.GrantTerms memory g) internal pure returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                GRANT_TERMS_TYPE, g.grantee, g.validFrom, g.validUntil, g.subGrantable, g.transferable,
+                keccak256(bytes(g.purpose)), keccak256(bytes(g.territory)), g.quantity, g.termsCid
+            )
+        );
+    }
+
+    function _grantSig(uint256 key, uint256 parentIndex, IDataRegistry.GrantTerms memory g, uint256 deadline)
+        internal
+        view
+        returns (bytes memory)
+    {
+        address grantor = vm.addr(key);
+        bytes32 structHash = keccak256(
+            abi.encode(GRANT_TYPEHASH, grantor, assetId, parentIndex, _termsHash(g), registry.nonces(grantor), deadline)
+        );
+        return _sign(key, keccak256(abi.encodePacked("\x19\x01", registry.DOMAIN_SEPARATOR(), structHash)));
+    }
+
+    function _acceptSig(
+        uint256 key,
+        address exchange,
+        ITradeRegistry.Trade memory t,
+        bytes memory grantSignature,
+        uint256 deadline
+    ) internal view returns (bytes memory) {
+        bytes32 structHash = keccak256(
+            abi.encode(
+                ACCEPTANCE_TYPEHASH, vm.addr(key), exchange, t.listingId, keccak256(grantSignature), t.priceAmount,
+                t.currency, t.priceHash, t.contractCid, deadline
+            )
+        );
+        return _sign(key, keccak256(abi.encodePacked("\x19\x01", trades.DOMAIN_SEPARATOR(), structHash)));
+    }
+
+    /// @dev Both parties' signatures for a trade on `exchange`, good for a day.
+    function _sigs(address exchange, ITradeRegistry.Trade memory t, IDataRegistry.GrantTerms memory g)
+        internal
+        view
+        returns (ITradeRegistry.Signatures memory s)
+    {
+        s.grantDeadline = block.timestamp + 1 days;
+        s.grantSignature = _grantSig(ALICE_KEY, t.parentIndex, g, s.grantDeadline);
+        s.acceptDeadline = block.timestamp + 1 days;
+        s.acceptSignature = _acceptSig(CAROL_KEY, exchange, t, s.grantSignature, s.acceptDeadline);
+    }
+}
