@@ -263,7 +263,8 @@ def ours(rpc: str, data_dir: Path, database_url: str, head: int, events: int, an
         if commits:
             detail += (f"first batch committed {commits[0] - started_at:.2f} s, last {commits[-1] - started_at:.2f} s, "
                        f"{len(commits)} batches; ")
-        detail += f"CPU s: indexer {cpu[0]:.2f}, API {cpu[1]:.2f}, anvil {cpu[2]:.2f}"
+        detail += (f"CPU s: indexer {cpu[0]:.2f} ({events / cpu[0]:,.0f} events per CPU second), API {cpu[1]:.2f}, "
+                   f"anvil {cpu[2]:.2f}")
         return elapsed, detail
     finally:
         api.terminate()

@@ -54,6 +54,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("postgresql"):
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        models.postgresql_options()
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
     raise ConfigurationError(
         f"Unsupported DATAREG_DATABASE_URL '{url}': use sqlite:///path/to/index.db or "
