@@ -313,10 +313,11 @@ class PartyRight(BaseModel):
 
 
 class HistoryEvent(BaseModel):
-    action: str = Field(description="registered, derived, right_assigned, right_granted, right_transferred, "
-                        "right_revoked, right_renewed, derived_from_this (another asset was derived from this "
-                        "one: asset_id is that asset's)")
-    event: str = Field(description="The contract event's name.")
+    action: str = Field(description="The event's kind in snake_case, one scheme across the API, the CLI and the "
+                        "explorer (the `action` group of GET /v1/vocabulary, with labels): registered, derived, "
+                        "right_granted, right_revoked, asset_frozen, certificate_issued, listed, ...; "
+                        "derived_from_this: another asset was derived from this one (asset_id is that asset's)")
+    event: str = Field(description="The contract event's name (AssetRegistered, RightGranted, AssetFrozen, ...).")
     asset_id: Optional[str]
     right_index: Optional[int]
     kind: Optional[str]
@@ -589,6 +590,8 @@ class ParticipantPublic(BaseModel):
                                   "published; whoever has it can check it).")
     endpoint: str
     added_block: int
+    suspension_reason: Optional[ReasonPublic] = Field(None, description="While suspended: why "
+                                                      "(suspension_reason), with its labels.")
 
 
 class ListingPublic(BaseModel):
@@ -993,6 +996,8 @@ class AttestationPublic(BaseModel):
     valid_until: Optional[str]
     issued_at: Optional[str]
     issued_tx: str
+    revocation_reason: Optional[ReasonPublic] = Field(None, description="Why its issuer revoked it "
+                                                      "(attestation_revocation_reason), with its labels.")
 
 
 class CertificateHolder(BaseModel):

@@ -77,15 +77,19 @@ def free_port() -> int:
 
 
 def start_anvil(port: int, block_time: float | None = None, log_path: Path | None = None,
-                zero_fees: bool = False, chain_id: int = ANVIL_CHAIN_ID) -> subprocess.Popen[bytes]:
+                zero_fees: bool = False, chain_id: int = ANVIL_CHAIN_ID,
+                steps_tracing: bool = False) -> subprocess.Popen[bytes]:
     """Starts anvil on 127.0.0.1:`port` and waits until it answers. With `zero_fees`, blocks have a base fee
-    of 0 and the suggested gas price is 0, as on the consortium chains that run without gas fees."""
+    of 0 and the suggested gas price is 0, as on the consortium chains that run without gas fees. With
+    `steps_tracing`, `debug_traceTransaction` returns every opcode (scripts/bench_gas.py --breakdown)."""
     require_free_port(port, "anvil")
     args = [tool("anvil"), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(chain_id)]
     if block_time:
         args += ["--block-time", str(block_time)]
     if zero_fees:
         args += ["--block-base-fee-per-gas", "0", "--disable-min-priority-fee"]
+    if steps_tracing:
+        args += ["--steps-tracing"]
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - anvil writes to it
     process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     rpc = Rpc(f"http://127.0.0.1:{port}", timeout=2, retries=0)

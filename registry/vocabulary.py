@@ -416,6 +416,66 @@ class AttestationStatus(Term):
     ISSUER_NOT_ACTIVE = 5, "出具机构资格无效", "issuer not active"
 
 
+#: The kind of each event in an asset's history (the `action` field of GET /v1/assets/{id}/history, the CLI's
+#: `history` and `audit`, the explorer's history): contract event name -> (snake_case key, 中文, English). The key is
+#: the one scheme for event kinds everywhere; the contract's own event name stays beside it as `event`.
+#: tests/test_vocabulary.py checks that every event the indexer handles has one and that the keys are snake_case.
+EVENT_ACTIONS: dict[str, tuple[str, str, str]] = {
+    "AssetRegistered": ("registered", "登记", "registered"),
+    "AssetDerived": ("derived", "衍生登记", "registered as derived"),
+    "RightAssigned": ("right_assigned", "分配原始权利", "primary right assigned"),
+    "RightTermsSet": ("right_terms_set", "设定权利条款", "right terms set"),
+    "RightAccepted": ("right_accepted", "接受权利", "right accepted"),
+    "RightAssignmentWithdrawn": ("right_assignment_withdrawn", "撤回权利分配", "right assignment withdrawn"),
+    "PledgeeConsented": ("pledgee_consented", "质权人同意", "pledgee consented"),
+    "RegistrationOfficeSet": ("registration_office_set", "设定登记机构合约", "registration office set"),
+    "RightGranted": ("right_granted", "授权", "granted"),
+    "RightTransferred": ("right_transferred", "转让", "transferred"),
+    "RightRevoked": ("right_revoked", "撤销授权", "revoked"),
+    "RightRenewed": ("right_renewed", "续期", "renewed"),
+    "ParticipantAdded": ("participant_added", "准入参与方", "participant admitted"),
+    "ParticipantSuspended": ("participant_suspended", "暂停参与方", "participant suspended"),
+    "ParticipantReinstated": ("participant_reinstated", "恢复参与方", "participant reinstated"),
+    "ParticipantEndpointChanged": ("participant_endpoint_changed", "变更参与方接口", "participant endpoint changed"),
+    "Listed": ("listed", "挂牌", "listed"),
+    "ListingApproved": ("listing_approved", "同意挂牌", "listing approved"),
+    "ListingStatusChanged": ("listing_status_changed", "挂牌状态变更", "listing status changed"),
+    "AssetFrozen": ("asset_frozen", "查封", "frozen"),
+    "AssetFreezeReleased": ("asset_freeze_released", "解除查封", "freeze released"),
+    "PledgeRecorded": ("pledge_recorded", "质押登记", "pledge recorded"),
+    "PledgeReleased": ("pledge_released", "解除质押", "pledge released"),
+    "AssetCancelled": ("asset_cancelled", "注销登记", "registration cancelled"),
+    "AssetChanged": ("asset_changed", "变更登记", "registration changed"),
+    "RegistrarConfigured": ("registrar_configured", "设定登记机构代码", "registrar configured"),
+    "ApplicationFiled": ("application_filed", "提交登记申请", "registration applied for"),
+    "ApplicationAccepted": ("application_accepted", "受理申请", "application accepted"),
+    "ApplicationReturned": ("application_returned", "退回补正", "returned for material"),
+    "ReviewPassed": ("review_passed", "审核通过，开始公示", "review passed, publicity starts"),
+    "ApplicationTerminated": ("application_terminated", "终止审核", "review terminated"),
+    "ObjectionLodged": ("objection_lodged", "提出异议", "objection lodged"),
+    "ObjectionResolved": ("objection_resolved", "处理异议", "objection resolved"),
+    "RegistrationRefused": ("registration_refused", "不予登记", "registration refused"),
+    "Registered": ("certificate_issued", "登记发证", "registered, certificate issued"),
+    "RegistrationRenewed": ("registration_renewed", "续展登记", "registration renewed"),
+    "RenewalRequested": ("renewal_requested", "申请续展", "renewal requested"),
+    "RenewalRefused": ("renewal_refused", "不予续展", "renewal refused"),
+    "CertificateReissued": ("certificate_reissued", "补发或换发证书", "certificate reissued"),
+    "ChangeApplied": ("change_applied", "申请变更登记", "change applied for"),
+    "ChangeReviewed": ("change_reviewed", "审核变更登记", "change reviewed"),
+    "Attested": ("attested", "出具评估或认证", "attestation issued"),
+    "AttestationRevoked": ("attestation_revoked", "撤销评估或认证", "attestation revoked"),
+}
+#: An event of another asset in this asset's history: a derivation made from it.
+DERIVED_FROM_THIS = ("derived_from_this", "被用于衍生登记", "used as a source of derived data")
+
+
+def event_action(event_name: str) -> str:
+    """The snake_case kind of a contract event (EVENT_ACTIONS); an event it does not list (a contract newer than
+    this code) gets its name in snake_case, never the contract's CamelCase."""
+    known = EVENT_ACTIONS.get(event_name)
+    return known[0] if known else "".join(f"_{c.lower()}" if c.isupper() else c for c in event_name).lstrip("_")
+
+
 #: The vocabulary of the reason code each event carries (its `reasonCode` argument; AssetFreezeReleased's
 #: `byAdmin`): how the API labels a reason wherever it returns one.
 EVENT_REASONS: dict[str, type[Term]] = {
@@ -504,4 +564,7 @@ def as_json() -> dict[str, Any]:
         term["zh_short"] = RightKind(term["code"]).short_zh
     groups["attribute"] = [{"code": int(bit), "key": (bit.name or "").lower(), "zh": zh, "en": en}
                            for bit, (zh, en) in ATTRIBUTE_LABELS.items()]
+    groups["action"] = [{"key": key, "event": event, "zh": zh, "en": en}
+                        for event, (key, zh, en) in EVENT_ACTIONS.items()]
+    groups["action"].append(dict(zip(("key", "zh", "en"), DERIVED_FROM_THIS)) | {"event": None})
     return groups

@@ -83,10 +83,11 @@ class LocalChain:
 
 
 @contextlib.contextmanager
-def anvil_node(log: Path | None = None, block_time: float | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+def anvil_node(log: Path | None = None, block_time: float | None = None,
+               steps_tracing: bool = False) -> Iterator[tuple[str, subprocess.Popen]]:
     """anvil on a free port: (its RPC URL, its process); stopped on exit."""
     anvil_port = port()
-    anvil = start_anvil(anvil_port, block_time=block_time, log_path=log)
+    anvil = start_anvil(anvil_port, block_time=block_time, log_path=log, steps_tracing=steps_tracing)
     try:
         yield f"http://127.0.0.1:{anvil_port}", anvil
     finally:
@@ -95,9 +96,9 @@ def anvil_node(log: Path | None = None, block_time: float | None = None) -> Iter
 
 @contextlib.contextmanager
 def local_chain(log: Path | None = None, block_time: float | None = None,
-                timeout: float = 30.0) -> Iterator[LocalChain]:
+                timeout: float = 30.0, steps_tracing: bool = False) -> Iterator[LocalChain]:
     """anvil on a free port with the registry deployed; stopped on exit."""
-    with anvil_node(log, block_time) as (rpc_url, anvil):
+    with anvil_node(log, block_time, steps_tracing) as (rpc_url, anvil):
         deployment = deploy(rpc_url, dev_key(DEPLOYER_ACCOUNT))
         yield LocalChain(anvil, rpc_url, deployment, RegistryClient(Chain(rpc_url, deployment, timeout=timeout)),
                          DevRpc(rpc_url))

@@ -10,6 +10,7 @@ import signal
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -21,12 +22,20 @@ from registry.config import Settings  # noqa: E402
 from registry.content.store import open_store  # noqa: E402
 from registry.devchain import USER_ACCOUNT, LocalStack, dev_key  # noqa: E402
 
-ANVIL_PORT = 8545
 # anvil mines only when a transaction comes; on an idle chain the last block's time falls behind the clock, and
 # what the index and the API judge "now" by (publicity over, a term ended) with it. An empty block after this
 # many idle seconds keeps the chain's time moving, so the README's procedure works as printed.
 IDLE_BLOCK_SECONDS = 5
-API_PORT = 8000
+
+
+def _local_port(url: str, variable: str) -> int:
+    """The port of `url` (DATAREG_RPC_URL or DATAREG_API_URL), which must name this machine: `make run` starts the
+    node and the API there, and the CLI in the same environment finds them."""
+    parts = urlsplit(url)
+    if parts.scheme != "http" or parts.hostname not in ("127.0.0.1", "localhost") or not parts.port:
+        raise SystemExit(f"{variable}={url}: `make run` starts its own node and API on this machine; set it to "
+                         "http://127.0.0.1:PORT, or unset it for the default.")
+    return parts.port
 
 
 def _interrupt(*_) -> None:
@@ -37,6 +46,8 @@ def main() -> None:
     # SIGTERM (a supervisor, or `kill`) stops everything as Ctrl-C does.
     signal.signal(signal.SIGTERM, _interrupt)
     settings = Settings.from_env()
+    anvil_port = _local_port(settings.rpc_url, "DATAREG_RPC_URL")
+    api_port = _local_port(settings.api_url, "DATAREG_API_URL")
     # anvil starts empty every time, so an index of an earlier run describes a chain that no longer exists.
     for suffix in ("", "-wal", "-shm"):
         (settings.data_dir / f"index.db{suffix}").unlink(missing_ok=True)
@@ -44,10 +55,10 @@ def main() -> None:
     key_path.unlink(missing_ok=True)
     user = create_keystore(key_path, "", dev_key(USER_ACCOUNT), development=True)
 
-    print(f"Starting anvil on 127.0.0.1:{ANVIL_PORT}, the indexer and the API ...", flush=True)
+    print(f"Starting anvil on 127.0.0.1:{anvil_port}, the indexer and the API ...", flush=True)
     extra = {"DATAREG_DATABASE_URL": settings.database_url}
     # A publicity period of a minute, so the registration procedure can be walked through in one sitting.
-    with LocalStack(settings.data_dir, ANVIL_PORT, API_PORT, extra_env=extra, publicity_seconds=60) as stack:
+    with LocalStack(settings.data_dir, anvil_port, api_port, extra_env=extra, publicity_seconds=60) as stack:
         deployment = stack.deployment
         client = RegistryClient(Chain(stack.rpc_url, deployment))
         participants = admit_participants(client, settings.data_dir / "keys")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import socket
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -256,6 +257,21 @@ def test_raw_bytes_in_the_request_line_are_refused_by_the_http_server(s):
     """Bytes that are not ASCII in the request line never reach the app: uvicorn's parser answers 400."""
     answer = _raw(s.api_url, b"GET /v1/assets/\xff\xfe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     assert answer.startswith(b"HTTP/1.1 400 ")
+
+
+def test_a_chinese_query_is_sent_percent_encoded_as_the_readme_prints_it(s):
+    """Issue 18: the README printed `curl 'http://127.0.0.1:8000/v1/assets?q=交通'`, raw UTF-8 in the request line,
+    which uvicorn's h11 answers with a bare 400 "Invalid HTTP request received." (httptools, tried as uvicorn's
+    other parser, refuses it the same way: llhttp takes no bytes above 0x7f in a URL). The README now sends it as
+    `curl -G --data-urlencode` does, percent-encoded, which is answered; the raw form stays a 400."""
+    raw = _raw(s.api_url, "GET /v1/assets?q=交通 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+    assert raw.startswith(b"HTTP/1.1 400 ")
+    encoded = _raw(s.api_url, b"GET /v1/assets?q=%E4%BA%A4%E9%80%9A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    head, _, body = encoded.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 "), encoded[:300]
+    assert "count" in json.loads(body)
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert "curl -s 'http://127.0.0.1:8000/v1/assets?q=交通'" not in readme and "--data-urlencode q=交通" in readme
 
 
 # ───────────────────── the relayer pays only for calls to the registry that succeed ─────────────────────

@@ -333,3 +333,26 @@ def test_a_cancelled_certificate_prints_cancelled_with_its_reason(tmp_path):
 
             text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(_pdf(client, asset))).pages)
             assert "已注销（登记主体申请）" in text and "有效 valid" not in text
+
+
+def test_a_certificate_too_long_for_a_page_continues_on_the_next(world):
+    """Many remarks and holders, long text from the chain: the PDF runs on over pages (ReportLab would refuse a
+    single cell taller than a page: a 500, as the first layout, with all remarks in one cell, gave), every remark
+    is there, an overlong cell is cut, not dropped."""
+    _font_or_skip()
+    from pypdf import PdfReader
+
+    from api.schemas import Certificate, CertificateHolder, CertificateRemark
+    from api.views.certificate_pdf import render_pdf
+
+    _, asset, _, client = world
+    cert = Certificate.model_validate(client.get(f"/v1/assets/{asset}/certificate").json())
+    cert.remark_lines = [CertificateRemark(kind="frozen_waiting", text=f"轮候查封: 令{i:03d} " + "长" * 2000)
+                         for i in range(80)]
+    cert.holders = [CertificateHolder(**{**cert.holders[0].model_dump(), "right_index": 100 + i,
+                                         "limits": "限" * 400}) for i in range(30)]
+    reader = PdfReader(io.BytesIO(render_pdf(cert)))
+    assert len(reader.pages) > 3
+    text = re.sub(r"\s+", "", "".join(p.extract_text() for p in reader.pages))
+    assert all(f"令{i:03d}" in text for i in range(80)) and "…" in text
+    assert text.count("限" * 40) >= 30 and cert.verification_url in text

@@ -20,6 +20,7 @@ from registry.chain.operations import (
     AcceptApplication,
     AddParticipant,
     ApplyForRegistration,
+    Attest,
     Cancel,
     CompleteRegistration,
     ConfigureRegistrar,
@@ -27,7 +28,9 @@ from registry.chain.operations import (
     LodgeObjection,
     RecordPledge,
     ReviewApplication,
+    RevokeAttestation,
     SetPublicityPeriod,
+    SuspendParticipant,
 )
 from registry.chain.types import RightKind
 from registry.content import fingerprint_file
@@ -82,7 +85,9 @@ def world(private_stack, tmp_path_factory) -> World:
     s = private_stack
     work = tmp_path_factory.mktemp("legal")
     alice, exchange, registrar, regulator = s.accounts[1], s.accounts[4], s.accounts[6], s.accounts[7]
+    appraiser = s.accounts[5]
     for account, role, name, code in [(exchange, "exchange", "上海数据交易所", "91310000MA1FL70B7K"),
+                                      (appraiser, "appraiser", "厦门数据资产评估有限公司", "91350200MA8ABCDE1F"),
                                       (registrar, "registrar", "福建省数据资产登记中心", "12350000MB1234567X"),
                                       (regulator, "regulator", "福建省数据管理局", "11350000MB0000001A")]:
         s.client.execute(AddParticipant(account.address, role, name, code), ADMIN)
@@ -124,6 +129,8 @@ def world(private_stack, tmp_path_factory) -> World:
     _step(s, Cancel(assets["cancelled"], 1, ZERO), alice)
     _step(s, Freeze(assets["frozen"], "(2026)闽0203执保88号", bytes([4]) * 32), regulator)
     _step(s, RecordPledge(assets["pledged"], "ZD20261121000088", exchange.address), registrar)
+    attested = _step(s, Attest(assets["certified"], "appraisal", value=1, currency="CNY"), appraiser)
+    _step(s, RevokeAttestation(attested.events[0].args["attestationId"], 2), appraiser)
     for asset in assets.values():
         s.wait_indexed(asset)
     return World(s, files, assets)
@@ -201,6 +208,15 @@ def test_reasons_carry_their_labels(world):
     history = s.http.get(f"/v1/assets/{world.assets['cancelled']}/history").json()["data"]
     [event] = [e for e in history if e["event"] == "AssetCancelled"]
     assert event["details"]["reasonCode"] == 1 and event["reason"]["key"] == "request"
+    other = Account.create().address  # a fresh account: admitting it needs no gas of its own
+    _step(s, AddParticipant(other, "exchange", "另一交易所", "91440300MA5H1WXX6U"), ADMIN)
+    assert s.http.get(f"/v1/participants/{other}").json()["suspension_reason"] is None
+    _step(s, SuspendParticipant(other, 2), ADMIN)
+    assert s.http.get(f"/v1/participants/{other}").json()["suspension_reason"]["key"] == "licence_revoked"
+    [attestation] = s.http.get(f"/v1/assets/{world.assets['certified']}/attestations").json()
+    assert attestation["status"] == "revoked"
+    assert attestation["revocation_reason"] == {"code": 2, "key": "data_changed", "zh": "数据已变化",
+                                                "en": "the data changed"}
 
 
 # ─────────────────────────────── the explorer ───────────────────────────────

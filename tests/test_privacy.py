@@ -31,7 +31,7 @@ from registry.chain.operations import (
 from registry.chain.types import RightKind
 from registry.content.cid import cid_to_digest
 from registry.content.fingerprint import fingerprint_bytes
-from registry.content.private import EncryptedContentStore, load_key, parse_key
+from registry.content.private import EncryptedContentStore, load_key, open_private_store, parse_key
 from registry.devchain import DEPLOYER_ACCOUNT, dev_key
 from registry.errors import ConfigurationError, ContentError
 from registry.metadata import canonical_bytes, parse_metadata
@@ -142,6 +142,16 @@ def test_private_documents_are_encrypted_at_rest_under_their_plaintext_cid(tmp_p
     assert parse_key(base64.b64encode(bytes(32)).decode()) == bytes(32)
     with pytest.raises(ConfigurationError, match="32 bytes"):
         parse_key("short")
+
+
+def test_the_content_key_is_generated_when_first_needed(tmp_path):
+    store = open_private_store(tmp_path / "data", None)
+    assert not (tmp_path / "data").exists()  # an API that stores no private document writes nothing
+    cid = store.put(b"private")
+    assert (tmp_path / "data" / "content.key").is_file()
+    assert open_private_store(tmp_path / "data", None).get(cid) == b"private"
+    configured = open_private_store(tmp_path / "other", "cd" * 32)
+    assert configured.get(configured.put(b"x")) == b"x" and not (tmp_path / "other" / "content.key").exists()
 
 
 # ─────────────────────────────── on a stack ───────────────────────────────

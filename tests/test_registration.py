@@ -183,8 +183,14 @@ def test_freeze_by_relayed_signature_blocks_transfers_and_listings(s, tmp_path):
 
     step(s, ReleaseFreeze(asset, 1, ZERO), regulator)
     assert s.http.get(f"/v1/listings/{listing}").json()["valid"] is True
-    history = [e["event"] for e in s.http.get(f"/v1/assets/{asset}/history").json()["data"]]
+    events = s.http.get(f"/v1/assets/{asset}/history").json()["data"]
+    history = [e["event"] for e in events]
     assert history.count("AssetFrozen") == 1 and history.count("AssetFreezeReleased") == 1
+    # One scheme for event kinds (issue 18): `action` is snake_case for every event (it was "AssetFrozen" here),
+    # the contract's name stays in `event`.
+    actions = {e["event"]: e["action"] for e in events}
+    assert actions["AssetFrozen"] == "asset_frozen" and actions["AssetFreezeReleased"] == "asset_freeze_released"
+    assert all(re.fullmatch(r"[a-z_]+", e["action"]) for e in events)
 
 
 def test_pledge_blocks_the_operating_right_until_released(s, tmp_path):

@@ -90,7 +90,7 @@ def test_every_term_has_labels_and_a_unique_key():
 
 def test_served_vocabulary_lists_every_member_in_order():
     served = vocabulary.as_json()
-    assert set(served) == set(GROUPS) | {"attribute"}
+    assert set(served) == set(GROUPS) | {"attribute", "action"}
     for name, enum_ in GROUPS.items():
         assert [t["code"] for t in served[name]] == [m.value for m in enum_]
         assert [t["key"] for t in served[name]] == [m.key for m in enum_]
@@ -172,6 +172,28 @@ def test_the_explorer_keeps_no_copy_of_the_vocabulary():
         text = path.read_text()
         found = {w for w in words if re.search(rf"\b{w}\b", text)}
         assert not found, f"{path.name} spells {found}: read them from GET /v1/vocabulary"
+
+
+def test_every_event_kind_is_one_snake_case_key():
+    """Issue 18: the history's `action` mixed `right_granted` with `AssetFrozen` (the contract's name for any event
+    outside a table of seven). Every event the indexer handles has a snake_case key with labels, every key names an
+    event of the committed ABIs, no two events share a key, and the explorer reads the labels from the vocabulary
+    (no `action` table of its own)."""
+    from registry.indexer.handlers import HANDLERS
+
+    in_abis = {entry["name"] for path in ABI_DIR.glob("*.json") for entry in json.loads(path.read_text())
+               if entry.get("type") == "event"}
+    assert set(HANDLERS) <= set(vocabulary.EVENT_ACTIONS), set(HANDLERS) - set(vocabulary.EVENT_ACTIONS)
+    assert set(vocabulary.EVENT_ACTIONS) <= in_abis, set(vocabulary.EVENT_ACTIONS) - in_abis
+    keys = [key for key, _, _ in vocabulary.EVENT_ACTIONS.values()] + [vocabulary.DERIVED_FROM_THIS[0]]
+    assert len(set(keys)) == len(keys)
+    assert all(re.fullmatch(r"[a-z]+(_[a-z]+)*", key) for key in keys)
+    assert all(zh and en for _, zh, en in vocabulary.EVENT_ACTIONS.values())
+    assert vocabulary.event_action("AssetFrozen") == "asset_frozen"
+    assert vocabulary.event_action("SomethingNewHappened") == "something_new_happened"
+    served = vocabulary.as_json()["action"]
+    assert [t["key"] for t in served] == keys
+    assert "AssetFrozen" not in (ROOT / "api" / "web" / "i18n.js").read_text()
 
 
 def test_the_office_s_refusal_code_is_the_vocabulary_s():

@@ -33,19 +33,10 @@ from registry.chain.types import asset_id_hex, checksum
 from registry.content.cid import digest_to_cid
 from registry.db import names, queries, registration
 from registry.db.models import Asset, Event
-from registry.vocabulary import AssetStatus, RightKind, event_reason
+from registry.vocabulary import DERIVED_FROM_THIS, AssetStatus, RightKind, event_action, event_reason
 
 router = APIRouter(prefix="/v1/assets", tags=["history"])
 
-ACTIONS = {
-    "AssetRegistered": "registered",
-    "AssetDerived": "derived",
-    "RightAssigned": "right_assigned",
-    "RightGranted": "right_granted",
-    "RightTransferred": "right_transferred",
-    "RightRevoked": "right_revoked",
-    "RightRenewed": "right_renewed",
-}
 # Arguments shown as columns of their own, not repeated in `details`.
 _SHOWN = {"assetId", "rightIndex", "kind"}
 CSV_LIMIT = 100_000
@@ -68,7 +59,7 @@ def _event_fields(row: Event | Row, of_asset: str, withhold: Withhold | None = N
         args[private] = None
     parties = [v for v in args.values() if isinstance(v, str) and len(v) == 42 and v.startswith("0x")]
     return dict(
-        action=ACTIONS.get(row.name, row.name) if row.asset_id == of_asset else "derived_from_this",
+        action=event_action(row.name) if row.asset_id == of_asset else DERIVED_FROM_THIS[0],
         event=row.name,
         asset_id=row.asset_id,
         right_index=row.right_index,

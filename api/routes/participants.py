@@ -31,7 +31,7 @@ def list_participants(
         if role not in ROLES:
             raise ValidationError(f"Unknown role '{role}': use one of {', '.join(ROLES)}.")
         query = query.where(Participant.role == Role.from_key(role))
-    return [participant_public(p) for p in db.exec(query.limit(limit).offset(offset)).all()]
+    return [participant_public(p, db) for p in db.exec(query.limit(limit).offset(offset)).all()]
 
 
 @router.get("/{address}", response_model=ParticipantPublic, summary="One participant")
@@ -40,4 +40,4 @@ def get_participant(address: str, db: SessionDep) -> ParticipantPublic:
     if participant is None:
         raise NotFound(f"'{address}' is not a registered participant (exchange, registrar, service provider or "
                        "regulator).")
-    return participant_public(participant)
+    return participant_public(participant, db)

@@ -24,6 +24,8 @@ FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
 )
 FONT_NAME = "DataregCJK"
+#: The most characters one cell of the PDF prints (see render_pdf).
+CELL_CHARS = 600
 
 
 class NoCjkFont(ConfigurationError):
@@ -76,6 +78,9 @@ def render_pdf(cert: Certificate) -> bytes:
     small = ParagraphStyle("small", parent=base, fontSize=8, leading=10)
 
     def para(text: str, style: ParagraphStyle = base) -> Paragraph:
+        # A cell must fit on a page (ReportLab splits tables between rows, not within one): text on chain, such
+        # as an order reference, is cut at CELL_CHARS here; the JSON and the page give it whole.
+        text = text if len(text) <= CELL_CHARS else text[:CELL_CHARS] + "…"
         return Paragraph("<br/>".join(escape(part) for part in text.split("\n")), style)
 
     buffer = io.BytesIO()
@@ -87,18 +92,26 @@ def render_pdf(cert: Certificate) -> bytes:
     grid = TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#444444")),
                        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), font),
                        ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f2f2f2"))])
-    facts = Table([[para(k, label), para(v)] for k, v in fact_lines(cert)], colWidths=[36 * mm, width - 36 * mm],
-                  style=grid)
-    header = [para(h, label) for h in ("权利 Right", "权利人 Holder", "期限 Term", "限制 Limits", "状态 State")]
-    holders = Table([header] + [[para(v) for v in row] for row in holder_lines(cert)],
-                    colWidths=[26 * mm, 60 * mm, 40 * mm, width - 150 * mm, 24 * mm], repeatRows=1,
+    # One row per line of a fact (each remark, each line of the evidence), so that a long list of remarks
+    # continues on the next page instead of overflowing one.
+    rows = [[para(k if i == 0 else "", label), para(line)]
+            for k, v in fact_lines(cert) for i, line in enumerate(v.split("\n"))]
+    facts = Table(rows, colWidths=[36 * mm, width - 36 * mm], style=grid)
+    header = [para(h, label) for h in ("权利 Right", "权利人 Holder", "期限 Term", "状态 State")]
+    holder_rows, spans = [header], []
+    for right, who, term, limits, state in holder_lines(cert):
+        holder_rows.append([para(right), para(who), para(term), para(state)])
+        holder_rows.append([para("限制 Limits", label), para(limits), "", ""])
+        spans.append(("SPAN", (1, len(holder_rows) - 1), (-1, len(holder_rows) - 1)))
+    holders = Table(holder_rows, colWidths=[26 * mm, 78 * mm, 50 * mm, width - 154 * mm], repeatRows=1,
                     style=TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#444444")),
                                       ("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), font),
-                                      ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2f2f2"))]))
+                                      ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2f2f2")), *spans]))
     qr = Image(io.BytesIO(qr_png(cert.verification_url)), width=32 * mm, height=32 * mm)
     verify = Table([[qr, para(f"扫码核验 Scan to verify\n{cert.verification_url}", small)]],
                    colWidths=[36 * mm, width - 36 * mm], style=TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                                               ("FONTNAME", (0, 0), (-1, -1), font)]))
+
     def canvas(*args, **kwargs):  # the CJK font from the start: no unembedded standard font in the file
         from reportlab.pdfgen.canvas import Canvas
 

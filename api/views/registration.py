@@ -17,7 +17,7 @@ from api.views.privacy import Audience
 from registry import calendar, rules
 from registry.db import queries, registration
 from registry.db.models import Asset, Participant, Registration
-from registry.vocabulary import ObjectionReason
+from registry.vocabulary import AttestationRevocationReason, ObjectionReason
 
 
 def participant_name(db, account: str) -> str | None:
@@ -44,6 +44,7 @@ def attestations_public(db, asset: Asset, now: int, attestations: list | None = 
         asset_version=a.asset_version, status=rules.attestation_status(a, db.get(Participant, a.issuer), asset, now),
         value=int(a.value) if a.value else None, currency=a.currency, method=a.method, conclusion=a.conclusion,
         report_cid=a.report_cid, valid_until=iso(a.valid_until), issued_at=iso(a.issued_at), issued_tx=a.issued_tx,
+        revocation_reason=ReasonPublic.of(AttestationRevocationReason, a.revocation_reason) if a.revoked else None,
     ) for a in attestations]
 
 

@@ -3,8 +3,8 @@
 // verification (/verify/NUMBER, which its QR code opens), status.
 
 import {
-  addNames, assetLink, badge, cidLink, clear, copyButton, facts, fmtBytes, fmtNumber, h, mono, partyLink, partyName,
-  section, setParticipants, short, table, time, timeText, unixTime, validityBadge, yesNo,
+  addNames, assetLink, badge, cidLink, clear, copyButton, facts, fmtBytes, fmtNumber, h, labelColumns, mono, partyLink,
+  partyName, section, setParticipants, short, table, time, timeText, unixTime, validityBadge, yesNo,
 } from "./dom.js";
 import { LANGUAGES, lang, setLang, setVocabulary, t, termOf, terms, tv } from "./i18n.js";
 import { render as renderLineage } from "./lineage.js";
@@ -15,6 +15,7 @@ export const HISTORY_PAGE_SIZE = 100;
 const TREE_CHUNK = 50;
 const PARTY_PAGE_SIZE = 100;
 const SEARCH_PAGE_SIZE = 20;
+const HOME_PAGE_SIZE = 10;
 const ZERO_HASH = `0x${"0".repeat(64)}`;
 
 const main = document.getElementById("main");
@@ -222,6 +223,7 @@ async function route({ scroll = false, focus = true } = {}) {
   }
   if (ctx.stale() || content === null) return;
   clear(main).append(...[content].flat().filter(Boolean));
+  labelColumns(main);
   main.setAttribute("aria-busy", "false");
   main.dataset.rendered = String(seq); // for tests and tools: which render is on screen
   if (scroll) window.scrollTo(0, 0);
@@ -369,8 +371,9 @@ async function pageSearch(ctx) {
   const q = (ctx.query.get("q") || "").trim();
   if (!q) {
     setTitle("");
+    const page = Math.max(1, Math.floor(Number(ctx.query.get("page"))) || 1);
     const [latest, publicity] = await Promise.all([
-      api("/v1/assets?limit=10"),
+      api(`/v1/assets${query({ limit: HOME_PAGE_SIZE, offset: (page - 1) * HOME_PAGE_SIZE })}`),
       api("/v1/registrations?status=publicity&limit=20").catch(() => []),
     ]);
     await loadNames(latest.data.map((a) => a.registrant));
@@ -378,7 +381,8 @@ async function pageSearch(ctx) {
       h("h1", t("search_title")),
       searchForm(),
       section(t("latest_assets"), latest.data.length ? assetTable(latest.data) : h("p", { class: "muted" }, t("none")),
-        h("p", { class: "muted" }, t("total_count", { count: fmtNumber(latest.count) }))),
+        pager({ page, pages: Math.ceil(latest.count / HOME_PAGE_SIZE), href: (p) => `/${query({ page: p })}`,
+                summary: t("total_count", { count: fmtNumber(latest.count) }) })),
       publicity.length ? section(t("in_publicity"), table(
         [t("data_name"), t("applicant"), t("registrar"), t("publicity_ends"), t("objections_count")],
         publicity.map((n) => [h("a", { href: `/assets/${n.asset_id}` }, n.data_name || short(n.asset_id)),
@@ -802,7 +806,8 @@ function attestationsSection(attestations) {
       a.method || "—",
       a.conclusion || "—",
       cidLink(a.report_cid),
-      validityBadge(a.status === "valid", a.status, "attestation_status"),
+      h("span", validityBadge(a.status === "valid", a.status, "attestation_status"),
+        a.revocation_reason ? ` ${reasonText(a.revocation_reason)}` : null),
       time(a.issued_at),
     ])));
 }

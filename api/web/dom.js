@@ -202,6 +202,19 @@ export function table(headers, rows, { caption, className = "table" } = {}) {
       h("tbody", rows.map((row) => h("tr", row.map((cell) => h("td", cell)))))));
 }
 
+/** Gives every cell of the tables under `root` its column's header as `data-label`: on a phone a table is shown
+ * as one block per row, each value under its label (style.css), so no table is wider than the screen. */
+export function labelColumns(root) {
+  for (const tableElement of root.querySelectorAll("table.table")) {
+    const labels = [...tableElement.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    for (const row of tableElement.querySelectorAll("tbody tr")) {
+      [...row.children].forEach((cell, index) => {
+        if (labels[index] && !cell.dataset.label) cell.dataset.label = labels[index];
+      });
+    }
+  }
+}
+
 export function section(title, ...children) {
   const id = `s-${title.replace(/\W+/g, "-").toLowerCase()}`;
   return h("section", { class: "card", "aria-labelledby": id }, h("h2", { id }, title), children);

@@ -640,8 +640,9 @@ const STRINGS = {
 };
 
 // Values from the API, by group.
-// Values the explorer itself names (event fields, parties' roles in an event, actions). The registry's vocabulary
-// (right kinds, statuses, stages, roles, reasons, ...) comes from the API: setVocabulary(GET /v1/vocabulary).
+// Values the explorer itself names (event fields, parties' roles in an event). The registry's vocabulary (right
+// kinds, statuses, stages, roles, reasons, the history's event kinds `action`, ...) comes from the API:
+// setVocabulary(GET /v1/vocabulary).
 const VALUES = {
   zh: {
     right_status: {
@@ -673,17 +674,6 @@ const VALUES = {
       status: "状态", version: "版本", sourceAssetId: "来源资产", consentHash: "同意书哈希",
     },
     matched_by: { sha256: "SHA-256", cid: "CID" },
-    action: {
-      registered: "登记", derived: "衍生登记", right_assigned: "分配原始权利", right_granted: "授权",
-      right_transferred: "转让", right_revoked: "撤销授权", right_renewed: "续期",
-      Listed: "挂牌", ListingApproved: "同意挂牌", ListingStatusChanged: "挂牌状态变更",
-      ApplicationFiled: "提交登记申请", ApplicationAccepted: "受理申请", ApplicationReturned: "退回补正",
-      ApplicationTerminated: "终止审核", ReviewPassed: "审核通过，开始公示", ObjectionLodged: "提出异议",
-      ObjectionResolved: "处理异议", Registered: "登记发证", RegistrationRefused: "不予登记",
-      RegistrationRenewed: "续展登记", AssetFrozen: "查封", AssetFreezeReleased: "解除查封",
-      PledgeRecorded: "质押登记", PledgeReleased: "解除质押", AssetCancelled: "注销登记", AssetChanged: "变更登记",
-      Attested: "出具评估或认证", AttestationRevoked: "撤销评估或认证",
-    },
   },
   en: {
     right_status: {
@@ -718,19 +708,6 @@ const VALUES = {
       status: "status", version: "version", sourceAssetId: "source asset", consentHash: "consent hash",
     },
     matched_by: { sha256: "SHA-256", cid: "CID" },
-    action: {
-      registered: "registered", derived: "registered as derived", right_assigned: "primary right assigned",
-      right_granted: "granted", right_transferred: "transferred", right_revoked: "revoked", right_renewed: "renewed",
-      Listed: "listed", ListingApproved: "listing approved", ListingStatusChanged: "listing status changed",
-      ApplicationFiled: "registration applied for", ApplicationAccepted: "application accepted",
-      ApplicationReturned: "returned for material", ApplicationTerminated: "review terminated",
-      ReviewPassed: "review passed, publicity starts", ObjectionLodged: "objection lodged",
-      ObjectionResolved: "objection resolved", Registered: "registered, certificate issued",
-      RegistrationRefused: "registration refused", RegistrationRenewed: "registration renewed",
-      AssetFrozen: "frozen", AssetFreezeReleased: "freeze released", PledgeRecorded: "pledge recorded",
-      PledgeReleased: "pledge released", AssetCancelled: "registration cancelled", AssetChanged: "registration changed",
-      Attested: "attestation issued", AttestationRevoked: "attestation revoked",
-    },
   },
 };
 

@@ -6,11 +6,12 @@ import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol"
 import {IAttestationRegistry} from "./interfaces/IAttestationRegistry.sol";
 import {IDataRegistry} from "./interfaces/IDataRegistry.sol";
 import {IParticipantRegistry} from "./interfaces/IParticipantRegistry.sol";
+import {PauseFlag} from "./PauseFlag.sol";
 
 /// @title AttestationRegistry
 /// @notice See {IAttestationRegistry}. Storage holds what the status check reads; the figures, method,
 /// conclusion and report are in the event.
-contract AttestationRegistry is IAttestationRegistry, ERC2771Context {
+contract AttestationRegistry is IAttestationRegistry, ERC2771Context, PauseFlag {
     IDataRegistry public immutable dataRegistry;
     IParticipantRegistry public immutable participants;
 
@@ -69,9 +70,9 @@ contract AttestationRegistry is IAttestationRegistry, ERC2771Context {
         return Status.Valid;
     }
 
-    /// @dev The council's emergency stop (see {IParticipantRegistry}): first in every write.
-    function _whenNotPaused() private view {
-        if (participants.paused()) revert IParticipantRegistry.RegistryPaused();
+    /// @dev The council's emergency stop (see {PauseFlag}): the participant registry holds the switch.
+    function _pauseSwitch() internal view override returns (IParticipantRegistry) {
+        return participants;
     }
 
     function _existing(uint256 attestationId) private view returns (Attestation storage a) {

@@ -11,6 +11,7 @@ import {IDataRegistry} from "./interfaces/IDataRegistry.sol";
 import {IParticipantRegistry} from "./interfaces/IParticipantRegistry.sol";
 import {IRegistrationOffice} from "./interfaces/IRegistrationOffice.sol";
 import {Remarks} from "./libraries/Remarks.sol";
+import {PauseFlag} from "./PauseFlag.sol";
 
 /// @title DataRegistry
 /// @notice See {IDataRegistry}.
@@ -20,7 +21,7 @@ import {Remarks} from "./libraries/Remarks.sol";
 /// Every write also works through the trusted ERC-2771 forwarder, so any operation, including the
 /// registrar's and regulator's, can be signed as EIP-712 typed data and relayed; the per-operation `...BySig`
 /// functions remain for the holders' operations, whose signed messages name each field.
-contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
+contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFlag {
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
     // Constants
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -342,21 +343,25 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
 
     /// @dev Reads a right, materialising the registrant's implicit primary rights. Returns a zero holder for
-    /// an index that names no right.
+    /// an index that names no right. An implicit right has no record (its bit and a stored record never
+    /// coexist: `_storeRight` clears the bit as it writes the record, and a primary right with a term is stored
+    /// without the bit), so its slot is not read: a cold read (2,100 gas) saved on every grant from a primary
+    /// right and on every validity check that reaches one.
     function _loadRight(bytes32 assetId, AssetRecord storage asset, uint256 rightIndex)
         private
         view
         returns (RightRecord memory right)
     {
-        right = _rights[assetId][rightIndex];
-        if (right.holder == address(0) && rightIndex >= 1 && rightIndex <= PRIMARY_RIGHTS) {
+        if (rightIndex != 0 && rightIndex <= PRIMARY_RIGHTS) {
             // forge-lint: disable-next-line(unsafe-typecast) rightIndex is 1..3 here
             uint8 kind = uint8(rightIndex - 1);
             if (asset.registrantKinds & (uint8(1) << kind) != 0) {
                 right.holder = asset.registrant;
                 right.flags = kind | ROOT_FLAGS;
+                return right;
             }
         }
+        right = _rights[assetId][rightIndex];
     }
 
     /// @dev Reverts unless `account` holds right `rightIndex` of `kind` over an active asset and the right and
@@ -876,10 +881,9 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context {
         if (asset.status == AssetStatus.None) revert AssetNotFound(assetId);
     }
 
-    /// @dev The council's emergency stop (see {IParticipantRegistry}): first in every write, so a paused registry
-    /// refuses them all with `RegistryPaused` before anything else is checked.
-    function _whenNotPaused() private view {
-        if (participants.paused()) revert IParticipantRegistry.RegistryPaused();
+    /// @dev The council's emergency stop (see {PauseFlag}): the participant registry holds the switch.
+    function _pauseSwitch() internal view override returns (IParticipantRegistry) {
+        return participants;
     }
 
     function _requireAdmin() private view returns (address admin) {

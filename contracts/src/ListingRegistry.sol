@@ -9,11 +9,12 @@ import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol"
 import {IDataRegistry} from "./interfaces/IDataRegistry.sol";
 import {IListingRegistry} from "./interfaces/IListingRegistry.sol";
 import {IParticipantRegistry} from "./interfaces/IParticipantRegistry.sol";
+import {PauseFlag} from "./PauseFlag.sol";
 
 /// @title ListingRegistry
 /// @notice See {IListingRegistry}. Reads rights from the DataRegistry and exchanges from the
 /// ParticipantRegistry, so a listing's validity always follows theirs.
-contract ListingRegistry is IListingRegistry, EIP712, Nonces, ERC2771Context {
+contract ListingRegistry is IListingRegistry, EIP712, Nonces, ERC2771Context, PauseFlag {
     bytes32 private constant CONSENT_TYPEHASH = keccak256(
         "ListingConsent(address holder,address exchange,bytes32 assetId,uint256 rightIndex,uint256 originListingId,"
         "string exchangeListingId,bytes32 offerTermsCid,uint256 nonce,uint256 deadline)"
@@ -118,9 +119,9 @@ contract ListingRegistry is IListingRegistry, EIP712, Nonces, ERC2771Context {
         emit ListingStatusChanged(listingId, l.exchange, by, status);
     }
 
-    /// @dev The council's emergency stop (see {IParticipantRegistry}): first in every write.
-    function _whenNotPaused() private view {
-        if (participants.paused()) revert IParticipantRegistry.RegistryPaused();
+    /// @dev The council's emergency stop (see {PauseFlag}): the participant registry holds the switch.
+    function _pauseSwitch() internal view override returns (IParticipantRegistry) {
+        return participants;
     }
 
     function _consume(address holder, address exchange, ListingRequest calldata r, uint256 deadline, bytes calldata sig)

@@ -7,15 +7,22 @@ import {Context} from "@openzeppelin/contracts/utils/Context.sol";
 import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol";
 
 import {IParticipantRegistry} from "./interfaces/IParticipantRegistry.sol";
+import {IPauseFlag} from "./interfaces/IPauseFlag.sol";
 
 /// @title ParticipantRegistry
 /// @notice See {IParticipantRegistry}. The owner is the admin (a council multisig in production). It also
-/// holds the registry-wide pause switch that every registry contract reads before a write.
+/// holds the registry-wide pause switch, which it copies into every registry contract bound to it.
 contract ParticipantRegistry is IParticipantRegistry, Ownable2Step, ERC2771Context {
+    /// @dev Bounds the gas of `pause` and `unpause`, which set each bound contract's copy of the switch.
+    uint256 public constant MAX_BOUND_CONTRACTS = 16;
+
     mapping(address account => Participant) private _participants;
 
     /// @inheritdoc IParticipantRegistry
     bool public paused;
+
+    /// @dev The registry contracts that keep a copy of the switch (see {IPauseFlag}).
+    address[] private _bound;
 
     constructor(address admin, address trustedForwarder) Ownable(admin) ERC2771Context(trustedForwarder) {}
 
@@ -63,6 +70,7 @@ contract ParticipantRegistry is IParticipantRegistry, Ownable2Step, ERC2771Conte
     function pause(bytes32 reasonCid) external onlyOwner {
         if (paused) revert PauseUnchanged(true);
         paused = true;
+        _copySwitch(true);
         emit Paused(_msgSender(), reasonCid);
     }
 
@@ -70,7 +78,30 @@ contract ParticipantRegistry is IParticipantRegistry, Ownable2Step, ERC2771Conte
     function unpause() external onlyOwner {
         if (!paused) revert PauseUnchanged(false);
         paused = false;
+        _copySwitch(false);
         emit Unpaused(_msgSender());
+    }
+
+    /// @inheritdoc IParticipantRegistry
+    function bindContracts(address[] calldata targets) external onlyOwner {
+        bool current = paused;
+        for (uint256 i; i < targets.length; ++i) {
+            address target = targets[i];
+            uint256 count = _bound.length;
+            if (count == MAX_BOUND_CONTRACTS) revert TooManyBoundContracts(MAX_BOUND_CONTRACTS);
+            for (uint256 j; j < count; ++j) {
+                if (_bound[j] == target) revert ContractAlreadyBound(target);
+            }
+            _bound.push(target);
+            // Reverts unless the target takes its switch from this registry (IPauseFlag.NotParticipantRegistry).
+            IPauseFlag(target).setPaused(current);
+            emit ContractBound(target);
+        }
+    }
+
+    /// @inheritdoc IParticipantRegistry
+    function boundContracts() external view returns (address[] memory) {
+        return _bound;
     }
 
     /// @notice Refused: without an admin nobody could admit participants or lift a pause ever again.
@@ -104,6 +135,15 @@ contract ParticipantRegistry is IParticipantRegistry, Ownable2Step, ERC2771Conte
 
     function _contextSuffixLength() internal view override(Context, ERC2771Context) returns (uint256) {
         return ERC2771Context._contextSuffixLength();
+    }
+
+    /// @dev Every bound contract's copy follows the switch in the same transaction; one that refused would revert
+    /// the whole pause, so the copies never disagree with the switch.
+    function _copySwitch(bool value) private {
+        uint256 count = _bound.length;
+        for (uint256 i; i < count; ++i) {
+            IPauseFlag(_bound[i]).setPaused(value);
+        }
     }
 
     function _existing(address account) private view returns (Participant storage p) {

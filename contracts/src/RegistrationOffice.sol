@@ -9,11 +9,12 @@ import {IParticipantRegistry} from "./interfaces/IParticipantRegistry.sol";
 import {IRegistrationOffice} from "./interfaces/IRegistrationOffice.sol";
 import {CertificateNumber} from "./libraries/CertificateNumber.sol";
 import {CivilDate} from "./libraries/CivilDate.sol";
+import {PauseFlag} from "./PauseFlag.sol";
 
 /// @title RegistrationOffice
 /// @notice See {IRegistrationOffice}. Its admin (registrar codes, the shortest publicity allowed) is the participant
 /// registry's admin: the council's multisig.
-contract RegistrationOffice is IRegistrationOffice, ERC2771Context {
+contract RegistrationOffice is IRegistrationOffice, ERC2771Context, PauseFlag {
     uint8 public constant MAX_VALIDITY_YEARS = 5;
     uint64 public constant RENEWAL_OPENS = 183 days; // six months before the end
     uint64 public constant RENEWAL_CLOSES = 1 days; // one day before the end
@@ -337,9 +338,9 @@ contract RegistrationOffice is IRegistrationOffice, ERC2771Context {
     // Internals
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
 
-    /// @dev The council's emergency stop (see {IParticipantRegistry}): first in every write.
-    function _whenNotPaused() private view {
-        if (participants.paused()) revert IParticipantRegistry.RegistryPaused();
+    /// @dev The council's emergency stop (see {PauseFlag}): the participant registry holds the switch.
+    function _pauseSwitch() internal view override returns (IParticipantRegistry) {
+        return participants;
     }
 
     /// @dev The application, after checking that the caller is its registrar (still active), that the asset is

@@ -12,6 +12,8 @@ import {IDataRegistry} from "../src/interfaces/IDataRegistry.sol";
 import {IListingRegistry} from "../src/interfaces/IListingRegistry.sol";
 import {IParticipantRegistry} from "../src/interfaces/IParticipantRegistry.sol";
 import {IRegistrationOffice} from "../src/interfaces/IRegistrationOffice.sol";
+import {IPauseFlag} from "../src/interfaces/IPauseFlag.sol";
+import {AttestationRegistry} from "../src/AttestationRegistry.sol";
 
 /// @notice The access-control matrix: every external write of every contract, called by every role, from the
 /// same starting world (RegistryFixture), with the outcome each role must get. A refusal must carry the
@@ -84,6 +86,17 @@ contract AccessControlMatrixTest is RegistryFixture {
         rows[rows.length - 1].pausedAltRefusal = IParticipantRegistry.PauseUnchanged.selector;
         _gov("Participants.unpause (paused)", p, abi.encodeCall(d.participants.unpause, ()), M, notAdmin);
         rows[rows.length - 1].setupPause = true;
+        // A second attestation registry of this deployment, not bound yet: the admin binds it (also while paused).
+        address[] memory spare = new address[](1);
+        spare[0] = address(new AttestationRegistry(d.registry, d.participants, address(d.forwarder)));
+        _gov("Participants.bindContracts", p, abi.encodeCall(d.participants.bindContracts, (spare)), M, notAdmin);
+        // Each contract's copy of the switch is set by the participant registry alone (no role, no forwarder).
+        bytes4 notSwitch = IPauseFlag.NotParticipantRegistry.selector;
+        _gov("Data.setPaused", address(d.registry), abi.encodeCall(d.registry.setPaused, (true)), NOBODY, notSwitch);
+        _gov("Listings.setPaused", address(d.listings), abi.encodeCall(d.listings.setPaused, (true)), NOBODY, notSwitch);
+        _gov("Office.setPaused", address(d.office), abi.encodeCall(d.office.setPaused, (true)), NOBODY, notSwitch);
+        _gov("Attestations.setPaused", address(d.attestations), abi.encodeCall(d.attestations.setPaused, (true)),
+            NOBODY, notSwitch);
     }
 
     function _dataRegistryRows() internal {

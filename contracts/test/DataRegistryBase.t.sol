@@ -55,10 +55,18 @@ abstract contract DataRegistryBase is Test {
         forwarder = new Forwarder();
         participants = new ParticipantRegistry(address(this), address(forwarder));
         registry = new DataRegistry(participants, address(forwarder));
+        _bind(address(registry));
         alice = vm.addr(ALICE_KEY);
         bob = vm.addr(BOB_KEY);
         carol = vm.addr(CAROL_KEY);
         vm.warp(1_750_000_000);
+    }
+
+    /// @dev Binds a contract to the participant registry's pause switch, as the deployment does.
+    function _bind(address target) internal {
+        address[] memory targets = new address[](1);
+        targets[0] = target;
+        participants.bindContracts(targets);
     }
 
     function _holders1(address a, uint8 kinds) internal pure returns (IDataRegistry.RightHolder[] memory h) {

@@ -22,6 +22,7 @@ contract ListingRegistryTest is DataRegistryBase {
     function setUp() public override {
         super.setUp();
         listings = new ListingRegistry(registry, participants, address(forwarder));
+        _bind(address(listings));
         participants.addParticipant(
             exchangeA, IParticipantRegistry.Role.Exchange, unicode"上海数据交易所", keccak256("91310000MA1FL70B7K"), "https://a"
         );

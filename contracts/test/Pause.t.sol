@@ -10,6 +10,10 @@ import {IDataRegistry} from "../src/interfaces/IDataRegistry.sol";
 import {IListingRegistry} from "../src/interfaces/IListingRegistry.sol";
 import {IParticipantRegistry} from "../src/interfaces/IParticipantRegistry.sol";
 import {IRegistrationOffice} from "../src/interfaces/IRegistrationOffice.sol";
+import {IPauseFlag} from "../src/interfaces/IPauseFlag.sol";
+import {AttestationRegistry} from "../src/AttestationRegistry.sol";
+import {DataRegistry} from "../src/DataRegistry.sol";
+import {ParticipantRegistry} from "../src/ParticipantRegistry.sol";
 
 /// @notice The council's emergency stop. That every write of every contract is refused while paused, directly
 /// and through the forwarder, is proven cell by cell by the access-control matrix (AccessControl.t.sol); these
@@ -181,5 +185,122 @@ contract PauseTest is RegistryFixture {
         );
         (IRegistrationOffice.CertificateStatus status,,) = d.office.certificate(registeredAsset);
         assertTrue(status == IRegistrationOffice.CertificateStatus.Valid, "certificate valid");
+    }
+
+    // ───────────────────────────── the copies of the switch in each contract ─────────────────────────────
+
+    function _copies() internal view returns (IPauseFlag[4] memory) {
+        return [IPauseFlag(address(d.registry)), IPauseFlag(address(d.listings)), IPauseFlag(address(d.office)),
+            IPauseFlag(address(d.attestations))];
+    }
+
+    function _bindOne(address target) internal {
+        address[] memory targets = new address[](1);
+        targets[0] = target;
+        vm.prank(who[ADMIN]);
+        d.participants.bindContracts(targets);
+    }
+
+    /// @dev `pause` and `unpause` set every bound contract's copy in the same transaction.
+    function test_pause_setsTheCopyInEveryBoundContract() public {
+        address[] memory bound = d.participants.boundContracts();
+        assertEq(bound.length, 4, "the fixture's deployment binds its four registry contracts");
+        IPauseFlag[4] memory copies = _copies();
+        for (uint256 i; i < 4; ++i) {
+            assertEq(bound[i], address(copies[i]), "bound in deployment order");
+            assertTrue(!copies[i].paused(), "running");
+        }
+        _pause();
+        for (uint256 i; i < 4; ++i) {
+            assertTrue(copies[i].paused(), "the copy follows the pause");
+        }
+        vm.prank(who[ADMIN]);
+        d.participants.unpause();
+        for (uint256 i; i < 4; ++i) {
+            assertTrue(!copies[i].paused(), "the copy follows the unpause");
+        }
+        vm.prank(who[HOLDER]);
+        d.registry.transfer(asset, 1, FRESH);
+    }
+
+    /// @dev Only the participant registry sets a copy: nobody else, the admin included, directly or forwarded.
+    function test_setPaused_onlyByTheParticipantRegistry() public {
+        IPauseFlag[4] memory copies = _copies();
+        for (uint256 i; i < 4; ++i) {
+            for (uint256 role; role < ROLES; ++role) {
+                vm.prank(who[role]);
+                vm.expectRevert(abi.encodeWithSelector(IPauseFlag.NotParticipantRegistry.selector, who[role]));
+                copies[i].setPaused(true);
+            }
+            assertTrue(!copies[i].paused(), "unchanged");
+        }
+    }
+
+    /// @dev A contract not bound yet asks the participant registry on every write (the dearer check): no
+    /// deployment is ever writable while the registry is paused, bound or not. Binding it while paused copies
+    /// the pause.
+    function test_unboundContract_followsTheSwitch_andBindingCopiesIt() public {
+        DataRegistry unbound = new DataRegistry(d.participants, address(d.forwarder));
+        _pause();
+        assertTrue(unbound.paused(), "an unbound contract reads the switch");
+        vm.prank(who[HOLDER]);
+        vm.expectRevert(abi.encodeWithSelector(IParticipantRegistry.RegistryPaused.selector));
+        unbound.register(registration(who[HOLDER], keccak256("unbound")));
+
+        vm.expectEmit(true, true, true, true, address(d.participants));
+        emit IParticipantRegistry.ContractBound(address(unbound));
+        _bindOne(address(unbound));
+        assertTrue(unbound.paused(), "bound while paused: its copy is paused");
+        vm.prank(who[ADMIN]);
+        d.participants.unpause();
+        assertTrue(!unbound.paused(), "and follows the unpause");
+        vm.prank(who[HOLDER]);
+        unbound.register(registration(who[HOLDER], keccak256("unbound")));
+    }
+
+    function test_bindContracts_onlyByTheAdmin_once_andOnlyContractsOfThisRegistry() public {
+        AttestationRegistry spare = new AttestationRegistry(d.registry, d.participants, address(d.forwarder));
+        address[] memory targets = new address[](1);
+        targets[0] = address(spare);
+        vm.prank(who[EXCHANGE]);
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, who[EXCHANGE]));
+        d.participants.bindContracts(targets);
+
+        targets[0] = address(d.registry);
+        vm.prank(who[ADMIN]);
+        vm.expectRevert(abi.encodeWithSelector(IParticipantRegistry.ContractAlreadyBound.selector, address(d.registry)));
+        d.participants.bindContracts(targets);
+
+        // A contract that takes its switch from another participant registry refuses the binding.
+        ParticipantRegistry other = new ParticipantRegistry(who[ADMIN], address(d.forwarder));
+        AttestationRegistry foreign = new AttestationRegistry(d.registry, other, address(d.forwarder));
+        targets[0] = address(foreign);
+        vm.prank(who[ADMIN]);
+        vm.expectRevert(abi.encodeWithSelector(IPauseFlag.NotParticipantRegistry.selector, address(d.participants)));
+        d.participants.bindContracts(targets);
+        // Neither is an account without code.
+        targets[0] = FRESH;
+        vm.prank(who[ADMIN]);
+        vm.expectRevert();
+        d.participants.bindContracts(targets);
+
+        _bindOne(address(spare));
+        assertEq(d.participants.boundContracts().length, 5, "bound");
+    }
+
+    /// @dev At most MAX_BOUND_CONTRACTS copies: the gas of `pause` stays bounded.
+    function test_bindContracts_isBounded() public {
+        uint256 max = d.participants.MAX_BOUND_CONTRACTS();
+        for (uint256 i = 4; i < max; ++i) {
+            _bindOne(address(new AttestationRegistry(d.registry, d.participants, address(d.forwarder))));
+        }
+        address extra = address(new AttestationRegistry(d.registry, d.participants, address(d.forwarder)));
+        address[] memory targets = new address[](1);
+        targets[0] = extra;
+        vm.prank(who[ADMIN]);
+        vm.expectRevert(abi.encodeWithSelector(IParticipantRegistry.TooManyBoundContracts.selector, max));
+        d.participants.bindContracts(targets);
+        _pause();
+        assertTrue(IPauseFlag(d.participants.boundContracts()[max - 1]).paused(), "the last copy follows too");
     }
 }

@@ -41,6 +41,8 @@ contract RegistrationOfficeTest is DataRegistryBase {
         participants.addParticipant(appraiser, IParticipantRegistry.Role.Appraiser, unicode"评估所", keccak256("a"), "");
         office.configureRegistrar(registrar, "35", "A");
         registry.setRegistrationOffice(address(office));
+        _bind(address(office));
+        _bind(address(attestations));
         assetId = _registerAs(alice, keccak256("data"), ALL);
     }
 

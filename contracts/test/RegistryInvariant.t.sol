@@ -475,6 +475,9 @@ contract RegistryInvariantTest is DataRegistryInvariantTest {
         handler = market;
         vm.startPrank(address(0xAD));
         registry.setRegistrationOffice(address(office));
+        address[] memory bound = new address[](3);
+        (bound[0], bound[1], bound[2]) = (address(registry), address(listings), address(office));
+        participants.bindContracts(bound);
         office.configureRegistrar(market.REGISTRAR(), "35", "A");
         participants.addParticipant(market.REGULATOR(), IParticipantRegistry.Role.Regulator, "G", keccak256("g"), "");
         participants.addParticipant(market.REGULATOR_2(), IParticipantRegistry.Role.Regulator, "G2", keccak256("g2"), "");

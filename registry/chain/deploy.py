@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import rlp  # a dependency of eth-account
-from eth_abi import encode
+from eth_abi import decode, encode
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
@@ -68,13 +68,17 @@ def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
         p = deployer.contract("ParticipantRegistry", admin, f)
         remarks = deployer.contract("Remarks")  # the DataRegistry's remark logic, linked (EIP-170 size limit)
         d = deployer.contract("DataRegistry", p, f, libraries={"Remarks": remarks})
-        deployer.contract("ListingRegistry", d, p, f)
+        listings = deployer.contract("ListingRegistry", d, p, f)
         office = deployer.contract("RegistrationOffice", d, p, publicity_seconds, f)
-        deployer.contract("AttestationRegistry", d, p, f)
+        attestations = deployer.contract("AttestationRegistry", d, p, f)
         if admin == account.address:
             # The office commits approved change registrations and follows transfers of the holding right.
             # Another admin (the council's multisig) sends `setRegistrationOffice` itself.
             deployer.bind_office(d, office)
+            # Each contract keeps a copy of the pause switch, which the participant registry sets (a write then
+            # reads one slot of its own instead of calling the participant registry). Another admin sends
+            # `bindContracts` itself; until then the contracts ask the participant registry.
+            deployer.bind_pause(p, [d, listings, office, attestations])
     finally:
         rpc.close()
     contracts = {name: c for name, c in deployer.record.data["contracts"].items() if name != "Remarks"}
@@ -163,6 +167,23 @@ class _Deployer:
         receipt = poll_receipt(self.rpc, tx_hash, timeout=120, through_outages=True)
         if int(receipt["status"], 16) != 1:
             raise ChainError(f"DataRegistry.setRegistrationOffice failed in transaction {tx_hash}.")
+
+    def bind_pause(self, participants: str, targets: list[str]) -> None:
+        """`ParticipantRegistry.bindContracts(...)` for the targets not bound yet (a resumed deployment may have
+        bound them): each keeps a copy of the pause switch. Binding one twice is refused by the contract."""
+        selector = "0x" + function_signature_to_4byte_selector("boundContracts()").hex()
+        (bound,) = decode(["address[]"], bytes.fromhex(
+            self.rpc.call("eth_call", [{"to": participants, "data": selector}, "latest"]).removeprefix("0x")))
+        missing = [t for t in targets if t.lower() not in {b.lower() for b in bound}]
+        if not missing:
+            return
+        data = "0x" + (function_signature_to_4byte_selector("bindContracts(address[])")
+                       + encode(["address[]"], [missing])).hex()
+        _, raw, tx_hash = self._signed(data, to=participants)
+        self._broadcast(raw)
+        receipt = poll_receipt(self.rpc, tx_hash, timeout=120, through_outages=True)
+        if int(receipt["status"], 16) != 1:
+            raise ChainError(f"ParticipantRegistry.bindContracts failed in transaction {tx_hash}.")
 
     def _send(self, name: str, args: tuple[object, ...], libraries: dict[str, str] | None) -> dict[str, Any]:
         # A library (Remarks) has no constructor and no ABI of its own in the package (its events are the

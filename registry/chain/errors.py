@@ -217,6 +217,14 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
         "unpaused. Reads keep working; try again later."
     ),
     "PauseUnchanged": lambda a: f"The registry is {'already' if a['paused'] else 'not'} paused.",
+    "NotParticipantRegistry": lambda a: (
+        f"'{a['caller']}' cannot set the pause: each contract's copy of the switch is set by the participant "
+        "registry alone, when the council's admin pauses or unpauses (ParticipantRegistry.pause / unpause)."
+    ),
+    "ContractAlreadyBound": lambda a: f"Contract '{a['target']}' is already bound to the pause switch.",
+    "TooManyBoundContracts": lambda a: (
+        f"At most {a['max']} contracts can be bound to the pause switch."
+    ),
     "AdminCannotBeRenounced": lambda a: (
         "The participant registry's admin cannot be renounced: hand it over with transferOwnership and "
         "acceptOwnership instead."

@@ -11,6 +11,7 @@ from registry.cli.common import (
     READ_KEY_HELP,
     Output,
     beijing_time,
+    examples,
     legal_status_line,
     progress_bar,
     reading_client,
@@ -207,7 +208,8 @@ def cmd_show(args, settings: Settings, out: Output) -> None:
 
 
 def add_parsers(sub) -> None:
-    p = sub.add_parser("fingerprint", help="SHA-256 and IPFS CID of a file, computed locally")
+    p = sub.add_parser("fingerprint", help="SHA-256 and IPFS CID of a file, computed locally",
+                       **examples("datareg fingerprint examples/traffic-flow.csv"))
     p.add_argument("file")
     p.set_defaults(handler=cmd_fingerprint)
 
@@ -244,7 +246,8 @@ def add_parsers(sub) -> None:
     p.add_argument("--no-wait", action="store_true", help="do not wait for the index")
     p.set_defaults(handler=cmd_register)
 
-    p = sub.add_parser("show", help="an asset, its rights and evidence")
+    p = sub.add_parser("show", help="an asset, its rights and evidence",
+                       **examples("datareg show ASSET_ID", "datareg --json show ASSET_ID"))
     p.add_argument("asset_id")
     p.add_argument("--key", help=READ_KEY_HELP)
     p.set_defaults(handler=cmd_show)

@@ -43,7 +43,7 @@ from registry.chain.evidence import (
 from registry.chain.rpc import Rpc
 from registry.chain.types import asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
-from registry.cli.common import READ_KEY_HELP, Output, reading_client, whole_number
+from registry.cli.common import READ_KEY_HELP, Output, examples, reading_client, whole_number
 from registry.config import Settings
 from registry.db.models import Asset, Attestation, Lineage, Listing, Pledge, Registration, Right
 from registry.errors import ChainError, NotFound, RegistryError, ValidationError
@@ -752,7 +752,9 @@ def _print_bundle_check(result: Json, fmt: str) -> None:
 
 
 def add_parsers(sub: Any) -> None:
-    p = sub.add_parser("history", help="every event of an asset, in order")
+    p = sub.add_parser("history", help="every event of an asset, in order",
+                       **examples("datareg history ASSET_ID",
+                                  "datareg history ASSET_ID --kind usage --since 2026-01-01"))
     p.add_argument("asset_id")
     p.add_argument("--kind", help="holding, usage or operating")
     p.add_argument("--party", help="only events in which this address acted or was named")
@@ -762,7 +764,8 @@ def add_parsers(sub: Any) -> None:
     p.set_defaults(handler=cmd_history)
 
     p = sub.add_parser("audit", help="an audit report of an asset's full history; --verify proves it complete and "
-                       "true on chain (exit 0 verified, 1 differences, 2 could not check)")
+                       "true on chain (exit 0 verified, 1 differences, 2 could not check)",
+                       **examples("datareg audit ASSET_ID --verify", "datareg audit ASSET_ID --verify --format csv"))
     p.add_argument("asset_id", nargs="?")
     p.add_argument("--format", choices=["text", "json", "csv", "html"], default="text")
     p.add_argument("--verify", action="store_true",

@@ -266,6 +266,14 @@ def time_text(text: str) -> str:
     return text
 
 
+def examples(*commands: str) -> dict[str, Any]:
+    """Keyword arguments of add_parser for an `examples:` section in a command's --help, one `$ datareg ...` line
+    each. tests/test_readme.py runs every such line against a stack started as `make run` starts it, ASSET_ID
+    being the README's first registration."""
+    return {"epilog": "examples:\n" + "\n".join(f"  $ {command}" for command in commands),
+            "formatter_class": argparse.RawDescriptionHelpFormatter}
+
+
 def legal_status_line(legal: dict) -> str:
     """The legal status in one line, its times in Beijing time."""
     parts = [f"{legal['status']} ({legal['zh']})"]

@@ -17,6 +17,7 @@ import binascii
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from Crypto.Cipher import AES  # pycryptodome, which eth-account already depends on (eth-keyfile)
@@ -57,26 +58,39 @@ def load_key(data_dir: Path, configured: str | None) -> bytes:
     except FileNotFoundError:
         pass
     except OSError as exc:
-        raise ConfigurationError(f"Cannot read the content key {path}: {exc.strerror}.") from exc
-    path.parent.mkdir(parents=True, exist_ok=True)
+        raise ConfigurationError(f"Cannot read the content key (DATA_DIR/{KEY_FILE}): {exc.strerror}.") from exc
     key = os.urandom(32)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # another process generated it first: use theirs
         return parse_key(path.read_text())
+    except OSError as exc:
+        raise ConfigurationError(f"Cannot create the content key (DATA_DIR/{KEY_FILE}): {exc.strerror}. Set "
+                                 "DATAREG_CONTENT_KEY or make DATAREG_DATA_DIR writable.") from exc
     with os.fdopen(descriptor, "w") as stream:
         stream.write(key.hex() + "\n")
     return key
 
 
 class EncryptedContentStore:
-    """Private documents under `root`, one file per CID of the plaintext, AES-256-GCM encrypted."""
+    """Private documents under `root`, one file per CID of the plaintext, AES-256-GCM encrypted. `key` is the key
+    or a function that gives it, asked the first time a document is written or read (so an API that never stores
+    a private document never creates DATA_DIR/content.key)."""
 
-    def __init__(self, root: Path, key: bytes) -> None:
-        if len(key) != 32:
+    def __init__(self, root: Path, key: bytes | Callable[[], bytes]) -> None:
+        if isinstance(key, bytes) and len(key) != 32:
             raise ConfigurationError("The content key must be 32 bytes.")
         self.root = Path(root)
-        self._key = key
+        self._key_source = key
+        self._loaded: bytes | None = key if isinstance(key, bytes) else None
+
+    @property
+    def _key(self) -> bytes:
+        if self._loaded is None:
+            assert callable(self._key_source)
+            self._loaded = self._key_source()
+        return self._loaded
 
     def __repr__(self) -> str:
         return f"EncryptedContentStore('{self.root}')"
@@ -140,4 +154,7 @@ class EncryptedContentStore:
 
 
 def open_private_store(data_dir: Path, configured_key: str | None) -> EncryptedContentStore:
-    return EncryptedContentStore(Path(data_dir) / "private", load_key(data_dir, configured_key))
+    """The store under DATA_DIR/private; a configured key is checked now, a generated one made when first needed."""
+    if configured_key:
+        return EncryptedContentStore(Path(data_dir) / "private", parse_key(configured_key))
+    return EncryptedContentStore(Path(data_dir) / "private", lambda: load_key(data_dir, None))

@@ -14,7 +14,9 @@ pragma solidity ^0.8.24;
 /// contract (DataRegistry, ListingRegistry, RegistrationOffice, AttestationRegistry and this registry's own
 /// `setEndpoint`) reverts with `RegistryPaused`, directly or through the forwarder; reads and the history
 /// (events already on chain) are unaffected, and so are the admin's own governance calls, which are how the
-/// council responds (suspending a participant, handing over the admin role, unpausing).
+/// council responds (suspending a participant, handing over the admin role, unpausing). Each registry contract
+/// keeps a copy of the switch in its own storage (see {IPauseFlag}), set by this registry when the admin binds the
+/// contract (`bindContracts`, once after deployment) and on every `pause` and `unpause`.
 interface IParticipantRegistry {
     enum Role {
         None,
@@ -55,6 +57,10 @@ interface IParticipantRegistry {
     error RegistryPaused();
     /// @notice Thrown when pausing a paused registry or unpausing one that is not paused.
     error PauseUnchanged(bool paused);
+    /// @notice Thrown when binding a contract that is already bound.
+    error ContractAlreadyBound(address target);
+    /// @notice Thrown when binding more than `max` contracts.
+    error TooManyBoundContracts(uint256 max);
     /// @notice Thrown by `renounceOwnership`: the registry must always have an admin (who alone can unpause).
     error AdminCannotBeRenounced();
 
@@ -73,6 +79,8 @@ interface IParticipantRegistry {
     event Paused(address indexed admin, bytes32 reasonCid);
     /// @notice Emitted when the admin lifts the pause.
     event Unpaused(address indexed admin);
+    /// @notice Emitted when the admin binds a registry contract: it keeps a copy of the pause switch from now on.
+    event ContractBound(address indexed target);
 
     /// @notice Admits `account` in `role` (admin only).
     function addParticipant(
@@ -97,6 +105,14 @@ interface IParticipantRegistry {
 
     /// @notice Lifts the pause (admin only).
     function unpause() external;
+
+    /// @notice Binds registry contracts to the pause switch (admin only): each keeps a copy of it, set now and on
+    /// every `pause` and `unpause`, and reads its own copy before a write. Reverts for a contract already bound,
+    /// or one that does not take its switch from this registry.
+    function bindContracts(address[] calldata targets) external;
+
+    /// @notice The registry contracts bound to the pause switch, in the order they were bound.
+    function boundContracts() external view returns (address[] memory);
 
     /// @notice Whether the admin has paused the registry's writes.
     function paused() external view returns (bool);
