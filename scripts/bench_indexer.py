@@ -21,7 +21,11 @@ the API (polled every 10 ms) and anvil used meanwhile. The header names the comm
 changes under registry/ and api/ (the code measured) and the machine's load before and after. Run:
 
     .venv/bin/python scripts/bench_indexer.py [--workload w1 w2] [--db sqlite postgresql] [--no-baseline]
-                                              [--repeat N] [--out FILE] [--profile DIR]
+                                              [--repeat N] [--out FILE] [--profile DIR] [--base CHECKOUT]
+
+--base CHECKOUT also times the indexer of another checkout (say `git worktree add /tmp/base main`) on the same
+chain, alternating with this checkout's run by run ("base" rows): on a shared, loaded machine only a comparison
+within one run means anything.
 
 --profile DIR runs ours under `py-spy record --idle --threads --format speedscope` (DIR/<workload>-<db>-<n>.json);
 those runs are slower than unprofiled ones and are labelled "ours+py-spy".
@@ -34,6 +38,7 @@ import multiprocessing
 import os
 import platform
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -216,9 +221,12 @@ def child_of(pid: int, timeout: float = 10.0) -> int:
 
 
 def ours(rpc: str, data_dir: Path, database_url: str, head: int, events: int, anvil_pid: int,
-         profile: Path | None = None) -> tuple[float, str]:
-    """Seconds from starting the indexer process until the API shows every event, and where they went."""
+         profile: Path | None = None, code: Path | None = None) -> tuple[float, str]:
+    """Seconds from starting the indexer process until the API shows every event, and where they went. With
+    `code`, the indexer process runs the registry package of that checkout (PYTHONPATH) instead of this one's;
+    the API stays this checkout's."""
     env = service_env(data_dir, rpc, database_url)
+    indexer_env = {**env, "PYTHONPATH": str(code)} if code is not None else env
     create_schema(make_engine(database_url))  # the API's schema exists before the clock starts
     api_port = port()
     api = spawn(["api", "--port", str(api_port)], env, None)
@@ -226,15 +234,16 @@ def ours(rpc: str, data_dir: Path, database_url: str, head: int, events: int, an
     log_path = data_dir / f"indexer-{uuid.uuid4().hex[:8]}.log"
     command = [sys.executable, "-m", "registry.indexer"]
     if profile is not None:
-        command = [str(Path(sys.executable).parent / "py-spy"), "record", "--idle", "--threads", "--rate", "250",
-                   "--format", "speedscope", "-o", str(profile), "--", *command]
+        spy = Path(sys.executable).parent / "py-spy"
+        command = [str(spy) if spy.exists() else shutil.which("py-spy") or "py-spy", "record", "--idle", "--threads",
+                   "--rate", "250", "--format", "speedscope", "-o", str(profile), "--", *command]
     try:
         wait_for_api(str(http.base_url).rstrip("/"), api)
         cpu_before = cpu_seconds(api.pid), cpu_seconds(anvil_pid)
         with open(log_path, "wb") as log:
             started_at = time.time()
             started = time.perf_counter()
-            process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
+            process = subprocess.Popen(command, env=indexer_env, stdout=subprocess.DEVNULL, stderr=log)
         indexer_pid = child_of(process.pid) if profile is not None else process.pid
         try:
             while (http.get("/v1/status").json()["indexed_block"] or 0) < head:
@@ -254,7 +263,8 @@ def ours(rpc: str, data_dir: Path, database_url: str, head: int, events: int, an
         if commits:
             detail += (f"first batch committed {commits[0] - started_at:.2f} s, last {commits[-1] - started_at:.2f} s, "
                        f"{len(commits)} batches; ")
-        detail += f"CPU s: indexer {cpu[0]:.2f}, API {cpu[1]:.2f}, anvil {cpu[2]:.2f}"
+        detail += (f"CPU s: indexer {cpu[0]:.2f} ({events / cpu[0]:,.0f} events per CPU second), API {cpu[1]:.2f}, "
+                   f"anvil {cpu[2]:.2f}")
         return elapsed, detail
     finally:
         api.terminate()
@@ -289,6 +299,10 @@ def header(args) -> None:
                            check=False).stdout.splitlines()[0]
     say(command_line())
     say(f"Code: {code_version('registry', 'api', 'scripts/bench_indexer.py')}.")
+    if args.base:
+        commit = subprocess.run(["git", "-C", str(args.base), "log", "-1", "--format=%h %s"], capture_output=True,
+                                text=True, check=False).stdout.strip()
+        say(f"Base: the indexer of {args.base} (commit {commit or 'unknown'}), alternating with this one's.")
     postgres = ""
     if "postgresql" in args.db:
         with create_engine(POSTGRES).connect() as conn:
@@ -305,6 +319,9 @@ def main() -> None:
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each (database, indexer) pair on the same chain")
+    parser.add_argument("--base", type=Path, metavar="CHECKOUT",
+                        help="also time the indexer of another checkout (e.g. a worktree of main) on the same chain, "
+                             "alternating with this one's, labelled 'base'")
     parser.add_argument("--out", type=Path, help="also write everything printed to this file")
     parser.add_argument("--profile", type=Path, metavar="DIR",
                         help="run ours under py-spy, writing speedscope profiles to DIR")
@@ -347,10 +364,16 @@ def run_workload(args, workload: str, chain: LocalChain, tmp: Path, label: str, 
     for run in range(1, args.repeat + 1):
         for kind in args.db:
             profile = args.profile / f"{workload}-{kind}-{run}.json" if args.profile else None
-            url = fresh(kind, f"{workload}_ours_{run}")
-            seconds, detail = ours(chain.rpc_url, tmp, url, head, events, chain.anvil.pid, profile)
-            say(f"{workload:<10}{kind:<12}{label:<13}{events:>8}{seconds:>10.2f}{events / seconds:>11,.0f}")
-            say(f"{'':<10}{'':<12}  {detail}")
+            contenders = [(label, None, profile)]
+            if args.base:  # alternating, base first on odd runs: a drift in the machine's load hits both alike
+                base = ("base" + label[4:], args.base.resolve(),
+                        profile.with_name("base-" + profile.name) if profile else None)
+                contenders = [base, *contenders] if run % 2 else [*contenders, base]
+            for name, code, where in contenders:
+                url = fresh(kind, f"{workload}_{name.split('+')[0]}_{run}")
+                seconds, detail = ours(chain.rpc_url, tmp, url, head, events, chain.anvil.pid, where, code)
+                say(f"{workload:<10}{kind:<12}{name:<13}{events:>8}{seconds:>10.2f}{events / seconds:>11,.0f}")
+                say(f"{'':<10}{'':<12}  {detail}")
             if not args.no_baseline:
                 seconds = naive(client, fresh(kind, f"{workload}_naive_{run}"), deployment.deploy_block, head)
                 say(f"{workload:<10}{kind:<12}{'naive':<13}{events:>8}{seconds:>10.2f}{events / seconds:>11,.0f}")

@@ -182,6 +182,8 @@ def decode_log(log: dict[str, Any]) -> DecodedEvent | None:
     topics = log.get("topics") or []
     if not topics:
         return None
+    if isinstance(topics[0], str) and isinstance(log["data"], str) and isinstance(log.get("blockNumber"), str):
+        return _decode_raw(log, topics)  # a JSON-RPC log: the indexer's tens of thousands a second
     topics = [_hex(t) for t in topics]
     decoder = _decoders().get(topics[0])
     if decoder is None:
@@ -194,4 +196,21 @@ def decode_log(log: dict[str, Any]) -> DecodedEvent | None:
         tx_hash=_hex(log["transactionHash"]),
         log_index=_int(log["logIndex"]),
         address=_address(_hex(log["address"])[2:]),
+    )
+
+
+def _decode_raw(log: dict[str, Any], topics: list[str]) -> DecodedEvent | None:
+    """decode_log for a raw JSON-RPC log (every value hex text), without a type test per field."""
+    topics = [t.lower() for t in topics]
+    decoder = _decoders().get(topics[0])
+    if decoder is None:
+        return None
+    return DecodedEvent(
+        decoder.name,
+        decoder.args([t[2:] for t in topics], log["data"][2:].lower()),
+        int(log["blockNumber"], 16),
+        log["blockHash"].lower(),
+        log["transactionHash"].lower(),
+        int(log["logIndex"], 16),
+        _address(log["address"][2:].lower()),
     )

@@ -65,6 +65,10 @@ class LocalContentStore:
         canonical = cid.strip() if cid.strip().startswith("Qm") else digest_to_cid(digest)
         return os.path.join(self._root, digest[:1].hex(), canonical)
 
+    def location(self, cid: str) -> tuple[str, str]:
+        """The shard directory and the file name `cid` is kept under (whether or not it is there)."""
+        return os.path.split(self._file(cid))
+
     def put(self, data: bytes) -> str:
         cid = fingerprint_bytes(data).cid
         path = self._path(cid)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from sqlalchemy import event, inspect, text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, create_engine
@@ -27,7 +27,12 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # LIFO: the connection used last, whose page cache is warm, is the one handed out next (each SQLite
+        # connection has its own cache, and the indexer writes through one connection at a time).
+        # One connection per thread for an in-memory database: no pool to order.
+        in_memory = make_url(url).database in (None, "", ":memory:")
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               **({} if in_memory else {"pool_use_lifo": True}))
 
         @event.listens_for(engine, "do_connect")
         def _sqlite_connect(
@@ -61,6 +66,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("postgresql"):
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        models.postgresql_options()
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
     raise ConfigurationError(
         f"Unsupported DATAREG_DATABASE_URL '{url}': use sqlite:///path/to/index.db or "

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from eth_utils import keccak
+from eth_hash.auto import keccak
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
