@@ -84,7 +84,7 @@ contract ParticipantRegistry is IParticipantRegistry, Ownable2Step, ERC2771Conte
 
     /// @inheritdoc IParticipantRegistry
     function bindContracts(address[] calldata targets) external onlyOwner {
-        bool current = paused;
+        // Every target is checked and recorded before any is called (checks-effects-interactions).
         for (uint256 i; i < targets.length; ++i) {
             address target = targets[i];
             uint256 count = _bound.length;
@@ -93,9 +93,12 @@ contract ParticipantRegistry is IParticipantRegistry, Ownable2Step, ERC2771Conte
                 if (_bound[j] == target) revert ContractAlreadyBound(target);
             }
             _bound.push(target);
+        }
+        bool current = paused;
+        for (uint256 i; i < targets.length; ++i) {
             // Reverts unless the target takes its switch from this registry (IPauseFlag.NotParticipantRegistry).
-            IPauseFlag(target).setPaused(current);
-            emit ContractBound(target);
+            IPauseFlag(targets[i]).setPaused(current);
+            emit ContractBound(targets[i]);
         }
     }
 

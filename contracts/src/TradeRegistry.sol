@@ -72,7 +72,7 @@ contract TradeRegistry is ITradeRegistry, EIP712, ERC2771Context {
 
     /// @dev 2 to 6 characters A-Z or 0-9, left-aligned, zero-padded.
     function _validCode(bytes6 code) private pure returns (bool) {
-        uint256 length;
+        uint256 length = 0;
         for (uint256 i; i < 6; ++i) {
             bytes1 c = code[i];
             if (c == 0) break;
@@ -239,10 +239,12 @@ contract TradeRegistry is ITradeRegistry, EIP712, ERC2771Context {
     function _nextSerial(address exchange) private returns (uint16 year, uint32 serial) {
         Book storage book = _books[exchange];
         if (book.code == bytes6(0)) revert TradeCodeNotSet(exchange);
+        // slither-disable-next-line unused-return (the month is not part of a trade's number)
         (uint256 y,) = CertificateNumber.yearMonth(block.timestamp);
         // forge-lint: disable-next-line(unsafe-typecast) a Gregorian year fits in 16 bits until 65535
         year = uint16(y);
         uint16 current = book.year;
+        // slither-disable-next-line incorrect-equality (a year compared with a year: no balance or timestamp)
         if (current == year) {
             serial = book.serial + 1;
             if (serial > MAX_SERIAL) revert SerialExhausted(year);
