@@ -217,7 +217,7 @@ def test_every_entry_arrives_in_order_through_failures_timeouts_and_a_restart(wo
     assert receiver.acknowledged()[:len(expected)] == expected  # in feed order, each cursor seen
     with receiver.lock:
         calls = list(receiver.calls)
-    for mode, cursor, headers, body in calls:
+    for _, cursor, headers, body in calls:
         assert headers["DataReg-Delivery"] == hook
         assert json.loads(body)["cursor"] == cursor
         # The README's verification: HMAC-SHA256 over f"{t}.{body}" with the secret.
