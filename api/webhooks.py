@@ -8,7 +8,8 @@ Each request carries
 A 2xx answer acknowledges the entry; anything else (or no answer within DATAREG_WEBHOOK_TIMEOUT seconds) is a
 failure, retried after 1, 2, 4 ... seconds (at most DATAREG_WEBHOOK_BACKOFF_CAP, 5 min) while
 DATAREG_WEBHOOK_RETRY_SECONDS (24 h) have not passed since its first failure; then the entry goes to the
-webhook's dead letters and delivery goes on with the next one.
+webhook's dead letters and delivery goes on with the next one (tried once, and dead-lettered too while the
+endpoint has been failing for longer than the window: only a success starts the window again).
 The exchange reads and replays dead letters through the API.
 
 State lives in the database (models.Webhook, models.WebhookDeadLetter): the cursor each endpoint acknowledged
@@ -160,21 +161,18 @@ class Deliverer:
             hook = db.get(Webhook, hook.id)
             if hook is None or not hook.active:
                 return
-            # Replays first: the dead letters the exchange asked for again, each tried once per pass.
+            # Replays first: the dead letters the exchange asked for again, each tried once.
             for letter in db.exec(select(WebhookDeadLetter).where(WebhookDeadLetter.webhook_id == hook.id,
                                                                   WebhookDeadLetter.replay.is_(True))
                                   .order_by(WebhookDeadLetter.id)).all():
                 error = self._post(hook, letter.cursor, letter.body.encode())
                 letter.attempts += 1
+                # Delivered, or still dead (the exchange can replay again): a replay never blocks the feed.
+                letter.replay = False
                 if error is None:
-                    letter.replay, letter.delivered_at = False, time.time()
+                    letter.delivered_at = time.time()
                 else:
                     letter.last_error = error
-                    hook.next_attempt_at = time.time() + backoff(letter.attempts)
-                    db.add(letter)
-                    db.add(hook)
-                    db.commit()
-                    return
                 db.add(letter)
                 db.commit()
             try:
@@ -208,8 +206,9 @@ class Deliverer:
                                              attempts=hook.attempts, last_error=error, dead_at=now))
                     log.warning("webhooks: %s: entry %s dead-lettered after %d attempts (%s)", hook.id,
                                 entry.cursor, hook.attempts, error)
-                    hook.acked_cursor, hook.attempts, hook.failing_since, hook.next_attempt_at = \
-                        entry.cursor, 0, None, 0.0
+                    # `failing_since` stays: while the endpoint keeps failing past the window, each next entry
+                    # is tried once and dead-lettered, so a long outage ends as dead letters, not a stalled feed.
+                    hook.acked_cursor, hook.attempts, hook.next_attempt_at = entry.cursor, 0, 0.0
                     db.add(hook)
                     db.commit()
                     continue
