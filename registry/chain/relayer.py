@@ -221,7 +221,8 @@ class _FollowerRole:
                 self._connection.rollback()
                 return True
             except SQLAlchemyError as exc:
-                log.warning("relayer: lost the follower's lock (its session ended: %s)", str(exc).splitlines()[0])
+                log.warning("%s: lost the follower's lock (its session ended: %s)", self.name,
+                            str(exc).splitlines()[0])
                 self._drop()
         if now - self._checked < 1.0 and self._checked:
             return False
