@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from eth_typing import ChecksumAddress
 
 from registry.chain.types import Registration, Source
 from registry.content import (
@@ -44,9 +47,11 @@ def holders_for(
     rights configuration, else the registrant holds all three."""
     pairs = list(explicit)
     if not pairs:
+        # The document's RightKind is an enum built at run time (registry.metadata.schema): mypy cannot see its members.
+        by_address: dict[ChecksumAddress, set[Any]] = document.rights_kinds_by_address()
         pairs = [
             (address, RightKind.parse(kind.value))
-            for address, kinds in document.rights_kinds_by_address().items()
+            for address, kinds in by_address.items()
             for kind in kinds
         ]
     if not pairs:

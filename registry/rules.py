@@ -64,7 +64,7 @@ def evaluate_rights(rights: list[Right] | list[RightVersion], asset_active: bool
     is valid when it and all its ancestors are unrevoked and within their terms, on an active asset."""
     by_index = {r.right_index: r for r in rights}
 
-    def reason_for(right, own: bool) -> str | None:
+    def reason_for(right: Right | RightVersion, own: bool) -> str | None:
         while True:
             if right.revoked:
                 return "revoked" if own else "parent_revoked"
@@ -352,7 +352,8 @@ def legal_status(asset: Asset | None, registration: Registration | None, freeze_
     if stage == Stage.REFUSED.key and status is LegalStatus.RECORDED:
         upheld = sorted(o.objection_id for o in objections if o.status == ObjectionStatus.UPHELD.key)
         remarks.append(RemarkState(Remark.DISPUTED, {"objection_ids": upheld}))
-    reason_code, vocabulary = None, None
+    reason_code: int | None = None
+    vocabulary: type[Term] | None = None
     if status is LegalStatus.CANCELLED:
         reason_code, vocabulary = asset.cancel_reason, CancelReason
     elif status is LegalStatus.RECORDED and registration is not None and stage in _STAGE_REASONS:
@@ -482,7 +483,7 @@ def may_read(reader: str | None, parties: frozenset[str] | set[str], regulator: 
     return reader is not None and (regulator or reader in parties)
 
 
-def without_contact(document: dict | None) -> tuple[dict | None, bool]:
+def without_contact(document: dict[str, Any] | None) -> tuple[dict[str, Any] | None, bool]:
     """The metadata document without its contact details, and whether it had any."""
     if not isinstance(document, dict):
         return document, False

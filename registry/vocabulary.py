@@ -11,7 +11,7 @@ A member's `key` is its name in lower case: the word the API and the CLI use (`h
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import Any, Self
 
 from registry.errors import ValidationError
 
@@ -39,7 +39,7 @@ class Term(enum.IntEnum):
         return [m.key for m in cls]
 
     @classmethod
-    def from_key(cls, text: str, what: str | None = None) -> "Term":
+    def from_key(cls, text: str, what: str | None = None) -> Self:
         """The member named `text` (its key), or a ValidationError listing the keys."""
         for member in cls:
             if member.key == text:
@@ -47,7 +47,7 @@ class Term(enum.IntEnum):
         raise ValidationError(f"Unknown {what or _words(cls.__name__)} '{text}': use one of {', '.join(cls.keys())}.")
 
     @classmethod
-    def from_text(cls, text: str, what: str | None = None) -> "Term":
+    def from_text(cls, text: str, what: str | None = None) -> Self:
         """The member named `text` (its key, any case) or numbered `text`; a ValidationError listing the choices
         (name and number) for anything else: how the CLI takes a code."""
         text = str(text).strip()

@@ -6,14 +6,16 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from eth_abi import encode
 from eth_abi.exceptions import EncodingError
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
+from eth_typing import ChecksumAddress, HexStr
 from eth_utils import function_signature_to_4byte_selector, keccak
 from web3 import Web3
+from web3.contract import Contract
 from web3.exceptions import (
     ContractCustomError,
     ContractLogicError,
@@ -22,6 +24,7 @@ from web3.exceptions import (
 )
 from web3.middleware import ExtraDataToPOAMiddleware
 from web3.providers.base import JSONBaseProvider
+from web3.types import RPCEndpoint, RPCResponse, TxParams
 
 from registry.chain.abi import load_abi
 from registry.chain.errors import decode_revert, primary_term_ended
@@ -49,11 +52,13 @@ class TransportProvider(JSONBaseProvider):
         super().__init__()
         self.rpc = rpc
 
-    def make_request(self, method, params):  # noqa: ANN001, ANN201 - web3's provider interface
-        return self.rpc.request(method, list(params or []))
+    # web3's provider interface; its RPCResponse is a TypedDict of the JSON-RPC answer the transport returns.
+    def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
+        return cast(RPCResponse, self.rpc.request(method, list(params or [])))
 
-    def make_batch_request(self, requests):  # noqa: ANN001, ANN201
-        return self.rpc.batch_request([(method, list(params or [])) for method, params in requests])
+    def make_batch_request(self, requests: list[tuple[RPCEndpoint, Any]]) -> list[RPCResponse] | RPCResponse:
+        return cast(list[RPCResponse],
+                    self.rpc.batch_request([(method, list(params or [])) for method, params in requests]))
 
 
 def connect(rpc: Rpc) -> Web3:
@@ -89,7 +94,7 @@ def poll_receipt(rpc: Rpc, tx_hash: str, timeout: float, through_outages: bool =
     deadline = time.monotonic() + timeout
     while True:
         try:
-            receipt = rpc.call("eth_getTransactionReceipt", [tx_hash])
+            receipt: dict[str, Any] | None = rpc.call("eth_getTransactionReceipt", [tx_hash])
         except ChainUnavailable:
             if not through_outages or time.monotonic() > deadline:
                 raise
@@ -126,7 +131,7 @@ class SignedOperation:
     deadline: int
     nonce: int
     signature: bytes
-    typed_data: dict
+    typed_data: dict[str, Any]
 
 
 class Chain:
@@ -154,7 +159,8 @@ class Chain:
 
     def latest_block(self) -> dict[str, Any]:
         """The head block's header as the node sends it (hex quantities; any extraData length)."""
-        return self.rpc.call("eth_getBlockByNumber", ["latest", False])
+        block: dict[str, Any] = self.rpc.call("eth_getBlockByNumber", ["latest", False])
+        return block
 
     def check(self) -> None:
         """Fail early, and clearly, when the node is unreachable or is not the chain we deployed on."""
@@ -223,11 +229,12 @@ class RegistryClient:
         )
 
     def nonce_of(self, signer: str) -> int:
-        return self._call(self.contract.functions.nonces(checksum(signer)))
+        nonce: int = self._call(self.contract.functions.nonces(checksum(signer)))
+        return nonce
 
     # ─────────────────────────────── writes ───────────────────────────────
 
-    def _contract_of(self, operation: Operation):
+    def _contract_of(self, operation: Operation) -> Contract:
         try:
             return self.chain.contracts[operation.contract]
         except KeyError:
@@ -237,7 +244,7 @@ class RegistryClient:
 
     def execute(self, operation: Operation, account: LocalAccount) -> TxResult:
         """Runs an operation as the account's own transaction, signed here."""
-        fn = getattr(self._contract_of(operation).functions, operation.function)
+        fn = getattr(self._contract_of(operation).functions, _function_name(operation, operation.function))
         return self._transact(fn(*operation.args()), account)
 
     def register(self, registration: Registration, account: LocalAccount) -> TxResult:
@@ -261,19 +268,19 @@ class RegistryClient:
         selector = function_signature_to_4byte_selector(
             "registerBatch((bytes32,bytes32,bytes32,uint8,uint8,(bytes32,uint256)[],(address,uint8)[])[])")
 
-        def call_data(batch) -> str:
-            return "0x" + (selector + encode([_REGISTRATIONS_TYPE], [[r.as_abi() for r in batch]])).hex()
+        def call_data(batch: Sequence[Registration]) -> HexStr:
+            return HexStr("0x" + (selector + encode([_REGISTRATIONS_TYPE], [[r.as_abi() for r in batch]])).hex())
 
         to = self.contract.address
         gas = self._simulate({"from": account.address, "to": to, "data": call_data(batches[0])})
         fees = fee_fields(self.chain.rpc)
-        raws = []
+        raws: list[HexStr] = []
         for batch in batches:
             nonce = self._next_nonce(account.address)
             self._nonces[account.address] = nonce + 1
-            tx = {"chainId": self.chain.chain_id, "nonce": nonce, "to": to, "value": 0, **fees,
+            tx: dict[str, Any] = {"chainId": self.chain.chain_id, "nonce": nonce, "to": to, "value": 0, **fees,
                   "data": call_data(batch), "gas": gas * len(batch) // len(batches[0]) * 6 // 5 + 50_000}
-            raws.append("0x" + account.sign_transaction(tx).raw_transaction.hex())
+            raws.append(HexStr("0x" + account.sign_transaction(tx).raw_transaction.hex()))
         # One at a time and in nonce order: a JSON-RPC batch may be processed out of order by the node.
         hashes = []
         for raw in raws:
@@ -303,7 +310,8 @@ class RegistryClient:
         """Signs any operation as an ERC-2771 ForwardRequest, after checking (by running it as the signer)
         that it would succeed: a refusal comes back now, with the contract's reason, not at relay time."""
         contract = self._contract_of(operation)
-        data = getattr(contract.functions, operation.function)(*operation.args())._encode_transaction_data()
+        function = getattr(contract.functions, _function_name(operation, operation.function))
+        data = function(*operation.args())._encode_transaction_data()
         gas = self._simulate({"from": account.address, "to": contract.address, "data": data})
         return self.sign(Forward(contract.address, bytes.fromhex(data[2:]), gas * 6 // 5 + 20_000), account,
                          deadline, ttl)
@@ -315,7 +323,7 @@ class RegistryClient:
         else. (The API sends through registry/chain/relayer.py, which follows many at once.)"""
         return self._transact(self.relay_call(operation, signer, deadline, signature), relayer)
 
-    def relay_call(self, operation: Operation, signer: str, deadline: int, signature: bytes):
+    def relay_call(self, operation: Operation, signer: str, deadline: int, signature: bytes) -> Any:
         """The contract call that carries out an operation its party signed, for a relayer to send (see
         registry/chain/relayer.py); a forwarded call to anything but the registry's contracts, or values that
         do not fit their types, are refused here."""
@@ -330,7 +338,7 @@ class RegistryClient:
                 )
             # The forwarder hides the target's reason for a failure; running the call as the signer shows it.
             self._simulate({"from": checksum(signer, "signer"), "to": operation.target, "data": operation.data})
-        fn = getattr(self._contract_of(operation).functions, operation.by_sig_function)
+        fn = getattr(self._contract_of(operation).functions, _function_name(operation, operation.by_sig_function))
         try:
             call = fn(*operation.by_sig_args(checksum(signer, "signer"), deadline, signature))
             call._encode_transaction_data()
@@ -420,11 +428,11 @@ class RegistryClient:
             "when it is back: GET /v1/status shows whether it is reachable."
         )
 
-    def _call(self, fn) -> Any:
+    def _call(self, fn: Any) -> Any:
         try:
             return fn.call()
         except (ContractCustomError, ContractLogicError) as exc:
-            raise decode_revert(exc.data) from None
+            raise decode_revert(_revert_data(exc)) from None
         except Exception as exc:  # noqa: BLE001
             if _unreachable(exc):
                 raise self._down(exc, "nothing could be read from the registry") from exc
@@ -436,7 +444,7 @@ class RegistryClient:
         pending = self.chain.rpc.call("eth_getBlockByNumber", ["pending", False])
         return max(int(pending["timestamp"], 16), int(time.time()))
 
-    def _simulate(self, tx: dict) -> int:
+    def _simulate(self, tx: dict[str, Any]) -> int:
         try:
             return self._estimate(tx)
         except ContractRevert as exc:
@@ -454,7 +462,7 @@ class RegistryClient:
             return error  # the refusal stands as decoded
         return primary_term_ended(error, right["kind"]) if right["parent_index"] == 0 else error
 
-    def _estimate(self, tx: dict) -> int:
+    def _estimate(self, tx: dict[str, Any]) -> int:
         """Estimates gas, which runs the call: a refusal surfaces here, with its custom error, before sending.
         It runs at the time the transaction will be mined (a block-time override), so a step gated on time
         (the end of publicity, a deadline, a term) is judged as the chain will judge it: nothing that will
@@ -471,15 +479,15 @@ class RegistryClient:
             if _unreachable(exc):
                 raise self._down(exc, "nothing was sent") from exc
         try:
-            return self.w3.eth.estimate_gas(tx)
+            return self.w3.eth.estimate_gas(cast(TxParams, tx))
         except (ContractCustomError, ContractLogicError) as exc:
-            raise decode_revert(exc.data) from None
+            raise decode_revert(_revert_data(exc)) from None
         except Exception as exc:  # noqa: BLE001
             if _unreachable(exc):
                 raise self._down(exc, "nothing was sent") from exc
             raise ChainError(f"The node could not run the transaction: {_rpc_message(exc)}.") from exc
 
-    def _transact(self, fn, account: LocalAccount) -> TxResult:
+    def _transact(self, fn: Any, account: LocalAccount) -> TxResult:
         sender = account.address
         tx: dict[str, Any] = {"from": sender, "to": fn.address, "data": fn._encode_transaction_data()}
         gas = self._simulate(tx)
@@ -519,13 +527,13 @@ class RegistryClient:
         self._nonces[sender] = tx["nonce"] + 1
         return self.wait(tx_hash)
 
-    def _next_nonce(self, sender: str) -> int:
+    def _next_nonce(self, sender: ChecksumAddress) -> int:
         """Local nonce tracking: no round trip per transaction, and back-to-back sends do not collide."""
         if sender not in self._nonces:
             self._nonces[sender] = self.w3.eth.get_transaction_count(sender, "pending")
         return self._nonces[sender]
 
-    def _revert_reason(self, receipt) -> ChainError:
+    def _revert_reason(self, receipt: dict[str, Any]) -> ChainError:
         """A mined transaction that failed: replay it at its block to recover the contract's error."""
         try:
             tx = self.w3.eth.get_transaction(receipt["transactionHash"])
@@ -534,7 +542,7 @@ class RegistryClient:
                 receipt["blockNumber"] - 1,
             )
         except (ContractCustomError, ContractLogicError) as exc:
-            return decode_revert(exc.data)
+            return decode_revert(_revert_data(exc))
         except TransactionNotFound:
             pass
         except Exception:  # noqa: BLE001 - the failure itself is what matters; the reason is a bonus
@@ -543,6 +551,20 @@ class RegistryClient:
             f"Transaction {_hex(receipt['transactionHash'])} failed in block {receipt['blockNumber']} "
             f"(gas used {receipt['gasUsed']})."
         )
+
+
+def _function_name(operation: Operation, name: str | None) -> str:
+    """The contract function an operation is sent with (`function` or `by_sig_function`). An operation without
+    one could not be sent this way: getattr refused None with a TypeError before, as it does here."""
+    if name is None:
+        raise TypeError(f"The {operation.name} operation has no contract function to be sent this way.")
+    return name
+
+
+def _revert_data(exc: ContractLogicError) -> str | None:
+    """A refusal's revert data. web3 types it `str | dict` for OffchainLookup (EIP-3668 CCIP read), which the
+    registry's contracts never raise."""
+    return cast("str | None", exc.data)
 
 
 def _decode_raw(raw: bytes) -> dict[str, Any]:
@@ -582,5 +604,6 @@ def _unreachable(exc: BaseException) -> bool:
 
 def _rpc_message(exc: Exception) -> str:
     if exc.args and isinstance(exc.args[0], dict) and "message" in exc.args[0]:
-        return exc.args[0]["message"]
+        message: str = exc.args[0]["message"]
+        return message
     return str(exc)

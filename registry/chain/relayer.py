@@ -27,12 +27,14 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
+from eth_typing import HexStr
 from eth_utils import keccak
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
@@ -134,6 +136,12 @@ class Relay:
             self.settled.clear()
         else:
             self.settled.set()
+
+
+def _mined(relay: Relay) -> TxResult:
+    """A mined relay's result: a relay is MINED only with one."""
+    assert relay.result is not None, f"relay {relay.id} is mined without a result"
+    return relay.result
 
 
 def _result_json(result: TxResult) -> dict[str, Any]:
@@ -302,7 +310,7 @@ class Relayer:
 
     # ─────────────────────────────── submitting ───────────────────────────────
 
-    def submit(self, call, operation: str, signer: str) -> Relay:
+    def submit(self, call: Any, operation: str, signer: str) -> Relay:
         """Checks that the call would succeed (a refusal raises here, with the contract's reason, and nothing
         is sent), sends it and starts following it. Raises ChainUnavailable or ChainError only when nothing
         was sent."""
@@ -374,7 +382,7 @@ class Relayer:
             log.warning("relayer: could not store %d relay(s): %s", len(relays), str(exc).splitlines()[0])
 
     @contextmanager
-    def _nonce_lock(self):
+    def _nonce_lock(self) -> Iterator[None]:
         """The relayer account's nonce lock across API instances: a PostgreSQL advisory lock held for one
         transaction (the choice of nonce and the send). On SQLite, or when PostgreSQL cannot be reached, the
         process's own lock alone (held by the caller) serves."""
@@ -401,19 +409,22 @@ class Relayer:
     def _send(self, relay: Relay, nonce: int | None = None) -> None:
         """Signs and sends the relay's call on the node's next free nonce (or `nonce`, to replace a stuck
         transaction), with fees raised on every attempt so that a replacement is accepted."""
+        account = self.account
+        assert account is not None, "relays are only sent with the relayer's key (submit checks it)"
         with self._send_lock, self._nonce_lock():
             for _ in range(5):
                 try:
                     chosen = nonce if nonce is not None else self._rpc_int(
-                        "eth_getTransactionCount", [self.account.address, "pending"])
+                        "eth_getTransactionCount", [account.address, "pending"])
                     fees = self._fees()
                 except Exception as exc:  # noqa: BLE001
                     if _unreachable(exc):
                         raise self.client._down(exc, "nothing was sent") from exc
                     raise ChainError(f"The node could not prepare the transaction: {_rpc_message(exc)}.") from exc
                 bump = 2 ** relay.attempts  # a replacement must pay at least 10% more than what it replaces
-                signed = self.account.sign_transaction({
-                    "chainId": self.client.chain.chain_id, "nonce": chosen, "to": relay.to, "data": relay.data,
+                signed = account.sign_transaction({
+                    "chainId": self.client.chain.chain_id, "nonce": chosen, "to": HexStr(relay.to),
+                    "data": HexStr(relay.data),
                     "gas": relay.gas, "value": 0, **{name: value * bump for name, value in fees.items()}})
                 try:
                     tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
@@ -438,7 +449,7 @@ class Relayer:
             raise ChainError("The node refused the relayer's transaction five times as a nonce already used; "
                              "try again.")
 
-    def _rpc_int(self, method: str, params: list) -> int:
+    def _rpc_int(self, method: str, params: list[Any]) -> int:
         """A number from the node in one plain JSON-RPC call (web3's formatting of a whole block cost more
         than the node's answer, under the lock every relay waits for)."""
         return int(self.client.chain.rpc.call(method, params), 16)
@@ -536,18 +547,19 @@ class Relayer:
         changed: list[Relay] = []
         head = self.w3.eth.block_number
         for relay in mined:
-            if head - relay.result.block_number >= WATCH_BLOCKS:
+            if head - _mined(relay).block_number >= WATCH_BLOCKS:
                 relay.final = True  # deep enough: no longer watched
                 relay.touch()
                 changed.append(relay)
         watched = [r for r in mined if not r.final]
-        hashes = [h for r in pending for h in r.tx_hashes] + [r.result.tx_hash for r in watched]
+        hashes = [h for r in pending for h in r.tx_hashes] + [_mined(r).tx_hash for r in watched]
         receipts = self._receipts(hashes)
         for relay in watched:
-            receipt = receipts.get(relay.result.tx_hash)
-            if receipt is None or receipt["blockHash"] != relay.result.block_hash:
+            result = _mined(relay)
+            receipt = receipts.get(result.tx_hash)
+            if receipt is None or receipt["blockHash"] != result.block_hash:
                 # Orphaned by a reorg: pending again, and sent again at once if the chain has not carried it.
-                log.warning("relay %s: transaction %s was removed by a reorg", relay.id, relay.result.tx_hash)
+                log.warning("relay %s: transaction %s was removed by a reorg", relay.id, result.tx_hash)
                 relay.status, relay.result, relay.sent_at = PENDING, None, 0.0
                 relay.settled.clear()
                 relay.touch()
@@ -588,7 +600,11 @@ class Relayer:
             decoded = _decode_raw(raw)
             call = {"from": relay.sender, "to": relay.to, "data": decoded["data"], "value": decoded["value"]}
         else:
-            call = {"from": relay.sender or self.account.address, "to": relay.to, "data": relay.data}
+            sender = relay.sender
+            if not sender:
+                assert self.account is not None, "a relay without a sender is one this process's key sent"
+                sender = self.account.address
+            call = {"from": sender, "to": relay.to, "data": relay.data}
         try:
             self.client._simulate(call)
         except ChainUnavailable:
@@ -645,7 +661,7 @@ class Relayer:
         relay.attempts += 1
         log.warning("relay %s: no receipt after %.0f s, broadcast the transaction again", relay.id, RESEND_AFTER)
 
-    def _receipts(self, hashes: list[str]) -> dict[str, dict | None]:
+    def _receipts(self, hashes: list[str]) -> dict[str, dict[str, Any] | None]:
         """The receipts of many transactions in one JSON-RPC batch request."""
         if not hashes:
             return {}

@@ -9,7 +9,8 @@ from registry.errors import ValidationError
 
 # The contracts' enums live in registry.vocabulary; RightKind and Classification are re-exported here for the
 # code that reads them with the chain's types.
-from registry.vocabulary import Classification, RightKind  # noqa: F401
+from registry.vocabulary import Classification as Classification
+from registry.vocabulary import RightKind as RightKind
 
 ASSET_ID_RE = re.compile(r"^0x[0-9a-fA-F]{64}$")
 

@@ -19,9 +19,10 @@ from registry.errors import (  # noqa: E402
     ValidationError,
 )
 
-_CODES = {"not_found": NotFound, "content_not_found": NotFound, "invalid_input": ValidationError,
-          "invalid_metadata": ValidationError, "invalid_request": ValidationError, "invalid_json": ValidationError,
-          "invalid_text": ValidationError, "chain_error": ChainError, "chain_unavailable": ChainUnavailable}
+_CODES: dict[str, type[RegistryError]] = {
+    "not_found": NotFound, "content_not_found": NotFound, "invalid_input": ValidationError,
+    "invalid_metadata": ValidationError, "invalid_request": ValidationError, "invalid_json": ValidationError,
+    "invalid_text": ValidationError, "chain_error": ChainError, "chain_unavailable": ChainUnavailable}
 
 
 class ApiClient:

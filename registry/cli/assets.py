@@ -1,9 +1,11 @@
 """`datareg fingerprint`, `metadata check`, `register`, `derive` and `show`."""
 from __future__ import annotations
 
+import argparse
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 from registry.chain.types import RightKind, Source, asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
@@ -35,7 +37,7 @@ def parse_holder(text: str) -> list[tuple[str, RightKind]]:
     return [(address, RightKind.parse(kind))]
 
 
-def cmd_fingerprint(args, settings: Settings, out: Output) -> None:
+def cmd_fingerprint(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     from registry.content import fingerprint_file
 
     fp = fingerprint_file(Path(args.file), progress_bar("Fingerprinting"))
@@ -45,7 +47,7 @@ def cmd_fingerprint(args, settings: Settings, out: Output) -> None:
     )
 
 
-def cmd_metadata_check(args, settings: Settings, out: Output) -> None:
+def cmd_metadata_check(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     from registry.content import fingerprint_bytes
     from registry.metadata import canonical_bytes
     from registry.prepare import load_metadata
@@ -78,7 +80,7 @@ def resolve_sources(api: ApiClient, texts: list[str], registrant: str) -> list[S
     return sources
 
 
-def cmd_register(args, settings: Settings, out: Output) -> None:
+def cmd_register(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     from registry.chain.operations import Register  # web3 and friends: only for the commands that write
     from registry.prepare import load_metadata, prepare_registration
 
@@ -118,7 +120,7 @@ def cmd_register(args, settings: Settings, out: Output) -> None:
         "url": f"{settings.api_url}/v1/assets/{asset_id}",
     }
 
-    def human(d: dict) -> str:
+    def human(d: dict[str, Any]) -> str:
         lines = [
             f"Registered {d['name']}",
             f"  asset id      {d['asset_id']}",
@@ -136,7 +138,7 @@ def cmd_register(args, settings: Settings, out: Output) -> None:
     out.result(data, human)
 
 
-def render_asset(a: dict) -> str:
+def render_asset(a: dict[str, Any]) -> str:
     names = {address: entry["name"] for address, entry in (a.get("names") or {}).items()}
 
     def who(address: str) -> str:
@@ -194,7 +196,7 @@ def render_asset(a: dict) -> str:
     return "\n".join(lines)
 
 
-def cmd_show(args, settings: Settings, out: Output) -> None:
+def cmd_show(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     api = reading_client(args, settings)
     asset_id = asset_id_hex(args.asset_id)
     asset = api.get(f"/v1/assets/{asset_id}")
@@ -207,7 +209,7 @@ def cmd_show(args, settings: Settings, out: Output) -> None:
 
 
 
-def add_parsers(sub) -> None:
+def add_parsers(sub: Any) -> None:
     p = sub.add_parser("fingerprint", help="SHA-256 and IPFS CID of a file, computed locally",
                        **examples("datareg fingerprint examples/traffic-flow.csv"))
     p.add_argument("file")

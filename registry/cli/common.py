@@ -20,6 +20,9 @@ from registry.errors import ChainError, RegistryError, SigningError, ValidationE
 if TYPE_CHECKING:  # eth_account costs ~0.4 s of CPU to import; only the commands that sign load it
     from eth_account.signers.local import LocalAccount
 
+    from registry.chain.client import RegistryClient
+    from registry.chain.operations import Operation
+
 
 class Output:
     def __init__(self, as_json: bool) -> None:
@@ -43,8 +46,9 @@ class Output:
         """A refusal on stderr: its message for people, or its code, message and fields as JSON."""
         if self.as_json:
             body: dict[str, Any] = {"error": exc.code, "message": str(exc)}
-            if getattr(exc, "errors", None):
-                body["errors"] = exc.errors
+            errors = getattr(exc, "errors", None)
+            if errors:
+                body["errors"] = errors
             print(json.dumps(body, ensure_ascii=False), file=sys.stderr)
         else:
             print(f"error: {exc}", file=sys.stderr)
@@ -89,7 +93,7 @@ def password(prompt: str, confirm: bool = False) -> str:
     return first
 
 
-def signing_account(args, settings: Settings) -> LocalAccount:
+def signing_account(args: argparse.Namespace, settings: Settings) -> LocalAccount:
     """The key given with --key, or the default keystore, unlocked."""
     return unlock(key_path(args.key, settings) if args.key else default_key_path(settings))
 
@@ -117,7 +121,7 @@ READ_KEY_HELP = ("read as this party (a key name in DATA_DIR/keys or a keystore'
                  "evidence, contact details); without it, the public answer")
 
 
-def reading_client(args, settings: Settings) -> ApiClient:
+def reading_client(args: argparse.Namespace, settings: Settings) -> ApiClient:
     """The API client for a command that reads: signing each read as --key's party when given, else anonymous
     (the default key is never used to read: a plain read asks for no password)."""
     given = getattr(args, "key", None)
@@ -132,7 +136,7 @@ def unlock(path: Path) -> LocalAccount:
     return load_keystore(path, password(f"Password for {path}: "))
 
 
-def chain_client(api: ApiClient, settings: Settings):
+def chain_client(api: ApiClient, settings: Settings) -> RegistryClient:
     """A chain client for the deployment the API serves (so the CLI needs no deployment file)."""
     from registry.chain.client import Chain, RegistryClient
 
@@ -142,7 +146,9 @@ def chain_client(api: ApiClient, settings: Settings):
     return RegistryClient(chain)
 
 
-def submit(api: ApiClient, settings: Settings, operation, account: LocalAccount, relayed: bool) -> dict[str, Any]:
+def submit(
+    api: ApiClient, settings: Settings, operation: Operation, account: LocalAccount, relayed: bool
+) -> dict[str, Any]:
     """Signs the operation here. Without --relay, as a transaction sent straight to the chain node; with it,
     as EIP-712 typed data that the API's relayer submits, paying the gas."""
     client = chain_client(api, settings)
@@ -159,7 +165,7 @@ def submit(api: ApiClient, settings: Settings, operation, account: LocalAccount,
     # Operations with typed messages of their own are signed as such; any other goes through the forwarder.
     own_type = getattr(operation, "by_sig_function", None)
     signed = client.sign(operation, account) if own_type else client.sign_forwarded(operation, account)
-    return api.post(
+    answer: dict[str, Any] = api.post(
         f"/v1/relay/{signed.operation.name}",
         {
             "signer": signed.signer,
@@ -168,6 +174,7 @@ def submit(api: ApiClient, settings: Settings, operation, account: LocalAccount,
             "operation": signed.operation.to_json(),
         },
     )
+    return answer
 
 
 def _unfunded(exc: ChainError) -> bool:
@@ -274,7 +281,7 @@ def examples(*commands: str) -> dict[str, Any]:
             "formatter_class": argparse.RawDescriptionHelpFormatter}
 
 
-def legal_status_line(legal: dict) -> str:
+def legal_status_line(legal: dict[str, Any]) -> str:
     """The legal status in one line, its times in Beijing time."""
     parts = [f"{legal['status']} ({legal['zh']})"]
     if legal.get("stage") and legal["status"] == "in_procedure":

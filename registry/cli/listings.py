@@ -5,6 +5,7 @@ import argparse
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 from registry.chain.operations import (
     LISTING_STATUSES,
@@ -14,6 +15,7 @@ from registry.chain.operations import (
     ListingConsent,
     ListingRequest,
     ListProduct,
+    Operation,
     ReinstateParticipant,
     SetListingStatus,
     SuspendParticipant,
@@ -36,12 +38,12 @@ from registry.errors import ValidationError
 from registry.vocabulary import SuspensionReason
 
 
-def _tx(out: Output, result: dict, message: str, **extra) -> None:
+def _tx(out: Output, result: dict[str, Any], message: str, **extra: Any) -> None:
     data = {"tx_hash": result["tx_hash"], "block_number": result["block_number"], **extra}
     out.result(data, lambda d: f"{message}\n  transaction  {d['tx_hash']} (block {d['block_number']})")
 
 
-def _request(api: ApiClient, args, holder: str) -> ListingRequest:
+def _request(api: ApiClient, args: argparse.Namespace, holder: str) -> ListingRequest:
     asset_id = asset_id_hex(args.asset_id)
     return ListingRequest(
         asset_id=asset_id,
@@ -54,14 +56,14 @@ def _request(api: ApiClient, args, holder: str) -> ListingRequest:
 
 # ─────────────────────────────── participants ───────────────────────────────
 
-def cmd_participant(args, settings: Settings, out: Output) -> None:
+def cmd_participant(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     api = ApiClient(settings.api_url)
     admin = signing_account(args, settings)
     account = checksum(args.address, "participant address")
     if args.action == "add":
         if not args.role or not args.name or not args.credit_code:
             raise ValidationError("Adding a participant needs --role, --name and --credit-code.")
-        operation = AddParticipant(account, args.role, args.name, args.credit_code, args.endpoint or "")
+        operation: Operation = AddParticipant(account, args.role, args.name, args.credit_code, args.endpoint or "")
     elif args.action == "suspend":
         code = int(SuspensionReason.from_text(args.reason, "suspension reason")) if args.reason else 0
         operation = SuspendParticipant(account, code, store_document(api, args.evidence))
@@ -71,7 +73,7 @@ def cmd_participant(args, settings: Settings, out: Output) -> None:
     _tx(out, result, f"Participant {account}: {args.action} done.", account=account)
 
 
-def cmd_participants(args, settings: Settings, out: Output) -> None:
+def cmd_participants(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     rows = ApiClient(settings.api_url).get("/v1/participants", **({"role": args.role} if args.role else {}))
     out.result(rows, lambda rs: "\n".join(f"{r['account']}  {r['role']:<20} {r['status']:<9} {r['name']}"
                                           for r in rs) or "No participants.")
@@ -79,7 +81,7 @@ def cmd_participants(args, settings: Settings, out: Output) -> None:
 
 # ─────────────────────────────── consent and listing ───────────────────────────────
 
-def cmd_consent(args, settings: Settings, out: Output) -> None:
+def cmd_consent(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     """The holder of the operating right signs, offline, its consent to one exchange listing the product."""
     api = ApiClient(settings.api_url)
     holder = signing_account(args, settings)
@@ -95,7 +97,7 @@ def cmd_consent(args, settings: Settings, out: Output) -> None:
                          f"; valid until {beijing_time(d['deadline'])}. Give {d['file']} to the exchange.")
 
 
-def cmd_approve_listing(args, settings: Settings, out: Output) -> None:
+def cmd_approve_listing(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     """The other form of consent: the holder's own transaction."""
     api = ApiClient(settings.api_url)
     holder = signing_account(args, settings)
@@ -104,7 +106,7 @@ def cmd_approve_listing(args, settings: Settings, out: Output) -> None:
     _tx(out, result, f"Approved exchange {operation.exchange} listing '{args.listing_id}'.")
 
 
-def cmd_list(args, settings: Settings, out: Output) -> None:
+def cmd_list(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     """The exchange lists, with a consent file the holder signed, or after the holder's own approval."""
     api = ApiClient(settings.api_url)
     exchange = signing_account(args, settings)
@@ -129,7 +131,7 @@ def cmd_list(args, settings: Settings, out: Output) -> None:
     _tx(out, result, f"{kind} as listing {listing_id}.", listing_id=listing_id)
 
 
-def cmd_listing_status(args, settings: Settings, out: Output) -> None:
+def cmd_listing_status(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     api = ApiClient(settings.api_url)
     status = {"suspend": "suspended", "resume": "listed", "delist": "delisted"}[args.action]
     result = submit(api, settings, SetListingStatus(args.listing_id, status), signing_account(args, settings),
@@ -137,7 +139,7 @@ def cmd_listing_status(args, settings: Settings, out: Output) -> None:
     _tx(out, result, f"Listing {args.listing_id}: {status}.", listing_id=args.listing_id, status=status)
 
 
-def cmd_listings(args, settings: Settings, out: Output) -> None:
+def cmd_listings(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     params = {k: v for k, v in (("exchange", args.exchange), ("asset", args.asset), ("status", args.status)) if v}
     page = ApiClient(settings.api_url).get("/v1/listings", limit=100, **params)
     out.result(page["data"], lambda rows: "\n".join(
@@ -159,7 +161,7 @@ def feed_cursor(text: str) -> str:
     return text.strip()
 
 
-def cmd_feed(args, settings: Settings, out: Output) -> None:
+def cmd_feed(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     api = ApiClient(settings.api_url)
     exchange = checksum(args.exchange, "exchange address")
     cursor = args.after
@@ -176,11 +178,11 @@ def cmd_feed(args, settings: Settings, out: Output) -> None:
         time.sleep(1)
 
 
-def add_parsers(sub) -> None:
-    def key(p, who: str) -> None:
+def add_parsers(sub: Any) -> None:
+    def key(p: argparse.ArgumentParser, who: str) -> None:
         p.add_argument("--key", help=f"keystore of the {who} (default: DATAREG_KEY or DATA_DIR/keys/default.json)")
 
-    def request(p) -> None:
+    def request(p: argparse.ArgumentParser) -> None:
         p.add_argument("asset_id", nargs="?")
         p.add_argument("--right", default="operating", help="the operating right: its number, or 'operating'")
         p.add_argument("--listing-id", help="the exchange's own listing id (挂牌编号)")

@@ -9,13 +9,14 @@ import argparse
 import importlib
 import os
 import sys
+from typing import Any, NoReturn
 
 from registry.cli.common import Output, whole_number
 from registry.config import Settings
 from registry.errors import ConfigurationError, RegistryError, ValidationError
 
 
-def cmd_status(args, settings: Settings, out: Output) -> None:
+def cmd_status(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     from registry.cli.api_client import ApiClient
 
     status = ApiClient(settings.api_url).get("/v1/status")
@@ -27,9 +28,10 @@ def cmd_status(args, settings: Settings, out: Output) -> None:
     )
 
 
-def cmd_deploy(args, settings: Settings, out: Output) -> None:
+def cmd_deploy(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     from registry.chain.deploy import deploy
-    from registry.devchain import DEPLOYER_ACCOUNT, dev_key, require_dev_chain
+    from registry.config import DEPLOYER_ACCOUNT, dev_key
+    from registry.devchain import require_dev_chain
 
     key = os.environ.get("DATAREG_DEPLOYER_KEY")
     # Beside the deployment file: an interrupted `datareg deploy` run again continues where it stopped.
@@ -47,7 +49,7 @@ def cmd_deploy(args, settings: Settings, out: Output) -> None:
     )
 
 
-def cmd_index_check(args, settings: Settings, out: Output) -> None:
+def cmd_index_check(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     from registry.config import Deployment
     from registry.db.session import make_engine
     from registry.indexer.check import check
@@ -64,13 +66,13 @@ def cmd_index_check(args, settings: Settings, out: Output) -> None:
         raise SystemExit(1)
 
 
-def cmd_index_run(args, settings: Settings, out: Output) -> None:
+def cmd_index_run(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     from registry.indexer.service import run_indexer
 
     run_indexer(settings)
 
 
-def cmd_api(args, settings: Settings, out: Output) -> None:
+def cmd_api(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     import uvicorn
 
     if args.workers == 1:
@@ -120,7 +122,7 @@ class Parser(argparse.ArgumentParser):
     """argparse, refusing a bad command line with one line on stderr (what was wrong and where the help is)
     rather than the usage block, and exit status 2. Every subcommand's parser is one too."""
 
-    def error(self, message: str):
+    def error(self, message: str) -> NoReturn:
         print(f"{self.prog}: error: {' '.join(message.split())}. See `{self.prog} --help`.", file=sys.stderr)
         raise SystemExit(2)
 
@@ -236,14 +238,14 @@ def _command_in(argv: list[str]) -> str | None:
     return next((word for word in argv if not word.startswith("-")), None)
 
 
-def _add_module_parsers(module: str, sub) -> None:
+def _add_module_parsers(module: str, sub: Any) -> None:
     if module == __name__:
         add_parsers(sub)
     else:
         importlib.import_module(module).add_parsers(sub)
 
 
-def add_parsers(sub) -> None:
+def add_parsers(sub: Any) -> None:
     """The commands this module runs itself."""
     p = sub.add_parser("status", help="chain, contracts and index lag")
     p.set_defaults(handler=cmd_status)

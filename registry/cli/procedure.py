@@ -8,6 +8,7 @@ import dataclasses
 import json
 import re
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -212,8 +213,8 @@ def with_publicity_end(operation: Operation, api: ApiClient, settings: Settings)
     return dataclasses.replace(operation, publicity_ends=calendar.load().publicity_end(opens, strict=True))
 
 
-def _run(step: str):
-    def handler(args, settings: Settings, out: Output) -> None:
+def _run(step: str) -> Callable[[argparse.Namespace, Settings, Output], None]:
+    def handler(args: argparse.Namespace, settings: Settings, out: Output) -> None:
         api = ApiClient(settings.api_url)
         operation = with_publicity_end(build_step(step, api, args), api, settings)
         account = signing_account(args, settings)
@@ -238,7 +239,7 @@ CREATED_IDS = {("ObjectionLodged", "objectionId"): "objection_id", ("PledgeRecor
                ("Attested", "attestationId"): "attestation_id"}
 
 
-def created_ids(events: list[dict]) -> dict:
+def created_ids(events: list[dict[str, Any]]) -> dict[str, Any]:
     ids = {}
     for event in events:
         for (name, argument), field in CREATED_IDS.items():
@@ -248,7 +249,7 @@ def created_ids(events: list[dict]) -> dict:
     return ids
 
 
-def cmd_revoke_attestation(args, settings: Settings, out: Output) -> None:
+def cmd_revoke_attestation(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     api = ApiClient(settings.api_url)
     account = signing_account(args, settings)
     code = int(AttestationRevocationReason.from_text(args.reason)) if args.reason else 0
@@ -256,7 +257,7 @@ def cmd_revoke_attestation(args, settings: Settings, out: Output) -> None:
     out.result({"tx_hash": result["tx_hash"]}, lambda d: f"Attestation {args.attestation_id} revoked ({d['tx_hash']}).")
 
 
-def cmd_configure_registrar(args, settings: Settings, out: Output) -> None:
+def cmd_configure_registrar(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     api = ApiClient(settings.api_url)
     account = signing_account(args, settings)
     result = submit(api, settings, ConfigureRegistrar(checksum(args.address, "registrar"), args.region, args.code),
@@ -265,7 +266,7 @@ def cmd_configure_registrar(args, settings: Settings, out: Output) -> None:
                                                          f"{args.region}{args.code} ({d['tx_hash']}).")
 
 
-def cmd_registration(args, settings: Settings, out: Output) -> None:
+def cmd_registration(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     r = reading_client(args, settings).get(f"/v1/assets/{asset_id_hex(args.asset_id)}/registration")
     out.result(r, lambda r: "\n".join([
         f"stage {r['stage']}; certificate {r['certificate_status']}"
@@ -284,7 +285,7 @@ def cmd_registration(args, settings: Settings, out: Output) -> None:
         *(deadline_line(d) for d in r.get("deadlines", []))]))
 
 
-def deadline_line(d: dict) -> str:
+def deadline_line(d: dict[str, Any]) -> str:
     """A deadline for people: `acceptance (3 working days) until 2026-10-12 24:00 Beijing time: overdue`."""
     state = ("overdue" if d["overdue"] else "ended" if d["kind"] == "publicity" and d["passed"]
              else "done" if d["done"] else "running")
@@ -293,7 +294,7 @@ def deadline_line(d: dict) -> str:
             + (" (provisional calendar)" if d["provisional"] else ""))
 
 
-def cmd_document(args, settings: Settings, out: Output) -> None:
+def cmd_document(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     data = reading_client(args, settings).get_bytes(f"/v1/content/{args.cid.strip()}")
     if args.out:
         Path(args.out).write_bytes(data)
@@ -306,7 +307,7 @@ def cmd_document(args, settings: Settings, out: Output) -> None:
         sys.stdout.flush()
 
 
-def cmd_certificate(args, settings: Settings, out: Output) -> None:
+def cmd_certificate(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     api = ApiClient(settings.api_url)
     path = f"/v1/assets/{asset_id_hex(args.asset_id)}/certificate"
     if args.html:
@@ -328,7 +329,7 @@ def cmd_certificate(args, settings: Settings, out: Output) -> None:
                             f"  verify at {c['verification_url']}")
 
 
-def cmd_publicity(args, settings: Settings, out: Output) -> None:
+def cmd_publicity(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     rows = ApiClient(settings.api_url).get("/v1/registrations", status="publicity")
     out.result(rows, lambda rows: "\n".join(
         f"{r['asset_id']}  until {beijing_time(r['publicity_ends'])}  "
@@ -336,8 +337,8 @@ def cmd_publicity(args, settings: Settings, out: Output) -> None:
         for r in rows) or "No application is in publicity.")
 
 
-def add_parsers(sub) -> None:
-    def key(p, who: str) -> None:
+def add_parsers(sub: Any) -> None:
+    def key(p: argparse.ArgumentParser, who: str) -> None:
         p.add_argument("--key", help=f"keystore of the {who} (default: DATAREG_KEY or DATA_DIR/keys/default.json)")
         p.add_argument("--relay", action="store_true", help="sign EIP-712 typed data; the API's relayer pays gas")
 

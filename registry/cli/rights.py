@@ -1,7 +1,9 @@
 """`datareg grant`, `transfer`, `revoke` and `renew`: the rights lifecycle, signed with your key."""
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
+from typing import Any
 
 from registry.chain.operations import (
     Grant,
@@ -34,7 +36,8 @@ def resolve_right(api: ApiClient, asset_id: str, text: str, holder: str) -> int:
             f"You ({holder}) hold no valid {kind.label} right over asset '{asset_id}'. "
             f"See `datareg show {asset_id}` for who holds what."
         )
-    return usable[0]["right_index"]
+    index: int = usable[0]["right_index"]
+    return index
 
 
 def store_document(api: ApiClient, path: str | None, private: bool = False) -> bytes:
@@ -49,14 +52,14 @@ def store_document(api: ApiClient, path: str | None, private: bool = False) -> b
     return cid_to_digest(api.post_bytes("/v1/content?private=true" if private else "/v1/content", data)["cid"])
 
 
-def _done(out: Output, result: dict, message: str, **extra) -> None:
+def _done(out: Output, result: dict[str, Any], message: str, **extra: Any) -> None:
     data = {"tx_hash": result["tx_hash"], "block_number": result["block_number"], "gas_used": result["gas_used"],
             **extra}
     out.result(data, lambda d: f"{message}\n  transaction  {d['tx_hash']} (block {d['block_number']}, "
                                f"{d['gas_used']:,} gas)")
 
 
-def cmd_grant(args, settings: Settings, out: Output) -> None:
+def cmd_grant(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     asset_id = asset_id_hex(args.asset_id)
     grantee = checksum(args.to, "grantee address")
     api = ApiClient(settings.api_url)
@@ -80,7 +83,7 @@ def cmd_grant(args, settings: Settings, out: Output) -> None:
           asset_id=asset_id, right_index=index, parent_index=parent, grantee=grantee)
 
 
-def cmd_transfer(args, settings: Settings, out: Output) -> None:
+def cmd_transfer(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     asset_id = asset_id_hex(args.asset_id)
     to = checksum(args.to, "recipient address")
     api = ApiClient(settings.api_url)
@@ -92,7 +95,7 @@ def cmd_transfer(args, settings: Settings, out: Output) -> None:
           right_index=index, to=to)
 
 
-def cmd_revoke(args, settings: Settings, out: Output) -> None:
+def cmd_revoke(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     asset_id = asset_id_hex(args.asset_id)
     code = int(RevocationReason.from_text(args.reason, "revocation reason"))
     api = ApiClient(settings.api_url)
@@ -104,7 +107,7 @@ def cmd_revoke(args, settings: Settings, out: Output) -> None:
                        "no longer valid either.", asset_id=asset_id, right_index=int(args.right), reason_code=code)
 
 
-def cmd_renew(args, settings: Settings, out: Output) -> None:
+def cmd_renew(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     asset_id = asset_id_hex(args.asset_id)
     until = parse_time(args.until)
     api = ApiClient(settings.api_url)
@@ -115,8 +118,8 @@ def cmd_renew(args, settings: Settings, out: Output) -> None:
           asset_id=asset_id, right_index=int(args.right), valid_until=until)
 
 
-def add_parsers(sub) -> None:
-    def common(p, signer: str) -> None:
+def add_parsers(sub: Any) -> None:
+    def common(p: argparse.ArgumentParser, signer: str) -> None:
         p.add_argument("--key", help=f"keystore of the {signer} (default: DATAREG_KEY or DATA_DIR/keys/default.json)")
         p.add_argument("--relay", action="store_true", help="sign EIP-712 typed data; the API's relayer pays gas")
 

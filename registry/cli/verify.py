@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from registry import rules
 from registry.cli.api_client import ApiClient
 from registry.cli.common import Output, beijing_time, legal_status_line, progress_bar
 from registry.config import Settings
 from registry.content import Fingerprint, fingerprint_file
+from registry.content.fingerprint import Progress
 from registry.errors import RegistryError, ValidationError
 from registry.vocabulary import RightKind
 
@@ -44,27 +46,27 @@ HEADLINES = {
 KIND_LABELS = tuple((kind.key, kind.short_zh) for kind in RightKind)
 
 
-def fingerprint_locally(path: Path, progress=None) -> Fingerprint:
+def fingerprint_locally(path: Path, progress: Progress | None = None) -> Fingerprint:
     if not path.is_file():
         raise ValidationError(f"There is no file '{path}' to verify. Check the path.")
     return fingerprint_file(path, progress)
 
 
-def request_body(fingerprint: Fingerprint) -> dict:
+def request_body(fingerprint: Fingerprint) -> dict[str, Any]:
     """All that is sent: the fingerprint, never the data."""
     return {"sha256": fingerprint.sha256_hex, "cid": fingerprint.cid}
 
 
-def verify_file(path: Path, api: ApiClient, progress=None) -> dict:
+def verify_file(path: Path, api: ApiClient, progress: Progress | None = None) -> dict[str, Any]:
     """Fingerprints the file locally and asks the API whether that content is registered."""
     fingerprint = fingerprint_locally(path, progress)
-    answer = api.post("/v1/verify", request_body(fingerprint))
+    answer: dict[str, Any] = api.post("/v1/verify", request_body(fingerprint))
     answer["file"] = str(path)
     answer["fingerprint"]["size"] = fingerprint.size
     return answer
 
 
-def _holder(h: dict) -> str:
+def _holder(h: dict[str, Any]) -> str:
     via = ""
     if len(h["chain"]) > 1:
         via = " granted via " + " <- ".join(f"#{i} {a}" for i, a in zip(h["chain"][1:], h["chain_holders"][1:]))
@@ -72,7 +74,7 @@ def _holder(h: dict) -> str:
     return f"{h['holder']} (right #{h['right_index']}{via}{until})"
 
 
-def exit_status(answer: dict) -> int:
+def exit_status(answer: dict[str, Any]) -> int:
     """The exit status for the API's answer: its legal status's verdict (registry/rules.verdict_of)."""
     legal = answer.get("legal_status")
     if not answer["registered"] or not legal:
@@ -80,7 +82,7 @@ def exit_status(answer: dict) -> int:
     return rules.verdict_of(legal["status"], legal["encumbered"])
 
 
-def render(answer: dict) -> str:
+def render(answer: dict[str, Any]) -> str:
     fp = answer["fingerprint"]
     head = HEADLINES[exit_status(answer)]
     lines = [
@@ -143,7 +145,7 @@ def render(answer: dict) -> str:
     return "\n".join(lines)
 
 
-def cmd_verify(args, settings: Settings, out: Output) -> None:
+def cmd_verify(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     try:
         answer = verify_file(Path(args.file), ApiClient(settings.api_url), progress_bar("Fingerprinting"))
     except RegistryError as exc:
@@ -156,7 +158,7 @@ def cmd_verify(args, settings: Settings, out: Output) -> None:
         raise SystemExit(code)
 
 
-def add_parsers(sub) -> None:
+def add_parsers(sub: Any) -> None:
     p = sub.add_parser(
         "verify",
         help="is this file registered and certified? by whom, who holds its rights, is it encumbered (exit 0 "

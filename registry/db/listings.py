@@ -6,9 +6,11 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, not_, or_
-from sqlmodel import Session, select
+from sqlalchemy import ColumnElement, func, not_, or_
+from sqlalchemy.orm import Mapped
+from sqlmodel import Session, col, select
 
 from registry.db.bulk import chunks
 from registry.db.models import Asset, Listing, ListingChange, Participant
@@ -51,7 +53,7 @@ def end_of_block(moment: int, block: int) -> str:
     return f"{moment:012d}{block:012d}9{'9' * 13}"
 
 
-def cursor_of(entry: dict, previous_tag: str) -> tuple[str, str]:
+def cursor_of(entry: dict[str, Any], previous_tag: str) -> tuple[str, str]:
     """An entry's cursor and its tag: its chain position, readable, and a hash over the previous entry's tag and
     this entry's content. Every index of a chain gives the same cursor to the same entry; an entry a reorg voided
     and the new chain's entry at its position differ (in their event's block, or in what came before them)."""
@@ -72,13 +74,13 @@ def generation(db: Session) -> int:
     return db.exec(select(func.max(ListingChange.retracted_in))).one() or 0
 
 
-def _append(db: Session, entries: list[dict]) -> int:
+def _append(db: Session, entries: list[dict[str, Any]]) -> int:
     """Adds entries to the feed's end, in position order, each with its cursor. An entry whose cursor a voided
     entry has (the new chain gave the same entry after the same ones) brings that one back instead."""
     if not entries:
         return 0
-    last = db.exec(select(ListingChange.cursor).where(ListingChange.retracted_in.is_(None))
-                   .order_by(ListingChange.position.desc()).limit(1)).first()
+    last = db.exec(select(ListingChange.cursor).where(col(ListingChange.retracted_in).is_(None))
+                   .order_by(col(ListingChange.position).desc()).limit(1)).first()
     tag = last.rsplit(".", 1)[-1] if last else ""
     written = generation(db)
     for entry in sorted(entries, key=lambda e: e["position"]):
@@ -95,7 +97,7 @@ def _append(db: Session, entries: list[dict]) -> int:
     return len(entries)
 
 
-def _entry(listing: Listing, origin: Listing | None, change: str, **stamp: object) -> dict:
+def _entry(listing: Listing, origin: Listing | None, change: str, **stamp: object) -> dict[str, Any]:
     return dict(listing_id=listing.listing_id, exchange=listing.exchange,
                 origin_exchange=origin.exchange if origin else None, asset_id=listing.asset_id, change=change,
                 status=ListingStatus(listing.status).key, valid=listing.valid, reason=listing.invalid_reason,
@@ -108,6 +110,7 @@ def listing_state(db: Session, listing: Listing, now: int) -> ListingState:
     judged = listing_before_right(listing, db.get(Participant, listing.exchange), asset)
     if judged is not None:
         return judged
+    assert asset is not None  # listing_before_right judges a missing asset (asset_cancelled); for mypy
     states = {s.right.right_index: s for s in right_states(db, asset, now, indices=[listing.right_index])}
     state = states.get(listing.right_index)
     ends = [states[i].right.valid_until for i in state.chain if i in states and states[i].right.valid_until] \
@@ -139,13 +142,16 @@ def refresh_listings(
     The feed is written only here and in lapse_listings, by comparing with the last entry, so replaying events
     after a reorg or a restart never adds an entry twice."""
     candidates: dict[int, Listing] = {}
-    for column, keys in ((Listing.listing_id, listings), (Listing.asset_id, assets), (Listing.exchange, exchanges)):
+    lookups: list[tuple[Mapped[Any], Mapping[Any, Cause | None]]] = [
+        (col(Listing.listing_id), listings), (col(Listing.asset_id), assets), (col(Listing.exchange), exchanges)]
+    for column, keys in lookups:
         for chunk in chunks(list(keys)):
             candidates.update((l.listing_id, l) for l in db.exec(select(Listing).where(column.in_(chunk))).all())
     for chunk in chunks(list(candidates)):
-        for cross in db.exec(select(Listing).where(Listing.origin_listing_id.in_(chunk))).all():
+        for cross in db.exec(select(Listing).where(col(Listing.origin_listing_id).in_(chunk))).all():
             candidates.setdefault(cross.listing_id, cross)
-    entries, seq = [], {}
+    entries: list[dict[str, Any]] = []
+    seq: dict[tuple[int, int | None], int] = {}
     for listing in sorted(candidates.values(), key=lambda l: l.listing_id):
         state = listing_state(db, listing, now)
         listing.valid, listing.invalid_reason, listing.expires_at = state.valid, state.reason, state.expires_at
@@ -174,8 +180,8 @@ def lapse_listings(db: Session, now: int) -> int:
     judged on the index as it stands, before the events of the block at `now`: each gets an entry caused by
     time, at the moment its consent ended (not the block that showed the indexer that moment had passed), with
     no block or transaction. Returns the entries added."""
-    due = db.exec(select(Listing).where(Listing.valid.is_(True), Listing.expires_at <= now)).all()
-    entries = []
+    due = db.exec(select(Listing).where(col(Listing.valid).is_(True), col(Listing.expires_at) <= now)).all()
+    entries: list[dict[str, Any]] = []
     for listing in sorted(due, key=lambda l: (l.expires_at, l.listing_id)):
         moment = int(listing.expires_at or 0)
         state = listing_state(db, listing, now)
@@ -197,8 +203,8 @@ def retract_feed_entries(db: Session, moment: int, block: int) -> int:
     generation, and the feed serves their retractions to a reader whose cursor shows it had read them
     (feed()). Returns how many were retracted."""
     voided = generation(db) + 1
-    orphaned = db.exec(select(ListingChange).where(ListingChange.position > end_of_block(moment, block),
-                                                   ListingChange.retracted_in.is_(None))).all()
+    orphaned = db.exec(select(ListingChange).where(col(ListingChange.position) > end_of_block(moment, block),
+                                                   col(ListingChange.retracted_in).is_(None))).all()
     for entry in orphaned:
         entry.retracted_in, entry.retracted = voided, True
         db.add(entry)
@@ -208,8 +214,8 @@ def retract_feed_entries(db: Session, moment: int, block: int) -> int:
 
 def _change(db: Session, listing: Listing) -> str | None:
     last = db.exec(select(ListingChange).where(ListingChange.listing_id == listing.listing_id,
-                                               ListingChange.retracted_in.is_(None))
-                   .order_by(ListingChange.position.desc())).first()
+                                               col(ListingChange.retracted_in).is_(None))
+                   .order_by(col(ListingChange.position).desc())).first()
     status = ListingStatus(listing.status).key
     if last is None:
         return "listed"
@@ -244,10 +250,10 @@ def feed(db: Session, exchange: str, after: str, limit: int) -> tuple[list[FeedE
     first: undo it), then every entry of the feed as it now stands that it has not seen. A reader who never saw a
     voided entry never sees it or its retraction: whatever it reads, from 0 or any cursor, is the feed every index
     of this chain gives."""
-    mine = or_(ListingChange.exchange == exchange, ListingChange.origin_exchange == exchange)
-    live = ListingChange.retracted_in.is_(None)
+    mine = or_(col(ListingChange.exchange) == exchange, col(ListingChange.origin_exchange) == exchange)
+    live = col(ListingChange.retracted_in).is_(None)
     if after == "0":
-        rows = db.exec(select(ListingChange).where(mine, live).order_by(ListingChange.position).limit(limit)).all()
+        rows = db.exec(select(ListingChange).where(mine, live).order_by(col(ListingChange.position)).limit(limit)).all()
         served = [FeedEntry(r.cursor, r) for r in rows]
         return served, served[-1].cursor if served else after
     undone = after.endswith(UNDO)
@@ -256,17 +262,18 @@ def feed(db: Session, exchange: str, after: str, limit: int) -> tuple[list[FeedE
         raise NotFound(f"Cursor '{after}' is not in this index's feed: it was given by an index of another chain, "
                        "or by one that has read further than this one has (GET /v1/status says how far this one has "
                        "got). Resume from a cursor this index gave, or from 0.")
-    read = ListingChange.position < mark.position if undone else ListingChange.position <= mark.position
+    read: ColumnElement[bool] = (col(ListingChange.position) < mark.position if undone
+                                 else col(ListingChange.position) <= mark.position)
     # What the reader applied and a reorg has voided since: retract it, newest first.
-    voided = db.exec(select(ListingChange).where(mine, read, ListingChange.written_in <= mark.written_in,
-                                                 ListingChange.retracted_in > mark.written_in)
-                     .order_by(ListingChange.position.desc()).limit(limit)).all()
+    voided = db.exec(select(ListingChange).where(mine, read, col(ListingChange.written_in) <= mark.written_in,
+                                                 col(ListingChange.retracted_in) > mark.written_in)
+                     .order_by(col(ListingChange.position).desc()).limit(limit)).all()
     served = [FeedEntry(v.cursor + UNDO, v, retracts=v.cursor) for v in voided]
     if len(served) < limit:
         # Then what it has not seen: entries after its position, and those written since a reorg went below it.
         unseen = not_(read) if mark.retracted_in is None and not undone else \
-            or_(not_(read), ListingChange.written_in > mark.written_in)
-        rows = db.exec(select(ListingChange).where(mine, live, unseen).order_by(ListingChange.position)
+            or_(not_(read), col(ListingChange.written_in) > mark.written_in)
+        rows = db.exec(select(ListingChange).where(mine, live, unseen).order_by(col(ListingChange.position))
                        .limit(limit - len(served))).all()
         served += [FeedEntry(r.cursor, r) for r in rows]
     return served, served[-1].cursor if served else after

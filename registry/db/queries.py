@@ -4,11 +4,16 @@ from __future__ import annotations
 import functools
 import json
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 from sqlalchemy import (
     ARRAY,
+    ColumnElement,
     Integer,
+    Select,
+    Table,
     Text,
     and_,
     bindparam,
@@ -20,7 +25,9 @@ from sqlalchemy import (
 )
 from sqlalchemy import select as core_select
 from sqlalchemy.engine import Row
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, col, select
+from sqlmodel.sql.expression import Select as ModelSelect
+from sqlmodel.sql.expression import SelectOfScalar
 
 from registry.db.models import (
     CHECKPOINT,
@@ -41,10 +48,17 @@ from registry.rules import RightState, asset_active, evaluate_rights  # noqa: F4
 from registry.vocabulary import AssetStatus, RightKind
 
 
-def _latest_block_time():
+def _table_of(model: type[SQLModel]) -> Table:
+    """The table a model maps (as registry.indexer.batch.table_of: SQLModel sets `__table__` on table models;
+    its typing does not declare it)."""
+    table: Table = getattr(model, "__table__")  # noqa: B009 - the attribute is not in SQLModel's type
+    return table
+
+
+def _latest_block_time() -> SelectOfScalar[int]:
     # The highest block is the latest (block times never go backwards): found by the primary key, where
     # max(timestamp) scanned every block.
-    return select(Block.timestamp).order_by(Block.number.desc()).limit(1)
+    return select(Block.timestamp).order_by(col(Block.number).desc()).limit(1)
 
 
 def now(db: Session) -> int:
@@ -67,13 +81,14 @@ def right_states(db: Session, asset: Asset, moment: int | None = None, *, indice
     if indices is not None:
         states = states_of(db, {(asset.asset_id, i) for i in indices}, {asset.asset_id: asset}, moment)
         return sorted(states.values(), key=lambda s: s.right.right_index)
-    return evaluate_rights(first_rights(db, asset.asset_id, first), asset_active(asset), moment)
+    # Plain rows with a Right's columns: evaluate_rights reads only those attributes.
+    return evaluate_rights(cast(list[Right], first_rights(db, asset.asset_id, first)), asset_active(asset), moment)
 
 
-def first_rights(db: Session, asset_id: str, first: int | None = None) -> list[Row]:
+def first_rights(db: Session, asset_id: str, first: int | None = None) -> list[Row[Any]]:
     """The current rights of an asset by number, the first `first` of them: plain rows (with the columns of a
     Right as attributes), as the answers read them and nothing writes them back."""
-    query = core_select(Right.__table__).where(Right.asset_id == asset_id).order_by(Right.right_index)
+    query = core_select(_table_of(Right)).where(col(Right.asset_id) == asset_id).order_by(col(Right.right_index))
     return list(db.execute(query.limit(first) if first is not None else query).all())
 
 
@@ -95,7 +110,7 @@ def rights_with_ancestors(db: Session, keys: set[tuple[str, int]]) -> dict[tuple
     found: dict[tuple[str, int], Right] = {}
     wanted = list(keys)
     while wanted:
-        level = []
+        level: list[Right] = []
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
             level += db.exec(select(Right).where(tuple_(Right.asset_id, Right.right_index).in_(chunk))).all()
@@ -112,7 +127,7 @@ def block_at(db: Session, moment: int) -> int | None:
 
 
 def block_time(db: Session, number: int) -> int | None:
-    block = db.exec(select(Block).where(Block.number <= number).order_by(Block.number.desc())).first()
+    block = db.exec(select(Block).where(col(Block.number) <= number).order_by(col(Block.number).desc())).first()
     return block.timestamp if block else None
 
 
@@ -122,7 +137,7 @@ def rights_at(db: Session, asset: Asset, block: int, moment: int) -> list[RightS
         select(RightVersion).where(
             RightVersion.asset_id == asset.asset_id,
             RightVersion.since_block <= block,
-            or_(RightVersion.until_block.is_(None), RightVersion.until_block > block),
+            or_(col(RightVersion.until_block).is_(None), col(RightVersion.until_block) > block),
         )
     ).all()
     return evaluate_rights(list(versions), asset_active(asset), moment)
@@ -136,7 +151,7 @@ class PartyRightRow:
     (asset_name) and who it passed to if the party no longer holds it (transferred_to). `state`: whether it is
     valid now, for a right the party holds now; None for one it held before."""
 
-    row: Row
+    row: Row[Any]
     state: RightState | None
 
 
@@ -159,7 +174,7 @@ def party_rights(db: Session, party: str, limit: int, offset: int) -> list[Party
     # Validity of the rights the party holds now: each with the rights it is granted from.
     found = {(r.asset_id, r.right_index): r for r in held}
     found.update(ancestors_of(db, held, found))
-    by_asset: dict[str, list] = {}
+    by_asset: dict[str, list[Any]] = {}
     for (asset_id, _), right in found.items():
         by_asset.setdefault(asset_id, []).append(right)
     status = {r.asset_id: r.asset_status for r in held}
@@ -170,9 +185,9 @@ def party_rights(db: Session, party: str, limit: int, offset: int) -> list[Party
 
 
 @functools.cache
-def _party_rights_query():
+def _party_rights_query() -> Select[Any]:
     """The statement of party_rights, built once (parameters: party, limit, offset)."""
-    versions = RightVersion.__table__
+    versions = _table_of(RightVersion)
     # The page: the last version of each right the party held, in index order. The next entry of the index
     # after a right's last version is another right's: lead() finds it as the scan goes, and the scan stops at
     # the page's end. (DISTINCT on the rights was as quick alone, but planned for a page deep into a big party
@@ -190,7 +205,7 @@ def _party_rights_query():
             .limit(bindparam("limit")).offset(bindparam("offset"))
             .subquery("page"))
     v, following = versions.alias("v"), versions.alias("following")
-    rights, assets = Right.__table__, Asset.__table__
+    rights, assets = _table_of(Right), _table_of(Asset)
     # Since when the party holds it: the latest version in which the right came to the party (assigned, granted
     # or transferred to it), not the last version, which a renewal or a revocation also begins. One look-up in
     # ix_right_versions_holder per right.
@@ -233,13 +248,14 @@ _PARTY_RIGHT_COLUMNS = ("asset_id", "right_index", "holder", "kind", "parent_ind
 _CHAIN_COLUMNS = ("asset_id", "right_index", "parent_index", "revoked", "pending", "valid_from", "valid_until")
 
 
-def ancestors_of(db: Session, rights: list, known: dict[tuple[str, int], object]) -> dict[tuple[str, int], Row]:
+def ancestors_of(db: Session, rights: Sequence[Any], known: Mapping[tuple[str, int], object]
+                 ) -> dict[tuple[str, int], Row[Any]]:
     """Every right the given rights are granted from (their parents, the parents' parents, ... up to the
     root), except those in `known`, in one recursive query (at most 8 levels below a root): rows with the
     columns validity reads (_CHAIN_COLUMNS)."""
     wanted = sorted({(r.asset_id, r.parent_index) for r in rights
                      if r.parent_index and (r.asset_id, r.parent_index) not in known})
-    found: dict[tuple[str, int], Row] = {}
+    found: dict[tuple[str, int], Row[Any]] = {}
     postgresql = db.get_bind().dialect.name == "postgresql"
     for start in range(0, len(wanted), 500):
         chunk = wanted[start:start + 500]
@@ -253,8 +269,8 @@ def ancestors_of(db: Session, rights: list, known: dict[tuple[str, int], object]
 
 
 @functools.cache
-def _ancestors_query(postgresql: bool):
-    table = Right.__table__
+def _ancestors_query(postgresql: bool) -> Select[Any]:
+    table = _table_of(Right)
     seed = core_select(*(table.c[name] for name in _CHAIN_COLUMNS))
     if postgresql:
         # The keys as a table of two arrays: a list of (asset id, number) pairs is planned as an OR of each pair,
@@ -292,18 +308,19 @@ def list_assets(
             rights = rights.where(Right.holder == holder)
         if kind is not None:
             rights = rights.where(Right.kind == int(kind))
-        query = query.where(Asset.asset_id.in_(rights))
+        query = query.where(col(Asset.asset_id).in_(rights))
     if classification is not None:
         query = query.where(Asset.classification == classification)
     if registrant is not None:
         query = query.where(Asset.registrant == registrant)
     if text:
         pattern = f"%{like_literal(text)}%"
-        query = query.where(or_(Asset.name.ilike(pattern, escape="\\"),
-                                Asset.summary.ilike(pattern, escape="\\")))
+        query = query.where(or_(col(Asset.name).ilike(pattern, escape="\\"),
+                                col(Asset.summary).ilike(pattern, escape="\\")))
     count = db.exec(select(func.count()).select_from(query.subquery())).one()
     rows = db.exec(
-        query.order_by(Asset.registered_block.desc(), Asset.registered_log_index.desc()).limit(limit).offset(offset)
+        query.order_by(col(Asset.registered_block).desc(), col(Asset.registered_log_index).desc())
+        .limit(limit).offset(offset)
     ).all()
     return list(rows), count
 
@@ -315,14 +332,14 @@ def like_literal(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def lineage(db: Session, asset_id: str, derived_asset: bool = True) -> tuple[list[Row], list[Row]]:
+def lineage(db: Session, asset_id: str, derived_asset: bool = True) -> tuple[list[Row[Any]], list[Row[Any]]]:
     """(sources this asset was derived from, assets derived from it). With `derived_asset` False (the asset's
     `derived` flag is not set), sources are not looked for: the contract sets the flag exactly when a
     registration names sources, and emits their AssetDerived events in the same transaction."""
     # In chain order, then by id: without an ORDER BY the order was the plan's, and a prepared statement's
     # generic plan changed it. Plain rows (the columns of a Lineage as attributes): a source may have a hundred
     # derived assets.
-    table = Lineage.__table__
+    table = _table_of(Lineage)
     sources = db.execute(core_select(table).where(table.c.asset_id == asset_id)
                          .order_by(table.c.block_number, table.c.source_asset_id)).all() if derived_asset else []
     derived = db.execute(core_select(table).where(table.c.source_asset_id == asset_id)
@@ -362,23 +379,26 @@ def asset_overview(db: Session, asset_id: str) -> AssetOverview | None:
 
 
 @functools.cache
-def _asset_overview_query():
+def _asset_overview_query() -> ModelSelect[*tuple[Any, ...]]:
     """The statement of asset_overview, built once (parameter: asset_id)."""
     checkpoint = select(Checkpoint).where(Checkpoint.name == CHECKPOINT)
-    registration_event = and_(Event.block_number == Asset.registered_block,
-                              Event.log_index == Asset.registered_log_index)
-    return (
-        select(
+    registration_event = and_(col(Event.block_number) == Asset.registered_block,
+                              col(Event.log_index) == Asset.registered_log_index)
+    # sqlmodel types select() for at most 4 entities; it takes any number.
+    query: ModelSelect[*tuple[Any, ...]] = (
+        select(  # type: ignore[call-overload]
             Asset, Event, Registration,
-            checkpoint.with_only_columns(Checkpoint.block_number).scalar_subquery(),
-            checkpoint.with_only_columns(Checkpoint.head_block).scalar_subquery(),
+            checkpoint.with_only_columns(col(Checkpoint.block_number)).scalar_subquery(),
+            checkpoint.with_only_columns(col(Checkpoint.head_block)).scalar_subquery(),
             _latest_block_time().scalar_subquery(),
-            *(exists().where(model.asset_id == Asset.asset_id) for model in (Listing, Pledge, Attestation, Objection)),
+            *(exists().where(col(model.asset_id) == Asset.asset_id)
+              for model in (Listing, Pledge, Attestation, Objection)),
         )
         .outerjoin(Event, registration_event)
         .outerjoin(Registration, Registration.asset_id == Asset.asset_id)
         .where(Asset.asset_id == bindparam("asset_id"))
     )
+    return query
 
 
 def registration_event(db: Session, asset: Asset) -> Event | None:
@@ -393,7 +413,7 @@ def checkpoint(db: Session) -> Checkpoint | None:
     return db.get(Checkpoint, CHECKPOINT)
 
 
-def metadata_document(asset: Asset) -> dict | None:
+def metadata_document(asset: Asset) -> dict[str, Any] | None:
     return json.loads(asset.metadata_json) if asset.metadata_json else None
 
 
@@ -409,7 +429,7 @@ def history(
     limit: int = 100,
     offset: int = 0,
     check_asset: bool = False,
-) -> tuple[list[Row], int] | None:
+) -> tuple[Sequence[Row[Any]], int] | None:
     """An asset's events in chain order, filtered, one page at a time: the page after the event at `after`
     (block, log index) if given, else at `offset`, as rows with the columns of an Event. The count is of every
     event matching the filters. With `check_asset`, None if the index has no such asset (checked in the same
@@ -421,23 +441,24 @@ def history(
     derivations = derivations_of(db, asset_id)
     # Its own events, and the derivations made from it (AssetDerived events of other assets naming it as a
     # source); most assets have none, and their query stays on the asset's index alone.
-    conditions = [or_(Event.asset_id == asset_id, Event.id.in_(derivations)) if derivations
-                  else Event.asset_id == asset_id]
+    conditions: list[ColumnElement[bool]] = [
+        or_(col(Event.asset_id) == asset_id, col(Event.id).in_(derivations)) if derivations
+        else col(Event.asset_id) == asset_id]
     if kind is not None:
-        conditions.append(Event.kind == kind)
+        conditions.append(col(Event.kind) == kind)
     if party is not None:
-        conditions.append(or_(Event.actor == party, Event.party == party))
+        conditions.append(or_(col(Event.actor) == party, col(Event.party) == party))
     if since_block is not None:
-        conditions.append(Event.block_number >= since_block)
+        conditions.append(col(Event.block_number) >= since_block)
     if until_block is not None:
-        conditions.append(Event.block_number <= until_block)
+        conditions.append(col(Event.block_number) <= until_block)
     on_page = conditions + ([tuple_(Event.block_number, Event.log_index) > after] if after is not None else [])
     # The page is cut among the index's entries (ids only), then only its rows are read: an offset deep into
     # a hot asset's history otherwise reads every row before it.
-    page = (select(Event.id).where(*on_page).order_by(Event.block_number, Event.log_index)
+    page = (select(Event.id).where(*on_page).order_by(col(Event.block_number), col(Event.log_index))
             .limit(limit).offset(offset))
-    known = exists().where(Asset.asset_id == asset_id)
-    events = Event.__table__
+    known = exists().where(col(Asset.asset_id) == asset_id)
+    events = _table_of(Event)
     rows = db.execute(core_select(events, *([known.label("known")] if check_asset else []))
                       .where(events.c.id.in_(page.scalar_subquery()))
                       .order_by(events.c.block_number, events.c.log_index)).all()
@@ -454,8 +475,10 @@ def derivations_of(db: Session, source_asset_id: str) -> list[int]:
     several sources has one such event per source, all with its own asset id)."""
     derived = select(Lineage.asset_id).where(Lineage.source_asset_id == source_asset_id)
     rows = db.exec(select(Event.id, Event.args_json).where(Event.name == "AssetDerived",
-                                                            Event.asset_id.in_(derived))).all()
-    return [row.id for row in rows if json.loads(row.args_json).get("sourceAssetId") == source_asset_id]
+                                                            col(Event.asset_id).in_(derived))).all()
+    # An indexed event's id is never None.
+    return [cast(int, event_id) for event_id, args_json in rows
+            if json.loads(args_json).get("sourceAssetId") == source_asset_id]
 
 
 def lineage_graph(db: Session, asset_id: str, depth: int,
@@ -468,7 +491,7 @@ def lineage_graph(db: Session, asset_id: str, depth: int,
         for step in range(1, depth + 1):
             if not frontier or len(levels) >= max_nodes:
                 break
-            column = Lineage.asset_id if direction < 0 else Lineage.source_asset_id
+            column = col(Lineage.asset_id) if direction < 0 else col(Lineage.source_asset_id)
             links = db.exec(select(Lineage).where(column.in_(frontier))).all()
             frontier = []
             for link in links:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, or_, select
 
 from registry import rules
@@ -13,11 +14,11 @@ from registry.db.models import Asset, Attestation, Event, FreezeOrder, Objection
 
 
 def objections(db: Session, asset_id: str) -> list[Objection]:
-    return list(db.exec(select(Objection).where(Objection.asset_id == asset_id).order_by(Objection.objection_id)))
+    return list(db.exec(select(Objection).where(Objection.asset_id == asset_id).order_by(col(Objection.objection_id))))
 
 
 def pledges(db: Session, asset_id: str) -> list[Pledge]:
-    return list(db.exec(select(Pledge).where(Pledge.asset_id == asset_id).order_by(Pledge.recorded_block)))
+    return list(db.exec(select(Pledge).where(Pledge.asset_id == asset_id).order_by(col(Pledge.recorded_block))))
 
 
 def in_stage(db: Session, stage: str | None, registrar: str | None, limit: int, offset: int,
@@ -30,15 +31,15 @@ def in_stage(db: Session, stage: str | None, registrar: str | None, limit: int, 
     if stage:
         query = query.where(Registration.stage == stage)
     if publicity_running_at is not None:
-        query = query.where(Registration.publicity_ends > publicity_running_at)
+        query = query.where(col(Registration.publicity_ends) > publicity_running_at)
     if registrar:
         query = query.where(Registration.registrar == registrar)
     if hidden:
-        shown = col(Registration.stage).not_in(list(hidden))
+        shown: ColumnElement[bool] = col(Registration.stage).not_in(list(hidden))
         if party:
             shown = or_(shown, Registration.applicant == party, Registration.registrar == party)
         query = query.where(shown)
-    return list(db.exec(query.order_by(Registration.updated_block.desc()).limit(limit).offset(offset)))
+    return list(db.exec(query.order_by(col(Registration.updated_block).desc()).limit(limit).offset(offset)))
 
 
 def publicity_fields(asset: Asset | None) -> dict[str, Any]:
@@ -54,7 +55,7 @@ def publicity_fields(asset: Asset | None) -> dict[str, Any]:
 
 def attestations(db: Session, asset_id: str) -> list[Attestation]:
     return list(db.exec(select(Attestation).where(Attestation.asset_id == asset_id)
-                        .order_by(Attestation.attestation_id)))
+                        .order_by(col(Attestation.attestation_id))))
 
 
 def acceptance_time(db: Session, reg: Registration) -> int | None:
@@ -62,14 +63,14 @@ def acceptance_time(db: Session, reg: Registration) -> int | None:
     first ApplicationAccepted or ApplicationReturned after its ApplicationFiled (None: not yet)."""
     filed = db.exec(select(Event).where(Event.asset_id == reg.asset_id, Event.name == "ApplicationFiled",
                                         Event.block_number == reg.applied_block)
-                    .order_by(Event.log_index.desc())).first()
+                    .order_by(col(Event.log_index).desc())).first()
     after = filed.log_index if filed else -1
     step = db.exec(select(Event).where(
-        Event.asset_id == reg.asset_id, Event.name.in_(("ApplicationAccepted", "ApplicationReturned")),
+        Event.asset_id == reg.asset_id, col(Event.name).in_(("ApplicationAccepted", "ApplicationReturned")),
         or_(Event.block_number > reg.applied_block,
             (Event.block_number == reg.applied_block) & (Event.log_index > after)),
         Event.block_number <= reg.updated_block,
-    ).order_by(Event.block_number, Event.log_index)).first()
+    ).order_by(col(Event.block_number), col(Event.log_index))).first()
     return step.timestamp if step else None
 
 

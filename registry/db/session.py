@@ -6,15 +6,20 @@ import os
 import sqlite3
 from contextlib import nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, create_engine
 
 from registry.db import models  # noqa: F401 - registers the tables on SQLModel.metadata
 from registry.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 
 def make_engine(url: str) -> Engine:
@@ -25,7 +30,9 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "do_connect")
-        def _sqlite_connect(dialect, record, cargs, cparams):
+        def _sqlite_connect(
+            dialect: Any, record: ConnectionPoolEntry, cargs: list[Any], cparams: dict[str, Any]
+        ) -> Any:
             connection = dialect.loaded_dbapi.connect(*cargs, **cparams)
             try:
                 _sqlite_pragmas(connection)
@@ -44,7 +51,7 @@ def make_engine(url: str) -> Engine:
                                                 check_same_thread=False, timeout=30)
 
         @event.listens_for(engine, "checkout")
-        def _reopen_when_writable(_connection, record, _proxy) -> None:
+        def _reopen_when_writable(_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
             # An immutable connection would never see what the indexer writes once the directory is writable
             # again: the pool replaces it with an ordinary one then.
             if record.info.get("read_only") and _directory_writable(Path(path).parent):
@@ -100,7 +107,8 @@ def read_only_reason(connection: Connection) -> str | None:
         if connection.execute(text("SELECT current_setting('transaction_read_only')")).scalar() == "on":
             return "the PostgreSQL database accepts no writes (default_transaction_read_only, or a standby server)"
         return None
-    if reason := connection.info.get("read_only"):
+    reason: str | None = connection.info.get("read_only")
+    if reason:
         return reason
     database = connection.engine.url.database
     if database and database != ":memory:":
@@ -120,7 +128,7 @@ def is_read_only_error(exc: BaseException) -> bool:
     return "readonly database" in str(original).lower()
 
 
-def alembic_config(connection):
+def alembic_config(connection: Connection) -> Config:
     from alembic.config import Config
 
     config = Config()

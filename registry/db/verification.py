@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any, cast
 
-from sqlalchemy import or_
-from sqlmodel import Session, select
+from sqlalchemy import ColumnElement, Row, or_
+from sqlmodel import Session, col, select
 
 from registry import rules
-from registry.chain.types import RightKind
 from registry.content.cid import cid_to_digest, digest_to_cid
 from registry.db import registration as procedure
 from registry.db.listings import listing_state
@@ -23,12 +23,10 @@ from registry.db.models import (
     AssetVersion,
     Checkpoint,
     Event,
-    Lineage,
     Listing,
     Participant,
 )
 from registry.db.queries import (
-    RightState,
     checkpoint,
     lineage,
     now,
@@ -36,6 +34,8 @@ from registry.db.queries import (
     right_states,
 )
 from registry.errors import ValidationError
+from registry.rules import RightState
+from registry.vocabulary import RightKind
 
 #: DataRegistry events that create or change a right (the Listed events of the ListingRegistry also name a
 #: right index, that of the consent, but do not change the right).
@@ -104,11 +104,12 @@ class Match:
     matched_by: tuple[str, ...]  # "sha256", "cid" or both
     holders: dict[RightKind, list[HeldRight]]
     listings: list[ValidListing]
-    sources: list[Lineage]
-    derived: list[Lineage]
+    # Plain rows with a Lineage's columns as attributes (queries.lineage), not Lineage objects.
+    sources: list[Row[Any]]
+    derived: list[Row[Any]]
     registration: Event | None
     # Remarks (备注) that limit what may be done with the asset: a freeze (查封) and active pledges (质押).
-    encumbrances: list[dict] = field(default_factory=list)
+    encumbrances: list[dict[str, Any]] = field(default_factory=list)
     # Its one legal status (registry/rules.legal_status), with the remarks.
     legal: rules.LegalState | None = None
     # The version whose data has the SHA-256 asked about (None when matched by CID only), and whether it is the
@@ -133,7 +134,7 @@ class Verification:
         return self.checkpoint.block_number if self.checkpoint else None
 
 
-def encumbrances(db: Session, asset: Asset, moment: int) -> tuple[rules.LegalState, list[dict]]:
+def encumbrances(db: Session, asset: Asset, moment: int) -> tuple[rules.LegalState, list[dict[str, Any]]]:
     """The asset's legal status, and its freeze and active pledges as verify has listed them (each with the event
     that recorded it): both judged by registry/rules.py."""
     frozen_event = procedure.latest_freeze_event(db, asset.asset_id) if asset.frozen else None
@@ -144,17 +145,18 @@ def encumbrances(db: Session, asset: Asset, moment: int) -> tuple[rules.LegalSta
 def find_assets(db: Session, sha256: str | None, cid: str | None) -> list[Asset]:
     """Assets with this content hash in any version (registered, or changed to by a change registration) or
     this content CID, first registration first."""
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if sha256 is not None:
-        conditions.append(Asset.content_hash == sha256)
-        conditions.append(Asset.asset_id.in_(select(AssetVersion.asset_id).where(AssetVersion.content_hash == sha256)))
+        conditions.append(col(Asset.content_hash) == sha256)
+        with_hash = select(AssetVersion.asset_id).where(AssetVersion.content_hash == sha256)
+        conditions.append(col(Asset.asset_id).in_(with_hash))
     if cid is not None:
-        conditions.append(Asset.content_cid == cid)
+        conditions.append(col(Asset.content_cid) == cid)
     if not conditions:
         return []
     return list(
         db.exec(
-            select(Asset).where(or_(*conditions)).order_by(Asset.registered_block, Asset.registered_log_index)
+            select(Asset).where(or_(*conditions)).order_by(col(Asset.registered_block), col(Asset.registered_log_index))
         ).all()
     )
 
@@ -165,11 +167,11 @@ def _right_events(db: Session, asset_id: str, indices: list[int]) -> dict[int, l
         return by_index
     rows = db.exec(
         select(Event)
-        .where(Event.asset_id == asset_id, Event.right_index.in_(indices), Event.name.in_(RIGHT_EVENTS))
-        .order_by(Event.block_number, Event.log_index)
+        .where(Event.asset_id == asset_id, col(Event.right_index).in_(indices), col(Event.name).in_(RIGHT_EVENTS))
+        .order_by(col(Event.block_number), col(Event.log_index))
     ).all()
     for row in rows:
-        by_index[row.right_index].append(row)
+        by_index[cast(int, row.right_index)].append(row)  # not None: selected by right_index IN (...)
     return by_index
 
 
@@ -196,7 +198,8 @@ def valid_holders(db: Session, asset: Asset, moment: int) -> dict[RightKind, lis
 
 def valid_listings(db: Session, asset: Asset, moment: int) -> list[ValidListing]:
     """The asset's listings whose consent holds at `moment` (judged as ListingRegistry.listingValidity)."""
-    listings = db.exec(select(Listing).where(Listing.asset_id == asset.asset_id).order_by(Listing.listing_id)).all()
+    listings = db.exec(select(Listing).where(Listing.asset_id == asset.asset_id)
+                       .order_by(col(Listing.listing_id))).all()
     result = []
     for listing in listings:
         state = listing_state(db, listing, moment)
@@ -217,7 +220,7 @@ def verify(db: Session, sha256: str | None = None, cid: str | None = None) -> Ve
     matches = []
     for asset in find_assets(db, sha256, cid):
         versions = db.exec(select(AssetVersion).where(AssetVersion.asset_id == asset.asset_id)
-                           .order_by(AssetVersion.version)).all()
+                           .order_by(col(AssetVersion.version))).all()
         # The latest version with this data: a file is current when the current version's data is it.
         with_data = [v.version for v in versions if sha256 is not None and v.content_hash == sha256]
         matched_version = with_data[-1] if with_data else (1 if sha256 is not None and sha256 == asset.content_hash

@@ -23,17 +23,18 @@ from dataclasses import dataclass, field
 from functools import cache
 from operator import attrgetter
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from eth_abi import encode
 from eth_hash.auto import keccak
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel, col
 
 from registry.chain.abi import load_abi
 from registry.chain.events import DecodedEvent, _canonical_type, _compile, _sequence, decode_log
-from registry.chain.evidence import Rpc, get_logs, headers
+from registry.chain.evidence import get_logs, headers
+from registry.chain.rpc import Rpc
 from registry.config import Deployment
 from registry.db.models import (
     Asset,
@@ -54,11 +55,12 @@ from registry.db.models import (
     Right,
     RightVersion,
 )
-from registry.db.queries import checkpoint, evaluate_rights
+from registry.db.queries import checkpoint
 from registry.errors import ChainError, IndexerError
-from registry.indexer.batch import Batch
+from registry.indexer.batch import Batch, table_of
 from registry.indexer.handlers import HANDLERS
 from registry.indexer.writer import event_row
+from registry.rules import evaluate_rights
 from registry.vocabulary import AssetStatus, Attribute, ListingStatus, ListingValidity, Stage, Validity
 
 # The contract's Validity enum, by the reason evaluate_rights gives for a right that is not valid.
@@ -98,7 +100,7 @@ def _no_metadata(cid: str) -> None:
     return None  # metadata documents live in the content store, not on the chain: never compared
 
 
-def replay_logs(events: Iterable[tuple[DecodedEvent, int]]) -> tuple[Batch, list[dict]]:
+def replay_logs(events: Iterable[tuple[DecodedEvent, int]]) -> tuple[Batch, list[dict[str, Any]]]:
     """The events' rows and the state they project, built in memory by the indexer's own code: what the index
     must hold if it is true to these events. `events` are (event, block time) in chain order."""
     batch = Batch(None)
@@ -111,7 +113,8 @@ def replay_logs(events: Iterable[tuple[DecodedEvent, int]]) -> tuple[Batch, list
     return batch, rows
 
 
-def decoded_with_times(logs: list[dict], block_headers: dict[int, dict]) -> list[tuple[DecodedEvent, int]]:
+def decoded_with_times(logs: list[dict[str, Any]],
+                       block_headers: dict[int, dict[str, Any]]) -> list[tuple[DecodedEvent, int]]:
     """The registry events among `logs`, in chain order, each with its block's time from the header."""
     events = [e for e in map(decode_log, logs) if e is not None]
     events.sort(key=attrgetter("block_number", "log_index"))
@@ -175,9 +178,9 @@ def _word(value: int) -> str:
 def _argument_word(kind: str, value: Any) -> str:
     """A view's argument as its one ABI word (the views read here take only bytes32, uints and addresses)."""
     if kind == "bytes32":
-        return value.hex()
+        return cast(str, value.hex())
     if kind == "address":
-        return value[2:].lower().rjust(64, "0")
+        return cast(str, value[2:].lower().rjust(64, "0"))
     if kind.startswith("uint"):
         return format(value, "064x")
     return encode([kind], [value]).hex()
@@ -218,7 +221,7 @@ class Views:
         self.rpc, self.contracts, self.block = rpc, contracts, block
         self._overrides = True
 
-    def read(self, calls: list[tuple[str, str, tuple]]) -> list[Any]:
+    def read(self, calls: list[tuple[str, str, tuple[Any, ...]]]) -> list[Any]:
         """Each (contract, function, arguments)'s result: the one value, or a tuple of several (a struct's
         fields in order); None where the call reverted (the thing asked about does not exist)."""
         targets = [self.contracts[contract] for contract, _, _ in calls]
@@ -232,7 +235,7 @@ class Views:
             answers = self.rpc.batch([("eth_call", [{"to": t, "data": "0x" + d}, hex(self.block)])
                                       for t, d in zip(targets, data)], allow_errors=True)
             raw = [a[2:] if a and a != "0x" else None for a in answers]
-        results = []
+        results: list[Any] = []
         for (contract, name, _), result in zip(calls, raw):
             if result is None:
                 results.append(None)
@@ -254,7 +257,7 @@ class Views:
             return None  # no state overrides here (or too old an EVM): one eth_call per view instead
 
 
-def asset_view_differences(out: list[Difference], row: dict, view: tuple | None) -> None:
+def asset_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
     entity = f"asset {row['asset_id']}"
     if view is None:
         out.append(Difference(entity, "exists", True, False))
@@ -269,8 +272,9 @@ def asset_view_differences(out: list[Difference], row: dict, view: tuple | None)
         "frozen": (row["frozen"], view[6]), "active_pledges": (row["active_pledges"], view[7])})
 
 
-def right_view_differences(out: list[Difference], asset_id: str, index: int, row: dict | None, view: tuple | None,
-                           validity: tuple | None, expected_validity: int | None) -> None:
+def right_view_differences(out: list[Difference], asset_id: str, index: int, row: dict[str, Any] | None,
+                           view: tuple[Any, ...] | None,
+                           validity: tuple[Any, ...] | None, expected_validity: int | None) -> None:
     entity = f"right {asset_id}/{index}"
     if row is None or view is None:
         if (row is None) != (view is None):
@@ -285,13 +289,14 @@ def right_view_differences(out: list[Difference], asset_id: str, index: int, row
         _compare(out, entity, {"validity": (expected_validity, validity[0])})
 
 
-def validities(rights: list[dict], asset_active: bool, moment: int) -> dict[int, int]:
+def validities(rights: list[dict[str, Any]], asset_active: bool, moment: int) -> dict[int, int]:
     """Each right's validity at `moment` as the contract's rightValidity numbers it, judged by the index's rule."""
-    states = evaluate_rights([SimpleNamespace(**r) for r in rights], asset_active, moment)
+    # Rows as attribute bags: evaluate_rights reads only a Right's attributes.
+    states = evaluate_rights(cast(list[Right], [SimpleNamespace(**r) for r in rights]), asset_active, moment)
     return {s.right.right_index: VALIDITY[s.reason] for s in states}
 
 
-def listing_view_differences(out: list[Difference], row: dict, view: tuple | None) -> None:
+def listing_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
     entity = f"listing {row['listing_id']}"
     if view is None:
         out.append(Difference(entity, "exists", True, False))
@@ -302,7 +307,7 @@ def listing_view_differences(out: list[Difference], row: dict, view: tuple | Non
         "holder": (row["holder"], view[4]), "origin_listing_id": (row["origin_listing_id"], view[5])})
 
 
-def registration_view_differences(out: list[Difference], row: dict, view: tuple | None) -> None:
+def registration_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
     number = bytes.fromhex(view[8][2:]).decode() if view and int(view[8], 16) else None
     _compare(out, f"registration {row['asset_id']}", {
         "applicant": (row["applicant"], view[0] if view else None),
@@ -312,7 +317,7 @@ def registration_view_differences(out: list[Difference], row: dict, view: tuple 
         "valid_until": (row["valid_until"], (view[5] or None) if view else None)})
 
 
-def attestation_view_differences(out: list[Difference], row: dict, view: tuple | None) -> None:
+def attestation_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
     _compare(out, f"attestation {row['attestation_id']}", {
         "issuer": (row["issuer"], view[0] if view else None),
         "revoked": (row["revoked"], view[2] if view else None),
@@ -320,13 +325,13 @@ def attestation_view_differences(out: list[Difference], row: dict, view: tuple |
         "asset_id": (row["asset_id"], view[6] if view else None)})
 
 
-def freeze_order_view_differences(out: list[Difference], row: dict, view: tuple | None) -> None:
+def freeze_order_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
     _compare(out, f"freeze_orders {row['asset_id']}/{row['order_id']}", {
         "regulator": (row["regulator"], view[0] if view else None),
         "active": (row["active"], view[1] if view else None)})
 
 
-def change_view_differences(out: list[Difference], row: dict, view: tuple | None) -> None:
+def change_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
     """The latest change application: pending or decided, and to which registrar (the contract keeps the
     version applied for only while it is pending)."""
     _compare(out, f"change_applications {row['asset_id']}", {
@@ -334,7 +339,7 @@ def change_view_differences(out: list[Difference], row: dict, view: tuple | None
         "pending": (row["status"] == "pending", view[1] if view else None)})
 
 
-def participant_view_differences(out: list[Difference], row: dict, view: tuple | None) -> None:
+def participant_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
     entity = f"participant {row['account']}"
     if view is None:
         out.append(Difference(entity, "exists", True, False))
@@ -349,7 +354,7 @@ def participant_view_differences(out: list[Difference], row: dict, view: tuple |
 
 # The state tables compared with the replay, each by its natural key, without the columns the chain does not
 # decide: metadata from the content store, and listing validity, which is judged against the contract below.
-STATE_TABLES: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {
+STATE_TABLES: dict[type[SQLModel], tuple[tuple[str, ...], frozenset[str]]] = {
     Asset: (("asset_id",), frozenset({"name", "summary", "industry", "metadata_json"})),
     Right: (("asset_id", "right_index"), frozenset()),
     RightVersion: (("asset_id", "right_index", "since_block", "since_log_index"), frozenset({"id"})),
@@ -368,13 +373,13 @@ STATE_TABLES: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {
 EVENT_FIELDS = ("block_hash", "tx_hash", "timestamp", "name", "asset_id", "kind", "actor", "party", "right_index")
 
 
-def _event_entity(row: dict) -> str:
+def _event_entity(row: dict[str, Any]) -> str:
     return f"event block {row['block_number']} log {row['log_index']} ({row['name']})"
 
 
-def compare_events(out: list[Difference], expected: list[dict], indexed: list[dict]) -> None:
+def compare_events(out: list[Difference], expected: list[dict[str, Any]], indexed: list[dict[str, Any]]) -> None:
     """The index's event rows against those the chain's logs imply: per block, then field by field."""
-    by_block: dict[int, tuple[list[dict], list[dict]]] = {}
+    by_block: dict[int, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
     for row in expected:
         by_block.setdefault(row["block_number"], ([], []))[0].append(row)
     for row in indexed:
@@ -398,11 +403,12 @@ def compare_events(out: list[Difference], expected: list[dict], indexed: list[di
             out.append(Difference(_event_entity(mine), "exists", True, False))
 
 
-def compare_state(out: list[Difference], batch: Batch, db_rows: dict[type, list[dict]]) -> dict[str, int]:
+def compare_state(out: list[Difference], batch: Batch,
+                  db_rows: dict[type[SQLModel], list[dict[str, Any]]]) -> dict[str, int]:
     """Every state table's rows against the replay's, by natural key and column."""
-    counts = {}
+    counts: dict[str, int] = {}
     for model, (key, ignored) in STATE_TABLES.items():
-        name = model.__tablename__
+        name = table_of(model).name  # its __tablename__
         expected = {tuple(r[k] for k in key): r for r in batch.rows(model)}
         stored = {tuple(r[k] for k in key): r for r in db_rows[model]}
         counts[name] = len(stored)
@@ -426,11 +432,11 @@ def check(rpc_url: str, deployment: Deployment, engine: Engine) -> CheckReport:
         block = reached.block_number
         report = CheckReport(block)
 
-        def rows(model) -> list[dict]:
-            return [dict(r) for r in connection.execute(select(model.__table__)).mappings()]
+        def rows(model: type[SQLModel]) -> list[dict[str, Any]]:
+            return [dict(r) for r in connection.execute(select(table_of(model))).mappings()]
 
         indexed_events = [dict(r) for r in connection.execute(
-            select(Event.__table__).where(Event.block_number <= block)).mappings()]
+            select(table_of(Event)).where(col(Event.block_number) <= block)).mappings()]
         db_rows = {model: rows(model) for model in STATE_TABLES}
         stored_blocks = rows(Block)
         feed = rows(ListingChange)
@@ -439,7 +445,7 @@ def check(rpc_url: str, deployment: Deployment, engine: Engine) -> CheckReport:
     if int(rpc.call("eth_chainId", []), 16) != deployment.chain_id:
         raise ChainError(f"The node at '{rpc_url}' is not chain {deployment.chain_id}, the deployment's.")
     addresses = list(deployment.contracts.values())
-    logs: list[dict] = []
+    logs: list[dict[str, Any]] = []
     for first in range(deployment.deploy_block, block + 1, LOG_RANGE):
         logs += get_logs(rpc, [{"address": addresses}], first, min(block, first + LOG_RANGE - 1))[0]
     canonical = headers(rpc, {int(e["blockNumber"], 16) for e in logs} | {b["number"] for b in stored_blocks
@@ -467,7 +473,7 @@ def check(rpc_url: str, deployment: Deployment, engine: Engine) -> CheckReport:
     for row, view in zip(assets, views.read([("DataRegistry", "getAsset", (bytes.fromhex(a["asset_id"][2:]),))
                                               for a in assets])):
         asset_view_differences(out, row, view)
-    by_asset: dict[str, list[dict]] = {}
+    by_asset: dict[str, list[dict[str, Any]]] = {}
     for right in db_rows[Right]:
         by_asset.setdefault(right["asset_id"], []).append(right)
     keys, expected_validity = [], {}
@@ -487,7 +493,7 @@ def check(rpc_url: str, deployment: Deployment, engine: Engine) -> CheckReport:
     listings = db_rows[Listing]
     results = views.read([(c, f, (l["listing_id"],)) for l in listings
                           for c, f in (("ListingRegistry", "getListing"), ("ListingRegistry", "listingValidity"))])
-    last_change = {}
+    last_change: dict[int, dict[str, Any]] = {}
     for change in sorted((c for c in feed if c["retracted_in"] is None), key=lambda c: c["position"]):
         last_change[change["listing_id"]] = change
     for n, row in enumerate(listings):
@@ -495,10 +501,10 @@ def check(rpc_url: str, deployment: Deployment, engine: Engine) -> CheckReport:
         validity = results[2 * n + 1]
         judged = validity == ListingValidity.VALID if validity is not None else None
         _compare(out, f"listing {row['listing_id']}", {"valid": (row["valid"], judged)})
-        change = last_change.get(row["listing_id"])
+        last = last_change.get(row["listing_id"])
         _compare(out, f"listing {row['listing_id']} feed", {
-            "last_valid": (change["valid"] if change else None, row["valid"]),
-            "last_status": (change["status"] if change else None, ListingStatus.key_of(row["status"]))})
+            "last_valid": (last["valid"] if last else None, row["valid"]),
+            "last_status": (last["status"] if last else None, ListingStatus.key_of(row["status"]))})
     freeze_counts: dict[str, int] = {}
     for order in db_rows[FreezeOrder]:
         freeze_counts[order["asset_id"]] = max(freeze_counts.get(order["asset_id"], 0), order["order_id"])
