@@ -35,6 +35,7 @@ from api.schemas import ListingChangePublic, iso
 from registry.chain.relayer import FollowerRole
 from registry.db.listings import FeedEntry, feed
 from registry.db.models import Webhook, WebhookDeadLetter
+from registry.db.session import read_only_reason
 from registry.errors import NotFound
 
 log = logging.getLogger("datareg.webhooks")
@@ -137,6 +138,11 @@ class Deliverer:
     def deliver_due(self) -> None:
         """One pass: every active webhook whose next attempt is due, as far as it goes without a failure."""
         now = time.time()
+        with self.engine.connect() as connection:
+            # A read-only index (a standby, a read-only file) cannot record acknowledgements: delivering from it
+            # would send the same entries again and again. The writable primary's API delivers.
+            if read_only_reason(connection) is not None:
+                return
         with Session(self.engine, expire_on_commit=False) as db:
             due = db.exec(select(Webhook).where(Webhook.active.is_(True), Webhook.next_attempt_at <= now)).all()
         for hook in due:
