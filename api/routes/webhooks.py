@@ -9,11 +9,12 @@ import uuid
 from typing import Annotated, Optional
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field, field_validator
 from sqlmodel import Session, select
 
 from api.deps import Reader, ReaderDep, SessionDep
+from api.params import MAX_INT64
 from registry.db.models import Participant, Webhook, WebhookDeadLetter
 from registry.errors import AccessDenied, NotFound
 from registry.vocabulary import ParticipantStatus, Role
@@ -123,10 +124,11 @@ def create_webhook(body: WebhookCreate, db: SessionDep, reader: ReaderDep, reque
 
 
 @router.get("", response_model=list[WebhookPublic], summary="Your webhooks")
-def list_webhooks(db: SessionDep, reader: ReaderDep) -> list[WebhookPublic]:
+def list_webhooks(db: SessionDep, reader: ReaderDep,
+                  limit: Annotated[int, Query(ge=1, le=MAX_PER_EXCHANGE)] = MAX_PER_EXCHANGE) -> list[WebhookPublic]:
     exchange = _exchange(db, reader)
     hooks = db.exec(select(Webhook).where(Webhook.exchange == exchange, Webhook.active.is_(True))
-                    .order_by(Webhook.created_at)).all()
+                    .order_by(Webhook.created_at).limit(limit)).all()
     return [WebhookPublic(**_public(db, h)) for h in hooks]
 
 
@@ -143,10 +145,17 @@ def delete_webhook(webhook_id: WebhookId, db: SessionDep, reader: ReaderDep) -> 
 
 @router.get("/{webhook_id}/dead-letters", response_model=list[DeadLetterPublic],
             summary="Entries that failed for the whole retry window")
-def dead_letters(webhook_id: WebhookId, db: SessionDep, reader: ReaderDep) -> list[DeadLetterPublic]:
+def dead_letters(
+    webhook_id: WebhookId, db: SessionDep, reader: ReaderDep,
+    after: Annotated[int, Query(ge=0, le=MAX_INT64, description="The id of the last dead letter read; 0 from the "
+                                "start.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[DeadLetterPublic]:
+    """Oldest first; page with `after` (the last id read)."""
     hook = _own(db, reader, webhook_id)
-    rows = db.exec(select(WebhookDeadLetter).where(WebhookDeadLetter.webhook_id == hook.id)
-                   .order_by(WebhookDeadLetter.id)).all()
+    rows = db.exec(select(WebhookDeadLetter).where(WebhookDeadLetter.webhook_id == hook.id,
+                                                   WebhookDeadLetter.id > after)
+                   .order_by(WebhookDeadLetter.id).limit(limit)).all()
     return [DeadLetterPublic(id=r.id, cursor=r.cursor, body=r.body, attempts=r.attempts, last_error=r.last_error,
                              dead_at=r.dead_at, replay_pending=r.replay, delivered_at=r.delivered_at) for r in rows]
 
