@@ -24,7 +24,9 @@ from api.routes import (
     verify,
     vocabulary,
     web,
+    webhooks,
 )
+from api.webhooks import Deliverer
 from registry import calendar
 from registry.config import Settings
 from registry.db.as_of import AsOfReader
@@ -37,6 +39,7 @@ def create_app(settings: Settings | None = None, as_of: AsOfReader | None = None
     services = Services.from_settings(settings or Settings.from_env(), as_of)
     calendar.load()  # a malformed DATAREG_CALENDAR stops the API here, not at a request
     create_schema(services.engine)
+    deliverer = Deliverer(services.engine)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -44,7 +47,10 @@ def create_app(settings: Settings | None = None, as_of: AsOfReader | None = None
         # instance that holds the follower's lock.
         if services.relays is not None:
             services.relays.start()
+        # Webhook delivery (api/webhooks.py): the instance that holds the deliverer's lock delivers.
+        deliverer.start()
         yield
+        deliverer.close()
         # The relayer's monitor thread follows sent transactions; it stops with the app, not with the process,
         # so that an app shut down in a process that lives on (tests, an embedding) leaves no thread behind.
         if services.relays is not None:
@@ -61,11 +67,12 @@ def create_app(settings: Settings | None = None, as_of: AsOfReader | None = None
         ),
     )
     app.state.services = services
+    app.state.webhooks = deliverer
     errors.install(app)
     # Body size, write rate per client (shared by every instance on a PostgreSQL index), CORS (api/limits.py).
     limits.install(app, engine=services.engine)
     for module in (status, assets, rights, history, listings, registrations, participants, names, content,
-                   transactions, trades, verify, vocabulary):
+                   transactions, trades, verify, vocabulary, webhooks):
         app.include_router(module.router)
     web.install(app)  # the explorer at /, after the API so /v1/... is never shadowed
     # What is alive now (modules, the app, its schemas, the contracts' ABIs) stays alive: moved out of the

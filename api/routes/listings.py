@@ -7,15 +7,16 @@ from fastapi import APIRouter, Path, Query
 from sqlalchemy import func
 from sqlmodel import select
 
-from api.deps import SessionDep
+from api.deps import ReaderDep, SessionDep
 from api.params import MAX_DB_INTEGER, MAX_INT64
-from api.schemas import LegalStatusPublic, ListingChangePublic, ListingFeed, ListingPublic, Page, iso
+from api.schemas import LegalStatusPublic, ListingFeed, ListingPublic, Page
 from api.views.listings import listing_public
+from api.webhooks import entry_public
 from registry.chain.types import asset_id_hex, checksum
 from registry.db import queries, registration
 from registry.db.listings import CURSOR_PATTERN, feed
 from registry.db.models import Asset, Listing
-from registry.errors import NotFound
+from registry.errors import AccessDenied, NotFound
 from registry.vocabulary import ListingStatus
 
 router = APIRouter(prefix="/v1/listings", tags=["listings"])
@@ -51,6 +52,7 @@ def list_listings(
 @router.get("/feed", response_model=ListingFeed, summary="Listing changes for an exchange, in order, resumable")
 def listing_feed(
     db: SessionDep,
+    reader: ReaderDep,
     exchange: Annotated[str, Query(description="The exchange whose catalogue to sync: changes of its listings "
                                                "and of cross-listings of them on other exchanges.")],
     after: Annotated[str, Query(pattern=CURSOR_PATTERN, description="The cursor of the last change applied (or "
@@ -62,18 +64,17 @@ def listing_feed(
     right's term ending) has no block or transaction: its timestamp is the moment the consent lapsed, its place
     in the feed that moment, and it appears once the indexer reaches the first block past that moment. Every
     index of the same chain serves the same changes with the same cursors. After a reorg, a reader whose cursor
-    shows it applied changes the reorg voided first gets their retractions, then the new chain's changes."""
-    changes, next_cursor = feed(db, checksum(exchange, "exchange address"), after, limit)
-    return ListingFeed(
-        data=[ListingChangePublic(cursor=e.cursor, listing_id=c.listing_id, exchange=c.exchange,
-                                  origin_exchange=c.origin_exchange, asset_id=c.asset_id,
-                                  change="retracted" if e.retracts else c.change, status=c.status, valid=c.valid,
-                                  reason=c.reason, block_number=c.block_number, tx_hash=c.tx_hash,
-                                  log_index=c.log_index, timestamp=iso(c.timestamp), retracts=e.retracts,
-                                  caused_by=c.cause)
-              for e in changes for c in [e.change]],
-        next_cursor=next_cursor,
-    )
+    shows it applied changes the reorg voided first gets their retractions, then the new chain's changes.
+
+    Access: anyone may read it without a signature (it holds only public listing changes, which GET
+    /v1/listings shows too). With a signed read request (Authorization: DataReg-EIP712) the reader must be the
+    exchange itself: another signer gets 403, so an exchange that signs knows it reads its own feed."""
+    address = checksum(exchange, "exchange address")
+    if reader.address is not None and reader.address != address:
+        raise AccessDenied(f"{reader.address} signed for the feed of {address}: a signed feed request is the "
+                           "exchange's own; read another exchange's public feed without a signature.")
+    changes, next_cursor = feed(db, address, after, limit)
+    return ListingFeed(data=[entry_public(e) for e in changes], next_cursor=next_cursor)
 
 
 @router.get("/{listing_id}", response_model=ListingPublic, summary="One listing, with whether it is valid now")

@@ -182,8 +182,11 @@ class _FollowerRole:
     an advisory lock of a session kept for it; SQLite: an flock beside the database file), asked for again
     while not held, and given up when its session turns out to be gone."""
 
-    def __init__(self, engine: Engine | None) -> None:
+    def __init__(self, engine: Engine | None, key: int = PG_FOLLOWER_LOCK, suffix: str = "relayer-lock",
+                 name: str = "relayer") -> None:
+        # Other background work elects its one instance the same way, with its own key and lock file (webhooks).
         self.engine = engine
+        self.key, self.suffix, self.name = key, suffix, name
         self._connection: Connection | None = None
         self._file: Any = None
         self._checked = 0.0
@@ -200,7 +203,7 @@ class _FollowerRole:
         if not database or database == ":memory:":
             return True
         try:
-            handle = open(Path(f"{database}.relayer-lock"), "a+")  # noqa: SIM115 - held while the process lives
+            handle = open(Path(f"{database}.{self.suffix}"), "a+")  # noqa: SIM115 - held while the process lives
         except OSError:
             # No file can be made beside the database (a read-only directory): nothing is stored either, and
             # this process follows what it sent itself.
@@ -212,7 +215,7 @@ class _FollowerRole:
             handle.close()
             return False
         self._file = handle
-        log.info("relayer: following every open relay (the follower's lock is ours)")
+        log.info("%s: this instance holds the follower's lock", self.name)
         return True
 
     def _postgres(self, engine: Engine) -> bool:
@@ -226,7 +229,8 @@ class _FollowerRole:
                 self._connection.rollback()
                 return True
             except SQLAlchemyError as exc:
-                log.warning("relayer: lost the follower's lock (its session ended: %s)", str(exc).splitlines()[0])
+                log.warning("%s: lost the follower's lock (its session ended: %s)", self.name,
+                            str(exc).splitlines()[0])
                 self._drop()
         if now - self._checked < 1.0 and self._checked:
             return False
@@ -236,7 +240,7 @@ class _FollowerRole:
         except SQLAlchemyError:
             return False
         try:
-            taken = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": PG_FOLLOWER_LOCK}).scalar()
+            taken = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}).scalar()
             connection.rollback()
         except SQLAlchemyError:
             connection.close()
@@ -245,7 +249,7 @@ class _FollowerRole:
             connection.close()
             return False
         self._connection = connection
-        log.info("relayer: following every open relay (the follower's lock is ours)")
+        log.info("%s: this instance holds the follower's lock", self.name)
         return True
 
     @property
@@ -270,7 +274,7 @@ class _FollowerRole:
     def release(self) -> None:
         if self._connection is not None:
             try:
-                self._connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": PG_FOLLOWER_LOCK})
+                self._connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
                 self._connection.close()
             except SQLAlchemyError:
                 pass
@@ -279,6 +283,10 @@ class _FollowerRole:
             if not isinstance(self._file, str):
                 self._file.close()
             self._file = None
+
+
+#: The election of one instance for background work, shared with the webhook deliverer (api/webhooks.py).
+FollowerRole = _FollowerRole
 
 
 class Relayer:

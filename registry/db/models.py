@@ -530,3 +530,41 @@ class RateBucket(SQLModel, table=True):
     tokens: float
     updated_at: float = Field(index=True)  # unix time, the database's clock
     allowed: bool = True  # whether the last request took a token (answered by the same statement that takes it)
+
+
+class Webhook(SQLModel, table=True):
+    """An endpoint an exchange registered to receive its listing feed (POST /v1/webhooks), and how far delivery
+    to it has got: `acked_cursor` is the feed cursor of the last entry it acknowledged (2xx), so delivery
+    resumes from there after any restart (api/webhooks.py). Written by the API, not the indexer."""
+
+    __tablename__ = "webhooks"
+
+    id: str = Field(primary_key=True, max_length=32)
+    exchange: str = Field(index=True, max_length=42)
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    secret: str = Field(max_length=80)  # the HMAC key, shown once at registration
+    active: bool = True  # false once deleted
+    acked_cursor: str = Field(default="0", max_length=64)
+    attempts: int = 0  # failed attempts at the entry after acked_cursor
+    failing_since: Optional[float] = None  # unix time of the first failed attempt at that entry
+    next_attempt_at: float = 0.0  # unix time
+    last_error: Optional[str] = None
+    created_at: float
+
+
+class WebhookDeadLetter(SQLModel, table=True):
+    """A feed entry whose delivery to a webhook kept failing for the whole retry window: kept (with the body
+    that was sent) for the exchange to read and replay (GET /v1/webhooks/{id}/dead-letters, POST .../replay)."""
+
+    __tablename__ = "webhook_dead_letters"
+    __table_args__ = (Index("ix_webhook_dead_letters_webhook", "webhook_id", "id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True, sa_type=BIG)
+    webhook_id: str = Field(max_length=32)
+    cursor: str = Field(max_length=64)
+    body: str = Field(sa_column=Column(Text, nullable=False))  # the entry's JSON, as delivered
+    attempts: int
+    last_error: Optional[str] = None
+    dead_at: float
+    replay: bool = False  # the exchange asked for it again: the deliverer sends it before the feed goes on
+    delivered_at: Optional[float] = None  # replayed successfully
