@@ -150,3 +150,34 @@ def test_a_read_only_database_serves_reads_and_the_indexer_waits_for_it(kind: st
         for name in ("api", "indexer"):
             assert running.api.poll() is None and running.indexer.poll() is None
             assert "Traceback" not in running.output(name), running.output(name)
+
+
+def _locks_on(path: Path) -> int:
+    """POSIX locks this process holds on `path` (/proc/locks names the inode)."""
+    inode = path.stat().st_ino
+    return sum(1 for line in Path("/proc/locks").read_text().splitlines()
+               if f":{inode} " in line and f" {os.getpid()} " in line)
+
+
+@pytest.mark.skipif(not Path("/proc/locks").exists(), reason="needs Linux's /proc/locks")
+def test_asking_whether_the_index_is_writable_keeps_sqlites_locks(tmp_path):
+    """Failed on the old code: read_only_reason() opened and closed the database file to see whether it could be
+    written, and closing any descriptor of a file drops every POSIX lock the process holds on it, SQLite's
+    included. Another process's SQLite then took itself for the last connection and deleted the WAL under this
+    one (seen in the indexer benchmark: the API stuck at indexed_block null while the index grew)."""
+    from registry.db.session import make_engine, read_only_reason
+
+    path = tmp_path / "index.db"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as holder:
+        holder.execute(text("CREATE TABLE t (x INTEGER)"))
+        holder.commit()
+        holder.exec_driver_sql("BEGIN")
+        holder.execute(text("SELECT count(*) FROM t")).scalar()  # a read transaction: SQLite holds its locks
+        before = _locks_on(path)
+        assert before > 0
+        with engine.connect() as asker:
+            assert read_only_reason(asker) is None
+        assert _locks_on(path) == before
+        holder.exec_driver_sql("ROLLBACK")
+    engine.dispose()

@@ -117,11 +117,15 @@ def read_only_reason(connection: Connection) -> str | None:
     if reason:
         return reason
     database = connection.engine.url.database
+    # access(2), never open() and close(): closing any descriptor of the file drops every POSIX lock this
+    # process holds on it, SQLite's own included, and SQLite then takes another connection's close for the last
+    # one and deletes the WAL under it (an API stuck at "indexed_block": null while the index grew). access(2)
+    # also refuses writing on a read-only file system and to an immutable file, for root too.
     if database and database != ":memory:":
-        try:
-            open(database, "r+b").close()
-        except OSError as exc:
-            return f"the SQLite database file '{database}' cannot be written ({exc.strerror})"
+        if os.path.exists(database) and not os.access(database, os.W_OK):
+            return f"the SQLite database file '{database}' cannot be written (a read-only file or file system)"
+        if not _directory_writable(Path(database).resolve().parent):
+            return f"the SQLite database's directory for '{database}' cannot be written (its journal lives there)"
     return None
 
 
