@@ -33,7 +33,7 @@ test: build lint test-tools
 test-fast:
 	$(PY) -m pytest -q -m "not stack"
 
-# ruff and mypy as configured in pyproject.toml (mypy: strict on registry/, the modules not yet clean listed there).
+# ruff and mypy as configured in pyproject.toml (mypy: strict on all of registry/).
 lint: $(STAMP_PY)
 	$(PY) -m ruff check registry api scripts tests
 	$(PY) -m mypy

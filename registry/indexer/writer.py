@@ -16,11 +16,12 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 from sqlalchemy import delete, insert, or_
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from registry.chain.events import DecodedEvent
 from registry.config import Deployment
@@ -49,7 +50,7 @@ from registry.db.models import (
     Trade,
     UndoBatch,
 )
-from registry.indexer.batch import Batch, undo
+from registry.indexer.batch import Batch, table_of, undo
 from registry.indexer.handlers import HANDLERS, MetadataLookup, stored_event
 
 log = logging.getLogger("datareg.indexer")
@@ -129,7 +130,7 @@ class Writer:
         for event in events:
             self.apply(batch, event, headers[event.block_number].timestamp, record=True)
         batch.flush()
-        insert_rows(db.connection(), Block.__table__,
+        insert_rows(db.connection(), table_of(Block),
                     [dict(number=h.number, hash=h.hash, parent_hash=h.parent_hash, timestamp=h.timestamp)
                      for h in sorted(headers.values(), key=lambda h: h.number)])
         assets, exchanges, listings = _touched(events, headers)
@@ -142,7 +143,7 @@ class Writer:
         if head - last < self.reorg_window:
             db.execute(insert(UndoBatch).values(first_block=first, last_block=last,
                                                 journal=orjson.dumps(batch.journal()).decode()))
-        db.execute(delete(UndoBatch).where(UndoBatch.last_block < head - self.reorg_window))
+        db.execute(delete(UndoBatch).where(col(UndoBatch.last_block) < head - self.reorg_window))
 
     def _save_checkpoint(self, db: Session, block_number: int, block_hash: str, head: int | None) -> None:
         """Moves the checkpoint, in the same transaction as the rows it covers."""
@@ -173,8 +174,8 @@ class Writer:
         with Session(self.engine) as db:
             checkpoint = db.get(Checkpoint, CHECKPOINT)
             journals = db.exec(select(UndoBatch).where(UndoBatch.last_block > fork)
-                               .order_by(UndoBatch.first_block.desc())).all()
-            journaled = _covers(journals, fork, checkpoint.block_number if checkpoint else fork)
+                               .order_by(col(UndoBatch.first_block).desc())).all()
+            journaled = _covers(list(journals), fork, checkpoint.block_number if checkpoint else fork)
             position = journals[-1].first_block - 1 if journaled else fork
             above = db.exec(select(Event).where(Event.block_number > position)).all()
             assets = {e.asset_id for e in above if e.asset_id}
@@ -185,18 +186,18 @@ class Writer:
             # Listings whose feed entries go: one that lapsed by time after the fork may be valid again.
             assets |= set(db.exec(select(ListingChange.asset_id).where(
                 ListingChange.position > end_of_block(moment, position),
-                ListingChange.retracted_in.is_(None))).all())
+                col(ListingChange.retracted_in).is_(None))).all())
             connection = db.connection()
             for chunk in chunks(list(assets)):
-                db.exec(delete(RightVersion).where(RightVersion.asset_id.in_(chunk),
-                                                   RightVersion.since_block > position))
+                db.exec(delete(RightVersion).where(col(RightVersion.asset_id).in_(chunk),
+                                                   col(RightVersion.since_block) > position))
             if journaled:
                 for journal in journals:
                     undo(connection, orjson.loads(journal.journal))
-            db.exec(delete(Event).where(Event.block_number > position))
-            db.exec(delete(Block).where(Block.number > position))
+            db.exec(delete(Event).where(col(Event.block_number) > position))
+            db.exec(delete(Block).where(col(Block.number) > position))
             retract_feed_entries(db, moment, position)
-            db.exec(delete(UndoBatch).where(UndoBatch.last_block > position))
+            db.exec(delete(UndoBatch).where(col(UndoBatch.last_block) > position))
             if not journaled:
                 self._replay(db, assets, accounts)
             refresh_listings(db, assets=dict.fromkeys(assets), exchanges=dict.fromkeys(accounts), listings={},
@@ -213,15 +214,16 @@ class Writer:
         for chunk in chunks(list(assets)):
             for table in (RightVersion, Right, Lineage, Listing, Pledge, Objection, Registration, Attestation, Trade,
                           AssetVersion, FreezeOrder, HolderTerm, ChangeApplication, Asset):
-                db.exec(delete(table).where(table.asset_id.in_(chunk)))
+                db.exec(delete(table).where(col(table.asset_id).in_(chunk)))
         for chunk in chunks(list(accounts)):
-            db.exec(delete(Participant).where(Participant.account.in_(chunk)))
+            db.exec(delete(Participant).where(col(Participant.account).in_(chunk)))
         remaining = db.exec(
             select(Event)
             # Trade codes are set once per exchange (few): replayed for all, the same code again is no change.
-            .where(or_(Event.asset_id.in_(assets), Event.name.in_(PARTICIPANT_EVENTS) & Event.party.in_(accounts),
-                       Event.name == "TradeCodeSet"))
-            .order_by(Event.block_number, Event.log_index)
+            .where(or_(col(Event.asset_id).in_(assets),
+                       col(Event.name).in_(PARTICIPANT_EVENTS) & col(Event.party).in_(accounts),
+                       col(Event.name) == "TradeCodeSet"))
+            .order_by(col(Event.block_number), col(Event.log_index))
         ).all()
         batch = Batch(db.connection())
         for row in remaining:
@@ -285,7 +287,7 @@ class WalCheckpoints:
             log.debug("WAL checkpoint failed: %s", exc)
 
 
-def event_row(batch: Batch, event: DecodedEvent, timestamp: int) -> dict:
+def event_row(batch: Batch, event: DecodedEvent, timestamp: int) -> dict[str, Any]:
     """The row of the events table that records `event`, read against the batch's state before the event
     (the audit and the index check build the rows the chain implies with it, to compare)."""
     return dict(
@@ -307,7 +309,8 @@ def event_row(batch: Batch, event: DecodedEvent, timestamp: int) -> dict:
 def _asset_of(batch: Batch, event: DecodedEvent) -> str | None:
     """The asset an event concerns: in its arguments, or that of the listing it names."""
     if "assetId" in event.args:
-        return event.args["assetId"]
+        asset_id: str = event.args["assetId"]
+        return asset_id
     if "listingId" in event.args:
         listing = batch.get(Listing, event.args["listingId"])
         return listing["asset_id"] if listing else None
@@ -324,7 +327,8 @@ TRADE_CHANGES = ("TradeSettlementChanged", "DeliveryRecorded")
 def _kind(batch: Batch, event: DecodedEvent) -> int | None:
     """The right kind an event concerns: in its arguments, or else that of the right it names."""
     if "kind" in event.args:
-        return event.args["kind"]
+        kind: int = event.args["kind"]
+        return kind
     if "rightIndex" in event.args and event.name != "AssetDerived":
         right = batch.get(Right, (event.args["assetId"], event.args["rightIndex"]))
         return right["kind"] if right else None
@@ -356,7 +360,7 @@ def _argument(event: DecodedEvent, candidates: tuple[str, ...]) -> object:
     return event.args[name] if name else None
 
 
-def _json(args: dict) -> str:
+def _json(args: dict[str, Any]) -> str:
     try:
         return orjson.dumps(args).decode()
     except TypeError:  # an integer beyond 64 bits (a uint256 quantity or value): the standard library copes
@@ -406,6 +410,6 @@ def _listing_blocks(db: Session, events: list[DecodedEvent]) -> list[int]:
     touched = {e.args["assetId"] for e in events if "assetId" in e.args and e.name not in NOT_LISTING_CHANGES}
     listed = {e.args["assetId"] for e in events if e.name == "Listed"}
     for chunk in chunks(list(touched - listed)):
-        listed |= set(db.exec(select(Listing.asset_id).where(Listing.asset_id.in_(chunk))).all())
+        listed |= set(db.exec(select(Listing.asset_id).where(col(Listing.asset_id).in_(chunk))).all())
     blocks |= {e.block_number for e in events if e.args.get("assetId") in listed and e.name not in NOT_LISTING_CHANGES}
     return sorted(blocks)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, TypeVar, cast
 
-from eth_typing import ChecksumAddress
+from eth_typing import ChecksumAddress, HexAddress, HexStr
 from eth_utils import is_checksum_address, to_checksum_address
 from pydantic import (
     AfterValidator,
@@ -23,6 +24,7 @@ from pydantic import (
     StrictInt,
     model_validator,
 )
+from pydantic.config import JsonDict, JsonValue
 from pydantic_core import PydanticCustomError
 
 from registry import vocabulary
@@ -132,15 +134,20 @@ _CHAIN_TERMS = {"Classification": vocabulary.Classification, "RightKind": vocabu
 
 def _chain_terms(name: str, doc: str) -> Any:
     """The document's enum of a vocabulary enum: same members, in the same order, spelled by their keys."""
-    terms = _ChainTerm(name, {m.name: m.key for m in _CHAIN_TERMS[name]}, module=__name__)  # type: ignore[call-overload]
+    # The functional Enum API: mypy reads a call of an enum class as a lookup of one of its members.
+    terms = _ChainTerm(name, {m.name: m.key for m in _CHAIN_TERMS[name]}, module=__name__)  # type: ignore[call-arg]
     terms.__doc__ = doc
     return terms
 
 
-Classification = _chain_terms("Classification", """Data classification under the Data Security Law (数据分类分级): general 一般数据, important 重要数据,
-    core 核心数据.""")
-RightKind = _chain_terms("RightKind", """The three separated rights (三权分置): holding 数据资源持有权, usage 数据加工使用权,
-    operating 数据产品经营权.""")
+if TYPE_CHECKING:  # built at run time from the vocabulary; to a type checker, words of the chain
+    Classification: TypeAlias = _ChainTerm
+    RightKind: TypeAlias = _ChainTerm
+else:
+    Classification = _chain_terms("Classification", """Data classification under the Data Security Law (数据分类分级): general 一般数据, important 重要数据,
+        core 核心数据.""")
+    RightKind = _chain_terms("RightKind", """The three separated rights (三权分置): holding 数据资源持有权, usage 数据加工使用权,
+        operating 数据产品经营权.""")
 
 
 IndustrySection = StrEnum(  # type: ignore[misc]
@@ -154,15 +161,11 @@ IndustrySection.__doc__ = "GB/T 4754-2017 section (门类): " + "; ".join(
 # ── Value types ──────────────────────────────────────────────────────────────────────────────────────────
 
 
-def _text(max_length: int) -> Any:
-    """Non-empty text of at most `max_length` characters (characters, not bytes: 数据 counts as two)."""
-    return Annotated[str, Field(min_length=1, max_length=max_length)]
-
-
-Text40 = _text(40)
-Text100 = _text(100)
-Text200 = _text(200)
-Text400 = _text(400)
+# Non-empty text of at most N characters (characters, not bytes: 数据 counts as two).
+Text40 = Annotated[str, Field(min_length=1, max_length=40)]
+Text100 = Annotated[str, Field(min_length=1, max_length=100)]
+Text200 = Annotated[str, Field(min_length=1, max_length=200)]
+Text400 = Annotated[str, Field(min_length=1, max_length=400)]
 
 
 def _check_credit_code(code: str) -> str:
@@ -228,17 +231,18 @@ RegionOrPlace = Annotated[str, Field(min_length=1, max_length=100), AfterValidat
 _HEX32 = re.compile(r"0x[0-9a-fA-F]{64}")
 
 
-def _hex32(what: str) -> Any:
+def _hex32(what: str) -> Callable[[str], str]:
     def check(value: str) -> str:
         if not _HEX32.fullmatch(value):
             raise _problem(f"'{value}' is not {what}; write 0x followed by 64 hexadecimal digits.")
         return value.lower()
 
-    return Annotated[str, AfterValidator(check), Field(json_schema_extra={"pattern": "^0x[0-9a-fA-F]{64}$"})]
+    return check
 
 
-AssetId = _hex32("an asset id")
-Sha256Hex = _hex32("a SHA-256 digest")
+_HEX32_SCHEMA = Field(json_schema_extra={"pattern": "^0x[0-9a-fA-F]{64}$"})
+AssetId = Annotated[str, AfterValidator(_hex32("an asset id")), _HEX32_SCHEMA]
+Sha256Hex = Annotated[str, AfterValidator(_hex32("a SHA-256 digest")), _HEX32_SCHEMA]
 
 
 def _check_address(value: str) -> ChecksumAddress:
@@ -317,8 +321,8 @@ def _any_given(*names: str) -> dict[str, Any]:
 
 
 # JSON Schema fragments for a kinds list: it includes the holding right / it leaves out the operating right.
-_WITH_HOLDING = {"contains": {"const": RightKind.HOLDING.value}}
-_WITHOUT_OPERATING = {"not": {"contains": {"const": RightKind.OPERATING.value}}}
+_WITH_HOLDING: JsonDict = {"contains": {"const": vocabulary.RightKind.HOLDING.key}}
+_WITHOUT_OPERATING: JsonDict = {"not": {"contains": {"const": vocabulary.RightKind.OPERATING.key}}}
 
 
 # ── Models ───────────────────────────────────────────────────────────────────────────────────────────────
@@ -396,7 +400,7 @@ class Industry(_Model):
             "allOf": [
                 {
                     "if": {"properties": {"section": {"const": letter}}, "required": ["section"]},
-                    "then": {"properties": {"division": {"enum": section_divisions(letter)}}},
+                    "then": {"properties": {"division": {"enum": cast("list[JsonValue]", section_divisions(letter))}}},
                 }
                 for letter in INDUSTRY_SECTIONS
             ]
@@ -414,6 +418,7 @@ class Industry(_Model):
     def _division_within_section(self) -> Industry:
         if self.division is not None:
             actual = section_of_division(self.division)
+            assert actual is not None  # _check_division let only divisions of the table through
             if actual != self.section:
                 covers = division_range_text(self.section)
                 raise _rule([(
@@ -624,13 +629,13 @@ class MetadataDocument(_Model):
             ))
         if self.source_type is SourceType.PUBLIC_CRAWLED:
             for position, entry in enumerate(self.rights):
-                if RightKind.OPERATING in entry.kinds:
+                if vocabulary.RightKind.OPERATING.key in entry.kinds:
                     problems.append((
                         f"rights.{position}.kinds",
                         "publicly crawled data (public_crawled) may register only the holding and usage rights, "
                         "not the operating right (数据产品经营权); remove 'operating'.",
                     ))
-        if not any(RightKind.HOLDING in entry.kinds for entry in self.rights):
+        if not any(vocabulary.RightKind.HOLDING.key in entry.kinds for entry in self.rights):
             problems.append((
                 "rights",
                 "no entry holds the holding right (数据资源持有权); every registration names at least one holder "
@@ -671,7 +676,7 @@ class MetadataDocument(_Model):
         merged: dict[ChecksumAddress, set[RightKind]] = {}
         for entry in self.rights:
             if entry.address is not None:
-                merged.setdefault(ChecksumAddress(entry.address), set()).update(entry.kinds)
+                merged.setdefault(ChecksumAddress(HexAddress(HexStr(entry.address))), set()).update(entry.kinds)
         return dict(sorted(merged.items(), key=lambda item: int(item[0], 16)))
 
 
