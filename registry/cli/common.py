@@ -302,3 +302,22 @@ def legal_status_line(legal: dict[str, Any]) -> str:
             parts.append(f"{r['type'].upper()} ({r['zh']})"
                          + (f": objection {', '.join(map(str, r['objection_ids']))}" if r.get("objection_ids") else ""))
     return "; ".join(parts)
+
+
+def read_json_file(path: str, what: str) -> dict[str, Any]:
+    """A signed document a command wrote (a consent, a grant, an acceptance), read back with one clear line when
+    it cannot be read, is not JSON or is not an object."""
+    try:
+        document = json.loads(Path(path).read_text())
+    except OSError as exc:
+        raise ValidationError(f"Cannot read the {what} file '{path}': {exc.strerror}.") from None
+    except ValueError:
+        raise ValidationError(f"The {what} file '{path}' is not JSON.") from None
+    if not isinstance(document, dict):
+        raise ValidationError(f"The {what} file '{path}' is not a {what} (a JSON object).")
+    return document
+
+
+def write_json_file(path: str, document: dict[str, Any]) -> None:
+    """A signed document for another party to pass on: indented UTF-8 JSON."""
+    Path(path).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")

@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import argparse
-import json
 import time
-from pathlib import Path
 from typing import Any
 
 from registry.chain.operations import (
@@ -27,10 +25,12 @@ from registry.cli.common import (
     beijing_time,
     chain_client,
     parse_time,
+    read_json_file,
     signing_account,
     submit,
     time_text,
     whole_number,
+    write_json_file,
 )
 from registry.cli.rights import resolve_right, store_document
 from registry.config import Settings
@@ -90,7 +90,7 @@ def cmd_consent(args: argparse.Namespace, settings: Settings, out: Output) -> No
     signed = chain_client(api, settings).sign(consent, holder, deadline=deadline, ttl=7 * 86_400)
     document = {"holder": signed.signer, "deadline": signed.deadline, "signature": "0x" + signed.signature.hex(),
                 "consent": consent.to_json()}
-    Path(args.out).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    write_json_file(args.out, document)
     out.result({**document, "file": args.out},
                lambda d: f"Consent signed by {d['holder']} for exchange {d['consent']['exchange']} to list asset "
                          f"{d['consent']['request']['asset_id']} as '{d['consent']['request']['exchange_listing_id']}'"
@@ -111,7 +111,7 @@ def cmd_list(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     api = ApiClient(settings.api_url)
     exchange = signing_account(args, settings)
     if args.consent:
-        document = json.loads(Path(args.consent).read_text())
+        document = read_json_file(args.consent, "consent")
         consent = ListingConsent.from_json(document["consent"])
         if consent.exchange != exchange.address:
             raise ValidationError(f"The consent is for exchange {consent.exchange}, but you are {exchange.address}. "

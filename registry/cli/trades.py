@@ -6,9 +6,7 @@ key and hands the file on (seller → buyer → exchange)."""
 from __future__ import annotations
 
 import argparse
-import json
 import re
-from pathlib import Path
 from typing import Any
 
 from eth_utils import keccak
@@ -32,10 +30,12 @@ from registry.cli.common import (
     beijing_time,
     chain_client,
     parse_time,
+    read_json_file,
     signing_account,
     submit,
     time_text,
     whole_number,
+    write_json_file,
 )
 from registry.cli.rights import store_document
 from registry.config import Settings
@@ -43,18 +43,6 @@ from registry.errors import ValidationError
 
 NUMBER = re.compile(r"^[A-Z0-9]{2,6}JY(\d{4})(\d{6})$")
 TTL = 7 * 86_400
-
-
-def _read(path: str, what: str) -> dict[str, Any]:
-    try:
-        document = json.loads(Path(path).read_text())
-    except OSError as exc:
-        raise ValidationError(f"Cannot read the {what} file '{path}': {exc.strerror}.") from None
-    except ValueError:
-        raise ValidationError(f"The {what} file '{path}' is not JSON.") from None
-    if not isinstance(document, dict):
-        raise ValidationError(f"The {what} file '{path}' is not a {what} (a JSON object).")
-    return document
 
 
 def _field(document: dict[str, Any], key: str, what: str) -> Any:
@@ -67,10 +55,6 @@ def _signature(text: Any, what: str) -> bytes:
     if not isinstance(text, str) or not re.fullmatch(r"0x[0-9a-fA-F]{130}", text):
         raise ValidationError(f"The {what} file's signature is not 65 bytes of 0x hex.")
     return bytes.fromhex(text[2:])
-
-
-def _write(path: str, document: dict[str, Any]) -> None:
-    Path(path).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
 def _number(text: str) -> tuple[int, int]:
@@ -107,7 +91,7 @@ def cmd_sign_grant(args: argparse.Namespace, settings: Settings, out: Output) ->
     signed = chain_client(api, settings).sign(grant, seller, ttl=TTL)
     document = {"listing_id": args.listing, "exchange": listing["exchange"], "seller": signed.signer,
                 "deadline": signed.deadline, "signature": "0x" + signed.signature.hex(), "grant": grant.to_json()}
-    _write(args.out, document)
+    write_json_file(args.out, document)
     out.result({**document, "file": args.out},
                lambda d: f"Grant of a usage right to {d['grant']['terms']['grantee']} signed by {d['seller']} for "
                          f"listing {d['listing_id']}; valid until {beijing_time(d['deadline'])}. Give {d['file']} "
@@ -137,7 +121,7 @@ def cmd_accept(args: argparse.Namespace, settings: Settings, out: Output) -> Non
     """The buyer accepts the seller's signed grant, with the price: shown the grant's terms, signs its acceptance."""
     api = ApiClient(settings.api_url)
     buyer = signing_account(args, settings)
-    document = _read(args.grant, "grant")
+    document = read_json_file(args.grant, "grant")
     grant, _, signature = _grant_of(document)
     if grant.terms.grantee != buyer.address:
         raise ValidationError(f"The grant is to {grant.terms.grantee}, not to you ({buyer.address}).")
@@ -149,7 +133,7 @@ def cmd_accept(args: argparse.Namespace, settings: Settings, out: Output) -> Non
     signed = chain_client(api, settings).sign(acceptance, buyer, ttl=TTL)
     accepted = {"buyer": signed.signer, "deadline": signed.deadline, "signature": "0x" + signed.signature.hex(),
                 "acceptance": acceptance.to_json()}
-    _write(args.out, accepted)
+    write_json_file(args.out, accepted)
     t = grant.terms
     out.result({**accepted, "file": args.out, "terms": t and grant.to_json()["terms"]},
                lambda d: f"Accepted: a usage right over {grant.asset_id}, purpose '{t.purpose}', territory "
@@ -161,7 +145,7 @@ def cmd_record(args: argparse.Namespace, settings: Settings, out: Output) -> Non
     """The exchange records the trade with the seller's grant file and the buyer's acceptance file."""
     api = ApiClient(settings.api_url)
     exchange = signing_account(args, settings)
-    grant_file, accepted = _read(args.grant, "grant"), _read(args.acceptance, "acceptance")
+    grant_file, accepted = read_json_file(args.grant, "grant"), read_json_file(args.acceptance, "acceptance")
     grant, grant_deadline, grant_signature = _grant_of(grant_file)
     acceptance = TradeAcceptance.from_json(_field(accepted, "acceptance", "acceptance"))
     if acceptance.exchange != exchange.address:
