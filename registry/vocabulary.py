@@ -306,6 +306,12 @@ class Role(Term):
     COMPLIANCE_CERTIFIER = 4, "合规认证机构", "compliance certifier"
     QUALITY_EVALUATOR = 5, "质量评价机构", "quality evaluator"
     REGULATOR = 6, "监管机构", "regulator"
+    DATA_AUTHORITY = 7, "公共数据授权主体", "public-data authority"
+    DATA_MERCHANT = 8, "数据商", "data merchant"
+    DATA_BROKER = 9, "数据经纪机构", "data broker"
+    NOTARY = 10, "数据公证机构", "notary"
+    CUSTODIAN = 11, "数据托管机构", "custodian"
+    INSURER = 12, "数据保险机构", "insurer"
 
     @classmethod
     def admissible(cls) -> list["Role"]:

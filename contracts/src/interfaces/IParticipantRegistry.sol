@@ -25,7 +25,14 @@ interface IParticipantRegistry {
         Appraiser,
         ComplianceCertifier,
         QualityEvaluator,
-        Regulator
+        Regulator,
+        // Issue 21: the authorising body of public data (授权主体), and the service agencies of the data market.
+        DataAuthority,
+        DataMerchant,
+        DataBroker,
+        Notary,
+        Custodian,
+        Insurer
     }
 
     enum ParticipantStatus {
