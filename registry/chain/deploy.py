@@ -50,8 +50,8 @@ def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
            hook: Hook | None = None) -> Deployment:
     """Deploys the trusted forwarder, the ParticipantRegistry (administered by `admin`: in production the
     council's multisig; by default the deployer), the DataRegistry, and the ListingRegistry,
-    RegistrationOffice, AttestationRegistry, TradeRegistry and FinanceRecords that read it. With `record`, resumes the deployment that
-    record describes (see the module's docstring)."""
+    RegistrationOffice, AttestationRegistry, TradeRegistry and FinanceRecords that read it. With `record`,
+    resumes the deployment that record describes (see the module's docstring)."""
     rpc = Rpc(rpc_url, timeout=30)
     try:
         chain_id = int(rpc.call("eth_chainId"), 16)

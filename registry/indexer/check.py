@@ -7,7 +7,8 @@ Three comparisons, each against the node alone:
   written it (registry.indexer.writer.event_row) with the time from the block's header;
 - every state table (assets, rights and their versions, lineage, listings, pledges, registrations,
   objections, attestations, participants, and issue 13's freeze orders, asset versions, holder terms and
-  change applications, issue 21's accounting records and finance remarks) with the same logs replayed through the indexer's own handlers;
+  change applications, issue 21's accounting records and finance remarks) with the same logs replayed through
+  the indexer's own handlers;
 - the state with the contracts' own views (getAsset, getRight, rightValidity, getListing, listingValidity,
   getApplication, getAttestation, getParticipant, freezeOrderCount, getFreezeOrder, getChange, getAccounting,
   getRemark) at that block,
