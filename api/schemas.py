@@ -437,6 +437,11 @@ class AssetDetail(AssetSummary):
     change_application: Optional["ChangeApplicationPublic"] = Field(
         default=None, description="The latest change registration applied for (pending, approved or refused); "
         "null if none was.")
+    personal_information_basis_given: Optional[bool] = Field(
+        None, description="For an asset flagged with personal information: whether its metadata gives the legal "
+        "basis and evidence (personal_information_basis, shown to the registration's parties only); false flags an "
+        "asset registered on chain without it (the schema, the CLI and POST /v1/metadata require it). Null for an "
+        "asset without personal information or whose metadata the index lacks.")
     finance_remarks: list["FinanceRemarkPublic"] = Field(
         default_factory=list, description="Capital contributions (作价出资) and data trusts (数据信托) its holders "
         "recorded, standing and ended (FinanceRecords).")

@@ -345,3 +345,82 @@ def test_the_cli_records_and_shows_an_accounting_record_and_remarks(stack, tmp_p
     not_holder = datareg("contribution", "record", asset, "--investee", auditor.address, "--agreement",
                          "examples/agreement.txt", "--key", "auditor")
     assert not_holder.returncode != 0 and "hold no valid holding right" in not_holder.stderr
+
+
+# ─────────────────────────────── the personal-information basis ───────────────────────────────
+
+HOSPITAL = json.loads((ROOT / "examples" / "hospital-outcomes.json").read_text())
+
+
+def test_metadata_with_personal_information_needs_its_legal_basis():
+    from registry.metadata import parse_metadata
+
+    assert parse_metadata(HOSPITAL).personal_information_basis.basis == "consent"
+    without = {k: v for k, v in HOSPITAL.items() if k != "personal_information_basis"}
+    with pytest.raises(ValidationError, match="data with personal information needs the legal basis"):
+        parse_metadata(without)
+    for basis in ("consent", "contract", "statutory_duty", "anonymised"):
+        parse_metadata({**HOSPITAL, "personal_information_basis": {**HOSPITAL["personal_information_basis"],
+                                                                   "basis": basis}})
+    with pytest.raises(ValidationError, match="'gossip' is not allowed"):
+        parse_metadata({**HOSPITAL, "personal_information_basis": {"basis": "gossip",
+                                                                   "evidence_cid": fingerprint_bytes(b"x").cid}})
+    with pytest.raises(ValidationError, match="is not a CIDv0"):
+        parse_metadata({**HOSPITAL, "personal_information_basis": {"basis": "consent", "evidence_cid": "0x12"}})
+    with pytest.raises(ValidationError, match="personal_information is none"):
+        parse_metadata({**HOSPITAL, "personal_information": "none"})
+    # The evidence named in the example is the example's consent file.
+    evidence = (ROOT / "examples" / "hospital-consent.txt").read_bytes()
+    assert HOSPITAL["personal_information_basis"]["evidence_cid"] == fingerprint_bytes(evidence).cid
+
+
+def test_the_cli_and_api_refuse_personal_information_without_its_basis(stack, tmp_path):
+    without = {k: v for k, v in HOSPITAL.items() if k != "personal_information_basis"}
+    refused = stack.http.post("/v1/metadata", json=without)
+    assert refused.status_code == 422 and "personal_information_basis" in refused.text
+    document = tmp_path / "no-basis.json"
+    document.write_text(json.dumps(without, ensure_ascii=False))
+    env = dict(os.environ, DATAREG_API_URL=stack.api_url, DATAREG_RPC_URL=stack.settings.rpc_url,
+               DATAREG_DATA_DIR=str(tmp_path), DATAREG_KEY_PASSWORD="", PYTHONPATH=str(ROOT))
+    checked = subprocess.run([sys.executable, "-m", "registry.cli.main", "metadata", "check", str(document)],
+                             env=env, capture_output=True, text=True, timeout=60)
+    assert checked.returncode != 0 and "personal_information_basis" in checked.stdout + checked.stderr
+    registered = subprocess.run([sys.executable, "-m", "registry.cli.main", "register",
+                                 str(ROOT / "examples" / "hospital-outcomes.csv"), "--metadata", str(document)],
+                                env=env, capture_output=True, text=True, timeout=60)
+    assert registered.returncode != 0 and "legal basis" in registered.stderr
+
+
+def test_the_personal_information_basis_is_shown_to_the_registrations_parties_only(stack, tmp_path):
+    from registry.chain.types import RightKind
+    from registry.metadata import canonical_bytes, parse_metadata
+    from registry.prepare import prepare_registration
+
+    owner = stack.accounts[2]
+    document = parse_metadata(HOSPITAL)
+    metadata_cid = stack.http.post("/v1/metadata", json=json.loads(canonical_bytes(document))).json()["cid"]
+    data = tmp_path / "outcomes.csv"
+    data.write_bytes(os.urandom(16))
+    prepared = prepare_registration(data, document, owner.address, [(owner.address, k) for k in RightKind])
+    asset = stack.client.register(prepared.registration, owner).asset_ids[0]
+    stack.wait_indexed(asset)
+
+    def get(path: str, who=None):
+        headers = {"Authorization": read_request.sign(who, f"GET {path}", stack.deployment.chain_id,
+                                                      stack.deployment.registry)} if who else {}
+        return stack.http.get(path, headers=headers)
+
+    public = get(f"/v1/assets/{asset}")
+    assert "personal_information_basis" not in public.json()["metadata"]
+    assert "metadata.personal_information_basis" in public.headers["datareg-withheld"].split(", ")
+    assert public.json()["personal_information_basis_given"] is True
+    mine = get(f"/v1/assets/{asset}", owner)
+    assert mine.json()["metadata"]["personal_information_basis"] == HOSPITAL["personal_information_basis"]
+    assert "datareg-withheld" not in mine.headers
+    stranger = get(f"/v1/metadata/{metadata_cid}", Account.create())
+    assert "personal_information_basis" not in stranger.json()
+    assert "personal_information_basis" in stranger.headers["datareg-withheld"]
+    assert get(f"/v1/metadata/{metadata_cid}", owner).content == canonical_bytes(document)
+    # An asset without personal information says nothing of a basis.
+    plain = stack.client.register(random_registration([(owner.address, ALL)]), owner).asset_ids[0]
+    assert stack.wait_indexed(plain)["personal_information_basis_given"] is None

@@ -119,12 +119,13 @@ def asset_detail(db: Session, asset_id: str, services: Services, min_confirmatio
         attestations = None if overview.has_attestations else []
         orders, versions, change, read_change = None, None, None, True
     audience = Audience(db, reader)
+    document = queries.metadata_document(asset)
     detail = AssetDetail.build(
         asset,
         rights=rights,
         sources=[s for s in sources if confirmed is None or s.block_number <= confirmed],
         derived=[d for d in derived if confirmed is None or d.block_number <= confirmed],
-        metadata=audience.metadata(queries.metadata_document(asset), lambda: audience.parties(asset.asset_id)),
+        metadata=audience.metadata(document, lambda: audience.parties(asset.asset_id)),
         event=event,
         chain_id=services.deployment.chain_id,
         contract=services.deployment.registry,
@@ -142,6 +143,8 @@ def asset_detail(db: Session, asset_id: str, services: Services, min_confirmatio
     detail.freeze_orders = freeze_orders_public(db, asset, orders)
     detail.versions = versions_public(db, asset, versions)
     detail.change_application = change_application_public(db, asset, change, read=read_change, audience=audience)
+    if asset.personal_information and document is not None:
+        detail.personal_information_basis_given = bool(document.get("personal_information_basis"))
     detail.finance_remarks = finance_remarks_public(db, asset.asset_id, confirmed)
     detail.accounting_records = accounting_records_public(db, asset.asset_id, confirmed)
     detail.names = {address: PartyNamePublic(**party.public())
