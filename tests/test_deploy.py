@@ -45,10 +45,10 @@ def nonce(rpc_url: str) -> int:
 @pytest.mark.parametrize("when", ["deployed", "sent"], ids=["after-recorded", "between-send-and-receipt"])
 def test_an_interrupted_deployment_continues_and_never_deploys_twice(node, tmp_path, when):
     """Interrupted after the second contract (recorded, or sent and not yet recorded as mined), the second run
-    keeps the addresses already deployed, sends only what is missing (nine creations, the Remarks library, the
-    TradeRegistry and the FinanceRecords among them, the office bound to the DataRegistry and the five registry
-    contracts bound to the pause switch: eleven transactions in all, counted by the deployer's nonce) and gives a working deployment. Fails on
-    the old deploy, which had no record and started over."""
+    keeps the addresses already deployed, sends only what is missing (nine creations, the Remarks library,
+    the TradeRegistry and the FinanceRecords among them, the office bound to the DataRegistry and the five
+    registry contracts bound to the pause switch: eleven transactions in all, counted by the deployer's nonce)
+    and gives a working deployment. Fails on the old deploy, which had no record and started over."""
     record = tmp_path / "deployment.record.json"
     start = nonce(node)
     with pytest.raises(Interrupted):

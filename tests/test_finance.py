@@ -18,18 +18,20 @@ from sqlmodel import Session, select
 from registry import finance
 from registry.chain import read_request
 from registry.chain.client import Chain, RegistryClient
+from registry.chain.deploy import deploy
 from registry.chain.operations import EndFinanceRemark, RecordAccounting, RecordFinanceRemark
 from registry.content.cid import cid_to_digest
 from registry.content.fingerprint import fingerprint_bytes
 from registry.content.private import open_private_store
 from registry.db.models import AccountingRecord, FinanceRemark
+from registry.devchain import DEPLOYER_ACCOUNT, dev_key, free_port, start_anvil, stop
 from registry.errors import ValidationError
 from registry.indexer.service import build_indexer
 from tests.conftest import random_registration
-from tests.test_indexer import catch_up, chain, settings_for  # noqa: F401 - `chain` is a fixture
+from tests.test_indexer import catch_up, settings_for
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = json.loads((ROOT / "examples" / "accounting.json").read_text())
+EXAMPLE = json.loads((ROOT / "examples" / "finance" / "accounting.json").read_text())
 ASSET = "0x" + "ab" * 32
 HOLDER = "0x" + "12" * 20
 ZERO_ADDRESS = "0x" + "00" * 20
@@ -82,6 +84,18 @@ def test_a_document_not_matching_its_commitment_is_refused():
 
 
 # ─────────────────────────────── on a stack ───────────────────────────────
+
+
+@pytest.fixture()
+def chain():
+    """A deployment on an anvil of its own, so that its reorgs disturb no other test."""
+    port = free_port()
+    process = start_anvil(port)
+    rpc = f"http://127.0.0.1:{port}"
+    try:
+        yield rpc, deploy(rpc, dev_key(DEPLOYER_ACCOUNT))
+    finally:
+        stop(process)
 
 
 class World:
@@ -320,7 +334,7 @@ def test_the_cli_records_and_shows_an_accounting_record_and_remarks(stack, tmp_p
         return subprocess.run([sys.executable, "-m", "registry.cli.main", *args], env=env, cwd=ROOT,
                               capture_output=True, text=True, timeout=120)
 
-    recorded = datareg("accounting", "record", asset, "--document", "examples/accounting.json",
+    recorded = datareg("accounting", "record", asset, "--document", "examples/finance/accounting.json",
                        "--auditor", auditor.address, "--key", "holder")
     assert recorded.returncode == 0, recorded.stderr
     assert "committed (revision 1)" in recorded.stdout
@@ -331,19 +345,19 @@ def test_the_cli_records_and_shows_an_accounting_record_and_remarks(stack, tmp_p
     assert refused.returncode != 0 and "may not read the accounting document" in refused.stderr
 
     trust = datareg("--json", "trust", "record", asset, "--trustee", auditor.address, "--beneficiary",
-                    stack.accounts[6].address, "--agreement", "examples/agreement.txt", "--until", "+365d",
+                    stack.accounts[6].address, "--agreement", "examples/finance/agreement.txt", "--until", "+365d",
                     "--key", "holder")
     assert trust.returncode == 0, trust.stderr
     remark = json.loads(trust.stdout)["remark_id"]
     missing = datareg("trust", "record", asset, "--trustee", auditor.address, "--agreement",
-                      "examples/agreement.txt", "--key", "holder")
+                      "examples/finance/agreement.txt", "--key", "holder")
     assert missing.returncode != 0 and "at least one beneficiary" in missing.stderr
     ended = datareg("trust", "end", str(remark), "--key", "holder")
     assert ended.returncode == 0, ended.stderr
     listed = datareg("contribution", "list", asset)
     assert f"remark {remark}  data_trust (数据信托)  ended" in listed.stdout
     not_holder = datareg("contribution", "record", asset, "--investee", auditor.address, "--agreement",
-                         "examples/agreement.txt", "--key", "auditor")
+                         "examples/finance/agreement.txt", "--key", "auditor")
     assert not_holder.returncode != 0 and "hold no valid holding right" in not_holder.stderr
 
 

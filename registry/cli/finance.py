@@ -190,13 +190,15 @@ def add_parsers(sub: Any) -> None:
 
     accounting = sub.add_parser(
         "accounting", help="an asset's accounting record (数据资产入表), private to you and your auditor",
-        **examples("datareg accounting record ASSET_ID --document examples/accounting.json --auditor 0xAPPRAISER",
-                   "datareg accounting show ASSET_ID"))
+        **examples("datareg register examples/finance/dataset.csv --metadata examples/finance/dataset.json",
+                   "datareg accounting record NEW_ID --document examples/finance/accounting.json "
+                   "--auditor 0xAPPRAISER",
+                   "datareg accounting show NEW_ID"))
     actions = accounting.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = actions.add_parser("record", help="store the accounting document encrypted and commit to it on chain")
     p.add_argument("asset_id")
     p.add_argument("--document", required=True, help="the accounting document (JSON: category, cost_basis, "
-                   "useful_life_months, amortisation_method, impairments; see examples/accounting.json)")
+                   "useful_life_months, amortisation_method, impairments; see examples/finance/accounting.json)")
     p.add_argument("--auditor", help="the auditor who may read the document besides you")
     holder_options(p)
     p.set_defaults(handler=cmd_accounting_record)
@@ -208,8 +210,9 @@ def add_parsers(sub: Any) -> None:
 
     contribution = sub.add_parser(
         "contribution", help="capital contribution (作价出资) of an asset: record it, release it",
-        **examples("datareg contribution record ASSET_ID --investee 0xOTHER --agreement examples/agreement.txt "
-                   "--start 2026-12-01", "datareg contribution list ASSET_ID"))
+        **examples("datareg contribution record NEW_ID --investee 0xOTHER "
+                   "--agreement examples/finance/agreement.txt --start 2026-12-01",
+                   "datareg contribution list NEW_ID"))
     actions = contribution.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = actions.add_parser("record", help="as the holding-right holder, record a capital contribution")
     p.add_argument("--investee", required=True, help="the company the asset is contributed to")
@@ -226,8 +229,8 @@ def add_parsers(sub: Any) -> None:
 
     trust = sub.add_parser(
         "trust", help="data trust (数据信托) of an asset: record it with trustee and beneficiaries, end it",
-        **examples("datareg trust record ASSET_ID --trustee 0xOTHER --beneficiary 0xEXCHANGE "
-                   "--agreement examples/agreement.txt --until +365d"))
+        **examples("datareg trust record NEW_ID --trustee 0xOTHER --beneficiary 0xEXCHANGE "
+                   "--agreement examples/finance/agreement.txt --until +365d"))
     actions = trust.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = actions.add_parser("record", help="as the holding-right holder, record a data trust")
     p.add_argument("--trustee", required=True)
