@@ -438,3 +438,16 @@ def test_the_personal_information_basis_is_shown_to_the_registrations_parties_on
     # An asset without personal information says nothing of a basis.
     plain = stack.client.register(random_registration([(owner.address, ALL)]), owner).asset_ids[0]
     assert stack.wait_indexed(plain)["personal_information_basis_given"] is None
+
+
+def test_an_asset_flagged_on_chain_without_a_basis_is_shown_as_such(stack, store):
+    """The contracts do not require the basis (registration's gas is kept): an asset registered on chain with the
+    personal-information bit and a document the schema would refuse is flagged by the API, not hidden."""
+    owner = stack.accounts[2]
+    without = {k: v for k, v in HOSPITAL.items() if k != "personal_information_basis"}
+    cid = store.put(json.dumps(without, ensure_ascii=False).encode())  # past the API's validation
+    registration = dataclasses.replace(random_registration([(owner.address, ALL)], attributes=1),
+                                       metadata_cid=cid_to_digest(cid))
+    asset = stack.client.register(registration, owner).asset_ids[0]
+    detail = stack.wait_indexed(asset)
+    assert detail["personal_information"] is True and detail["personal_information_basis_given"] is False
