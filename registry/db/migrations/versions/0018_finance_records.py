@@ -2,10 +2,11 @@
 data-trust remarks
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0022
 Create Date: 2026-12-07
 
-(Numbered 0018 on 0015: the lead re-chains it at merge.)
+(Numbered 0018 on 0015 as assigned; chained after 0022, the head of main when it was merged here, so that the
+branch has one head: the lead re-chains it at merge.)
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0018'
-down_revision = '0015'
+down_revision = '0022'  # assigned 0015; main's 0022 (also on 0015) came first
 branch_labels = None
 depends_on = None
 
