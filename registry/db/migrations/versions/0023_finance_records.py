@@ -1,20 +1,21 @@
 """Finance records of data assets (FinanceRecords, issue 21): accounting commitments, capital contribution and
 data-trust remarks
 
-Revision ID: 0018
+Revision ID: 0023
 Revises: 0022
 Create Date: 2026-12-07
 
-(Numbered 0018 on 0015 as assigned; chained after 0022, the head of main when it was merged here, so that the
-branch has one head: the lead re-chains it at merge.)
+(Assigned 0018 on 0015. Main's 0022, also on 0015, was merged here first: to keep one head and the head the
+highest-numbered file (registry/db/session.py newest_revision), it is 0023 on 0022 on this branch. The lead
+re-chains it at merge.)
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0018'
-down_revision = '0022'  # assigned 0015; main's 0022 (also on 0015) came first
+revision = '0023'
+down_revision = '0022'  # assigned 0018 on 0015; see above
 branch_labels = None
 depends_on = None
 
