@@ -111,10 +111,12 @@ def build_finance_world(s, tmp: Path) -> FinanceWorld:
 
 
 if __name__ == "__main__":  # pragma: no cover - by hand
+    import signal
     import sys
     import tempfile
     import time
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # `kill` stops anvil too, as Ctrl-C does
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from registry import devchain
     from tests.conftest import running_stack
@@ -127,5 +129,7 @@ if __name__ == "__main__":  # pragma: no cover - by hand
             print(json.dumps({"api": stack.api_url, **dataclasses.asdict(world)}, indent=1), flush=True)
             while True:
                 time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
     finally:
         devchain.stop(node)

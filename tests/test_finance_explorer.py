@@ -160,6 +160,8 @@ def test_the_finance_sections_are_not_clipped(browser, world, private_stack, wid
     try:
         for name, path in {"asset": f"/assets/{world.asset}", "history": f"/assets/{world.asset}/history"}.items():
             tab.open(path)
+            # The finance records are there to be measured (the explorer before issue 21 showed none).
+            assert tab.page.locator(".remark-kind").count() == 2, name
             tab.page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
             tab.shot(f"layout-finance-{name}-{width}-{locale[:2]}")
             found = tab.page.evaluate(_CLIPPED)

@@ -902,11 +902,14 @@ function lineageSummary(asset) {
 /** Everyone the asset's record names, with what they are to it. */
 function partiesSection(asset) {
   const roles = new Map();
-  const add = (address, role) => {
+  // `finance`: a party only the finance records name (marked, so a comparison with the explorer before them can
+  // leave it out: scripts/compare_explorer.py).
+  const add = (address, role, finance = false) => {
     if (!address) return;
     const key = address.toLowerCase();
-    if (!roles.has(key)) roles.set(key, { address, roles: new Set() });
+    if (!roles.has(key)) roles.set(key, { address, roles: new Set(), finance });
     roles.get(key).roles.add(role);
+    roles.get(key).finance &&= finance;
   };
   add(asset.registrant, t("registrant"));
   add(asset.submitter, t("submitter"));
@@ -925,12 +928,13 @@ function partiesSection(asset) {
   for (const p of (asset.remarks || { pledges: [] }).pledges) add(p.pledgee, t("pledgee"));
   for (const a of asset.attestations) add(a.issuer, t("issuer"));
   for (const r of asset.finance_remarks || []) {
-    add(r.counterparty, t(REMARK_COUNTERPARTY[r.kind] || "counterparty"));
-    for (const b of r.beneficiaries) add(b, t("beneficiary"));
+    add(r.counterparty, t(REMARK_COUNTERPARTY[r.kind] || "counterparty"), true);
+    for (const b of r.beneficiaries) add(b, t("beneficiary"), true);
   }
-  for (const a of asset.accounting_records || []) add(a.auditor, t("auditor"));
+  for (const a of asset.accounting_records || []) add(a.auditor, t("auditor"), true);
   return section(t("parties"), h("ul", { class: "parties" }, [...roles.values()].map((p) =>
-    h("li", partyLink(p.address, { full: true }), h("span", { class: "muted" }, ` ${[...p.roles].join(", ")}`)))));
+    h("li", { "data-finance-party": p.finance }, partyLink(p.address, { full: true }),
+      h("span", { class: "muted" }, ` ${[...p.roles].join(", ")}`)))));
 }
 
 // ─────────────────────────────── history ───────────────────────────────
