@@ -317,7 +317,7 @@ export function classify(text) {
   if (/^(0x)?[0-9a-fA-F]{64}$/.test(q)) return "hash"; // an asset id or a SHA-256 fingerprint
   if (/^0x[0-9a-fA-F]{40}$/.test(q)) return "address";
   if (/^Qm[1-9A-HJ-NP-Za-km-z]{44}$/.test(q) || /^b[a-z2-7]{58,}$/.test(q)) return "cid";
-  if (/^SJ\d{2}[0-9A-Za-z]\d{10}$/i.test(q)) return "certificate";
+  if (/^SJ\d{2}[0-9A-Za-z]\d{10}$/i.test(q) || /^\d{17}$/.test(q)) return "certificate"; // national; data IP
   return "text";
 }
 
