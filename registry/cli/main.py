@@ -191,6 +191,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                "(service provider)"),
     "revoke-attestation": ("registry.cli.procedure", "revoke an attestation you issued"),
     "registrar": ("registry.cli.procedure", "give a registrar its region and code for certificate numbers (admin)"),
+    "recognition": ("registry.cli.recognition",
+                    "recognise another registry, withdraw a recognition (council), or list them"),
     "registration": ("registry.cli.procedure", "an asset's application, objections and certificate status"),
     "document": ("registry.cli.procedure", "a stored document by its CID (application documents and objection "
                  "evidence only for their parties: --key)"),
