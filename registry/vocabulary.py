@@ -579,6 +579,7 @@ CONTRACT_ENUMS: dict[tuple[str, str], type[Term]] = {
     ("IRegistrationOffice", "CertificateStatus"): CertificateStatus,
     ("IAttestationRegistry", "Kind"): AttestationKind,
     ("IAttestationRegistry", "Status"): AttestationStatus,
+    ("IRecognitionRegistry", "RecognitionStatus"): RecognitionStatus,
 }
 
 #: The vocabulary GET /v1/vocabulary serves, by the name of each group.
@@ -609,6 +610,9 @@ GROUPS: dict[str, type[Term]] = {
     "certificate_status": CertificateStatus,
     "attestation_kind": AttestationKind,
     "attestation_status": AttestationStatus,
+    "certificate_kind": CertificateKind,
+    "recognition_status": RecognitionStatus,
+    "recognition_withdrawal_reason": RecognitionWithdrawalReason,
 }
 
 
