@@ -158,13 +158,14 @@ def main() -> None:
                               b.deployment.contracts["RegistrationOffice"], "--from-block",
                               str(b.deployment.deploy_block), "--region", "46", "--name", "海南省数据登记中心")
             check(added.returncode == 0, f"A: datareg recognition add ({added.stdout.strip() or added.stderr.strip()})")
-            a.step(Recognise(CHAIN_DOWN, ADMIN.address, ADMIN.address, 0, "44", "广东省数据登记中心（节点停机）"), ADMIN)
+            a.step(Recognise(CHAIN_DOWN, ADMIN.address, ADMIN.address, 0, "44", "广东省数据登记中心（节点停机）"),
+                   ADMIN)
             recognised_a = b.step(Recognise(CHAIN_A, a.deployment.contracts["DataRegistry"],
                                             a.deployment.contracts["RegistrationOffice"], a.deployment.deploy_block,
                                             "35", "福建省数据登记中心"), ADMIN).events[0].args["recognitionId"]
             listed = a.datareg("recognition", "list")
-            check(listed.returncode == 0 and "海南省数据登记中心" in listed.stdout and f"chain {CHAIN_B}" in listed.stdout,
-                  "A: datareg recognition list shows registry B")
+            check(listed.returncode == 0 and "海南省数据登记中心" in listed.stdout
+                  and f"chain {CHAIN_B}" in listed.stdout, "A: datareg recognition list shows registry B")
             rows = a.http.get("/v1/recognitions").json()
             check([(r["chain_id"], r["status"]) for r in rows] == [(CHAIN_B, "recognised"), (CHAIN_DOWN, "recognised")],
                   "A: GET /v1/recognitions lists B and the registry whose node is down")
@@ -189,7 +190,8 @@ def main() -> None:
             check(cli.returncode == 0 and "CERTIFIED" in cli.stdout and "海南省数据登记中心" in cli.stdout
                   and number_b in cli.stdout, "A: `datareg verify NUMBER` exits 0 and names registry B")
             cli = a.datareg("verify", str(data_b))
-            check(cli.returncode == 0 and "海南省数据登记中心" in cli.stdout, "A: `datareg verify FILE` names registry B")
+            check(cli.returncode == 0 and "海南省数据登记中心" in cli.stdout,
+                  "A: `datareg verify FILE` names registry B")
 
             print("\nA's certificate, verified through registry B (API and CLI).")
             answer = b.verify({"certificate": number_a})
@@ -198,9 +200,11 @@ def main() -> None:
                   and from_a["matches"][0]["certificate"]["number"] == number_a,
                   f"registry A (chain {CHAIN_A}) certified {number_a}")
             cli = b.datareg("verify", number_a)
-            check(cli.returncode == 0 and "福建省数据登记中心" in cli.stdout, "B: `datareg verify NUMBER` names registry A")
+            check(cli.returncode == 0 and "福建省数据登记中心" in cli.stdout,
+                  "B: `datareg verify NUMBER` names registry A")
             cli = b.datareg("verify", "SJ35A2026010999")
-            check(cli.returncode == 1 and "no certificate" in cli.stdout, "B: an unknown number exits 1 (not registered)")
+            check(cli.returncode == 1 and "no certificate" in cli.stdout,
+                  "B: an unknown number exits 1 (not registered)")
 
             print("\nThe indexes hold the recognitions as the chains do.")
             for registry in (a, b):

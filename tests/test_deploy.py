@@ -46,9 +46,9 @@ def nonce(rpc_url: str) -> int:
 def test_an_interrupted_deployment_continues_and_never_deploys_twice(node, tmp_path, when):
     """Interrupted after the second contract (recorded, or sent and not yet recorded as mined), the second run
     keeps the addresses already deployed, sends only what is missing (nine creations, the Remarks library, the
-    TradeRegistry and the RecognitionRegistry among them, the office bound to the DataRegistry and the four registry
-    contracts bound to the pause switch: eleven transactions in all, counted by the deployer's nonce) and gives a working deployment. Fails on
-    the old deploy, which had no record and started over."""
+    TradeRegistry and the RecognitionRegistry among them, the office bound to the DataRegistry and the four
+    registry contracts bound to the pause switch: eleven transactions in all, counted by the deployer's nonce) and
+    gives a working deployment. Fails on the old deploy, which had no record and started over."""
     record = tmp_path / "deployment.record.json"
     start = nonce(node)
     with pytest.raises(Interrupted):

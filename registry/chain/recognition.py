@@ -96,9 +96,10 @@ class RecognisedRegistry:
 
 def _types(params: list[dict[str, Any]]) -> list[str]:
     def one(p: dict[str, Any]) -> str:
-        if p["type"].startswith("tuple"):
-            return "(" + ",".join(one(c) for c in p["components"]) + ")" + p["type"][5:]
-        return str(p["type"])
+        kind = str(p["type"])
+        if kind.startswith("tuple"):
+            return "(" + ",".join(one(c) for c in p["components"]) + ")" + kind[5:]
+        return kind
     return [one(p) for p in params]
 
 

@@ -7,10 +7,11 @@ Three comparisons, each against the node alone:
   written it (registry.indexer.writer.event_row) with the time from the block's header;
 - every state table (assets, rights and their versions, lineage, listings, pledges, registrations,
   objections, attestations, participants, issue 13's freeze orders, asset versions, holder terms and
-  change applications, trades, and recognised registries) with the same logs replayed through the indexer's own handlers;
+  change applications, trades, and recognised registries) with the same logs replayed through the indexer's
+  own handlers;
 - the state with the contracts' own views (getAsset, getRight, rightValidity, getListing, listingValidity,
-  getApplication, getAttestation, getParticipant, freezeOrderCount, getFreezeOrder, getChange, getRecognition) at that block,
-  and the listing feed with the listings.
+  getApplication, getAttestation, getParticipant, freezeOrderCount, getFreezeOrder, getChange, getRecognition)
+  at that block, and the listing feed with the listings.
 
 The replay and the view comparisons are shared with `datareg audit --verify`, which does the same for one
 asset without the database.
