@@ -97,3 +97,47 @@ def test_recognition_demo_two_registries_on_two_chains_verify_each_other():
     assert "every check held" in result.stdout
     assert "registry B (chain 31338) certified it" in result.stdout
     assert "registry A (chain 31337) certified SJ35A" in result.stdout
+
+
+# ─────────────────────────────── the index: projection and reorgs (no node) ───────────────────────────────
+
+HAINAN = {"chainId": 31338, "dataRegistry": "0x" + "46" * 20, "registrationOffice": "0x" + "47" * 20,
+          "fromBlock": 7, "region": "46", "name": "海南省数据登记中心"}
+
+
+@pytest.mark.parametrize("reorg_window", [128, 0], ids=["undo-journals", "replay"])
+def test_recognitions_are_projected_and_rolled_back_with_a_reorg(tmp_path, reorg_window):
+    from registry.db.models import Recognition
+    from tests.ledger import Ledger, table
+
+    ledger = Ledger(tmp_path, reorg_window=reorg_window)
+    ledger.emit("RegistryRecognised", recognitionId=1, **HAINAN)
+    ledger.index()  # one range per block, as near the head
+    ledger.emit("RegistryRecognised", recognitionId=2, **{**HAINAN, "chainId": 44001, "name": "广东"})
+    ledger.index()
+    ledger.emit("RecognitionWithdrawn", recognitionId=1, chainId=31338, dataRegistry=HAINAN["dataRegistry"],
+                reasonCode=2)
+    ledger.index()
+    rows = {r["recognition_id"]: r for r in table(ledger.engine, Recognition)}
+    assert rows[1]["status"] == 2 and rows[1]["withdrawal_reason"] == 2 and rows[1]["region"] == "46"
+    assert rows[1]["name"] == "海南省数据登记中心" and rows[1]["from_block"] == 7 and rows[2]["status"] == 1
+
+    ledger.indexer.rollback(ledger.head.number - 2)  # the second recognition and the withdrawal are orphaned
+    rows = {r["recognition_id"]: r for r in table(ledger.engine, Recognition)}
+    assert list(rows) == [1] and rows[1]["status"] == 1 and rows[1]["withdrawn_at"] is None
+
+
+def test_certificate_numbers_of_both_kinds_are_indexed_as_text(tmp_path):
+    from registry.db.models import Registration
+    from tests.ledger import Ledger, account, table
+
+    ledger = Ledger(tmp_path)
+    registrar, alice = account(5), account(1)
+    ledger.add_participant(registrar, 2, "海南省数据登记中心")
+    asset = ledger.register(alice)
+    ledger.emit("ApplicationFiled", assetId=asset, applicant=alice, registrar=registrar)
+    ledger.emit("Registered", assetId=asset, registrar=registrar, certificateNumber="46010012026120001",
+                validUntil=2_000_000_000)
+    ledger.index()
+    (row,) = table(ledger.engine, Registration)
+    assert row["certificate_number"] == "46010012026120001"
