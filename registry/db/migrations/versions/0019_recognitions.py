@@ -1,12 +1,12 @@
 """Recognised registries (mutual recognition, issue 21) and 17-digit certificate numbers
 
 Revision ID: 0019
-Revises: 0022
+Revises: 0023
 Create Date: 2026-12-07
 
 The recognitions table holds the other registry deployments the council recognises (RecognitionRegistry); the
 certificate number column widens from 15 to 17 characters for data intellectual property certificates.
-(Numbered 0019 as assigned, on 0015; chained after 0022 when main was merged in.)
+(Numbered 0019 as assigned, on 0015; chained after main's head, 0023, when main was merged in.)
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0019'
-down_revision = '0022'  # after the rights view (h/perf, merged first); both came from 0015
+down_revision = '0023'  # after the rights view (0022) and finance (0023), merged first; all came from 0015
 branch_labels = None
 depends_on = None
 
