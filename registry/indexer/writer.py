@@ -46,6 +46,7 @@ from registry.db.models import (
     Objection,
     Participant,
     Pledge,
+    Recognition,
     Registration,
     RightVersion,
     Trade,
@@ -219,12 +220,13 @@ class Writer:
                 db.exec(delete(table).where(col(table.asset_id).in_(chunk)))
         for chunk in chunks(list(accounts)):
             db.exec(delete(Participant).where(col(Participant.account).in_(chunk)))
+        db.exec(delete(Recognition))  # a council's handful: rebuilt whole from their events below
         remaining = db.exec(
             select(Event)
             # Trade codes are set once per exchange (few): replayed for all, the same code again is no change.
             .where(or_(col(Event.asset_id).in_(assets),
                        col(Event.name).in_(PARTICIPANT_EVENTS) & col(Event.party).in_(accounts),
-                       col(Event.name) == "TradeCodeSet"))
+                       col(Event.name).in_(("TradeCodeSet", *RECOGNITION_EVENTS))))
             .order_by(col(Event.block_number), col(Event.log_index))
         ).all()
         batch = Batch(db.connection())
@@ -320,6 +322,10 @@ def _asset_of(batch: Batch, event: DecodedEvent) -> str | None:
         trade = batch.get(Trade, (event.args["exchange"], event.args["year"], event.args["serial"]))
         return trade["asset_id"] if trade else None
     return None
+
+
+# The RecognitionRegistry's events: no asset, no participant; their table is rebuilt whole on a deep reorg.
+RECOGNITION_EVENTS = ("RegistryRecognised", "RecognitionWithdrawn")
 
 
 # Events of a recorded trade that name it by (exchange, year, serial), not by its asset.
