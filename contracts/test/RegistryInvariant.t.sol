@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {DataRegistryInvariantTest, RightsHandler} from "./DataRegistryInvariant.t.sol";
+import {AttestationRegistry} from "../src/AttestationRegistry.sol";
 import {DataRegistry} from "../src/DataRegistry.sol";
 import {ListingRegistry} from "../src/ListingRegistry.sol";
 import {ParticipantRegistry} from "../src/ParticipantRegistry.sol";
@@ -363,14 +364,15 @@ contract MarketHandler is RightsHandler {
             (r.assetId, r.rightIndex, holder) = (id, index, _ghost[id][index].holder);
         }
         r.exchangeListingId = string(abi.encodePacked("L-", bytes32(count)));
+        r.terms.deliveryModes = 1; // negotiable, a dataset, by download
         vm.prank(holder);
-        try listings.approveListing(exchange, r) {
+        try listings.approveListing(exchange, r, uint64(block.timestamp + 1 days)) {
             listingWrites++;
         } catch {
             return;
         }
         vm.prank(exchange);
-        try listings.list(r, holder, 0, "") {
+        try listings.list(r, holder, 0, 0, "") {
             listingWrites++;
             if (r.originListingId != 0) crossListings++;
         } catch {}
@@ -468,8 +470,10 @@ contract RegistryInvariantTest is DataRegistryInvariantTest {
         vm.warp(1_750_000_000);
         participants = new ParticipantRegistry(address(0xAD), address(0));
         registry = new DataRegistry(participants, address(0));
-        listings = new ListingRegistry(registry, participants, address(0));
         office = new RegistrationOffice(registry, participants, 5 days, address(0));
+        listings = new ListingRegistry(
+            registry, participants, office, new AttestationRegistry(registry, participants, address(0)), address(0)
+        );
         market = new MarketHandler(registry, participants, listings);
         market.setOffice(office);
         handler = market;
@@ -485,6 +489,11 @@ contract RegistryInvariantTest is DataRegistryInvariantTest {
         participants.addParticipant(market.exchanges(0), IParticipantRegistry.Role.Exchange, "E1", keccak256("1"), "");
         participants.addParticipant(market.exchanges(1), IParticipantRegistry.Role.Exchange, "E2", keccak256("2"), "");
         vm.stopPrank();
+        // The handler's assets are not registered with the office: both exchanges allow uncertified assets.
+        for (uint256 i; i < 2; ++i) {
+            vm.prank(market.exchanges(i));
+            listings.setListingPolicy(IListingRegistry.ListingPolicy({allowUncertified: true, crossBorder: false}));
+        }
     }
 
     function targetContracts() public view override returns (address[] memory targets) {

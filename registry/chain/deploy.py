@@ -49,8 +49,8 @@ def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
            publicity_seconds: int = DEFAULT_PUBLICITY_SECONDS, record: Path | None = None,
            hook: Hook | None = None) -> Deployment:
     """Deploys the trusted forwarder, the ParticipantRegistry (administered by `admin`: in production the
-    council's multisig; by default the deployer), the DataRegistry, and the ListingRegistry,
-    RegistrationOffice, AttestationRegistry and TradeRegistry that read it. With `record`, resumes the deployment that
+    council's multisig; by default the deployer), the DataRegistry, and the RegistrationOffice,
+    AttestationRegistry, ListingRegistry and TradeRegistry that read it. With `record`, resumes the deployment that
     record describes (see the module's docstring)."""
     rpc = Rpc(rpc_url, timeout=30)
     try:
@@ -68,9 +68,10 @@ def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
         p = deployer.contract("ParticipantRegistry", admin, f)
         remarks = deployer.contract("Remarks")  # the DataRegistry's remark logic, linked (EIP-170 size limit)
         d = deployer.contract("DataRegistry", p, f, libraries={"Remarks": remarks})
-        listings = deployer.contract("ListingRegistry", d, p, f)
         office = deployer.contract("RegistrationOffice", d, p, publicity_seconds, f)
         attestations = deployer.contract("AttestationRegistry", d, p, f)
+        # Listing checks certificates and compliance certifications (issue 17): deployed after what it reads.
+        listings = deployer.contract("ListingRegistry", d, p, office, attestations, f)
         deployer.contract("TradeRegistry", d, listings, p, f)  # reads the pause switch itself (not bound)
         if admin == account.address:
             # The office commits approved change registrations and follows transfers of the holding right.
