@@ -340,7 +340,7 @@ class DeliveryModesKind(Kind):
                           f"a list of {modes}")
         for m in value:
             DeliveryMode.from_key(m, "delivery mode")
-        return tuple(m for m in DeliveryMode.keys() if m in value)
+        return tuple(m.key for m in DeliveryMode if m.key in value)
 
 
 ASSET_ID = AssetIdKind()
