@@ -102,7 +102,8 @@ FIXED = {
     "renew": Renew(A, 4, 1_900_000_000),
     "consent": ListingConsent(BOB, ListingRequest(
         A, 3, "SZDE-2026-001", DIGEST, origin_listing_id=7, attestation_id=5,
-        terms=ListingTerms("fixed", 50_000_00, "CNY", "data_interface", ("api", "sandbox"), 1_900_000_000, "仅限研究"))),
+        terms=ListingTerms("fixed", 50_000_00, "CNY", "data_interface", ("api", "sandbox"), 1_900_000_000,
+                           "仅限研究"))),
     "forward": Forward(REGISTRY, bytes.fromhex("deadbeef00"), 300_000),
 }
 

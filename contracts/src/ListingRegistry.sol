@@ -54,8 +54,11 @@ contract ListingRegistry is IListingRegistry, EIP712, ERC2771Context, PauseFlag 
         bytes32 assetId;
     }
 
-    uint256 private _count;
-    ListingFloor private _floor;
+    // One slot: `list` reads the floor and then counts, so the floor's cold read is the count's too.
+    uint48 private _count;
+    bool private _certificateRequired;
+    bool private _importantDataForbidden;
+    bool private _personalInformationForbidden;
     mapping(uint256 listingId => ListingRecord) private _listings;
     mapping(address exchange => mapping(bytes32 exchangeListingIdHash => uint256 listingId)) private _byExchangeId;
     mapping(uint256 originListingId => mapping(address exchange => uint256 listingId)) private _crossListings;
@@ -176,7 +179,8 @@ contract ListingRegistry is IListingRegistry, EIP712, ERC2771Context, PauseFlag 
     function setListingFloor(ListingFloor calldata floor) external {
         address council = _msgSender();
         if (council != Ownable(address(participants)).owner()) revert NotCouncil(council);
-        _floor = floor;
+        (_certificateRequired, _importantDataForbidden, _personalInformationForbidden) =
+            (floor.certificateRequired, floor.importantDataForbidden, floor.personalInformationForbidden);
         emit ListingFloorSet(council, floor);
     }
 
@@ -301,7 +305,7 @@ contract ListingRegistry is IListingRegistry, EIP712, ERC2771Context, PauseFlag 
         view
     {
         bytes32 assetId = r.assetId;
-        ListingFloor memory floor = _floor;
+        ListingFloor memory floor = listingFloor();
         if (asset.classification == 2) revert CoreDataNotListable(assetId);
         bool important = asset.classification == 1;
         bool personal = asset.attributes & PERSONAL_INFORMATION != 0;
@@ -469,8 +473,8 @@ contract ListingRegistry is IListingRegistry, EIP712, ERC2771Context, PauseFlag 
     }
 
     /// @inheritdoc IListingRegistry
-    function listingFloor() external view returns (ListingFloor memory) {
-        return _floor;
+    function listingFloor() public view returns (ListingFloor memory) {
+        return ListingFloor(_certificateRequired, _importantDataForbidden, _personalInformationForbidden);
     }
 
     /// @inheritdoc IListingRegistry
