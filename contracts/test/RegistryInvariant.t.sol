@@ -600,7 +600,8 @@ contract RegistryInvariantTest is DataRegistryInvariantTest {
 
     /// @dev A listing is valid exactly when its consent holds: listed, its exchange active, the asset active
     /// and not frozen, the consenting holder still holding the operating right, that right and its ancestors
-    /// valid, and for a cross-listing the origin valid too. Judged from the handler's own record.
+    /// valid, the asset still general data without personal information (issue 17), and for a cross-listing the
+    /// origin valid too. Judged from the handler's own record (the asset's classification from the DataRegistry).
     function invariant_listingValidIffConsentHolds() public view {
         for (uint256 id = 1; id <= listings.listingCount(); ++id) {
             bool valid = listings.listingValidity(id) == IListingRegistry.ListingValidity.Valid;
@@ -614,7 +615,14 @@ contract RegistryInvariantTest is DataRegistryInvariantTest {
             && participants.isActive(l.exchange, IParticipantRegistry.Role.Exchange) && !market.frozen(l.assetId)
             && market.ghostValid(l.assetId, l.rightIndex) && market.ghostHolder(l.assetId, l.rightIndex) == l.holder
             && market.kindOf(l.assetId, l.rightIndex) == IDataRegistry.RightKind.Operating
-            && (l.originListingId == 0 || _consentHolds(l.originListingId));
+            && _generalData(l.assetId) && (l.originListingId == 0 || _consentHolds(l.originListingId));
+    }
+
+    /// @dev Issue 17: the handler's listings name no compliance certification, so a change registration that
+    /// makes the asset important, core or personal data takes them out of compliance.
+    function _generalData(bytes32 id) internal view returns (bool) {
+        IDataRegistry.AssetView memory a = registry.getAsset(id);
+        return a.classification == 0 && a.attributes & 3 == 0;
     }
 
     /// @dev While an asset is frozen, no right over it changes hands and none is created.
