@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from eth_account import Account
@@ -244,9 +245,10 @@ def test_cli_policy_consent_with_terms_list_and_withdraw(s, tmp_path):
         datareg("key", "import", "--out", keys[name], DATAREG_IMPORT_KEY=dev_key(index))
     asset, right = product(s)
     consent = str(tmp_path / "consent.json")
-    datareg("consent", asset, "--right", str(right), "--exchange", s.accounts[6].address, "--listing-id", "SZDE-CLI-1",
-            "--price-model", "per_use", "--price", "500", "--currency", "cny", "--product-form", "model",
-            "--delivery", "api,privacy_computing", "--usage-scope", "模型推理", "--out", consent, "--key", keys["holder"])
+    datareg("consent", asset, "--right", str(right), "--exchange", s.accounts[6].address,
+            "--listing-id", "SZDE-CLI-1", "--price-model", "per_use", "--price", "500", "--currency", "cny",
+            "--product-form", "model", "--delivery", "api,privacy_computing", "--usage-scope", "模型推理",
+            "--out", consent, "--key", keys["holder"])
     # Exchange C's strict default refuses the uncertified asset, in words, with exit 1.
     failed = datareg("list", "--consent", consent, "--key", keys["exchange"], expect=1)
     assert "no valid registration certificate" in failed.stderr and "Traceback" not in failed.stderr
@@ -254,7 +256,7 @@ def test_cli_policy_consent_with_terms_list_and_withdraw(s, tmp_path):
     listed = json.loads(datareg("--json", "list", "--consent", consent, "--key", keys["exchange"]).stdout)
     row = s.http.get(f"/v1/listings/{listed['listing_id']}").json()
     assert row["terms"]["product_form"] == "model" and row["terms"]["delivery_modes"] == ["api", "privacy_computing"]
-    assert row["consent_id"] == str(json.loads(open(consent).read())["consent_id"])
+    assert row["consent_id"] == str(json.loads(Path(consent).read_text())["consent_id"])
     # A second consent, withdrawn before the exchange uses it.
     second = str(tmp_path / "consent-2.json")
     datareg("consent", asset, "--right", str(right), "--exchange", s.accounts[6].address, "--listing-id",
