@@ -1,20 +1,22 @@
 """Listing terms and listing policies (issue 17)
 
-Revision ID: 0020
-Revises: 0015
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-07
 
 The structured terms of a listing (price model, price, product form, delivery modes, usage scope, its own end),
 the compliance certification it named and the consent id it used, from ListingTermsSet; and each exchange's
-listing policy, from ListingPolicySet. (Numbered 0020 on 0015: the lead re-chains it at merge.)
+listing policy, from ListingPolicySet. (Written as 0020 on 0015, as assigned; when h/listing merged main, whose
+head was 0022 on 0015, renumbered 0023 on 0022 so the branch has one head and the newest file is that head
+(registry.db.session.newest_revision): the lead may renumber and re-chain it at merge.)
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0020'
-down_revision = '0015'
+revision = '0023'
+down_revision = '0022'  # written on 0015 as 0020; main's 0022 (rights as versions) came in meanwhile
 branch_labels = None
 depends_on = None
 
