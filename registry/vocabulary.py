@@ -484,6 +484,7 @@ EVENT_ACTIONS: dict[str, tuple[str, str, str]] = {
     "Attested": ("attested", "出具评估或认证", "attestation issued"),
     "AttestationRevoked": ("attestation_revoked", "撤销评估或认证", "attestation revoked"),
     "TradeCodeSet": ("trade_code_set", "设定交易编号代码", "trade code set"),
+    "TradeCodeAssigned": ("trade_code_assigned", "核定交易编号代码", "trade code assigned by the council"),
     "TradeRecorded": ("trade_recorded", "交易存证", "trade recorded"),
     "TradeSettlementChanged": ("trade_settlement_changed", "结算状态变更", "settlement status changed"),
     "DeliveryRecorded": ("delivery_recorded", "交付存证", "delivery recorded"),

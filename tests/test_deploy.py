@@ -46,7 +46,7 @@ def nonce(rpc_url: str) -> int:
 def test_an_interrupted_deployment_continues_and_never_deploys_twice(node, tmp_path, when):
     """Interrupted after the second contract (recorded, or sent and not yet recorded as mined), the second run
     keeps the addresses already deployed, sends only what is missing (eight creations, the Remarks library and
-    the TradeRegistry among them, the office bound to the DataRegistry and the four registry contracts bound to the
+    the TradeRegistry among them, the office bound to the DataRegistry and the five registry contracts bound to the
     pause switch: ten transactions in all, counted by the deployer's nonce) and gives a working deployment. Fails on
     the old deploy, which had no record and started over."""
     record = tmp_path / "deployment.record.json"
@@ -88,11 +88,11 @@ def test_a_recorded_address_holding_other_code_is_refused(node, tmp_path):
 
 def test_the_deployment_binds_every_registry_contract_to_the_pause_switch(node, tmp_path):
     """Each registry contract keeps a copy of the council's pause switch, set by the participant registry: the
-    deployment binds all four, and a pause reaches each copy in the same transaction (issue 19: a write reads
+    deployment binds all five (the TradeRegistry since issue 17's remainders), and a pause reaches each copy in the same transaction (issue 19: a write reads
     its own slot instead of calling the participant registry). Fails on the old deploy, which bound none."""
     deployment = deploy(node, KEY, record=tmp_path / "deployment.record.json")
     w3 = Chain(node, deployment).w3
-    names = ("DataRegistry", "ListingRegistry", "RegistrationOffice", "AttestationRegistry")
+    names = ("DataRegistry", "ListingRegistry", "RegistrationOffice", "AttestationRegistry", "TradeRegistry")
     participants = w3.eth.contract(deployment.contracts["ParticipantRegistry"], abi=load_abi("ParticipantRegistry"))
     assert participants.functions.boundContracts().call() == [deployment.contracts[n] for n in names]
     copies = [w3.eth.contract(deployment.contracts[n], abi=load_abi(n)) for n in names]

@@ -100,6 +100,7 @@ contract AccessControlMatrixTest is RegistryFixture {
         _gov("Office.setPaused", address(d.office), abi.encodeCall(d.office.setPaused, (true)), NOBODY, notSwitch);
         _gov("Attestations.setPaused", address(d.attestations), abi.encodeCall(d.attestations.setPaused, (true)),
             NOBODY, notSwitch);
+        _gov("Trades.setPaused", address(d.trades), abi.encodeCall(d.trades.setPaused, (true)), NOBODY, notSwitch);
     }
 
     function _dataRegistryRows() internal {
@@ -265,6 +266,9 @@ contract AccessControlMatrixTest is RegistryFixture {
         _row("Trades.setTradeCode", t, abi.encodeCall(d.trades.setTradeCode, ("XY")), NOBODY,
             ITradeRegistry.NotAnExchange.selector);
         rows[rows.length - 1].altRefusal = ITradeRegistry.TradeCodeAlreadySet.selector;
+        // The council approves or overrides an exchange's code.
+        _gov("Trades.assignTradeCode", t, abi.encodeCall(d.trades.assignTradeCode, (who[EXCHANGE], "ACX")), M,
+            ITradeRegistry.NotCouncil.selector);
     }
 
     function _signedTrade()

@@ -182,9 +182,9 @@ abstract contract RegistryFixture is Test {
         x.participants.suspendParticipant(SUSPENDED_EXCHANGE, 1, bytes32(0));
         x.office.configureRegistrar(who[REGISTRAR], "35", "A");
         x.registry.setRegistrationOffice(address(x.office));
-        address[] memory bound = new address[](4);
-        (bound[0], bound[1], bound[2], bound[3]) =
-            (address(x.registry), address(x.listings), address(x.office), address(x.attestations));
+        address[] memory bound = new address[](5);
+        (bound[0], bound[1], bound[2], bound[3], bound[4]) = (address(x.registry), address(x.listings),
+            address(x.office), address(x.attestations), address(x.trades));
         x.participants.bindContracts(bound);
         vm.stopPrank();
     }

@@ -71,7 +71,7 @@ def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
         listings = deployer.contract("ListingRegistry", d, p, f)
         office = deployer.contract("RegistrationOffice", d, p, publicity_seconds, f)
         attestations = deployer.contract("AttestationRegistry", d, p, f)
-        deployer.contract("TradeRegistry", d, listings, p, f)  # reads the pause switch itself (not bound)
+        trades = deployer.contract("TradeRegistry", d, listings, p, f)
         if admin == account.address:
             # The office commits approved change registrations and follows transfers of the holding right.
             # Another admin (the council's multisig) sends `setRegistrationOffice` itself.
@@ -79,7 +79,7 @@ def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
             # Each contract keeps a copy of the pause switch, which the participant registry sets (a write then
             # reads one slot of its own instead of calling the participant registry). Another admin sends
             # `bindContracts` itself; until then the contracts ask the participant registry.
-            deployer.bind_pause(p, [d, listings, office, attestations])
+            deployer.bind_pause(p, [d, listings, office, attestations, trades])
     finally:
         rpc.close()
     contracts = {name: c for name, c in deployer.record.data["contracts"].items() if name != "Remarks"}
