@@ -1,5 +1,5 @@
-"""Webhook delivery: every entry of an exchange's listing feed is POSTed, as JSON, to each endpoint the exchange
-registered (POST /v1/webhooks), in feed order, at least once.
+"""Webhook delivery: every entry of an exchange's feed (its listing changes and its trades) is POSTed, as JSON, to
+each endpoint the exchange registered (POST /v1/webhooks), in feed order, at least once.
 
 Each request carries
     DataReg-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, f"{t}.{body}")>
@@ -144,7 +144,7 @@ def entry_public(entry: FeedEntry) -> ListingChangePublic:
                                change="retracted" if entry.retracts else c.change, status=c.status, valid=c.valid,
                                reason=c.reason, block_number=c.block_number, tx_hash=c.tx_hash,
                                log_index=c.log_index, timestamp=iso(c.timestamp), retracts=entry.retracts,
-                               caused_by=c.cause)
+                               caused_by=c.cause, trade_number=c.trade_number, buyer=c.buyer, seller=c.seller)
 
 
 class Deliverer:
@@ -238,7 +238,8 @@ class Deliverer:
                 db.add(letter)
                 db.commit()
             try:
-                entries, _ = feed(db, hook.exchange, hook.acked_cursor, BATCH)
+                # The exchange's own feed, its trades included: the webhook is its own (registered signed).
+                entries, _ = feed(db, hook.exchange, hook.acked_cursor, BATCH, trades=True)
             except NotFound:
                 # The acknowledged cursor is no longer in this index (rebuilt from another chain): start over.
                 log.warning("webhooks: %s's cursor %s is not in the feed; delivering from the start", hook.id,

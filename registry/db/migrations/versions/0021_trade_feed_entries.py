@@ -1,0 +1,39 @@
+"""Trade entries in the feed: a trade's certificate number, buyer and seller on its feed entries
+
+Revision ID: 0021
+Revises: 0015
+Create Date: 2026-12-07
+
+Issue 17: the feed an exchange syncs from (and its webhooks) carries its trades too (recorded, settlement
+changed, delivered), and a buyer or seller reads the entries of its own trades; the public feed keeps only
+listing changes. Entries of trades indexed before this revision are not made here (their place in the feed's hash
+chain is the chain's, so only indexing gives them): an index that already holds trades is rebuilt to get them.
+(Numbered 0021 on 0015: the lead re-chains it at merge.)
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0021'
+down_revision = '0015'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('listing_changes') as batch:
+        batch.add_column(sa.Column('trade_number', sa.String(length=24), nullable=True))
+        batch.add_column(sa.Column('buyer', sa.String(length=42), nullable=True))
+        batch.add_column(sa.Column('seller', sa.String(length=42), nullable=True))
+    op.create_index('ix_listing_changes_buyer_position', 'listing_changes', ['buyer', 'position'])
+    op.create_index('ix_listing_changes_seller_position', 'listing_changes', ['seller', 'position'])
+
+
+def downgrade() -> None:
+    op.drop_index('ix_listing_changes_seller_position', table_name='listing_changes')
+    op.drop_index('ix_listing_changes_buyer_position', table_name='listing_changes')
+    with op.batch_alter_table('listing_changes') as batch:
+        batch.drop_column('seller')
+        batch.drop_column('buyer')
+        batch.drop_column('trade_number')
