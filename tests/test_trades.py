@@ -301,3 +301,31 @@ def test_audit_verifies_an_asset_with_trades_and_its_bundle(s, run, tmp_path):
     assert {"trade_recorded", "delivery_recorded", "trade_settlement_changed"} <= set(actions)
     checked = json.loads(run("--json", "audit", "--check-bundle", str(bundle)).stdout)
     assert checked["verified"], checked["differences"]
+
+
+def test_the_council_assigns_trade_codes_and_parties_follow_their_trade_feed_on_the_cli(s, run):
+    """`datareg trade assign-code` (the council approves a code for a new exchange; an exchange cannot; a code held
+    by another is refused) and `datareg trade feed` (the party's trades' entries, signed with its key)."""
+    carol, other = s.accounts[3], s.accounts[5]
+    added = s.client.execute(AddParticipant(other.address, "exchange", "北京国际大数据交易所", "91110000MA01UQJQ1E"),
+                             ADMIN)
+    s.wait_block(added.block_number)
+    admin_key = os.path.join(os.path.dirname(run.keys["exchange"]), "admin.json")
+    run("key", "import", "--out", admin_key, DATAREG_IMPORT_KEY=dev_key(DEPLOYER_ACCOUNT))
+    refused = run("trade", "assign-code", other.address, "BJDE", "--key", run.keys["exchange"], expect=1)
+    assert "is not the council" in refused.stderr, refused.stderr
+    taken = run("trade", "assign-code", other.address, "SZDE", "--key", admin_key, expect=1)
+    assert "The trade code SZDE is exchange" in taken.stderr, taken.stderr
+    done = run("--json", "trade", "assign-code", other.address, "BJDE", "--key", admin_key)
+    s.wait_block(s.client.w3.eth.block_number)
+    assert json.loads(done.stdout)["code"] == "BJDE"
+
+    asset, listing_id = listed(s)
+    s.client.execute(signed_trade(s, asset, listing_id, carol), s.accounts[4])
+    recorded = s.client.execute(signed_trade(s, asset, listing_id, carol), s.accounts[4])
+    s.wait_block(recorded.block_number)
+    lines = [json.loads(line) for line in run("--json", "trade", "feed", "--key", run.keys["buyer"]).stdout.splitlines()]
+    assert lines and all(e["buyer"] == carol.address and e["trade_number"] for e in lines)
+    assert lines[-1]["change"] == "trade_recorded" and lines[-1]["tx_hash"] == recorded.tx_hash
+    rest = run("--json", "trade", "feed", "--key", run.keys["buyer"], "--after", lines[-2]["cursor"]).stdout
+    assert [json.loads(line)["cursor"] for line in rest.splitlines()] == [lines[-1]["cursor"]]
