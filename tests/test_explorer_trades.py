@@ -66,6 +66,15 @@ def test_the_trade_list_filters_and_opens_a_trade(tab, trades):
     assert "深圳数据交易所" in detail and "Delivery evidence" in detail and "Qm" in detail  # the delivery's CID
     assert "CN¥1,250,000.00" in detail and trades["buyer"] in tab.page.locator("main").inner_html()
     tab.shot("trade-detail")
+    # The asset's page and the parties' pages lead to their trades.
+    tab.open(f"/assets/{trades['asset']}")
+    tab.page.locator("p.trades-link a").click()
+    tab.page.wait_for_url(f"**/trades?asset={trades['asset']}")
+    tab.page.wait_for_selector("main[aria-busy=false]", state="attached")
+    assert tab.page.locator("table.trades tbody tr").count() == 2
+    tab.open(f"/parties/{trades['buyer']}")
+    hrefs = tab.page.locator("p.trades-link a").evaluate_all("links => links.map((a) => a.getAttribute('href'))")
+    assert f"/trades?buyer={trades['buyer']}" in hrefs
 
 
 def test_a_confidential_trade_shows_its_commitment_and_the_pages_speak_chinese(browser, private_stack, trades):  # noqa: F811

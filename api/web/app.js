@@ -553,6 +553,8 @@ async function overviewTab(ctx, asset) {
     versionsSection(asset),
     changeApplicationSection(asset),
     listingsSection(asset.listings),
+    asset.listings.length ? h("p", { class: "trades-link" },
+      h("a", { href: `/trades${query({ asset: asset.asset_id })}` }, t("trades_of_asset"))) : null,
     attestationsSection(asset.attestations),
     lineageSummary(asset),
     partiesSection(asset),
@@ -1307,6 +1309,10 @@ async function pageParty(ctx, address) {
       pager({ page: assetsPage, pages: Math.ceil(registered.count / SEARCH_PAGE_SIZE), href: (p) => self({ assets: p }),
               summary: t("total_count", { count: fmtNumber(registered.count) }) })]
       : h("p", { class: "muted" }, t("none"))),
+    h("p", { class: "trades-link" }, `${t("trades_title")}: `,
+      ...(info && info.role === "exchange" ? [h("a", { href: `/trades${query({ exchange: address })}` }, t("exchange")), " · "] : []),
+      h("a", { href: `/trades${query({ seller: address })}` }, t("seller")), " · ",
+      h("a", { href: `/trades${query({ buyer: address })}` }, t("buyer"))),
     listings ? section(t("exchange_listings"), listings.count ? [listingsTable(listings.data, { showAsset: true }),
       pager({ page: listingsPage, pages: Math.ceil(listings.count / SEARCH_PAGE_SIZE), href: (p) => self({ listings: p }),
               summary: t("total_count", { count: fmtNumber(listings.count) }) })]
