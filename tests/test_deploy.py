@@ -88,8 +88,9 @@ def test_a_recorded_address_holding_other_code_is_refused(node, tmp_path):
 
 def test_the_deployment_binds_every_registry_contract_to_the_pause_switch(node, tmp_path):
     """Each registry contract keeps a copy of the council's pause switch, set by the participant registry: the
-    deployment binds all five (the TradeRegistry since issue 17's remainders), and a pause reaches each copy in the same transaction (issue 19: a write reads
-    its own slot instead of calling the participant registry). Fails on the old deploy, which bound none."""
+    deployment binds all five (the TradeRegistry since issue 17's remainders), and a pause reaches each copy in the
+    same transaction (issue 19: a write reads its own slot instead of calling the participant registry). Fails on
+    the old deploy, which bound none."""
     deployment = deploy(node, KEY, record=tmp_path / "deployment.record.json")
     w3 = Chain(node, deployment).w3
     names = ("DataRegistry", "ListingRegistry", "RegistrationOffice", "AttestationRegistry", "TradeRegistry")

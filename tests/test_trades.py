@@ -55,13 +55,14 @@ def listed(s):
     return asset, result.events[0].args["listingId"]
 
 
-def signed_trade(s, asset, listing_id, buyer, **price):
-    """Both parties sign offline: the seller its Grant of a usage right, the buyer its acceptance of that grant."""
-    alice, exchange = s.accounts[1], s.accounts[4]
-    terms = GrantTerms(buyer.address, valid_until=s.chain_time() + 365 * DAY, purpose="交通规划研究",
+def signed_trade(s, asset, listing_id, buyer, seller=None, exchange=None, parent=2, days=365, **price):
+    """Both parties sign offline: the seller (Alice, by default) its Grant of a usage right (`parent`), the buyer
+    its acceptance of that grant, for the exchange (accounts[4], by default)."""
+    alice, exchange = seller or s.accounts[1], exchange or s.accounts[4]
+    terms = GrantTerms(buyer.address, valid_until=s.chain_time() + days * DAY, purpose="交通规划研究",
                        territory="4403", terms_cid=CONTRACT)
-    grant = s.client.sign(Grant(asset, 2, terms), alice)
-    trade = TradeTerms(listing_id, buyer.address, 2, contract_cid=CONTRACT,
+    grant = s.client.sign(Grant(asset, parent, terms), alice)
+    trade = TradeTerms(listing_id, buyer.address, parent, contract_cid=CONTRACT,
                        **(price or {"price_amount": 125_000_000, "currency": "CNY"}))
     acceptance = s.client.sign(TradeAcceptance(exchange.address, listing_id, keccak(grant.signature),
                                                trade.price_amount, trade.currency, trade.price_hash, CONTRACT), buyer)
@@ -324,7 +325,8 @@ def test_the_council_assigns_trade_codes_and_parties_follow_their_trade_feed_on_
     s.client.execute(signed_trade(s, asset, listing_id, carol), s.accounts[4])
     recorded = s.client.execute(signed_trade(s, asset, listing_id, carol), s.accounts[4])
     s.wait_block(recorded.block_number)
-    lines = [json.loads(line) for line in run("--json", "trade", "feed", "--key", run.keys["buyer"]).stdout.splitlines()]
+    fed = run("--json", "trade", "feed", "--key", run.keys["buyer"]).stdout
+    lines = [json.loads(line) for line in fed.splitlines()]
     assert lines and all(e["buyer"] == carol.address and e["trade_number"] for e in lines)
     assert lines[-1]["change"] == "trade_recorded" and lines[-1]["tx_hash"] == recorded.tx_hash
     rest = run("--json", "trade", "feed", "--key", run.keys["buyer"], "--after", lines[-2]["cursor"]).stdout

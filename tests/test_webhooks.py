@@ -16,12 +16,13 @@ from registry import devchain
 from registry.chain import read_request
 from registry.chain.client import Chain, RegistryClient
 from registry.chain.deploy import deploy
-from registry.chain.operations import AddParticipant, SetListingStatus
+from registry.chain.operations import AddParticipant, Grant, GrantTerms, SetListingStatus, SetTradeCode
 from registry.cli.serve import create_app
 from registry.devchain import DEPLOYER_ACCOUNT, dev_key, free_port, stop
 from registry.indexer.service import build_indexer
 from tests.conftest import Stack, _Server, make_settings
 from tests.test_listings import list_with_consent, product
+from tests.test_trades import signed_trade
 
 pytestmark = pytest.mark.stack
 ADMIN = Account.from_key(dev_key(DEPLOYER_ACCOUNT))
@@ -130,9 +131,12 @@ class World:
         return {"Authorization": read_request.sign(account, read_request.resource_of(method, path),
                                                    self.deployment.chain_id, self.deployment.registry)}
 
-    def feed(self, exchange: str) -> list[str]:
-        return [e["cursor"] for e in self.stack.http.get("/v1/listings/feed",
-                                                         params={"exchange": exchange, "limit": 1000}).json()["data"]]
+    def feed(self, exchange: str, signer=None) -> list[str]:
+        """The exchange's feed; with `signer` (the exchange), read signed: its trades' entries too."""
+        headers = self.signed(signer, "GET", "/v1/listings/feed") if signer else {}
+        return [e["cursor"] for e in self.stack.http.get("/v1/listings/feed", params={"exchange": exchange,
+                                                                                      "limit": 1000},
+                                                         headers=headers).json()["data"]]
 
 
 @pytest.fixture(scope="module")
@@ -208,15 +212,25 @@ def test_every_entry_arrives_in_order_through_failures_timeouts_and_a_restart(wo
     wait_for(lambda: len(receiver.acknowledged()) >= 1, what="a first acknowledged delivery")
     # The API goes away mid-delivery; entries come meanwhile; the next life resumes from the acknowledged cursor.
     w.stop_api()
+    # Meanwhile a trade is recorded on the exchange's listing: its entry is the exchange's too (issue 17).
+    alice, bob = w.stack.accounts[1], w.stack.accounts[2]
+    usage = w.client.execute(Grant(asset, 2, GrantTerms(bob.address, valid_until=w.stack.chain_time() + 300 * 86_400,
+                                                        sub_grantable=True)), alice).events[0].args["rightIndex"]
+    w.client.execute(SetTradeCode("SDEW"), exchange)
+    traded = w.client.execute(signed_trade(w.stack, asset, first, w.stack.accounts[3], seller=bob, exchange=exchange,
+                                           parent=usage, days=200), exchange)
     result = w.client.execute(SetListingStatus(first, "suspended"), exchange)
     w.start_api()
     w.stack.wait_block(result.block_number)
-    expected = w.feed(exchange.address)
-    assert len(expected) >= 3
+    expected = w.feed(exchange.address, exchange)
+    assert len(expected) >= 4 and len(w.feed(exchange.address)) == len(expected) - 1  # the public feed: no trade
+    assert traded.block_number
     wait_for(lambda: set(expected) <= set(receiver.acknowledged()), what="every feed entry acknowledged")
     assert receiver.acknowledged()[:len(expected)] == expected  # in feed order, each cursor seen
     with receiver.lock:
         calls = list(receiver.calls)
+    bodies = {cursor: json.loads(body) for mode, cursor, _, body in calls if mode == "ok"}
+    assert [bodies[c]["change"] for c in expected if bodies[c].get("trade_number")] == ["trade_recorded"]
     for _, cursor, headers, body in calls:
         assert headers["DataReg-Delivery"] == hook
         assert json.loads(body)["cursor"] == cursor
