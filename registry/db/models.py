@@ -335,7 +335,7 @@ class ListingChange(SQLModel, table=True):
     # retraction entries from the retracted rows (migration 0009 removed those 0008 stored).
     retracted: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
     retracts: Optional[int] = Field(default=None, sa_type=BIG)
-    # A trade's entry (change trade_recorded, trade_settlement_changed, trade_delivered; migration 0021): the
+    # A trade's entry (change trade_recorded, trade_settlement_changed, trade_delivered; migration 0023): the
     # trade's certificate number, its buyer and seller; `status` is then its settlement status. Served only to the
     # exchange that recorded it, its buyer and its seller, each with a signed request (registry.db.listings.feed).
     trade_number: Optional[str] = Field(default=None, max_length=24)

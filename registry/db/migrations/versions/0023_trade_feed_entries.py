@@ -1,6 +1,6 @@
 """Trade entries in the feed: a trade's certificate number, buyer and seller on its feed entries
 
-Revision ID: 0021
+Revision ID: 0023
 Revises: 0022
 Create Date: 2026-12-07
 
@@ -8,15 +8,16 @@ Issue 17: the feed an exchange syncs from (and its webhooks) carries its trades 
 changed, delivered), and a buyer or seller reads the entries of its own trades; the public feed keeps only
 listing changes. Entries of trades indexed before this revision are not made here (their place in the feed's hash
 chain is the chain's, so only indexing gives them): an index that already holds trades is rebuilt to get them.
-(Numbered 0021 on 0015 as asked; main's 0022 came on 0015 meanwhile, so it follows 0022 here.)
+(Asked for as 0021 on 0015; main's 0022 came on 0015 meanwhile, and the newest revision is read from the
+file numbers (registry.db.session.newest_revision), so it is 0023 after 0022.)
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0021'
-down_revision = '0022'  # after main's 0022 (merged into this branch); numbered 0021 on 0015 at first
+revision = '0023'
+down_revision = '0022'  # after main's 0022; asked for as 0021 on 0015, which main's 0022 had taken meanwhile
 branch_labels = None
 depends_on = None
 
