@@ -335,7 +335,7 @@ class ListingChange(SQLModel, table=True):
     # retraction entries from the retracted rows (migration 0009 removed those 0008 stored).
     retracted: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
     retracts: Optional[int] = Field(default=None, sa_type=BIG)
-    # A trade's entry (change trade_recorded, trade_settlement_changed, trade_delivered; migration 0023): the
+    # A trade's entry (change trade_recorded, trade_settlement_changed, trade_delivered; migration 0024): the
     # trade's certificate number, its buyer and seller; `status` is then its settlement status. Served only to the
     # exchange that recorded it, its buyer and its seller, each with a signed request (registry.db.listings.feed).
     trade_number: Optional[str] = Field(default=None, max_length=24)
@@ -516,6 +516,48 @@ class Trade(SQLModel, table=True):
     recorded_tx: str = Field(max_length=66)
     updated_block: int = Field(sa_type=BIG)
 
+
+
+class AccountingRecord(SQLModel, table=True):
+    """A holder's accounting record of an asset (数据资产入表; FinanceRecords.AccountingRecorded): only the
+    commitment (the private document's CID) and the auditor are public; the document, with its cost basis,
+    category, useful life, amortisation and impairment, is kept encrypted and served to the holder and the
+    auditor only. The latest revision per asset and holder; earlier ones are in the history."""
+
+    __tablename__ = "accounting_records"
+
+    asset_id: str = Field(primary_key=True, max_length=66)
+    holder: str = Field(primary_key=True, max_length=42)
+    auditor: Optional[str] = Field(default=None, index=True, max_length=42)
+    document_cid: str = Field(max_length=64)
+    revision: int
+    recorded_at: int = Field(sa_type=BIG)
+    recorded_block: int = Field(sa_type=BIG)
+    recorded_tx: str = Field(max_length=66)
+
+
+class FinanceRemark(SQLModel, table=True):
+    """A capital contribution (作价出资) or data-trust (数据信托) remark a holder recorded on an asset, with its
+    counterparties (FinanceRecords.FinanceRemarkRecorded / FinanceRemarkEnded)."""
+
+    __tablename__ = "finance_remarks"
+
+    remark_id: int = Field(primary_key=True, sa_type=BIG, sa_column_kwargs=CHAIN_NUMBERED)
+    asset_id: str = Field(index=True, max_length=66)
+    holder: str = Field(index=True, max_length=42)
+    kind: str = Field(max_length=32)  # vocabulary.FinanceRemarkKind key
+    counterparty: str = Field(index=True, max_length=42)  # the investee, or the trustee
+    beneficiaries: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of addresses (a trust's)
+    document_cid: str = Field(max_length=64)
+    effective_from: int = Field(sa_type=BIG)
+    effective_until: int = Field(default=0, sa_type=BIG)  # 0: no fixed end
+    ended: bool = False
+    end_evidence_cid: Optional[str] = Field(default=None, max_length=64)
+    ended_at: Optional[int] = Field(default=None, sa_type=BIG)
+    ended_block: Optional[int] = Field(default=None, sa_type=BIG)
+    recorded_at: int = Field(sa_type=BIG)
+    recorded_block: int = Field(sa_type=BIG)
+    recorded_tx: str = Field(max_length=66)
 
 # ───────────────────── written by the API, not the indexer: shared by every API instance ─────────────────────
 

@@ -16,11 +16,13 @@ from registry.chain.types import PRIMARY_RIGHTS
 from registry.content.cid import digest_to_cid
 from registry.db.models import (
     RIGHT_COLUMNS,
+    AccountingRecord,
     Asset,
     AssetVersion,
     Attestation,
     ChangeApplication,
     Event,
+    FinanceRemark,
     FreezeOrder,
     HolderTerm,
     Lineage,
@@ -37,6 +39,7 @@ from registry.vocabulary import (
     AssetStatus,
     AttestationKind,
     Attribute,
+    FinanceRemarkKind,
     ListingStatus,
     ObjectionStatus,
     ParticipantStatus,
@@ -508,6 +511,36 @@ def on_delivery_recorded(batch: Batch, ev: DecodedEvent, timestamp: int, lookup:
     _trade(batch, ev).update(delivery_cid=_cid_or_none(ev.args["evidenceCid"]), updated_block=ev.block_number)
 
 
+def on_accounting_recorded(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    """The latest revision of a holder's accounting record replaces the one before (kept in the history)."""
+    a = ev.args
+    auditor = None if int(a["auditor"], 16) == 0 else a["auditor"]
+    values = dict(auditor=auditor, document_cid=_cid_or_none(a["documentCid"]), revision=a["revision"],
+                  recorded_at=timestamp, recorded_block=ev.block_number, recorded_tx=ev.tx_hash)
+    record = batch.get(AccountingRecord, (a["assetId"], a["holder"]))
+    if record is None:
+        batch.add(AccountingRecord, asset_id=a["assetId"], holder=a["holder"], **values)
+    else:
+        record.update(values)
+
+
+def on_finance_remark_recorded(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    a, d = ev.args, ev.args["data"]
+    batch.add(FinanceRemark, remark_id=a["remarkId"], asset_id=a["assetId"], holder=a["holder"],
+              kind=FinanceRemarkKind(d["kind"]).key, counterparty=d["counterparty"],
+              beneficiaries=json.dumps(list(d["beneficiaries"])), document_cid=_cid_or_none(d["documentCid"]),
+              effective_from=d["effectiveFrom"], effective_until=d["effectiveUntil"], recorded_at=timestamp,
+              recorded_block=ev.block_number, recorded_tx=ev.tx_hash)
+
+
+def on_finance_remark_ended(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    remark = batch.get(FinanceRemark, ev.args["remarkId"])
+    if remark is None:
+        raise IndexerError(f"FinanceRemarkEnded in block {ev.block_number} names remark {ev.args['remarkId']}, "
+                           "which the index does not have.")
+    remark.update(ended=True, end_evidence_cid=_cid_or_none(ev.args["evidenceCid"]), ended_at=timestamp,
+                  ended_block=ev.block_number)
+
 Handler = Callable[[Batch, DecodedEvent, int, MetadataLookup], None]
 
 HANDLERS: dict[str, Handler] = {
@@ -557,4 +590,7 @@ HANDLERS: dict[str, Handler] = {
     "TradeRecorded": on_trade_recorded,
     "TradeSettlementChanged": on_trade_settlement_changed,
     "DeliveryRecorded": on_delivery_recorded,
+    "AccountingRecorded": on_accounting_recorded,
+    "FinanceRemarkRecorded": on_finance_remark_recorded,
+    "FinanceRemarkEnded": on_finance_remark_ended,
 }

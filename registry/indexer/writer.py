@@ -37,6 +37,7 @@ from registry.db.listings import (
 )
 from registry.db.models import (
     CHECKPOINT,
+    AccountingRecord,
     Asset,
     AssetVersion,
     Attestation,
@@ -44,6 +45,7 @@ from registry.db.models import (
     ChangeApplication,
     Checkpoint,
     Event,
+    FinanceRemark,
     FreezeOrder,
     HolderTerm,
     Lineage,
@@ -224,7 +226,8 @@ class Writer:
         """Rebuilds the rows of `assets` and `accounts` from their remaining events."""
         for chunk in chunks(list(assets)):
             for table in (RightVersion, Lineage, Listing, Pledge, Objection, Registration, Attestation, Trade,
-                          AssetVersion, FreezeOrder, HolderTerm, ChangeApplication, Asset):
+                          AssetVersion, FreezeOrder, HolderTerm, ChangeApplication, AccountingRecord, FinanceRemark,
+                          Asset):
                 db.exec(delete(table).where(col(table.asset_id).in_(chunk)))
         for chunk in chunks(list(accounts)):
             db.exec(delete(Participant).where(col(Participant.account).in_(chunk)))

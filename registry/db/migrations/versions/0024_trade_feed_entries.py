@@ -1,23 +1,23 @@
 """Trade entries in the feed: a trade's certificate number, buyer and seller on its feed entries
 
-Revision ID: 0023
-Revises: 0022
+Revision ID: 0024
+Revises: 0023
 Create Date: 2026-12-07
 
 Issue 17: the feed an exchange syncs from (and its webhooks) carries its trades too (recorded, settlement
 changed, delivered), and a buyer or seller reads the entries of its own trades; the public feed keeps only
 listing changes. Entries of trades indexed before this revision are not made here (their place in the feed's hash
 chain is the chain's, so only indexing gives them): an index that already holds trades is rebuilt to get them.
-(Asked for as 0021 on 0015; main's 0022 came on 0015 meanwhile, and the newest revision is read from the
-file numbers (registry.db.session.newest_revision), so it is 0023 after 0022.)
+(Asked for as 0021 on 0015; main's 0022 and 0023 came after 0015 meanwhile, and the newest revision is read from
+the file numbers (registry.db.session.newest_revision), so it is 0024 after 0023.)
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0023'
-down_revision = '0022'  # after main's 0022; asked for as 0021 on 0015, which main's 0022 had taken meanwhile
+revision = '0024'
+down_revision = '0023'  # after main's 0022 and 0023; asked for as 0021 on 0015, which main had taken meanwhile
 branch_labels = None
 depends_on = None
 
