@@ -9,6 +9,7 @@ import {RegistryFixture} from "./RegistryFixture.t.sol";
 import {Vm} from "./utils/Vm.sol";
 import {IAttestationRegistry} from "../src/interfaces/IAttestationRegistry.sol";
 import {IDataRegistry} from "../src/interfaces/IDataRegistry.sol";
+import {IFinanceRecords} from "../src/interfaces/IFinanceRecords.sol";
 import {IListingRegistry} from "../src/interfaces/IListingRegistry.sol";
 import {IParticipantRegistry} from "../src/interfaces/IParticipantRegistry.sol";
 import {IRecognitionRegistry} from "../src/interfaces/IRecognitionRegistry.sol";
@@ -61,6 +62,7 @@ contract AccessControlMatrixTest is RegistryFixture {
         _officeRows();
         _recognitionRows();
         _attestationRows();
+        _financeRows();
         _tradeRows();
         _forwarderRows();
     }
@@ -102,6 +104,9 @@ contract AccessControlMatrixTest is RegistryFixture {
         _gov("Office.setPaused", address(d.office), abi.encodeCall(d.office.setPaused, (true)), NOBODY, notSwitch);
         _gov("Attestations.setPaused", address(d.attestations), abi.encodeCall(d.attestations.setPaused, (true)),
             NOBODY, notSwitch);
+        _gov("Finance.setPaused", address(d.finance), abi.encodeCall(d.finance.setPaused, (true)), NOBODY,
+            notSwitch);
+        _gov("Trades.setPaused", address(d.trades), abi.encodeCall(d.trades.setPaused, (true)), NOBODY, notSwitch);
     }
 
     function _dataRegistryRows() internal {
@@ -281,6 +286,9 @@ contract AccessControlMatrixTest is RegistryFixture {
         _row("Trades.setTradeCode", t, abi.encodeCall(d.trades.setTradeCode, ("XY")), NOBODY,
             ITradeRegistry.NotAnExchange.selector);
         rows[rows.length - 1].altRefusal = ITradeRegistry.TradeCodeAlreadySet.selector;
+        // The council approves or overrides an exchange's code.
+        _gov("Trades.assignTradeCode", t, abi.encodeCall(d.trades.assignTradeCode, (who[EXCHANGE], "ACX")), M,
+            ITradeRegistry.NotCouncil.selector);
     }
 
     function _signedTrade()
@@ -351,6 +359,19 @@ contract AccessControlMatrixTest is RegistryFixture {
             IAttestationRegistry.NotAServiceProvider.selector);
         _row("Attestations.revokeAttestation", a, abi.encodeCall(d.attestations.revokeAttestation, (attestationId, 1)),
             A, IAttestationRegistry.NotIssuer.selector);
+    }
+
+    /// @dev Only the holder of a valid holding right records the asset's accounting commitment and finance
+    /// remarks, and only the holder that recorded a remark ends it.
+    function _financeRows() internal {
+        address f = address(d.finance);
+        bytes4 notHolder = IFinanceRecords.NotHoldingRightHolder.selector;
+        _row("Finance.recordAccounting", f, abi.encodeCall(d.finance.recordAccounting, (asset, 1, who[OUTSIDER],
+            keccak256("accounts"))), H, notHolder);
+        _row("Finance.recordRemark", f, abi.encodeCall(d.finance.recordRemark, (asset, 1, contribution())), H,
+            notHolder);
+        _row("Finance.endRemark", f, abi.encodeCall(d.finance.endRemark, (financeRemarkId, keccak256("ended"))), H,
+            IFinanceRecords.NotRemarkHolder.selector);
     }
 
     function _forwarderRows() internal {
