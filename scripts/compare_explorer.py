@@ -9,7 +9,7 @@ explorer left every other part of every page as it was.
 
 The stack is a private anvil with the tests' explorer world (tests/explorer_world.py) and finance world
 (tests/finance_world.py); the pages are its search, asset (overview, history, lineage, at a block), party,
-verify, certificate, recognised registries and status pages, in English and Chinese. Exit status 1 if any page differs.
+verify, certificate, recognised registries, trades and status pages, in English and Chinese. Exit status 1 if any page differs.
 """
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ _DOM = """() => ["site-header", "main", "site-footer"].map((id) => document.getE
 def pages(explorer, finance) -> dict[str, str]:
     return {
         "home": "/", "search": "/search?q=交通", "status": "/status", "verify": "/verify",
-        "recognitions": "/recognitions",
+        "recognitions": "/recognitions", "trades": "/trades",
         "asset": f"/assets/{explorer.source}", "asset-at": f"/assets/{explorer.source}?at=5",
         "history": f"/assets/{explorer.source}/history", "lineage": f"/assets/{explorer.source}/lineage",
         "derived": f"/assets/{explorer.derived}", "party": f"/parties/{explorer.bob}",
