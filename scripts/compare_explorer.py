@@ -9,7 +9,8 @@ explorer left every other part of every page as it was.
 
 The stack is a private anvil with the tests' explorer world (tests/explorer_world.py) and finance world
 (tests/finance_world.py); the pages are its search, asset (overview, history, lineage, at a block), party,
-verify, certificate, recognised registries, trades and status pages, in English and Chinese. Exit status 1 if any page differs.
+verify, certificate, recognised registries, trades and status pages, in English and Chinese. Exit status 1
+if any page differs.
 """
 from __future__ import annotations
 
