@@ -175,6 +175,7 @@ contract ListingRegistry is IListingRegistry, EIP712, Nonces, ERC2771Context, Pa
         (IDataRegistry.Validity validity,) = dataRegistry.rightValidity(assetId, rightIndex);
         if (validity == IDataRegistry.Validity.NoSuchRight) return ListingValidity.RightNotValid;
         if (validity == IDataRegistry.Validity.AssetNotActive) return ListingValidity.AssetNotActive;
+        if (validity == IDataRegistry.Validity.AuthorisationLapsed) return ListingValidity.AuthorisationLapsed;
         if (validity != IDataRegistry.Validity.Valid) return ListingValidity.RightNotValid;
         if (dataRegistry.getAsset(assetId).frozen) return ListingValidity.AssetFrozen;
         IDataRegistry.RightView memory right = dataRegistry.getRight(assetId, rightIndex);

@@ -11,6 +11,7 @@ import {ListingRegistry} from "../src/ListingRegistry.sol";
 import {ParticipantRegistry} from "../src/ParticipantRegistry.sol";
 import {RegistrationOffice} from "../src/RegistrationOffice.sol";
 import {TradeRegistry} from "../src/TradeRegistry.sol";
+import {PublicDataAuthorisation} from "../src/PublicDataAuthorisation.sol";
 import {IAttestationRegistry} from "../src/interfaces/IAttestationRegistry.sol";
 import {IDataRegistry} from "../src/interfaces/IDataRegistry.sol";
 import {IListingRegistry} from "../src/interfaces/IListingRegistry.sol";
@@ -29,6 +30,7 @@ abstract contract RegistryFixture is Test {
         RegistrationOffice office;
         AttestationRegistry attestations;
         TradeRegistry trades;
+        PublicDataAuthorisation authorisations;
     }
 
     // ───────────────────────────── roles: the columns of the matrix ─────────────────────────────
@@ -170,6 +172,7 @@ abstract contract RegistryFixture is Test {
         x.office = new RegistrationOffice(x.registry, x.participants, PUBLICITY, address(x.forwarder));
         x.attestations = new AttestationRegistry(x.registry, x.participants, address(x.forwarder));
         x.trades = new TradeRegistry(x.registry, x.listings, x.participants, address(x.forwarder));
+        x.authorisations = new PublicDataAuthorisation(x.registry, x.participants, address(x.forwarder));
     }
 
     function _admit(Deployment memory x) internal {
@@ -182,9 +185,12 @@ abstract contract RegistryFixture is Test {
         x.participants.suspendParticipant(SUSPENDED_EXCHANGE, 1, bytes32(0));
         x.office.configureRegistrar(who[REGISTRAR], "35", "A");
         x.registry.setRegistrationOffice(address(x.office));
-        address[] memory bound = new address[](4);
-        (bound[0], bound[1], bound[2], bound[3]) =
-            (address(x.registry), address(x.listings), address(x.office), address(x.attestations));
+        x.registry.setPublicDataAuthorisation(address(x.authorisations));
+        address[] memory bound = new address[](5);
+        (bound[0], bound[1], bound[2], bound[3], bound[4]) = (
+            address(x.registry), address(x.listings), address(x.office), address(x.attestations),
+            address(x.authorisations)
+        );
         x.participants.bindContracts(bound);
         vm.stopPrank();
     }

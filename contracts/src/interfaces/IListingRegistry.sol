@@ -29,7 +29,8 @@ interface IListingRegistry {
         RightNotValid, // the operating right was revoked or expired (or an ancestor was)
         HolderChanged, // the consenting party no longer holds the operating right (transferred away)
         OriginNotValid, // for a cross-listing: the origin listing is no longer valid
-        AssetFrozen // a regulator froze the asset (查封)
+        AssetFrozen, // a regulator froze the asset (查封)
+        AuthorisationLapsed // public data: the asset's authorisation was revoked or ended (or the holder's licence)
     }
 
     /// @notice What an exchange lists, and what the holder consents to.
