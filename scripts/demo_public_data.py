@@ -98,7 +98,8 @@ def main() -> None:
                                                            purpose=SCENARIO)), OPERATOR).events[0].args["rightIndex"]
 
         print("The second-level operator derives a product from its usage right, and lists it on the exchange.")
-        product = client.register(registration(SECOND.address, (Source(source, usage),)), SECOND).asset_ids[0]
+        declared = registration(SECOND.address, (Source(source, usage),))
+        product = client.register(declared, SECOND).asset_ids[0]
         request = ListingRequest(product, 3, "XMDE-2026-0007")
         consent = client.sign(ListingConsent(EXCHANGE.address, request), SECOND)
         listed = client.execute(ListProduct(request, SECOND.address, consent.deadline, consent.signature), EXCHANGE)
@@ -139,15 +140,14 @@ def main() -> None:
               f"listing {listing} not valid, reason {shown['invalid_reason']}")
         for asset_id in (source, product):
             detail = http.get(f"/v1/assets/{asset_id}").json()
-            reasons = {r["reason"] for r in detail["rights"]}
+            reasons = {r["invalid_reason"] for r in detail["rights"]}
             check(reasons == {"authorisation_revoked"}, f"{asset_id[:10]}…: every right lapsed ({reasons})")
             remark = next((r for r in detail["legal_status"]["remarks"] if r["type"] == "authorisation_lapsed"), None)
             check(remark is not None and remark["revocation_reason"]["key"] == "security_incident",
                   f"{asset_id[:10]}…: legal status says {detail['legal_status']['text_en']!r}")
-        verified = http.post("/v1/verify", json={"asset_id": product})
-        if verified.status_code == 200:
-            body = verified.json()
-            check("authorisation" in str(body), "POST /v1/verify reports the lapsed authorisation")
+        verified = http.post("/v1/verify", json={"sha256": "0x" + declared.content_hash.hex()})
+        check(verified.status_code == 200 and "authorisation_lapsed" in verified.text,
+              "POST /v1/verify of the product's data reports the lapsed authorisation")
         print("\nPublic-data demo: every check held.")
 
 

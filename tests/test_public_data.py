@@ -112,3 +112,18 @@ def test_revoking_the_authorisation_lapses_everything_under_it_with_the_reason(w
     # The index agrees with the contracts' own views, rights' validity included.
     report = check(s.rpc_url, s.deployment, create_engine(s.settings.database_url))
     assert not report.differences, report.differences
+
+
+@pytest.mark.stack
+def test_the_public_data_demo_runs():
+    """scripts/demo_public_data.py: authorisation, scenario approval, licences, a derived product listed and traded,
+    then the revocation and everything under it lapsing, each check printed; exit 0 when all hold."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run([sys.executable, str(root / "scripts" / "demo_public_data.py")], capture_output=True,
+                            text=True, timeout=300, cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "every check held" in result.stdout
