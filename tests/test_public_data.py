@@ -114,6 +114,44 @@ def test_revoking_the_authorisation_lapses_everything_under_it_with_the_reason(w
     assert not report.differences, report.differences
 
 
+def test_the_cli_grants_approves_licenses_revokes_and_shows(world, tmp_path):
+    """`datareg authorisation grant / approve-scenario / license / revoke / show`, each signed with the acting
+    party's own key, against the stack; the show answers from the API."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    s = world[0]
+    env = dict(os.environ, DATAREG_RPC_URL=s.rpc_url, DATAREG_API_URL=s.api_url, DATAREG_DATA_DIR=str(tmp_path),
+               DATAREG_KEY_PASSWORD="pw")
+
+    def datareg(*args: str, **extra: str) -> str:
+        result = subprocess.run([sys.executable, "-m", "registry.cli.main", *args], env={**env, **extra},
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    for name, index in (("gov", 5), ("operator", 1)):
+        datareg("key", "import", "--out", str(tmp_path / f"{name}.json"), DATAREG_IMPORT_KEY=dev_key(index))
+    granted = json.loads(datareg("--json", "authorisation", "grant", "--operator", s.accounts[1].address,
+                                 "--entries", "3", "--scenario", "城市治理", "--until", "+30d",
+                                 "--key", str(tmp_path / "gov.json")))
+    number = str(granted["authorisation_id"])
+    datareg("authorisation", "approve-scenario", number, "城市治理", "--key", str(tmp_path / "gov.json"))
+    datareg("authorisation", "license", number, s.accounts[2].address, "--scenario", "城市治理", "--until", "+10d",
+            "--key", str(tmp_path / "operator.json"))
+    datareg("authorisation", "revoke", number, "--reason", "operator_request", "--key", str(tmp_path / "gov.json"))
+    block = s.client.w3.eth.block_number
+    s.wait_block(block)
+    shown = json.loads(datareg("--json", "authorisation", "show", number))
+    assert shown["status"] == "authorisation_revoked"
+    assert shown["revocation_reason"]["key"] == "operator_request"
+    assert shown["approved_scenarios"][0]["approved"] is True
+    assert shown["licences"][0]["licensee"] == s.accounts[2].address
+    assert "authorisation_revoked" in datareg("authorisation", "show", number)
+
+
 @pytest.mark.stack
 def test_the_public_data_demo_runs():
     """scripts/demo_public_data.py: authorisation, scenario approval, licences, a derived product listed and traded,
