@@ -171,7 +171,7 @@ class Attribute(enum.IntFlag):
     SENSITIVE = 0x02  # 含敏感个人信息
     EXPORT = 0x04  # 允许出境
     DERIVED = 0x08  # 衍生数据
-    PUBLIC_DATA = 0x10  # 公共数据 (bound to an authorisation, or derived from such data): set by the contract
+    PUBLIC = 0x10  # 公共数据 (bound to an authorisation, or derived from such data): set by the contract
 
 
 ATTRIBUTE_LABELS = {
@@ -179,7 +179,7 @@ ATTRIBUTE_LABELS = {
     Attribute.SENSITIVE: ("含敏感个人信息", "sensitive personal information"),
     Attribute.EXPORT: ("允许出境", "export allowed"),
     Attribute.DERIVED: ("衍生数据", "derived"),
-    Attribute.PUBLIC_DATA: ("公共数据", "public data"),
+    Attribute.PUBLIC: ("公共数据", "public data"),
 }
 
 
@@ -587,6 +587,7 @@ CONTRACT_ENUMS: dict[tuple[str, str], type[Term]] = {
     ("IRegistrationOffice", "CertificateStatus"): CertificateStatus,
     ("IAttestationRegistry", "Kind"): AttestationKind,
     ("IAttestationRegistry", "Status"): AttestationStatus,
+    ("IPublicDataAuthorisation", "Standing"): AuthorisationStanding,
 }
 
 #: The vocabulary GET /v1/vocabulary serves, by the name of each group.
@@ -598,6 +599,8 @@ GROUPS: dict[str, type[Term]] = {
     "reissue_reason": ReissueReason,
     "classification": Classification,
     "revocation_reason": RevocationReason,
+    "authorisation_standing": AuthorisationStanding,
+    "authorisation_revocation_reason": AuthorisationRevocationReason,
     "cancel_reason": CancelReason,
     "refusal_reason": RefusalReason,
     "return_reason": ReturnReason,

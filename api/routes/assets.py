@@ -183,7 +183,7 @@ def _legal_status(db: Session, asset, now: int, reg, then, confirmed: int | None
 
 def _public_data(db: Session, asset: Asset, now: int) -> dict[str, Any] | None:
     """The public-data authorisation an asset is under and whether it is in force now (issue 21)."""
-    from api.routes.authorisations import authorisation_public
+    from api.views.authorisations import authorisation_public
     from registry.db.models import PublicAuthorisation
     if asset.public_authorisation_id is None:
         return None

@@ -13,13 +13,12 @@ from sqlmodel import col, select
 from api.deps import SessionDep
 from api.params import MAX_INT64
 from api.schemas import Page, iso
+from api.views.authorisations import AuthorisationPublic, authorisation_public, reason_public
 from registry.chain.types import checksum
 from registry.db import queries
 from registry.db.authorisations import standings
 from registry.db.models import Asset, Listing, PublicAuthorisation, PublicLicence, PublicScenario
 from registry.errors import NotFound
-from registry.rules import PublicStanding
-from registry.vocabulary import AuthorisationRevocationReason
 
 router = APIRouter(prefix="/v1/authorisations", tags=["authorisations"])
 
@@ -44,28 +43,6 @@ class LicencePublic(BaseModel):
     reason: Optional[str] = Field(None, description="Why not in force: licence_revoked, licence_expired, or the "
                                   "authorisation's own reason.")
     granted_at: Optional[str]
-    granted_tx: str
-
-
-class AuthorisationPublic(BaseModel):
-    authorisation_id: int
-    authority: str = Field(description="The authorising body (授权主体), a participant with role data authority.")
-    operator: str = Field(description="The first-level operator (一级开发主体).")
-    catalogue_cid: Optional[str] = Field(None, description="The catalogue document listing the data in scope.")
-    catalogue_entries: int
-    scenarios: list[str] = Field(description="The permitted scenarios.")
-    valid_from: Optional[str]
-    valid_until: Optional[str]
-    conditions_cid: Optional[str] = None
-    in_force: bool
-    status: str = Field(description="in_force, authorisation_revoked, authorisation_expired or "
-                        "authorisation_not_yet_in_force.")
-    revocation_reason: Optional[dict[str, Any]] = Field(None, description="The authority's reason code and labels.")
-    revocation_evidence_cid: Optional[str] = None
-    revoked_at: Optional[str] = None
-    revoked_tx: Optional[str] = None
-    granted_at: Optional[str]
-    granted_block: int
     granted_tx: str
 
 
@@ -96,26 +73,6 @@ class CoveredAsset(BaseModel):
     name: Optional[str] = None
     rights: list[CoveredRight]
     listings: list[CoveredListing]
-
-
-def _reason(code: Optional[int]) -> Optional[dict[str, Any]]:
-    if code is None:
-        return None
-    labels = {m.value: m for m in AuthorisationRevocationReason}.get(code)
-    return {"code": code, "key": labels.key if labels else None, "zh": labels.zh if labels else None,
-            "en": labels.en if labels else None}
-
-
-def authorisation_public(row: PublicAuthorisation, now: int) -> AuthorisationPublic:
-    lapsed = PublicStanding(row, {}).authorisation_reason(now)
-    return AuthorisationPublic(
-        authorisation_id=row.authorisation_id, authority=row.authority, operator=row.operator,
-        catalogue_cid=row.catalogue_cid, catalogue_entries=row.catalogue_entries,
-        scenarios=json.loads(row.scenarios_json), valid_from=iso(row.valid_from), valid_until=iso(row.valid_until),
-        conditions_cid=row.conditions_cid, in_force=lapsed is None, status=lapsed or "in_force",
-        revocation_reason=_reason(row.revocation_reason) if row.revoked else None,
-        revocation_evidence_cid=row.revocation_evidence_cid, revoked_at=iso(row.revoked_at), revoked_tx=row.revoked_tx,
-        granted_at=iso(row.granted_at), granted_block=row.granted_block, granted_tx=row.granted_tx)
 
 
 def _existing(db: SessionDep, authorisation_id: int) -> PublicAuthorisation:
@@ -166,7 +123,7 @@ def get_authorisation(authorisation_id: Annotated[int, Path(ge=1, le=MAX_INT64)]
                                            approved_tx=s.approved_tx) for s in scenarios],
         licences=[LicencePublic(licensee=lic.licensee, scenarios=json.loads(lic.scenarios_json),
                                 valid_until=iso(lic.valid_until), terms_cid=lic.terms_cid, revoked=lic.revoked,
-                                revocation_reason=_reason(lic.revocation_reason) if lic.revoked else None,
+                                revocation_reason=reason_public(lic.revocation_reason) if lic.revoked else None,
                                 in_force=standing.reason(lic.licensee, now) is None,
                                 reason=standing.reason(lic.licensee, now), granted_at=iso(lic.granted_at),
                                 granted_tx=lic.granted_tx) for lic in licences],

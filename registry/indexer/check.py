@@ -271,7 +271,7 @@ def asset_view_differences(out: list[Difference], row: dict[str, Any], view: tup
     attributes = (Attribute.PERSONAL * row["personal_information"]
                   | Attribute.SENSITIVE * row["sensitive_personal_information"]
                   | Attribute.EXPORT * row["export_allowed"] | Attribute.DERIVED * row["derived"]
-                  | Attribute.PUBLIC_DATA * (row.get("public_authorisation_id") is not None))
+                  | Attribute.PUBLIC * (row.get("public_authorisation_id") is not None))
     _compare(out, entity, {
         "registrant": (row["registrant"], view[0]), "status": (row["status"], view[1]),
         "classification": (row["classification"], view[2]), "attributes": (attributes, view[3]),
