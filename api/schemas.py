@@ -452,6 +452,18 @@ class AssetDetail(AssetSummary):
         default=None, description="Public data (公共数据, issue 21): the authorisation it is under "
         "(authorisation_id, authority, operator), whether that is in force now (status) and, if revoked, the "
         "authority's reason; null for an asset that is not public data.")
+    personal_information_basis_given: Optional[bool] = Field(
+        None, description="For an asset flagged with personal information: whether its metadata gives the legal "
+        "basis and evidence (personal_information_basis, shown to the registration's parties only); false flags an "
+        "asset registered on chain without it (the schema, the CLI and POST /v1/metadata require it). Null for an "
+        "asset without personal information or whose metadata the index lacks.")
+    finance_remarks: list["FinanceRemarkPublic"] = Field(
+        default_factory=list, description="Capital contributions (作价出资) and data trusts (数据信托) its holders "
+        "recorded, standing and ended (FinanceRecords).")
+    accounting_records: list["AccountingRecordPublic"] = Field(
+        default_factory=list, description="Each holder's accounting record (数据资产入表): its commitment and "
+        "auditor only; the document is served to the holder and the auditor by GET "
+        "/v1/assets/{id}/accounting/{holder} with a signed read request.")
     names: dict[str, "PartyNamePublic"] = Field(default_factory=dict, description="The name of each address in "
                                                 "this answer that has one: the participant's registered name, else "
                                                 "the name the application's metadata gives it (registry/db/names.py).")
@@ -1038,6 +1050,58 @@ class AttestationPublic(BaseModel):
     issued_tx: str
     revocation_reason: Optional[ReasonPublic] = Field(None, description="Why its issuer revoked it "
                                                       "(attestation_revocation_reason), with its labels.")
+
+
+class FinanceRemarkPublic(BaseModel):
+    """A capital contribution or data-trust remark (FinanceRecords.FinanceRemarkRecorded)."""
+
+    remark_id: int
+    kind: str = Field(description="capital_contribution (作价出资) or data_trust (数据信托).")
+    kind_zh: str
+    holder: str = Field(description="The holding-right holder that recorded it.")
+    counterparty: str = Field(description="The investee (capital contribution) or the trustee (data trust).")
+    beneficiaries: list[str] = Field(description="A data trust's beneficiaries; empty for a contribution.")
+    document_cid: str = Field(description="CIDv0 of the agreement (出资协议, 信托合同).")
+    effective_from: Optional[str] = Field(description="Beijing time (ISO 8601, +08:00).")
+    effective_until: Optional[str] = Field(description="Its end by its terms; null for no fixed end.")
+    status: str = Field(description="standing, or ended (released by its holder).")
+    end_evidence_cid: Optional[str]
+    ended_at: Optional[str]
+    recorded_at: Optional[str]
+    recorded_block: int
+    recorded_tx: str
+
+
+class AccountingRecordPublic(BaseModel):
+    """The public part of a holder's accounting record: who, the auditor, and the commitment."""
+
+    holder: str
+    auditor: Optional[str] = Field(description="Who may read the document besides the holder; null for none.")
+    document_cid: str = Field(description="CIDv0 of the private accounting document (its digest is on chain).")
+    revision: int
+    recorded_at: Optional[str]
+    recorded_block: int
+    recorded_tx: str
+
+
+class AccountingDocumentPublic(BaseModel):
+    """A holder's accounting document, checked against its on-chain commitment (GET
+    /v1/assets/{id}/accounting/{holder}); for the holder and its auditor only."""
+
+    asset_id: str
+    record: AccountingRecordPublic
+    verified: bool = Field(description="Always true: the document's CID is the commitment read from the "
+                           "FinanceRecords contract now; a document that is not is refused (409).")
+    document: dict[str, Any]
+
+
+class AccountingDocumentStored(BaseModel):
+    """What POST /v1/accounting/documents stored: commit to `digest` with FinanceRecords.recordAccounting."""
+
+    cid: str
+    digest: str
+    size: int
+    document: dict[str, Any] = Field(description="The canonical document as stored (with its salt).")
 
 
 class CertificateHolder(BaseModel):

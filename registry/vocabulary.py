@@ -464,6 +464,44 @@ class AttestationStatus(Term):
     ISSUER_NOT_ACTIVE = 5, "出具机构资格无效", "issuer not active"
 
 
+# ─────────────────────────────── FinanceRecords (数据资产入表, 作价出资, 数据信托) ───────────────────────────────
+
+
+class FinanceRemarkKind(Term):
+    """IFinanceRecords.RemarkKind: what a holder's finance remark on an asset records."""
+
+    CAPITAL_CONTRIBUTION = 0, "作价出资", "capital contribution"
+    DATA_TRUST = 1, "数据信托", "data trust"
+
+
+class AccountingCategory(Term):
+    """How the holder's books carry the asset (数据资产入表, 企业数据资源相关会计处理暂行规定): held for sale in
+    the ordinary course of business, an intangible asset, or not recognised as an asset. Off chain: in the
+    private accounting document only."""
+
+    INVENTORY = 0, "存货", "inventory"
+    INTANGIBLE_ASSET = 1, "无形资产", "intangible asset"
+    NOT_RECOGNISED = 2, "未确认为资产", "not recognised"
+
+
+class AmortisationMethod(Term):
+    """How an intangible data asset's cost is spread over its useful life (摊销方法). Off chain, as above."""
+
+    STRAIGHT_LINE = 0, "直线法", "straight line"
+    UNITS_OF_PRODUCTION = 1, "工作量法", "units of production"
+    DIMINISHING_BALANCE = 2, "加速摊销法", "diminishing balance"
+    NONE = 3, "不摊销", "not amortised"
+
+
+class PersonalInformationBasis(Term):
+    """The legal basis on which data with personal information is processed (PIPL art. 13 个人信息处理的合法
+    性基础), required in the metadata of an asset flagged with personal information, with its evidence."""
+
+    CONSENT = 0, "取得个人同意", "consent"
+    CONTRACT = 1, "订立、履行合同所必需", "contract"
+    STATUTORY_DUTY = 2, "履行法定职责或者法定义务所必需", "statutory duty"
+    ANONYMISED = 3, "已匿名化处理", "anonymised"
+
 #: The kind of each event in an asset's history (the `action` field of GET /v1/assets/{id}/history, the CLI's
 #: `history` and `audit`, the explorer's history): contract event name -> (snake_case key, 中文, English). The key is
 #: the one scheme for event kinds everywhere; the contract's own event name stays beside it as `event`.
@@ -525,6 +563,9 @@ EVENT_ACTIONS: dict[str, tuple[str, str, str]] = {
     "LicenceRevoked": ("licence_revoked", "撤销二级开发授权", "second-level licence revoked"),
     "AssetBound": ("asset_bound", "目录数据纳入授权", "catalogue asset bound"),
     "AuthorisationRevoked": ("authorisation_revoked", "撤销公共数据授权", "public-data authorisation revoked"),
+    "AccountingRecorded": ("accounting_recorded", "数据资产入表记录", "accounting record committed"),
+    "FinanceRemarkRecorded": ("finance_remark_recorded", "作价出资或数据信托备注", "contribution or trust recorded"),
+    "FinanceRemarkEnded": ("finance_remark_ended", "解除作价出资或终止数据信托", "contribution or trust ended"),
 }
 #: An event of another asset in this asset's history: a derivation made from it.
 DERIVED_FROM_THIS = ("derived_from_this", "被用于衍生登记", "used as a source of derived data")
@@ -588,6 +629,7 @@ CONTRACT_ENUMS: dict[tuple[str, str], type[Term]] = {
     ("IAttestationRegistry", "Kind"): AttestationKind,
     ("IAttestationRegistry", "Status"): AttestationStatus,
     ("IPublicDataAuthorisation", "Standing"): AuthorisationStanding,
+    ("IFinanceRecords", "RemarkKind"): FinanceRemarkKind,
 }
 
 #: The vocabulary GET /v1/vocabulary serves, by the name of each group.
@@ -620,6 +662,10 @@ GROUPS: dict[str, type[Term]] = {
     "certificate_status": CertificateStatus,
     "attestation_kind": AttestationKind,
     "attestation_status": AttestationStatus,
+    "finance_remark_kind": FinanceRemarkKind,
+    "accounting_category": AccountingCategory,
+    "amortisation_method": AmortisationMethod,
+    "personal_information_basis": PersonalInformationBasis,
 }
 
 

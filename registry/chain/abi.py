@@ -20,6 +20,7 @@ CONTRACTS = (
     "RegistrationOffice",
     "AttestationRegistry",
     "TradeRegistry",
+    "FinanceRecords",
     "PublicDataAuthorisation",
 )
 

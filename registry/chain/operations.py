@@ -21,6 +21,7 @@ from registry.errors import ValidationError
 from registry.vocabulary import (
     AttestationKind,
     CancelReason,
+    FinanceRemarkKind,
     ListingStatus,
     ObjectionReason,
     PledgedOperation,
@@ -51,6 +52,7 @@ ROLES = {m.key: m.value for m in Role.admissible()}
 ATTESTATION_KINDS = {m.key: m.value for m in AttestationKind}
 PLEDGED_OPERATIONS = {m.key: m.value for m in PledgedOperation}
 SETTLEMENT_STATUSES = {m.key: m.value for m in SettlementStatus if m is not SettlementStatus.NONE}
+FINANCE_REMARK_KINDS = {m.key: m.value for m in FinanceRemarkKind}
 
 
 def _refuse(name: str, message: str, short: str) -> ValidationError:
@@ -310,6 +312,26 @@ class RightKindsKind(Kind):
         return frozenset(RightKind.parse(k) for k in value)
 
 
+class AddressListKind(Kind):
+    """A dynamic array of addresses (a data trust's beneficiaries), a JSON list of 0x addresses."""
+
+    eip712 = "address[]"
+    missing: ClassVar[Any] = []
+
+    def abi(self, value: Any, name: str) -> list[str]:
+        return [checksum(v, name) for v in value]
+
+    message = abi  # type: ignore[assignment]
+
+    def to_json(self, value: Any) -> list[str]:
+        return list(value)
+
+    def from_json(self, value: Any, name: str) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise _refuse(name, f"'{name}' must be a list of addresses, got {value!r}.", "a list of addresses")
+        return tuple(checksum(v, name) for v in value)
+
+
 ASSET_ID = AssetIdKind()
 DIGEST = DigestKind()
 ADDRESS = AddressKind()
@@ -319,6 +341,7 @@ BYTES = BytesKind()
 CREDIT_CODE = CreditCodeKind()
 CURRENCY = CurrencyKind()
 RIGHT_KINDS = RightKindsKind()
+ADDRESSES = AddressListKind()
 
 
 # ─────────────────────────────── fields and structs ───────────────────────────────
@@ -1239,6 +1262,52 @@ class RevokeAttestation(Operation):
     contract = "AttestationRegistry"
     name = "revoke_attestation"
     function = "revokeAttestation"
+
+
+# ─────────────────────────────── finance records (FinanceRecords, 数据资产入表) ───────────────────────────────
+
+@dataclass(frozen=True)
+class RecordAccounting(Operation):
+    """The holder's commitment to its private accounting document (its CID digest) and the auditor who may read
+    the document; `right_index` is the holding right the holder holds (1 for the first holder)."""
+
+    asset_id: str = arg(ASSET_ID)
+    right_index: int = arg(UINT256)
+    auditor: str = arg(ADDRESS)
+    document_cid: bytes = arg(DIGEST)
+
+    contract = "FinanceRecords"
+    name = "record_accounting"
+    function = "recordAccounting"
+
+
+@dataclass(frozen=True)
+class RecordFinanceRemark(Operation):
+    """A capital contribution (counterparty: the investee) or data trust (the trustee, with beneficiaries);
+    the fields after the right index are the contract's RemarkData struct argument."""
+
+    asset_id: str = arg(ASSET_ID)
+    right_index: int = arg(UINT256)
+    kind: str = arg(Named(FINANCE_REMARK_KINDS, "finance remark kind"), packed=True)
+    counterparty: str = arg(ADDRESS, packed=True)
+    beneficiaries: tuple[str, ...] = arg(ADDRESSES, (), packed=True)
+    document_cid: bytes = arg(DIGEST, ZERO, packed=True)
+    effective_from: int = arg(Uint(64), 0, packed=True)
+    effective_until: int = arg(Uint(64), 0, packed=True)
+
+    contract = "FinanceRecords"
+    name = "record_finance_remark"
+    function = "recordRemark"
+
+
+@dataclass(frozen=True)
+class EndFinanceRemark(Operation):
+    remark_id: int = arg(UINT256)
+    evidence_cid: bytes = arg(DIGEST, ZERO)
+
+    contract = "FinanceRecords"
+    name = "end_finance_remark"
+    function = "endRemark"
 
 
 # ─────────────────────────────── any operation, through the ERC-2771 forwarder ───────────────────────────────

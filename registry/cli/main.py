@@ -192,6 +192,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "attest": ("registry.cli.procedure", "issue an appraisal, compliance certification or quality evaluation "
                "(service provider)"),
     "revoke-attestation": ("registry.cli.procedure", "revoke an attestation you issued"),
+    "accounting": ("registry.cli.finance",
+                   "an asset's accounting record (数据资产入表), private to you and your auditor"),
+    "contribution": ("registry.cli.finance", "capital contribution (作价出资) of an asset: record it, release it"),
+    "trust": ("registry.cli.finance", "data trust (数据信托) of an asset: record it with trustee and beneficiaries, "
+              "end it"),
     "registrar": ("registry.cli.procedure", "give a registrar its region and code for certificate numbers (admin)"),
     "registration": ("registry.cli.procedure", "an asset's application, objections and certificate status"),
     "document": ("registry.cli.procedure", "a stored document by its CID (application documents and objection "

@@ -7,9 +7,11 @@ Three comparisons, each against the node alone:
   written it (registry.indexer.writer.event_row) with the time from the block's header;
 - every state table (assets, rights and their versions, lineage, listings, pledges, registrations,
   objections, attestations, participants, and issue 13's freeze orders, asset versions, holder terms and
-  change applications) with the same logs replayed through the indexer's own handlers;
+  change applications, issue 21's accounting records and finance remarks) with the same logs replayed through
+  the indexer's own handlers;
 - the state with the contracts' own views (getAsset, getRight, rightValidity, getListing, listingValidity,
-  getApplication, getAttestation, getParticipant, freezeOrderCount, getFreezeOrder, getChange) at that block,
+  getApplication, getAttestation, getParticipant, freezeOrderCount, getFreezeOrder, getChange, getAccounting,
+  getRemark) at that block,
   and the listing feed with the listings.
 
 The replay and the view comparisons are shared with `datareg audit --verify`, which does the same for one
@@ -36,13 +38,16 @@ from registry.chain.events import DecodedEvent, _canonical_type, _compile, _sequ
 from registry.chain.evidence import get_logs, headers
 from registry.chain.rpc import Rpc
 from registry.config import Deployment
+from registry.content.cid import cid_to_digest
 from registry.db.models import (
+    AccountingRecord,
     Asset,
     AssetVersion,
     Attestation,
     Block,
     ChangeApplication,
     Event,
+    FinanceRemark,
     FreezeOrder,
     HolderTerm,
     Lineage,
@@ -65,7 +70,15 @@ from registry.indexer.batch import Batch, table_of
 from registry.indexer.handlers import HANDLERS
 from registry.indexer.writer import event_row
 from registry.rules import AUTHORISATION_REASONS, PublicStanding, evaluate_rights
-from registry.vocabulary import AssetStatus, Attribute, ListingStatus, ListingValidity, Stage, Validity
+from registry.vocabulary import (
+    AssetStatus,
+    Attribute,
+    FinanceRemarkKind,
+    ListingStatus,
+    ListingValidity,
+    Stage,
+    Validity,
+)
 
 # The contract's Validity enum, by the reason evaluate_rights gives for a right that is not valid.
 VALIDITY: dict[str | None, Validity] = {
@@ -333,6 +346,25 @@ def attestation_view_differences(out: list[Difference], row: dict[str, Any], vie
         "asset_id": (row["asset_id"], view[6] if view else None)})
 
 
+def accounting_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
+    """An accounting record against FinanceRecords.getAccounting: the commitment the API checks documents by."""
+    auditor = view[1] if view else None
+    _compare(out, f"accounting_records {row['asset_id']}/{row['holder']}", {
+        "document_cid": ("0x" + cid_to_digest(row["document_cid"]).hex(), view[0] if view else None),
+        "auditor": (row["auditor"], None if auditor is None or int(auditor, 16) == 0 else auditor),
+        "revision": (row["revision"], view[2] if view else None)})
+
+
+def finance_remark_view_differences(out: list[Difference], row: dict[str, Any],
+                                    view: tuple[Any, ...] | None) -> None:
+    _compare(out, f"finance_remarks {row['remark_id']}", {
+        "asset_id": (row["asset_id"], view[0] if view else None),
+        "holder": (row["holder"], view[1] if view else None),
+        "kind": (row["kind"], FinanceRemarkKind(view[2]).key if view else None),
+        "ended": (row["ended"], view[3] if view else None),
+        "counterparty": (row["counterparty"], view[4] if view else None)})
+
+
 def freeze_order_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
     _compare(out, f"freeze_orders {row['asset_id']}/{row['order_id']}", {
         "regulator": (row["regulator"], view[0] if view else None),
@@ -381,6 +413,8 @@ STATE_TABLES: dict[type[SQLModel], tuple[tuple[str, ...], frozenset[str]]] = {
     PublicAuthorisation: (("authorisation_id",), frozenset()),
     PublicScenario: (("authorisation_id", "scenario_hash"), frozenset()),
     PublicLicence: (("authorisation_id", "licensee"), frozenset()),
+    AccountingRecord: (("asset_id", "holder"), frozenset()),
+    FinanceRemark: (("remark_id",), frozenset()),
 }
 EVENT_FIELDS = ("block_hash", "tx_hash", "timestamp", "name", "asset_id", "kind", "actor", "party", "right_index")
 
@@ -552,4 +586,13 @@ def check(rpc_url: str, deployment: Deployment, engine: Engine) -> CheckReport:
         for row, view in zip(attestations, views.read([("AttestationRegistry", "getAttestation",
                                                         (a["attestation_id"],)) for a in attestations])):
             attestation_view_differences(out, row, view)
+    if "FinanceRecords" in deployment.contracts:
+        records = db_rows[AccountingRecord]
+        for row, view in zip(records, views.read([("FinanceRecords", "getAccounting",
+                                                   (bytes.fromhex(r["asset_id"][2:]), r["holder"])) for r in records])):
+            accounting_view_differences(out, row, view)
+        remarks = db_rows[FinanceRemark]
+        for row, view in zip(remarks, views.read([("FinanceRecords", "getRemark", (r["remark_id"],))
+                                                  for r in remarks])):
+            finance_remark_view_differences(out, row, view)
     return report

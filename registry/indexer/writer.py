@@ -29,6 +29,7 @@ from registry.db.bulk import chunks, insert_rows
 from registry.db.listings import Cause, end_of_block, lapse_listings, refresh_listings, retract_feed_entries
 from registry.db.models import (
     CHECKPOINT,
+    AccountingRecord,
     Asset,
     AssetVersion,
     Attestation,
@@ -36,6 +37,7 @@ from registry.db.models import (
     ChangeApplication,
     Checkpoint,
     Event,
+    FinanceRemark,
     FreezeOrder,
     HolderTerm,
     Lineage,
@@ -48,7 +50,6 @@ from registry.db.models import (
     PublicLicence,
     PublicScenario,
     Registration,
-    Right,
     RightVersion,
     Trade,
     UndoBatch,
@@ -216,8 +217,9 @@ class Writer:
     def _replay(self, db: Session, assets: set[str], accounts: set[str]) -> None:
         """Rebuilds the rows of `assets` and `accounts` from their remaining events."""
         for chunk in chunks(list(assets)):
-            for table in (RightVersion, Right, Lineage, Listing, Pledge, Objection, Registration, Attestation, Trade,
-                          AssetVersion, FreezeOrder, HolderTerm, ChangeApplication, Asset):
+            for table in (RightVersion, Lineage, Listing, Pledge, Objection, Registration, Attestation, Trade,
+                          AssetVersion, FreezeOrder, HolderTerm, ChangeApplication, AccountingRecord, FinanceRemark,
+                          Asset):
                 db.exec(delete(table).where(col(table.asset_id).in_(chunk)))
         for chunk in chunks(list(accounts)):
             db.exec(delete(Participant).where(col(Participant.account).in_(chunk)))
@@ -337,22 +339,21 @@ def _kind(batch: Batch, event: DecodedEvent) -> int | None:
         kind: int = event.args["kind"]
         return kind
     if "rightIndex" in event.args and event.name != "AssetDerived":
-        right = batch.get(Right, (event.args["assetId"], event.args["rightIndex"]))
+        right = batch.current_version(event.args["assetId"], event.args["rightIndex"])
         return right["kind"] if right else None
     return None
 
 
 # Events that change rights which exist before them (all others create theirs).
-RIGHT_CHANGES = ("RightTransferred", "RightRevoked", "RightRenewed")
+RIGHT_CHANGES = ("RightTransferred", "RightRevoked", "RightRenewed", "RightAccepted", "RightAssignmentWithdrawn")
 
 
 def _prefetch_rows(batch: Batch, events: list[DecodedEvent]) -> None:
     """Reads, a few hundred per query, the existing rows the batch's events will change: assets and rights
-    not created by the batch itself, and those rights' current versions."""
+    not created by the batch itself, and the current versions of the rights they change."""
     created = {e.args["assetId"] for e in events if e.name == "AssetRegistered"}
     batch.prefetch(Asset, {e.args["assetId"] for e in events if "assetId" in e.args} - created)
     rights = {(e.args["assetId"], e.args["rightIndex"]) for e in events if e.name in RIGHT_CHANGES}
-    batch.prefetch(Right, rights)
     batch.prefetch_versions(rights)
 
 

@@ -1,20 +1,20 @@
 """Public-data authorised operation: authorisations, scenarios, second-level licences, and each asset's authorisation
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0024
+Revises: 0023
 Create Date: 2026-12-07
 
 Issue 21 (公共数据授权运营): the PublicDataAuthorisation contract's records, and `assets.public_authorisation_id`
-for assets bound to an authorisation or derived from such an asset. (Numbered 0016 on 0015: the lead re-chains it
-at merge.)
+for assets bound to an authorisation or derived from such an asset. (Assigned 0016 on 0015; numbered 0024 on 0023 after main's
+migrations so the chain keeps one head, the highest-numbered file.)
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0016'
-down_revision = '0015'
+revision = '0024'
+down_revision = '0023'  # assigned 0016 on 0015: after main's 0022 and 0023, one head
 branch_labels = None
 depends_on = None
 
