@@ -6,6 +6,7 @@ from typing import Any, Generic, Optional, TypeVar
 
 from pydantic import BaseModel, Field
 
+from registry.chain.types import parse_certificate_number
 from registry.db.models import Asset, Event, Lineage, Right
 from registry.db.queries import RightState
 from registry.rules import LegalState, legal_status, verdict_rank
@@ -863,10 +864,21 @@ class VerifyResult(BaseModel):
                                                       "favourable match's (certified and unencumbered first, then "
                                                       "recorded or in procedure, then encumbered, then lapsed or "
                                                       "cancelled), as `datareg verify`'s exit status.")
+    # Present only when a certificate number was asked about, or when the council recognises other registries:
+    # an answer to a fingerprint, with no recognition, is what it always was.
+    certificate: Optional[dict[str, Any]] = Field(None, description="The certificate number asked about, read "
+                                                  "apart: kind (national or intellectual_property), region, "
+                                                  "division, registrar code, year, month, serial.")
+    recognised: Optional[list[dict[str, Any]]] = Field(None, description="One answer per registry the council "
+                                                       "recognises (GET /v1/recognitions), read from that "
+                                                       "registry's own chain: `registry` (name, region, chain id, "
+                                                       "contracts), `reachable`, `error` (why it could not be "
+                                                       "read: the answer is then partial), `matches` (asset, "
+                                                       "certificate status and number, holder, validity).")
 
     @classmethod
     def build(cls, verification: Verification, size: int | None, chain_id: int,
-              contracts: dict[str, str]) -> "VerifyResult":
+              contracts: dict[str, str], recognised: list[dict[str, Any]] | None = None) -> "VerifyResult":
         contracts = {name: contracts[name] for name in ("DataRegistry", "ListingRegistry") if name in contracts}
         indexed = verification.indexed_block
 
@@ -933,8 +945,12 @@ class VerifyResult(BaseModel):
                 certificate_number=m.legal.certificate_number if m.legal is not None else None,
             ))
         as_of = f" (the index holds every event up to block {indexed})" if indexed is not None else ""
+        what = "certificate number" if verification.certificate else "fingerprint"
         if not matches:
-            message = (f"No asset with this fingerprint is registered{as_of}. If it was registered moments ago, "
+            message = (f"No asset with this {what} is registered here{as_of}. If it was registered moments ago, "
+                       "ask again once GET /v1/status shows the index has reached its block."
+                       if verification.certificate else
+                       f"No asset with this fingerprint is registered{as_of}. If it was registered moments ago, "
                        "ask again once GET /v1/status shows the index has reached its block.")
         else:
             registrants = len({m.registrant for m in matches})
@@ -943,11 +959,42 @@ class VerifyResult(BaseModel):
                        + (f", registered by {registrants} registrants" if registrants > 1 else "")
                        + (f"; in {len(superseded)} of them it is a superseded version (a change registration "
                           "replaced the data)" if superseded else "") + f"{as_of}.")
+        if recognised:
+            message += " " + recognised_summary(recognised)
         legal = [m.legal for m in verification.matches if m.legal is not None]
         best = min(legal, key=verdict_rank) if legal else legal_status(None, None, [], [], [], 0)
         return cls(registered=bool(matches), message=message,
                    fingerprint=VerifyFingerprint(sha256=verification.sha256, cid=verification.cid, size=size),
-                   matches=matches, indexed_block=indexed, legal_status=LegalStatusPublic.of(best))
+                   matches=matches, indexed_block=indexed, legal_status=LegalStatusPublic.of(best),
+                   certificate=(parse_certificate_number(verification.certificate).to_json()
+                                if verification.certificate else None),
+                   recognised=recognised)
+
+    def answer(self) -> dict[str, Any]:
+        """The JSON answer: the fields of a recognition left out where they do not apply (see their comment)."""
+        body = self.model_dump(mode="json")
+        for name in ("certificate", "recognised"):
+            if body[name] is None:
+                del body[name]
+        return body
+
+
+def recognised_summary(recognised: list[dict[str, Any]]) -> str:
+    """One sentence per recognised registry: what it certifies, or why it could not be read."""
+    parts = []
+    for answer in recognised:
+        r = answer["registry"]
+        who = f"Recognised registry '{r['name']}' (chain {r['chain_id']}, RegistrationOffice " \
+              f"{r['contracts']['RegistrationOffice']})"
+        if answer["error"]:
+            parts.append(f"{who} could not be checked: {answer['error']}")
+        elif not answer["matches"]:
+            parts.append(f"{who} has no certificate for it.")
+        else:
+            shown = ", ".join(f"{m['certificate']['number'] or 'no certificate'} "
+                              f"({m['certificate']['status']})" for m in answer["matches"])
+            parts.append(f"{who} holds it: {shown}.")
+    return " ".join(parts)
 
 
 class ObjectionPublic(BaseModel):

@@ -438,6 +438,34 @@ class CertificateStatus(Term):
     NOT_REGISTERED = 5, "未登记", "not registered"
 
 
+class CertificateKind(Term):
+    """The kind of a registration certificate, told by its number (libraries/CertificateNumber.sol)."""
+
+    NATIONAL = 1, "数据产权登记证书", "data property registration certificate"
+    INTELLECTUAL_PROPERTY = 2, "数据知识产权登记证书", "data intellectual property registration certificate"
+
+
+# ─────────────────────────────── RecognitionRegistry ───────────────────────────────
+
+
+class RecognitionStatus(Term):
+    """IRecognitionRegistry.RecognitionStatus."""
+
+    NONE = 0, "无", "none"
+    RECOGNISED = 1, "互认中", "recognised"
+    WITHDRAWN = 2, "已撤回互认", "withdrawn"
+
+
+class RecognitionWithdrawalReason(Term):
+    """Why the council withdraws the recognition of another registry (IRecognitionRegistry.RecognitionWithdrawn)."""
+
+    AGREEMENT_ENDED = 1, "互认协议终止", "the recognition agreement ended"
+    REGISTRY_CLOSED = 2, "登记机构撤销或合并", "the registry was closed or merged"
+    NONCOMPLIANCE = 3, "登记不规范", "the registry's registrations did not meet the standard"
+    REDEPLOYED = 4, "合约重新部署", "the registry moved to new contracts"
+    OTHER = 99, "其他", "other"
+
+
 # ─────────────────────────────── AttestationRegistry ───────────────────────────────
 
 
@@ -533,6 +561,10 @@ EVENT_ACTIONS: dict[str, tuple[str, str, str]] = {
     "AssetCancelled": ("asset_cancelled", "注销登记", "registration cancelled"),
     "AssetChanged": ("asset_changed", "变更登记", "registration changed"),
     "RegistrarConfigured": ("registrar_configured", "设定登记机构代码", "registrar configured"),
+    "IpRegistrarConfigured": ("ip_registrar_configured", "设定数据知识产权登记机构代码",
+                              "registrar configured for data intellectual property"),
+    "RegistryRecognised": ("registry_recognised", "互认登记机构", "registry recognised"),
+    "RecognitionWithdrawn": ("recognition_withdrawn", "撤回互认", "recognition withdrawn"),
     "ApplicationFiled": ("application_filed", "提交登记申请", "registration applied for"),
     "ApplicationAccepted": ("application_accepted", "受理申请", "application accepted"),
     "ApplicationReturned": ("application_returned", "退回补正", "returned for material"),
@@ -630,6 +662,7 @@ CONTRACT_ENUMS: dict[tuple[str, str], type[Term]] = {
     ("IAttestationRegistry", "Status"): AttestationStatus,
     ("IPublicDataAuthorisation", "Standing"): AuthorisationStanding,
     ("IFinanceRecords", "RemarkKind"): FinanceRemarkKind,
+    ("IRecognitionRegistry", "RecognitionStatus"): RecognitionStatus,
 }
 
 #: The vocabulary GET /v1/vocabulary serves, by the name of each group.
@@ -666,6 +699,9 @@ GROUPS: dict[str, type[Term]] = {
     "accounting_category": AccountingCategory,
     "amortisation_method": AmortisationMethod,
     "personal_information_basis": PersonalInformationBasis,
+    "certificate_kind": CertificateKind,
+    "recognition_status": RecognitionStatus,
+    "recognition_withdrawal_reason": RecognitionWithdrawalReason,
 }
 
 

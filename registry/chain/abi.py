@@ -21,6 +21,7 @@ CONTRACTS = (
     "AttestationRegistry",
     "TradeRegistry",
     "FinanceRecords",
+    "RecognitionRegistry",
     "PublicDataAuthorisation",
 )
 

@@ -50,8 +50,9 @@ def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
            hook: Hook | None = None) -> Deployment:
     """Deploys the trusted forwarder, the ParticipantRegistry (administered by `admin`: in production the
     council's multisig; by default the deployer), the DataRegistry, and the ListingRegistry,
-    RegistrationOffice, AttestationRegistry, TradeRegistry and FinanceRecords that read it. With `record`,
-    resumes the deployment that record describes (see the module's docstring)."""
+    RegistrationOffice, AttestationRegistry, TradeRegistry and FinanceRecords that read it, and the
+    RecognitionRegistry of the council's recognitions of other registries. With `record`, resumes the deployment
+    that record describes (see the module's docstring)."""
     rpc = Rpc(rpc_url, timeout=30)
     try:
         chain_id = int(rpc.call("eth_chainId"), 16)
@@ -73,6 +74,8 @@ def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
         attestations = deployer.contract("AttestationRegistry", d, p, f)
         deployer.contract("TradeRegistry", d, listings, p, f)  # reads the pause switch itself (not bound)
         finance = deployer.contract("FinanceRecords", d, p, f)  # accounting commitments, contribution and trust
+        # The council's recognitions of other registries: admin writes only, never paused (not bound).
+        deployer.contract("RecognitionRegistry", p, f)
         # Public-data authorised operation (issue 21): authorisations, scenarios, second-level licences.
         authorisations = deployer.contract("PublicDataAuthorisation", d, p, f)
         if admin == account.address:

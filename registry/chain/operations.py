@@ -1098,6 +1098,19 @@ class ConfigureRegistrar(Operation):
 
 
 @dataclass(frozen=True)
+class ConfigureIpRegistrar(Operation):
+    """The council configures a registrar for data intellectual property certificates (17-digit numbers)."""
+
+    registrar: str = arg(ADDRESS)
+    division: str = arg(FixedText(6))
+    code: str = arg(FixedText(1))
+
+    contract = "RegistrationOffice"
+    name = "configure_ip_registrar"
+    function = "configureIpRegistrar"
+
+
+@dataclass(frozen=True)
 class SetPublicityPeriod(Operation):
     seconds: int = arg(UINT256)
 
@@ -1336,6 +1349,34 @@ class Forward(Operation):
         # The forwarder takes one ForwardRequestData struct: the signed fields, the deadline and the signature.
         return ((signer, checksum(self.target, "target contract"), self.value, self.gas, deadline, self.data,
                  signature),)
+
+
+# ─────────────────────────────── mutual recognition (RecognitionRegistry) ───────────────────────────────
+
+@dataclass(frozen=True)
+class Recognise(Operation):
+    """The council recognises another registry deployment (一地登记、全国共享)."""
+
+    chain_id: int = arg(Uint(64, low=1))
+    data_registry: str = arg(ADDRESS)
+    registration_office: str = arg(ADDRESS)
+    from_block: int = arg(Uint(64))
+    region: str = arg(FixedText(2))
+    registry_name: str = arg(Text(min_length=1, max_length=200))
+
+    contract = "RecognitionRegistry"
+    name = "recognise"
+    function = "recognise"
+
+
+@dataclass(frozen=True)
+class WithdrawRecognition(Operation):
+    recognition_id: int = arg(Uint(256, low=1))
+    reason_code: int = arg(Uint(16))
+
+    contract = "RecognitionRegistry"
+    name = "withdraw_recognition"
+    function = "withdraw"
 
 
 # Operations anyone may relay for their signer (those with a `...BySig` function, and the forwarder's), by the

@@ -198,6 +198,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "trust": ("registry.cli.finance", "data trust (数据信托) of an asset: record it with trustee and beneficiaries, "
               "end it"),
     "registrar": ("registry.cli.procedure", "give a registrar its region and code for certificate numbers (admin)"),
+    "recognition": ("registry.cli.recognition",
+                    "recognise another registry, withdraw a recognition (council), or list them"),
     "registration": ("registry.cli.procedure", "an asset's application, objections and certificate status"),
     "document": ("registry.cli.procedure", "a stored document by its CID (application documents and objection "
                  "evidence only for their parties: --key)"),

@@ -436,7 +436,8 @@ class Registration(SQLModel, table=True):
     stage: str = Field(index=True, max_length=16)  # the key of an IRegistrationOffice.Stage
     documents_cid: Optional[str] = Field(default=None, max_length=64)
     publicity_ends: Optional[int] = Field(default=None, index=True, sa_type=BIG)
-    certificate_number: Optional[str] = Field(default=None, index=True, max_length=15)
+    # 15 characters (national, SJ…) or 17 digits (data intellectual property): see CertificateNumber.sol.
+    certificate_number: Optional[str] = Field(default=None, index=True, max_length=17)
     registered_at: Optional[int] = Field(default=None, sa_type=BIG)
     valid_until: Optional[int] = Field(default=None, sa_type=BIG)
     reason_code: Optional[int] = None  # of a return, termination or refusal
@@ -611,6 +612,30 @@ class FinanceRemark(SQLModel, table=True):
     recorded_at: int = Field(sa_type=BIG)
     recorded_block: int = Field(sa_type=BIG)
     recorded_tx: str = Field(max_length=66)
+
+
+class Recognition(SQLModel, table=True):
+    """Another registry deployment the council recognises (一地登记、全国共享, RecognitionRegistry): its
+    certificates are checked here by reading its chain, through the RPC endpoint configured for its chain id
+    (DATAREG_RECOGNISED_RPC)."""
+
+    __tablename__ = "recognitions"
+
+    recognition_id: int = Field(primary_key=True, sa_type=BIG, sa_column_kwargs=CHAIN_NUMBERED)
+    chain_id: int = Field(sa_type=BIG)
+    data_registry: str = Field(max_length=42)
+    registration_office: str = Field(max_length=42)
+    from_block: int = Field(sa_type=BIG)
+    region: str = Field(max_length=2)
+    name: str
+    status: int  # IRecognitionRegistry.RecognitionStatus
+    recognised_at: int = Field(sa_type=BIG)
+    recognised_block: int = Field(sa_type=BIG)
+    recognised_tx: str = Field(max_length=66)
+    withdrawn_at: Optional[int] = Field(default=None, sa_type=BIG)
+    withdrawal_reason: Optional[int] = None
+    updated_block: int = Field(sa_type=BIG)
+
 
 # ───────────────────── written by the API, not the indexer: shared by every API instance ─────────────────────
 

@@ -6,13 +6,12 @@ Three comparisons, each against the node alone:
   never indexed shows as logs the index lacks) and field by field, each row as the indexer would have
   written it (registry.indexer.writer.event_row) with the time from the block's header;
 - every state table (assets, rights and their versions, lineage, listings, pledges, registrations,
-  objections, attestations, participants, and issue 13's freeze orders, asset versions, holder terms and
-  change applications, issue 21's accounting records and finance remarks) with the same logs replayed through
-  the indexer's own handlers;
+  objections, attestations, participants, issue 13's freeze orders, asset versions, holder terms and
+  change applications, trades, issue 21's accounting records, finance remarks and recognised registries) with
+  the same logs replayed through the indexer's own handlers;
 - the state with the contracts' own views (getAsset, getRight, rightValidity, getListing, listingValidity,
   getApplication, getAttestation, getParticipant, freezeOrderCount, getFreezeOrder, getChange, getAccounting,
-  getRemark) at that block,
-  and the listing feed with the listings.
+  getRemark, getRecognition) at that block, and the listing feed with the listings.
 
 The replay and the view comparisons are shared with `datareg audit --verify`, which does the same for one
 asset without the database.
@@ -37,6 +36,7 @@ from registry.chain.abi import load_abi
 from registry.chain.events import DecodedEvent, _canonical_type, _compile, _sequence, decode_log
 from registry.chain.evidence import get_logs, headers
 from registry.chain.rpc import Rpc
+from registry.chain.types import certificate_text
 from registry.config import Deployment
 from registry.content.cid import cid_to_digest
 from registry.db.models import (
@@ -59,6 +59,7 @@ from registry.db.models import (
     PublicAuthorisation,
     PublicLicence,
     PublicScenario,
+    Recognition,
     Registration,
     Right,
     RightVersion,
@@ -329,13 +330,25 @@ def listing_view_differences(out: list[Difference], row: dict[str, Any], view: t
 
 
 def registration_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
-    number = bytes.fromhex(view[8][2:]).decode() if view and int(view[8], 16) else None
+    number = certificate_text(view[8]) if view else None
     _compare(out, f"registration {row['asset_id']}", {
         "applicant": (row["applicant"], view[0] if view else None),
         "registrar": (row["registrar"], view[1] if view else None),
         "stage": (row["stage"], Stage(view[2]).key if view else None),
         "certificate_number": (row["certificate_number"], number),
         "valid_until": (row["valid_until"], (view[5] or None) if view else None)})
+
+
+def recognition_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
+    _compare(out, f"recognition {row['recognition_id']}", {
+        "chain_id": (row["chain_id"], view[0] if view else None),
+        "from_block": (row["from_block"], view[1] if view else None),
+        "status": (row["status"], view[2] if view else None),
+        "region": (row["region"], bytes.fromhex(view[3][2:]).decode("ascii", errors="replace") if view else None),
+        "withdrawn_at": (row["withdrawn_at"], (view[5] or None) if view else None),
+        "data_registry": (row["data_registry"], view[7] if view else None),
+        "registration_office": (row["registration_office"], view[8] if view else None),
+        "name": (row["name"], view[9] if view else None)})
 
 
 def attestation_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
@@ -415,6 +428,7 @@ STATE_TABLES: dict[type[SQLModel], tuple[tuple[str, ...], frozenset[str]]] = {
     PublicLicence: (("authorisation_id", "licensee"), frozenset()),
     AccountingRecord: (("asset_id", "holder"), frozenset()),
     FinanceRemark: (("remark_id",), frozenset()),
+    Recognition: (("recognition_id",), frozenset()),
 }
 EVENT_FIELDS = ("block_hash", "tx_hash", "timestamp", "name", "asset_id", "kind", "actor", "party", "right_index")
 
@@ -595,4 +609,9 @@ def check(rpc_url: str, deployment: Deployment, engine: Engine) -> CheckReport:
         for row, view in zip(remarks, views.read([("FinanceRecords", "getRemark", (r["remark_id"],))
                                                   for r in remarks])):
             finance_remark_view_differences(out, row, view)
+    if "RecognitionRegistry" in deployment.contracts:
+        recognitions = db_rows[Recognition]
+        for row, view in zip(recognitions, views.read([("RecognitionRegistry", "getRecognition",
+                                                        (r["recognition_id"],)) for r in recognitions])):
+            recognition_view_differences(out, row, view)
     return report

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from registry.chain.events import DecodedEvent
-from registry.chain.types import PRIMARY_RIGHTS
+from registry.chain.types import PRIMARY_RIGHTS, certificate_text
 from registry.content.cid import digest_to_cid
 from registry.db.models import (
     RIGHT_COLUMNS,
@@ -33,6 +33,7 @@ from registry.db.models import (
     PublicAuthorisation,
     PublicLicence,
     PublicScenario,
+    Recognition,
     Registration,
     Trade,
 )
@@ -46,6 +47,7 @@ from registry.vocabulary import (
     ListingStatus,
     ObjectionStatus,
     ParticipantStatus,
+    RecognitionStatus,
     SettlementStatus,
     Stage,
 )
@@ -414,7 +416,7 @@ def on_registered(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: Metada
     asset = batch.get(Asset, ev.args["assetId"])
     holding = batch.current_version(ev.args["assetId"], 1)
     _registration(batch, ev, Stage.REGISTERED.key).update(
-        certificate_number=bytes.fromhex(ev.args["certificateNumber"][2:]).decode(), registered_at=timestamp,
+        certificate_number=certificate_text(ev.args["certificateNumber"]), registered_at=timestamp,
         valid_until=ev.args["validUntil"], renewal_requested=False,
         certified_version=asset["version"] if asset else None, holder=holding["holder"] if holding else None)
 
@@ -551,6 +553,26 @@ def on_finance_remark_ended(batch: Batch, ev: DecodedEvent, timestamp: int, look
     remark.update(ended=True, end_evidence_cid=_cid_or_none(ev.args["evidenceCid"]), ended_at=timestamp,
                   ended_block=ev.block_number)
 
+
+def on_registry_recognised(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    a = ev.args
+    batch.add(Recognition, recognition_id=a["recognitionId"], chain_id=a["chainId"], data_registry=a["dataRegistry"],
+              registration_office=a["registrationOffice"], from_block=a["fromBlock"],
+              region=bytes.fromhex(a["region"][2:]).decode("ascii", errors="replace"), name=_text(a["name"]),
+              status=RecognitionStatus.RECOGNISED.value, recognised_at=timestamp, recognised_block=ev.block_number,
+              recognised_tx=ev.tx_hash, updated_block=ev.block_number)
+
+
+def on_recognition_withdrawn(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    recognition = batch.get(Recognition, ev.args["recognitionId"])
+    if recognition is None:
+        raise IndexerError(f"RecognitionWithdrawn in block {ev.block_number} names recognition "
+                           f"{ev.args['recognitionId']}, which is not in the index. Rebuild the index from the deploy "
+                           "block.")
+    recognition.update(status=RecognitionStatus.WITHDRAWN.value, withdrawn_at=timestamp,
+                       withdrawal_reason=ev.args["reasonCode"], updated_block=ev.block_number)
+
+
 Handler = Callable[[Batch, DecodedEvent, int, MetadataLookup], None]
 
 # ───────────────────────────── public-data authorised operation (issue 21) ─────────────────────────────
@@ -643,6 +665,11 @@ HANDLERS: dict[str, Handler] = {
     "AssetCancelled": on_asset_cancelled,
     "AssetChanged": on_asset_changed,
     "RegistrarConfigured": on_registrar_configured,
+    # The registrar's region and code come with the RegistrarConfigured it emits too; its division is in the
+    # event and in the office's `ipDivisions`, and its numbers show their kind themselves.
+    "IpRegistrarConfigured": on_record_only,
+    "RegistryRecognised": on_registry_recognised,
+    "RecognitionWithdrawn": on_recognition_withdrawn,
     "ApplicationFiled": on_application_filed,
     "ApplicationAccepted": on_application_accepted,
     "ApplicationReturned": on_application_returned,

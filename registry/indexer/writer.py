@@ -49,6 +49,7 @@ from registry.db.models import (
     PublicAuthorisation,
     PublicLicence,
     PublicScenario,
+    Recognition,
     Registration,
     RightVersion,
     Trade,
@@ -226,12 +227,13 @@ class Writer:
         # Public-data authorisations are not an asset's rows: all of them are rebuilt (they are few).
         for public in (PublicScenario, PublicLicence, PublicAuthorisation):
             db.exec(delete(public))
+        db.exec(delete(Recognition))  # a council's handful: rebuilt whole from their events below
         remaining = db.exec(
             select(Event)
             # Trade codes are set once per exchange (few): replayed for all, the same code again is no change.
             .where(or_(col(Event.asset_id).in_(assets),
                        col(Event.name).in_(PARTICIPANT_EVENTS) & col(Event.party).in_(accounts),
-                       col(Event.name) == "TradeCodeSet", col(Event.name).in_(AUTHORISATION_EVENTS)))
+                       col(Event.name).in_(("TradeCodeSet", *RECOGNITION_EVENTS, *AUTHORISATION_EVENTS))))
             .order_by(col(Event.block_number), col(Event.log_index))
         ).all()
         batch = Batch(db.connection())
@@ -327,6 +329,10 @@ def _asset_of(batch: Batch, event: DecodedEvent) -> str | None:
         trade = batch.get(Trade, (event.args["exchange"], event.args["year"], event.args["serial"]))
         return trade["asset_id"] if trade else None
     return None
+
+
+# The RecognitionRegistry's events: no asset, no participant; their table is rebuilt whole on a deep reorg.
+RECOGNITION_EVENTS = ("RegistryRecognised", "RecognitionWithdrawn")
 
 
 # Events of a recorded trade that name it by (exchange, year, serial), not by its asset.
