@@ -74,6 +74,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     uint8 private constant ATTR_PUBLIC = 0x10;
     /// @dev Modes of {IPublicDataAuthorisation-check}.
     uint8 private constant PUBLIC_STANDING = 0;
+    uint8 private constant PUBLIC_REQUIRE_STANDING = 1;
     uint8 private constant PUBLIC_REQUIRE_GRANT = 2;
     uint8 private constant DECLARABLE_ATTRIBUTES = ATTR_PERSONAL | ATTR_SENSITIVE | ATTR_EXPORT;
     uint8 private constant MAX_CLASSIFICATION = 2;
@@ -432,6 +433,8 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         if (validity == Validity.Revoked) revert RightIsRevoked(assetId, failing);
         if (validity == Validity.NotYetValid) revert RightNotYetValid(assetId, failing, time);
         if (validity == Validity.Expired) revert RightExpired(assetId, failing, time);
+        // Public data: the acting holder must stand under the authorisation (the call reverts saying why not).
+        if (asset.attributes & ATTR_PUBLIC != 0) _publicCheck(assetId, account, PUBLIC_REQUIRE_STANDING, 0, 0);
     }
 
     /// @dev The grant's parent, after checking that `grantor` holds it: only the holder of the right a grant
@@ -692,6 +695,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         RightRecord memory right = _heldValidRight(assetId, asset, rightIndex, holder);
         if (right.flags & FLAG_TRANSFERABLE == 0) revert NotTransferable(assetId, rightIndex);
         if (to == address(0) || to == holder) revert InvalidRecipient(to);
+        if (asset.attributes & ATTR_PUBLIC != 0) _publicCheck(assetId, to, PUBLIC_REQUIRE_STANDING, 0, 0);
         if (right.flags & FLAG_KIND_MASK == uint8(RightKind.Operating) && asset.activePledges != 0) {
             _usePledgeeConsent(assetId, PledgedOperation.Transfer, rightIndex, to);
         }

@@ -262,13 +262,28 @@ contract PublicDataAuthorisationTest is TradeRegistryBase {
         registry.grant(pub, 2, _grantTerms(bob, TRAFFIC, termEnd + 1));
     }
 
-    /// @dev A transfer is not refused (the registry has no room for one more check), but a right transferred to a
-    /// party that does not stand under the authorisation is not valid in its hands, and cannot be exercised.
-    function test_ARightTransferredToAnUnlicensedPartyLapses() public {
+    function test_RevertWhen_TransferringToAnUnlicensedParty() public {
         vm.prank(alice);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPublicDataAuthorisation.NotInForce.selector, authId, carol, IPublicDataAuthorisation.Standing.NotLicensed
+            )
+        );
         registry.transfer(pub, 3, carol);
-        assertEq(uint8(_validity(pub, 3)), uint8(IDataRegistry.Validity.AuthorisationLapsed), "line 270");
-        assertEq(uint8(pda.standing(authId, carol)), uint8(IPublicDataAuthorisation.Standing.NotLicensed), "line 271");
+    }
+
+    /// @dev A licensee whose licence was revoked can no longer act on its rights: it cannot grant onwards.
+    function test_RevertWhen_ALapsedLicenseeGrants() public {
+        uint256 index = _grantBob();
+        vm.prank(alice);
+        pda.revokeLicence(authId, bob, 1);
+        vm.prank(bob);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPublicDataAuthorisation.NotInForce.selector, authId, bob, IPublicDataAuthorisation.Standing.LicenceRevoked
+            )
+        );
+        registry.grant(pub, index, _grantTerms(alice, TRAFFIC, termEnd));
     }
 
     // ───────────────────────────── lineage ─────────────────────────────
@@ -322,11 +337,11 @@ contract PublicDataAuthorisationTest is TradeRegistryBase {
         assertEq(uint8(_validity(derived, 3)), uint8(IDataRegistry.Validity.AuthorisationLapsed), "line 322");
         assertTrue(!registry.isRightValid(derived, 1), "line 323");
         assertEq(uint8(pda.getAuthorisation(authId).standing), uint8(IPublicDataAuthorisation.Standing.Revoked), "line 324");
-        // Nothing more can be granted under it.
+        // Nothing more can be granted under it: the grantor no longer stands under it.
         vm.prank(bob);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IPublicDataAuthorisation.NotInForce.selector, authId, alice, IPublicDataAuthorisation.Standing.Revoked
+                IPublicDataAuthorisation.NotInForce.selector, authId, bob, IPublicDataAuthorisation.Standing.Revoked
             )
         );
         registry.grant(derived, 2, _grantTerms(alice, TRAFFIC, termEnd));
