@@ -27,9 +27,11 @@ from registry.chain.operations import (  # noqa: E402
     Grant,
     GrantTerms,
     ListingConsent,
+    ListingPolicy,
     ListingRequest,
     ListProduct,
     Revoke,
+    SetListingPolicy,
 )
 from registry.chain.types import Registration, RightKind  # noqa: E402
 from registry.devchain import DEPLOYER_ACCOUNT, LocalStack, dev_key  # noqa: E402
@@ -82,6 +84,8 @@ def main() -> None:
         print("The council admits two exchanges; Alice registers a product and grants Bob its operating right.")
         client.execute(AddParticipant(EXCHANGE_A.address, "exchange", "上海数据交易所", "91310000MA1FL70B7K"), ADMIN)
         client.execute(AddParticipant(EXCHANGE_B.address, "exchange", "深圳数据交易所", "91440300MA5H1WXX6U"), ADMIN)
+        for exchange in (EXCHANGE_A, EXCHANGE_B):  # the demo's product has no registration certificate
+            client.execute(SetListingPolicy(ListingPolicy(allow_uncertified=True)), exchange)
         import os
 
         asset = client.register(Registration(os.urandom(32), os.urandom(32), os.urandom(32), holders=(
@@ -93,13 +97,13 @@ def main() -> None:
         print("\nBob consents (signing offline) to A listing it; A lists.")
         request_a = ListingRequest(asset, operating, "SDE-2026-000123")
         consent = client.sign(ListingConsent(EXCHANGE_A.address, request_a), BOB)
-        listed = client.execute(ListProduct(request_a, BOB.address, consent.deadline, consent.signature), EXCHANGE_A)
+        listed = client.execute(ListProduct.with_consent(request_a, consent), EXCHANGE_A)
         listing_a = listed.events[0].args["listingId"]
 
         print("Bob consents to B cross-listing A's listing; B cross-lists.")
         request_b = ListingRequest(asset, operating, "SZDE-88-0042", origin_listing_id=listing_a)
         consent = client.sign(ListingConsent(EXCHANGE_B.address, request_b), BOB)
-        crossed = client.execute(ListProduct(request_b, BOB.address, consent.deadline, consent.signature), EXCHANGE_B)
+        crossed = client.execute(ListProduct.with_consent(request_b, consent), EXCHANGE_B)
         listing_b = crossed.events[0].args["listingId"]
         for catalogue in (cat_a, cat_b):
             catalogue.wait_indexed(crossed.block_number)

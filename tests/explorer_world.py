@@ -26,11 +26,13 @@ from registry.chain.operations import (
     Grant,
     GrantTerms,
     ListingConsent,
+    ListingPolicy,
     ListingRequest,
     ListProduct,
     RecordPledge,
     ReviewApplication,
     Revoke,
+    SetListingPolicy,
     SetPublicityPeriod,
     Transfer,
 )
@@ -94,6 +96,8 @@ def build_world(s, work: Path) -> World:
         (appraiser, "appraiser", "厦门数据资产评估有限公司", "91350200MA8ABCDE1F"),
     ]:
         s.client.execute(AddParticipant(account.address, role, name, code), admin)
+    for exchange in (exchange_a, exchange_b):  # the world lists before certificates
+        s.client.execute(SetListingPolicy(ListingPolicy(allow_uncertified=True)), exchange)
     s.client.execute(ConfigureRegistrar(registrar.address, "35", "A"), admin)
     _step(s, SetPublicityPeriod(PUBLICITY), admin)
 
@@ -117,11 +121,11 @@ def build_world(s, work: Path) -> World:
 
     request = ListingRequest(source, operating, "SDE-2026-0001")
     consent = s.client.sign(ListingConsent(exchange_a.address, request), bob)
-    listing = _step(s, ListProduct(request, bob.address, consent.deadline, consent.signature),
+    listing = _step(s, ListProduct.with_consent(request, consent),
                     exchange_a).events[0].args["listingId"]
     cross = ListingRequest(source, operating, "SZDE-88", origin_listing_id=listing)
     consent = s.client.sign(ListingConsent(exchange_b.address, cross), bob)
-    cross_listing = _step(s, ListProduct(cross, bob.address, consent.deadline, consent.signature),
+    cross_listing = _step(s, ListProduct.with_consent(cross, consent),
                           exchange_b).events[0].args["listingId"]
 
     # A product derived from the source under bob's usage right.

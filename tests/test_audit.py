@@ -25,12 +25,14 @@ from registry.chain.operations import (
     Grant,
     GrantTerms,
     ListingConsent,
+    ListingPolicy,
     ListingRequest,
     ListProduct,
     ReleaseFreeze,
     Renew,
     ReviewApplication,
     Revoke,
+    SetListingPolicy,
     SetPublicityPeriod,
     Transfer,
 )
@@ -59,6 +61,8 @@ def world(private_stack):
         s.client.execute(AddParticipant(account.address, role, name, "91350000000000000X"), ADMIN)
     s.client.execute(ConfigureRegistrar(registrar.address, "35", "A"), ADMIN)
     s.client.execute(SetPublicityPeriod(5 * DAY), ADMIN)
+    # It lists before the certificate.
+    s.client.execute(SetListingPolicy(ListingPolicy(allow_uncertified=True)), exchange)
 
     def step(operation, account):
         result = s.client.execute(operation, account)
@@ -87,7 +91,7 @@ def world(private_stack):
     step(ReleaseFreeze(asset, 1, ZERO), regulator)
     request = ListingRequest(asset, 3, "HX-AUDIT-1")
     consent = s.client.sign(ListingConsent(exchange.address, request), alice)
-    listed = step(ListProduct(request, alice.address, consent.deadline, consent.signature), exchange)
+    listed = step(ListProduct.with_consent(request, consent), exchange)
     listing = next(e for e in listed.events if e.name == "Listed").args["listingId"]
     step(Attest(asset, "appraisal", value=120_000_000, currency="CNY", method="收益法"), appraiser)
     step(ApplyForRegistration(asset, registrar.address, bytes([1]) * 32), alice)

@@ -22,6 +22,7 @@ from registry.chain.operations import (
     Grant,
     GrantTerms,
     ListingConsent,
+    ListingPolicy,
     ListingRequest,
     ListProduct,
     LodgeObjection,
@@ -35,6 +36,7 @@ from registry.chain.operations import (
     ReviewApplication,
     ReviewChange,
     RevokeAttestation,
+    SetListingPolicy,
     SetPublicityPeriod,
     Transfer,
 )
@@ -61,6 +63,8 @@ def s(private_stack):
     for index, role, name in roles:
         st.client.execute(AddParticipant(st.accounts[index].address, role, name, f"9135000000000000{index}X"), ADMIN)
     st.client.execute(ConfigureRegistrar(st.accounts[6].address, "35", "A"), ADMIN)
+    # The exchange lists assets still in the procedure: its policy allows uncertified assets.
+    st.client.execute(SetListingPolicy(ListingPolicy(allow_uncertified=True)), st.accounts[4])
     done = st.client.execute(SetPublicityPeriod(PUBLICITY), ADMIN)
     st.wait_block(done.block_number)
     return st
@@ -162,7 +166,7 @@ def test_freeze_by_relayed_signature_blocks_transfers_and_listings(s, tmp_path):
     operating = step(s, Grant(asset, 3, GrantTerms(bob.address, transferable=True)), alice).events[0].args["rightIndex"]
     request = ListingRequest(asset, operating, f"HX-{asset[:10]}")
     consent = s.client.sign(ListingConsent(exchange.address, request), bob)
-    listing = step(s, ListProduct(request, bob.address, consent.deadline, consent.signature),
+    listing = step(s, ListProduct.with_consent(request, consent),
                    exchange).events[0].args["listingId"]
 
     # The regulator signs the freeze offline; the API's relayer submits it through the forwarder.

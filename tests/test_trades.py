@@ -17,10 +17,12 @@ from registry.chain.operations import (
     Grant,
     GrantTerms,
     ListingConsent,
+    ListingPolicy,
     ListingRequest,
     ListProduct,
     RecordDelivery,
     RecordTrade,
+    SetListingPolicy,
     SetSettlement,
     SetTradeCode,
     TradeAcceptance,
@@ -42,6 +44,8 @@ def s(private_stack):
     private_stack.client.execute(AddParticipant(exchange.address, "exchange", "深圳数据交易所", "91440300MA5H1WXX6U"),
                                  ADMIN)
     private_stack.client.execute(SetTradeCode("SZDE"), exchange)
+    # The assets listed here are uncertified.
+    private_stack.client.execute(SetListingPolicy(ListingPolicy(allow_uncertified=True)), exchange)
     return private_stack
 
 
@@ -51,7 +55,7 @@ def listed(s):
     asset = s.client.register(random_registration([(alice.address, 7)]), alice).asset_ids[0]
     request = ListingRequest(asset, 3, "SZDE-" + asset[2:10])
     consent = s.client.sign(ListingConsent(exchange.address, request), alice)
-    result = s.client.execute(ListProduct(request, alice.address, consent.deadline, consent.signature), exchange)
+    result = s.client.execute(ListProduct.with_consent(request, consent), exchange)
     return asset, result.events[0].args["listingId"]
 
 

@@ -16,7 +16,7 @@ from registry import devchain
 from registry.chain import read_request
 from registry.chain.client import Chain, RegistryClient
 from registry.chain.deploy import deploy
-from registry.chain.operations import AddParticipant, SetListingStatus
+from registry.chain.operations import AddParticipant, ListingPolicy, SetListingPolicy, SetListingStatus
 from registry.cli.serve import create_app
 from registry.devchain import DEPLOYER_ACCOUNT, dev_key, free_port, stop
 from registry.indexer.service import build_indexer
@@ -143,8 +143,9 @@ def world(tmp_path_factory):
     w = World(tmp_path_factory.mktemp("webhooks"))
     exchange_a, exchange_b = w.stack.accounts[4], w.stack.accounts[5]
     w.client.execute(AddParticipant(exchange_a.address, "exchange", "上海数据交易所", "91310000MA1FL70B7K"), ADMIN)
-    added = w.client.execute(AddParticipant(exchange_b.address, "exchange", "深圳数据交易所", "91440300MA5H1WXX6U"),
-                             ADMIN)
+    w.client.execute(AddParticipant(exchange_b.address, "exchange", "深圳数据交易所", "91440300MA5H1WXX6U"), ADMIN)
+    for exchange in (exchange_a, exchange_b):  # the products listed here are uncertified (issue 17's policy)
+        added = w.client.execute(SetListingPolicy(ListingPolicy(allow_uncertified=True)), exchange)
     w.stack.wait_block(added.block_number)
     try:
         yield w

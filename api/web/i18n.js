@@ -677,6 +677,7 @@ const VALUES = {
       asset_frozen: "资产已查封", right_revoked: "经营权已撤销", right_expired: "经营权已到期",
       right_not_yet_valid: "经营权尚未生效", right_transferred_away: "经营权已转让", right_not_found: "经营权不存在",
       right_not_valid: "经营权无效", origin_delisted: "原挂牌已摘牌", origin_not_valid: "原挂牌无效",
+      listing_expired: "挂牌已到期", not_compliant: "不再合规",
     },
     party_role: {
       registrant: "登记主体", submitter: "提交者", holder: "持有人", grantee: "被授权人", grantor: "授权人",
@@ -709,7 +710,8 @@ const VALUES = {
       right_expired: "operating right expired", right_not_yet_valid: "operating right not yet valid",
       right_transferred_away: "operating right transferred away", right_not_found: "operating right not found",
       right_not_valid: "operating right not valid", origin_delisted: "origin listing delisted",
-      origin_not_valid: "origin listing not valid",
+      origin_not_valid: "origin listing not valid", listing_expired: "listing ended",
+      not_compliant: "no longer compliant",
     },
     party_role: {
       registrant: "registrant", submitter: "submitter", holder: "holder", grantee: "grantee", grantor: "grantor",

@@ -230,11 +230,25 @@ contract AccessControlMatrixTest is RegistryFixture {
         IListingRegistry.ListingRequest memory req = listingRequest(asset, "SDE-2");
         bytes memory consent = sign(keys[HOLDER], digest(domain("ListingRegistry", block.chainid, l),
             consentHash(who[HOLDER], who[EXCHANGE], req, 0, deadline)));
-        _row("Listings.list (holder's consent)", l, abi.encodeCall(d.listings.list, (req, who[HOLDER], deadline, consent)),
+        _row("Listings.list (holder's consent)", l, abi.encodeCall(d.listings.list, (req, who[HOLDER], 0, deadline, consent)),
             E, IListingRegistry.NotAnExchange.selector);
         // Anyone may record its own consent; it lists nothing unless the consenting party holds the right.
-        _row("Listings.approveListing (own consent)", l, abi.encodeCall(d.listings.approveListing, (who[EXCHANGE], req)),
+        _row("Listings.approveListing (own consent)", l, abi.encodeCall(d.listings.approveListing, (who[EXCHANGE], req, uint64(deadline))),
             ANYONE, 0);
+        // Issue 17. The holder approved `held` beforehand: only it can revoke that approval.
+        IListingRegistry.ListingRequest memory held = listingRequest(asset, "SDE-held");
+        vm.prank(who[HOLDER]);
+        d.listings.approveListing(who[EXCHANGE], held, uint64(deadline));
+        _row("Listings.revokeApproval (own approval)", l, abi.encodeCall(d.listings.revokeApproval,
+            (who[EXCHANGE], held)), H, IListingRegistry.ConsentMissing.selector);
+        // Anyone may withdraw its own consent ids: they are its own.
+        _row("Listings.withdrawConsents (own ids)", l, abi.encodeCall(d.listings.withdrawConsents, (0, 1)), ANYONE, 0);
+        _row("Listings.setListingPolicy", l, abi.encodeCall(d.listings.setListingPolicy,
+            (IListingRegistry.ListingPolicy(true, true))), E, IListingRegistry.NotAnExchange.selector);
+        IListingRegistry.ListingFloor memory floor;
+        floor.certificateRequired = true;
+        _gov("Listings.setListingFloor", l, abi.encodeCall(d.listings.setListingFloor, (floor)), M,
+            IListingRegistry.NotCouncil.selector);
         _row("Listings.setStatus (suspend)", l, abi.encodeCall(d.listings.setStatus,
             (listingId, IListingRegistry.ListingStatus.Suspended)), E, IListingRegistry.NotListingParty.selector);
         _row("Listings.setStatus (delist)", l, abi.encodeCall(d.listings.setStatus,
@@ -248,9 +262,9 @@ contract AccessControlMatrixTest is RegistryFixture {
         address t = address(d.trades);
         IListingRegistry.ListingRequest memory req = listingRequest(otherAsset, "AC-1");
         vm.prank(who[OTHER_HOLDER]);
-        d.listings.approveListing(who[EXCHANGE], req);
+        d.listings.approveListing(who[EXCHANGE], req, uint64(block.timestamp + 1 days));
         vm.startPrank(who[EXCHANGE]);
-        tradeListing = d.listings.list(req, who[OTHER_HOLDER], 0, "");
+        tradeListing = d.listings.list(req, who[OTHER_HOLDER], 0, 0, "");
         d.trades.setTradeCode("AC");
         vm.stopPrank();
         (ITradeRegistry.Trade memory trade, IDataRegistry.GrantTerms memory g, ITradeRegistry.Signatures memory s) =

@@ -15,6 +15,7 @@ import {TradeRegistry} from "../src/TradeRegistry.sol";
 import {PublicDataAuthorisation} from "../src/PublicDataAuthorisation.sol";
 import {IAttestationRegistry} from "../src/interfaces/IAttestationRegistry.sol";
 import {IDataRegistry} from "../src/interfaces/IDataRegistry.sol";
+import {ListingHelpers} from "./ListingHelpers.sol";
 import {IListingRegistry} from "../src/interfaces/IListingRegistry.sol";
 import {IParticipantRegistry} from "../src/interfaces/IParticipantRegistry.sol";
 
@@ -130,9 +131,9 @@ abstract contract RegistryFixture is Test {
 
         IListingRegistry.ListingRequest memory r = listingRequest(asset, "SDE-1");
         vm.prank(who[HOLDER]);
-        d.listings.approveListing(who[EXCHANGE], r);
+        d.listings.approveListing(who[EXCHANGE], r, uint64(block.timestamp + 1 days));
         vm.prank(who[EXCHANGE]);
-        listingId = d.listings.list(r, who[HOLDER], 0, "");
+        listingId = d.listings.list(r, who[HOLDER], 0, 0, "");
 
         vm.prank(who[APPRAISER]);
         attestationId = d.attestations.attest(asset, appraisal());
@@ -170,9 +171,10 @@ abstract contract RegistryFixture is Test {
         x.forwarder = new Forwarder();
         x.participants = new ParticipantRegistry(who[ADMIN], address(x.forwarder));
         x.registry = new DataRegistry(x.participants, address(x.forwarder));
-        x.listings = new ListingRegistry(x.registry, x.participants, address(x.forwarder));
         x.office = new RegistrationOffice(x.registry, x.participants, PUBLICITY, address(x.forwarder));
         x.attestations = new AttestationRegistry(x.registry, x.participants, address(x.forwarder));
+        x.listings =
+            new ListingRegistry(x.registry, x.participants, x.office, x.attestations, address(x.forwarder));
         x.trades = new TradeRegistry(x.registry, x.listings, x.participants, address(x.forwarder));
         x.recognitions = new RecognitionRegistry(x.participants, address(x.forwarder));
         x.authorisations = new PublicDataAuthorisation(x.registry, x.participants, address(x.forwarder));
@@ -198,6 +200,9 @@ abstract contract RegistryFixture is Test {
         );
         x.participants.bindContracts(bound);
         vm.stopPrank();
+        // The fixture's assets are mostly uncertified: its exchange's policy allows them.
+        vm.prank(who[EXCHANGE]);
+        x.listings.setListingPolicy(ListingHelpers.permissive());
     }
 
     function _register(Deployment memory x, address registrant, string memory content) internal returns (bytes32) {
@@ -250,7 +255,7 @@ abstract contract RegistryFixture is Test {
         pure
         returns (IListingRegistry.ListingRequest memory)
     {
-        return IListingRegistry.ListingRequest(id, 3, 0, ref, keccak256(bytes(ref)));
+        return ListingHelpers.request(id, 3, 0, ref, keccak256(bytes(ref)));
     }
 
     function appraisal() internal pure returns (IAttestationRegistry.AttestationData memory a) {
@@ -291,10 +296,6 @@ abstract contract RegistryFixture is Test {
     );
     bytes32 internal constant RENEW_TYPEHASH = keccak256(
         "Renew(address grantor,bytes32 assetId,uint256 rightIndex,uint64 validUntil,uint256 nonce,uint256 deadline)"
-    );
-    bytes32 internal constant CONSENT_TYPEHASH = keccak256(
-        "ListingConsent(address holder,address exchange,bytes32 assetId,uint256 rightIndex,uint256 originListingId,"
-        "string exchangeListingId,bytes32 offerTermsCid,uint256 nonce,uint256 deadline)"
     );
     bytes32 internal constant FORWARD_REQUEST_TYPEHASH = keccak256(
         "ForwardRequest(address from,address to,uint256 value,uint256 gas,uint256 nonce,uint48 deadline,bytes data)"
@@ -367,12 +368,7 @@ abstract contract RegistryFixture is Test {
         uint256 nonce,
         uint256 deadline
     ) internal pure returns (bytes32) {
-        return keccak256(
-            abi.encode(
-                CONSENT_TYPEHASH, holder, exchange, r.assetId, r.rightIndex, r.originListingId,
-                keccak256(bytes(r.exchangeListingId)), r.offerTermsCid, nonce, deadline
-            )
-        );
+        return ListingHelpers.consentHash(holder, exchange, r, nonce, deadline);
     }
 
     /// @dev A forward request from `key`'s account to `to`, signed for forwarder `f` on this chain.

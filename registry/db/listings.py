@@ -13,10 +13,10 @@ from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
 from registry.db.bulk import chunks
-from registry.db.models import Asset, Listing, ListingChange, Participant
+from registry.db.models import Asset, Attestation, Event, Listing, ListingChange, Participant
 from registry.db.queries import right_states
 from registry.errors import NotFound
-from registry.rules import ListingState, listing_before_right, listing_validity
+from registry.rules import ListingState, listing_before_right, listing_compliance, listing_end, listing_validity
 from registry.vocabulary import ListingStatus
 
 
@@ -111,6 +111,22 @@ def listing_state(db: Session, listing: Listing, now: int) -> ListingState:
     if judged is not None:
         return judged
     assert asset is not None  # listing_before_right judges a missing asset (asset_cancelled); for mypy
+    end = listing_end(listing)
+    if end is not None and now >= end:
+        return ListingState(False, "listing_expired", None)
+    state = _rights_and_origin(db, listing, asset, now)
+    if not state.valid:
+        return state
+    attestation = db.get(Attestation, listing.attestation_id) if listing.attestation_id else None
+    compliant, certified_until = listing_compliance(
+        listing, asset, attestation, db.get(Participant, attestation.issuer) if attestation else None, now)
+    if not compliant:
+        return ListingState(False, "not_compliant", None)
+    ends = [t for t in (state.expires_at, end, certified_until) if t is not None]
+    return ListingState(True, None, min(ends) if ends else None)
+
+
+def _rights_and_origin(db: Session, listing: Listing, asset: Asset, now: int) -> ListingState:
     states = {s.right.right_index: s for s in right_states(db, asset, now, indices=[listing.right_index])}
     state = states.get(listing.right_index)
     ends = [states[i].right.valid_until for i in state.chain if i in states and states[i].right.valid_until] \
@@ -286,3 +302,14 @@ def feed(db: Session, exchange: str, after: str, limit: int) -> tuple[list[FeedE
                        .limit(limit - len(served))).all()
         served += [FeedEntry(r.cursor, r) for r in rows]
     return served, served[-1].cursor if served else after
+
+
+def listing_floor(db: Session) -> tuple[dict[str, bool], int | None]:
+    """The council's floor (IListingRegistry.ListingFloor, by its Solidity member names) as its latest
+    ListingFloorSet event set it, and that event's block (None: never set, all false). Kept in the events table
+    only, so a reorg that removes the event restores the floor before it."""
+    row = db.exec(select(Event).where(Event.name == "ListingFloorSet")
+                  .order_by(col(Event.block_number).desc(), col(Event.log_index).desc()).limit(1)).first()
+    floor = json.loads(row.args_json)["floor"] if row else {}
+    names = ("certificateRequired", "importantDataForbidden", "personalInformationForbidden")
+    return {name: bool(floor.get(name)) for name in names}, row.block_number if row else None

@@ -270,6 +270,9 @@ class Participant(SQLModel, table=True):
     registrar_code: Optional[str] = Field(default=None, max_length=1)
     # For exchanges: the code that starts their trade certificate numbers (TradeRegistry.setTradeCode).
     trade_code: Optional[str] = Field(default=None, max_length=6)
+    # For exchanges: their listing policy (IListingRegistry.ListingPolicy; both false until they set one).
+    listing_allow_uncertified: bool = False
+    listing_cross_border: bool = False
     added_block: int = Field(sa_type=BIG)
     updated_block: int = Field(sa_type=BIG)
 
@@ -295,6 +298,18 @@ class Listing(SQLModel, table=True):
     listed_block: int = Field(sa_type=BIG)
     listed_tx: str = Field(max_length=66)
     updated_block: int = Field(sa_type=BIG)
+    # Issue 17, from ListingTermsSet (null for a listing indexed from a contract before it): the structured
+    # terms (codes of vocabulary.PriceModel and ProductForm, DeliveryMode bits), the listing's own end, the
+    # compliance certification it named, and the consent id it used (null: an approval by transaction).
+    price_model: Optional[int] = Field(default=None, index=True)
+    price_amount: Optional[str] = Field(default=None, max_length=78)  # uint256, in decimal
+    currency: Optional[str] = Field(default=None, max_length=3)
+    product_form: Optional[int] = Field(default=None, index=True)
+    delivery_modes: Optional[int] = None
+    valid_until: Optional[int] = Field(default=None, sa_type=BIG)
+    usage_scope: Optional[str] = None
+    attestation_id: Optional[int] = Field(default=None, sa_type=BIG)
+    consent_id: Optional[str] = Field(default=None, max_length=78)
 
 
 class ListingChange(SQLModel, table=True):

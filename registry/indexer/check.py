@@ -77,6 +77,7 @@ from registry.vocabulary import (
     FinanceRemarkKind,
     ListingStatus,
     ListingValidity,
+    Role,
     Stage,
     Validity,
 )
@@ -572,6 +573,19 @@ def check(rpc_url: str, deployment: Deployment, engine: Engine) -> CheckReport:
         _compare(out, f"listing {row['listing_id']} feed", {
             "last_valid": (last["valid"] if last else None, row["valid"]),
             "last_status": (last["status"] if last else None, ListingStatus.key_of(row["status"]))})
+    # Issue 17: what the listing record keeps of its terms, and each exchange's listing policy.
+    for row, view in zip(listings, views.read([("ListingRegistry", "getListingConditions", (l["listing_id"],))
+                                               for l in listings])):
+        if view is not None and row["price_model"] is not None:
+            _compare(out, f"listing {row['listing_id']}", {"attestation_id": (row["attestation_id"] or 0, view[0]),
+                                                           "valid_until": (row["valid_until"] or 0, view[1])})
+    exchanges = [p for p in db_rows[Participant] if p["role"] == Role.EXCHANGE]
+    for row, view in zip(exchanges, views.read([("ListingRegistry", "listingPolicy", (p["account"],))
+                                                for p in exchanges])):
+        if view is not None:
+            _compare(out, f"participant {row['account']} listing policy", {
+                "allow_uncertified": (row["listing_allow_uncertified"], view[0]),
+                "cross_border": (row["listing_cross_border"], view[1])})
     freeze_counts: dict[str, int] = {}
     for order in db_rows[FreezeOrder]:
         freeze_counts[order["asset_id"]] = max(freeze_counts.get(order["asset_id"], 0), order["order_id"])

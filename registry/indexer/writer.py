@@ -230,10 +230,12 @@ class Writer:
         db.exec(delete(Recognition))  # a council's handful: rebuilt whole from their events below
         remaining = db.exec(
             select(Event)
-            # Trade codes are set once per exchange (few): replayed for all, the same code again is no change.
+            # Trade codes and listing policies are set rarely per exchange (few): replayed for all, in order, so
+            # each exchange ends with its latest.
             .where(or_(col(Event.asset_id).in_(assets),
                        col(Event.name).in_(PARTICIPANT_EVENTS) & col(Event.party).in_(accounts),
-                       col(Event.name).in_(("TradeCodeSet", *RECOGNITION_EVENTS, *AUTHORISATION_EVENTS))))
+                       col(Event.name).in_(("TradeCodeSet", "ListingPolicySet", *RECOGNITION_EVENTS,
+                                            *AUTHORISATION_EVENTS))))
             .order_by(col(Event.block_number), col(Event.log_index))
         ).all()
         batch = Batch(db.connection())
@@ -387,7 +389,7 @@ PARTICIPANT_EVENTS = ("ParticipantAdded", "ParticipantSuspended", "ParticipantRe
 
 def _participant_of(event: Event) -> str | None:
     """The participant a participant-registry, registrar-configuration or trade-code event concerns."""
-    if event.name == "TradeCodeSet":
+    if event.name in ("TradeCodeSet", "ListingPolicySet"):
         return str(json.loads(event.args_json)["exchange"])
     return event.party if event.name in PARTICIPANT_EVENTS else None
 
