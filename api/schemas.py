@@ -743,7 +743,10 @@ class ListingChangePublic(BaseModel):
     change: str = Field(description="listed, suspended, resumed, delisted, became_invalid, became_valid, "
                         "invalid_reason_changed, or retracted: a reorg removed the change whose cursor is "
                         "`retracts`, which you applied; undo it (retractions come newest first, then the new "
-                        "chain's changes)")
+                        "chain's changes). In a feed read with the exchange's signed request (and its webhooks), "
+                        "and in GET /v1/trades/feed: trade_recorded, trade_settlement_changed, trade_delivered, "
+                        "an entry of a trade (`trade_number`; `status` is then its settlement status), which no "
+                        "catalogue applies")
     retracts: Optional[str] = Field(None, description="For a retraction: the cursor of the change it withdraws.")
     status: str
     valid: bool
@@ -757,6 +760,10 @@ class ListingChangePublic(BaseModel):
     caused_by: str = Field("event", description="event: the event at block_number, tx_hash, log_index; time: a "
                            "right's term ended (no transaction), at `timestamp`; reorg: the index went back to "
                            "block_number after a reorg.")
+    trade_number: Optional[str] = Field(None, description="A trade's entry: the trade's certificate number "
+                                        "(GET /v1/trades/{exchange}/{number}); null for a listing change.")
+    buyer: Optional[str] = Field(None, description="A trade's entry: its buyer.")
+    seller: Optional[str] = Field(None, description="A trade's entry: its seller (the listing's holder).")
 
 
 class ListingFeed(BaseModel):

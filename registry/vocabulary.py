@@ -620,6 +620,7 @@ EVENT_ACTIONS: dict[str, tuple[str, str, str]] = {
     "ListingTermsSet": ("listing_terms_set", "挂牌条款", "listing terms set"),
     "ListingPolicySet": ("listing_policy_set", "设定挂牌规则", "listing policy set"),
     "ListingFloorSet": ("listing_floor_set", "设定挂牌底线规则", "listing floor set by the council"),
+    "TradeCodeAssigned": ("trade_code_assigned", "核定交易编号代码", "trade code assigned by the council"),
     "TradeRecorded": ("trade_recorded", "交易存证", "trade recorded"),
     "TradeSettlementChanged": ("trade_settlement_changed", "结算状态变更", "settlement status changed"),
     "DeliveryRecorded": ("delivery_recorded", "交付存证", "delivery recorded"),

@@ -89,14 +89,16 @@ def listing_feed(
     index of the same chain serves the same changes with the same cursors. After a reorg, a reader whose cursor
     shows it applied changes the reorg voided first gets their retractions, then the new chain's changes.
 
-    Access: anyone may read it without a signature (it holds only public listing changes, which GET
-    /v1/listings shows too). With a signed read request (Authorization: DataReg-EIP712) the reader must be the
-    exchange itself: another signer gets 403, so an exchange that signs knows it reads its own feed."""
+    Access: anyone may read it without a signature: it then holds only public listing changes, which GET
+    /v1/listings shows too. With a signed read request (Authorization: DataReg-EIP712) the reader must be the
+    exchange itself (another signer gets 403, so an exchange that signs knows it reads its own feed), and the feed
+    also holds the exchange's trades (trade_recorded, trade_settlement_changed, trade_delivered), in their places;
+    a catalogue skips them. The cursors are the same either way."""
     address = checksum(exchange, "exchange address")
     if reader.address is not None and reader.address != address:
         raise AccessDenied(f"{reader.address} signed for the feed of {address}: a signed feed request is the "
                            "exchange's own; read another exchange's public feed without a signature.")
-    changes, next_cursor = feed(db, address, after, limit)
+    changes, next_cursor = feed(db, address, after, limit, trades=reader.address == address)
     return ListingFeed(data=[entry_public(e) for e in changes], next_cursor=next_cursor)
 
 

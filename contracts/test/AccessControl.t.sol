@@ -10,6 +10,7 @@ import {Vm} from "./utils/Vm.sol";
 import {IAttestationRegistry} from "../src/interfaces/IAttestationRegistry.sol";
 import {IPublicDataAuthorisation} from "../src/interfaces/IPublicDataAuthorisation.sol";
 import {IDataRegistry} from "../src/interfaces/IDataRegistry.sol";
+import {IFinanceRecords} from "../src/interfaces/IFinanceRecords.sol";
 import {IListingRegistry} from "../src/interfaces/IListingRegistry.sol";
 import {IParticipantRegistry} from "../src/interfaces/IParticipantRegistry.sol";
 import {IRecognitionRegistry} from "../src/interfaces/IRecognitionRegistry.sol";
@@ -63,6 +64,7 @@ contract AccessControlMatrixTest is RegistryFixture {
         _recognitionRows();
         _attestationRows();
         _authorisationRows();
+        _financeRows();
         _tradeRows();
         _forwarderRows();
     }
@@ -104,6 +106,9 @@ contract AccessControlMatrixTest is RegistryFixture {
         _gov("Office.setPaused", address(d.office), abi.encodeCall(d.office.setPaused, (true)), NOBODY, notSwitch);
         _gov("Attestations.setPaused", address(d.attestations), abi.encodeCall(d.attestations.setPaused, (true)),
             NOBODY, notSwitch);
+        _gov("Finance.setPaused", address(d.finance), abi.encodeCall(d.finance.setPaused, (true)), NOBODY,
+            notSwitch);
+        _gov("Trades.setPaused", address(d.trades), abi.encodeCall(d.trades.setPaused, (true)), NOBODY, notSwitch);
     }
 
     function _dataRegistryRows() internal {
@@ -283,6 +288,9 @@ contract AccessControlMatrixTest is RegistryFixture {
         _row("Trades.setTradeCode", t, abi.encodeCall(d.trades.setTradeCode, ("XY")), NOBODY,
             ITradeRegistry.NotAnExchange.selector);
         rows[rows.length - 1].altRefusal = ITradeRegistry.TradeCodeAlreadySet.selector;
+        // The council approves or overrides an exchange's code.
+        _gov("Trades.assignTradeCode", t, abi.encodeCall(d.trades.assignTradeCode, (who[EXCHANGE], "ACX")), M,
+            ITradeRegistry.NotCouncil.selector);
     }
 
     function _signedTrade()
@@ -387,6 +395,19 @@ contract AccessControlMatrixTest is RegistryFixture {
             abi.encodeCall(d.registry.setPublicDataAuthorisation, (FRESH)), NOBODY, IDataRegistry.NotAdmin.selector);
         rows[rows.length - 1].altRefusal = IDataRegistry.InvalidRecipient.selector;
         rows[rows.length - 1].pausedAltRefusal = IDataRegistry.InvalidRecipient.selector;
+    }
+
+    /// @dev Only the holder of a valid holding right records the asset's accounting commitment and finance
+    /// remarks, and only the holder that recorded a remark ends it.
+    function _financeRows() internal {
+        address f = address(d.finance);
+        bytes4 notHolder = IFinanceRecords.NotHoldingRightHolder.selector;
+        _row("Finance.recordAccounting", f, abi.encodeCall(d.finance.recordAccounting, (asset, 1, who[OUTSIDER],
+            keccak256("accounts"))), H, notHolder);
+        _row("Finance.recordRemark", f, abi.encodeCall(d.finance.recordRemark, (asset, 1, contribution())), H,
+            notHolder);
+        _row("Finance.endRemark", f, abi.encodeCall(d.finance.endRemark, (financeRemarkId, keccak256("ended"))), H,
+            IFinanceRecords.NotRemarkHolder.selector);
     }
 
     function _forwarderRows() internal {

@@ -6,6 +6,7 @@ import {ERC2771Forwarder} from "@openzeppelin/contracts/metatx/ERC2771Forwarder.
 
 import {AttestationRegistry} from "../src/AttestationRegistry.sol";
 import {DataRegistry} from "../src/DataRegistry.sol";
+import {FinanceRecords} from "../src/FinanceRecords.sol";
 import {Forwarder} from "../src/Forwarder.sol";
 import {ListingRegistry} from "../src/ListingRegistry.sol";
 import {ParticipantRegistry} from "../src/ParticipantRegistry.sol";
@@ -15,6 +16,7 @@ import {TradeRegistry} from "../src/TradeRegistry.sol";
 import {PublicDataAuthorisation} from "../src/PublicDataAuthorisation.sol";
 import {IAttestationRegistry} from "../src/interfaces/IAttestationRegistry.sol";
 import {IDataRegistry} from "../src/interfaces/IDataRegistry.sol";
+import {IFinanceRecords} from "../src/interfaces/IFinanceRecords.sol";
 import {ListingHelpers} from "./ListingHelpers.sol";
 import {IListingRegistry} from "../src/interfaces/IListingRegistry.sol";
 import {IParticipantRegistry} from "../src/interfaces/IParticipantRegistry.sol";
@@ -33,6 +35,7 @@ abstract contract RegistryFixture is Test {
         AttestationRegistry attestations;
         TradeRegistry trades;
         RecognitionRegistry recognitions;
+        FinanceRecords finance;
         PublicDataAuthorisation authorisations;
     }
 
@@ -87,6 +90,7 @@ abstract contract RegistryFixture is Test {
     uint256 internal listingId; // `asset`'s operating right 3 on EXCHANGE
     bytes32 internal pledgeId; // on `asset`
     uint256 internal attestationId; // by APPRAISER on `asset`
+    uint256 internal financeRemarkId; // a capital contribution of `asset`, recorded by HOLDER
 
     function setUp() public virtual {
         vm.warp(T0);
@@ -137,6 +141,8 @@ abstract contract RegistryFixture is Test {
 
         vm.prank(who[APPRAISER]);
         attestationId = d.attestations.attest(asset, appraisal());
+        vm.prank(who[HOLDER]);
+        financeRemarkId = d.finance.recordRemark(asset, 1, contribution());
 
         // The procedure: one application registered a year ago and due for renewal, and one at every other stage.
         _toPublicity(registeredAsset);
@@ -177,6 +183,7 @@ abstract contract RegistryFixture is Test {
             new ListingRegistry(x.registry, x.participants, x.office, x.attestations, address(x.forwarder));
         x.trades = new TradeRegistry(x.registry, x.listings, x.participants, address(x.forwarder));
         x.recognitions = new RecognitionRegistry(x.participants, address(x.forwarder));
+        x.finance = new FinanceRecords(x.registry, x.participants, address(x.forwarder));
         x.authorisations = new PublicDataAuthorisation(x.registry, x.participants, address(x.forwarder));
     }
 
@@ -193,11 +200,10 @@ abstract contract RegistryFixture is Test {
         x.recognitions.recognise(31_338, address(0x4601), address(0x4602), 1, "46", unicode"海南省数据登记中心");
         x.registry.setRegistrationOffice(address(x.office));
         x.registry.setPublicDataAuthorisation(address(x.authorisations));
-        address[] memory bound = new address[](5);
-        (bound[0], bound[1], bound[2], bound[3], bound[4]) = (
-            address(x.registry), address(x.listings), address(x.office), address(x.attestations),
-            address(x.authorisations)
-        );
+        address[] memory bound = new address[](7);
+        (bound[0], bound[1], bound[2], bound[3], bound[4], bound[5], bound[6]) = (address(x.registry),
+            address(x.listings), address(x.office), address(x.attestations), address(x.trades), address(x.finance),
+            address(x.authorisations));
         x.participants.bindContracts(bound);
         vm.stopPrank();
         // The fixture's assets are mostly uncertified: its exchange's policy allows them.
@@ -256,6 +262,15 @@ abstract contract RegistryFixture is Test {
         returns (IListingRegistry.ListingRequest memory)
     {
         return ListingHelpers.request(id, 3, 0, ref, keccak256(bytes(ref)));
+    }
+
+    /// @dev A capital contribution (作价出资) of an asset into FRESH, agreed by the document "agreement".
+    function contribution() internal pure returns (IFinanceRecords.RemarkData memory r) {
+        r.kind = IFinanceRecords.RemarkKind.CapitalContribution;
+        r.counterparty = FRESH;
+        r.beneficiaries = new address[](0);
+        r.documentCid = keccak256("agreement");
+        r.effectiveFrom = uint64(T0);
     }
 
     function appraisal() internal pure returns (IAttestationRegistry.AttestationData memory a) {

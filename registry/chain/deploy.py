@@ -73,7 +73,7 @@ def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
         attestations = deployer.contract("AttestationRegistry", d, p, f)
         # Listing checks certificates and compliance certifications (issue 17): deployed after what it reads.
         listings = deployer.contract("ListingRegistry", d, p, office, attestations, f)
-        deployer.contract("TradeRegistry", d, listings, p, f)  # reads the pause switch itself (not bound)
+        trades = deployer.contract("TradeRegistry", d, listings, p, f)
         finance = deployer.contract("FinanceRecords", d, p, f)  # accounting commitments, contribution and trust
         # The council's recognitions of other registries: admin writes only, never paused (not bound).
         deployer.contract("RecognitionRegistry", p, f)
@@ -89,7 +89,7 @@ def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
             # Each contract keeps a copy of the pause switch, which the participant registry sets (a write then
             # reads one slot of its own instead of calling the participant registry). Another admin sends
             # `bindContracts` itself; until then the contracts ask the participant registry.
-            deployer.bind_pause(p, [d, listings, office, attestations, finance, authorisations])
+            deployer.bind_pause(p, [d, listings, office, attestations, trades, finance, authorisations])
     finally:
         rpc.close()
     contracts = {name: c for name, c in deployer.record.data["contracts"].items() if name != "Remarks"}

@@ -67,6 +67,12 @@ def primary_term_ended(error: ContractRevert, kind: int | None = None) -> Contra
         error.error_name, a)
 
 
+def _trade_code(value: Any) -> str:
+    """A bytes6 trade code (hex text or bytes) as its letters."""
+    raw = bytes.fromhex(value[2:]) if isinstance(value, str) and value.startswith("0x") else value
+    return raw.rstrip(b"\0").decode(errors="replace") if isinstance(raw, bytes) else str(value)
+
+
 def _kind(value: int) -> str:
     return RightKind(value).label
 
@@ -158,6 +164,20 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
         f"A grant from right {a['parentIndex']} of asset '{a['assetId']}' would be more than {a['maxDepth']} "
         "levels below its root right; grant from a right nearer the root."
     ),
+    "TradeCodeTaken": lambda a: (
+        f"The trade code {_trade_code(a['code'])} is exchange {a['owner']}'s (a code stays its exchange's for good, so "
+        "no two trades share a number); choose another."
+    ),
+    "TradeCodeAlreadySet": lambda a: (
+        f"Exchange {a['exchange']} already has the trade code {_trade_code(a['code'])}: an exchange sets its own once; "
+        "the council changes it (`datareg trade assign-code`), and assigning the same code again changes nothing."
+    ),
+    "InvalidTradeCode": lambda a: (
+        f"'{_trade_code(a['code'])}' is not a trade code: 2 to 6 characters A-Z and 0-9, such as SZDE."
+    ),
+    "TradeCodeNotSet": lambda a: (
+        f"Exchange {a['exchange']} has no trade code yet: set it (`datareg trade set-code`) before recording trades."
+    ),
     "NotAnExchange": lambda a: (
         f"Account '{a['account']}' is not an active exchange in the participant registry; only exchanges list "
         "products. The participant registry's admin admits exchanges (`datareg participant add`)."
@@ -201,10 +221,11 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
         "usageScope": "The usage scope is at most 200 bytes (about 66 Chinese characters); put the rest in the "
                       "offer terms document.",
     }.get(a["field"], f"The listing's terms are not valid: {a['field']}."),
-    # Two contracts raise it (ListingRegistry's floor, RecognitionRegistry): one message for both.
+    # Three contracts raise it (ListingRegistry's floor, TradeRegistry's codes, RecognitionRegistry): one message.
     "NotCouncil": lambda a: (
         f"Account '{a['account']}' is not the council (the participant registry's owner): only the council sets "
-        "the listing floor, recognises other registries and withdraws recognitions."
+        "the listing floor, assigns an exchange's trade code, and recognises other registries or withdraws their "
+        "recognition."
     ),
     # Issue 17: compliance at listing (上架审核), one message per rule.
     "CoreDataNotListable": lambda a: (

@@ -1144,6 +1144,18 @@ class SetTradeCode(Operation):
 
 
 @dataclass(frozen=True)
+class AssignTradeCode(Operation):
+    """The council approves or overrides an exchange's trade code (TradeRegistry.assignTradeCode)."""
+
+    exchange: str = arg(ADDRESS)
+    code: str = arg(PaddedCode(6))
+
+    contract = "TradeRegistry"
+    name = "assign_trade_code"
+    function = "assignTradeCode"
+
+
+@dataclass(frozen=True)
 class RecordTrade(Operation):
     """The exchange records a trade with both parties' signatures; the buyer's right is granted in the same call."""
 

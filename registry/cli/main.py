@@ -155,6 +155,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "listings": ("registry.cli.listings", "listings, with whether each is valid and why not"),
     "feed": ("registry.cli.listings", "an exchange's listing changes, in order, from a cursor"),
     "trade": ("registry.cli.trades", "trade records: sign a grant, accept, record, settle, deliver, show"),
+    "webhook": ("registry.cli.webhooks", "an exchange's endpoints that receive its feed: add, list, remove, "
+                "dead-letters, replay"),
     "authorisation": ("registry.cli.authorisations", "public-data authorised operation: grant, approve-scenario, "
                       "license, bind, revoke, show"),
     "apply": ("registry.cli.procedure", "apply for registration of an asset you registered"),

@@ -327,7 +327,9 @@ class ListingChange(SQLModel, table=True):
     __table_args__ = (Index("ix_listing_changes_exchange_position", "exchange", "position"),
                       Index("ix_listing_changes_origin_exchange_position", "origin_exchange", "position"),
                       Index("ix_listing_changes_listing_position", "listing_id", "position"),
-                      Index("uq_listing_changes_cursor", "cursor", unique=True))
+                      Index("uq_listing_changes_cursor", "cursor", unique=True),
+                      Index("ix_listing_changes_buyer_position", "buyer", "position"),
+                      Index("ix_listing_changes_seller_position", "seller", "position"))
 
     id: Optional[int] = Field(default=None, primary_key=True, sa_type=BIG)
     position: str = Field(index=True, max_length=40)
@@ -351,6 +353,12 @@ class ListingChange(SQLModel, table=True):
     # retraction entries from the retracted rows (migration 0009 removed those 0008 stored).
     retracted: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
     retracts: Optional[int] = Field(default=None, sa_type=BIG)
+    # A trade's entry (change trade_recorded, trade_settlement_changed, trade_delivered; migration 0024): the
+    # trade's certificate number, its buyer and seller; `status` is then its settlement status. Served only to the
+    # exchange that recorded it, its buyer and its seller, each with a signed request (registry.db.listings.feed).
+    trade_number: Optional[str] = Field(default=None, max_length=24)
+    buyer: Optional[str] = Field(default=None, max_length=42)
+    seller: Optional[str] = Field(default=None, max_length=42)
 
 
 class Pledge(SQLModel, table=True):

@@ -26,7 +26,15 @@ from sqlmodel import Session, col, select
 from registry.chain.events import DecodedEvent
 from registry.config import Deployment
 from registry.db.bulk import chunks, insert_rows
-from registry.db.listings import Cause, end_of_block, lapse_listings, refresh_listings, retract_feed_entries
+from registry.db.listings import (
+    TRADE_FEED_CHANGES,
+    Cause,
+    TradeEvent,
+    end_of_block,
+    lapse_listings,
+    refresh_listings,
+    retract_feed_entries,
+)
 from registry.db.models import (
     CHECKPOINT,
     AccountingRecord,
@@ -140,8 +148,12 @@ class Writer:
                      for h in sorted(headers.values(), key=lambda h: h.number)])
         assets, exchanges, listings = _touched(events, headers)
         _touch_authorised_assets(db, events, headers, assets)
+        trades = [TradeEvent(e.name, e.args["exchange"], e.args["year"], e.args["serial"],
+                             Cause(e.block_number, e.tx_hash, e.log_index, headers[e.block_number].timestamp,
+                                   e.block_hash), e.args.get("status"))
+                  for e in events if e.name in TRADE_FEED_CHANGES]
         refresh_listings(db, assets=assets, exchanges=exchanges, listings=listings, now=headers[last].timestamp,
-                         block=last)
+                         block=last, trades=trades)
         self._journal(db, batch, first, last, head)
 
     def _journal(self, db: Session, batch: Batch, first: int, last: int, head: int) -> None:
@@ -437,7 +449,9 @@ def _touch_authorised_assets(db: Session, events: list[DecodedEvent], headers: d
 def _listing_blocks(db: Session, events: list[DecodedEvent]) -> list[int]:
     """The blocks of a range after whose events a listing may change: those with a listing's own event or a
     participant's, and those with an event on an asset that is listed (before the range, or in it)."""
-    blocks = {e.block_number for e in events if "listingId" in e.args or e.name.startswith("Participant")
+    # A trade event's block too: its feed entry shows the trade as that block left it, whatever the range.
+    blocks = {e.block_number for e in events
+              if "listingId" in e.args or e.name.startswith("Participant") or e.name in TRADE_FEED_CHANGES
               or e.name in STANDING_CHANGES}
     touched = {e.args["assetId"] for e in events if "assetId" in e.args and e.name not in NOT_LISTING_CHANGES}
     listed = {e.args["assetId"] for e in events if e.name == "Listed"}

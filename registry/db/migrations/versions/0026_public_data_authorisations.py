@@ -1,20 +1,20 @@
 """Public-data authorised operation: authorisations, scenarios, second-level licences, and each asset's authorisation
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0026
+Revises: 0025
 Create Date: 2026-12-07
 
 Issue 21 (公共数据授权运营): the PublicDataAuthorisation contract's records, and `assets.public_authorisation_id`
-for assets bound to an authorisation or derived from such an asset. (Assigned 0016 on 0015; numbered 0025 on main's
-head 0024 so the chain keeps one head, the highest-numbered file.)
+for assets bound to an authorisation or derived from such an asset. (Assigned 0016 on 0015; numbered 0026 on main's
+head 0025 so the chain keeps one head, the highest-numbered file.)
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0025'
-down_revision = '0024'  # assigned 0016 on 0015: after main's 0022, 0023, 0019 and 0024 (listings), one head
+revision = '0026'
+down_revision = '0025'  # assigned 0016 on 0015: after main's migrations up to 0025 (trade feed), one head
 branch_labels = None
 depends_on = None
 
