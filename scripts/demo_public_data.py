@@ -34,10 +34,12 @@ from registry.chain.operations import (  # noqa: E402
     GrantTerms,
     License,
     ListingConsent,
+    ListingPolicy,
     ListingRequest,
     ListProduct,
     RecordTrade,
     RevokeAuthorisation,
+    SetListingPolicy,
     SetTradeCode,
     TradeAcceptance,
     TradeSignatures,
@@ -81,6 +83,8 @@ def main() -> None:
                        ADMIN)
         client.execute(AddParticipant(EXCHANGE.address, "exchange", "厦门数据交易所", "91350200MA8TXXXX1K"), ADMIN)
         client.execute(SetTradeCode("XMDE"), EXCHANGE)
+        # The product is recorded, not yet certified: this exchange lists such assets (its policy).
+        client.execute(SetListingPolicy(ListingPolicy(allow_uncertified=True)), EXCHANGE)
 
         print("The authority authorises the operator over a 12-entry catalogue, for one scenario, for a year.")
         granted = client.execute(Authorise(AuthorisationTerms(
@@ -102,7 +106,7 @@ def main() -> None:
         product = client.register(declared, SECOND).asset_ids[0]
         request = ListingRequest(product, 3, "XMDE-2026-0007")
         consent = client.sign(ListingConsent(EXCHANGE.address, request), SECOND)
-        listed = client.execute(ListProduct(request, SECOND.address, consent.deadline, consent.signature), EXCHANGE)
+        listed = client.execute(ListProduct.with_consent(request, consent), EXCHANGE)
         listing = listed.events[0].args["listingId"]
 
         print("The exchange records a trade: a usage right in the product for the other licensed operator.")
