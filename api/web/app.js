@@ -6,7 +6,7 @@ import {
   addNames, assetLink, badge, cidLink, clear, copyButton, facts, fmtBytes, fmtNumber, h, labelColumns, mono, partyLink,
   partyName, section, setParticipants, short, table, time, timeText, unixTime, validityBadge, yesNo,
 } from "./dom.js";
-import { LANGUAGES, lang, setLang, setVocabulary, t, termOf, terms, tv } from "./i18n.js";
+import { LANGUAGES, lang, setLang, setVocabulary, t, termLabel, termOf, terms, tv } from "./i18n.js";
 import { render as renderLineage } from "./lineage.js";
 import { hashFile } from "./sha256.js";
 
@@ -534,6 +534,7 @@ async function overviewTab(ctx, asset) {
         [t("metadata_cid"), cidLink(asset.metadata_cid, "/v1/metadata/")],
         [t("industry"), asset.industry],
         [t("personal_information"), yesNo(asset.personal_information)],
+        [t("pi_basis"), personalInformationBasis(asset)],
         [t("sensitive_personal_information"), yesNo(asset.sensitive_personal_information)],
         [t("export_allowed"), yesNo(asset.export_allowed)],
         [t("version"), String(asset.version)],
@@ -559,6 +560,8 @@ async function overviewTab(ctx, asset) {
     asset.listings.length ? h("p", { class: "trades-link" },
       h("a", { href: `/trades${query({ asset: asset.asset_id })}` }, t("trades_of_asset"))) : null,
     attestationsSection(asset.attestations),
+    financeRemarksSection(asset),
+    accountingSection(asset),
     lineageSummary(asset),
     partiesSection(asset),
     asset.metadata ? section(t("metadata_document"),
@@ -821,6 +824,79 @@ function attestationsSection(attestations) {
     ])));
 }
 
+// ── Finance records (issue 21, FinanceRecords): each part of the asset page its own function, as above. ──
+
+/** Who a remark's counterparty is to it: the company the asset is contributed to, or the trust's trustee. */
+const REMARK_COUNTERPARTY = { capital_contribution: "investee", data_trust: "trustee" };
+
+/** A finance remark's kind with the vocabulary's label; in English the Chinese legal term beside it, as these are
+ * terms of Chinese law (作价出资, 数据信托) a reader may need to look up. */
+function remarkKind(kind) {
+  const label = tv("finance_remark_kind", kind);
+  const zh = lang() === "zh" ? null : termLabel("finance_remark_kind", kind, "zh");
+  return h("span", { class: "remark-kind", "data-kind": kind }, label,
+    zh && zh !== label ? h("span", { class: "muted", lang: "zh-CN" }, ` ${zh}`) : null);
+}
+
+/** A remark's status: in force until its holder ends it (the contribution released, the trust ended). */
+function remarkStatus(r) {
+  if (r.status !== "ended") return badge(t("remark_in_force"), "warn");
+  return h("span", badge(t(r.kind === "data_trust" ? "remark_ended_trust" : "remark_ended_contribution"), "neutral"),
+    r.ended_at ? h("span", " ", time(r.ended_at)) : null,
+    r.end_evidence_cid ? h("span", ` · ${t("end_evidence")}: `, cidLink(r.end_evidence_cid)) : null);
+}
+
+/** Capital contributions (作价出资) and data trusts (数据信托) the asset's holders recorded, in force or ended. */
+function financeRemarksSection(asset) {
+  const remarks = asset.finance_remarks || [];
+  return h("div", { id: "finance-remarks" }, section(t("finance_remarks"), remarks.length ? table(
+    ["#", t("finance_remark_kind"), t("holder"), t("counterparties"), t("effective_period"), t("status"),
+      t("agreement"), t("evidence")],
+    remarks.map((r) => [
+      String(r.remark_id),
+      remarkKind(r.kind),
+      partyLink(r.holder),
+      h("ul", { class: "plain counterparties" },
+        h("li", h("span", { class: "muted" }, `${tv("party_role", REMARK_COUNTERPARTY[r.kind] || "counterparty")} `),
+          partyLink(r.counterparty)),
+        r.beneficiaries.map((b) => h("li", h("span", { class: "muted" }, `${tv("party_role", "beneficiary")} `),
+          partyLink(b)))),
+      h("span", r.effective_from ? time(r.effective_from) : "—", " – ",
+        r.effective_until ? time(r.effective_until) : t("no_fixed_end")),
+      remarkStatus(r),
+      cidLink(r.document_cid),
+      txEvidence(r.recorded_tx, r.recorded_block),
+    ]), { className: "table finance-remarks" }) : h("p", { class: "muted" }, t("no_finance_remarks"))));
+}
+
+/** Each holder's accounting record (数据资产入表): who, its auditor and the commitment, never the document, which
+ * only the holder and that auditor may read. */
+function accountingSection(asset) {
+  const records = asset.accounting_records || [];
+  return h("div", { id: "accounting-records" }, section(t("accounting_records"), records.length ? [
+    h("p", { class: "muted", id: "accounting-private" }, t("accounting_private")),
+    table([t("holder"), t("auditor"), t("revision"), t("commitment"), t("recorded_at"), t("evidence")],
+      records.map((r) => [
+        partyLink(r.holder),
+        r.auditor ? partyLink(r.auditor) : h("span", { class: "muted" }, t("no_auditor")),
+        String(r.revision),
+        h("span", { class: "commitment" }, mono(r.document_cid), copyButton(r.document_cid)),
+        time(r.recorded_at),
+        txEvidence(r.recorded_tx, r.recorded_block),
+      ]), { className: "table accounting-records" }),
+  ] : h("p", { class: "muted" }, t("no_accounting_records"))));
+}
+
+/** Whether the metadata of an asset flagged with personal information gives the legal basis of processing it
+ * (never the basis itself, which the API shows to the registration's parties only); nothing for other assets. */
+function personalInformationBasis(asset) {
+  const given = asset.personal_information_basis_given;
+  if (given === null || given === undefined) return undefined;
+  return h("span", { id: "pi-basis", "data-given": String(given) },
+    given ? badge(t("pi_basis_given"), "ok") : badge(t("pi_basis_missing"), "bad"),
+    h("span", { class: "muted" }, ` ${t(given ? "pi_basis_given_note" : "pi_basis_missing_note")}`));
+}
+
 function lineageSummary(asset) {
   const link = (l) => h("li", assetLink(l.asset_id), " ", h("span", { class: "muted" }, t("via_right", { n: l.right_index })));
   if (!asset.sources.length && !asset.derived_assets.length) {
@@ -835,11 +911,14 @@ function lineageSummary(asset) {
 /** Everyone the asset's record names, with what they are to it. */
 function partiesSection(asset) {
   const roles = new Map();
-  const add = (address, role) => {
+  // `finance`: a party only the finance records name (marked, so a comparison with the explorer before them can
+  // leave it out: scripts/compare_explorer.py).
+  const add = (address, role, finance = false) => {
     if (!address) return;
     const key = address.toLowerCase();
-    if (!roles.has(key)) roles.set(key, { address, roles: new Set() });
+    if (!roles.has(key)) roles.set(key, { address, roles: new Set(), finance });
     roles.get(key).roles.add(role);
+    roles.get(key).finance &&= finance;
   };
   add(asset.registrant, t("registrant"));
   add(asset.submitter, t("submitter"));
@@ -857,8 +936,14 @@ function partiesSection(asset) {
   }
   for (const p of (asset.remarks || { pledges: [] }).pledges) add(p.pledgee, t("pledgee"));
   for (const a of asset.attestations) add(a.issuer, t("issuer"));
+  for (const r of asset.finance_remarks || []) {
+    add(r.counterparty, t(REMARK_COUNTERPARTY[r.kind] || "counterparty"), true);
+    for (const b of r.beneficiaries) add(b, t("beneficiary"), true);
+  }
+  for (const a of asset.accounting_records || []) add(a.auditor, t("auditor"), true);
   return section(t("parties"), h("ul", { class: "parties" }, [...roles.values()].map((p) =>
-    h("li", partyLink(p.address, { full: true }), h("span", { class: "muted" }, ` ${[...p.roles].join(", ")}`)))));
+    h("li", { "data-finance-party": p.finance }, partyLink(p.address, { full: true }),
+      h("span", { class: "muted" }, ` ${[...p.roles].join(", ")}`)))));
 }
 
 // ─────────────────────────────── history ───────────────────────────────
@@ -887,6 +972,7 @@ function detailValue(key, value, event, context) {
 
 /** An event's details as short "label: value" items, leaving out addresses (shown as parties) and blanks. */
 function detailItems(event) {
+  if (FINANCE_DETAILS[event.event]) return FINANCE_DETAILS[event.event](event);
   const items = [];
   const walk = (object, context) => {
     for (const [key, value] of Object.entries(object)) {
@@ -927,13 +1013,14 @@ function partyRoles(event) {
 
 function historyRow(event, number) {
   const roles = partyRoles(event);
+  const parties = FINANCE_DETAILS[event.event] ? financeParties(event, roles) : event.parties;
   return h("tr", { class: "event", "data-event": event.event },
     h("td", { class: "num" }, fmtNumber(number)),
     h("td", time(event.timestamp)),
     h("td", h("span", { class: "action", title: event.event }, tv("action", event.action))),
     h("td", rightLabel(event.right_index, event.kind)),
     h("td", event.actor ? partyLink(event.actor) : h("span", { class: "muted" }, "—")),
-    h("td", h("ul", { class: "plain" }, event.parties.map((p) => h("li",
+    h("td", h("ul", { class: "plain" }, parties.map((p) => h("li",
       roles.has(p) ? h("span", { class: "muted" }, `${tv("party_role", roles.get(p))} `) : null, partyLink(p))))),
     h("td", h("div", { class: "details" }, detailItems(event))),
     h("td", txEvidence(event.tx_hash, event.block_number, [
@@ -941,6 +1028,51 @@ function historyRow(event, number) {
       [t("log_index"), String(event.log_index)],
       [t("event"), event.event],
     ])));
+}
+
+// The finance events (issue 21) read by their own rules: a remark's kind is a finance remark kind (not an
+// attestation's), its term is in dates, its counterparty and beneficiaries (inside `data`, so not among the API's
+// parties) are parties, and an accounting commitment is not a link, as its document is private.
+const FINANCE_DETAILS = {
+  AccountingRecorded: (event) => [
+    h("span", { class: "detail" }, `${tv("field", "revision")}: ${fmtNumber(event.details.revision)}`),
+    h("span", { class: "detail" }, `${tv("field", "commitment")}: `, mono((event.cids || {}).documentCid || event.details.documentCid),
+      h("span", { class: "muted" }, ` (${t("accounting_private_short")})`)),
+  ],
+  FinanceRemarkRecorded: (event) => {
+    const d = event.details.data || {};
+    const kind = termOf("finance_remark_kind", d.kind);
+    return [
+      h("span", { class: "detail" }, `${tv("field", "remarkId")}: #${event.details.remarkId}`),
+      h("span", { class: "detail" }, `${tv("field", "kind")}: `, kind ? remarkKind(kind) : String(d.kind)),
+      h("span", { class: "detail" }, `${tv("field", "term")}: `, d.effectiveFrom ? time(unixTime(d.effectiveFrom)) : "—",
+        " – ", d.effectiveUntil ? time(unixTime(d.effectiveUntil)) : t("no_fixed_end")),
+      (event.cids || {}).documentCid ? h("span", { class: "detail" }, `${tv("field", "agreement")}: `, cidLink(event.cids.documentCid)) : null,
+    ].filter(Boolean);
+  },
+  FinanceRemarkEnded: (event) => [
+    h("span", { class: "detail" }, `${tv("field", "remarkId")}: #${event.details.remarkId}`),
+    (event.cids || {}).evidenceCid ? h("span", { class: "detail" }, `${tv("field", "endEvidence")}: `, cidLink(event.cids.evidenceCid)) : null,
+  ].filter(Boolean),
+};
+
+/** A finance event's parties with their roles: the API's (the holder; an accounting record's auditor), then a
+ * remark's counterparty and beneficiaries. Fills `roles`. */
+function financeParties(event, roles) {
+  const d = event.details || {};
+  if (isAddress(d.auditor) && Number(d.auditor) !== 0) roles.set(d.auditor, "auditor");
+  const data = d.data || {};
+  const extra = [];
+  if (isAddress(data.counterparty)) {
+    roles.set(data.counterparty, REMARK_COUNTERPARTY[termOf("finance_remark_kind", data.kind)] || "counterparty");
+    extra.push(data.counterparty);
+  }
+  for (const b of data.beneficiaries || []) {
+    if (!isAddress(b)) continue;
+    if (!roles.has(b)) roles.set(b, "beneficiary");
+    extra.push(b);
+  }
+  return [...new Set([...event.parties.filter((p) => Number(p) !== 0), ...extra])];
 }
 
 async function historyTab(ctx, asset) {

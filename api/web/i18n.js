@@ -358,6 +358,36 @@ const STRINGS = {
     decided_in: "审查区块",
     right_pending: "待接受",
     right_pending_hint: "登记时指定的权利人尚未接受：接受前不享有、不生效",
+    // finance records (issue 21): capital contributions, data trusts, accounting, the personal-information basis
+    finance_remarks: "作价出资与数据信托",
+    finance_remark_kind: "类别",
+    counterparty: "相对方",
+    counterparties: "相对方与受益人",
+    investee: "被投资企业",
+    trustee: "受托人",
+    beneficiary: "受益人",
+    effective_period: "期限",
+    no_fixed_end: "无固定期限",
+    agreement: "协议",
+    remark_in_force: "存续中",
+    remark_ended_contribution: "已解除",
+    remark_ended_trust: "已终止",
+    end_evidence: "解除或终止依据",
+    no_finance_remarks: "无作价出资或数据信托记录。",
+    accounting_records: "数据资产入表",
+    accounting_private: "会计记录文件（会计分类、初始计量成本、摊销与减值）仅限持有人及其指定的审计机构查阅；链上与本页只有该文件的承诺（内容标识），不含其内容。持有人与审计机构可用 datareg accounting show 签名读取。",
+    accounting_private_short: "文件仅限持有人及其审计机构查阅",
+    auditor: "审计机构",
+    no_auditor: "未指定",
+    revision: "修订次数",
+    commitment: "承诺（文件内容标识）",
+    recorded_at: "记录时间",
+    no_accounting_records: "无入表记录。",
+    pi_basis: "个人信息处理依据",
+    pi_basis_given: "已提供",
+    pi_basis_given_note: "（依据及其证明仅向登记相关方展示）",
+    pi_basis_missing: "未提供",
+    pi_basis_missing_note: "（链上标记含个人信息，但元数据未载明处理依据）",
   },
 
   en: {
@@ -704,6 +734,36 @@ const STRINGS = {
     decided_in: "Decided in block",
     right_pending: "pending acceptance",
     right_pending_hint: "named at registration, not accepted yet: not held and not valid until accepted",
+    // finance records (issue 21): capital contributions, data trusts, accounting, the personal-information basis
+    finance_remarks: "Capital contributions and data trusts",
+    finance_remark_kind: "Kind",
+    counterparty: "Counterparty",
+    counterparties: "Counterparties",
+    investee: "Investee",
+    trustee: "Trustee",
+    beneficiary: "Beneficiary",
+    effective_period: "Term",
+    no_fixed_end: "no fixed end",
+    agreement: "Agreement",
+    remark_in_force: "in force",
+    remark_ended_contribution: "released",
+    remark_ended_trust: "ended",
+    end_evidence: "release or end evidence",
+    no_finance_remarks: "No capital contribution or data trust recorded.",
+    accounting_records: "Accounting records (数据资产入表)",
+    accounting_private: "The accounting document (category, cost basis, amortisation, impairments) is private to the holder and the auditor it names: the chain and this page hold only its commitment (the document's CID), never its content. The holder and the auditor read it with a signed request (datareg accounting show).",
+    accounting_private_short: "the document is private to the holder and its auditor",
+    auditor: "Auditor",
+    no_auditor: "none named",
+    revision: "Revision",
+    commitment: "Commitment (document CID)",
+    recorded_at: "Recorded",
+    no_accounting_records: "No accounting record.",
+    pi_basis: "Personal-information basis",
+    pi_basis_given: "given",
+    pi_basis_given_note: "(the basis and its evidence are shown to the registration's parties only)",
+    pi_basis_missing: "not given",
+    pi_basis_missing_note: "(flagged on chain with personal information, but its metadata gives no legal basis)",
   },
 };
 
@@ -729,6 +789,7 @@ const VALUES = {
       registrant: "登记主体", submitter: "提交者", holder: "持有人", grantee: "被授权人", grantor: "授权人",
       from: "转让方", to: "受让方", exchange: "交易所", applicant: "申请人", registrar: "登记机构", issuer: "出具机构",
       pledgee: "质权人", objector: "异议人", regulator: "监管机构", by: "操作人",
+      auditor: "审计机构", investee: "被投资企业", trustee: "受托人", beneficiary: "受益人", counterparty: "相对方",
     },
     field: {
       purpose: "用途", territory: "地域", quantity: "数量", validFrom: "生效", validUntil: "到期",
@@ -741,6 +802,8 @@ const VALUES = {
       orderReference: "查封文书", attestationId: "评估认证序号", assetVersion: "资产版本", value: "价值",
       currency: "币种", method: "方法", conclusion: "结论", kind: "类别", objectionId: "异议序号", upheld: "成立",
       status: "状态", version: "版本", sourceAssetId: "来源资产", consentHash: "同意书哈希",
+      remarkId: "备注", revision: "修订次数", term: "期限", agreement: "协议", commitment: "承诺（文件内容标识）",
+      endEvidence: "解除或终止依据",
     },
     matched_by: { sha256: "SHA-256", cid: "CID" },
   },
@@ -763,6 +826,8 @@ const VALUES = {
       registrant: "registrant", submitter: "submitter", holder: "holder", grantee: "grantee", grantor: "grantor",
       from: "from", to: "to", exchange: "exchange", applicant: "applicant", registrar: "registrar", issuer: "issuer",
       pledgee: "pledgee", objector: "objector", regulator: "regulator", by: "by",
+      auditor: "auditor", investee: "investee", trustee: "trustee", beneficiary: "beneficiary",
+      counterparty: "counterparty",
     },
     field: {
       purpose: "purpose", territory: "territory", quantity: "quantity", validFrom: "from", validUntil: "until",
@@ -776,6 +841,8 @@ const VALUES = {
       attestationId: "attestation", assetVersion: "asset version", value: "value", currency: "currency",
       method: "method", conclusion: "conclusion", kind: "kind", objectionId: "objection", upheld: "upheld",
       status: "status", version: "version", sourceAssetId: "source asset", consentHash: "consent hash",
+      remarkId: "remark", revision: "revision", term: "term", agreement: "agreement",
+      commitment: "commitment (document CID)", endEvidence: "release or end evidence",
     },
     matched_by: { sha256: "SHA-256", cid: "CID" },
   },
@@ -841,6 +908,12 @@ function vocabularyLabel(group, value) {
   if (!term) return undefined;
   if (group === "kind_short") return current === "zh" ? term.zh_short : term.key;
   return term[current] || term.en;
+}
+
+/** The label in `language` of the term `key` of a vocabulary group, whatever the page's language. */
+export function termLabel(group, key, language) {
+  const term = (vocabulary[group] || []).find((candidate) => candidate.key === key);
+  return term ? term[language] : undefined;
 }
 
 /** The keys of a vocabulary group, in the contracts' order (e.g. the right kinds). */
