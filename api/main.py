@@ -11,6 +11,7 @@ from api import errors, limits
 from api.deps import Services
 from api.routes import (
     assets,
+    authorisations,
     content,
     finance,
     history,
@@ -74,7 +75,8 @@ def create_app(settings: Settings | None = None, as_of: AsOfReader | None = None
     # Body size, write rate per client (shared by every instance on a PostgreSQL index), CORS (api/limits.py).
     limits.install(app, engine=services.engine)
     for module in (status, assets, rights, history, listings, registrations, participants, names, content,
-                   transactions, trades, verify, vocabulary, webhooks, finance, recognitions):
+                   transactions, trades, verify, vocabulary, webhooks, finance, recognitions,
+                   authorisations):
         app.include_router(module.router)
     web.install(app)  # the explorer at /, after the API so /v1/... is never shadowed
     # What is alive now (modules, the app, its schemas, the contracts' ABIs) stays alive: moved out of the

@@ -121,6 +121,14 @@ class RemarkPublic(BaseModel):
     objection_ids: Optional[list[int]] = Field(None, description="objection_pending: the pending objections; "
                                                "disputed: the upheld ones.")
     tx_hash: Optional[str] = Field(None, description="The transaction that recorded it.")
+    authorisation_id: Optional[int] = Field(None, description="authorisation_lapsed: the public-data authorisation.")
+    reason: Optional[str] = Field(None, description="authorisation_lapsed: authorisation_revoked, "
+                                  "authorisation_expired or authorisation_not_yet_in_force.")
+    authority: Optional[str] = Field(None, description="authorisation_lapsed: the authorising body.")
+    valid_until: Optional[str] = Field(None, description="authorisation_lapsed: the end of its term.")
+    revocation_reason: Optional[dict[str, Any]] = Field(None, description="authorisation_lapsed: the authority's "
+                                                        "reason code and its labels, if revoked.")
+    revoked_at: Optional[str] = None
 
 
 class LegalStatusPublic(BaseModel):
@@ -157,6 +165,9 @@ class LegalStatusPublic(BaseModel):
                 d["since"] = iso(d["since"])
             if "orders" in d:
                 d["orders"] = [{**o, "ordered_at": iso(o["ordered_at"])} for o in d["orders"]]
+            for moment in ("valid_until", "revoked_at"):
+                if moment in d:
+                    d[moment] = iso(d[moment])
             d.pop("block_number", None)
             remarks.append(RemarkPublic(type=r.remark.key, zh=r.remark.zh, en=r.remark.en, **d))
         stage = Stage.from_key(state.stage) if state.stage else None
@@ -441,6 +452,10 @@ class AssetDetail(AssetSummary):
     change_application: Optional["ChangeApplicationPublic"] = Field(
         default=None, description="The latest change registration applied for (pending, approved or refused); "
         "null if none was.")
+    public_data: Optional[dict[str, Any]] = Field(
+        default=None, description="Public data (公共数据, issue 21): the authorisation it is under "
+        "(authorisation_id, authority, operator), whether that is in force now (status) and, if revoked, the "
+        "authority's reason; null for an asset that is not public data.")
     personal_information_basis_given: Optional[bool] = Field(
         None, description="For an asset flagged with personal information: whether its metadata gives the legal "
         "basis and evidence (personal_information_basis, shown to the registration's parties only); false flags an "

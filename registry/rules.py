@@ -19,6 +19,7 @@ from registry.vocabulary import (
     AssetStatus,
     AttestationKind,
     AttestationStatus,
+    AuthorisationRevocationReason,
     CancelReason,
     CertificateStatus,
     LegalStatus,
@@ -59,9 +60,52 @@ class RightState:
     chain: tuple[int, ...]  # the right, its parent, ... up to its root: on whose authority it is held
 
 
-def evaluate_rights(rights: list[Right] | list[RightVersion], asset_active: bool, now: int) -> list[RightState]:
+@dataclass(frozen=True)
+class PublicStanding:
+    """A public-data asset's authorisation (a PublicAuthorisation row) and its second-level licences by licensee:
+    what IPublicDataAuthorisation.standing judges, for the rights over the asset."""
+
+    authorisation: Any  # PublicAuthorisation, or None when the index lacks it (then nothing stands)
+    licences: dict[str, Any]  # licensee -> PublicLicence
+
+    def authorisation_reason(self, now: int) -> str | None:
+        """Why the authorisation is not in force at `now` (None when it is)."""
+        a = self.authorisation
+        if a is None:
+            return "authorisation_not_found"
+        if a.revoked:
+            return "authorisation_revoked"
+        if a.valid_from > now:
+            return "authorisation_not_yet_in_force"
+        if a.valid_until <= now:
+            return "authorisation_expired"
+        return None
+
+    def reason(self, holder: str, now: int) -> str | None:
+        """Why `holder` does not stand under the authorisation at `now` (None when it does)."""
+        lapsed = self.authorisation_reason(now)
+        if lapsed is not None or holder == self.authorisation.operator:
+            return lapsed
+        licence = self.licences.get(holder)
+        if licence is None:
+            return "not_licensed"
+        if licence.revoked:
+            return "licence_revoked"
+        if licence.valid_until <= now:
+            return "licence_expired"
+        return None
+
+
+#: The reasons PublicStanding gives: a right over public data lapsed with its authorisation (Validity 7).
+AUTHORISATION_REASONS = frozenset({"authorisation_not_found", "authorisation_revoked", "authorisation_not_yet_in_force",
+                                   "authorisation_expired", "not_licensed", "licence_revoked", "licence_expired"})
+
+
+def evaluate_rights(rights: list[Right] | list[RightVersion], asset_active: bool, now: int,
+                    public: PublicStanding | None = None) -> list[RightState]:
     """Whether each right is valid at `now` and, if not, why. Mirrors the contract's rightValidity: a right
-    is valid when it and all its ancestors are unrevoked and within their terms, on an active asset."""
+    is valid when it and all its ancestors are unrevoked and within their terms, on an active asset; over
+    public data (`public`), its holder must also stand under the asset's authorisation."""
     by_index = {r.right_index: r for r in rights}
 
     def reason_for(right: Right | RightVersion, own: bool) -> str | None:
@@ -87,6 +131,8 @@ def evaluate_rights(rights: list[Right] | list[RightVersion], asset_active: bool
     states = []
     for index in sorted(by_index):
         reason = "asset_cancelled" if not asset_active else reason_for(by_index[index], True)
+        if reason is None and public is not None:
+            reason = public.reason(by_index[index].holder, now)
         states.append(RightState(by_index[index], reason is None, reason, chain_of(index)))
     return states
 
@@ -113,6 +159,7 @@ _RIGHT_REASONS = {
     "not_yet_valid": "right_not_yet_valid", "parent_not_yet_valid": "right_not_yet_valid",
     "asset_cancelled": "asset_cancelled",
     "pending": "right_pending", "parent_pending": "right_pending",
+    **dict.fromkeys(AUTHORISATION_REASONS, "authorisation_lapsed"),
 }
 
 
@@ -330,7 +377,7 @@ def frozen_remark(asset: Asset, orders: list[FreezeOrder], event: Event | None =
 
 def legal_status(asset: Asset | None, registration: Registration | None, freeze_orders: list[FreezeOrder],
                  pledges: list[Pledge], objections: list[Objection], now: int,
-                 frozen_event: Event | None = None) -> LegalState:
+                 frozen_event: Event | None = None, public: PublicStanding | None = None) -> LegalState:
     """The one legal status of an asset at `now`, from its rows in the index (the store gathers them:
     registry/db/registration.legal_status):
 
@@ -343,7 +390,8 @@ def legal_status(asset: Asset | None, registration: Registration | None, freeze_
 
     Remarks, on any status but unregistered: frozen (by which regulator, under which order), pledged (to which
     pledgee, under which external registration number), objection_pending, disputed (the last application was
-    refused on an upheld objection)."""
+    refused on an upheld objection), authorisation_lapsed (public data whose authorisation was revoked or ended:
+    every right over it lapsed, with the authority's reason)."""
     if asset is None:
         return LegalState(LegalStatus.UNREGISTERED, None, CertificateStatus.NONE.key, None, None, ())
     certificate = certificate_status(registration, asset, now)
@@ -370,6 +418,20 @@ def legal_status(asset: Asset | None, registration: Registration | None, freeze_
     pending = sorted(o.objection_id for o in objections if o.status == ObjectionStatus.PENDING.key)
     if pending:
         remarks.append(RemarkState(Remark.OBJECTION_PENDING, {"objection_ids": pending}))
+    lapsed = public.authorisation_reason(now) if public is not None else None
+    if public is not None and lapsed is not None:
+        a = public.authorisation
+        codes = {m.value: m for m in AuthorisationRevocationReason}
+        reason = codes.get(a.revocation_reason) if a is not None and a.revoked else None
+        remarks.append(RemarkState(Remark.AUTHORISATION_LAPSED, {
+            "authorisation_id": a.authorisation_id if a is not None else asset.public_authorisation_id,
+            "reason": lapsed, "authority": a.authority if a is not None else None,
+            "valid_until": a.valid_until if a is not None else None,
+            "revocation_reason": None if a is None or not a.revoked else {
+                "code": a.revocation_reason, "key": reason.key if reason else None,
+                "zh": reason.zh if reason else None, "en": reason.en if reason else None},
+            "revoked_at": a.revoked_at if a is not None else None,
+            "tx_hash": a.revoked_tx if a is not None else None}))
     if stage == Stage.REFUSED.key and status is LegalStatus.RECORDED:
         upheld = sorted(o.objection_id for o in objections if o.status == ObjectionStatus.UPHELD.key)
         remarks.append(RemarkState(Remark.DISPUTED, {"objection_ids": upheld}))

@@ -140,6 +140,7 @@ class Validity(Term):
     NOT_YET_VALID = 4, "尚未生效", "not yet valid"
     EXPIRED = 5, "已到期", "expired"
     PENDING = 6, "待指定权利人接受", "pending: the named holder has not accepted it"
+    AUTHORISATION_LAPSED = 7, "公共数据授权已失效", "public-data authorisation lapsed (revoked, ended, licence lapsed)"
 
 
 class PledgedOperation(Term):
@@ -170,6 +171,7 @@ class Attribute(enum.IntFlag):
     SENSITIVE = 0x02  # 含敏感个人信息
     EXPORT = 0x04  # 允许出境
     DERIVED = 0x08  # 衍生数据
+    PUBLIC = 0x10  # 公共数据 (bound to an authorisation, or derived from such data): set by the contract
 
 
 ATTRIBUTE_LABELS = {
@@ -177,6 +179,7 @@ ATTRIBUTE_LABELS = {
     Attribute.SENSITIVE: ("含敏感个人信息", "sensitive personal information"),
     Attribute.EXPORT: ("允许出境", "export allowed"),
     Attribute.DERIVED: ("衍生数据", "derived"),
+    Attribute.PUBLIC: ("公共数据", "public data"),
 }
 
 
@@ -187,6 +190,30 @@ class RevocationReason(Term):
     USE_BEYOND_PURPOSE = 2, "超出用途使用", "use beyond purpose"
     SECURITY_INCIDENT = 3, "安全事件", "security incident"
     GRANTEE_REQUEST = 4, "被授权人申请", "at the grantee's request"
+    COURT_OR_REGULATOR_ORDER = 5, "法院或监管机关命令", "order of a court or regulator"
+    OTHER = 99, "其他", "other"
+
+
+class AuthorisationStanding(Term):
+    """IPublicDataAuthorisation.Standing: whether an authorisation (and a party under it) is in force now."""
+
+    IN_FORCE = 0, "有效", "in force"
+    NO_SUCH_AUTHORISATION = 1, "授权不存在", "no such authorisation"
+    REVOKED = 2, "授权已撤销", "revoked by the authority"
+    NOT_YET_IN_FORCE = 3, "授权尚未生效", "not yet in force"
+    EXPIRED = 4, "授权已到期", "its term has ended"
+    NOT_LICENSED = 5, "非授权运营主体", "neither the operator nor a licensed second-level operator"
+    LICENCE_REVOKED = 6, "二级授权已撤销", "the second-level licence was revoked"
+    LICENCE_EXPIRED = 7, "二级授权已到期", "the second-level licence has ended"
+
+
+class AuthorisationRevocationReason(Term):
+    """The `reasonCode` of IPublicDataAuthorisation.AuthorisationRevoked and LicenceRevoked (uint16 on chain)."""
+
+    BREACH_OF_CONDITIONS = 1, "违反授权条件或运营行为规范", "breach of the conditions of operation"
+    SECURITY_INCIDENT = 2, "数据安全事件", "data security incident"
+    PUBLIC_INTEREST = 3, "公共利益需要或授权范围调整", "public interest or a change of scope"
+    OPERATOR_REQUEST = 4, "运营主体申请", "at the operator's request"
     COURT_OR_REGULATOR_ORDER = 5, "法院或监管机关命令", "order of a court or regulator"
     OTHER = 99, "其他", "other"
 
@@ -291,6 +318,7 @@ class Remark(Term):
     PLEDGED = 2, "已质押", "pledged"
     OBJECTION_PENDING = 3, "异议待处理", "objection pending"
     DISPUTED = 4, "权属争议（异议成立）", "disputed (an objection was upheld)"
+    AUTHORISATION_LAPSED = 5, "公共数据授权已失效", "public-data authorisation lapsed"
 
 
 # ─────────────────────────────── ParticipantRegistry ───────────────────────────────
@@ -354,6 +382,7 @@ class ListingValidity(Term):
     EXPIRED = 9, "挂牌已到期", "past the listing's end (its terms' validity)"
     NOT_COMPLIANT = 10, "不再合规", ("now core data, or important or personal data whose compliance "
                                   "certification no longer holds")
+    AUTHORISATION_LAPSED = 11, "公共数据授权已失效", "the asset's public-data authorisation lapsed"
 
 
 class PriceModel(Term):
@@ -595,6 +624,15 @@ EVENT_ACTIONS: dict[str, tuple[str, str, str]] = {
     "TradeRecorded": ("trade_recorded", "交易存证", "trade recorded"),
     "TradeSettlementChanged": ("trade_settlement_changed", "结算状态变更", "settlement status changed"),
     "DeliveryRecorded": ("delivery_recorded", "交付存证", "delivery recorded"),
+    "PublicDataAuthorisationSet": ("public_data_authorisation_set", "设定公共数据授权合约",
+                                   "public-data authorisation contract set"),
+    "PublicDataBound": ("public_data_bound", "纳入公共数据授权", "bound to a public-data authorisation"),
+    "AuthorisationGranted": ("authorisation_granted", "公共数据授权运营", "public data authorised for operation"),
+    "ScenarioApproved": ("scenario_approved", "应用场景审定", "scenario approved"),
+    "LicenceGranted": ("licence_granted", "二级开发授权", "second-level operator licensed"),
+    "LicenceRevoked": ("licence_revoked", "撤销二级开发授权", "second-level licence revoked"),
+    "AssetBound": ("asset_bound", "目录数据纳入授权", "catalogue asset bound"),
+    "AuthorisationRevoked": ("authorisation_revoked", "撤销公共数据授权", "public-data authorisation revoked"),
     "AccountingRecorded": ("accounting_recorded", "数据资产入表记录", "accounting record committed"),
     "FinanceRemarkRecorded": ("finance_remark_recorded", "作价出资或数据信托备注", "contribution or trust recorded"),
     "FinanceRemarkEnded": ("finance_remark_ended", "解除作价出资或终止数据信托", "contribution or trust ended"),
@@ -624,6 +662,8 @@ EVENT_REASONS: dict[str, type[Term]] = {
     "ParticipantSuspended": SuspensionReason,
     "AttestationRevoked": AttestationRevocationReason,
     "AssetFreezeReleased": FreezeRelease,
+    "AuthorisationRevoked": AuthorisationRevocationReason,
+    "LicenceRevoked": AuthorisationRevocationReason,
 }
 
 
@@ -660,6 +700,7 @@ CONTRACT_ENUMS: dict[tuple[str, str], type[Term]] = {
     ("IRegistrationOffice", "CertificateStatus"): CertificateStatus,
     ("IAttestationRegistry", "Kind"): AttestationKind,
     ("IAttestationRegistry", "Status"): AttestationStatus,
+    ("IPublicDataAuthorisation", "Standing"): AuthorisationStanding,
     ("IFinanceRecords", "RemarkKind"): FinanceRemarkKind,
     ("IRecognitionRegistry", "RecognitionStatus"): RecognitionStatus,
 }
@@ -673,6 +714,8 @@ GROUPS: dict[str, type[Term]] = {
     "reissue_reason": ReissueReason,
     "classification": Classification,
     "revocation_reason": RevocationReason,
+    "authorisation_standing": AuthorisationStanding,
+    "authorisation_revocation_reason": AuthorisationRevocationReason,
     "cancel_reason": CancelReason,
     "refusal_reason": RefusalReason,
     "return_reason": ReturnReason,

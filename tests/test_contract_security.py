@@ -26,6 +26,7 @@ FIXTURE_NAMES = {
     "trades": "TradeRegistry",
     "recognitions": "RecognitionRegistry",
     "finance": "FinanceRecords",
+    "authorisations": "PublicDataAuthorisation",
 }
 
 

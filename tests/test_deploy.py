@@ -45,11 +45,11 @@ def nonce(rpc_url: str) -> int:
 @pytest.mark.parametrize("when", ["deployed", "sent"], ids=["after-recorded", "between-send-and-receipt"])
 def test_an_interrupted_deployment_continues_and_never_deploys_twice(node, tmp_path, when):
     """Interrupted after the second contract (recorded, or sent and not yet recorded as mined), the second run
-    keeps the addresses already deployed, sends only what is missing (ten creations, the Remarks library, the
-    TradeRegistry, the FinanceRecords and the RecognitionRegistry among them, the office bound to the DataRegistry
-    and the six registry contracts bound to the pause switch: twelve transactions in all, counted by the
-    deployer's nonce) and gives a working deployment. Fails on the old deploy, which had no record and started
-    over."""
+    keeps the addresses already deployed, sends only what is missing (eleven creations, the Remarks library, the
+    TradeRegistry, the FinanceRecords, the RecognitionRegistry and the PublicDataAuthorisation among them, the office
+    and the authorisation contract bound to the DataRegistry and the seven registry contracts bound to the pause
+    switch: fourteen transactions in all, counted by the deployer's nonce) and gives a working deployment. Fails on
+    the old deploy, which had no record and started over."""
     record = tmp_path / "deployment.record.json"
     start = nonce(node)
     with pytest.raises(Interrupted):
@@ -59,7 +59,7 @@ def test_an_interrupted_deployment_continues_and_never_deploys_twice(node, tmp_p
     assert list(first["contracts"]) == (["Forwarder", "ParticipantRegistry"] if when == "deployed" else ["Forwarder"])
 
     deployment = deploy(node, KEY, record=record)
-    assert nonce(node) == start + 12
+    assert nonce(node) == start + 14
     assert deployment.contracts["Forwarder"] == first["contracts"]["Forwarder"]["address"]
     expected = (first["contracts"]["ParticipantRegistry"]["address"] if when == "deployed"
                 else first["pending"]["address"])
@@ -67,7 +67,7 @@ def test_an_interrupted_deployment_continues_and_never_deploys_twice(node, tmp_p
     assert json.loads(record.read_text())["pending"] is None
 
     assert deploy(node, KEY, record=record) == deployment  # run once more: nothing sent, the same deployment
-    assert nonce(node) == start + 12
+    assert nonce(node) == start + 14
 
     owner = Account.from_key(dev_key(1))
     result = RegistryClient(Chain(node, deployment)).register(random_registration([(owner.address, 7)]), owner)
@@ -95,7 +95,7 @@ def test_the_deployment_binds_every_registry_contract_to_the_pause_switch(node, 
     deployment = deploy(node, KEY, record=tmp_path / "deployment.record.json")
     w3 = Chain(node, deployment).w3
     names = ("DataRegistry", "ListingRegistry", "RegistrationOffice", "AttestationRegistry", "TradeRegistry",
-             "FinanceRecords")
+             "FinanceRecords", "PublicDataAuthorisation")
     participants = w3.eth.contract(deployment.contracts["ParticipantRegistry"], abi=load_abi("ParticipantRegistry"))
     assert participants.functions.boundContracts().call() == [deployment.contracts[n] for n in names]
     copies = [w3.eth.contract(deployment.contracts[n], abi=load_abi(n)) for n in names]

@@ -1,7 +1,7 @@
 """Assets: search and detail, each answer with the evidence to check it on the chain."""
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 from fastapi import APIRouter, Query, Response
 from sqlmodel import Session, select
@@ -17,7 +17,7 @@ from api.views.registration import attestations_public, registration_public, rem
 from registry import rules
 from registry.chain.types import asset_id_hex, checksum
 from registry.db import as_of, names, queries, registration
-from registry.db.models import FreezeOrder, Listing
+from registry.db.models import Asset, FreezeOrder, Listing
 from registry.errors import NotFound, ValidationError
 from registry.vocabulary import Classification, RightKind
 
@@ -143,6 +143,7 @@ def asset_detail(db: Session, asset_id: str, services: Services, min_confirmatio
     detail.freeze_orders = freeze_orders_public(db, asset, orders)
     detail.versions = versions_public(db, asset, versions)
     detail.change_application = change_application_public(db, asset, change, read=read_change, audience=audience)
+    detail.public_data = _public_data(db, asset, now)
     if asset.personal_information and document is not None:
         detail.personal_information_basis_given = bool(document.get("personal_information_basis"))
     detail.finance_remarks = finance_remarks_public(db, asset.asset_id, confirmed)
@@ -187,3 +188,19 @@ def _legal_status(db: Session, asset, now: int, reg, then, confirmed: int | None
               for o in db.exec(select(FreezeOrder).where(FreezeOrder.asset_id == asset.asset_id)).all()
               if o.ordered_block <= block and (o.released_block is None or o.released_block > block)]
     return rules.legal_status(asset, reg, orders, list(then.pledges), list(then.objections), now)
+
+
+def _public_data(db: Session, asset: Asset, now: int) -> dict[str, Any] | None:
+    """The public-data authorisation an asset is under and whether it is in force now (issue 21)."""
+    from api.views.authorisations import authorisation_public
+    from registry.db.models import PublicAuthorisation
+    if asset.public_authorisation_id is None:
+        return None
+    row = db.get(PublicAuthorisation, asset.public_authorisation_id)
+    if row is None:
+        return {"authorisation_id": asset.public_authorisation_id, "status": "authorisation_not_found",
+                "in_force": False}
+    a = authorisation_public(row, now)
+    return {"authorisation_id": a.authorisation_id, "authority": a.authority, "operator": a.operator,
+            "status": a.status, "in_force": a.in_force, "valid_until": a.valid_until,
+            "revocation_reason": a.revocation_reason, "revoked_at": a.revoked_at, "revoked_tx": a.revoked_tx}

@@ -9,6 +9,7 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 
 import {IDataRegistry} from "./interfaces/IDataRegistry.sol";
 import {IParticipantRegistry} from "./interfaces/IParticipantRegistry.sol";
+import {IPublicDataAuthorisation} from "./interfaces/IPublicDataAuthorisation.sol";
 import {IRegistrationOffice} from "./interfaces/IRegistrationOffice.sol";
 import {Remarks} from "./libraries/Remarks.sol";
 import {PauseFlag} from "./PauseFlag.sol";
@@ -68,6 +69,13 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     uint8 private constant ATTR_SENSITIVE = 0x02;
     uint8 private constant ATTR_EXPORT = 0x04;
     uint8 private constant ATTR_DERIVED = 0x08;
+    /// @dev Public data under an authorisation (issue 21). A bit of the asset's slot, which every operation reads
+    /// anyway: assets that are not public data pay no extra storage read for the rule.
+    uint8 private constant ATTR_PUBLIC = 0x10;
+    /// @dev Modes of {IPublicDataAuthorisation-check}.
+    uint8 private constant PUBLIC_STANDING = 0;
+    uint8 private constant PUBLIC_REQUIRE_STANDING = 1;
+    uint8 private constant PUBLIC_REQUIRE_GRANT = 2;
     uint8 private constant DECLARABLE_ATTRIBUTES = ATTR_PERSONAL | ATTR_SENSITIVE | ATTR_EXPORT;
     uint8 private constant MAX_CLASSIFICATION = 2;
     uint16 private constant CANCELLED_ON_REQUEST = 1;
@@ -128,6 +136,11 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     /// @inheritdoc IDataRegistry
     address public registrationOffice;
 
+    /// @notice The public-data authorisation contract (set once by the admin); asked only about public-data assets.
+    IPublicDataAuthorisation public publicDataAuthorisation;
+    /// @dev The authorisation of each public-data asset (attribute bit 4); read only when that bit is set.
+    mapping(bytes32 assetId => uint256 authorisationId) private _publicAuthorisation;
+
     /// @notice Who may act as regulator (freeze) and registrar (pledges, cancellation).
     IParticipantRegistry public immutable participants;
 
@@ -182,9 +195,13 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         if (_assets[assetId].status != AssetStatus.None) revert AssetAlreadyRegistered(assetId);
 
         uint8 attributes = r.attributes;
+        // Lineage of public data: a product derived from a public-data asset is public data under the same
+        // authorisation, and follows the same rule.
+        uint256 authorisation;
         if (r.sources.length != 0) {
             attributes |= ATTR_DERIVED;
-            _checkSources(assetId, r.sources, registrant);
+            authorisation = _checkSources(assetId, r.sources, registrant);
+            if (authorisation != 0) attributes |= ATTR_PUBLIC;
         }
 
         AssetRecord memory asset = AssetRecord({
@@ -206,13 +223,20 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         for (uint256 i; i < r.sources.length; ++i) {
             emit AssetDerived(assetId, r.sources[i].assetId, r.sources[i].rightIndex);
         }
+        // The indexer follows the lineage (AssetDerived) to the authorisation; no event of its own.
+        if (authorisation != 0) _publicAuthorisation[assetId] = authorisation;
         _assignRights(assetId, asset, r);
         _assets[assetId] = asset;
     }
 
     /// @dev Derived data: the registrant must hold a valid usage (processing) right over every source now, and
-    /// no source may be frozen (deriving from seized data is a use of it).
-    function _checkSources(bytes32 assetId, Source[] calldata sources, address registrant) private view {
+    /// no source may be frozen (deriving from seized data is a use of it). Returns the public-data authorisation
+    /// the sources are under (0 for none); sources under two different authorisations are refused.
+    function _checkSources(bytes32 assetId, Source[] calldata sources, address registrant)
+        private
+        view
+        returns (uint256 authorisation)
+    {
         for (uint256 i; i < sources.length; ++i) {
             bytes32 sourceId = sources[i].assetId;
             if (sourceId == assetId) revert InvalidSource(i, sourceId);
@@ -220,7 +244,13 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
                 if (sources[j].assetId == sourceId) revert InvalidSource(i, sourceId);
             }
             _requireValidRight(sourceId, sources[i].rightIndex, registrant, RightKind.Usage);
-            _requireNotFrozen(sourceId, _assets[sourceId]);
+            AssetRecord storage source = _assets[sourceId];
+            _requireNotFrozen(sourceId, source);
+            if (source.attributes & ATTR_PUBLIC != 0) {
+                uint256 sourceAuthorisation = _publicAuthorisation[sourceId];
+                if (authorisation != 0 && sourceAuthorisation != authorisation) revert InvalidSource(i, sourceId);
+                authorisation = sourceAuthorisation;
+            }
         }
     }
 
@@ -403,6 +433,8 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         if (validity == Validity.Revoked) revert RightIsRevoked(assetId, failing);
         if (validity == Validity.NotYetValid) revert RightNotYetValid(assetId, failing, time);
         if (validity == Validity.Expired) revert RightExpired(assetId, failing, time);
+        // Public data: the acting holder must stand under the authorisation (the call reverts saying why not).
+        if (asset.attributes & ATTR_PUBLIC != 0) _publicCheck(assetId, account, PUBLIC_REQUIRE_STANDING, 0, 0);
     }
 
     /// @dev The grant's parent, after checking that `grantor` holds it: only the holder of the right a grant
@@ -586,6 +618,11 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         }
         if (t.grantee == address(0) || t.grantee == grantor) revert InvalidRecipient(t.grantee);
         _checkTerm(assetId, parentIndex, parent, t.validFrom, t.validUntil);
+        // Public data: only to the operator or a licensed second-level operator, for an approved scenario (the
+        // purpose), within the term.
+        if (asset.attributes & ATTR_PUBLIC != 0) {
+            _publicCheck(assetId, t.grantee, PUBLIC_REQUIRE_GRANT, keccak256(bytes(t.purpose)), t.validUntil);
+        }
         if (_depth(assetId, asset, parent) >= MAX_GRANT_DEPTH) {
             revert GrantTooDeep(assetId, parentIndex, MAX_GRANT_DEPTH);
         }
@@ -658,6 +695,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         RightRecord memory right = _heldValidRight(assetId, asset, rightIndex, holder);
         if (right.flags & FLAG_TRANSFERABLE == 0) revert NotTransferable(assetId, rightIndex);
         if (to == address(0) || to == holder) revert InvalidRecipient(to);
+        if (asset.attributes & ATTR_PUBLIC != 0) _publicCheck(assetId, to, PUBLIC_REQUIRE_STANDING, 0, 0);
         if (right.flags & FLAG_KIND_MASK == uint8(RightKind.Operating) && asset.activePledges != 0) {
             _usePledgeeConsent(assetId, PledgedOperation.Transfer, rightIndex, to);
         }
@@ -925,6 +963,36 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         );
     }
 
+    /// @inheritdoc IDataRegistry
+    function setPublicDataAuthorisation(address authorisations) external {
+        _requireAdmin();
+        if (address(publicDataAuthorisation) != address(0) || authorisations == address(0)) {
+            revert InvalidRecipient(authorisations);
+        }
+        publicDataAuthorisation = IPublicDataAuthorisation(authorisations);
+        emit PublicDataAuthorisationSet(authorisations);
+    }
+
+    /// @inheritdoc IDataRegistry
+    function bindPublicData(bytes32 assetId, uint256 authorisationId) external {
+        if (msg.sender != address(publicDataAuthorisation)) revert NotPublicDataAuthorisation(msg.sender);
+        // The authorisation contract has checked everything (pause, operator, an active, unfrozen asset that is
+        // neither public nor derived, all three primary rights its registrant's, nothing granted): the
+        // registry only records (the contract size limit leaves no room for the checks here).
+        _assets[assetId].attributes |= ATTR_PUBLIC;
+        _publicAuthorisation[assetId] = authorisationId;
+        emit PublicDataBound(assetId, authorisationId);
+    }
+
+    /// @dev The one call to the authorisation contract (one call site keeps the registry within EIP-170).
+    function _publicCheck(bytes32 assetId, address account, uint8 mode, bytes32 purpose, uint64 validUntil)
+        private
+        view
+        returns (uint8)
+    {
+        return publicDataAuthorisation.check(_publicAuthorisation[assetId], account, mode, purpose, validUntil);
+    }
+
     function _existingAsset(bytes32 assetId) private view returns (AssetRecord storage asset) {
         asset = _assets[assetId];
         if (asset.status == AssetStatus.None) revert AssetNotFound(assetId);
@@ -1003,6 +1071,11 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         if (right.holder == address(0)) return (Validity.NoSuchRight, rightIndex);
         if (asset.status != AssetStatus.Active) return (Validity.AssetNotActive, rightIndex);
         (validity, failingRightIndex,) = _validity(assetId, asset, rightIndex, right);
+        if (validity == Validity.Valid && asset.attributes & ATTR_PUBLIC != 0
+                && _publicCheck(assetId, right.holder, PUBLIC_STANDING, 0, 0) != 0)
+        {
+            return (Validity.AuthorisationLapsed, rightIndex);
+        }
     }
 
     /// @inheritdoc IDataRegistry

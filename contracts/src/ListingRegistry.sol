@@ -362,6 +362,9 @@ contract ListingRegistry is IListingRegistry, EIP712, ERC2771Context, PauseFlag 
         (IDataRegistry.Validity validity,) = dataRegistry.rightValidity(assetId, rightIndex);
         if (validity == IDataRegistry.Validity.NoSuchRight) return (ListingValidity.RightNotValid, asset);
         if (validity == IDataRegistry.Validity.AssetNotActive) return (ListingValidity.AssetNotActive, asset);
+        if (validity == IDataRegistry.Validity.AuthorisationLapsed) {
+            return (ListingValidity.AuthorisationLapsed, asset);
+        }
         if (validity != IDataRegistry.Validity.Valid) return (ListingValidity.RightNotValid, asset);
         asset = dataRegistry.getAsset(assetId);
         if (asset.frozen) return (ListingValidity.AssetFrozen, asset);

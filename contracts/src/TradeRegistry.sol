@@ -210,7 +210,9 @@ contract TradeRegistry is ITradeRegistry, EIP712, ERC2771Context, PauseFlag {
         if (validity != IDataRegistry.Validity.Valid) {
             IListingRegistry.ListingValidity reason = validity == IDataRegistry.Validity.AssetNotActive
                 ? IListingRegistry.ListingValidity.AssetNotActive
-                : IListingRegistry.ListingValidity.RightNotValid;
+                : validity == IDataRegistry.Validity.AuthorisationLapsed
+                    ? IListingRegistry.ListingValidity.AuthorisationLapsed
+                    : IListingRegistry.ListingValidity.RightNotValid;
             revert ListingNotValid(listingId, uint8(reason));
         }
         if (dataRegistry.getRight(listing.assetId, listing.rightIndex).holder != listing.holder) {

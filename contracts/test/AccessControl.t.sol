@@ -8,6 +8,7 @@ import {Errors} from "@openzeppelin/contracts/utils/Errors.sol";
 import {RegistryFixture} from "./RegistryFixture.t.sol";
 import {Vm} from "./utils/Vm.sol";
 import {IAttestationRegistry} from "../src/interfaces/IAttestationRegistry.sol";
+import {IPublicDataAuthorisation} from "../src/interfaces/IPublicDataAuthorisation.sol";
 import {IDataRegistry} from "../src/interfaces/IDataRegistry.sol";
 import {IFinanceRecords} from "../src/interfaces/IFinanceRecords.sol";
 import {IListingRegistry} from "../src/interfaces/IListingRegistry.sol";
@@ -62,6 +63,7 @@ contract AccessControlMatrixTest is RegistryFixture {
         _officeRows();
         _recognitionRows();
         _attestationRows();
+        _authorisationRows();
         _financeRows();
         _tradeRows();
         _forwarderRows();
@@ -359,6 +361,40 @@ contract AccessControlMatrixTest is RegistryFixture {
             IAttestationRegistry.NotAServiceProvider.selector);
         _row("Attestations.revokeAttestation", a, abi.encodeCall(d.attestations.revokeAttestation, (attestationId, 1)),
             A, IAttestationRegistry.NotIssuer.selector);
+    }
+
+    /// @dev No role of the matrix is a data authority, and no authorisation exists: every write is refused (the
+    /// rules themselves are in PublicDataAuthorisation.t.sol); paused, every one says RegistryPaused.
+    function _authorisationRows() internal {
+        address a = address(d.authorisations);
+        IPublicDataAuthorisation.AuthorisationTerms memory t;
+        t.operator = FRESH;
+        t.catalogueEntries = 1;
+        t.validUntil = uint64(block.timestamp + 1 days);
+        t.scenarios = new string[](0);
+        bytes4 missing = IPublicDataAuthorisation.AuthorisationNotFound.selector;
+        _row("Authorisations.authorise", a, abi.encodeCall(d.authorisations.authorise, (t)), NOBODY,
+            IPublicDataAuthorisation.NotADataAuthority.selector);
+        _row("Authorisations.approveScenario", a, abi.encodeCall(d.authorisations.approveScenario, (1, "s", 0)),
+            NOBODY, missing);
+        _row("Authorisations.license", a, abi.encodeCall(d.authorisations.license, (1, FRESH, t.scenarios, 1, 0)),
+            NOBODY, missing);
+        _row("Authorisations.revokeLicence", a, abi.encodeCall(d.authorisations.revokeLicence, (1, FRESH, 1)), NOBODY,
+            missing);
+        _row("Authorisations.revokeAuthorisation", a, abi.encodeCall(d.authorisations.revokeAuthorisation, (1, 1, 0)),
+            NOBODY, missing);
+        _row("Authorisations.bindAsset", a, abi.encodeCall(d.authorisations.bindAsset, (1, asset, 1)), NOBODY, missing);
+        _gov("Authorisations.setPaused", a, abi.encodeCall(d.authorisations.setPaused, (true)), NOBODY,
+            IPauseFlag.NotParticipantRegistry.selector);
+        address r = address(d.registry);
+        // Only the authorisation contract may call it, and that one checks the pause itself (the registry has no
+        // room left for the check): paused, every caller is refused as when running.
+        _gov("Data.bindPublicData", r, abi.encodeCall(d.registry.bindPublicData, (asset, 1)), NOBODY,
+            IDataRegistry.NotPublicDataAuthorisation.selector);
+        _gov("Data.setPublicDataAuthorisation (already set)", r,
+            abi.encodeCall(d.registry.setPublicDataAuthorisation, (FRESH)), NOBODY, IDataRegistry.NotAdmin.selector);
+        rows[rows.length - 1].altRefusal = IDataRegistry.InvalidRecipient.selector;
+        rows[rows.length - 1].pausedAltRefusal = IDataRegistry.InvalidRecipient.selector;
     }
 
     /// @dev Only the holder of a valid holding right records the asset's accounting commitment and finance

@@ -189,9 +189,10 @@ contract PauseTest is RegistryFixture {
 
     // ───────────────────────────── the copies of the switch in each contract ─────────────────────────────
 
-    function _copies() internal view returns (IPauseFlag[6] memory) {
+    function _copies() internal view returns (IPauseFlag[7] memory) {
         return [IPauseFlag(address(d.registry)), IPauseFlag(address(d.listings)), IPauseFlag(address(d.office)),
-            IPauseFlag(address(d.attestations)), IPauseFlag(address(d.trades)), IPauseFlag(address(d.finance))];
+            IPauseFlag(address(d.attestations)), IPauseFlag(address(d.trades)), IPauseFlag(address(d.finance)),
+            IPauseFlag(address(d.authorisations))];
     }
 
     function _bindOne(address target) internal {
@@ -204,7 +205,7 @@ contract PauseTest is RegistryFixture {
     /// @dev `pause` and `unpause` set every bound contract's copy in the same transaction.
     function test_pause_setsTheCopyInEveryBoundContract() public {
         address[] memory bound = d.participants.boundContracts();
-        IPauseFlag[6] memory copies = _copies();
+        IPauseFlag[7] memory copies = _copies();
         assertEq(bound.length, copies.length, "the fixture's deployment binds each of its registry contracts");
         for (uint256 i; i < copies.length; ++i) {
             assertEq(bound[i], address(copies[i]), "bound in deployment order");
@@ -225,7 +226,7 @@ contract PauseTest is RegistryFixture {
 
     /// @dev Only the participant registry sets a copy: nobody else, the admin included, directly or forwarded.
     function test_setPaused_onlyByTheParticipantRegistry() public {
-        IPauseFlag[6] memory copies = _copies();
+        IPauseFlag[7] memory copies = _copies();
         for (uint256 i; i < 5; ++i) {
             for (uint256 role; role < ROLES; ++role) {
                 vm.prank(who[role]);

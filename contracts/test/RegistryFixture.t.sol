@@ -13,6 +13,7 @@ import {ParticipantRegistry} from "../src/ParticipantRegistry.sol";
 import {RecognitionRegistry} from "../src/RecognitionRegistry.sol";
 import {RegistrationOffice} from "../src/RegistrationOffice.sol";
 import {TradeRegistry} from "../src/TradeRegistry.sol";
+import {PublicDataAuthorisation} from "../src/PublicDataAuthorisation.sol";
 import {IAttestationRegistry} from "../src/interfaces/IAttestationRegistry.sol";
 import {IDataRegistry} from "../src/interfaces/IDataRegistry.sol";
 import {IFinanceRecords} from "../src/interfaces/IFinanceRecords.sol";
@@ -35,6 +36,7 @@ abstract contract RegistryFixture is Test {
         TradeRegistry trades;
         RecognitionRegistry recognitions;
         FinanceRecords finance;
+        PublicDataAuthorisation authorisations;
     }
 
     // ───────────────────────────── roles: the columns of the matrix ─────────────────────────────
@@ -182,6 +184,7 @@ abstract contract RegistryFixture is Test {
         x.trades = new TradeRegistry(x.registry, x.listings, x.participants, address(x.forwarder));
         x.recognitions = new RecognitionRegistry(x.participants, address(x.forwarder));
         x.finance = new FinanceRecords(x.registry, x.participants, address(x.forwarder));
+        x.authorisations = new PublicDataAuthorisation(x.registry, x.participants, address(x.forwarder));
     }
 
     function _admit(Deployment memory x) internal {
@@ -196,9 +199,11 @@ abstract contract RegistryFixture is Test {
         // Recognition 1: another province's registry, for the withdrawal rows.
         x.recognitions.recognise(31_338, address(0x4601), address(0x4602), 1, "46", unicode"海南省数据登记中心");
         x.registry.setRegistrationOffice(address(x.office));
-        address[] memory bound = new address[](6);
-        (bound[0], bound[1], bound[2], bound[3], bound[4], bound[5]) = (address(x.registry), address(x.listings),
-            address(x.office), address(x.attestations), address(x.trades), address(x.finance));
+        x.registry.setPublicDataAuthorisation(address(x.authorisations));
+        address[] memory bound = new address[](7);
+        (bound[0], bound[1], bound[2], bound[3], bound[4], bound[5], bound[6]) = (address(x.registry),
+            address(x.listings), address(x.office), address(x.attestations), address(x.trades), address(x.finance),
+            address(x.authorisations));
         x.participants.bindContracts(bound);
         vm.stopPrank();
         // The fixture's assets are mostly uncertified: its exchange's policy allows them.

@@ -22,6 +22,7 @@ CONTRACTS = (
     "TradeRegistry",
     "FinanceRecords",
     "RecognitionRegistry",
+    "PublicDataAuthorisation",
 )
 
 

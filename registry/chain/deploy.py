@@ -77,14 +77,19 @@ def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
         finance = deployer.contract("FinanceRecords", d, p, f)  # accounting commitments, contribution and trust
         # The council's recognitions of other registries: admin writes only, never paused (not bound).
         deployer.contract("RecognitionRegistry", p, f)
+        # Public-data authorised operation (issue 21): authorisations, scenarios, second-level licences.
+        authorisations = deployer.contract("PublicDataAuthorisation", d, p, f)
         if admin == account.address:
             # The office commits approved change registrations and follows transfers of the holding right.
             # Another admin (the council's multisig) sends `setRegistrationOffice` itself.
             deployer.bind_office(d, office)
+            # The registry asks the authorisation contract about public-data assets, and takes their binding from
+            # it alone; another admin sends `setPublicDataAuthorisation` itself.
+            deployer.bind_once(d, "publicDataAuthorisation()", "setPublicDataAuthorisation(address)", authorisations)
             # Each contract keeps a copy of the pause switch, which the participant registry sets (a write then
             # reads one slot of its own instead of calling the participant registry). Another admin sends
             # `bindContracts` itself; until then the contracts ask the participant registry.
-            deployer.bind_pause(p, [d, listings, office, attestations, trades, finance])
+            deployer.bind_pause(p, [d, listings, office, attestations, trades, finance, authorisations])
     finally:
         rpc.close()
     contracts = {name: c for name, c in deployer.record.data["contracts"].items() if name != "Remarks"}
@@ -158,21 +163,25 @@ class _Deployer:
     def bind_office(self, registry: str, office: str) -> None:
         """`DataRegistry.setRegistrationOffice(office)`, unless the registry already names it (a resumed
         deployment): the registry accepts it once."""
-        selector = "0x" + function_signature_to_4byte_selector("registrationOffice()").hex()
+        self.bind_once(registry, "registrationOffice()", "setRegistrationOffice(address)", office)
+
+    def bind_once(self, registry: str, getter: str, setter: str, target: str) -> None:
+        """`DataRegistry.<setter>(target)`, unless `getter` already names it (a resumed deployment): the registry
+        accepts each binding once."""
+        selector = "0x" + function_signature_to_4byte_selector(getter).hex()
         bound = self.rpc.call("eth_call", [{"to": registry, "data": selector}, "latest"])
         current = to_checksum_address("0x" + bound[-40:])
-        if current == office:
+        if current == target:
             return
         if int(current, 16):
-            raise ChainError(f"The DataRegistry at {registry} is bound to the registration office {current}, not "
-                             f"{office}: this deployment cannot be finished. Move the deployment record away.")
-        data = "0x" + (function_signature_to_4byte_selector("setRegistrationOffice(address)")
-                       + encode(["address"], [office])).hex()
+            raise ChainError(f"The DataRegistry at {registry} is bound by {setter.split('(')[0]} to {current}, not "
+                             f"{target}: this deployment cannot be finished. Move the deployment record away.")
+        data = "0x" + (function_signature_to_4byte_selector(setter) + encode(["address"], [target])).hex()
         _, raw, tx_hash = self._signed(data, to=registry)
         self._broadcast(raw)
         receipt = poll_receipt(self.rpc, tx_hash, timeout=120, through_outages=True)
         if int(receipt["status"], 16) != 1:
-            raise ChainError(f"DataRegistry.setRegistrationOffice failed in transaction {tx_hash}.")
+            raise ChainError(f"DataRegistry.{setter.split('(')[0]} failed in transaction {tx_hash}.")
 
     def bind_pause(self, participants: str, targets: list[str]) -> None:
         """`ParticipantRegistry.bindContracts(...)` for the targets not bound yet (a resumed deployment may have

@@ -1523,4 +1523,124 @@ class WithdrawRecognition(Operation):
 
 # Operations anyone may relay for their signer (those with a `...BySig` function, and the forwarder's), by the
 # name the API's relay endpoint uses, in the order they are declared.
+# ─────────────────────────────── public-data authorised operation (PublicDataAuthorisation) ───────────────────────
+
+
+@dataclass(frozen=True)
+class TextList(Kind):
+    """A string[]: the names of scenarios (each as a grant's purpose will name it, byte for byte)."""
+
+    max_items: int = 50
+    eip712: str = "string[]"
+    missing: ClassVar[Any] = []
+
+    def abi(self, value: Any, name: str) -> list[str]:
+        return [str(v) for v in value]
+
+    def message(self, value: Any) -> list[str]:
+        return [str(v) for v in value]
+
+    def to_json(self, value: Any) -> list[str]:
+        return [str(v) for v in value]
+
+    def from_json(self, value: Any, name: str) -> tuple[str, ...]:
+        short = f"a list of 1 to {self.max_items} scenario names (text of 1 to 200 characters)"
+        if (not isinstance(value, (list, tuple)) or not 1 <= len(value) <= self.max_items
+                or not all(isinstance(v, str) and 1 <= len(v) <= 200 for v in value)):
+            raise _refuse(name, f"'{name}' must be {short}.", short)
+        return tuple(value)
+
+
+AUTHORISATION_ID = Uint(256, low=1)
+
+
+@dataclass(frozen=True)
+class AuthorisationTerms:
+    """IPublicDataAuthorisation.AuthorisationTerms."""
+
+    operator: str = arg(ADDRESS, label="operator address")
+    catalogue_cid: bytes = arg(DIGEST, ZERO)
+    catalogue_entries: int = arg(Uint(32, low=1), 1)
+    scenarios: tuple[str, ...] = arg(TextList(), ())
+    valid_from: int = arg(Uint(64, high=2**32 - 1), 0)
+    valid_until: int = arg(Uint(64, low=1, high=2**32 - 1), 0)
+    conditions_cid: bytes = arg(DIGEST, ZERO)
+
+
+@dataclass(frozen=True)
+class Authorise(Operation):
+    """A data authority authorises a first-level operator (公共数据授权运营)."""
+
+    terms: AuthorisationTerms = arg(Struct(AuthorisationTerms))
+
+    contract = "PublicDataAuthorisation"
+    name = "authorise"
+    function = "authorise"
+
+
+@dataclass(frozen=True)
+class ApproveScenario(Operation):
+    """The authority approves one permitted scenario (一类场景一审定)."""
+
+    authorisation_id: int = arg(AUTHORISATION_ID)
+    scenario: str = arg(Text(min_length=1))
+    approval_cid: bytes = arg(DIGEST, ZERO)
+
+    contract = "PublicDataAuthorisation"
+    name = "approve_scenario"
+    function = "approveScenario"
+
+
+@dataclass(frozen=True)
+class License(Operation):
+    """The first-level operator licenses a second-level operator for permitted scenarios, within the term."""
+
+    authorisation_id: int = arg(AUTHORISATION_ID)
+    licensee: str = arg(ADDRESS, label="licensee address")
+    scenarios: tuple[str, ...] = arg(TextList())
+    valid_until: int = arg(Uint(64, low=1, high=2**32 - 1))
+    terms_cid: bytes = arg(DIGEST, ZERO)
+
+    contract = "PublicDataAuthorisation"
+    name = "license"
+    function = "license"
+
+
+@dataclass(frozen=True)
+class RevokeLicence(Operation):
+    authorisation_id: int = arg(AUTHORISATION_ID)
+    licensee: str = arg(ADDRESS, label="licensee address")
+    reason_code: int = arg(Uint(16, low=1))
+
+    contract = "PublicDataAuthorisation"
+    name = "revoke_licence"
+    function = "revokeLicence"
+
+
+@dataclass(frozen=True)
+class RevokeAuthorisation(Operation):
+    """The authority revokes the authorisation: every right under it lapses, with this reason."""
+
+    authorisation_id: int = arg(AUTHORISATION_ID)
+    reason_code: int = arg(Uint(16, low=1))
+    evidence_cid: bytes = arg(DIGEST, ZERO)
+
+    contract = "PublicDataAuthorisation"
+    name = "revoke_authorisation"
+    function = "revokeAuthorisation"
+
+
+@dataclass(frozen=True)
+class BindAsset(Operation):
+    """The first-level operator binds an asset it registered, a catalogue entry, to its authorisation."""
+
+    authorisation_id: int = arg(AUTHORISATION_ID)
+    asset_id: str = arg(ASSET_ID)
+    catalogue_entry: int = arg(Uint(32, low=1))
+
+    contract = "PublicDataAuthorisation"
+    name = "bind_asset"
+    function = "bindAsset"
+
+
 OPERATIONS: dict[str, type[Operation]] = {op.name: op for op in Operation.__subclasses__() if op.by_sig_function}

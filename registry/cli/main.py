@@ -157,6 +157,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "trade": ("registry.cli.trades", "trade records: sign a grant, accept, record, settle, deliver, show"),
     "webhook": ("registry.cli.webhooks", "an exchange's endpoints that receive its feed: add, list, remove, "
                 "dead-letters, replay"),
+    "authorisation": ("registry.cli.authorisations", "public-data authorised operation: grant, approve-scenario, "
+                      "license, bind, revoke, show"),
     "apply": ("registry.cli.procedure", "apply for registration of an asset you registered"),
     "accept": ("registry.cli.procedure", "accept an application (registrar)"),
     "return": ("registry.cli.procedure", "return an application for missing material (registrar)"),

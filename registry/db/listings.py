@@ -137,6 +137,15 @@ def _rights_and_origin(db: Session, listing: Listing, asset: Asset, now: int) ->
     state = states.get(listing.right_index)
     ends = [states[i].right.valid_until for i in state.chain if i in states and states[i].right.valid_until] \
         if state else []
+    if state is not None and asset.public_authorisation_id is not None:
+        # Public data: the consent lapses by itself when the authorisation's term (or the holder's licence) ends.
+        from registry.db.authorisations import standing_of
+        public = standing_of(db, asset)
+        if public is not None and public.authorisation is not None:
+            ends.append(public.authorisation.valid_until)
+            licence = public.licences.get(state.right.holder)
+            if licence is not None and state.right.holder != public.authorisation.operator:
+                ends.append(licence.valid_until)
     origin = None
     if listing.origin_listing_id:
         origin_listing = db.get(Listing, listing.origin_listing_id)

@@ -42,6 +42,9 @@ class Asset(SQLModel, table=True):
     sensitive_personal_information: bool = False
     export_allowed: bool = False
     derived: bool = False
+    # Public data (issue 21): the public-data authorisation the asset is under (bound by its operator, or derived
+    # from a public-data asset); null for other assets.
+    public_authorisation_id: Optional[int] = Field(default=None, index=True, sa_type=BIG)
     status: int = AssetStatus.ACTIVE.value  # IDataRegistry.AssetStatus
     version: int = 1
     # Remarks (备注) and the record's lifecycle.
@@ -530,6 +533,65 @@ class Trade(SQLModel, table=True):
     recorded_at: int = Field(sa_type=BIG)
     recorded_block: int = Field(sa_type=BIG)
     recorded_tx: str = Field(max_length=66)
+    updated_block: int = Field(sa_type=BIG)
+
+
+class PublicAuthorisation(SQLModel, table=True):
+    """A public-data authorisation (公共数据授权运营, IPublicDataAuthorisation): the authority, the first-level
+    operator, the scope (catalogue), the permitted scenarios, the term and conditions, and its revocation."""
+
+    __tablename__ = "public_authorisations"
+
+    authorisation_id: int = Field(primary_key=True, sa_type=BIG, sa_column_kwargs=CHAIN_NUMBERED)
+    authority: str = Field(index=True, max_length=42)
+    operator: str = Field(index=True, max_length=42)
+    catalogue_cid: Optional[str] = Field(default=None, max_length=64)
+    catalogue_entries: int
+    scenarios_json: str = Field(sa_column=Column(Text, nullable=False))  # the permitted scenarios' names
+    valid_from: int = Field(sa_type=BIG)
+    valid_until: int = Field(sa_type=BIG)
+    conditions_cid: Optional[str] = Field(default=None, max_length=64)
+    revoked: bool = False
+    revocation_reason: Optional[int] = None  # AuthorisationRevocationReason
+    revocation_evidence_cid: Optional[str] = Field(default=None, max_length=64)
+    revoked_at: Optional[int] = Field(default=None, sa_type=BIG)
+    revoked_tx: Optional[str] = Field(default=None, max_length=66)
+    granted_at: int = Field(sa_type=BIG)
+    granted_block: int = Field(sa_type=BIG)
+    granted_tx: str = Field(max_length=66)
+    updated_block: int = Field(sa_type=BIG)
+
+
+class PublicScenario(SQLModel, table=True):
+    """A permitted scenario of an authorisation, and its approval by the authority (一类场景一审定)."""
+
+    __tablename__ = "public_scenarios"
+
+    authorisation_id: int = Field(primary_key=True, sa_type=BIG, sa_column_kwargs=CHAIN_NUMBERED)
+    scenario_hash: str = Field(primary_key=True, max_length=66)  # keccak256 of the name: a grant's purpose
+    scenario: str
+    approved: bool = False
+    approval_cid: Optional[str] = Field(default=None, max_length=64)
+    approved_at: Optional[int] = Field(default=None, sa_type=BIG)
+    approved_tx: Optional[str] = Field(default=None, max_length=66)
+    updated_block: int = Field(sa_type=BIG)
+
+
+class PublicLicence(SQLModel, table=True):
+    """A second-level operator (二级开发主体) licensed by the first-level operator under an authorisation."""
+
+    __tablename__ = "public_licences"
+
+    authorisation_id: int = Field(primary_key=True, sa_type=BIG, sa_column_kwargs=CHAIN_NUMBERED)
+    licensee: str = Field(primary_key=True, max_length=42)
+    scenarios_json: str = Field(sa_column=Column(Text, nullable=False))
+    valid_until: int = Field(sa_type=BIG)
+    terms_cid: Optional[str] = Field(default=None, max_length=64)
+    revoked: bool = False
+    revocation_reason: Optional[int] = None
+    granted_at: int = Field(sa_type=BIG)
+    granted_block: int = Field(sa_type=BIG)
+    granted_tx: str = Field(max_length=66)
     updated_block: int = Field(sa_type=BIG)
 
 

@@ -82,7 +82,9 @@ def right_states(db: Session, asset: Asset, moment: int | None = None, *, indice
         states = states_of(db, {(asset.asset_id, i) for i in indices}, {asset.asset_id: asset}, moment)
         return sorted(states.values(), key=lambda s: s.right.right_index)
     # Plain rows with a Right's columns: evaluate_rights reads only those attributes.
-    return evaluate_rights(cast(list[Right], first_rights(db, asset.asset_id, first)), asset_active(asset), moment)
+    from registry.db.authorisations import standing_of
+    return evaluate_rights(cast(list[Right], first_rights(db, asset.asset_id, first)), asset_active(asset), moment,
+                           standing_of(db, asset))
 
 
 def first_rights(db: Session, asset_id: str, first: int | None = None) -> list[Row[Any]]:
@@ -96,12 +98,14 @@ def states_of(db: Session, keys: set[tuple[str, int]], assets: dict[str, Asset],
               ) -> dict[tuple[str, int], RightState]:
     """The states at `moment` of the rights with these (asset id, right number) keys, across assets, and of
     the rights they are granted from: each right's chain read on its own, not every right of its asset."""
+    from registry.db.authorisations import standings_of
     by_asset: dict[str, list[Right]] = {}
     for (asset_id, _), right in rights_with_ancestors(db, keys).items():
         by_asset.setdefault(asset_id, []).append(right)
+    public = standings_of(db, (assets[a] for a in by_asset))
     return {(asset_id, s.right.right_index): s
             for asset_id, rights in by_asset.items()
-            for s in evaluate_rights(rights, asset_active(assets[asset_id]), moment)}
+            for s in evaluate_rights(rights, asset_active(assets[asset_id]), moment, public.get(asset_id))}
 
 
 def rights_with_ancestors(db: Session, keys: set[tuple[str, int]]) -> dict[tuple[str, int], Right]:

@@ -111,6 +111,8 @@ def legal_statuses(db: Session, assets: list[Asset], now: int,
     objected: dict[str, list[Objection]] = {i: [] for i in ids}
     for objection in db.exec(select(Objection).where(col(Objection.asset_id).in_(ids))):
         objected[objection.asset_id].append(objection)
+    from registry.db.authorisations import standings_of
+    public = standings_of(db, assets)
     return {a.asset_id: rules.legal_status(a, regs.get(a.asset_id), orders[a.asset_id], pledged[a.asset_id],
-                                           objected[a.asset_id], now, frozen_event)
+                                           objected[a.asset_id], now, frozen_event, public.get(a.asset_id))
             for a in assets}

@@ -57,6 +57,9 @@ from registry.db.models import (
     Objection,
     Participant,
     Pledge,
+    PublicAuthorisation,
+    PublicLicence,
+    PublicScenario,
     Recognition,
     Registration,
     Right,
@@ -68,7 +71,7 @@ from registry.errors import ChainError, IndexerError
 from registry.indexer.batch import Batch, table_of
 from registry.indexer.handlers import HANDLERS
 from registry.indexer.writer import event_row
-from registry.rules import evaluate_rights
+from registry.rules import AUTHORISATION_REASONS, PublicStanding, evaluate_rights
 from registry.vocabulary import (
     AssetStatus,
     Attribute,
@@ -81,10 +84,12 @@ from registry.vocabulary import (
 )
 
 # The contract's Validity enum, by the reason evaluate_rights gives for a right that is not valid.
-VALIDITY = {None: Validity.VALID, "asset_cancelled": Validity.ASSET_NOT_ACTIVE, "revoked": Validity.REVOKED,
+VALIDITY: dict[str | None, Validity] = {
+    None: Validity.VALID, "asset_cancelled": Validity.ASSET_NOT_ACTIVE, "revoked": Validity.REVOKED,
             "parent_revoked": Validity.REVOKED, "not_yet_valid": Validity.NOT_YET_VALID,
             "parent_not_yet_valid": Validity.NOT_YET_VALID, "expired": Validity.EXPIRED,
-            "parent_expired": Validity.EXPIRED, "pending": Validity.PENDING, "parent_pending": Validity.PENDING}
+            "parent_expired": Validity.EXPIRED, "pending": Validity.PENDING, "parent_pending": Validity.PENDING,
+            **dict.fromkeys(AUTHORISATION_REASONS, Validity.AUTHORISATION_LAPSED)}
 # Blocks per eth_getLogs when reading the whole deployment (a node that refuses a range gets it halved).
 LOG_RANGE = 50_000
 
@@ -283,7 +288,8 @@ def asset_view_differences(out: list[Difference], row: dict[str, Any], view: tup
         return
     attributes = (Attribute.PERSONAL * row["personal_information"]
                   | Attribute.SENSITIVE * row["sensitive_personal_information"]
-                  | Attribute.EXPORT * row["export_allowed"] | Attribute.DERIVED * row["derived"])
+                  | Attribute.EXPORT * row["export_allowed"] | Attribute.DERIVED * row["derived"]
+                  | Attribute.PUBLIC * (row.get("public_authorisation_id") is not None))
     _compare(out, entity, {
         "registrant": (row["registrant"], view[0]), "status": (row["status"], view[1]),
         "classification": (row["classification"], view[2]), "attributes": (attributes, view[3]),
@@ -308,10 +314,11 @@ def right_view_differences(out: list[Difference], asset_id: str, index: int, row
         _compare(out, entity, {"validity": (expected_validity, validity[0])})
 
 
-def validities(rights: list[dict[str, Any]], asset_active: bool, moment: int) -> dict[int, int]:
+def validities(rights: list[dict[str, Any]], asset_active: bool, moment: int,
+               public: PublicStanding | None = None) -> dict[int, int]:
     """Each right's validity at `moment` as the contract's rightValidity numbers it, judged by the index's rule."""
     # Rows as attribute bags: evaluate_rights reads only a Right's attributes.
-    states = evaluate_rights(cast(list[Right], [SimpleNamespace(**r) for r in rights]), asset_active, moment)
+    states = evaluate_rights(cast(list[Right], [SimpleNamespace(**r) for r in rights]), asset_active, moment, public)
     return {s.right.right_index: VALIDITY[s.reason] for s in states}
 
 
@@ -420,6 +427,9 @@ STATE_TABLES: dict[type[SQLModel], tuple[tuple[str, ...], frozenset[str]]] = {
     HolderTerm: (("asset_id", "holder"), frozenset()),
     ChangeApplication: (("asset_id",), frozenset()),
     Trade: (("exchange", "year", "serial"), frozenset()),
+    PublicAuthorisation: (("authorisation_id",), frozenset()),
+    PublicScenario: (("authorisation_id", "scenario_hash"), frozenset()),
+    PublicLicence: (("authorisation_id", "licensee"), frozenset()),
     AccountingRecord: (("asset_id", "holder"), frozenset()),
     FinanceRemark: (("remark_id",), frozenset()),
     Recognition: (("recognition_id",), frozenset()),
@@ -531,12 +541,19 @@ def check(rpc_url: str, deployment: Deployment, engine: Engine) -> CheckReport:
     for right in db_rows[Right]:
         by_asset.setdefault(right["asset_id"], []).append(right)
     keys, expected_validity = [], {}
+    licences: dict[int, dict[str, Any]] = {}
+    for licence in db_rows[PublicLicence]:
+        licences.setdefault(licence["authorisation_id"], {})[licence["licensee"]] = SimpleNamespace(**licence)
+    authorisations = {a["authorisation_id"]: SimpleNamespace(**a) for a in db_rows[PublicAuthorisation]}
     for asset in assets:
+        public_id = asset.get("public_authorisation_id")
+        public = (None if public_id is None
+                  else PublicStanding(authorisations.get(public_id), licences.get(public_id, {})))
         rights = by_asset.get(asset["asset_id"], [])
         count = max([asset["right_count"]] + [r["right_index"] for r in rights])
         keys += [(asset["asset_id"], i) for i in range(1, count + 1)]
         expected_validity.update({(asset["asset_id"], i): v for i, v in
-                                  validities(rights, asset["status"] == AssetStatus.ACTIVE, moment).items()})
+                                  validities(rights, asset["status"] == AssetStatus.ACTIVE, moment, public).items()})
     rights_by_key = {(r["asset_id"], r["right_index"]): r for r in db_rows[Right]}
     calls = [(c, f, (bytes.fromhex(a[2:]), i)) for a, i in keys for c, f in
              (("DataRegistry", "getRight"), ("DataRegistry", "rightValidity"))]

@@ -30,6 +30,9 @@ from registry.db.models import (
     Objection,
     Participant,
     Pledge,
+    PublicAuthorisation,
+    PublicLicence,
+    PublicScenario,
     Recognition,
     Registration,
     Trade,
@@ -119,6 +122,13 @@ def on_asset_derived(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: Met
     a = ev.args
     batch.add(Lineage, asset_id=a["assetId"], source_asset_id=a["sourceAssetId"], right_index=a["rightIndex"],
               block_number=ev.block_number)
+    # Lineage of public data: a product derived from a public-data asset is under the same authorisation (the
+    # contract records it with no event of its own; it refuses sources under two authorisations).
+    source = batch.get(Asset, a["sourceAssetId"])
+    if source is not None and source.get("public_authorisation_id") is not None:
+        derived = _asset(batch, ev)
+        if derived.get("public_authorisation_id") is None:
+            derived.update(public_authorisation_id=source["public_authorisation_id"])
 
 
 def save_right(batch: Batch, right: dict[str, Any], ev: DecodedEvent, timestamp: int, change: str) -> None:
@@ -589,6 +599,70 @@ def on_recognition_withdrawn(batch: Batch, ev: DecodedEvent, timestamp: int, loo
 
 Handler = Callable[[Batch, DecodedEvent, int, MetadataLookup], None]
 
+# ───────────────────────────── public-data authorised operation (issue 21) ─────────────────────────────
+
+
+def scenario_hash(name: str) -> str:
+    """The key of a scenario on chain: keccak256 of its name (a grant's purpose names it byte for byte)."""
+    from eth_hash.auto import keccak
+    return "0x" + keccak(name.encode()).hex()
+
+
+def on_authorisation_granted(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    a = ev.args
+    batch.add(PublicAuthorisation, authorisation_id=a["authorisationId"], authority=a["authority"],
+              operator=a["operator"], catalogue_cid=_cid_or_none(a["catalogueCid"]),
+              catalogue_entries=a["catalogueEntries"], scenarios_json=json.dumps(a["scenarios"], ensure_ascii=False),
+              valid_from=a["validFrom"], valid_until=a["validUntil"], conditions_cid=_cid_or_none(a["conditionsCid"]),
+              revoked=False, granted_at=timestamp, granted_block=ev.block_number, granted_tx=ev.tx_hash,
+              updated_block=ev.block_number)
+    for name in dict.fromkeys(a["scenarios"]):
+        batch.add(PublicScenario, replace=True, authorisation_id=a["authorisationId"],
+                  scenario_hash=scenario_hash(name), scenario=_text(name), approved=False,
+                  updated_block=ev.block_number)
+
+
+def on_scenario_approved(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    scenario = batch.get(PublicScenario, (ev.args["authorisationId"], ev.args["scenarioHash"]))
+    if scenario is not None:
+        scenario.update(approved=True, approval_cid=_cid_or_none(ev.args["approvalCid"]), approved_at=timestamp,
+                        approved_tx=ev.tx_hash, updated_block=ev.block_number)
+
+
+def on_licence_granted(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    a = ev.args
+    batch.add(PublicLicence, authorisation_id=a["authorisationId"], licensee=a["licensee"],
+              scenarios_json=json.dumps(a["scenarios"], ensure_ascii=False), valid_until=a["validUntil"],
+              terms_cid=_cid_or_none(a["termsCid"]), revoked=False, granted_at=timestamp,
+              granted_block=ev.block_number, granted_tx=ev.tx_hash, updated_block=ev.block_number)
+
+
+def on_licence_revoked(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    licence = batch.get(PublicLicence, (ev.args["authorisationId"], ev.args["licensee"]))
+    if licence is not None:
+        licence.update(revoked=True, revocation_reason=ev.args["reasonCode"], updated_block=ev.block_number)
+
+
+def on_authorisation_revoked(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    authorisation = batch.get(PublicAuthorisation, ev.args["authorisationId"])
+    if authorisation is not None:
+        authorisation.update(revoked=True, revocation_reason=ev.args["reasonCode"],
+                             revocation_evidence_cid=_cid_or_none(ev.args["evidenceCid"]), revoked_at=timestamp,
+                             revoked_tx=ev.tx_hash, updated_block=ev.block_number)
+
+
+def on_public_data_bound(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    """DataRegistry's record that an asset is public data: bound by its operator, or derived from public data."""
+    asset = _asset(batch, ev)
+    asset.update(public_authorisation_id=ev.args["authorisationId"], updated_block=ev.block_number)
+
+
+#: The authorisation contract's own events: their rows are not an asset's, so a rollback by replay rebuilds
+#: them all from these (authorisations are few).
+AUTHORISATION_EVENTS = ("AuthorisationGranted", "ScenarioApproved", "LicenceGranted", "LicenceRevoked",
+                        "AuthorisationRevoked")
+
+
 HANDLERS: dict[str, Handler] = {
     "AssetRegistered": on_asset_registered,
     "AssetDerived": on_asset_derived,
@@ -644,6 +718,14 @@ HANDLERS: dict[str, Handler] = {
     "TradeRecorded": on_trade_recorded,
     "TradeSettlementChanged": on_trade_settlement_changed,
     "DeliveryRecorded": on_delivery_recorded,
+    "PublicDataAuthorisationSet": on_record_only,
+    "PublicDataBound": on_public_data_bound,
+    "AssetBound": on_record_only,  # the catalogue entry is in the history; the state comes from PublicDataBound
+    "AuthorisationGranted": on_authorisation_granted,
+    "ScenarioApproved": on_scenario_approved,
+    "LicenceGranted": on_licence_granted,
+    "LicenceRevoked": on_licence_revoked,
+    "AuthorisationRevoked": on_authorisation_revoked,
     "AccountingRecorded": on_accounting_recorded,
     "FinanceRemarkRecorded": on_finance_remark_recorded,
     "FinanceRemarkEnded": on_finance_remark_ended,

@@ -54,6 +54,9 @@ from registry.db.models import (
     Objection,
     Participant,
     Pledge,
+    PublicAuthorisation,
+    PublicLicence,
+    PublicScenario,
     Recognition,
     Registration,
     RightVersion,
@@ -61,14 +64,14 @@ from registry.db.models import (
     UndoBatch,
 )
 from registry.indexer.batch import Batch, table_of, undo
-from registry.indexer.handlers import HANDLERS, MetadataLookup, stored_event
+from registry.indexer.handlers import AUTHORISATION_EVENTS, HANDLERS, MetadataLookup, stored_event
 
 log = logging.getLogger("datareg.indexer")
 
 # Which event argument names the acting party and which the party concerned, for the history table.
 ACTOR_ARGS = ("registrant", "grantor", "from", "actor", "by", "regulator", "applicant", "objector", "issuer",
-              "registrar")
-PARTY_ARGS = ("holder", "to", "grantee", "account", "registrar", "pledgee")
+              "registrar", "authority")
+PARTY_ARGS = ("holder", "to", "grantee", "account", "registrar", "pledgee", "operator", "licensee")
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,7 @@ class Writer:
                     [dict(number=h.number, hash=h.hash, parent_hash=h.parent_hash, timestamp=h.timestamp)
                      for h in sorted(headers.values(), key=lambda h: h.number)])
         assets, exchanges, listings = _touched(events, headers)
+        _touch_authorised_assets(db, events, headers, assets)
         trades = [TradeEvent(e.name, e.args["exchange"], e.args["year"], e.args["serial"],
                              Cause(e.block_number, e.tx_hash, e.log_index, headers[e.block_number].timestamp,
                                    e.block_hash), e.args.get("status"))
@@ -232,6 +236,9 @@ class Writer:
                 db.exec(delete(table).where(col(table.asset_id).in_(chunk)))
         for chunk in chunks(list(accounts)):
             db.exec(delete(Participant).where(col(Participant.account).in_(chunk)))
+        # Public-data authorisations are not an asset's rows: all of them are rebuilt (they are few).
+        for public in (PublicScenario, PublicLicence, PublicAuthorisation):
+            db.exec(delete(public))
         db.exec(delete(Recognition))  # a council's handful: rebuilt whole from their events below
         remaining = db.exec(
             select(Event)
@@ -239,7 +246,8 @@ class Writer:
             # each exchange ends with its latest.
             .where(or_(col(Event.asset_id).in_(assets),
                        col(Event.name).in_(PARTICIPANT_EVENTS) & col(Event.party).in_(accounts),
-                       col(Event.name).in_(("TradeCodeSet", "ListingPolicySet", *RECOGNITION_EVENTS))))
+                       col(Event.name).in_(("TradeCodeSet", "ListingPolicySet", *RECOGNITION_EVENTS,
+                                            *AUTHORISATION_EVENTS))))
             .order_by(col(Event.block_number), col(Event.log_index))
         ).all()
         batch = Batch(db.connection())
@@ -423,12 +431,28 @@ def _touched(events: list[DecodedEvent], headers: dict[int, Header]
     return assets, exchanges, listings
 
 
+#: Events that change the standing of every asset under an authorisation (and so their listings).
+STANDING_CHANGES = ("AuthorisationRevoked", "LicenceRevoked")
+
+
+def _touch_authorised_assets(db: Session, events: list[DecodedEvent], headers: dict[int, Header],
+                             assets: dict[str, Cause]) -> None:
+    """A revoked authorisation (or licence) touches every asset under it: their listings lapse with it."""
+    for e in events:
+        if e.name in STANDING_CHANGES:
+            cause = Cause(e.block_number, e.tx_hash, e.log_index, headers[e.block_number].timestamp, e.block_hash)
+            under = db.exec(select(Asset.asset_id).where(
+                col(Asset.public_authorisation_id) == e.args["authorisationId"])).all()
+            assets.update(dict.fromkeys(under, cause))
+
+
 def _listing_blocks(db: Session, events: list[DecodedEvent]) -> list[int]:
     """The blocks of a range after whose events a listing may change: those with a listing's own event or a
     participant's, and those with an event on an asset that is listed (before the range, or in it)."""
     # A trade event's block too: its feed entry shows the trade as that block left it, whatever the range.
     blocks = {e.block_number for e in events
-              if "listingId" in e.args or e.name.startswith("Participant") or e.name in TRADE_FEED_CHANGES}
+              if "listingId" in e.args or e.name.startswith("Participant") or e.name in TRADE_FEED_CHANGES
+              or e.name in STANDING_CHANGES}
     touched = {e.args["assetId"] for e in events if "assetId" in e.args and e.name not in NOT_LISTING_CHANGES}
     listed = {e.args["assetId"] for e in events if e.name == "Listed"}
     for chunk in chunks(list(touched - listed)):

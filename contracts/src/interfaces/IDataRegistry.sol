@@ -45,7 +45,11 @@ interface IDataRegistry {
         Revoked, // the right or one of its ancestors was revoked
         NotYetValid, // the right or one of its ancestors starts later
         Expired, // the right or one of its ancestors has ended (a grant's term, or a primary right's term)
-        Pending // assigned at registration to a party that has not accepted it yet (not held, not valid)
+        Pending, // assigned at registration to a party that has not accepted it yet (not held, not valid)
+        // Public data: the asset's authorisation is not in force (revoked by its authority, or its term over), or
+        // the holder no longer stands under it (its second-level licence revoked or ended). `failingRightIndex`
+        // is the right asked about; the authorisation contract's `standing` says why.
+        AuthorisationLapsed
     }
 
     /// @notice What a pledgee may consent to while its pledge stands (the pledged operating right moving on).
@@ -94,7 +98,8 @@ interface IDataRegistry {
     /// @param metadataCid SHA-256 digest of the metadata document's CIDv0 (the document is content-addressed).
     /// @param classification 0 general (一般数据), 1 important (重要数据), 2 core (核心数据).
     /// @param attributes Bit 0 personal information, bit 1 sensitive personal information, bit 2 export
-    /// allowed, bit 3 derived data (set by the contract when `sources` is not empty; must not be set by hand).
+    /// allowed, bit 3 derived data (set by the contract when `sources` is not empty; must not be set by hand),
+    /// bit 4 public data (set by the contract: bound to a public-data authorisation, or derived from such an asset).
     /// @param sources Source assets of derived data, each with the usage right the registrant holds over it.
     /// @param holders First holders of each right, in strictly ascending address order, one entry per account.
     /// Every holder but the registrant must accept its rights (`acceptRight`) before it holds them.
@@ -272,6 +277,8 @@ interface IDataRegistry {
     error MissingRole(address account, uint8 role);
     /// @notice Thrown when someone other than the registrant or a registrar acts on an asset's record.
     error NotRegistrant(bytes32 assetId, address account);
+    /// @notice Thrown when a call only the public-data authorisation contract may make comes from elsewhere.
+    error NotPublicDataAuthorisation(address account);
     /// @notice Thrown when a signed request is submitted after its deadline.
     error SignatureExpired(uint256 deadline, uint256 timestamp);
     /// @notice Thrown when a signature is not the signer's for this request, chain, contract and nonce.
@@ -400,6 +407,14 @@ interface IDataRegistry {
     );
     /// @notice Emitted once when the council binds the registration office that may commit change registrations.
     event RegistrationOfficeSet(address indexed office);
+
+    /// @notice Emitted once, when the admin names the public-data authorisation contract.
+    event PublicDataAuthorisationSet(address indexed authorisations);
+
+    /// @notice Emitted when an asset becomes public data under `authorisationId`, bound by its operator. A product
+    /// derived from public data is public data under its source's authorisation (its `AssetDerived` events say which
+    /// source; attribute bit 4 is set), without an event of its own.
+    event PublicDataBound(bytes32 indexed assetId, uint256 indexed authorisationId);
     /// @notice Emitted when a registrar records a pledge registered in the movable-property financing registry;
     /// while any pledge is active the operating right cannot be transferred.
     event PledgeRecorded(
@@ -473,6 +488,14 @@ interface IDataRegistry {
     /// @notice Binds the registration office (once, by the council admin): the only caller of `commitChange`,
     /// told when the primary holding right changes hands so the certificate's holder follows.
     function setRegistrationOffice(address office) external;
+
+    /// @notice The council admin names the public-data authorisation contract, once.
+    function setPublicDataAuthorisation(address authorisations) external;
+
+    /// @notice Called by the public-data authorisation contract when its operator binds an asset: the asset
+    /// becomes public data under `authorisationId` (attribute bit 4), and its rights follow the authorisation.
+    function bindPublicData(bytes32 assetId, uint256 authorisationId) external;
+
 
     /// @notice Makes an approved change registration current (the registration office only).
     /// @return version The new version number.

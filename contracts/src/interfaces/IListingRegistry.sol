@@ -48,7 +48,8 @@ interface IListingRegistry {
         OriginNotValid, // for a cross-listing: the origin listing is no longer valid
         AssetFrozen, // a regulator froze the asset (查封)
         Expired, // past the listing's `validUntil`
-        NotCompliant // now core data, or important or personal data whose compliance certification no longer holds
+        NotCompliant, // now core data, or important or personal data whose compliance certification no longer holds
+        AuthorisationLapsed // public data: the asset's authorisation was revoked or ended (or the holder's licence)
     }
 
     /// @notice How the price is set (定价方式). Negotiable: no price on the listing (amount and currency zero).
