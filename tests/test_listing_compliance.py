@@ -150,7 +150,7 @@ def test_personal_data_listed_with_a_certification_until_it_is_revoked(s):
 def test_the_council_floor_and_the_policies_are_served(s):
     council, exchange = ADMIN, s.accounts[4]
     refused(lambda: s.client.execute(SetListingFloor(ListingFloor(certificate_required=True)), exchange),
-            "NotCouncil", "Only the council")
+            "NotCouncil", "is not the council", "sets the listing floor")
     s.client.execute(SetListingFloor(ListingFloor(personal_information_forbidden=True)), council)
     asset, right = product(s, attributes=2)
     refused(lambda: consent_and_list(s, ListingRequest(asset, right, "SDE-F-1"), exchange),
