@@ -2,7 +2,8 @@
 
 `/static/...` serves its files (HTML, ES modules, CSS; nothing comes from a CDN). Every client-side route
 (`/`, `/search`, `/assets/{id}`, its `/history` and `/lineage`, `/parties/{address}`, `/verify`,
-`/verify/{certificate number}`, `/status`, `/trades`, `/trades/{exchange}/{number}`)
+`/verify/{certificate number}`, `/status`, `/trades`, `/trades/{exchange}/{number}`, `/authorisations`,
+`/authorisations/{id}`)
 answers with the same `index.html`, so links can be shared, bookmarked and reloaded; the app reads the JSON
 API at `/v1/...`, which this module leaves alone.
 """
@@ -65,6 +66,12 @@ def explorer_party(address: str) -> FileResponse:
 @router.get("/trades")
 @router.get("/trades/{exchange}/{number}")
 def explorer_trades(exchange: str = "", number: str = "") -> FileResponse:
+    return _page()
+
+
+@router.get("/authorisations")
+@router.get("/authorisations/{authorisation_id}")
+def explorer_authorisations(authorisation_id: str = "") -> FileResponse:
     return _page()
 
 

@@ -1,6 +1,7 @@
 // The explorer: a single-page app over the registry's JSON API (/v1/...). No framework, no build step,
 // nothing from a CDN. Pages: search, asset (overview, history, lineage), party, verify, a certificate's
-// verification (/verify/NUMBER, which its QR code opens), status.
+// verification (/verify/NUMBER, which its QR code opens), status, recognitions, trades, public-data
+// authorisations.
 
 import {
   addNames, assetLink, badge, cidLink, clear, copyButton, facts, fmtBytes, fmtNumber, h, labelColumns, mono, partyLink,
@@ -182,6 +183,8 @@ const ROUTES = [
   [/^\/verify\/([^/]+)$/, (m) => (ctx) => pageCertificate(ctx, decodeURIComponent(m[1]))],
   [/^\/status$/, () => pageStatus],
   [/^\/recognitions$/, () => pageRecognitions],
+  [/^\/authorisations$/, () => pageAuthorisations],
+  [/^\/authorisations\/([^/]+)$/, (m) => (ctx) => pageAuthorisation(ctx, decodeURIComponent(m[1]))],
   [/^\/trades$/, () => pageTrades],
   [/^\/trades\/([^/]+)\/([^/]+)$/, (m) => (ctx) => pageTrade(ctx, decodeURIComponent(m[1]), decodeURIComponent(m[2]))],
 ];
@@ -286,6 +289,7 @@ function renderChrome() {
       h("a", { href: "/verify", "data-nav": "verify" }, t("nav_verify")),
       h("a", { href: "/recognitions", "data-nav": "recognitions" }, t("nav_recognitions")),
       h("a", { href: "/trades", "data-nav": "trades" }, t("nav_trades")),
+      h("a", { href: "/authorisations", "data-nav": "authorisations" }, t("nav_authorisations")),
       h("a", { href: "/status", "data-nav": "status" }, t("nav_status")),
       h("a", { href: "/docs", target: "_blank", rel: "noopener" }, t("nav_api"))),
     h("button", {
@@ -310,6 +314,7 @@ function markNav(path) {
   const section = path.startsWith("/verify") ? "verify" : path.startsWith("/status") ? "status"
     : path.startsWith("/recognitions") ? "recognitions"
     : path.startsWith("/trades") ? "trades"
+    : path.startsWith("/authorisations") ? "authorisations"
     : path === "/" || path.startsWith("/search") ? "search" : null;
   for (const link of document.querySelectorAll("[data-nav]")) {
     if (link.dataset.nav === section) link.setAttribute("aria-current", "page");
@@ -560,6 +565,7 @@ async function overviewTab(ctx, asset) {
     asset.listings.length ? h("p", { class: "trades-link" },
       h("a", { href: `/trades${query({ asset: asset.asset_id })}` }, t("trades_of_asset"))) : null,
     attestationsSection(asset.attestations),
+    publicDataSection(asset),
     financeRemarksSection(asset),
     accountingSection(asset),
     lineageSummary(asset),
@@ -1599,6 +1605,127 @@ async function pageRecognitions() {
       ]), { className: "table recognitions" })
       : h("p", { class: "muted", id: "recognitions-none" }, t("recognitions_none"))),
   ];
+}
+
+// ─────────────────────────── public-data authorised operation (公共数据授权运营, issue 21) ───────────────────────────
+
+/** An authorisation's (or a licence's) standing: green in force, red otherwise with the reason's label, and for a
+ * revocation the authority's reason code as the API labels it. */
+function authorisationStatus(status, revocationReason) {
+  if (status === "in_force") return h("span", { class: "authorisation-status", "data-status": status },
+    badge(tv("authorisation_status", status), "ok"));
+  return h("span", { class: "authorisation-status", "data-status": status },
+    badge(tv("authorisation_status", status), "bad"),
+    revocationReason ? h("span", { class: "revocation-reason" }, ` ${reasonText(revocationReason)}`) : null);
+}
+
+function authorisationTerm(a) {
+  return h("span", { class: "term" }, a.valid_from ? time(a.valid_from) : "—", " – ",
+    a.valid_until ? time(a.valid_until) : t("no_fixed_end"));
+}
+
+/** Every public-data authorisation (?authority= &operator=), paged. */
+async function pageAuthorisations(ctx) {
+  const filters = Object.fromEntries(["authority", "operator"].map((k) => [k, ctx.query.get(k) || ""]));
+  const page = Math.max(1, Math.floor(Number(ctx.query.get("page"))) || 1);
+  const [participants, list] = await Promise.all([
+    api("/v1/participants"),
+    api(`/v1/authorisations${query({ ...filters, limit: SEARCH_PAGE_SIZE, offset: (page - 1) * SEARCH_PAGE_SIZE })}`),
+  ]);
+  setParticipants(participants);
+  await loadNames(list.data.flatMap((a) => [a.authority, a.operator]));
+  setTitle(t("authorisations_title"));
+  const active = Object.entries(filters).filter(([, v]) => v);
+  return [
+    h("h1", t("authorisations_title")),
+    h("p", { class: "muted" }, t("authorisations_intro")),
+    active.length ? h("p", { class: "filters" }, `${t("filtered_by")} `,
+      ...active.map(([k, v]) => h("span", { class: "filter" }, `${t(k)}: `, partyLink(v))), " ",
+      h("a", { href: "/authorisations" }, t("clear_filters"))) : null,
+    section(t("authorisations_title"), list.count ? [table(
+      ["#", t("authority"), t("operator"), t("scenarios"), t("term"), t("status")],
+      list.data.map((a) => [
+        h("a", { href: `/authorisations/${a.authorisation_id}` }, `#${a.authorisation_id}`),
+        partyLink(a.authority), partyLink(a.operator), a.scenarios.join("、"), authorisationTerm(a),
+        authorisationStatus(a.status, a.revocation_reason),
+      ]), { className: "table authorisations" }),
+    pager({ page, pages: Math.ceil(list.count / SEARCH_PAGE_SIZE),
+            href: (p) => `/authorisations${query({ ...filters, page: p > 1 ? p : "" })}`,
+            summary: t("total_count", { count: fmtNumber(list.count) }) })]
+      : h("p", { class: "muted", id: "authorisations-none" }, t("no_authorisations"))),
+  ];
+}
+
+/** One authorisation: its terms and standing, the scenarios and their approval, the second-level licences, and the
+ * assets bound or derived under it with their rights' and listings' standing (the first 100 assets). */
+async function pageAuthorisation(ctx, id) {
+  const [participants, a, covered] = await Promise.all([
+    api("/v1/participants"),
+    api(`/v1/authorisations/${enc(id)}`),
+    api(`/v1/authorisations/${enc(id)}/assets${query({ limit: 100 })}`),
+  ]);
+  setParticipants(participants);
+  await loadNames([a.authority, a.operator, ...a.licences.map((l) => l.licensee)]);
+  setTitle(`${t("authorisation")} #${a.authorisation_id}`);
+  const listings = covered.data.flatMap((c) => c.listings.map((l) => ({ ...l, asset_id: c.asset_id, name: c.name })));
+  return [
+    h("header", { class: "asset-header" },
+      h("p", { class: "eyebrow" }, t("authorisation")),
+      h("h1", `${t("authorisation")} #${a.authorisation_id}`),
+      h("p", { class: "badges" }, authorisationStatus(a.status, a.revocation_reason))),
+    section(t("authorisation"), facts([
+      [t("authority"), partyLink(a.authority, { full: true })],
+      [t("operator"), partyLink(a.operator, { full: true })],
+      [t("scenarios"), a.scenarios.join("、")],
+      [t("term"), authorisationTerm(a)],
+      [t("catalogue"), h("span", cidLink(a.catalogue_cid), ` · ${t("catalogue_entries", { count: a.catalogue_entries })}`)],
+      [t("conditions"), a.conditions_cid ? cidLink(a.conditions_cid) : undefined],
+      [t("status"), authorisationStatus(a.status, a.revocation_reason)],
+      [t("revocation_reason"), a.revocation_reason ? reasonText(a.revocation_reason) : undefined],
+      [t("revocation_evidence"), a.revocation_evidence_cid ? cidLink(a.revocation_evidence_cid) : undefined],
+      [t("revoked_at"), a.revoked_at ? time(a.revoked_at) : undefined],
+      [t("granted_at"), time(a.granted_at)],
+      [t("transaction"), mono(a.granted_tx, { full: true })],
+    ])),
+    section(t("approved_scenarios"), a.approved_scenarios.length ? table(
+      [t("scenario"), t("approval"), t("approval_document"), t("approved_at")],
+      a.approved_scenarios.map((s) => [s.scenario,
+        s.approved ? badge(t("scenario_approved"), "ok") : badge(t("scenario_pending"), "warn"),
+        s.approval_cid ? cidLink(s.approval_cid) : "—", time(s.approved_at)]), { className: "table scenarios" })
+      : h("p", { class: "muted" }, t("no_approved_scenarios"))),
+    section(t("licences"), a.licences.length ? table(
+      [t("licensee"), t("scenarios"), t("valid_until"), t("terms"), t("status"), t("granted_at")],
+      a.licences.map((l) => [partyLink(l.licensee), l.scenarios.join("、"),
+        l.valid_until ? time(l.valid_until) : t("no_fixed_end"), l.terms_cid ? cidLink(l.terms_cid) : "—",
+        authorisationStatus(l.in_force ? "in_force" : l.reason, l.revocation_reason), time(l.granted_at)]),
+      { className: "table licences" }) : h("p", { class: "muted" }, t("no_licences"))),
+    section(t("authorised_assets"), covered.count ? table(
+      [t("asset"), t("asset_origin"), t("registrant"), t("rights")],
+      covered.data.map((c) => [assetLink(c.asset_id, c.name),
+        c.derived ? t("asset_derived_under") : t("asset_bound"), partyLink(c.registrant),
+        c.rights.length ? h("ul", { class: "plain" }, c.rights.map((r) => h("li", `#${r.right_index} `,
+          partyLink(r.holder), " ", validityBadge(r.valid, r.reason)))) : "—"]),
+      { className: "table authorised-assets" }) : h("p", { class: "muted" }, t("no_authorised_assets"))),
+    section(t("listings"), listings.length ? table(
+      ["#", t("asset"), t("exchange"), t("validity")],
+      listings.map((l) => [`#${l.listing_id}`, assetLink(l.asset_id, l.name), partyLink(l.exchange),
+        validityBadge(l.valid, l.invalid_reason, "listing_reason")]), { className: "table authorised-listings" })
+      : h("p", { class: "muted" }, t("no_listings"))),
+  ];
+}
+
+/** On the asset page: the public-data authorisation the asset is bound or derived under, and whether it lapsed. */
+function publicDataSection(asset) {
+  const p = asset.public_data;
+  if (!p) return null;
+  return h("div", { id: "public-data" }, section(t("public_data"), facts([
+    [t("authorisation"), h("a", { href: `/authorisations/${p.authorisation_id}` }, `#${p.authorisation_id}`)],
+    [t("authority"), p.authority ? partyLink(p.authority) : undefined],
+    [t("operator"), p.operator ? partyLink(p.operator) : undefined],
+    [t("valid_until"), p.authority ? (p.valid_until ? time(p.valid_until) : t("no_fixed_end")) : undefined],
+    [t("status"), authorisationStatus(p.status, p.revocation_reason)],
+    [t("revoked_at"), p.revoked_at ? time(p.revoked_at) : undefined],
+  ]), p.in_force ? null : h("p", { class: "lapsed-note" }, t("public_data_lapsed"))));
 }
 
 // ─────────────────────────────── a certificate's verification ───────────────────────────────
