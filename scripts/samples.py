@@ -86,12 +86,14 @@ PARTICIPANTS = [  # (development account, role, keystore name, name, unified soc
     (6, "registrar", "registrar", "福建省数据资产登记中心", "12350000MB1234567X"),
     (7, "regulator", "regulator", "福建省数据管理局", "11350000MB0000001A"),
     (3, "appraiser", "appraiser", "厦门数据资产评估有限公司", "91350200MA8ABCDE1F"),
+    (8, "data_authority", "authority", "厦门市大数据管理局", "11350200MB0000000X"),  # public data (issue 21)
 ]
 
 
 def admit_participants(client: RegistryClient, key_dir: Path) -> list[tuple[str, str, str, Path]]:
-    """The council (development account 9) admits two exchanges, a registrar (code 35A), a regulator and an
-    appraiser, and writes each one's development keystore (and the admin's) so every role can be tried."""
+    """The council (development account 9) admits two exchanges, a registrar (code 35A), a regulator, an
+    appraiser and a public-data authority, and writes each one's development keystore (and the admin's) so every
+    role can be tried."""
     admin = Account.from_key(dev_key(DEPLOYER_ACCOUNT))
     _keystore(key_dir / "admin.json", DEPLOYER_ACCOUNT)
     admitted = []

@@ -119,7 +119,8 @@ def newcomer(tmp_path_factory):
             found = re.match(r"\s+(0x[0-9a-fA-F]{40})\s+\w+\s+([\w-]+)\.json", line)
             if found:
                 session.values[{"exchange-a": "0xEXCHANGE", "exchange-b": "0xOTHER", "registrar": "0xREGISTRAR",
-                                "regulator": "0xREGULATOR", "appraiser": "0xAPPRAISER"}[found[2]]] = found[1]
+                                "regulator": "0xREGULATOR", "appraiser": "0xAPPRAISER",
+                                "authority": "0xAUTHORITY"}[found[2]]] = found[1]
         yield session, printed
     finally:
         os.killpg(process.pid, 15)
@@ -139,6 +140,9 @@ def _learn(session: Session, command: str, output: str) -> None:
         session.values.setdefault(name, asset[0])
         session.values.setdefault("SOURCE_ID", session.values["ASSET_ID"])
         session.values["NEW_ID"] = asset[0]  # the latest: a --help example's own asset (the README's may be gone)
+    authorisation = re.search(r"^Authorisation (\d+) recorded", output, re.M)
+    if authorisation:
+        session.values["AUTHORISATION_ID"] = authorisation[1]
     pledge = re.search(r"pledge id\s+(0x[0-9a-f]{64})", output)
     if pledge:
         session.values["PLEDGE_ID"] = pledge[1]

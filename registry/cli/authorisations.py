@@ -17,7 +17,7 @@ from registry.chain.operations import (
 )
 from registry.chain.types import checksum
 from registry.cli.api_client import ApiClient
-from registry.cli.common import Output, parse_time, signing_account, submit, whole_number
+from registry.cli.common import Output, examples, parse_time, signing_account, submit, whole_number
 from registry.cli.rights import store_document
 from registry.config import Settings
 from registry.vocabulary import AuthorisationRevocationReason
@@ -117,8 +117,24 @@ def add_parsers(sub: Any) -> None:
     def key(p: argparse.ArgumentParser, who: str) -> None:
         p.add_argument("--key", help=f"keystore of the {who} (default: DATAREG_KEY or DATA_DIR/keys/default.json)")
 
+    # The examples run in this order on `make run`'s stack (tests/test_readme.py): the authority (key `authority`)
+    # authorises your dev key's account, which registers and binds its asset and licenses the appraiser.
+    you = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
     top = sub.add_parser("authorisation", help="public-data authorised operation: grant, approve scenarios, license, "
-                         "bind assets, revoke, show")
+                         "bind assets, revoke, show", **examples(
+                             "datareg register examples/public-data/dataset.csv "
+                             "--metadata examples/public-data/dataset.json",
+                             f"datareg authorisation grant --operator {you} --entries 3 --scenario 交通规划研究 "
+                             "--until +365d --catalogue examples/public-data/catalogue.json --key authority",
+                             "datareg authorisation bind AUTHORISATION_ID NEW_ID --entry 1",
+                             "datareg authorisation approve-scenario AUTHORISATION_ID 交通规划研究 --key authority",
+                             "datareg authorisation license AUTHORISATION_ID 0xAPPRAISER --scenario 交通规划研究 "
+                             "--until +180d",
+                             "datareg authorisation show AUTHORISATION_ID",
+                             "datareg authorisation revoke AUTHORISATION_ID --licensee 0xAPPRAISER "
+                             "--reason breach_of_conditions",
+                             "datareg authorisation revoke AUTHORISATION_ID --reason security_incident --key authority",
+                             "datareg --json authorisation show AUTHORISATION_ID"))
     actions = top.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     p = actions.add_parser("grant", help="as a data authority, authorise a first-level operator")
