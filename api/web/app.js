@@ -1620,7 +1620,9 @@ function authorisationStatus(status, revocationReason) {
 }
 
 function authorisationTerm(a) {
-  return h("span", { class: "term" }, a.valid_from ? time(a.valid_from) : "—", " – ",
+  // No start on chain: in force from the grant.
+  const from = a.valid_from || a.granted_at;
+  return h("span", { class: "term" }, from ? time(from) : "—", " – ",
     a.valid_until ? time(a.valid_until) : t("no_fixed_end"));
 }
 
