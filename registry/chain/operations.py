@@ -21,6 +21,7 @@ from registry.errors import ValidationError
 from registry.vocabulary import (
     AttestationKind,
     CancelReason,
+    QualificationKind,
     ListingStatus,
     ObjectionReason,
     PledgedOperation,
@@ -31,6 +32,7 @@ from registry.vocabulary import (
     Role,
     SettlementStatus,
     Term,
+    ValueType,
 )
 
 DOMAIN_VERSION = "1"  # each contract's EIP-712 domain: its own name, version 1, chain id, address
@@ -49,6 +51,8 @@ REVOCATION_REASONS = {m.value: m.key for m in RevocationReason}
 LISTING_STATUSES = {m.key: m.value for m in ListingStatus if m is not ListingStatus.NONE}
 ROLES = {m.key: m.value for m in Role.admissible()}
 ATTESTATION_KINDS = {m.key: m.value for m in AttestationKind}
+QUALIFICATION_KINDS = {m.key: m.value for m in QualificationKind}
+VALUE_TYPES = {m.key: m.value for m in ValueType if m is not ValueType.NONE}
 PLEDGED_OPERATIONS = {m.key: m.value for m in PledgedOperation}
 SETTLEMENT_STATUSES = {m.key: m.value for m in SettlementStatus if m is not SettlementStatus.NONE}
 
@@ -1061,6 +1065,48 @@ class ReinstateParticipant(Operation):
     function = "reinstateParticipant"
 
 
+@dataclass(frozen=True)
+class Qualify(Operation):
+    """The council records a participant's qualification (its fields after the account are the contract's
+    QualificationData struct), replacing its current one."""
+
+    account: str = arg(ADDRESS, label="participant address")
+    kind: str = arg(Named(QUALIFICATION_KINDS, "qualification kind"), "licence", packed=True)
+    valid_from: int = arg(Uint(64), 0, packed=True)
+    valid_until: int = arg(Uint(64), 0, packed=True)
+    issuer: str = arg(Text(1, 200, refusal="'issuer' must name the body that issued the qualification."), "",
+                      packed=True)
+    number: str = arg(Text(1, 100, refusal="'number' must be the licence or recognition number."), "", packed=True)
+    scope: str = arg(Text(), "", packed=True)
+    document_cid: bytes = arg(DIGEST, ZERO, packed=True)
+
+    contract = "ParticipantRegistry"
+    name = "qualify"
+    function = "qualify"
+
+
+@dataclass(frozen=True)
+class RenewQualification(Operation):
+    account: str = arg(ADDRESS, label="participant address")
+    valid_until: int = arg(Uint(64))
+    document_cid: bytes = arg(DIGEST, ZERO)
+
+    contract = "ParticipantRegistry"
+    name = "renew_qualification"
+    function = "renewQualification"
+
+
+@dataclass(frozen=True)
+class RevokeQualification(Operation):
+    account: str = arg(ADDRESS, label="participant address")
+    reason_code: int = arg(Uint(16), 0)
+    evidence_cid: bytes = arg(DIGEST, ZERO)
+
+    contract = "ParticipantRegistry"
+    name = "revoke_qualification"
+    function = "revokeQualification"
+
+
 # ─────────────────────────────── the registration procedure (RegistrationOffice) ───────────────────────────────
 
 @dataclass(frozen=True)
@@ -1229,6 +1275,67 @@ class Attest(Operation):
     contract = "AttestationRegistry"
     name = "attest"
     function = "attest"
+
+
+@dataclass(frozen=True)
+class Engage(Operation):
+    """A holder of the asset's holding right engages an appraiser (业务委托): by its own transaction, or signed
+    (EIP-712 `Engagement`, with its nonce and a deadline) and relayed by anyone, e.g. the appraiser."""
+
+    appraiser: str = arg(ADDRESS, packed=True)
+    asset_id: str = arg(ASSET_ID, packed=True)
+    right_index: int = arg(Uint(low=1), 1, packed=True)
+    letter_cid: bytes = arg(DIGEST, ZERO, packed=True)
+
+    contract = "AttestationRegistry"
+    name = "engage"
+    function = "engage"
+    by_sig_function = "engageBySig"
+    signer_field = "holder"
+    primary_type = "Engagement"
+
+
+@dataclass(frozen=True)
+class WithdrawEngagement(Operation):
+    engagement_id: int = arg(Uint(low=1))
+
+    contract = "AttestationRegistry"
+    name = "withdraw_engagement"
+    function = "withdrawEngagement"
+
+
+@dataclass(frozen=True)
+class AppraisalTerms:
+    """IAttestationRegistry.AppraisalTerms."""
+
+    valuation_date: int = arg(Uint(64, low=1))
+    value_type: str = arg(Named(VALUE_TYPES, "value type"))
+    basis: str = arg(Text())
+    engagement_id: int = arg(Uint(low=1))
+
+
+@dataclass(frozen=True)
+class Appraise(Operation):
+    """An appraisal under the appraiser's engagement: the attestation's fields (kind appraisal) and its terms."""
+
+    asset_id: str = arg(ASSET_ID)
+    value: int = arg(UINT256, packed=True)
+    currency: str = arg(CURRENCY, packed=True)
+    method: str = arg(Text(), "", packed=True)
+    conclusion: str = arg(Text(), "", packed=True)
+    report_cid: bytes = arg(DIGEST, ZERO, packed=True)
+    valid_until: int = arg(Uint(64), 0, packed=True)
+    terms: AppraisalTerms = arg(Struct(AppraisalTerms, refusal="'terms' is required: {valuation_date, value_type, "
+                                                           "basis, engagement_id}."), kw_only=True)
+
+    contract = "AttestationRegistry"
+    name = "appraise"
+    function = "appraise"
+
+    def args(self) -> tuple[Any, ...]:
+        # The contract's AttestationData starts with its kind, which is always an appraisal here.
+        asset_id, data, terms = super().args()
+        return asset_id, (ATTESTATION_KINDS["appraisal"], *data), terms
 
 
 @dataclass(frozen=True)
