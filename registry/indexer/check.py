@@ -42,6 +42,7 @@ from registry.db.models import (
     Attestation,
     Block,
     ChangeApplication,
+    Engagement,
     Event,
     FreezeOrder,
     HolderTerm,
@@ -51,6 +52,7 @@ from registry.db.models import (
     Objection,
     Participant,
     Pledge,
+    Qualification,
     Registration,
     Right,
     RightVersion,
@@ -340,6 +342,29 @@ def change_view_differences(out: list[Difference], row: dict[str, Any], view: tu
         "pending": (row["status"] == "pending", view[1] if view else None)})
 
 
+def qualification_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
+    """A participant's current qualification (its highest serial) against `getQualification`."""
+    _compare(out, f"qualification {row['account']}/{row['serial']}", {
+        "serial": (row["serial"], view[0] if view else None),
+        "kind": (row["kind"], view[1] if view else None),
+        "revoked": (row["revoked"], view[2] if view else None),
+        "valid_from": (row["valid_from"], view[3] if view else None),
+        "valid_until": (row["valid_until"], view[4] if view else None),
+        "issuer": (row["issuer"], view[6] if view else None),
+        "number": (row["number"], view[7] if view else None),
+        "scope": (row["scope"], view[8] if view else None)})
+
+
+def engagement_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
+    _compare(out, f"engagement {row['engagement_id']}", {
+        "holder": (row["holder"], view[0] if view else None),
+        "used": (row["status"] == "used", view[1] if view else None),
+        "withdrawn": (row["status"] == "withdrawn", view[2] if view else None),
+        "appraiser": (row["appraiser"], view[3] if view else None),
+        "right_index": (row["right_index"], view[4] if view else None),
+        "asset_id": (row["asset_id"], view[5] if view else None)})
+
+
 def participant_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
     entity = f"participant {row['account']}"
     if view is None:
@@ -371,6 +396,8 @@ STATE_TABLES: dict[type[SQLModel], tuple[tuple[str, ...], frozenset[str]]] = {
     HolderTerm: (("asset_id", "holder"), frozenset()),
     ChangeApplication: (("asset_id",), frozenset()),
     Trade: (("exchange", "year", "serial"), frozenset()),
+    Qualification: (("account", "serial"), frozenset()),
+    Engagement: (("engagement_id",), frozenset()),
 }
 EVENT_FIELDS = ("block_hash", "tx_hash", "timestamp", "name", "asset_id", "kind", "actor", "party", "right_index")
 
@@ -521,6 +548,14 @@ def check(rpc_url: str, deployment: Deployment, engine: Engine) -> CheckReport:
     for row, view in zip(participants, views.read([("ParticipantRegistry", "getParticipant", (p["account"],))
                                                     for p in participants])):
         participant_view_differences(out, row, view)
+    current: dict[str, dict[str, Any]] = {}
+    for q in db_rows[Qualification]:
+        if q["serial"] > current.get(q["account"], {"serial": 0})["serial"]:
+            current[q["account"]] = q
+    qualified = list(current.values())
+    for row, view in zip(qualified, views.read([("ParticipantRegistry", "getQualification", (q["account"],))
+                                                 for q in qualified])):
+        qualification_view_differences(out, row, view)
     if "RegistrationOffice" in deployment.contracts:
         registrations = db_rows[Registration]
         for row, view in zip(registrations, views.read([("RegistrationOffice", "getApplication",
@@ -535,4 +570,8 @@ def check(rpc_url: str, deployment: Deployment, engine: Engine) -> CheckReport:
         for row, view in zip(attestations, views.read([("AttestationRegistry", "getAttestation",
                                                         (a["attestation_id"],)) for a in attestations])):
             attestation_view_differences(out, row, view)
+        engagements = db_rows[Engagement]
+        for row, view in zip(engagements, views.read([("AttestationRegistry", "getEngagement", (e["engagement_id"],))
+                                                      for e in engagements])):
+            engagement_view_differences(out, row, view)
     return report

@@ -35,6 +35,7 @@ from registry.db.models import (
     Block,
     ChangeApplication,
     Checkpoint,
+    Engagement,
     Event,
     FreezeOrder,
     HolderTerm,
@@ -44,6 +45,7 @@ from registry.db.models import (
     Objection,
     Participant,
     Pledge,
+    Qualification,
     Registration,
     Right,
     RightVersion,
@@ -213,10 +215,11 @@ class Writer:
         """Rebuilds the rows of `assets` and `accounts` from their remaining events."""
         for chunk in chunks(list(assets)):
             for table in (RightVersion, Right, Lineage, Listing, Pledge, Objection, Registration, Attestation, Trade,
-                          AssetVersion, FreezeOrder, HolderTerm, ChangeApplication, Asset):
+                          AssetVersion, FreezeOrder, HolderTerm, ChangeApplication, Engagement, Asset):
                 db.exec(delete(table).where(col(table.asset_id).in_(chunk)))
         for chunk in chunks(list(accounts)):
             db.exec(delete(Participant).where(col(Participant.account).in_(chunk)))
+            db.exec(delete(Qualification).where(col(Qualification.account).in_(chunk)))
         remaining = db.exec(
             select(Event)
             # Trade codes are set once per exchange (few): replayed for all, the same code again is no change.
@@ -314,6 +317,9 @@ def _asset_of(batch: Batch, event: DecodedEvent) -> str | None:
     if "listingId" in event.args:
         listing = batch.get(Listing, event.args["listingId"])
         return listing["asset_id"] if listing else None
+    if event.name == "Appraised":  # names its attestation, issued by the Attested just before it
+        attestation = batch.get(Attestation, event.args["attestationId"])
+        return attestation["asset_id"] if attestation else None
     if event.name in TRADE_CHANGES:
         trade = batch.get(Trade, (event.args["exchange"], event.args["year"], event.args["serial"]))
         return trade["asset_id"] if trade else None
@@ -368,7 +374,8 @@ def _json(args: dict[str, Any]) -> str:
 
 
 PARTICIPANT_EVENTS = ("ParticipantAdded", "ParticipantSuspended", "ParticipantReinstated",
-                      "ParticipantEndpointChanged", "RegistrarConfigured")
+                      "ParticipantEndpointChanged", "RegistrarConfigured", "QualificationRecorded",
+                      "QualificationRenewed", "QualificationRevoked")
 
 
 def _participant_of(event: Event) -> str | None:
