@@ -394,7 +394,9 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
         f"Engagement {a['engagementId']} was already used by an appraisal or withdrawn; the holder engages again."
     ),
     "NotEngager": lambda a: f"Account '{a['account']}' did not make engagement {a['engagementId']}.",
-    "InvalidValueType": lambda a: "An appraisal needs a value type (market, investment, in_use, liquidation, residual).",
+    "InvalidValueType": lambda a: (
+        "An appraisal needs a value type (market, investment, in_use, liquidation, residual)."
+    ),
     "InvalidValuationDate": lambda a: (
         f"The valuation date {_when(a['valuationDate']) if a['valuationDate'] else '(none)'} must be given and not "
         "after the appraisal."

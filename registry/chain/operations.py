@@ -21,10 +21,10 @@ from registry.errors import ValidationError
 from registry.vocabulary import (
     AttestationKind,
     CancelReason,
-    QualificationKind,
     ListingStatus,
     ObjectionReason,
     PledgedOperation,
+    QualificationKind,
     RefusalReason,
     ReturnReason,
     RevocationReason,
@@ -1284,8 +1284,11 @@ class Engage(Operation):
 
     appraiser: str = arg(ADDRESS, packed=True)
     asset_id: str = arg(ASSET_ID, packed=True)
-    right_index: int = arg(Uint(low=1), 1, packed=True)
-    letter_cid: bytes = arg(DIGEST, ZERO, packed=True)
+    right_index: int = arg(Uint(low=1), 1, packed=True, cli=Cli("--right", "the holding right you hold it by",
+                                                                default=1))
+    letter_cid: bytes = arg(DIGEST, ZERO, packed=True,
+                            cli=Cli("--letter", "the engagement letter; stored, its CID goes on chain",
+                                    source="document"))
 
     contract = "AttestationRegistry"
     name = "engage"
@@ -1297,7 +1300,7 @@ class Engage(Operation):
 
 @dataclass(frozen=True)
 class WithdrawEngagement(Operation):
-    engagement_id: int = arg(Uint(low=1))
+    engagement_id: int = arg(Uint(low=1), cli=Cli("engagement_id"))
 
     contract = "AttestationRegistry"
     name = "withdraw_engagement"
@@ -1305,37 +1308,36 @@ class WithdrawEngagement(Operation):
 
 
 @dataclass(frozen=True)
-class AppraisalTerms:
-    """IAttestationRegistry.AppraisalTerms."""
-
-    valuation_date: int = arg(Uint(64, low=1))
-    value_type: str = arg(Named(VALUE_TYPES, "value type"))
-    basis: str = arg(Text())
-    engagement_id: int = arg(Uint(low=1))
-
-
-@dataclass(frozen=True)
 class Appraise(Operation):
-    """An appraisal under the appraiser's engagement: the attestation's fields (kind appraisal) and its terms."""
+    """An appraisal under the appraiser's engagement: the attestation's fields (its kind always appraisal), then
+    the contract's AppraisalTerms (valuation date, value type, basis, engagement), each a field of its own so the
+    JSON form and the CLI's options are flat."""
 
     asset_id: str = arg(ASSET_ID)
-    value: int = arg(UINT256, packed=True)
-    currency: str = arg(CURRENCY, packed=True)
-    method: str = arg(Text(), "", packed=True)
-    conclusion: str = arg(Text(), "", packed=True)
-    report_cid: bytes = arg(DIGEST, ZERO, packed=True)
-    valid_until: int = arg(Uint(64), 0, packed=True)
-    terms: AppraisalTerms = arg(Struct(AppraisalTerms, refusal="'terms' is required: {valuation_date, value_type, "
-                                                           "basis, engagement_id}."), kw_only=True)
+    engagement_id: int = arg(Uint(low=1), cli=Cli("--engagement", required=True))
+    value: int = arg(UINT256, cli=Cli("--value", "in the currency's smallest unit (fen for CNY)", required=True))
+    valuation_date: int = arg(Uint(64, low=1), cli=Cli("--valuation-date", "评估基准日: a day or time, e.g. "
+                                                      "2026-11-30", required=True, source="time"))
+    value_type: str = arg(Named(VALUE_TYPES, "value type"), cli=Cli("--value-type", required=True))
+    basis: str = arg(Text(), "", cli=Cli("--basis", "the standards and premises, e.g. 数据资产评估指导意见",
+                                         default=""))
+    currency: str = arg(CURRENCY, "CNY", cli=Cli("--currency", default="CNY"))
+    method: str = arg(Text(), "", cli=Cli("--method", "收益法, 成本法 or 市场法", default=""))
+    conclusion: str = arg(Text(), "", cli=Cli("--conclusion", default=""))
+    report_cid: bytes = arg(DIGEST, ZERO, cli=Cli("--report", "the report; stored, its CID goes on chain",
+                                                  source="document"))
+    valid_until: int = arg(Uint(64), 0, cli=Cli("--until", source="time"))
 
     contract = "AttestationRegistry"
     name = "appraise"
     function = "appraise"
 
     def args(self) -> tuple[Any, ...]:
-        # The contract's AttestationData starts with its kind, which is always an appraisal here.
-        asset_id, data, terms = super().args()
-        return asset_id, (ATTESTATION_KINDS["appraisal"], *data), terms
+        data = (ATTESTATION_KINDS["appraisal"], self.value, CURRENCY.abi(self.currency, "currency"), self.method,
+                self.conclusion, DIGEST.abi(self.report_cid, "report_cid"), self.valid_until)
+        terms = (self.valuation_date, Named(VALUE_TYPES, "value type").abi(self.value_type, "value_type"),
+                 self.basis, self.engagement_id)
+        return ASSET_ID.abi(self.asset_id, "asset_id"), data, terms
 
 
 @dataclass(frozen=True)
