@@ -137,6 +137,9 @@ def _learn(session: Session, command: str, output: str) -> None:
         name = "ASSET_ID" if "ASSET_ID" not in session.values else "DERIVED_ID"
         session.values.setdefault(name, asset[0])
         session.values.setdefault("SOURCE_ID", session.values["ASSET_ID"])
+    engagement = re.search(r"engagement id\s+(\d+)", output)
+    if engagement:
+        session.values["ENGAGEMENT_ID"] = engagement[1]
     pledge = re.search(r"pledge id\s+(0x[0-9a-f]{64})", output)
     if pledge:
         session.values["PLEDGE_ID"] = pledge[1]
