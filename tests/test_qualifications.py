@@ -175,7 +175,7 @@ def test_participants_and_attestations_follow_the_qualification_on_chain(private
     revoked it lapses with the reason. An appraisal relayed under a signed engagement shows its terms. The index
     check finds no difference. Failed on the old code: no qualifications, no IssuerNotQualified, no engagement."""
     s = private_stack
-    alice, notary, appraiser = s.accounts[1], s.accounts[8], s.accounts[5]
+    alice, notary, appraiser = s.accounts[1], s.accounts[7], s.accounts[5]
     for who, role, name in ((notary, "notary", "厦门市鹭江公证处"), (appraiser, "appraiser", "评估所")):
         _step(s, AddParticipant(who.address, role, name, "91350200MA00000001"), ADMIN)
     shown = s.http.get(f"/v1/participants/{notary.address}").json()
