@@ -93,6 +93,9 @@ class Settings:
     # Where the public reaches the explorer (DATAREG_PUBLIC_URL): the base of the verification URL a certificate's
     # QR code encodes. None: the address the request reached the API at.
     public_url: str | None = None
+    # The node's WebSocket for pushed new heads (DATAREG_WS_URL); None: the RPC address as ws:// (anvil serves
+    # both on one port); "off": the indexer only polls.
+    ws_url: str | None = None
 
     def relayer_key_for(self, chain_id: int) -> str | None:
         """DATAREG_RELAYER_KEY; unset, the development relayer account on the local development chain, and no
@@ -121,6 +124,7 @@ class Settings:
             relayer_key=_env("DATAREG_RELAYER_KEY"),
             content_key=_env("DATAREG_CONTENT_KEY"),
             public_url=_public_url(_env("DATAREG_PUBLIC_URL")),
+            ws_url=_env("DATAREG_WS_URL"),
         )
 
 

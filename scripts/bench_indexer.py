@@ -50,6 +50,7 @@ import httpx
 from benchlib import (  # first: it puts the repository on sys.path
     FEES,
     POSTGRES,
+    ROOT,
     Database,
     LocalChain,
     Report,
@@ -223,17 +224,24 @@ def child_of(pid: int, timeout: float = 10.0) -> int:
 def ours(rpc: str, data_dir: Path, database_url: str, head: int, events: int, anvil_pid: int,
          profile: Path | None = None, code: Path | None = None) -> tuple[float, str]:
     """Seconds from starting the indexer process until the API shows every event, and where they went. With
-    `code`, the indexer process runs the registry package of that checkout (PYTHONPATH) instead of this one's;
-    the API stays this checkout's."""
+    `code`, the indexer, the API and the schema are that checkout's instead of this one's (its migrations
+    may differ: each side's API reads the schema its own indexer writes). Each process runs in the checkout
+    it is timed for: `python -m` puts the working directory first on the path, before PYTHONPATH."""
     env = service_env(data_dir, rpc, database_url)
     indexer_env = {**env, "PYTHONPATH": str(code)} if code is not None else env
-    create_schema(make_engine(database_url))  # the API's schema exists before the clock starts
+    checkout = code or ROOT
+    # The API's schema exists before the clock starts.
+    subprocess.run([sys.executable, "-c", "import sys; from registry.db.session import create_schema, make_engine; "
+                    "create_schema(make_engine(sys.argv[1]))", database_url], cwd=checkout, env=indexer_env,
+                   check=True)
     api_port = port()
-    api = spawn(["api", "--port", str(api_port)], env, None)
+    api = spawn(["api", "--port", str(api_port)], indexer_env, None, checkout)
     http = httpx.Client(base_url=f"http://127.0.0.1:{api_port}", timeout=30)
     log_path = data_dir / f"indexer-{uuid.uuid4().hex[:8]}.log"
     command = [sys.executable, "-m", "registry.indexer"]
-    if profile is not None:
+    if profile is not None and profile.suffix == ".prof":  # cProfile: the main thread; written at SIGTERM's exit
+        command = [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "registry.indexer"]
+    elif profile is not None:
         spy = Path(sys.executable).parent / "py-spy"
         command = [str(spy) if spy.exists() else shutil.which("py-spy") or "py-spy", "record", "--idle", "--threads",
                    "--rate", "250", "--format", "speedscope", "-o", str(profile), "--", *command]
@@ -243,8 +251,9 @@ def ours(rpc: str, data_dir: Path, database_url: str, head: int, events: int, an
         with open(log_path, "wb") as log:
             started_at = time.time()
             started = time.perf_counter()
-            process = subprocess.Popen(command, env=indexer_env, stdout=subprocess.DEVNULL, stderr=log)
-        indexer_pid = child_of(process.pid) if profile is not None else process.pid
+            process = subprocess.Popen(command, env=indexer_env, stdout=subprocess.DEVNULL, stderr=log,
+                                       cwd=checkout)
+        indexer_pid = child_of(process.pid) if profile is not None and profile.suffix != ".prof" else process.pid
         try:
             while (http.get("/v1/status").json()["indexed_block"] or 0) < head:
                 time.sleep(0.01)
@@ -325,13 +334,19 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="also write everything printed to this file")
     parser.add_argument("--profile", type=Path, metavar="DIR",
                         help="run ours under py-spy, writing speedscope profiles to DIR")
+    parser.add_argument("--cprofile", type=Path, metavar="DIR",
+                        help="run ours under python -m cProfile (main thread), writing DIR/<workload>-<db>-<n>.prof")
     args = parser.parse_args()
     say = Report(args.out)
+    if args.cprofile:
+        args.profile, args.profile_suffix = args.cprofile, ".prof"
+    else:
+        args.profile_suffix = ".json"
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
     header(args)
     created: list[Database] = []
-    label = "ours+py-spy" if args.profile else "ours"
+    label = ("ours+cprofile" if args.cprofile else "ours+py-spy") if args.profile else "ours"
     try:
         for workload in args.workload:
             with local_chain() as chain, tempfile.TemporaryDirectory() as tmp_name:
@@ -363,7 +378,7 @@ def run_workload(args, workload: str, chain: LocalChain, tmp: Path, label: str, 
     say(f"{'workload':<10}{'database':<12}{'indexer':<13}{'events':>8}{'seconds':>10}{'events/s':>11}")
     for run in range(1, args.repeat + 1):
         for kind in args.db:
-            profile = args.profile / f"{workload}-{kind}-{run}.json" if args.profile else None
+            profile = args.profile / f"{workload}-{kind}-{run}{args.profile_suffix}" if args.profile else None
             contenders = [(label, None, profile)]
             if args.base:  # alternating, base first on odd runs: a drift in the machine's load hits both alike
                 base = ("base" + label[4:], args.base.resolve(),

@@ -130,18 +130,17 @@ EVENT_COLUMNS = ("id", "block_number", "block_hash", "tx_hash", "log_index", "ti
                  "actor", "party", "right_index", "args_json")
 VERSION_COLUMNS = ("id", "asset_id", "right_index", "holder", "kind", "parent_index", "valid_from", "valid_until",
                    "revoked", "sub_grantable", "transferable", "change", "since_block", "since_log_index",
-                   "since_time", "until_block", "until_log_index", "until_time")
-RIGHT_COLUMNS = ("asset_id", "right_index", "holder", "kind", "parent_index", "valid_from", "valid_until", "revoked",
-                 "sub_grantable", "transferable", "grantor", "purpose", "territory", "quantity", "terms_cid",
-                 "revoked_by", "revocation_reason", "revocation_evidence_cid", "created_block", "created_tx",
-                 "updated_block")
+                   "since_time", "until_block", "until_log_index", "until_time",
+                   # the right's fixed columns, on each version (the `rights` view shows the current one)
+                   "limits_cid", "grantor", "purpose", "territory", "quantity", "terms_cid", "revoked_by",
+                   "revocation_reason", "revocation_evidence_cid", "created_block", "created_tx")
 ASSET_COLUMNS = ("asset_id", "registrant", "submitter", "content_hash", "content_cid", "metadata_cid",
                  "classification", "personal_information", "sensitive_personal_information", "export_allowed",
                  "derived", "status", "version", "frozen", "active_pledges", "cancel_reason", "latest_content_hash",
                  "right_count", "name", "summary", "industry", "metadata_json", "registered_block", "registered_tx",
                  "registered_log_index", "registered_at", "updated_block")
 BLOCK_COLUMNS = ("number", "hash", "parent_hash", "timestamp")
-LOADED_TABLES = ("assets", "rights", "right_versions", "events", "blocks", "lineage", "participants")
+LOADED_TABLES = ("assets", "right_versions", "events", "blocks", "lineage", "participants")
 
 
 # ───────────────────────────── the simulated chain ─────────────────────────────
@@ -324,7 +323,9 @@ class Simulation:
         self.version_id += 1
         right.version = [self.version_id, asset.asset_id, right.index, right.holder, right.kind, right.parent,
                          right.valid_from, right.valid_until, right.revoked, right.sub_grantable, right.transferable,
-                         change, self.block, log_index, self.block_time, None, None, None]
+                         change, self.block, log_index, self.block_time, None, None, None,
+                         None, right.grantor, right.purpose, right.territory, right.quantity, right.terms_cid,
+                         right.revoked_by, right.reason, right.evidence_cid, right.created_block, right.created_tx]
         self.held.setdefault(right.holder, set()).add((asset.number, right.index))
 
     # ── events ──
@@ -545,13 +546,6 @@ class Simulation:
             with cur.copy(f"COPY assets ({', '.join(ASSET_COLUMNS)}) FROM STDIN") as copy:
                 for asset in self.assets:
                     copy.write_row(self.asset_row(asset))
-            with cur.copy(f"COPY rights ({', '.join(RIGHT_COLUMNS)}) FROM STDIN") as copy:
-                for asset in self.assets:
-                    for r in asset.rights:
-                        copy.write_row((asset.asset_id, r.index, r.holder, r.kind, r.parent, r.valid_from,
-                                        r.valid_until, r.revoked, r.sub_grantable, r.transferable, r.grantor,
-                                        r.purpose, r.territory, r.quantity, r.terms_cid, r.revoked_by, r.reason,
-                                        r.evidence_cid, r.created_block, r.created_tx, r.updated_block))
             with cur.copy("COPY lineage (asset_id, source_asset_id, right_index, block_number) FROM STDIN") as copy:
                 for row in self.lineage_rows:
                     copy.write_row(row)

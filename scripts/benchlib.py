@@ -113,12 +113,13 @@ def service_env(data_dir: Path, rpc_url: str, database_url: str, **settings: str
     return env
 
 
-def spawn(args: list[str], env: dict[str, str], log: Path | None) -> subprocess.Popen:
+def spawn(args: list[str], env: dict[str, str], log: Path | None, code: Path = ROOT) -> subprocess.Popen:
     """`python -m registry.cli.main ARGS` (as `make run` starts the indexer and the API), in its own session
-    so that stopping it stops only what this script started; output appended to `log`."""
+    so that stopping it stops only what this script started; output appended to `log`. `code`: the checkout
+    whose code runs (`python -m` puts the working directory first on the path, before PYTHONPATH)."""
     # The child keeps its own descriptor of the log, open as long as it runs.
     output: int | IO[bytes] = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115
-    return subprocess.Popen([sys.executable, "-m", "registry.cli.main", *args], cwd=ROOT, env=env,
+    return subprocess.Popen([sys.executable, "-m", "registry.cli.main", *args], cwd=code, env=env,
                             start_new_session=True, stdout=output, stderr=subprocess.STDOUT)
 
 

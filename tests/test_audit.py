@@ -195,7 +195,7 @@ def test_party_rights_held_since_is_the_transfer_not_the_renewal_or_revocation(w
 @contextmanager
 def tampered(world, statements: list[tuple[str, dict]]):
     """The index falsified by `statements` for the duration, then put back from a copy of the tables."""
-    tables = ("events", "rights", "right_versions", "listings", "listing_changes")
+    tables = ("events", "right_versions", "listings", "listing_changes")  # rights: a view of right_versions
     with world["engine"].begin() as conn:
         saved = {t: [dict(r) for r in conn.execute(text(f"SELECT * FROM {t}")).mappings()] for t in tables}
         for statement, params in statements:
@@ -235,7 +235,8 @@ def test_each_falsification_is_caught_by_audit_and_index_check(world, monkeypatc
                          f"(RightTransferred) party: index '{FORGED}'"),
         "move_time_back": ([(f"UPDATE events SET timestamp = timestamp - {A_YEAR} WHERE {where}",
                              {"a": asset, "n": "RightGranted"})], "(RightGranted", "(RightGranted) timestamp"),
-        "change_right_holder": ([("UPDATE rights SET holder = :f WHERE asset_id = :a AND right_index = 1",
+        "change_right_holder": ([("UPDATE right_versions SET holder = :f WHERE asset_id = :a AND right_index = 1 "
+                                   "AND until_block IS NULL",
                                   {"a": asset, "f": FORGED})],
                                 f"right {asset}/1: holder is '{world['alice'].address}' in the chain, '{FORGED}'",
                                 f"right {asset}/1 holder: index '{FORGED}'"),

@@ -309,7 +309,8 @@ def test_index_check_finds_no_difference_then_catches_a_tampered_row(chain, tmp_
 
     with create_engine(settings.database_url).begin() as conn:
         asset_id = conn.execute(text("SELECT asset_id FROM rights WHERE right_index = 1 LIMIT 1")).scalar()
-        conn.execute(text("UPDATE rights SET holder = :h WHERE asset_id = :a AND right_index = 1"),
+        conn.execute(text("UPDATE right_versions SET holder = :h WHERE asset_id = :a AND right_index = 1 "
+                          "AND until_block IS NULL"),
                      {"h": stack.accounts[7].address, "a": asset_id})
     bad = subprocess.run([sys.executable, "-m", "registry.cli.main", "index", "check"], env=env,
                          capture_output=True, text=True, timeout=120)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {Vm} from "./utils/Vm.sol";
 import {DataRegistryBase} from "./DataRegistryBase.t.sol";
 import {IDataRegistry} from "../src/interfaces/IDataRegistry.sol";
 
@@ -49,6 +50,76 @@ contract DataRegistryRightsTest is DataRegistryBase {
         uint256[] memory chain = registry.rightChain(assetId, index);
         assertEq(chain.length, 2, "chain length");
         assertEq(chain[1], 2, "chain root");
+    }
+
+    /// @dev The log `_emitRightGranted` writes by hand must be byte for byte the compiler's encoding of the event.
+    function _assertGrantLog(IDataRegistry.GrantTerms memory t, uint256 index, uint256 parent) internal {
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        assertEq(logs.length, 1, "one log");
+        assertEq(logs[0].topics.length, 4, "four topics");
+        assertEq(logs[0].topics[0], IDataRegistry.RightGranted.selector, "event");
+        assertEq(logs[0].topics[1], assetId, "asset");
+        assertEq(logs[0].topics[2], bytes32(uint256(uint160(t.grantee))), "grantee");
+        assertEq(logs[0].topics[3], bytes32(uint256(uint160(alice))), "grantor");
+        assertEq(
+            keccak256(logs[0].data), keccak256(abi.encode(index, parent, IDataRegistry.RightKind.Usage, t)), "data"
+        );
+    }
+
+    function testFuzz_grantEventIsTheAbiEncoding(
+        string memory purpose,
+        string memory territory,
+        uint32 from,
+        bool subGrantable,
+        bool transferable,
+        uint256 quantity,
+        bytes32 termsCid
+    ) public {
+        IDataRegistry.GrantTerms memory t = _terms(bob, 0);
+        t.validFrom = from;
+        t.subGrantable = subGrantable;
+        t.transferable = transferable;
+        t.purpose = purpose;
+        t.territory = territory;
+        t.quantity = quantity;
+        t.termsCid = termsCid;
+        vm.recordLogs();
+        vm.prank(alice);
+        uint256 index = registry.grant(assetId, 2, t);
+        _assertGrantLog(t, index, 2);
+    }
+
+    /// @dev Calldata a client may legally send but the compiler never writes: the strings in the other order and
+    /// their padding full of ones. The log is still the canonical encoding (offsets recomputed, only the strings'
+    /// bytes copied), so a handler that copied the terms' calldata as they are would fail here.
+    function test_grant_eventIsCanonical_forNonCanonicalCalldata() public {
+        IDataRegistry.GrantTerms memory t = _terms(bob, uint64(block.timestamp + 30 days));
+        t.purpose = "abc";
+        t.territory = "350200";
+        bytes memory head = abi.encode(assetId, uint256(2), uint256(0x60));
+        // Terms head: purpose at 0x160 (after territory's two words), territory at 0x120.
+        bytes memory termsHead = abi.encode(
+            t.grantee,
+            t.validFrom,
+            t.validUntil,
+            t.subGrantable,
+            t.transferable,
+            uint256(0x160),
+            uint256(0x120),
+            t.quantity,
+            t.termsCid
+        );
+        bytes32 ones = bytes32(type(uint256).max);
+        bytes memory territoryWords = abi.encode(uint256(6), bytes32(bytes(t.territory)) | (ones >> 48));
+        bytes memory purposeWords = abi.encode(uint256(3), bytes32(bytes(t.purpose)) | (ones >> 24));
+        bytes memory callData =
+            bytes.concat(IDataRegistry.grant.selector, head, termsHead, territoryWords, purposeWords);
+        vm.recordLogs();
+        vm.prank(alice);
+        (bool ok, bytes memory ret) = address(registry).call(callData);
+        assertTrue(ok, "granted");
+        _assertGrantLog(t, abi.decode(ret, (uint256)), 2);
+        assertEq(registry.getRight(assetId, 4).holder, bob, "stored");
     }
 
     function test_grant_revertsWhen_callerDoesNotHoldParent() public {

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 from registry.db.bulk import chunks, insert_rows
-from registry.db.models import Event, RightVersion
+from registry.db.models import RIGHT_COLUMNS, Event, Right, RightVersion
 
 
 def table_of(model: type[SQLModel]) -> Table:
@@ -168,7 +168,10 @@ class Batch:
     # ───────────────────────────── writing ─────────────────────────────
 
     def rows(self, model: type[SQLModel]) -> list[dict[str, Any]]:
-        """Every row of `model` this batch holds, new or read: an in-memory replay's result."""
+        """Every row of `model` this batch holds, new or read: an in-memory replay's result. Rights are the
+        current versions, as the `rights` view shows them."""
+        if model is Right:
+            return [right_of(v) for v in self._current.values() if v is not None]
         held = [r for (m, _), r in self._rows.items() if m is model and r is not None]
         return held + self._new[model] if shape(model).autoincrement else held
 
@@ -204,6 +207,13 @@ class Batch:
             # random order of hash keys). Numbered tables keep chain order, which their ids record.
             insert_rows(self.connection, s.table, rows if s.autoincrement else sorted(rows, key=s.key))
         insert_rows(self.connection, table_of(Event), self.events)
+
+
+def right_of(version: dict[str, Any]) -> dict[str, Any]:
+    """A right's row as the `rights` view shows it, from its current version."""
+    row = {name: version[name] for name in RIGHT_COLUMNS}
+    row["updated_block"] = version["since_block"]
+    return row
 
 
 def _update(connection: Connection, s: _Shape, rows: list[dict[str, Any]]) -> None:

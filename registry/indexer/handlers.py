@@ -15,7 +15,7 @@ from registry.chain.events import DecodedEvent
 from registry.chain.types import PRIMARY_RIGHTS
 from registry.content.cid import digest_to_cid
 from registry.db.models import (
-    RIGHT_STATE_FIELDS,
+    RIGHT_COLUMNS,
     Asset,
     AssetVersion,
     Attestation,
@@ -31,7 +31,6 @@ from registry.db.models import (
     Pledge,
     Qualification,
     Registration,
-    Right,
     Trade,
 )
 from registry.errors import IndexerError
@@ -121,32 +120,42 @@ def on_asset_derived(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: Met
 
 
 def save_right(batch: Batch, right: dict[str, Any], ev: DecodedEvent, timestamp: int, change: str) -> None:
-    """Writes a right's new state and its history together: the version that was current ends at this
-    event and a new one begins. Every handler that changes a right goes through here."""
-    right["updated_block"] = ev.block_number
+    """A right's new state (`right`: its columns, as _right gave them and the handler changed them) begins a
+    version at this event; the version that was current ends here. Every handler that changes a right goes
+    through here. The `rights` view shows the current version, so nothing else is written."""
     asset_id, index = right["asset_id"], right["right_index"]
     if change not in ("assigned", "granted"):  # a new right has no version before this one
         current = batch.current_version(asset_id, index)
         if current is not None:
             current.update(until_block=ev.block_number, until_log_index=ev.log_index, until_time=timestamp)
-    batch.new_version(asset_id, index, **{name: right[name] for name in RIGHT_STATE_FIELDS}, change=change,
-                      since_block=ev.block_number, since_log_index=ev.log_index, since_time=timestamp)
+    batch.new_version(asset_id, index, **{name: right[name] for name in RIGHT_COLUMNS if name not in
+                                          ("asset_id", "right_index")},
+                      change=change, since_block=ev.block_number, since_log_index=ev.log_index, since_time=timestamp)
 
 
 def _right(batch: Batch, ev: DecodedEvent) -> dict[str, Any]:
-    right = batch.get(Right, (ev.args["assetId"], ev.args["rightIndex"]))
-    if right is None:  # the contract emits changes only for rights it created, so the index is incomplete
+    """The right an event changes, as a copy of its current version for the handler to change (the version
+    itself ends unchanged: save_right)."""
+    current = batch.current_version(ev.args["assetId"], ev.args["rightIndex"])
+    if current is None:  # the contract emits changes only for rights it created, so the index is incomplete
         raise IndexerError(
             f"{ev.name} in block {ev.block_number} (log {ev.log_index}) changes right {ev.args['rightIndex']} of "
             f"asset {ev.args['assetId']}, which is not in the index. Rebuild the index from the deploy block."
         )
-    return right
+    return dict(current)
+
+
+# A new right's columns that its event does not give (registry.db.models.Right's defaults).
+_RIGHT_DEFAULTS = {"parent_index": 0, "valid_from": 0, "valid_until": 0, "revoked": False, "sub_grantable": False,
+                   "transferable": True, "pending": False, "limits_cid": None, "grantor": None, "purpose": None,
+                   "territory": None, "quantity": None, "terms_cid": None, "revoked_by": None,
+                   "revocation_reason": None, "revocation_evidence_cid": None}
 
 
 def _new_right(batch: Batch, ev: DecodedEvent, timestamp: int, change: str, **values: Any) -> None:
     a = ev.args
-    right = batch.add(Right, asset_id=a["assetId"], right_index=a["rightIndex"], kind=a["kind"],
-                      created_block=ev.block_number, created_tx=ev.tx_hash, updated_block=ev.block_number, **values)
+    right = {**_RIGHT_DEFAULTS, "asset_id": a["assetId"], "right_index": a["rightIndex"], "kind": a["kind"],
+             "created_block": ev.block_number, "created_tx": ev.tx_hash, **values}
     save_right(batch, right, ev, timestamp, change)
     asset = batch.get(Asset, a["assetId"])
     if asset is not None and a["rightIndex"] > asset["right_count"]:
@@ -393,7 +402,7 @@ def on_registration_refused(batch: Batch, ev: DecodedEvent, timestamp: int, look
 def on_registered(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
     # The certificate certifies the asset's current version and names the holder of its holding right (index 1).
     asset = batch.get(Asset, ev.args["assetId"])
-    holding = batch.get(Right, (ev.args["assetId"], 1))
+    holding = batch.current_version(ev.args["assetId"], 1)
     _registration(batch, ev, Stage.REGISTERED.key).update(
         certificate_number=bytes.fromhex(ev.args["certificateNumber"][2:]).decode(), registered_at=timestamp,
         valid_until=ev.args["validUntil"], renewal_requested=False,

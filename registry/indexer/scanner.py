@@ -36,6 +36,7 @@ from registry.config import Deployment
 from registry.db.models import Block
 from registry.errors import ChainError, ConfigurationError
 from registry.indexer.handlers import MetadataLookup
+from registry.indexer.heads import HeadSubscription
 from registry.indexer.late_metadata import LateMetadata
 from registry.indexer.writer import Header, Writer
 
@@ -71,8 +72,12 @@ class Indexer:
         max_range: int = 5_000,
         timeout: float = 30.0,
         reorg_window: int = 128,
+        ws_url: str | None = None,
     ) -> None:
         self.rpc_url = rpc_url
+        self.ws_url = ws_url  # the node's WebSocket, for pushed heads (heads.py); None: polling only
+        self._heads: HeadSubscription | None = None
+        self.pushed_heads_used = 0  # steps that took the head from a push instead of asking the node
         self.rpc = Rpc(rpc_url, timeout=timeout, chain_id=deployment.chain_id)
         self.deployment = deployment
         self.engine = engine
@@ -107,6 +112,18 @@ class Indexer:
     def run(self, stop: threading.Event | None = None, poll_interval: float = 0.01) -> None:
         """Indexes until `stop` is set; an unreachable node is waited for with backoff, never fatal."""
         stop = stop or threading.Event()
+        # Pushed heads while this run lasts; the subscription's thread ends with it.
+        ended = threading.Event()
+        self._heads = HeadSubscription(self.ws_url, ended) if self.ws_url else None
+        try:
+            self._run(stop, poll_interval)
+        finally:
+            ended.set()
+            if self._heads is not None:
+                self._heads.join()
+            self._heads = None
+
+    def _run(self, stop: threading.Event, poll_interval: float) -> None:
         backoff = poll_interval
         while not stop.is_set():
             try:
@@ -118,16 +135,26 @@ class Indexer:
                 backoff = min(backoff * 2, 5.0)
             if not progressed:
                 self.late_metadata.fill()  # idle: documents stored since their asset was indexed
-                stop.wait(backoff)
+                if self._heads is not None and backoff == poll_interval:
+                    self._heads.wait(poll_interval)  # a push, or the heartbeat (a push lost meanwhile)
+                else:
+                    stop.wait(backoff)
 
     def step(self) -> bool:
         """Indexes the next range if there is one. Returns whether anything changed (False also when the
         node's answers are not ready yet: they are asked for again after the poll interval)."""
         if not self._chain_checked:
             self._check_chain()
-        head = self._header("latest")
-        self._head = head.number
         position, known_hash = self.writer.checkpoint()
+        pushed = self._heads.take() if self._heads is not None else None
+        # A pushed header is what eth_getBlockByNumber("latest") would have answered when it came: used once, and
+        # only for a block above the checkpoint (a push overtaken by a poll must not look like a shorter chain).
+        head = _header(pushed) if pushed is not None else None
+        if head is None or head.number <= position:
+            head = self._header("latest")
+        elif pushed is not None:
+            self.pushed_heads_used += 1
+        self._head = head.number
         if head.number < position:
             return self._shorter_chain(head)
         if head.number == position and known_hash and head.hash != known_hash:

@@ -19,6 +19,7 @@ from registry.content.store import ContentStore, LocalContentStore, open_store
 from registry.db.session import create_schema, is_read_only_error, make_engine
 from registry.errors import ContentError
 from registry.indexer.handlers import MetadataLookup
+from registry.indexer.heads import websocket_url
 from registry.indexer.lock import writer_lock
 from registry.indexer.scanner import Indexer
 
@@ -112,6 +113,7 @@ def build_indexer(settings: Settings) -> Indexer:
         confirmations=settings.confirmations,
         max_range=settings.index_max_range,
         reorg_window=settings.reorg_window,
+        ws_url=None if settings.ws_url == "off" else settings.ws_url or websocket_url(settings.rpc_url),
     )
 
 

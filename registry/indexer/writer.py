@@ -47,7 +47,6 @@ from registry.db.models import (
     Pledge,
     Qualification,
     Registration,
-    Right,
     RightVersion,
     Trade,
     UndoBatch,
@@ -214,7 +213,7 @@ class Writer:
     def _replay(self, db: Session, assets: set[str], accounts: set[str]) -> None:
         """Rebuilds the rows of `assets` and `accounts` from their remaining events."""
         for chunk in chunks(list(assets)):
-            for table in (RightVersion, Right, Lineage, Listing, Pledge, Objection, Registration, Attestation, Trade,
+            for table in (RightVersion, Lineage, Listing, Pledge, Objection, Registration, Attestation, Trade,
                           AssetVersion, FreezeOrder, HolderTerm, ChangeApplication, Engagement, Asset):
                 db.exec(delete(table).where(col(table.asset_id).in_(chunk)))
         for chunk in chunks(list(accounts)):
@@ -336,22 +335,21 @@ def _kind(batch: Batch, event: DecodedEvent) -> int | None:
         kind: int = event.args["kind"]
         return kind
     if "rightIndex" in event.args and event.name != "AssetDerived":
-        right = batch.get(Right, (event.args["assetId"], event.args["rightIndex"]))
+        right = batch.current_version(event.args["assetId"], event.args["rightIndex"])
         return right["kind"] if right else None
     return None
 
 
 # Events that change rights which exist before them (all others create theirs).
-RIGHT_CHANGES = ("RightTransferred", "RightRevoked", "RightRenewed")
+RIGHT_CHANGES = ("RightTransferred", "RightRevoked", "RightRenewed", "RightAccepted", "RightAssignmentWithdrawn")
 
 
 def _prefetch_rows(batch: Batch, events: list[DecodedEvent]) -> None:
     """Reads, a few hundred per query, the existing rows the batch's events will change: assets and rights
-    not created by the batch itself, and those rights' current versions."""
+    not created by the batch itself, and the current versions of the rights they change."""
     created = {e.args["assetId"] for e in events if e.name == "AssetRegistered"}
     batch.prefetch(Asset, {e.args["assetId"] for e in events if "assetId" in e.args} - created)
     rights = {(e.args["assetId"], e.args["rightIndex"]) for e in events if e.name in RIGHT_CHANGES}
-    batch.prefetch(Right, rights)
     batch.prefetch_versions(rights)
 
 

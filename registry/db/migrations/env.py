@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-from registry.db import models  # noqa: F401 - the tables, for autogenerate
+from registry.db import models  # the tables, for autogenerate
 
 config = context.config
 connection = config.attributes["connection"]
@@ -14,6 +14,7 @@ context.configure(
     target_metadata=SQLModel.metadata,
     render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
     compare_type=True,
+    include_object=models.include_object,  # views (rights) are made by their migration, not compared
 )
 with context.begin_transaction():
     context.run_migrations()
