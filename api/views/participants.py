@@ -14,7 +14,6 @@ from registry.vocabulary import (
     ParticipantStatus,
     QualificationKind,
     QualificationRevocationReason,
-    QualificationStatus,
     Role,
     SuspensionReason,
 )
@@ -70,5 +69,3 @@ def _suspension_reason(db: Session, p: Participant) -> ReasonPublic | None:
         return None
     return ReasonPublic.of(SuspensionReason, json.loads(event.args_json).get("reasonCode"))
 
-
-__all__ = ["participant_public", "qualification_public", "qualifications_by_account", "QualificationStatus"]
