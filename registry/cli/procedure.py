@@ -121,10 +121,10 @@ STEPS: dict[str, tuple[str, str, type[Operation]]] = {
 }
 
 #: `$ datareg` lines in a step's --help (tests/test_readme.py runs them after the README, ENGAGEMENT_ID being the
-#: engagement the last `engage` printed).
+#: engagement the last `engage` printed; DERIVED_ID, since the README cancels ASSET_ID at the end).
 STEP_EXAMPLES: dict[str, tuple[str, ...]] = {
-    "engage": ("datareg engage 0xAPPRAISER ASSET_ID --right 1",),
-    "appraise": ("datareg appraise ASSET_ID --engagement ENGAGEMENT_ID --value 120000000 --valuation-date "
+    "engage": ("datareg engage 0xAPPRAISER DERIVED_ID --right 1",),
+    "appraise": ("datareg appraise DERIVED_ID --engagement ENGAGEMENT_ID --value 120000000 --valuation-date "
                  "2026-11-30 --value-type market --method 收益法 --basis 数据资产评估指导意见 --key appraiser",),
 }
 
