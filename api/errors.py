@@ -18,6 +18,7 @@ from registry.errors import (
     AuthenticationRequired,
     ChainError,
     ChainUnavailable,
+    CommitmentMismatch,
     ConfigurationError,
     ContentError,
     ContentNotFound,
@@ -45,6 +46,8 @@ def status_for(exc: RegistryError) -> int:
         return 401
     if isinstance(exc, AccessDenied):
         return 403
+    if isinstance(exc, CommitmentMismatch):
+        return 409
     if isinstance(exc, (ValidationError, SigningError)):
         return 422
     if isinstance(exc, ChainUnavailable):

@@ -12,10 +12,12 @@ from api.deps import Services
 from api.routes import (
     assets,
     content,
+    finance,
     history,
     listings,
     names,
     participants,
+    recognitions,
     registrations,
     rights,
     status,
@@ -72,7 +74,7 @@ def create_app(settings: Settings | None = None, as_of: AsOfReader | None = None
     # Body size, write rate per client (shared by every instance on a PostgreSQL index), CORS (api/limits.py).
     limits.install(app, engine=services.engine)
     for module in (status, assets, rights, history, listings, registrations, participants, names, content,
-                   transactions, trades, verify, vocabulary, webhooks):
+                   transactions, trades, verify, vocabulary, webhooks, finance, recognitions):
         app.include_router(module.router)
     web.install(app)  # the explorer at /, after the API so /v1/... is never shadowed
     # What is alive now (modules, the app, its schemas, the contracts' ABIs) stays alive: moved out of the

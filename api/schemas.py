@@ -6,6 +6,7 @@ from typing import Any, Generic, Optional, TypeVar
 
 from pydantic import BaseModel, Field
 
+from registry.chain.types import parse_certificate_number
 from registry.db.models import Asset, Event, Lineage, Right
 from registry.db.queries import RightState
 from registry.rules import LegalState, legal_status, verdict_rank
@@ -440,6 +441,18 @@ class AssetDetail(AssetSummary):
     change_application: Optional["ChangeApplicationPublic"] = Field(
         default=None, description="The latest change registration applied for (pending, approved or refused); "
         "null if none was.")
+    personal_information_basis_given: Optional[bool] = Field(
+        None, description="For an asset flagged with personal information: whether its metadata gives the legal "
+        "basis and evidence (personal_information_basis, shown to the registration's parties only); false flags an "
+        "asset registered on chain without it (the schema, the CLI and POST /v1/metadata require it). Null for an "
+        "asset without personal information or whose metadata the index lacks.")
+    finance_remarks: list["FinanceRemarkPublic"] = Field(
+        default_factory=list, description="Capital contributions (作价出资) and data trusts (数据信托) its holders "
+        "recorded, standing and ended (FinanceRecords).")
+    accounting_records: list["AccountingRecordPublic"] = Field(
+        default_factory=list, description="Each holder's accounting record (数据资产入表): its commitment and "
+        "auditor only; the document is served to the holder and the auditor by GET "
+        "/v1/assets/{id}/accounting/{holder} with a signed read request.")
     names: dict[str, "PartyNamePublic"] = Field(default_factory=dict, description="The name of each address in "
                                                 "this answer that has one: the participant's registered name, else "
                                                 "the name the application's metadata gives it (registry/db/names.py).")
@@ -866,10 +879,21 @@ class VerifyResult(BaseModel):
                                                       "favourable match's (certified and unencumbered first, then "
                                                       "recorded or in procedure, then encumbered, then lapsed or "
                                                       "cancelled), as `datareg verify`'s exit status.")
+    # Present only when a certificate number was asked about, or when the council recognises other registries:
+    # an answer to a fingerprint, with no recognition, is what it always was.
+    certificate: Optional[dict[str, Any]] = Field(None, description="The certificate number asked about, read "
+                                                  "apart: kind (national or intellectual_property), region, "
+                                                  "division, registrar code, year, month, serial.")
+    recognised: Optional[list[dict[str, Any]]] = Field(None, description="One answer per registry the council "
+                                                       "recognises (GET /v1/recognitions), read from that "
+                                                       "registry's own chain: `registry` (name, region, chain id, "
+                                                       "contracts), `reachable`, `error` (why it could not be "
+                                                       "read: the answer is then partial), `matches` (asset, "
+                                                       "certificate status and number, holder, validity).")
 
     @classmethod
     def build(cls, verification: Verification, size: int | None, chain_id: int,
-              contracts: dict[str, str]) -> "VerifyResult":
+              contracts: dict[str, str], recognised: list[dict[str, Any]] | None = None) -> "VerifyResult":
         contracts = {name: contracts[name] for name in ("DataRegistry", "ListingRegistry") if name in contracts}
         indexed = verification.indexed_block
 
@@ -936,8 +960,12 @@ class VerifyResult(BaseModel):
                 certificate_number=m.legal.certificate_number if m.legal is not None else None,
             ))
         as_of = f" (the index holds every event up to block {indexed})" if indexed is not None else ""
+        what = "certificate number" if verification.certificate else "fingerprint"
         if not matches:
-            message = (f"No asset with this fingerprint is registered{as_of}. If it was registered moments ago, "
+            message = (f"No asset with this {what} is registered here{as_of}. If it was registered moments ago, "
+                       "ask again once GET /v1/status shows the index has reached its block."
+                       if verification.certificate else
+                       f"No asset with this fingerprint is registered{as_of}. If it was registered moments ago, "
                        "ask again once GET /v1/status shows the index has reached its block.")
         else:
             registrants = len({m.registrant for m in matches})
@@ -946,11 +974,42 @@ class VerifyResult(BaseModel):
                        + (f", registered by {registrants} registrants" if registrants > 1 else "")
                        + (f"; in {len(superseded)} of them it is a superseded version (a change registration "
                           "replaced the data)" if superseded else "") + f"{as_of}.")
+        if recognised:
+            message += " " + recognised_summary(recognised)
         legal = [m.legal for m in verification.matches if m.legal is not None]
         best = min(legal, key=verdict_rank) if legal else legal_status(None, None, [], [], [], 0)
         return cls(registered=bool(matches), message=message,
                    fingerprint=VerifyFingerprint(sha256=verification.sha256, cid=verification.cid, size=size),
-                   matches=matches, indexed_block=indexed, legal_status=LegalStatusPublic.of(best))
+                   matches=matches, indexed_block=indexed, legal_status=LegalStatusPublic.of(best),
+                   certificate=(parse_certificate_number(verification.certificate).to_json()
+                                if verification.certificate else None),
+                   recognised=recognised)
+
+    def answer(self) -> dict[str, Any]:
+        """The JSON answer: the fields of a recognition left out where they do not apply (see their comment)."""
+        body = self.model_dump(mode="json")
+        for name in ("certificate", "recognised"):
+            if body[name] is None:
+                del body[name]
+        return body
+
+
+def recognised_summary(recognised: list[dict[str, Any]]) -> str:
+    """One sentence per recognised registry: what it certifies, or why it could not be read."""
+    parts = []
+    for answer in recognised:
+        r = answer["registry"]
+        who = f"Recognised registry '{r['name']}' (chain {r['chain_id']}, RegistrationOffice " \
+              f"{r['contracts']['RegistrationOffice']})"
+        if answer["error"]:
+            parts.append(f"{who} could not be checked: {answer['error']}")
+        elif not answer["matches"]:
+            parts.append(f"{who} has no certificate for it.")
+        else:
+            shown = ", ".join(f"{m['certificate']['number'] or 'no certificate'} "
+                              f"({m['certificate']['status']})" for m in answer["matches"])
+            parts.append(f"{who} holds it: {shown}.")
+    return " ".join(parts)
 
 
 class ObjectionPublic(BaseModel):
@@ -1072,6 +1131,58 @@ class AttestationPublic(BaseModel):
     basis: Optional[str] = Field(None, description="An appraisal's standards and premises (评估依据).")
     engagement: Optional[EngagementPublic] = Field(None, description="The holder's engagement an appraisal "
                                                      "fulfils.")
+
+
+class FinanceRemarkPublic(BaseModel):
+    """A capital contribution or data-trust remark (FinanceRecords.FinanceRemarkRecorded)."""
+
+    remark_id: int
+    kind: str = Field(description="capital_contribution (作价出资) or data_trust (数据信托).")
+    kind_zh: str
+    holder: str = Field(description="The holding-right holder that recorded it.")
+    counterparty: str = Field(description="The investee (capital contribution) or the trustee (data trust).")
+    beneficiaries: list[str] = Field(description="A data trust's beneficiaries; empty for a contribution.")
+    document_cid: str = Field(description="CIDv0 of the agreement (出资协议, 信托合同).")
+    effective_from: Optional[str] = Field(description="Beijing time (ISO 8601, +08:00).")
+    effective_until: Optional[str] = Field(description="Its end by its terms; null for no fixed end.")
+    status: str = Field(description="standing, or ended (released by its holder).")
+    end_evidence_cid: Optional[str]
+    ended_at: Optional[str]
+    recorded_at: Optional[str]
+    recorded_block: int
+    recorded_tx: str
+
+
+class AccountingRecordPublic(BaseModel):
+    """The public part of a holder's accounting record: who, the auditor, and the commitment."""
+
+    holder: str
+    auditor: Optional[str] = Field(description="Who may read the document besides the holder; null for none.")
+    document_cid: str = Field(description="CIDv0 of the private accounting document (its digest is on chain).")
+    revision: int
+    recorded_at: Optional[str]
+    recorded_block: int
+    recorded_tx: str
+
+
+class AccountingDocumentPublic(BaseModel):
+    """A holder's accounting document, checked against its on-chain commitment (GET
+    /v1/assets/{id}/accounting/{holder}); for the holder and its auditor only."""
+
+    asset_id: str
+    record: AccountingRecordPublic
+    verified: bool = Field(description="Always true: the document's CID is the commitment read from the "
+                           "FinanceRecords contract now; a document that is not is refused (409).")
+    document: dict[str, Any]
+
+
+class AccountingDocumentStored(BaseModel):
+    """What POST /v1/accounting/documents stored: commit to `digest` with FinanceRecords.recordAccounting."""
+
+    cid: str
+    digest: str
+    size: int
+    document: dict[str, Any] = Field(description="The canonical document as stored (with its salt).")
 
 
 class CertificateHolder(BaseModel):

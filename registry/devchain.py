@@ -125,9 +125,11 @@ class LocalStack:
 
     def __init__(self, data_dir: Path, anvil_port: int | None = None, api_port: int | None = None,
                  block_time: float | None = None, extra_env: dict[str, str] | None = None,
-                 chain_of: "LocalStack | None" = None, publicity_seconds: int | None = None) -> None:
+                 chain_of: "LocalStack | None" = None, publicity_seconds: int | None = None,
+                 chain_id: int = ANVIL_CHAIN_ID) -> None:
         """With `chain_of`, runs only an indexer and an API of its own (own data directory and database)
-        over the chain and contracts of that other stack: a second exchange's view of the same chain."""
+        over the chain and contracts of that other stack: a second exchange's view of the same chain. With
+        `chain_id`, its anvil has that chain id: a second registry on a chain of its own (mutual recognition)."""
         self.data_dir = data_dir
         self.chain_of = chain_of
         self.anvil_port: int = chain_of.anvil_port if chain_of else (anvil_port or free_port())
@@ -139,6 +141,7 @@ class LocalStack:
         self.processes: list[subprocess.Popen[bytes]] = []
         self.deployment: Deployment | None = chain_of.deployment if chain_of else None
         self.publicity_seconds = publicity_seconds
+        self.chain_id = chain_id
 
     @property
     def env(self) -> dict[str, str]:
@@ -153,7 +156,8 @@ class LocalStack:
         require_free_port(self.api_port, "the API")
         try:
             if self.chain_of is None:
-                self.processes.append(start_anvil(self.anvil_port, self.block_time, self.data_dir / "anvil.log"))
+                self.processes.append(start_anvil(self.anvil_port, self.block_time, self.data_dir / "anvil.log",
+                                                  chain_id=self.chain_id))
                 self.deployment = deploy(self.rpc_url, dev_key(DEPLOYER_ACCOUNT),
                                          publicity_seconds=self.publicity_seconds or DEFAULT_PUBLICITY_SECONDS)
             assert self.deployment is not None  # deployed above, or the other stack's

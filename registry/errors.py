@@ -100,3 +100,9 @@ class AccessDenied(RegistryError):
     """A proven reader asking for what only other parties may read."""
 
     code = "forbidden"
+
+
+class CommitmentMismatch(RegistryError):
+    """A private document that is not the one its on-chain commitment names (altered on disk, or another)."""
+
+    code = "commitment_mismatch"

@@ -500,6 +500,11 @@ PRIVATE_EVENT_ARGUMENTS = {"ApplicationFiled": "documentsCid", "ChangeApplied": 
 UNLISTED_STAGES = frozenset({Stage.REFUSED.key, Stage.TERMINATED.key})
 #: Where a metadata document keeps its contact details (联系方式).
 CONTACT_PATH = ("applicant", "contact")
+#: Where it keeps the legal basis of processing personal information and its evidence (issue 21): for the same
+#: parties, as it names consent records or contracts with data subjects.
+PERSONAL_INFORMATION_BASIS_PATH: tuple[str, ...] = ("personal_information_basis",)
+#: Every part of a metadata document only the parties to the registration (and regulators) may read.
+PRIVATE_METADATA_PATHS = (CONTACT_PATH, PERSONAL_INFORMATION_BASIS_PATH)
 
 
 def is_regulator(participant: Participant | None) -> bool:
@@ -520,3 +525,13 @@ def without_contact(document: dict[str, Any] | None) -> tuple[dict[str, Any] | N
     if not isinstance(applicant, dict) or CONTACT_PATH[1] not in applicant:
         return document, False
     return {**document, CONTACT_PATH[0]: {k: v for k, v in applicant.items() if k != CONTACT_PATH[1]}}, True
+
+
+def without_private_parts(document: dict[str, Any] | None) -> tuple[dict[str, Any] | None, list[tuple[str, ...]]]:
+    """The metadata document without its private parts (PRIVATE_METADATA_PATHS), and the paths it had."""
+    shown, had = without_contact(document)
+    removed: list[tuple[str, ...]] = [CONTACT_PATH] if had else []
+    if isinstance(shown, dict) and PERSONAL_INFORMATION_BASIS_PATH[0] in shown:
+        shown = {k: v for k, v in shown.items() if k != PERSONAL_INFORMATION_BASIS_PATH[0]}
+        removed.append(PERSONAL_INFORMATION_BASIS_PATH)
+    return shown, removed

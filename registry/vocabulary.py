@@ -442,6 +442,34 @@ class CertificateStatus(Term):
     NOT_REGISTERED = 5, "未登记", "not registered"
 
 
+class CertificateKind(Term):
+    """The kind of a registration certificate, told by its number (libraries/CertificateNumber.sol)."""
+
+    NATIONAL = 1, "数据产权登记证书", "data property registration certificate"
+    INTELLECTUAL_PROPERTY = 2, "数据知识产权登记证书", "data intellectual property registration certificate"
+
+
+# ─────────────────────────────── RecognitionRegistry ───────────────────────────────
+
+
+class RecognitionStatus(Term):
+    """IRecognitionRegistry.RecognitionStatus."""
+
+    NONE = 0, "无", "none"
+    RECOGNISED = 1, "互认中", "recognised"
+    WITHDRAWN = 2, "已撤回互认", "withdrawn"
+
+
+class RecognitionWithdrawalReason(Term):
+    """Why the council withdraws the recognition of another registry (IRecognitionRegistry.RecognitionWithdrawn)."""
+
+    AGREEMENT_ENDED = 1, "互认协议终止", "the recognition agreement ended"
+    REGISTRY_CLOSED = 2, "登记机构撤销或合并", "the registry was closed or merged"
+    NONCOMPLIANCE = 3, "登记不规范", "the registry's registrations did not meet the standard"
+    REDEPLOYED = 4, "合约重新部署", "the registry moved to new contracts"
+    OTHER = 99, "其他", "other"
+
+
 # ─────────────────────────────── AttestationRegistry ───────────────────────────────
 
 
@@ -484,6 +512,44 @@ class AttestationStatus(Term):
     ISSUER_NOT_QUALIFIED = 6, "出具机构资质已失效", "issuer no longer qualified"
 
 
+# ─────────────────────────────── FinanceRecords (数据资产入表, 作价出资, 数据信托) ───────────────────────────────
+
+
+class FinanceRemarkKind(Term):
+    """IFinanceRecords.RemarkKind: what a holder's finance remark on an asset records."""
+
+    CAPITAL_CONTRIBUTION = 0, "作价出资", "capital contribution"
+    DATA_TRUST = 1, "数据信托", "data trust"
+
+
+class AccountingCategory(Term):
+    """How the holder's books carry the asset (数据资产入表, 企业数据资源相关会计处理暂行规定): held for sale in
+    the ordinary course of business, an intangible asset, or not recognised as an asset. Off chain: in the
+    private accounting document only."""
+
+    INVENTORY = 0, "存货", "inventory"
+    INTANGIBLE_ASSET = 1, "无形资产", "intangible asset"
+    NOT_RECOGNISED = 2, "未确认为资产", "not recognised"
+
+
+class AmortisationMethod(Term):
+    """How an intangible data asset's cost is spread over its useful life (摊销方法). Off chain, as above."""
+
+    STRAIGHT_LINE = 0, "直线法", "straight line"
+    UNITS_OF_PRODUCTION = 1, "工作量法", "units of production"
+    DIMINISHING_BALANCE = 2, "加速摊销法", "diminishing balance"
+    NONE = 3, "不摊销", "not amortised"
+
+
+class PersonalInformationBasis(Term):
+    """The legal basis on which data with personal information is processed (PIPL art. 13 个人信息处理的合法
+    性基础), required in the metadata of an asset flagged with personal information, with its evidence."""
+
+    CONSENT = 0, "取得个人同意", "consent"
+    CONTRACT = 1, "订立、履行合同所必需", "contract"
+    STATUTORY_DUTY = 2, "履行法定职责或者法定义务所必需", "statutory duty"
+    ANONYMISED = 3, "已匿名化处理", "anonymised"
+
 #: The kind of each event in an asset's history (the `action` field of GET /v1/assets/{id}/history, the CLI's
 #: `history` and `audit`, the explorer's history): contract event name -> (snake_case key, 中文, English). The key is
 #: the one scheme for event kinds everywhere; the contract's own event name stays beside it as `event`.
@@ -515,6 +581,10 @@ EVENT_ACTIONS: dict[str, tuple[str, str, str]] = {
     "AssetCancelled": ("asset_cancelled", "注销登记", "registration cancelled"),
     "AssetChanged": ("asset_changed", "变更登记", "registration changed"),
     "RegistrarConfigured": ("registrar_configured", "设定登记机构代码", "registrar configured"),
+    "IpRegistrarConfigured": ("ip_registrar_configured", "设定数据知识产权登记机构代码",
+                              "registrar configured for data intellectual property"),
+    "RegistryRecognised": ("registry_recognised", "互认登记机构", "registry recognised"),
+    "RecognitionWithdrawn": ("recognition_withdrawn", "撤回互认", "recognition withdrawn"),
     "ApplicationFiled": ("application_filed", "提交登记申请", "registration applied for"),
     "ApplicationAccepted": ("application_accepted", "受理申请", "application accepted"),
     "ApplicationReturned": ("application_returned", "退回补正", "returned for material"),
@@ -542,6 +612,9 @@ EVENT_ACTIONS: dict[str, tuple[str, str, str]] = {
     "TradeRecorded": ("trade_recorded", "交易存证", "trade recorded"),
     "TradeSettlementChanged": ("trade_settlement_changed", "结算状态变更", "settlement status changed"),
     "DeliveryRecorded": ("delivery_recorded", "交付存证", "delivery recorded"),
+    "AccountingRecorded": ("accounting_recorded", "数据资产入表记录", "accounting record committed"),
+    "FinanceRemarkRecorded": ("finance_remark_recorded", "作价出资或数据信托备注", "contribution or trust recorded"),
+    "FinanceRemarkEnded": ("finance_remark_ended", "解除作价出资或终止数据信托", "contribution or trust ended"),
 }
 #: An event of another asset in this asset's history: a derivation made from it.
 DERIVED_FROM_THIS = ("derived_from_this", "被用于衍生登记", "used as a source of derived data")
@@ -606,6 +679,8 @@ CONTRACT_ENUMS: dict[tuple[str, str], type[Term]] = {
     ("IAttestationRegistry", "Kind"): AttestationKind,
     ("IAttestationRegistry", "Status"): AttestationStatus,
     ("IAttestationRegistry", "ValueType"): ValueType,
+    ("IFinanceRecords", "RemarkKind"): FinanceRemarkKind,
+    ("IRecognitionRegistry", "RecognitionStatus"): RecognitionStatus,
 }
 
 #: The vocabulary GET /v1/vocabulary serves, by the name of each group.
@@ -640,6 +715,13 @@ GROUPS: dict[str, type[Term]] = {
     "qualification_status": QualificationStatus,
     "qualification_revocation_reason": QualificationRevocationReason,
     "value_type": ValueType,
+    "finance_remark_kind": FinanceRemarkKind,
+    "accounting_category": AccountingCategory,
+    "amortisation_method": AmortisationMethod,
+    "personal_information_basis": PersonalInformationBasis,
+    "certificate_kind": CertificateKind,
+    "recognition_status": RecognitionStatus,
+    "recognition_withdrawal_reason": RecognitionWithdrawalReason,
 }
 
 

@@ -584,6 +584,9 @@ class Simulation:
             "form": "structured",
             "classification": ("general", "important", "core")[asset.classification],
             "personal_information": "personal" if asset.attributes & 1 else "none",
+            **({"personal_information_basis": {"basis": "consent",
+                                                "evidence_cid": "QmacUuJ24kAJXLSHfAcMa9QeK4ub1wMMVvpwjjfFwcp85e"}}
+               if asset.attributes & 1 else {}),
             "restrictions": {"eligible_user_types": ["legal_person", "other_organisation"], "resale_allowed": False,
                              "export_allowed": bool(asset.attributes & 4)},
             "rights": [{"holder_name": f"{city}{topic}数据科技有限公司", "address": asset.registrant,

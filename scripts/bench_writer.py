@@ -96,9 +96,9 @@ def main() -> None:
         sides = [("ours", ROOT)] + ([("base", args.base.resolve())] if args.base else [])
         for name, code in (sides if run % 2 == 0 else sides[::-1]):
             # Each side in a child whose path starts with its checkout (`-c`: the working directory first).
-            script = str(ROOT / "scripts" / "bench_writer.py")
             child = (f"import sys; sys.argv = ['bench_writer', '--child', '--logs', {str(args.logs)!r}]; "
-                     f"import runpy; runpy.run_path({script!r}, run_name='__main__')")
+                     f"import runpy; runpy.run_path({str(ROOT / 'scripts' / 'bench_writer.py')!r}, "
+                     "run_name='__main__')")
             env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
             out = subprocess.run([sys.executable, "-c", child], cwd=code, env=env, capture_output=True, text=True,
                                  check=True)

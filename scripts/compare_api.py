@@ -306,6 +306,9 @@ def requests_for(h: Harness, ids: dict) -> list[tuple[str, str, dict | None]]:
         q(f"/v1/assets/{source}/rights", at=head + 1000), f"/v1/assets/{missing_asset}/rights",
         *[f"/v1/parties/{p}/rights" for p in (w["alice"], w["bob"], w["carol"], nobody)],
         q(f"/v1/parties/{w['bob']}/rights", limit=1, offset=1), "/v1/parties/0xzz/rights",
+        # trades and webhooks (the world records no trade and registers no webhook: empty lists and refusals)
+        "/v1/trades", q("/v1/trades", asset=source), q("/v1/trades", limit=1, offset=1),
+        f"/v1/trades/{w['exchange_a']}/NOPE2030000001", "/v1/webhooks", "/v1/webhooks/nonexistent/dead-letters",
         # registration, attestations, certificate
         *[f"/v1/assets/{a}/registration" for a in (source, port, weather, derived, missing_asset)],
         *[f"/v1/assets/{a}/attestations" for a in (source, derived, missing_asset)],

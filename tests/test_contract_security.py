@@ -24,6 +24,7 @@ FIXTURE_NAMES = {
     "office": "RegistrationOffice",
     "attestations": "AttestationRegistry",
     "trades": "TradeRegistry",
+    "recognitions": "RecognitionRegistry",
 }
 
 

@@ -45,10 +45,11 @@ def nonce(rpc_url: str) -> int:
 @pytest.mark.parametrize("when", ["deployed", "sent"], ids=["after-recorded", "between-send-and-receipt"])
 def test_an_interrupted_deployment_continues_and_never_deploys_twice(node, tmp_path, when):
     """Interrupted after the second contract (recorded, or sent and not yet recorded as mined), the second run
-    keeps the addresses already deployed, sends only what is missing (eight creations, the Remarks library and
-    the TradeRegistry among them, the office bound to the DataRegistry and the four registry contracts bound to the
-    pause switch: ten transactions in all, counted by the deployer's nonce) and gives a working deployment. Fails on
-    the old deploy, which had no record and started over."""
+    keeps the addresses already deployed, sends only what is missing (ten creations, the Remarks library, the
+    TradeRegistry, the FinanceRecords and the RecognitionRegistry among them, the office bound to the DataRegistry
+    and the five registry contracts bound to the pause switch: twelve transactions in all, counted by the
+    deployer's nonce) and gives a working deployment. Fails on the old deploy, which had no record and started
+    over."""
     record = tmp_path / "deployment.record.json"
     start = nonce(node)
     with pytest.raises(Interrupted):
@@ -58,7 +59,7 @@ def test_an_interrupted_deployment_continues_and_never_deploys_twice(node, tmp_p
     assert list(first["contracts"]) == (["Forwarder", "ParticipantRegistry"] if when == "deployed" else ["Forwarder"])
 
     deployment = deploy(node, KEY, record=record)
-    assert nonce(node) == start + 10
+    assert nonce(node) == start + 12
     assert deployment.contracts["Forwarder"] == first["contracts"]["Forwarder"]["address"]
     expected = (first["contracts"]["ParticipantRegistry"]["address"] if when == "deployed"
                 else first["pending"]["address"])
@@ -66,7 +67,7 @@ def test_an_interrupted_deployment_continues_and_never_deploys_twice(node, tmp_p
     assert json.loads(record.read_text())["pending"] is None
 
     assert deploy(node, KEY, record=record) == deployment  # run once more: nothing sent, the same deployment
-    assert nonce(node) == start + 10
+    assert nonce(node) == start + 12
 
     owner = Account.from_key(dev_key(1))
     result = RegistryClient(Chain(node, deployment)).register(random_registration([(owner.address, 7)]), owner)
@@ -88,11 +89,11 @@ def test_a_recorded_address_holding_other_code_is_refused(node, tmp_path):
 
 def test_the_deployment_binds_every_registry_contract_to_the_pause_switch(node, tmp_path):
     """Each registry contract keeps a copy of the council's pause switch, set by the participant registry: the
-    deployment binds all four, and a pause reaches each copy in the same transaction (issue 19: a write reads
+    deployment binds all five, and a pause reaches each copy in the same transaction (issue 19: a write reads
     its own slot instead of calling the participant registry). Fails on the old deploy, which bound none."""
     deployment = deploy(node, KEY, record=tmp_path / "deployment.record.json")
     w3 = Chain(node, deployment).w3
-    names = ("DataRegistry", "ListingRegistry", "RegistrationOffice", "AttestationRegistry")
+    names = ("DataRegistry", "ListingRegistry", "RegistrationOffice", "AttestationRegistry", "FinanceRecords")
     participants = w3.eth.contract(deployment.contracts["ParticipantRegistry"], abi=load_abi("ParticipantRegistry"))
     assert participants.functions.boundContracts().call() == [deployment.contracts[n] for n in names]
     copies = [w3.eth.contract(deployment.contracts[n], abi=load_abi(n)) for n in names]

@@ -128,6 +128,8 @@ def test_rights_kinds_by_address_merges_entries_and_checksums() -> None:
 def test_attribute_flags_personal_information_only() -> None:
     raw = example("traffic-flow.json")
     raw["personal_information"] = "personal"
+    raw["personal_information_basis"] = {"basis": "contract",
+                                         "evidence_cid": "QmacUuJ24kAJXLSHfAcMa9QeK4ub1wMMVvpwjjfFwcp85e"}
     assert parse_metadata(raw).attribute_flags() == FLAG_PERSONAL_INFORMATION
 
 

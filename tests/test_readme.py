@@ -5,8 +5,9 @@ The convention, stated in the README: a block fenced ```sh is run, line by line 
 from a directory holding the repository's examples/, scripts/ and .venv, as a newcomer would after `make run`;
 a block fenced ```console is shown only (`make run` itself, `make test`). Placeholders in capitals are filled
 from what came before, as a reader would fill them: ASSET_ID is the id the first `datareg register` printed,
-DERIVED_ID the second's, PLEDGE_ID the id `datareg pledge` printed, 0xEXCHANGE, 0xOTHER, 0xREGISTRAR and
-0xREGULATOR the addresses `make run` printed for exchange-a, exchange-b, the registrar and the regulator.
+DERIVED_ID the second's, NEW_ID the latest's, PLEDGE_ID the id `datareg pledge` printed, 0xEXCHANGE, 0xOTHER,
+0xREGISTRAR and 0xREGULATOR the addresses `make run` printed for exchange-a, exchange-b, the registrar and the
+regulator.
 http://127.0.0.1:8000 (the API `make run` serves) is the test's own port. Each command must exit 0. One more
 thing a reader would do is done by the test: before `datareg certify` it moves the chain's clock past the
 publicity period (the README's review sets 2 minutes) instead of waiting.
@@ -137,6 +138,7 @@ def _learn(session: Session, command: str, output: str) -> None:
         name = "ASSET_ID" if "ASSET_ID" not in session.values else "DERIVED_ID"
         session.values.setdefault(name, asset[0])
         session.values.setdefault("SOURCE_ID", session.values["ASSET_ID"])
+        session.values["NEW_ID"] = asset[0]  # the latest: a --help example's own asset (the README's may be gone)
     engagement = re.search(r"engagement id\s+(\d+)", output)
     if engagement:
         session.values["ENGAGEMENT_ID"] = engagement[1]

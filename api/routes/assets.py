@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from api.deps import ANONYMOUS, Reader, ReaderDep, Services, ServicesDep, SessionDep, asset_not_found, in_session
 from api.params import MAX_INT64, MinConfirmations, confirmed_block
 from api.schemas import AssetDetail, AssetSummary, LegalStatusPublic, Page, PartyNamePublic
+from api.views.finance import accounting_records_public, finance_remarks_public
 from api.views.listings import listing_public
 from api.views.privacy import WITHHELD_HEADER, Audience
 from api.views.record import change_application_public, freeze_orders_public, versions_public
@@ -118,12 +119,13 @@ def asset_detail(db: Session, asset_id: str, services: Services, min_confirmatio
         attestations = None if overview.has_attestations else []
         orders, versions, change, read_change = None, None, None, True
     audience = Audience(db, reader)
+    document = queries.metadata_document(asset)
     detail = AssetDetail.build(
         asset,
         rights=rights,
         sources=[s for s in sources if confirmed is None or s.block_number <= confirmed],
         derived=[d for d in derived if confirmed is None or d.block_number <= confirmed],
-        metadata=audience.metadata(queries.metadata_document(asset), lambda: audience.parties(asset.asset_id)),
+        metadata=audience.metadata(document, lambda: audience.parties(asset.asset_id)),
         event=event,
         chain_id=services.deployment.chain_id,
         contract=services.deployment.registry,
@@ -141,6 +143,10 @@ def asset_detail(db: Session, asset_id: str, services: Services, min_confirmatio
     detail.freeze_orders = freeze_orders_public(db, asset, orders)
     detail.versions = versions_public(db, asset, versions)
     detail.change_application = change_application_public(db, asset, change, read=read_change, audience=audience)
+    if asset.personal_information and document is not None:
+        detail.personal_information_basis_given = bool(document.get("personal_information_basis"))
+    detail.finance_remarks = finance_remarks_public(db, asset.asset_id, confirmed)
+    detail.accounting_records = accounting_records_public(db, asset.asset_id, confirmed)
     detail.names = {address: PartyNamePublic(**party.public())
                     for address, party in names.resolve(db, _addresses(detail), [asset]).items()}
     if withheld is not None:
@@ -164,6 +170,9 @@ def _addresses(detail: AssetDetail) -> list[str]:
     found += [a for o in detail.freeze_orders for a in (o.regulator, o.released_by)]
     if detail.change_application:
         found += [detail.change_application.applicant, detail.change_application.registrar]
+    for r in detail.finance_remarks:
+        found += [r.holder, r.counterparty, *r.beneficiaries]
+    found += [a for record in detail.accounting_records for a in (record.holder, record.auditor)]
     return [a for a in found if a]
 
 

@@ -104,13 +104,14 @@ def get_content(cid: str, services: ServicesDep, db: SessionDep, reader: ReaderD
 
 @router.get("/metadata/{cid}", summary="A stored metadata document, byte for byte")
 def get_metadata(cid: str, services: ServicesDep, db: SessionDep, reader: ReaderDep) -> Response:
-    """Byte for byte, except the applicant's contact details (applicant.contact: names, phones, e-mails): those
-    only the application parties of an asset with this document (its registrant, applicant and registrar) and
+    """Byte for byte, except the applicant's contact details (applicant.contact: names, phones, e-mails) and the
+    personal-information basis (personal_information_basis: legal basis and evidence): those only the application
+    parties of an asset with this document (its registrant, applicant and registrar) and
     regulators may read, with a signed read request. Anyone else gets the document without them, as JSON with
     the DataReg-Withheld header naming what was left out (so its bytes no longer hash to the CID)."""
     cid_to_digest(cid)  # a malformed CID gets a 422 that says so, not a 404
     data = services.store.get(cid)
-    if b'"contact"' not in data:
+    if b'"contact"' not in data and b'"personal_information_basis"' not in data:
         return Response(content=data, media_type="application/json")
     try:
         document = json.loads(data)

@@ -20,7 +20,10 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServicesDep
 from api.schemas import VerifyResult
+from registry.chain.recognition import check_recognised
+from registry.chain.types import parse_certificate_number
 from registry.content import Fingerprinter
+from registry.db.recognitions import standing_recognitions
 from registry.db.verification import normalize_cid, normalize_sha256, verify
 from registry.errors import ConfigurationError, ValidationError
 
@@ -38,7 +41,7 @@ _HASH_BATCH = 1024 * 1024
 
 _HOW = ("Send the file as the multipart/form-data field 'file' (curl -F file=@data.csv), or only its "
         "fingerprint as JSON: {\"sha256\": \"0x…\"} and/or {\"cid\": \"Qm…\"} (`datareg verify FILE` computes "
-        "them locally and sends only those).")
+        "them locally and sends only those), or a certificate number: {\"certificate\": \"SJ35A2026110001\"}.")
 
 
 def max_upload_bytes() -> int:
@@ -204,22 +207,27 @@ async def _read_json(request: Request) -> Any:
         raise ValidationError(f"The body is not valid JSON ({exc}). {_HOW}") from None
 
 
-def _fingerprint_fields(body: Any) -> tuple[str | None, str | None]:
+def _fingerprint_fields(body: Any) -> tuple[str | None, str | None, str | None]:
     if not isinstance(body, dict):
         raise ValidationError(f"The JSON body must be an object, got {type(body).__name__}. {_HOW}")
-    unknown = sorted(set(body) - {"sha256", "cid"})
+    unknown = sorted(set(body) - {"sha256", "cid", "certificate"})
     if unknown:
         raise ValidationError(
             f"Unknown field{'s' if len(unknown) > 1 else ''} {', '.join(repr(k) for k in unknown)}: the JSON body "
-            f"takes 'sha256' and/or 'cid'. {_HOW}",
+            f"takes 'sha256' and/or 'cid', or 'certificate'. {_HOW}",
             [{"field": k, "message": "unknown field"} for k in unknown],
         )
+    if body.get("certificate") is not None:
+        if body.get("sha256") is not None or body.get("cid") is not None:
+            raise ValidationError(f"Ask about a certificate number or a fingerprint, not both in one request. {_HOW}",
+                                  [{"field": "certificate", "message": "without sha256 or cid"}])
+        return None, None, parse_certificate_number(body["certificate"]).number
     sha256 = None if body.get("sha256") is None else normalize_sha256(body["sha256"])
     cid = None if body.get("cid") is None else normalize_cid(body["cid"])
     if sha256 is None and cid is None:
         raise ValidationError(f"The request has neither a file nor a fingerprint. {_HOW}",
                               [{"field": "sha256", "message": "give sha256, cid or both"}])
-    return sha256, cid
+    return sha256, cid, None
 
 
 _REQUEST_BODY = {
@@ -241,6 +249,9 @@ _REQUEST_BODY = {
                                "description": "SHA-256 of the content, 0x and 64 hex digits."},
                     "cid": {"type": "string", "description": "CIDv0 (Qm…) as `ipfs add` prints it; a bafy… "
                             "CIDv1 of the same dag-pb content is accepted."},
+                    "certificate": {"type": "string", "description": "A certificate number instead of a "
+                                    "fingerprint: national (SJ35A2026110001, 15 characters) or data intellectual "
+                                    "property (35020012026110001, 17 digits)."},
                 },
                 "minProperties": 1,
                 "additionalProperties": False,
@@ -249,6 +260,7 @@ _REQUEST_BODY = {
                 "sha256": {"value": {"sha256": "0x" + "ab" * 32}},
                 "both": {"value": {"sha256": "0x" + "ab" * 32,
                                    "cid": "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH"}},
+                "certificate": {"value": {"certificate": "SJ35A2026110001"}},
             },
         },
     },
@@ -275,23 +287,35 @@ async def verify_content(request: Request, services: ServicesDep):
     hold it through, the valid listings, the lineage, and the evidence (chain id, contract addresses, and the
     transaction, block and log of the registration and of each holder's right). Content that is not registered
     is an answer too: `registered` is false and `matches` empty, with status 200.
+
+    A certificate number (JSON `certificate`) is answered the same way, for the asset it was issued for. When the
+    council recognises other registries (GET /v1/recognitions), each is asked too, on its own chain through the
+    endpoint configured for it (DATAREG_RECOGNISED_RPC), and `recognised` says which of them certifies it; one
+    that cannot be reached in time is reported as such (`reachable` false, `error` why) beside the others.
     """
     content_type = request.headers.get("content-type", "")
     media_type = content_type.split(";", 1)[0].strip().lower()
     size = None
+    certificate = None
     if media_type == "multipart/form-data":
         upload = await _fingerprint_upload(request, content_type)
         if isinstance(upload, JSONResponse):
             return upload
         sha256, cid, size = upload
     elif media_type in ("", "application/json") or media_type.endswith("+json"):
-        sha256, cid = _fingerprint_fields(await _read_json(request))
+        sha256, cid, certificate = _fingerprint_fields(await _read_json(request))
     else:
         raise ValidationError(f"Content type '{media_type}' is not accepted here. {_HOW}")
 
-    def answer() -> VerifyResult:
+    def answer() -> JSONResponse:
         with Session(services.engine) as db:
-            return VerifyResult.build(verify(db, sha256=sha256, cid=cid), size, services.deployment.chain_id,
-                                      services.deployment.contracts)
+            verification = verify(db, sha256=sha256, cid=cid, certificate=certificate)
+            registries = standing_recognitions(db)
+        # Read after the session is given back: another registry's node may take its whole timeout.
+        recognised = check_recognised(
+            registries, number=parse_certificate_number(certificate) if certificate else None, sha256=sha256,
+        ) if registries and (certificate or sha256) else None
+        return JSONResponse(VerifyResult.build(verification, size, services.deployment.chain_id,
+                                               services.deployment.contracts, recognised).answer())
 
     return await run_in_threadpool(answer)

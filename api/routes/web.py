@@ -40,6 +40,7 @@ def _page() -> FileResponse:
 @router.get("/search")
 @router.get("/verify")
 @router.get("/status")
+@router.get("/recognitions")
 def explorer() -> FileResponse:
     return _page()
 

@@ -52,16 +52,18 @@ class Audience:
 
     def metadata(self, document: dict | None, parties: Callable[[], frozenset[str] | None],
                  field: str = "metadata") -> dict | None:
-        """The metadata document as this reader may see it: without its contact details unless the reader is one
-        of `parties()` (asked only when the document has contact details and the reader is not anonymous)."""
-        shown, had = rules.without_contact(document)
-        if not had:
+        """The metadata document as this reader may see it: without its contact details and its personal-
+        information basis unless the reader is one of `parties()` (asked only when the document has either and the
+        reader is not anonymous)."""
+        shown, removed = rules.without_private_parts(document)
+        if not removed:
             return document
         if self.reader is not None:
             entitled = parties()
             if entitled is not None and self.may(entitled):
                 return document
-        self.withhold(f"{field}.{'.'.join(rules.CONTACT_PATH)}")
+        for path in removed:
+            self.withhold(f"{field}.{'.'.join(path)}")
         return shown
 
     def mark(self, response: Response) -> None:

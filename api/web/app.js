@@ -181,6 +181,7 @@ const ROUTES = [
   [/^\/verify$/, () => pageVerify],
   [/^\/verify\/([^/]+)$/, (m) => (ctx) => pageCertificate(ctx, decodeURIComponent(m[1]))],
   [/^\/status$/, () => pageStatus],
+  [/^\/recognitions$/, () => pageRecognitions],
 ];
 
 export function navigate(path, { replace = false } = {}) {
@@ -281,6 +282,7 @@ function renderChrome() {
     h("nav", { "aria-label": t("nav_label"), class: "site-nav" },
       h("a", { href: "/", "data-nav": "search" }, t("nav_search")),
       h("a", { href: "/verify", "data-nav": "verify" }, t("nav_verify")),
+      h("a", { href: "/recognitions", "data-nav": "recognitions" }, t("nav_recognitions")),
       h("a", { href: "/status", "data-nav": "status" }, t("nav_status")),
       h("a", { href: "/docs", target: "_blank", rel: "noopener" }, t("nav_api"))),
     h("button", {
@@ -303,6 +305,7 @@ function renderChrome() {
 
 function markNav(path) {
   const section = path.startsWith("/verify") ? "verify" : path.startsWith("/status") ? "status"
+    : path.startsWith("/recognitions") ? "recognitions"
     : path === "/" || path.startsWith("/search") ? "search" : null;
   for (const link of document.querySelectorAll("[data-nav]")) {
     if (link.dataset.nav === section) link.setAttribute("aria-current", "page");
@@ -317,7 +320,7 @@ export function classify(text) {
   if (/^(0x)?[0-9a-fA-F]{64}$/.test(q)) return "hash"; // an asset id or a SHA-256 fingerprint
   if (/^0x[0-9a-fA-F]{40}$/.test(q)) return "address";
   if (/^Qm[1-9A-HJ-NP-Za-km-z]{44}$/.test(q) || /^b[a-z2-7]{58,}$/.test(q)) return "cid";
-  if (/^SJ\d{2}[0-9A-Za-z]\d{10}$/i.test(q)) return "certificate";
+  if (/^SJ\d{2}[0-9A-Za-z]\d{10}$/i.test(q) || /^\d{17}$/.test(q)) return "certificate"; // national; data IP
   return "text";
 }
 
@@ -1367,6 +1370,33 @@ async function pageStatus(ctx) {
       ]), h("p", { class: "muted no-print" }, t("auto_refresh"))),
       section(t("contracts"), table([t("name"), t("address")], Object.entries(status.contracts).map(([name, address]) =>
         [name, h("code", { class: "mono full" }, address)])))),
+  ];
+}
+
+// ─────────────────────────────── recognised registries (一地登记、全国共享) ───────────────────────────────
+
+async function pageRecognitions() {
+  const rows = await api("/v1/recognitions");
+  setTitle(t("recognitions_title"));
+  return [
+    h("h1", t("recognitions_title")),
+    h("p", { class: "muted" }, t("recognitions_intro")),
+    section(t("recognitions_title"), rows.length ? table(
+      [t("registry_name"), t("region"), t("chain_id"), t("contracts"), t("recognition_status"), t("recognised_since"),
+       t("recognition_endpoint")],
+      rows.map((r) => [
+        h("span", { class: "registry-name" }, r.name),
+        r.region,
+        String(r.chain_id),
+        h("div", {}, ...Object.entries(r.contracts).map(([name, address]) =>
+          h("div", {}, `${name} `, h("code", { class: "mono full" }, address)))),
+        r.status === "recognised" ? badge(lang() === "zh" ? r.status_zh : r.status, "ok")
+          : h("span", {}, badge(lang() === "zh" ? r.status_zh : r.status, "bad"),
+            r.withdrawal_reason ? ` ${lang() === "zh" ? r.withdrawal_reason.zh : r.withdrawal_reason.en}` : ""),
+        time(unixTime(r.recognised_at)),
+        r.status !== "recognised" ? "—" : r.endpoint_configured ? yesNo(true) : badge(t("endpoint_missing"), "warn"),
+      ]), { className: "table recognitions" })
+      : h("p", { class: "muted", id: "recognitions-none" }, t("recognitions_none"))),
   ];
 }
 

@@ -434,17 +434,22 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         }
     }
 
-    /// @dev Writes a right. A primary right the registrant held implicitly becomes an explicit record, and
-    /// its implicit bit is cleared, so the two never disagree.
+    /// @dev Writes a right's new holder. A primary right the registrant held implicitly becomes an explicit
+    /// record, and its implicit bit is cleared, so the two never disagree; a stored record has only its holder
+    /// field written (not the whole record re-packed from memory).
     function _storeRight(bytes32 assetId, AssetRecord storage asset, uint256 rightIndex, RightRecord memory right)
         private
     {
         if (rightIndex <= PRIMARY_RIGHTS) {
             // forge-lint: disable-next-line(unsafe-typecast) rightIndex is 1..3 here
             uint8 bit = uint8(1) << uint8(rightIndex - 1);
-            if (asset.registrantKinds & bit != 0) asset.registrantKinds &= ~bit;
+            if (asset.registrantKinds & bit != 0) {
+                asset.registrantKinds &= ~bit;
+                _rights[assetId][rightIndex] = right;
+                return;
+            }
         }
-        _rights[assetId][rightIndex] = right;
+        _rights[assetId][rightIndex].holder = right.holder;
     }
 
     /// @dev Walks from a right up to its root (grants form a tree per asset and kind) and returns the first
@@ -672,8 +677,8 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         AssetRecord storage asset = _activeAsset(assetId);
         _requireNotFrozen(assetId, asset);
         (RightRecord memory right,) = _grantorsRight(assetId, asset, rightIndex, grantor);
-        right.flags |= FLAG_REVOKED;
-        _rights[assetId][rightIndex] = right;
+        // Only the flags change: writing the field, not the whole record from memory, skips re-packing the rest.
+        _rights[assetId][rightIndex].flags = right.flags | FLAG_REVOKED;
         emit RightRevoked(assetId, right.holder, grantor, rightIndex, reasonCode, evidenceCid);
     }
 
@@ -684,8 +689,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         _checkTerm(assetId, right.parentIndex, parent, right.validFrom, validUntil);
         uint64 previous = right.validUntil;
         // forge-lint: disable-next-line(unsafe-typecast) checked to fit in 32 bits by _checkTerm
-        right.validUntil = uint32(validUntil);
-        _rights[assetId][rightIndex] = right;
+        _rights[assetId][rightIndex].validUntil = uint32(validUntil); // the one field that changes
         emit RightRenewed(assetId, right.holder, grantor, rightIndex, previous, validUntil);
     }
 

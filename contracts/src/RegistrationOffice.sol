@@ -32,6 +32,10 @@ contract RegistrationOffice is IRegistrationOffice, ERC2771Context, PauseFlag {
     uint64 public publicityPeriod;
     mapping(address registrar => RegistrarCode) public registrarCodes;
     mapping(bytes3 regionAndCode => address registrar) private _codeOwners;
+    /// @inheritdoc IRegistrationOffice
+    mapping(address registrar => bytes6 division) public ipDivisions;
+    mapping(bytes7 divisionAndCode => address registrar) private _ipCodeOwners;
+    mapping(bytes17 number => bytes32 assetId) private _certifiedAssets;
     mapping(address registrar => mapping(uint256 yyyymm => uint256 serial)) private _serials;
     mapping(bytes32 assetId => Application) private _applications;
     mapping(bytes32 assetId => mapping(uint256 objectionId => Objection)) private _objections;
@@ -58,7 +62,26 @@ contract RegistrationOffice is IRegistrationOffice, ERC2771Context, PauseFlag {
         if (holder != address(0) && holder != registrar) revert InvalidRegistrarCode(region, code);
         _codeOwners[key] = registrar;
         registrarCodes[registrar] = RegistrarCode(region, code);
+        delete ipDivisions[registrar];
         emit RegistrarConfigured(registrar, region, code);
+    }
+
+    /// @inheritdoc IRegistrationOffice
+    function configureIpRegistrar(address registrar, bytes6 division, bytes1 code) external {
+        _onlyAdmin();
+        for (uint256 i; i < 6; ++i) {
+            if (!_isDigit(division[i])) revert InvalidIpRegistrarCode(division, code);
+        }
+        if (!_isDigit(code)) revert InvalidIpRegistrarCode(division, code);
+        bytes7 key = bytes7(abi.encodePacked(division, code));
+        address holder = _ipCodeOwners[key];
+        if (holder != address(0) && holder != registrar) revert InvalidIpRegistrarCode(division, code);
+        _ipCodeOwners[key] = registrar;
+        ipDivisions[registrar] = division;
+        bytes2 region = bytes2(division);
+        registrarCodes[registrar] = RegistrarCode(region, code);
+        emit RegistrarConfigured(registrar, region, code);
+        emit IpRegistrarConfigured(registrar, division, code);
     }
 
     /// @inheritdoc IRegistrationOffice
@@ -228,7 +251,7 @@ contract RegistrationOffice is IRegistrationOffice, ERC2771Context, PauseFlag {
     }
 
     /// @inheritdoc IRegistrationOffice
-    function register(bytes32 assetId, uint8 validityYears) external returns (bytes15 certificateNumber) {
+    function register(bytes32 assetId, uint8 validityYears) external returns (bytes17 certificateNumber) {
         _whenNotPaused();
         Application storage a = _asRegistrar(assetId, Stage.Publicity);
         if (block.timestamp < a.publicityEnds) revert PublicityNotOver(assetId, a.publicityEnds);
@@ -236,7 +259,11 @@ contract RegistrationOffice is IRegistrationOffice, ERC2771Context, PauseFlag {
         if (validityYears == 0 || validityYears > MAX_VALIDITY_YEARS) revert InvalidValidity(validityYears);
         RegistrarCode memory code = registrarCodes[a.registrar];
         uint256 serial = ++_serials[a.registrar][CertificateNumber.monthKey(block.timestamp)];
-        certificateNumber = CertificateNumber.format(code.region, code.code, block.timestamp, serial);
+        bytes6 division = ipDivisions[a.registrar];
+        certificateNumber = division == bytes6(0)
+            ? CertificateNumber.format(code.region, code.code, block.timestamp, serial)
+            : CertificateNumber.formatIp(division, code.code, block.timestamp, serial);
+        _certifiedAssets[certificateNumber] = assetId;
         a.stage = Stage.Registered;
         a.certificateNumber = certificateNumber;
         a.registeredAt = uint64(block.timestamp);
@@ -310,6 +337,11 @@ contract RegistrationOffice is IRegistrationOffice, ERC2771Context, PauseFlag {
     }
 
     /// @inheritdoc IRegistrationOffice
+    function assetOfCertificate(bytes17 number) external view returns (bytes32) {
+        return _certifiedAssets[number];
+    }
+
+    /// @inheritdoc IRegistrationOffice
     function getObjection(bytes32 assetId, uint256 objectionId) external view returns (Objection memory) {
         return _objections[assetId][objectionId];
     }
@@ -318,7 +350,7 @@ contract RegistrationOffice is IRegistrationOffice, ERC2771Context, PauseFlag {
     function certificate(bytes32 assetId)
         public
         view
-        returns (CertificateStatus status, bytes15 number, uint64 validUntil)
+        returns (CertificateStatus status, bytes17 number, uint64 validUntil)
     {
         Application storage a = _applications[assetId];
         Stage stage = a.stage;

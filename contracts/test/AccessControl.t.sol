@@ -11,6 +11,7 @@ import {IAttestationRegistry} from "../src/interfaces/IAttestationRegistry.sol";
 import {IDataRegistry} from "../src/interfaces/IDataRegistry.sol";
 import {IListingRegistry} from "../src/interfaces/IListingRegistry.sol";
 import {IParticipantRegistry} from "../src/interfaces/IParticipantRegistry.sol";
+import {IRecognitionRegistry} from "../src/interfaces/IRecognitionRegistry.sol";
 import {IRegistrationOffice} from "../src/interfaces/IRegistrationOffice.sol";
 import {IPauseFlag} from "../src/interfaces/IPauseFlag.sol";
 import {AttestationRegistry} from "../src/AttestationRegistry.sol";
@@ -58,6 +59,7 @@ contract AccessControlMatrixTest is RegistryFixture {
         _dataRegistryRows();
         _listingRows();
         _officeRows();
+        _recognitionRows();
         _attestationRows();
         _tradeRows();
         _forwarderRows();
@@ -299,6 +301,8 @@ contract AccessControlMatrixTest is RegistryFixture {
         bytes4 notAssigned = IRegistrationOffice.NotAssignedRegistrar.selector;
         _gov("Office.configureRegistrar", o, abi.encodeCall(d.office.configureRegistrar, (FRESH, "36", "B")), M,
             IRegistrationOffice.NotAdmin.selector);
+        _gov("Office.configureIpRegistrar", o, abi.encodeCall(d.office.configureIpRegistrar, (FRESH, "350200", "1")),
+            M, IRegistrationOffice.NotAdmin.selector);
         _gov("Office.setPublicityPeriod", o, abi.encodeCall(d.office.setPublicityPeriod, (7 days)), M,
             IRegistrationOffice.NotAdmin.selector);
         _row("Office.applyFor", o, abi.encodeCall(d.office.applyFor, (unappliedAsset, who[REGISTRAR], bytes32(0))), H,
@@ -323,6 +327,14 @@ contract AccessControlMatrixTest is RegistryFixture {
             notAssigned);
         _gov("Office.holderChanged", o, abi.encodeCall(d.office.holderChanged, (registeredAsset, FRESH)), NOBODY,
             IRegistrationOffice.NotDataRegistry.selector);
+    }
+
+    function _recognitionRows() internal {
+        address r = address(d.recognitions);
+        bytes4 notCouncil = IRecognitionRegistry.NotCouncil.selector;
+        _gov("Recognitions.recognise", r, abi.encodeCall(d.recognitions.recognise, (31_339, address(0x4401),
+            address(0x4402), 1, "44", "GD")), M, notCouncil);
+        _gov("Recognitions.withdraw", r, abi.encodeCall(d.recognitions.withdraw, (1, 1)), M, notCouncil);
     }
 
     function _attestationRows() internal {

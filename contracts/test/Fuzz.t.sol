@@ -16,7 +16,7 @@ contract CertificateNumberFuzzHarness {
         return CertificateNumber.yearMonth(timestamp);
     }
 
-    function format(bytes2 region, bytes1 code, uint256 timestamp, uint256 serial) external pure returns (bytes15) {
+    function format(bytes2 region, bytes1 code, uint256 timestamp, uint256 serial) external pure returns (bytes17) {
         return CertificateNumber.format(region, code, timestamp, serial);
     }
 }
@@ -497,7 +497,7 @@ contract FuzzTest is SignedCalls {
         (bool ok,) = address(d.office).call(abi.encodeCall(d.office.register, (publicityAsset, years_)));
         _outcome(ok, before == 0 && years_ >= 1 && years_ <= 5, "register");
         if (!ok) return;
-        (IRegistrationOffice.CertificateStatus status, bytes15 number,) = d.office.certificate(publicityAsset);
+        (IRegistrationOffice.CertificateStatus status, bytes17 number,) = d.office.certificate(publicityAsset);
         assertTrue(status == IRegistrationOffice.CertificateStatus.Valid, "valid certificate");
         assertEq(bytes32(bytes5(number)), bytes32(bytes5("SJ35A")), "number prefix");
     }
@@ -531,10 +531,11 @@ contract FuzzTest is SignedCalls {
         assertTrue(_daysFromCivil(y, m) <= day, "month started");
         assertTrue(day < (m == 12 ? _daysFromCivil(y + 1, 1) : _daysFromCivil(y, m + 1)), "month not over");
         serial = uint16(bound(serial, 1, 9999));
-        bytes15 number = h.format("35", "A", timestamp, serial);
+        bytes17 number = h.format("35", "A", timestamp, serial);
         for (uint256 i = 5; i < 15; ++i) {
             assertTrue(number[i] >= "0" && number[i] <= "9", "digits after SJ + region + code");
         }
+        assertTrue(number[15] == 0 && number[16] == 0, "15 characters, zero bytes after them");
     }
 
     /// @dev Howard Hinnant's days_from_civil, written independently of the contract's civil_from_days.

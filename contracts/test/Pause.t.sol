@@ -86,7 +86,7 @@ contract PauseTest is RegistryFixture {
 
     function _reads() internal view returns (bytes memory) {
         (IDataRegistry.Validity validity, uint256 failing) = d.registry.rightValidity(asset, USAGE_GRANT);
-        (IRegistrationOffice.CertificateStatus cert, bytes15 number, uint64 until) = d.office.certificate(registeredAsset);
+        (IRegistrationOffice.CertificateStatus cert, bytes17 number, uint64 until) = d.office.certificate(registeredAsset);
         return bytes.concat(
             abi.encode(d.registry.getAsset(asset), d.registry.getRight(asset, USAGE_GRANT), validity, failing),
             abi.encode(d.registry.rightChain(asset, USAGE_GRANT), d.registry.nonces(who[HOLDER]), d.registry.DOMAIN_SEPARATOR()),

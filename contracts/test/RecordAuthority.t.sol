@@ -292,7 +292,7 @@ contract RecordAuthorityTest is RegistryFixture {
 
     /// @dev Was: the certificate's holder stayed the original applicant after the holding right moved.
     function test_transferOfTheHoldingRight_reissuesTheCertificateToTheNewHolder() public {
-        bytes15 number = d.office.certificateRecord(renewableAsset).number;
+        bytes17 number = d.office.certificateRecord(renewableAsset).number;
         vm.expectEmit(true, true, false, true);
         emit IRegistrationOffice.CertificateReissued(
             renewableAsset, FRESH, number, 1, IRegistrationOffice.ReissueReason.Transfer

@@ -11,8 +11,12 @@ import {RegistrationOffice} from "../src/RegistrationOffice.sol";
 import {CertificateNumber} from "../src/libraries/CertificateNumber.sol";
 
 contract CertificateNumberHarness {
-    function format(bytes2 region, bytes1 code, uint256 timestamp, uint256 serial) external pure returns (bytes15) {
+    function format(bytes2 region, bytes1 code, uint256 timestamp, uint256 serial) external pure returns (bytes17) {
         return CertificateNumber.format(region, code, timestamp, serial);
+    }
+
+    function formatIp(bytes6 division, bytes1 code, uint256 timestamp, uint256 serial) external pure returns (bytes17) {
+        return CertificateNumber.formatIp(division, code, timestamp, serial);
     }
 }
 
@@ -105,9 +109,9 @@ contract RegistrationOfficeTest is DataRegistryBase {
         );
         office.object(assetId, 1, bytes32(0));
         vm.prank(registrar);
-        bytes15 number = office.register(assetId, 5);
-        assertEq(bytes32(number), bytes32(bytes15("SJ35A2026110001")), "SJ + 35 + A + 202611 + 0001");
-        (IRegistrationOffice.CertificateStatus status, bytes15 shown, uint64 until) = office.certificate(assetId);
+        bytes17 number = office.register(assetId, 5);
+        assertEq(bytes32(number), bytes32(bytes17("SJ35A2026110001")), "SJ + 35 + A + 202611 + 0001");
+        (IRegistrationOffice.CertificateStatus status, bytes17 shown, uint64 until) = office.certificate(assetId);
         assertTrue(status == IRegistrationOffice.CertificateStatus.Valid, "valid");
         assertEq(bytes32(shown), bytes32(number), "number");
         // Five calendar years: 26 Nov 2026 to 26 Nov 2031, with 29 Feb 2028 inside (not 5 × 365 days).
@@ -126,9 +130,9 @@ contract RegistrationOfficeTest is DataRegistryBase {
             office.review(more[i], true, 0, bytes32(0), 0);
         }
         vm.warp(block.timestamp + 1 days); // 27 November
-        assertEq(bytes32(office.register(more[0], 1)), bytes32(bytes15("SJ35A2026110002")), "serial 0002");
+        assertEq(bytes32(office.register(more[0], 1)), bytes32(bytes17("SJ35A2026110002")), "serial 0002");
         vm.warp(NOV_21_2026 + 10 days); // 1 December, 08:00 Beijing
-        assertEq(bytes32(office.register(more[1], 1)), bytes32(bytes15("SJ35A2026120001")), "a new month");
+        assertEq(bytes32(office.register(more[1], 1)), bytes32(bytes17("SJ35A2026120001")), "a new month");
         vm.stopPrank();
     }
 
@@ -285,10 +289,73 @@ contract RegistrationOfficeTest is DataRegistryBase {
     function test_certificateNumber_usesBeijingMonth() public {
         CertificateNumberHarness h = new CertificateNumberHarness();
         // 2026-11-30 16:00 UTC is 2026-12-01 00:00 in Beijing.
-        assertEq(bytes32(h.format("44", "B", 1_796_054_400, 7)), bytes32(bytes15("SJ44B2026120007")), "December");
-        assertEq(bytes32(h.format("44", "B", 1_796_054_399, 7)), bytes32(bytes15("SJ44B2026110007")), "November");
+        assertEq(bytes32(h.format("44", "B", 1_796_054_400, 7)), bytes32(bytes17("SJ44B2026120007")), "December");
+        assertEq(bytes32(h.format("44", "B", 1_796_054_399, 7)), bytes32(bytes17("SJ44B2026110007")), "November");
         vm.expectRevert(abi.encodeWithSelector(CertificateNumber.SerialExhausted.selector, 10000));
         h.format("44", "B", 1_796_054_400, 10000);
+    }
+
+    function test_certificateNumber_ipIs17DigitsInBeijingMonth() public {
+        CertificateNumberHarness h = new CertificateNumberHarness();
+        assertEq(bytes32(h.formatIp("350200", "1", 1_796_054_400, 7)), bytes32(bytes17("35020012026120007")),
+            "division + registrar digit + YYYYMM + serial");
+        assertEq(bytes32(h.formatIp("350200", "1", 1_796_054_399, 9999)), bytes32(bytes17("35020012026119999")),
+            "November, the last serial");
+        vm.expectRevert(abi.encodeWithSelector(CertificateNumber.SerialExhausted.selector, 10000));
+        h.formatIp("350200", "1", 1_796_054_400, 10000);
+    }
+
+    // ───────────────────────────── data intellectual property certificates ─────────────────────────────
+
+    function test_register_issues17DigitNumber_forIpRegistrar() public {
+        vm.expectEmit(true, false, false, true, address(office));
+        emit IRegistrationOffice.RegistrarConfigured(registrar, "35", "1");
+        vm.expectEmit(true, false, false, true, address(office));
+        emit IRegistrationOffice.IpRegistrarConfigured(registrar, "350200", "1");
+        office.configureIpRegistrar(registrar, "350200", "1");
+        assertEq(bytes32(office.ipDivisions(registrar)), bytes32(bytes6("350200")), "division");
+        _toPublicity();
+        vm.warp(block.timestamp + PUBLICITY);
+        vm.prank(registrar);
+        bytes17 number = office.register(assetId, 5);
+        assertEq(bytes32(number), bytes32(bytes17("35020012026110001")), "350200 + 1 + 202611 + 0001");
+        IRegistrationOffice.CertificateRecord memory r = office.certificateRecord(assetId);
+        assertTrue(r.status == IRegistrationOffice.CertificateStatus.Valid, "valid");
+        assertEq(bytes32(r.number), bytes32(number), "served like a national number");
+        assertEq(office.assetOfCertificate(number), assetId, "found by its number");
+        assertEq(office.assetOfCertificate(bytes17("SJ35A2026110001")), bytes32(0), "no national number issued");
+    }
+
+    function test_register_nationalNumberFoundByNumber_andIpConfigurationUndone() public {
+        office.configureIpRegistrar(registrar, "350200", "1");
+        office.configureRegistrar(registrar, "35", "A"); // national again
+        assertEq(bytes32(office.ipDivisions(registrar)), bytes32(0), "no longer IP");
+        _toPublicity();
+        vm.warp(block.timestamp + PUBLICITY);
+        vm.prank(registrar);
+        bytes17 number = office.register(assetId, 5);
+        assertEq(bytes32(number), bytes32(bytes17("SJ35A2026110001")), "national, two zero bytes after it");
+        assertEq(office.assetOfCertificate(number), assetId, "found by its number");
+        assertEq(office.assetOfCertificate(bytes17("SJ35A2026110002")), bytes32(0), "not issued");
+    }
+
+    function test_configureIpRegistrar_revertsWhen_malformedOrTakenOrNotAdmin() public {
+        bytes6[3] memory bad = [bytes6("35020A"), bytes6("3502"), bytes6(" 50200")];
+        for (uint256 i; i < bad.length; ++i) {
+            vm.expectRevert(abi.encodeWithSelector(IRegistrationOffice.InvalidIpRegistrarCode.selector, bad[i],
+                bytes1("1")));
+            office.configureIpRegistrar(registrar, bad[i], "1");
+        }
+        vm.expectRevert(abi.encodeWithSelector(IRegistrationOffice.InvalidIpRegistrarCode.selector, bytes6("350200"),
+            bytes1("A")));
+        office.configureIpRegistrar(registrar, "350200", "A"); // IP numbers are digits only
+        office.configureIpRegistrar(registrar, "350200", "1");
+        vm.expectRevert(abi.encodeWithSelector(IRegistrationOffice.InvalidIpRegistrarCode.selector, bytes6("350200"),
+            bytes1("1")));
+        office.configureIpRegistrar(regulator, "350200", "1"); // another registrar's
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IRegistrationOffice.NotAdmin.selector, alice));
+        office.configureIpRegistrar(alice, "350200", "2");
     }
 
     // ───────────────────────────── remarks, cancellation, change ─────────────────────────────

@@ -9,6 +9,7 @@ import {DataRegistry} from "../src/DataRegistry.sol";
 import {Forwarder} from "../src/Forwarder.sol";
 import {ListingRegistry} from "../src/ListingRegistry.sol";
 import {ParticipantRegistry} from "../src/ParticipantRegistry.sol";
+import {RecognitionRegistry} from "../src/RecognitionRegistry.sol";
 import {RegistrationOffice} from "../src/RegistrationOffice.sol";
 import {TradeRegistry} from "../src/TradeRegistry.sol";
 import {IAttestationRegistry} from "../src/interfaces/IAttestationRegistry.sol";
@@ -29,6 +30,7 @@ abstract contract RegistryFixture is Test {
         RegistrationOffice office;
         AttestationRegistry attestations;
         TradeRegistry trades;
+        RecognitionRegistry recognitions;
     }
 
     // ───────────────────────────── roles: the columns of the matrix ─────────────────────────────
@@ -175,6 +177,7 @@ abstract contract RegistryFixture is Test {
         x.office = new RegistrationOffice(x.registry, x.participants, PUBLICITY, address(x.forwarder));
         x.attestations = new AttestationRegistry(x.registry, x.participants, address(x.forwarder));
         x.trades = new TradeRegistry(x.registry, x.listings, x.participants, address(x.forwarder));
+        x.recognitions = new RecognitionRegistry(x.participants, address(x.forwarder));
     }
 
     function _admit(Deployment memory x) internal {
@@ -187,6 +190,8 @@ abstract contract RegistryFixture is Test {
         x.participants.addParticipant(SUSPENDED_EXCHANGE, IParticipantRegistry.Role.Exchange, "S", keccak256("s"), "");
         x.participants.suspendParticipant(SUSPENDED_EXCHANGE, 1, bytes32(0));
         x.office.configureRegistrar(who[REGISTRAR], "35", "A");
+        // Recognition 1: another province's registry, for the withdrawal rows.
+        x.recognitions.recognise(31_338, address(0x4601), address(0x4602), 1, "46", unicode"海南省数据登记中心");
         x.registry.setRegistrationOffice(address(x.office));
         address[] memory bound = new address[](4);
         (bound[0], bound[1], bound[2], bound[3]) =

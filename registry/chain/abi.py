@@ -20,6 +20,8 @@ CONTRACTS = (
     "RegistrationOffice",
     "AttestationRegistry",
     "TradeRegistry",
+    "FinanceRecords",
+    "RecognitionRegistry",
 )
 
 

@@ -50,8 +50,9 @@ def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
            hook: Hook | None = None) -> Deployment:
     """Deploys the trusted forwarder, the ParticipantRegistry (administered by `admin`: in production the
     council's multisig; by default the deployer), the DataRegistry, and the ListingRegistry,
-    RegistrationOffice, AttestationRegistry and TradeRegistry that read it. With `record`, resumes the deployment that
-    record describes (see the module's docstring)."""
+    RegistrationOffice, AttestationRegistry, TradeRegistry and FinanceRecords that read it, and the
+    RecognitionRegistry of the council's recognitions of other registries. With `record`, resumes the deployment
+    that record describes (see the module's docstring)."""
     rpc = Rpc(rpc_url, timeout=30)
     try:
         chain_id = int(rpc.call("eth_chainId"), 16)
@@ -72,6 +73,9 @@ def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
         office = deployer.contract("RegistrationOffice", d, p, publicity_seconds, f)
         attestations = deployer.contract("AttestationRegistry", d, p, f)
         deployer.contract("TradeRegistry", d, listings, p, f)  # reads the pause switch itself (not bound)
+        finance = deployer.contract("FinanceRecords", d, p, f)  # accounting commitments, contribution and trust
+        # The council's recognitions of other registries: admin writes only, never paused (not bound).
+        deployer.contract("RecognitionRegistry", p, f)
         if admin == account.address:
             # The office commits approved change registrations and follows transfers of the holding right.
             # Another admin (the council's multisig) sends `setRegistrationOffice` itself.
@@ -79,7 +83,7 @@ def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
             # Each contract keeps a copy of the pause switch, which the participant registry sets (a write then
             # reads one slot of its own instead of calling the participant registry). Another admin sends
             # `bindContracts` itself; until then the contracts ask the participant registry.
-            deployer.bind_pause(p, [d, listings, office, attestations])
+            deployer.bind_pause(p, [d, listings, office, attestations, finance])
     finally:
         rpc.close()
     contracts = {name: c for name, c in deployer.record.data["contracts"].items() if name != "Remarks"}

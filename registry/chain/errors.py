@@ -372,6 +372,23 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
         "administrative division code and one digit or capital letter."
     ),
     "SerialExhausted": lambda a: "The registrar has used all 9,999 certificate serials of this month.",
+    "InvalidIpRegistrarCode": lambda a: (
+        f"Division '{a['division']}' and code '{a['code']}' are not a valid, unused code for a data intellectual "
+        "property registrar: the 6-digit administrative division code (e.g. 350200) and one digit."
+    ),
+    "NotCouncil": lambda a: (
+        f"Account '{a['account']}' is not the council (the participant registry's owner): only the council "
+        "recognises other registries and withdraws recognitions."
+    ),
+    "InvalidRecognition": lambda a: (
+        f"The recognition of chain {a['chainId']}'s registry '{a['dataRegistry']}' is incomplete: give the chain id, "
+        "the DataRegistry and RegistrationOffice addresses, a name of 1 to 200 bytes and two digits of region."
+    ),
+    "AlreadyRecognised": lambda a: (
+        f"The registry '{a['dataRegistry']}' on chain {a['chainId']} is already recognised (recognition "
+        f"{a['recognitionId']}); withdraw that one first to recognise it again."
+    ),
+    "NotRecognised": lambda a: f"There is no standing recognition {a['recognitionId']} to withdraw.",
     "NotAServiceProvider": lambda a: (
         f"Account '{a['account']}' is not an active, qualified service provider for this kind of attestation: "
         "it must be admitted in the kind's role, not suspended, and hold a current qualification "

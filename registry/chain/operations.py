@@ -21,6 +21,7 @@ from registry.errors import ValidationError
 from registry.vocabulary import (
     AttestationKind,
     CancelReason,
+    FinanceRemarkKind,
     ListingStatus,
     ObjectionReason,
     PledgedOperation,
@@ -55,6 +56,7 @@ QUALIFICATION_KINDS = {m.key: m.value for m in QualificationKind}
 VALUE_TYPES = {m.key: m.value for m in ValueType if m is not ValueType.NONE}
 PLEDGED_OPERATIONS = {m.key: m.value for m in PledgedOperation}
 SETTLEMENT_STATUSES = {m.key: m.value for m in SettlementStatus if m is not SettlementStatus.NONE}
+FINANCE_REMARK_KINDS = {m.key: m.value for m in FinanceRemarkKind}
 
 
 def _refuse(name: str, message: str, short: str) -> ValidationError:
@@ -314,6 +316,26 @@ class RightKindsKind(Kind):
         return frozenset(RightKind.parse(k) for k in value)
 
 
+class AddressListKind(Kind):
+    """A dynamic array of addresses (a data trust's beneficiaries), a JSON list of 0x addresses."""
+
+    eip712 = "address[]"
+    missing: ClassVar[Any] = []
+
+    def abi(self, value: Any, name: str) -> list[str]:
+        return [checksum(v, name) for v in value]
+
+    message = abi  # type: ignore[assignment]
+
+    def to_json(self, value: Any) -> list[str]:
+        return list(value)
+
+    def from_json(self, value: Any, name: str) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise _refuse(name, f"'{name}' must be a list of addresses, got {value!r}.", "a list of addresses")
+        return tuple(checksum(v, name) for v in value)
+
+
 ASSET_ID = AssetIdKind()
 DIGEST = DigestKind()
 ADDRESS = AddressKind()
@@ -323,6 +345,7 @@ BYTES = BytesKind()
 CREDIT_CODE = CreditCodeKind()
 CURRENCY = CurrencyKind()
 RIGHT_KINDS = RightKindsKind()
+ADDRESSES = AddressListKind()
 
 
 # ─────────────────────────────── fields and structs ───────────────────────────────
@@ -1121,6 +1144,19 @@ class ConfigureRegistrar(Operation):
 
 
 @dataclass(frozen=True)
+class ConfigureIpRegistrar(Operation):
+    """The council configures a registrar for data intellectual property certificates (17-digit numbers)."""
+
+    registrar: str = arg(ADDRESS)
+    division: str = arg(FixedText(6))
+    code: str = arg(FixedText(1))
+
+    contract = "RegistrationOffice"
+    name = "configure_ip_registrar"
+    function = "configureIpRegistrar"
+
+
+@dataclass(frozen=True)
 class SetPublicityPeriod(Operation):
     seconds: int = arg(UINT256)
 
@@ -1350,6 +1386,52 @@ class RevokeAttestation(Operation):
     function = "revokeAttestation"
 
 
+# ─────────────────────────────── finance records (FinanceRecords, 数据资产入表) ───────────────────────────────
+
+@dataclass(frozen=True)
+class RecordAccounting(Operation):
+    """The holder's commitment to its private accounting document (its CID digest) and the auditor who may read
+    the document; `right_index` is the holding right the holder holds (1 for the first holder)."""
+
+    asset_id: str = arg(ASSET_ID)
+    right_index: int = arg(UINT256)
+    auditor: str = arg(ADDRESS)
+    document_cid: bytes = arg(DIGEST)
+
+    contract = "FinanceRecords"
+    name = "record_accounting"
+    function = "recordAccounting"
+
+
+@dataclass(frozen=True)
+class RecordFinanceRemark(Operation):
+    """A capital contribution (counterparty: the investee) or data trust (the trustee, with beneficiaries);
+    the fields after the right index are the contract's RemarkData struct argument."""
+
+    asset_id: str = arg(ASSET_ID)
+    right_index: int = arg(UINT256)
+    kind: str = arg(Named(FINANCE_REMARK_KINDS, "finance remark kind"), packed=True)
+    counterparty: str = arg(ADDRESS, packed=True)
+    beneficiaries: tuple[str, ...] = arg(ADDRESSES, (), packed=True)
+    document_cid: bytes = arg(DIGEST, ZERO, packed=True)
+    effective_from: int = arg(Uint(64), 0, packed=True)
+    effective_until: int = arg(Uint(64), 0, packed=True)
+
+    contract = "FinanceRecords"
+    name = "record_finance_remark"
+    function = "recordRemark"
+
+
+@dataclass(frozen=True)
+class EndFinanceRemark(Operation):
+    remark_id: int = arg(UINT256)
+    evidence_cid: bytes = arg(DIGEST, ZERO)
+
+    contract = "FinanceRecords"
+    name = "end_finance_remark"
+    function = "endRemark"
+
+
 # ─────────────────────────────── any operation, through the ERC-2771 forwarder ───────────────────────────────
 
 @dataclass(frozen=True)
@@ -1376,6 +1458,34 @@ class Forward(Operation):
         # The forwarder takes one ForwardRequestData struct: the signed fields, the deadline and the signature.
         return ((signer, checksum(self.target, "target contract"), self.value, self.gas, deadline, self.data,
                  signature),)
+
+
+# ─────────────────────────────── mutual recognition (RecognitionRegistry) ───────────────────────────────
+
+@dataclass(frozen=True)
+class Recognise(Operation):
+    """The council recognises another registry deployment (一地登记、全国共享)."""
+
+    chain_id: int = arg(Uint(64, low=1))
+    data_registry: str = arg(ADDRESS)
+    registration_office: str = arg(ADDRESS)
+    from_block: int = arg(Uint(64))
+    region: str = arg(FixedText(2))
+    registry_name: str = arg(Text(min_length=1, max_length=200))
+
+    contract = "RecognitionRegistry"
+    name = "recognise"
+    function = "recognise"
+
+
+@dataclass(frozen=True)
+class WithdrawRecognition(Operation):
+    recognition_id: int = arg(Uint(256, low=1))
+    reason_code: int = arg(Uint(16))
+
+    contract = "RecognitionRegistry"
+    name = "withdraw_recognition"
+    function = "withdraw"
 
 
 # Operations anyone may relay for their signer (those with a `...BySig` function, and the forwarder's), by the

@@ -112,3 +112,63 @@ class Registration:
         from registry.chain.operations import REGISTRATION  # operations builds on this module
 
         return REGISTRATION.abi(self)
+
+
+# ─────────────────────────────── certificate numbers (libraries/CertificateNumber.sol) ───────────────────────────────
+
+#: National data property certificate: SJ + region (2 digits) + registrar (digit or capital) + YYYYMM + serial (4).
+NATIONAL_CERTIFICATE_RE = re.compile(r"^SJ(?P<region>[0-9]{2})(?P<code>[0-9A-Z])(?P<year>[0-9]{4})(?P<month>[0-9]{2})"
+                                     r"(?P<serial>[0-9]{4})$")
+#: Data intellectual property certificate, 17 digits: division (6) + registrar (1) + YYYYMM + serial (4).
+IP_CERTIFICATE_RE = re.compile(r"^(?P<division>[0-9]{6})(?P<code>[0-9])(?P<year>[0-9]{4})(?P<month>[0-9]{2})"
+                               r"(?P<serial>[0-9]{4})$")
+CERTIFICATE_NUMBER_BYTES = 17  # the contracts' bytes17
+
+
+def certificate_text(value: str) -> str | None:
+    """A certificate number as the contracts give it (bytes17 as 0x hex: ASCII, left-aligned, zero bytes after a
+    15-character number) as text; None for zero (no number)."""
+    raw = bytes.fromhex(value.removeprefix("0x")).rstrip(b"\x00")
+    return raw.decode("ascii", errors="replace") or None
+
+
+@dataclass(frozen=True)
+class CertificateNumber:
+    """A certificate number read apart: which kind, which registrar (region or division and code), which month."""
+
+    number: str
+    kind: str  # registry.vocabulary.CertificateKind key
+    region: str  # two digits of the administrative division code
+    division: str | None  # all six, for an IP certificate
+    registrar_code: str
+    year: int
+    month: int
+    serial: int
+
+    def as_bytes(self) -> bytes:
+        """The contracts' bytes17."""
+        return self.number.encode().ljust(CERTIFICATE_NUMBER_BYTES, b"\x00")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"number": self.number, "kind": self.kind, "region": self.region, "division": self.division,
+                "registrar_code": self.registrar_code, "year": self.year, "month": self.month, "serial": self.serial}
+
+
+def parse_certificate_number(text: Any, field_name: str = "certificate") -> CertificateNumber:
+    """A certificate number, national (SJ35A2026110001) or data intellectual property (35020012026110001), read
+    apart; a ValidationError saying what the two forms look like for anything else."""
+    value = text.strip().upper() if isinstance(text, str) else ""
+    national, ip = NATIONAL_CERTIFICATE_RE.match(value), IP_CERTIFICATE_RE.match(value)
+    found = national or ip
+    if found is None or not 1 <= int(found["month"]) <= 12 or int(found["serial"]) == 0:
+        raise ValidationError(
+            f"'{text}' is not a certificate number: a national one is SJ, two digits of region, the registrar's "
+            "digit or letter, YYYYMM and a 4-digit serial (15 characters, e.g. SJ35A2026110001); a data "
+            "intellectual property one is 17 digits: the 6-digit division code, the registrar's digit, YYYYMM "
+            "and a 4-digit serial (e.g. 35020012026110001).",
+            [{"field": field_name, "message": "a 15-character SJ… or a 17-digit certificate number"}])
+    return CertificateNumber(
+        number=value, kind="national" if national else "intellectual_property",
+        region=found["region"] if national else found["division"][:2],
+        division=None if national else found["division"], registrar_code=found["code"], year=int(found["year"]),
+        month=int(found["month"]), serial=int(found["serial"]))

@@ -198,7 +198,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "withdraw-engagement": ("registry.cli.procedure", "withdraw an engagement of an appraiser you made, before it "
                             "is used (holder)"),
     "revoke-attestation": ("registry.cli.procedure", "revoke an attestation you issued"),
+    "accounting": ("registry.cli.finance",
+                   "an asset's accounting record (数据资产入表), private to you and your auditor"),
+    "contribution": ("registry.cli.finance", "capital contribution (作价出资) of an asset: record it, release it"),
+    "trust": ("registry.cli.finance", "data trust (数据信托) of an asset: record it with trustee and beneficiaries, "
+              "end it"),
     "registrar": ("registry.cli.procedure", "give a registrar its region and code for certificate numbers (admin)"),
+    "recognition": ("registry.cli.recognition",
+                    "recognise another registry, withdraw a recognition (council), or list them"),
     "registration": ("registry.cli.procedure", "an asset's application, objections and certificate status"),
     "document": ("registry.cli.procedure", "a stored document by its CID (application documents and objection "
                  "evidence only for their parties: --key)"),

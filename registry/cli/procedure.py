@@ -26,6 +26,7 @@ from registry.chain.operations import (
     Cancel,
     Cli,
     CompleteRegistration,
+    ConfigureIpRegistrar,
     ConfigureRegistrar,
     ConsentAsPledgee,
     Engage,
@@ -279,10 +280,22 @@ def cmd_revoke_attestation(args: argparse.Namespace, settings: Settings, out: Ou
 def cmd_configure_registrar(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     api = ApiClient(settings.api_url)
     account = signing_account(args, settings)
-    result = submit(api, settings, ConfigureRegistrar(checksum(args.address, "registrar"), args.region, args.code),
-                    account, args.relay)
-    out.result({"tx_hash": result["tx_hash"]}, lambda d: f"Registrar {args.address} has code "
-                                                         f"{args.region}{args.code} ({d['tx_hash']}).")
+    registrar = checksum(args.address, "registrar")
+    if args.ip_division:
+        # Data intellectual property registration: 17-digit numbers (division, code digit, YYYYMM, serial).
+        if not (len(args.ip_division) == 6 and args.ip_division.isdigit() and args.code.isdigit()):
+            raise ValidationError(f"--ip-division must be the 6-digit administrative division code (e.g. 350200) and "
+                                  f"--code one digit, got '{args.ip_division}' and '{args.code}'.")
+        operation: ConfigureRegistrar | ConfigureIpRegistrar = ConfigureIpRegistrar(registrar, args.ip_division,
+                                                                                    args.code)
+        code = f"{args.ip_division}{args.code} (data intellectual property, 17-digit numbers)"
+    elif args.region:
+        operation, code = ConfigureRegistrar(registrar, args.region, args.code), f"{args.region}{args.code}"
+    else:
+        raise ValidationError("Give --region (national certificates, SJ…) or --ip-division (data intellectual "
+                              "property certificates, 17 digits).")
+    result = submit(api, settings, operation, account, args.relay)
+    out.result({"tx_hash": result["tx_hash"]}, lambda d: f"Registrar {args.address} has code {code} ({d['tx_hash']}).")
 
 
 def cmd_registration(args: argparse.Namespace, settings: Settings, out: Output) -> None:
@@ -379,8 +392,10 @@ def add_parsers(sub: Any) -> None:
     p = sub.add_parser("registrar", help="give a registrar its region and code for certificate numbers (admin)")
     p.add_argument("action", choices=["configure"])
     p.add_argument("address")
-    p.add_argument("--region", required=True, help="two digits of the administrative division code, e.g. 35")
-    p.add_argument("--code", required=True, help="one digit or capital letter")
+    p.add_argument("--region", help="two digits of the administrative division code, e.g. 35")
+    p.add_argument("--ip-division", help="instead of --region, for data intellectual property registration "
+                   "(17-digit certificate numbers): the 6-digit administrative division code, e.g. 350200")
+    p.add_argument("--code", required=True, help="one digit or capital letter (one digit with --ip-division)")
     key(p, "admin")
     p.set_defaults(handler=cmd_configure_registrar)
 

@@ -57,6 +57,20 @@ def request_body(fingerprint: Fingerprint) -> dict[str, Any]:
     return {"sha256": fingerprint.sha256_hex, "cid": fingerprint.cid}
 
 
+def verify_certificate(number: str, api: ApiClient) -> dict[str, Any]:
+    """Asks the API about a certificate number: this registry's, or one of a registry it recognises."""
+    answer: dict[str, Any] = api.post("/v1/verify", {"certificate": number})
+    return answer
+
+
+def looks_like_certificate(text: str) -> bool:
+    """Whether the argument is a certificate number rather than a file (a file of that name wins)."""
+    from registry.chain.types import IP_CERTIFICATE_RE, NATIONAL_CERTIFICATE_RE
+
+    value = text.strip().upper()
+    return not Path(text).exists() and bool(NATIONAL_CERTIFICATE_RE.match(value) or IP_CERTIFICATE_RE.match(value))
+
+
 def verify_file(path: Path, api: ApiClient, progress: Progress | None = None) -> dict[str, Any]:
     """Fingerprints the file locally and asks the API whether that content is registered."""
     fingerprint = fingerprint_locally(path, progress)
@@ -74,24 +88,61 @@ def _holder(h: dict[str, Any]) -> str:
     return f"{h['holder']} (right #{h['right_index']}{via}{until})"
 
 
+#: A recognised registry's certificate status, as an exit status (its encumbrances beyond a freeze are its own).
+_RECOGNISED_EXIT = {"valid": rules.EXIT_CERTIFIED, "lapsed": rules.EXIT_ENDED, "cancelled": rules.EXIT_ENDED}
+
+
 def exit_status(answer: dict[str, Any]) -> int:
-    """The exit status for the API's answer: its legal status's verdict (registry/rules.verdict_of)."""
+    """The exit status for the API's answer: its legal status's verdict (registry/rules.verdict_of); when this
+    registry has no match, the most favourable of what recognised registries certify."""
     legal = answer.get("legal_status")
-    if not answer["registered"] or not legal:
-        return rules.EXIT_NOT_FOUND if not answer["registered"] else rules.EXIT_NOT_CERTIFIED
+    if not answer["registered"]:
+        found = [rules.EXIT_ENCUMBERED if m["frozen"] and m["certificate"]["status"] == "valid"
+                 else _RECOGNISED_EXIT.get(m["certificate"]["status"], rules.EXIT_NOT_CERTIFIED)
+                 for r in answer.get("recognised") or [] for m in r["matches"]]
+        order = (rules.EXIT_CERTIFIED, rules.EXIT_NOT_CERTIFIED, rules.EXIT_ENCUMBERED, rules.EXIT_ENDED)
+        return min(found, key=order.index) if found else rules.EXIT_NOT_FOUND
+    if not legal:
+        return rules.EXIT_NOT_CERTIFIED
     return rules.verdict_of(legal["status"], legal["encumbered"])
+
+
+def render_recognised(answer: dict[str, Any]) -> list[str]:
+    """What each recognised registry says, naming it: which registry certified it, or why it was not checked."""
+    lines = []
+    for r in answer.get("recognised") or []:
+        registry = r["registry"]
+        lines += ["", f"recognised registry {registry['name']} (region {registry['region']}, chain "
+                      f"{registry['chain_id']}, RegistrationOffice {registry['contracts']['RegistrationOffice']})"]
+        if r["error"]:
+            lines.append(f"  NOT CHECKED     {r['error']}")
+        elif not r["matches"]:
+            lines.append("  no certificate")
+        for m in r["matches"]:
+            c = m["certificate"]
+            until = f", valid until {beijing_time(c['valid_until'])}" if c.get("valid_until") else ""
+            lines.append(f"  certificate     {c['number'] or '-'} {c['status'].upper()}"
+                         + (f" ({c['kind']})" if c.get("kind") else "") + until
+                         + (" FROZEN" if m["frozen"] else ""))
+            lines.append(f"  asset id        {m['asset_id']}, holder {c['holder'] or '-'}")
+    return lines
 
 
 def render(answer: dict[str, Any]) -> str:
     fp = answer["fingerprint"]
     head = HEADLINES[exit_status(answer)]
-    lines = [
-        f"{head}: {answer['message']}",
-        f"  file            {answer.get('file', '-')}" + (f" ({fp['size']:,} bytes)" if fp.get("size") is not None
-                                                          else ""),
-        f"  sha256          {fp['sha256']}",
-        f"  cid             {fp['cid']}",
-    ]
+    lines = [f"{head}: {answer['message']}"]
+    if answer.get("certificate"):
+        c = answer["certificate"]
+        lines.append(f"  certificate     {c['number']} ({c['kind']}: region {c['division'] or c['region']}, "
+                     f"registrar {c['registrar_code']}, {c['year']}-{c['month']:02d}, serial {c['serial']})")
+    else:
+        lines += [
+            f"  file            {answer.get('file', '-')}" + (f" ({fp['size']:,} bytes)" if fp.get("size") is not None
+                                                              else ""),
+            f"  sha256          {fp['sha256']}",
+            f"  cid             {fp['cid']}",
+        ]
     for m in answer["matches"]:
         flags = m["flags"]
         lines += [
@@ -142,12 +193,14 @@ def render(answer: dict[str, Any]) -> str:
                 lines.append(f"  right #{right['right_index']:<7} {last['event']} in tx {last['tx_hash']} "
                              f"(block {last['block_number']})")
         lines.append(f"  confirmations   {e['confirmations']} (index at block {e['indexed_block']})")
-    return "\n".join(lines)
+    return "\n".join(lines + render_recognised(answer))
 
 
 def cmd_verify(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     try:
-        answer = verify_file(Path(args.file), ApiClient(settings.api_url), progress_bar("Fingerprinting"))
+        api = ApiClient(settings.api_url)
+        answer = (verify_certificate(args.file, api) if looks_like_certificate(args.file)
+                  else verify_file(Path(args.file), api, progress_bar("Fingerprinting")))
     except RegistryError as exc:
         # An error is not "not registered": it exits 2, as grep does, so scripts can tell the two apart.
         out.error(exc)
@@ -168,10 +221,12 @@ def add_parsers(sub: Any) -> None:
         "procedure, lapsed, cancelled; frozen, pledged, objection pending) with times in Beijing time, the current "
         "valid holders of each right, "
         "its valid listings, lineage, and the transactions and blocks to check it all on the chain. "
-        "The file never leaves this machine: only its fingerprint is sent.",
+        "The file never leaves this machine: only its fingerprint is sent. Given a certificate number instead "
+        "(SJ35A2026110001, or 17 digits for data intellectual property), checks that certificate. Registries the "
+        "council recognises (`datareg recognition list`) are asked too, on their own chains, and named.",
         epilog=EXIT_STATUS_HELP,
     )
-    p.add_argument("file", help="the data; only its fingerprint is sent")
+    p.add_argument("file", help="the data (only its fingerprint is sent), or a certificate number")
     # Also accepted after the command (`datareg verify FILE --json`); SUPPRESS keeps `datareg --json verify`.
     p.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON for machines")
     p.set_defaults(handler=cmd_verify)

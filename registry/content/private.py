@@ -152,6 +152,11 @@ class EncryptedContentStore:
     def has(self, cid: str) -> bool:
         return self._path(cid).is_file()
 
+    def sibling(self, name: str) -> "EncryptedContentStore":
+        """A store of its own beside this one (DATA_DIR/`name`), under the same key: for documents that must not
+        be found through this one's readers (accounting documents, which regulators may not read either)."""
+        return EncryptedContentStore(self.root.with_name(name), self._key_source)
+
 
 def open_private_store(data_dir: Path, configured_key: str | None) -> EncryptedContentStore:
     """The store under DATA_DIR/private; a configured key is checked now, a generated one made when first needed."""

@@ -433,7 +433,8 @@ class Registration(SQLModel, table=True):
     stage: str = Field(index=True, max_length=16)  # the key of an IRegistrationOffice.Stage
     documents_cid: Optional[str] = Field(default=None, max_length=64)
     publicity_ends: Optional[int] = Field(default=None, index=True, sa_type=BIG)
-    certificate_number: Optional[str] = Field(default=None, index=True, max_length=15)
+    # 15 characters (national, SJ…) or 17 digits (data intellectual property): see CertificateNumber.sol.
+    certificate_number: Optional[str] = Field(default=None, index=True, max_length=17)
     registered_at: Optional[int] = Field(default=None, sa_type=BIG)
     valid_until: Optional[int] = Field(default=None, sa_type=BIG)
     reason_code: Optional[int] = None  # of a return, termination or refusal
@@ -555,6 +556,71 @@ class Trade(SQLModel, table=True):
     recorded_at: int = Field(sa_type=BIG)
     recorded_block: int = Field(sa_type=BIG)
     recorded_tx: str = Field(max_length=66)
+    updated_block: int = Field(sa_type=BIG)
+
+
+class AccountingRecord(SQLModel, table=True):
+    """A holder's accounting record of an asset (数据资产入表; FinanceRecords.AccountingRecorded): only the
+    commitment (the private document's CID) and the auditor are public; the document, with its cost basis,
+    category, useful life, amortisation and impairment, is kept encrypted and served to the holder and the
+    auditor only. The latest revision per asset and holder; earlier ones are in the history."""
+
+    __tablename__ = "accounting_records"
+
+    asset_id: str = Field(primary_key=True, max_length=66)
+    holder: str = Field(primary_key=True, max_length=42)
+    auditor: Optional[str] = Field(default=None, index=True, max_length=42)
+    document_cid: str = Field(max_length=64)
+    revision: int
+    recorded_at: int = Field(sa_type=BIG)
+    recorded_block: int = Field(sa_type=BIG)
+    recorded_tx: str = Field(max_length=66)
+
+
+class FinanceRemark(SQLModel, table=True):
+    """A capital contribution (作价出资) or data-trust (数据信托) remark a holder recorded on an asset, with its
+    counterparties (FinanceRecords.FinanceRemarkRecorded / FinanceRemarkEnded)."""
+
+    __tablename__ = "finance_remarks"
+
+    remark_id: int = Field(primary_key=True, sa_type=BIG, sa_column_kwargs=CHAIN_NUMBERED)
+    asset_id: str = Field(index=True, max_length=66)
+    holder: str = Field(index=True, max_length=42)
+    kind: str = Field(max_length=32)  # vocabulary.FinanceRemarkKind key
+    counterparty: str = Field(index=True, max_length=42)  # the investee, or the trustee
+    beneficiaries: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of addresses (a trust's)
+    document_cid: str = Field(max_length=64)
+    effective_from: int = Field(sa_type=BIG)
+    effective_until: int = Field(default=0, sa_type=BIG)  # 0: no fixed end
+    ended: bool = False
+    end_evidence_cid: Optional[str] = Field(default=None, max_length=64)
+    ended_at: Optional[int] = Field(default=None, sa_type=BIG)
+    ended_block: Optional[int] = Field(default=None, sa_type=BIG)
+    recorded_at: int = Field(sa_type=BIG)
+    recorded_block: int = Field(sa_type=BIG)
+    recorded_tx: str = Field(max_length=66)
+
+
+class Recognition(SQLModel, table=True):
+    """Another registry deployment the council recognises (一地登记、全国共享, RecognitionRegistry): its
+    certificates are checked here by reading its chain, through the RPC endpoint configured for its chain id
+    (DATAREG_RECOGNISED_RPC)."""
+
+    __tablename__ = "recognitions"
+
+    recognition_id: int = Field(primary_key=True, sa_type=BIG, sa_column_kwargs=CHAIN_NUMBERED)
+    chain_id: int = Field(sa_type=BIG)
+    data_registry: str = Field(max_length=42)
+    registration_office: str = Field(max_length=42)
+    from_block: int = Field(sa_type=BIG)
+    region: str = Field(max_length=2)
+    name: str
+    status: int  # IRecognitionRegistry.RecognitionStatus
+    recognised_at: int = Field(sa_type=BIG)
+    recognised_block: int = Field(sa_type=BIG)
+    recognised_tx: str = Field(max_length=66)
+    withdrawn_at: Optional[int] = Field(default=None, sa_type=BIG)
+    withdrawal_reason: Optional[int] = None
     updated_block: int = Field(sa_type=BIG)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import sqlite3
 from contextlib import nullcontext
 from pathlib import Path
@@ -147,10 +148,20 @@ def alembic_config(connection: Connection) -> Config:
     return config
 
 
+_REVISION_LINE = re.compile(r"^(down_revision|revision) = '(\d{4})'", re.MULTILINE)
+
+
 def newest_revision() -> str:
-    """The newest migration's revision id. Revisions are numbered like their files (0006_….py, revision
-    '0006'; tests/test_migrations.py checks it against Alembic's own view), so this needs no Alembic."""
-    return max(path.name[:4] for path in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+    """The head migration's revision id: the one no other migration revises. Read from the files' own
+    `revision = '0019'` and `down_revision = '0022'` lines (tests/test_migrations.py checks it against Alembic's
+    own view), so this needs no Alembic. Not the highest number: branches get their numbers when they start and
+    are chained in the order they are merged, so a lower number may come last."""
+    revisions: set[str] = set()
+    revised: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"):
+        for name, value in _REVISION_LINE.findall(path.read_text()):
+            (revisions if name == "revision" else revised).add(value)
+    return max(revisions - revised)
 
 
 def _is_current(engine: Engine) -> bool:

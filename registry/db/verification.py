@@ -25,6 +25,7 @@ from registry.db.models import (
     Event,
     Listing,
     Participant,
+    Registration,
 )
 from registry.db.queries import (
     checkpoint,
@@ -124,6 +125,7 @@ class Verification:
     cid: str | None
     matches: list[Match]
     checkpoint: Checkpoint | None
+    certificate: str | None = None  # the certificate number asked about, if one was
 
     @property
     def registered(self) -> bool:
@@ -142,10 +144,13 @@ def encumbrances(db: Session, asset: Asset, moment: int) -> tuple[rules.LegalSta
     return state, rules.encumbrances(state, asset, frozen_event)
 
 
-def find_assets(db: Session, sha256: str | None, cid: str | None) -> list[Asset]:
-    """Assets with this content hash in any version (registered, or changed to by a change registration) or
-    this content CID, first registration first."""
+def find_assets(db: Session, sha256: str | None, cid: str | None, certificate: str | None = None) -> list[Asset]:
+    """Assets with this content hash in any version (registered, or changed to by a change registration), this
+    content CID, or this certificate number (as the registration holds it now), first registration first."""
     conditions: list[ColumnElement[bool]] = []
+    if certificate is not None:
+        certified = select(Registration.asset_id).where(Registration.certificate_number == certificate)
+        conditions.append(col(Asset.asset_id).in_(certified))
     if sha256 is not None:
         conditions.append(col(Asset.content_hash) == sha256)
         with_hash = select(AssetVersion.asset_id).where(AssetVersion.content_hash == sha256)
@@ -209,16 +214,18 @@ def valid_listings(db: Session, asset: Asset, moment: int) -> list[ValidListing]
     return result
 
 
-def verify(db: Session, sha256: str | None = None, cid: str | None = None) -> Verification:
+def verify(db: Session, sha256: str | None = None, cid: str | None = None,
+           certificate: str | None = None) -> Verification:
     """Every registered asset with this SHA-256 or content CID (already normalised, see normalize_sha256 and
-    normalize_cid), each with its valid holders, valid listings, lineage and evidence."""
-    if sha256 is None and cid is None:
-        raise ValidationError("Give the content's SHA-256, its CID, or both.")
+    normalize_cid), or this certificate number (parsed: registry.chain.types.parse_certificate_number), each with
+    its valid holders, valid listings, lineage and evidence."""
+    if sha256 is None and cid is None and certificate is None:
+        raise ValidationError("Give the content's SHA-256, its CID, both, or a certificate number.")
     # The checkpoint first: whatever is read after it is at least as recent, so "as of this block" holds.
     indexed = checkpoint(db)
     moment = now(db)
     matches = []
-    for asset in find_assets(db, sha256, cid):
+    for asset in find_assets(db, sha256, cid, certificate):
         versions = db.exec(select(AssetVersion).where(AssetVersion.asset_id == asset.asset_id)
                            .order_by(col(AssetVersion.version))).all()
         # The latest version with this data: a file is current when the current version's data is it.
@@ -229,7 +236,8 @@ def verify(db: Session, sha256: str | None = None, cid: str | None = None) -> Ve
         matched_by = tuple(
             name
             for name, found in (("sha256", matched_version is not None), ("cid", cid is not None
-                                                                           and cid == asset.content_cid))
+                                                                           and cid == asset.content_cid),
+                                ("certificate", certificate is not None))
             if found
         )
         sources, derived = lineage(db, asset.asset_id)
@@ -249,4 +257,4 @@ def verify(db: Session, sha256: str | None = None, cid: str | None = None) -> Ve
                 current=matched_version is None or sha256 == current_hash,
             )
         )
-    return Verification(sha256=sha256, cid=cid, matches=matches, checkpoint=indexed)
+    return Verification(sha256=sha256, cid=cid, matches=matches, checkpoint=indexed, certificate=certificate)

@@ -6,11 +6,12 @@ Three comparisons, each against the node alone:
   never indexed shows as logs the index lacks) and field by field, each row as the indexer would have
   written it (registry.indexer.writer.event_row) with the time from the block's header;
 - every state table (assets, rights and their versions, lineage, listings, pledges, registrations,
-  objections, attestations, participants, and issue 13's freeze orders, asset versions, holder terms and
-  change applications) with the same logs replayed through the indexer's own handlers;
+  objections, attestations, participants, issue 13's freeze orders, asset versions, holder terms and
+  change applications, trades, issue 21's accounting records, finance remarks and recognised registries) with
+  the same logs replayed through the indexer's own handlers;
 - the state with the contracts' own views (getAsset, getRight, rightValidity, getListing, listingValidity,
-  getApplication, getAttestation, getParticipant, freezeOrderCount, getFreezeOrder, getChange) at that block,
-  and the listing feed with the listings.
+  getApplication, getAttestation, getParticipant, freezeOrderCount, getFreezeOrder, getChange, getAccounting,
+  getRemark, getRecognition) at that block, and the listing feed with the listings.
 
 The replay and the view comparisons are shared with `datareg audit --verify`, which does the same for one
 asset without the database.
@@ -35,8 +36,11 @@ from registry.chain.abi import load_abi
 from registry.chain.events import DecodedEvent, _canonical_type, _compile, _sequence, decode_log
 from registry.chain.evidence import get_logs, headers
 from registry.chain.rpc import Rpc
+from registry.chain.types import certificate_text
 from registry.config import Deployment
+from registry.content.cid import cid_to_digest
 from registry.db.models import (
+    AccountingRecord,
     Asset,
     AssetVersion,
     Attestation,
@@ -44,6 +48,7 @@ from registry.db.models import (
     ChangeApplication,
     Engagement,
     Event,
+    FinanceRemark,
     FreezeOrder,
     HolderTerm,
     Lineage,
@@ -53,6 +58,7 @@ from registry.db.models import (
     Participant,
     Pledge,
     Qualification,
+    Recognition,
     Registration,
     Right,
     RightVersion,
@@ -64,7 +70,15 @@ from registry.indexer.batch import Batch, table_of
 from registry.indexer.handlers import HANDLERS
 from registry.indexer.writer import event_row
 from registry.rules import evaluate_rights
-from registry.vocabulary import AssetStatus, Attribute, ListingStatus, ListingValidity, Stage, Validity
+from registry.vocabulary import (
+    AssetStatus,
+    Attribute,
+    FinanceRemarkKind,
+    ListingStatus,
+    ListingValidity,
+    Stage,
+    Validity,
+)
 
 # The contract's Validity enum, by the reason evaluate_rights gives for a right that is not valid.
 VALIDITY = {None: Validity.VALID, "asset_cancelled": Validity.ASSET_NOT_ACTIVE, "revoked": Validity.REVOKED,
@@ -311,7 +325,7 @@ def listing_view_differences(out: list[Difference], row: dict[str, Any], view: t
 
 
 def registration_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
-    number = bytes.fromhex(view[8][2:]).decode() if view and int(view[8], 16) else None
+    number = certificate_text(view[8]) if view else None
     _compare(out, f"registration {row['asset_id']}", {
         "applicant": (row["applicant"], view[0] if view else None),
         "registrar": (row["registrar"], view[1] if view else None),
@@ -320,12 +334,43 @@ def registration_view_differences(out: list[Difference], row: dict[str, Any], vi
         "valid_until": (row["valid_until"], (view[5] or None) if view else None)})
 
 
+def recognition_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
+    _compare(out, f"recognition {row['recognition_id']}", {
+        "chain_id": (row["chain_id"], view[0] if view else None),
+        "from_block": (row["from_block"], view[1] if view else None),
+        "status": (row["status"], view[2] if view else None),
+        "region": (row["region"], bytes.fromhex(view[3][2:]).decode("ascii", errors="replace") if view else None),
+        "withdrawn_at": (row["withdrawn_at"], (view[5] or None) if view else None),
+        "data_registry": (row["data_registry"], view[7] if view else None),
+        "registration_office": (row["registration_office"], view[8] if view else None),
+        "name": (row["name"], view[9] if view else None)})
+
+
 def attestation_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
     _compare(out, f"attestation {row['attestation_id']}", {
         "issuer": (row["issuer"], view[0] if view else None),
         "revoked": (row["revoked"], view[2] if view else None),
         "asset_version": (row["asset_version"], view[3] if view else None),
         "asset_id": (row["asset_id"], view[6] if view else None)})
+
+
+def accounting_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
+    """An accounting record against FinanceRecords.getAccounting: the commitment the API checks documents by."""
+    auditor = view[1] if view else None
+    _compare(out, f"accounting_records {row['asset_id']}/{row['holder']}", {
+        "document_cid": ("0x" + cid_to_digest(row["document_cid"]).hex(), view[0] if view else None),
+        "auditor": (row["auditor"], None if auditor is None or int(auditor, 16) == 0 else auditor),
+        "revision": (row["revision"], view[2] if view else None)})
+
+
+def finance_remark_view_differences(out: list[Difference], row: dict[str, Any],
+                                    view: tuple[Any, ...] | None) -> None:
+    _compare(out, f"finance_remarks {row['remark_id']}", {
+        "asset_id": (row["asset_id"], view[0] if view else None),
+        "holder": (row["holder"], view[1] if view else None),
+        "kind": (row["kind"], FinanceRemarkKind(view[2]).key if view else None),
+        "ended": (row["ended"], view[3] if view else None),
+        "counterparty": (row["counterparty"], view[4] if view else None)})
 
 
 def freeze_order_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
@@ -398,6 +443,9 @@ STATE_TABLES: dict[type[SQLModel], tuple[tuple[str, ...], frozenset[str]]] = {
     Trade: (("exchange", "year", "serial"), frozenset()),
     Qualification: (("account", "serial"), frozenset()),
     Engagement: (("engagement_id",), frozenset()),
+    AccountingRecord: (("asset_id", "holder"), frozenset()),
+    FinanceRemark: (("remark_id",), frozenset()),
+    Recognition: (("recognition_id",), frozenset()),
 }
 EVENT_FIELDS = ("block_hash", "tx_hash", "timestamp", "name", "asset_id", "kind", "actor", "party", "right_index")
 
@@ -574,4 +622,18 @@ def check(rpc_url: str, deployment: Deployment, engine: Engine) -> CheckReport:
         for row, view in zip(engagements, views.read([("AttestationRegistry", "getEngagement", (e["engagement_id"],))
                                                       for e in engagements])):
             engagement_view_differences(out, row, view)
+    if "FinanceRecords" in deployment.contracts:
+        records = db_rows[AccountingRecord]
+        for row, view in zip(records, views.read([("FinanceRecords", "getAccounting",
+                                                   (bytes.fromhex(r["asset_id"][2:]), r["holder"])) for r in records])):
+            accounting_view_differences(out, row, view)
+        remarks = db_rows[FinanceRemark]
+        for row, view in zip(remarks, views.read([("FinanceRecords", "getRemark", (r["remark_id"],))
+                                                  for r in remarks])):
+            finance_remark_view_differences(out, row, view)
+    if "RecognitionRegistry" in deployment.contracts:
+        recognitions = db_rows[Recognition]
+        for row, view in zip(recognitions, views.read([("RecognitionRegistry", "getRecognition",
+                                                        (r["recognition_id"],)) for r in recognitions])):
+            recognition_view_differences(out, row, view)
     return report

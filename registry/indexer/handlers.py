@@ -12,16 +12,18 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from registry.chain.events import DecodedEvent
-from registry.chain.types import PRIMARY_RIGHTS
+from registry.chain.types import PRIMARY_RIGHTS, certificate_text
 from registry.content.cid import digest_to_cid
 from registry.db.models import (
     RIGHT_COLUMNS,
+    AccountingRecord,
     Asset,
     AssetVersion,
     Attestation,
     ChangeApplication,
     Engagement,
     Event,
+    FinanceRemark,
     FreezeOrder,
     HolderTerm,
     Lineage,
@@ -30,6 +32,7 @@ from registry.db.models import (
     Participant,
     Pledge,
     Qualification,
+    Recognition,
     Registration,
     Trade,
 )
@@ -39,9 +42,11 @@ from registry.vocabulary import (
     AssetStatus,
     AttestationKind,
     Attribute,
+    FinanceRemarkKind,
     ListingStatus,
     ObjectionStatus,
     ParticipantStatus,
+    RecognitionStatus,
     SettlementStatus,
     Stage,
     ValueType,
@@ -404,7 +409,7 @@ def on_registered(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: Metada
     asset = batch.get(Asset, ev.args["assetId"])
     holding = batch.current_version(ev.args["assetId"], 1)
     _registration(batch, ev, Stage.REGISTERED.key).update(
-        certificate_number=bytes.fromhex(ev.args["certificateNumber"][2:]).decode(), registered_at=timestamp,
+        certificate_number=certificate_text(ev.args["certificateNumber"]), registered_at=timestamp,
         valid_until=ev.args["validUntil"], renewal_requested=False,
         certified_version=asset["version"] if asset else None, holder=holding["holder"] if holding else None)
 
@@ -569,6 +574,56 @@ def on_delivery_recorded(batch: Batch, ev: DecodedEvent, timestamp: int, lookup:
     _trade(batch, ev).update(delivery_cid=_cid_or_none(ev.args["evidenceCid"]), updated_block=ev.block_number)
 
 
+def on_accounting_recorded(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    """The latest revision of a holder's accounting record replaces the one before (kept in the history)."""
+    a = ev.args
+    auditor = None if int(a["auditor"], 16) == 0 else a["auditor"]
+    values = dict(auditor=auditor, document_cid=_cid_or_none(a["documentCid"]), revision=a["revision"],
+                  recorded_at=timestamp, recorded_block=ev.block_number, recorded_tx=ev.tx_hash)
+    record = batch.get(AccountingRecord, (a["assetId"], a["holder"]))
+    if record is None:
+        batch.add(AccountingRecord, asset_id=a["assetId"], holder=a["holder"], **values)
+    else:
+        record.update(values)
+
+
+def on_finance_remark_recorded(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    a, d = ev.args, ev.args["data"]
+    batch.add(FinanceRemark, remark_id=a["remarkId"], asset_id=a["assetId"], holder=a["holder"],
+              kind=FinanceRemarkKind(d["kind"]).key, counterparty=d["counterparty"],
+              beneficiaries=json.dumps(list(d["beneficiaries"])), document_cid=_cid_or_none(d["documentCid"]),
+              effective_from=d["effectiveFrom"], effective_until=d["effectiveUntil"], recorded_at=timestamp,
+              recorded_block=ev.block_number, recorded_tx=ev.tx_hash)
+
+
+def on_finance_remark_ended(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    remark = batch.get(FinanceRemark, ev.args["remarkId"])
+    if remark is None:
+        raise IndexerError(f"FinanceRemarkEnded in block {ev.block_number} names remark {ev.args['remarkId']}, "
+                           "which the index does not have.")
+    remark.update(ended=True, end_evidence_cid=_cid_or_none(ev.args["evidenceCid"]), ended_at=timestamp,
+                  ended_block=ev.block_number)
+
+
+def on_registry_recognised(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    a = ev.args
+    batch.add(Recognition, recognition_id=a["recognitionId"], chain_id=a["chainId"], data_registry=a["dataRegistry"],
+              registration_office=a["registrationOffice"], from_block=a["fromBlock"],
+              region=bytes.fromhex(a["region"][2:]).decode("ascii", errors="replace"), name=_text(a["name"]),
+              status=RecognitionStatus.RECOGNISED.value, recognised_at=timestamp, recognised_block=ev.block_number,
+              recognised_tx=ev.tx_hash, updated_block=ev.block_number)
+
+
+def on_recognition_withdrawn(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    recognition = batch.get(Recognition, ev.args["recognitionId"])
+    if recognition is None:
+        raise IndexerError(f"RecognitionWithdrawn in block {ev.block_number} names recognition "
+                           f"{ev.args['recognitionId']}, which is not in the index. Rebuild the index from the deploy "
+                           "block.")
+    recognition.update(status=RecognitionStatus.WITHDRAWN.value, withdrawn_at=timestamp,
+                       withdrawal_reason=ev.args["reasonCode"], updated_block=ev.block_number)
+
+
 Handler = Callable[[Batch, DecodedEvent, int, MetadataLookup], None]
 
 HANDLERS: dict[str, Handler] = {
@@ -597,6 +652,11 @@ HANDLERS: dict[str, Handler] = {
     "AssetCancelled": on_asset_cancelled,
     "AssetChanged": on_asset_changed,
     "RegistrarConfigured": on_registrar_configured,
+    # The registrar's region and code come with the RegistrarConfigured it emits too; its division is in the
+    # event and in the office's `ipDivisions`, and its numbers show their kind themselves.
+    "IpRegistrarConfigured": on_record_only,
+    "RegistryRecognised": on_registry_recognised,
+    "RecognitionWithdrawn": on_recognition_withdrawn,
     "ApplicationFiled": on_application_filed,
     "ApplicationAccepted": on_application_accepted,
     "ApplicationReturned": on_application_returned,
@@ -624,4 +684,7 @@ HANDLERS: dict[str, Handler] = {
     "TradeRecorded": on_trade_recorded,
     "TradeSettlementChanged": on_trade_settlement_changed,
     "DeliveryRecorded": on_delivery_recorded,
+    "AccountingRecorded": on_accounting_recorded,
+    "FinanceRemarkRecorded": on_finance_remark_recorded,
+    "FinanceRemarkEnded": on_finance_remark_ended,
 }

@@ -29,6 +29,7 @@ from registry.db.bulk import chunks, insert_rows
 from registry.db.listings import Cause, end_of_block, lapse_listings, refresh_listings, retract_feed_entries
 from registry.db.models import (
     CHECKPOINT,
+    AccountingRecord,
     Asset,
     AssetVersion,
     Attestation,
@@ -37,6 +38,7 @@ from registry.db.models import (
     Checkpoint,
     Engagement,
     Event,
+    FinanceRemark,
     FreezeOrder,
     HolderTerm,
     Lineage,
@@ -46,6 +48,7 @@ from registry.db.models import (
     Participant,
     Pledge,
     Qualification,
+    Recognition,
     Registration,
     RightVersion,
     Trade,
@@ -214,17 +217,19 @@ class Writer:
         """Rebuilds the rows of `assets` and `accounts` from their remaining events."""
         for chunk in chunks(list(assets)):
             for table in (RightVersion, Lineage, Listing, Pledge, Objection, Registration, Attestation, Trade,
-                          AssetVersion, FreezeOrder, HolderTerm, ChangeApplication, Engagement, Asset):
+                          AssetVersion, FreezeOrder, HolderTerm, ChangeApplication, AccountingRecord, FinanceRemark,
+                          Engagement, Asset):
                 db.exec(delete(table).where(col(table.asset_id).in_(chunk)))
         for chunk in chunks(list(accounts)):
             db.exec(delete(Participant).where(col(Participant.account).in_(chunk)))
             db.exec(delete(Qualification).where(col(Qualification.account).in_(chunk)))
+        db.exec(delete(Recognition))  # a council's handful: rebuilt whole from their events below
         remaining = db.exec(
             select(Event)
             # Trade codes are set once per exchange (few): replayed for all, the same code again is no change.
             .where(or_(col(Event.asset_id).in_(assets),
                        col(Event.name).in_(PARTICIPANT_EVENTS) & col(Event.party).in_(accounts),
-                       col(Event.name) == "TradeCodeSet"))
+                       col(Event.name).in_(("TradeCodeSet", *RECOGNITION_EVENTS))))
             .order_by(col(Event.block_number), col(Event.log_index))
         ).all()
         batch = Batch(db.connection())
@@ -323,6 +328,10 @@ def _asset_of(batch: Batch, event: DecodedEvent) -> str | None:
         trade = batch.get(Trade, (event.args["exchange"], event.args["year"], event.args["serial"]))
         return trade["asset_id"] if trade else None
     return None
+
+
+# The RecognitionRegistry's events: no asset, no participant; their table is rebuilt whole on a deep reorg.
+RECOGNITION_EVENTS = ("RegistryRecognised", "RecognitionWithdrawn")
 
 
 # Events of a recorded trade that name it by (exchange, year, serial), not by its asset.

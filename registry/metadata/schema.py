@@ -28,6 +28,7 @@ from pydantic.config import JsonDict, JsonValue
 from pydantic_core import PydanticCustomError
 
 from registry import vocabulary
+from registry.content.cid import InvalidCid, cid_to_digest
 from registry.metadata.codes import (
     CREDIT_CODE_ALPHABET,
     INDUSTRY_SECTIONS,
@@ -158,6 +159,13 @@ IndustrySection.__doc__ = "GB/T 4754-2017 section (门类): " + "; ".join(
 ) + "."
 
 
+LegalBasis = StrEnum(  # type: ignore[misc]
+    "LegalBasis", {m.name: m.key for m in vocabulary.PersonalInformationBasis}, module=__name__
+)
+LegalBasis.__doc__ = "The legal basis for processing personal information (个人信息处理的合法性基础, PIPL art. 13): " + \
+    "; ".join(f"{m.key} {m.zh}" for m in vocabulary.PersonalInformationBasis) + "."
+
+
 # ── Value types ──────────────────────────────────────────────────────────────────────────────────────────
 
 
@@ -256,6 +264,20 @@ def _check_address(value: str) -> ChecksumAddress:
     return to_checksum_address(value)
 
 
+def _check_cid(value: str) -> str:
+    try:
+        if not value.startswith("Qm"):
+            raise InvalidCid(value)
+        cid_to_digest(value)
+    except InvalidCid:
+        raise _problem(f"'{value}' is not a CIDv0 (Qm followed by 44 base58 characters, as `ipfs add` or "
+                       "`datareg fingerprint` prints it).") from None
+    return value
+
+
+CidV0 = Annotated[str, AfterValidator(_check_cid), Field(json_schema_extra={"pattern": "^Qm[1-9A-HJ-NP-Za-km-z]{44}$"})]
+
+
 EvmAddress = Annotated[
     str, AfterValidator(_check_address), Field(json_schema_extra={"pattern": "^0x[0-9a-fA-F]{40}$"})
 ]
@@ -330,6 +352,18 @@ _WITHOUT_OPERATING: JsonDict = {"not": {"contains": {"const": vocabulary.RightKi
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class PersonalInformationBasis(_Model):
+    """Why the data's personal information may be processed, and the evidence of it (个人信息处理的合法性基础):
+    required when personal_information is not none. Shown only to the parties to the registration and regulators,
+    like the applicant's contact details."""
+
+    basis: LegalBasis = Field(title="Legal basis 合法性基础", description="consent, contract, statutory_duty or "
+                              "anonymised (PIPL art. 13; anonymised data is no longer personal information, art. 4).")
+    evidence_cid: CidV0 = Field(title="Evidence 证明材料", description="CIDv0 of the evidence: the consent records "
+                                "or their sample and the consent text, the contract, the legal provision and duty, "
+                                "or the anonymisation assessment; store it with POST /v1/content?private=true.")
 
 
 class Contact(_Model):
@@ -594,6 +628,10 @@ class MetadataDocument(_Model):
         title="Personal information 个人信息",
         description="Whether the data contains personal or sensitive personal information (个人信息).",
     )
+    personal_information_basis: PersonalInformationBasis | None = Field(
+        None, title="Personal information basis 个人信息处理依据",
+        description="Required when personal_information is personal or sensitive_personal: the legal basis and its "
+                    "evidence. Withheld from readers who are not parties to the registration.")
     restrictions: Restrictions = Field(title="Restrictions 使用限制", description="Restrictions on use and trade (使用限制).")
     rights: Annotated[list[RightEntry], Field(min_length=1)] = Field(
         title="Rights configuration 权利配置",
@@ -640,6 +678,19 @@ class MetadataDocument(_Model):
                 "rights",
                 "no entry holds the holding right (数据资源持有权); every registration names at least one holder "
                 "of it, so add 'holding' to the kinds of the party that holds the data.",
+            ))
+        if self.personal_information is not PersonalInformation.NONE and self.personal_information_basis is None:
+            problems.append((
+                "personal_information_basis",
+                "data with personal information needs the legal basis of its processing and the evidence of it "
+                "(个人信息处理的合法性基础): add personal_information_basis with basis (consent, contract, "
+                "statutory_duty or anonymised) and evidence_cid.",
+            ))
+        if self.personal_information is PersonalInformation.NONE and self.personal_information_basis is not None:
+            problems.append((
+                "personal_information_basis",
+                "personal_information is none, so there is no personal information to give a basis for; remove "
+                "personal_information_basis or set personal_information.",
             ))
         if problems:
             raise _rule(problems)

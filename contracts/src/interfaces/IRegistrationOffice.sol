@@ -15,6 +15,10 @@ import {IDataRegistry} from "./IDataRegistry.sol";
 /// for the new version, and for a new holder when the primary holding right changes hands. While any
 /// application of an asset is in progress its registered version is pinned. Every step on a cancelled or
 /// frozen asset is refused with the DataRegistry's error naming the freeze order (objections excepted).
+/// Certificate numbers are ASCII, left-aligned in a `bytes17`: the national 15-character number (`SJ35A2026110001`,
+/// two zero bytes after it) from a registrar configured with `configureRegistrar`, the 17-digit data intellectual
+/// property number (`35020012026110001`) from one configured with `configureIpRegistrar` (see CertificateNumber).
+/// `assetOfCertificate` finds the asset a number was issued for: how another registry checks our certificates.
 /// @dev Every write reverts with `IParticipantRegistry.RegistryPaused` while the council has paused the registry (its
 /// admin calls excepted).
 interface IRegistrationOffice {
@@ -61,7 +65,7 @@ interface IRegistrationOffice {
         uint64 validUntil;
         uint16 pendingObjections;
         uint16 objections;
-        bytes15 certificateNumber;
+        bytes17 certificateNumber;
         /// The asset version the certificate certifies (set at registration, re-issued on a change).
         uint16 version;
         /// The certificate's holder: the holder of the primary holding right (follows its transfers).
@@ -81,7 +85,7 @@ interface IRegistrationOffice {
     /// @notice The certificate as it stands: what the printed certificate must show.
     struct CertificateRecord {
         CertificateStatus status;
-        bytes15 number;
+        bytes17 number;
         uint16 version;
         address holder;
         uint64 registeredAt;
@@ -111,6 +115,9 @@ interface IRegistrationOffice {
     error InvalidValidity(uint8 validityYears);
     error OutsideRenewalWindow(bytes32 assetId, uint64 opens, uint64 closes);
     error InvalidRegistrarCode(bytes2 region, bytes1 code);
+    /// @notice Thrown when configuring an IP registrar with a division code that is not 6 digits, a registrar code
+    /// that is not a digit, or a division and code another registrar has.
+    error InvalidIpRegistrarCode(bytes6 division, bytes1 code);
     /// @notice Thrown when a change is applied for while the registration application is in `stage`.
     error ApplicationInProgress(bytes32 assetId, Stage stage);
     /// @notice Thrown when applying while a change application awaits `registrar`'s review.
@@ -131,6 +138,11 @@ interface IRegistrationOffice {
     error NotDataRegistry(address account);
 
     event RegistrarConfigured(address indexed registrar, bytes2 region, bytes1 code);
+    /// @notice A registrar now issues 17-digit data intellectual property certificates (数据知识产权登记).
+    /// @param registrar The registrar.
+    /// @param division Its administrative division code, 6 ASCII digits (GB/T 2260), the numbers' first six digits.
+    /// @param code Its registrar digit, the numbers' seventh.
+    event IpRegistrarConfigured(address indexed registrar, bytes6 division, bytes1 code);
     event PublicityPeriodSet(uint64 seconds_);
     event ApplicationFiled(bytes32 indexed assetId, address indexed applicant, address indexed registrar, bytes32 documentsCid);
     event ApplicationAccepted(bytes32 indexed assetId, address indexed registrar);
@@ -144,7 +156,7 @@ interface IRegistrationOffice {
         bytes32 indexed assetId, uint256 indexed objectionId, address indexed registrar, bool upheld, bytes32 noteCid
     );
     event RegistrationRefused(bytes32 indexed assetId, address indexed registrar, uint16 reasonCode);
-    event Registered(bytes32 indexed assetId, address indexed registrar, bytes15 certificateNumber, uint64 validUntil);
+    event Registered(bytes32 indexed assetId, address indexed registrar, bytes17 certificateNumber, uint64 validUntil);
     event RegistrationRenewed(bytes32 indexed assetId, address indexed registrar, uint64 validUntil);
     event RenewalRequested(bytes32 indexed assetId, address indexed holder, address indexed registrar);
     event RenewalRefused(bytes32 indexed assetId, address indexed registrar, uint16 reasonCode, bytes32 noteCid);
@@ -160,10 +172,22 @@ interface IRegistrationOffice {
         bytes32 indexed assetId, address indexed registrar, bool passed, uint16 reasonCode, bytes32 noteCid, uint16 version
     );
     event CertificateReissued(
-        bytes32 indexed assetId, address indexed holder, bytes15 certificateNumber, uint16 version, ReissueReason reason
+        bytes32 indexed assetId, address indexed holder, bytes17 certificateNumber, uint16 version, ReissueReason reason
     );
 
+    /// @notice The council gives a registrar its region and code for national (15-character) certificate numbers;
+    /// a registrar configured for IP before now issues national numbers.
     function configureRegistrar(address registrar, bytes2 region, bytes1 code) external;
+    /// @notice The council configures a registrar for data intellectual property registration: its certificates
+    /// get 17-digit numbers (division, code, YYYYMM, serial). It also emits `RegistrarConfigured` with the
+    /// division's first two digits as region, so the registrar's region reads as for any other.
+    function configureIpRegistrar(address registrar, bytes6 division, bytes1 code) external;
+    /// @notice The division code of a registrar configured for IP certificates; zero for a national registrar.
+    function ipDivisions(address registrar) external view returns (bytes6);
+    /// @notice The asset a certificate number was issued for (zero if none was): with `certificateRecord` of that
+    /// asset, what another registry reads to check one of our certificates. A number stays issued to its asset
+    /// when a lapsed registration is registered again under a new one; `certificateRecord` then shows the new.
+    function assetOfCertificate(bytes17 number) external view returns (bytes32 assetId);
     /// @notice The council sets the shortest publicity a registrar may open, in seconds.
     function setPublicityPeriod(uint64 seconds_) external;
     function applyFor(bytes32 assetId, address registrar, bytes32 documentsCid) external;
@@ -176,7 +200,7 @@ interface IRegistrationOffice {
     function review(bytes32 assetId, bool passed, uint16 reasonCode, bytes32 noteCid, uint64 publicityEnds) external;
     function object(bytes32 assetId, uint16 reasonCode, bytes32 evidenceCid) external returns (uint256 objectionId);
     function resolveObjection(bytes32 assetId, uint256 objectionId, bool upheld, bytes32 noteCid) external;
-    function register(bytes32 assetId, uint8 validityYears) external returns (bytes15 certificateNumber);
+    function register(bytes32 assetId, uint8 validityYears) external returns (bytes17 certificateNumber);
     /// @notice The registrar grants the holder's renewal request: `validityYears` calendar years more.
     function renew(bytes32 assetId, uint8 validityYears) external;
     function requestRenewal(bytes32 assetId) external;
@@ -198,6 +222,6 @@ interface IRegistrationOffice {
     function certificate(bytes32 assetId)
         external
         view
-        returns (CertificateStatus status, bytes15 number, uint64 validUntil);
+        returns (CertificateStatus status, bytes17 number, uint64 validUntil);
     function publicityPeriod() external view returns (uint64);
 }

@@ -2,9 +2,17 @@
 pragma solidity ^0.8.24;
 
 /// @title CertificateNumber
-/// @notice The national registration certificate number (数据产权登记工作指引): `SJ` + region (2 digits, from the
-/// administrative division code) + registrar (1 character) + year and month (YYYYMM, Beijing time) + monthly
-/// serial (4 digits): 15 characters.
+/// @notice The certificate numbers a registrar issues, as ASCII left-aligned in a `bytes17` (a 15-character number
+/// is followed by two zero bytes):
+/// - national data property registration (数据产权登记工作指引): `SJ` + region (2 digits, from the administrative
+///   division code) + registrar (1 character) + year and month (YYYYMM, Beijing time) + monthly serial (4 digits):
+///   15 characters, e.g. `SJ35A2026110001`;
+/// - data intellectual property registration (数据知识产权登记, "17 digits"): our reading of the same layout in
+///   digits only: the administrative division code in full (6 digits, e.g. 350200 Xiamen: IP registration is run by
+///   city-level market regulators, so two digits of province would not tell the offices apart) + registrar (1 digit)
+///   + YYYYMM + monthly serial (4 digits): 17 digits, e.g. `35020012026110001`. No public text fixes the layout;
+///   this one keeps every part of the national number except the letters `SJ`, and is told apart from it by its
+///   length and its first character (a digit, never `S`).
 library CertificateNumber {
     error SerialExhausted(uint256 serial);
 
@@ -14,7 +22,7 @@ library CertificateNumber {
     function format(bytes2 region, bytes1 registrarCode, uint256 timestamp, uint256 serial)
         internal
         pure
-        returns (bytes15 certificate)
+        returns (bytes17 certificate)
     {
         if (serial == 0 || serial > 9999) revert SerialExhausted(serial);
         (uint256 year, uint256 month) = yearMonth(timestamp);
@@ -24,6 +32,24 @@ library CertificateNumber {
         assembly {
             certificate := mload(add(text, 32))
         }
+        // The word past the text's 15 bytes is free memory, not necessarily zero.
+        certificate &= bytes17(bytes15(type(uint120).max));
+    }
+
+    /// @notice The 17-digit data intellectual property certificate number (see the library's notice).
+    function formatIp(bytes6 division, bytes1 registrarCode, uint256 timestamp, uint256 serial)
+        internal
+        pure
+        returns (bytes17 certificate)
+    {
+        if (serial == 0 || serial > 9999) revert SerialExhausted(serial);
+        (uint256 year, uint256 month) = yearMonth(timestamp);
+        bytes memory text =
+            abi.encodePacked(division, registrarCode, _digits(year, 4), _digits(month, 2), _digits(serial, 4));
+        assembly {
+            certificate := mload(add(text, 32))
+        }
+        certificate &= bytes17(type(uint136).max);
     }
 
     /// @notice The YYYYMM of a unix time in Beijing, as a number (e.g. 202611): the key of monthly serials.
