@@ -15,10 +15,13 @@ from registry.vocabulary import (
     AttestationKind,
     CertificateStatus,
     Classification,
+    DeliveryMode,
     LegalStatus,
     ListingStatus,
     ObjectionStatus,
     ParticipantStatus,
+    PriceModel,
+    ProductForm,
     QualificationKind,
     QualificationStatus,
     Remark,
@@ -638,6 +641,55 @@ class ParticipantPublic(BaseModel):
                                                       "records, the current one first.")
 
 
+class ListingTermsPublic(BaseModel):
+    """A listing's structured terms (issue 17), as its exchange listed it and the holder consented to."""
+
+    price_model: str = Field(description=_one_of(PriceModel))
+    price_model_zh: str
+    price_amount: Optional[str] = Field(description="In the currency's minor unit (fen); null when negotiable.")
+    currency: Optional[str] = Field(description="ISO 4217; null when negotiable.")
+    product_form: str = Field(description=_one_of(ProductForm))
+    product_form_zh: str
+    delivery_modes: list[str] = Field(description="Some of: " + ", ".join(DeliveryMode.keys()) + ".")
+    valid_until: Optional[str] = Field(description="When the listing ends (then its exchange listing id is free "
+                                       "again); null for no end.")
+    usage_scope: str = Field(description="Usage scope (使用范围); the full terms are the offer terms document.")
+
+    @classmethod
+    def of(cls, listing: Any) -> "Optional[ListingTermsPublic]":
+        if listing.price_model is None:
+            return None  # listed before the registry knew terms
+        model, form = PriceModel(listing.price_model), ProductForm(listing.product_form or 0)
+        negotiable = model is PriceModel.NEGOTIABLE
+        return cls(price_model=model.key, price_model_zh=model.zh,
+                   price_amount=None if negotiable else listing.price_amount, currency=listing.currency,
+                   product_form=form.key, product_form_zh=form.zh,
+                   delivery_modes=[m.key for m in DeliveryMode.of_mask(listing.delivery_modes or 0)],
+                   valid_until=iso(listing.valid_until), usage_scope=listing.usage_scope or "")
+
+
+class ListingPolicyPublic(BaseModel):
+    exchange: str
+    exchange_name: str
+    allow_uncertified: bool = Field(description="Whether it lists assets without a valid registration certificate "
+                                    "(only while the council's floor does not require certificates).")
+    cross_border: bool = Field(description="Whether it trades across borders: export-restricted assets are refused.")
+
+
+class ListingFloorPublic(BaseModel):
+    certificate_required: bool = Field(description="Every listed asset needs a valid registration certificate.")
+    important_data_forbidden: bool = Field(description="No important data is listed, certified or not.")
+    personal_information_forbidden: bool = Field(description="No personal information is listed, certified or not.")
+    set_block: Optional[int] = Field(description="The block of the council's last ListingFloorSet; null: never set.")
+
+
+class ListingPolicies(BaseModel):
+    """上架审核 rules: the council's floor and each exchange's own policy (IListingRegistry)."""
+
+    floor: ListingFloorPublic
+    exchanges: list[ListingPolicyPublic]
+
+
 class ListingPublic(BaseModel):
     listing_id: int
     asset_id: str
@@ -654,13 +706,20 @@ class ListingPublic(BaseModel):
     valid: bool = Field(description="Whether the listing's consent holds now.")
     invalid_reason: Optional[str] = Field(
         description="Why not: delisted, suspended, exchange_not_active, asset_cancelled, right_revoked, "
-        "right_expired, right_transferred_away, origin_delisted, origin_not_valid."
+        "right_expired, right_transferred_away, origin_delisted, origin_not_valid, listing_expired (past its "
+        "terms' end), not_compliant (now core data, or its compliance certification no longer holds)."
     )
     listed_block: int
     listed_tx: str
     asset_legal_status: Optional[LegalStatusPublic] = Field(None, description="The listed asset's one legal status, "
                                                             "judged now (a listing may be valid while the asset is "
                                                             "pledged, or not certified).")
+    terms: Optional[ListingTermsPublic] = Field(None, description="Issue 17: its structured terms; null for a "
+                                                "listing made before them.")
+    attestation_id: Optional[int] = Field(None, description="The compliance certification (GET /v1/attestations) "
+                                          "it was listed with; null for none.")
+    consent_id: Optional[str] = Field(None, description="The id of the signed consent it used (decimal); null when "
+                                      "the holder approved by its own transaction.")
 
 
 class TradePublic(BaseModel):
@@ -699,7 +758,10 @@ class ListingChangePublic(BaseModel):
     change: str = Field(description="listed, suspended, resumed, delisted, became_invalid, became_valid, "
                         "invalid_reason_changed, or retracted: a reorg removed the change whose cursor is "
                         "`retracts`, which you applied; undo it (retractions come newest first, then the new "
-                        "chain's changes)")
+                        "chain's changes). In a feed read with the exchange's signed request (and its webhooks), "
+                        "and in GET /v1/trades/feed: trade_recorded, trade_settlement_changed, trade_delivered, "
+                        "an entry of a trade (`trade_number`; `status` is then its settlement status), which no "
+                        "catalogue applies")
     retracts: Optional[str] = Field(None, description="For a retraction: the cursor of the change it withdraws.")
     status: str
     valid: bool
@@ -713,6 +775,10 @@ class ListingChangePublic(BaseModel):
     caused_by: str = Field("event", description="event: the event at block_number, tx_hash, log_index; time: a "
                            "right's term ended (no transaction), at `timestamp`; reorg: the index went back to "
                            "block_number after a reorg.")
+    trade_number: Optional[str] = Field(None, description="A trade's entry: the trade's certificate number "
+                                        "(GET /v1/trades/{exchange}/{number}); null for a listing change.")
+    buyer: Optional[str] = Field(None, description="A trade's entry: its buyer.")
+    seller: Optional[str] = Field(None, description="A trade's entry: its seller (the listing's holder).")
 
 
 class ListingFeed(BaseModel):

@@ -1,5 +1,5 @@
-"""Webhook delivery: every entry of an exchange's listing feed is POSTed, as JSON, to each endpoint the exchange
-registered (POST /v1/webhooks), in feed order, at least once.
+"""Webhook delivery: every entry of an exchange's feed (its listing changes and its trades) is POSTed, as JSON, to
+each endpoint the exchange registered (POST /v1/webhooks), in feed order, at least once.
 
 Each request carries
     DataReg-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, f"{t}.{body}")>
@@ -12,6 +12,11 @@ webhook's dead letters and delivery goes on with the next one (tried once, and d
 endpoint has been failing for longer than the window: only a success starts the window again).
 The exchange reads and replays dead letters through the API.
 
+Endpoints must be public (SSRF): a URL whose host is, or resolves to, a loopback, private, link-local (cloud
+metadata at 169.254.169.254), shared, multicast, reserved or unspecified address is refused at registration and
+again before every delivery (a name may resolve elsewhere later), unless DATAREG_WEBHOOK_ALLOW_PRIVATE=1 (a local
+stack and the tests, whose receivers are on the same machine). Redirects are never followed.
+
 State lives in the database (models.Webhook, models.WebhookDeadLetter): the cursor each endpoint acknowledged
 last, its retries, its dead letters. Delivery reads the feed itself from that cursor (registry.db.listings.feed),
 so no copy of the entries is kept and a restart resumes where the last acknowledgement left off. One API
@@ -22,10 +27,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import logging
 import os
+import socket
 import threading
 import time
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy.engine import Engine
@@ -44,6 +52,50 @@ log = logging.getLogger("datareg.webhooks")
 BATCH = 100
 PG_DELIVERER_LOCK = int.from_bytes(b"dr-hook", "big")
 SIGNATURE_HEADER, DELIVERY_HEADER, CURSOR_HEADER = "DataReg-Signature", "DataReg-Delivery", "DataReg-Cursor"
+
+
+def private_allowed() -> bool:
+    """Whether endpoints on private, loopback and link-local addresses are allowed (DATAREG_WEBHOOK_ALLOW_PRIVATE=1:
+    development only, where the receivers run on the same machine)."""
+    return os.environ.get("DATAREG_WEBHOOK_ALLOW_PRIVATE", "") == "1"
+
+
+def _not_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address):
+        # ::ffff:10.0.0.1 and 64:ff9b::/96 (NAT64) reach IPv4 hosts: judge the IPv4 address they carry.
+        mapped = address.ipv4_mapped or (ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+                                         if address in ipaddress.IPv6Network("64:ff9b::/96") else None)
+        if mapped is not None:
+            return _not_public(mapped)
+    return not address.is_global or address.is_multicast or address.is_reserved or address.is_unspecified
+
+
+def url_refusal(url: str) -> str | None:
+    """Why a webhook may not be delivered to `url` (None: it may): its host is, or resolves to, an address that
+    is not public (an SSRF guard: an exchange must not make the API call into its own network or the cloud's
+    metadata service). Every address the name resolves to must be public. Skipped when private_allowed()."""
+    if private_allowed():
+        return None
+    host = urlsplit(url).hostname or ""
+    try:
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        literal = None
+    if literal is not None:
+        addresses = [literal]
+    else:
+        try:
+            port = urlsplit(url).port or 443
+            infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+        except (socket.gaierror, UnicodeError, ValueError) as exc:
+            return f"its host '{host}' does not resolve ({exc})"
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
+    for address in addresses:
+        if _not_public(address):
+            return (f"its host '{host}' is {'' if literal is not None else 'resolves to '}{address}, a loopback, "
+                    "private, link-local or otherwise non-public address (set DATAREG_WEBHOOK_ALLOW_PRIVATE=1 only "
+                    "on a development stack whose receivers run on the same machine)")
+    return None
 
 
 def retry_seconds() -> float:
@@ -92,7 +144,7 @@ def entry_public(entry: FeedEntry) -> ListingChangePublic:
                                change="retracted" if entry.retracts else c.change, status=c.status, valid=c.valid,
                                reason=c.reason, block_number=c.block_number, tx_hash=c.tx_hash,
                                log_index=c.log_index, timestamp=iso(c.timestamp), retracts=entry.retracts,
-                               caused_by=c.cause)
+                               caused_by=c.cause, trade_number=c.trade_number, buyer=c.buyer, seller=c.seller)
 
 
 class Deliverer:
@@ -152,6 +204,10 @@ class Deliverer:
 
     def _post(self, hook: Webhook, cursor: str, body: bytes) -> str | None:
         """Sends one entry; None when acknowledged (2xx), else why not."""
+        # Judged again at each delivery: a name that resolved to a public address at registration may not now.
+        refused = url_refusal(hook.url)
+        if refused is not None:
+            return f"not sent: {refused}"
         headers = {"Content-Type": "application/json", SIGNATURE_HEADER: signature(hook.secret, int(time.time()), body),
                    DELIVERY_HEADER: hook.id, CURSOR_HEADER: cursor, "User-Agent": "datareg-webhooks/1"}
         try:
@@ -182,7 +238,8 @@ class Deliverer:
                 db.add(letter)
                 db.commit()
             try:
-                entries, _ = feed(db, hook.exchange, hook.acked_cursor, BATCH)
+                # The exchange's own feed, its trades included: the webhook is its own (registered signed).
+                entries, _ = feed(db, hook.exchange, hook.acked_cursor, BATCH, trades=True)
             except NotFound:
                 # The acknowledged cursor is no longer in this index (rebuilt from another chain): start over.
                 log.warning("webhooks: %s's cursor %s is not in the feed; delivering from the start", hook.id,

@@ -147,7 +147,9 @@ class LocalStack:
     def env(self) -> dict[str, str]:
         return {**os.environ, "DATAREG_RPC_URL": self.rpc_url, "DATAREG_API_URL": self.api_url,
                 "DATAREG_DATA_DIR": str(self.data_dir),
-                "DATAREG_DEPLOYMENT": str(self.data_dir / "deployment.json"), **self.extra_env}
+                "DATAREG_DEPLOYMENT": str(self.data_dir / "deployment.json"),
+                # A local stack's webhook receivers are on this machine (api/webhooks.py: url_refusal).
+                "DATAREG_WEBHOOK_ALLOW_PRIVATE": "1", **self.extra_env}
 
     def __enter__(self) -> "LocalStack":
         from registry.chain.deploy import DEFAULT_PUBLICITY_SECONDS, deploy

@@ -158,6 +158,27 @@ def listing_validity(listing: Listing, asset: Asset, state: RightState | None, e
     return ListingState(True, None, expires_at)
 
 
+def listing_compliance(listing: Listing, asset: Asset, attestation: Attestation | None,
+                       issuer: Participant | None, now: int) -> tuple[bool, int | None]:
+    """ListingRegistry._stillCompliant (issue 17): whether a listing still passes what a change registration or
+    a revocation can undo after listing (core data never; important data and personal information only while
+    the compliance certification it named is valid), and when that certification ends by itself, if it matters."""
+    if asset.classification == 2:
+        return False, None
+    if asset.classification != 1 and not (asset.personal_information or asset.sensitive_personal_information):
+        return True, None
+    if attestation is None:
+        return False, None
+    if attestation_status(attestation, issuer, asset, now) != AttestationStatus.VALID.key:
+        return False, None
+    return True, attestation.valid_until or None
+
+
+def listing_end(listing: Listing) -> int | None:
+    """The first moment the listing is past its own end (IListingRegistry: `block.timestamp > validUntil`)."""
+    return listing.valid_until + 1 if listing.valid_until else None
+
+
 # ─────────────────────────────── registration (RegistrationOffice.certificate) ───────────────────────────────
 
 RENEWAL_OPENS = 183 * 86_400

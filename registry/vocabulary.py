@@ -384,6 +384,40 @@ class ListingValidity(Term):
     HOLDER_CHANGED = 6, "经营权已转让", "the consenting party no longer holds the operating right"
     ORIGIN_NOT_VALID = 7, "原挂牌无效", "its origin listing is not valid"
     ASSET_FROZEN = 8, "资产已查封", "the asset is frozen by a regulator (查封)"
+    EXPIRED = 9, "挂牌已到期", "past the listing's end (its terms' validity)"
+    NOT_COMPLIANT = 10, "不再合规", ("now core data, or important or personal data whose compliance "
+                                  "certification no longer holds")
+
+
+class PriceModel(Term):
+    """IListingRegistry.PriceModel: how a listing's price is set (定价方式)."""
+
+    NEGOTIABLE = 0, "面议", "negotiable"
+    FIXED = 1, "一口价", "fixed price"
+    PER_USE = 2, "按次计费", "per use (call or query)"
+    SUBSCRIPTION = 3, "按期订阅", "subscription"
+
+
+class ProductForm(Term):
+    """IListingRegistry.ProductForm: the product form (产品形态)."""
+
+    DATASET = 0, "数据集", "dataset"
+    DATA_INTERFACE = 1, "数据接口", "data interface (API)"
+    MODEL = 2, "模型", "model"
+    REPORT = 3, "报告", "report"
+
+
+class DeliveryMode(Term):
+    """The `deliveryModes` bits of IListingRegistry.ListingTerms (交付方式): each member's value is its bit."""
+
+    DOWNLOAD = 1, "下载", "download"
+    API = 2, "接口调用", "API"
+    PRIVACY_COMPUTING = 4, "隐私计算", "privacy computing"
+    SANDBOX = 8, "数据沙箱", "sandbox"
+
+    @classmethod
+    def of_mask(cls, mask: int) -> list["DeliveryMode"]:
+        return [m for m in cls if mask & m.value]
 
 
 # ─────────────────────────────── TradeRegistry ───────────────────────────────
@@ -609,6 +643,10 @@ EVENT_ACTIONS: dict[str, tuple[str, str, str]] = {
     "EngagementWithdrawn": ("engagement_withdrawn", "撤回评估委托", "engagement withdrawn"),
     "Appraised": ("appraised", "出具评估报告", "appraisal issued"),
     "TradeCodeSet": ("trade_code_set", "设定交易编号代码", "trade code set"),
+    "ListingTermsSet": ("listing_terms_set", "挂牌条款", "listing terms set"),
+    "ListingPolicySet": ("listing_policy_set", "设定挂牌规则", "listing policy set"),
+    "ListingFloorSet": ("listing_floor_set", "设定挂牌底线规则", "listing floor set by the council"),
+    "TradeCodeAssigned": ("trade_code_assigned", "核定交易编号代码", "trade code assigned by the council"),
     "TradeRecorded": ("trade_recorded", "交易存证", "trade recorded"),
     "TradeSettlementChanged": ("trade_settlement_changed", "结算状态变更", "settlement status changed"),
     "DeliveryRecorded": ("delivery_recorded", "交付存证", "delivery recorded"),
@@ -671,6 +709,8 @@ CONTRACT_ENUMS: dict[tuple[str, str], type[Term]] = {
     ("IParticipantRegistry", "QualificationStatus"): QualificationStatus,
     ("IListingRegistry", "ListingStatus"): ListingStatus,
     ("IListingRegistry", "ListingValidity"): ListingValidity,
+    ("IListingRegistry", "PriceModel"): PriceModel,
+    ("IListingRegistry", "ProductForm"): ProductForm,
     ("ITradeRegistry", "SettlementStatus"): SettlementStatus,
     ("IRegistrationOffice", "Stage"): Stage,
     ("IRegistrationOffice", "ObjectionStatus"): ObjectionStatus,
@@ -705,6 +745,9 @@ GROUPS: dict[str, type[Term]] = {
     "participant_status": ParticipantStatus,
     "listing_status": ListingStatus,
     "listing_validity": ListingValidity,
+    "price_model": PriceModel,
+    "product_form": ProductForm,
+    "delivery_mode": DeliveryMode,
     "settlement_status": SettlementStatus,
     "stage": Stage,
     "objection_status": ObjectionStatus,

@@ -34,6 +34,10 @@ from registry.devchain import DEPLOYER_ACCOUNT, dev_key, free_port, stop
 from registry.indexer.service import build_indexer
 from tests import layers  # counts the anvils and API servers that tests start
 
+# The tests' webhook receivers listen on 127.0.0.1, which the API refuses otherwise (api/webhooks.py: url_refusal);
+# tests of that refusal unset it.
+os.environ.setdefault("DATAREG_WEBHOOK_ALLOW_PRIVATE", "1")
+
 # ───────────────────────────── test layers (tests/layers.py) ─────────────────────────────
 
 

@@ -27,12 +27,14 @@ from registry.chain.operations import (
     Grant,
     GrantTerms,
     ListingConsent,
+    ListingPolicy,
     ListingRequest,
     ListProduct,
     Qualify,
     RecordPledge,
     ReviewApplication,
     Revoke,
+    SetListingPolicy,
     SetPublicityPeriod,
     Transfer,
 )
@@ -99,6 +101,8 @@ def build_world(s, work: Path) -> World:
         s.client.execute(AddParticipant(account.address, role, name, code), admin)
     s.client.execute(Qualify(appraiser.address, "licence", issuer="福建省财政厅", number="PG-35-0001",
                              scope="数据资产评估", document_cid=bytes([6]) * 32), admin)
+    for exchange in (exchange_a, exchange_b):  # the world lists before certificates
+        s.client.execute(SetListingPolicy(ListingPolicy(allow_uncertified=True)), exchange)
     s.client.execute(ConfigureRegistrar(registrar.address, "35", "A"), admin)
     _step(s, SetPublicityPeriod(PUBLICITY), admin)
 
@@ -122,11 +126,11 @@ def build_world(s, work: Path) -> World:
 
     request = ListingRequest(source, operating, "SDE-2026-0001")
     consent = s.client.sign(ListingConsent(exchange_a.address, request), bob)
-    listing = _step(s, ListProduct(request, bob.address, consent.deadline, consent.signature),
+    listing = _step(s, ListProduct.with_consent(request, consent),
                     exchange_a).events[0].args["listingId"]
     cross = ListingRequest(source, operating, "SZDE-88", origin_listing_id=listing)
     consent = s.client.sign(ListingConsent(exchange_b.address, cross), bob)
-    cross_listing = _step(s, ListProduct(cross, bob.address, consent.deadline, consent.signature),
+    cross_listing = _step(s, ListProduct.with_consent(cross, consent),
                           exchange_b).events[0].args["listingId"]
 
     # A product derived from the source under bob's usage right.

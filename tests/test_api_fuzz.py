@@ -19,7 +19,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from registry.chain.operations import AddParticipant, Grant, GrantTerms, ListingConsent, ListingRequest, ListProduct
+from registry.chain.operations import (
+    AddParticipant,
+    Grant,
+    GrantTerms,
+    ListingConsent,
+    ListingPolicy,
+    ListingRequest,
+    ListProduct,
+    SetListingPolicy,
+)
 from registry.chain.types import RightKind, Source
 from registry.devchain import DEPLOYER_ACCOUNT, dev_key
 from registry.metadata import canonical_bytes, parse_metadata
@@ -61,9 +70,10 @@ def fuzz_stack(request, tmp_path_factory):
         right = s.client.execute(Grant(asset, 3, terms), alice).events[0].args["rightIndex"]
         s.client.execute(AddParticipant(exchange.address, "exchange", "上海数据交易所", "91310000MA1FL70B7K"),
                          Account.from_key(dev_key(DEPLOYER_ACCOUNT)))
+        s.client.execute(SetListingPolicy(ListingPolicy(allow_uncertified=True)), exchange)
         listing = ListingRequest(asset, right, "SDE-FUZZ-1")
         consent = s.client.sign(ListingConsent(exchange.address, listing), bob)
-        listed = s.client.execute(ListProduct(listing, bob.address, consent.deadline, consent.signature), exchange)
+        listed = s.client.execute(ListProduct.with_consent(listing, consent), exchange)
         s.wait_block(listed.block_number)
         s.known = {"asset_id": asset, "address": bob.address, "listing_id": listed.events[0].args["listingId"],
                    "cid": prepared.metadata_cid}

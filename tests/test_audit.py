@@ -26,6 +26,7 @@ from registry.chain.operations import (
     Grant,
     GrantTerms,
     ListingConsent,
+    ListingPolicy,
     ListingRequest,
     ListProduct,
     Qualify,
@@ -33,6 +34,7 @@ from registry.chain.operations import (
     Renew,
     ReviewApplication,
     Revoke,
+    SetListingPolicy,
     SetPublicityPeriod,
     Transfer,
 )
@@ -62,6 +64,8 @@ def world(private_stack):
     s.client.execute(Qualify(appraiser.address, "licence", issuer="福建省财政厅", number="PG-35-0001"), ADMIN)
     s.client.execute(ConfigureRegistrar(registrar.address, "35", "A"), ADMIN)
     s.client.execute(SetPublicityPeriod(5 * DAY), ADMIN)
+    # It lists before the certificate.
+    s.client.execute(SetListingPolicy(ListingPolicy(allow_uncertified=True)), exchange)
 
     def step(operation, account):
         result = s.client.execute(operation, account)
@@ -90,7 +94,7 @@ def world(private_stack):
     step(ReleaseFreeze(asset, 1, ZERO), regulator)
     request = ListingRequest(asset, 3, "HX-AUDIT-1")
     consent = s.client.sign(ListingConsent(exchange.address, request), alice)
-    listed = step(ListProduct(request, alice.address, consent.deadline, consent.signature), exchange)
+    listed = step(ListProduct.with_consent(request, consent), exchange)
     listing = next(e for e in listed.events if e.name == "Listed").args["listingId"]
     engagement = step(Engage(appraiser.address, asset), alice).events[0].args["engagementId"]
     step(Appraise(asset, engagement, 120_000_000, s.chain_time() - DAY, "market", method="收益法"), appraiser)

@@ -25,6 +25,7 @@ FIXTURE_NAMES = {
     "attestations": "AttestationRegistry",
     "trades": "TradeRegistry",
     "recognitions": "RecognitionRegistry",
+    "finance": "FinanceRecords",
 }
 
 

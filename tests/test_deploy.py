@@ -47,7 +47,7 @@ def test_an_interrupted_deployment_continues_and_never_deploys_twice(node, tmp_p
     """Interrupted after the second contract (recorded, or sent and not yet recorded as mined), the second run
     keeps the addresses already deployed, sends only what is missing (ten creations, the Remarks library, the
     TradeRegistry, the FinanceRecords and the RecognitionRegistry among them, the office bound to the DataRegistry
-    and the five registry contracts bound to the pause switch: twelve transactions in all, counted by the
+    and the six registry contracts bound to the pause switch: twelve transactions in all, counted by the
     deployer's nonce) and gives a working deployment. Fails on the old deploy, which had no record and started
     over."""
     record = tmp_path / "deployment.record.json"
@@ -89,11 +89,13 @@ def test_a_recorded_address_holding_other_code_is_refused(node, tmp_path):
 
 def test_the_deployment_binds_every_registry_contract_to_the_pause_switch(node, tmp_path):
     """Each registry contract keeps a copy of the council's pause switch, set by the participant registry: the
-    deployment binds all five, and a pause reaches each copy in the same transaction (issue 19: a write reads
-    its own slot instead of calling the participant registry). Fails on the old deploy, which bound none."""
+    deployment binds all six (the TradeRegistry since issue 17's remainders), and a pause reaches each copy in the
+    same transaction (issue 19: a write reads its own slot instead of calling the participant registry). Fails on
+    the old deploy, which bound none."""
     deployment = deploy(node, KEY, record=tmp_path / "deployment.record.json")
     w3 = Chain(node, deployment).w3
-    names = ("DataRegistry", "ListingRegistry", "RegistrationOffice", "AttestationRegistry", "FinanceRecords")
+    names = ("DataRegistry", "ListingRegistry", "RegistrationOffice", "AttestationRegistry", "TradeRegistry",
+             "FinanceRecords")
     participants = w3.eth.contract(deployment.contracts["ParticipantRegistry"], abi=load_abi("ParticipantRegistry"))
     assert participants.functions.boundContracts().call() == [deployment.contracts[n] for n in names]
     copies = [w3.eth.contract(deployment.contracts[n], abi=load_abi(n)) for n in names]

@@ -17,8 +17,10 @@ from registry.chain.operations import (
     Grant,
     GrantTerms,
     ListingConsent,
+    ListingPolicy,
     ListingRequest,
     ListProduct,
+    SetListingPolicy,
     SetListingStatus,
     SuspendParticipant,
     Transfer,
@@ -40,8 +42,11 @@ def s(private_stack):
     exchange_a, exchange_b = private_stack.accounts[4], private_stack.accounts[5]
     private_stack.client.execute(AddParticipant(exchange_a.address, "exchange", "上海数据交易所", "91310000MA1FL70B7K",
                                                 "https://a.example/api"), ADMIN)
-    added = private_stack.client.execute(
+    private_stack.client.execute(
         AddParticipant(exchange_b.address, "exchange", "深圳数据交易所", "91440300MA5H1WXX6U"), ADMIN)
+    # The products here are not registered with the office: both exchanges' policies allow uncertified assets.
+    private_stack.client.execute(SetListingPolicy(ListingPolicy(allow_uncertified=True)), exchange_a)
+    added = private_stack.client.execute(SetListingPolicy(ListingPolicy(allow_uncertified=True)), exchange_b)
     private_stack.wait_block(added.block_number)
     return private_stack
 
@@ -59,7 +64,7 @@ def list_with_consent(s, asset, right, exchange, ref, origin=0, holder=None, dea
     holder = holder or s.accounts[2]
     request = ListingRequest(asset, right, ref, origin_listing_id=origin)
     consent = s.client.sign(ListingConsent(exchange.address, request), holder, deadline=deadline)
-    result = s.client.execute(ListProduct(request, holder.address, consent.deadline, consent.signature), exchange)
+    result = s.client.execute(ListProduct.with_consent(request, consent), exchange)
     return result.events[0].args["listingId"], result
 
 
@@ -136,17 +141,17 @@ def test_refusals_are_clear(s):
             f"No consent from '{bob.address}'")
     # With expired consent.
     expired = s.client.sign(ListingConsent(exchange_a.address, request), bob, deadline=s.chain_time() - 1)
-    refused(lambda: s.client.execute(ListProduct(request, bob.address, expired.deadline, expired.signature),
+    refused(lambda: s.client.execute(ListProduct.with_consent(request, expired),
                                      exchange_a), "SignatureExpired", "expired")
     # By a non-exchange.
     consent = s.client.sign(ListingConsent(carol.address, request), bob)
-    refused(lambda: s.client.execute(ListProduct(request, bob.address, consent.deadline, consent.signature), carol),
+    refused(lambda: s.client.execute(ListProduct.with_consent(request, consent), carol),
             "NotAnExchange", "is not an active exchange")
     # Replayed consent.
     consent = s.client.sign(ListingConsent(exchange_a.address, request), bob)
-    s.client.execute(ListProduct(request, bob.address, consent.deadline, consent.signature), exchange_a)
+    s.client.execute(ListProduct.with_consent(request, consent), exchange_a)
     again = ListingRequest(asset, right, "SDE-refusals-2")
-    refused(lambda: s.client.execute(ListProduct(again, bob.address, consent.deadline, consent.signature),
+    refused(lambda: s.client.execute(ListProduct.with_consent(again, consent),
                                      exchange_a), "InvalidSignature", "not valid for signer")
     # Cross-listing of a delisted product.
     origin, _ = list_with_consent(s, asset, right, exchange_a, "SDE-delisted")
@@ -157,7 +162,7 @@ def test_refusals_are_clear(s):
     request_b = ListingRequest(asset, right, "SZDE-delisted", origin_listing_id=origin)
     consent = s.client.sign(ListingConsent(exchange_b.address, request_b), bob)
     fn = s.client.chain.contracts["ListingRegistry"].functions.list(*ListProduct(
-        request_b, bob.address, consent.deadline, consent.signature).args())
+        request_b, bob.address, consent.nonce, consent.deadline, consent.signature).args())
     tx = fn.build_transaction({"from": exchange_b.address, "chainId": 31337, "gas": 500_000,
                                "nonce": s.client.w3.eth.get_transaction_count(exchange_b.address, "pending")})
     raw = exchange_b.sign_transaction(tx).raw_transaction
@@ -169,7 +174,7 @@ def test_holder_consent_by_own_transaction(s):
     exchange_a, bob = s.accounts[4], s.accounts[2]
     asset, right = product(s)
     request = ListingRequest(asset, right, "SDE-approved")
-    s.client.execute(ApproveListing(exchange_a.address, request), bob)
+    s.client.execute(ApproveListing(exchange_a.address, request, s.chain_time() + DAY), bob)
     result = s.client.execute(ListProduct(request, bob.address), exchange_a)
     s.wait_block(result.block_number)
     assert s.http.get(f"/v1/listings/{result.events[0].args['listingId']}").json()["valid"] is True

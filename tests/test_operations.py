@@ -21,6 +21,7 @@ from registry.chain.operations import (
     GrantTerms,
     ListingConsent,
     ListingRequest,
+    ListingTerms,
     Operation,
     Register,
     Renew,
@@ -99,7 +100,10 @@ FIXED = {
     "transfer": Transfer(A, 3, BOB),
     "revoke": Revoke(A, 4, 5, DIGEST),
     "renew": Renew(A, 4, 1_900_000_000),
-    "consent": ListingConsent(BOB, ListingRequest(A, 3, "SZDE-2026-001", DIGEST, origin_listing_id=7)),
+    "consent": ListingConsent(BOB, ListingRequest(
+        A, 3, "SZDE-2026-001", DIGEST, origin_listing_id=7, attestation_id=5,
+        terms=ListingTerms("fixed", 50_000_00, "CNY", "data_interface", ("api", "sandbox"), 1_900_000_000,
+                           "仅限研究"))),
     "forward": Forward(REGISTRY, bytes.fromhex("deadbeef00"), 300_000),
 }
 
@@ -113,7 +117,9 @@ DIGESTS_BEFORE = {
     "transfer": "3a7c5ddd00ae7e0f8b1cedce294af937d3533a5f0888b404f668c469d923288e",
     "revoke": "5b1e0cc25ad6f5b77cb23f6ad89559cb0772e8bf074a7c4d78a462094e3e9e8c",
     "renew": "d299d172057f54bb569bc22de8ab00e04c7b470822eae2bc65e166c605d004b4",
-    "consent": "2614ff3655250816cecf415a4adbbaf94f3624496a5e91e6aefb859f65c2f34d",
+    # Issue 17 added the compliance certification and the structured ListingTerms to the signed ListingConsent,
+    # whose nonce is now the consent's own (unordered) id (before: 2614ff36…c2f34d, with no terms).
+    "consent": "cdc8d8c295bcf67cc5a154900d96d0ffcfa4c3c5e7ce2bbebfe45d5b461e3836",
     "forward": "79580355bb87bc5f9c0f9b1879719aa7379ee670906f946d6850e015e88317c1",
 }
 

@@ -24,6 +24,7 @@ from registry.chain.operations import (
     Grant,
     GrantTerms,
     ListingConsent,
+    ListingPolicy,
     ListingRequest,
     ListProduct,
     LodgeObjection,
@@ -38,6 +39,7 @@ from registry.chain.operations import (
     ReviewApplication,
     ReviewChange,
     RevokeAttestation,
+    SetListingPolicy,
     SetPublicityPeriod,
     Transfer,
 )
@@ -65,6 +67,8 @@ def s(private_stack):
         st.client.execute(AddParticipant(st.accounts[index].address, role, name, f"9135000000000000{index}X"), ADMIN)
     st.client.execute(Qualify(st.accounts[5].address, issuer="福建省财政厅", number="PG-35-0005"), ADMIN)
     st.client.execute(ConfigureRegistrar(st.accounts[6].address, "35", "A"), ADMIN)
+    # The exchange lists assets still in the procedure: its policy allows uncertified assets.
+    st.client.execute(SetListingPolicy(ListingPolicy(allow_uncertified=True)), st.accounts[4])
     done = st.client.execute(SetPublicityPeriod(PUBLICITY), ADMIN)
     st.wait_block(done.block_number)
     return st
@@ -166,7 +170,7 @@ def test_freeze_by_relayed_signature_blocks_transfers_and_listings(s, tmp_path):
     operating = step(s, Grant(asset, 3, GrantTerms(bob.address, transferable=True)), alice).events[0].args["rightIndex"]
     request = ListingRequest(asset, operating, f"HX-{asset[:10]}")
     consent = s.client.sign(ListingConsent(exchange.address, request), bob)
-    listing = step(s, ListProduct(request, bob.address, consent.deadline, consent.signature),
+    listing = step(s, ListProduct.with_consent(request, consent),
                    exchange).events[0].args["listingId"]
 
     # The regulator signs the freeze offline; the API's relayer submits it through the forwarder.

@@ -17,10 +17,12 @@ from registry.chain.operations import (
     Grant,
     GrantTerms,
     ListingConsent,
+    ListingPolicy,
     ListingRequest,
     ListProduct,
     RecordDelivery,
     RecordTrade,
+    SetListingPolicy,
     SetSettlement,
     SetTradeCode,
     TradeAcceptance,
@@ -42,6 +44,8 @@ def s(private_stack):
     private_stack.client.execute(AddParticipant(exchange.address, "exchange", "深圳数据交易所", "91440300MA5H1WXX6U"),
                                  ADMIN)
     private_stack.client.execute(SetTradeCode("SZDE"), exchange)
+    # The assets listed here are uncertified.
+    private_stack.client.execute(SetListingPolicy(ListingPolicy(allow_uncertified=True)), exchange)
     return private_stack
 
 
@@ -51,17 +55,18 @@ def listed(s):
     asset = s.client.register(random_registration([(alice.address, 7)]), alice).asset_ids[0]
     request = ListingRequest(asset, 3, "SZDE-" + asset[2:10])
     consent = s.client.sign(ListingConsent(exchange.address, request), alice)
-    result = s.client.execute(ListProduct(request, alice.address, consent.deadline, consent.signature), exchange)
+    result = s.client.execute(ListProduct.with_consent(request, consent), exchange)
     return asset, result.events[0].args["listingId"]
 
 
-def signed_trade(s, asset, listing_id, buyer, **price):
-    """Both parties sign offline: the seller its Grant of a usage right, the buyer its acceptance of that grant."""
-    alice, exchange = s.accounts[1], s.accounts[4]
-    terms = GrantTerms(buyer.address, valid_until=s.chain_time() + 365 * DAY, purpose="交通规划研究",
+def signed_trade(s, asset, listing_id, buyer, seller=None, exchange=None, parent=2, days=365, **price):
+    """Both parties sign offline: the seller (Alice, by default) its Grant of a usage right (`parent`), the buyer
+    its acceptance of that grant, for the exchange (accounts[4], by default)."""
+    alice, exchange = seller or s.accounts[1], exchange or s.accounts[4]
+    terms = GrantTerms(buyer.address, valid_until=s.chain_time() + days * DAY, purpose="交通规划研究",
                        territory="4403", terms_cid=CONTRACT)
-    grant = s.client.sign(Grant(asset, 2, terms), alice)
-    trade = TradeTerms(listing_id, buyer.address, 2, contract_cid=CONTRACT,
+    grant = s.client.sign(Grant(asset, parent, terms), alice)
+    trade = TradeTerms(listing_id, buyer.address, parent, contract_cid=CONTRACT,
                        **(price or {"price_amount": 125_000_000, "currency": "CNY"}))
     acceptance = s.client.sign(TradeAcceptance(exchange.address, listing_id, keccak(grant.signature),
                                                trade.price_amount, trade.currency, trade.price_hash, CONTRACT), buyer)
@@ -218,3 +223,115 @@ def test_index_check_covers_the_trades_table(s):
                         capture_output=True, text=True, timeout=120)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert json.loads(ok.stdout)["differences"] == []
+    # The trade feed's entries too, one per trade event (issue 17's remainders).
+    assert json.loads(ok.stdout)["checked"]["trade_feed_entries"] >= 2
+
+
+def signed(s, account, path: str) -> dict:
+    from registry.chain import read_request
+
+    return {"Authorization": read_request.sign(account, read_request.resource_of("GET", path), s.deployment.chain_id,
+                                               s.deployment.registry)}
+
+
+def test_trade_entries_reach_the_exchange_buyer_and_seller_signed_and_never_the_public_feed(s):
+    """Issue 17: a trade's recording, delivery and settlement are feed entries, in chain order with the listing
+    changes and with the same cursors, for the exchange (its feed read with its signed request; its webhooks) and
+    for the buyer and the seller (GET /v1/trades/feed, signed); the public feed keeps only listing changes. Fails
+    on the old code, whose feed had no trade entries and no trade feed."""
+    alice, bob, carol, exchange = s.accounts[1], s.accounts[2], s.accounts[3], s.accounts[4]
+    asset, listing_id = listed(s)
+    recorded = s.client.execute(signed_trade(s, asset, listing_id, carol), exchange)
+    args = next(e for e in recorded.events if e.name == "TradeRecorded").args
+    year, serial = args["year"], args["serial"]
+    number = f"SZDEJY{year:04d}{serial:06d}"
+    s.client.execute(RecordDelivery(year, serial, keccak(text="delivered")), exchange)
+    settled = s.client.execute(SetSettlement(year, serial, "settled"), exchange)
+    s.wait_block(settled.block_number)
+
+    feed = "/v1/listings/feed"
+    public = s.http.get(feed, params={"exchange": exchange.address, "limit": 1000}).json()["data"]
+    assert public and not [e for e in public if e["change"].startswith("trade_") or e["trade_number"]]
+    own = s.http.get(feed, params={"exchange": exchange.address, "limit": 1000},
+                     headers=signed(s, exchange, feed)).json()["data"]
+    mine = [e for e in own if e["trade_number"] == number]
+    assert [(e["change"], e["status"]) for e in mine] == [
+        ("trade_recorded", "pending"), ("trade_delivered", "pending"), ("trade_settlement_changed", "settled")]
+    assert all(e["buyer"] == carol.address and e["seller"] == alice.address and e["listing_id"] == listing_id
+               and e["asset_id"] == asset and e["exchange"] == exchange.address for e in mine)
+    assert mine[0]["tx_hash"] == recorded.tx_hash and mine[2]["block_number"] == settled.block_number
+    # The listing changes are the public feed's, with the same cursors, in the same order.
+    assert [e for e in own if not e["trade_number"]] == public
+    listed_at = next(i for i, e in enumerate(own) if e["listing_id"] == listing_id and e["change"] == "listed")
+    assert own.index(mine[0]) > listed_at
+    # Resuming from the recording's cursor gives the rest.
+    rest = s.http.get(feed, params={"exchange": exchange.address, "after": mine[0]["cursor"], "limit": 1000},
+                      headers=signed(s, exchange, feed)).json()["data"]
+    assert [e["cursor"] for e in rest][:2] == [mine[1]["cursor"], mine[2]["cursor"]]
+
+    trades = "/v1/trades/feed"
+    for party in (carol, alice, exchange):
+        got = s.http.get(trades, params={"party": party.address, "limit": 1000}, headers=signed(s, party, trades))
+        assert got.status_code == 200, got.text
+        entries = [e for e in got.json()["data"] if e["trade_number"] == number]
+        assert [e["cursor"] for e in entries] == [e["cursor"] for e in mine], party.address
+        assert all(e["trade_number"] for e in got.json()["data"])
+    assert s.http.get(trades, params={"party": carol.address}).status_code == 401
+    refused = s.http.get(trades, params={"party": carol.address}, headers=signed(s, bob, trades))
+    assert refused.status_code == 403 and "own" in refused.json()["message"]
+    nothing = s.http.get(trades, params={"party": bob.address}, headers=signed(s, bob, trades)).json()
+    assert nothing == {"data": [], "next_cursor": "0"}
+
+
+def test_audit_verifies_an_asset_with_trades_and_its_bundle(s, run, tmp_path):
+    """`datareg audit --verify` covers trades: the recording (it names the asset), and the settlement and delivery,
+    which name only the trade (found by its indexed exchange, year and serial); the trade codes are read from the
+    chain to replay the certificate numbers; the trades match the TradeRegistry's views and GET /v1/trades; the
+    evidence bundle re-verifies offline. Fails on the old code, which could not replay a trade without its
+    exchange (exit 2) and did not find the settlement and delivery (extra entries in the API's history)."""
+    carol, exchange = s.accounts[3], s.accounts[4]
+    asset, listing_id = listed(s)
+    recorded = s.client.execute(signed_trade(s, asset, listing_id, carol), exchange)
+    args = next(e for e in recorded.events if e.name == "TradeRecorded").args
+    s.client.execute(RecordDelivery(args["year"], args["serial"], keccak(text="delivery")), exchange)
+    settled = s.client.execute(SetSettlement(args["year"], args["serial"], "refunded"), exchange)
+    s.wait_block(settled.block_number)
+    bundle = tmp_path / "bundle.json"
+    result = run("--json", "audit", asset, "--verify", "--bundle", str(bundle))
+    report = json.loads(result.stdout)
+    verification = report["verification"]
+    assert verification["differences"] == [] and verification["verified"], verification["differences"]
+    assert verification["state_checked"]["trades"] == 1
+    actions = [e["action"] for e in report["events"]]
+    assert {"trade_recorded", "delivery_recorded", "trade_settlement_changed"} <= set(actions)
+    checked = json.loads(run("--json", "audit", "--check-bundle", str(bundle)).stdout)
+    assert checked["verified"], checked["differences"]
+
+
+def test_the_council_assigns_trade_codes_and_parties_follow_their_trade_feed_on_the_cli(s, run):
+    """`datareg trade assign-code` (the council approves a code for a new exchange; an exchange cannot; a code held
+    by another is refused) and `datareg trade feed` (the party's trades' entries, signed with its key)."""
+    carol, other = s.accounts[3], s.accounts[5]
+    added = s.client.execute(AddParticipant(other.address, "exchange", "北京国际大数据交易所", "91110000MA01UQJQ1E"),
+                             ADMIN)
+    s.wait_block(added.block_number)
+    admin_key = os.path.join(os.path.dirname(run.keys["exchange"]), "admin.json")
+    run("key", "import", "--out", admin_key, DATAREG_IMPORT_KEY=dev_key(DEPLOYER_ACCOUNT))
+    refused = run("trade", "assign-code", other.address, "BJDE", "--key", run.keys["exchange"], expect=1)
+    assert "is not the council" in refused.stderr, refused.stderr
+    taken = run("trade", "assign-code", other.address, "SZDE", "--key", admin_key, expect=1)
+    assert "The trade code SZDE is exchange" in taken.stderr, taken.stderr
+    done = run("--json", "trade", "assign-code", other.address, "BJDE", "--key", admin_key)
+    s.wait_block(s.client.w3.eth.block_number)
+    assert json.loads(done.stdout)["code"] == "BJDE"
+
+    asset, listing_id = listed(s)
+    s.client.execute(signed_trade(s, asset, listing_id, carol), s.accounts[4])
+    recorded = s.client.execute(signed_trade(s, asset, listing_id, carol), s.accounts[4])
+    s.wait_block(recorded.block_number)
+    fed = run("--json", "trade", "feed", "--key", run.keys["buyer"]).stdout
+    lines = [json.loads(line) for line in fed.splitlines()]
+    assert lines and all(e["buyer"] == carol.address and e["trade_number"] for e in lines)
+    assert lines[-1]["change"] == "trade_recorded" and lines[-1]["tx_hash"] == recorded.tx_hash
+    rest = run("--json", "trade", "feed", "--key", run.keys["buyer"], "--after", lines[-2]["cursor"]).stdout
+    assert [json.loads(line)["cursor"] for line in rest.splitlines()] == [lines[-1]["cursor"]]

@@ -19,9 +19,11 @@ from registry.chain.operations import (
     ApproveListing,
     Grant,
     GrantTerms,
+    ListingPolicy,
     ListingRequest,
     ListProduct,
     Revoke,
+    SetListingPolicy,
     SetListingStatus,
     Transfer,
 )
@@ -253,10 +255,11 @@ def test_valid_listings_are_shown_and_delisted_ones_are_not(stack, tmp_path):
     admin = Account.from_key(dev_key(DEPLOYER_ACCOUNT))
     stack.client.execute(AddParticipant(exchange.address, "exchange", "深圳数据交易所（测试）",
                                         "91440300MA5G00000X"), admin)
+    stack.client.execute(SetListingPolicy(ListingPolicy(allow_uncertified=True)), exchange)
     data = write_data(tmp_path)
     _, registered, _ = register_file(stack, data, owner)
     request = ListingRequest(registered.asset_ids[0], 3, f"SZDE-{os.urandom(4).hex()}")
-    stack.client.execute(ApproveListing(exchange.address, request), owner)
+    stack.client.execute(ApproveListing(exchange.address, request, stack.chain_time() + 86_400), owner)
     listed = stack.client.execute(ListProduct(request, owner.address), exchange)
     stack.wait_block(listed.block_number)
     listing_id = next(e.args["listingId"] for e in listed.events if e.name == "Listed")

@@ -16,12 +16,21 @@ from registry import devchain
 from registry.chain import read_request
 from registry.chain.client import Chain, RegistryClient
 from registry.chain.deploy import deploy
-from registry.chain.operations import AddParticipant, SetListingStatus
+from registry.chain.operations import (
+    AddParticipant,
+    Grant,
+    GrantTerms,
+    ListingPolicy,
+    SetListingPolicy,
+    SetListingStatus,
+    SetTradeCode,
+)
 from registry.cli.serve import create_app
 from registry.devchain import DEPLOYER_ACCOUNT, dev_key, free_port, stop
 from registry.indexer.service import build_indexer
 from tests.conftest import Stack, _Server, make_settings
 from tests.test_listings import list_with_consent, product
+from tests.test_trades import signed_trade
 
 pytestmark = pytest.mark.stack
 ADMIN = Account.from_key(dev_key(DEPLOYER_ACCOUNT))
@@ -130,9 +139,12 @@ class World:
         return {"Authorization": read_request.sign(account, read_request.resource_of(method, path),
                                                    self.deployment.chain_id, self.deployment.registry)}
 
-    def feed(self, exchange: str) -> list[str]:
-        return [e["cursor"] for e in self.stack.http.get("/v1/listings/feed",
-                                                         params={"exchange": exchange, "limit": 1000}).json()["data"]]
+    def feed(self, exchange: str, signer=None) -> list[str]:
+        """The exchange's feed; with `signer` (the exchange), read signed: its trades' entries too."""
+        headers = self.signed(signer, "GET", "/v1/listings/feed") if signer else {}
+        return [e["cursor"] for e in self.stack.http.get("/v1/listings/feed", params={"exchange": exchange,
+                                                                                      "limit": 1000},
+                                                         headers=headers).json()["data"]]
 
 
 @pytest.fixture(scope="module")
@@ -143,8 +155,9 @@ def world(tmp_path_factory):
     w = World(tmp_path_factory.mktemp("webhooks"))
     exchange_a, exchange_b = w.stack.accounts[4], w.stack.accounts[5]
     w.client.execute(AddParticipant(exchange_a.address, "exchange", "上海数据交易所", "91310000MA1FL70B7K"), ADMIN)
-    added = w.client.execute(AddParticipant(exchange_b.address, "exchange", "深圳数据交易所", "91440300MA5H1WXX6U"),
-                             ADMIN)
+    w.client.execute(AddParticipant(exchange_b.address, "exchange", "深圳数据交易所", "91440300MA5H1WXX6U"), ADMIN)
+    for exchange in (exchange_a, exchange_b):  # the products listed here are uncertified (issue 17's policy)
+        added = w.client.execute(SetListingPolicy(ListingPolicy(allow_uncertified=True)), exchange)
     w.stack.wait_block(added.block_number)
     try:
         yield w
@@ -208,15 +221,25 @@ def test_every_entry_arrives_in_order_through_failures_timeouts_and_a_restart(wo
     wait_for(lambda: len(receiver.acknowledged()) >= 1, what="a first acknowledged delivery")
     # The API goes away mid-delivery; entries come meanwhile; the next life resumes from the acknowledged cursor.
     w.stop_api()
+    # Meanwhile a trade is recorded on the exchange's listing: its entry is the exchange's too (issue 17).
+    alice, bob = w.stack.accounts[1], w.stack.accounts[2]
+    usage = w.client.execute(Grant(asset, 2, GrantTerms(bob.address, valid_until=w.stack.chain_time() + 300 * 86_400,
+                                                        sub_grantable=True)), alice).events[0].args["rightIndex"]
+    w.client.execute(SetTradeCode("SDEW"), exchange)
+    traded = w.client.execute(signed_trade(w.stack, asset, first, w.stack.accounts[3], seller=bob, exchange=exchange,
+                                           parent=usage, days=200), exchange)
     result = w.client.execute(SetListingStatus(first, "suspended"), exchange)
     w.start_api()
     w.stack.wait_block(result.block_number)
-    expected = w.feed(exchange.address)
-    assert len(expected) >= 3
+    expected = w.feed(exchange.address, exchange)
+    assert len(expected) >= 4 and len(w.feed(exchange.address)) == len(expected) - 1  # the public feed: no trade
+    assert traded.block_number
     wait_for(lambda: set(expected) <= set(receiver.acknowledged()), what="every feed entry acknowledged")
     assert receiver.acknowledged()[:len(expected)] == expected  # in feed order, each cursor seen
     with receiver.lock:
         calls = list(receiver.calls)
+    bodies = {cursor: json.loads(body) for mode, cursor, _, body in calls if mode == "ok"}
+    assert [bodies[c]["change"] for c in expected if bodies[c].get("trade_number")] == ["trade_recorded"]
     for _, cursor, headers, body in calls:
         assert headers["DataReg-Delivery"] == hook
         assert json.loads(body)["cursor"] == cursor
@@ -254,3 +277,88 @@ def test_an_entry_failing_for_the_retry_window_is_dead_lettered_and_replayed(wor
     wait_for(lambda: all(d["delivered_at"] for d in dead()), what="the dead letters marked delivered")
     for _, _, headers, body in receiver.calls:
         assert delivery.verify_signature(receiver.secret, headers["DataReg-Signature"], body)
+
+
+# ───────────────────────────── the SSRF guard and the command line ─────────────────────────────
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1:8080/hook", "http://localhost/hook", "http://10.1.2.3/hook", "http://192.168.0.1/hook",
+    "http://172.16.5.4/hook", "http://169.254.169.254/latest/meta-data", "http://[::1]/hook",
+    "http://[::ffff:127.0.0.1]/hook", "http://[fe80::1]/hook", "http://0.0.0.0/hook", "http://100.64.0.1/hook",
+    "http://2130706433/hook", "http://[64:ff9b::a00:1]/hook", "http://224.0.0.1/hook"])
+def test_a_non_public_endpoint_is_refused_unless_allowed(url, monkeypatch):
+    """Issue 17 (SSRF): an exchange must not make the API call into its own network or the cloud's metadata
+    service. Loopback, private, link-local, shared, multicast and unspecified addresses are refused, as literals,
+    in IPv4-mapped or NAT64 form, and as names resolving to them; DATAREG_WEBHOOK_ALLOW_PRIVATE=1 allows them.
+    Fails on the old code, which took any http(s) URL."""
+    monkeypatch.delenv("DATAREG_WEBHOOK_ALLOW_PRIVATE", raising=False)
+    assert delivery.url_refusal(url) is not None
+    assert "DATAREG_WEBHOOK_ALLOW_PRIVATE" in delivery.url_refusal(url)
+    assert delivery.url_refusal("http://93.184.216.34/hook") is None  # a public address
+    monkeypatch.setenv("DATAREG_WEBHOOK_ALLOW_PRIVATE", "1")
+    assert delivery.url_refusal(url) is None
+
+
+def test_registration_refuses_a_private_endpoint_with_a_422_naming_the_setting(world, monkeypatch):
+    w, exchange = world, world.stack.accounts[4]
+    monkeypatch.delenv("DATAREG_WEBHOOK_ALLOW_PRIVATE", raising=False)
+    answer = register(w, exchange, "http://169.254.169.254/latest/meta-data")
+    assert answer.status_code == 422, answer.text
+    assert "public endpoint" in answer.text and "DATAREG_WEBHOOK_ALLOW_PRIVATE" in answer.text
+    assert register(w, exchange, "http://[::ffff:10.0.0.1]:8080/x").status_code == 422
+
+
+def test_delivery_is_refused_when_the_endpoint_became_private(world, monkeypatch):
+    """A name that resolved to a public address at registration may resolve to a private one later (DNS
+    rebinding): every delivery is judged again and nothing is sent."""
+    w, exchange = world, world.stack.accounts[5]
+    receiver = Receiver()
+    receiver.mode = "ok"
+    made = register(w, exchange, receiver.url).json()
+    monkeypatch.delenv("DATAREG_WEBHOOK_ALLOW_PRIVATE", raising=False)
+    asset, right = product(w.stack)
+    _, result = list_with_consent(w.stack, asset, right, exchange, "SZDE-SSRF")
+    w.stack.wait_block(result.block_number)
+    path = "/v1/webhooks"
+    wait_for(lambda: any(h["id"] == made["id"] and "not sent" in (h["last_error"] or "")
+                         for h in w.stack.http.get(path, headers=w.signed(exchange, "GET", path)).json()),
+             what="the delivery refused")
+    assert receiver.calls == []
+    path = f"/v1/webhooks/{made['id']}"
+    w.stack.http.delete(path, headers=w.signed(exchange, "DELETE", path))
+
+
+def test_the_webhook_commands_manage_an_exchanges_endpoints(world, tmp_path):
+    """`datareg webhook add|list|remove|dead-letters|replay` over the API, each request signed with --key; another
+    exchange's key cannot touch the webhook."""
+    import subprocess
+    import sys
+
+    from registry.chain.keys import create_keystore
+
+    w, exchange, other = world, world.stack.accounts[4], world.stack.accounts[5]
+    keys = tmp_path / "keys"
+    create_keystore(keys / "exchange.json", "", exchange.key, development=True)
+    create_keystore(keys / "other.json", "", other.key, development=True)
+    env = {**__import__("os").environ, "DATAREG_API_URL": w.stack.api_url, "DATAREG_RPC_URL": w.settings.rpc_url,
+           "DATAREG_DATA_DIR": str(tmp_path), "DATAREG_KEY_PASSWORD": ""}
+
+    def run(*args: str, expect: int = 0) -> str:
+        result = subprocess.run([sys.executable, "-m", "registry.cli.main", *args], env=env, capture_output=True,
+                                text=True, timeout=120)
+        assert result.returncode == expect, result.stdout + result.stderr
+        return result.stdout + result.stderr
+
+    receiver = Receiver()
+    made = json.loads(run("--json", "webhook", "add", receiver.url, "--key", "exchange"))
+    assert made["secret"].startswith("whsec_") and made["exchange"] == exchange.address
+    listed = json.loads(run("--json", "webhook", "list", "--key", "exchange"))
+    assert made["id"] in [h["id"] for h in listed]
+    assert made["id"] in run("webhook", "list", "--key", "exchange")
+    assert json.loads(run("--json", "webhook", "dead-letters", made["id"], "--key", "exchange")) == []
+    assert json.loads(run("--json", "webhook", "replay", made["id"], "--key", "exchange")) == {"queued": 0}
+    assert "another exchange's" in run("webhook", "remove", made["id"], "--key", "other", expect=1)
+    assert "removed" in run("webhook", "remove", made["id"], "--key", "exchange")
+    assert made["id"] not in run("webhook", "list", "--key", "exchange")
+    assert "No webhook" in run("webhook", "remove", made["id"], "--key", "exchange", expect=1)

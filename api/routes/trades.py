@@ -7,12 +7,14 @@ from fastapi import APIRouter, Path, Query
 from sqlalchemy import func
 from sqlmodel import select
 
-from api.deps import SessionDep
+from api.deps import ReaderDep, SessionDep
 from api.params import MAX_INT64
-from api.schemas import Page, TradePublic, iso
+from api.schemas import ListingFeed, Page, TradePublic, iso
+from api.webhooks import entry_public
 from registry.chain.types import asset_id_hex, checksum
+from registry.db.listings import CURSOR_PATTERN, party_feed
 from registry.db.models import Trade
-from registry.errors import NotFound
+from registry.errors import AccessDenied, NotFound
 from registry.vocabulary import SettlementStatus
 
 router = APIRouter(prefix="/v1/trades", tags=["trades"])
@@ -51,6 +53,29 @@ def list_trades(
     rows = db.exec(query.order_by(Trade.recorded_block, Trade.exchange, Trade.year, Trade.serial)
                    .limit(limit).offset(offset)).all()
     return Page(data=[trade_public(row) for row in rows], count=count, limit=limit, offset=offset)
+
+
+@router.get("/feed", response_model=ListingFeed, summary="Your trades' entries, in feed order, resumable (signed)")
+def trade_feed(
+    db: SessionDep,
+    reader: ReaderDep,
+    party: Annotated[str, Query(description="The exchange, buyer or seller whose trades to follow: the signer.")],
+    after: Annotated[str, Query(pattern=CURSOR_PATTERN, description="The cursor of the last entry applied (or "
+                                "`next_cursor`); 0 from the start.")] = "0",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> ListingFeed:
+    """The entries of the trades `party` recorded (as exchange), bought or sold: trade_recorded,
+    trade_settlement_changed and trade_delivered, each once, in chain order, with the listing feed's cursors and
+    retractions after a reorg (GET /v1/listings/feed says how to read them). Only the party itself reads it, with
+    a signed read request (Authorization: DataReg-EIP712): 401 without, 403 signed by another account."""
+    address = checksum(party, "party address")
+    if reader.address is None:
+        raise reader.refusal("a party's trade feed", "the exchange, buyer or seller itself")
+    if reader.address != address:
+        raise AccessDenied(f"{reader.address} signed for the trade feed of {address}: a party reads only its own "
+                           "trades' entries.")
+    entries, next_cursor = party_feed(db, address, after, limit)
+    return ListingFeed(data=[entry_public(e) for e in entries], next_cursor=next_cursor)
 
 
 @router.get("/{exchange}/{number}", response_model=TradePublic, summary="One trade, by its certificate number")

@@ -2,7 +2,7 @@
 
 `/static/...` serves its files (HTML, ES modules, CSS; nothing comes from a CDN). Every client-side route
 (`/`, `/search`, `/assets/{id}`, its `/history` and `/lineage`, `/parties/{address}`, `/verify`,
-`/verify/{certificate number}`, `/status`)
+`/verify/{certificate number}`, `/status`, `/trades`, `/trades/{exchange}/{number}`)
 answers with the same `index.html`, so links can be shared, bookmarked and reloaded; the app reads the JSON
 API at `/v1/...`, which this module leaves alone.
 """
@@ -59,6 +59,12 @@ def explorer_certificate(reference: str) -> FileResponse:
 
 @router.get("/parties/{address}")
 def explorer_party(address: str) -> FileResponse:
+    return _page()
+
+
+@router.get("/trades")
+@router.get("/trades/{exchange}/{number}")
+def explorer_trades(exchange: str = "", number: str = "") -> FileResponse:
     return _page()
 
 

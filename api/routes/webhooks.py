@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from api.deps import Reader, ReaderDep, SessionDep
 from api.params import MAX_INT64
+from api.webhooks import url_refusal
 from registry.db.models import Participant, Webhook, WebhookDeadLetter
 from registry.errors import AccessDenied, NotFound
 from registry.vocabulary import ParticipantStatus, Role
@@ -39,6 +40,9 @@ class WebhookCreate(BaseModel):
             raise ValueError("the webhook url must not carry a user name or password")
         if any(c.isspace() for c in value):
             raise ValueError("the webhook url must not contain spaces")
+        refused = url_refusal(value)
+        if refused is not None:
+            raise ValueError(f"the webhook url must reach a public endpoint: {refused}")
         return value
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from api.schemas import LegalStatusPublic, ListingPublic
+from api.schemas import LegalStatusPublic, ListingPublic, ListingTermsPublic
 from registry.db import registration
 from registry.db.listings import listing_state
 from registry.db.models import Asset, Listing, Participant
@@ -25,5 +25,6 @@ def listing_public(db, listing: Listing, now: int, legal: LegalStatusPublic | No
         origin_listing_id=listing.origin_listing_id or None, cross_listings=sorted(crosses),
         offer_terms_cid=listing.offer_terms_cid, status=ListingStatus(listing.status).key, valid=state.valid,
         invalid_reason=state.reason, listed_block=listing.listed_block, listed_tx=listing.listed_tx,
-        asset_legal_status=legal,
+        asset_legal_status=legal, terms=ListingTermsPublic.of(listing), attestation_id=listing.attestation_id,
+        consent_id=listing.consent_id,
     )

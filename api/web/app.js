@@ -182,6 +182,8 @@ const ROUTES = [
   [/^\/verify\/([^/]+)$/, (m) => (ctx) => pageCertificate(ctx, decodeURIComponent(m[1]))],
   [/^\/status$/, () => pageStatus],
   [/^\/recognitions$/, () => pageRecognitions],
+  [/^\/trades$/, () => pageTrades],
+  [/^\/trades\/([^/]+)\/([^/]+)$/, (m) => (ctx) => pageTrade(ctx, decodeURIComponent(m[1]), decodeURIComponent(m[2]))],
 ];
 
 export function navigate(path, { replace = false } = {}) {
@@ -283,6 +285,7 @@ function renderChrome() {
       h("a", { href: "/", "data-nav": "search" }, t("nav_search")),
       h("a", { href: "/verify", "data-nav": "verify" }, t("nav_verify")),
       h("a", { href: "/recognitions", "data-nav": "recognitions" }, t("nav_recognitions")),
+      h("a", { href: "/trades", "data-nav": "trades" }, t("nav_trades")),
       h("a", { href: "/status", "data-nav": "status" }, t("nav_status")),
       h("a", { href: "/docs", target: "_blank", rel: "noopener" }, t("nav_api"))),
     h("button", {
@@ -306,6 +309,7 @@ function renderChrome() {
 function markNav(path) {
   const section = path.startsWith("/verify") ? "verify" : path.startsWith("/status") ? "status"
     : path.startsWith("/recognitions") ? "recognitions"
+    : path.startsWith("/trades") ? "trades"
     : path === "/" || path.startsWith("/search") ? "search" : null;
   for (const link of document.querySelectorAll("[data-nav]")) {
     if (link.dataset.nav === section) link.setAttribute("aria-current", "page");
@@ -552,6 +556,8 @@ async function overviewTab(ctx, asset) {
     versionsSection(asset),
     changeApplicationSection(asset),
     listingsSection(asset.listings),
+    asset.listings.length ? h("p", { class: "trades-link" },
+      h("a", { href: `/trades${query({ asset: asset.asset_id })}` }, t("trades_of_asset"))) : null,
     attestationsSection(asset.attestations),
     lineageSummary(asset),
     partiesSection(asset),
@@ -1319,6 +1325,10 @@ async function pageParty(ctx, address) {
       pager({ page: assetsPage, pages: Math.ceil(registered.count / SEARCH_PAGE_SIZE), href: (p) => self({ assets: p }),
               summary: t("total_count", { count: fmtNumber(registered.count) }) })]
       : h("p", { class: "muted" }, t("none"))),
+    h("p", { class: "trades-link" }, `${t("trades_title")}: `,
+      ...(info && info.role === "exchange" ? [h("a", { href: `/trades${query({ exchange: address })}` }, t("exchange")), " · "] : []),
+      h("a", { href: `/trades${query({ seller: address })}` }, t("seller")), " · ",
+      h("a", { href: `/trades${query({ buyer: address })}` }, t("buyer"))),
     listings ? section(t("exchange_listings"), listings.count ? [listingsTable(listings.data, { showAsset: true }),
       pager({ page: listingsPage, pages: Math.ceil(listings.count / SEARCH_PAGE_SIZE), href: (p) => self({ listings: p }),
               summary: t("total_count", { count: fmtNumber(listings.count) }) })]
@@ -1341,6 +1351,95 @@ function qualificationsSection(info) {
       cidLink(q.document_cid),
     ]), { className: "table qualifications" })
     : h("p", { class: "muted" }, t("no_qualifications")));
+}
+
+// ─────────────────────────────── trades (交易存证) ───────────────────────────────
+
+function settlementBadge(status) {
+  const kind = status === "settled" ? "ok" : status === "pending" ? "neutral" : "bad";
+  return badge(tv("settlement_status", status), kind);
+}
+
+function priceText(trade) {
+  return trade.price_amount !== null ? money(trade.price_amount, trade.currency)
+    : h("span", { class: "muted", title: trade.price_hash || "" }, t("price_confidential"));
+}
+
+function tradeHref(trade) {
+  return `/trades/${enc(trade.exchange)}/${enc(trade.number)}`;
+}
+
+function tradesTable(trades, { showAsset = true } = {}) {
+  const headers = [t("trade_number"), ...(showAsset ? [t("asset")] : []), t("exchange"), t("seller"), t("buyer"),
+    t("price"), t("settlement"), t("recorded_at")];
+  return table(headers, trades.map((trade) => [
+    h("a", { href: tradeHref(trade), class: "mono" }, trade.number),
+    ...(showAsset ? [assetLink(trade.asset_id)] : []),
+    partyLink(trade.exchange), partyLink(trade.seller), partyLink(trade.buyer), priceText(trade),
+    settlementBadge(trade.settlement), time(trade.recorded_at),
+  ]), { className: "table trades" });
+}
+
+/** Every trade, or those of one exchange, buyer, seller or asset (?exchange= &buyer= &seller= &asset=), paged. */
+async function pageTrades(ctx) {
+  const filters = Object.fromEntries(["exchange", "buyer", "seller", "asset"].map((k) => [k, ctx.query.get(k) || ""]));
+  const page = Math.max(1, Math.floor(Number(ctx.query.get("page"))) || 1);
+  const [participants, trades] = await Promise.all([
+    api("/v1/participants"),
+    api(`/v1/trades${query({ ...filters, limit: SEARCH_PAGE_SIZE, offset: (page - 1) * SEARCH_PAGE_SIZE })}`),
+  ]);
+  setParticipants(participants);
+  await loadNames(trades.data.flatMap((trade) => [trade.seller, trade.buyer]));
+  setTitle(t("trades_title"));
+  const active = Object.entries(filters).filter(([, v]) => v);
+  return [
+    h("h1", t("trades_title")),
+    h("p", { class: "muted" }, t("trades_intro")),
+    active.length ? h("p", { class: "filters" }, `${t("filtered_by")} `,
+      ...active.map(([k, v]) => h("span", { class: "filter" }, `${t(k)}: `,
+        k === "asset" ? assetLink(v) : partyLink(v))), " ", h("a", { href: "/trades" }, t("clear_filters"))) : null,
+    section(t("trades_title"), trades.count ? [tradesTable(trades.data),
+      pager({ page, pages: Math.ceil(trades.count / SEARCH_PAGE_SIZE), href: (p) => `/trades${query({ ...filters, page: p > 1 ? p : "" })}`,
+              summary: t("total_count", { count: fmtNumber(trades.count) }) })]
+      : h("p", { class: "muted" }, t("no_trades"))),
+  ];
+}
+
+/** One trade by its exchange and certificate number: parties, price, contract, delivery, settlement, evidence. */
+async function pageTrade(ctx, exchange, number) {
+  const [participants, trade] = await Promise.all([
+    api("/v1/participants"),
+    api(`/v1/trades/${enc(exchange)}/${enc(number)}`),
+  ]);
+  setParticipants(participants);
+  await loadNames([trade.seller, trade.buyer]);
+  setTitle(trade.number);
+  return [
+    h("header", { class: "asset-header" },
+      h("p", { class: "eyebrow" }, t("trade")),
+      h("h1", { class: "mono" }, trade.number),
+      h("p", settlementBadge(trade.settlement))),
+    section(t("trade"), facts([
+      [t("trade_number"), h("code", { class: "mono" }, trade.number)],
+      [t("exchange"), partyLink(trade.exchange)],
+      [t("asset"), assetLink(trade.asset_id)],
+      [t("listing"), `#${trade.listing_id}`],
+      [t("seller"), partyLink(trade.seller)],
+      [t("buyer"), partyLink(trade.buyer)],
+      [t("buyers_right"), h("a", { href: `/assets/${enc(trade.asset_id)}` }, `#${trade.right_index}`),
+        ` (${t("granted_from")} #${trade.parent_index})`],
+      [t("price"), priceText(trade)],
+      ...(trade.price_hash ? [[t("price_commitment"), mono(trade.price_hash, { full: true })]] : []),
+      [t("contract_document"), trade.contract_cid ? cidLink(trade.contract_cid) : "—"],
+      [t("delivery_evidence"), trade.delivery_cid ? cidLink(trade.delivery_cid) : t("none")],
+      [t("settlement"), settlementBadge(trade.settlement)],
+      [t("recorded_at"), time(trade.recorded_at)],
+      [t("block"), fmtNumber(trade.recorded_block)],
+      [t("transaction"), mono(trade.recorded_tx, { full: true })],
+    ])),
+    h("p", h("a", { href: `/trades${query({ asset: trade.asset_id })}` }, t("trades_of_asset")), " · ",
+      h("a", { href: `/assets/${enc(trade.asset_id)}/history` }, t("asset_history"))),
+  ];
 }
 
 // ─────────────────────────────── status ───────────────────────────────

@@ -4,17 +4,19 @@ pragma solidity ^0.8.24;
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {ERC2771Context} from "@openzeppelin/contracts/metatx/ERC2771Context.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 
 import {IDataRegistry} from "./interfaces/IDataRegistry.sol";
 import {IListingRegistry} from "./interfaces/IListingRegistry.sol";
 import {IParticipantRegistry} from "./interfaces/IParticipantRegistry.sol";
 import {ITradeRegistry} from "./interfaces/ITradeRegistry.sol";
 import {CertificateNumber} from "./libraries/CertificateNumber.sol";
+import {PauseFlag} from "./PauseFlag.sol";
 
 /// @title TradeRegistry
 /// @notice See {ITradeRegistry}. Reads listings from the ListingRegistry, exchanges from the ParticipantRegistry,
 /// and creates the buyer's right through the DataRegistry's `grantBySig`: the DataRegistry is unchanged.
-contract TradeRegistry is ITradeRegistry, EIP712, ERC2771Context {
+contract TradeRegistry is ITradeRegistry, EIP712, ERC2771Context, PauseFlag {
     bytes32 private constant ACCEPTANCE_TYPEHASH = keccak256(
         "TradeAcceptance(address buyer,address exchange,uint256 listingId,bytes32 grantSignatureHash,"
         "uint256 priceAmount,bytes3 currency,bytes32 priceHash,bytes32 contractCid,uint256 deadline)"
@@ -40,6 +42,15 @@ contract TradeRegistry is ITradeRegistry, EIP712, ERC2771Context {
     /// `status - 1`: a recorded trade is Pending with nothing stored, so recording writes only the exchange's
     /// book; a trade exists when its serial is at most its year's last.
     mapping(address exchange => mapping(uint256 word => uint256 statuses)) private _statuses;
+    /// @dev The codes an exchange numbered its trades with before the council changed its code, oldest first,
+    /// each with the key (year << 20 | serial) of its last trade under it: a certificate number, once issued,
+    /// never changes. Only the council's override writes here, so recording a trade never reads it.
+    mapping(address exchange => CodeEra[]) private _formerCodes;
+
+    struct CodeEra {
+        bytes6 code;
+        uint256 lastKey;
+    }
 
     constructor(
         IDataRegistry dataRegistry_,
@@ -68,6 +79,29 @@ contract TradeRegistry is ITradeRegistry, EIP712, ERC2771Context {
         _codeOwners[code] = exchange;
         _books[exchange].code = code;
         emit TradeCodeSet(exchange, code);
+    }
+
+    /// @inheritdoc ITradeRegistry
+    /// @dev Governance, like admitting participants: not stopped by a pause (the council may need it then).
+    function assignTradeCode(address exchange, bytes6 code) external {
+        address council = _msgSender();
+        if (council != Ownable(address(participants)).owner()) revert NotCouncil(council);
+        if (!participants.isActive(exchange, IParticipantRegistry.Role.Exchange)) revert NotAnExchange(exchange);
+        if (!_validCode(code)) revert InvalidTradeCode(code);
+        Book storage book = _books[exchange];
+        bytes6 current = book.code;
+        if (current == code) revert TradeCodeAlreadySet(exchange, current);
+        // A code stays its exchange's for good, even after an override: numbers issued under it keep their meaning.
+        address owner = _codeOwners[code];
+        if (owner != address(0) && owner != exchange) revert TradeCodeTaken(code, owner);
+        if (current != bytes6(0) && book.year != 0) {
+            // The trades numbered so far keep the old code (see `certificateNumber`).
+            _formerCodes[exchange].push(CodeEra(current, _key(book.year, book.serial)));
+        }
+        _codeOwners[code] = exchange;
+        book.code = code;
+        emit TradeCodeSet(exchange, code);
+        emit TradeCodeAssigned(exchange, code, current, council);
     }
 
     /// @dev 2 to 6 characters A-Z or 0-9, left-aligned, zero-padded.
@@ -140,9 +174,9 @@ contract TradeRegistry is ITradeRegistry, EIP712, ERC2771Context {
         emit DeliveryRecorded(exchange, year, serial, evidenceCid);
     }
 
-    /// @dev The council's emergency stop (see {IParticipantRegistry}): first in every write.
-    function _whenNotPaused() private view {
-        if (participants.paused()) revert IParticipantRegistry.RegistryPaused();
+    /// @dev The council's emergency stop (see {PauseFlag}): the participant registry holds the switch.
+    function _pauseSwitch() internal view override returns (IParticipantRegistry) {
+        return participants;
     }
 
     function _activeExchange() private view returns (address exchange) {
@@ -280,6 +314,16 @@ contract TradeRegistry is ITradeRegistry, EIP712, ERC2771Context {
         if (s == SettlementStatus.None) revert TradeNotFound(exchange, year, serial);
     }
 
+    /// @dev The code the trade with `key` was numbered with: the first former code whose era reaches it, else
+    /// the current one.
+    function _codeOf(address exchange, uint256 key) private view returns (bytes6) {
+        CodeEra[] storage eras = _formerCodes[exchange];
+        for (uint256 i; i < eras.length; ++i) {
+            if (key <= eras[i].lastKey) return eras[i].code;
+        }
+        return _books[exchange].code;
+    }
+
     function _format(bytes6 code, uint16 year, uint32 serial) private pure returns (string memory) {
         uint256 length;
         while (length < 6 && code[length] != 0) ++length;
@@ -310,7 +354,7 @@ contract TradeRegistry is ITradeRegistry, EIP712, ERC2771Context {
     /// @inheritdoc ITradeRegistry
     function certificateNumber(address exchange, uint16 year, uint32 serial) external view returns (string memory) {
         _existingTrade(exchange, year, serial);
-        return _format(_books[exchange].code, year, serial);
+        return _format(_codeOf(exchange, _key(year, serial)), year, serial);
     }
 
     /// @inheritdoc ITradeRegistry

@@ -9,6 +9,7 @@ import {RegistryFixture} from "./RegistryFixture.t.sol";
 import {Vm} from "./utils/Vm.sol";
 import {IAttestationRegistry} from "../src/interfaces/IAttestationRegistry.sol";
 import {IDataRegistry} from "../src/interfaces/IDataRegistry.sol";
+import {IFinanceRecords} from "../src/interfaces/IFinanceRecords.sol";
 import {IListingRegistry} from "../src/interfaces/IListingRegistry.sol";
 import {IParticipantRegistry} from "../src/interfaces/IParticipantRegistry.sol";
 import {IRecognitionRegistry} from "../src/interfaces/IRecognitionRegistry.sol";
@@ -61,6 +62,7 @@ contract AccessControlMatrixTest is RegistryFixture {
         _officeRows();
         _recognitionRows();
         _attestationRows();
+        _financeRows();
         _tradeRows();
         _forwarderRows();
     }
@@ -108,6 +110,9 @@ contract AccessControlMatrixTest is RegistryFixture {
         _gov("Office.setPaused", address(d.office), abi.encodeCall(d.office.setPaused, (true)), NOBODY, notSwitch);
         _gov("Attestations.setPaused", address(d.attestations), abi.encodeCall(d.attestations.setPaused, (true)),
             NOBODY, notSwitch);
+        _gov("Finance.setPaused", address(d.finance), abi.encodeCall(d.finance.setPaused, (true)), NOBODY,
+            notSwitch);
+        _gov("Trades.setPaused", address(d.trades), abi.encodeCall(d.trades.setPaused, (true)), NOBODY, notSwitch);
     }
 
     function _dataRegistryRows() internal {
@@ -234,11 +239,25 @@ contract AccessControlMatrixTest is RegistryFixture {
         IListingRegistry.ListingRequest memory req = listingRequest(asset, "SDE-2");
         bytes memory consent = sign(keys[HOLDER], digest(domain("ListingRegistry", block.chainid, l),
             consentHash(who[HOLDER], who[EXCHANGE], req, 0, deadline)));
-        _row("Listings.list (holder's consent)", l, abi.encodeCall(d.listings.list, (req, who[HOLDER], deadline, consent)),
+        _row("Listings.list (holder's consent)", l, abi.encodeCall(d.listings.list, (req, who[HOLDER], 0, deadline, consent)),
             E, IListingRegistry.NotAnExchange.selector);
         // Anyone may record its own consent; it lists nothing unless the consenting party holds the right.
-        _row("Listings.approveListing (own consent)", l, abi.encodeCall(d.listings.approveListing, (who[EXCHANGE], req)),
+        _row("Listings.approveListing (own consent)", l, abi.encodeCall(d.listings.approveListing, (who[EXCHANGE], req, uint64(deadline))),
             ANYONE, 0);
+        // Issue 17. The holder approved `held` beforehand: only it can revoke that approval.
+        IListingRegistry.ListingRequest memory held = listingRequest(asset, "SDE-held");
+        vm.prank(who[HOLDER]);
+        d.listings.approveListing(who[EXCHANGE], held, uint64(deadline));
+        _row("Listings.revokeApproval (own approval)", l, abi.encodeCall(d.listings.revokeApproval,
+            (who[EXCHANGE], held)), H, IListingRegistry.ConsentMissing.selector);
+        // Anyone may withdraw its own consent ids: they are its own.
+        _row("Listings.withdrawConsents (own ids)", l, abi.encodeCall(d.listings.withdrawConsents, (0, 1)), ANYONE, 0);
+        _row("Listings.setListingPolicy", l, abi.encodeCall(d.listings.setListingPolicy,
+            (IListingRegistry.ListingPolicy(true, true))), E, IListingRegistry.NotAnExchange.selector);
+        IListingRegistry.ListingFloor memory floor;
+        floor.certificateRequired = true;
+        _gov("Listings.setListingFloor", l, abi.encodeCall(d.listings.setListingFloor, (floor)), M,
+            IListingRegistry.NotCouncil.selector);
         _row("Listings.setStatus (suspend)", l, abi.encodeCall(d.listings.setStatus,
             (listingId, IListingRegistry.ListingStatus.Suspended)), E, IListingRegistry.NotListingParty.selector);
         _row("Listings.setStatus (delist)", l, abi.encodeCall(d.listings.setStatus,
@@ -252,9 +271,9 @@ contract AccessControlMatrixTest is RegistryFixture {
         address t = address(d.trades);
         IListingRegistry.ListingRequest memory req = listingRequest(otherAsset, "AC-1");
         vm.prank(who[OTHER_HOLDER]);
-        d.listings.approveListing(who[EXCHANGE], req);
+        d.listings.approveListing(who[EXCHANGE], req, uint64(block.timestamp + 1 days));
         vm.startPrank(who[EXCHANGE]);
-        tradeListing = d.listings.list(req, who[OTHER_HOLDER], 0, "");
+        tradeListing = d.listings.list(req, who[OTHER_HOLDER], 0, 0, "");
         d.trades.setTradeCode("AC");
         vm.stopPrank();
         (ITradeRegistry.Trade memory trade, IDataRegistry.GrantTerms memory g, ITradeRegistry.Signatures memory s) =
@@ -273,6 +292,9 @@ contract AccessControlMatrixTest is RegistryFixture {
         _row("Trades.setTradeCode", t, abi.encodeCall(d.trades.setTradeCode, ("XY")), NOBODY,
             ITradeRegistry.NotAnExchange.selector);
         rows[rows.length - 1].altRefusal = ITradeRegistry.TradeCodeAlreadySet.selector;
+        // The council approves or overrides an exchange's code.
+        _gov("Trades.assignTradeCode", t, abi.encodeCall(d.trades.assignTradeCode, (who[EXCHANGE], "ACX")), M,
+            ITradeRegistry.NotCouncil.selector);
     }
 
     function _signedTrade()
@@ -354,6 +376,19 @@ contract AccessControlMatrixTest is RegistryFixture {
             (openEngagement)), H, IAttestationRegistry.NotEngager.selector);
         _row("Attestations.revokeAttestation", a, abi.encodeCall(d.attestations.revokeAttestation, (attestationId, 1)),
             A, IAttestationRegistry.NotIssuer.selector);
+    }
+
+    /// @dev Only the holder of a valid holding right records the asset's accounting commitment and finance
+    /// remarks, and only the holder that recorded a remark ends it.
+    function _financeRows() internal {
+        address f = address(d.finance);
+        bytes4 notHolder = IFinanceRecords.NotHoldingRightHolder.selector;
+        _row("Finance.recordAccounting", f, abi.encodeCall(d.finance.recordAccounting, (asset, 1, who[OUTSIDER],
+            keccak256("accounts"))), H, notHolder);
+        _row("Finance.recordRemark", f, abi.encodeCall(d.finance.recordRemark, (asset, 1, contribution())), H,
+            notHolder);
+        _row("Finance.endRemark", f, abi.encodeCall(d.finance.endRemark, (financeRemarkId, keccak256("ended"))), H,
+            IFinanceRecords.NotRemarkHolder.selector);
     }
 
     function _forwarderRows() internal {

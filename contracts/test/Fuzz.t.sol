@@ -186,6 +186,7 @@ contract FuzzTest is SignedCalls {
     ) public {
         role %= ROLES;
         vm.assume(keccak256(bytes(externalNo)) != keccak256("ZD-1"));
+        vm.assume(pledgee != address(0)); // no pledge to nobody: refused for every role
         (bool ok,) =
             _call(role, address(d.registry), abi.encodeCall(d.registry.recordPledge, (asset, externalNo, pledgee)));
         _outcome(ok, role == REGISTRAR, "record");
@@ -278,10 +279,10 @@ contract FuzzTest is SignedCalls {
         lister %= ROLES;
         IListingRegistry.ListingRequest memory r = listingRequest(asset, ref);
         (bool approved,) = _call(consenter, address(d.listings), abi.encodeCall(d.listings.approveListing,
-            (who[EXCHANGE], r)));
+            (who[EXCHANGE], r, uint64(block.timestamp + 1 days))));
         assertTrue(approved, "approving one's own consent is open to all");
         bool expected = consenter == HOLDER && lister == EXCHANGE && keccak256(bytes(ref)) != keccak256("SDE-1");
-        (bool ok,) = _call(lister, address(d.listings), abi.encodeCall(d.listings.list, (r, who[consenter], 0, "")));
+        (bool ok,) = _call(lister, address(d.listings), abi.encodeCall(d.listings.list, (r, who[consenter], 0, 0, "")));
         _outcome(ok, expected, "list");
         assertEq(d.listings.listingCount(), ok ? 2 : 1, "listings");
         if (ok) assertEq(d.listings.getListing(2).holder, who[HOLDER], "consenting holder");

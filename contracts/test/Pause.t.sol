@@ -189,9 +189,9 @@ contract PauseTest is RegistryFixture {
 
     // ───────────────────────────── the copies of the switch in each contract ─────────────────────────────
 
-    function _copies() internal view returns (IPauseFlag[4] memory) {
+    function _copies() internal view returns (IPauseFlag[6] memory) {
         return [IPauseFlag(address(d.registry)), IPauseFlag(address(d.listings)), IPauseFlag(address(d.office)),
-            IPauseFlag(address(d.attestations))];
+            IPauseFlag(address(d.attestations)), IPauseFlag(address(d.trades)), IPauseFlag(address(d.finance))];
     }
 
     function _bindOne(address target) internal {
@@ -204,19 +204,19 @@ contract PauseTest is RegistryFixture {
     /// @dev `pause` and `unpause` set every bound contract's copy in the same transaction.
     function test_pause_setsTheCopyInEveryBoundContract() public {
         address[] memory bound = d.participants.boundContracts();
-        assertEq(bound.length, 4, "the fixture's deployment binds its four registry contracts");
-        IPauseFlag[4] memory copies = _copies();
-        for (uint256 i; i < 4; ++i) {
+        IPauseFlag[6] memory copies = _copies();
+        assertEq(bound.length, copies.length, "the fixture's deployment binds each of its registry contracts");
+        for (uint256 i; i < copies.length; ++i) {
             assertEq(bound[i], address(copies[i]), "bound in deployment order");
             assertTrue(!copies[i].paused(), "running");
         }
         _pause();
-        for (uint256 i; i < 4; ++i) {
+        for (uint256 i; i < 5; ++i) {
             assertTrue(copies[i].paused(), "the copy follows the pause");
         }
         vm.prank(who[ADMIN]);
         d.participants.unpause();
-        for (uint256 i; i < 4; ++i) {
+        for (uint256 i; i < 5; ++i) {
             assertTrue(!copies[i].paused(), "the copy follows the unpause");
         }
         vm.prank(who[HOLDER]);
@@ -225,8 +225,8 @@ contract PauseTest is RegistryFixture {
 
     /// @dev Only the participant registry sets a copy: nobody else, the admin included, directly or forwarded.
     function test_setPaused_onlyByTheParticipantRegistry() public {
-        IPauseFlag[4] memory copies = _copies();
-        for (uint256 i; i < 4; ++i) {
+        IPauseFlag[6] memory copies = _copies();
+        for (uint256 i; i < 5; ++i) {
             for (uint256 role; role < ROLES; ++role) {
                 vm.prank(who[role]);
                 vm.expectRevert(abi.encodeWithSelector(IPauseFlag.NotParticipantRegistry.selector, who[role]));
@@ -285,13 +285,13 @@ contract PauseTest is RegistryFixture {
         d.participants.bindContracts(targets);
 
         _bindOne(address(spare));
-        assertEq(d.participants.boundContracts().length, 5, "bound");
+        assertEq(d.participants.boundContracts().length, _copies().length + 1, "bound");
     }
 
     /// @dev At most MAX_BOUND_CONTRACTS copies: the gas of `pause` stays bounded.
     function test_bindContracts_isBounded() public {
         uint256 max = d.participants.MAX_BOUND_CONTRACTS();
-        for (uint256 i = 4; i < max; ++i) {
+        for (uint256 i = _copies().length; i < max; ++i) {
             _bindOne(address(new AttestationRegistry(d.registry, d.participants, address(d.forwarder))));
         }
         address extra = address(new AttestationRegistry(d.registry, d.participants, address(d.forwarder)));

@@ -457,7 +457,7 @@ contract RecordAuthorityTest is RegistryFixture {
         vm.prank(who[HOLDER]);
         d.registry.grant(id, 2, terms(FRESH, uint64(block.timestamp + 30 days)));
         vm.prank(who[HOLDER]);
-        d.listings.approveListing(who[EXCHANGE], listingRequest(id, "M-1"));
+        d.listings.approveListing(who[EXCHANGE], listingRequest(id, "M-1"), uint64(block.timestamp + 1 days));
         if (state == State.Frozen) orderId = _freeze(who[REGULATOR], id);
         if (state == State.Pledged || state == State.PledgedWithConsent) pledgeId_ = _pledge(id, "ZD-M");
         if (state == State.PledgedWithConsent) {
@@ -486,7 +486,7 @@ contract RecordAuthorityTest is RegistryFixture {
         if (op == 4) return ("revoke grant 5 (grantor)", who[HOLDER], r, abi.encodeCall(d.registry.revoke, (id, 5, 1, bytes32(0))));
         if (op == 5) return ("renew grant 5 (grantor)", who[HOLDER], r, abi.encodeCall(d.registry.renew, (id, 5, uint64(block.timestamp + 20 days))));
         if (op == 6) return ("derive: register with it as source", who[HOLDER], r, abi.encodeCall(d.registry.register, (derived)));
-        if (op == 7) return ("list operating right 3 (exchange)", who[EXCHANGE], address(d.listings), abi.encodeCall(d.listings.list, (listingRequest(id, "M-1"), who[HOLDER], 0, "")));
+        if (op == 7) return ("list operating right 3 (exchange)", who[EXCHANGE], address(d.listings), abi.encodeCall(d.listings.list, (listingRequest(id, "M-1"), who[HOLDER], 0, 0, "")));
         if (op == 8) return ("apply for change (registrant)", who[HOLDER], o, abi.encodeCall(d.office.applyForChange, (id, who[REGISTRAR], version2(), bytes32(0))));
         if (op == 9) return ("cancel on request (registrant)", who[HOLDER], r, abi.encodeCall(d.registry.cancel, (id, 1, bytes32(0))));
         if (op == 10) return ("cancel, reason 4 (registrar)", who[REGISTRAR], r, abi.encodeCall(d.registry.cancel, (id, 4, bytes32(0))));

@@ -6,6 +6,7 @@ import {ERC2771Forwarder} from "@openzeppelin/contracts/metatx/ERC2771Forwarder.
 
 import {AttestationRegistry} from "../src/AttestationRegistry.sol";
 import {DataRegistry} from "../src/DataRegistry.sol";
+import {FinanceRecords} from "../src/FinanceRecords.sol";
 import {Forwarder} from "../src/Forwarder.sol";
 import {ListingRegistry} from "../src/ListingRegistry.sol";
 import {ParticipantRegistry} from "../src/ParticipantRegistry.sol";
@@ -14,6 +15,8 @@ import {RegistrationOffice} from "../src/RegistrationOffice.sol";
 import {TradeRegistry} from "../src/TradeRegistry.sol";
 import {IAttestationRegistry} from "../src/interfaces/IAttestationRegistry.sol";
 import {IDataRegistry} from "../src/interfaces/IDataRegistry.sol";
+import {IFinanceRecords} from "../src/interfaces/IFinanceRecords.sol";
+import {ListingHelpers} from "./ListingHelpers.sol";
 import {IListingRegistry} from "../src/interfaces/IListingRegistry.sol";
 import {IParticipantRegistry} from "../src/interfaces/IParticipantRegistry.sol";
 
@@ -31,6 +34,7 @@ abstract contract RegistryFixture is Test {
         AttestationRegistry attestations;
         TradeRegistry trades;
         RecognitionRegistry recognitions;
+        FinanceRecords finance;
     }
 
     // ───────────────────────────── roles: the columns of the matrix ─────────────────────────────
@@ -85,6 +89,7 @@ abstract contract RegistryFixture is Test {
     bytes32 internal pledgeId; // on `asset`
     uint256 internal attestationId; // by APPRAISER on `asset`, under engagement 1
     uint256 internal openEngagement; // HOLDER engaged APPRAISER for `asset` (engagement 2), not used yet
+    uint256 internal financeRemarkId; // a capital contribution of `asset`, recorded by HOLDER
 
     function setUp() public virtual {
         vm.warp(T0);
@@ -129,9 +134,9 @@ abstract contract RegistryFixture is Test {
 
         IListingRegistry.ListingRequest memory r = listingRequest(asset, "SDE-1");
         vm.prank(who[HOLDER]);
-        d.listings.approveListing(who[EXCHANGE], r);
+        d.listings.approveListing(who[EXCHANGE], r, uint64(block.timestamp + 1 days));
         vm.prank(who[EXCHANGE]);
-        listingId = d.listings.list(r, who[HOLDER], 0, "");
+        listingId = d.listings.list(r, who[HOLDER], 0, 0, "");
 
         vm.prank(who[HOLDER]);
         uint256 engagementId = d.attestations.engage(engagementRequest(asset));
@@ -139,6 +144,8 @@ abstract contract RegistryFixture is Test {
         attestationId = d.attestations.appraise(asset, appraisal(), appraisalTerms(engagementId));
         vm.prank(who[HOLDER]);
         openEngagement = d.attestations.engage(engagementRequest(asset));
+        vm.prank(who[HOLDER]);
+        financeRemarkId = d.finance.recordRemark(asset, 1, contribution());
 
         // The procedure: one application registered a year ago and due for renewal, and one at every other stage.
         _toPublicity(registeredAsset);
@@ -173,11 +180,13 @@ abstract contract RegistryFixture is Test {
         x.forwarder = new Forwarder();
         x.participants = new ParticipantRegistry(who[ADMIN], address(x.forwarder));
         x.registry = new DataRegistry(x.participants, address(x.forwarder));
-        x.listings = new ListingRegistry(x.registry, x.participants, address(x.forwarder));
         x.office = new RegistrationOffice(x.registry, x.participants, PUBLICITY, address(x.forwarder));
         x.attestations = new AttestationRegistry(x.registry, x.participants, address(x.forwarder));
+        x.listings =
+            new ListingRegistry(x.registry, x.participants, x.office, x.attestations, address(x.forwarder));
         x.trades = new TradeRegistry(x.registry, x.listings, x.participants, address(x.forwarder));
         x.recognitions = new RecognitionRegistry(x.participants, address(x.forwarder));
+        x.finance = new FinanceRecords(x.registry, x.participants, address(x.forwarder));
     }
 
     function _admit(Deployment memory x) internal {
@@ -193,11 +202,14 @@ abstract contract RegistryFixture is Test {
         // Recognition 1: another province's registry, for the withdrawal rows.
         x.recognitions.recognise(31_338, address(0x4601), address(0x4602), 1, "46", unicode"海南省数据登记中心");
         x.registry.setRegistrationOffice(address(x.office));
-        address[] memory bound = new address[](4);
-        (bound[0], bound[1], bound[2], bound[3]) =
-            (address(x.registry), address(x.listings), address(x.office), address(x.attestations));
+        address[] memory bound = new address[](6);
+        (bound[0], bound[1], bound[2], bound[3], bound[4], bound[5]) = (address(x.registry), address(x.listings),
+            address(x.office), address(x.attestations), address(x.trades), address(x.finance));
         x.participants.bindContracts(bound);
         vm.stopPrank();
+        // The fixture's assets are mostly uncertified: its exchange's policy allows them.
+        vm.prank(who[EXCHANGE]);
+        x.listings.setListingPolicy(ListingHelpers.permissive());
     }
 
     function _register(Deployment memory x, address registrant, string memory content) internal returns (bytes32) {
@@ -250,7 +262,16 @@ abstract contract RegistryFixture is Test {
         pure
         returns (IListingRegistry.ListingRequest memory)
     {
-        return IListingRegistry.ListingRequest(id, 3, 0, ref, keccak256(bytes(ref)));
+        return ListingHelpers.request(id, 3, 0, ref, keccak256(bytes(ref)));
+    }
+
+    /// @dev A capital contribution (作价出资) of an asset into FRESH, agreed by the document "agreement".
+    function contribution() internal pure returns (IFinanceRecords.RemarkData memory r) {
+        r.kind = IFinanceRecords.RemarkKind.CapitalContribution;
+        r.counterparty = FRESH;
+        r.beneficiaries = new address[](0);
+        r.documentCid = keccak256("agreement");
+        r.effectiveFrom = uint64(T0);
     }
 
     function appraisal() internal pure returns (IAttestationRegistry.AttestationData memory a) {
@@ -313,10 +334,6 @@ abstract contract RegistryFixture is Test {
     );
     bytes32 internal constant RENEW_TYPEHASH = keccak256(
         "Renew(address grantor,bytes32 assetId,uint256 rightIndex,uint64 validUntil,uint256 nonce,uint256 deadline)"
-    );
-    bytes32 internal constant CONSENT_TYPEHASH = keccak256(
-        "ListingConsent(address holder,address exchange,bytes32 assetId,uint256 rightIndex,uint256 originListingId,"
-        "string exchangeListingId,bytes32 offerTermsCid,uint256 nonce,uint256 deadline)"
     );
     bytes32 internal constant ENGAGEMENT_TYPEHASH = keccak256(
         "Engagement(address holder,address appraiser,bytes32 assetId,uint256 rightIndex,bytes32 letterCid,"
@@ -393,12 +410,7 @@ abstract contract RegistryFixture is Test {
         uint256 nonce,
         uint256 deadline
     ) internal pure returns (bytes32) {
-        return keccak256(
-            abi.encode(
-                CONSENT_TYPEHASH, holder, exchange, r.assetId, r.rightIndex, r.originListingId,
-                keccak256(bytes(r.exchangeListingId)), r.offerTermsCid, nonce, deadline
-            )
-        );
+        return ListingHelpers.consentHash(holder, exchange, r, nonce, deadline);
     }
 
     /// @dev A forward request from `key`'s account to `to`, signed for forwarder `f` on this chain.

@@ -167,10 +167,10 @@ abstract contract SignedCalls is RegistryFixture {
 
     function _signedConsent(Sig memory s, Deployment memory x) internal returns (bytes memory) {
         IListingRegistry.ListingRequest memory req = listingRequest(s.assetId, "SIG-1");
-        uint256 nonce = x.listings.nonces(s.signer);
+        uint256 nonce = 7; // an unordered consent id
         bytes memory sig = _signWith(s, Path.ListingConsent, x, consentHash(s.signer, who[EXCHANGE], req, nonce, s.deadline));
         if (s.tamper) req.exchangeListingId = "SIG-2";
-        return abi.encodeCall(x.listings.list, (req, s.signer, s.deadline, sig));
+        return abi.encodeCall(x.listings.list, (req, s.signer, nonce, s.deadline, sig));
     }
 
     function _signedForward(Sig memory s, Deployment memory x) internal returns (bytes memory) {

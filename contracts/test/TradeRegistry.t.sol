@@ -287,4 +287,72 @@ contract TradeRegistryTest is TradeRegistryBase {
         vm.expectRevert(paused);
         trades.setTradeCode("SHDE");
     }
+    // ───────────────────────────── the council and trade codes ─────────────────────────────
+
+    /// @dev The council (the participant registry's owner, this test) approves a code for an exchange without one.
+    function test_assignTradeCode_councilApprovesACode_forAnExchangeWithoutOne() public {
+        vm.expectEmit(true, true, true, true, address(trades));
+        emit ITradeRegistry.TradeCodeSet(exchangeB, bytes6("SHDE"));
+        vm.expectEmit(true, true, true, true, address(trades));
+        emit ITradeRegistry.TradeCodeAssigned(exchangeB, bytes6("SHDE"), bytes6(0), address(this));
+        trades.assignTradeCode(exchangeB, "SHDE");
+        assertEq(trades.tradeCodes(exchangeB), bytes6("SHDE"), "approved");
+        // The exchange can no longer pick its own: it has one.
+        vm.prank(exchangeB);
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.TradeCodeAlreadySet.selector, exchangeB, bytes6("SHDE")));
+        trades.setTradeCode("SH");
+    }
+
+    /// @dev An override changes the code of the trades to come; numbers issued keep the old code, which stays the
+    /// exchange's (nobody else can take it, so no two trades ever share a number).
+    function test_assignTradeCode_overrides_keepsIssuedNumbers_andNeverReusesACode() public {
+        (uint16 year, uint32 serial,) = _record(exchangeA, _trade(listingA, carol), _terms(carol));
+        trades.assignTradeCode(exchangeA, "SZX");
+        assertEq(trades.tradeCodes(exchangeA), bytes6("SZX"), "overridden");
+        assertEq(trades.certificateNumber(exchangeA, year, serial), "SZDEJY2025000001", "issued number kept");
+        (uint16 year2, uint32 serial2,) = _record(exchangeA, _trade(listingA, carol), _terms(carol));
+        assertEq(trades.certificateNumber(exchangeA, year2, serial2), "SZXJY2025000002", "new code, serial goes on");
+        // A second override: each era keeps its code.
+        trades.assignTradeCode(exchangeA, "SZY");
+        assertEq(trades.certificateNumber(exchangeA, year, serial), "SZDEJY2025000001", "first era");
+        assertEq(trades.certificateNumber(exchangeA, year2, serial2), "SZXJY2025000002", "second era");
+        // The old code is refused to another exchange, by the council as by the exchange itself.
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.TradeCodeTaken.selector, bytes6("SZDE"), exchangeA));
+        trades.assignTradeCode(exchangeB, "SZDE");
+        vm.prank(exchangeB);
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.TradeCodeTaken.selector, bytes6("SZX"), exchangeA));
+        trades.setTradeCode("SZX");
+        // Unchanged, malformed, or for a non-exchange: refused.
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.TradeCodeAlreadySet.selector, exchangeA, bytes6("SZY")));
+        trades.assignTradeCode(exchangeA, "SZY");
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.InvalidTradeCode.selector, bytes6("s z")));
+        trades.assignTradeCode(exchangeA, "s z");
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.NotAnExchange.selector, carol));
+        trades.assignTradeCode(carol, "CC");
+    }
+
+    /// @dev Like the council's other governance (admitting participants, binding contracts), also while paused.
+    function test_assignTradeCode_onlyByTheCouncil_alsoWhilePaused() public {
+        vm.prank(exchangeA);
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.NotCouncil.selector, exchangeA));
+        trades.assignTradeCode(exchangeA, "XYZ");
+        vm.prank(carol);
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.NotCouncil.selector, carol));
+        trades.assignTradeCode(exchangeB, "XYZ");
+        participants.pause(bytes32(0));
+        trades.assignTradeCode(exchangeB, "XYZ");
+        assertEq(trades.tradeCodes(exchangeB), bytes6("XYZ"), "assigned while paused");
+    }
+
+    /// @dev The trade registry keeps its own copy of the switch, set by the participant registry alone.
+    function test_pauseFlag_boundCopy_followsTheSwitch() public {
+        assertTrue(!trades.paused(), "running");
+        participants.pause(bytes32(0));
+        assertTrue(trades.paused(), "the copy follows the pause");
+        participants.unpause();
+        assertTrue(!trades.paused(), "and the unpause");
+        vm.prank(exchangeA);
+        vm.expectRevert(abi.encodeWithSignature("NotParticipantRegistry(address)", exchangeA));
+        trades.setPaused(true);
+    }
 }

@@ -2,6 +2,9 @@
 pragma solidity ^0.8.24;
 
 import {DataRegistryBase} from "./DataRegistryBase.t.sol";
+import {ListingHelpers} from "./ListingHelpers.sol";
+import {AttestationRegistry} from "../src/AttestationRegistry.sol";
+import {RegistrationOffice} from "../src/RegistrationOffice.sol";
 import {IDataRegistry} from "../src/interfaces/IDataRegistry.sol";
 import {IListingRegistry} from "../src/interfaces/IListingRegistry.sol";
 import {IParticipantRegistry} from "../src/interfaces/IParticipantRegistry.sol";
@@ -32,16 +35,16 @@ abstract contract TradeRegistryBase is DataRegistryBase {
         "TradeAcceptance(address buyer,address exchange,uint256 listingId,bytes32 grantSignatureHash,"
         "uint256 priceAmount,bytes3 currency,bytes32 priceHash,bytes32 contractCid,uint256 deadline)"
     );
-    bytes32 internal constant LISTING_CONSENT_TYPEHASH = keccak256(
-        "ListingConsent(address holder,address exchange,bytes32 assetId,uint256 rightIndex,uint256 originListingId,"
-        "string exchangeListingId,bytes32 offerTermsCid,uint256 nonce,uint256 deadline)"
-    );
     bytes32 internal constant CONTRACT_CID = keccak256("trade contract");
 
     function setUp() public virtual override {
         super.setUp();
-        listings = new ListingRegistry(registry, participants, address(forwarder));
+        RegistrationOffice office = new RegistrationOffice(registry, participants, 1 days, address(forwarder));
+        AttestationRegistry attestations = new AttestationRegistry(registry, participants, address(forwarder));
+        listings = new ListingRegistry(registry, participants, office, attestations, address(forwarder));
         trades = new TradeRegistry(registry, listings, participants, address(forwarder));
+        _bind(address(listings));
+        _bind(address(trades)); // as the deployment does: the trade registry reads its own copy of the switch
         participants.addParticipant(
             exchangeA, IParticipantRegistry.Role.Exchange, unicode"深圳数据交易所", keccak256("91440300MA5H1WXX6U"), "https://a"
         );
@@ -50,22 +53,22 @@ abstract contract TradeRegistryBase is DataRegistryBase {
         );
         vm.prank(exchangeA);
         trades.setTradeCode("SZDE");
+        vm.prank(exchangeA);
+        listings.setListingPolicy(ListingHelpers.permissive());
+        vm.prank(exchangeB);
+        listings.setListingPolicy(ListingHelpers.permissive());
         assetId = _registerAs(alice, keccak256("data"), ALL);
         listingA = _list(exchangeA, "SZDE-0001");
     }
 
     function _list(address exchange, string memory ref) internal returns (uint256) {
-        IListingRegistry.ListingRequest memory r = IListingRegistry.ListingRequest(assetId, 3, 0, ref, keccak256("offer"));
+        IListingRegistry.ListingRequest memory r = ListingHelpers.request(assetId, 3, 0, ref, keccak256("offer"));
         uint256 deadline = block.timestamp + 1 days;
-        bytes32 structHash = keccak256(
-            abi.encode(
-                LISTING_CONSENT_TYPEHASH, alice, exchange, assetId, uint256(3), uint256(0), keccak256(bytes(ref)),
-                r.offerTermsCid, listings.nonces(alice), deadline
-            )
-        );
+        uint256 consentId = listings.listingCount(); // unordered: any unused id
+        bytes32 structHash = ListingHelpers.consentHash(alice, exchange, r, consentId, deadline);
         bytes memory sig = _sign(ALICE_KEY, keccak256(abi.encodePacked("\x19\x01", listings.DOMAIN_SEPARATOR(), structHash)));
         vm.prank(exchange);
-        return listings.list(r, alice, deadline, sig);
+        return listings.list(r, alice, consentId, deadline, sig);
     }
 
     function _trade(uint256 listingId, address buyer) internal pure returns (ITradeRegistry.Trade memory t) {

@@ -3,6 +3,7 @@ receipts, and turns the contract's refusals into readable errors before anything
 """
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -292,14 +293,20 @@ class RegistryClient:
         return [self.wait(h) for h in hashes]
 
     def sign(
-        self, operation: Operation, account: LocalAccount, deadline: int | None = None, ttl: int = 3600
+        self, operation: Operation, account: LocalAccount, deadline: int | None = None, ttl: int = 3600,
+        nonce: int | None = None,
     ) -> SignedOperation:
-        """Signs an operation as EIP-712 typed data with the acting party's key, for someone else to relay."""
+        """Signs an operation as EIP-712 typed data with the acting party's key, for someone else to relay.
+        `nonce` is for an operation with an unordered nonce (a listing consent's id): picked at random when not
+        given, so consents signed in parallel, anywhere, do not collide."""
         if deadline is None:
             # Judged by block time, which on a test chain can run ahead of the wall clock.
             deadline = max(int(time.time()), int(self.chain.latest_block()["timestamp"], 16)) + ttl
         contract = self._contract_of(operation)
-        nonce = contract.functions.nonces(account.address).call() if operation.nonced else 0
+        if operation.unordered_nonce:
+            nonce = secrets.randbits(64) if nonce is None else nonce
+        else:
+            nonce = contract.functions.nonces(account.address).call() if operation.nonced else 0
         typed = operation.typed_data(account.address, nonce, deadline, self.chain.chain_id, contract.address)
         signature = account.sign_message(encode_typed_data(full_message=typed)).signature
         return SignedOperation(operation, account.address, deadline, nonce, bytes(signature), typed)

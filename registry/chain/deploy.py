@@ -49,8 +49,8 @@ def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
            publicity_seconds: int = DEFAULT_PUBLICITY_SECONDS, record: Path | None = None,
            hook: Hook | None = None) -> Deployment:
     """Deploys the trusted forwarder, the ParticipantRegistry (administered by `admin`: in production the
-    council's multisig; by default the deployer), the DataRegistry, and the ListingRegistry,
-    RegistrationOffice, AttestationRegistry, TradeRegistry and FinanceRecords that read it, and the
+    council's multisig; by default the deployer), the DataRegistry, and the RegistrationOffice,
+    AttestationRegistry, ListingRegistry, TradeRegistry and FinanceRecords that read it, and the
     RecognitionRegistry of the council's recognitions of other registries. With `record`, resumes the deployment
     that record describes (see the module's docstring)."""
     rpc = Rpc(rpc_url, timeout=30)
@@ -69,10 +69,11 @@ def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
         p = deployer.contract("ParticipantRegistry", admin, f)
         remarks = deployer.contract("Remarks")  # the DataRegistry's remark logic, linked (EIP-170 size limit)
         d = deployer.contract("DataRegistry", p, f, libraries={"Remarks": remarks})
-        listings = deployer.contract("ListingRegistry", d, p, f)
         office = deployer.contract("RegistrationOffice", d, p, publicity_seconds, f)
         attestations = deployer.contract("AttestationRegistry", d, p, f)
-        deployer.contract("TradeRegistry", d, listings, p, f)  # reads the pause switch itself (not bound)
+        # Listing checks certificates and compliance certifications (issue 17): deployed after what it reads.
+        listings = deployer.contract("ListingRegistry", d, p, office, attestations, f)
+        trades = deployer.contract("TradeRegistry", d, listings, p, f)
         finance = deployer.contract("FinanceRecords", d, p, f)  # accounting commitments, contribution and trust
         # The council's recognitions of other registries: admin writes only, never paused (not bound).
         deployer.contract("RecognitionRegistry", p, f)
@@ -83,7 +84,7 @@ def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
             # Each contract keeps a copy of the pause switch, which the participant registry sets (a write then
             # reads one slot of its own instead of calling the participant registry). Another admin sends
             # `bindContracts` itself; until then the contracts ask the participant registry.
-            deployer.bind_pause(p, [d, listings, office, attestations, finance])
+            deployer.bind_pause(p, [d, listings, office, attestations, trades, finance])
     finally:
         rpc.close()
     contracts = {name: c for name, c in deployer.record.data["contracts"].items() if name != "Remarks"}

@@ -67,6 +67,12 @@ def primary_term_ended(error: ContractRevert, kind: int | None = None) -> Contra
         error.error_name, a)
 
 
+def _trade_code(value: Any) -> str:
+    """A bytes6 trade code (hex text or bytes) as its letters."""
+    raw = bytes.fromhex(value[2:]) if isinstance(value, str) and value.startswith("0x") else value
+    return raw.rstrip(b"\0").decode(errors="replace") if isinstance(raw, bytes) else str(value)
+
+
 def _kind(value: int) -> str:
     return RightKind(value).label
 
@@ -158,6 +164,20 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
         f"A grant from right {a['parentIndex']} of asset '{a['assetId']}' would be more than {a['maxDepth']} "
         "levels below its root right; grant from a right nearer the root."
     ),
+    "TradeCodeTaken": lambda a: (
+        f"The trade code {_trade_code(a['code'])} is exchange {a['owner']}'s (a code stays its exchange's for good, so "
+        "no two trades share a number); choose another."
+    ),
+    "TradeCodeAlreadySet": lambda a: (
+        f"Exchange {a['exchange']} already has the trade code {_trade_code(a['code'])}: an exchange sets its own once; "
+        "the council changes it (`datareg trade assign-code`), and assigning the same code again changes nothing."
+    ),
+    "InvalidTradeCode": lambda a: (
+        f"'{_trade_code(a['code'])}' is not a trade code: 2 to 6 characters A-Z and 0-9, such as SZDE."
+    ),
+    "TradeCodeNotSet": lambda a: (
+        f"Exchange {a['exchange']} has no trade code yet: set it (`datareg trade set-code`) before recording trades."
+    ),
     "NotAnExchange": lambda a: (
         f"Account '{a['account']}' is not an active exchange in the participant registry; only exchanges list "
         "products. The participant registry's admin admits exchanges (`datareg participant add`)."
@@ -173,7 +193,68 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
         "exactly this listing."
     ),
     "DuplicateExchangeListingId": lambda a: (
-        f"Exchange '{a['exchange']}' already has a listing with its id '{a['exchangeListingId']}'; use a new id."
+        f"Exchange '{a['exchange']}' already has a listing with its id '{a['exchangeListingId']}' that has not "
+        "ended; use a new id, or delist that listing first (an id is free again once its listing is delisted or "
+        "past its end)."
+    ),
+    # Issue 17: consent that can be managed.
+    "ConsentUsed": lambda a: (
+        f"Consent {a['consentId']} of '{a['holder']}' was already used, or the holder withdrew it "
+        "(`datareg listing withdraw-consent`); ask the holder for a new consent (`datareg consent`)."
+    ),
+    "ApprovalExpired": lambda a: (
+        f"The approval by '{a['holder']}' for exchange '{a['exchange']}' ended at {_when(a['validUntil'])}; the "
+        "holder must approve again (`datareg approve-listing --valid-until ...`)."
+    ),
+    "InvalidApprovalExpiry": lambda a: (
+        f"An approval must end in the future, got {_when(a['validUntil'])}: give --valid-until a later time."
+    ),
+    "NotOriginHolder": lambda a: (
+        f"'{a['holder']}' (right {a['rightIndex']}) is not the holder of listing {a['originListingId']}'s own "
+        "operating right: only that holder may consent to cross-listing it. A co-holder lists its own product."
+    ),
+    "InvalidTerms": lambda a: {
+        "price": "The listing's price must be named in full (a price model other than negotiable, an amount above "
+                 "0 and an ISO 4217 currency such as CNY) or not at all (negotiable: no amount, no currency).",
+        "deliveryModes": "The listing needs at least one delivery mode: download, api, privacy_computing, sandbox.",
+        "validUntil": "The listing's end (--listing-valid-until) must be in the future, or left out for no end.",
+        "usageScope": "The usage scope is at most 200 bytes (about 66 Chinese characters); put the rest in the "
+                      "offer terms document.",
+    }.get(a["field"], f"The listing's terms are not valid: {a['field']}."),
+    # Three contracts raise it (ListingRegistry's floor, TradeRegistry's codes, RecognitionRegistry): one message.
+    "NotCouncil": lambda a: (
+        f"Account '{a['account']}' is not the council (the participant registry's owner): only the council sets "
+        "the listing floor, assigns an exchange's trade code, and recognises other registries or withdraws their "
+        "recognition."
+    ),
+    # Issue 17: compliance at listing (上架审核), one message per rule.
+    "CoreDataNotListable": lambda a: (
+        f"Asset '{a['assetId']}' is core data (核心数据): core data is never listed on an exchange."
+    ),
+    "ImportantDataForbidden": lambda a: (
+        f"Asset '{a['assetId']}' is important data (重要数据), which the council's listing floor forbids listing "
+        "on any exchange, certified or not (GET /v1/listings/policies)."
+    ),
+    "PersonalInformationForbidden": lambda a: (
+        f"Asset '{a['assetId']}' contains personal information (个人信息), which the council's listing floor "
+        "forbids listing on any exchange, certified or not (GET /v1/listings/policies)."
+    ),
+    "ComplianceCertificationRequired": lambda a: (
+        f"Asset '{a['assetId']}' is important data or contains personal information: it is listed only with a "
+        "compliance certification (合规认证) of its current version that is valid now; "
+        + (f"attestation {a['attestationId']} is not one (another kind or asset, revoked, expired, or superseded "
+           "by a change)." if a["attestationId"] else "name it with --attestation ID.")
+        + " A compliance certifier issues one (`datareg attest`)."
+    ),
+    "ExportRestricted": lambda a: (
+        f"Exchange '{a['exchange']}' trades across borders (its listing policy) and asset '{a['assetId']}' is not "
+        "marked export allowed (允许出境): it cannot be listed there. List it on a domestic exchange."
+    ),
+    "RegistrationCertificateRequired": lambda a: (
+        f"Asset '{a['assetId']}' has no valid registration certificate (登记证书), and exchange '{a['exchange']}' "
+        "lists only certified assets (its policy, or the council's floor: GET /v1/listings/policies). Register "
+        "it first (`datareg apply`), or the exchange may allow uncertified assets (`datareg listing policy "
+        "--allow-uncertified`)."
     ),
     "OriginNotListable": lambda a: (
         f"Listing {a['originListingId']} cannot be cross-listed: it is "
@@ -375,10 +456,6 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "InvalidIpRegistrarCode": lambda a: (
         f"Division '{a['division']}' and code '{a['code']}' are not a valid, unused code for a data intellectual "
         "property registrar: the 6-digit administrative division code (e.g. 350200) and one digit."
-    ),
-    "NotCouncil": lambda a: (
-        f"Account '{a['account']}' is not the council (the participant registry's owner): only the council "
-        "recognises other registries and withdraws recognitions."
     ),
     "InvalidRecognition": lambda a: (
         f"The recognition of chain {a['chainId']}'s registry '{a['dataRegistry']}' is incomplete: give the chain id, "

@@ -21,10 +21,13 @@ from registry.errors import ValidationError
 from registry.vocabulary import (
     AttestationKind,
     CancelReason,
+    DeliveryMode,
     FinanceRemarkKind,
     ListingStatus,
     ObjectionReason,
     PledgedOperation,
+    PriceModel,
+    ProductForm,
     QualificationKind,
     RefusalReason,
     ReturnReason,
@@ -57,6 +60,8 @@ VALUE_TYPES = {m.key: m.value for m in ValueType if m is not ValueType.NONE}
 PLEDGED_OPERATIONS = {m.key: m.value for m in PledgedOperation}
 SETTLEMENT_STATUSES = {m.key: m.value for m in SettlementStatus if m is not SettlementStatus.NONE}
 FINANCE_REMARK_KINDS = {m.key: m.value for m in FinanceRemarkKind}
+PRICE_MODELS = {m.key: m.value for m in PriceModel}
+PRODUCT_FORMS = {m.key: m.value for m in ProductForm}
 
 
 def _refuse(name: str, message: str, short: str) -> ValidationError:
@@ -254,6 +259,9 @@ class Named(Kind):
                           f"one of {', '.join(self.codes)}")
         return self.codes[value]
 
+    def message(self, value: Any) -> int:
+        return self.abi(value, self.what)
+
 
 @dataclass(frozen=True)
 class PaddedCode(Kind):
@@ -334,6 +342,29 @@ class AddressListKind(Kind):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise _refuse(name, f"'{name}' must be a list of addresses, got {value!r}.", "a list of addresses")
         return tuple(checksum(v, name) for v in value)
+class DeliveryModesKind(Kind):
+    """A listing's delivery modes: a bit mask on chain (IListingRegistry.ListingTerms.deliveryModes), a list of
+    names in JSON (download, api, privacy_computing, sandbox)."""
+
+    eip712 = "uint8"
+
+    def abi(self, value: Any, name: str) -> int:
+        return sum(DeliveryMode.from_key(m, "delivery mode").value for m in value)
+
+    def message(self, value: Any) -> int:
+        return self.abi(value, "")
+
+    def to_json(self, value: Any) -> list[str]:
+        return [m.key for m in DeliveryMode if m.key in value]
+
+    def from_json(self, value: Any, name: str) -> tuple[str, ...]:
+        if not isinstance(value, list) or not value or not all(isinstance(m, str) for m in value):
+            modes = ", ".join(DeliveryMode.keys())
+            raise _refuse(name, f"'{name}' must be a non-empty list of delivery modes ({modes}), got {value!r}.",
+                          f"a list of {modes}")
+        for m in value:
+            DeliveryMode.from_key(m, "delivery mode")
+        return tuple(m.key for m in DeliveryMode if m.key in value)
 
 
 ASSET_ID = AssetIdKind()
@@ -346,6 +377,7 @@ CREDIT_CODE = CreditCodeKind()
 CURRENCY = CurrencyKind()
 RIGHT_KINDS = RightKindsKind()
 ADDRESSES = AddressListKind()
+DELIVERY_MODES = DeliveryModesKind()
 
 
 # ─────────────────────────────── fields and structs ───────────────────────────────
@@ -583,6 +615,9 @@ class Operation:
     signed_order: ClassVar[tuple[str, ...]] = ()
     deadline_type: ClassVar[str] = "uint256"
     nonced: ClassVar[bool] = True  # whether the signer's nonce at the contract is part of the signed message
+    # Whether the signed message's `nonce` is an id the signer picks (an unordered nonce, Permit2-style) rather
+    # than the contract's count: the listing consent's (issue 17).
+    unordered_nonce: ClassVar[bool] = False
 
     @classmethod
     def struct(cls) -> Struct:
@@ -893,9 +928,24 @@ class ApplyForChange(Operation):
 # ─────────────────────────────── listings (ListingRegistry) ───────────────────────────────
 
 @dataclass(frozen=True)
+class ListingTerms:
+    """IListingRegistry.ListingTerms: the structured terms exchanges filter on (issue 17). The default is a
+    negotiable (面议) dataset delivered by download, with no end and no usage scope stated."""
+
+    price_model: str = arg(Named(PRICE_MODELS, "price model"), "negotiable")
+    price_amount: int = arg(UINT256, 0)  # in the smallest unit of the currency (fen); 0 when negotiable
+    currency: str = arg(CURRENCY, "")  # ISO 4217; empty when negotiable
+    product_form: str = arg(Named(PRODUCT_FORMS, "product form"), "dataset")
+    delivery_modes: tuple[str, ...] = arg(DELIVERY_MODES, ("download",))
+    valid_until: int = arg(Uint(64), 0)  # Unix time the listing ends; 0 for no end
+    usage_scope: str = arg(Text(0, 200, refusal="'usage_scope' must be at most 200 characters."), "")
+
+
+@dataclass(frozen=True)
 class ListingRequest:
     """What an exchange lists and what the holder of the operating right consents to. Its fields are in the
-    contract's order; `origin_listing_id` (non-zero for a cross-listing) is keyword-only."""
+    contract's order; `origin_listing_id` (non-zero for a cross-listing), `attestation_id` (the compliance
+    certification important or personal data needs) and `terms` are keyword-only."""
 
     asset_id: str = arg(ASSET_ID)
     right_index: int = arg(Uint(low=1))
@@ -903,12 +953,16 @@ class ListingRequest:
     exchange_listing_id: str = arg(Text(1, 100, refusal="'exchange_listing_id' must be the exchange's own listing "
                                                         "id, 1-100 characters."))
     offer_terms_cid: bytes = arg(DIGEST, ZERO)
+    attestation_id: int = arg(Uint(high=2**40 - 1), 0, kw_only=True)
+    terms: ListingTerms = arg(Struct(ListingTerms, missing={}), ListingTerms(), kw_only=True)
 
 
 @dataclass(frozen=True)
 class ListingConsent(Operation):
     """The operating-right holder's consent to one exchange listing one product; signed once, offline, and
-    handed to the exchange, which submits it with `ListProduct`."""
+    handed to the exchange, which submits it with `ListProduct`. Its `nonce` is the consent's own id, an
+    unordered nonce the signer picks (ChainClient.sign: at random unless given), so any number of consents can
+    be signed in parallel; `WithdrawConsents` cancels ids not yet used."""
 
     exchange: str = arg(ADDRESS)
     request: ListingRequest = arg(Struct(ListingRequest, missing={}), flatten=True)
@@ -916,15 +970,18 @@ class ListingConsent(Operation):
     contract = "ListingRegistry"
     name = "consent"
     signer_field = "holder"
+    nonced = False
+    unordered_nonce = True
 
 
 @dataclass(frozen=True)
 class ListProduct(Operation):
-    """An exchange lists (or cross-lists) a product with the holder's consent: a signature, or none when the
-    holder approved by its own transaction (`ApproveListing`)."""
+    """An exchange lists (or cross-lists) a product with the holder's consent: a signature with its consent id,
+    or none when the holder approved by its own transaction (`ApproveListing`)."""
 
     request: ListingRequest = arg(Struct(ListingRequest))
     holder: str = arg(ADDRESS)
+    consent_id: int = arg(UINT256, 0)
     deadline: int = arg(UINT256, 0)
     signature: bytes = arg(BYTES, b"")
 
@@ -932,17 +989,90 @@ class ListProduct(Operation):
     name = "list"
     function = "list"
 
+    @classmethod
+    def with_consent(cls, request: ListingRequest, consent: Any) -> "ListProduct":
+        """With a SignedOperation of a ListingConsent: its signer, id (nonce), deadline and signature."""
+        return cls(request, consent.signer, consent.nonce, consent.deadline, consent.signature)
+
 
 @dataclass(frozen=True)
 class ApproveListing(Operation):
-    """The holder's consent as its own transaction."""
+    """The holder's consent as its own transaction, usable until `valid_until` (it must end)."""
+
+    exchange: str = arg(ADDRESS)
+    request: ListingRequest = arg(Struct(ListingRequest))
+    valid_until: int = arg(Uint(64))
+
+    contract = "ListingRegistry"
+    name = "approve_listing"
+    function = "approveListing"
+
+
+@dataclass(frozen=True)
+class RevokeApproval(Operation):
+    """The holder takes back an approval the exchange has not used."""
 
     exchange: str = arg(ADDRESS)
     request: ListingRequest = arg(Struct(ListingRequest))
 
     contract = "ListingRegistry"
-    name = "approve_listing"
-    function = "approveListing"
+    name = "revoke_approval"
+    function = "revokeApproval"
+
+
+@dataclass(frozen=True)
+class WithdrawConsents(Operation):
+    """The holder withdraws signed consents not yet used: ids word_pos * 256 + i for each bit i of `mask`."""
+
+    word_pos: int = arg(UINT256)
+    mask: int = arg(UINT256)
+
+    contract = "ListingRegistry"
+    name = "withdraw_consents"
+    function = "withdrawConsents"
+
+    @classmethod
+    def of(cls, consent_ids: list[int]) -> list["WithdrawConsents"]:
+        """One operation per 256-id word the ids fall in."""
+        words: dict[int, int] = {}
+        for consent_id in consent_ids:
+            words[consent_id >> 8] = words.get(consent_id >> 8, 0) | (1 << (consent_id & 0xFF))
+        return [cls(word, mask) for word, mask in sorted(words.items())]
+
+
+@dataclass(frozen=True)
+class ListingPolicy:
+    """IListingRegistry.ListingPolicy, an exchange's own listing rules."""
+
+    allow_uncertified: bool = arg(BOOL, False)  # may list assets without a valid registration certificate
+    cross_border: bool = arg(BOOL, False)  # trades across borders: export-restricted assets are refused
+
+
+@dataclass(frozen=True)
+class ListingFloor:
+    """IListingRegistry.ListingFloor, the council's floor below which no exchange's policy goes."""
+
+    certificate_required: bool = arg(BOOL, False)
+    important_data_forbidden: bool = arg(BOOL, False)
+    personal_information_forbidden: bool = arg(BOOL, False)
+
+
+@dataclass(frozen=True)
+class SetListingPolicy(Operation):
+    policy: ListingPolicy = arg(Struct(ListingPolicy))
+
+    contract = "ListingRegistry"
+    name = "set_listing_policy"
+    function = "setListingPolicy"
+
+
+@dataclass(frozen=True)
+class SetListingFloor(Operation):
+    floor: ListingFloor = arg(Struct(ListingFloor))
+
+    contract = "ListingRegistry"
+    name = "set_listing_floor"
+    function = "setListingFloor"
 
 
 @dataclass(frozen=True)
@@ -1015,6 +1145,18 @@ class SetTradeCode(Operation):
     contract = "TradeRegistry"
     name = "set_trade_code"
     function = "setTradeCode"
+
+
+@dataclass(frozen=True)
+class AssignTradeCode(Operation):
+    """The council approves or overrides an exchange's trade code (TradeRegistry.assignTradeCode)."""
+
+    exchange: str = arg(ADDRESS)
+    code: str = arg(PaddedCode(6))
+
+    contract = "TradeRegistry"
+    name = "assign_trade_code"
+    function = "assignTradeCode"
 
 
 @dataclass(frozen=True)

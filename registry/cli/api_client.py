@@ -25,6 +25,10 @@ _CODES: dict[str, type[RegistryError]] = {
     "invalid_text": ValidationError, "chain_error": ChainError, "chain_unavailable": ChainUnavailable}
 
 
+#: Routes whose writes are authenticated by a signed request (a read request naming the method and path).
+SIGNED_WRITES = ("/v1/webhooks",)
+
+
 class ApiClient:
     def __init__(self, base_url: str, timeout: float = 60.0, reader: Any = None) -> None:
         """`reader`: a LocalAccount that signs a read request (registry/chain/read_request.py) for every GET, so
@@ -38,8 +42,9 @@ class ApiClient:
         return self._request("GET", path, params=params or None)
 
     def _read_headers(self, method: str, path: str) -> dict[str, str]:
-        """The Authorization header of a signed read request for `method path`, when reading as a party."""
-        if self.reader is None or method != "GET":
+        """The Authorization header of a signed request for `method path`, when acting as a party: every GET, and
+        the other methods of the routes that take a signed request as their authentication (/v1/webhooks)."""
+        if self.reader is None or (method != "GET" and not path.startswith(SIGNED_WRITES)):
             return {}
         from registry.chain import read_request
 
@@ -50,8 +55,13 @@ class ApiClient:
         return {"Authorization": read_request.sign(self.reader, read_request.resource_of(method, path), chain_id,
                                                    registry)}
 
-    def post(self, path: str, body: Any) -> Any:
+    def post(self, path: str, body: Any = None) -> Any:
         return self._request("POST", path, json=body)
+
+    def delete(self, path: str) -> None:
+        response = self._send("DELETE", path)
+        if response.status_code >= 400:
+            self._raise(response)
 
     def post_bytes(self, path: str, data: bytes) -> Any:
         return self._request("POST", path, content=data, headers={"content-type": "application/octet-stream"})

@@ -45,7 +45,7 @@ from registry.chain.types import asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
 from registry.cli.common import READ_KEY_HELP, Output, examples, reading_client, whole_number
 from registry.config import Settings
-from registry.db.models import Asset, Attestation, Lineage, Listing, Pledge, Registration, Right
+from registry.db.models import Asset, Attestation, Lineage, Listing, Participant, Pledge, Registration, Right, Trade
 from registry.errors import ChainError, NotFound, RegistryError, ValidationError
 from registry.indexer.check import (
     Difference,
@@ -60,7 +60,15 @@ from registry.indexer.check import (
     validities,
 )
 from registry.rules import PRIVATE_EVENT_ARGUMENTS, evaluate_rights
-from registry.vocabulary import AssetStatus, ListingStatus, ListingValidity, RightKind
+from registry.vocabulary import (
+    AssetStatus,
+    ListingStatus,
+    ListingValidity,
+    ParticipantStatus,
+    RightKind,
+    Role,
+    SettlementStatus,
+)
 
 if TYPE_CHECKING:
     from registry.indexer.batch import Batch
@@ -136,8 +144,62 @@ def collect_logs(rpc: Rpc, contracts: dict[str, str], asset_id: str, first: int,
     for name, ids in owned.items():
         for entry in by_topic([name], [topic_of(i) for i in sorted(ids)], exclude=ASSET_TOPICS):
             found.setdefault((int(entry["blockNumber"], 16), int(entry["logIndex"], 16)), (entry, "own"))
+    # A trade's settlement and delivery name the trade (exchange, year, serial: all indexed), not the asset.
+    follow_ups = sorted({s.topic0 for s in shapes.values() if s.name in TRADE_FOLLOW_UPS})
+    filters = [{"address": addresses, "topics": [follow_ups, topic_of(exchange), topic_of(year), topic_of(serial)]}
+               for exchange, year, serial in sorted(_trades_in(shapes, [e for e, _ in found.values()]))]
+    for logs in (get_logs(rpc, filters, first, last) if filters and follow_ups else []):
+        for entry in logs:
+            found.setdefault((int(entry["blockNumber"], 16), int(entry["logIndex"], 16)), (entry, "own"))
     order = sorted(found)
     return [found[k][0] for k in order], {k: found[k][1] for k in order}
+
+
+TRADE_FOLLOW_UPS = ("TradeSettlementChanged", "DeliveryRecorded")
+
+
+def _trades_in(shapes: dict[tuple[str, str], Any], logs: list[Json]) -> set[tuple[str, int, int]]:
+    """(exchange, year, serial) of each TradeRecorded among `logs`."""
+    trades = set()
+    for entry in logs:
+        shape = shapes.get((entry["address"].lower(), entry["topics"][0]))
+        if shape is not None and shape.name == "TradeRecorded":
+            event = decode_log(entry)
+            if event is not None:
+                trades.add((str(event.args["exchange"]), int(event.args["year"]), int(event.args["serial"])))
+    return trades
+
+
+def trade_context_logs(rpc: Rpc, contracts: dict[str, str], logs: list[Json], first: int, last: int) -> list[Json]:
+    """The TradeCodeSet logs of the exchanges that recorded the asset's trades: the code a trade's certificate
+    number starts with is the exchange's when it recorded it. Not the asset's history; replayed beside it."""
+    shapes = _shape_index(contracts)
+    exchanges = sorted({exchange for exchange, _, _ in _trades_in(shapes, logs)})
+    code_set = sorted({s.topic0 for s in shapes.values() if s.name == "TradeCodeSet"})
+    if not exchanges or not code_set:
+        return []
+    addresses = sorted({address for address, _ in shapes})
+    filters = [{"address": addresses, "topics": [code_set, [topic_of(e) for e in exchanges]]}]
+    return [entry for found in get_logs(rpc, filters, first, last) for entry in found]
+
+
+def replay_with_context(logs: list[Json], context: list[Json], block_headers: dict[int, Any]
+                        ) -> tuple[Batch, list[Json]]:
+    """The asset's logs replayed by the indexer's code, with the context logs (trade codes) in their chain places;
+    the rows returned are the asset's logs' only. The exchanges of the context start as bare participants (the
+    audit checks the asset, not the participant registry)."""
+    from registry.indexer.batch import Batch
+
+    batch = Batch(None)
+    for exchange in sorted({str(decoded.args["exchange"]) for decoded in map(decode_log, context) if decoded}):
+        batch.add(Participant, account=exchange, role=Role.EXCHANGE.value, status=ParticipantStatus.ACTIVE.value,
+                  name="", credit_code_hash="0x" + "00" * 32, endpoint="", added_block=0, updated_block=0)
+    own = {(e["blockNumber"], e["logIndex"]) for e in logs}
+    merged = sorted([*logs, *(e for e in context if (e["blockNumber"], e["logIndex"]) not in own)],
+                    key=lambda e: (int(e["blockNumber"], 16), int(e["logIndex"], 16)))
+    batch, rows = replay_logs(decoded_with_times(merged, block_headers), batch)
+    asset_keys = {(int(b, 16), int(i, 16)) for b, i in own}
+    return batch, [r for r in rows if (r["block_number"], r["log_index"]) in asset_keys]
 
 
 # ───────────────────────────── differences ─────────────────────────────
@@ -290,8 +352,21 @@ def compare_views(views: Views, batch: Batch, asset_id: str, moment: int) -> tup
     if "AttestationRegistry" in views.contracts:
         for row in attestations:
             attestation_view_differences(out, row, next(results))
+    trades = sorted((r for r in batch.rows(Trade) if r["asset_id"] == asset_id),
+                    key=lambda r: (r["exchange"], r["year"], r["serial"]))
+    if "TradeRegistry" in views.contracts and trades:
+        keys = [(r["exchange"], r["year"], r["serial"]) for r in trades]
+        found = iter(views.read([("TradeRegistry", f, key) for key in keys
+                                 for f in ("settlementOf", "certificateNumber")]))
+        for row in trades:
+            settlement, number = next(found), next(found)
+            entity = f"trade {row['number']} of {row['exchange']}"
+            if settlement != row["settlement"]:
+                out.append(Difference(entity, "settlement", row["settlement"], settlement))
+            if number != row["number"]:
+                out.append(Difference(entity, "number", row["number"], number))
     checked = {"rights": len(rights), "listings": len(listings), "attestations": len(attestations),
-               "registration": int(registration is not None)}
+               "registration": int(registration is not None), "trades": len(trades)}
     return checked, out
 
 
@@ -339,6 +414,20 @@ def compare_api_state(api: ApiClient, detail: Json | None, batch: Batch, asset_i
             "applicant": (shown["applicant"], registration["applicant"]),
             "registrar": (shown["registrar"], registration["registrar"]),
             "valid_until": (_unix(shown["valid_until"]), registration["valid_until"])})
+    trades = {(r["exchange"], r["number"]): r for r in batch.rows(Trade) if r["asset_id"] == asset_id}
+    shown_trades: dict[tuple[str, str], Json] = {}
+    while True:  # every page of GET /v1/trades?asset=
+        page = api.get("/v1/trades", asset=asset_id, limit=100, offset=len(shown_trades))
+        shown_trades.update(((t["exchange"], t["number"]), t) for t in page["data"])
+        if not page["data"] or len(shown_trades) >= page["count"]:
+            break
+    compare(entity, {"trades": (sorted(shown_trades), sorted(trades))})
+    for key in sorted(trades.keys() & shown_trades.keys()):
+        traded, shown_trade = trades[key], shown_trades[key]
+        compare(f"trade {key[1]} of {key[0]}", {
+            name: (shown_trade[name], traded[name]) for name in (
+                "buyer", "seller", "listing_id", "right_index", "price_amount", "price_hash", "delivery_cid")}
+            | {"settlement": (shown_trade["settlement"], SettlementStatus(traded["settlement"]).key)})
     listings = {r["listing_id"]: r for r in batch.rows(Listing) if r["asset_id"] == asset_id}
     shown_listings = {item["listing_id"]: item for item in detail.get("listings", [])}
     compare(entity, {"listings": (sorted(shown_listings), sorted(listings))})
@@ -445,11 +534,12 @@ def _verify(api: ApiClient, rpc: Rpc, asset_id: str, status: Json, detail: Json 
     if not logs and detail is None:
         raise NotFound(f"Asset '{asset_id}' is neither on chain {chain_id} (up to block {block}) nor in the API. "
                        "Check the asset id.")
-    canonical = headers(rpc, {int(e["blockNumber"], 16) for e in logs} | {block})
-    for entry in logs:
+    context = trade_context_logs(rpc, contracts, logs, status["deploy_block"], block)
+    canonical = headers(rpc, {int(e["blockNumber"], 16) for e in logs + context} | {block})
+    for entry in logs + context:
         if canonical[int(entry["blockNumber"], 16)]["hash"] != entry["blockHash"]:
             raise ChainError("The chain reorganised while the audit read it; run the audit again.")
-    batch, rows = replay_logs(decoded_with_times(logs, canonical))
+    batch, rows = replay_with_context(logs, context, canonical)
     events = history()
     differences = compare_history(events, rows, relations)
     parties, party_differences = compare_parties(api, asset_id, block, [
@@ -464,11 +554,11 @@ def _verify(api: ApiClient, rpc: Rpc, asset_id: str, status: Json, detail: Json 
         # audited block were.)
         differences += compare_api_state(api, detail, batch, asset_id, block, moment, views, rights_at)
     if bundle is not None:
-        numbers = sorted({int(e["blockNumber"], 16) for e in logs})
+        numbers = sorted({int(e["blockNumber"], 16) for e in logs + context})
         receipts = rpc.batch([("eth_getBlockReceipts", [hex(n)]) for n in numbers])
         bundle.update(format=BUNDLE_FORMAT, asset_id=asset_id, chain_id=chain_id, block=block,
                       block_hash=canonical[block]["hash"], deploy_block=status["deploy_block"], contracts=contracts,
-                      history=events, logs=logs,
+                      history=events, logs=logs, context_logs=context,
                       headers={str(n): {k: v for k, v in h.items() if k not in ("transactions", "uncles")}
                                for n, h in canonical.items()},
                       receipts={str(n): r for n, r in zip(numbers, receipts)})
@@ -682,7 +772,8 @@ def check_bundle(path: Path, rpc_url: str | None) -> Json:
             if header is None or receipts_root(block_receipts) != header["receiptsRoot"]:
                 differences.append({"entity": f"block {number}", "field": "receipts",
                                     "problem": "the block's receipts do not hash to its header's receipts root"})
-        for entry in bundle["logs"]:
+        context = bundle.get("context_logs", [])  # trade codes (bundles before issue 17's remainders: none)
+        for entry in bundle["logs"] + context:
             number = int(entry["blockNumber"], 16)
             header = block_headers.get(number)
             in_receipts = [log for receipt in receipts.get(number, []) for log in receipt["logs"]
@@ -703,7 +794,7 @@ def check_bundle(path: Path, rpc_url: str | None) -> Json:
             relations[(int(entry["blockNumber"], 16), int(entry["logIndex"], 16))] = next(
                 (relation for name, relation in ASSET_TOPICS.items() if shape and name in shape.indexed
                  and entry["topics"][shape.indexed[name]] == asset_topic), "own")
-        _, rows = replay_logs(decoded_with_times(bundle["logs"], block_headers))
+        _, rows = replay_with_context(bundle["logs"], context, block_headers)
         differences += compare_history(bundle["history"], rows, relations)
         canonical = None
         if rpc_url:

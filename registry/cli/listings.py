@@ -7,20 +7,29 @@ from typing import Any
 
 from registry.chain.operations import (
     LISTING_STATUSES,
+    PRICE_MODELS,
+    PRODUCT_FORMS,
     QUALIFICATION_KINDS,
     ROLES,
     AddParticipant,
     ApproveListing,
     ListingConsent,
+    ListingFloor,
+    ListingPolicy,
     ListingRequest,
+    ListingTerms,
     ListProduct,
     Operation,
     Qualify,
     ReinstateParticipant,
     RenewQualification,
+    RevokeApproval,
     RevokeQualification,
+    SetListingFloor,
+    SetListingPolicy,
     SetListingStatus,
     SuspendParticipant,
+    WithdrawConsents,
 )
 from registry.chain.types import asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
@@ -40,12 +49,29 @@ from registry.cli.common import (
 from registry.cli.rights import resolve_right, store_document
 from registry.config import Settings
 from registry.errors import ValidationError
-from registry.vocabulary import QualificationRevocationReason, Role, SuspensionReason
+from registry.vocabulary import DeliveryMode, QualificationRevocationReason, Role, SuspensionReason
 
 
 def _tx(out: Output, result: dict[str, Any], message: str, **extra: Any) -> None:
     data = {"tx_hash": result["tx_hash"], "block_number": result["block_number"], **extra}
     out.result(data, lambda d: f"{message}\n  transaction  {d['tx_hash']} (block {d['block_number']})")
+
+
+def _terms(args: argparse.Namespace) -> ListingTerms:
+    """The structured terms (issue 17) from the options; a price needs both --price and --currency."""
+    model = args.price_model or ("fixed" if args.price else "negotiable")
+    if model != "negotiable" and not (args.price and args.currency):
+        raise ValidationError(f"A {model} price needs --price (in the currency's minor unit, e.g. fen) and "
+                              "--currency (e.g. CNY); or leave them out for a negotiable price (面议).")
+    if model == "negotiable" and (args.price or args.currency):
+        raise ValidationError("A negotiable price (面议) has no --price or --currency: give --price-model fixed, "
+                              "per_use or subscription with them.")
+    modes = tuple(m.strip() for m in (args.delivery or "download").split(",") if m.strip())
+    for mode in modes:
+        DeliveryMode.from_key(mode, "delivery mode")
+    until = parse_time(args.listing_valid_until) if args.listing_valid_until else 0
+    return ListingTerms(model, args.price or 0, (args.currency or "").upper(), args.product_form or "dataset",
+                        tuple(m.key for m in DeliveryMode if m.key in modes), until, args.usage_scope or "")
 
 
 def _request(api: ApiClient, args: argparse.Namespace, holder: str) -> ListingRequest:
@@ -56,6 +82,8 @@ def _request(api: ApiClient, args: argparse.Namespace, holder: str) -> ListingRe
         exchange_listing_id=args.listing_id,
         offer_terms_cid=store_document(api, args.offer_terms),
         origin_listing_id=args.origin or 0,
+        attestation_id=args.attestation or 0,
+        terms=_terms(args),
     )
 
 
@@ -123,23 +151,30 @@ def cmd_consent(args: argparse.Namespace, settings: Settings, out: Output) -> No
     holder = signing_account(args, settings)
     consent = ListingConsent(checksum(args.exchange, "exchange address"), _request(api, args, holder.address))
     deadline = parse_time(args.valid_until) if args.valid_until else None
-    signed = chain_client(api, settings).sign(consent, holder, deadline=deadline, ttl=7 * 86_400)
+    signed = chain_client(api, settings).sign(consent, holder, deadline=deadline, ttl=7 * 86_400,
+                                              nonce=args.consent_id)
+    # The consent id: the exchange submits it with the signature; the holder withdraws it with
+    # `datareg listing withdraw-consent ID` while it is unused.
     document = {"holder": signed.signer, "deadline": signed.deadline, "signature": "0x" + signed.signature.hex(),
-                "consent": consent.to_json()}
+                "consent_id": signed.nonce, "consent": consent.to_json()}
     write_json_file(args.out, document)
     out.result({**document, "file": args.out},
                lambda d: f"Consent signed by {d['holder']} for exchange {d['consent']['exchange']} to list asset "
                          f"{d['consent']['request']['asset_id']} as '{d['consent']['request']['exchange_listing_id']}'"
-                         f"; valid until {beijing_time(d['deadline'])}. Give {d['file']} to the exchange.")
+                         f"; valid until {beijing_time(d['deadline'])}; consent id {d['consent_id']}. "
+                         f"Give {d['file']} to the exchange.")
 
 
 def cmd_approve_listing(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     """The other form of consent: the holder's own transaction."""
     api = ApiClient(settings.api_url)
     holder = signing_account(args, settings)
-    operation = ApproveListing(checksum(args.exchange, "exchange address"), _request(api, args, holder.address))
+    until = parse_time(args.valid_until)
+    operation = ApproveListing(checksum(args.exchange, "exchange address"), _request(api, args, holder.address),
+                               until)
     result = submit(api, settings, operation, holder, relayed=False)
-    _tx(out, result, f"Approved exchange {operation.exchange} listing '{args.listing_id}'.")
+    _tx(out, result, f"Approved exchange {operation.exchange} listing '{args.listing_id}' until "
+                     f"{beijing_time(until)}.", valid_until=until)
 
 
 def cmd_list(args: argparse.Namespace, settings: Settings, out: Output) -> None:
@@ -152,8 +187,11 @@ def cmd_list(args: argparse.Namespace, settings: Settings, out: Output) -> None:
         if consent.exchange != exchange.address:
             raise ValidationError(f"The consent is for exchange {consent.exchange}, but you are {exchange.address}. "
                                   "Ask the holder for a consent to your exchange.")
-        operation = ListProduct(consent.request, checksum(document["holder"], "holder"), int(document["deadline"]),
-                                bytes.fromhex(document["signature"][2:]))
+        if not isinstance(document.get("consent_id"), int):
+            raise ValidationError(f"{args.consent} has no consent id: it was signed before consents had ids. Ask "
+                                  "the holder to sign it again (`datareg consent`).")
+        operation = ListProduct(consent.request, checksum(document["holder"], "holder"), document["consent_id"],
+                                int(document["deadline"]), bytes.fromhex(document["signature"][2:]))
     else:
         if not (args.asset_id and args.right and args.listing_id and args.holder):
             raise ValidationError("Without --consent, give ASSET_ID, --right, --listing-id and --holder (who must "
@@ -175,14 +213,70 @@ def cmd_listing_status(args: argparse.Namespace, settings: Settings, out: Output
     _tx(out, result, f"Listing {args.listing_id}: {status}.", listing_id=args.listing_id, status=status)
 
 
+def cmd_listing_policy(args: argparse.Namespace, settings: Settings, out: Output) -> None:
+    """The exchange's own listing policy (上架审核)."""
+    api = ApiClient(settings.api_url)
+    policy = ListingPolicy(args.allow_uncertified, args.cross_border)
+    result = submit(api, settings, SetListingPolicy(policy), signing_account(args, settings), relayed=False)
+    _tx(out, result, f"Listing policy set: uncertified assets {'allowed' if policy.allow_uncertified else 'refused'}"
+                     f"; {'cross-border (export-restricted assets refused)' if policy.cross_border else 'domestic'}.",
+        allow_uncertified=policy.allow_uncertified, cross_border=policy.cross_border)
+
+
+def cmd_listing_floor(args: argparse.Namespace, settings: Settings, out: Output) -> None:
+    """The council's floor, below which no exchange's policy goes."""
+    api = ApiClient(settings.api_url)
+    floor = ListingFloor(args.certificate_required, args.important_data_forbidden, args.personal_information_forbidden)
+    result = submit(api, settings, SetListingFloor(floor), signing_account(args, settings), relayed=False)
+    _tx(out, result, "Listing floor set.", certificate_required=floor.certificate_required,
+        important_data_forbidden=floor.important_data_forbidden,
+        personal_information_forbidden=floor.personal_information_forbidden)
+
+
+def cmd_withdraw_consent(args: argparse.Namespace, settings: Settings, out: Output) -> None:
+    """The holder withdraws signed consents the exchange has not used (one transaction per 256-id word)."""
+    api = ApiClient(settings.api_url)
+    holder = signing_account(args, settings)
+    results = [submit(api, settings, operation, holder, relayed=False)
+               for operation in WithdrawConsents.of(args.consent_ids)]
+    _tx(out, results[-1], f"Consents {', '.join(map(str, args.consent_ids))} withdrawn: no exchange can use them.",
+        consent_ids=args.consent_ids)
+
+
+def cmd_revoke_approval(args: argparse.Namespace, settings: Settings, out: Output) -> None:
+    api = ApiClient(settings.api_url)
+    holder = signing_account(args, settings)
+    operation = RevokeApproval(checksum(args.exchange, "exchange address"), _request(api, args, holder.address))
+    result = submit(api, settings, operation, holder, relayed=False)
+    _tx(out, result, f"Approval for exchange {operation.exchange} to list '{args.listing_id}' revoked.")
+
+
+def cmd_listing_policies(args: argparse.Namespace, settings: Settings, out: Output) -> None:
+    page = ApiClient(settings.api_url).get("/v1/listings/policies")
+    out.result(page, lambda d: "Council floor: " + (", ".join(
+        k for k in ("certificate_required", "important_data_forbidden", "personal_information_forbidden")
+        if d["floor"][k]) or "none beyond the rules") + "\n" + "\n".join(
+        f"{e['exchange']}  {e['exchange_name']:<16} uncertified {'allowed' if e['allow_uncertified'] else 'refused'}"
+        f", {'cross-border' if e['cross_border'] else 'domestic'}" for e in d["exchanges"]))
+
+
 def cmd_listings(args: argparse.Namespace, settings: Settings, out: Output) -> None:
-    params = {k: v for k, v in (("exchange", args.exchange), ("asset", args.asset), ("status", args.status)) if v}
+    params = {k: v for k, v in (("exchange", args.exchange), ("asset", args.asset), ("status", args.status),
+                                ("product_form", args.product_form), ("price_model", args.price_model),
+                                ("delivery_mode", args.delivery_mode)) if v}
     page = ApiClient(settings.api_url).get("/v1/listings", limit=100, **params)
     out.result(page["data"], lambda rows: "\n".join(
         f"#{r['listing_id']:<5} {r['exchange_name'] or r['exchange']:<16} {r['exchange_listing_id']:<16} "
         f"{r['status']:<10} {'valid' if r['valid'] else 'NOT VALID: ' + r['invalid_reason']}"
         + (f"  (cross-listing of #{r['origin_listing_id']})" if r["origin_listing_id"] else "")
+        + (f"  [{_terms_text(r['terms'])}]" if r.get("terms") else "")
         + f"  {r['asset_name'] or r['asset_id']}" for r in rows) or "No listings.")
+
+
+def _terms_text(t: dict[str, Any]) -> str:
+    price = "面议 negotiable" if t["price_model"] == "negotiable" else \
+        f"{t['price_model']} {t['price_amount']} {t['currency']} (minor unit)"
+    return f"{t['product_form_zh']}, {price}, {'/'.join(t['delivery_modes'])}"
 
 
 def feed_cursor(text: str) -> str:
@@ -225,6 +319,20 @@ def add_parsers(sub: Any) -> None:
         p.add_argument("--offer-terms", help="the offer terms document; stored, its CID goes on chain")
         p.add_argument("--origin", type=whole_number(1, 2**64 - 1, "a listing number"),
                        help="for a cross-listing: the origin listing's number")
+        p.add_argument("--attestation", type=whole_number(1, 2**40 - 1, "an attestation number"),
+                       help="the compliance certification (合规认证) important data or personal information needs")
+        p.add_argument("--price-model", choices=list(PRICE_MODELS),
+                       help="how the price is set (default: fixed with --price, else negotiable 面议)")
+        p.add_argument("--price", type=whole_number(1, 2**256 - 1, "an amount in the minor unit"),
+                       help="the price in the currency's minor unit (fen)")
+        p.add_argument("--currency", help="ISO 4217 code of the price, e.g. CNY")
+        p.add_argument("--product-form", choices=list(PRODUCT_FORMS),
+                       help="数据集 dataset (default), 数据接口 data_interface, 模型 model, 报告 report")
+        p.add_argument("--delivery", help="delivery modes, comma-separated: " + ", ".join(DeliveryMode.keys())
+                       + " (default: download)")
+        p.add_argument("--usage-scope", help="usage scope (使用范围), at most 200 bytes")
+        p.add_argument("--listing-valid-until", type=time_text,
+                       help="when the listing ends (then its listing id is free again); default: no end")
 
     p = sub.add_parser("participant", help="a participant and its qualifications (show); admit, suspend, "
                        "reinstate, qualify, renew or revoke its qualification (admin)",
@@ -266,6 +374,8 @@ def add_parsers(sub: Any) -> None:
     request(p)
     p.add_argument("--exchange", required=True, help="the exchange's address")
     p.add_argument("--valid-until", type=time_text, help="until when the exchange may use it (default +7d)")
+    p.add_argument("--consent-id", type=whole_number(0, 2**256 - 1, "a consent id"),
+                   help="the consent's own id (default: random); ids in one block of 256 cost the exchange less gas")
     p.add_argument("--out", default="consent.json", help="where to write the signed consent")
     key(p, "holder")
     p.set_defaults(handler=cmd_consent)
@@ -273,6 +383,8 @@ def add_parsers(sub: Any) -> None:
     p = sub.add_parser("approve-listing", help="as holder, consent to a listing by your own transaction")
     request(p)
     p.add_argument("--exchange", required=True)
+    p.add_argument("--valid-until", type=time_text, default="+7d",
+                   help="until when the exchange may use the approval (default +7d; it must end)")
     key(p, "holder")
     p.set_defaults(handler=cmd_approve_listing)
 
@@ -283,16 +395,51 @@ def add_parsers(sub: Any) -> None:
     key(p, "exchange")
     p.set_defaults(handler=cmd_list)
 
-    p = sub.add_parser("listing", help="suspend, resume or delist a listing (its exchange; the holder may delist)")
-    p.add_argument("action", choices=["suspend", "resume", "delist"])
-    p.add_argument("listing_id", type=whole_number(1, 2**64 - 1, "a listing number"))
-    key(p, "exchange or holder")
-    p.set_defaults(handler=cmd_listing_status)
+    listing = sub.add_parser(
+        "listing", help="suspend, resume or delist a listing; listing rules (上架审核); withdraw consents",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  $ datareg listing policy --allow-uncertified --key exchange-a\n"
+               "  $ datareg listing policies\n")
+    actions = listing.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for action, text in (("suspend", "suspend a listing (its exchange)"), ("resume", "resume it (its exchange)"),
+                         ("delist", "delist it (its exchange, or the holder of the operating right)")):
+        p = actions.add_parser(action, help=text)
+        p.add_argument("listing_id", type=whole_number(1, 2**64 - 1, "a listing number"))
+        key(p, "exchange or holder")
+        p.set_defaults(handler=cmd_listing_status)
+    p = actions.add_parser("policy", help="as an exchange, set your listing policy (上架审核)")
+    p.add_argument("--allow-uncertified", action="store_true",
+                   help="list assets without a valid registration certificate (default: refused)")
+    p.add_argument("--cross-border", action="store_true",
+                   help="you trade across borders: assets not marked export allowed are refused")
+    key(p, "exchange")
+    p.set_defaults(handler=cmd_listing_policy)
+    p = actions.add_parser("floor", help="as the council, set the floor no exchange's policy goes below")
+    p.add_argument("--certificate-required", action="store_true", help="every listed asset needs a certificate")
+    p.add_argument("--important-data-forbidden", action="store_true", help="no important data, certified or not")
+    p.add_argument("--personal-information-forbidden", action="store_true",
+                   help="no personal information, certified or not")
+    key(p, "council (admin)")
+    p.set_defaults(handler=cmd_listing_floor)
+    p = actions.add_parser("policies", help="the council's floor and every exchange's listing policy")
+    p.set_defaults(handler=cmd_listing_policies)
+    p = actions.add_parser("withdraw-consent", help="as holder, withdraw signed consents not yet used, by id")
+    p.add_argument("consent_ids", nargs="+", type=whole_number(0, 2**256 - 1, "a consent id"), metavar="CONSENT_ID")
+    key(p, "holder")
+    p.set_defaults(handler=cmd_withdraw_consent)
+    p = actions.add_parser("revoke-approval", help="as holder, revoke an approval the exchange has not used")
+    request(p)
+    p.add_argument("--exchange", required=True)
+    key(p, "holder")
+    p.set_defaults(handler=cmd_revoke_approval)
 
     p = sub.add_parser("listings", help="listings, with whether each is valid and why not")
     p.add_argument("--exchange")
     p.add_argument("--asset")
     p.add_argument("--status", choices=list(LISTING_STATUSES))
+    p.add_argument("--product-form", choices=list(PRODUCT_FORMS))
+    p.add_argument("--price-model", choices=list(PRICE_MODELS))
+    p.add_argument("--delivery-mode", choices=DeliveryMode.keys())
     p.set_defaults(handler=cmd_listings)
 
     p = sub.add_parser("feed", help="an exchange's listing changes, in order, from a cursor")

@@ -152,10 +152,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "approve-listing": ("registry.cli.listings", "as holder, consent to a listing by your own transaction"),
     "list": ("registry.cli.listings", "as an exchange, list (or cross-list) a product with the holder's consent"),
     "listing": ("registry.cli.listings",
-                "suspend, resume or delist a listing (its exchange; the holder may delist)"),
+                "suspend, resume or delist a listing; listing rules (上架审核); withdraw consents"),
     "listings": ("registry.cli.listings", "listings, with whether each is valid and why not"),
     "feed": ("registry.cli.listings", "an exchange's listing changes, in order, from a cursor"),
     "trade": ("registry.cli.trades", "trade records: sign a grant, accept, record, settle, deliver, show"),
+    "webhook": ("registry.cli.webhooks", "an exchange's endpoints that receive its feed: add, list, remove, "
+                "dead-letters, replay"),
     "apply": ("registry.cli.procedure", "apply for registration of an asset you registered"),
     "accept": ("registry.cli.procedure", "accept an application (registrar)"),
     "return": ("registry.cli.procedure", "return an application for missing material (registrar)"),

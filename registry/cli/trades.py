@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import argparse
 import re
+import time
 from typing import Any
 
 from eth_utils import keccak
 
 from registry.chain.operations import (
     SETTLEMENT_STATUSES,
+    AssignTradeCode,
     Grant,
     GrantTerms,
     RecordDelivery,
@@ -37,6 +39,7 @@ from registry.cli.common import (
     whole_number,
     write_json_file,
 )
+from registry.cli.listings import feed_cursor
 from registry.cli.rights import store_document
 from registry.config import Settings
 from registry.errors import ValidationError
@@ -73,6 +76,35 @@ def cmd_set_code(args: argparse.Namespace, settings: Settings, out: Output) -> N
     out.result({"code": args.code, "tx_hash": result["tx_hash"]},
                lambda d: f"Trade code {d['code']} set: your trade numbers start {d['code']}JY.\n"
                          f"  transaction  {d['tx_hash']}")
+
+
+def cmd_assign_code(args: argparse.Namespace, settings: Settings, out: Output) -> None:
+    api = ApiClient(settings.api_url)
+    exchange = checksum(args.exchange, "exchange address")
+    operation = AssignTradeCode(exchange, args.code)
+    operation.args()  # refuses a malformed code before anything is sent
+    result = submit(api, settings, operation, signing_account(args, settings), relayed=False)
+    out.result({"exchange": exchange, "code": args.code, "tx_hash": result["tx_hash"]},
+               lambda d: f"Trade code {d['code']} assigned to {d['exchange']}: its next trade numbers start "
+                         f"{d['code']}JY (those issued keep theirs).\n  transaction  {d['tx_hash']}")
+
+
+def cmd_feed(args: argparse.Namespace, settings: Settings, out: Output) -> None:
+    """The party's trades' entries (GET /v1/trades/feed), signed with --key, from --after, as they come."""
+    api = ApiClient(settings.api_url, reader=signing_account(args, settings))
+    party = api.reader.address
+    cursor = args.after
+    while True:
+        page = api.get("/v1/trades/feed", party=party, after=cursor, limit=1000)
+        for entry in page["data"]:
+            out.record(entry, lambda e: f"[{e['cursor']}] retracted: the entry at [{e['retracts']}] was removed by a "
+                                        "reorg; undo it" if e.get("retracts")
+                       else f"[{e['cursor']}] {e['trade_number']} {e['change']}: {e['status']} (listing "
+                            f"{e['listing_id']}, exchange {e['exchange']}, seller {e['seller']}, buyer {e['buyer']})")
+        cursor = page["next_cursor"]
+        if not args.follow:
+            break
+        time.sleep(1)
 
 
 def cmd_sign_grant(args: argparse.Namespace, settings: Settings, out: Output) -> None:
@@ -214,6 +246,20 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("code", help="2-6 characters A-Z and 0-9, e.g. SZDE")
     key(p, "exchange")
     p.set_defaults(handler=cmd_set_code)
+
+    p = actions.add_parser("assign-code", help="as the council (admin), approve or override an exchange's trade code")
+    p.add_argument("exchange", help="the exchange's address")
+    p.add_argument("code", help="2-6 characters A-Z and 0-9, not another exchange's (numbers issued keep their code)")
+    key(p, "council's admin")
+    p.set_defaults(handler=cmd_assign_code)
+
+    p = actions.add_parser("feed", help="your trades' entries (as exchange, seller or buyer), in order, signed with "
+                                        "--key")
+    p.add_argument("--after", type=feed_cursor, default="0", help="the cursor of the last entry applied (0: from the "
+                                                                   "start)")
+    p.add_argument("--follow", action="store_true", help="keep polling for new entries")
+    key(p, "party")
+    p.set_defaults(handler=cmd_feed)
 
     p = actions.add_parser("sign-grant", help="as the seller, sign the grant of a usage right to the buyer")
     p.add_argument("--listing", required=True, type=whole_number(1, 2**64 - 1, "a listing number"))

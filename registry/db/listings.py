@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, not_, or_
+from sqlalchemy import ColumnElement, and_, func, not_, or_
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
 from registry.db.bulk import chunks
-from registry.db.models import Asset, Listing, ListingChange, Participant
+from registry.db.models import Asset, Attestation, Event, Listing, ListingChange, Participant, Trade
 from registry.db.queries import right_states
 from registry.errors import NotFound
-from registry.rules import ListingState, listing_before_right, listing_validity
-from registry.vocabulary import ListingStatus
+from registry.rules import ListingState, listing_before_right, listing_compliance, listing_end, listing_validity
+from registry.vocabulary import ListingStatus, SettlementStatus
+
+#: A listing's own change, not a trade's entry (trade entries carry their certificate number).
+IS_LISTING_CHANGE = col(ListingChange.trade_number).is_(None)
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,9 @@ def cursor_of(entry: dict[str, Any], previous_tag: str) -> tuple[str, str]:
                entry["origin_exchange"], entry["asset_id"], entry["change"], entry["status"], entry["valid"],
                entry["reason"], entry["block_number"], entry.get("block_hash"), entry["tx_hash"],
                entry["log_index"], entry["timestamp"]]
+    if entry.get("trade_number"):
+        # A trade's entry also names the trade (listing changes keep the content, and so the cursors, they had).
+        content += [entry["trade_number"], entry["buyer"], entry["seller"]]
     tag = hashlib.sha256(json.dumps(content, separators=(",", ":")).encode()).hexdigest()[:TAG_HEX]
     if entry["cause"] == "time":
         return f"t{entry['timestamp']}.{entry['seq']}.{tag}", tag
@@ -111,6 +117,22 @@ def listing_state(db: Session, listing: Listing, now: int) -> ListingState:
     if judged is not None:
         return judged
     assert asset is not None  # listing_before_right judges a missing asset (asset_cancelled); for mypy
+    end = listing_end(listing)
+    if end is not None and now >= end:
+        return ListingState(False, "listing_expired", None)
+    state = _rights_and_origin(db, listing, asset, now)
+    if not state.valid:
+        return state
+    attestation = db.get(Attestation, listing.attestation_id) if listing.attestation_id else None
+    compliant, certified_until = listing_compliance(
+        listing, asset, attestation, db.get(Participant, attestation.issuer) if attestation else None, now)
+    if not compliant:
+        return ListingState(False, "not_compliant", None)
+    ends = [t for t in (state.expires_at, end, certified_until) if t is not None]
+    return ListingState(True, None, min(ends) if ends else None)
+
+
+def _rights_and_origin(db: Session, listing: Listing, asset: Asset, now: int) -> ListingState:
     states = {s.right.right_index: s for s in right_states(db, asset, now, indices=[listing.right_index])}
     state = states.get(listing.right_index)
     ends = [states[i].right.valid_until for i in state.chain if i in states and states[i].right.valid_until] \
@@ -131,6 +153,7 @@ def refresh_listings(
     listings: Mapping[int, Cause | None],
     now: int,
     block: int,
+    trades: Sequence[TradeEvent] = (),
 ) -> int:
     """Re-judges the listings that events may have changed (those named by their own events, those of
     touched assets and exchanges, and their cross-listings), stores the result, and appends a feed entry for
@@ -140,7 +163,8 @@ def refresh_listings(
     Lapses by time are not judged here but before the block's events (lapse_listings).
 
     The feed is written only here and in lapse_listings, by comparing with the last entry, so replaying events
-    after a reorg or a restart never adds an entry twice."""
+    after a reorg or a restart never adds an entry twice. `trades`: the trade events of these blocks, each of which
+    adds a trade entry (trade_entries), appended with the listing changes in one position order."""
     candidates: dict[int, Listing] = {}
     lookups: list[tuple[Mapped[Any], Mapping[Any, Cause | None]]] = [
         (col(Listing.listing_id), listings), (col(Listing.asset_id), assets), (col(Listing.exchange), exchanges)]
@@ -172,7 +196,50 @@ def refresh_listings(
                               block_hash=cause.block_hash, tx_hash=cause.tx_hash, log_index=cause.log_index,
                               timestamp=cause.timestamp,
                               position=position_of(cause.timestamp, cause.block_number, EVENT, cause.log_index, n)))
-    return _append(db, entries)
+    return _append(db, entries + trade_entries(db, trades))
+
+
+@dataclass(frozen=True)
+class TradeEvent:
+    """A trade event for the feed: TradeRecorded, TradeSettlementChanged or DeliveryRecorded, with its trade's key
+    and, for a settlement change, the status it set (SettlementStatus's value)."""
+
+    name: str
+    exchange: str
+    year: int
+    serial: int
+    cause: Cause
+    status: int | None = None
+
+
+#: The feed's trade entries, by the event that makes each.
+TRADE_FEED_CHANGES = {"TradeRecorded": "trade_recorded", "TradeSettlementChanged": "trade_settlement_changed",
+                 "DeliveryRecorded": "trade_delivered"}
+
+
+def trade_entries(db: Session, events: Sequence[TradeEvent]) -> list[dict[str, Any]]:
+    """One feed entry per trade event, at its event's place: the trade (its number, listing, asset, buyer and
+    seller, from the index, which holds it once its events are projected) and its settlement status then. A
+    delivery's entry shows the status as the block left it (the writer judges each block with a trade event whole:
+    writer._listing_blocks), so every index gives the same entry."""
+    entries: list[dict[str, Any]] = []
+    for n, ev in enumerate(events):
+        trade = db.get(Trade, (ev.exchange, ev.year, ev.serial))
+        if trade is None:
+            continue  # the indexer refuses such an event before it gets here (handlers._trade)
+        listing = db.get(Listing, trade.listing_id)
+        status = (SettlementStatus.PENDING.value if ev.name == "TradeRecorded"
+                  else ev.status if ev.status is not None else trade.settlement)
+        c = ev.cause
+        entries.append(dict(
+            listing_id=trade.listing_id, exchange=trade.exchange, origin_exchange=None, asset_id=trade.asset_id,
+            change=TRADE_FEED_CHANGES[ev.name], status=SettlementStatus(status).key,
+            valid=listing.valid if listing else False, reason=None, cause="event", seq=1_000_000 + n,
+            block_number=c.block_number, block_hash=c.block_hash, tx_hash=c.tx_hash, log_index=c.log_index,
+            timestamp=c.timestamp, trade_number=trade.number, buyer=trade.buyer, seller=trade.seller,
+            # Sequence numbers from 1000000 up: never the same position as a listing change of the same log.
+            position=position_of(c.timestamp, c.block_number, EVENT, c.log_index, 1_000_000 + n)))
+    return entries
 
 
 def lapse_listings(db: Session, now: int) -> int:
@@ -214,7 +281,7 @@ def retract_feed_entries(db: Session, moment: int, block: int) -> int:
 
 def _change(db: Session, listing: Listing) -> str | None:
     last = db.exec(select(ListingChange).where(ListingChange.listing_id == listing.listing_id,
-                                               col(ListingChange.retracted_in).is_(None))
+                                               col(ListingChange.retracted_in).is_(None), IS_LISTING_CHANGE)
                    .order_by(col(ListingChange.position).desc())).first()
     status = ListingStatus(listing.status).key
     if last is None:
@@ -241,7 +308,7 @@ UNDO = ".undo"  # a retraction's cursor: the voided entry's, with this after it
 CURSOR_PATTERN = r"^(0|[tr]?[0-9]{1,20}(\.[0-9]{1,20}){1,2}\.[0-9a-f]{10}(\.undo)?)$"
 
 
-def feed(db: Session, exchange: str, after: str, limit: int) -> tuple[list[FeedEntry], str]:
+def feed(db: Session, exchange: str, after: str, limit: int, trades: bool = False) -> tuple[list[FeedEntry], str]:
     """Changes of the exchange's listings and of cross-listings of them, after cursor `after` ("0": from the
     start), in order, and the cursor to resume from.
 
@@ -251,6 +318,21 @@ def feed(db: Session, exchange: str, after: str, limit: int) -> tuple[list[FeedE
     voided entry never sees it or its retraction: whatever it reads, from 0 or any cursor, is the feed every index
     of this chain gives."""
     mine = or_(col(ListingChange.exchange) == exchange, col(ListingChange.origin_exchange) == exchange)
+    # Trade entries only to the exchange itself (a signed request, or its webhooks), and only its own trades (a
+    # cross-listing's trade is not its origin exchange's business).
+    scope = or_(IS_LISTING_CHANGE, col(ListingChange.exchange) == exchange) if trades else IS_LISTING_CHANGE
+    return _feed(db, and_(mine, scope), after, limit)
+
+
+def party_feed(db: Session, party: str, after: str, limit: int) -> tuple[list[FeedEntry], str]:
+    """The entries of the trades `party` recorded (as exchange), bought or sold, in feed order, from cursor
+    `after`, with retractions as feed() gives them. Any cursor of the feed serves as a place in it."""
+    mine = and_(not_(IS_LISTING_CHANGE), or_(col(ListingChange.exchange) == party, col(ListingChange.buyer) == party,
+                                             col(ListingChange.seller) == party))
+    return _feed(db, mine, after, limit)
+
+
+def _feed(db: Session, mine: ColumnElement[bool], after: str, limit: int) -> tuple[list[FeedEntry], str]:
     live = col(ListingChange.retracted_in).is_(None)
     if after == "0":
         rows = db.exec(select(ListingChange).where(mine, live).order_by(col(ListingChange.position)).limit(limit)).all()
@@ -277,3 +359,14 @@ def feed(db: Session, exchange: str, after: str, limit: int) -> tuple[list[FeedE
                        .limit(limit - len(served))).all()
         served += [FeedEntry(r.cursor, r) for r in rows]
     return served, served[-1].cursor if served else after
+
+
+def listing_floor(db: Session) -> tuple[dict[str, bool], int | None]:
+    """The council's floor (IListingRegistry.ListingFloor, by its Solidity member names) as its latest
+    ListingFloorSet event set it, and that event's block (None: never set, all false). Kept in the events table
+    only, so a reorg that removes the event restores the floor before it."""
+    row = db.exec(select(Event).where(Event.name == "ListingFloorSet")
+                  .order_by(col(Event.block_number).desc(), col(Event.log_index).desc()).limit(1)).first()
+    floor = json.loads(row.args_json)["floor"] if row else {}
+    names = ("certificateRequired", "importantDataForbidden", "personalInformationForbidden")
+    return {name: bool(floor.get(name)) for name in names}, row.block_number if row else None

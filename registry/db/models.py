@@ -267,6 +267,9 @@ class Participant(SQLModel, table=True):
     registrar_code: Optional[str] = Field(default=None, max_length=1)
     # For exchanges: the code that starts their trade certificate numbers (TradeRegistry.setTradeCode).
     trade_code: Optional[str] = Field(default=None, max_length=6)
+    # For exchanges: their listing policy (IListingRegistry.ListingPolicy; both false until they set one).
+    listing_allow_uncertified: bool = False
+    listing_cross_border: bool = False
     added_block: int = Field(sa_type=BIG)
     updated_block: int = Field(sa_type=BIG)
 
@@ -292,6 +295,18 @@ class Listing(SQLModel, table=True):
     listed_block: int = Field(sa_type=BIG)
     listed_tx: str = Field(max_length=66)
     updated_block: int = Field(sa_type=BIG)
+    # Issue 17, from ListingTermsSet (null for a listing indexed from a contract before it): the structured
+    # terms (codes of vocabulary.PriceModel and ProductForm, DeliveryMode bits), the listing's own end, the
+    # compliance certification it named, and the consent id it used (null: an approval by transaction).
+    price_model: Optional[int] = Field(default=None, index=True)
+    price_amount: Optional[str] = Field(default=None, max_length=78)  # uint256, in decimal
+    currency: Optional[str] = Field(default=None, max_length=3)
+    product_form: Optional[int] = Field(default=None, index=True)
+    delivery_modes: Optional[int] = None
+    valid_until: Optional[int] = Field(default=None, sa_type=BIG)
+    usage_scope: Optional[str] = None
+    attestation_id: Optional[int] = Field(default=None, sa_type=BIG)
+    consent_id: Optional[str] = Field(default=None, max_length=78)
 
 
 class ListingChange(SQLModel, table=True):
@@ -309,7 +324,9 @@ class ListingChange(SQLModel, table=True):
     __table_args__ = (Index("ix_listing_changes_exchange_position", "exchange", "position"),
                       Index("ix_listing_changes_origin_exchange_position", "origin_exchange", "position"),
                       Index("ix_listing_changes_listing_position", "listing_id", "position"),
-                      Index("uq_listing_changes_cursor", "cursor", unique=True))
+                      Index("uq_listing_changes_cursor", "cursor", unique=True),
+                      Index("ix_listing_changes_buyer_position", "buyer", "position"),
+                      Index("ix_listing_changes_seller_position", "seller", "position"))
 
     id: Optional[int] = Field(default=None, primary_key=True, sa_type=BIG)
     position: str = Field(index=True, max_length=40)
@@ -333,6 +350,12 @@ class ListingChange(SQLModel, table=True):
     # retraction entries from the retracted rows (migration 0009 removed those 0008 stored).
     retracted: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
     retracts: Optional[int] = Field(default=None, sa_type=BIG)
+    # A trade's entry (change trade_recorded, trade_settlement_changed, trade_delivered; migration 0024): the
+    # trade's certificate number, its buyer and seller; `status` is then its settlement status. Served only to the
+    # exchange that recorded it, its buyer and its seller, each with a signed request (registry.db.listings.feed).
+    trade_number: Optional[str] = Field(default=None, max_length=24)
+    buyer: Optional[str] = Field(default=None, max_length=42)
+    seller: Optional[str] = Field(default=None, max_length=42)
 
 
 class Pledge(SQLModel, table=True):

@@ -39,6 +39,7 @@ from registry.chain.rpc import Rpc
 from registry.chain.types import certificate_text
 from registry.config import Deployment
 from registry.content.cid import cid_to_digest
+from registry.db.listings import TRADE_FEED_CHANGES
 from registry.db.models import (
     AccountingRecord,
     Asset,
@@ -76,6 +77,7 @@ from registry.vocabulary import (
     FinanceRemarkKind,
     ListingStatus,
     ListingValidity,
+    Role,
     Stage,
     Validity,
 )
@@ -117,10 +119,12 @@ def _no_metadata(cid: str) -> None:
     return None  # metadata documents live in the content store, not on the chain: never compared
 
 
-def replay_logs(events: Iterable[tuple[DecodedEvent, int]]) -> tuple[Batch, list[dict[str, Any]]]:
+def replay_logs(events: Iterable[tuple[DecodedEvent, int]], batch: Batch | None = None
+                ) -> tuple[Batch, list[dict[str, Any]]]:
     """The events' rows and the state they project, built in memory by the indexer's own code: what the index
-    must hold if it is true to these events. `events` are (event, block time) in chain order."""
-    batch = Batch(None)
+    must hold if it is true to these events. `events` are (event, block time) in chain order; `batch`: state to
+    start from (the audit's exchanges, whose trade codes number an asset's trades)."""
+    batch = batch if batch is not None else Batch(None)
     rows = []
     for event, timestamp in events:
         rows.append(event_row(batch, event, timestamp))
@@ -571,8 +575,26 @@ def check(rpc_url: str, deployment: Deployment, engine: Engine) -> CheckReport:
     results = views.read([(c, f, (l["listing_id"],)) for l in listings
                           for c, f in (("ListingRegistry", "getListing"), ("ListingRegistry", "listingValidity"))])
     last_change: dict[int, dict[str, Any]] = {}
-    for change in sorted((c for c in feed if c["retracted_in"] is None), key=lambda c: c["position"]):
-        last_change[change["listing_id"]] = change
+    live = sorted((c for c in feed if c["retracted_in"] is None), key=lambda c: c["position"])
+    for change in live:
+        if change["trade_number"] is None:  # a listing's own change, not a trade's entry
+            last_change[change["listing_id"]] = change
+    # Every trade event of the chain has its one feed entry, at its log, naming its trade (issue 17).
+    trade_keys = {(t["exchange"], t["year"], t["serial"]): t for t in db_rows[Trade]}
+    expected_entries = [(e["block_number"], e["log_index"], TRADE_FEED_CHANGES[e["name"]], json.loads(e["args_json"]))
+                        for e in expected_events if e["name"] in TRADE_FEED_CHANGES]
+    entries = [c for c in live if c["trade_number"] is not None]
+    indexed_entries = {(c["block_number"], c["log_index"], c["change"]): c for c in entries}
+    for block_number, log_index, kind, args in expected_entries:
+        trade = trade_keys.get((args["exchange"], args["year"], args["serial"]))
+        found = indexed_entries.pop((block_number, log_index, kind), None)
+        where = f"trade feed entry at block {block_number} log {log_index}"
+        _compare(out, where, {"change": (found["change"] if found else None, kind),
+                              "trade_number": (found["trade_number"] if found else None,
+                                               trade["number"] if trade else None)})
+    for (block_number, log_index, kind) in indexed_entries:
+        out.append(Difference(f"trade feed entry at block {block_number} log {log_index}", "change", kind, None))
+    report.checked["trade_feed_entries"] = len(expected_entries)
     for n, row in enumerate(listings):
         listing_view_differences(out, row, results[2 * n])
         validity = results[2 * n + 1]
@@ -582,6 +604,19 @@ def check(rpc_url: str, deployment: Deployment, engine: Engine) -> CheckReport:
         _compare(out, f"listing {row['listing_id']} feed", {
             "last_valid": (last["valid"] if last else None, row["valid"]),
             "last_status": (last["status"] if last else None, ListingStatus.key_of(row["status"]))})
+    # Issue 17: what the listing record keeps of its terms, and each exchange's listing policy.
+    for row, view in zip(listings, views.read([("ListingRegistry", "getListingConditions", (l["listing_id"],))
+                                               for l in listings])):
+        if view is not None and row["price_model"] is not None:
+            _compare(out, f"listing {row['listing_id']}", {"attestation_id": (row["attestation_id"] or 0, view[0]),
+                                                           "valid_until": (row["valid_until"] or 0, view[1])})
+    exchanges = [p for p in db_rows[Participant] if p["role"] == Role.EXCHANGE]
+    for row, view in zip(exchanges, views.read([("ListingRegistry", "listingPolicy", (p["account"],))
+                                                for p in exchanges])):
+        if view is not None:
+            _compare(out, f"participant {row['account']} listing policy", {
+                "allow_uncertified": (row["listing_allow_uncertified"], view[0]),
+                "cross_border": (row["listing_cross_border"], view[1])})
     freeze_counts: dict[str, int] = {}
     for order in db_rows[FreezeOrder]:
         freeze_counts[order["asset_id"]] = max(freeze_counts.get(order["asset_id"], 0), order["order_id"])

@@ -271,6 +271,30 @@ def on_listing_status_changed(batch: Batch, ev: DecodedEvent, timestamp: int, lo
     listing.update(status=ev.args["status"], updated_block=ev.block_number)
 
 
+def on_listing_terms_set(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    """Issue 17: the structured terms, emitted right after its Listed in the same transaction."""
+    a, t = ev.args, ev.args["terms"]
+    listing = batch.get(Listing, a["listingId"])
+    if listing is None:
+        raise IndexerError(f"ListingTermsSet in block {ev.block_number} names listing {a['listingId']}, which is "
+                           "not in the index. Rebuild the index from the deploy block.")
+    listing.update(price_model=t["priceModel"], price_amount=str(t["priceAmount"]),
+                   currency=_code(t["currency"]) or None, product_form=t["productForm"],
+                   delivery_modes=t["deliveryModes"], valid_until=t["validUntil"] or None,
+                   usage_scope=t["usageScope"], attestation_id=a["attestationId"] or None,
+                   # type(uint256).max: the consent was the holder's own approval, which has no id.
+                   consent_id=None if a["consentId"] == 2**256 - 1 else str(a["consentId"]))
+
+
+def on_listing_policy_set(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    participant = batch.get(Participant, ev.args["exchange"])
+    if participant is not None:
+        policy = ev.args["policy"]
+        # As a trade code: not the participant registry's record, so its updated_block stays.
+        participant.update(listing_allow_uncertified=policy["allowUncertified"],
+                           listing_cross_border=policy["crossBorder"])
+
+
 def _asset(batch: Batch, ev: DecodedEvent) -> dict[str, Any]:
     asset = batch.get(Asset, ev.args["assetId"])
     if asset is None:
@@ -645,6 +669,9 @@ HANDLERS: dict[str, Handler] = {
     "ParticipantEndpointChanged": on_participant_endpoint_changed,
     "Listed": on_listed,
     "ListingStatusChanged": on_listing_status_changed,
+    "ListingTermsSet": on_listing_terms_set,
+    "ListingPolicySet": on_listing_policy_set,
+    "ListingFloorSet": on_record_only,  # the floor is read from its latest event (registry/db/listings.py)
     "AssetFrozen": on_asset_frozen,
     "AssetFreezeReleased": on_asset_freeze_released,
     "PledgeRecorded": on_pledge_recorded,

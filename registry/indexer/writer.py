@@ -26,7 +26,15 @@ from sqlmodel import Session, col, select
 from registry.chain.events import DecodedEvent
 from registry.config import Deployment
 from registry.db.bulk import chunks, insert_rows
-from registry.db.listings import Cause, end_of_block, lapse_listings, refresh_listings, retract_feed_entries
+from registry.db.listings import (
+    TRADE_FEED_CHANGES,
+    Cause,
+    TradeEvent,
+    end_of_block,
+    lapse_listings,
+    refresh_listings,
+    retract_feed_entries,
+)
 from registry.db.models import (
     CHECKPOINT,
     AccountingRecord,
@@ -138,8 +146,12 @@ class Writer:
                     [dict(number=h.number, hash=h.hash, parent_hash=h.parent_hash, timestamp=h.timestamp)
                      for h in sorted(headers.values(), key=lambda h: h.number)])
         assets, exchanges, listings = _touched(events, headers)
+        trades = [TradeEvent(e.name, e.args["exchange"], e.args["year"], e.args["serial"],
+                             Cause(e.block_number, e.tx_hash, e.log_index, headers[e.block_number].timestamp,
+                                   e.block_hash), e.args.get("status"))
+                  for e in events if e.name in TRADE_FEED_CHANGES]
         refresh_listings(db, assets=assets, exchanges=exchanges, listings=listings, now=headers[last].timestamp,
-                         block=last)
+                         block=last, trades=trades)
         self._journal(db, batch, first, last, head)
 
     def _journal(self, db: Session, batch: Batch, first: int, last: int, head: int) -> None:
@@ -226,10 +238,11 @@ class Writer:
         db.exec(delete(Recognition))  # a council's handful: rebuilt whole from their events below
         remaining = db.exec(
             select(Event)
-            # Trade codes are set once per exchange (few): replayed for all, the same code again is no change.
+            # Trade codes and listing policies are set rarely per exchange (few): replayed for all, in order, so
+            # each exchange ends with its latest.
             .where(or_(col(Event.asset_id).in_(assets),
                        col(Event.name).in_(PARTICIPANT_EVENTS) & col(Event.party).in_(accounts),
-                       col(Event.name).in_(("TradeCodeSet", *RECOGNITION_EVENTS))))
+                       col(Event.name).in_(("TradeCodeSet", "ListingPolicySet", *RECOGNITION_EVENTS))))
             .order_by(col(Event.block_number), col(Event.log_index))
         ).all()
         batch = Batch(db.connection())
@@ -387,7 +400,7 @@ PARTICIPANT_EVENTS = ("ParticipantAdded", "ParticipantSuspended", "ParticipantRe
 
 def _participant_of(event: Event) -> str | None:
     """The participant a participant-registry, registrar-configuration or trade-code event concerns."""
-    if event.name == "TradeCodeSet":
+    if event.name in ("TradeCodeSet", "ListingPolicySet"):
         return str(json.loads(event.args_json)["exchange"])
     return event.party if event.name in PARTICIPANT_EVENTS else None
 
@@ -420,7 +433,9 @@ def _touched(events: list[DecodedEvent], headers: dict[int, Header]
 def _listing_blocks(db: Session, events: list[DecodedEvent]) -> list[int]:
     """The blocks of a range after whose events a listing may change: those with a listing's own event or a
     participant's, and those with an event on an asset that is listed (before the range, or in it)."""
-    blocks = {e.block_number for e in events if "listingId" in e.args or e.name.startswith("Participant")}
+    # A trade event's block too: its feed entry shows the trade as that block left it, whatever the range.
+    blocks = {e.block_number for e in events
+              if "listingId" in e.args or e.name.startswith("Participant") or e.name in TRADE_FEED_CHANGES}
     touched = {e.args["assetId"] for e in events if "assetId" in e.args and e.name not in NOT_LISTING_CHANGES}
     listed = {e.args["assetId"] for e in events if e.name == "Listed"}
     for chunk in chunks(list(touched - listed)):

@@ -16,7 +16,8 @@ import {IDataRegistry} from "./IDataRegistry.sol";
 /// exchange, unique), `JY` (交易), the year in Beijing time and a yearly serial of six digits, e.g.
 /// `SZDEJY2026000001`. Trades are keyed by exchange and (year, serial), so only the exchange that recorded a
 /// trade can address it to change its settlement status or add delivery evidence. Every write reverts with
-/// `IParticipantRegistry.RegistryPaused` while the council has paused the registry.
+/// `IParticipantRegistry.RegistryPaused` while the council has paused the registry (its own copy of the switch,
+/// see {IPauseFlag}, once the participant registry has bound it).
 interface ITradeRegistry {
     enum SettlementStatus {
         None,
@@ -69,9 +70,14 @@ interface ITradeRegistry {
     error TradeNotFound(address exchange, uint16 year, uint32 serial);
     error InvalidSettlementChange(uint16 year, uint32 serial, SettlementStatus from, SettlementStatus to);
     error SerialExhausted(uint16 year);
+    error NotCouncil(address account);
 
-    /// @notice Emitted when an exchange sets its trade code (once).
+    /// @notice Emitted when an exchange's trade code is set: by the exchange (once) or by the council.
     event TradeCodeSet(address indexed exchange, bytes6 code);
+
+    /// @notice Emitted, after `TradeCodeSet`, when the council assigns an exchange's code: approving one for an
+    /// exchange without a code, or overriding its code (`previous`; zero when it had none).
+    event TradeCodeAssigned(address indexed exchange, bytes6 code, bytes6 previous, address council);
 
     /// @notice Emitted when an exchange records a trade; the buyer's right is the DataRegistry's `RightGranted`
     /// of the same transaction, `rightIndex` here. The certificate number is the exchange's code (`TradeCodeSet`),
@@ -98,6 +104,11 @@ interface ITradeRegistry {
     /// @notice Sets the caller's trade code (2 to 6 characters, A-Z and 0-9, unique); the caller must be an
     /// active exchange, and the code can be set once.
     function setTradeCode(bytes6 code) external;
+
+    /// @notice The council (the ParticipantRegistry's owner) sets or overrides an active exchange's trade code. The
+    /// code must be well formed and not another exchange's, now or before (a code is never reused: numbers issued
+    /// under it keep their meaning); trades numbered under the old code keep their certificate numbers. Council governance: also while paused.
+    function assignTradeCode(address exchange, bytes6 code) external;
 
     /// @notice Records a trade on the caller's own valid listing and grants the buyer's usage right.
     /// @return year The year of the certificate number (Beijing time).
