@@ -1,13 +1,13 @@
 """Qualifications of participants, holders' engagements of appraisers, and appraisals' own terms
 
 Revision ID: 0017
-Revises: 0019
+Revises: 0025
 Create Date: 2026-12-07
 
 Issue 21 (roles and qualifications, appraisals): each qualification record the council keeps for a participant
 (the service roles act only under a current one), each engagement of an appraiser by a holder of the asset's
 holding right, and on an appraisal its valuation date, value type, basis and the engagement it fulfils.
-(Numbered 0017 on 0015 as asked, then chained after main's head (0019) when main was merged into this branch, so the
+(Numbered 0017 on 0015 as asked, then chained after main's head (0025) when main was merged into this branch, so the
 schema has one head; the integrator re-chains it at merge.)
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0017'
-down_revision = '0019'  # written on 0015; after main's head (0022, 0023, 0019) once main was merged
+down_revision = '0025'  # written on 0015; after main's head (0022, 0023, 0019, 0024, 0025) once main was merged
 branch_labels = None
 depends_on = None
 
