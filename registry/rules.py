@@ -159,7 +159,8 @@ def listing_validity(listing: Listing, asset: Asset, state: RightState | None, e
 
 
 def listing_compliance(listing: Listing, asset: Asset, attestation: Attestation | None,
-                       issuer: Participant | None, now: int) -> tuple[bool, int | None]:
+                       issuer: Participant | None, now: int,
+                       qualification: Qualification | None = None) -> tuple[bool, int | None]:
     """ListingRegistry._stillCompliant (issue 17): whether a listing still passes what a change registration or
     a revocation can undo after listing (core data never; important data and personal information only while
     the compliance certification it named is valid), and when that certification ends by itself, if it matters."""
@@ -169,9 +170,11 @@ def listing_compliance(listing: Listing, asset: Asset, attestation: Attestation 
         return True, None
     if attestation is None:
         return False, None
-    if attestation_status(attestation, issuer, asset, now) != AttestationStatus.VALID.key:
+    if attestation_status(attestation, issuer, asset, now, qualification) != AttestationStatus.VALID.key:
         return False, None
-    return True, attestation.valid_until or None
+    # The certification also ends when its issuer's qualification does (issue 21).
+    ends = [t for t in (attestation.valid_until, qualification.valid_until if qualification else 0) if t]
+    return True, min(ends) if ends else None
 
 
 def listing_end(listing: Listing) -> int | None:
