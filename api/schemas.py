@@ -22,6 +22,8 @@ from registry.vocabulary import (
     ParticipantStatus,
     PriceModel,
     ProductForm,
+    QualificationKind,
+    QualificationStatus,
     Remark,
     RevocationReason,
     RightKind,
@@ -29,6 +31,7 @@ from registry.vocabulary import (
     SettlementStatus,
     Stage,
     Term,
+    ValueType,
 )
 
 T = TypeVar("T")
@@ -613,6 +616,25 @@ class RelayStatus(BaseModel):
     message: str
 
 
+class QualificationPublic(BaseModel):
+    """A qualification record the council keeps for a participant (issue 21)."""
+
+    serial: int = Field(description="Counts the participant's records from 1; the highest is the current one.")
+    kind: str = Field(description=_one_of(QualificationKind))
+    issuer: str = Field(description="The body that issued it (发证机关/认定机构).")
+    number: str
+    scope: str
+    valid_from: Optional[str]
+    valid_until: Optional[str] = Field(description="Null: no end.")
+    document_cid: Optional[str]
+    status: str = Field(description=_one_of(QualificationStatus, QualificationStatus.NONE)
+                        + " | superseded (a later record replaced it)")
+    revocation_reason: Optional[ReasonPublic] = Field(None, description="When revoked: why "
+                                                      "(qualification_revocation_reason).")
+    recorded_block: int
+    recorded_tx: str
+
+
 class ParticipantPublic(BaseModel):
     account: str
     role: str = Field(description=", ".join(r.key for r in Role.admissible()))
@@ -624,6 +646,14 @@ class ParticipantPublic(BaseModel):
     added_block: int
     suspension_reason: Optional[ReasonPublic] = Field(None, description="While suspended: why "
                                                       "(suspension_reason), with its labels.")
+    active: bool = Field(False, description="Whether it may act in its role now: active, and qualified where its "
+                         "role needs a qualification (IParticipantRegistry.isActive).")
+    requires_qualification: bool = Field(False, description="Whether its role acts only under a qualification "
+                                         "(the service roles).")
+    qualification_status: str = Field("none", description=_one_of(QualificationStatus)
+                                      + ": of its current qualification")
+    qualifications: list[QualificationPublic] = Field(default_factory=list, description="Its qualification "
+                                                      "records, the current one first.")
 
 
 class ListingTermsPublic(BaseModel):
@@ -1145,6 +1175,20 @@ class RemarksPublic(BaseModel):
     pledges: list[PledgePublic]
 
 
+class EngagementPublic(BaseModel):
+    """A holder's engagement of an appraiser for an asset (业务委托)."""
+
+    engagement_id: int
+    holder: str = Field(description="A holder of the asset's holding right, who engaged the appraiser.")
+    appraiser: str
+    right_index: int = Field(description="The holding right the holder engaged by.")
+    letter_cid: Optional[str] = Field(description="The engagement letter's CID.")
+    status: str = Field(description="open | used | withdrawn")
+    attestation_id: Optional[int] = Field(description="The appraisal that used it.")
+    engaged_at: Optional[str]
+    engaged_tx: str
+
+
 class AttestationPublic(BaseModel):
     attestation_id: int
     kind: str = Field(description=_one_of(AttestationKind))
@@ -1152,7 +1196,7 @@ class AttestationPublic(BaseModel):
     issuer_name: Optional[str]
     asset_version: int
     status: str = Field(description="valid, revoked, superseded (the asset changed since), expired, "
-                        "issuer_not_active")
+                        "issuer_not_active, issuer_not_qualified (its qualification expired or was revoked)")
     value: Optional[int]
     currency: Optional[str]
     method: Optional[str]
@@ -1163,6 +1207,11 @@ class AttestationPublic(BaseModel):
     issued_tx: str
     revocation_reason: Optional[ReasonPublic] = Field(None, description="Why its issuer revoked it "
                                                       "(attestation_revocation_reason), with its labels.")
+    valuation_date: Optional[str] = Field(None, description="An appraisal's valuation date (评估基准日).")
+    value_type: Optional[str] = Field(None, description=_one_of(ValueType, ValueType.NONE) + ": an appraisal's")
+    basis: Optional[str] = Field(None, description="An appraisal's standards and premises (评估依据).")
+    engagement: Optional[EngagementPublic] = Field(None, description="The holder's engagement an appraisal "
+                                                     "fulfils.")
 
 
 class FinanceRemarkPublic(BaseModel):

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from registry.calendar import ACCEPTANCE_DAYS, OBJECTION_DAYS, PUBLICITY_DAYS, Deadline, WorkCalendar, beijing_day
 from registry.vocabulary import (
+    QUALIFIED_ROLES,
     AssetStatus,
     AttestationKind,
     AttestationStatus,
@@ -26,6 +27,7 @@ from registry.vocabulary import (
     ListingStatus,
     ObjectionStatus,
     ParticipantStatus,
+    QualificationStatus,
     RefusalReason,
     Remark,
     ReturnReason,
@@ -44,6 +46,7 @@ if TYPE_CHECKING:  # rows of the index; only read here, so `datareg verify` can 
         Objection,
         Participant,
         Pledge,
+        Qualification,
         Registration,
         Right,
         RightVersion,
@@ -203,7 +206,8 @@ def listing_validity(listing: Listing, asset: Asset, state: RightState | None, e
 
 
 def listing_compliance(listing: Listing, asset: Asset, attestation: Attestation | None,
-                       issuer: Participant | None, now: int) -> tuple[bool, int | None]:
+                       issuer: Participant | None, now: int,
+                       qualification: Qualification | None = None) -> tuple[bool, int | None]:
     """ListingRegistry._stillCompliant (issue 17): whether a listing still passes what a change registration or
     a revocation can undo after listing (core data never; important data and personal information only while
     the compliance certification it named is valid), and when that certification ends by itself, if it matters."""
@@ -213,9 +217,11 @@ def listing_compliance(listing: Listing, asset: Asset, attestation: Attestation 
         return True, None
     if attestation is None:
         return False, None
-    if attestation_status(attestation, issuer, asset, now) != AttestationStatus.VALID.key:
+    if attestation_status(attestation, issuer, asset, now, qualification) != AttestationStatus.VALID.key:
         return False, None
-    return True, attestation.valid_until or None
+    # The certification also ends when its issuer's qualification does (issue 21).
+    ends = [t for t in (attestation.valid_until, qualification.valid_until if qualification else 0) if t]
+    return True, min(ends) if ends else None
 
 
 def listing_end(listing: Listing) -> int | None:
@@ -527,12 +533,38 @@ def encumbrances(state: LegalState, asset: Asset, frozen_event: Event | None) ->
 # ─────────────────────────────── attestations (AttestationRegistry.attestationStatus) ───────────────────────────────
 
 
-def attestation_status(attestation: Attestation, issuer: Participant | None, asset: Asset, now: int) -> str:
+def qualification_status(qualification: Qualification | None, now: int) -> QualificationStatus:
+    """IParticipantRegistry.qualificationStatus of a participant's current qualification (its highest serial)."""
+    if qualification is None:
+        return QualificationStatus.NONE
+    if qualification.revoked:
+        return QualificationStatus.REVOKED
+    if now < qualification.valid_from:
+        return QualificationStatus.NOT_YET_VALID
+    if qualification.valid_until and now >= qualification.valid_until:
+        return QualificationStatus.EXPIRED
+    return QualificationStatus.VALID
+
+
+def qualified(role: int, qualification: Qualification | None, now: int) -> bool:
+    """Whether a participant of `role` whose current qualification is `qualification` may act in it now, as
+    IParticipantRegistry.isActive judges the qualification: a service role needs a valid one; any role with one on
+    record is governed by it."""
+    if qualification is None:
+        return role not in QUALIFIED_ROLES
+    return qualification_status(qualification, now) is QualificationStatus.VALID
+
+
+def attestation_status(attestation: Attestation, issuer: Participant | None, asset: Asset, now: int,
+                       qualification: Qualification | None = None) -> str:
+    """`qualification`: the issuer's current qualification (None: it has none on record)."""
     if attestation.revoked:
         return AttestationStatus.REVOKED.key
     role = AttestationKind.from_key(attestation.kind).issuer_role
     if issuer is None or issuer.status != ParticipantStatus.ACTIVE or issuer.role != role:
         return AttestationStatus.ISSUER_NOT_ACTIVE.key
+    if not qualified(issuer.role, qualification, now):
+        return AttestationStatus.ISSUER_NOT_QUALIFIED.key
     if attestation.valid_until and now >= attestation.valid_until:
         return AttestationStatus.EXPIRED.key
     if asset.version != attestation.asset_version:

@@ -355,6 +355,39 @@ class ParticipantStatus(Term):
     SUSPENDED = 2, "已暂停", "suspended"
 
 
+#: The roles that act only under a qualification record (IParticipantRegistry.requiresQualification).
+QUALIFIED_ROLES = frozenset({Role.APPRAISER, Role.COMPLIANCE_CERTIFIER, Role.QUALITY_EVALUATOR, Role.DATA_MERCHANT,
+                             Role.DATA_BROKER, Role.NOTARY, Role.CUSTODIAN, Role.INSURER})
+
+
+class QualificationKind(Term):
+    """IParticipantRegistry.QualificationKind: what a participant's qualification record is."""
+
+    LICENCE = 0, "执业资格或许可", "licence"
+    RECOGNITION = 1, "登记、审核、认定", "recognition"
+    ACCREDITATION = 2, "认证认可", "accreditation"
+
+
+class QualificationStatus(Term):
+    """IParticipantRegistry.QualificationStatus: whether a participant's current qualification stands now."""
+
+    NONE = 0, "无资质记录", "no record"
+    VALID = 1, "有效", "valid"
+    NOT_YET_VALID = 2, "尚未生效", "not yet valid"
+    EXPIRED = 3, "已到期", "expired"
+    REVOKED = 4, "已撤销", "revoked"
+
+
+class QualificationRevocationReason(Term):
+    """Why the council revokes a qualification (IParticipantRegistry.QualificationRevoked)."""
+
+    REVOKED_BY_ISSUER = 1, "发证机关撤销或吊销", "revoked by its issuer"
+    VIOLATION = 2, "违法违规", "violation of law or rules"
+    FALSE_MATERIAL = 3, "材料虚假", "false material"
+    REQUEST = 4, "本方申请", "at its own request"
+    OTHER = 99, "其他", "other"
+
+
 # ─────────────────────────────── ListingRegistry ───────────────────────────────
 
 
@@ -509,10 +542,25 @@ class AttestationKind(Term):
     APPRAISAL = 0, "资产评估", "appraisal"
     COMPLIANCE_CERTIFICATION = 1, "合规认证", "compliance certification"
     QUALITY_EVALUATION = 2, "质量评价", "quality evaluation"
+    NOTARISATION = 3, "数据公证", "notarisation"
+    CUSTODY = 4, "数据托管", "custody"
+    INSURANCE = 5, "数据保险", "insurance"
 
     @property
     def issuer_role(self) -> Role:
-        return {0: Role.APPRAISER, 1: Role.COMPLIANCE_CERTIFIER, 2: Role.QUALITY_EVALUATOR}[self.value]
+        return {0: Role.APPRAISER, 1: Role.COMPLIANCE_CERTIFIER, 2: Role.QUALITY_EVALUATOR, 3: Role.NOTARY,
+                4: Role.CUSTODIAN, 5: Role.INSURER}[self.value]
+
+
+class ValueType(Term):
+    """IAttestationRegistry.ValueType: an appraisal's value type (价值类型)."""
+
+    NONE = 0, "无", "none"
+    MARKET = 1, "市场价值", "market value"
+    INVESTMENT = 2, "投资价值", "investment value"
+    IN_USE = 3, "在用价值", "value in use"
+    LIQUIDATION = 4, "清算价值", "liquidation value"
+    RESIDUAL = 5, "残余价值", "residual value"
 
 
 class AttestationStatus(Term):
@@ -524,6 +572,7 @@ class AttestationStatus(Term):
     SUPERSEDED = 3, "已被新版本取代", "superseded by a later version"
     EXPIRED = 4, "已到期", "expired"
     ISSUER_NOT_ACTIVE = 5, "出具机构资格无效", "issuer not active"
+    ISSUER_NOT_QUALIFIED = 6, "出具机构资质已失效", "issuer no longer qualified"
 
 
 # ─────────────────────────────── FinanceRecords (数据资产入表, 作价出资, 数据信托) ───────────────────────────────
@@ -616,6 +665,12 @@ EVENT_ACTIONS: dict[str, tuple[str, str, str]] = {
     "ChangeReviewed": ("change_reviewed", "审核变更登记", "change reviewed"),
     "Attested": ("attested", "出具评估或认证", "attestation issued"),
     "AttestationRevoked": ("attestation_revoked", "撤销评估或认证", "attestation revoked"),
+    "QualificationRecorded": ("qualification_recorded", "登记资质", "qualification recorded"),
+    "QualificationRenewed": ("qualification_renewed", "资质续期", "qualification renewed"),
+    "QualificationRevoked": ("qualification_revoked", "撤销资质", "qualification revoked"),
+    "Engaged": ("appraisal_engaged", "委托评估", "appraiser engaged"),
+    "EngagementWithdrawn": ("engagement_withdrawn", "撤回评估委托", "engagement withdrawn"),
+    "Appraised": ("appraised", "出具评估报告", "appraisal issued"),
     "TradeCodeSet": ("trade_code_set", "设定交易编号代码", "trade code set"),
     "ListingTermsSet": ("listing_terms_set", "挂牌条款", "listing terms set"),
     "ListingPolicySet": ("listing_policy_set", "设定挂牌规则", "listing policy set"),
@@ -661,6 +716,7 @@ EVENT_REASONS: dict[str, type[Term]] = {
     "ObjectionLodged": ObjectionReason,
     "ParticipantSuspended": SuspensionReason,
     "AttestationRevoked": AttestationRevocationReason,
+    "QualificationRevoked": QualificationRevocationReason,
     "AssetFreezeReleased": FreezeRelease,
     "AuthorisationRevoked": AuthorisationRevocationReason,
     "LicenceRevoked": AuthorisationRevocationReason,
@@ -689,6 +745,8 @@ CONTRACT_ENUMS: dict[tuple[str, str], type[Term]] = {
     ("IDataRegistry", "PledgedOperation"): PledgedOperation,
     ("IParticipantRegistry", "Role"): Role,
     ("IParticipantRegistry", "ParticipantStatus"): ParticipantStatus,
+    ("IParticipantRegistry", "QualificationKind"): QualificationKind,
+    ("IParticipantRegistry", "QualificationStatus"): QualificationStatus,
     ("IListingRegistry", "ListingStatus"): ListingStatus,
     ("IListingRegistry", "ListingValidity"): ListingValidity,
     ("IListingRegistry", "PriceModel"): PriceModel,
@@ -701,6 +759,7 @@ CONTRACT_ENUMS: dict[tuple[str, str], type[Term]] = {
     ("IAttestationRegistry", "Kind"): AttestationKind,
     ("IAttestationRegistry", "Status"): AttestationStatus,
     ("IPublicDataAuthorisation", "Standing"): AuthorisationStanding,
+    ("IAttestationRegistry", "ValueType"): ValueType,
     ("IFinanceRecords", "RemarkKind"): FinanceRemarkKind,
     ("IRecognitionRegistry", "RecognitionStatus"): RecognitionStatus,
 }
@@ -738,6 +797,10 @@ GROUPS: dict[str, type[Term]] = {
     "certificate_status": CertificateStatus,
     "attestation_kind": AttestationKind,
     "attestation_status": AttestationStatus,
+    "qualification_kind": QualificationKind,
+    "qualification_status": QualificationStatus,
+    "qualification_revocation_reason": QualificationRevocationReason,
+    "value_type": ValueType,
     "finance_remark_kind": FinanceRemarkKind,
     "accounting_category": AccountingCategory,
     "amortisation_method": AmortisationMethod,

@@ -154,8 +154,9 @@ def build_chain(h: Harness) -> dict:
     from registry.chain.operations import (
         AcceptApplication,
         ApplyForRegistration,
-        Attest,
+        Appraise,
         Cancel,
+        Engage,
         Grant,
         GrantTerms,
         LodgeObjection,
@@ -206,8 +207,9 @@ def build_chain(h: Harness) -> dict:
 
     # A quality evaluation later revoked; a pledge released; an asset cancelled by its registrant.
     h.step(ReinstateParticipant(appraiser.address), h_admin())
-    attestation = h.step(Attest(world.source, "appraisal", value=99, currency="CNY", method="市场法",
-                                conclusion="撤回", report_cid=bytes([12]) * 32), appraiser).events[0].args
+    engagement = h.step(Engage(appraiser.address, world.source), alice).events[0].args["engagementId"]
+    attestation = h.step(Appraise(world.source, engagement, 99, h.chain_time() - DAY, "market", method="市场法",
+                                  conclusion="撤回", report_cid=bytes([12]) * 32), appraiser).events[0].args
     h.step(RevokeAttestation(attestation.get("attestationId", 2), 1), appraiser)
     pledges = h.http.get(f"/v1/assets/{world.source}").json()["remarks"]
     pledge_id = next((p.get("pledge_id") for p in pledges.get("pledges", []) if p.get("pledge_id")), None)

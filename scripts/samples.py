@@ -13,7 +13,7 @@ from eth_account import Account
 
 from registry.chain.client import RegistryClient
 from registry.chain.keys import create_keystore
-from registry.chain.operations import AddParticipant, ConfigureRegistrar
+from registry.chain.operations import AddParticipant, ConfigureRegistrar, Qualify
 from registry.chain.types import RightKind
 from registry.devchain import DEPLOYER_ACCOUNT, dev_key
 from registry.metadata import parse_metadata
@@ -92,14 +92,17 @@ PARTICIPANTS = [  # (development account, role, keystore name, name, unified soc
 
 def admit_participants(client: RegistryClient, key_dir: Path) -> list[tuple[str, str, str, Path]]:
     """The council (development account 9) admits two exchanges, a registrar (code 35A), a regulator, an
-    appraiser and a public-data authority, and writes each one's development keystore (and the admin's) so every
-    role can be tried."""
+    appraiser (with its appraisal licence on record) and a public-data authority, and writes each one's development
+    keystore (and the admin's) so every role can be tried."""
     admin = Account.from_key(dev_key(DEPLOYER_ACCOUNT))
     _keystore(key_dir / "admin.json", DEPLOYER_ACCOUNT)
     admitted = []
     for index, role, key_name, name, code in PARTICIPANTS:
         address = Account.from_key(dev_key(index)).address
         client.execute(AddParticipant(address, role, name, code), admin)
+        if role == "appraiser":  # a service provider acts only under a qualification the council records
+            client.execute(Qualify(address, "licence", issuer="福建省财政厅", number="PG-35-0001",
+                                   scope="数据资产评估"), admin)
         admitted.append((address, role, name, _keystore(key_dir / f"{key_name}.json", index)))
     client.execute(ConfigureRegistrar(Account.from_key(dev_key(6)).address, "35", "A"), admin)
     return admitted

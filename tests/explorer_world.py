@@ -19,9 +19,10 @@ from registry.chain.operations import (
     AcceptApplication,
     AddParticipant,
     ApplyForRegistration,
-    Attest,
+    Appraise,
     CompleteRegistration,
     ConfigureRegistrar,
+    Engage,
     Freeze,
     Grant,
     GrantTerms,
@@ -29,6 +30,7 @@ from registry.chain.operations import (
     ListingPolicy,
     ListingRequest,
     ListProduct,
+    Qualify,
     RecordPledge,
     ReviewApplication,
     Revoke,
@@ -64,6 +66,7 @@ class World:
     exchange_b: str
     listing: int
     cross_listing: int
+    appraiser: str = ""  # qualified (licence PG-35-0001), appraised the source under alice's engagement
 
 
 def _step(s, operation, account):
@@ -96,6 +99,8 @@ def build_world(s, work: Path) -> World:
         (appraiser, "appraiser", "厦门数据资产评估有限公司", "91350200MA8ABCDE1F"),
     ]:
         s.client.execute(AddParticipant(account.address, role, name, code), admin)
+    s.client.execute(Qualify(appraiser.address, "licence", issuer="福建省财政厅", number="PG-35-0001",
+                             scope="数据资产评估", document_cid=bytes([6]) * 32), admin)
     for exchange in (exchange_a, exchange_b):  # the world lists before certificates
         s.client.execute(SetListingPolicy(ListingPolicy(allow_uncertified=True)), exchange)
     s.client.execute(ConfigureRegistrar(registrar.address, "35", "A"), admin)
@@ -145,8 +150,10 @@ def build_world(s, work: Path) -> World:
     s.advance_time(PUBLICITY + 1)
     _step(s, CompleteRegistration(source, 5), registrar)
     _step(s, RecordPledge(source, "ZD20261121000088", bob.address), registrar)
-    _step(s, Attest(source, "appraisal", value=120_000_000, currency="CNY", method="收益法",
-                    conclusion="评估值 120 万元", report_cid=bytes([5]) * 32), appraiser)
+    engagement = _step(s, Engage(appraiser.address, source, 1, bytes([8]) * 32), alice).events[0].args[
+        "engagementId"]
+    _step(s, Appraise(source, engagement, 120_000_000, s.chain_time() - DAY, "market", basis="数据资产评估指导意见",
+                      method="收益法", conclusion="评估值 120 万元", report_cid=bytes([5]) * 32), appraiser)
     # Carol takes over part of the holding of the derived product, then a regulator freezes it.
     _step(s, Grant(derived, 1, GrantTerms(carol.address, transferable=True, purpose="托管")), bob)
     carol_right = _step(s, Grant(derived, 2, GrantTerms(alice.address, transferable=True)), bob).events[0].args[
@@ -159,7 +166,7 @@ def build_world(s, work: Path) -> World:
     return World(source=source, source_file=source_file, source_sha256=detail["content_hash"], derived=derived,
                  certificate=certificate, alice=alice.address, bob=bob.address, carol=carol.address,
                  exchange_a=exchange_a.address, exchange_b=exchange_b.address, listing=listing,
-                 cross_listing=cross_listing)
+                 cross_listing=cross_listing, appraiser=appraiser.address)
 
 
 if __name__ == "__main__":  # a stack to look at by hand

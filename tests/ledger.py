@@ -241,6 +241,11 @@ class Ledger:
         self.emit("ParticipantAdded", account=address, role=role, name=name,
                   creditCodeHash=keccak(text=name), endpoint=endpoint)
 
+    def qualify(self, address: str, serial: int = 1, **qualification: Any) -> None:
+        """The council records a service provider's qualification (issue 21): without one it may not act."""
+        self.emit("QualificationRecorded", account=address, serial=serial,
+                  qualification={"issuer": "福建省财政厅", "number": f"PG-{serial}", **qualification})
+
     def store_document(self, document: dict) -> str:
         """Stores a metadata document in the content store as the API's /v1/metadata does; returns its CID."""
         from registry.content.store import open_store

@@ -18,9 +18,10 @@ from registry.chain.operations import (
     AcceptApplication,
     AddParticipant,
     ApplyForRegistration,
-    Attest,
+    Appraise,
     CompleteRegistration,
     ConfigureRegistrar,
+    Engage,
     Freeze,
     Grant,
     GrantTerms,
@@ -28,6 +29,7 @@ from registry.chain.operations import (
     ListingPolicy,
     ListingRequest,
     ListProduct,
+    Qualify,
     ReleaseFreeze,
     Renew,
     ReviewApplication,
@@ -59,6 +61,7 @@ def world(private_stack):
                     (appraiser, "appraiser", "厦门数据资产评估有限公司"), (regulator, "regulator", "福建省网信办")]
     for account, role, name in participants:
         s.client.execute(AddParticipant(account.address, role, name, "91350000000000000X"), ADMIN)
+    s.client.execute(Qualify(appraiser.address, "licence", issuer="福建省财政厅", number="PG-35-0001"), ADMIN)
     s.client.execute(ConfigureRegistrar(registrar.address, "35", "A"), ADMIN)
     s.client.execute(SetPublicityPeriod(5 * DAY), ADMIN)
     # It lists before the certificate.
@@ -93,7 +96,8 @@ def world(private_stack):
     consent = s.client.sign(ListingConsent(exchange.address, request), alice)
     listed = step(ListProduct.with_consent(request, consent), exchange)
     listing = next(e for e in listed.events if e.name == "Listed").args["listingId"]
-    step(Attest(asset, "appraisal", value=120_000_000, currency="CNY", method="收益法"), appraiser)
+    engagement = step(Engage(appraiser.address, asset), alice).events[0].args["engagementId"]
+    step(Appraise(asset, engagement, 120_000_000, s.chain_time() - DAY, "market", method="收益法"), appraiser)
     step(ApplyForRegistration(asset, registrar.address, bytes([1]) * 32), alice)
     step(AcceptApplication(asset), registrar)
     step(ReviewApplication(asset, True, 0, ZERO), registrar)

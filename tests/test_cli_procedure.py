@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from eth_account import Account
 
-from registry.chain.operations import AddParticipant, SetPublicityPeriod
+from registry.chain.operations import AddParticipant, Qualify, SetPublicityPeriod
 from registry.devchain import DEPLOYER_ACCOUNT, dev_key
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -38,6 +38,7 @@ def run(private_stack, tmp_path_factory):
         datareg("key", "import", "--out", keys[name], DATAREG_IMPORT_KEY=dev_key(index))
     for index, role in ((6, "registrar"), (7, "regulator"), (4, "exchange"), (5, "appraiser")):
         s.client.execute(AddParticipant(s.accounts[index].address, role, f"{role} {index}", f"code{index}"), ADMIN)
+    s.client.execute(Qualify(s.accounts[5].address, issuer="福建省财政厅", number="PG-35-0005"), ADMIN)
     s.client.execute(SetPublicityPeriod(60), ADMIN)
     datareg("registrar", "configure", s.accounts[6].address, "--region", "35", "--code", "B", "--key", keys["admin"])
     datareg.keys, datareg.stack, datareg.home = keys, s, home
@@ -85,9 +86,29 @@ def test_every_step_of_the_procedure_through_the_cli(run, tmp_path):
     assert detail["certificate"]["certificate_number"] == shown["certificate_number"]
     human = run("show", asset).stdout
     assert f"pledge          {pledge_id} (active): ZD2026-77" in human and shown["certificate_number"] in human
-    attested = json.loads(run("--json", "attest", asset, "--kind", "appraisal", "--value", "5000000", "--currency",
-                              "CNY", "--method", "收益法", "--report", str(data), "--key", keys["appraiser"]).stdout)
+    # Issue 21: an appraisal only under the holder's engagement (here signed and relayed), with its terms.
+    refused = run("attest", asset, "--kind", "appraisal", "--value", "5000000", "--key", keys["appraiser"], expect=1)
+    assert "under the holder's engagement" in refused.stderr
+    appraiser = s.accounts[5].address
+    engaged = json.loads(run("--json", "engage", appraiser, asset, "--letter", str(data), "--key", keys["applicant"],
+                             "--relay").stdout)
+    assert engaged["engagement_id"] == 1 and "engagement id" in run("engage", appraiser, asset, "--key",
+                                                                    keys["applicant"]).stdout
+    run("withdraw-engagement", "2", "--key", keys["applicant"])
+    attested = json.loads(run("--json", "appraise", asset, "--engagement", "1", "--value", "5000000",
+                              "--valuation-date", "2026-11-30", "--value-type", "investment", "--method", "收益法",
+                              "--basis", "数据资产评估指导意见", "--report", str(data), "--key",
+                              keys["appraiser"]).stdout)
     attestation = next(e["args"]["attestationId"] for e in attested["events"] if e["name"] == "Attested")
+    refused = run("appraise", asset, "--engagement", "1", "--value", "1", "--valuation-date", "2026-11-30",
+                  "--value-type", "market", "--key", keys["appraiser"], expect=1)
+    assert "already used by an appraisal or withdrawn" in refused.stderr
+    [appraisal] = json.loads(run("--json", "show", asset).stdout)["attestations"]
+    assert appraisal["value_type"] == "investment" and appraisal["basis"] == "数据资产评估指导意见"
+    assert appraisal["engagement"]["holder"] == s.accounts[1].address and appraisal["engagement"]["status"] == "used"
+    assert appraisal["valuation_date"].startswith("2026-11-29T16:00:00")  # 2026-11-30 00:00 Beijing time
+    participant = run("participant", "show", appraiser).stdout
+    assert "active in its role: yes (qualification valid)" in participant and "PG-35-0005" in participant
     # A change registration is applied for, and current only once the registrar approves it.
     run("change", asset, "--registrar", registrar, "--metadata", str(EXAMPLES / "hospital-outcomes.json"),
         "--key", keys["applicant"])

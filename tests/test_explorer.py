@@ -206,6 +206,21 @@ def test_party_holds_and_held(tab, world):
     tab.shot("party-holder")
 
 
+def test_participant_page_shows_its_qualifications_and_the_appraisal_its_terms(tab, world):
+    """Issue 21: a service provider's page lists its qualification records; the appraisal it issued shows its value
+    type, valuation date and who engaged it. Failed on the old code: no qualifications section, no terms."""
+    tab.open(f"/parties/{world.appraiser}")
+    qualifications = tab.text("table.qualifications")
+    assert "福建省财政厅" in qualifications and "PG-35-0001" in qualifications and "数据资产评估" in qualifications
+    assert "Valid" in qualifications or "valid" in qualifications.lower()
+    assert "May act in its role" in tab.text("main")
+    tab.shot("party-qualified-appraiser")
+    tab.open(f"/assets/{world.source}")
+    terms = tab.text(".appraisal-terms")
+    assert "market value" in terms.lower() and "数据资产评估指导意见" in terms
+    assert world.alice[:6] in terms or "engaged by" in terms
+
+
 def test_status_page(tab, world, private_stack):
     tab.open("/status")
     text = tab.text("main")

@@ -20,12 +20,14 @@ from registry.chain.operations import (
     AcceptApplication,
     AddParticipant,
     ApplyForRegistration,
-    Attest,
+    Appraise,
     Cancel,
     CompleteRegistration,
     ConfigureRegistrar,
+    Engage,
     Freeze,
     LodgeObjection,
+    Qualify,
     RecordPledge,
     ReviewApplication,
     RevokeAttestation,
@@ -91,6 +93,7 @@ def world(private_stack, tmp_path_factory) -> World:
                                       (registrar, "registrar", "福建省数据资产登记中心", "12350000MB1234567X"),
                                       (regulator, "regulator", "福建省数据管理局", "11350000MB0000001A")]:
         s.client.execute(AddParticipant(account.address, role, name, code), ADMIN)
+    s.client.execute(Qualify(appraiser.address, issuer="福建省财政厅", number="PG-35-0001"), ADMIN)
     s.client.execute(ConfigureRegistrar(registrar.address, "35", "A"), ADMIN)
     _step(s, SetPublicityPeriod(PUBLICITY), ADMIN)
 
@@ -129,7 +132,8 @@ def world(private_stack, tmp_path_factory) -> World:
     _step(s, Cancel(assets["cancelled"], 1, ZERO), alice)
     _step(s, Freeze(assets["frozen"], "(2026)闽0203执保88号", bytes([4]) * 32), regulator)
     _step(s, RecordPledge(assets["pledged"], "ZD20261121000088", exchange.address), registrar)
-    attested = _step(s, Attest(assets["certified"], "appraisal", value=1, currency="CNY"), appraiser)
+    engaged = _step(s, Engage(appraiser.address, assets["certified"]), alice).events[0].args["engagementId"]
+    attested = _step(s, Appraise(assets["certified"], engaged, 1, s.chain_time(), "market"), appraiser)
     _step(s, RevokeAttestation(attested.events[0].args["attestationId"], 2), appraiser)
     for asset in assets.values():
         s.wait_indexed(asset)

@@ -25,6 +25,7 @@ from registry.chain.operations import (
     ListingRequest,
     ListingTerms,
     ListProduct,
+    Qualify,
     RevokeAttestation,
     SetListingFloor,
     SetListingPolicy,
@@ -53,6 +54,9 @@ def s(private_stack):
                                     (6, "exchange", "深圳数据交易所", "91440300MA5H1WXX6U"),
                                     (3, "compliance_certifier", "合规认证中心", "91350000MA00000001")):
         st.client.execute(AddParticipant(st.accounts[index].address, role, name, code), ADMIN)
+    # A certifier acts only under its qualification (issue 21).
+    st.client.execute(Qualify(st.accounts[3].address, "accreditation", issuer="国家认监委", number="CNCA-R-2026-001"),
+                      ADMIN)
     st.client.execute(SetListingPolicy(ListingPolicy(allow_uncertified=True)), st.accounts[4])
     done = st.client.execute(SetListingPolicy(ListingPolicy(allow_uncertified=True, cross_border=True)),
                              st.accounts[5])

@@ -14,7 +14,7 @@ from registry.content.cid import digest_to_cid
 from registry.db import queries
 from registry.db.listings import listing_state
 from registry.db.models import Asset, Listing, Participant, Registration
-from registry.db.registration import attestations, in_stage, publicity_fields
+from registry.db.registration import attestations, current_qualification, in_stage, publicity_fields
 from registry.db.verification import normalize_cid, normalize_sha256, verify
 from registry.errors import ValidationError
 from registry.rules import attestation_status, certificate_status
@@ -176,13 +176,15 @@ def test_listing_and_certificate_status(world, db):
 
 
 def status_of(db, attestation, asset, moment) -> str:
-    return attestation_status(attestation, db.get(Participant, attestation.issuer), asset, moment)
+    return attestation_status(attestation, db.get(Participant, attestation.issuer), asset, moment,
+                              current_qualification(db, attestation.issuer))
 
 
 def test_applications_by_stage_and_attestations_by_status(tmp_path):
     ledger = Ledger(tmp_path)
     appraiser = account(7)
     ledger.add_participant(appraiser, 3, "评估机构")
+    ledger.qualify(appraiser, validUntil=ledger.now + 30 * DAY)
     first = ledger.register(ALICE, metadata={"name": "一", "summary": "s", "applicant": {"name": "甲公司"}},
                             content="first")
     second = ledger.register(BOB, content="second")
@@ -213,3 +215,11 @@ def test_applications_by_stage_and_attestations_by_status(tmp_path):
     with Session(ledger.engine) as db:
         asset = db.get(Asset, first)
         assert status_of(db, attestations(db, first)[1], asset, ledger.now) == "superseded"
+        # Issue 21: once its qualification ends, what it issued no longer stands (failed on the old code: valid).
+        assert status_of(db, attestations(db, first)[1], asset, ledger.now + 30 * DAY) == "issuer_not_qualified"
+    ledger.emit("QualificationRevoked", account=appraiser, serial=1, reasonCode=1)
+    ledger.index()
+    with Session(ledger.engine) as db:
+        asset = db.get(Asset, first)
+        assert status_of(db, attestations(db, first)[1], asset, ledger.now) == "issuer_not_qualified"
+        assert current_qualification(db, appraiser).revocation_reason == 1

@@ -143,6 +143,9 @@ def _learn(session: Session, command: str, output: str) -> None:
     authorisation = re.search(r"^Authorisation (\d+) recorded", output, re.M)
     if authorisation:
         session.values["AUTHORISATION_ID"] = authorisation[1]
+    engagement = re.search(r"engagement id\s+(\d+)", output)
+    if engagement:
+        session.values["ENGAGEMENT_ID"] = engagement[1]
     pledge = re.search(r"pledge id\s+(0x[0-9a-f]{64})", output)
     if pledge:
         session.values["PLEDGE_ID"] = pledge[1]
@@ -181,9 +184,11 @@ def test_help_examples_work_as_printed(newcomer):
     session, _ = newcomer
     examples = help_examples()
     assert examples, "no `$ datareg` example in any command's --help"
-    if "ASSET_ID" not in session.values:  # run alone: the README's first registration, which the examples name
-        command = "datareg register examples/traffic-flow.csv --metadata examples/traffic-flow.json"
-        _learn(session, command, session.run(command).stdout)
+    if "ASSET_ID" not in session.values:  # run alone: the README's two registrations, which the examples name
+        for command in ("datareg register examples/traffic-flow.csv --metadata examples/traffic-flow.json",
+                        "datareg register examples/retail-footfall.csv --metadata "
+                        "examples/retail-footfall-derived.json"):
+            _learn(session, command, session.run(command).stdout)
     for _name, command in examples:
         result = session.run(command)
         _learn(session, command, result.stdout)

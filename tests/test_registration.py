@@ -14,10 +14,12 @@ from registry.chain.operations import (
     AddParticipant,
     ApplyForChange,
     ApplyForRegistration,
+    Appraise,
     Attest,
     Cancel,
     CompleteRegistration,
     ConfigureRegistrar,
+    Engage,
     Freeze,
     Grant,
     GrantTerms,
@@ -26,6 +28,7 @@ from registry.chain.operations import (
     ListingRequest,
     ListProduct,
     LodgeObjection,
+    Qualify,
     RecordPledge,
     ReleaseFreeze,
     ReleasePledge,
@@ -62,6 +65,7 @@ def s(private_stack):
              (5, "appraiser", "厦门数据资产评估有限公司")]
     for index, role, name in roles:
         st.client.execute(AddParticipant(st.accounts[index].address, role, name, f"9135000000000000{index}X"), ADMIN)
+    st.client.execute(Qualify(st.accounts[5].address, issuer="福建省财政厅", number="PG-35-0005"), ADMIN)
     st.client.execute(ConfigureRegistrar(st.accounts[6].address, "35", "A"), ADMIN)
     # The exchange lists assets still in the procedure: its policy allows uncertified assets.
     st.client.execute(SetListingPolicy(ListingPolicy(allow_uncertified=True)), st.accounts[4])
@@ -212,10 +216,11 @@ def test_pledge_blocks_the_operating_right_until_released(s, tmp_path):
 def test_change_supersedes_attestations_and_cancellation_ends_the_certificate(s, tmp_path):
     carol, registrar, appraiser = s.accounts[3], s.accounts[6], s.accounts[5]
     asset = registered_asset(s, tmp_path, carol)
-    attested = step(s, Attest(asset, "appraisal", value=1_200_000_00, currency="CNY", method="收益法",
-                              conclusion="评估值 120 万元", report_cid=bytes([5]) * 32), appraiser)
+    engagement = step(s, Engage(appraiser.address, asset), carol).events[0].args["engagementId"]
+    attested = step(s, Appraise(asset, engagement, 1_200_000_00, s.chain_time(), "market", method="收益法",
+                                conclusion="评估值 120 万元", report_cid=bytes([5]) * 32), appraiser)
     first = attested.events[0].args["attestationId"]
-    with pytest.raises(ContractRevert, match="not an active service provider"):
+    with pytest.raises(ContractRevert, match="not an active, qualified service provider"):
         s.client.execute(Attest(asset, "quality_evaluation"), appraiser)
     [shown] = s.http.get(f"/v1/assets/{asset}/attestations").json()
     assert shown["status"] == "valid" and shown["value"] == 1_200_000_00 and shown["currency"] == "CNY"
@@ -227,7 +232,9 @@ def test_change_supersedes_attestations_and_cancellation_ends_the_certificate(s,
     detail = s.http.get(f"/v1/assets/{asset}").json()
     assert detail["version"] == 2
     assert [a["status"] for a in detail["attestations"]] == ["superseded"]
-    second = step(s, Attest(asset, "appraisal", value=1, currency="CNY"), appraiser).events[0].args["attestationId"]
+    engagement = step(s, Engage(appraiser.address, asset), carol).events[0].args["engagementId"]
+    second = step(s, Appraise(asset, engagement, 1, s.chain_time(), "market"), appraiser).events[0].args[
+        "attestationId"]
     step(s, RevokeAttestation(second, 1), appraiser)
     statuses = {a["attestation_id"]: a["status"] for a in s.http.get(f"/v1/assets/{asset}/attestations").json()}
     assert statuses == {first: "superseded", second: "revoked"}

@@ -9,8 +9,9 @@ from sqlmodel import select
 from api.deps import SessionDep
 from api.params import MAX_INT64
 from api.schemas import ParticipantPublic
-from api.views.participants import participant_public
+from api.views.participants import participant_public, qualifications_by_account
 from registry.chain.types import checksum
+from registry.db import queries
 from registry.db.models import Participant
 from registry.errors import NotFound, ValidationError
 from registry.vocabulary import Role
@@ -31,13 +32,16 @@ def list_participants(
         if role not in ROLES:
             raise ValidationError(f"Unknown role '{role}': use one of {', '.join(ROLES)}.")
         query = query.where(Participant.role == Role.from_key(role))
-    return [participant_public(p, db) for p in db.exec(query.limit(limit).offset(offset)).all()]
+    page = db.exec(query.limit(limit).offset(offset)).all()
+    qualifications = qualifications_by_account(db, [p.account for p in page])
+    now = queries.now(db)
+    return [participant_public(p, db, now, qualifications[p.account]) for p in page]
 
 
-@router.get("/{address}", response_model=ParticipantPublic, summary="One participant")
+@router.get("/{address}", response_model=ParticipantPublic, summary="One participant, with its qualifications")
 def get_participant(address: str, db: SessionDep) -> ParticipantPublic:
     participant = db.get(Participant, checksum(address, "participant address"))
     if participant is None:
         raise NotFound(f"'{address}' is not a registered participant (exchange, registrar, service provider or "
                        "regulator).")
-    return participant_public(participant, db)
+    return participant_public(participant, db, queries.now(db))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from api.schemas import (
     AttestationPublic,
     DeadlinePublic,
+    EngagementPublic,
     LegalStatusPublic,
     ObjectionPublic,
     PledgePublic,
@@ -16,7 +17,7 @@ from api.schemas import (
 from api.views.privacy import Audience
 from registry import calendar, rules
 from registry.db import queries, registration
-from registry.db.models import Asset, Participant, Registration
+from registry.db.models import Asset, Engagement, Participant, Registration
 from registry.vocabulary import AttestationRevocationReason, ObjectionReason
 
 
@@ -37,14 +38,31 @@ def remarks_public(db, asset: Asset, pledges: list | None = None) -> RemarksPubl
                      recorded_tx=p.recorded_tx) for p in pledges])
 
 
+def engagement_public(e: Engagement) -> EngagementPublic:
+    return EngagementPublic(engagement_id=e.engagement_id, holder=e.holder, appraiser=e.appraiser,
+                            right_index=e.right_index, letter_cid=e.letter_cid, status=e.status,
+                            attestation_id=e.attestation_id, engaged_at=iso(e.engaged_at), engaged_tx=e.engaged_tx)
+
+
 def attestations_public(db, asset: Asset, now: int, attestations: list | None = None) -> list[AttestationPublic]:
     attestations = registration.attestations(db, asset.asset_id) if attestations is None else attestations
+    issuers = {a.issuer for a in attestations}
+    # Each issuer's current qualification: an attestation stands only while its issuer is qualified.
+    qualifications = {issuer: registration.current_qualification(db, issuer) for issuer in issuers}
+
+    def engagement(a) -> EngagementPublic | None:
+        found = db.get(Engagement, a.engagement_id) if getattr(a, "engagement_id", None) else None
+        return engagement_public(found) if found is not None else None
+
     return [AttestationPublic(
         attestation_id=a.attestation_id, kind=a.kind, issuer=a.issuer, issuer_name=participant_name(db, a.issuer),
-        asset_version=a.asset_version, status=rules.attestation_status(a, db.get(Participant, a.issuer), asset, now),
+        asset_version=a.asset_version,
+        status=rules.attestation_status(a, db.get(Participant, a.issuer), asset, now, qualifications[a.issuer]),
         value=int(a.value) if a.value else None, currency=a.currency, method=a.method, conclusion=a.conclusion,
         report_cid=a.report_cid, valid_until=iso(a.valid_until), issued_at=iso(a.issued_at), issued_tx=a.issued_tx,
         revocation_reason=ReasonPublic.of(AttestationRevocationReason, a.revocation_reason) if a.revoked else None,
+        valuation_date=iso(getattr(a, "valuation_date", None)), value_type=getattr(a, "value_type", None),
+        basis=getattr(a, "basis", None), engagement=engagement(a),
     ) for a in attestations]
 
 

@@ -822,7 +822,7 @@ function attestationsSection(attestations) {
       h("span", partyLink(a.issuer)),
       a.value ? money(a.value, a.currency) : "—",
       a.method || "—",
-      a.conclusion || "—",
+      appraisalCell(a),
       cidLink(a.report_cid),
       h("span", validityBadge(a.status === "valid", a.status, "attestation_status"),
         a.revocation_reason ? ` ${reasonText(a.revocation_reason)}` : null),
@@ -901,6 +901,16 @@ function personalInformationBasis(asset) {
   return h("span", { id: "pi-basis", "data-given": String(given) },
     given ? badge(t("pi_basis_given"), "ok") : badge(t("pi_basis_missing"), "bad"),
     h("span", { class: "muted" }, ` ${t(given ? "pi_basis_given_note" : "pi_basis_missing_note")}`));
+}
+
+/** An attestation's conclusion; for an appraisal also its value type, valuation date, basis and engagement. */
+function appraisalCell(a) {
+  if (!a.value_type) return a.conclusion || "—";
+  return h("span", { class: "appraisal" }, a.conclusion ? h("span", a.conclusion) : null,
+    h("span", { class: "muted appraisal-terms" },
+      `${a.conclusion ? " · " : ""}${tv("value_type", a.value_type)} · ${t("valuation_date")} `, time(a.valuation_date),
+      a.basis ? ` · ${t("appraisal_basis")} ${a.basis}` : "",
+      a.engagement ? h("span", ` · ${t("engaged_by")} `, partyLink(a.engagement.holder)) : null));
 }
 
 function lineageSummary(asset) {
@@ -1435,7 +1445,10 @@ async function pageParty(ctx, address) {
       [t("role"), tv("role", info.role)],
       [t("status"), badge(tv("participant_status", info.status), info.status === "active" ? "ok" : "bad")],
       [t("block"), fmtNumber(info.added_block)],
+      ...(info.requires_qualification || (info.qualifications || []).length ? [[t("active_in_role"),
+        badge(info.active ? t("yes") : t("no"), info.active ? "ok" : "bad")]] : []),
     ]) : h("p", { class: "muted" }, t("not_participant"))),
+    info ? qualificationsSection(info) : null,
     section(t("holds_now"), rightsPager, now.length ? table(
       [t("asset"), t("right"), t("status"), t("held_since"), t("details")],
       now.map((r) => [assetLink(r.asset_id, r.asset_name), rightLabel(r.right_index, r.kind),
@@ -1459,6 +1472,23 @@ async function pageParty(ctx, address) {
               summary: t("total_count", { count: fmtNumber(listings.count) }) })]
       : h("p", { class: "muted" }, t("no_listings"))) : null,
   ];
+}
+
+/** A participant's qualification records (资质), the current one first. */
+function qualificationsSection(info) {
+  const records = info.qualifications || [];
+  if (!records.length && !info.requires_qualification) return null;
+  return section(t("qualifications"), records.length ? table(
+    [t("qualification_kind"), t("qualification_issuer"), t("qualification_number"), t("qualification_scope"),
+     t("valid_from"), t("valid_until"), t("status"), t("qualification_document")],
+    records.map((q) => [
+      tv("qualification_kind", q.kind), q.issuer, h("code", q.number), q.scope || "—",
+      q.valid_from ? time(q.valid_from) : "—", q.valid_until ? time(q.valid_until) : t("no_end"),
+      h("span", validityBadge(q.status === "valid", q.status, "qualification_status"),
+        q.revocation_reason ? ` ${reasonText(q.revocation_reason)}` : null),
+      cidLink(q.document_cid),
+    ]), { className: "table qualifications" })
+    : h("p", { class: "muted" }, t("no_qualifications")));
 }
 
 // ─────────────────────────────── trades (交易存证) ───────────────────────────────

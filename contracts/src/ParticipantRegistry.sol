@@ -16,7 +16,21 @@ contract ParticipantRegistry is IParticipantRegistry, Ownable2Step, ERC2771Conte
     /// @dev Bounds the gas of `pause` and `unpause`, which set each bound contract's copy of the switch.
     uint256 public constant MAX_BOUND_CONTRACTS = 16;
 
-    mapping(address account => Participant) private _participants;
+    /// @dev A participant in storage. `qualifiedFrom` and `qualifiedUntil` (the current qualification's term, or
+    /// [0, max) for a role that needs none, or [0, 0) for one not yet qualified or revoked) share the first slot with
+    /// the role and status, so `isActive`, called by every registry write, still reads one slot.
+    struct Record {
+        Role role;
+        ParticipantStatus status;
+        uint64 qualifiedFrom;
+        uint64 qualifiedUntil;
+        bytes32 creditCodeHash;
+        string name;
+        string endpoint;
+    }
+
+    mapping(address account => Record) private _participants;
+    mapping(address account => Qualification) private _qualifications;
 
     /// @inheritdoc IParticipantRegistry
     bool public paused;
@@ -39,13 +53,15 @@ contract ParticipantRegistry is IParticipantRegistry, Ownable2Step, ERC2771Conte
             revert InvalidParticipant(account);
         }
         if (_participants[account].status != ParticipantStatus.None) revert ParticipantExists(account);
-        _participants[account] = Participant(role, ParticipantStatus.Active, creditCodeHash, name, endpoint);
+        // A service role starts with an empty qualification term: it is inactive until the council qualifies it.
+        uint64 until = _requiresQualification(role) ? 0 : type(uint64).max;
+        _participants[account] = Record(role, ParticipantStatus.Active, 0, until, creditCodeHash, name, endpoint);
         emit ParticipantAdded(account, role, name, creditCodeHash, endpoint);
     }
 
     /// @inheritdoc IParticipantRegistry
     function suspendParticipant(address account, uint16 reasonCode, bytes32 evidenceCid) external onlyOwner {
-        Participant storage p = _existing(account);
+        Record storage p = _existing(account);
         if (p.status != ParticipantStatus.Active) revert StatusUnchanged(account, p.status);
         p.status = ParticipantStatus.Suspended;
         emit ParticipantSuspended(account, reasonCode, evidenceCid);
@@ -53,10 +69,58 @@ contract ParticipantRegistry is IParticipantRegistry, Ownable2Step, ERC2771Conte
 
     /// @inheritdoc IParticipantRegistry
     function reinstateParticipant(address account) external onlyOwner {
-        Participant storage p = _existing(account);
+        Record storage p = _existing(account);
         if (p.status != ParticipantStatus.Suspended) revert StatusUnchanged(account, p.status);
         p.status = ParticipantStatus.Active;
         emit ParticipantReinstated(account);
+    }
+
+    /// @inheritdoc IParticipantRegistry
+    function qualify(address account, QualificationData calldata q) external onlyOwner {
+        Record storage p = _existing(account);
+        bool ends = q.validUntil != 0;
+        if (bytes(q.issuer).length == 0 || bytes(q.number).length == 0) revert InvalidQualification(account);
+        if (ends && (q.validUntil <= q.validFrom || q.validUntil <= block.timestamp)) {
+            revert InvalidQualification(account);
+        }
+        Qualification storage current = _qualifications[account];
+        uint32 serial = current.serial + 1;
+        _qualifications[account] = Qualification({
+            serial: serial,
+            kind: q.kind,
+            revoked: false,
+            validFrom: q.validFrom,
+            validUntil: q.validUntil,
+            documentCid: q.documentCid,
+            issuer: q.issuer,
+            number: q.number,
+            scope: q.scope
+        });
+        p.qualifiedFrom = q.validFrom;
+        p.qualifiedUntil = ends ? q.validUntil : type(uint64).max;
+        emit QualificationRecorded(account, serial, q);
+    }
+
+    /// @inheritdoc IParticipantRegistry
+    function renewQualification(address account, uint64 validUntil, bytes32 documentCid) external onlyOwner {
+        Record storage p = _existing(account);
+        Qualification storage q = _current(account);
+        // A renewal extends a term that ends; "no end" cannot be extended, and an earlier end is a revocation.
+        if (q.validUntil == 0 || validUntil <= q.validUntil) revert RenewalNotLater(account, q.validUntil, validUntil);
+        q.validUntil = validUntil;
+        if (documentCid != bytes32(0)) q.documentCid = documentCid;
+        p.qualifiedUntil = validUntil;
+        emit QualificationRenewed(account, q.serial, validUntil, documentCid);
+    }
+
+    /// @inheritdoc IParticipantRegistry
+    function revokeQualification(address account, uint16 reasonCode, bytes32 evidenceCid) external onlyOwner {
+        Record storage p = _existing(account);
+        Qualification storage q = _current(account);
+        q.revoked = true;
+        p.qualifiedFrom = 0;
+        p.qualifiedUntil = 0;
+        emit QualificationRevoked(account, q.serial, reasonCode, evidenceCid);
     }
 
     /// @inheritdoc IParticipantRegistry
@@ -114,8 +178,31 @@ contract ParticipantRegistry is IParticipantRegistry, Ownable2Step, ERC2771Conte
 
     /// @inheritdoc IParticipantRegistry
     function isActive(address account, Role role) external view returns (bool) {
-        Participant storage p = _participants[account];
-        return p.status == ParticipantStatus.Active && p.role == role;
+        Record storage p = _participants[account];
+        return p.status == ParticipantStatus.Active && p.role == role && block.timestamp >= p.qualifiedFrom
+            && block.timestamp < p.qualifiedUntil;
+    }
+
+    /// @inheritdoc IParticipantRegistry
+    function requiresQualification(Role role) external pure returns (bool) {
+        return _requiresQualification(role);
+    }
+
+    /// @inheritdoc IParticipantRegistry
+    function qualificationStatus(address account) external view returns (QualificationStatus) {
+        Qualification storage q = _qualifications[account];
+        if (q.serial == 0) return QualificationStatus.None;
+        if (q.revoked) return QualificationStatus.Revoked;
+        if (block.timestamp < q.validFrom) return QualificationStatus.NotYetValid;
+        if (q.validUntil != 0 && block.timestamp >= q.validUntil) return QualificationStatus.Expired;
+        return QualificationStatus.Valid;
+    }
+
+    /// @inheritdoc IParticipantRegistry
+    function getQualification(address account) external view returns (Qualification memory) {
+        Qualification storage q = _qualifications[account];
+        if (q.serial == 0) revert QualificationNotFound(account);
+        return q;
     }
 
     /// @inheritdoc IParticipantRegistry
@@ -125,7 +212,8 @@ contract ParticipantRegistry is IParticipantRegistry, Ownable2Step, ERC2771Conte
 
     /// @inheritdoc IParticipantRegistry
     function getParticipant(address account) external view returns (Participant memory) {
-        return _existing(account);
+        Record storage p = _existing(account);
+        return Participant(p.role, p.status, p.creditCodeHash, p.name, p.endpoint);
     }
 
     function _msgSender() internal view override(Context, ERC2771Context) returns (address) {
@@ -149,8 +237,22 @@ contract ParticipantRegistry is IParticipantRegistry, Ownable2Step, ERC2771Conte
         }
     }
 
-    function _existing(address account) private view returns (Participant storage p) {
+    function _existing(address account) private view returns (Record storage p) {
         p = _participants[account];
         if (p.status == ParticipantStatus.None) revert ParticipantNotFound(account);
+    }
+
+    function _current(address account) private view returns (Qualification storage q) {
+        q = _qualifications[account];
+        if (q.serial == 0) revert QualificationNotFound(account);
+        if (q.revoked) revert QualificationAlreadyRevoked(account, q.serial);
+    }
+
+    /// @dev The third-party service roles: the market trusts their attestations and dealings because of a licence
+    /// or recognition, so they act only under one. Exchanges, registrars, regulators and data authorities are
+    /// public bodies whose standing is their admission by the council.
+    function _requiresQualification(Role role) private pure returns (bool) {
+        return role == Role.Appraiser || role == Role.ComplianceCertifier || role == Role.QualityEvaluator
+            || role >= Role.DataMerchant;
     }
 }

@@ -82,6 +82,12 @@ contract AccessControlMatrixTest is RegistryFixture {
             (who[EXCHANGE], 1, bytes32(0))), M, notAdmin);
         _gov("Participants.reinstateParticipant", p, abi.encodeCall(d.participants.reinstateParticipant,
             (SUSPENDED_EXCHANGE)), M, notAdmin);
+        _gov("Participants.qualify", p, abi.encodeCall(d.participants.qualify,
+            (who[APPRAISER], qualification(uint64(T0 + 4000 days)))), M, notAdmin);
+        _gov("Participants.renewQualification", p, abi.encodeCall(d.participants.renewQualification,
+            (who[APPRAISER], uint64(T0 + 4000 days), bytes32(0))), M, notAdmin);
+        _gov("Participants.revokeQualification", p, abi.encodeCall(d.participants.revokeQualification,
+            (who[APPRAISER], 1, bytes32(0))), M, notAdmin);
         _row("Participants.setEndpoint (own)", p, abi.encodeCall(d.participants.setEndpoint, ("https://new")),
             PARTICIPANTS, IParticipantRegistry.ParticipantNotFound.selector);
         _gov("Participants.transferOwnership", p, abi.encodeCall(d.participants.transferOwnership, (FRESH)), M, notAdmin);
@@ -357,8 +363,19 @@ contract AccessControlMatrixTest is RegistryFixture {
 
     function _attestationRows() internal {
         address a = address(d.attestations);
-        _row("Attestations.attest (appraisal)", a, abi.encodeCall(d.attestations.attest, (asset, appraisal())), A,
-            IAttestationRegistry.NotAServiceProvider.selector);
+        _row("Attestations.attest (appraisal)", a, abi.encodeCall(d.attestations.attest, (asset, appraisal())), NOBODY,
+            IAttestationRegistry.AppraisalNeedsEngagement.selector);
+        _row("Attestations.appraise (engagement 2)", a, abi.encodeCall(d.attestations.appraise,
+            (asset, appraisal(), appraisalTerms(openEngagement))), A, IAttestationRegistry.NotEngaged.selector);
+        _row("Attestations.engage (holding right 1)", a, abi.encodeCall(d.attestations.engage,
+            (engagementRequest(asset))), H, IAttestationRegistry.NotHoldingRightHolder.selector);
+        _row("Attestations.engageBySig (holder's sig)", a, abi.encodeCall(d.attestations.engageBySig,
+            (engagementRequest(asset), who[HOLDER], block.timestamp, _engagementSig(HOLDER))), ANYONE, 0);
+        _row("Attestations.engageBySig (outsider's sig)", a, abi.encodeCall(d.attestations.engageBySig,
+            (engagementRequest(asset), who[HOLDER], block.timestamp, _engagementSig(OUTSIDER))), NOBODY,
+            IAttestationRegistry.InvalidSignature.selector);
+        _row("Attestations.withdrawEngagement", a, abi.encodeCall(d.attestations.withdrawEngagement,
+            (openEngagement)), H, IAttestationRegistry.NotEngager.selector);
         _row("Attestations.revokeAttestation", a, abi.encodeCall(d.attestations.revokeAttestation, (attestationId, 1)),
             A, IAttestationRegistry.NotIssuer.selector);
     }
@@ -549,6 +566,15 @@ contract AccessControlMatrixTest is RegistryFixture {
 
     function _gov(string memory name, address target, bytes memory data, uint16 allowed, bytes4 refusal) internal {
         rows.push(Row(name, target, data, allowed, refusal, 0, true, allowed, 0, false));
+    }
+
+    /// @dev `role`'s signature of HOLDER's engagement of APPRAISER for `asset`, with HOLDER's current nonce.
+    function _engagementSig(uint256 role) internal view returns (bytes memory) {
+        IAttestationRegistry.EngagementRequest memory r = engagementRequest(asset);
+        bytes32 structHash = keccak256(abi.encode(ENGAGEMENT_TYPEHASH, who[HOLDER], r.appraiser, r.assetId,
+            r.rightIndex, r.letterCid, d.attestations.nonces(who[HOLDER]), block.timestamp));
+        return sign(keys[role], digest(domain("AttestationRegistry", block.chainid, address(d.attestations)),
+            structHash));
     }
 
     /// @dev `role`'s signature of a DataRegistry struct.

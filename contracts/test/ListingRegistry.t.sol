@@ -40,6 +40,10 @@ abstract contract ListingRegistryBase is DataRegistryBase {
         participants.addParticipant(
             certifier, IParticipantRegistry.Role.ComplianceCertifier, unicode"合规认证机构", keccak256("c"), ""
         );
+        IParticipantRegistry.QualificationData memory accreditation; // a certifier acts under its qualification
+        (accreditation.kind, accreditation.issuer, accreditation.number) =
+            (IParticipantRegistry.QualificationKind.Accreditation, unicode"国家认监委", "CNCA-R-2026-001");
+        participants.qualify(certifier, accreditation);
         participants.addParticipant(registrar, IParticipantRegistry.Role.Registrar, unicode"登记机构", keccak256("r"), "");
         office.configureRegistrar(registrar, "35", "A");
         // Most tests list uncertified assets: both exchanges allow them; the compliance tests change that.
@@ -424,8 +428,15 @@ contract ListingRegistryTest is ListingRegistryBase {
         a.value = 100;
         a.currency = "CNY";
         participants.addParticipant(address(0xA9), IParticipantRegistry.Role.Appraiser, "A", keccak256("a"), "");
+        IParticipantRegistry.QualificationData memory licence;
+        (licence.issuer, licence.number) = (unicode"财政厅", "PG-1");
+        participants.qualify(address(0xA9), licence);
+        vm.prank(alice); // the holder engages the appraiser (issue 21: no appraisal without an engagement)
+        uint256 engagement = attestations.engage(IAttestationRegistry.EngagementRequest(address(0xA9), id, 1, bytes32(0)));
         vm.prank(address(0xA9));
-        uint256 appraisal = attestations.attest(id, a);
+        uint256 appraisal = attestations.appraise(
+            id, a, IAttestationRegistry.AppraisalTerms(uint64(block.timestamp), IAttestationRegistry.ValueType.Market, "", engagement)
+        );
         _tryList(exchangeA, "SDE-P1", appraisal, abi.encodeWithSelector(
             IListingRegistry.ComplianceCertificationRequired.selector, id, appraisal));
         _tryList(exchangeA, "SDE-P1", _certify(id), "");

@@ -43,6 +43,9 @@ contract RegistrationOfficeTest is DataRegistryBase {
         participants.addParticipant(regulator, IParticipantRegistry.Role.Regulator, unicode"网信办", keccak256("g"), "");
         participants.addParticipant(objector, IParticipantRegistry.Role.Exchange, unicode"交易所", keccak256("o"), "");
         participants.addParticipant(appraiser, IParticipantRegistry.Role.Appraiser, unicode"评估所", keccak256("a"), "");
+        IParticipantRegistry.QualificationData memory licence;
+        (licence.issuer, licence.number) = (unicode"福建省财政厅", "PG-1");
+        participants.qualify(appraiser, licence);
         office.configureRegistrar(registrar, "35", "A");
         registry.setRegistrationOffice(address(office));
         _bind(address(office));
@@ -433,15 +436,14 @@ contract RegistrationOfficeTest is DataRegistryBase {
         d.currency = "CNY";
         d.method = unicode"收益法";
         d.reportCid = keccak256("report");
+        IAttestationRegistry.AppraisalTerms memory terms = _terms(_engage());
         vm.prank(bob);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IAttestationRegistry.NotAServiceProvider.selector, bob, IAttestationRegistry.Kind.Appraisal
-            )
+            abi.encodeWithSelector(IAttestationRegistry.NotEngaged.selector, terms.engagementId, bob, assetId)
         );
-        attestations.attest(assetId, d);
+        attestations.appraise(assetId, d, terms);
         vm.prank(appraiser);
-        uint256 id = attestations.attest(assetId, d);
+        uint256 id = attestations.appraise(assetId, d, terms);
         assertTrue(attestations.attestationStatus(id) == IAttestationRegistry.Status.Valid, "valid");
         assertEq(attestations.getAttestation(id).assetVersion, 1, "bound to version 1");
 
@@ -455,13 +457,26 @@ contract RegistrationOfficeTest is DataRegistryBase {
         assertEq(registry.getAsset(assetId).version, 2, "version 2");
         assertTrue(attestations.attestationStatus(id) == IAttestationRegistry.Status.Superseded, "superseded");
 
+        terms = _terms(_engage());
         vm.prank(appraiser);
-        uint256 fresh = attestations.attest(assetId, d);
+        uint256 fresh = attestations.appraise(assetId, d, terms);
         vm.prank(bob);
         vm.expectRevert(abi.encodeWithSelector(IAttestationRegistry.NotIssuer.selector, fresh, bob));
         attestations.revokeAttestation(fresh, 1);
         vm.prank(appraiser);
         attestations.revokeAttestation(fresh, 1);
         assertTrue(attestations.attestationStatus(fresh) == IAttestationRegistry.Status.Revoked, "revoked");
+    }
+
+    /// @dev alice, holder of the asset's holding right 1, engages the appraiser.
+    function _engage() internal returns (uint256) {
+        vm.prank(alice);
+        return attestations.engage(IAttestationRegistry.EngagementRequest(appraiser, assetId, 1, bytes32(0)));
+    }
+
+    function _terms(uint256 engagementId) internal view returns (IAttestationRegistry.AppraisalTerms memory) {
+        return IAttestationRegistry.AppraisalTerms(
+            uint64(block.timestamp), IAttestationRegistry.ValueType.Market, unicode"评估准则", engagementId
+        );
     }
 }

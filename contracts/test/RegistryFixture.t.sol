@@ -89,7 +89,8 @@ abstract contract RegistryFixture is Test {
     uint256 internal constant USAGE_GRANT = 4; // of `asset`, held by GRANTEE
     uint256 internal listingId; // `asset`'s operating right 3 on EXCHANGE
     bytes32 internal pledgeId; // on `asset`
-    uint256 internal attestationId; // by APPRAISER on `asset`
+    uint256 internal attestationId; // by APPRAISER on `asset`, under engagement 1
+    uint256 internal openEngagement; // HOLDER engaged APPRAISER for `asset` (engagement 2), not used yet
     uint256 internal financeRemarkId; // a capital contribution of `asset`, recorded by HOLDER
 
     function setUp() public virtual {
@@ -139,8 +140,12 @@ abstract contract RegistryFixture is Test {
         vm.prank(who[EXCHANGE]);
         listingId = d.listings.list(r, who[HOLDER], 0, 0, "");
 
+        vm.prank(who[HOLDER]);
+        uint256 engagementId = d.attestations.engage(engagementRequest(asset));
         vm.prank(who[APPRAISER]);
-        attestationId = d.attestations.attest(asset, appraisal());
+        attestationId = d.attestations.appraise(asset, appraisal(), appraisalTerms(engagementId));
+        vm.prank(who[HOLDER]);
+        openEngagement = d.attestations.engage(engagementRequest(asset));
         vm.prank(who[HOLDER]);
         financeRemarkId = d.finance.recordRemark(asset, 1, contribution());
 
@@ -193,6 +198,7 @@ abstract contract RegistryFixture is Test {
         x.participants.addParticipant(who[REGISTRAR], IParticipantRegistry.Role.Registrar, "R", keccak256("r"), "");
         x.participants.addParticipant(who[REGULATOR], IParticipantRegistry.Role.Regulator, "G", keccak256("g"), "");
         x.participants.addParticipant(who[APPRAISER], IParticipantRegistry.Role.Appraiser, "A", keccak256("a"), "");
+        x.participants.qualify(who[APPRAISER], qualification(uint64(T0 + 3650 days)));
         x.participants.addParticipant(SUSPENDED_EXCHANGE, IParticipantRegistry.Role.Exchange, "S", keccak256("s"), "");
         x.participants.suspendParticipant(SUSPENDED_EXCHANGE, 1, bytes32(0));
         x.office.configureRegistrar(who[REGISTRAR], "35", "A");
@@ -281,6 +287,28 @@ abstract contract RegistryFixture is Test {
         a.reportCid = keccak256("report");
     }
 
+    /// @dev An appraisal licence (资产评估资质) from the finance department, valid from now until `until`.
+    function qualification(uint64 until) internal pure returns (IParticipantRegistry.QualificationData memory q) {
+        q.kind = IParticipantRegistry.QualificationKind.Licence;
+        q.validUntil = until;
+        q.issuer = unicode"福建省财政厅";
+        q.number = "PG-35-0001";
+        q.scope = unicode"数据资产评估";
+        q.documentCid = keccak256("licence");
+    }
+
+    /// @dev HOLDER's engagement of APPRAISER by its holding right 1 of `id`.
+    function engagementRequest(bytes32 id) internal view returns (IAttestationRegistry.EngagementRequest memory) {
+        return IAttestationRegistry.EngagementRequest(who[APPRAISER], id, 1, keccak256("engagement letter"));
+    }
+
+    function appraisalTerms(uint256 engagementId) internal view returns (IAttestationRegistry.AppraisalTerms memory) {
+        return IAttestationRegistry.AppraisalTerms(
+            uint64(block.timestamp - 1 days), IAttestationRegistry.ValueType.Market,
+            unicode"数据资产评估指导意见", engagementId
+        );
+    }
+
     // ───────────────────────────── signatures (typed data written out independently of the contracts) ─────
 
     bytes32 internal constant DOMAIN_TYPEHASH =
@@ -311,6 +339,10 @@ abstract contract RegistryFixture is Test {
     );
     bytes32 internal constant RENEW_TYPEHASH = keccak256(
         "Renew(address grantor,bytes32 assetId,uint256 rightIndex,uint64 validUntil,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 internal constant ENGAGEMENT_TYPEHASH = keccak256(
+        "Engagement(address holder,address appraiser,bytes32 assetId,uint256 rightIndex,bytes32 letterCid,"
+        "uint256 nonce,uint256 deadline)"
     );
     bytes32 internal constant FORWARD_REQUEST_TYPEHASH = keccak256(
         "ForwardRequest(address from,address to,uint256 value,uint256 gas,uint256 nonce,uint48 deadline,bytes data)"

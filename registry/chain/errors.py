@@ -467,7 +467,46 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     ),
     "NotRecognised": lambda a: f"There is no standing recognition {a['recognitionId']} to withdraw.",
     "NotAServiceProvider": lambda a: (
-        f"Account '{a['account']}' is not an active service provider for this kind of attestation."
+        f"Account '{a['account']}' is not an active, qualified service provider for this kind of attestation: "
+        "it must be admitted in the kind's role, not suspended, and hold a current qualification "
+        "(`datareg participant show` says which)."
+    ),
+    "AppraisalNeedsEngagement": lambda a: (
+        "An appraisal is issued with `appraise`, under the holder's engagement, with its valuation date and value "
+        "type (`datareg appraisal engage`, then `datareg appraisal issue`)."
+    ),
+    "NotHoldingRightHolder": lambda a: (
+        f"Account '{a['account']}' does not hold a valid holding right {a['rightIndex']} of asset '{a['assetId']}'; "
+        "only a holder of the asset's holding right engages an appraiser for it."
+    ),
+    "EngagementNotFound": lambda a: f"There is no engagement {a['engagementId']}.",
+    "NotEngaged": lambda a: (
+        f"Engagement {a['engagementId']} does not engage '{a['appraiser']}' for asset '{a['assetId']}'; the holder "
+        "engages the appraiser for this asset first."
+    ),
+    "EngagementClosed": lambda a: (
+        f"Engagement {a['engagementId']} was already used by an appraisal or withdrawn; the holder engages again."
+    ),
+    "NotEngager": lambda a: f"Account '{a['account']}' did not make engagement {a['engagementId']}.",
+    "InvalidValueType": lambda a: (
+        "An appraisal needs a value type (market, investment, in_use, liquidation, residual)."
+    ),
+    "InvalidValuationDate": lambda a: (
+        f"The valuation date {_when(a['valuationDate']) if a['valuationDate'] else '(none)'} must be given and not "
+        "after the appraisal."
+    ),
+    "InvalidQualification": lambda a: (
+        f"The qualification of '{a['account']}' needs an issuer and a number, and must end after it starts and "
+        "after now."
+    ),
+    "QualificationNotFound": lambda a: f"'{a['account']}' has no qualification on record; the council records one.",
+    "QualificationAlreadyRevoked": lambda a: (
+        f"Qualification {a['serial']} of '{a['account']}' is revoked; the council records a new one instead."
+    ),
+    "RenewalNotLater": lambda a: (
+        f"The qualification of '{a['account']}' runs until "
+        f"{_when(a['validUntil']) if a['validUntil'] else 'no end'}; a renewal must end later than that "
+        f"(asked for {_when(a['requested'])})."
     ),
     "AttestationNotFound": lambda a: f"There is no attestation {a['attestationId']}.",
     "NotIssuer": lambda a: f"Account '{a['account']}' did not issue attestation {a['attestationId']}.",

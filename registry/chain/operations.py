@@ -28,6 +28,7 @@ from registry.vocabulary import (
     PledgedOperation,
     PriceModel,
     ProductForm,
+    QualificationKind,
     RefusalReason,
     ReturnReason,
     RevocationReason,
@@ -35,6 +36,7 @@ from registry.vocabulary import (
     Role,
     SettlementStatus,
     Term,
+    ValueType,
 )
 
 DOMAIN_VERSION = "1"  # each contract's EIP-712 domain: its own name, version 1, chain id, address
@@ -53,6 +55,8 @@ REVOCATION_REASONS = {m.value: m.key for m in RevocationReason}
 LISTING_STATUSES = {m.key: m.value for m in ListingStatus if m is not ListingStatus.NONE}
 ROLES = {m.key: m.value for m in Role.admissible()}
 ATTESTATION_KINDS = {m.key: m.value for m in AttestationKind}
+QUALIFICATION_KINDS = {m.key: m.value for m in QualificationKind}
+VALUE_TYPES = {m.key: m.value for m in ValueType if m is not ValueType.NONE}
 PLEDGED_OPERATIONS = {m.key: m.value for m in PledgedOperation}
 SETTLEMENT_STATUSES = {m.key: m.value for m in SettlementStatus if m is not SettlementStatus.NONE}
 FINANCE_REMARK_KINDS = {m.key: m.value for m in FinanceRemarkKind}
@@ -1226,6 +1230,48 @@ class ReinstateParticipant(Operation):
     function = "reinstateParticipant"
 
 
+@dataclass(frozen=True)
+class Qualify(Operation):
+    """The council records a participant's qualification (its fields after the account are the contract's
+    QualificationData struct), replacing its current one."""
+
+    account: str = arg(ADDRESS, label="participant address")
+    kind: str = arg(Named(QUALIFICATION_KINDS, "qualification kind"), "licence", packed=True)
+    valid_from: int = arg(Uint(64), 0, packed=True)
+    valid_until: int = arg(Uint(64), 0, packed=True)
+    issuer: str = arg(Text(1, 200, refusal="'issuer' must name the body that issued the qualification."), "",
+                      packed=True)
+    number: str = arg(Text(1, 100, refusal="'number' must be the licence or recognition number."), "", packed=True)
+    scope: str = arg(Text(), "", packed=True)
+    document_cid: bytes = arg(DIGEST, ZERO, packed=True)
+
+    contract = "ParticipantRegistry"
+    name = "qualify"
+    function = "qualify"
+
+
+@dataclass(frozen=True)
+class RenewQualification(Operation):
+    account: str = arg(ADDRESS, label="participant address")
+    valid_until: int = arg(Uint(64))
+    document_cid: bytes = arg(DIGEST, ZERO)
+
+    contract = "ParticipantRegistry"
+    name = "renew_qualification"
+    function = "renewQualification"
+
+
+@dataclass(frozen=True)
+class RevokeQualification(Operation):
+    account: str = arg(ADDRESS, label="participant address")
+    reason_code: int = arg(Uint(16), 0)
+    evidence_cid: bytes = arg(DIGEST, ZERO)
+
+    contract = "ParticipantRegistry"
+    name = "revoke_qualification"
+    function = "revokeQualification"
+
+
 # ─────────────────────────────── the registration procedure (RegistrationOffice) ───────────────────────────────
 
 @dataclass(frozen=True)
@@ -1407,6 +1453,69 @@ class Attest(Operation):
     contract = "AttestationRegistry"
     name = "attest"
     function = "attest"
+
+
+@dataclass(frozen=True)
+class Engage(Operation):
+    """A holder of the asset's holding right engages an appraiser (业务委托): by its own transaction, or signed
+    (EIP-712 `Engagement`, with its nonce and a deadline) and relayed by anyone, e.g. the appraiser."""
+
+    appraiser: str = arg(ADDRESS, packed=True)
+    asset_id: str = arg(ASSET_ID, packed=True)
+    right_index: int = arg(Uint(low=1), 1, packed=True, cli=Cli("--right", "the holding right you hold it by",
+                                                                default=1))
+    letter_cid: bytes = arg(DIGEST, ZERO, packed=True,
+                            cli=Cli("--letter", "the engagement letter; stored, its CID goes on chain",
+                                    source="document"))
+
+    contract = "AttestationRegistry"
+    name = "engage"
+    function = "engage"
+    by_sig_function = "engageBySig"
+    signer_field = "holder"
+    primary_type = "Engagement"
+
+
+@dataclass(frozen=True)
+class WithdrawEngagement(Operation):
+    engagement_id: int = arg(Uint(low=1), cli=Cli("engagement_id"))
+
+    contract = "AttestationRegistry"
+    name = "withdraw_engagement"
+    function = "withdrawEngagement"
+
+
+@dataclass(frozen=True)
+class Appraise(Operation):
+    """An appraisal under the appraiser's engagement: the attestation's fields (its kind always appraisal), then
+    the contract's AppraisalTerms (valuation date, value type, basis, engagement), each a field of its own so the
+    JSON form and the CLI's options are flat."""
+
+    asset_id: str = arg(ASSET_ID)
+    engagement_id: int = arg(Uint(low=1), cli=Cli("--engagement", required=True))
+    value: int = arg(UINT256, cli=Cli("--value", "in the currency's smallest unit (fen for CNY)", required=True))
+    valuation_date: int = arg(Uint(64, low=1), cli=Cli("--valuation-date", "评估基准日: a day or time, e.g. "
+                                                      "2026-11-30", required=True, source="time"))
+    value_type: str = arg(Named(VALUE_TYPES, "value type"), cli=Cli("--value-type", required=True))
+    basis: str = arg(Text(), "", cli=Cli("--basis", "the standards and premises, e.g. 数据资产评估指导意见",
+                                         default=""))
+    currency: str = arg(CURRENCY, "CNY", cli=Cli("--currency", default="CNY"))
+    method: str = arg(Text(), "", cli=Cli("--method", "收益法, 成本法 or 市场法", default=""))
+    conclusion: str = arg(Text(), "", cli=Cli("--conclusion", default=""))
+    report_cid: bytes = arg(DIGEST, ZERO, cli=Cli("--report", "the report; stored, its CID goes on chain",
+                                                  source="document"))
+    valid_until: int = arg(Uint(64), 0, cli=Cli("--until", source="time"))
+
+    contract = "AttestationRegistry"
+    name = "appraise"
+    function = "appraise"
+
+    def args(self) -> tuple[Any, ...]:
+        data = (ATTESTATION_KINDS["appraisal"], self.value, CURRENCY.abi(self.currency, "currency"), self.method,
+                self.conclusion, DIGEST.abi(self.report_cid, "report_cid"), self.valid_until)
+        terms = (self.valuation_date, Named(VALUE_TYPES, "value type").abi(self.value_type, "value_type"),
+                 self.basis, self.engagement_id)
+        return ASSET_ID.abi(self.asset_id, "asset_id"), data, terms
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from registry.chain.operations import (
     LISTING_STATUSES,
     PRICE_MODELS,
     PRODUCT_FORMS,
+    QUALIFICATION_KINDS,
     ROLES,
     AddParticipant,
     ApproveListing,
@@ -19,8 +20,11 @@ from registry.chain.operations import (
     ListingTerms,
     ListProduct,
     Operation,
+    Qualify,
     ReinstateParticipant,
+    RenewQualification,
     RevokeApproval,
+    RevokeQualification,
     SetListingFloor,
     SetListingPolicy,
     SetListingStatus,
@@ -33,6 +37,7 @@ from registry.cli.common import (
     Output,
     beijing_time,
     chain_client,
+    examples,
     parse_time,
     read_json_file,
     signing_account,
@@ -44,7 +49,7 @@ from registry.cli.common import (
 from registry.cli.rights import resolve_right, store_document
 from registry.config import Settings
 from registry.errors import ValidationError
-from registry.vocabulary import DeliveryMode, SuspensionReason
+from registry.vocabulary import DeliveryMode, QualificationRevocationReason, Role, SuspensionReason
 
 
 def _tx(out: Output, result: dict[str, Any], message: str, **extra: Any) -> None:
@@ -84,10 +89,27 @@ def _request(api: ApiClient, args: argparse.Namespace, holder: str) -> ListingRe
 
 # ─────────────────────────────── participants ───────────────────────────────
 
+def _qualification_line(q: dict[str, Any]) -> str:
+    until = beijing_time(q["valid_until"]) if q["valid_until"] else "no end"
+    return (f"  qualification {q['serial']} ({q['kind']}, {q['status']}): {q['issuer']} {q['number']}"
+            + (f", scope {q['scope']}" if q["scope"] else "") + f", valid until {until}")
+
+
+def _show_participant(api: ApiClient, account: str, out: Output) -> None:
+    p = api.get(f"/v1/participants/{account}")
+    out.result(p, lambda p: f"{p['account']}  {p['role']} ({Role.from_key(p['role']).zh})  {p['status']}  "
+               f"{p['name']}\n  active in its role: {'yes' if p['active'] else 'no'}"
+               + (f" (qualification {p['qualification_status']})" if p["requires_qualification"] else "")
+               + "".join("\n" + _qualification_line(q) for q in p["qualifications"]))
+
+
 def cmd_participant(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     api = ApiClient(settings.api_url)
-    admin = signing_account(args, settings)
     account = checksum(args.address, "participant address")
+    if args.action == "show":
+        _show_participant(api, account, out)
+        return
+    admin = signing_account(args, settings)
     if args.action == "add":
         if not args.role or not args.name or not args.credit_code:
             raise ValidationError("Adding a participant needs --role, --name and --credit-code.")
@@ -95,6 +117,20 @@ def cmd_participant(args: argparse.Namespace, settings: Settings, out: Output) -
     elif args.action == "suspend":
         code = int(SuspensionReason.from_text(args.reason, "suspension reason")) if args.reason else 0
         operation = SuspendParticipant(account, code, store_document(api, args.evidence))
+    elif args.action == "qualify":
+        if not args.issuer or not args.number:
+            raise ValidationError("A qualification needs --issuer (the body that issued it) and --number.")
+        operation = Qualify(account, args.kind or "licence", parse_time(args.valid_from) if args.valid_from else 0,
+                            parse_time(args.until) if args.until else 0, args.issuer, args.number, args.scope or "",
+                            store_document(api, args.document))
+    elif args.action == "renew-qualification":
+        if not args.until:
+            raise ValidationError("A renewal needs --until, the qualification's new end.")
+        operation = RenewQualification(account, parse_time(args.until), store_document(api, args.document))
+    elif args.action == "revoke-qualification":
+        code = int(QualificationRevocationReason.from_text(args.reason, "qualification revocation reason")) \
+            if args.reason else 0
+        operation = RevokeQualification(account, code, store_document(api, args.evidence))
     else:
         operation = ReinstateParticipant(account)
     result = submit(api, settings, operation, admin, relayed=False)
@@ -298,16 +334,35 @@ def add_parsers(sub: Any) -> None:
         p.add_argument("--listing-valid-until", type=time_text,
                        help="when the listing ends (then its listing id is free again); default: no end")
 
-    p = sub.add_parser("participant", help="admit, suspend or reinstate a participant (admin)")
-    p.add_argument("action", choices=["add", "suspend", "reinstate"])
+    p = sub.add_parser("participant", help="a participant and its qualifications (show); admit, suspend, "
+                       "reinstate, qualify, renew or revoke its qualification (admin)",
+                       description="A service provider (appraiser, compliance certifier, quality evaluator, data "
+                       "merchant, data broker, notary, custodian, insurer) is admitted inactive and acts once the "
+                       "council records its qualification (qualify); it stops when that expires or is revoked.",
+                       **examples("datareg participant qualify 0xAPPRAISER --issuer 福建省财政厅 --number "
+                                  "PG-35-0001 --scope 数据资产评估 --until +365d --key admin",
+                                  "datareg participant show 0xAPPRAISER"))
+    p.add_argument("action", choices=["show", "add", "suspend", "reinstate", "qualify", "renew-qualification",
+                                      "revoke-qualification"])
     p.add_argument("address")
     p.add_argument("--role", choices=list(ROLES))
     p.add_argument("--name")
     p.add_argument("--credit-code", help="unified social credit code (only its hash goes on chain)")
     p.add_argument("--endpoint", help="the participant's API endpoint URL")
     p.add_argument("--reason", help="for suspend, a name or number: "
-                   + ", ".join(f"{m.key} ({m.value})" for m in SuspensionReason))
-    p.add_argument("--evidence", help="evidence document, for suspend")
+                   + ", ".join(f"{m.key} ({m.value})" for m in SuspensionReason) + "; for revoke-qualification: "
+                   + ", ".join(f"{m.key} ({m.value})" for m in QualificationRevocationReason))
+    p.add_argument("--evidence", help="evidence document, for suspend and revoke-qualification")
+    p.add_argument("--kind", choices=list(QUALIFICATION_KINDS),
+                   help="for qualify: licence (default), recognition (数据商登记、审核、认定) or accreditation")
+    p.add_argument("--issuer", help="for qualify: the body that issued it (发证机关/认定机构)")
+    p.add_argument("--number", help="for qualify: the licence, certificate or recognition number")
+    p.add_argument("--scope", help="for qualify: what it covers (业务范围)")
+    p.add_argument("--from", dest="valid_from", type=time_text, help="for qualify: when it starts (default now)")
+    p.add_argument("--until", type=time_text, help="for qualify and renew-qualification: when it ends (qualify's "
+                   "default: no end)")
+    p.add_argument("--document", help="for qualify and renew-qualification: the certificate or decision; stored, "
+                   "its CID goes on chain")
     key(p, "admin")
     p.set_defaults(handler=cmd_participant)
 

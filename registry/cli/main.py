@@ -145,7 +145,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "history": ("registry.cli.audit", "every event of an asset, in order"),
     "audit": ("registry.cli.audit", "an audit report of an asset's full history; --verify proves it complete "
               "and true on chain (exit 0 verified, 1 differences, 2 could not check)"),
-    "participant": ("registry.cli.listings", "admit, suspend or reinstate a participant (admin)"),
+    "participant": ("registry.cli.listings", "a participant and its qualifications (show); admit, suspend, "
+                    "reinstate, qualify, renew or revoke its qualification (admin)"),
     "participants": ("registry.cli.listings", "exchanges, registrars, service providers and regulators"),
     "consent": ("registry.cli.listings", "as holder of the operating right, sign consent for an exchange to list"),
     "approve-listing": ("registry.cli.listings", "as holder, consent to a listing by your own transaction"),
@@ -191,8 +192,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
                      "accept a right the registrant named you to hold (until then it is pending)"),
     "withdraw-right": ("registry.cli.procedure",
                        "withdraw a right you named another party to, before it accepts (registrant)"),
-    "attest": ("registry.cli.procedure", "issue an appraisal, compliance certification or quality evaluation "
-               "(service provider)"),
+    "attest": ("registry.cli.procedure", "issue a compliance certification, quality evaluation, notarisation, "
+               "custody or insurance record (a qualified service provider of the kind's role; appraisals: engage, "
+               "then appraise)"),
+    "engage": ("registry.cli.procedure", "engage an appraiser for an asset whose holding right you hold (业务委托; "
+               "--relay: signed, the API relays it)"),
+    "appraise": ("registry.cli.procedure", "issue an appraisal under a holder's engagement, with valuation date and "
+                 "value type (qualified appraiser)"),
+    "withdraw-engagement": ("registry.cli.procedure", "withdraw an engagement of an appraiser you made, before it "
+                            "is used (holder)"),
     "revoke-attestation": ("registry.cli.procedure", "revoke an attestation you issued"),
     "accounting": ("registry.cli.finance",
                    "an asset's accounting record (数据资产入表), private to you and your auditor"),

@@ -20,6 +20,7 @@ from registry.chain.operations import (
     AdminReleaseFreeze,
     ApplyForChange,
     ApplyForRegistration,
+    Appraise,
     Attest,
     BoolKind,
     Cancel,
@@ -28,6 +29,7 @@ from registry.chain.operations import (
     ConfigureIpRegistrar,
     ConfigureRegistrar,
     ConsentAsPledgee,
+    Engage,
     Freeze,
     LodgeObjection,
     Member,
@@ -46,6 +48,7 @@ from registry.chain.operations import (
     RevokeAttestation,
     Uint,
     WithdrawAssignment,
+    WithdrawEngagement,
 )
 from registry.chain.types import asset_id_hex, checksum
 from registry.cli.api_client import ApiClient
@@ -54,6 +57,7 @@ from registry.cli.common import (
     Output,
     beijing_time,
     chain_client,
+    examples,
     legal_status_line,
     parse_time,
     reading_client,
@@ -106,8 +110,23 @@ STEPS: dict[str, tuple[str, str, type[Operation]]] = {
     "pledge": ("record a pledge registered in the movable-property financing registry (registrar)", "registrar",
                RecordPledge),
     "release-pledge": ("record the release of a pledge (registrar)", "registrar", ReleasePledge),
-    "attest": ("issue an appraisal, compliance certification or quality evaluation (service provider)", "issuer",
+    "attest": ("issue a compliance certification, quality evaluation, notarisation, custody or insurance record "
+               "(a qualified service provider of the kind's role; appraisals: engage, then appraise)", "issuer",
                Attest),
+    "engage": ("engage an appraiser for an asset whose holding right you hold (业务委托; --relay: signed, the API "
+               "relays it)", "holder", Engage),
+    "appraise": ("issue an appraisal under a holder's engagement, with valuation date and value type (qualified "
+                 "appraiser)", "appraiser", Appraise),
+    "withdraw-engagement": ("withdraw an engagement of an appraiser you made, before it is used (holder)", "holder",
+                            WithdrawEngagement),
+}
+
+#: `$ datareg` lines in a step's --help (tests/test_readme.py runs them after the README, ENGAGEMENT_ID being the
+#: engagement the last `engage` printed; DERIVED_ID, since the README cancels ASSET_ID at the end).
+STEP_EXAMPLES: dict[str, tuple[str, ...]] = {
+    "engage": ("datareg engage 0xAPPRAISER DERIVED_ID --right 1",),
+    "appraise": ("datareg appraise DERIVED_ID --engagement ENGAGEMENT_ID --value 120000000 --valuation-date "
+                 "2026-11-30 --value-type market --method 收益法 --basis 数据资产评估指导意见 --key appraiser",),
 }
 
 
@@ -237,7 +256,7 @@ def _run(step: str) -> Callable[[argparse.Namespace, Settings, Output], None]:
 #: The events that create something, the argument carrying its id, and the field the CLI prints it as: the id
 #: the next step needs (`resolve ASSET OBJECTION_ID`, `release-pledge ... PLEDGE_ID`, `revoke-attestation ID`).
 CREATED_IDS = {("ObjectionLodged", "objectionId"): "objection_id", ("PledgeRecorded", "pledgeId"): "pledge_id",
-               ("Attested", "attestationId"): "attestation_id"}
+               ("Attested", "attestationId"): "attestation_id", ("Engaged", "engagementId"): "engagement_id"}
 
 
 def created_ids(events: list[dict[str, Any]]) -> dict[str, Any]:
@@ -356,7 +375,7 @@ def add_parsers(sub: Any) -> None:
         p.add_argument("--relay", action="store_true", help="sign EIP-712 typed data; the API's relayer pays gas")
 
     for name, (help_text, who, operation) in STEPS.items():
-        p = sub.add_parser(name, help=help_text)
+        p = sub.add_parser(name, help=help_text, **(examples(*STEP_EXAMPLES[name]) if name in STEP_EXAMPLES else {}))
         for member in operation.struct().members():
             flag, options = _option(member)
             p.add_argument(flag, **options)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
 from registry.db.bulk import chunks
-from registry.db.models import Asset, Attestation, Event, Listing, ListingChange, Participant, Trade
+from registry.db.models import Asset, Attestation, Event, Listing, ListingChange, Participant, Qualification, Trade
 from registry.db.queries import right_states
 from registry.errors import NotFound
 from registry.rules import ListingState, listing_before_right, listing_compliance, listing_end, listing_validity
@@ -124,8 +124,12 @@ def listing_state(db: Session, listing: Listing, now: int) -> ListingState:
     if not state.valid:
         return state
     attestation = db.get(Attestation, listing.attestation_id) if listing.attestation_id else None
+    # The certifier's current qualification (issue 21): a certification stands only while its issuer is qualified.
+    qualification = db.exec(select(Qualification).where(Qualification.account == attestation.issuer)
+                            .order_by(col(Qualification.serial).desc())).first() if attestation else None
     compliant, certified_until = listing_compliance(
-        listing, asset, attestation, db.get(Participant, attestation.issuer) if attestation else None, now)
+        listing, asset, attestation, db.get(Participant, attestation.issuer) if attestation else None, now,
+        qualification)
     if not compliant:
         return ListingState(False, "not_compliant", None)
     ends = [t for t in (state.expires_at, end, certified_until) if t is not None]

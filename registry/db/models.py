@@ -505,6 +505,55 @@ class Attestation(SQLModel, table=True):
     issued_at: int = Field(sa_type=BIG)
     issued_block: int = Field(sa_type=BIG)
     issued_tx: str = Field(max_length=66)
+    # An appraisal's own terms (issue 21, IAttestationRegistry.Appraised); null for the other kinds.
+    valuation_date: Optional[int] = Field(default=None, sa_type=BIG)
+    value_type: Optional[str] = Field(default=None, max_length=16)  # the key of an IAttestationRegistry.ValueType
+    basis: Optional[str] = None
+    engagement_id: Optional[int] = Field(default=None, sa_type=BIG)
+
+
+class Qualification(SQLModel, table=True):
+    """A participant's qualification record (issue 21): each one the council recorded, the latest (highest
+    serial) being the one that governs; renewals and revocations change it in place."""
+
+    __tablename__ = "qualifications"
+
+    account: str = Field(primary_key=True, max_length=42)
+    serial: int = Field(primary_key=True, sa_column_kwargs=CHAIN_NUMBERED)
+    kind: int  # IParticipantRegistry.QualificationKind
+    issuer: str
+    number: str
+    scope: str = ""
+    valid_from: int = Field(default=0, sa_type=BIG)
+    valid_until: int = Field(default=0, sa_type=BIG)  # 0: no end
+    document_cid: Optional[str] = Field(default=None, max_length=64)
+    revoked: bool = False
+    revocation_reason: Optional[int] = None
+    revocation_evidence_cid: Optional[str] = Field(default=None, max_length=64)
+    recorded_at: int = Field(sa_type=BIG)
+    recorded_block: int = Field(sa_type=BIG)
+    recorded_tx: str = Field(max_length=66)
+    updated_block: int = Field(sa_type=BIG)
+
+
+class Engagement(SQLModel, table=True):
+    """A holder's engagement of an appraiser for one asset (issue 21): open until an appraisal uses it or the
+    holder withdraws it."""
+
+    __tablename__ = "engagements"
+
+    engagement_id: int = Field(primary_key=True, sa_type=BIG, sa_column_kwargs=CHAIN_NUMBERED)
+    asset_id: str = Field(index=True, max_length=66)
+    holder: str = Field(max_length=42)
+    appraiser: str = Field(index=True, max_length=42)
+    right_index: int
+    letter_cid: Optional[str] = Field(default=None, max_length=64)
+    status: str = Field(default="open", max_length=16)  # open, used, withdrawn
+    attestation_id: Optional[int] = Field(default=None, sa_type=BIG)  # the appraisal that used it
+    engaged_at: int = Field(sa_type=BIG)
+    engaged_block: int = Field(sa_type=BIG)
+    engaged_tx: str = Field(max_length=66)
+    updated_block: int = Field(sa_type=BIG)
 
 
 class Trade(SQLModel, table=True):

@@ -10,7 +10,17 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, or_, select
 
 from registry import rules
-from registry.db.models import Asset, Attestation, Event, FreezeOrder, Objection, Pledge, Registration
+from registry.db.models import (
+    Asset,
+    Attestation,
+    Engagement,
+    Event,
+    FreezeOrder,
+    Objection,
+    Pledge,
+    Qualification,
+    Registration,
+)
 
 
 def objections(db: Session, asset_id: str) -> list[Objection]:
@@ -56,6 +66,22 @@ def publicity_fields(asset: Asset | None) -> dict[str, Any]:
 def attestations(db: Session, asset_id: str) -> list[Attestation]:
     return list(db.exec(select(Attestation).where(Attestation.asset_id == asset_id)
                         .order_by(col(Attestation.attestation_id))))
+
+
+def qualifications(db: Session, account: str) -> list[Qualification]:
+    """A participant's qualification records, the current one (highest serial) first."""
+    return list(db.exec(select(Qualification).where(Qualification.account == account)
+                        .order_by(col(Qualification.serial).desc())))
+
+
+def current_qualification(db: Session, account: str) -> Qualification | None:
+    return db.exec(select(Qualification).where(Qualification.account == account)
+                   .order_by(col(Qualification.serial).desc())).first()
+
+
+def engagements(db: Session, asset_id: str) -> list[Engagement]:
+    return list(db.exec(select(Engagement).where(Engagement.asset_id == asset_id)
+                        .order_by(col(Engagement.engagement_id))))
 
 
 def acceptance_time(db: Session, reg: Registration) -> int | None:

@@ -47,6 +47,7 @@ from registry.db.models import (
     Attestation,
     Block,
     ChangeApplication,
+    Engagement,
     Event,
     FinanceRemark,
     FreezeOrder,
@@ -60,6 +61,7 @@ from registry.db.models import (
     PublicAuthorisation,
     PublicLicence,
     PublicScenario,
+    Qualification,
     Recognition,
     Registration,
     Right,
@@ -396,6 +398,29 @@ def change_view_differences(out: list[Difference], row: dict[str, Any], view: tu
         "pending": (row["status"] == "pending", view[1] if view else None)})
 
 
+def qualification_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
+    """A participant's current qualification (its highest serial) against `getQualification`."""
+    _compare(out, f"qualification {row['account']}/{row['serial']}", {
+        "serial": (row["serial"], view[0] if view else None),
+        "kind": (row["kind"], view[1] if view else None),
+        "revoked": (row["revoked"], view[2] if view else None),
+        "valid_from": (row["valid_from"], view[3] if view else None),
+        "valid_until": (row["valid_until"], view[4] if view else None),
+        "issuer": (row["issuer"], view[6] if view else None),
+        "number": (row["number"], view[7] if view else None),
+        "scope": (row["scope"], view[8] if view else None)})
+
+
+def engagement_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
+    _compare(out, f"engagement {row['engagement_id']}", {
+        "holder": (row["holder"], view[0] if view else None),
+        "used": (row["status"] == "used", view[1] if view else None),
+        "withdrawn": (row["status"] == "withdrawn", view[2] if view else None),
+        "appraiser": (row["appraiser"], view[3] if view else None),
+        "right_index": (row["right_index"], view[4] if view else None),
+        "asset_id": (row["asset_id"], view[5] if view else None)})
+
+
 def participant_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
     entity = f"participant {row['account']}"
     if view is None:
@@ -430,6 +455,8 @@ STATE_TABLES: dict[type[SQLModel], tuple[tuple[str, ...], frozenset[str]]] = {
     PublicAuthorisation: (("authorisation_id",), frozenset()),
     PublicScenario: (("authorisation_id", "scenario_hash"), frozenset()),
     PublicLicence: (("authorisation_id", "licensee"), frozenset()),
+    Qualification: (("account", "serial"), frozenset()),
+    Engagement: (("engagement_id",), frozenset()),
     AccountingRecord: (("asset_id", "holder"), frozenset()),
     FinanceRemark: (("remark_id",), frozenset()),
     Recognition: (("recognition_id",), frozenset()),
@@ -621,6 +648,14 @@ def check(rpc_url: str, deployment: Deployment, engine: Engine) -> CheckReport:
     for row, view in zip(participants, views.read([("ParticipantRegistry", "getParticipant", (p["account"],))
                                                     for p in participants])):
         participant_view_differences(out, row, view)
+    current: dict[str, dict[str, Any]] = {}
+    for q in db_rows[Qualification]:
+        if q["serial"] > current.get(q["account"], {"serial": 0})["serial"]:
+            current[q["account"]] = q
+    qualified = list(current.values())
+    for row, view in zip(qualified, views.read([("ParticipantRegistry", "getQualification", (q["account"],))
+                                                 for q in qualified])):
+        qualification_view_differences(out, row, view)
     if "RegistrationOffice" in deployment.contracts:
         registrations = db_rows[Registration]
         for row, view in zip(registrations, views.read([("RegistrationOffice", "getApplication",
@@ -635,6 +670,10 @@ def check(rpc_url: str, deployment: Deployment, engine: Engine) -> CheckReport:
         for row, view in zip(attestations, views.read([("AttestationRegistry", "getAttestation",
                                                         (a["attestation_id"],)) for a in attestations])):
             attestation_view_differences(out, row, view)
+        engagements = db_rows[Engagement]
+        for row, view in zip(engagements, views.read([("AttestationRegistry", "getEngagement", (e["engagement_id"],))
+                                                      for e in engagements])):
+            engagement_view_differences(out, row, view)
     if "FinanceRecords" in deployment.contracts:
         records = db_rows[AccountingRecord]
         for row, view in zip(records, views.read([("FinanceRecords", "getAccounting",

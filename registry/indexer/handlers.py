@@ -21,6 +21,7 @@ from registry.db.models import (
     AssetVersion,
     Attestation,
     ChangeApplication,
+    Engagement,
     Event,
     FinanceRemark,
     FreezeOrder,
@@ -33,6 +34,7 @@ from registry.db.models import (
     PublicAuthorisation,
     PublicLicence,
     PublicScenario,
+    Qualification,
     Recognition,
     Registration,
     Trade,
@@ -50,6 +52,7 @@ from registry.vocabulary import (
     RecognitionStatus,
     SettlementStatus,
     Stage,
+    ValueType,
 )
 
 
@@ -499,6 +502,64 @@ def on_attestation_revoked(batch: Batch, ev: DecodedEvent, timestamp: int, looku
         attestation.update(revoked=True, revocation_reason=ev.args["reasonCode"])
 
 
+def on_appraised(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    """An appraisal's terms, right after its Attested in the same transaction, and the engagement it used."""
+    a = ev.args
+    attestation = batch.get(Attestation, a["attestationId"])
+    if attestation is not None:
+        attestation.update(valuation_date=a["valuationDate"], value_type=ValueType.key_of(a["valueType"]),
+                           basis=_text(a["basis"]), engagement_id=a["engagementId"])
+    engagement = batch.get(Engagement, a["engagementId"])
+    if engagement is not None:
+        engagement.update(status="used", attestation_id=a["attestationId"], updated_block=ev.block_number)
+
+
+def on_engaged(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    a = ev.args
+    batch.add(Engagement, engagement_id=a["engagementId"], asset_id=a["assetId"], holder=a["holder"],
+              appraiser=a["appraiser"], right_index=a["rightIndex"], letter_cid=_cid_or_none(a["letterCid"]),
+              engaged_at=timestamp, engaged_block=ev.block_number, engaged_tx=ev.tx_hash,
+              updated_block=ev.block_number)
+
+
+def on_engagement_withdrawn(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    engagement = batch.get(Engagement, ev.args["engagementId"])
+    if engagement is not None:
+        engagement.update(status="withdrawn", updated_block=ev.block_number)
+
+
+def on_qualification_recorded(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    a, q = ev.args, ev.args["qualification"]
+    batch.add(Qualification, account=a["account"], serial=a["serial"], kind=q["kind"], issuer=_text(q["issuer"]),
+              number=_text(q["number"]), scope=_text(q["scope"]), valid_from=q["validFrom"],
+              valid_until=q["validUntil"], document_cid=_cid_or_none(q["documentCid"]), recorded_at=timestamp,
+              recorded_block=ev.block_number, recorded_tx=ev.tx_hash, updated_block=ev.block_number)
+
+
+def _qualification(batch: Batch, ev: DecodedEvent) -> dict[str, Any]:
+    row = batch.get(Qualification, (ev.args["account"], ev.args["serial"]))
+    if row is None:  # the contract renews and revokes only qualifications it recorded
+        raise IndexerError(
+            f"{ev.name} in block {ev.block_number} (log {ev.log_index}) changes qualification {ev.args['serial']} "
+            f"of {ev.args['account']}, which is not in the index. Rebuild the index from the deploy block."
+        )
+    return row
+
+
+def on_qualification_renewed(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    row = _qualification(batch, ev)
+    row.update(valid_until=ev.args["validUntil"], updated_block=ev.block_number)
+    document = _cid_or_none(ev.args["documentCid"])
+    if document is not None:  # the contract keeps the old document when the renewal names none
+        row["document_cid"] = document
+
+
+def on_qualification_revoked(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    _qualification(batch, ev).update(revoked=True, revocation_reason=ev.args["reasonCode"],
+                                     revocation_evidence_cid=_cid_or_none(ev.args["evidenceCid"]),
+                                     updated_block=ev.block_number)
+
+
 def _code(hex_value: str) -> str:
     return bytes.fromhex(hex_value[2:]).rstrip(b"\0").decode()
 
@@ -714,6 +775,12 @@ HANDLERS: dict[str, Handler] = {
     "ChangeReviewed": on_change_reviewed,
     "Attested": on_attested,
     "AttestationRevoked": on_attestation_revoked,
+    "Appraised": on_appraised,
+    "Engaged": on_engaged,
+    "EngagementWithdrawn": on_engagement_withdrawn,
+    "QualificationRecorded": on_qualification_recorded,
+    "QualificationRenewed": on_qualification_renewed,
+    "QualificationRevoked": on_qualification_revoked,
     "TradeCodeSet": on_trade_code_set,
     "TradeRecorded": on_trade_recorded,
     "TradeSettlementChanged": on_trade_settlement_changed,

@@ -44,6 +44,7 @@ from registry.db.models import (
     Block,
     ChangeApplication,
     Checkpoint,
+    Engagement,
     Event,
     FinanceRemark,
     FreezeOrder,
@@ -57,6 +58,7 @@ from registry.db.models import (
     PublicAuthorisation,
     PublicLicence,
     PublicScenario,
+    Qualification,
     Recognition,
     Registration,
     RightVersion,
@@ -232,10 +234,11 @@ class Writer:
         for chunk in chunks(list(assets)):
             for table in (RightVersion, Lineage, Listing, Pledge, Objection, Registration, Attestation, Trade,
                           AssetVersion, FreezeOrder, HolderTerm, ChangeApplication, AccountingRecord, FinanceRemark,
-                          Asset):
+                          Engagement, Asset):
                 db.exec(delete(table).where(col(table.asset_id).in_(chunk)))
         for chunk in chunks(list(accounts)):
             db.exec(delete(Participant).where(col(Participant.account).in_(chunk)))
+            db.exec(delete(Qualification).where(col(Qualification.account).in_(chunk)))
         # Public-data authorisations are not an asset's rows: all of them are rebuilt (they are few).
         for public in (PublicScenario, PublicLicence, PublicAuthorisation):
             db.exec(delete(public))
@@ -339,6 +342,9 @@ def _asset_of(batch: Batch, event: DecodedEvent) -> str | None:
     if "listingId" in event.args:
         listing = batch.get(Listing, event.args["listingId"])
         return listing["asset_id"] if listing else None
+    if event.name == "Appraised":  # names its attestation, issued by the Attested just before it
+        attestation = batch.get(Attestation, event.args["attestationId"])
+        return attestation["asset_id"] if attestation else None
     if event.name in TRADE_CHANGES:
         trade = batch.get(Trade, (event.args["exchange"], event.args["year"], event.args["serial"]))
         return trade["asset_id"] if trade else None
@@ -396,7 +402,8 @@ def _json(args: dict[str, Any]) -> str:
 
 
 PARTICIPANT_EVENTS = ("ParticipantAdded", "ParticipantSuspended", "ParticipantReinstated",
-                      "ParticipantEndpointChanged", "RegistrarConfigured")
+                      "ParticipantEndpointChanged", "RegistrarConfigured", "QualificationRecorded",
+                      "QualificationRenewed", "QualificationRevoked")
 
 
 def _participant_of(event: Event) -> str | None:
