@@ -197,7 +197,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         uint8 attributes = r.attributes;
         // Lineage of public data: a product derived from a public-data asset is public data under the same
         // authorisation, and follows the same rule.
-        uint256 authorisation;
+        uint256 authorisation = 0; // none unless a source is public data (explicit for Slither: uninitialized-local)
         if (r.sources.length != 0) {
             attributes |= ATTR_DERIVED;
             authorisation = _checkSources(assetId, r.sources, registrant);
