@@ -62,7 +62,9 @@ def test_history_feed_and_verification(world):
     history = client.get(f"/v1/assets/{asset}/history", params={"limit": 2}).json()
     assert history["count"] == 6 and len(history["data"]) == 2  # registered, 3 assigned, granted, listed
     feed = client.get("/v1/listings/feed", params={"exchange": EXCHANGE}).json()
-    assert [(c["listing_id"], c["change"], c["valid"]) for c in feed["data"]] == [(1, "listed", True)]
+    # Important data listed without a compliance certification (issue 17: 上架审核) is shown, and not valid.
+    assert [(c["listing_id"], c["change"], c["valid"], c["reason"]) for c in feed["data"]] \
+        == [(1, "listed", False, "not_compliant")]
     verified = client.post("/v1/verify", json={"sha256": hashlib.sha256(b"traffic").hexdigest()}).json()
     assert verified["registered"] is True and [m["asset_id"] for m in verified["matches"]] == [asset]
     unknown = client.post("/v1/verify", json={"sha256": "00" * 32}).json()

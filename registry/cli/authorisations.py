@@ -120,8 +120,8 @@ def add_parsers(sub: Any) -> None:
     # The examples run in this order on `make run`'s stack (tests/test_readme.py): the authority (key `authority`)
     # authorises your dev key's account, which registers and binds its asset and licenses the appraiser.
     you = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
-    top = sub.add_parser("authorisation", help="public-data authorised operation: grant, approve scenarios, license, "
-                         "bind assets, revoke, show", **examples(
+    top = sub.add_parser("authorisation", help="public-data authorised operation: grant, approve-scenario, "
+                         "license, bind, revoke, show", **examples(
                              "datareg register examples/public-data/dataset.csv "
                              "--metadata examples/public-data/dataset.json",
                              f"datareg authorisation grant --operator {you} --entries 3 --scenario 交通规划研究 "
