@@ -204,6 +204,13 @@ contract TradeRegistry is ITradeRegistry, EIP712, ERC2771Context, PauseFlag {
                 )
             );
         }
+        // A listing past its end is no offer any more (issue 17's listing validity). Whether it is still compliant
+        // is not judged here: that needs the asset's whole record, which would take recordTrade over its gas limit.
+        // slither-disable-next-line unused-return (the listing's attestation is not needed here)
+        (, uint64 validUntil) = listings.getListingConditions(listingId);
+        if (validUntil != 0 && block.timestamp > validUntil) {
+            revert ListingNotValid(listingId, uint8(IListingRegistry.ListingValidity.Expired));
+        }
         // Which right in the chain fails does not matter here, only whether one does (Slither: unused-return).
         // slither-disable-next-line unused-return
         (IDataRegistry.Validity validity,) = dataRegistry.rightValidity(listing.assetId, listing.rightIndex);

@@ -69,6 +69,23 @@ contract TradeRegistryTest is TradeRegistryBase {
 
     // ───────────────────────────── refusals ─────────────────────────────
 
+    /// @dev Issue 17: a listing past its end is no offer; before, TradeRegistry judged the listing without its end
+    /// and recorded a trade on it.
+    function test_recordTrade_revertsWhen_listingIsPastItsEnd() public {
+        uint256 ending = _listUntil(exchangeA, "SZDE-0002", uint64(block.timestamp + 10 days));
+        vm.warp(block.timestamp + 10 days + 1);
+        ITradeRegistry.Trade memory t = _trade(ending, carol);
+        IDataRegistry.GrantTerms memory g = _terms(carol);
+        ITradeRegistry.Signatures memory s = _sigs(exchangeA, t, g);
+        vm.prank(exchangeA);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ITradeRegistry.ListingNotValid.selector, ending, uint8(IListingRegistry.ListingValidity.Expired)
+            )
+        );
+        trades.recordTrade(t, g, s);
+    }
+
     function test_recordTrade_revertsWhen_listingIsAnotherExchanges_orNotValid() public {
         vm.prank(exchangeB);
         trades.setTradeCode("SHDE");

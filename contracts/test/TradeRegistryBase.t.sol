@@ -62,7 +62,13 @@ abstract contract TradeRegistryBase is DataRegistryBase {
     }
 
     function _list(address exchange, string memory ref) internal returns (uint256) {
+        return _listUntil(exchange, ref, 0);
+    }
+
+    /// @dev A listing whose terms end at `validUntil` (0: no end).
+    function _listUntil(address exchange, string memory ref, uint64 validUntil) internal returns (uint256) {
         IListingRegistry.ListingRequest memory r = ListingHelpers.request(assetId, 3, 0, ref, keccak256("offer"));
+        r.terms.validUntil = validUntil;
         uint256 deadline = block.timestamp + 1 days;
         uint256 consentId = listings.listingCount(); // unordered: any unused id
         bytes32 structHash = ListingHelpers.consentHash(alice, exchange, r, consentId, deadline);
