@@ -9,7 +9,14 @@ from eth_utils import keccak
 from test_explorer import Page, browser  # noqa: F401 - the browser fixture, shared
 from test_trades import listed, signed_trade
 
-from registry.chain.operations import AddParticipant, RecordDelivery, SetSettlement, SetTradeCode
+from registry.chain.operations import (
+    AddParticipant,
+    ListingPolicy,
+    RecordDelivery,
+    SetListingPolicy,
+    SetSettlement,
+    SetTradeCode,
+)
 from registry.devchain import DEPLOYER_ACCOUNT, dev_key
 
 ADMIN = Account.from_key(dev_key(DEPLOYER_ACCOUNT))
@@ -21,6 +28,8 @@ def trades(private_stack):
     exchange, carol = s.accounts[4], s.accounts[3]
     s.client.execute(AddParticipant(exchange.address, "exchange", "深圳数据交易所", "91440300MA5H1WXX6U"), ADMIN)
     s.client.execute(SetTradeCode("SZDE"), exchange)
+    # The asset listed here is uncertified: the exchange's listing policy must allow it (issue 17, 上架审核).
+    s.client.execute(SetListingPolicy(ListingPolicy(allow_uncertified=True)), exchange)
     asset, listing_id = listed(s)
     first = s.client.execute(signed_trade(s, asset, listing_id, carol), exchange)
     args = next(e for e in first.events if e.name == "TradeRecorded").args

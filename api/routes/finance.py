@@ -2,14 +2,15 @@
 auditor and checked against their on-chain commitment, and capital contribution and data-trust remarks."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from api.deps import ReaderDep, ServicesDep, SessionDep, load_asset
 from api.errors import body_for, status_for
+from api.params import MAX_INT64
 from api.schemas import AccountingDocumentPublic, AccountingDocumentStored, AccountingRecordPublic, FinanceRemarkPublic
 from api.views.finance import accounting_record_public, accounting_records_public, finance_remarks_public
 from api.views.privacy import WITHHELD_HEADER
@@ -59,16 +60,27 @@ def put_accounting_document(services: ServicesDep, document: dict[str, Any] = Bo
 
 @router.get("/assets/{asset_id}/accounting", response_model=list[AccountingRecordPublic],
             summary="The asset's accounting records: holders, auditors and commitments")
-def list_accounting(asset_id: str, db: SessionDep) -> list[AccountingRecordPublic]:
+def list_accounting(
+    asset_id: str,
+    db: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=1000, description="At most this many, in the list's order.")] = 1000,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
+) -> list[AccountingRecordPublic]:
     asset = load_asset(db, asset_id)
-    return accounting_records_public(db, asset.asset_id)
+    # One record per holder of the asset: few, so they are cut here rather than in the query.
+    return accounting_records_public(db, asset.asset_id)[offset:offset + limit]
 
 
 @router.get("/assets/{asset_id}/finance-remarks", response_model=list[FinanceRemarkPublic],
             summary="The asset's capital contribution (作价出资) and data-trust (数据信托) remarks")
-def list_finance_remarks(asset_id: str, db: SessionDep) -> list[FinanceRemarkPublic]:
+def list_finance_remarks(
+    asset_id: str,
+    db: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=1000, description="At most this many, in the list's order.")] = 1000,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
+) -> list[FinanceRemarkPublic]:
     asset = load_asset(db, asset_id)
-    return finance_remarks_public(db, asset.asset_id)
+    return finance_remarks_public(db, asset.asset_id)[offset:offset + limit]
 
 
 @router.get("/assets/{asset_id}/accounting/{holder}", response_model=AccountingDocumentPublic,
