@@ -9,8 +9,10 @@ from eth_account import Account
 
 from registry.chain.abi import load_abi
 from registry.chain.client import Chain, RegistryClient
-from registry.chain.deploy import deploy
+from registry.chain.deploy import LIBRARIES, deploy
+from registry.chain.operations import AcceptRight, Cancel
 from registry.chain.rpc import Rpc
+from registry.chain.types import Source
 from registry.devchain import DEPLOYER_ACCOUNT, dev_key, free_port, start_anvil, stop
 from registry.errors import ChainError
 from tests.conftest import random_registration
@@ -45,11 +47,11 @@ def nonce(rpc_url: str) -> int:
 @pytest.mark.parametrize("when", ["deployed", "sent"], ids=["after-recorded", "between-send-and-receipt"])
 def test_an_interrupted_deployment_continues_and_never_deploys_twice(node, tmp_path, when):
     """Interrupted after the second contract (recorded, or sent and not yet recorded as mined), the second run
-    keeps the addresses already deployed, sends only what is missing (eleven creations, the Remarks library, the
-    TradeRegistry, the FinanceRecords, the RecognitionRegistry and the PublicDataAuthorisation among them, the office
-    and the authorisation contract bound to the DataRegistry and the seven registry contracts bound to the pause
-    switch: fourteen transactions in all, counted by the deployer's nonce) and gives a working deployment. Fails on
-    the old deploy, which had no record and started over."""
+    keeps the addresses already deployed, sends only what is missing (thirteen creations, the DataRegistry's three
+    linked libraries (Remarks, Lineage, Procedures), the TradeRegistry, the FinanceRecords, the RecognitionRegistry
+    and the PublicDataAuthorisation among them, the office and the authorisation contract bound to the DataRegistry
+    and the seven registry contracts bound to the pause switch: sixteen transactions in all, counted by the
+    deployer's nonce) and gives a working deployment. Fails on the old deploy, which had no record and started over."""
     record = tmp_path / "deployment.record.json"
     start = nonce(node)
     with pytest.raises(Interrupted):
@@ -59,7 +61,7 @@ def test_an_interrupted_deployment_continues_and_never_deploys_twice(node, tmp_p
     assert list(first["contracts"]) == (["Forwarder", "ParticipantRegistry"] if when == "deployed" else ["Forwarder"])
 
     deployment = deploy(node, KEY, record=record)
-    assert nonce(node) == start + 14
+    assert nonce(node) == start + 16
     assert deployment.contracts["Forwarder"] == first["contracts"]["Forwarder"]["address"]
     expected = (first["contracts"]["ParticipantRegistry"]["address"] if when == "deployed"
                 else first["pending"]["address"])
@@ -67,7 +69,7 @@ def test_an_interrupted_deployment_continues_and_never_deploys_twice(node, tmp_p
     assert json.loads(record.read_text())["pending"] is None
 
     assert deploy(node, KEY, record=record) == deployment  # run once more: nothing sent, the same deployment
-    assert nonce(node) == start + 14
+    assert nonce(node) == start + 16
 
     owner = Account.from_key(dev_key(1))
     result = RegistryClient(Chain(node, deployment)).register(random_registration([(owner.address, 7)]), owner)
@@ -107,3 +109,28 @@ def test_the_deployment_binds_every_registry_contract_to_the_pause_switch(node, 
     start = nonce(node)
     deploy(node, KEY, record=tmp_path / "deployment.record.json")  # resumed: nothing is bound twice
     assert nonce(node) == start
+
+
+def test_the_data_registry_runs_its_cold_code_in_linked_libraries(node, tmp_path):
+    """Issue 19 (gas): the DataRegistry's cold code runs in three linked libraries (Remarks; Lineage, the sources of a
+    derived registration; Procedures, acceptance, withdrawal, change registration and cancellation), so it fits
+    EIP-170 at the optimizer runs of the other contracts. The deployment records each library (not as a contract of
+    the deployment), links their addresses into the registry's code (checked against the build), and what runs
+    there acts on the registry's storage: a derived registration, an acceptance, a cancellation. Fails on the old
+    deploy, which deployed and linked Remarks alone."""
+    record = tmp_path / "deployment.record.json"
+    deployment = deploy(node, KEY, record=record)
+    recorded = json.loads(record.read_text())["contracts"]
+    assert all(name in recorded and name not in deployment.contracts for name in LIBRARIES)
+    code = Rpc(node).call("eth_getCode", [deployment.contracts["DataRegistry"], "latest"]).lower()
+    assert all(recorded[name]["address"].lower().removeprefix("0x") in code for name in LIBRARIES)
+
+    client = RegistryClient(Chain(node, deployment))
+    alice, bob = Account.from_key(dev_key(1)), Account.from_key(dev_key(2))
+    source = client.register(random_registration([(alice.address, 1 | 4), (bob.address, 2)]), alice).asset_ids[0]
+    client.execute(AcceptRight(source, 2), bob)  # Procedures
+    derived = client.register(random_registration([(bob.address, 7)], sources=[Source(source, 2)]), bob)  # Lineage
+    assert [e.name for e in derived.events][:2] == ["AssetRegistered", "AssetDerived"]
+    assert client.get_right(source, 2)["holder"] == bob.address
+    client.execute(Cancel(derived.asset_ids[0], 1, b"\x02" * 32), bob)  # Procedures
+    assert client.get_asset(derived.asset_ids[0])["status"] == 2

@@ -11,6 +11,9 @@ import {IDataRegistry} from "./interfaces/IDataRegistry.sol";
 import {IParticipantRegistry} from "./interfaces/IParticipantRegistry.sol";
 import {IPublicDataAuthorisation} from "./interfaces/IPublicDataAuthorisation.sol";
 import {IRegistrationOffice} from "./interfaces/IRegistrationOffice.sol";
+import {Lineage} from "./libraries/Lineage.sol";
+import {Procedures} from "./libraries/Procedures.sol";
+import {Records} from "./libraries/Records.sol";
 import {Remarks} from "./libraries/Remarks.sol";
 import {PauseFlag} from "./PauseFlag.sol";
 
@@ -22,6 +25,10 @@ import {PauseFlag} from "./PauseFlag.sol";
 /// Every write also works through the trusted ERC-2771 forwarder, so any operation, including the
 /// registrar's and regulator's, can be signed as EIP-712 typed data and relayed; the per-operation `...BySig`
 /// functions remain for the holders' operations, whose signed messages name each field.
+/// Cold code runs in linked libraries on this contract's storage (DELEGATECALL): the remarks ({Remarks}), the check
+/// of a derived registration's sources ({Lineage}) and the rare record procedures ({Procedures}). That keeps the
+/// contract under EIP-170's size limit at the 10,000 optimizer runs of the rest, which the hot paths (register,
+/// grant, transfer, revoke, renew) are compiled for; they never call a library unless a remark or a source is involved.
 contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFlag {
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
     // Constants
@@ -65,69 +72,14 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
 
     uint8 private constant ALL_KINDS = 0x07;
     uint8 private constant TERMED = 0x80;
-    uint8 private constant ATTR_PERSONAL = 0x01;
-    uint8 private constant ATTR_SENSITIVE = 0x02;
-    uint8 private constant ATTR_EXPORT = 0x04;
-    uint8 private constant ATTR_DERIVED = 0x08;
-    /// @dev Public data under an authorisation (issue 21). A bit of the asset's slot, which every operation reads
-    /// anyway: assets that are not public data pay no extra storage read for the rule.
-    uint8 private constant ATTR_PUBLIC = 0x10;
-    /// @dev Modes of {IPublicDataAuthorisation-check}.
-    uint8 private constant PUBLIC_STANDING = 0;
-    uint8 private constant PUBLIC_REQUIRE_STANDING = 1;
-    uint8 private constant PUBLIC_REQUIRE_GRANT = 2;
-    uint8 private constant DECLARABLE_ATTRIBUTES = ATTR_PERSONAL | ATTR_SENSITIVE | ATTR_EXPORT;
-    uint8 private constant MAX_CLASSIFICATION = 2;
-    uint16 private constant CANCELLED_ON_REQUEST = 1;
-    uint16 private constant MAX_CANCELLATION_REASON = 4;
-    /// @dev SHA-256 of zero bytes: an empty file is no data asset.
-    bytes32 private constant EMPTY_SHA256 = 0xe3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855;
-
-    /// @dev Indices 1..3 are reserved for the primary right of each kind, so every asset starts at 3.
-    uint24 private constant PRIMARY_RIGHTS = 3;
-
-    /// @dev Bits of `RightRecord.flags`: the kind in bits 0-1, then the grant's state and terms.
-    uint8 private constant FLAG_KIND_MASK = 0x03;
-    uint8 private constant FLAG_REVOKED = 0x04;
-    uint8 private constant FLAG_SUB_GRANTABLE = 0x08;
-    uint8 private constant FLAG_TRANSFERABLE = 0x10;
-    /// @dev Assigned at registration to a party other than the registrant, not accepted yet: not held.
-    uint8 private constant FLAG_PENDING = 0x20;
-    /// @dev A root right may always be granted onwards and transferred by its holder.
-    uint8 private constant ROOT_FLAGS = FLAG_SUB_GRANTABLE | FLAG_TRANSFERABLE;
 
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
     // Storage
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
 
-    /// @dev One slot (30 of 32 bytes).
-    struct AssetRecord {
-        address registrant;
-        AssetStatus status;
-        uint8 classification;
-        uint8 attributes;
-        /// Kinds whose primary right (index kind + 1) the registrant holds without a stored record:
-        /// registering an asset whose registrant keeps its own rights then costs one storage slot, not four.
-        uint8 registrantKinds;
-        /// Freeze orders standing (备注: 查封 and 轮候查封); the asset is frozen while non-zero.
-        uint8 activeFreezes;
-        uint16 version;
-        uint24 rightCount;
-        /// Active pledges recorded against the asset; while non-zero the operating right cannot move.
-        uint16 activePledges;
-    }
-
-    /// @dev One slot (32 bytes). Timestamps are uint32 seconds (good until 2106).
-    struct RightRecord {
-        address holder;
-        uint8 flags;
-        uint32 validFrom;
-        uint32 validUntil;
-        uint24 parentIndex;
-    }
-
-    mapping(bytes32 assetId => AssetRecord) private _assets;
-    mapping(bytes32 assetId => mapping(uint256 rightIndex => RightRecord)) private _rights;
+    // The records' structs are in {Records} (shared with the linked libraries); the layout is unchanged.
+    mapping(bytes32 assetId => Records.AssetRecord) private _assets;
+    mapping(bytes32 assetId => mapping(uint256 rightIndex => Records.RightRecord)) private _rights;
     /// @dev Freeze orders and pledges (see {Remarks}); the standing counts are in each asset's slot.
     Remarks.Store private _remarks;
     /// @dev The current data after a change registration replaced it; zero while it is the registered data.
@@ -185,13 +137,13 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     function _register(Registration calldata r, address registrant) private returns (bytes32 assetId) {
         assetId = keccak256(abi.encode(registrant, r.contentHash));
         if (r.contentHash == bytes32(0)) revert MissingContentHash();
-        if (r.contentHash == EMPTY_SHA256) revert EmptyContent();
+        if (r.contentHash == Records.EMPTY_SHA256) revert EmptyContent();
         if (r.metadataCid == bytes32(0)) revert MissingMetadata();
         if (r.terms.length != 0 && r.terms.length != r.holders.length) {
             revert TermsMismatch(r.holders.length, r.terms.length);
         }
-        if (r.classification > MAX_CLASSIFICATION) revert InvalidClassification(r.classification);
-        if (r.attributes & ~DECLARABLE_ATTRIBUTES != 0) revert InvalidAttributes(r.attributes);
+        if (r.classification > Records.MAX_CLASSIFICATION) revert InvalidClassification(r.classification);
+        if (r.attributes & ~Records.DECLARABLE_ATTRIBUTES != 0) revert InvalidAttributes(r.attributes);
         if (_assets[assetId].status != AssetStatus.None) revert AssetAlreadyRegistered(assetId);
 
         uint8 attributes = r.attributes;
@@ -199,12 +151,21 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         // authorisation, and follows the same rule.
         uint256 authorisation = 0; // none unless a source is public data (explicit for Slither: uninitialized-local)
         if (r.sources.length != 0) {
-            attributes |= ATTR_DERIVED;
-            authorisation = _checkSources(assetId, r.sources, registrant);
-            if (authorisation != 0) attributes |= ATTR_PUBLIC;
+            attributes |= Records.ATTR_DERIVED;
+            authorisation = Lineage.checkSources(
+                _assets,
+                _rights,
+                _remarks,
+                _publicAuthorisation,
+                publicDataAuthorisation,
+                assetId,
+                r.sources,
+                registrant
+            );
+            if (authorisation != 0) attributes |= Records.ATTR_PUBLIC;
         }
 
-        AssetRecord memory asset = AssetRecord({
+        Records.AssetRecord memory asset = Records.AssetRecord({
             registrant: registrant,
             status: AssetStatus.Active,
             classification: r.classification,
@@ -212,7 +173,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
             registrantKinds: 0,
             activeFreezes: 0,
             version: 1,
-            rightCount: PRIMARY_RIGHTS,
+            rightCount: Records.PRIMARY_RIGHTS,
             activePledges: 0
         });
         // Events follow the single write of the asset slot; RightAssigned events are emitted as rights are
@@ -226,32 +187,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         // The indexer follows the lineage (AssetDerived) to the authorisation; no event of its own.
         if (authorisation != 0) _publicAuthorisation[assetId] = authorisation;
         _assignRights(assetId, asset, r);
-        _assets[assetId] = asset;
-    }
-
-    /// @dev Derived data: the registrant must hold a valid usage (processing) right over every source now, and
-    /// no source may be frozen (deriving from seized data is a use of it). Returns the public-data authorisation
-    /// the sources are under (0 for none); sources under two different authorisations are refused.
-    function _checkSources(bytes32 assetId, Source[] calldata sources, address registrant)
-        private
-        view
-        returns (uint256 authorisation)
-    {
-        for (uint256 i; i < sources.length; ++i) {
-            bytes32 sourceId = sources[i].assetId;
-            if (sourceId == assetId) revert InvalidSource(i, sourceId);
-            for (uint256 j; j < i; ++j) {
-                if (sources[j].assetId == sourceId) revert InvalidSource(i, sourceId);
-            }
-            _requireValidRight(sourceId, sources[i].rightIndex, registrant, RightKind.Usage);
-            AssetRecord storage source = _assets[sourceId];
-            _requireNotFrozen(sourceId, source);
-            if (source.attributes & ATTR_PUBLIC != 0) {
-                uint256 sourceAuthorisation = _publicAuthorisation[sourceId];
-                if (authorisation != 0 && sourceAuthorisation != authorisation) revert InvalidSource(i, sourceId);
-                authorisation = sourceAuthorisation;
-            }
-        }
+        Records.storeAsset(_assets[assetId], asset);
     }
 
     /// @dev The registrant's own kinds take their primary indices (kind + 1) first, implicitly and so without
@@ -260,7 +196,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     /// by address so that a repeated account shows. A right of any holder but the registrant is pending until
     /// that holder accepts it; a right with a term or a pending one is always stored (the implicit form has
     /// neither).
-    function _assignRights(bytes32 assetId, AssetRecord memory asset, Registration calldata r) private {
+    function _assignRights(bytes32 assetId, Records.AssetRecord memory asset, Registration calldata r) private {
         RightHolder[] calldata holders = r.holders;
         // Bits 0-2: kinds whose primary index is taken; bit 7: the registration carries terms (kept in the same
         // stack slot, which the stack limit without via-IR needs).
@@ -288,7 +224,11 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
                 if (account == asset.registrant) {
                     index = kind + 1;
                     // Implicit (no storage) unless the rights configuration gives it a term.
-                    if (validUntil != 0) _rights[assetId][index] = RightRecord(account, kind | ROOT_FLAGS, 0, validUntil, 0);
+                    if (validUntil != 0) {
+                        Records.storeRight(
+                            _rights[assetId][index], account, kind | Records.ROOT_FLAGS, 0, validUntil, 0
+                        );
+                    }
                 } else {
                     if (claimed & (uint8(1) << kind) == 0) {
                         claimed |= uint8(1) << kind;
@@ -298,7 +238,14 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
                         index = ++asset.rightCount;
                     }
                     // Anyone but the registrant holds nothing until it accepts.
-                    _rights[assetId][index] = RightRecord(account, kind | ROOT_FLAGS | FLAG_PENDING, 0, validUntil, 0);
+                    Records.storeRight(
+                        _rights[assetId][index],
+                        account,
+                        kind | Records.ROOT_FLAGS | Records.FLAG_PENDING,
+                        0,
+                        validUntil,
+                        0
+                    );
                 }
                 emit RightAssigned(assetId, index, account, RightKind(kind));
             }
@@ -372,91 +319,76 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     // Rights
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
 
-    /// @dev Reads a right, materialising the registrant's implicit primary rights. Returns a zero holder for
-    /// an index that names no right. An implicit right has no record (its bit and a stored record never
-    /// coexist: `_storeRight` clears the bit as it writes the record, and a primary right with a term is stored
-    /// without the bit), so its slot is not read: a cold read (2,100 gas) saved on every grant from a primary
-    /// right and on every validity check that reaches one.
-    function _loadRight(bytes32 assetId, AssetRecord storage asset, uint256 rightIndex)
+    function _loadRight(bytes32 assetId, Records.AssetRecord memory asset, uint256 rightIndex)
         private
         view
-        returns (RightRecord memory right)
+        returns (Records.RightRecord memory)
     {
-        if (rightIndex != 0 && rightIndex <= PRIMARY_RIGHTS) {
-            // forge-lint: disable-next-line(unsafe-typecast) rightIndex is 1..3 here
-            uint8 kind = uint8(rightIndex - 1);
-            if (asset.registrantKinds & (uint8(1) << kind) != 0) {
-                right.holder = asset.registrant;
-                right.flags = kind | ROOT_FLAGS;
-                return right;
-            }
-        }
-        right = _rights[assetId][rightIndex];
+        return Records.loadRight(_rights, assetId, asset, rightIndex);
     }
 
-    /// @dev Reverts unless `account` holds right `rightIndex` of `kind` over an active asset and the right and
-    /// all its ancestors are valid now. The error names the right in the chain that fails.
-    function _requireValidRight(bytes32 assetId, uint256 rightIndex, address account, RightKind kind) private view {
-        AssetRecord storage asset = _activeAsset(assetId);
-        RightRecord memory right = _heldValidRight(assetId, asset, rightIndex, account);
-        RightKind actual = RightKind(right.flags & FLAG_KIND_MASK);
-        if (actual != kind) revert WrongRightKind(assetId, rightIndex, kind, actual);
+    function _activeAsset(bytes32 assetId) private view returns (Records.AssetRecord storage) {
+        return Records.activeAsset(_assets, assetId);
     }
 
-    function _activeAsset(bytes32 assetId) private view returns (AssetRecord storage asset) {
-        asset = _assets[assetId];
-        if (asset.status != AssetStatus.Active) {
-            if (asset.status == AssetStatus.None) revert AssetNotFound(assetId);
-            revert AssetNotActive(assetId, asset.status);
-        }
+    /// @dev One copy routine for the views that read a right (the compiler would inline a copy in each).
+    function _assetCopy(bytes32 assetId) private view returns (Records.AssetRecord memory) {
+        return _assets[assetId];
     }
 
-    function _existingRight(bytes32 assetId, AssetRecord storage asset, uint256 rightIndex)
+    function _activeAssetCopy(bytes32 assetId)
         private
         view
-        returns (RightRecord memory right)
+        returns (Records.AssetRecord storage, Records.AssetRecord memory)
+    {
+        return Records.activeAssetCopy(_assets, assetId);
+    }
+
+    function _existingRight(bytes32 assetId, Records.AssetRecord memory asset, uint256 rightIndex)
+        private
+        view
+        returns (Records.RightRecord memory right)
     {
         right = _loadRight(assetId, asset, rightIndex);
         if (right.holder == address(0)) revert RightNotFound(assetId, rightIndex);
     }
 
     /// @dev The right, after checking that `account` holds it and that it and its ancestors are valid now.
-    function _heldValidRight(bytes32 assetId, AssetRecord storage asset, uint256 rightIndex, address account)
+    function _heldValidRight(bytes32 assetId, Records.AssetRecord memory asset, uint256 rightIndex, address account)
         private
         view
-        returns (RightRecord memory right)
+        returns (Records.RightRecord memory right)
     {
-        right = _existingRight(assetId, asset, rightIndex);
-        if (right.holder != account) revert NotRightHolder(assetId, rightIndex, account);
-        (Validity validity, uint256 failing, uint64 time) = _validity(assetId, asset, rightIndex, right);
-        if (validity == Validity.Pending) revert RightPending(assetId, failing, account);
-        if (validity == Validity.Revoked) revert RightIsRevoked(assetId, failing);
-        if (validity == Validity.NotYetValid) revert RightNotYetValid(assetId, failing, time);
-        if (validity == Validity.Expired) revert RightExpired(assetId, failing, time);
+        right = Records.heldValidRight(_rights, assetId, asset, rightIndex, account);
         // Public data: the acting holder must stand under the authorisation (the call reverts saying why not).
-        if (asset.attributes & ATTR_PUBLIC != 0) _publicCheck(assetId, account, PUBLIC_REQUIRE_STANDING, 0, 0);
+        if (asset.attributes & Records.ATTR_PUBLIC != 0) {
+            _publicCheck(assetId, account, Records.PUBLIC_REQUIRE_STANDING, 0, 0);
+        }
     }
 
     /// @dev The grant's parent, after checking that `grantor` holds it: only the holder of the right a grant
     /// came from may revoke or renew the grant.
-    function _grantorsRight(bytes32 assetId, AssetRecord storage asset, uint256 rightIndex, address grantor)
+    function _grantorsRight(bytes32 assetId, Records.AssetRecord memory asset, uint256 rightIndex, address grantor)
         private
         view
-        returns (RightRecord memory right, RightRecord memory parent)
+        returns (Records.RightRecord memory right, Records.RightRecord memory parent)
     {
         right = _existingRight(assetId, asset, rightIndex);
         if (right.parentIndex == 0) revert NotAGrant(assetId, rightIndex);
-        if (right.flags & FLAG_REVOKED != 0) revert RightIsRevoked(assetId, rightIndex);
+        if (right.flags & Records.FLAG_REVOKED != 0) revert RightIsRevoked(assetId, rightIndex);
         parent = _loadRight(assetId, asset, right.parentIndex);
         if (parent.holder != grantor) revert NotGrantor(assetId, rightIndex, grantor);
     }
 
     /// @dev A term's end must be after its start and in the future, fit the 32-bit storage, and not outlast
     /// the parent right (an open end only under an open-ended parent).
-    function _checkTerm(bytes32 assetId, uint256 parentIndex, RightRecord memory parent, uint64 from, uint64 until)
-        private
-        view
-    {
+    function _checkTerm(
+        bytes32 assetId,
+        uint256 parentIndex,
+        Records.RightRecord memory parent,
+        uint64 from,
+        uint64 until
+    ) private view {
         if (from > type(uint32).max || until > type(uint32).max || (until != 0 && (until <= from
                         || until <= block.timestamp))) {
             revert InvalidTerm(from, until);
@@ -469,41 +401,39 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     /// @dev Writes a right's new holder. A primary right the registrant held implicitly becomes an explicit
     /// record, and its implicit bit is cleared, so the two never disagree; a stored record has only its holder
     /// field written (not the whole record re-packed from memory).
-    function _storeRight(bytes32 assetId, AssetRecord storage asset, uint256 rightIndex, RightRecord memory right)
-        private
-    {
-        if (rightIndex <= PRIMARY_RIGHTS) {
+    function _storeRight(
+        bytes32 assetId,
+        Records.AssetRecord storage stored,
+        Records.AssetRecord memory asset,
+        uint256 rightIndex,
+        Records.RightRecord memory right
+    ) private {
+        if (rightIndex <= Records.PRIMARY_RIGHTS) {
             // forge-lint: disable-next-line(unsafe-typecast) rightIndex is 1..3 here
             uint8 bit = uint8(1) << uint8(rightIndex - 1);
             if (asset.registrantKinds & bit != 0) {
-                asset.registrantKinds &= ~bit;
-                _rights[assetId][rightIndex] = right;
+                stored.registrantKinds = asset.registrantKinds & ~bit;
+                Records.storeRight(
+                    _rights[assetId][rightIndex],
+                    right.holder,
+                    right.flags,
+                    right.validFrom,
+                    right.validUntil,
+                    right.parentIndex
+                );
                 return;
             }
         }
         _rights[assetId][rightIndex].holder = right.holder;
     }
 
-    /// @dev Walks from a right up to its root (grants form a tree per asset and kind) and returns the first
-    /// failure: which right fails and, for time failures, the moment that matters. The one place that
-    /// decides whether a right is valid.
-    function _validity(bytes32 assetId, AssetRecord storage asset, uint256 index, RightRecord memory right)
-        private
-        view
-        returns (Validity, uint256 failingIndex, uint64 time)
-    {
-        while (true) {
-            if (right.flags & FLAG_REVOKED != 0) return (Validity.Revoked, index, 0);
-            if (right.flags & FLAG_PENDING != 0) return (Validity.Pending, index, 0);
-            if (right.validFrom > block.timestamp) return (Validity.NotYetValid, index, right.validFrom);
-            if (right.validUntil != 0 && right.validUntil <= block.timestamp) {
-                return (Validity.Expired, index, right.validUntil);
-            }
-            if (right.parentIndex == 0) return (Validity.Valid, 0, 0);
-            index = right.parentIndex;
-            right = _loadRight(assetId, asset, index);
-        }
-        return (Validity.Valid, 0, 0); // unreachable: the loop returns at the root
+    function _validity(
+        bytes32 assetId,
+        Records.AssetRecord memory asset,
+        uint256 index,
+        Records.RightRecord memory right
+    ) private view returns (Validity, uint256 failingIndex, uint64 time) {
+        return Records.validity(_rights, assetId, asset, index, right);
     }
 
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -607,39 +537,41 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         private
         returns (uint256 rightIndex)
     {
-        AssetRecord storage asset = _activeAsset(assetId);
-        _requireNotFrozen(assetId, asset);
-        RightRecord memory parent = _heldValidRight(assetId, asset, parentIndex, grantor);
-        if (parent.flags & FLAG_KIND_MASK == uint8(RightKind.Operating) && asset.activePledges != 0) {
-            _usePledgeeConsent(assetId, PledgedOperation.Grant, parentIndex, t.grantee);
+        (Records.AssetRecord storage stored, Records.AssetRecord memory asset) = _activeAssetCopy(assetId);
+        _requireNotFrozen(assetId, asset.activeFreezes);
+        Records.RightRecord memory parent = _heldValidRight(assetId, asset, parentIndex, grantor);
+        if (parent.flags & Records.FLAG_KIND_MASK == uint8(RightKind.Operating) && asset.activePledges != 0) {
+            // Every standing pledge's pledgee must have consented to exactly this grant (used up).
+            Remarks.useConsent(_remarks, assetId, PledgedOperation.Grant, parentIndex, t.grantee);
         }
-        if (parent.parentIndex != 0 && parent.flags & FLAG_SUB_GRANTABLE == 0) {
+        if (parent.parentIndex != 0 && parent.flags & Records.FLAG_SUB_GRANTABLE == 0) {
             revert NotSubGrantable(assetId, parentIndex);
         }
         if (t.grantee == address(0) || t.grantee == grantor) revert InvalidRecipient(t.grantee);
         _checkTerm(assetId, parentIndex, parent, t.validFrom, t.validUntil);
         // Public data: only to the operator or a licensed second-level operator, for an approved scenario (the
         // purpose), within the term.
-        if (asset.attributes & ATTR_PUBLIC != 0) {
-            _publicCheck(assetId, t.grantee, PUBLIC_REQUIRE_GRANT, keccak256(bytes(t.purpose)), t.validUntil);
+        if (asset.attributes & Records.ATTR_PUBLIC != 0) {
+            _publicCheck(assetId, t.grantee, Records.PUBLIC_REQUIRE_GRANT, keccak256(bytes(t.purpose)), t.validUntil);
         }
         if (_depth(assetId, asset, parent) >= MAX_GRANT_DEPTH) {
             revert GrantTooDeep(assetId, parentIndex, MAX_GRANT_DEPTH);
         }
         uint24 count = asset.rightCount;
         if (count == type(uint24).max) revert TooManyRights(assetId);
-        asset.rightCount = ++count;
+        stored.rightCount = ++count;
         rightIndex = count;
-        uint8 kind = parent.flags & FLAG_KIND_MASK;
+        uint8 kind = parent.flags & Records.FLAG_KIND_MASK;
         // forge-lint: disable-next-line(unsafe-typecast) both times were checked to fit in 32 bits
-        _rights[assetId][rightIndex] = RightRecord({
-            holder: t.grantee,
-            flags: kind | (t.subGrantable ? FLAG_SUB_GRANTABLE : 0) | (t.transferable ? FLAG_TRANSFERABLE : 0),
-            validFrom: uint32(t.validFrom),
-            validUntil: uint32(t.validUntil),
+        Records.storeRight(
+            _rights[assetId][rightIndex],
+            t.grantee,
+            kind | (t.subGrantable ? Records.FLAG_SUB_GRANTABLE : 0) | (t.transferable ? Records.FLAG_TRANSFERABLE : 0),
+            uint32(t.validFrom),
+            uint32(t.validUntil),
             // forge-lint: disable-next-line(unsafe-typecast) parentIndex <= rightCount, a uint24
-            parentIndex: uint24(parentIndex)
-        });
+            uint24(parentIndex)
+        );
         _emitRightGranted(assetId, grantor, rightIndex, parentIndex, kind, t);
     }
 
@@ -690,17 +622,19 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     }
 
     function _transfer(address holder, bytes32 assetId, uint256 rightIndex, address to) private {
-        AssetRecord storage asset = _activeAsset(assetId);
-        _requireNotFrozen(assetId, asset);
-        RightRecord memory right = _heldValidRight(assetId, asset, rightIndex, holder);
-        if (right.flags & FLAG_TRANSFERABLE == 0) revert NotTransferable(assetId, rightIndex);
+        (Records.AssetRecord storage stored, Records.AssetRecord memory asset) = _activeAssetCopy(assetId);
+        _requireNotFrozen(assetId, asset.activeFreezes);
+        Records.RightRecord memory right = _heldValidRight(assetId, asset, rightIndex, holder);
+        if (right.flags & Records.FLAG_TRANSFERABLE == 0) revert NotTransferable(assetId, rightIndex);
         if (to == address(0) || to == holder) revert InvalidRecipient(to);
-        if (asset.attributes & ATTR_PUBLIC != 0) _publicCheck(assetId, to, PUBLIC_REQUIRE_STANDING, 0, 0);
-        if (right.flags & FLAG_KIND_MASK == uint8(RightKind.Operating) && asset.activePledges != 0) {
-            _usePledgeeConsent(assetId, PledgedOperation.Transfer, rightIndex, to);
+        if (asset.attributes & Records.ATTR_PUBLIC != 0) {
+            _publicCheck(assetId, to, Records.PUBLIC_REQUIRE_STANDING, 0, 0);
+        }
+        if (right.flags & Records.FLAG_KIND_MASK == uint8(RightKind.Operating) && asset.activePledges != 0) {
+            Remarks.useConsent(_remarks, assetId, PledgedOperation.Transfer, rightIndex, to);
         }
         right.holder = to;
-        _storeRight(assetId, asset, rightIndex, right);
+        _storeRight(assetId, stored, asset, rightIndex, right);
         emit RightTransferred(assetId, holder, to, rightIndex);
         // Transfer registration: the certificate's holder is the primary holding right's holder.
         if (rightIndex == 1) {
@@ -712,18 +646,19 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     function _revoke(address grantor, bytes32 assetId, uint256 rightIndex, uint16 reasonCode, bytes32 evidenceCid)
         private
     {
-        AssetRecord storage asset = _activeAsset(assetId);
-        _requireNotFrozen(assetId, asset);
-        (RightRecord memory right,) = _grantorsRight(assetId, asset, rightIndex, grantor);
+        (, Records.AssetRecord memory asset) = _activeAssetCopy(assetId);
+        _requireNotFrozen(assetId, asset.activeFreezes);
+        (Records.RightRecord memory right,) = _grantorsRight(assetId, asset, rightIndex, grantor);
         // Only the flags change: writing the field, not the whole record from memory, skips re-packing the rest.
-        _rights[assetId][rightIndex].flags = right.flags | FLAG_REVOKED;
+        _rights[assetId][rightIndex].flags = right.flags | Records.FLAG_REVOKED;
         emit RightRevoked(assetId, right.holder, grantor, rightIndex, reasonCode, evidenceCid);
     }
 
     function _renew(address grantor, bytes32 assetId, uint256 rightIndex, uint64 validUntil) private {
-        AssetRecord storage asset = _activeAsset(assetId);
-        _requireNotFrozen(assetId, asset);
-        (RightRecord memory right, RightRecord memory parent) = _grantorsRight(assetId, asset, rightIndex, grantor);
+        (, Records.AssetRecord memory asset) = _activeAssetCopy(assetId);
+        _requireNotFrozen(assetId, asset.activeFreezes);
+        (Records.RightRecord memory right, Records.RightRecord memory parent) =
+            _grantorsRight(assetId, asset, rightIndex, grantor);
         _checkTerm(assetId, right.parentIndex, parent, right.validFrom, validUntil);
         uint64 previous = right.validUntil;
         // forge-lint: disable-next-line(unsafe-typecast) checked to fit in 32 bits by _checkTerm
@@ -732,7 +667,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     }
 
     /// @dev Levels between a right and its root (0 for a root right).
-    function _depth(bytes32 assetId, AssetRecord storage asset, RightRecord memory right)
+    function _depth(bytes32 assetId, Records.AssetRecord memory asset, Records.RightRecord memory right)
         private
         view
         returns (uint256 depth)
@@ -770,46 +705,28 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         returns (uint256 orderId)
     {
         _whenNotPaused();
-        address regulator = _requireRole(IParticipantRegistry.Role.Regulator);
-        AssetRecord storage asset = _activeAsset(assetId);
-        uint8 standing = asset.activeFreezes;
-        if (standing == type(uint8).max) _refuseFrozen(assetId); // 255 orders: the register of orders is full
-        asset.activeFreezes = standing + 1;
-        orderId = Remarks.freeze(_remarks, assetId, regulator, standing, orderReference, evidenceCid);
+        orderId = Remarks.freeze(_remarks, _assets, participants, _msgSender(), assetId, orderReference, evidenceCid);
     }
 
     /// @inheritdoc IDataRegistry
     function releaseFreeze(bytes32 assetId, uint256 orderId, bytes32 evidenceCid) external {
         _whenNotPaused();
-        address regulator = _requireRole(IParticipantRegistry.Role.Regulator);
-        AssetRecord storage asset = _existingAsset(assetId);
-        Remarks.release(_remarks, assetId, orderId, regulator, evidenceCid, false);
-        --asset.activeFreezes;
+        Remarks.release(_remarks, _assets, participants, _msgSender(), assetId, orderId, evidenceCid, false);
     }
 
     /// @inheritdoc IDataRegistry
     function adminReleaseFreeze(bytes32 assetId, uint256 orderId, bytes32 reasonCid) external {
         _whenNotPaused();
-        address admin = _requireAdmin();
-        if (reasonCid == bytes32(0)) revert MissingMetadata();
-        AssetRecord storage asset = _existingAsset(assetId);
-        Remarks.release(_remarks, assetId, orderId, admin, reasonCid, true);
-        --asset.activeFreezes;
+        Remarks.release(_remarks, _assets, participants, _msgSender(), assetId, orderId, reasonCid, true);
     }
 
-    /// @dev The check is inlined where it is made; the refusal, which names the first standing order and its
-    /// issuer (who can lift the block), runs in the library.
-    function _requireNotFrozen(bytes32 assetId, AssetRecord storage asset) private view {
-        if (asset.activeFreezes != 0) _refuseFrozen(assetId);
-    }
-
-    function _refuseFrozen(bytes32 assetId) private view {
-        Remarks.refuseFrozen(_remarks, assetId);
+    function _requireNotFrozen(bytes32 assetId, uint8 activeFreezes) private view {
+        Records.requireNotFrozen(_remarks, assetId, activeFreezes);
     }
 
     /// @inheritdoc IDataRegistry
     function requireOpen(bytes32 assetId) external view {
-        _requireNotFrozen(assetId, _activeAsset(assetId));
+        _requireNotFrozen(assetId, _activeAsset(assetId).activeFreezes);
     }
 
     /// @inheritdoc IDataRegistry
@@ -818,20 +735,15 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         returns (bytes32 pledgeId)
     {
         _whenNotPaused();
-        address registrar = _requireRole(IParticipantRegistry.Role.Registrar);
-        AssetRecord storage asset = _activeAsset(assetId);
-        _requireNotFrozen(assetId, asset); // a seized asset takes no new encumbrance
-        pledgeId = Remarks.recordPledge(_remarks, assetId, externalRegistrationNo, pledgee, registrar);
-        ++asset.activePledges;
+        pledgeId = Remarks.recordPledge(
+            _remarks, _assets, participants, _msgSender(), assetId, externalRegistrationNo, pledgee
+        );
     }
 
     /// @inheritdoc IDataRegistry
     function releasePledge(bytes32 assetId, bytes32 pledgeId) external {
         _whenNotPaused();
-        address registrar = _requireRole(IParticipantRegistry.Role.Registrar);
-        AssetRecord storage asset = _existingAsset(assetId);
-        Remarks.releasePledge(_remarks, assetId, pledgeId, registrar);
-        --asset.activePledges;
+        Remarks.releasePledge(_remarks, _assets, participants, _msgSender(), assetId, pledgeId);
     }
 
     /// @inheritdoc IDataRegistry
@@ -843,33 +755,13 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         address counterparty
     ) external {
         _whenNotPaused();
-        _activeAsset(assetId);
-        Remarks.consent(_remarks, assetId, pledgeId, _msgSender(), operation, rightIndex, counterparty);
-    }
-
-    /// @dev Every standing pledge's pledgee must have consented to exactly this operation (used up).
-    function _usePledgeeConsent(bytes32 assetId, PledgedOperation operation, uint256 rightIndex, address counterparty)
-        private
-    {
-        Remarks.useConsent(_remarks, assetId, operation, rightIndex, counterparty);
-        if (operation == PledgedOperation.Cancel) _assets[assetId].activePledges = 0;
+        Remarks.consent(_remarks, _assets, _msgSender(), assetId, pledgeId, operation, rightIndex, counterparty);
     }
 
     /// @inheritdoc IDataRegistry
     function cancel(bytes32 assetId, uint16 reasonCode, bytes32 evidenceCid) external {
         _whenNotPaused();
-        address by = _msgSender();
-        AssetRecord storage asset = _activeAsset(assetId);
-        // On request (1) only the registrant; the registry's own grounds (2..4) only a registrar.
-        bool allowed = reasonCode == CANCELLED_ON_REQUEST
-            ? by == asset.registrant
-            : reasonCode > CANCELLED_ON_REQUEST && reasonCode <= MAX_CANCELLATION_REASON
-                && participants.isActive(by, IParticipantRegistry.Role.Registrar);
-        if (!allowed) revert CancellationNotAllowed(assetId, by, reasonCode);
-        _requireNotFrozen(assetId, asset);
-        if (asset.activePledges != 0) _usePledgeeConsent(assetId, PledgedOperation.Cancel, 0, address(0));
-        asset.status = AssetStatus.Cancelled;
-        emit AssetCancelled(assetId, by, reasonCode, evidenceCid);
+        Procedures.cancel(_assets, _remarks, participants, _msgSender(), assetId, reasonCode, evidenceCid);
     }
 
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -898,31 +790,13 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     }
 
     function _acceptRight(address holder, bytes32 assetId, uint256 rightIndex) private {
-        AssetRecord storage asset = _activeAsset(assetId);
-        _requireNotFrozen(assetId, asset);
-        RightRecord storage right = _pendingRight(assetId, rightIndex);
-        if (right.holder != holder) revert NotRightHolder(assetId, rightIndex, holder);
-        right.flags &= ~FLAG_PENDING;
-        emit RightAccepted(assetId, rightIndex, holder);
+        Procedures.acceptRight(_assets, _rights, _remarks, holder, assetId, rightIndex);
     }
 
     /// @inheritdoc IDataRegistry
     function withdrawAssignment(bytes32 assetId, uint256 rightIndex) external {
         _whenNotPaused();
-        address by = _msgSender();
-        AssetRecord storage asset = _activeAsset(assetId);
-        if (by != asset.registrant) revert NotRegistrant(assetId, by);
-        _requireNotFrozen(assetId, asset);
-        RightRecord storage right = _pendingRight(assetId, rightIndex);
-        right.flags = (right.flags | FLAG_REVOKED) & ~FLAG_PENDING;
-        emit RightAssignmentWithdrawn(assetId, rightIndex, right.holder);
-    }
-
-    function _pendingRight(bytes32 assetId, uint256 rightIndex) private view returns (RightRecord storage right) {
-        right = _rights[assetId][rightIndex];
-        if (right.flags & FLAG_PENDING == 0 || right.flags & FLAG_REVOKED != 0) {
-            revert NotPendingAssignment(assetId, rightIndex);
-        }
+        Procedures.withdrawAssignment(_assets, _rights, _remarks, _msgSender(), assetId, rightIndex);
     }
 
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -942,25 +816,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     function commitChange(bytes32 assetId, Version calldata v) external returns (uint16 version) {
         _whenNotPaused();
         if (msg.sender != registrationOffice || msg.sender == address(0)) revert NotRegistrationOffice(msg.sender);
-        AssetRecord storage asset = _activeAsset(assetId);
-        _requireNotFrozen(assetId, asset);
-        if (v.metadataCid == bytes32(0)) revert MissingMetadata();
-        if (v.contentHash == EMPTY_SHA256) revert EmptyContent();
-        if (v.classification > MAX_CLASSIFICATION) revert InvalidClassification(v.classification);
-        if (v.attributes & ~DECLARABLE_ATTRIBUTES != 0) revert InvalidAttributes(v.attributes);
-        // Lineage is a fact of the registration, not of a version: the derived bit stays.
-        uint8 attributes = v.attributes | (asset.attributes & ATTR_DERIVED);
-        asset.classification = v.classification;
-        asset.attributes = attributes;
-        version = ++asset.version;
-        if (v.contentHash != bytes32(0)) {
-            // The registered data (the one the asset id commits to) needs no slot.
-            _changedContent[assetId] =
-                keccak256(abi.encode(asset.registrant, v.contentHash)) == assetId ? bytes32(0) : v.contentHash;
-        }
-        emit AssetChanged(
-            assetId, msg.sender, version, v.metadataCid, v.contentHash, v.contentCid, v.classification, attributes
-        );
+        version = Procedures.commitChange(_assets, _remarks, _changedContent, assetId, v);
     }
 
     /// @inheritdoc IDataRegistry
@@ -979,23 +835,19 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         // The authorisation contract has checked everything (pause, operator, an active, unfrozen asset that is
         // neither public nor derived, all three primary rights its registrant's, nothing granted): the
         // registry only records (the contract size limit leaves no room for the checks here).
-        _assets[assetId].attributes |= ATTR_PUBLIC;
+        _assets[assetId].attributes |= Records.ATTR_PUBLIC;
         _publicAuthorisation[assetId] = authorisationId;
         emit PublicDataBound(assetId, authorisationId);
     }
 
-    /// @dev The one call to the authorisation contract (one call site keeps the registry within EIP-170).
     function _publicCheck(bytes32 assetId, address account, uint8 mode, bytes32 purpose, uint64 validUntil)
         private
         view
         returns (uint8)
     {
-        return publicDataAuthorisation.check(_publicAuthorisation[assetId], account, mode, purpose, validUntil);
-    }
-
-    function _existingAsset(bytes32 assetId) private view returns (AssetRecord storage asset) {
-        asset = _assets[assetId];
-        if (asset.status == AssetStatus.None) revert AssetNotFound(assetId);
+        return Records.publicCheck(
+            publicDataAuthorisation, _publicAuthorisation, assetId, account, mode, purpose, validUntil
+        );
     }
 
     /// @dev The council's emergency stop (see {PauseFlag}): the participant registry holds the switch.
@@ -1006,11 +858,6 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     function _requireAdmin() private view returns (address admin) {
         admin = _msgSender();
         if (admin != Ownable(address(participants)).owner()) revert NotAdmin(admin);
-    }
-
-    function _requireRole(IParticipantRegistry.Role role) private view returns (address account) {
-        account = _msgSender();
-        if (!participants.isActive(account, role)) revert MissingRole(account, uint8(role));
     }
 
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -1024,7 +871,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
 
     /// @inheritdoc IDataRegistry
     function getAsset(bytes32 assetId) external view returns (AssetView memory) {
-        AssetRecord storage asset = _assets[assetId];
+        Records.AssetRecord storage asset = _assets[assetId];
         if (asset.status == AssetStatus.None) revert AssetNotFound(assetId);
         return AssetView({
             registrant: asset.registrant,
@@ -1042,20 +889,20 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
 
     /// @inheritdoc IDataRegistry
     function getRight(bytes32 assetId, uint256 rightIndex) external view returns (RightView memory) {
-        AssetRecord storage asset = _assets[assetId];
+        Records.AssetRecord memory asset = _assetCopy(assetId);
         if (asset.status == AssetStatus.None) revert AssetNotFound(assetId);
-        RightRecord memory right = _loadRight(assetId, asset, rightIndex);
+        Records.RightRecord memory right = _loadRight(assetId, asset, rightIndex);
         if (right.holder == address(0)) revert RightNotFound(assetId, rightIndex);
         return RightView({
             holder: right.holder,
-            kind: RightKind(right.flags & FLAG_KIND_MASK),
+            kind: RightKind(right.flags & Records.FLAG_KIND_MASK),
             parentIndex: right.parentIndex,
             validFrom: right.validFrom,
             validUntil: right.validUntil,
-            revoked: right.flags & FLAG_REVOKED != 0,
-            subGrantable: right.flags & FLAG_SUB_GRANTABLE != 0,
-            transferable: right.flags & FLAG_TRANSFERABLE != 0,
-            pending: right.flags & FLAG_PENDING != 0
+            revoked: right.flags & Records.FLAG_REVOKED != 0,
+            subGrantable: right.flags & Records.FLAG_SUB_GRANTABLE != 0,
+            transferable: right.flags & Records.FLAG_TRANSFERABLE != 0,
+            pending: right.flags & Records.FLAG_PENDING != 0
         });
     }
 
@@ -1065,14 +912,14 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         view
         returns (Validity validity, uint256 failingRightIndex)
     {
-        AssetRecord storage asset = _assets[assetId];
+        Records.AssetRecord memory asset = _assetCopy(assetId);
         if (asset.status == AssetStatus.None) return (Validity.NoSuchRight, rightIndex);
-        RightRecord memory right = _loadRight(assetId, asset, rightIndex);
+        Records.RightRecord memory right = _loadRight(assetId, asset, rightIndex);
         if (right.holder == address(0)) return (Validity.NoSuchRight, rightIndex);
         if (asset.status != AssetStatus.Active) return (Validity.AssetNotActive, rightIndex);
         (validity, failingRightIndex,) = _validity(assetId, asset, rightIndex, right);
-        if (validity == Validity.Valid && asset.attributes & ATTR_PUBLIC != 0
-                && _publicCheck(assetId, right.holder, PUBLIC_STANDING, 0, 0) != 0)
+        if (validity == Validity.Valid && asset.attributes & Records.ATTR_PUBLIC != 0
+                && _publicCheck(assetId, right.holder, Records.PUBLIC_STANDING, 0, 0) != 0)
         {
             return (Validity.AuthorisationLapsed, rightIndex);
         }
@@ -1080,9 +927,9 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
 
     /// @inheritdoc IDataRegistry
     function rightChain(bytes32 assetId, uint256 rightIndex) external view returns (uint256[] memory chain) {
-        AssetRecord storage asset = _assets[assetId];
+        Records.AssetRecord memory asset = _assetCopy(assetId);
         if (asset.status == AssetStatus.None) revert AssetNotFound(assetId);
-        RightRecord memory right = _existingRight(assetId, asset, rightIndex);
+        Records.RightRecord memory right = _existingRight(assetId, asset, rightIndex);
         chain = new uint256[](_depth(assetId, asset, right) + 1);
         chain[0] = rightIndex;
         for (uint256 i = 1; i < chain.length; ++i) {
@@ -1118,7 +965,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
 
     /// @inheritdoc IDataRegistry
     function isCurrentContent(bytes32 assetId, bytes32 contentHash) external view returns (bool) {
-        AssetRecord storage asset = _assets[assetId];
+        Records.AssetRecord storage asset = _assets[assetId];
         if (asset.status == AssetStatus.None || contentHash == bytes32(0)) return false;
         bytes32 changed = _changedContent[assetId];
         if (changed != bytes32(0)) return changed == contentHash;

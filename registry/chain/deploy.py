@@ -1,7 +1,9 @@
 """Deploys the registry contracts and records where they are (the deployment file).
 
-On a real network a deployment is six transactions that can be interrupted anywhere (a node that goes away,
-a closed laptop). With a deployment record (`record`), it is resumable and idempotent:
+On a real network a deployment is sixteen transactions (thirteen creations, the DataRegistry's three linked
+libraries among them; two bindings of the DataRegistry and one of the pause switch) that can be interrupted
+anywhere (a node that goes away, a closed laptop). With a deployment record (`record`), it is resumable and
+idempotent:
 
 - before each contract's transaction is sent, the record notes it (its nonce, the signed transaction, the
   address it will create); once mined, the contract's address and block. Each write is atomic (a temporary
@@ -40,6 +42,10 @@ from registry.errors import ChainError, ChainUnavailable, ConfigurationError
 # row), so this floor never refuses a calendar-correct end. A local chain passes seconds.
 DEFAULT_PUBLICITY_SECONDS = 5 * 86_400
 
+#: The DataRegistry's linked libraries (external functions run by DELEGATECALL): deployed and recorded like the
+#: contracts, but not part of the `Deployment` (nothing calls them but the DataRegistry).
+LIBRARIES = ("Remarks", "Lineage", "Procedures")
+
 #: Called as hook(event, contract name) with event "sent" (the transaction is out, not yet recorded as
 #: mined) or "deployed" (recorded): the tests interrupt a deployment there.
 Hook = Callable[[str, str], None]
@@ -67,8 +73,13 @@ def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
     try:
         f = deployer.contract("Forwarder")
         p = deployer.contract("ParticipantRegistry", admin, f)
-        remarks = deployer.contract("Remarks")  # the DataRegistry's remark logic, linked (EIP-170 size limit)
-        d = deployer.contract("DataRegistry", p, f, libraries={"Remarks": remarks})
+        # The DataRegistry's cold code runs in linked libraries (EIP-170 size limit): the remarks, the lineage
+        # check of a derived registration and the rare record procedures (the last two call the remarks' refusal).
+        remarks = deployer.contract("Remarks")
+        lineage = deployer.contract("Lineage", libraries={"Remarks": remarks})
+        procedures = deployer.contract("Procedures", libraries={"Remarks": remarks})
+        d = deployer.contract("DataRegistry", p, f,
+                              libraries={"Remarks": remarks, "Lineage": lineage, "Procedures": procedures})
         office = deployer.contract("RegistrationOffice", d, p, publicity_seconds, f)
         attestations = deployer.contract("AttestationRegistry", d, p, f)
         # Listing checks certificates and compliance certifications (issue 17): deployed after what it reads.
@@ -92,7 +103,7 @@ def deploy(rpc_url: str, deployer_key: str, admin: str | None = None,
             deployer.bind_pause(p, [d, listings, office, attestations, trades, finance, authorisations])
     finally:
         rpc.close()
-    contracts = {name: c for name, c in deployer.record.data["contracts"].items() if name != "Remarks"}
+    contracts = {name: c for name, c in deployer.record.data["contracts"].items() if name not in LIBRARIES}
     return Deployment(chain_id=chain_id, contracts={name: c["address"] for name, c in contracts.items()},
                       deploy_block=contracts["Forwarder"]["block"], deploy_tx=contracts["Forwarder"]["tx"])
 
@@ -201,9 +212,9 @@ class _Deployer:
             raise ChainError(f"ParticipantRegistry.bindContracts failed in transaction {tx_hash}.")
 
     def _send(self, name: str, args: tuple[object, ...], libraries: dict[str, str] | None) -> dict[str, Any]:
-        # A library (Remarks) has no constructor and no ABI of its own in the package (its events are the
-        # registry's); a contract that uses one gets its address linked into its bytecode.
-        abi = [] if name == "Remarks" else load_abi(name)
+        # A library has no constructor and no ABI of its own in the package (its events and errors are the
+        # registry's); a contract or library that uses one gets its address linked into its bytecode.
+        abi = [] if name in LIBRARIES else load_abi(name)
         constructor: dict[str, Any] = next((e for e in abi if e["type"] == "constructor"), {"inputs": []})
         bytecode = link_bytecode(name, libraries) if libraries else load_bytecode(name)
         data = (bytecode if bytecode.startswith("0x") else "0x" + bytecode) \
