@@ -10,7 +10,7 @@ import {Remarks} from "./Remarks.sol";
 /// @notice The DataRegistry's check of a derived asset's sources at registration. An external library, like
 /// {Remarks}: its code runs by DELEGATECALL on the DataRegistry's storage but lives in its own account, which
 /// keeps the DataRegistry under EIP-170's size limit at the optimizer runs of the rest. Only a registration with
-/// sources calls it (one cold account, ~2,700 gas); a plain registration never does.
+/// sources calls it (a cold account and its arguments encoded); a plain registration never does.
 library Lineage {
     /// @notice The registrant must hold a valid usage (processing) right over every source now, and no source may
     /// be frozen (deriving from seized data is a use of it). Returns the public-data authorisation the sources are
