@@ -33,10 +33,12 @@ library Lineage {
                 if (sources[j].assetId == sourceId) revert IDataRegistry.InvalidSource(i, sourceId);
             }
             uint256 rightIndex = sources[i].rightIndex;
-            (, Records.AssetRecord memory source) = Records.activeAssetCopy(assets, sourceId);
+            Records.AssetRecord memory source = assets[sourceId];
+            Records.requireActive(sourceId, source.status);
             Records.RightRecord memory right = Records.heldValidRight(rights, sourceId, source, rightIndex, registrant);
             bool isPublic = source.attributes & Records.ATTR_PUBLIC != 0;
             if (isPublic) {
+                // slither-disable-next-line unused-return (it reverts saying why the registrant does not stand)
                 Records.publicCheck(
                     authorisations, publicBindings, sourceId, registrant, Records.PUBLIC_REQUIRE_STANDING, 0, 0
                 );

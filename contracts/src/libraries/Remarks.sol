@@ -155,7 +155,7 @@ library Remarks {
         uint256 rightIndex,
         address counterparty
     ) external {
-        Records.activeAsset(assets, assetId);
+        Records.requireActive(assetId, assets[assetId].status);
         Pledge storage p = s.pledges[assetId][pledgeId];
         if (!p.active) revert IDataRegistry.PledgeUnchanged(assetId, pledgeId, false);
         if (by != p.pledgee) revert IDataRegistry.NotPledgee(assetId, pledgeId, p.pledgee);
