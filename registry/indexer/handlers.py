@@ -286,28 +286,6 @@ def on_listing_status_changed(batch: Batch, ev: DecodedEvent, timestamp: int, lo
     listing.update(status=ev.args["status"], updated_block=ev.block_number)
 
 
-def on_listing_terms_set(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
-    """Issue 17: the structured terms, emitted right after its Listed in the same transaction."""
-    a, t = ev.args, ev.args["terms"]
-    listing = batch.get(Listing, a["listingId"])
-    if listing is None:
-        raise IndexerError(f"ListingTermsSet in block {ev.block_number} names listing {a['listingId']}, which is "
-                           "not in the index. Rebuild the index from the deploy block.")
-    listing.update(price_model=t["priceModel"], price_amount=str(t["priceAmount"]),
-                   currency=_code(t["currency"]) or None, product_form=t["productForm"],
-                   delivery_modes=t["deliveryModes"], valid_until=t["validUntil"] or None,
-                   usage_scope=t["usageScope"], attestation_id=a["attestationId"] or None,
-                   consent_id=None if a["consentId"] == APPROVAL_CONSENT else str(a["consentId"]))
-    if a["consentId"] == APPROVAL_CONSENT:
-        # The contract deleted the approval as the listing used it, with no event of its own: it is found by the
-        # consent hash of the listing's own request, which Listed and this event give whole.
-        approval = batch.get(ListingApproval, approval_hash(listing, a["attestationId"], t))
-        # Absent only if this code hashed a request differently from the contract: the index check then reports
-        # the approval as still in force where the chain has none.
-        if approval is not None and approval["listing_id"] is None:
-            approval.update(listing_id=a["listingId"], used_at=timestamp, updated_block=ev.block_number)
-
-
 #: ListingTermsSet's consent id for a listing made with the holder's own approval (the contract's APPROVAL):
 #: an approval by transaction has no id.
 APPROVAL_CONSENT = 2**256 - 1
@@ -328,6 +306,29 @@ def approval_hash(listing: dict[str, Any], attestation_id: int, terms: dict[str,
         [listing["holder"], listing["exchange"], bytes.fromhex(listing["asset_id"][2:]), listing["right_index"],
          listing["origin_listing_id"], keccak(listing["exchange_listing_id"].encode()), offer])
     return "0x" + keccak(request + encode(["uint256", "bytes32"], [attestation_id, terms_hash])).hex()
+
+
+def on_listing_terms_set(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    """Issue 17: the structured terms, emitted right after its Listed in the same transaction."""
+    a, t = ev.args, ev.args["terms"]
+    listing = batch.get(Listing, a["listingId"])
+    if listing is None:
+        raise IndexerError(f"ListingTermsSet in block {ev.block_number} names listing {a['listingId']}, which is "
+                           "not in the index. Rebuild the index from the deploy block.")
+    listing.update(price_model=t["priceModel"], price_amount=str(t["priceAmount"]),
+                   currency=_code(t["currency"]) or None, product_form=t["productForm"],
+                   delivery_modes=t["deliveryModes"], valid_until=t["validUntil"] or None,
+                   usage_scope=t["usageScope"], attestation_id=a["attestationId"] or None,
+                   consent_id=None if a["consentId"] == APPROVAL_CONSENT else str(a["consentId"]))
+    if a["consentId"] == APPROVAL_CONSENT:
+        # The contract deleted the approval as the listing used it, with no event of its own: it is found by the
+        # consent hash of the listing's own request, which Listed and this event give whole.
+        approval = batch.get(ListingApproval, approval_hash(listing, a["attestationId"], t))
+        # Absent only if this code hashed a request differently from the contract (an exchange listing id or usage
+        # scope that is not UTF-8 or holds NUL, which the decoder replaces): the index check then reports the
+        # approval as still in force where the chain has none.
+        if approval is not None and approval["listing_id"] is None:
+            approval.update(listing_id=a["listingId"], used_at=timestamp, updated_block=ev.block_number)
 
 
 def on_listing_approved(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
@@ -808,10 +809,10 @@ HANDLERS: dict[str, Handler] = {
     "ListingStatusChanged": on_listing_status_changed,
     "ListingTermsSet": on_listing_terms_set,
     "ListingPolicySet": on_listing_policy_set,
-    "ListingFloorSet": on_record_only,
+    "ListingFloorSet": on_record_only,  # the floor is read from its latest event (registry/db/listings.py)
     "ListingApproved": on_listing_approved,
     "ListingApprovalRevoked": on_listing_approval_revoked,
-    "ConsentsWithdrawn": on_consents_withdrawn,  # the floor is read from its latest event (registry/db/listings.py)
+    "ConsentsWithdrawn": on_consents_withdrawn,
     "AssetFrozen": on_asset_frozen,
     "AssetFreezeReleased": on_asset_freeze_released,
     "PledgeRecorded": on_pledge_recorded,
