@@ -280,6 +280,16 @@ def test_every_reason_a_listing_cannot_be_traded_on_is_told_in_words():
         assert len(text.split(". ")) >= 3, f"{reason.name}: what to do is missing: {text}"
 
 
+def test_a_trade_serial_overflow_is_not_told_as_the_registrars_certificate_serials():
+    """TradeRegistry's SerialExhausted(uint16 year) shares its name with the registration office's
+    SerialExhausted(uint256 serial): messages are looked up by name, so each must still be told as its own."""
+    selector = function_signature_to_4byte_selector
+    trade = decode_revert(selector("SerialExhausted(uint16)") + encode(["uint16"], [2026]))
+    office = decode_revert(selector("SerialExhausted(uint256)") + encode(["uint256"], [10_000]))
+    assert "trade certificate serials of 2026" in str(trade) and "registrar" not in str(trade)
+    assert "registrar has used all 9,999 certificate serials" in str(office)
+
+
 def test_index_check_covers_the_trades_table(s):
     """`datareg index check` replays the chain's trade events and compares the trades table with them (STATE_TABLES
     in registry/indexer/check.py): the index of these trades agrees with the chain."""

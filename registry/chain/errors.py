@@ -485,7 +485,11 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
         f"Region '{a['region']}' and code '{a['code']}' are not a valid, unused registrar code: two digits of the "
         "administrative division code and one digit or capital letter."
     ),
-    "SerialExhausted": lambda a: "The registrar has used all 9,999 certificate serials of this month.",
+    # Two errors share the name: the registration office's (argument `serial`) and the trade registry's (`year`).
+    "SerialExhausted": lambda a: (
+        f"The exchange has used all 999,999 trade certificate serials of {a['year']}; no trade was recorded."
+        if "year" in a else "The registrar has used all 9,999 certificate serials of this month."
+    ),
     "InvalidIpRegistrarCode": lambda a: (
         f"Division '{a['division']}' and code '{a['code']}' are not a valid, unused code for a data intellectual "
         "property registrar: the 6-digit administrative division code (e.g. 350200) and one digit."
