@@ -5,6 +5,7 @@ applicant's name from the same metadata. An address no source names has no entry
 """
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -106,8 +107,11 @@ def of_accounts(db: Session, addresses: list[str]) -> dict[str, PartyName]:
     return {by_given[a]: party for a, party in found.items() if a in by_given}
 
 
+@functools.lru_cache(maxsize=65_536)
 def _checksummed(address: str) -> str:
-    """EIP-55 spelling, as the participants table keys its accounts (the address as given if it is not one)."""
+    """EIP-55 spelling, as the participants table keys its accounts (the address as given if it is not one).
+    Remembered: a keccak hash per address was a tenth of an asset's answer with a hundred rights, and the same
+    few thousand parties come back in every answer."""
     from eth_utils import to_checksum_address
 
     try:
