@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from registry.db.models import Asset, Participant, Right
+from registry.db.queries import one_of
 
 PARTICIPANT = "participant"  # the name the council admitted it under
 APPLICATION = "application"  # the name an asset's application metadata gives the account
@@ -63,9 +64,9 @@ def resolve(db: Session, addresses: Iterable[str | None], assets: Iterable[Asset
     registered: dict[str, str] = {}
     for start in range(0, len(wanted), 500):
         chunk = wanted[start:start + 500]
-        candidates = set(chunk) | {_checksummed(a) for a in chunk}
+        candidates = sorted(set(chunk) | {_checksummed(a) for a in chunk})
         for account, name in db.exec(select(Participant.account, Participant.name)
-                                     .where(col(Participant.account).in_(candidates))):
+                                     .where(one_of(db, col(Participant.account), candidates))):
             registered[account.lower()] = name
     from_applications: dict[str, PartyName] = {}
     for asset in assets:
