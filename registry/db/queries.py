@@ -499,11 +499,10 @@ def history(
     else:
         # Each branch in chain order, the asset's cut at the page's end (no more of it can be on the page).
         end = min(offset + limit, MAX_INT64)
-        own = (core_select(Event.id, Event.block_number, Event.log_index).where(branches[0], *on_page)
-               .order_by(*order).limit(end).subquery("own"))
+        position = (col(Event.id), col(Event.block_number), col(Event.log_index))
+        own = core_select(*position).where(branches[0], *on_page).order_by(*order).limit(end).subquery("own")
         merged = union_all(core_select(own.c.id, own.c.block_number, own.c.log_index),
-                           core_select(Event.id, Event.block_number, Event.log_index).where(branches[1], *on_page)
-                           ).subquery("merged")
+                           core_select(*position).where(branches[1], *on_page)).subquery("merged")
         page = (select(merged.c.id).order_by(merged.c.block_number, merged.c.log_index)
                 .limit(limit).offset(offset))
     known = exists().where(col(Asset.asset_id) == asset_id)
