@@ -853,14 +853,14 @@ def wait_until_idle(conninfo: str, timeout: float = 900) -> None:
             time.sleep(0.05)
 
 
-def cpu_used(api: subprocess.Popen, conninfo: str) -> tuple[float, float]:
-    """CPU seconds used so far by the API's processes (the process and its workers: its own session) and by the
-    PostgreSQL backends connected to the benchmark's database (the API's pooled connections, which live as long as
-    the API): what a measurement costs, whatever else the shared machine runs."""
+def cpu_used(api: subprocess.Popen, conninfo: str) -> dict[tuple[str, int], float]:
+    """CPU seconds used so far by each of the API's processes (the process and its workers: its own session) and
+    each PostgreSQL backend connected to the benchmark's database, by ("api" | "pg", pid): what a measurement
+    costs is the growth of each (cpu_cost), whatever else the shared machine runs."""
     with psycopg.connect(conninfo, autocommit=True) as conn:
         backends = {row[0] for row in conn.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")}
-    api_seconds = pg_seconds = 0.0
+    used = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -870,10 +870,21 @@ def cpu_used(api: subprocess.Popen, conninfo: str) -> tuple[float, float]:
             continue
         seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         if int(fields[3]) == api.pid:  # the session the API was started in (start_new_session)
-            api_seconds += seconds
+            used[("api", int(entry.name))] = seconds
         elif int(entry.name) in backends:
-            pg_seconds += seconds
-    return api_seconds, pg_seconds
+            used[("pg", int(entry.name))] = seconds
+    return used
+
+
+def cpu_cost(before: dict[tuple[str, int], float], after: dict[tuple[str, int], float], requests: int
+             ) -> tuple[float, float]:
+    """(API, PostgreSQL) CPU milliseconds per request between two cpu_used readings: each process's growth, a
+    backend opened meanwhile counted from zero (the pool opens connections under load; one closed meanwhile is
+    not counted, a few milliseconds at most)."""
+    cost = {"api": 0.0, "pg": 0.0}
+    for key, seconds in after.items():
+        cost[key[0]] += seconds - before.get(key, 0.0)
+    return cost["api"] * 1000 / max(requests, 1), cost["pg"] * 1000 / max(requests, 1)
 
 
 def start_api(tmp: Path, conninfo: str, rpc_url: str, workers: int = 1, code: Path = ROOT
@@ -1059,7 +1070,7 @@ def main() -> None:
                             r = wrk(script, url, files[key], args.threads, connections, args.max_duration)
                             wait_until_idle(conninfo)
                         after = cpu_used(api, conninfo)
-                        api_ms, pg_ms = ((b - a) * 1000 / max(r["requests"], 1) for a, b in zip(before, after))
+                        api_ms, pg_ms = cpu_cost(before, after, r["requests"])
                         if r["requests"]:
                             p99 = r["p99"] / 1000
                             verdict = ("yes" if p99 < TARGET_P99_MS else "NO") if target else ""
