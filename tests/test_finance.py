@@ -235,6 +235,13 @@ def test_remarks_and_commitments_are_on_the_asset_and_in_its_history(world):
     assert "180000" not in json.dumps(detail)  # the public answer has the commitment only
     assert w.s.http.get(f"/v1/assets/{w.asset}/finance-remarks").json() == detail["finance_remarks"]
     assert w.s.http.get(f"/v1/assets/{w.asset}/accounting").json() == detail["accounting_records"]
+    # Paged in the database, in the same order: each page is that slice of the whole list.
+    for limit, offset in ((1, 0), (1, 1), (5, 1), (1, 2)):
+        page = {"limit": limit, "offset": offset}
+        assert w.s.http.get(f"/v1/assets/{w.asset}/finance-remarks", params=page).json() == detail[
+            "finance_remarks"][offset:offset + limit], page
+        assert w.s.http.get(f"/v1/assets/{w.asset}/accounting", params=page).json() == detail[
+            "accounting_records"][offset:offset + limit], page
     actions = [e["action"] for e in w.s.http.get(f"/v1/assets/{w.asset}/history").json()["data"]]
     assert {"accounting_recorded", "finance_remark_recorded", "finance_remark_ended"} <= set(actions)
 
