@@ -122,7 +122,7 @@ class RightVersion(SQLModel, table=True):
         Index("ix_right_versions_right", "asset_id", "right_index", "since_block", "since_log_index"),
         # A party's rights, in the order their page is cut in (queries.party_rights).
         Index("ix_right_versions_holder", "holder", "asset_id", "right_index", "since_block", "since_log_index"),
-        # The current versions only: the `rights` view's rows, by asset and number (migration 0028).
+        # The current versions only: the `rights` view's rows, by asset and number (migration 0029).
         Index("ix_right_versions_current", "asset_id", "right_index", postgresql_where=text("until_block IS NULL"),
               sqlite_where=text("until_block IS NULL")),
     )

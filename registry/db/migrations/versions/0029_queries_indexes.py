@@ -1,7 +1,7 @@
 """Indexes for the read API at scale: each right's current version, and blocks by time
 
-Revision ID: 0028
-Revises: 0027
+Revision ID: 0029
+Revises: 0028
 Create Date: 2026-12-07
 
 Issue 19 (query latency at 100,000 assets and 1,000,000 events). Since 0022 `rights` is a view of the versions
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0028'
-down_revision = '0027'
+revision = '0029'
+down_revision = '0028'  # written as 0028 on 0027; chained after main's 0028 (listingev) at the merge
 branch_labels = None
 depends_on = None
 
