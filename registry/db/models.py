@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from sqlalchemy import BigInteger, Column, Index, Integer, Table, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Integer, Table, Text, UniqueConstraint, text
 from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
@@ -122,6 +122,9 @@ class RightVersion(SQLModel, table=True):
         Index("ix_right_versions_right", "asset_id", "right_index", "since_block", "since_log_index"),
         # A party's rights, in the order their page is cut in (queries.party_rights).
         Index("ix_right_versions_holder", "holder", "asset_id", "right_index", "since_block", "since_log_index"),
+        # The current versions only: the `rights` view's rows, by asset and number (migration 0029).
+        Index("ix_right_versions_current", "asset_id", "right_index", postgresql_where=text("until_block IS NULL"),
+              sqlite_where=text("until_block IS NULL")),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True, sa_type=BIG)
@@ -211,6 +214,8 @@ class Block(SQLModel, table=True):
     """Hashes of indexed blocks: evidence for answers, and how a reorg is detected."""
 
     __tablename__ = "blocks"
+    # The last block at or before a moment (queries.block_at): block times never go backwards.
+    __table_args__ = (Index("ix_blocks_time", "timestamp", "number"),)
 
     # The chain's numbers, never the database's: see CHAIN_NUMBERED.
     number: int = Field(primary_key=True, sa_type=BIG, sa_column_kwargs=CHAIN_NUMBERED)
@@ -310,6 +315,45 @@ class Listing(SQLModel, table=True):
     usage_scope: Optional[str] = None
     attestation_id: Optional[int] = Field(default=None, sa_type=BIG)
     consent_id: Optional[str] = Field(default=None, max_length=78)
+
+
+class ListingApproval(SQLModel, table=True):
+    """A holder's consent to one listing by its own transaction (IListingRegistry.approveListing), the other form
+    of consent than a signed one. Keyed by the contract's consent hash (holder, exchange and the whole request), as
+    on chain: approving the same request again replaces it. It is in force until `valid_until` unless the holder
+    revoked it (ListingApprovalRevoked) or the exchange used it (the listing's ListingTermsSet names no consent id):
+    the contract deletes it either way."""
+
+    __tablename__ = "listing_approvals"
+
+    consent_hash: str = Field(primary_key=True, max_length=66)
+    holder: str = Field(index=True, max_length=42)
+    exchange: str = Field(index=True, max_length=42)
+    asset_id: str = Field(index=True, max_length=66)  # a deep rollback rebuilds an asset's approvals
+    valid_until: int = Field(sa_type=BIG)
+    approved_at: int = Field(sa_type=BIG)
+    approved_block: int = Field(sa_type=BIG)
+    approved_tx: str = Field(max_length=66)
+    revoked: bool = False
+    revoked_at: Optional[int] = Field(default=None, sa_type=BIG)
+    revoked_tx: Optional[str] = Field(default=None, max_length=66)
+    listing_id: Optional[int] = Field(default=None, sa_type=BIG)  # the listing that used it
+    used_at: Optional[int] = Field(default=None, sa_type=BIG)
+    updated_block: int = Field(sa_type=BIG)
+
+
+class WithdrawnConsent(SQLModel, table=True):
+    """A signed listing consent id its holder withdrew (IListingRegistry.withdrawConsents, ConsentsWithdrawn): no
+    exchange can list with it any more. One row per id, from the first withdrawal (withdrawing again changes
+    nothing on chain)."""
+
+    __tablename__ = "withdrawn_consents"
+
+    holder: str = Field(primary_key=True, max_length=42)
+    consent_id: str = Field(primary_key=True, max_length=78)  # uint256, in decimal, as listings.consent_id
+    withdrawn_at: int = Field(sa_type=BIG)
+    withdrawn_block: int = Field(sa_type=BIG)
+    withdrawn_tx: str = Field(max_length=66)
 
 
 class ListingChange(SQLModel, table=True):
