@@ -333,7 +333,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
 
     /// @dev One copy routine for the views that read a right (the compiler would inline a copy in each).
     function _assetCopy(bytes32 assetId) private view returns (Records.AssetRecord memory) {
-        return _assets[assetId];
+        return Records.loadAsset(_assets[assetId]);
     }
 
     function _activeAssetCopy(bytes32 assetId)
