@@ -279,9 +279,10 @@ def test_cli_approves_revokes_withdraws_and_shows_approvals_and_withdrawn_consen
     holder = str(home / "holder.json")
     datareg("key", "import", "--out", holder, DATAREG_IMPORT_KEY=dev_key(2))
     asset, right = product(s)
+    until = str(s.chain_time() + 2 * DAY)  # unix seconds: other tests of the module move the chain's clock
     for reference in ("SDE-CLI-KEPT", "SDE-CLI-REVOKED"):
         datareg("approve-listing", asset, "--right", str(right), "--exchange", exchange_a.address, "--listing-id",
-                reference, "--valid-until", "+2d", "--key", holder)
+                reference, "--valid-until", until, "--key", holder)
     revoked = json.loads(datareg("--json", "listing", "revoke-approval", asset, "--right", str(right), "--exchange",
                                  exchange_a.address, "--listing-id", "SDE-CLI-REVOKED", "--key", holder).stdout)
     # The approval is found by its whole request: one never given is refused in words, nothing sent.
