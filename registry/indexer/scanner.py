@@ -56,6 +56,7 @@ class Fetched:
     first: int
     last: int
     logs: list[dict[str, Any]]
+    log_blocks: list[int]  # each log's block number, parsed once for the checks below
     headers: dict[int, Header]
     events: list[DecodedEvent]
     last_hash_before: str  # the hash of block `last` read before the logs
@@ -194,13 +195,14 @@ class Indexer:
         """Whether the logs and the headers of the range were read from one chain."""
         if fetched.headers[fetched.last].hash != fetched.last_hash_before:
             return False
-        return all(fetched.headers[int(entry["blockNumber"], 16)].hash == entry["blockHash"]
-                   for entry in fetched.logs)
+        headers = fetched.headers
+        return all(headers[number].hash == entry["blockHash"]
+                   for number, entry in zip(fetched.log_blocks, fetched.logs))
 
     def _logs_complete(self, fetched: Fetched) -> bool:
         """Whether every block whose logs bloom names one of our contracts has its logs in the range: where
         it has none, the block's receipts decide (a bloom can match by chance; receipts cannot be partial)."""
-        with_logs = {int(entry["blockNumber"], 16) for entry in fetched.logs}
+        with_logs = set(fetched.log_blocks)
         for header in fetched.headers.values():
             if header.number not in with_logs and self._bloom_names_us(header.logs_bloom) \
                     and not self._receipts_show_no_logs_of_ours(header):
@@ -241,9 +243,10 @@ class Indexer:
         if logs is None:
             return None
         near_head = range(max(first, head.number - LATE_LOGS_DEPTH + 1), last + 1)
-        headers = self._headers({first, last, *near_head} | {int(entry["blockNumber"], 16) for entry in logs})
-        events = [e for e in (decode_log(entry) for entry in logs) if e is not None]
-        return Fetched(first, last, logs, headers, events, before)
+        log_blocks = [int(entry["blockNumber"], 16) for entry in logs]
+        headers = self._headers({first, last, *near_head, *log_blocks})
+        events = [e for e in map(decode_log, logs) if e is not None]
+        return Fetched(first, last, logs, log_blocks, headers, events, before)
 
     def _fetch_ahead(self, first: int, last: int, head: Header) -> None:
         self._pending = (first, self._fetcher.submit(self._fetch, first, last, head))
