@@ -152,12 +152,12 @@ def save_right(batch: Batch, right: dict[str, Any], ev: DecodedEvent, timestamp:
         current = batch.current_version(asset_id, index)
         if current is not None:
             current.update(until_block=ev.block_number, until_log_index=ev.log_index, until_time=timestamp)
-    batch.new_version(asset_id, index, **{name: right[name] for name in _VERSION_COLUMNS},
-                      change=change, since_block=ev.block_number, since_log_index=ev.log_index, since_time=timestamp)
-
-
-# The columns of a right a version carries besides the right's key (asset_id, right_index).
-_VERSION_COLUMNS = tuple(name for name in RIGHT_COLUMNS if name not in ("asset_id", "right_index"))
+    version = {name: right[name] for name in RIGHT_COLUMNS}
+    version["change"] = change
+    version["since_block"] = ev.block_number
+    version["since_log_index"] = ev.log_index
+    version["since_time"] = timestamp
+    batch.new_version(version)
 
 
 def _right(batch: Batch, ev: DecodedEvent) -> dict[str, Any]:

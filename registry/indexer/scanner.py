@@ -42,8 +42,9 @@ from registry.indexer.writer import Header, Writer
 
 log = logging.getLogger("datareg.indexer")
 
-# Logs per batch the range adapts to (see _get_logs).
+# Logs per batch the range adapts to (see _get_logs), and the most it grows by from one range to the next.
 TARGET_LOGS = 5_000
+MAX_GROWTH = 8
 # Stored blocks compared with the node's per request when looking for a fork.
 FORK_SEARCH_PAGE = 64
 # Blocks below the head whose logs bloom is checked against the logs read: a node may serve the logs of
@@ -297,11 +298,16 @@ class Indexer:
                 return None
             raise
         # Grow back after a shrink; keep batches near TARGET_LOGS, small enough for the next range's fetch to
-        # overlap this one's write, large enough that per-batch costs (commit, checkpoint) stay small.
+        # overlap this one's write, large enough that per-batch costs (commit, checkpoint) stay small. A range
+        # with few logs grows by up to MAX_GROWTH at once, towards TARGET_LOGS at this range's density: by
+        # doubling, a chain of one event a block took nine batches (each with its round trips, queries and
+        # commit) to reach ranges of thousands of blocks.
+        span = last - first + 1
         if len(logs) > TARGET_LOGS:
-            self.range = max(1, (last - first + 1) * TARGET_LOGS // len(logs))
+            self.range = max(1, span * TARGET_LOGS // len(logs))
         else:
-            self.range = min(self.max_range, self.range * 2)
+            towards_target = span * TARGET_LOGS // max(1, len(logs))
+            self.range = min(self.max_range, max(self.range * 2, min(towards_target, self.range * MAX_GROWTH)))
         return [entry for entry in logs if not entry.get("removed")]
 
     def _header(self, block: int | str) -> Header:
