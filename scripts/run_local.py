@@ -74,8 +74,9 @@ The data asset registry is running.
   logs           {settings.data_dir}/{{anvil,indexer,api}}.log
 
 Participants, each with a development key in {settings.data_dir / 'keys'} (the council's admin: admin.json):""")
+        role_width = max(len(role) for _, role, _, _ in participants)
         for address, role, name, key in participants:
-            print(f"  {address}  {role:<10} {key.name:<16} {name}")
+            print(f"  {address}  {role:<{role_width}}  {key.name:<16} {name}")
         print("""
 Sample assets:""")
         for asset_id, name in samples:
