@@ -18,6 +18,18 @@ MAX_INT64 = 2**63 - 1
 MAX_DB_INTEGER = MAX_INT64
 _DIGITS = re.compile(r"[0-9]+")
 
+#: The page size of a list whose items are each judged or assembled as they are read (assets, listings, trades,
+#: authorisations): at most 100 a page.
+Limit = Annotated[int, Query(ge=1, le=100)]
+#: The page size of a list of plain rows (history, rights, participants, finance records...): at most 1,000.
+#: A route that says in what order its items come adds `Query(description=...)` after the alias (`Annotated[
+#: LongLimit, Query(description=...)]`): FastAPI takes the description from the last Query and the bounds from
+#: them all, so the alias's bounds hold and the route's OpenAPI is as if it spelled them out. A route with a
+#: tighter cap of its own adds `Query(le=...)` the same way.
+LongLimit = Annotated[int, Query(ge=1, le=1000)]
+#: How many items to skip: up to the largest offset SQLite and PostgreSQL take.
+Offset = Annotated[int, Query(ge=0, le=MAX_INT64)]
+
 
 #: Confirmed-only answers: every read of an asset takes it (consortium chains with QBFT finalise at once and
 #: need none; a public chain's exchange may want 12 or more).

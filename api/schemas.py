@@ -737,6 +737,44 @@ class ListingPublic(BaseModel):
                                       "the holder approved by its own transaction.")
 
 
+#: Where a listing approval by transaction stands (GET /v1/listings/approvals).
+APPROVAL_STATUSES = ("in_force", "expired", "revoked", "used")
+
+
+class ListingApprovalPublic(BaseModel):
+    """A holder's consent to one listing by its own transaction (IListingRegistry.approveListing)."""
+
+    consent_hash: str = Field(description="The contract's key of the approval: the hash of the holder, the exchange "
+                              "and the whole listing request (ListingApproved's `consentHash`).")
+    holder: str
+    exchange: str
+    exchange_name: Optional[str]
+    asset_id: str
+    status: str = Field(description=" | ".join(APPROVAL_STATUSES) + ": in force (the exchange may list with it "
+                        "now), past its end, revoked by the holder, or used by the listing `listing_id`.")
+    in_force: bool = Field(description="Whether the exchange may list with it now (status in_force).")
+    valid_until: Optional[str] = Field(description="Until when it could be used.")
+    approved_at: Optional[str]
+    approved_block: int
+    approved_tx: str
+    revoked_at: Optional[str] = Field(None, description="When the holder revoked it; null unless revoked.")
+    revoked_tx: Optional[str] = None
+    listing_id: Optional[int] = Field(None, description="The listing that used it; null unless used.")
+    used_at: Optional[str] = None
+
+
+class WithdrawnConsentPublic(BaseModel):
+    """A signed listing consent id its holder withdrew (IListingRegistry.withdrawConsents): refused from then on."""
+
+    holder: str
+    consent_id: str = Field(description="The consent's id (its EIP-712 `nonce`), in decimal.")
+    withdrawn_at: Optional[str]
+    withdrawn_block: int
+    withdrawn_tx: str
+    listing_id: Optional[int] = Field(None, description="The listing that had already used this consent before it "
+                                      "was withdrawn (the withdrawal does not end it); null for none.")
+
+
 class TradePublic(BaseModel):
     """A trade an exchange recorded on one of its listings (交易存证)."""
 

@@ -636,6 +636,8 @@ EVENT_ACTIONS: dict[str, tuple[str, str, str]] = {
     "ParticipantEndpointChanged": ("participant_endpoint_changed", "变更参与方接口", "participant endpoint changed"),
     "Listed": ("listed", "挂牌", "listed"),
     "ListingApproved": ("listing_approved", "同意挂牌", "listing approved"),
+    "ListingApprovalRevoked": ("listing_approval_revoked", "撤回挂牌同意", "listing approval revoked"),
+    "ConsentsWithdrawn": ("consents_withdrawn", "撤回挂牌授权签名", "signed listing consents withdrawn"),
     "ListingStatusChanged": ("listing_status_changed", "挂牌状态变更", "listing status changed"),
     "AssetFrozen": ("asset_frozen", "查封", "frozen"),
     "AssetFreezeReleased": ("asset_freeze_released", "解除查封", "freeze released"),

@@ -198,6 +198,39 @@ def test_reorg_at_same_height_is_detected(chain, tmp_path, stack):
         assert db.get(Asset, replacement) is not None
 
 
+def test_a_reorg_deeper_than_the_confirmations_is_rolled_back_before_the_new_branch_outgrows_them(chain, tmp_path,
+                                                                                                 stack):
+    """With confirmations, a reorg deeper than them can leave the node's head a block or two above the index. The
+    old code compared hashes only with the head at or below the checkpoint, or with the next range's first block,
+    so the orphaned asset stayed indexed (and served) until the new branch was that many blocks longer than the
+    index; now the checkpoint's block is compared with the node's as soon as the head moves."""
+    rpc, deployment = chain
+    client = RegistryClient(Chain(rpc, deployment))
+    node = DevRpc(rpc)
+    alice = stack.accounts[1]
+    snapshot = node.call("evm_snapshot")
+    orphaned = client.register(random_registration([(alice.address, ALL)]), alice)
+    for _ in range(2):
+        node.call("evm_mine")
+    indexer = build_indexer(dataclasses.replace(settings_for(tmp_path, "confirmed", rpc, deployment), confirmations=2))
+    catch_up(indexer)
+    with Session(indexer.engine) as db:
+        assert db.get(Checkpoint, "registry").block_number == orphaned.block_number
+        assert db.get(Asset, orphaned.asset_ids[0]) is not None
+
+    assert node.call("evm_revert", [snapshot])
+    for _ in range(2):  # a branch of empty blocks, one above the index: fewer than the confirmations above it
+        node.call("evm_mine")
+    head = node.head()[0]
+    assert head == orphaned.block_number + 1
+    catch_up(indexer)
+    with Session(indexer.engine) as db:
+        assert db.get(Asset, orphaned.asset_ids[0]) is None
+        checkpoint = db.get(Checkpoint, "registry")
+    assert checkpoint.block_number == head - 2
+    assert checkpoint.block_hash == node.call("eth_getBlockByNumber", [hex(head - 2), False])["hash"]
+
+
 @pytest.mark.shared_anvil
 def test_indexer_killed_with_sigkill_resumes_to_the_same_index(chain, tmp_path, stack):
     rpc, deployment = chain

@@ -3,14 +3,19 @@ change feed, through the Python client, the indexer and the HTTP API."""
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from eth_account import Account
-from sqlmodel import Session, select
+from sqlalchemy import text
+from sqlmodel import Session, create_engine, select
 
+from registry.chain.client import Chain, RegistryClient
+from registry.chain.deploy import deploy
 from registry.chain.operations import (
     AddParticipant,
     ApproveListing,
@@ -19,18 +24,22 @@ from registry.chain.operations import (
     ListingConsent,
     ListingPolicy,
     ListingRequest,
+    ListingTerms,
     ListProduct,
+    RevokeApproval,
     SetListingPolicy,
     SetListingStatus,
     SuspendParticipant,
     Transfer,
+    WithdrawConsents,
 )
-from registry.db.models import Listing
-from registry.devchain import DEPLOYER_ACCOUNT, dev_key
+from registry.db.models import Listing, ListingApproval, WithdrawnConsent
+from registry.devchain import DEPLOYER_ACCOUNT, dev_key, free_port, start_anvil, stop
 from registry.errors import ContractRevert
 from registry.indexer.service import build_indexer
 from registry.vocabulary import ListingStatus
 from tests.conftest import make_settings, random_registration
+from tests.test_indexer import catch_up, settings_for
 
 ROOT = Path(__file__).resolve().parents[1]
 DAY = 86_400
@@ -178,6 +187,185 @@ def test_holder_consent_by_own_transaction(s):
     result = s.client.execute(ListProduct(request, bob.address), exchange_a)
     s.wait_block(result.block_number)
     assert s.http.get(f"/v1/listings/{result.events[0].args['listingId']}").json()["valid"] is True
+
+
+# ──────────────── consents by transaction and withdrawn signed consents (issue 17's leftovers) ────────────────
+
+
+def priced_request(asset: str, right: int, reference: str) -> ListingRequest:
+    """A request with every field the consent hash covers set: the index finds an approval's use by that hash."""
+    return ListingRequest(asset, right, reference, b"\x07" * 32, terms=ListingTerms(
+        "fixed", 128_000, "CNY", "data_interface", ("api", "sandbox"), usage_scope="仅限交通规划研究"))
+
+
+def approval_of(s, request: ListingRequest, holder, exchange, days: int = 1) -> str:
+    """Approves `request` by the holder's own transaction; returns its consent hash."""
+    result = s.client.execute(ApproveListing(exchange.address, request, s.chain_time() + days * DAY), holder)
+    return next(e for e in result.events if e.name == "ListingApproved").args["consentHash"]
+
+
+def test_an_approval_is_served_in_force_then_used_or_revoked_and_a_revoked_one_is_refused(s):
+    """Failed on the old code: ListingApproved and ListingApprovalRevoked were not indexed and no route served
+    approvals, so an exchange could not see whether a holder's approval was in force."""
+    exchange_a, bob = s.accounts[4], s.accounts[2]
+    asset, right = product(s)
+    used_request, revoked_request = (priced_request(asset, right, f"SDE-approval-{n}") for n in ("used", "revoked"))
+    used, revoked = approval_of(s, used_request, bob, exchange_a), approval_of(s, revoked_request, bob, exchange_a)
+    s.wait_block(s.client.w3.eth.block_number)
+    approvals = s.http.get("/v1/listings/approvals", params={"holder": bob.address, "asset": asset}).json()
+    assert [(a["consent_hash"], a["status"], a["in_force"]) for a in approvals["data"]] == [
+        (used, "in_force", True), (revoked, "in_force", True)]
+    assert approvals["data"][0]["exchange_name"] == "上海数据交易所" and approvals["data"][0]["valid_until"]
+
+    listed = s.client.execute(ListProduct(used_request, bob.address), exchange_a)
+    listing_id = listed.events[0].args["listingId"]
+    withdrawn = s.client.execute(RevokeApproval(exchange_a.address, revoked_request), bob)
+    s.wait_block(withdrawn.block_number)
+    shown = s.http.get(f"/v1/listings/approvals/{used}").json()
+    assert (shown["status"], shown["in_force"], shown["listing_id"]) == ("used", False, listing_id)
+    shown = s.http.get(f"/v1/listings/approvals/{revoked}").json()
+    assert (shown["status"], shown["in_force"], shown["revoked_tx"]) == ("revoked", False, withdrawn.tx_hash)
+    assert s.http.get(f"/v1/listings/{listing_id}").json()["consent_id"] is None
+    # The contract agrees: neither can be listed with any more.
+    refused(lambda: s.client.execute(ListProduct(revoked_request, bob.address), exchange_a), "ConsentMissing",
+            f"No consent from '{bob.address}'")
+    refused(lambda: s.client.execute(ListProduct(used_request, bob.address), exchange_a), "ConsentMissing",
+            f"No consent from '{bob.address}'")
+    registry = s.client.chain.contracts["ListingRegistry"].functions
+    for request in (used_request, revoked_request):
+        assert registry.approvalValidUntil(bob.address, exchange_a.address, ListProduct(
+            request, bob.address).args()[0]).call() == 0
+    history = s.http.get(f"/v1/assets/{asset}/history", params={"party": bob.address}).json()["data"]
+    assert [e["action"] for e in history if e["event"].startswith("ListingApprov")] == [
+        "listing_approved", "listing_approved", "listing_approval_revoked"]
+
+
+def test_withdrawn_consents_are_served_and_refused(s):
+    """Failed on the old code: ConsentsWithdrawn was not indexed, so no one could see which signed consents a holder
+    had withdrawn."""
+    exchange_a, bob = s.accounts[4], s.accounts[2]
+    asset, right = product(s)
+    request = ListingRequest(asset, right, "SDE-withdrawn")
+    consent = s.client.sign(ListingConsent(exchange_a.address, request), bob)
+    spare = consent.nonce ^ 1  # in the same 256-id word
+    for operation in WithdrawConsents.of([consent.nonce, spare]):
+        result = s.client.execute(operation, bob)
+    s.wait_block(result.block_number)
+    shown = s.http.get("/v1/listings/withdrawn-consents", params={"holder": bob.address}).json()
+    mine = {w["consent_id"]: w for w in shown["data"]}
+    assert {str(consent.nonce), str(spare)} <= set(mine)
+    assert mine[str(consent.nonce)]["withdrawn_tx"] == result.tx_hash and mine[str(consent.nonce)]["listing_id"] is None
+    one = s.http.get("/v1/listings/withdrawn-consents", params={"holder": bob.address,
+                                                                "consent_id": str(consent.nonce)}).json()
+    assert [w["consent_id"] for w in one["data"]] == [str(consent.nonce)]
+    refused(lambda: s.client.execute(ListProduct.with_consent(request, consent), exchange_a), "ConsentUsed",
+            str(consent.nonce))
+
+
+def test_the_index_check_covers_approvals_and_withdrawn_consents(s, tmp_path):
+    """`datareg index check` compares both tables with the chain's events replayed, each approval with the
+    contract's own record of it (its storage: zero once revoked or used) and each holder's consent bitmap with the
+    ids withdrawn and used: a clean index has no difference, a tampered one shows each."""
+    exchange_a, bob = s.accounts[4], s.accounts[2]
+    asset, right = product(s)
+    kept = approval_of(s, priced_request(asset, right, "SDE-check-kept"), bob, exchange_a)
+    revoked_request = priced_request(asset, right, "SDE-check-revoked")
+    revoked = approval_of(s, revoked_request, bob, exchange_a)
+    s.client.execute(RevokeApproval(exchange_a.address, revoked_request), bob)
+    consent_id = 2**40 + 3
+    last = s.client.execute(WithdrawConsents.of([consent_id, consent_id + 1])[0], bob)  # one word
+    s.wait_block(last.block_number)
+    env = dict(os.environ, DATAREG_RPC_URL=s.rpc_url, DATAREG_DATA_DIR=str(s.settings.data_dir),
+               DATAREG_DATABASE_URL=s.settings.database_url)
+    ok = subprocess.run([sys.executable, "-m", "registry.cli.main", "--json", "index", "check"], env=env,
+                        capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    report = json.loads(ok.stdout)
+    assert report["differences"] == [] and report["checked"]["listing_approvals"] >= 2
+    assert report["checked"]["withdrawn_consents"] >= 2
+
+    settings = settings_for(tmp_path, "tampered", s.rpc_url, s.deployment)
+    catch_up(build_indexer(settings))
+    with create_engine(settings.database_url).begin() as conn:
+        conn.execute(text("UPDATE listing_approvals SET revoked = false WHERE consent_hash = :h"), {"h": revoked})
+        conn.execute(text("UPDATE listing_approvals SET valid_until = 1 WHERE consent_hash = :h"), {"h": kept})
+        conn.execute(text("DELETE FROM withdrawn_consents WHERE consent_id = :c"), {"c": str(consent_id)})
+    bad = subprocess.run([sys.executable, "-m", "registry.cli.main", "index", "check"],
+                         env=dict(env, DATAREG_DATA_DIR=str(settings.data_dir),
+                                  DATAREG_DATABASE_URL=settings.database_url),
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    for difference in (f"listing_approvals {revoked} revoked", f"listing_approvals {revoked} approved_until",
+                       f"listing_approvals {kept} valid_until", f"listing_approvals {kept} approved_until",
+                       f"withdrawn_consents {bob.address}/{consent_id} exists",
+                       # The other id of its word is still indexed: the word's bits then differ from the chain's.
+                       f"consent bitmap {bob.address}/{consent_id >> 8} bits"):
+        assert f"DIFFERENCE {difference}" in bad.stdout, (difference, bad.stdout)
+
+
+@pytest.fixture(scope="module")
+def own_chain():
+    """A deployment on an anvil of its own, with an exchange, so that its reorgs disturb no other test."""
+    port = free_port()
+    process = start_anvil(port)
+    rpc = f"http://127.0.0.1:{port}"
+    try:
+        deployment = deploy(rpc, dev_key(DEPLOYER_ACCOUNT))
+        client = RegistryClient(Chain(rpc, deployment))
+        exchange = Account.from_key(dev_key(4))
+        client.execute(AddParticipant(exchange.address, "exchange", "上海数据交易所", "91310000MA1FL70B7K"), ADMIN)
+        client.execute(SetListingPolicy(ListingPolicy(allow_uncertified=True)), exchange)
+        yield rpc, deployment, client
+    finally:
+        stop(process)
+
+
+@pytest.mark.parametrize("reorg_window", [0, 128], ids=["replayed", "journaled"])
+def test_a_reorg_rolls_approvals_and_withdrawn_consents_back(own_chain, tmp_path, reorg_window):
+    """A revocation, an approval and a withdrawal in orphaned blocks go, by the undo journals near the head and by
+    replaying the asset's events (and deleting withdrawals above the fork) deeper: afterwards both tables equal a
+    fresh index's. Failed on the old code, which had neither table."""
+    rpc, deployment, client = own_chain
+    alice, bob, exchange = (Account.from_key(dev_key(n)) for n in (1, 2, 4))
+    asset = client.register(random_registration([(alice.address, 7)]), alice).asset_ids[0]
+    now = client.w3.eth.get_block("latest")["timestamp"]
+    right = client.execute(Grant(asset, 3, GrantTerms(bob.address, valid_until=now + 365 * DAY, transferable=True)),
+                           alice).events[0].args["rightIndex"]
+    kept_request = priced_request(asset, right, f"SDE-kept-{reorg_window}")
+    kept = next(e for e in client.execute(ApproveListing(exchange.address, kept_request, now + DAY), bob).events
+                if e.name == "ListingApproved").args["consentHash"]
+    client.execute(WithdrawConsents(0, 1 << 1), bob)
+    settings = dataclasses.replace(settings_for(tmp_path, "live", rpc, deployment), reorg_window=reorg_window)
+    indexer = build_indexer(settings)
+    catch_up(indexer)
+
+    snapshot = client.w3.provider.make_request("evm_snapshot", [])["result"]
+    client.execute(RevokeApproval(exchange.address, kept_request), bob)
+    client.execute(ApproveListing(exchange.address, priced_request(asset, right, f"SDE-orphan-{reorg_window}"),
+                                  now + DAY), bob)
+    client.execute(WithdrawConsents(0, 1 << 1 | 1 << 2), bob)
+    catch_up(indexer)
+    with Session(indexer.engine) as db:
+        assert db.get(ListingApproval, kept).revoked and db.get(WithdrawnConsent, (bob.address, "2")) is not None
+        assert len(db.exec(select(ListingApproval).where(ListingApproval.asset_id == asset)).all()) == 2
+
+    client.w3.provider.make_request("evm_revert", [snapshot])
+    client._nonces.clear()
+    for _ in range(4):  # a longer branch without them
+        client.register(random_registration([(alice.address, 7)]), alice)
+    catch_up(indexer)
+    fresh = build_indexer(settings_for(tmp_path, "fresh", rpc, deployment))
+    catch_up(fresh)
+    for model in (ListingApproval, WithdrawnConsent):
+        with Session(indexer.engine) as db, Session(fresh.engine) as other:
+            mine = sorted((r.model_dump() for r in db.exec(select(model)).all()), key=repr)
+            theirs = sorted((r.model_dump() for r in other.exec(select(model)).all()), key=repr)
+        assert mine == theirs and mine, model
+    with Session(indexer.engine) as db:
+        assert not db.get(ListingApproval, kept).revoked
+        assert [a.consent_hash for a in db.exec(select(ListingApproval).where(ListingApproval.asset_id == asset))] == [
+            kept]
+        assert [w.consent_id for w in db.exec(select(WithdrawnConsent))] == ["1"]
 
 
 def test_feed_resumes_from_cursor_and_reports_expiry(s):

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Response
 from sqlmodel import Session, select
 
 from api.deps import ANONYMOUS, Reader, ReaderDep, Services, ServicesDep, SessionDep, asset_not_found, in_session
-from api.params import MAX_INT64, MinConfirmations, confirmed_block
+from api.params import Limit, MinConfirmations, Offset, confirmed_block
 from api.schemas import AssetDetail, AssetSummary, LegalStatusPublic, Page, PartyNamePublic
 from api.views.finance import accounting_records_public, finance_remarks_public
 from api.views.listings import listing_public
@@ -49,8 +49,8 @@ def list_assets(
     classification: Annotated[Optional[str], Query(description="general | important | core")] = None,
     registrant: Annotated[Optional[str], Query(description="Assets registered by this address.")] = None,
     q: Annotated[Optional[str], Query(max_length=200, description="Text in the name or summary.")] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
+    limit: Limit = 20,
+    offset: Offset = 0,
 ) -> Page[AssetSummary]:
     rows, count = queries.list_assets(
         db,

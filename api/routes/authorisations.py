@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from api.deps import SessionDep
-from api.params import MAX_INT64
+from api.params import MAX_INT64, Limit, Offset
 from api.schemas import Page, iso
 from api.views.authorisations import AuthorisationPublic, authorisation_public, reason_public
 from registry.chain.types import checksum
@@ -88,8 +88,8 @@ def list_authorisations(
     db: SessionDep,
     authority: Annotated[Optional[str], Query(description="Authorisations this authority recorded.")] = None,
     operator: Annotated[Optional[str], Query(description="Authorisations naming this first-level operator.")] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
+    limit: Limit = 20,
+    offset: Offset = 0,
 ) -> Page[AuthorisationPublic]:
     query = select(PublicAuthorisation)
     if authority:
@@ -135,8 +135,8 @@ def get_authorisation(authorisation_id: Annotated[int, Path(ge=1, le=MAX_INT64)]
 def authorisation_assets(
     authorisation_id: Annotated[int, Path(ge=1, le=MAX_INT64)],
     db: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
+    limit: Limit = 20,
+    offset: Offset = 0,
 ) -> Page[CoveredAsset]:
     _existing(db, authorisation_id)
     query = select(Asset).where(Asset.public_authorisation_id == authorisation_id)

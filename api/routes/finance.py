@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import ReaderDep, ServicesDep, SessionDep, load_asset
 from api.errors import body_for, status_for
-from api.params import MAX_INT64
+from api.params import LongLimit, Offset
 from api.schemas import AccountingDocumentPublic, AccountingDocumentStored, AccountingRecordPublic, FinanceRemarkPublic
 from api.views.finance import accounting_record_public, accounting_records_public, finance_remarks_public
 from api.views.privacy import WITHHELD_HEADER
@@ -63,12 +63,11 @@ def put_accounting_document(services: ServicesDep, document: dict[str, Any] = Bo
 def list_accounting(
     asset_id: str,
     db: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=1000, description="At most this many, in the list's order.")] = 1000,
-    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
+    limit: Annotated[LongLimit, Query(description="At most this many, in the list's order.")] = 1000,
+    offset: Offset = 0,
 ) -> list[AccountingRecordPublic]:
     asset = load_asset(db, asset_id)
-    # One record per holder of the asset: few, so they are cut here rather than in the query.
-    return accounting_records_public(db, asset.asset_id)[offset:offset + limit]
+    return accounting_records_public(db, asset.asset_id, limit=limit, offset=offset)
 
 
 @router.get("/assets/{asset_id}/finance-remarks", response_model=list[FinanceRemarkPublic],
@@ -76,11 +75,11 @@ def list_accounting(
 def list_finance_remarks(
     asset_id: str,
     db: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=1000, description="At most this many, in the list's order.")] = 1000,
-    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
+    limit: Annotated[LongLimit, Query(description="At most this many, in the list's order.")] = 1000,
+    offset: Offset = 0,
 ) -> list[FinanceRemarkPublic]:
     asset = load_asset(db, asset_id)
-    return finance_remarks_public(db, asset.asset_id)[offset:offset + limit]
+    return finance_remarks_public(db, asset.asset_id, limit=limit, offset=offset)
 
 
 @router.get("/assets/{asset_id}/accounting/{holder}", response_model=AccountingDocumentPublic,

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Row
 from sqlmodel import Session
 
 from api.deps import ANONYMOUS, Reader, ReaderDep, ServicesDep, SessionDep, asset_not_found, in_session, load_asset
-from api.params import MAX_INT64, MinConfirmations, confirmed_block, is_number, parse_moment
+from api.params import LongLimit, MinConfirmations, Offset, confirmed_block, is_number, parse_moment
 from api.schemas import (
     HistoryEvent,
     HistoryPage,
@@ -117,8 +117,8 @@ async def asset_history(
     party: Annotated[Optional[str], Query(description="Events in which this address acted or was named.")] = None,
     since: Annotated[Optional[str], Query(description="A block number or ISO 8601 time (inclusive).")] = None,
     until: Annotated[Optional[str], Query(description="A block number or ISO 8601 time (inclusive).")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
+    limit: LongLimit = 100,
+    offset: Offset = 0,
     format: Annotated[Literal["json", "csv"], Query(description="csv: the whole filtered history as a file.")] = "json",
     min_confirmations: MinConfirmations = None,
     after: Annotated[Optional[str], Query(pattern=r"^[0-9]{1,18}-[0-9]{1,9}$", description="The cursor `next` of "

@@ -4,27 +4,30 @@ from __future__ import annotations
 from typing import Annotated, Literal, Optional
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy import func
-from sqlmodel import select
+from sqlalchemy import func, tuple_
+from sqlmodel import Session, col, select
 
 from api.deps import ReaderDep, SessionDep
-from api.params import MAX_DB_INTEGER, MAX_INT64
+from api.params import MAX_DB_INTEGER, Limit, LongLimit, Offset
 from api.schemas import (
+    APPROVAL_STATUSES,
     LegalStatusPublic,
+    ListingApprovalPublic,
     ListingFeed,
     ListingFloorPublic,
     ListingPolicies,
     ListingPolicyPublic,
     ListingPublic,
     Page,
+    WithdrawnConsentPublic,
 )
-from api.views.listings import listing_public
+from api.views.listings import approval_public, listing_public, withdrawn_consent_public
 from api.webhooks import entry_public
 from registry.chain.types import asset_id_hex, checksum
 from registry.db import queries, registration
 from registry.db.listings import CURSOR_PATTERN, feed, listing_floor
-from registry.db.models import Asset, Listing, Participant
-from registry.errors import AccessDenied, NotFound
+from registry.db.models import Asset, Listing, ListingApproval, Participant, WithdrawnConsent
+from registry.errors import AccessDenied, NotFound, ValidationError
 from registry.vocabulary import DeliveryMode, ListingStatus, PriceModel, ProductForm, Role
 
 router = APIRouter(prefix="/v1/listings", tags=["listings"])
@@ -33,6 +36,7 @@ STATUSES = tuple(s.key for s in ListingStatus if s is not ListingStatus.NONE)
 PRODUCT_FORMS = tuple(ProductForm.keys())
 PRICE_MODELS = tuple(PriceModel.keys())
 DELIVERY_MODES = tuple(DeliveryMode.keys())
+HASH_PATTERN = r"^0x[0-9a-fA-F]{64}$"
 
 
 @router.get("", response_model=Page[ListingPublic], summary="Listings, filtered")
@@ -47,8 +51,8 @@ def list_listings(
     price_model: Annotated[Optional[Literal[PRICE_MODELS]], Query(description="Priced this way.")] = None,
     delivery_mode: Annotated[Optional[Literal[DELIVERY_MODES]], Query(description="Delivered (among others) "
                                                                       "this way.")] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
+    limit: Limit = 20,
+    offset: Offset = 0,
 ) -> Page[ListingPublic]:
     query = select(Listing)
     if exchange:
@@ -80,7 +84,7 @@ def listing_feed(
                                                "and of cross-listings of them on other exchanges.")],
     after: Annotated[str, Query(pattern=CURSOR_PATTERN, description="The cursor of the last change applied (or "
                                 "`next_cursor`); 0 from the start.")] = "0",
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    limit: LongLimit = 100,
 ) -> ListingFeed:
     """Every change exactly once, in chain order: apply them and remember `next_cursor`. Each change carries the
     block, transaction and log of the event that caused it, and that block's time. A change caused by time (a
@@ -118,6 +122,94 @@ def listing_policies(db: SessionDep) -> ListingPolicies:
                             cross_border=p.listing_cross_border)
         for p in db.exec(select(Participant).where(Participant.role == Role.EXCHANGE)
                          .order_by(Participant.account)).all()])
+
+
+@router.get("/approvals", response_model=Page[ListingApprovalPublic],
+            summary="Holders' approvals of listings by transaction: in force, expired, revoked or used")
+def list_approvals(
+    db: SessionDep,
+    holder: Annotated[Optional[str], Query(description="Approvals this holder gave.")] = None,
+    exchange: Annotated[Optional[str], Query(description="Approvals for this exchange to list with.")] = None,
+    asset: Annotated[Optional[str], Query(description="Approvals to list this asset.")] = None,
+    status: Annotated[Optional[Literal[APPROVAL_STATUSES]], Query(description="in_force: the exchange may list "
+                                                                  "with it now.")] = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> Page[ListingApprovalPublic]:
+    """A holder consents to a listing either by signing (a consent id, see GET /v1/listings/withdrawn-consents) or
+    by its own `approveListing` transaction, usable by that exchange for that request until its end: an approval is
+    in force until then unless the holder revoked it (`revokeApproval`) or the exchange used it (`listing_id`).
+    Oldest first."""
+    now = queries.now(db)
+    query = select(ListingApproval)
+    if holder:
+        query = query.where(ListingApproval.holder == checksum(holder, "holder address"))
+    if exchange:
+        query = query.where(ListingApproval.exchange == checksum(exchange, "exchange address"))
+    if asset:
+        query = query.where(ListingApproval.asset_id == asset_id_hex(asset))
+    if status == "revoked":
+        query = query.where(col(ListingApproval.revoked))
+    elif status == "used":
+        query = query.where(col(ListingApproval.listing_id).is_not(None))
+    elif status is not None:  # neither revoked nor used: in force or expired by its end (views.approval_status)
+        standing = query.where(~col(ListingApproval.revoked), col(ListingApproval.listing_id).is_(None))
+        query = standing.where(col(ListingApproval.valid_until) >= now if status == "in_force"
+                               else col(ListingApproval.valid_until) < now)
+    count = db.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = db.exec(query.order_by(col(ListingApproval.approved_block), col(ListingApproval.consent_hash))
+                   .limit(limit).offset(offset)).all()
+    names = _exchange_names(db, {row.exchange for row in rows})
+    return Page(data=[approval_public(row, now, names.get(row.exchange)) for row in rows], count=count, limit=limit,
+                offset=offset)
+
+
+@router.get("/approvals/{consent_hash}", response_model=ListingApprovalPublic,
+            summary="One approval by transaction, by its consent hash: whether it is in force")
+def get_approval(consent_hash: Annotated[str, Path(pattern=HASH_PATTERN, description="ListingApproved's "
+                                                                                      "`consentHash`.")],
+                 db: SessionDep) -> ListingApprovalPublic:
+    approval = db.get(ListingApproval, consent_hash.lower())
+    if approval is None:
+        raise NotFound(f"No approval {consent_hash} is in the index: the holder approves a listing with "
+                       "`approveListing` (ListingApproved gives its consent hash).")
+    return approval_public(approval, queries.now(db), _exchange_names(db, {approval.exchange}).get(approval.exchange))
+
+
+@router.get("/withdrawn-consents", response_model=Page[WithdrawnConsentPublic],
+            summary="Signed listing consents their holders withdrew")
+def list_withdrawn_consents(
+    db: SessionDep,
+    holder: Annotated[Optional[str], Query(description="Consents this holder withdrew.")] = None,
+    consent_id: Annotated[Optional[str], Query(pattern=r"^[0-9]{1,78}$", description="Only this consent id "
+                                               "(decimal): is it withdrawn?")] = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> Page[WithdrawnConsentPublic]:
+    """A signed consent (EIP-712 `ListingConsent`) carries an id, its `nonce`; the holder withdraws ids not yet used
+    with `withdrawConsents`, and an exchange listing with one is then refused (`ConsentUsed`). By holder, then
+    consent id."""
+    query = select(WithdrawnConsent)
+    if holder:
+        query = query.where(WithdrawnConsent.holder == checksum(holder, "holder address"))
+    if consent_id is not None:
+        if int(consent_id) >= 2**256:
+            raise ValidationError(f"'consent_id' {consent_id} is past the largest consent id (2^256 - 1).",
+                                  [{"field": "consent_id", "message": "at most 2^256 - 1"}])
+        query = query.where(WithdrawnConsent.consent_id == str(int(consent_id)))
+    count = db.exec(select(func.count()).select_from(query.subquery())).one()
+    # Ids are uint256 in decimal: shorter first, then as text, is their numeric order.
+    rows = db.exec(query.order_by(col(WithdrawnConsent.holder), func.length(WithdrawnConsent.consent_id),
+                                  col(WithdrawnConsent.consent_id)).limit(limit).offset(offset)).all()
+    used = {(l.holder, l.consent_id): l.listing_id for l in db.exec(select(Listing).where(
+        tuple_(Listing.holder, Listing.consent_id).in_([(r.holder, r.consent_id) for r in rows]))).all()} if rows \
+        else {}
+    return Page(data=[withdrawn_consent_public(r, used.get((r.holder, r.consent_id))) for r in rows], count=count,
+                limit=limit, offset=offset)
+
+
+def _exchange_names(db: Session, exchanges: set[str]) -> dict[str, str]:
+    return {p.account: p.name for p in db.exec(select(Participant).where(col(Participant.account).in_(exchanges)))}
 
 
 @router.get("/{listing_id}", response_model=ListingPublic, summary="One listing, with whether it is valid now")

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 from sqlmodel import select
 
 from api.deps import SessionDep
-from api.params import MAX_INT64
+from api.params import LongLimit, Offset
 from api.schemas import ParticipantPublic
 from api.views.participants import participant_public, qualifications_by_account
 from registry.chain.types import checksum
@@ -24,8 +24,8 @@ ROLES = [role.key for role in Role.admissible()]
 def list_participants(
     db: SessionDep,
     role: Annotated[Optional[str], Query(description=", ".join(ROLES))] = None,
-    limit: Annotated[int, Query(ge=1, le=1000, description="At most this many, in order of admission.")] = 1000,
-    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
+    limit: Annotated[LongLimit, Query(description="At most this many, in order of admission.")] = 1000,
+    offset: Offset = 0,
 ) -> list[ParticipantPublic]:
     query = select(Participant).order_by(Participant.added_block, Participant.account)
     if role is not None:

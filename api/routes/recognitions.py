@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
 from api.deps import ServicesDep, SessionDep
-from api.params import MAX_INT64
+from api.params import MAX_INT64, LongLimit, Offset
 from api.schemas import Certificate
 from api.views import certificate as certificate_view
 from registry.chain.types import parse_certificate_number
@@ -65,8 +65,8 @@ def _endpoints() -> set[int]:
 def list_recognitions(
     db: SessionDep,
     status: Annotated[Optional[str], Query(description="recognised or withdrawn")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000, description="At most this many, oldest first.")] = 1000,
-    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
+    limit: Annotated[LongLimit, Query(description="At most this many, oldest first.")] = 1000,
+    offset: Offset = 0,
 ) -> list[RecognitionPublic]:
     query = select(Recognition).order_by(col(Recognition.recognition_id))
     if status is not None:

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import select
 
 from api.deps import ReaderDep, ServicesDep, SessionDep, load_asset
-from api.params import MAX_INT64
+from api.params import Limit, LongLimit, Offset
 from api.schemas import (
     AttestationPublic,
     Certificate,
@@ -48,8 +48,8 @@ def list_registrations(
     registrar: Annotated[Optional[str], Query()] = None,
     certificate: Annotated[Optional[str], Query(max_length=40, description="A certificate number (证书编号), "
                                                 "e.g. SJ35A2026110001: the registration it was issued for.")] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
     ended: Annotated[bool, Query(description="With status=publicity, also applications whose publicity period has "
                                  "ended and that await registration (the registrar's work list).")] = False,
 ) -> list[PublicityNotice]:
@@ -105,8 +105,8 @@ def asset_registration(asset_id: str, db: SessionDep, reader: ReaderDep, respons
 def asset_attestations(
     asset_id: str,
     db: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=1000, description="At most this many, oldest first.")] = 1000,
-    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
+    limit: Annotated[LongLimit, Query(description="At most this many, oldest first.")] = 1000,
+    offset: Offset = 0,
 ) -> list[AttestationPublic]:
     asset = load_asset(db, asset_id)
     return attestations_public(db, asset, queries.now(db))[offset:offset + limit]

@@ -9,7 +9,7 @@ from pydantic import TypeAdapter
 from sqlmodel import Session, select
 
 from api.deps import ServicesDep, SessionDep, in_session, load_asset
-from api.params import MAX_INT64, MinConfirmations, confirmed_block, parse_moment
+from api.params import LongLimit, MinConfirmations, Offset, confirmed_block, parse_moment
 from api.schemas import PartyRight, RightPublic, RightsAt, iso
 from registry.chain.types import checksum
 from registry.db import queries
@@ -26,8 +26,8 @@ def asset_rights(
     db: SessionDep,
     at: Annotated[Optional[str], Query(description="A block number or an ISO 8601 time; default now.")] = None,
     min_confirmations: MinConfirmations = None,
-    limit: Annotated[int, Query(ge=1, le=1000, description="At most this many rights, by number.")] = 1000,
-    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
+    limit: Annotated[LongLimit, Query(description="At most this many rights, by number.")] = 1000,
+    offset: Offset = 0,
 ) -> RightsAt:
     asset = load_asset(db, asset_id)
     # The page's rights by number; their validity also reads the rights they are granted from.
@@ -66,8 +66,8 @@ def asset_rights(
 async def party_rights(
     address: str,
     services: ServicesDep,
-    limit: Annotated[int, Query(ge=1, le=1000, description="At most this many, by asset and right number.")] = 1000,
-    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
+    limit: Annotated[LongLimit, Query(description="At most this many, by asset and right number.")] = 1000,
+    offset: Offset = 0,
 ) -> list[PartyRight]:
     party = checksum(address, "party address")
     return await in_session(services, party_rights_page, party, limit, offset)

@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from api.deps import ReaderDep, SessionDep
-from api.params import MAX_INT64
+from api.params import Limit, LongLimit, Offset
 from api.schemas import ListingFeed, Page, TradePublic, iso
 from api.webhooks import entry_public
 from registry.chain.types import asset_id_hex, checksum
@@ -37,8 +37,8 @@ def list_trades(
     buyer: Annotated[Optional[str], Query()] = None,
     seller: Annotated[Optional[str], Query()] = None,
     asset: Annotated[Optional[str], Query(description="Trades of this asset.")] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
+    limit: Limit = 20,
+    offset: Offset = 0,
 ) -> Page[TradePublic]:
     query = select(Trade)
     if exchange:
@@ -62,7 +62,7 @@ def trade_feed(
     party: Annotated[str, Query(description="The exchange, buyer or seller whose trades to follow: the signer.")],
     after: Annotated[str, Query(pattern=CURSOR_PATTERN, description="The cursor of the last entry applied (or "
                                 "`next_cursor`); 0 from the start.")] = "0",
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    limit: LongLimit = 100,
 ) -> ListingFeed:
     """The entries of the trades `party` recorded (as exchange), bought or sold: trade_recorded,
     trade_settlement_changed and trade_delivered, each once, in chain order, with the listing feed's cursors and

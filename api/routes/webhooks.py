@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, field_validator
 from sqlmodel import Session, select
 
 from api.deps import Reader, ReaderDep, SessionDep
-from api.params import MAX_INT64
+from api.params import MAX_INT64, Limit, LongLimit
 from api.webhooks import url_refusal
 from registry.db.models import Participant, Webhook, WebhookDeadLetter
 from registry.errors import AccessDenied, NotFound
@@ -129,7 +129,8 @@ def create_webhook(body: WebhookCreate, db: SessionDep, reader: ReaderDep, reque
 
 @router.get("", response_model=list[WebhookPublic], summary="Your webhooks")
 def list_webhooks(db: SessionDep, reader: ReaderDep,
-                  limit: Annotated[int, Query(ge=1, le=MAX_PER_EXCHANGE)] = MAX_PER_EXCHANGE) -> list[WebhookPublic]:
+                  # An exchange has at most MAX_PER_EXCHANGE: the alias's cap, tightened to that.
+                  limit: Annotated[Limit, Query(le=MAX_PER_EXCHANGE)] = MAX_PER_EXCHANGE) -> list[WebhookPublic]:
     exchange = _exchange(db, reader)
     hooks = db.exec(select(Webhook).where(Webhook.exchange == exchange, Webhook.active.is_(True))
                     .order_by(Webhook.created_at).limit(limit)).all()
@@ -153,7 +154,7 @@ def dead_letters(
     webhook_id: WebhookId, db: SessionDep, reader: ReaderDep,
     after: Annotated[int, Query(ge=0, le=MAX_INT64, description="The id of the last dead letter read; 0 from the "
                                 "start.")] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    limit: LongLimit = 100,
 ) -> list[DeadLetterPublic]:
     """Oldest first; page with `after` (the last id read)."""
     hook = _own(db, reader, webhook_id)

@@ -27,9 +27,11 @@ def accounting_record_public(r: AccountingRecord) -> AccountingRecordPublic:
                                   recorded_tx=r.recorded_tx)
 
 
-def finance_remarks_public(db: Session, asset_id: str, block: int | None = None) -> list[FinanceRemarkPublic]:
-    return [finance_remark_public(r) for r in finance.finance_remarks(db, asset_id, block)]
+def finance_remarks_public(db: Session, asset_id: str, block: int | None = None, limit: int | None = None,
+                           offset: int = 0) -> list[FinanceRemarkPublic]:
+    return [finance_remark_public(r) for r in finance.finance_remarks(db, asset_id, block, limit, offset)]
 
 
-def accounting_records_public(db: Session, asset_id: str, block: int | None = None) -> list[AccountingRecordPublic]:
-    return [accounting_record_public(r) for r in finance.accounting_records(db, asset_id, block)]
+def accounting_records_public(db: Session, asset_id: str, block: int | None = None, limit: int | None = None,
+                              offset: int = 0) -> list[AccountingRecordPublic]:
+    return [accounting_record_public(r) for r in finance.accounting_records(db, asset_id, block, limit, offset)]

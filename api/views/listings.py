@@ -1,12 +1,20 @@
-"""A listing as the API answers with it: its facts, its cross-listings and whether it is valid now."""
+"""A listing as the API answers with it: its facts, its cross-listings and whether it is valid now; and the
+consents listings rest on: approvals by transaction and withdrawn signed consents."""
 from __future__ import annotations
 
 from sqlmodel import select
 
-from api.schemas import LegalStatusPublic, ListingPublic, ListingTermsPublic
+from api.schemas import (
+    LegalStatusPublic,
+    ListingApprovalPublic,
+    ListingPublic,
+    ListingTermsPublic,
+    WithdrawnConsentPublic,
+    iso,
+)
 from registry.db import registration
 from registry.db.listings import listing_state
-from registry.db.models import Asset, Listing, Participant
+from registry.db.models import Asset, Listing, ListingApproval, Participant, WithdrawnConsent
 from registry.vocabulary import ListingStatus
 
 
@@ -28,3 +36,29 @@ def listing_public(db, listing: Listing, now: int, legal: LegalStatusPublic | No
         asset_legal_status=legal, terms=ListingTermsPublic.of(listing), attestation_id=listing.attestation_id,
         consent_id=listing.consent_id,
     )
+
+
+def approval_status(approval: ListingApproval, now: int) -> str:
+    """Where an approval by transaction stands at `now` (schemas.APPROVAL_STATUSES): the contract refuses one
+    past its end (`ApprovalExpired`), and deletes it when revoked or used."""
+    if approval.revoked:
+        return "revoked"
+    if approval.listing_id is not None:
+        return "used"
+    return "expired" if now > approval.valid_until else "in_force"
+
+
+def approval_public(approval: ListingApproval, now: int, exchange_name: str | None) -> ListingApprovalPublic:
+    status = approval_status(approval, now)
+    return ListingApprovalPublic(
+        consent_hash=approval.consent_hash, holder=approval.holder, exchange=approval.exchange,
+        exchange_name=exchange_name, asset_id=approval.asset_id, status=status, in_force=status == "in_force",
+        valid_until=iso(approval.valid_until), approved_at=iso(approval.approved_at),
+        approved_block=approval.approved_block, approved_tx=approval.approved_tx, revoked_at=iso(approval.revoked_at),
+        revoked_tx=approval.revoked_tx, listing_id=approval.listing_id, used_at=iso(approval.used_at))
+
+
+def withdrawn_consent_public(row: WithdrawnConsent, listing_id: int | None) -> WithdrawnConsentPublic:
+    return WithdrawnConsentPublic(holder=row.holder, consent_id=row.consent_id, withdrawn_at=iso(row.withdrawn_at),
+                                  withdrawn_block=row.withdrawn_block, withdrawn_tx=row.withdrawn_tx,
+                                  listing_id=listing_id)

@@ -312,6 +312,45 @@ class Listing(SQLModel, table=True):
     consent_id: Optional[str] = Field(default=None, max_length=78)
 
 
+class ListingApproval(SQLModel, table=True):
+    """A holder's consent to one listing by its own transaction (IListingRegistry.approveListing), the other form
+    of consent than a signed one. Keyed by the contract's consent hash (holder, exchange and the whole request), as
+    on chain: approving the same request again replaces it. It is in force until `valid_until` unless the holder
+    revoked it (ListingApprovalRevoked) or the exchange used it (the listing's ListingTermsSet names no consent id):
+    the contract deletes it either way."""
+
+    __tablename__ = "listing_approvals"
+
+    consent_hash: str = Field(primary_key=True, max_length=66)
+    holder: str = Field(index=True, max_length=42)
+    exchange: str = Field(index=True, max_length=42)
+    asset_id: str = Field(index=True, max_length=66)  # a deep rollback rebuilds an asset's approvals
+    valid_until: int = Field(sa_type=BIG)
+    approved_at: int = Field(sa_type=BIG)
+    approved_block: int = Field(sa_type=BIG)
+    approved_tx: str = Field(max_length=66)
+    revoked: bool = False
+    revoked_at: Optional[int] = Field(default=None, sa_type=BIG)
+    revoked_tx: Optional[str] = Field(default=None, max_length=66)
+    listing_id: Optional[int] = Field(default=None, sa_type=BIG)  # the listing that used it
+    used_at: Optional[int] = Field(default=None, sa_type=BIG)
+    updated_block: int = Field(sa_type=BIG)
+
+
+class WithdrawnConsent(SQLModel, table=True):
+    """A signed listing consent id its holder withdrew (IListingRegistry.withdrawConsents, ConsentsWithdrawn): no
+    exchange can list with it any more. One row per id, from the first withdrawal (withdrawing again changes
+    nothing on chain)."""
+
+    __tablename__ = "withdrawn_consents"
+
+    holder: str = Field(primary_key=True, max_length=42)
+    consent_id: str = Field(primary_key=True, max_length=78)  # uint256, in decimal, as listings.consent_id
+    withdrawn_at: int = Field(sa_type=BIG)
+    withdrawn_block: int = Field(sa_type=BIG)
+    withdrawn_tx: str = Field(max_length=66)
+
+
 class ListingChange(SQLModel, table=True):
     """The change feed: every change of a listing's status or validity, in chain order.
 

@@ -7,11 +7,12 @@ Three comparisons, each against the node alone:
   written it (registry.indexer.writer.event_row) with the time from the block's header;
 - every state table (assets, rights and their versions, lineage, listings, pledges, registrations,
   objections, attestations, participants, issue 13's freeze orders, asset versions, holder terms and
-  change applications, trades, issue 21's accounting records, finance remarks and recognised registries) with
-  the same logs replayed through the indexer's own handlers;
+  change applications, trades, issue 21's accounting records, finance remarks and recognised registries,
+  listing approvals and withdrawn consents) with the same logs replayed through the indexer's own handlers;
 - the state with the contracts' own views (getAsset, getRight, rightValidity, getListing, listingValidity,
   getApplication, getAttestation, getParticipant, freezeOrderCount, getFreezeOrder, getChange, getAccounting,
-  getRemark, getRecognition) at that block, and the listing feed with the listings.
+  getRemark, getRecognition, consentBitmap, and the approvals' storage) at that block, and the listing feed
+  with the listings.
 
 The replay and the view comparisons are shared with `datareg audit --verify`, which does the same for one
 asset without the database.
@@ -19,7 +20,7 @@ asset without the database.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from operator import attrgetter
@@ -54,6 +55,7 @@ from registry.db.models import (
     HolderTerm,
     Lineage,
     Listing,
+    ListingApproval,
     ListingChange,
     Objection,
     Participant,
@@ -67,6 +69,7 @@ from registry.db.models import (
     Right,
     RightVersion,
     Trade,
+    WithdrawnConsent,
 )
 from registry.db.queries import checkpoint
 from registry.errors import ChainError, IndexerError
@@ -283,20 +286,37 @@ class Views:
             return None  # no state overrides here (or too old an EVM): one eth_call per view instead
 
 
-def asset_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
-    entity = f"asset {row['asset_id']}"
-    if view is None:
+#: Where a field of an index row is in a contract view's result: the view's position, or the position and what
+#: turns the view's value into the index's form.
+ViewField = int | tuple[int, Callable[[Any], object]]
+
+
+def _view_differences(out: list[Difference], entity: str, row: dict[str, Any], view: tuple[Any, ...] | None,
+                      fields: dict[str, ViewField], *, values: dict[str, object] | None = None,
+                      required: bool = False) -> None:
+    """Each field of an index row against its place in a contract view's result (`view`; None where the view
+    reverted, for a thing the contract does not have). The row's column of the field's name is compared, or the
+    value `values` gives for a field the row holds in another form. A missing view is one difference, `exists`,
+    when `required`; otherwise each field is compared with None."""
+    if view is None and required:
         out.append(Difference(entity, "exists", True, False))
         return
+    pairs: dict[str, tuple[object, object]] = {}
+    for name, where in fields.items():
+        position, convert = (where, None) if isinstance(where, int) else where
+        theirs = None if view is None else view[position] if convert is None else convert(view[position])
+        pairs[name] = (values[name] if values is not None and name in values else row[name], theirs)
+    _compare(out, entity, pairs)
+
+
+def asset_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
     attributes = (Attribute.PERSONAL * row["personal_information"]
                   | Attribute.SENSITIVE * row["sensitive_personal_information"]
                   | Attribute.EXPORT * row["export_allowed"] | Attribute.DERIVED * row["derived"]
                   | Attribute.PUBLIC * (row.get("public_authorisation_id") is not None))
-    _compare(out, entity, {
-        "registrant": (row["registrant"], view[0]), "status": (row["status"], view[1]),
-        "classification": (row["classification"], view[2]), "attributes": (attributes, view[3]),
-        "version": (row["version"], view[4]), "right_count": (row["right_count"], view[5]),
-        "frozen": (row["frozen"], view[6]), "active_pledges": (row["active_pledges"], view[7])})
+    _view_differences(out, f"asset {row['asset_id']}", row, view, {
+        "registrant": 0, "status": 1, "classification": 2, "attributes": 3, "version": 4, "right_count": 5,
+        "frozen": 6, "active_pledges": 7}, values={"attributes": attributes}, required=True)
 
 
 def right_view_differences(out: list[Difference], asset_id: str, index: int, row: dict[str, Any] | None,
@@ -307,11 +327,9 @@ def right_view_differences(out: list[Difference], asset_id: str, index: int, row
         if (row is None) != (view is None):
             out.append(Difference(entity, "exists", row is not None, view is not None))
         return
-    _compare(out, entity, {
-        "holder": (row["holder"], view[0]), "kind": (row["kind"], view[1]),
-        "parent_index": (row["parent_index"], view[2]), "valid_from": (row["valid_from"], view[3]),
-        "valid_until": (row["valid_until"], view[4]), "revoked": (row["revoked"], view[5]),
-        "sub_grantable": (row["sub_grantable"], view[6]), "transferable": (row["transferable"], view[7])})
+    _view_differences(out, entity, row, view, {
+        "holder": 0, "kind": 1, "parent_index": 2, "valid_from": 3, "valid_until": 4, "revoked": 5,
+        "sub_grantable": 6, "transferable": 7})
     if validity is not None and expected_validity is not None:
         _compare(out, entity, {"validity": (expected_validity, validity[0])})
 
@@ -325,111 +343,113 @@ def validities(rights: list[dict[str, Any]], asset_active: bool, moment: int,
 
 
 def listing_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
-    entity = f"listing {row['listing_id']}"
-    if view is None:
-        out.append(Difference(entity, "exists", True, False))
-        return
-    _compare(out, entity, {
-        "exchange": (row["exchange"], view[0]), "status": (row["status"], view[1]),
-        "asset_id": (row["asset_id"], view[2]), "right_index": (row["right_index"], view[3]),
-        "holder": (row["holder"], view[4]), "origin_listing_id": (row["origin_listing_id"], view[5])})
+    _view_differences(out, f"listing {row['listing_id']}", row, view, {
+        "exchange": 0, "status": 1, "asset_id": 2, "right_index": 3, "holder": 4, "origin_listing_id": 5},
+        required=True)
 
 
 def registration_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
-    number = certificate_text(view[8]) if view else None
-    _compare(out, f"registration {row['asset_id']}", {
-        "applicant": (row["applicant"], view[0] if view else None),
-        "registrar": (row["registrar"], view[1] if view else None),
-        "stage": (row["stage"], Stage(view[2]).key if view else None),
-        "certificate_number": (row["certificate_number"], number),
-        "valid_until": (row["valid_until"], (view[5] or None) if view else None)})
+    _view_differences(out, f"registration {row['asset_id']}", row, view, {
+        "applicant": 0, "registrar": 1, "stage": (2, lambda stage: Stage(stage).key),
+        "certificate_number": (8, certificate_text), "valid_until": (5, _or_none)})
+
+
+def _or_none(value: object) -> object:
+    """A view's zero (no such date, none yet) as the index's null."""
+    return value or None
 
 
 def recognition_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
-    _compare(out, f"recognition {row['recognition_id']}", {
-        "chain_id": (row["chain_id"], view[0] if view else None),
-        "from_block": (row["from_block"], view[1] if view else None),
-        "status": (row["status"], view[2] if view else None),
-        "region": (row["region"], bytes.fromhex(view[3][2:]).decode("ascii", errors="replace") if view else None),
-        "withdrawn_at": (row["withdrawn_at"], (view[5] or None) if view else None),
-        "data_registry": (row["data_registry"], view[7] if view else None),
-        "registration_office": (row["registration_office"], view[8] if view else None),
-        "name": (row["name"], view[9] if view else None)})
+    _view_differences(out, f"recognition {row['recognition_id']}", row, view, {
+        "chain_id": 0, "from_block": 1, "status": 2,
+        "region": (3, lambda region: bytes.fromhex(region[2:]).decode("ascii", errors="replace")),
+        "withdrawn_at": (5, _or_none), "data_registry": 7, "registration_office": 8, "name": 9})
 
 
 def attestation_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
-    _compare(out, f"attestation {row['attestation_id']}", {
-        "issuer": (row["issuer"], view[0] if view else None),
-        "revoked": (row["revoked"], view[2] if view else None),
-        "asset_version": (row["asset_version"], view[3] if view else None),
-        "asset_id": (row["asset_id"], view[6] if view else None)})
+    _view_differences(out, f"attestation {row['attestation_id']}", row, view, {
+        "issuer": 0, "revoked": 2, "asset_version": 3, "asset_id": 6})
 
 
 def accounting_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
     """An accounting record against FinanceRecords.getAccounting: the commitment the API checks documents by."""
-    auditor = view[1] if view else None
-    _compare(out, f"accounting_records {row['asset_id']}/{row['holder']}", {
-        "document_cid": ("0x" + cid_to_digest(row["document_cid"]).hex(), view[0] if view else None),
-        "auditor": (row["auditor"], None if auditor is None or int(auditor, 16) == 0 else auditor),
-        "revision": (row["revision"], view[2] if view else None)})
+    _view_differences(out, f"accounting_records {row['asset_id']}/{row['holder']}", row, view, {
+        "document_cid": 0, "auditor": (1, lambda auditor: None if int(auditor, 16) == 0 else auditor), "revision": 2},
+        values={"document_cid": "0x" + cid_to_digest(row["document_cid"]).hex()})
 
 
 def finance_remark_view_differences(out: list[Difference], row: dict[str, Any],
                                     view: tuple[Any, ...] | None) -> None:
-    _compare(out, f"finance_remarks {row['remark_id']}", {
-        "asset_id": (row["asset_id"], view[0] if view else None),
-        "holder": (row["holder"], view[1] if view else None),
-        "kind": (row["kind"], FinanceRemarkKind(view[2]).key if view else None),
-        "ended": (row["ended"], view[3] if view else None),
-        "counterparty": (row["counterparty"], view[4] if view else None)})
+    _view_differences(out, f"finance_remarks {row['remark_id']}", row, view, {
+        "asset_id": 0, "holder": 1, "kind": (2, lambda kind: FinanceRemarkKind(kind).key), "ended": 3,
+        "counterparty": 4})
 
 
 def freeze_order_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
-    _compare(out, f"freeze_orders {row['asset_id']}/{row['order_id']}", {
-        "regulator": (row["regulator"], view[0] if view else None),
-        "active": (row["active"], view[1] if view else None)})
+    _view_differences(out, f"freeze_orders {row['asset_id']}/{row['order_id']}", row, view,
+                      {"regulator": 0, "active": 1})
 
 
 def change_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
     """The latest change application: pending or decided, and to which registrar (the contract keeps the
     version applied for only while it is pending)."""
-    _compare(out, f"change_applications {row['asset_id']}", {
-        "registrar": (row["registrar"], view[0] if view else None),
-        "pending": (row["status"] == "pending", view[1] if view else None)})
+    _view_differences(out, f"change_applications {row['asset_id']}", row, view, {"registrar": 0, "pending": 1},
+                      values={"pending": row["status"] == "pending"})
 
 
 def qualification_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
     """A participant's current qualification (its highest serial) against `getQualification`."""
-    _compare(out, f"qualification {row['account']}/{row['serial']}", {
-        "serial": (row["serial"], view[0] if view else None),
-        "kind": (row["kind"], view[1] if view else None),
-        "revoked": (row["revoked"], view[2] if view else None),
-        "valid_from": (row["valid_from"], view[3] if view else None),
-        "valid_until": (row["valid_until"], view[4] if view else None),
-        "issuer": (row["issuer"], view[6] if view else None),
-        "number": (row["number"], view[7] if view else None),
-        "scope": (row["scope"], view[8] if view else None)})
+    _view_differences(out, f"qualification {row['account']}/{row['serial']}", row, view, {
+        "serial": 0, "kind": 1, "revoked": 2, "valid_from": 3, "valid_until": 4, "issuer": 6, "number": 7,
+        "scope": 8})
 
 
 def engagement_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
-    _compare(out, f"engagement {row['engagement_id']}", {
-        "holder": (row["holder"], view[0] if view else None),
-        "used": (row["status"] == "used", view[1] if view else None),
-        "withdrawn": (row["status"] == "withdrawn", view[2] if view else None),
-        "appraiser": (row["appraiser"], view[3] if view else None),
-        "right_index": (row["right_index"], view[4] if view else None),
-        "asset_id": (row["asset_id"], view[5] if view else None)})
+    _view_differences(out, f"engagement {row['engagement_id']}", row, view, {
+        "holder": 0, "used": 1, "withdrawn": 2, "appraiser": 3, "right_index": 4, "asset_id": 5},
+        values={"used": row["status"] == "used", "withdrawn": row["status"] == "withdrawn"})
 
 
 def participant_view_differences(out: list[Difference], row: dict[str, Any], view: tuple[Any, ...] | None) -> None:
-    entity = f"participant {row['account']}"
-    if view is None:
-        out.append(Difference(entity, "exists", True, False))
-        return
-    _compare(out, entity, {
-        "role": (row["role"], view[0]), "status": (row["status"], view[1]),
-        "credit_code_hash": (row["credit_code_hash"], view[2]),
-        "name": (row["name"], view[3]), "endpoint": (row["endpoint"], view[4])})
+    _view_differences(out, f"participant {row['account']}", row, view, {
+        "role": 0, "status": 1, "credit_code_hash": 2, "name": 3, "endpoint": 4}, required=True)
+
+
+#: The storage slot of ListingRegistry's `_approved` mapping (consent hash => valid until): after EIP712's two
+#: fallback strings (slots 0 and 1), the pause flag packed with the count and the floor (2), and the listings,
+#: exchange ids and cross-listings mappings (3 to 5). `forge inspect ListingRegistry storageLayout` shows it; the
+#: index check test of approvals fails if it moves.
+APPROVALS_SLOT = 6
+
+
+def approval_differences(out: list[Difference], rpc: Rpc, registry: str, block: int,
+                         approvals: list[dict[str, Any]]) -> None:
+    """Each approval by transaction against the contract's own record of it at `block`: its end while it is in
+    force, zero once revoked or used. The contract has no view by consent hash (`approvalValidUntil` takes the
+    whole request, which no event gives until a listing uses it), so the mapping's storage slot is read."""
+    slots = ["0x" + keccak(bytes.fromhex(row["consent_hash"][2:]) + APPROVALS_SLOT.to_bytes(32, "big")).hex()
+             for row in approvals]
+    stored = rpc.batch([("eth_getStorageAt", [registry, slot, hex(block)]) for slot in slots])
+    for row, value in zip(approvals, stored):
+        in_force = not row["revoked"] and row["listing_id"] is None
+        _compare(out, f"listing_approvals {row['consent_hash']}", {
+            "approved_until": (row["valid_until"] if in_force else 0, int(value, 16))})
+
+
+def consent_bitmap_differences(out: list[Difference], views: Views, listings: list[dict[str, Any]],
+                               withdrawn: list[dict[str, Any]]) -> None:
+    """Each holder's used-or-withdrawn bitmap (`consentBitmap`) against the index: the ids withdrawn and the ids
+    its listings used. The contract sets a bit for either and never clears one, so each word the index knows of
+    must be exactly these bits."""
+    words: dict[tuple[str, int], int] = {}
+    used = [(l["holder"], int(l["consent_id"])) for l in listings if l["consent_id"] is not None]
+    for holder, consent_id in used + [(w["holder"], int(w["consent_id"])) for w in withdrawn]:
+        key = (holder, consent_id >> 8)
+        words[key] = words.get(key, 0) | 1 << (consent_id & 0xFF)
+    keys = sorted(words)
+    for (holder, word), bits in zip(keys, views.read([("ListingRegistry", "consentBitmap", key) for key in keys])):
+        _compare(out, f"consent bitmap {holder}/{word}", {"bits": (hex(words[(holder, word)]),
+                                                                   None if bits is None else hex(bits))})
 
 
 # ───────────────────────────── the index check ─────────────────────────────
@@ -460,6 +480,8 @@ STATE_TABLES: dict[type[SQLModel], tuple[tuple[str, ...], frozenset[str]]] = {
     AccountingRecord: (("asset_id", "holder"), frozenset()),
     FinanceRemark: (("remark_id",), frozenset()),
     Recognition: (("recognition_id",), frozenset()),
+    ListingApproval: (("consent_hash",), frozenset()),
+    WithdrawnConsent: (("holder", "consent_id"), frozenset()),
 }
 EVENT_FIELDS = ("block_hash", "tx_hash", "timestamp", "name", "asset_id", "kind", "actor", "party", "right_index")
 
@@ -634,6 +656,9 @@ def check(rpc_url: str, deployment: Deployment, engine: Engine) -> CheckReport:
             _compare(out, f"participant {row['account']} listing policy", {
                 "allow_uncertified": (row["listing_allow_uncertified"], view[0]),
                 "cross_border": (row["listing_cross_border"], view[1])})
+    approvals = db_rows[ListingApproval]
+    approval_differences(out, rpc, deployment.contracts["ListingRegistry"], block, approvals)
+    consent_bitmap_differences(out, views, listings, db_rows[WithdrawnConsent])
     freeze_counts: dict[str, int] = {}
     for order in db_rows[FreezeOrder]:
         freeze_counts[order["asset_id"]] = max(freeze_counts.get(order["asset_id"], 0), order["order_id"])

@@ -11,9 +11,12 @@ import json
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from eth_abi import encode
+from eth_hash.auto import keccak
+
 from registry.chain.events import DecodedEvent
 from registry.chain.types import PRIMARY_RIGHTS, certificate_text
-from registry.content.cid import digest_to_cid
+from registry.content.cid import cid_to_digest, digest_to_cid
 from registry.db.models import (
     RIGHT_COLUMNS,
     AccountingRecord,
@@ -28,6 +31,7 @@ from registry.db.models import (
     HolderTerm,
     Lineage,
     Listing,
+    ListingApproval,
     Objection,
     Participant,
     Pledge,
@@ -38,6 +42,7 @@ from registry.db.models import (
     Recognition,
     Registration,
     Trade,
+    WithdrawnConsent,
 )
 from registry.errors import IndexerError
 from registry.indexer.batch import Batch
@@ -293,6 +298,28 @@ def on_listing_status_changed(batch: Batch, ev: DecodedEvent, timestamp: int, lo
     listing.update(status=ev.args["status"], updated_block=ev.block_number)
 
 
+#: ListingTermsSet's consent id for a listing made with the holder's own approval (the contract's APPROVAL):
+#: an approval by transaction has no id.
+APPROVAL_CONSENT = 2**256 - 1
+_TERMS_TYPEHASH = keccak(b"ListingTerms(uint8 priceModel,uint256 priceAmount,bytes3 currency,uint8 productForm,"
+                         b"uint8 deliveryModes,uint64 validUntil,string usageScope)")
+
+
+def approval_hash(listing: dict[str, Any], attestation_id: int, terms: dict[str, Any]) -> str:
+    """ListingRegistry._consentHash of a listing's request (its row as on_listed wrote it, and ListingTermsSet's
+    certification and terms): the key of the approval by transaction it was listed with."""
+    terms_hash = keccak(encode(
+        ["bytes32", "uint8", "uint256", "bytes3", "uint8", "uint8", "uint64", "bytes32"],
+        [_TERMS_TYPEHASH, terms["priceModel"], terms["priceAmount"], bytes.fromhex(terms["currency"][2:]),
+         terms["productForm"], terms["deliveryModes"], terms["validUntil"], keccak(terms["usageScope"].encode())]))
+    offer = cid_to_digest(listing["offer_terms_cid"]) if listing["offer_terms_cid"] else bytes(32)
+    request = encode(
+        ["address", "address", "bytes32", "uint256", "uint256", "bytes32", "bytes32"],
+        [listing["holder"], listing["exchange"], bytes.fromhex(listing["asset_id"][2:]), listing["right_index"],
+         listing["origin_listing_id"], keccak(listing["exchange_listing_id"].encode()), offer])
+    return "0x" + keccak(request + encode(["uint256", "bytes32"], [attestation_id, terms_hash])).hex()
+
+
 def on_listing_terms_set(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
     """Issue 17: the structured terms, emitted right after its Listed in the same transaction."""
     a, t = ev.args, ev.args["terms"]
@@ -304,8 +331,46 @@ def on_listing_terms_set(batch: Batch, ev: DecodedEvent, timestamp: int, lookup:
                    currency=_code(t["currency"]) or None, product_form=t["productForm"],
                    delivery_modes=t["deliveryModes"], valid_until=t["validUntil"] or None,
                    usage_scope=t["usageScope"], attestation_id=a["attestationId"] or None,
-                   # type(uint256).max: the consent was the holder's own approval, which has no id.
-                   consent_id=None if a["consentId"] == 2**256 - 1 else str(a["consentId"]))
+                   consent_id=None if a["consentId"] == APPROVAL_CONSENT else str(a["consentId"]))
+    if a["consentId"] == APPROVAL_CONSENT:
+        # The contract deleted the approval as the listing used it, with no event of its own: it is found by the
+        # consent hash of the listing's own request, which Listed and this event give whole.
+        approval = batch.get(ListingApproval, approval_hash(listing, a["attestationId"], t))
+        # Absent only if this code hashed a request differently from the contract (an exchange listing id or usage
+        # scope that is not UTF-8 or holds NUL, which the decoder replaces): the index check then reports the
+        # approval as still in force where the chain has none.
+        if approval is not None and approval["listing_id"] is None:
+            approval.update(listing_id=a["listingId"], used_at=timestamp, updated_block=ev.block_number)
+
+
+def on_listing_approved(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    """The holder's consent by its own transaction. Approving the same request again (after a revocation or a use,
+    or to change its end) replaces the approval, as the contract's mapping does."""
+    a = ev.args
+    batch.add(ListingApproval, replace=True, consent_hash=a["consentHash"], holder=a["holder"],
+              exchange=a["exchange"], asset_id=a["assetId"], valid_until=a["validUntil"], approved_at=timestamp,
+              approved_block=ev.block_number, approved_tx=ev.tx_hash, updated_block=ev.block_number)
+
+
+def on_listing_approval_revoked(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    approval = batch.get(ListingApproval, ev.args["consentHash"])
+    if approval is None:  # the contract revokes only an approval it holds (ConsentMissing otherwise)
+        raise IndexerError(f"ListingApprovalRevoked in block {ev.block_number} names approval "
+                           f"{ev.args['consentHash']}, which is not in the index. Rebuild the index from the deploy "
+                           "block.")
+    approval.update(revoked=True, revoked_at=timestamp, revoked_tx=ev.tx_hash, updated_block=ev.block_number)
+
+
+def on_consents_withdrawn(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
+    """Signed consent ids `wordPos * 256 + i` for each bit `i` of `mask`, one row each; an id withdrawn before
+    keeps its first withdrawal (the bit was set already)."""
+    holder, word, mask = ev.args["holder"], ev.args["wordPos"], ev.args["mask"]
+    ids = [str(word << 8 | bit) for bit in range(256) if mask >> bit & 1]
+    batch.prefetch(WithdrawnConsent, [(holder, i) for i in ids])
+    for consent_id in ids:
+        if batch.get(WithdrawnConsent, (holder, consent_id)) is None:
+            batch.add(WithdrawnConsent, holder=holder, consent_id=consent_id, withdrawn_at=timestamp,
+                      withdrawn_block=ev.block_number, withdrawn_tx=ev.tx_hash)
 
 
 def on_listing_policy_set(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
@@ -675,7 +740,6 @@ Handler = Callable[[Batch, DecodedEvent, int, MetadataLookup], None]
 
 def scenario_hash(name: str) -> str:
     """The key of a scenario on chain: keccak256 of its name (a grant's purpose names it byte for byte)."""
-    from eth_hash.auto import keccak
     return "0x" + keccak(name.encode()).hex()
 
 
@@ -756,6 +820,9 @@ HANDLERS: dict[str, Handler] = {
     "ListingTermsSet": on_listing_terms_set,
     "ListingPolicySet": on_listing_policy_set,
     "ListingFloorSet": on_record_only,  # the floor is read from its latest event (registry/db/listings.py)
+    "ListingApproved": on_listing_approved,
+    "ListingApprovalRevoked": on_listing_approval_revoked,
+    "ConsentsWithdrawn": on_consents_withdrawn,
     "AssetFrozen": on_asset_frozen,
     "AssetFreezeReleased": on_asset_freeze_released,
     "PledgeRecorded": on_pledge_recorded,

@@ -13,9 +13,10 @@ A range is read consistently by construction, whatever the node does meanwhile:
 so no checkpoint ever moves past logs that were not read.
 
 A reorg is found by hashes: the first block of the next range must have the checkpoint's hash as its
-parent, the head at the checkpoint's height must be the checkpoint's block, and a node whose head is below
-the checkpoint (a shorter canonical chain) is a reorg too unless the node says it is still syncing. The
-writer then rolls back to the highest block the index and the node still share.
+parent; while there is nothing to read (the head at the checkpoint's height, or, with confirmations, fewer
+than that many blocks above it) the node's block at the checkpoint's height must be the checkpoint's block;
+and a node whose head is below the checkpoint (a shorter canonical chain) is a reorg too unless the node says
+it is still syncing. The writer then rolls back to the highest block the index and the node still share.
 """
 from __future__ import annotations
 
@@ -97,6 +98,7 @@ class Indexer:
         self._pending: tuple[int, Future[Fetched | None]] | None = None
         self._head: int | None = None  # the chain head last seen
         self._late_block: str | None = None  # the block whose logs the node was last found not to serve yet
+        self._compared: tuple[str, int] | None = None  # (head hash, checkpoint) _checkpoint_left found still joined
         self.late_metadata = LateMetadata(engine, lookup)
 
     def _check_chain(self) -> None:
@@ -159,11 +161,14 @@ class Indexer:
         self._head = head.number
         if head.number < position:
             return self._shorter_chain(head)
-        if head.number == position and known_hash and head.hash != known_hash:
-            self.rollback(self._find_fork(position))
-            return True
         target = head.number - self.confirmations
         if target <= position:
+            # Nothing to read yet, but the index may already be on a branch the node left: at the same height,
+            # or, with confirmations, below a head that a reorg deeper than them left up to that many blocks
+            # above the index (its new branch would otherwise be seen only once it outgrew them).
+            if known_hash and self._checkpoint_left(position, known_hash, head):
+                self.rollback(self._find_fork(position))
+                return True
             return False
         fetched = (self._take_prefetched(position + 1)
                    or self._fetch(position + 1, min(target, position + self.range), head))
@@ -182,6 +187,19 @@ class Indexer:
             self._fetch_ahead(fetched.last + 1, min(target, fetched.last + self.range), head)
         self.writer.write(fetched.events, fetched.headers, fetched.first, fetched.last, head.number)
         return True
+
+    def _checkpoint_left(self, position: int, known_hash: str, head: Header) -> bool:
+        """Whether the node's block at the checkpoint's height is no longer the checkpoint's block: the head
+        itself at that height; below a higher head, read once per head and checkpoint (idle polls of an
+        unchanged head ask nothing more than before)."""
+        if head.number == position:
+            return head.hash != known_hash
+        if self._compared == (head.hash, position):
+            return False
+        if self._header(position).hash != known_hash:
+            return True  # not remembered: compared again if the rollback fails
+        self._compared = (head.hash, position)
+        return False
 
     def _shorter_chain(self, head: Header) -> bool:
         """The node's head is below the checkpoint. While the node says it is syncing it is behind, and is

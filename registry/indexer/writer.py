@@ -51,6 +51,7 @@ from registry.db.models import (
     HolderTerm,
     Lineage,
     Listing,
+    ListingApproval,
     ListingChange,
     Objection,
     Participant,
@@ -64,6 +65,7 @@ from registry.db.models import (
     RightVersion,
     Trade,
     UndoBatch,
+    WithdrawnConsent,
 )
 from registry.indexer.batch import Batch, table_of, undo
 from registry.indexer.handlers import AUTHORISATION_EVENTS, HANDLERS, MetadataLookup, stored_event
@@ -219,6 +221,9 @@ class Writer:
             retract_feed_entries(db, moment, position)
             db.exec(delete(UndoBatch).where(col(UndoBatch.last_block) > position))
             if not journaled:
+                # Withdrawn consents belong to no asset and are only ever added (a second withdrawal of an id
+                # keeps the first): those above the position go as their events did.
+                db.exec(delete(WithdrawnConsent).where(col(WithdrawnConsent.withdrawn_block) > position))
                 self._replay(db, assets, accounts)
             refresh_listings(db, assets=dict.fromkeys(assets), exchanges=dict.fromkeys(accounts), listings={},
                              now=moment, block=max(position, 0))
@@ -232,9 +237,9 @@ class Writer:
     def _replay(self, db: Session, assets: set[str], accounts: set[str]) -> None:
         """Rebuilds the rows of `assets` and `accounts` from their remaining events."""
         for chunk in chunks(list(assets)):
-            for table in (RightVersion, Lineage, Listing, Pledge, Objection, Registration, Attestation, Trade,
-                          AssetVersion, FreezeOrder, HolderTerm, ChangeApplication, AccountingRecord, FinanceRemark,
-                          Engagement, Asset):
+            for table in (RightVersion, Lineage, Listing, ListingApproval, Pledge, Objection, Registration,
+                          Attestation, Trade, AssetVersion, FreezeOrder, HolderTerm, ChangeApplication,
+                          AccountingRecord, FinanceRemark, Engagement, Asset):
                 db.exec(delete(table).where(col(table.asset_id).in_(chunk)))
         for chunk in chunks(list(accounts)):
             db.exec(delete(Participant).where(col(Participant.account).in_(chunk)))
@@ -412,8 +417,10 @@ def _participant_of(event: Event) -> str | None:
     return event.party if event.name in PARTICIPANT_EVENTS else None
 
 
-# Events that cannot change whether an existing listing is valid: they create assets, rights and links.
-NOT_LISTING_CHANGES = frozenset({"AssetRegistered", "AssetDerived", "RightAssigned", "RightGranted"})
+# Events that cannot change whether an existing listing is valid: they create assets, rights and links, or
+# consent to a listing not yet made (a listing is judged on its holder's right, not on the consent it used).
+NOT_LISTING_CHANGES = frozenset({"AssetRegistered", "AssetDerived", "RightAssigned", "RightGranted",
+                                 "ListingApproved", "ListingApprovalRevoked"})
 
 
 def _covers(journals: list[UndoBatch], fork: int, position: int) -> bool:
