@@ -40,6 +40,13 @@ completed (a case with fewer than 20 in 10 s is measured again for 60 s; with fe
 the maximum). wrk is a closed loop (each connection sends its next request when the previous answer arrives), so
 with 8 connections against one API process the latency includes queueing behind the other 7: each case
 runs with 1 connection (the service time of one request on an otherwise idle API) and with 8.
+Beside the latencies, the CPU each request cost (milliseconds): `API ms` in the API's processes, `PG ms` in the
+PostgreSQL backends serving them (from /proc, so the rest of a shared machine does not count), and
+`req/s/core` = 1000 / (API ms + PG ms), the requests one core could answer, wrk's own share left out.
+
+The other read routes whose cost could grow with the index are measured too (other_paths): searches by text,
+pages and filters of the asset list, an asset's rights, lineage graphs, and the lists of listings, trades,
+public-data authorisations and finance records, which the seeding leaves empty (so only their fixed cost).
 
 Run (full scale, 100,000 assets and 1,000,000 events; 10-20 minutes on 2 cores):
     .venv/bin/python scripts/bench_queries.py
@@ -50,7 +57,9 @@ Options (defaults): --connections 1 8, --workers 1, --threads 2, --duration 10, 
 --keep-database (to EXPLAIN the queries afterwards, or to measure again; drop it yourself),
 --database NAME (measure again a database a --keep-database run seeded on this machine, without seeding: its
 request paths and summary are saved beside it in the temporary directory; the API migrates it to the newest
-schema when it starts, so new indexes are built then).
+schema when it starts, so new indexes are built then),
+--code DIR (measure the API of another checkout, e.g. a worktree of main before a change, with this script's cases;
+its migrations must know the database's revision: bring a database a newer schema migrated back first).
 Compare API worker counts with --workers 1 2. The load averages before and after the run are written with the
 table (the machine may be shared). Needs wrk (`make install` installs it) and PostgreSQL at
 DATAREG_TEST_POSTGRES (default postgresql+psycopg://postgres@127.0.0.1:5432/test, used only to create and drop
@@ -73,6 +82,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import psycopg
@@ -733,6 +743,38 @@ def request_paths(dataset: Dataset, count: int) -> dict[str, list[str]]:
     return paths
 
 
+def other_paths(paths: dict[str, list[str]], count: int) -> dict[str, list[str]]:
+    """Paths of the other read routes whose cost could grow with the index, drawn (with a fixed seed) from the
+    assets and parties of the three main cases, so that a database seeded before these cases existed is measured
+    with them too (--database): searches by text, pages of the asset list (by registration, by holder), an asset's
+    rights and lineage (95% random assets, 5% the hot ones), and the lists of listings, trades, public-data
+    authorisations and an asset's finance records, which the seeding leaves empty (their cost is the framework's
+    and one query's)."""
+    rng = random.Random(f"{SEED} other paths")
+    ids = [p.split("/")[3] for p in paths["detail"]]
+    hot = sorted({p.split("/")[3] for p in paths["detail_hot"]})
+    parties = sorted({p.split("/")[3] for p in paths["rights"]})
+
+    def asset() -> str:
+        return rng.choice(hot) if rng.random() < 0.05 else rng.choice(ids)
+
+    words = [t[0] for t in TOPICS] + list(CITIES) + [t[0][:1] for t in TOPICS] + ["hourly", "no such words"]
+    return {
+        "search": [f"/v1/assets?q={quote(rng.choice(words))}" for _ in range(count)],
+        "assets": [rng.choice((f"/v1/assets?offset={20 * rng.randint(0, 50)}",
+                               f"/v1/assets?classification={rng.choice(('general', 'important', 'core'))}",
+                               f"/v1/assets?registrant={rng.choice(parties)}",
+                               f"/v1/assets?holder={rng.choice(parties)}",
+                               f"/v1/assets?holder={rng.choice(parties)}&kind=usage")) for _ in range(count)],
+        "asset_rights": [f"/v1/assets/{asset()}/rights?limit=100" for _ in range(count)],
+        "lineage": [f"/v1/assets/{asset()}/lineage" for _ in range(count)],
+        "empty_lists": [rng.choice(("/v1/listings", f"/v1/listings?asset={asset()}", "/v1/trades",
+                                    f"/v1/trades?asset={asset()}", "/v1/authorisations",
+                                    f"/v1/assets/{asset()}/finance-remarks", f"/v1/assets/{asset()}/accounting"))
+                        for _ in range(count)],
+    }
+
+
 CASES = (  # (key, label, whether the p99 target applies)
     ("baseline", "baseline: GET /v1/participants", False),
     ("detail", "asset detail", True),
@@ -741,6 +783,11 @@ CASES = (  # (key, label, whether the p99 target applies)
     ("detail_hot", "  asset detail, hot assets only", False),
     ("history_hot", "  history page, hot assets only", False),
     ("rights_big", "  party rights, big parties only", False),
+    ("search", "asset search by text (?q=)", True),
+    ("assets", "asset list pages and filters", True),
+    ("asset_rights", "an asset's rights (page of 100)", True),
+    ("lineage", "lineage graph", True),
+    ("empty_lists", "listings/trades/auths/finance (empty)", True),
     ("baseline", "baseline again", False),
 )
 
@@ -806,10 +853,45 @@ def wait_until_idle(conninfo: str, timeout: float = 900) -> None:
             time.sleep(0.05)
 
 
-def start_api(tmp: Path, conninfo: str, rpc_url: str, workers: int = 1) -> tuple[subprocess.Popen, str]:
+def cpu_used(api: subprocess.Popen, conninfo: str) -> dict[tuple[str, int], float]:
+    """CPU seconds used so far by each of the API's processes (the process and its workers: its own session) and
+    each PostgreSQL backend connected to the benchmark's database, by ("api" | "pg", pid): what a measurement
+    costs is the growth of each (cpu_cost), whatever else the shared machine runs."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        backends = {row[0] for row in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")}
+    used = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        if int(fields[3]) == api.pid:  # the session the API was started in (start_new_session)
+            used[("api", int(entry.name))] = seconds
+        elif int(entry.name) in backends:
+            used[("pg", int(entry.name))] = seconds
+    return used
+
+
+def cpu_cost(before: dict[tuple[str, int], float], after: dict[tuple[str, int], float], requests: int
+             ) -> tuple[float, float]:
+    """(API, PostgreSQL) CPU milliseconds per request between two cpu_used readings: each process's growth, a
+    backend opened meanwhile counted from zero (the pool opens connections under load; one closed meanwhile is
+    not counted, a few milliseconds at most)."""
+    cost = {"api": 0.0, "pg": 0.0}
+    for key, seconds in after.items():
+        cost[key[0]] += seconds - before.get(key, 0.0)
+    return cost["api"] * 1000 / max(requests, 1), cost["pg"] * 1000 / max(requests, 1)
+
+
+def start_api(tmp: Path, conninfo: str, rpc_url: str, workers: int = 1, code: Path = ROOT
+              ) -> tuple[subprocess.Popen, str]:
     api_port = port()
     api = spawn(["api", "--port", str(api_port), "--workers", str(workers)], service_env(tmp, rpc_url, conninfo),
-                tmp / "api.log")
+                tmp / "api.log", code=code)
     url = f"http://127.0.0.1:{api_port}"
     wait_for_api(url, api, tmp / "api.log", path="/v1/participants")
     if workers > 1:
@@ -886,6 +968,10 @@ def main() -> None:
                         help="measure a database an earlier --keep-database run seeded (bench_queries_...), "
                         "without seeding; it is kept. The API migrates it to the newest schema at start.")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "queries.txt")
+    parser.add_argument("--code", type=Path, default=ROOT,
+                        help="the checkout whose API is measured (default this one): a worktree of the code before "
+                        "a change, measured with the same cases in the same session. Its migrations must know the "
+                        "database's schema revision.")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: `make install` installs it (Debian package wrk).")
@@ -941,6 +1027,7 @@ def main() -> None:
                     saved_dataset_file(name).write_text(json.dumps(
                         {"assets": args.assets, "events": args.events, "header": header, "paths": paths}))
 
+            paths.update(other_paths(paths, args.paths))
             script = tmp / "paths.lua"
             script.write_text(WRK_SCRIPT)
             files = {}
@@ -949,16 +1036,19 @@ def main() -> None:
                 files[key].write_text("\n".join(case_paths) + "\n")
 
             columns = (f"{'request':<36}{'workers':>8}{'conns':>6}{'n':>7}{'req/s':>9}{'median ms':>11}{'p90 ms':>9}"
-                       f"{'p99 ms':>9}{'max ms':>9}{'KB/resp':>9}  p99 < {TARGET_P99_MS:g} ms")
+                       f"{'p99 ms':>9}{'max ms':>9}{'KB/resp':>9}{'API ms':>8}{'PG ms':>8}{'req/s/core':>11}  "
+                       f"p99 < {TARGET_P99_MS:g} ms")
             lines = [columns]
             warmed = []
             for workers in args.workers:
                 # The API migrates at start too: the revision is read after it, so it is the one measured.
-                api, url = start_api(tmp, conninfo, rpc_url, workers)
+                api, url = start_api(tmp, conninfo, rpc_url, workers, args.code)
                 warmed.append(f"workers={workers}: {warm_cache(conninfo)}")
                 print(f"Before the round with {warmed[-1]}.", flush=True)
                 if workers == args.workers[0]:
-                    header.append(f"Code at {code_version()}; schema at Alembic revision {schema_revision(conninfo)}.")
+                    where = "" if args.code == ROOT else f" in {args.code}"
+                    header.append(f"Code at {code_version(code=args.code)}{where}; schema at Alembic revision "
+                                  f"{schema_revision(conninfo)}.")
                     print(header[-1], flush=True)
                     setting = (f"wrk -t{args.threads} -d{args.duration}s (after {args.warmup} s of warm-up; "
                                f"-d{args.max_duration}s when fewer than {args.min_requests} requests complete), "
@@ -971,19 +1061,24 @@ def main() -> None:
                         if args.warmup:
                             wrk(script, url, files[key], args.threads, connections, args.warmup)
                             wait_until_idle(conninfo)
+                        before = cpu_used(api, conninfo)
                         r = wrk(script, url, files[key], args.threads, connections, args.duration)
                         wait_until_idle(conninfo)
                         if r["requests"] < args.min_requests and args.max_duration > args.duration:
                             # Too few answers for percentiles: once more, for longer.
+                            before = cpu_used(api, conninfo)
                             r = wrk(script, url, files[key], args.threads, connections, args.max_duration)
                             wait_until_idle(conninfo)
+                        after = cpu_used(api, conninfo)
+                        api_ms, pg_ms = cpu_cost(before, after, r["requests"])
                         if r["requests"]:
                             p99 = r["p99"] / 1000
                             verdict = ("yes" if p99 < TARGET_P99_MS else "NO") if target else ""
                             line = (f"{label:<36}{workers:>8}{connections:>6}{r['requests']:>7}"
                                     f"{r['requests'] / (r['duration_us'] / 1e6):>9.1f}{r['p50'] / 1000:>11.1f}"
                                     f"{r['p90'] / 1000:>9.1f}{p99:>9.1f}{r['max'] / 1000:>9.1f}"
-                                    f"{r['bytes'] / r['requests'] / 1024:>9.1f}  {verdict}")
+                                    f"{r['bytes'] / r['requests'] / 1024:>9.1f}{api_ms:>8.1f}{pg_ms:>8.1f}"
+                                    f"{1000 / max(api_ms + pg_ms, 0.01):>11.0f}  {verdict}")
                         else:
                             line = (f"{label:<36}{workers:>8}{connections:>6}{0:>7}  no request completed within "
                                     f"{max(args.duration, args.max_duration)} s  {'NO' if target else ''}")

@@ -361,16 +361,17 @@ def command_line() -> str:
     return "$ " + shlex.join(sys.orig_argv)
 
 
-def code_version(*paths: str) -> str:
-    """Which code ran: the commit, and which files under `paths` (default registry/ and api/) differed from it."""
-    git = ["git", "-C", str(ROOT)]
+def code_version(*paths: str, code: Path = ROOT) -> str:
+    """Which code ran (the checkout `code`): the commit, and which files under `paths` (default registry/ and api/)
+    differed from it."""
+    git = ["git", "-C", str(code)]
     try:
         commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                                 check=True).stdout.strip()
         dirty = subprocess.run([*git, "status", "--porcelain", "--", *(paths or ("registry", "api"))],
                                capture_output=True, text=True, check=True).stdout.split("\n")
     except (OSError, subprocess.CalledProcessError):
-        return f"code in {ROOT} (not a git checkout)"
+        return f"code in {code} (not a git checkout)"
     changed = [line[3:] for line in dirty if line.strip()]
     return f"commit {commit}" + (f", with uncommitted changes to {', '.join(changed)}" if changed else "")
 

@@ -328,7 +328,13 @@ def requests_for(h: Harness, ids: dict) -> list[tuple[str, str, dict | None]]:
         *[f"/v1/listings/{n}" for n in (w["listing"], w["cross_listing"], 999, -1)], "/v1/listings/abc",
         q("/v1/listings/feed", exchange=w["exchange_a"]), q("/v1/listings/feed", exchange=w["exchange_b"]),
         q("/v1/listings/feed", exchange=w["exchange_b"], after=0, limit=1), "/v1/listings/feed",
-        q("/v1/listings/feed", exchange="bad"),
+        q("/v1/listings/feed", exchange="bad"), "/v1/listings/policies",
+        # routes the world has no rows for: empty answers, 404s and refusals (unsigned reads)
+        q("/v1/trades/feed", exchange=w["exchange_a"]), f"/v1/assets/{source}/accounting",
+        f"/v1/assets/{source}/finance-remarks", f"/v1/assets/{source}/accounting/{w['alice']}",
+        f"/v1/assets/{missing_asset}/finance-remarks", "/v1/recognitions", "/v1/recognitions/1",
+        f"/v1/certificates/{cert}", "/v1/certificates/nonexistent", "/v1/authorisations", "/v1/authorisations/1",
+        "/v1/authorisations/1/assets",
         # participants
         "/v1/participants", q("/v1/participants", role="exchange"), q("/v1/participants", role="regulator"),
         q("/v1/participants", role="astronaut"), q("/v1/participants", limit=2, offset=1),

@@ -9,19 +9,24 @@ import subprocess
 import sys
 
 import pytest
+from eth_abi import encode
 from eth_account import Account
-from eth_utils import keccak
+from eth_utils import function_signature_to_4byte_selector, keccak
 
+from registry.chain.errors import decode_revert
 from registry.chain.operations import (
     AddParticipant,
+    Attest,
     Grant,
     GrantTerms,
     ListingConsent,
     ListingPolicy,
     ListingRequest,
     ListProduct,
+    Qualify,
     RecordDelivery,
     RecordTrade,
+    RevokeAttestation,
     SetListingPolicy,
     SetSettlement,
     SetTradeCode,
@@ -31,6 +36,7 @@ from registry.chain.operations import (
 )
 from registry.devchain import DEPLOYER_ACCOUNT, dev_key
 from registry.errors import ContractRevert, ValidationError
+from registry.vocabulary import ListingValidity
 from tests.conftest import random_registration
 
 ADMIN = Account.from_key(dev_key(DEPLOYER_ACCOUNT))
@@ -206,6 +212,82 @@ def test_a_trade_through_the_cli(s, run, tmp_path):
     again = run("trade", "record", "--grant", grant, "--acceptance", acceptance, "--key", run.keys["exchange"],
                 expect=1)
     assert "nonce that has already been used" in again.stderr and "Traceback" not in again.stderr
+
+
+def test_a_listing_no_longer_compliant_is_refused_in_words_and_nothing_is_written(s, run, tmp_path):
+    """Issue 17's last trust gap: personal information listed with its compliance certification, both parties sign
+    the trade, then the certifier revokes the certification. The exchange's recording is refused by the chain
+    (ListingNotValid, NotCompliant: the ListingRegistry's own rule), through the Python client and the CLI, in words
+    that say what happened and what to do; no trade is served and the buyer holds no right. Fails on the old code,
+    whose TradeRegistry judged listings with its own copy of the rule, without compliance, and recorded the trade."""
+    alice, carol, exchange, certifier = s.accounts[1], s.accounts[3], s.accounts[4], s.accounts[6]
+    s.client.execute(AddParticipant(certifier.address, "compliance_certifier", "合规认证中心", "91350000MA00000017"),
+                     ADMIN)
+    s.client.execute(Qualify(certifier.address, "accreditation", issuer="国家认监委", number="CNCA-R-2026-017"), ADMIN)
+    asset = s.client.register(random_registration([(alice.address, 7)], attributes=1), alice).asset_ids[0]
+    attested = s.client.execute(Attest(asset, "compliance_certification", method="个人信息保护认证", conclusion="通过"),
+                                certifier)
+    attestation = attested.events[0].args["attestationId"]
+    request = ListingRequest(asset, 3, "SZDE-PI-" + asset[2:10], attestation_id=attestation)
+    consent = s.client.sign(ListingConsent(exchange.address, request), alice)
+    listing_id = s.client.execute(ListProduct.with_consent(request, consent), exchange).events[0].args["listingId"]
+
+    # Both parties sign while the listing is compliant: offline (Python) and as files (CLI).
+    operation = signed_trade(s, asset, listing_id, carol)
+    contract = tmp_path / "contract.txt"
+    contract.write_text("数据产品交易合同 No. 2\n")
+    grant, acceptance = str(tmp_path / "grant.json"), str(tmp_path / "acceptance.json")
+    run("trade", "sign-grant", "--listing", str(listing_id), "--buyer", carol.address, "--until", "+365d",
+        "--contract", str(contract), "--out", grant, "--key", run.keys["seller"])
+    run("trade", "accept", grant, "--amount", "125000000", "--currency", "CNY", "--out", acceptance,
+        "--key", run.keys["buyer"])
+
+    revoked = s.client.execute(RevokeAttestation(attestation, 1), certifier)
+    s.wait_block(revoked.block_number)
+    row = s.http.get(f"/v1/listings/{listing_id}").json()
+    assert (row["valid"], row["invalid_reason"]) == (False, "not_compliant")
+
+    with pytest.raises(ContractRevert) as caught:
+        s.client.execute(operation, exchange)
+    assert caught.value.error_name == "ListingNotValid", caught.value.error_name
+    assert caught.value.error_args == {"listingId": listing_id, "validity": 10}  # ListingValidity.NotCompliant
+    message = str(caught.value)
+    for part in (f"Listing {listing_id} cannot be traded on", "compliance certification", "revoked",
+                 "datareg attest", "Nothing was recorded"):
+        assert part in message, message
+    refused = run("trade", "record", "--grant", grant, "--acceptance", acceptance, "--key", run.keys["exchange"],
+                  expect=1)
+    assert f"Listing {listing_id} cannot be traded on" in refused.stderr, refused.stderr
+    assert "compliance certification" in refused.stderr and "Traceback" not in refused.stderr, refused.stderr
+
+    s.wait_block(s.client.w3.eth.block_number)
+    assert s.http.get("/v1/trades", params={"asset": asset}).json()["count"] == 0
+    rights = s.http.get(f"/v1/assets/{asset}/rights").json()["rights"]
+    assert [r["holder"] for r in rights if r["holder"] == carol.address] == [], rights
+
+
+def test_every_reason_a_listing_cannot_be_traded_on_is_told_in_words():
+    """ListingNotValid carries the listing's ListingValidity as a number: each reason the listing rule gives a trade
+    decodes to its words and what to do about it (before, the generic "refused the operation: ListingNotValid(...)"
+    with the number). The exchange's own standing is checked before the listing (NotAnExchange), so it never comes."""
+    selector = function_signature_to_4byte_selector("ListingNotValid(uint256,uint8)")
+    for reason in set(ListingValidity) - {ListingValidity.VALID, ListingValidity.EXCHANGE_NOT_ACTIVE}:
+        error = decode_revert(selector + encode(["uint256", "uint8"], [7, reason]))
+        assert isinstance(error, ContractRevert) and error.error_name == "ListingNotValid"
+        text = str(error)
+        assert text.startswith(f"Listing 7 cannot be traded on: {reason.en}. ") and "refused the operation" not in text
+        assert text.endswith(" Nothing was recorded: no trade, and no right for the buyer.")
+        assert len(text.split(". ")) >= 3, f"{reason.name}: what to do is missing: {text}"
+
+
+def test_a_trade_serial_overflow_is_not_told_as_the_registrars_certificate_serials():
+    """TradeRegistry's SerialExhausted(uint16 year) shares its name with the registration office's
+    SerialExhausted(uint256 serial): messages are looked up by name, so each must still be told as its own."""
+    selector = function_signature_to_4byte_selector
+    trade = decode_revert(selector("SerialExhausted(uint16)") + encode(["uint16"], [2026]))
+    office = decode_revert(selector("SerialExhausted(uint256)") + encode(["uint256"], [10_000]))
+    assert "trade certificate serials of 2026" in str(trade) and "registrar" not in str(trade)
+    assert "registrar has used all 9,999 certificate serials" in str(office)
 
 
 def test_index_check_covers_the_trades_table(s):

@@ -17,6 +17,7 @@ from api.views.registration import attestations_public, registration_public, rem
 from registry import rules
 from registry.chain.types import asset_id_hex, checksum
 from registry.db import as_of, names, queries, registration
+from registry.db.authorisations import standing_of
 from registry.db.models import Asset, FreezeOrder, Listing
 from registry.errors import NotFound, ValidationError
 from registry.vocabulary import Classification, RightKind
@@ -117,7 +118,8 @@ def asset_detail(db: Session, asset_id: str, services: Services, min_confirmatio
         reg = overview.registration
         objections = None if overview.has_objections else []
         attestations = None if overview.has_attestations else []
-        orders, versions, change, read_change = None, None, None, True
+        orders = None if overview.has_freeze_orders else []
+        versions, change, read_change = None, None, overview.has_change_application
     audience = Audience(db, reader)
     document = queries.metadata_document(asset)
     detail = AssetDetail.build(
@@ -134,7 +136,7 @@ def asset_detail(db: Session, asset_id: str, services: Services, min_confirmatio
         confirmed_block=confirmed,
         current=current,
     )
-    legal = LegalStatusPublic.of(_legal_status(db, asset, now, reg, then, confirmed))
+    legal = LegalStatusPublic.of(_legal_status(db, asset, now, reg, then, confirmed, overview))
     detail.legal_status = legal
     detail.listings = [listing_public(db, listing, now, legal) for listing in listings]
     detail.remarks = remarks_public(db, asset, pledges)
@@ -146,8 +148,11 @@ def asset_detail(db: Session, asset_id: str, services: Services, min_confirmatio
     detail.public_data = _public_data(db, asset, now)
     if asset.personal_information and document is not None:
         detail.personal_information_basis_given = bool(document.get("personal_information_basis"))
-    detail.finance_remarks = finance_remarks_public(db, asset.asset_id, confirmed)
-    detail.accounting_records = accounting_records_public(db, asset.asset_id, confirmed)
+    # An asset without rows has none as of any block either.
+    detail.finance_remarks = finance_remarks_public(db, asset.asset_id, confirmed) \
+        if overview.has_finance_remarks else []
+    detail.accounting_records = accounting_records_public(db, asset.asset_id, confirmed) \
+        if overview.has_accounting_records else []
     detail.names = {address: PartyNamePublic(**party.public())
                     for address, party in names.resolve(db, _addresses(detail), [asset]).items()}
     if withheld is not None:
@@ -177,11 +182,16 @@ def _addresses(detail: AssetDetail) -> list[str]:
     return [a for a in found if a]
 
 
-def _legal_status(db: Session, asset, now: int, reg, then, confirmed: int | None) -> rules.LegalState:
+def _legal_status(db: Session, asset, now: int, reg, then, confirmed: int | None,
+                  overview: queries.AssetOverview) -> rules.LegalState:
     """The legal status now, or, for an answer as of a confirmed block (`then`), from the rows as they stood
     after it: the replayed application, pledges and objections, and the freeze orders standing then."""
     if then is None:
-        return registration.legal_status(db, asset, now, reg)
+        if overview.has_freeze_orders or overview.has_pledges or overview.has_objections:
+            return registration.legal_status(db, asset, now, reg)
+        # No freeze order, pledge or objection (most assets): nothing to read but its public standing; `reg` is
+        # the registration the overview found, or None if it has none.
+        return rules.legal_status(asset, reg, [], [], [], now, public=standing_of(db, asset))
     # Standing then, whatever became of them since: copies, so the session's rows are left as they are.
     block = confirmed or 0
     orders = [FreezeOrder.model_validate(o.model_dump() | {"active": True})

@@ -1041,6 +1041,12 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     }
 
     /// @inheritdoc IDataRegistry
+    function assetTraits(bytes32 assetId) external view returns (uint8, uint8, uint16, bool) {
+        AssetRecord storage asset = _existingAsset(assetId);
+        return (asset.classification, asset.attributes, asset.version, asset.activeFreezes != 0);
+    }
+
+    /// @inheritdoc IDataRegistry
     function getRight(bytes32 assetId, uint256 rightIndex) external view returns (RightView memory) {
         AssetRecord storage asset = _assets[assetId];
         if (asset.status == AssetStatus.None) revert AssetNotFound(assetId);

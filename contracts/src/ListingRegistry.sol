@@ -40,6 +40,15 @@ contract ListingRegistry is IListingRegistry, EIP712, ERC2771Context, PauseFlag 
     IRegistrationOffice public immutable office;
     IAttestationRegistry public immutable attestations;
 
+    /// @dev What the listing rule reads of an asset: the DataRegistry's `assetTraits`, the asset's one slot, not
+    /// its whole record (`getAsset` costs a trade 3,141 gas more, over its 150,000 target: SECURITY.md).
+    struct AssetTraits {
+        uint8 classification;
+        uint8 attributes;
+        uint16 version;
+        bool frozen;
+    }
+
     /// @dev Three slots per listing, as before the terms: the ids are narrowed to fit (a listing id is at most
     /// `_count`, an attestation id was checked to exist, right indices are uint24 in the DataRegistry). The
     /// exchange's own listing id, the offer terms and the structured terms are in the events.
@@ -96,7 +105,7 @@ contract ListingRegistry is IListingRegistry, EIP712, ERC2771Context, PauseFlag 
         if (!participants.isActive(exchange, IParticipantRegistry.Role.Exchange)) revert NotAnExchange(exchange);
         _checkTerms(r.terms);
         _consume(holder, exchange, r, consentId, deadline, signature);
-        IDataRegistry.AssetView memory asset = _checkConsentHolds(r.assetId, r.rightIndex, holder);
+        AssetTraits memory asset = _checkConsentHolds(r.assetId, r.rightIndex, holder);
         _checkCompliance(r, exchange, asset);
 
         bytes32 idHash = keccak256(bytes(r.exchangeListingId));
@@ -300,7 +309,7 @@ contract ListingRegistry is IListingRegistry, EIP712, ERC2771Context, PauseFlag 
 
     /// @dev 上架审核: the council's floor first (it binds every exchange), then the asset's own rules, then the
     /// exchange's policy. See {IListingRegistry} for the rules.
-    function _checkCompliance(ListingRequest calldata r, address exchange, IDataRegistry.AssetView memory asset)
+    function _checkCompliance(ListingRequest calldata r, address exchange, AssetTraits memory asset)
         private
         view
     {
@@ -345,7 +354,7 @@ contract ListingRegistry is IListingRegistry, EIP712, ERC2771Context, PauseFlag 
     function _checkConsentHolds(bytes32 assetId, uint256 rightIndex, address holder)
         private
         view
-        returns (IDataRegistry.AssetView memory asset)
+        returns (AssetTraits memory asset)
     {
         ListingValidity reason;
         (reason, asset) = _rightReason(assetId, rightIndex, holder);
@@ -355,7 +364,7 @@ contract ListingRegistry is IListingRegistry, EIP712, ERC2771Context, PauseFlag 
     function _rightReason(bytes32 assetId, uint256 rightIndex, address holder)
         private
         view
-        returns (ListingValidity, IDataRegistry.AssetView memory asset)
+        returns (ListingValidity, AssetTraits memory asset)
     {
         // Which right in the chain fails does not matter here, only whether one does (Slither: unused-return).
         // slither-disable-next-line unused-return
@@ -366,7 +375,7 @@ contract ListingRegistry is IListingRegistry, EIP712, ERC2771Context, PauseFlag 
             return (ListingValidity.AuthorisationLapsed, asset);
         }
         if (validity != IDataRegistry.Validity.Valid) return (ListingValidity.RightNotValid, asset);
-        asset = dataRegistry.getAsset(assetId);
+        (asset.classification, asset.attributes, asset.version, asset.frozen) = dataRegistry.assetTraits(assetId);
         if (asset.frozen) return (ListingValidity.AssetFrozen, asset);
         IDataRegistry.RightView memory right = dataRegistry.getRight(assetId, rightIndex);
         if (right.kind != IDataRegistry.RightKind.Operating) revert NotOperatingRight(assetId, rightIndex);
@@ -414,14 +423,32 @@ contract ListingRegistry is IListingRegistry, EIP712, ERC2771Context, PauseFlag 
 
     /// @inheritdoc IListingRegistry
     function listingValidity(uint256 listingId) public view returns (ListingValidity) {
-        ListingRecord storage l = _existing(listingId);
+        ListingRecord memory l = _existing(listingId);
         if (l.status == ListingStatus.Delisted) return ListingValidity.Delisted;
         if (!participants.isActive(l.exchange, IParticipantRegistry.Role.Exchange)) {
             return ListingValidity.ExchangeNotActive;
         }
+        return _offerValidity(l);
+    }
+
+    /// @inheritdoc IListingRegistry
+    function tradeableListing(uint256 listingId)
+        external
+        view
+        returns (ListingView memory listing, ListingValidity validity)
+    {
+        ListingRecord memory l = _existing(listingId);
+        listing = ListingView(l.exchange, l.status, l.assetId, l.rightIndex, l.holder, l.originListingId);
+        validity = l.status == ListingStatus.Delisted ? ListingValidity.Delisted : _offerValidity(l);
+    }
+
+    /// @dev The listing rule after the exchange's own standing, one piece of code for `listingValidity` and for
+    /// the trade registry (`tradeableListing`), which checks the exchange itself. The record is a memory copy:
+    /// its three slots are read once each (380 gas less per trade than reading fields through storage).
+    function _offerValidity(ListingRecord memory l) private view returns (ListingValidity) {
         if (l.status == ListingStatus.Suspended) return ListingValidity.Suspended;
         if (l.validUntil != 0 && block.timestamp > l.validUntil) return ListingValidity.Expired;
-        (ListingValidity reason, IDataRegistry.AssetView memory asset) = _rightReason(l.assetId, l.rightIndex, l.holder);
+        (ListingValidity reason, AssetTraits memory asset) = _rightReason(l.assetId, l.rightIndex, l.holder);
         if (reason != ListingValidity.Valid) return reason;
         if (!_stillCompliant(asset, l.attestationId)) return ListingValidity.NotCompliant;
         if (l.originListingId != 0 && listingValidity(l.originListingId) != ListingValidity.Valid) {
@@ -433,7 +460,7 @@ contract ListingRegistry is IListingRegistry, EIP712, ERC2771Context, PauseFlag 
     /// @dev What a change registration or a revocation can undo after listing: the asset became core data, or
     /// it is important or personal and its certification no longer holds (revoked, expired, superseded by a
     /// new version). Policies and the floor bind new listings only.
-    function _stillCompliant(IDataRegistry.AssetView memory asset, uint256 attestationId) private view returns (bool) {
+    function _stillCompliant(AssetTraits memory asset, uint256 attestationId) private view returns (bool) {
         if (asset.classification == 2) return false;
         if (asset.classification != 1 && asset.attributes & PERSONAL_INFORMATION == 0) return true;
         return attestationId != 0

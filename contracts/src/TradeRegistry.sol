@@ -184,53 +184,19 @@ contract TradeRegistry is ITradeRegistry, EIP712, ERC2771Context, PauseFlag {
         if (!participants.isActive(exchange, IParticipantRegistry.Role.Exchange)) revert NotAnExchange(exchange);
     }
 
-    /// @dev The listing's validity as {IListingRegistry-listingValidity} judges it, without what the caller and
-    /// `grantBySig` check anyway in this transaction (the exchange is active; the asset is active and not
-    /// frozen): a trade then costs two external calls fewer. Reverts with the same reasons otherwise.
+    /// @dev The listing rule is the ListingRegistry's own, in one call (`tradeableListing`: `listingValidity`
+    /// without the exchange's standing, which `_activeExchange` has just checked, here for the listing's own
+    /// exchange), so this contract keeps no copy of it that could fall behind (issue 17: a copy missed a
+    /// listing's end and its compliance).
     function _exchangesValidListing(uint256 listingId, address exchange)
         private
         view
         returns (IListingRegistry.ListingView memory listing)
     {
-        listing = listings.getListing(listingId);
+        IListingRegistry.ListingValidity validity;
+        (listing, validity) = listings.tradeableListing(listingId);
         if (listing.exchange != exchange) revert NotExchangesListing(listingId, exchange);
-        if (listing.status != IListingRegistry.ListingStatus.Listed) {
-            revert ListingNotValid(
-                listingId,
-                uint8(
-                    listing.status == IListingRegistry.ListingStatus.Suspended
-                        ? IListingRegistry.ListingValidity.Suspended
-                        : IListingRegistry.ListingValidity.Delisted
-                )
-            );
-        }
-        // A listing past its end is no offer any more (issue 17's listing validity). Whether it is still compliant
-        // is not judged here: that needs the asset's whole record, which would take recordTrade over its gas limit.
-        // slither-disable-next-line unused-return (the listing's attestation is not needed here)
-        (, uint64 validUntil) = listings.getListingConditions(listingId);
-        if (validUntil != 0 && block.timestamp > validUntil) {
-            revert ListingNotValid(listingId, uint8(IListingRegistry.ListingValidity.Expired));
-        }
-        // Which right in the chain fails does not matter here, only whether one does (Slither: unused-return).
-        // slither-disable-next-line unused-return
-        (IDataRegistry.Validity validity,) = dataRegistry.rightValidity(listing.assetId, listing.rightIndex);
-        if (validity != IDataRegistry.Validity.Valid) {
-            IListingRegistry.ListingValidity reason = validity == IDataRegistry.Validity.AssetNotActive
-                ? IListingRegistry.ListingValidity.AssetNotActive
-                : validity == IDataRegistry.Validity.AuthorisationLapsed
-                    ? IListingRegistry.ListingValidity.AuthorisationLapsed
-                    : IListingRegistry.ListingValidity.RightNotValid;
-            revert ListingNotValid(listingId, uint8(reason));
-        }
-        if (dataRegistry.getRight(listing.assetId, listing.rightIndex).holder != listing.holder) {
-            revert ListingNotValid(listingId, uint8(IListingRegistry.ListingValidity.HolderChanged));
-        }
-        if (listing.originListingId != 0) {
-            IListingRegistry.ListingValidity origin = listings.listingValidity(listing.originListingId);
-            if (origin != IListingRegistry.ListingValidity.Valid) {
-                revert ListingNotValid(listingId, uint8(IListingRegistry.ListingValidity.OriginNotValid));
-            }
-        }
+        if (validity != IListingRegistry.ListingValidity.Valid) revert ListingNotValid(listingId, uint8(validity));
     }
 
     /// @dev The price is public (amount and currency) or committed (hash); the grant goes to the buyer under the

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {TradeRegistryBase} from "./TradeRegistryBase.t.sol";
+import {IAttestationRegistry} from "../src/interfaces/IAttestationRegistry.sol";
 import {IDataRegistry} from "../src/interfaces/IDataRegistry.sol";
 import {IListingRegistry} from "../src/interfaces/IListingRegistry.sol";
 import {IParticipantRegistry} from "../src/interfaces/IParticipantRegistry.sol";
@@ -84,6 +85,108 @@ contract TradeRegistryTest is TradeRegistryBase {
             )
         );
         trades.recordTrade(t, g, s);
+    }
+
+    // Issue 17's last trust gap: a listing that stopped being compliant after it was listed is no offer. Before,
+    // TradeRegistry judged listings with its own partial copy of the listing rule, which left compliance out, and
+    // recorded these trades (the first three tests fail on that code).
+
+    /// @dev Trades on `listingId` are refused with ListingNotValid(`listingId`, `reason`), and nothing is written.
+    function _refused(uint256 listingId, IListingRegistry.ListingValidity reason) internal {
+        ITradeRegistry.Trade memory t = _trade(listingId, carol);
+        IDataRegistry.GrantTerms memory g = _terms(carol);
+        ITradeRegistry.Signatures memory s = _sigs(exchangeA, t, g);
+        uint256 rights = registry.getAsset(assetId).rightCount;
+        vm.prank(exchangeA);
+        vm.expectRevert(abi.encodeWithSelector(ITradeRegistry.ListingNotValid.selector, listingId, uint8(reason)));
+        trades.recordTrade(t, g, s);
+        assertEq(registry.getAsset(assetId).rightCount, rights, "no right for the buyer");
+        assertTrue(listings.listingValidity(listingId) == reason, "the listing registry's own verdict");
+    }
+
+    function _traded(uint256 listingId) internal returns (uint256 rightIndex) {
+        (,, rightIndex) = _record(exchangeA, _trade(listingId, carol), _terms(carol));
+        assertEq(registry.getRight(assetId, rightIndex).holder, carol, "the buyer's right");
+    }
+
+    function test_recordTrade_revertsWhen_aChangeRegistrationMadeTheAssetCoreData() public {
+        _traded(listingA);
+        _change(assetId, 2, 0); // 核心数据: never listed, and no longer traded on an earlier listing
+        _refused(listingA, IListingRegistry.ListingValidity.NotCompliant);
+    }
+
+    function test_recordTrade_revertsWhen_theListingsComplianceCertificationIsRevoked() public {
+        (uint256 important, uint256 cert) = _listSensitive("SZDE-I1", 1, 0, true);
+        _traded(important);
+        vm.prank(certifier);
+        attestations.revokeAttestation(cert, 1);
+        _refused(important, IListingRegistry.ListingValidity.NotCompliant);
+
+        // Personal information (attributes bit 0) alike; and a new certification does not revive the listing,
+        // which names the revoked one: the exchange lists the product again with the new one.
+        (uint256 personal, uint256 cert2) = _listSensitive("SZDE-P1", 0, 1, true);
+        vm.prank(certifier);
+        attestations.revokeAttestation(cert2, 1);
+        _certify(assetId);
+        _refused(personal, IListingRegistry.ListingValidity.NotCompliant);
+    }
+
+    /// @dev A compliance certification is of one version of the asset (AttestationRegistry: Superseded once a change
+    /// registration made a new one), whatever the change: for important data or personal information the listing
+    /// is then no longer compliant. An asset that no longer needs a certification after the change stays tradeable.
+    function test_recordTrade_revertsWhen_aNewVersionSupersededTheCertification_ofDataThatNeedsOne() public {
+        (uint256 important, uint256 cert) = _listSensitive("SZDE-S1", 1, 0, true);
+        _change(assetId, 1, 0); // still important data; new metadata only
+        assertTrue(
+            attestations.attestationStatus(cert) == IAttestationRegistry.Status.Superseded, "certification superseded"
+        );
+        _refused(important, IListingRegistry.ListingValidity.NotCompliant);
+
+        // Personal information that a change declared general, without personal information: no certification is
+        // needed any more, so the superseded one does not matter.
+        (uint256 personal, uint256 cert2) = _listSensitive("SZDE-S2", 0, 1, true);
+        _change(assetId, 0, 0);
+        assertTrue(
+            attestations.attestationStatus(cert2) == IAttestationRegistry.Status.Superseded, "superseded as well"
+        );
+        _traded(personal);
+
+        // General data whose listing named a certification anyway, after a change: still tradeable.
+        (uint256 general,) = _listSensitive("SZDE-S3", 0, 0, true);
+        _change(assetId, 0, 4);
+        _traded(general);
+    }
+
+    /// @dev The ordinary paths the compliance check must not refuse: a general asset, also after a change
+    /// registration that keeps it general, and important data and personal information with their certification
+    /// valid. (A guard against refusing too much, so it passes on the old code too.)
+    function test_recordTrade_compliantListingsStillTrade() public {
+        _traded(listingA);
+        _change(assetId, 0, 4);
+        _traded(listingA);
+        (uint256 important,) = _listSensitive("SZDE-V1", 1, 0, true);
+        _traded(important);
+        (uint256 personal,) = _listSensitive("SZDE-V2", 0, 2, true);
+        _traded(personal);
+        (IListingRegistry.ListingView memory listing, IListingRegistry.ListingValidity validity) =
+            listings.tradeableListing(personal);
+        assertTrue(validity == IListingRegistry.ListingValidity.Valid, "tradeable");
+        assertEq(listing.assetId, assetId, "the listing's asset");
+        assertEq(listing.holder, alice, "the seller");
+    }
+
+    /// @dev The listing rule is the listing registry's, but for the exchange's standing, which recordTrade checks
+    /// first (its caller is an active exchange and the listing's): a frozen asset is refused as a listing that is
+    /// not valid, before the grant would refuse it.
+    function test_recordTrade_frozenAsset_refusedAsAListingNotValid() public {
+        participants.addParticipant(
+            address(0x6E6), IParticipantRegistry.Role.Regulator, unicode"法院", keccak256("court"), ""
+        );
+        vm.prank(address(0x6E6));
+        registry.freeze(assetId, unicode"(2026)闽0203执保88号", keccak256("order"));
+        _refused(listingA, IListingRegistry.ListingValidity.AssetFrozen);
+        (, IListingRegistry.ListingValidity validity) = listings.tradeableListing(listingA);
+        assertTrue(validity == IListingRegistry.ListingValidity.AssetFrozen, "the same reason");
     }
 
     function test_recordTrade_revertsWhen_listingIsAnotherExchanges_orNotValid() public {

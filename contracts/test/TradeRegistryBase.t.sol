@@ -5,6 +5,7 @@ import {DataRegistryBase} from "./DataRegistryBase.t.sol";
 import {ListingHelpers} from "./ListingHelpers.sol";
 import {AttestationRegistry} from "../src/AttestationRegistry.sol";
 import {RegistrationOffice} from "../src/RegistrationOffice.sol";
+import {IAttestationRegistry} from "../src/interfaces/IAttestationRegistry.sol";
 import {IDataRegistry} from "../src/interfaces/IDataRegistry.sol";
 import {IListingRegistry} from "../src/interfaces/IListingRegistry.sol";
 import {IParticipantRegistry} from "../src/interfaces/IParticipantRegistry.sol";
@@ -12,12 +13,17 @@ import {ITradeRegistry} from "../src/interfaces/ITradeRegistry.sol";
 import {ListingRegistry} from "../src/ListingRegistry.sol";
 import {TradeRegistry} from "../src/TradeRegistry.sol";
 
-/// @notice Alice registers an asset (all three rights) and lists it on exchange A (code SZDE); Carol buys.
+/// @notice Alice registers an asset (all three rights) and lists it on exchange A (code SZDE); Carol buys. A
+/// compliance certifier and a registrar (of change registrations) stand by for the compliance tests.
 abstract contract TradeRegistryBase is DataRegistryBase {
     ListingRegistry internal listings;
     TradeRegistry internal trades;
+    RegistrationOffice internal office;
+    AttestationRegistry internal attestations;
     address internal exchangeA = address(0xEA);
     address internal exchangeB = address(0xEB);
+    address internal certifier = address(0xCE);
+    address internal registrar = address(0x4E6);
     bytes32 internal assetId;
     uint256 internal listingA;
 
@@ -39,10 +45,11 @@ abstract contract TradeRegistryBase is DataRegistryBase {
 
     function setUp() public virtual override {
         super.setUp();
-        RegistrationOffice office = new RegistrationOffice(registry, participants, 1 days, address(forwarder));
-        AttestationRegistry attestations = new AttestationRegistry(registry, participants, address(forwarder));
+        office = new RegistrationOffice(registry, participants, 1 days, address(forwarder));
+        attestations = new AttestationRegistry(registry, participants, address(forwarder));
         listings = new ListingRegistry(registry, participants, office, attestations, address(forwarder));
         trades = new TradeRegistry(registry, listings, participants, address(forwarder));
+        registry.setRegistrationOffice(address(office));
         _bind(address(listings));
         _bind(address(trades)); // as the deployment does: the trade registry reads its own copy of the switch
         participants.addParticipant(
@@ -51,6 +58,15 @@ abstract contract TradeRegistryBase is DataRegistryBase {
         participants.addParticipant(
             exchangeB, IParticipantRegistry.Role.Exchange, unicode"上海数据交易所", keccak256("91310000MA1FL70B7K"), "https://b"
         );
+        participants.addParticipant(
+            certifier, IParticipantRegistry.Role.ComplianceCertifier, unicode"合规认证机构", keccak256("c"), ""
+        );
+        IParticipantRegistry.QualificationData memory accreditation; // a certifier acts under its qualification
+        (accreditation.kind, accreditation.issuer, accreditation.number) =
+            (IParticipantRegistry.QualificationKind.Accreditation, unicode"国家认监委", "CNCA-R-2026-001");
+        participants.qualify(certifier, accreditation);
+        participants.addParticipant(registrar, IParticipantRegistry.Role.Registrar, unicode"登记机构", keccak256("r"), "");
+        office.configureRegistrar(registrar, "35", "A");
         vm.prank(exchangeA);
         trades.setTradeCode("SZDE");
         vm.prank(exchangeA);
@@ -67,14 +83,60 @@ abstract contract TradeRegistryBase is DataRegistryBase {
 
     /// @dev A listing whose terms end at `validUntil` (0: no end).
     function _listUntil(address exchange, string memory ref, uint64 validUntil) internal returns (uint256) {
+        return _listWith(exchange, ref, validUntil, 0);
+    }
+
+    /// @dev A listing of `assetId` naming compliance certification `attestationId` (0: none).
+    function _listWith(address exchange, string memory ref, uint64 validUntil, uint256 attestationId)
+        internal
+        returns (uint256)
+    {
         IListingRegistry.ListingRequest memory r = ListingHelpers.request(assetId, 3, 0, ref, keccak256("offer"));
         r.terms.validUntil = validUntil;
+        r.attestationId = attestationId;
         uint256 deadline = block.timestamp + 1 days;
         uint256 consentId = listings.listingCount(); // unordered: any unused id
         bytes32 structHash = ListingHelpers.consentHash(alice, exchange, r, consentId, deadline);
         bytes memory sig = _sign(ALICE_KEY, keccak256(abi.encodePacked("\x19\x01", listings.DOMAIN_SEPARATOR(), structHash)));
         vm.prank(exchange);
         return listings.list(r, alice, consentId, deadline, sig);
+    }
+
+    /// @dev Alice's asset of `classification` and `attributes` (all three rights), now `assetId`, certified for
+    /// compliance (合规认证) of its current version when `certified`, and listed on exchange A naming that
+    /// certification, as listing `ref`. Returns the listing and the certification (0 for none).
+    function _listSensitive(string memory ref, uint8 classification, uint8 attributes, bool certified)
+        internal
+        returns (uint256 listingId, uint256 certification)
+    {
+        IDataRegistry.Registration memory reg = _registration(keccak256(bytes(ref)), _holders1(alice, ALL));
+        (reg.classification, reg.attributes) = (classification, attributes);
+        vm.prank(alice);
+        assetId = registry.register(reg);
+        if (certified) certification = _certify(assetId);
+        listingId = _listWith(exchangeA, ref, 0, certification);
+    }
+
+    function _certify(bytes32 id) internal returns (uint256) {
+        IAttestationRegistry.AttestationData memory a;
+        a.kind = IAttestationRegistry.Kind.ComplianceCertification;
+        a.method = "DSL/PIPL";
+        a.conclusion = "pass";
+        a.reportCid = keccak256("certification report");
+        vm.prank(certifier);
+        return attestations.attest(id, a);
+    }
+
+    /// @dev A change registration (变更登记) of `id`, applied for by Alice and passed by the registrar: the asset's
+    /// next version has `classification` and `attributes` (new metadata, the same data).
+    function _change(bytes32 id, uint8 classification, uint8 attributes) internal {
+        IDataRegistry.Version memory v;
+        v.metadataCid = keccak256(abi.encode("metadata", id, registry.getAsset(id).version + 1));
+        (v.classification, v.attributes) = (classification, attributes);
+        vm.prank(alice);
+        office.applyForChange(id, registrar, v, bytes32(0));
+        vm.prank(registrar);
+        office.reviewChange(id, true, 0, bytes32(0));
     }
 
     function _trade(uint256 listingId, address buyer) internal pure returns (ITradeRegistry.Trade memory t) {

@@ -18,7 +18,21 @@ contract TradeRegistryGasTest is TradeRegistryBase {
     }
 
     function test_gas_recordTrade_second() public {
-        ITradeRegistry.Trade memory t = _trade(listingA, carol);
+        _secondTrade(listingA, "recordTrade: buyer's usage right granted (seller and exchange seen before)");
+    }
+
+    /// @dev The compliance check's dearest ordinary case: important data, whose listing's certification is asked
+    /// for its status (the AttestationRegistry then reads the asset's version).
+    function test_gas_recordTrade_importantDataCertified_second() public {
+        (uint256 listingId,) = _listSensitive("SZDE-I1", 1, 0, true);
+        _secondTrade(
+            listingId,
+            "recordTrade: important data, its compliance certification checked (seller and exchange seen before)"
+        );
+    }
+
+    function _secondTrade(uint256 listingId, string memory label) internal {
+        ITradeRegistry.Trade memory t = _trade(listingId, carol);
         IDataRegistry.GrantTerms memory g = _terms(carol);
         ITradeRegistry.Signatures memory s = _sigs(exchangeA, t, g);
         vm.prank(exchangeA);
@@ -29,7 +43,7 @@ contract TradeRegistryGasTest is TradeRegistryBase {
         s.acceptSignature = _acceptSig(BOB_KEY, exchangeA, t, s.grantSignature, s.acceptDeadline);
         vm.prank(exchangeA);
         trades.recordTrade(t, g, s);
-        vm.snapshotGasLastCall("recordTrade: buyer's usage right granted (seller and exchange seen before)");
+        vm.snapshotGasLastCall(label);
     }
 
     function test_gas_setSettlement() public {

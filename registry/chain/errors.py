@@ -77,6 +77,30 @@ def _kind(value: int) -> str:
     return RightKind(value).label
 
 
+#: What puts a listing that cannot be traded on right, by IListingRegistry.ListingValidity (ITradeRegistry's
+#: ListingNotValid carries it): the same listing rule as `listingValidity`, without the exchange's standing.
+_UNTRADEABLE: dict[int, str] = {
+    ListingValidity.SUSPENDED: "Its exchange resumes it (`datareg listing resume`).",
+    ListingValidity.DELISTED: "A delisted listing stays delisted: the exchange lists the product again.",
+    ListingValidity.ASSET_NOT_ACTIVE: "A cancelled asset is not traded.",
+    ListingValidity.RIGHT_NOT_VALID: "The seller's operating right was revoked or ended: it needs a valid one and "
+                                     "a new listing.",
+    ListingValidity.HOLDER_CHANGED: "The operating right changed hands: its holder now consents to a new listing.",
+    ListingValidity.ORIGIN_NOT_VALID: "The listing it cross-lists is no longer valid (`datareg listings`).",
+    ListingValidity.ASSET_FROZEN: "No trade until the regulator releases the freeze.",
+    ListingValidity.EXPIRED: "The exchange lists the product again with a new end.",
+    ListingValidity.NOT_COMPLIANT: (
+        "Since it was listed, a change registration made the asset core data (核心数据, never traded), or the asset "
+        "is important data or personal information and the compliance certification (合规认证) the listing names "
+        "is no longer valid: revoked, expired, superseded by a change registration (a certification is of one "
+        "version), or its certifier suspended. A compliance certifier certifies the asset's current version "
+        "(`datareg attest`) and the exchange lists the product again naming it (`datareg list --attestation`)."
+    ),
+    ListingValidity.AUTHORISATION_LAPSED: "The asset's public-data authorisation (or the holder's licence) must "
+                                          "be in force again.",
+}
+
+
 MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "AssetAlreadyRegistered": lambda a: (
         f"Asset '{a['assetId']}' is already registered: the same registrant cannot register the same content "
@@ -175,6 +199,15 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "InvalidTradeCode": lambda a: (
         f"'{_trade_code(a['code'])}' is not a trade code: 2 to 6 characters A-Z and 0-9, such as SZDE."
     ),
+    "NotExchangesListing": lambda a: (
+        f"Listing {a['listingId']} is not exchange {a['exchange']}'s: an exchange records trades on its own listings "
+        "only (a cross-listing is its venue's own listing)."
+    ),
+    "ListingNotValid": lambda a: " ".join(filter(None, (
+        f"Listing {a['listingId']} cannot be traded on: {_en(ListingValidity, a['validity'])}.",
+        _UNTRADEABLE.get(a["validity"]),
+        "Nothing was recorded: no trade, and no right for the buyer.",
+    ))),
     "TradeCodeNotSet": lambda a: (
         f"Exchange {a['exchange']} has no trade code yet: set it (`datareg trade set-code`) before recording trades."
     ),
@@ -452,7 +485,11 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
         f"Region '{a['region']}' and code '{a['code']}' are not a valid, unused registrar code: two digits of the "
         "administrative division code and one digit or capital letter."
     ),
-    "SerialExhausted": lambda a: "The registrar has used all 9,999 certificate serials of this month.",
+    # Two errors share the name: the registration office's (argument `serial`) and the trade registry's (`year`).
+    "SerialExhausted": lambda a: (
+        f"The exchange has used all 999,999 trade certificate serials of {a['year']}; no trade was recorded."
+        if "year" in a else "The registrar has used all 9,999 certificate serials of this month."
+    ),
     "InvalidIpRegistrarCode": lambda a: (
         f"Division '{a['division']}' and code '{a['code']}' are not a valid, unused code for a data intellectual "
         "property registrar: the 6-digit administrative division code (e.g. 350200) and one digit."

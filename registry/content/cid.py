@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 
 from registry.errors import ContentError, ValidationError
 
@@ -73,7 +74,14 @@ def digest_to_cid(digest: bytes) -> str:
             f"A sha2-256 digest is 32 bytes, got {len(digest)} bytes ('0x{bytes(digest).hex()}'). "
             "Pass the 32-byte value stored on chain, not its hex text."
         )
-    return b58encode(_SHA256_MULTIHASH_PREFIX + bytes(digest))
+    return _cid_of(bytes(digest))
+
+
+# Remembered: the same documents (licence terms, evidence) are named in event after event of a history page, and
+# each base58 encoding is a long division in Python.
+@functools.lru_cache(maxsize=16_384)
+def _cid_of(digest: bytes) -> str:
+    return b58encode(_SHA256_MULTIHASH_PREFIX + digest)
 
 
 def cid_to_digest(cid: str) -> bytes:

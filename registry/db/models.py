@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from sqlalchemy import BigInteger, Column, Index, Integer, Table, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Integer, Table, Text, UniqueConstraint, text
 from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
@@ -122,6 +122,9 @@ class RightVersion(SQLModel, table=True):
         Index("ix_right_versions_right", "asset_id", "right_index", "since_block", "since_log_index"),
         # A party's rights, in the order their page is cut in (queries.party_rights).
         Index("ix_right_versions_holder", "holder", "asset_id", "right_index", "since_block", "since_log_index"),
+        # The current versions only: the `rights` view's rows, by asset and number (migration 0029).
+        Index("ix_right_versions_current", "asset_id", "right_index", postgresql_where=text("until_block IS NULL"),
+              sqlite_where=text("until_block IS NULL")),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True, sa_type=BIG)
@@ -211,6 +214,8 @@ class Block(SQLModel, table=True):
     """Hashes of indexed blocks: evidence for answers, and how a reorg is detected."""
 
     __tablename__ = "blocks"
+    # The last block at or before a moment (queries.block_at): block times never go backwards.
+    __table_args__ = (Index("ix_blocks_time", "timestamp", "number"),)
 
     # The chain's numbers, never the database's: see CHAIN_NUMBERED.
     number: int = Field(primary_key=True, sa_type=BIG, sa_column_kwargs=CHAIN_NUMBERED)

@@ -5,6 +5,7 @@ applicant's name from the same metadata. An address no source names has no entry
 """
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from registry.db.models import Asset, Participant, Right
+from registry.db.queries import one_of
 
 PARTICIPANT = "participant"  # the name the council admitted it under
 APPLICATION = "application"  # the name an asset's application metadata gives the account
@@ -62,9 +64,9 @@ def resolve(db: Session, addresses: Iterable[str | None], assets: Iterable[Asset
     registered: dict[str, str] = {}
     for start in range(0, len(wanted), 500):
         chunk = wanted[start:start + 500]
-        candidates = set(chunk) | {_checksummed(a) for a in chunk}
+        candidates = sorted(set(chunk) | {_checksummed(a) for a in chunk})
         for account, name in db.exec(select(Participant.account, Participant.name)
-                                     .where(col(Participant.account).in_(candidates))):
+                                     .where(one_of(db, col(Participant.account), candidates))):
             registered[account.lower()] = name
     from_applications: dict[str, PartyName] = {}
     for asset in assets:
@@ -106,8 +108,11 @@ def of_accounts(db: Session, addresses: list[str]) -> dict[str, PartyName]:
     return {by_given[a]: party for a, party in found.items() if a in by_given}
 
 
+@functools.lru_cache(maxsize=65_536)
 def _checksummed(address: str) -> str:
-    """EIP-55 spelling, as the participants table keys its accounts (the address as given if it is not one)."""
+    """EIP-55 spelling, as the participants table keys its accounts (the address as given if it is not one).
+    Remembered: a keccak hash per address was a tenth of an asset's answer with a hundred rights, and the same
+    few thousand parties come back in every answer."""
     from eth_utils import to_checksum_address
 
     try:

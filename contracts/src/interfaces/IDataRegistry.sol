@@ -605,6 +605,14 @@ interface IDataRegistry {
     /// @notice An asset's record; reverts with `AssetNotFound` for an unknown id.
     function getAsset(bytes32 assetId) external view returns (AssetView memory);
 
+    /// @notice What rules about an asset's data read (classification, attributes, version, frozen), from its one
+    /// storage slot: `getAsset` without the rest of the record, for contracts that judge listings on every trade.
+    /// Reverts with `AssetNotFound` for an unknown id.
+    function assetTraits(bytes32 assetId)
+        external
+        view
+        returns (uint8 classification, uint8 attributes, uint16 version, bool frozen);
+
     /// @notice A right of an asset; reverts with `RightNotFound` for an index that names none.
     function getRight(bytes32 assetId, uint256 rightIndex) external view returns (RightView memory);
 

@@ -24,9 +24,13 @@ pragma solidity ^0.8.24;
 /// The structured terms (price model and price, product form, delivery modes, usage scope, validity) are in the
 /// `ListingTermsSet` event; the full terms document is in content storage, committed to by `offerTermsCid`.
 /// @dev A listing is valid only while its consent holds, judged on every read, with no transaction needed:
-/// the listing is listed (not suspended or delisted), its exchange is an active exchange, the operating right
-/// is valid and still held by the party that consented, the asset is active, and the origin listing, for a
-/// cross-listing, is valid too. Every write reverts with `IParticipantRegistry.RegistryPaused` while the
+/// the listing is listed (not suspended or delisted) and not past its end, its exchange is an active exchange,
+/// the operating right is valid and still held by the party that consented, the asset is active and not frozen,
+/// the listing is still compliant (the asset did not become core data by a change registration; for important
+/// data or personal information, the compliance certification it was listed with is still `Valid`: not revoked,
+/// expired, superseded by a new version of the asset, nor its certifier suspended or unqualified), and the origin
+/// listing, for a cross-listing, is valid too. The TradeRegistry records trades by the same rule
+/// (`tradeableListing`). Every write reverts with `IParticipantRegistry.RegistryPaused` while the
 /// council has paused the registry.
 interface IListingRegistry {
     enum ListingStatus {
@@ -232,6 +236,17 @@ interface IListingRegistry {
     function getListing(uint256 listingId) external view returns (ListingView memory);
 
     function listingValidity(uint256 listingId) external view returns (ListingValidity);
+
+    /// @notice A listing and whether a trade can be recorded on it now: `listingValidity`'s rule, the same code,
+    /// except for the exchange's own standing, which the TradeRegistry checks itself (its caller must be an active
+    /// exchange and the listing's). Not `Valid` for a listing that is delisted, suspended, past its end, whose
+    /// operating right is not valid or no longer the consenting holder's, whose asset is cancelled or frozen, that
+    /// is no longer compliant (`NotCompliant`) or whose origin listing is not valid. Reverts with
+    /// `ListingNotFound` for an unknown id.
+    function tradeableListing(uint256 listingId)
+        external
+        view
+        returns (ListingView memory listing, ListingValidity validity);
 
     function listingCount() external view returns (uint256);
 

@@ -4,7 +4,8 @@ pragma solidity ^0.8.24;
 import {IDataRegistry} from "./IDataRegistry.sol";
 
 /// @title Trade registry: deals made on an exchange's listing, on chain (交易存证, 登记结算)
-/// @notice An exchange records a trade on one of its own valid listings. The buyer's right is created through
+/// @notice An exchange records a trade on one of its own valid listings (valid by the ListingRegistry's own rule,
+/// compliance included, at the moment of the trade). The buyer's right is created through
 /// the DataRegistry's ordinary grant path: the seller (the holder of the listing's operating right) signs an
 /// EIP-712 `Grant` of a usage right (数据加工使用权) to the buyer, and the trade registry submits it with
 /// `grantBySig` in the same transaction, so the buyer holds an ordinary right with its terms. The buyer signs an
@@ -60,6 +61,13 @@ interface ITradeRegistry {
     error TradeCodeAlreadySet(address exchange, bytes6 code);
     error InvalidTradeCode(bytes6 code);
     error NotExchangesListing(uint256 listingId, address exchange);
+    /// @notice The listing cannot be traded on now; `validity` is its `IListingRegistry.ListingValidity`, as the
+    /// ListingRegistry's own rule judges it (`tradeableListing`: `listingValidity` without the exchange's standing,
+    /// which `recordTrade` checks itself): Suspended, Delisted, Expired (past the listing's end), AssetNotActive,
+    /// AssetFrozen, RightNotValid, AuthorisationLapsed, HolderChanged, NotCompliant (since listing, a change
+    /// registration made the asset core data, or the asset is important data or personal information and the
+    /// compliance certification the listing names is no longer `Valid`: revoked, expired, superseded by a new
+    /// version of the asset, or its certifier suspended or no longer qualified), or OriginNotValid.
     error ListingNotValid(uint256 listingId, uint8 validity);
     error NotAUsageRight(bytes32 assetId, uint256 parentIndex);
     error BuyerMismatch(address buyer, address grantee);
