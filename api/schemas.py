@@ -12,6 +12,7 @@ from registry.db.models import Asset, Event, Lineage, Right
 from registry.db.queries import RightState
 from registry.rules import LegalState, legal_status, verdict_rank
 from registry.vocabulary import (
+    APPROVAL_STATUSES,
     AssetStatus,
     AttestationKind,
     CertificateStatus,
@@ -739,10 +740,6 @@ class ListingPublic(BaseModel):
                                           "it was listed with; null for none.")
     consent_id: Optional[str] = Field(None, description="The id of the signed consent it used (decimal); null when "
                                       "the holder approved by its own transaction.")
-
-
-#: Where a listing approval by transaction stands (GET /v1/listings/approvals).
-APPROVAL_STATUSES = ("in_force", "expired", "revoked", "used")
 
 
 class ListingApprovalPublic(BaseModel):

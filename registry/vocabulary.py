@@ -400,6 +400,11 @@ class ListingStatus(Term):
     DELISTED = 3, "已摘牌", "delisted"
 
 
+#: Where a holder's approval of a listing by its own transaction stands (GET /v1/listings/approvals, `datareg listing
+#: approvals`): the index's judgement of the approval's record, not a contract enum.
+APPROVAL_STATUSES = ("in_force", "expired", "revoked", "used")
+
+
 class ListingValidity(Term):
     """IListingRegistry.ListingValidity: whether a listing is valid now and, if not, why."""
 

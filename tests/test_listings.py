@@ -262,6 +262,60 @@ def test_withdrawn_consents_are_served_and_refused(s):
             str(consent.nonce))
 
 
+def test_cli_approves_revokes_withdraws_and_shows_approvals_and_withdrawn_consents(s, tmp_path):
+    """Failed on the old CLI: `datareg listing approvals` and `datareg listing withdrawn-consents` did not exist, so
+    a holder could see neither its approvals nor the consents it withdrew without calling the API by hand."""
+    exchange_a, bob = s.accounts[4], s.accounts[2]
+    home = tmp_path / "home"
+    env = dict(os.environ, DATAREG_RPC_URL=s.rpc_url, DATAREG_API_URL=s.api_url, DATAREG_DATA_DIR=str(home),
+               DATAREG_KEY_PASSWORD="pw")
+
+    def datareg(*args: str, expect: int = 0, **extra: str) -> subprocess.CompletedProcess:
+        result = subprocess.run([sys.executable, "-m", "registry.cli.main", *args], env={**env, **extra},
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == expect, result.stdout + result.stderr
+        return result
+
+    holder = str(home / "holder.json")
+    datareg("key", "import", "--out", holder, DATAREG_IMPORT_KEY=dev_key(2))
+    asset, right = product(s)
+    until = str(s.chain_time() + 2 * DAY)  # unix seconds: other tests of the module move the chain's clock
+    for reference in ("SDE-CLI-KEPT", "SDE-CLI-REVOKED"):
+        datareg("approve-listing", asset, "--right", str(right), "--exchange", exchange_a.address, "--listing-id",
+                reference, "--valid-until", until, "--key", holder)
+    revoked = json.loads(datareg("--json", "listing", "revoke-approval", asset, "--right", str(right), "--exchange",
+                                 exchange_a.address, "--listing-id", "SDE-CLI-REVOKED", "--key", holder).stdout)
+    # The approval is found by its whole request: one never given is refused in words, nothing sent.
+    missing = datareg("listing", "revoke-approval", asset, "--right", str(right), "--exchange", exchange_a.address,
+                      "--listing-id", "SDE-CLI-NEVER", "--key", holder, expect=1)
+    assert "Traceback" not in missing.stderr and bob.address in missing.stderr
+    consent_ids = [2**50 + 5, 2**50 + 300]  # two words: two transactions
+    withdrawn = json.loads(datareg("--json", "listing", "withdraw-consent", *map(str, consent_ids),
+                                   "--key", holder).stdout)
+    s.wait_block(max(revoked["block_number"], withdrawn["block_number"]))
+
+    rows = json.loads(datareg("--json", "listing", "approvals", "--holder", bob.address, "--asset", asset).stdout)
+    assert [r["status"] for r in rows] == ["in_force", "revoked"]
+    assert rows[1]["revoked_tx"] == revoked["tx_hash"]
+    table = datareg("listing", "approvals", "--holder", bob.address.lower(), "--asset", asset).stdout
+    kept, gone = table.split("\n")[0:3:2]
+    assert kept.startswith("in_force") and "until 20" in kept and "+08:00" in kept and "上海数据交易所" in kept
+    assert gone.startswith("revoked") and f"asset {asset}" in table and revoked["tx_hash"] in table
+    only = json.loads(datareg("--json", "listing", "approvals", "--asset", asset, "--status", "in_force").stdout)
+    assert [r["consent_hash"] for r in only] == [rows[0]["consent_hash"]]
+    assert datareg("listing", "approvals", "--asset", asset, "--status", "used").stdout.strip() == "No approvals."
+
+    shown = json.loads(datareg("--json", "listing", "withdrawn-consents", "--holder", bob.address).stdout)
+    assert {str(i) for i in consent_ids} <= {r["consent_id"] for r in shown}
+    one = datareg("listing", "withdrawn-consents", "--holder", bob.address, "--consent-id", str(consent_ids[1])).stdout
+    assert one.startswith(f"consent {consent_ids[1]}") and withdrawn["tx_hash"] in one and len(one.splitlines()) == 1
+    # Bad input is refused before any request, saying what was wrong.
+    bad = datareg("listing", "approvals", "--holder", "0x1234", expect=2)
+    assert "holder address" in bad.stderr
+    bad = datareg("listing", "approvals", "--status", "pending", expect=2)
+    assert "in_force" in bad.stderr
+
+
 def test_the_index_check_covers_approvals_and_withdrawn_consents(s, tmp_path):
     """`datareg index check` compares both tables with the chain's events replayed, each approval with the
     contract's own record of it (its storage: zero once revoked or used) and each holder's consent bitmap with the

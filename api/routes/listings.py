@@ -10,7 +10,6 @@ from sqlmodel import Session, col, select
 from api.deps import ReaderDep, SessionDep
 from api.params import MAX_DB_INTEGER, Limit, LongLimit, Offset
 from api.schemas import (
-    APPROVAL_STATUSES,
     LegalStatusPublic,
     ListingApprovalPublic,
     ListingFeed,
@@ -28,7 +27,7 @@ from registry.db import queries, registration
 from registry.db.listings import CURSOR_PATTERN, feed, listing_floor
 from registry.db.models import Asset, Listing, ListingApproval, Participant, WithdrawnConsent
 from registry.errors import AccessDenied, NotFound, ValidationError
-from registry.vocabulary import DeliveryMode, ListingStatus, PriceModel, ProductForm, Role
+from registry.vocabulary import APPROVAL_STATUSES, DeliveryMode, ListingStatus, PriceModel, ProductForm, Role
 
 router = APIRouter(prefix="/v1/listings", tags=["listings"])
 #: The statuses a listing can have (NONE is no listing).

@@ -39,7 +39,7 @@ def listing_public(db, listing: Listing, now: int, legal: LegalStatusPublic | No
 
 
 def approval_status(approval: ListingApproval, now: int) -> str:
-    """Where an approval by transaction stands at `now` (schemas.APPROVAL_STATUSES): the contract refuses one
+    """Where an approval by transaction stands at `now` (vocabulary.APPROVAL_STATUSES): the contract refuses one
     past its end (`ApprovalExpired`), and deletes it when revoked or used."""
     if approval.revoked:
         return "revoked"

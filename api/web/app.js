@@ -1399,12 +1399,16 @@ async function pageParty(ctx, address) {
   const rightsPage = page("rights");
   const listingsPage = page("listings");
   const assetsPage = page("assets");
+  const approvalsPage = page("approvals");
+  const withdrawnPage = page("withdrawn");
   const rightsOffset = (rightsPage - 1) * PARTY_PAGE_SIZE;
-  const [participants, answer, registered] = await Promise.all([
+  const [participants, answer, registered, approvals, withdrawn] = await Promise.all([
     api("/v1/participants"),
     // One more than a page, to know whether there is a next one.
     api(`/v1/parties/${address}/rights${query({ limit: PARTY_PAGE_SIZE + 1, offset: rightsOffset })}`),
     api(`/v1/assets${query({ registrant: address, limit: SEARCH_PAGE_SIZE, offset: (assetsPage - 1) * SEARCH_PAGE_SIZE })}`),
+    api(`/v1/listings/approvals${query({ holder: address, limit: SEARCH_PAGE_SIZE, offset: (approvalsPage - 1) * SEARCH_PAGE_SIZE })}`),
+    api(`/v1/listings/withdrawn-consents${query({ holder: address, limit: SEARCH_PAGE_SIZE, offset: (withdrawnPage - 1) * SEARCH_PAGE_SIZE })}`),
   ]);
   setParticipants(participants);
   const info = participants.find((p) => p.account.toLowerCase() === address.toLowerCase()) || null;
@@ -1412,7 +1416,7 @@ async function pageParty(ctx, address) {
     ? await api(`/v1/listings${query({ exchange: address, limit: SEARCH_PAGE_SIZE, offset: (listingsPage - 1) * SEARCH_PAGE_SIZE })}`)
     : null;
   await loadNames([address, ...answer.flatMap((r) => [r.transferred_to, r.terms && r.terms.grantor]),
-                   ...(listings ? listings.data.map((l) => l.holder) : [])]);
+                   ...(listings ? listings.data.map((l) => l.holder) : []), ...approvals.data.map((a) => a.exchange)]);
   // An API without paging of a party's rights answers with all of them: page them here.
   const all = answer.length > PARTY_PAGE_SIZE + 1 ? answer.slice(rightsOffset) : answer;
   const rights = all.slice(0, PARTY_PAGE_SIZE);
@@ -1421,7 +1425,8 @@ async function pageParty(ctx, address) {
   setTitle(name);
   const now = rights.filter((r) => r.holds_now);
   const before = rights.filter((r) => !r.holds_now);
-  const current = { rights: rightsPage, listings: listingsPage, assets: assetsPage };
+  const current = { rights: rightsPage, listings: listingsPage, assets: assetsPage, approvals: approvalsPage,
+                    withdrawn: withdrawnPage };
   const self = (params) => {
     const next = { ...current, ...params };
     return `/parties/${address}${query(Object.fromEntries(Object.entries(next).map(([k, v]) => [k, v > 1 ? v : ""])))}`;
@@ -1471,7 +1476,43 @@ async function pageParty(ctx, address) {
       pager({ page: listingsPage, pages: Math.ceil(listings.count / SEARCH_PAGE_SIZE), href: (p) => self({ listings: p }),
               summary: t("total_count", { count: fmtNumber(listings.count) }) })]
       : h("p", { class: "muted" }, t("no_listings"))) : null,
+    approvalsSection(approvals, approvalsPage, (p) => self({ approvals: p })),
+    withdrawnConsentsSection(withdrawn, withdrawnPage, (p) => self({ withdrawn: p })),
   ];
+}
+
+const APPROVAL_KIND = { in_force: "ok", expired: "neutral", revoked: "bad", used: "neutral" };
+
+/** The listings a holder approved by its own transaction (GET /v1/listings/approvals?holder=): where each stands
+ * and until when; shown only for a party that approved any. */
+function approvalsSection(approvals, page, href) {
+  if (!approvals.count) return null;
+  const ended = (a) => (a.status === "used" ? h("span", `${t("approval_used_by")} #${a.listing_id} · `, time(a.used_at))
+    : a.status === "revoked" ? h("span", `${t("approval_revoked_at")} `, time(a.revoked_at), " ",
+      h("code", { class: "mono", title: a.revoked_tx }, short(a.revoked_tx, 8, 6)))
+    : h("span", { class: "muted" }, "—"));
+  return section(t("listing_approvals"), h("p", { class: "muted" }, t("listing_approvals_intro")), table(
+    [t("exchange"), t("asset"), t("status"), t("valid_until"), t("approval_given"), t("approval_ended"), t("consent_hash")],
+    approvals.data.map((a) => [partyLink(a.exchange), assetLink(a.asset_id),
+      h("span", { "data-approval-status": a.status }, badge(tv("approval_status", a.status), APPROVAL_KIND[a.status] || "neutral")),
+      time(a.valid_until), txEvidence(a.approved_tx, a.approved_block, [[t("time"), time(a.approved_at)]]), ended(a),
+      mono(a.consent_hash)]), { className: "table listing-approvals" }),
+    pager({ page, pages: Math.ceil(approvals.count / SEARCH_PAGE_SIZE), href,
+            summary: t("total_count", { count: fmtNumber(approvals.count) }) }));
+}
+
+/** The signed listing consents (their ids) a holder withdrew (GET /v1/listings/withdrawn-consents?holder=): no
+ * exchange may list with them; shown only for a party that withdrew any. */
+function withdrawnConsentsSection(withdrawn, page, href) {
+  if (!withdrawn.count) return null;
+  return section(t("withdrawn_consents"), h("p", { class: "muted" }, t("withdrawn_consents_intro")), table(
+    [t("consent_id"), t("withdrawn_at"), t("withdrawal"), t("details")],
+    withdrawn.data.map((w) => [h("code", { class: "mono full" }, w.consent_id), time(w.withdrawn_at),
+      txEvidence(w.withdrawn_tx, w.withdrawn_block),
+      w.listing_id !== null ? t("consent_used_before", { listing: w.listing_id }) : h("span", { class: "muted" }, "—")]),
+    { className: "table withdrawn-consents" }),
+    pager({ page, pages: Math.ceil(withdrawn.count / SEARCH_PAGE_SIZE), href,
+            summary: t("total_count", { count: fmtNumber(withdrawn.count) }) }));
 }
 
 /** A participant's qualification records (资质), the current one first. */

@@ -324,6 +324,19 @@ const STRINGS = {
     no_rights_held: "无。",
     registered_assets: "登记的数据资产",
     exchange_listings: "本交易所的挂牌",
+    listing_approvals: "挂牌同意（持有人的链上交易）",
+    listing_approvals_intro: "持有人以自己的链上交易同意交易所挂牌：到期前有效，除非持有人已撤回，或交易所已凭其挂牌。",
+    approval_given: "同意交易",
+    approval_ended: "使用或撤回",
+    approval_used_by: "已用于挂牌",
+    approval_revoked_at: "撤回于",
+    consent_hash: "同意书哈希",
+    withdrawn_consents: "已撤回的签名同意书",
+    withdrawn_consents_intro: "持有人在使用前撤回的签名挂牌同意书编号：任何交易所都不能再凭其挂牌。",
+    consent_id: "同意书编号",
+    withdrawn_at: "撤回时间",
+    withdrawal: "撤回交易",
+    consent_used_before: "撤回前已用于挂牌 #{listing}（撤回不影响该挂牌）",
     assets_with_rights: "拥有权利的资产",
 
     // status
@@ -747,6 +760,19 @@ const STRINGS = {
     no_rights_held: "None.",
     registered_assets: "Assets it registered",
     exchange_listings: "Listings on this exchange",
+    listing_approvals: "Listing approvals (the holder's own transactions)",
+    listing_approvals_intro: "Consents to list given by the holder's own transaction: in force until their end, unless the holder revoked one or the exchange listed with it.",
+    approval_given: "Approved in",
+    approval_ended: "Used or revoked",
+    approval_used_by: "used by listing",
+    approval_revoked_at: "revoked",
+    consent_hash: "Consent hash",
+    withdrawn_consents: "Withdrawn signed consents",
+    withdrawn_consents_intro: "Ids of signed listing consents the holder withdrew before they were used: no exchange may list with them.",
+    consent_id: "Consent id",
+    withdrawn_at: "Withdrawn",
+    withdrawal: "Withdrawal",
+    consent_used_before: "Already used by listing #{listing} before the withdrawal (which does not end it)",
     assets_with_rights: "Assets it holds rights in",
 
     status_title: "Status",
@@ -906,6 +932,7 @@ const VALUES = {
       endEvidence: "解除或终止依据",
     },
     matched_by: { sha256: "SHA-256", cid: "CID" },
+    approval_status: { in_force: "有效", expired: "已到期", revoked: "已撤回", used: "已使用" },
   },
   en: {
     right_status: {
@@ -954,6 +981,7 @@ const VALUES = {
       commitment: "commitment (document CID)", endEvidence: "release or end evidence",
     },
     matched_by: { sha256: "SHA-256", cid: "CID" },
+    approval_status: { in_force: "in force", expired: "expired", revoked: "revoked", used: "used" },
   },
 };
 

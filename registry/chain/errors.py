@@ -221,9 +221,11 @@ MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
         "the operating right can consent to a listing."
     ),
     "ConsentMissing": lambda a: (
-        f"No consent from '{a['holder']}' for exchange '{a['exchange']}' to list this product: the holder must "
-        "sign a ListingConsent (`datareg consent`) or approve by transaction (`datareg approve-listing`) for "
-        "exactly this listing."
+        f"No consent from '{a['holder']}' for exchange '{a['exchange']}' for exactly this listing request. To list, "
+        "the holder signs a ListingConsent (`datareg consent`) or approves by transaction (`datareg "
+        "approve-listing`). To revoke an approval (`datareg listing revoke-approval`), repeat every option exactly "
+        "as given to `approve-listing` (`datareg listing approvals --holder HOLDER` shows the holder's approvals); "
+        "one a listing already used cannot be revoked."
     ),
     "DuplicateExchangeListingId": lambda a: (
         f"Exchange '{a['exchange']}' already has a listing with its id '{a['exchangeListingId']}' that has not "

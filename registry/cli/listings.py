@@ -49,7 +49,13 @@ from registry.cli.common import (
 from registry.cli.rights import resolve_right, store_document
 from registry.config import Settings
 from registry.errors import ValidationError
-from registry.vocabulary import DeliveryMode, QualificationRevocationReason, Role, SuspensionReason
+from registry.vocabulary import (
+    APPROVAL_STATUSES,
+    DeliveryMode,
+    QualificationRevocationReason,
+    Role,
+    SuspensionReason,
+)
 
 
 def _tx(out: Output, result: dict[str, Any], message: str, **extra: Any) -> None:
@@ -251,6 +257,46 @@ def cmd_revoke_approval(args: argparse.Namespace, settings: Settings, out: Outpu
     _tx(out, result, f"Approval for exchange {operation.exchange} to list '{args.listing_id}' revoked.")
 
 
+def _every_page(api: ApiClient, path: str, **params: Any) -> list[dict[str, Any]]:
+    """Every row of a paged list route (100 a page, its largest page): a holder's approvals are all shown."""
+    rows: list[dict[str, Any]] = []
+    while True:
+        page = api.get(path, limit=100, offset=len(rows), **params)
+        rows += page["data"]
+        if not page["data"] or len(rows) >= page["count"]:
+            return rows
+
+
+def _approval_line(a: dict[str, Any]) -> str:
+    ended = {"used": f", used by listing #{a['listing_id']} at {beijing_time(a['used_at'])}",
+             "revoked": f", revoked at {beijing_time(a['revoked_at'])} (transaction {a['revoked_tx']})"}
+    return (f"{a['status']:<8} until {beijing_time(a['valid_until'])}  exchange {a['exchange_name'] or a['exchange']}"
+            f"  holder {a['holder']}\n  asset {a['asset_id']}  consent hash {a['consent_hash']}"
+            + ended.get(a["status"], ""))
+
+
+def cmd_listing_approvals(args: argparse.Namespace, settings: Settings, out: Output) -> None:
+    """Holders' approvals by transaction: in force, expired, revoked or used (GET /v1/listings/approvals)."""
+    params = {k: v for k, v in (
+        ("holder", args.holder and checksum(args.holder, "holder address")),
+        ("exchange", args.exchange and checksum(args.exchange, "exchange address")),
+        ("asset", args.asset and asset_id_hex(args.asset)), ("status", args.status)) if v}
+    rows = _every_page(ApiClient(settings.api_url), "/v1/listings/approvals", **params)
+    out.result(rows, lambda rs: "\n".join(map(_approval_line, rs)) or "No approvals.")
+
+
+def cmd_withdrawn_consents(args: argparse.Namespace, settings: Settings, out: Output) -> None:
+    """Signed consent ids their holders withdrew (GET /v1/listings/withdrawn-consents)."""
+    params = {k: v for k, v in (("holder", args.holder and checksum(args.holder, "holder address")),
+                                ("consent_id", None if args.consent_id is None else str(args.consent_id))) if v}
+    rows = _every_page(ApiClient(settings.api_url), "/v1/listings/withdrawn-consents", **params)
+    out.result(rows, lambda rs: "\n".join(
+        f"consent {r['consent_id']:<12} holder {r['holder']}  withdrawn {beijing_time(r['withdrawn_at'])} "
+        f"(transaction {r['withdrawn_tx']})"
+        + (f"  already used by listing #{r['listing_id']}, which the withdrawal does not end"
+           if r["listing_id"] is not None else "") for r in rs) or "No withdrawn consents.")
+
+
 def cmd_listing_policies(args: argparse.Namespace, settings: Settings, out: Output) -> None:
     page = ApiClient(settings.api_url).get("/v1/listings/policies")
     out.result(page, lambda d: "Council floor: " + (", ".join(
@@ -396,10 +442,12 @@ def add_parsers(sub: Any) -> None:
     p.set_defaults(handler=cmd_list)
 
     listing = sub.add_parser(
-        "listing", help="suspend, resume or delist a listing; listing rules (上架审核); withdraw consents",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "listing", help="suspend, resume or delist a listing; listing rules (上架审核); withdraw consents, "
+        "revoke approvals and show both", formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  $ datareg listing policy --allow-uncertified --key exchange-a\n"
-               "  $ datareg listing policies\n")
+               "  $ datareg listing policies\n"
+               "  $ datareg listing approvals --exchange 0xEXCHANGE --status in_force\n"
+               "  $ datareg listing withdrawn-consents\n")
     actions = listing.add_subparsers(dest="action", required=True, metavar="ACTION")
     for action, text in (("suspend", "suspend a listing (its exchange)"), ("resume", "resume it (its exchange)"),
                          ("delist", "delist it (its exchange, or the holder of the operating right)")):
@@ -427,11 +475,27 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("consent_ids", nargs="+", type=whole_number(0, 2**256 - 1, "a consent id"), metavar="CONSENT_ID")
     key(p, "holder")
     p.set_defaults(handler=cmd_withdraw_consent)
-    p = actions.add_parser("revoke-approval", help="as holder, revoke an approval the exchange has not used")
+    p = actions.add_parser("revoke-approval", help="as holder, revoke an approval the exchange has not used",
+                           description="The approval is found by the whole request: give the asset, --right, "
+                           "--listing-id, --exchange and every term option exactly as `datareg approve-listing` was "
+                           "given them (`datareg listing approvals --holder` shows your approvals).")
     request(p)
     p.add_argument("--exchange", required=True)
     key(p, "holder")
     p.set_defaults(handler=cmd_revoke_approval)
+    p = actions.add_parser("approvals", help="holders' approvals by transaction: in force, expired, revoked or "
+                           "used, and until when")
+    p.add_argument("--holder", help="approvals this holder gave")
+    p.add_argument("--exchange", help="approvals for this exchange")
+    p.add_argument("--asset", help="approvals to list this asset")
+    p.add_argument("--status", choices=list(APPROVAL_STATUSES),
+                   help="in_force: the exchange may list with it now; expired: past its end")
+    p.set_defaults(handler=cmd_listing_approvals)
+    p = actions.add_parser("withdrawn-consents", help="signed consent ids their holders withdrew")
+    p.add_argument("--holder", help="consents this holder withdrew")
+    p.add_argument("--consent-id", type=whole_number(0, 2**256 - 1, "a consent id"),
+                   help="only this consent id: is it withdrawn?")
+    p.set_defaults(handler=cmd_withdrawn_consents)
 
     p = sub.add_parser("listings", help="listings, with whether each is valid and why not")
     p.add_argument("--exchange")

@@ -151,8 +151,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "consent": ("registry.cli.listings", "as holder of the operating right, sign consent for an exchange to list"),
     "approve-listing": ("registry.cli.listings", "as holder, consent to a listing by your own transaction"),
     "list": ("registry.cli.listings", "as an exchange, list (or cross-list) a product with the holder's consent"),
-    "listing": ("registry.cli.listings",
-                "suspend, resume or delist a listing; listing rules (上架审核); withdraw consents"),
+    "listing": ("registry.cli.listings", "suspend, resume or delist a listing; listing rules (上架审核); withdraw "
+                "consents, revoke approvals and show both"),
     "listings": ("registry.cli.listings", "listings, with whether each is valid and why not"),
     "feed": ("registry.cli.listings", "an exchange's listing changes, in order, from a cursor"),
     "trade": ("registry.cli.trades", "trade records: sign a grant, accept, record, settle, deliver, show"),

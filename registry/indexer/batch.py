@@ -141,6 +141,11 @@ class Batch:
         """A new row: the model's defaults with `values` over them. With `replace`, a row that already has
         its key (a new application replacing a closed one) takes the new values instead; without it the
         key is new (the contract creates each asset, right, listing... once), so nothing is read."""
+        return self.add_row(model, values, replace)
+
+    def add_row(self, model: type[SQLModel], values: dict[str, Any], replace: bool = False) -> dict[str, Any]:
+        """`add` with the values in a dict: for the rows made for most events (a right's versions), where
+        passing thirty values as keywords, twice over, cost more than making the row."""
         s = shape(model)
         row = {**s.defaults, **values}
         if s.autoincrement:
@@ -159,10 +164,11 @@ class Batch:
         self._new[model].append(row)
         return row
 
-    def new_version(self, asset_id: str, right_index: int, **values: Any) -> dict[str, Any]:
-        """A right's new current version; the caller has ended the one before it."""
-        row = self.add(RightVersion, asset_id=asset_id, right_index=right_index, **values)
-        self._current[(asset_id, right_index)] = row
+    def new_version(self, values: dict[str, Any]) -> dict[str, Any]:
+        """A right's new current version (`values`: its columns, asset_id and right_index among them); the
+        caller has ended the one before it."""
+        row = self.add_row(RightVersion, values)
+        self._current[(row["asset_id"], row["right_index"])] = row
         return row
 
     # ───────────────────────────── writing ─────────────────────────────

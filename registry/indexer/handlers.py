@@ -96,6 +96,18 @@ def metadata_fields(document: dict[str, Any] | None) -> dict[str, Any]:
     return fields
 
 
+# Attribute's bits as plain ints: `int & Attribute.X` makes an Attribute member each time (microseconds an asset).
+_PERSONAL, _SENSITIVE, _EXPORT, _DERIVED = (int(flag) for flag in (Attribute.PERSONAL, Attribute.SENSITIVE,
+                                                                    Attribute.EXPORT, Attribute.DERIVED))
+
+
+def attribute_columns(attributes: int) -> dict[str, bool]:
+    """An asset's flag columns from a registration's or change's `attributes` bits."""
+    return {"personal_information": bool(attributes & _PERSONAL),
+            "sensitive_personal_information": bool(attributes & _SENSITIVE),
+            "export_allowed": bool(attributes & _EXPORT), "derived": bool(attributes & _DERIVED)}
+
+
 def on_asset_registered(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: MetadataLookup) -> None:
     a = ev.args
     attributes = a["attributes"]
@@ -109,10 +121,7 @@ def on_asset_registered(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: 
         content_cid=_cid_or_none(a["contentCid"]),
         metadata_cid=metadata_cid,
         classification=a["classification"],
-        personal_information=bool(attributes & Attribute.PERSONAL),
-        sensitive_personal_information=bool(attributes & Attribute.SENSITIVE),
-        export_allowed=bool(attributes & Attribute.EXPORT),
-        derived=bool(attributes & Attribute.DERIVED),
+        **attribute_columns(attributes),
         right_count=PRIMARY_RIGHTS,
         registered_block=ev.block_number,
         registered_tx=ev.tx_hash,
@@ -148,9 +157,12 @@ def save_right(batch: Batch, right: dict[str, Any], ev: DecodedEvent, timestamp:
         current = batch.current_version(asset_id, index)
         if current is not None:
             current.update(until_block=ev.block_number, until_log_index=ev.log_index, until_time=timestamp)
-    batch.new_version(asset_id, index, **{name: right[name] for name in RIGHT_COLUMNS if name not in
-                                          ("asset_id", "right_index")},
-                      change=change, since_block=ev.block_number, since_log_index=ev.log_index, since_time=timestamp)
+    version = {name: right[name] for name in RIGHT_COLUMNS}
+    version["change"] = change
+    version["since_block"] = ev.block_number
+    version["since_log_index"] = ev.log_index
+    version["since_time"] = timestamp
+    batch.new_version(version)
 
 
 def _right(batch: Batch, ev: DecodedEvent) -> dict[str, Any]:
@@ -430,9 +442,7 @@ def on_asset_changed(batch: Batch, ev: DecodedEvent, timestamp: int, lookup: Met
         if a["contentHash"] != asset["content_hash"] and int(a["contentCid"], 16):
             asset["content_cid"] = _cid_or_none(a["contentCid"])
     attributes = a["attributes"]
-    asset.update(classification=a["classification"], personal_information=bool(attributes & Attribute.PERSONAL),
-                 sensitive_personal_information=bool(attributes & Attribute.SENSITIVE),
-                 export_allowed=bool(attributes & Attribute.EXPORT), derived=bool(attributes & Attribute.DERIVED))
+    asset.update(classification=a["classification"], **attribute_columns(attributes))
     asset.update(metadata_json=None, name=None, summary=None, industry=None)
     asset.update(metadata_fields(lookup(asset["metadata_cid"])))
     batch.add(AssetVersion, asset_id=a["assetId"], version=a["version"],

@@ -43,8 +43,9 @@ from registry.indexer.writer import Header, Writer
 
 log = logging.getLogger("datareg.indexer")
 
-# Logs per batch the range adapts to (see _get_logs).
+# Logs per batch the range adapts to (see _get_logs), and the most it grows by from one range to the next.
 TARGET_LOGS = 5_000
+MAX_GROWTH = 8
 # Stored blocks compared with the node's per request when looking for a fork.
 FORK_SEARCH_PAGE = 64
 # Blocks below the head whose logs bloom is checked against the logs read: a node may serve the logs of
@@ -57,6 +58,7 @@ class Fetched:
     first: int
     last: int
     logs: list[dict[str, Any]]
+    log_blocks: list[int]  # each log's block number, parsed once for the checks below
     headers: dict[int, Header]
     events: list[DecodedEvent]
     last_hash_before: str  # the hash of block `last` read before the logs
@@ -212,13 +214,14 @@ class Indexer:
         """Whether the logs and the headers of the range were read from one chain."""
         if fetched.headers[fetched.last].hash != fetched.last_hash_before:
             return False
-        return all(fetched.headers[int(entry["blockNumber"], 16)].hash == entry["blockHash"]
-                   for entry in fetched.logs)
+        headers = fetched.headers
+        return all(headers[number].hash == entry["blockHash"]
+                   for number, entry in zip(fetched.log_blocks, fetched.logs))
 
     def _logs_complete(self, fetched: Fetched) -> bool:
         """Whether every block whose logs bloom names one of our contracts has its logs in the range: where
         it has none, the block's receipts decide (a bloom can match by chance; receipts cannot be partial)."""
-        with_logs = {int(entry["blockNumber"], 16) for entry in fetched.logs}
+        with_logs = set(fetched.log_blocks)
         for header in fetched.headers.values():
             if header.number not in with_logs and self._bloom_names_us(header.logs_bloom) \
                     and not self._receipts_show_no_logs_of_ours(header):
@@ -259,9 +262,10 @@ class Indexer:
         if logs is None:
             return None
         near_head = range(max(first, head.number - LATE_LOGS_DEPTH + 1), last + 1)
-        headers = self._headers({first, last, *near_head} | {int(entry["blockNumber"], 16) for entry in logs})
-        events = [e for e in (decode_log(entry) for entry in logs) if e is not None]
-        return Fetched(first, last, logs, headers, events, before)
+        log_blocks = [int(entry["blockNumber"], 16) for entry in logs]
+        headers = self._headers({first, last, *near_head, *log_blocks})
+        events = [e for e in map(decode_log, logs) if e is not None]
+        return Fetched(first, last, logs, log_blocks, headers, events, before)
 
     def _fetch_ahead(self, first: int, last: int, head: Header) -> None:
         self._pending = (first, self._fetcher.submit(self._fetch, first, last, head))
@@ -312,11 +316,16 @@ class Indexer:
                 return None
             raise
         # Grow back after a shrink; keep batches near TARGET_LOGS, small enough for the next range's fetch to
-        # overlap this one's write, large enough that per-batch costs (commit, checkpoint) stay small.
+        # overlap this one's write, large enough that per-batch costs (commit, checkpoint) stay small. A range
+        # with few logs grows by up to MAX_GROWTH at once, towards TARGET_LOGS at this range's density: by
+        # doubling, a chain of one event a block took nine batches (each with its round trips, queries and
+        # commit) to reach ranges of thousands of blocks.
+        span = last - first + 1
         if len(logs) > TARGET_LOGS:
-            self.range = max(1, (last - first + 1) * TARGET_LOGS // len(logs))
+            self.range = max(1, span * TARGET_LOGS // len(logs))
         else:
-            self.range = min(self.max_range, self.range * 2)
+            towards_target = span * TARGET_LOGS // max(1, len(logs))
+            self.range = min(self.max_range, max(self.range * 2, min(towards_target, self.range * MAX_GROWTH)))
         return [entry for entry in logs if not entry.get("removed")]
 
     def _header(self, block: int | str) -> Header:

@@ -323,20 +323,22 @@ class WalCheckpoints:
 def event_row(batch: Batch, event: DecodedEvent, timestamp: int) -> dict[str, Any]:
     """The row of the events table that records `event`, read against the batch's state before the event
     (the audit and the index check build the rows the chain implies with it, to compare)."""
-    return dict(
-        block_number=event.block_number,
-        block_hash=event.block_hash,
-        tx_hash=event.tx_hash,
-        log_index=event.log_index,
-        timestamp=timestamp,
-        name=event.name,
-        asset_id=_asset_of(batch, event),
-        kind=_kind(batch, event),
-        actor=_argument(event, ACTOR_ARGS),
-        party=_argument(event, PARTY_ARGS),
-        right_index=event.args.get("rightIndex"),
-        args_json=_json(event.args),
-    )
+    args = event.args
+    actor, party = _roles(event.name, tuple(args))
+    return {
+        "block_number": event.block_number,
+        "block_hash": event.block_hash,
+        "tx_hash": event.tx_hash,
+        "log_index": event.log_index,
+        "timestamp": timestamp,
+        "name": event.name,
+        "asset_id": _asset_of(batch, event),
+        "kind": _kind(batch, event),
+        "actor": args[actor] if actor else None,
+        "party": args[party] if party else None,
+        "right_index": args.get("rightIndex"),
+        "args_json": _json(args),
+    }
 
 
 def _asset_of(batch: Batch, event: DecodedEvent) -> str | None:
@@ -389,14 +391,11 @@ def _prefetch_rows(batch: Batch, events: list[DecodedEvent]) -> None:
 
 
 @functools.cache
-def _first_named(event_name: str, argument_names: tuple[str, ...], candidates: tuple[str, ...]) -> str | None:
-    return next((name for name in candidates if name in argument_names), None)
-
-
-def _argument(event: DecodedEvent, candidates: tuple[str, ...]) -> object:
-    """The value of the first of `candidates` the event has (which one is fixed per event type)."""
-    name = _first_named(event.name, tuple(event.args), candidates)
-    return event.args[name] if name else None
+def _roles(event_name: str, argument_names: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """The names of the arguments that hold the acting party and the party concerned (fixed per event type):
+    the first of ACTOR_ARGS and of PARTY_ARGS the event has."""
+    return (next((name for name in ACTOR_ARGS if name in argument_names), None),
+            next((name for name in PARTY_ARGS if name in argument_names), None))
 
 
 def _json(args: dict[str, Any]) -> str:
