@@ -319,29 +319,13 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     // Rights
     // ─────────────────────────────────────────────────────────────────────────────────────────────────────
 
-    function _loadRight(bytes32 assetId, Records.AssetRecord memory asset, uint256 rightIndex)
-        private
-        view
-        returns (Records.RightRecord memory)
-    {
-        return Records.loadRight(_rights, assetId, asset, rightIndex);
-    }
-
     function _activeAsset(bytes32 assetId) private view returns (Records.AssetRecord storage) {
         return Records.activeAsset(_assets, assetId);
     }
 
     /// @dev One copy routine for the views that read a right (the compiler would inline a copy in each).
-    function _assetCopy(bytes32 assetId) private view returns (Records.AssetRecord memory) {
-        return Records.loadAsset(_assets[assetId]);
-    }
-
-    function _activeAssetCopy(bytes32 assetId)
-        private
-        view
-        returns (Records.AssetRecord storage, Records.AssetRecord memory)
-    {
-        return Records.activeAssetCopy(_assets, assetId);
+    function _assetCopy(bytes32 assetId) private view returns (Records.AssetRecord memory asset) {
+        Records.loadAsset(asset, _assets[assetId]);
     }
 
     function _existingRight(bytes32 assetId, Records.AssetRecord memory asset, uint256 rightIndex)
@@ -349,7 +333,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         view
         returns (Records.RightRecord memory right)
     {
-        right = _loadRight(assetId, asset, rightIndex);
+        right = Records.loadRight(_rights, assetId, asset, rightIndex);
         if (right.holder == address(0)) revert RightNotFound(assetId, rightIndex);
     }
 
@@ -376,7 +360,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         right = _existingRight(assetId, asset, rightIndex);
         if (right.parentIndex == 0) revert NotAGrant(assetId, rightIndex);
         if (right.flags & Records.FLAG_REVOKED != 0) revert RightIsRevoked(assetId, rightIndex);
-        parent = _loadRight(assetId, asset, right.parentIndex);
+        parent = Records.loadRight(_rights, assetId, asset, right.parentIndex);
         if (parent.holder != grantor) revert NotGrantor(assetId, rightIndex, grantor);
     }
 
@@ -537,7 +521,8 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         private
         returns (uint256 rightIndex)
     {
-        (Records.AssetRecord storage stored, Records.AssetRecord memory asset) = _activeAssetCopy(assetId);
+        (Records.AssetRecord storage stored, Records.AssetRecord memory asset) =
+            Records.activeAssetCopy(_assets, assetId);
         _requireNotFrozen(assetId, asset.activeFreezes);
         Records.RightRecord memory parent = _heldValidRight(assetId, asset, parentIndex, grantor);
         if (parent.flags & Records.FLAG_KIND_MASK == uint8(RightKind.Operating) && asset.activePledges != 0) {
@@ -622,7 +607,8 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     }
 
     function _transfer(address holder, bytes32 assetId, uint256 rightIndex, address to) private {
-        (Records.AssetRecord storage stored, Records.AssetRecord memory asset) = _activeAssetCopy(assetId);
+        (Records.AssetRecord storage stored, Records.AssetRecord memory asset) =
+            Records.activeAssetCopy(_assets, assetId);
         _requireNotFrozen(assetId, asset.activeFreezes);
         Records.RightRecord memory right = _heldValidRight(assetId, asset, rightIndex, holder);
         if (right.flags & Records.FLAG_TRANSFERABLE == 0) revert NotTransferable(assetId, rightIndex);
@@ -646,7 +632,8 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     function _revoke(address grantor, bytes32 assetId, uint256 rightIndex, uint16 reasonCode, bytes32 evidenceCid)
         private
     {
-        (, Records.AssetRecord memory asset) = _activeAssetCopy(assetId);
+        // slither-disable-next-line unused-return (the slot's pointer: this path writes the right, not the asset)
+        (, Records.AssetRecord memory asset) = Records.activeAssetCopy(_assets, assetId);
         _requireNotFrozen(assetId, asset.activeFreezes);
         (Records.RightRecord memory right,) = _grantorsRight(assetId, asset, rightIndex, grantor);
         // Only the flags change: writing the field, not the whole record from memory, skips re-packing the rest.
@@ -655,7 +642,8 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     }
 
     function _renew(address grantor, bytes32 assetId, uint256 rightIndex, uint64 validUntil) private {
-        (, Records.AssetRecord memory asset) = _activeAssetCopy(assetId);
+        // slither-disable-next-line unused-return (the slot's pointer: this path writes the right, not the asset)
+        (, Records.AssetRecord memory asset) = Records.activeAssetCopy(_assets, assetId);
         _requireNotFrozen(assetId, asset.activeFreezes);
         (Records.RightRecord memory right, Records.RightRecord memory parent) =
             _grantorsRight(assetId, asset, rightIndex, grantor);
@@ -674,7 +662,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     {
         while (right.parentIndex != 0) {
             ++depth;
-            right = _loadRight(assetId, asset, right.parentIndex);
+            right = Records.loadRight(_rights, assetId, asset, right.parentIndex);
         }
     }
 
@@ -898,7 +886,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     function getRight(bytes32 assetId, uint256 rightIndex) external view returns (RightView memory) {
         Records.AssetRecord memory asset = _assetCopy(assetId);
         if (asset.status == AssetStatus.None) revert AssetNotFound(assetId);
-        Records.RightRecord memory right = _loadRight(assetId, asset, rightIndex);
+        Records.RightRecord memory right = Records.loadRight(_rights, assetId, asset, rightIndex);
         if (right.holder == address(0)) revert RightNotFound(assetId, rightIndex);
         return RightView({
             holder: right.holder,
@@ -921,7 +909,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     {
         Records.AssetRecord memory asset = _assetCopy(assetId);
         if (asset.status == AssetStatus.None) return (Validity.NoSuchRight, rightIndex);
-        Records.RightRecord memory right = _loadRight(assetId, asset, rightIndex);
+        Records.RightRecord memory right = Records.loadRight(_rights, assetId, asset, rightIndex);
         if (right.holder == address(0)) return (Validity.NoSuchRight, rightIndex);
         if (asset.status != AssetStatus.Active) return (Validity.AssetNotActive, rightIndex);
         (validity, failingRightIndex,) = _validity(assetId, asset, rightIndex, right);
@@ -941,7 +929,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         chain[0] = rightIndex;
         for (uint256 i = 1; i < chain.length; ++i) {
             chain[i] = right.parentIndex;
-            right = _loadRight(assetId, asset, right.parentIndex);
+            right = Records.loadRight(_rights, assetId, asset, right.parentIndex);
         }
     }
 

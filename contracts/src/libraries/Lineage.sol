@@ -33,7 +33,9 @@ library Lineage {
                 if (sources[j].assetId == sourceId) revert IDataRegistry.InvalidSource(i, sourceId);
             }
             uint256 rightIndex = sources[i].rightIndex;
-            Records.AssetRecord memory source = Records.loadAsset(assets[sourceId]);
+            // slither-disable-next-line uninitialized-local (filled from the source's slot on the next line)
+            Records.AssetRecord memory source;
+            Records.loadAsset(source, assets[sourceId]);
             Records.requireActive(sourceId, source.status);
             Records.RightRecord memory right = Records.heldValidRight(rights, sourceId, source, rightIndex, registrant);
             bool isPublic = source.attributes & Records.ATTR_PUBLIC != 0;

@@ -102,8 +102,9 @@ library Records {
     /// which made revoke, renew and transfer dearer than the pointer reads it replaced; this loader takes ~210 gas
     /// off each (and off grant), below the pointer reads (the gas snapshot, SECURITY.md). The status is always a
     /// stored {IDataRegistry.AssetStatus} (only the DataRegistry and its libraries write the slot), so it needs no
-    /// range check; the tests read every member back through `getAsset`.
-    function loadAsset(AssetRecord storage stored) internal view returns (AssetRecord memory a) {
+    /// range check; the tests read every member back through `getAsset`. It fills the caller's struct: returning a new
+    /// one would allocate and zero a second struct on every read (each memory return value is allocated).
+    function loadAsset(AssetRecord memory a, AssetRecord storage stored) internal view {
         assembly ("memory-safe") {
             let w := sload(stored.slot)
             mstore(a, and(w, 0xffffffffffffffffffffffffffffffffffffffff))
@@ -119,8 +120,8 @@ library Records {
     }
 
     /// @dev Reads a whole right record with one SLOAD, the inverse of {storeRight}, for the same reason as
-    /// {loadAsset}.
-    function loadRightRecord(RightRecord storage stored) internal view returns (RightRecord memory r) {
+    /// {loadAsset}, into the caller's struct like it.
+    function loadRightRecord(RightRecord memory r, RightRecord storage stored) internal view {
         assembly ("memory-safe") {
             let w := sload(stored.slot)
             mstore(r, and(w, 0xffffffffffffffffffffffffffffffffffffffff))
@@ -149,7 +150,7 @@ library Records {
         returns (AssetRecord storage stored, AssetRecord memory asset)
     {
         stored = assets[assetId];
-        asset = loadAsset(stored);
+        loadAsset(asset, stored);
         requireActive(assetId, asset.status);
     }
 
@@ -186,7 +187,7 @@ library Records {
                 return right;
             }
         }
-        right = loadRightRecord(rights[assetId][rightIndex]);
+        loadRightRecord(right, rights[assetId][rightIndex]);
     }
 
     /// @dev Walks from a right up to its root (grants form a tree per asset and kind) and returns the first
