@@ -11,7 +11,6 @@ import json
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from eth_abi import encode
 from eth_hash.auto import keccak
 
 from registry.chain.events import DecodedEvent
@@ -308,6 +307,10 @@ _TERMS_TYPEHASH = keccak(b"ListingTerms(uint8 priceModel,uint256 priceAmount,byt
 def approval_hash(listing: dict[str, Any], attestation_id: int, terms: dict[str, Any]) -> str:
     """ListingRegistry._consentHash of a listing's request (its row as on_listed wrote it, and ListingTermsSet's
     certification and terms): the key of the approval by transaction it was listed with."""
+    # Imported here: eth_abi is a twelfth of the indexer process's start, and only listings made with an approval
+    # by transaction need it.
+    from eth_abi import encode
+
     terms_hash = keccak(encode(
         ["bytes32", "uint8", "uint256", "bytes3", "uint8", "uint8", "uint64", "bytes32"],
         [_TERMS_TYPEHASH, terms["priceModel"], terms["priceAmount"], bytes.fromhex(terms["currency"][2:]),
