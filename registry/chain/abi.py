@@ -32,6 +32,14 @@ def load_abi(name: str = "DataRegistry") -> list[dict[str, Any]]:
     return abi
 
 
+def canonical_type(param: dict[str, Any]) -> str:
+    """A parameter's type as signatures spell it (selectors, eth_abi): tuples as their components in parentheses."""
+    kind: str = param["type"]
+    if kind.startswith("tuple"):
+        return "(" + ",".join(canonical_type(c) for c in param["components"]) + ")" + kind[len("tuple"):]
+    return kind
+
+
 def all_abis() -> list[dict[str, Any]]:
     """Every entry of every contract's ABI: events and errors are decoded across all of them."""
     return [entry for name in CONTRACTS for entry in load_abi(name)]

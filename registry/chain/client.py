@@ -7,6 +7,7 @@ import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, cast
 
 from eth_abi import encode
@@ -27,7 +28,7 @@ from web3.middleware import ExtraDataToPOAMiddleware
 from web3.providers.base import JSONBaseProvider
 from web3.types import RPCEndpoint, RPCResponse, TxParams
 
-from registry.chain.abi import load_abi
+from registry.chain.abi import canonical_type, load_abi
 from registry.chain.errors import decode_revert, primary_term_ended
 from registry.chain.events import DecodedEvent, decode_log
 from registry.chain.operations import Forward, Operation, Register
@@ -36,7 +37,14 @@ from registry.chain.types import Registration, asset_id_hex, checksum
 from registry.config import Deployment, Settings
 from registry.errors import ChainError, ChainUnavailable, ConfigurationError, ContractRevert, ValidationError
 
-_REGISTRATIONS_TYPE = "(bytes32,bytes32,bytes32,uint8,uint8,(bytes32,uint256)[],(address,uint8)[])[]"
+
+@cache
+def _register_batch_abi() -> tuple[bytes, str]:
+    """registerBatch's selector and its argument's type, read from the ABI: written out by hand they fell behind
+    when issue 21 added a field to Registration, and register_many failed to encode any batch."""
+    function = next(f for f in load_abi("DataRegistry") if f.get("type") == "function" and f["name"] == "registerBatch")
+    (argument,) = [canonical_type(p) for p in function["inputs"]]
+    return function_signature_to_4byte_selector(f"registerBatch({argument})"), argument
 
 
 def asset_id_of(registrant: str, content_hash: bytes) -> str:
@@ -266,11 +274,10 @@ class RegistryClient:
         if not batches:
             return []
         # eth_abi directly: web3's argument normalisation cost more per asset than the chain's work.
-        selector = function_signature_to_4byte_selector(
-            "registerBatch((bytes32,bytes32,bytes32,uint8,uint8,(bytes32,uint256)[],(address,uint8)[])[])")
+        selector, argument_type = _register_batch_abi()
 
         def call_data(batch: Sequence[Registration]) -> HexStr:
-            return HexStr("0x" + (selector + encode([_REGISTRATIONS_TYPE], [[r.as_abi() for r in batch]])).hex())
+            return HexStr("0x" + (selector + encode([argument_type], [[r.as_abi() for r in batch]])).hex())
 
         to = self.contract.address
         gas = self._simulate({"from": account.address, "to": to, "data": call_data(batches[0])})

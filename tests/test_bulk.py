@@ -1,0 +1,25 @@
+"""The bulk write path (RegistryClient.register_many): registrations in batches of registerBatch transactions,
+encoded with eth_abi directly. Its argument type once fell behind the contract's Registration (issue 21 added a
+field) and every batch failed to encode; only scripts/bench_bulk.py noticed."""
+from __future__ import annotations
+
+from tests.conftest import random_registration
+
+
+def test_register_many_registers_every_asset_in_batches_and_the_api_shows_them(stack):
+    alice, bob = stack.accounts[1], stack.accounts[2]
+    registrations = [random_registration([(alice.address, 0b111)]) for _ in range(2)]
+    registrations.append(random_registration([(alice.address, 1), (bob.address, 2 | 4)]))
+
+    results = stack.client.register_many(registrations, alice, per_transaction=2)
+
+    assert len(results) == 2, "three registrations in batches of two are two transactions"
+    asset_ids = [asset for result in results for asset in result.asset_ids]
+    assert len(asset_ids) == 3 and len(set(asset_ids)) == 3
+    stack.wait_block(max(r.block_number for r in results))
+    for asset_id, registration in zip(asset_ids, registrations, strict=True):
+        asset = stack.http.get(f"/v1/assets/{asset_id}").json()
+        assert asset["content_hash"] == "0x" + registration.content_hash.hex()
+        assert asset["registrant"] == alice.address
+    holders = {r["holder"] for r in stack.http.get(f"/v1/assets/{asset_ids[2]}/rights").json()["rights"]}
+    assert holders == {alice.address, bob.address}
