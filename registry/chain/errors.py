@@ -14,7 +14,7 @@ from typing import Any, cast
 from eth_abi import decode
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
-from registry.chain.abi import all_abis
+from registry.chain.abi import all_abis, canonical_type
 from registry.errors import ChainError, ContractRevert
 from registry.vocabulary import AssetStatus, ListingStatus, ListingValidity, ParticipantStatus, RightKind, Role, Term
 
@@ -568,17 +568,12 @@ def _errors_by_selector() -> dict[bytes, tuple[str, list[str], list[str]]]:
     for item in all_abis():
         if item["type"] != "error":
             continue
-        types = [_abi_type(i) for i in item["inputs"]]
+        types = [canonical_type(i) for i in item["inputs"]]
         selector = function_signature_to_4byte_selector(f"{item['name']}({','.join(types)})")
         table[selector] = (item["name"], [i["name"] for i in item["inputs"]], types)
     return table
 
 
-def _abi_type(param: dict[str, Any]) -> str:
-    kind: str = param["type"]
-    if kind.startswith("tuple"):
-        return "(" + ",".join(_abi_type(c) for c in param["components"]) + ")" + kind[5:]
-    return kind
 
 
 def _normalise(value: object, abi_type: str) -> object:

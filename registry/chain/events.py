@@ -14,7 +14,7 @@ from typing import Any
 
 from eth_hash.auto import keccak
 
-from registry.chain.abi import all_abis
+from registry.chain.abi import all_abis, canonical_type
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,18 +173,11 @@ def _direct_reader(abi: dict[str, Any]) -> Callable[[list[str], str], dict[str, 
     return reader
 
 
-def _canonical_type(param: dict[str, Any]) -> str:
-    """A parameter's type as event signatures spell it: tuples as their components in parentheses."""
-    kind: str = param["type"]
-    if kind.startswith("tuple"):
-        return "(" + ",".join(_canonical_type(c) for c in param["components"]) + ")" + kind[len("tuple"):]
-    return kind
-
 
 def _topic(abi: dict[str, Any]) -> str:
     """topic0 of an event: the keccak of its signature (eth_utils, which also does this, takes 80 ms to
     import, a tenth of the indexer's start)."""
-    signature = f"{abi['name']}({','.join(_canonical_type(i) for i in abi['inputs'])})"
+    signature = f"{abi['name']}({','.join(canonical_type(i) for i in abi['inputs'])})"
     return "0x" + keccak(signature.encode()).hex()
 
 

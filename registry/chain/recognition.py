@@ -26,7 +26,7 @@ from typing import Any
 from eth_abi import decode, encode
 from eth_hash.auto import keccak
 
-from registry.chain.abi import load_abi
+from registry.chain.abi import canonical_type, load_abi
 from registry.chain.events import decode_log
 from registry.chain.evidence import get_logs
 from registry.chain.rpc import Rpc, public_url
@@ -95,12 +95,7 @@ class RecognisedRegistry:
 
 
 def _types(params: list[dict[str, Any]]) -> list[str]:
-    def one(p: dict[str, Any]) -> str:
-        kind = str(p["type"])
-        if kind.startswith("tuple"):
-            return "(" + ",".join(one(c) for c in p["components"]) + ")" + kind[5:]
-        return kind
-    return [one(p) for p in params]
+    return [canonical_type(p) for p in params]
 
 
 @cache

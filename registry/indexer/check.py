@@ -33,8 +33,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col
 
-from registry.chain.abi import load_abi
-from registry.chain.events import DecodedEvent, _canonical_type, _compile, _sequence, decode_log
+from registry.chain.abi import canonical_type, load_abi
+from registry.chain.events import DecodedEvent, _compile, _sequence, decode_log
 from registry.chain.evidence import get_logs, headers
 from registry.chain.rpc import Rpc
 from registry.chain.types import certificate_text
@@ -158,7 +158,7 @@ def _function(contract: str, name: str) -> tuple[bytes, list[str], Any]:
     """A view's selector, its argument types, and a reader of its result (registry.chain.events' word readers:
     addresses checksummed, bytes as 0x-hex; eth_abi took most of an audit's time on 20,000 results)."""
     entry = next(e for e in load_abi(contract) if e["type"] == "function" and e["name"] == name)
-    inputs = [_canonical_type(i) for i in entry["inputs"]]
+    inputs = [canonical_type(i) for i in entry["inputs"]]
     selector = keccak(f"{name}({','.join(inputs)})".encode())[:4]
     return selector, inputs, _sequence([_compile(o) for o in entry["outputs"]], list)
 
