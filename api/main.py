@@ -1,7 +1,6 @@
 """The HTTP API: FastAPI app over the index, the content store and the chain. OpenAPI at /docs."""
 from __future__ import annotations
 
-import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -34,6 +33,7 @@ from registry import calendar
 from registry.config import Settings
 from registry.db.as_of import AsOfReader
 from registry.db.session import create_schema
+from registry.heap import freeze_startup_objects
 
 
 def create_app(settings: Settings | None = None, as_of: AsOfReader | None = None) -> FastAPI:
@@ -79,10 +79,5 @@ def create_app(settings: Settings | None = None, as_of: AsOfReader | None = None
                    authorisations):
         app.include_router(module.router)
     web.install(app)  # the explorer at /, after the API so /v1/... is never shadowed
-    # What is alive now (modules, the app, its schemas, the contracts' ABIs) stays alive: moved out of the
-    # cyclic collector's generations, so that its full collections, which the rows and models of requests
-    # trigger every few hundred requests, no longer walk it. They took up to 85 ms each, in the middle of
-    # whatever request set them off; a few ms after.
-    gc.collect()
-    gc.freeze()
+    freeze_startup_objects()  # after the app, its schemas and the ABIs are built (registry/heap.py)
     return app

@@ -18,6 +18,7 @@ from registry.config import Deployment, Settings
 from registry.content.store import ContentStore, LocalContentStore, open_store
 from registry.db.session import create_schema, is_read_only_error, make_engine
 from registry.errors import ContentError
+from registry.heap import freeze_startup_objects
 from registry.indexer.handlers import MetadataLookup
 from registry.indexer.heads import websocket_url
 from registry.indexer.lock import writer_lock
@@ -151,6 +152,7 @@ def run_indexer(settings: Settings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per JSON-RPC request
     indexer = build_indexer(settings)
+    freeze_startup_objects()  # registry/heap.py
     stop = threading.Event()
     while not stop.is_set():
         # Set by a stop signal or by the loss of the writer lock: either ends this tenure as the writer.

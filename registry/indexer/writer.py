@@ -67,6 +67,7 @@ from registry.db.models import (
     UndoBatch,
     WithdrawnConsent,
 )
+from registry.heap import collector_paused
 from registry.indexer.batch import Batch, table_of, undo
 from registry.indexer.handlers import AUTHORISATION_EVENTS, HANDLERS, MetadataLookup, stored_event
 
@@ -116,7 +117,7 @@ class Writer:
         """Indexes blocks `first`..`last` (their `events`; `headers` of at least `first`, `last` and every
         block with an event) and moves the checkpoint to `last`, in one transaction."""
         batch = getattr(self.lookup, "batch", None)  # the service's StoreLookup lists the store once per batch
-        with Session(self.engine) as db, (batch() if batch else nullcontext()):
+        with collector_paused(), Session(self.engine) as db, (batch() if batch else nullcontext()):
             self.wal.prepare(db)
             # The listings are judged after each block that may change one, not once at the end of the range,
             # so the feed holds the same entries whatever ranges the chain was indexed in (a listing suspended
