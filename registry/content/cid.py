@@ -81,7 +81,16 @@ def digest_to_cid(digest: bytes) -> str:
 # each base58 encoding is a long division in Python.
 @functools.lru_cache(maxsize=16_384)
 def _cid_of(digest: bytes) -> str:
-    return b58encode(_SHA256_MULTIHASH_PREFIX + digest)
+    cid = b58encode(_SHA256_MULTIHASH_PREFIX + digest)
+    # The indexer names each new asset's document by the CID made here and the content store decodes that CID
+    # straight back (for its shard): the pair is kept, so that decoding is a lookup, not a second long division.
+    if len(_DIGEST_OF) >= 16_384:
+        _DIGEST_OF.clear()
+    _DIGEST_OF[cid] = digest
+    return cid
+
+
+_DIGEST_OF: dict[str, bytes] = {}  # CIDv0 text -> digest, for CIDs _cid_of made
 
 
 def cid_to_digest(cid: str) -> bytes:
@@ -113,6 +122,9 @@ def is_cid(text: object) -> bool:
 
 
 def _cidv0_digest(cid: str, text: str) -> bytes:
+    known = _DIGEST_OF.get(text)
+    if known is not None:
+        return known
     if len(text) != 46:
         raise InvalidCid(
             f"'{cid}' is not a CID: a CIDv0 is 46 characters long, this one has {len(text)}. "
