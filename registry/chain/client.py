@@ -292,8 +292,8 @@ class RegistryClient:
     ) -> list[TxResult]:
         """The bulk write path: registrations in batches of `per_transaction`, every transaction signed here
         with locally counted nonces and sent as soon as it is signed (the node mines one while the next is
-        signed), then their receipts collected in batches, each decoded while the node mines the next. One gas
-        estimate per batch size (the shape, not the content, decides the cost) and no other round trips.
+        signed), then their receipts collected, up to RECEIPTS_PER_POLL in a JSON-RPC batch. One gas estimate
+        per batch size (the shape, not the content, decides the cost) and no other round trips.
         Every batch is encoded before anything is sent: a registration that cannot be encoded sends nothing."""
         batches = [registrations[i:i + per_transaction] for i in range(0, len(registrations), per_transaction)]
         if not batches:
