@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, cast
 
 from eth_abi import encode
 from eth_abi.exceptions import EncodingError
+from eth_account._utils.signing import sign_transaction_dict
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from eth_typing import ChecksumAddress, HexStr
@@ -29,6 +30,7 @@ from web3.providers.base import JSONBaseProvider
 from web3.types import RPCEndpoint, RPCResponse, TxParams
 
 from registry.chain.abi import canonical_type, load_abi
+from registry.chain.encoding import encoder
 from registry.chain.errors import decode_revert, primary_term_ended
 from registry.chain.events import DecodedEvent, decode_log
 from registry.chain.operations import Forward, Operation, Register
@@ -39,12 +41,13 @@ from registry.errors import ChainError, ChainUnavailable, ConfigurationError, Co
 
 
 @cache
-def _register_batch_abi() -> tuple[bytes, str]:
-    """registerBatch's selector and its argument's type, read from the ABI: written out by hand they fell behind
-    when issue 21 added a field to Registration, and register_many failed to encode any batch."""
+def _register_batch_abi() -> tuple[bytes, Callable[[Any], bytes]]:
+    """registerBatch's selector and its argument's encoder, from the argument's type read from the ABI: written
+    out by hand it fell behind when issue 21 added a field to Registration, and register_many failed to encode
+    any batch."""
     function = next(f for f in load_abi("DataRegistry") if f.get("type") == "function" and f["name"] == "registerBatch")
     (argument,) = [canonical_type(p) for p in function["inputs"]]
-    return function_signature_to_4byte_selector(f"registerBatch({argument})"), argument
+    return function_signature_to_4byte_selector(f"registerBatch({argument})"), encoder(argument)
 
 
 def asset_id_of(registrant: str, content_hash: bytes) -> str:
@@ -97,25 +100,45 @@ def fee_fields(rpc: Rpc) -> dict[str, int]:
 
 
 def poll_receipt(rpc: Rpc, tx_hash: str, timeout: float, through_outages: bool = False) -> dict[str, Any]:
-    """The receipt of a sent transaction, asked for every 10 ms until `timeout`. A node that cannot be
-    reached raises ChainUnavailable, or with `through_outages` is asked again until the timeout (the
-    transaction was sent; only its receipt is late)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            receipt: dict[str, Any] | None = rpc.call("eth_getTransactionReceipt", [tx_hash])
-        except ChainUnavailable:
-            if not through_outages or time.monotonic() > deadline:
-                raise
-            receipt = None
-        except ChainError as exc:
-            raise ChainError(f"No receipt for transaction {tx_hash}: {exc}") from exc
-        if receipt:
-            return receipt
-        if time.monotonic() > deadline:
-            raise ChainError(f"No receipt for transaction {tx_hash} after {timeout:.0f} s; it may still be "
-                             "pending: look it up by its hash later.")
-        time.sleep(0.01)
+    """The receipt of a sent transaction (see poll_receipts)."""
+    return next(poll_receipts(rpc, [tx_hash], timeout, through_outages))
+
+
+# Receipts asked for in one JSON-RPC batch: those of the next transactions still without one. More would mostly
+# ask for receipts not yet there (a node mines a sender's transactions in nonce order).
+RECEIPTS_PER_POLL = 20
+
+
+def poll_receipts(rpc: Rpc, tx_hashes: Sequence[str], timeout: float,
+                  through_outages: bool = False) -> Iterator[dict[str, Any]]:
+    """The receipts of sent transactions, in their order, each as soon as it and those before it are in (the
+    caller decodes one while the node mines the next): asked for every 10 ms, up to RECEIPTS_PER_POLL in a
+    batch, each until `timeout` after the one before it. A node that cannot be reached raises
+    ChainUnavailable, or with `through_outages` is asked again until the timeout (the transactions were sent;
+    only their receipts are late)."""
+    found: dict[int, dict[str, Any]] = {}
+    for i, tx_hash in enumerate(tx_hashes):
+        deadline = time.monotonic() + timeout
+        while i not in found:
+            asked = [j for j in range(i, min(i + RECEIPTS_PER_POLL, len(tx_hashes))) if j not in found]
+            try:
+                receipts: list[dict[str, Any] | None] = (
+                    [rpc.call("eth_getTransactionReceipt", [tx_hash])] if len(asked) == 1 else
+                    rpc.batch([("eth_getTransactionReceipt", [tx_hashes[j]]) for j in asked]))
+            except ChainUnavailable:
+                if not through_outages or time.monotonic() > deadline:
+                    raise
+                receipts = []
+            except ChainError as exc:
+                raise ChainError(f"No receipt for transaction {tx_hash}: {exc}") from exc
+            found.update((j, receipt) for j, receipt in zip(asked, receipts) if receipt)
+            if i in found:
+                break
+            if time.monotonic() > deadline:
+                raise ChainError(f"No receipt for transaction {tx_hash} after {timeout:.0f} s; it may still be "
+                                 "pending: look it up by its hash later.")
+            time.sleep(0.01)
+        yield found.pop(i)
 
 
 @dataclass(frozen=True)
@@ -268,36 +291,38 @@ class RegistryClient:
         self, registrations: Sequence[Registration], account: LocalAccount, per_transaction: int = 100
     ) -> list[TxResult]:
         """The bulk write path: registrations in batches of `per_transaction`, every transaction signed here
-        with locally counted nonces, all sent in one JSON-RPC batch, then their receipts collected. One gas
-        estimate per batch size (the shape, not the content, decides the cost) and no other round trips."""
+        with locally counted nonces and sent as soon as it is signed (the node mines one while the next is
+        signed), then their receipts collected, up to RECEIPTS_PER_POLL in a JSON-RPC batch. One gas estimate
+        per batch size (the shape, not the content, decides the cost) and no other round trips.
+        Every batch is encoded before anything is sent: a registration that cannot be encoded sends nothing."""
         batches = [registrations[i:i + per_transaction] for i in range(0, len(registrations), per_transaction)]
         if not batches:
             return []
-        # eth_abi directly: web3's argument normalisation cost more per asset than the chain's work.
-        selector, argument_type = _register_batch_abi()
+        # A compiled encoder (registry/chain/encoding.py): web3's argument normalisation, then eth_abi's
+        # validation, cost more per asset than the chain's work.
+        selector, encode = _register_batch_abi()
 
-        def call_data(batch: Sequence[Registration]) -> HexStr:
-            return HexStr("0x" + (selector + encode([argument_type], [[r.as_abi() for r in batch]])).hex())
+        def call_data(batch: Sequence[Registration]) -> bytes:
+            return selector + encode([r.as_abi() for r in batch])
 
         to = self.contract.address
-        gas = self._simulate({"from": account.address, "to": to, "data": call_data(batches[0])})
+        first = call_data(batches[0])
+        gas = self._simulate({"from": account.address, "to": to, "data": HexStr("0x" + first.hex())})
         fees = fee_fields(self.chain.rpc)
-        raws: list[HexStr] = []
-        for batch in batches:
+        data = [first, *(call_data(batch) for batch in batches[1:])]
+        hashes = []
+        for batch, call in zip(batches, data):
             nonce = self._next_nonce(account.address)
             self._nonces[account.address] = nonce + 1
             tx: dict[str, Any] = {"chainId": self.chain.chain_id, "nonce": nonce, "to": to, "value": 0, **fees,
-                  "data": call_data(batch), "gas": gas * len(batch) // len(batches[0]) * 6 // 5 + 50_000}
-            raws.append(HexStr("0x" + account.sign_transaction(tx).raw_transaction.hex()))
-        # One at a time and in nonce order: a JSON-RPC batch may be processed out of order by the node.
-        hashes = []
-        for raw in raws:
+                  "data": call, "gas": gas * len(batch) // len(batches[0]) * 6 // 5 + 50_000}
+            # One at a time and in nonce order: a JSON-RPC batch may be processed out of order by the node.
             try:
-                hashes.append(self.w3.eth.send_raw_transaction(raw))
+                hashes.append(_hex(self.w3.eth.send_raw_transaction(_signed(account, tx))))
             except Exception as exc:  # noqa: BLE001
                 self._nonces.pop(account.address, None)
                 raise ChainError(f"The node refused a batch of registrations: {_rpc_message(exc)}.") from exc
-        return [self.wait(h) for h in hashes]
+        return self.wait_all(hashes)
 
     def sign(
         self, operation: Operation, account: LocalAccount, deadline: int | None = None, ttl: int = 3600,
@@ -407,13 +432,18 @@ class RegistryClient:
     def wait(self, tx_hash: bytes | str, timeout: float = 60.0) -> TxResult:
         """Polls for the receipt every 10 ms and decodes it with the registry's own decoder (web3's receipt
         formatting cost more than the chain's work for a batch of registrations)."""
-        tx_hash = _hex(tx_hash)
+        return self.wait_all([_hex(tx_hash)], timeout)[0]
+
+    def wait_all(self, tx_hashes: Sequence[str], timeout: float = 60.0) -> list[TxResult]:
+        """`wait` for each of these transactions in turn (poll_receipts), the first failed one raising."""
+        results: list[TxResult] = []
         try:
-            receipt = poll_receipt(self.chain.rpc, tx_hash, timeout)
+            for receipt in poll_receipts(self.chain.rpc, tx_hashes, timeout):
+                results.append(self.result_of(receipt))
         except ChainUnavailable as exc:
-            raise self._down(exc, f"transaction {tx_hash} was sent and may still be included in a "
-                                  "block: look it up by its hash when the node is back") from exc
-        return self.result_of(receipt)
+            raise self._down(exc, f"transaction {tx_hashes[len(results)]} was sent and may still be included in "
+                                  "a block: look it up by its hash when the node is back") from exc
+        return results
 
     def result_of(self, receipt: dict[str, Any]) -> TxResult:
         """A receipt as JSON-RPC gives it, decoded with the registry's own decoder; a failed transaction raises
@@ -565,6 +595,13 @@ class RegistryClient:
             f"Transaction {_hex(receipt['transactionHash'])} failed in block {receipt['blockNumber']} "
             f"(gas used {receipt['gasUsed']})."
         )
+
+
+def _signed(account: LocalAccount, tx: dict[str, Any]) -> bytes:
+    """The raw signed transaction, as account.sign_transaction makes it, with the account's own key object:
+    eth_account's public call rebuilds the key from its bytes for every transaction, deriving the public key
+    again, a second elliptic-curve multiplication as costly as the signature's (without coincurve)."""
+    return sign_transaction_dict(account._key_obj, tx)[3]
 
 
 def _function_name(operation: Operation, name: str | None) -> str:

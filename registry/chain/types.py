@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from registry.errors import ValidationError
@@ -21,6 +22,13 @@ PRIMARY_RIGHTS = len(RightKind)
 
 def checksum(address: str, what: str = "address") -> str:
     """A checksummed address, or a ValidationError naming what was wrong."""
+    # Text is remembered (a bulk registration names the same holders thousands of times, and the checksum's
+    # keccak was most of the time of encoding a registration); a refusal is raised anew each time.
+    return _checksum(address, what) if isinstance(address, str) else _checksum.__wrapped__(address, what)
+
+
+@lru_cache(maxsize=65_536)
+def _checksum(address: str, what: str) -> str:
     # Imported here: eth_utils costs ~0.15 s of CPU, and the CLI's read commands import this module.
     from eth_utils import is_address, to_checksum_address
 
