@@ -537,7 +537,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     {
         (Records.AssetRecord storage stored, Records.AssetRecord memory asset) =
             Records.activeAssetCopy(_assets, assetId);
-        _requireNotFrozen(assetId, asset.activeFreezes);
+        Records.requireNotFrozen(_remarks, assetId, asset.activeFreezes);
         // slither-disable-next-line uninitialized-local (filled by _heldValidRight on the next line)
         Records.RightRecord memory parent;
         _heldValidRight(parent, assetId, asset, parentIndex, grantor);
@@ -585,7 +585,10 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         }
         uint24 count = asset.rightCount;
         if (count == type(uint24).max) revert TooManyRights(assetId);
-        stored.rightCount = ++count;
+        unchecked {
+            ++count; // below the maximum (checked above)
+        }
+        stored.rightCount = count;
         rightIndex = count;
         uint8 kind = parent.flags & Records.FLAG_KIND_MASK;
         {
@@ -609,9 +612,10 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     /// the terms ABI-encoded by hand: the compiler's encoder for a calldata struct with two strings re-validates
     /// and copies field by field (~1,000 gas a grant). The log is byte for byte the compiler's (the fuzz test
     /// testFuzz_grantEventIsTheAbiEncoding compares the two). The five static head fields are copied as they
-    /// are in calldata: `_grant` has read each through the checked accessors before this (grantee, both times
-    /// and both flags), so a value out of its type's range has already reverted; the strings are taken through
-    /// the checked accessors here, and their padding is zeroed.
+    /// are in calldata: `_grant` has read and checked each before this (grantee, both times and both flags), so a
+    /// value out of its type's range has already reverted. The strings are located here with the checks of the
+    /// compiler's accessor of a calldata struct's string member (`stringMember`; each reverts without data, as the
+    /// accessor does), inline: the accessor cost ~150 gas a string. Their padding is zeroed.
     function _emitRightGranted(
         bytes32 assetId,
         address grantor,
@@ -620,10 +624,21 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         uint8 kind,
         GrantTerms calldata t
     ) private {
-        string calldata purpose = t.purpose;
-        string calldata territory = t.territory;
         bytes32 topic = RightGranted.selector;
         assembly ("memory-safe") {
+            // The string member whose offset (from the struct) is at `t + at`: in the calldata, its length
+            // within 64 bits, its bytes within the calldata.
+            function stringMember(base, at) -> offset, length {
+                let rel := calldataload(add(base, at))
+                if iszero(slt(rel, sub(sub(calldatasize(), base), 31))) { revert(0, 0) }
+                let addr := add(base, rel)
+                length := calldataload(addr)
+                if gt(length, 0xffffffffffffffff) { revert(0, 0) }
+                offset := add(addr, 0x20)
+                if sgt(offset, sub(calldatasize(), length)) { revert(0, 0) }
+            }
+            let purposeOffset, purposeLength := stringMember(t, 0xa0)
+            let territoryOffset, territoryLength := stringMember(t, 0xc0)
             // Scratch memory past the free memory pointer, not kept: nothing is allocated after the log.
             let data := mload(0x40)
             mstore(data, rightIndex)
@@ -636,16 +651,16 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
             // purpose at 0x120 (nine head words), then territory, each a length and whole words of bytes
             let tail := add(head, 0x120)
             mstore(add(head, 0xa0), 0x120)
-            let words := and(add(purpose.length, 31), not(31))
+            let words := and(add(purposeLength, 31), not(31))
             mstore(add(tail, words), 0) // the last word's padding (its length word when empty: set next)
-            mstore(tail, purpose.length)
-            calldatacopy(add(tail, 0x20), purpose.offset, purpose.length)
+            mstore(tail, purposeLength)
+            calldatacopy(add(tail, 0x20), purposeOffset, purposeLength)
             tail := add(tail, add(0x20, words))
             mstore(add(head, 0xc0), sub(tail, head))
-            words := and(add(territory.length, 31), not(31))
+            words := and(add(territoryLength, 31), not(31))
             mstore(add(tail, words), 0)
-            mstore(tail, territory.length)
-            calldatacopy(add(tail, 0x20), territory.offset, territory.length)
+            mstore(tail, territoryLength)
+            calldatacopy(add(tail, 0x20), territoryOffset, territoryLength)
             let end := add(tail, add(0x20, words))
             log4(data, sub(end, data), topic, assetId, calldataload(t), grantor)
         }
@@ -654,7 +669,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     function _transfer(address holder, bytes32 assetId, uint256 rightIndex, address to) private {
         (Records.AssetRecord storage stored, Records.AssetRecord memory asset) =
             Records.activeAssetCopy(_assets, assetId);
-        _requireNotFrozen(assetId, asset.activeFreezes);
+        Records.requireNotFrozen(_remarks, assetId, asset.activeFreezes);
         // slither-disable-next-line uninitialized-local (filled by _heldValidRight on the next line)
         Records.RightRecord memory right;
         _heldValidRight(right, assetId, asset, rightIndex, holder);
@@ -681,7 +696,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     {
         // slither-disable-next-line unused-return (the slot's pointer: this path writes the right, not the asset)
         (, Records.AssetRecord memory asset) = Records.activeAssetCopy(_assets, assetId);
-        _requireNotFrozen(assetId, asset.activeFreezes);
+        Records.requireNotFrozen(_remarks, assetId, asset.activeFreezes);
         // slither-disable-next-line uninitialized-local (both filled by _grantorsRight)
         Records.RightRecord memory right;
         // slither-disable-next-line uninitialized-local
@@ -695,7 +710,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     function _renew(address grantor, bytes32 assetId, uint256 rightIndex, uint64 validUntil) private {
         // slither-disable-next-line unused-return (the slot's pointer: this path writes the right, not the asset)
         (, Records.AssetRecord memory asset) = Records.activeAssetCopy(_assets, assetId);
-        _requireNotFrozen(assetId, asset.activeFreezes);
+        Records.requireNotFrozen(_remarks, assetId, asset.activeFreezes);
         // slither-disable-next-line uninitialized-local (both filled by _grantorsRight)
         Records.RightRecord memory right;
         // slither-disable-next-line uninitialized-local
@@ -767,13 +782,9 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         Remarks.release(_remarks, _assets, participants, _msgSender(), assetId, orderId, reasonCid, true);
     }
 
-    function _requireNotFrozen(bytes32 assetId, uint8 activeFreezes) private view {
-        Records.requireNotFrozen(_remarks, assetId, activeFreezes);
-    }
-
     /// @inheritdoc IDataRegistry
     function requireOpen(bytes32 assetId) external view {
-        _requireNotFrozen(assetId, _activeAsset(assetId).activeFreezes);
+        Records.requireNotFrozen(_remarks, assetId, _activeAsset(assetId).activeFreezes);
     }
 
     /// @inheritdoc IDataRegistry
@@ -895,6 +906,17 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         return Records.publicCheck(
             publicDataAuthorisation, _publicAuthorisation, assetId, account, mode, purpose, validUntil
         );
+    }
+
+    /// @dev {ERC2771Context-_msgSender}'s rule (the last 20 bytes of the calldata when the trusted forwarder calls
+    /// with at least 20 bytes, else the caller), without its two public-function calls: it runs first in every write.
+    function _msgSender() internal view override returns (address sender) {
+        sender = msg.sender;
+        if (sender == trustedForwarder() && msg.data.length >= 20) {
+            assembly ("memory-safe") {
+                sender := shr(96, calldataload(sub(calldatasize(), 20)))
+            }
+        }
     }
 
     /// @dev The council's emergency stop (see {PauseFlag}): the participant registry holds the switch.
