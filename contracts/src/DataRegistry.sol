@@ -535,11 +535,10 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         private
         returns (uint256 rightIndex)
     {
-        (Records.AssetRecord storage stored, Records.AssetRecord memory asset) =
-            Records.activeAssetCopy(_assets, assetId);
+        Records.AssetRecord memory asset = Records.unzeroedAsset()();
+        Records.AssetRecord storage stored = Records.activeAssetCopy(asset, _assets, assetId);
         Records.requireNotFrozen(_remarks, assetId, asset.activeFreezes);
-        // slither-disable-next-line uninitialized-local (filled by _heldValidRight on the next line)
-        Records.RightRecord memory parent;
+        Records.RightRecord memory parent = Records.unzeroedRight()();
         _heldValidRight(parent, assetId, asset, parentIndex, grantor);
         if (parent.flags & Records.FLAG_KIND_MASK == uint8(RightKind.Operating) && asset.activePledges != 0) {
             // Every standing pledge's pledgee must have consented to exactly this grant (used up).
@@ -580,7 +579,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
             // <= rightCount, a uint24
             record = Records.rightWord(grantee, 0, uint32(validFrom), uint32(validUntil), uint24(parentIndex));
         }
-        if (_depth(assetId, asset, parent) >= MAX_GRANT_DEPTH) {
+        if (parent.parentIndex != 0 && _depth(assetId, asset, parent) >= MAX_GRANT_DEPTH) {
             revert GrantTooDeep(assetId, parentIndex, MAX_GRANT_DEPTH);
         }
         uint24 count = asset.rightCount;
@@ -667,11 +666,10 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     }
 
     function _transfer(address holder, bytes32 assetId, uint256 rightIndex, address to) private {
-        (Records.AssetRecord storage stored, Records.AssetRecord memory asset) =
-            Records.activeAssetCopy(_assets, assetId);
+        Records.AssetRecord memory asset = Records.unzeroedAsset()();
+        Records.AssetRecord storage stored = Records.activeAssetCopy(asset, _assets, assetId);
         Records.requireNotFrozen(_remarks, assetId, asset.activeFreezes);
-        // slither-disable-next-line uninitialized-local (filled by _heldValidRight on the next line)
-        Records.RightRecord memory right;
+        Records.RightRecord memory right = Records.unzeroedRight()();
         _heldValidRight(right, assetId, asset, rightIndex, holder);
         if (right.flags & Records.FLAG_TRANSFERABLE == 0) revert NotTransferable(assetId, rightIndex);
         if (to == address(0) || to == holder) revert InvalidRecipient(to);
@@ -694,13 +692,12 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     function _revoke(address grantor, bytes32 assetId, uint256 rightIndex, uint16 reasonCode, bytes32 evidenceCid)
         private
     {
+        Records.AssetRecord memory asset = Records.unzeroedAsset()();
         // slither-disable-next-line unused-return (the slot's pointer: this path writes the right, not the asset)
-        (, Records.AssetRecord memory asset) = Records.activeAssetCopy(_assets, assetId);
+        Records.activeAssetCopy(asset, _assets, assetId);
         Records.requireNotFrozen(_remarks, assetId, asset.activeFreezes);
-        // slither-disable-next-line uninitialized-local (both filled by _grantorsRight)
-        Records.RightRecord memory right;
-        // slither-disable-next-line uninitialized-local
-        Records.RightRecord memory parent;
+        Records.RightRecord memory right = Records.unzeroedRight()();
+        Records.RightRecord memory parent = Records.unzeroedRight()();
         _grantorsRight(right, parent, assetId, asset, rightIndex, grantor);
         // Only the flags change: writing the field, not the whole record from memory, skips re-packing the rest.
         _rights[assetId][rightIndex].flags = right.flags | Records.FLAG_REVOKED;
@@ -708,13 +705,12 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     }
 
     function _renew(address grantor, bytes32 assetId, uint256 rightIndex, uint64 validUntil) private {
+        Records.AssetRecord memory asset = Records.unzeroedAsset()();
         // slither-disable-next-line unused-return (the slot's pointer: this path writes the right, not the asset)
-        (, Records.AssetRecord memory asset) = Records.activeAssetCopy(_assets, assetId);
+        Records.activeAssetCopy(asset, _assets, assetId);
         Records.requireNotFrozen(_remarks, assetId, asset.activeFreezes);
-        // slither-disable-next-line uninitialized-local (both filled by _grantorsRight)
-        Records.RightRecord memory right;
-        // slither-disable-next-line uninitialized-local
-        Records.RightRecord memory parent;
+        Records.RightRecord memory right = Records.unzeroedRight()();
+        Records.RightRecord memory parent = Records.unzeroedRight()();
         _grantorsRight(right, parent, assetId, asset, rightIndex, grantor);
         _checkTerm(assetId, right.parentIndex, parent, right.validFrom, validUntil);
         uint64 previous = right.validUntil;

@@ -153,17 +153,51 @@ library Records {
         requireActive(assetId, asset.status);
     }
 
-    /// @dev The active asset's slot and a copy of it in memory, for the operations that check several of its
+    /// @dev The active asset's slot, and a copy of it in `asset`, for the operations that check several of its
     /// fields: one SLOAD for all of them, where reading each field through the storage pointer paid a warm SLOAD
     /// (100 gas) per field read (five to seven on a grant, transfer or revoke).
-    function activeAssetCopy(mapping(bytes32 => AssetRecord) storage assets, bytes32 assetId)
+    function activeAssetCopy(AssetRecord memory asset, mapping(bytes32 => AssetRecord) storage assets, bytes32 assetId)
         internal
         view
-        returns (AssetRecord storage stored, AssetRecord memory asset)
+        returns (AssetRecord storage stored)
     {
         stored = assets[assetId];
         loadAsset(asset, stored);
         requireActive(assetId, asset.status);
+    }
+
+    /// @dev Memory for a record that a loader then fills, every member ({loadAsset}, {loadRight}), without the
+    /// zeroing the compiler gives each memory struct it allocates (~180 gas an asset record, ~120 a right, on every
+    /// operation). The allocating function returns the memory's address and a cast of its pointer types it as the
+    /// struct (as OpenZeppelin's Arrays casts comparators). Call the returned function where the variable is
+    /// declared (`AssetRecord memory a = Records.unzeroedAsset()();`): any function returning a struct zeroes it.
+    function unzeroedAsset() internal pure returns (function() pure returns (AssetRecord memory) allocate) {
+        function() pure returns (uint256) raw = _allocateAsset;
+        assembly ("memory-safe") {
+            allocate := raw
+        }
+    }
+
+    /// @dev As {unzeroedAsset}, for a right record.
+    function unzeroedRight() internal pure returns (function() pure returns (RightRecord memory) allocate) {
+        function() pure returns (uint256) raw = _allocateRight;
+        assembly ("memory-safe") {
+            allocate := raw
+        }
+    }
+
+    function _allocateAsset() private pure returns (uint256 at) {
+        assembly ("memory-safe") {
+            at := mload(0x40)
+            mstore(0x40, add(at, 0x120)) // nine members, a word each
+        }
+    }
+
+    function _allocateRight() private pure returns (uint256 at) {
+        assembly ("memory-safe") {
+            at := mload(0x40)
+            mstore(0x40, add(at, 0xa0)) // five members, a word each
+        }
     }
 
     function requireActive(bytes32 assetId, IDataRegistry.AssetStatus status) internal pure {
