@@ -537,7 +537,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     {
         Records.AssetRecord memory asset = Records.unzeroedAsset()();
         Records.AssetRecord storage stored = Records.activeAssetCopy(asset, _assets, assetId);
-        Records.requireNotFrozen(_remarks, assetId, asset.activeFreezes);
+        if (asset.activeFreezes != 0) Remarks.refuseFrozen(_remarks, assetId);
         Records.RightRecord memory parent = Records.unzeroedRight()();
         _heldValidRight(parent, assetId, asset, parentIndex, grantor);
         if (parent.flags & Records.FLAG_KIND_MASK == uint8(RightKind.Operating) && asset.activePledges != 0) {
@@ -601,7 +601,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
             }
             uint8 flags = kind | (subGrantable ? Records.FLAG_SUB_GRANTABLE : 0)
                 | (transferable ? Records.FLAG_TRANSFERABLE : 0);
-            record |= Records.rightWord(address(0), flags, 0, 0, 0);
+            record |= uint256(flags) << Records.RIGHT_FLAGS_SHIFT;
         }
         Records.storeRightWord(_rights[assetId][rightIndex], record);
         _emitRightGranted(assetId, grantor, rightIndex, parentIndex, kind, t);
@@ -668,7 +668,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     function _transfer(address holder, bytes32 assetId, uint256 rightIndex, address to) private {
         Records.AssetRecord memory asset = Records.unzeroedAsset()();
         Records.AssetRecord storage stored = Records.activeAssetCopy(asset, _assets, assetId);
-        Records.requireNotFrozen(_remarks, assetId, asset.activeFreezes);
+        if (asset.activeFreezes != 0) Remarks.refuseFrozen(_remarks, assetId);
         Records.RightRecord memory right = Records.unzeroedRight()();
         _heldValidRight(right, assetId, asset, rightIndex, holder);
         if (right.flags & Records.FLAG_TRANSFERABLE == 0) revert NotTransferable(assetId, rightIndex);
@@ -695,7 +695,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         Records.AssetRecord memory asset = Records.unzeroedAsset()();
         // slither-disable-next-line unused-return (the slot's pointer: this path writes the right, not the asset)
         Records.activeAssetCopy(asset, _assets, assetId);
-        Records.requireNotFrozen(_remarks, assetId, asset.activeFreezes);
+        if (asset.activeFreezes != 0) Remarks.refuseFrozen(_remarks, assetId);
         Records.RightRecord memory right = Records.unzeroedRight()();
         Records.RightRecord memory parent = Records.unzeroedRight()();
         _grantorsRight(right, parent, assetId, asset, rightIndex, grantor);
@@ -708,7 +708,7 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         Records.AssetRecord memory asset = Records.unzeroedAsset()();
         // slither-disable-next-line unused-return (the slot's pointer: this path writes the right, not the asset)
         Records.activeAssetCopy(asset, _assets, assetId);
-        Records.requireNotFrozen(_remarks, assetId, asset.activeFreezes);
+        if (asset.activeFreezes != 0) Remarks.refuseFrozen(_remarks, assetId);
         Records.RightRecord memory right = Records.unzeroedRight()();
         Records.RightRecord memory parent = Records.unzeroedRight()();
         _grantorsRight(right, parent, assetId, asset, rightIndex, grantor);

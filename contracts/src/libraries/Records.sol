@@ -63,6 +63,8 @@ library Records {
     uint8 internal constant FLAG_TRANSFERABLE = 0x10;
     /// @dev Assigned at registration to a party other than the registrant, not accepted yet: not held.
     uint8 internal constant FLAG_PENDING = 0x20;
+    /// @dev Where the flags sit in a right's storage word ({rightWord}).
+    uint256 internal constant RIGHT_FLAGS_SHIFT = 160;
     /// @dev A root right may always be granted onwards and transferred by its holder.
     uint8 internal constant ROOT_FLAGS = FLAG_SUB_GRANTABLE | FLAG_TRANSFERABLE;
 
@@ -99,7 +101,7 @@ library Records {
         pure
         returns (uint256)
     {
-        return uint256(uint160(holder)) | uint256(flags) << 160 | uint256(validFrom) << 168
+        return uint256(uint160(holder)) | uint256(flags) << RIGHT_FLAGS_SHIFT | uint256(validFrom) << 168
             | uint256(validUntil) << 200 | uint256(parentIndex) << 232;
     }
 
@@ -227,9 +229,13 @@ library Records {
         AssetRecord memory asset,
         uint256 rightIndex
     ) internal view {
-        if (rightIndex != 0 && rightIndex <= PRIMARY_RIGHTS) {
+        uint256 kindIndex;
+        unchecked {
+            kindIndex = rightIndex - 1; // wraps for 0: one comparison for 1 <= rightIndex <= 3
+        }
+        if (kindIndex < PRIMARY_RIGHTS) {
             // forge-lint: disable-next-line(unsafe-typecast) rightIndex is 1..3 here
-            uint8 kind = uint8(rightIndex - 1);
+            uint8 kind = uint8(kindIndex);
             if (asset.registrantKinds & (uint8(1) << kind) != 0) {
                 right.holder = asset.registrant;
                 right.flags = kind | ROOT_FLAGS;
@@ -281,8 +287,10 @@ library Records {
         address account
     ) internal view {
         loadRight(right, rights, assetId, asset, rightIndex);
-        if (right.holder == address(0)) revert IDataRegistry.RightNotFound(assetId, rightIndex);
-        if (right.holder != account) revert IDataRegistry.NotRightHolder(assetId, rightIndex, account);
+        if (right.holder != account) {
+            if (right.holder == address(0)) revert IDataRegistry.RightNotFound(assetId, rightIndex);
+            revert IDataRegistry.NotRightHolder(assetId, rightIndex, account);
+        }
         (IDataRegistry.Validity v, uint256 failing, uint64 time) = validity(rights, assetId, asset, rightIndex, right);
         if (v == IDataRegistry.Validity.Valid) return;
         if (v == IDataRegistry.Validity.Pending) revert IDataRegistry.RightPending(assetId, failing, account);
