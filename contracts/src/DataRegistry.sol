@@ -143,10 +143,11 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
             revert TermsMismatch(r.holders.length, r.terms.length);
         }
         if (r.classification > Records.MAX_CLASSIFICATION) revert InvalidClassification(r.classification);
-        if (r.attributes & ~Records.DECLARABLE_ATTRIBUTES != 0) revert InvalidAttributes(r.attributes);
+        // Each read of a calldata member re-validates it (~90 gas): the values are read once.
+        uint8 attributes = r.attributes;
+        if (attributes & ~Records.DECLARABLE_ATTRIBUTES != 0) revert InvalidAttributes(attributes);
         if (_assets[assetId].status != AssetStatus.None) revert AssetAlreadyRegistered(assetId);
 
-        uint8 attributes = r.attributes;
         // Lineage of public data: a product derived from a public-data asset is public data under the same
         // authorisation, and follows the same rule.
         uint256 authorisation = 0; // none unless a source is public data (explicit for Slither: uninitialized-local)
@@ -179,10 +180,14 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         // Events follow the single write of the asset slot; RightAssigned events are emitted as rights are
         // stored, so the log order is: AssetRegistered, AssetDerived*, RightAssigned*.
         emit AssetRegistered(
-            assetId, registrant, msg.sender, r.contentHash, r.contentCid, r.metadataCid, r.classification, attributes
+            assetId, registrant, msg.sender, r.contentHash, r.contentCid, r.metadataCid, asset.classification, attributes
         );
-        for (uint256 i; i < r.sources.length; ++i) {
-            emit AssetDerived(assetId, r.sources[i].assetId, r.sources[i].rightIndex);
+        // The derived bit is set exactly when there are sources (it is not declarable): testing it spares the
+        // registration without sources a read of the calldata array (~150 gas).
+        if (attributes & Records.ATTR_DERIVED != 0) {
+            for (uint256 i; i < r.sources.length; ++i) {
+                emit AssetDerived(assetId, r.sources[i].assetId, r.sources[i].rightIndex);
+            }
         }
         // The indexer follows the lineage (AssetDerived) to the authorisation; no event of its own.
         if (authorisation != 0) _publicAuthorisation[assetId] = authorisation;
@@ -247,10 +252,21 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
                         0
                     );
                 }
-                emit RightAssigned(assetId, index, account, RightKind(kind));
+                _emitRightAssigned(assetId, index, account, kind);
             }
         }
         if (claimed & 0x01 == 0) revert MissingHoldingRight();
+    }
+
+    /// @dev `emit RightAssigned(assetId, index, account, RightKind(kind))` without the compiler's range check of the
+    /// enum conversion and its encoder (~100 gas a right on every registration): `kind` is 0..2 (the loop over the
+    /// three kinds), and the log is the compiler's byte for byte (the kind as one word of data).
+    function _emitRightAssigned(bytes32 assetId, uint256 index, address account, uint8 kind) private {
+        bytes32 topic = RightAssigned.selector;
+        assembly ("memory-safe") {
+            mstore(0, kind) // scratch space
+            log4(0, 0x20, topic, assetId, index, account)
+        }
     }
 
     /// @dev A holder entry's term from the rights configuration: in the future and within 32-bit seconds.
@@ -328,39 +344,48 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         Records.loadAsset(asset, _assets[assetId]);
     }
 
-    function _existingRight(bytes32 assetId, Records.AssetRecord memory asset, uint256 rightIndex)
-        private
-        view
-        returns (Records.RightRecord memory right)
-    {
-        right = Records.loadRight(_rights, assetId, asset, rightIndex);
+    /// @dev Reads the right into `right` (every right-reading function here fills the caller's struct: see
+    /// {Records-loadRight}).
+    function _existingRight(
+        Records.RightRecord memory right,
+        bytes32 assetId,
+        Records.AssetRecord memory asset,
+        uint256 rightIndex
+    ) private view {
+        Records.loadRight(right, _rights, assetId, asset, rightIndex);
         if (right.holder == address(0)) revert RightNotFound(assetId, rightIndex);
     }
 
-    /// @dev The right, after checking that `account` holds it and that it and its ancestors are valid now.
-    function _heldValidRight(bytes32 assetId, Records.AssetRecord memory asset, uint256 rightIndex, address account)
-        private
-        view
-        returns (Records.RightRecord memory right)
-    {
-        right = Records.heldValidRight(_rights, assetId, asset, rightIndex, account);
+    /// @dev Reads the right into `right`, after checking that `account` holds it and that it and its ancestors
+    /// are valid now.
+    function _heldValidRight(
+        Records.RightRecord memory right,
+        bytes32 assetId,
+        Records.AssetRecord memory asset,
+        uint256 rightIndex,
+        address account
+    ) private view {
+        Records.heldValidRight(right, _rights, assetId, asset, rightIndex, account);
         // Public data: the acting holder must stand under the authorisation (the call reverts saying why not).
         if (asset.attributes & Records.ATTR_PUBLIC != 0) {
             _publicCheck(assetId, account, Records.PUBLIC_REQUIRE_STANDING, 0, 0);
         }
     }
 
-    /// @dev The grant's parent, after checking that `grantor` holds it: only the holder of the right a grant
-    /// came from may revoke or renew the grant.
-    function _grantorsRight(bytes32 assetId, Records.AssetRecord memory asset, uint256 rightIndex, address grantor)
-        private
-        view
-        returns (Records.RightRecord memory right, Records.RightRecord memory parent)
-    {
-        right = _existingRight(assetId, asset, rightIndex);
+    /// @dev Reads the grant into `right` and its parent into `parent`, after checking that `grantor` holds the
+    /// parent: only the holder of the right a grant came from may revoke or renew the grant.
+    function _grantorsRight(
+        Records.RightRecord memory right,
+        Records.RightRecord memory parent,
+        bytes32 assetId,
+        Records.AssetRecord memory asset,
+        uint256 rightIndex,
+        address grantor
+    ) private view {
+        _existingRight(right, assetId, asset, rightIndex);
         if (right.parentIndex == 0) revert NotAGrant(assetId, rightIndex);
         if (right.flags & Records.FLAG_REVOKED != 0) revert RightIsRevoked(assetId, rightIndex);
-        parent = Records.loadRight(_rights, assetId, asset, right.parentIndex);
+        Records.loadRight(parent, _rights, assetId, asset, right.parentIndex);
         if (parent.holder != grantor) revert NotGrantor(assetId, rightIndex, grantor);
     }
 
@@ -521,10 +546,11 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         private
         returns (uint256 rightIndex)
     {
-        (Records.AssetRecord storage stored, Records.AssetRecord memory asset) =
-            Records.activeAssetCopy(_assets, assetId);
-        _requireNotFrozen(assetId, asset.activeFreezes);
-        Records.RightRecord memory parent = _heldValidRight(assetId, asset, parentIndex, grantor);
+        Records.AssetRecord memory asset = Records.unzeroedAsset()();
+        Records.AssetRecord storage stored = Records.activeAssetCopy(asset, _assets, assetId);
+        if (asset.activeFreezes != 0) Remarks.refuseFrozen(_remarks, assetId);
+        Records.RightRecord memory parent = Records.unzeroedRight()();
+        _heldValidRight(parent, assetId, asset, parentIndex, grantor);
         if (parent.flags & Records.FLAG_KIND_MASK == uint8(RightKind.Operating) && asset.activePledges != 0) {
             // Every standing pledge's pledgee must have consented to exactly this grant (used up).
             Remarks.useConsent(_remarks, assetId, PledgedOperation.Grant, parentIndex, t.grantee);
@@ -532,31 +558,63 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         if (parent.parentIndex != 0 && parent.flags & Records.FLAG_SUB_GRANTABLE == 0) {
             revert NotSubGrantable(assetId, parentIndex);
         }
-        if (t.grantee == address(0) || t.grantee == grantor) revert InvalidRecipient(t.grantee);
-        _checkTerm(assetId, parentIndex, parent, t.validFrom, t.validUntil);
-        // Public data: only to the operator or a licensed second-level operator, for an approved scenario (the
-        // purpose), within the term.
-        if (asset.attributes & Records.ATTR_PUBLIC != 0) {
-            _publicCheck(assetId, t.grantee, Records.PUBLIC_REQUIRE_GRANT, keccak256(bytes(t.purpose)), t.validUntil);
+        // The new right's record is built as its terms are checked. The static members are read once each, in
+        // the order of the checks that use them, with the check the compiler's accessor makes (a value out of its
+        // type's range reverts without data), inline: the accessor costs ~120 gas a read, five reads a grant.
+        // (The decoder has checked that the struct's head lies in the calldata.)
+        uint256 record;
+        {
+            address grantee;
+            assembly ("memory-safe") {
+                grantee := calldataload(t)
+                if shr(160, grantee) { revert(0, 0) }
+            }
+            if (grantee == address(0) || grantee == grantor) revert InvalidRecipient(grantee);
+            uint64 validFrom;
+            uint64 validUntil;
+            assembly ("memory-safe") {
+                validFrom := calldataload(add(t, 0x20))
+                if shr(64, validFrom) { revert(0, 0) }
+                validUntil := calldataload(add(t, 0x40))
+                if shr(64, validUntil) { revert(0, 0) }
+            }
+            _checkTerm(assetId, parentIndex, parent, validFrom, validUntil);
+            // Public data: only to the operator or a licensed second-level operator, for an approved scenario
+            // (the purpose), within the term.
+            if (asset.attributes & Records.ATTR_PUBLIC != 0) {
+                _publicCheck(
+                    assetId, grantee, Records.PUBLIC_REQUIRE_GRANT, keccak256(bytes(t.purpose)), validUntil
+                );
+            }
+            // forge-lint: disable-next-line(unsafe-typecast) both times were checked to fit in 32 bits; parentIndex
+            // <= rightCount, a uint24
+            record = Records.rightWord(grantee, 0, uint32(validFrom), uint32(validUntil), uint24(parentIndex));
         }
-        if (_depth(assetId, asset, parent) >= MAX_GRANT_DEPTH) {
+        if (parent.parentIndex != 0 && _depth(assetId, asset, parent) >= MAX_GRANT_DEPTH) {
             revert GrantTooDeep(assetId, parentIndex, MAX_GRANT_DEPTH);
         }
         uint24 count = asset.rightCount;
         if (count == type(uint24).max) revert TooManyRights(assetId);
-        stored.rightCount = ++count;
+        unchecked {
+            ++count; // below the maximum (checked above)
+        }
+        stored.rightCount = count;
         rightIndex = count;
         uint8 kind = parent.flags & Records.FLAG_KIND_MASK;
-        // forge-lint: disable-next-line(unsafe-typecast) both times were checked to fit in 32 bits
-        Records.storeRight(
-            _rights[assetId][rightIndex],
-            t.grantee,
-            kind | (t.subGrantable ? Records.FLAG_SUB_GRANTABLE : 0) | (t.transferable ? Records.FLAG_TRANSFERABLE : 0),
-            uint32(t.validFrom),
-            uint32(t.validUntil),
-            // forge-lint: disable-next-line(unsafe-typecast) parentIndex <= rightCount, a uint24
-            uint24(parentIndex)
-        );
+        {
+            bool subGrantable;
+            bool transferable;
+            assembly ("memory-safe") {
+                subGrantable := calldataload(add(t, 0x60))
+                if gt(subGrantable, 1) { revert(0, 0) }
+                transferable := calldataload(add(t, 0x80))
+                if gt(transferable, 1) { revert(0, 0) }
+            }
+            uint8 flags = kind | (subGrantable ? Records.FLAG_SUB_GRANTABLE : 0)
+                | (transferable ? Records.FLAG_TRANSFERABLE : 0);
+            record |= uint256(flags) << Records.RIGHT_FLAGS_SHIFT;
+        }
+        Records.storeRightWord(_rights[assetId][rightIndex], record);
         _emitRightGranted(assetId, grantor, rightIndex, parentIndex, kind, t);
     }
 
@@ -564,9 +622,10 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     /// the terms ABI-encoded by hand: the compiler's encoder for a calldata struct with two strings re-validates
     /// and copies field by field (~1,000 gas a grant). The log is byte for byte the compiler's (the fuzz test
     /// testFuzz_grantEventIsTheAbiEncoding compares the two). The five static head fields are copied as they
-    /// are in calldata: `_grant` has read each through the checked accessors before this (grantee, both times
-    /// and both flags), so a value out of its type's range has already reverted; the strings are taken through
-    /// the checked accessors here, and their padding is zeroed.
+    /// are in calldata: `_grant` has read and checked each before this (grantee, both times and both flags), so a
+    /// value out of its type's range has already reverted. The strings are located here with the checks of the
+    /// compiler's accessor of a calldata struct's string member (`stringMember`; each reverts without data, as the
+    /// accessor does), inline: the accessor cost ~150 gas a string. Their padding is zeroed.
     function _emitRightGranted(
         bytes32 assetId,
         address grantor,
@@ -575,10 +634,21 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         uint8 kind,
         GrantTerms calldata t
     ) private {
-        string calldata purpose = t.purpose;
-        string calldata territory = t.territory;
         bytes32 topic = RightGranted.selector;
         assembly ("memory-safe") {
+            // The string member whose offset (from the struct) is at `t + at`: in the calldata, its length
+            // within 64 bits, its bytes within the calldata.
+            function stringMember(base, at) -> offset, length {
+                let rel := calldataload(add(base, at))
+                if iszero(slt(rel, sub(sub(calldatasize(), base), 31))) { revert(0, 0) }
+                let addr := add(base, rel)
+                length := calldataload(addr)
+                if gt(length, 0xffffffffffffffff) { revert(0, 0) }
+                offset := add(addr, 0x20)
+                if sgt(offset, sub(calldatasize(), length)) { revert(0, 0) }
+            }
+            let purposeOffset, purposeLength := stringMember(t, 0xa0)
+            let territoryOffset, territoryLength := stringMember(t, 0xc0)
             // Scratch memory past the free memory pointer, not kept: nothing is allocated after the log.
             let data := mload(0x40)
             mstore(data, rightIndex)
@@ -591,26 +661,27 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
             // purpose at 0x120 (nine head words), then territory, each a length and whole words of bytes
             let tail := add(head, 0x120)
             mstore(add(head, 0xa0), 0x120)
-            let words := and(add(purpose.length, 31), not(31))
+            let words := and(add(purposeLength, 31), not(31))
             mstore(add(tail, words), 0) // the last word's padding (its length word when empty: set next)
-            mstore(tail, purpose.length)
-            calldatacopy(add(tail, 0x20), purpose.offset, purpose.length)
+            mstore(tail, purposeLength)
+            calldatacopy(add(tail, 0x20), purposeOffset, purposeLength)
             tail := add(tail, add(0x20, words))
             mstore(add(head, 0xc0), sub(tail, head))
-            words := and(add(territory.length, 31), not(31))
+            words := and(add(territoryLength, 31), not(31))
             mstore(add(tail, words), 0)
-            mstore(tail, territory.length)
-            calldatacopy(add(tail, 0x20), territory.offset, territory.length)
+            mstore(tail, territoryLength)
+            calldatacopy(add(tail, 0x20), territoryOffset, territoryLength)
             let end := add(tail, add(0x20, words))
             log4(data, sub(end, data), topic, assetId, calldataload(t), grantor)
         }
     }
 
     function _transfer(address holder, bytes32 assetId, uint256 rightIndex, address to) private {
-        (Records.AssetRecord storage stored, Records.AssetRecord memory asset) =
-            Records.activeAssetCopy(_assets, assetId);
-        _requireNotFrozen(assetId, asset.activeFreezes);
-        Records.RightRecord memory right = _heldValidRight(assetId, asset, rightIndex, holder);
+        Records.AssetRecord memory asset = Records.unzeroedAsset()();
+        Records.AssetRecord storage stored = Records.activeAssetCopy(asset, _assets, assetId);
+        if (asset.activeFreezes != 0) Remarks.refuseFrozen(_remarks, assetId);
+        Records.RightRecord memory right = Records.unzeroedRight()();
+        _heldValidRight(right, assetId, asset, rightIndex, holder);
         if (right.flags & Records.FLAG_TRANSFERABLE == 0) revert NotTransferable(assetId, rightIndex);
         if (to == address(0) || to == holder) revert InvalidRecipient(to);
         if (asset.attributes & Records.ATTR_PUBLIC != 0) {
@@ -632,21 +703,26 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     function _revoke(address grantor, bytes32 assetId, uint256 rightIndex, uint16 reasonCode, bytes32 evidenceCid)
         private
     {
+        Records.AssetRecord memory asset = Records.unzeroedAsset()();
         // slither-disable-next-line unused-return (the slot's pointer: this path writes the right, not the asset)
-        (, Records.AssetRecord memory asset) = Records.activeAssetCopy(_assets, assetId);
-        _requireNotFrozen(assetId, asset.activeFreezes);
-        (Records.RightRecord memory right,) = _grantorsRight(assetId, asset, rightIndex, grantor);
+        Records.activeAssetCopy(asset, _assets, assetId);
+        if (asset.activeFreezes != 0) Remarks.refuseFrozen(_remarks, assetId);
+        Records.RightRecord memory right = Records.unzeroedRight()();
+        Records.RightRecord memory parent = Records.unzeroedRight()();
+        _grantorsRight(right, parent, assetId, asset, rightIndex, grantor);
         // Only the flags change: writing the field, not the whole record from memory, skips re-packing the rest.
         _rights[assetId][rightIndex].flags = right.flags | Records.FLAG_REVOKED;
         emit RightRevoked(assetId, right.holder, grantor, rightIndex, reasonCode, evidenceCid);
     }
 
     function _renew(address grantor, bytes32 assetId, uint256 rightIndex, uint64 validUntil) private {
+        Records.AssetRecord memory asset = Records.unzeroedAsset()();
         // slither-disable-next-line unused-return (the slot's pointer: this path writes the right, not the asset)
-        (, Records.AssetRecord memory asset) = Records.activeAssetCopy(_assets, assetId);
-        _requireNotFrozen(assetId, asset.activeFreezes);
-        (Records.RightRecord memory right, Records.RightRecord memory parent) =
-            _grantorsRight(assetId, asset, rightIndex, grantor);
+        Records.activeAssetCopy(asset, _assets, assetId);
+        if (asset.activeFreezes != 0) Remarks.refuseFrozen(_remarks, assetId);
+        Records.RightRecord memory right = Records.unzeroedRight()();
+        Records.RightRecord memory parent = Records.unzeroedRight()();
+        _grantorsRight(right, parent, assetId, asset, rightIndex, grantor);
         _checkTerm(assetId, right.parentIndex, parent, right.validFrom, validUntil);
         uint64 previous = right.validUntil;
         // forge-lint: disable-next-line(unsafe-typecast) checked to fit in 32 bits by _checkTerm
@@ -654,15 +730,20 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         emit RightRenewed(assetId, right.holder, grantor, rightIndex, previous, validUntil);
     }
 
-    /// @dev Levels between a right and its root (0 for a root right).
+    /// @dev Levels between a right and its root (0 for a root right); `right` is left as it is.
     function _depth(bytes32 assetId, Records.AssetRecord memory asset, Records.RightRecord memory right)
         private
         view
         returns (uint256 depth)
     {
-        while (right.parentIndex != 0) {
+        uint256 index = right.parentIndex;
+        if (index == 0) return 0;
+        // slither-disable-next-line uninitialized-local (filled by loadRight in the loop)
+        Records.RightRecord memory up;
+        while (index != 0) {
             ++depth;
-            right = Records.loadRight(_rights, assetId, asset, right.parentIndex);
+            Records.loadRight(up, _rights, assetId, asset, index);
+            index = up.parentIndex;
         }
     }
 
@@ -708,13 +789,9 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         Remarks.release(_remarks, _assets, participants, _msgSender(), assetId, orderId, reasonCid, true);
     }
 
-    function _requireNotFrozen(bytes32 assetId, uint8 activeFreezes) private view {
-        Records.requireNotFrozen(_remarks, assetId, activeFreezes);
-    }
-
     /// @inheritdoc IDataRegistry
     function requireOpen(bytes32 assetId) external view {
-        _requireNotFrozen(assetId, _activeAsset(assetId).activeFreezes);
+        Records.requireNotFrozen(_remarks, assetId, _activeAsset(assetId).activeFreezes);
     }
 
     /// @inheritdoc IDataRegistry
@@ -838,6 +915,17 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
         );
     }
 
+    /// @dev {ERC2771Context-_msgSender}'s rule (the last 20 bytes of the calldata when the trusted forwarder calls
+    /// with at least 20 bytes, else the caller), without its two public-function calls: it runs first in every write.
+    function _msgSender() internal view override returns (address sender) {
+        sender = msg.sender;
+        if (sender == trustedForwarder() && msg.data.length >= 20) {
+            assembly ("memory-safe") {
+                sender := shr(96, calldataload(sub(calldatasize(), 20)))
+            }
+        }
+    }
+
     /// @dev The council's emergency stop (see {PauseFlag}): the participant registry holds the switch.
     function _pauseSwitch() internal view override returns (IParticipantRegistry) {
         return participants;
@@ -886,8 +974,9 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     function getRight(bytes32 assetId, uint256 rightIndex) external view returns (RightView memory) {
         Records.AssetRecord memory asset = _assetCopy(assetId);
         if (asset.status == AssetStatus.None) revert AssetNotFound(assetId);
-        Records.RightRecord memory right = Records.loadRight(_rights, assetId, asset, rightIndex);
-        if (right.holder == address(0)) revert RightNotFound(assetId, rightIndex);
+        // slither-disable-next-line uninitialized-local (filled by _existingRight on the next line)
+        Records.RightRecord memory right;
+        _existingRight(right, assetId, asset, rightIndex);
         return RightView({
             holder: right.holder,
             kind: RightKind(right.flags & Records.FLAG_KIND_MASK),
@@ -909,7 +998,9 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     {
         Records.AssetRecord memory asset = _assetCopy(assetId);
         if (asset.status == AssetStatus.None) return (Validity.NoSuchRight, rightIndex);
-        Records.RightRecord memory right = Records.loadRight(_rights, assetId, asset, rightIndex);
+        // slither-disable-next-line uninitialized-local (filled by loadRight on the next line)
+        Records.RightRecord memory right;
+        Records.loadRight(right, _rights, assetId, asset, rightIndex);
         if (right.holder == address(0)) return (Validity.NoSuchRight, rightIndex);
         if (asset.status != AssetStatus.Active) return (Validity.AssetNotActive, rightIndex);
         (validity, failingRightIndex,) = _validity(assetId, asset, rightIndex, right);
@@ -924,12 +1015,14 @@ contract DataRegistry is IDataRegistry, EIP712, Nonces, ERC2771Context, PauseFla
     function rightChain(bytes32 assetId, uint256 rightIndex) external view returns (uint256[] memory chain) {
         Records.AssetRecord memory asset = _assetCopy(assetId);
         if (asset.status == AssetStatus.None) revert AssetNotFound(assetId);
-        Records.RightRecord memory right = _existingRight(assetId, asset, rightIndex);
+        // slither-disable-next-line uninitialized-local (filled by _existingRight on the next line)
+        Records.RightRecord memory right;
+        _existingRight(right, assetId, asset, rightIndex);
         chain = new uint256[](_depth(assetId, asset, right) + 1);
         chain[0] = rightIndex;
         for (uint256 i = 1; i < chain.length; ++i) {
             chain[i] = right.parentIndex;
-            right = Records.loadRight(_rights, assetId, asset, right.parentIndex);
+            Records.loadRight(right, _rights, assetId, asset, right.parentIndex);
         }
     }
 

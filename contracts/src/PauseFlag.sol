@@ -37,7 +37,8 @@ abstract contract PauseFlag is IPauseFlag {
     /// `RegistryPaused` before anything else is checked.
     function _whenNotPaused() internal view {
         uint8 flag = _pauseFlag;
-        if (flag == PAUSED || (flag == UNBOUND && _pauseSwitch().paused())) {
+        // Running is the common case: one comparison.
+        if (flag != RUNNING && (flag == PAUSED || _pauseSwitch().paused())) {
             revert IParticipantRegistry.RegistryPaused();
         }
     }

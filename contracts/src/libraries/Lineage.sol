@@ -37,7 +37,9 @@ library Lineage {
             Records.AssetRecord memory source;
             Records.loadAsset(source, assets[sourceId]);
             Records.requireActive(sourceId, source.status);
-            Records.RightRecord memory right = Records.heldValidRight(rights, sourceId, source, rightIndex, registrant);
+            // slither-disable-next-line uninitialized-local (filled by heldValidRight on the next line)
+            Records.RightRecord memory right;
+            Records.heldValidRight(right, rights, sourceId, source, rightIndex, registrant);
             bool isPublic = source.attributes & Records.ATTR_PUBLIC != 0;
             if (isPublic) {
                 // slither-disable-next-line unused-return (it reverts saying why the registrant does not stand)
