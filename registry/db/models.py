@@ -122,9 +122,9 @@ class RightVersion(SQLModel, table=True):
         Index("ix_right_versions_right", "asset_id", "right_index", "since_block", "since_log_index"),
         # A party's rights, in the order their page is cut in (queries.party_rights).
         Index("ix_right_versions_holder", "holder", "asset_id", "right_index", "since_block", "since_log_index"),
-        # The current versions only: the `rights` view's rows, by asset and number (migration 0029).
-        Index("ix_right_versions_current", "asset_id", "right_index", postgresql_where=text("until_block IS NULL"),
-              sqlite_where=text("until_block IS NULL")),
+        # The current versions only: the `rights` view's rows, by asset and number (migration 0029). Partial:
+        # WHERE until_block IS NULL, added by dialect_options() (see Event).
+        Index("ix_right_versions_current", "asset_id", "right_index"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True, sa_type=BIG)
@@ -178,9 +178,9 @@ class Event(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("block_number", "log_index", name="uq_events_position"),
         # With the id in it, a page of an asset's history is found in the index alone and only its rows are read
-        # (SQLite's indexes hold the rowid anyway): INCLUDE (id) on PostgreSQL, added by postgresql_options(), as
-        # naming a PostgreSQL option here would import SQLAlchemy's PostgreSQL dialect into every process (a
-        # tenth of the indexer's start on SQLite).
+        # (SQLite's indexes hold the rowid anyway): INCLUDE (id) on PostgreSQL, added by dialect_options(), as
+        # naming a dialect's option here would import that dialect's SQLAlchemy modules into every process (the
+        # PostgreSQL one, with asyncio, is a tenth of the indexer's start on SQLite).
         Index("ix_events_asset_position", "asset_id", "block_number", "log_index"),
     )
 
@@ -199,15 +199,13 @@ class Event(SQLModel, table=True):
     args_json: str = Field(sa_column=Column(Text, nullable=False))
 
 
-def postgresql_options() -> None:
-    """The models' PostgreSQL-only index options (see Event): called when a PostgreSQL engine is made."""
-    index = next(i for i in table_of_events().indexes if i.name == "ix_events_asset_position")
-    index.dialect_options["postgresql"]["include"] = ["id"]
-
-
-def table_of_events() -> Table:
-    table: Table = getattr(Event, "__table__")  # noqa: B009 - not in SQLModel's type
-    return table
+def dialect_options(dialect: str) -> None:
+    """The models' index options that only a dialect's own SQLAlchemy module knows (see Event), for `dialect`
+    ("sqlite" or "postgresql"): called when an engine is made, which imports that module anyway."""
+    indexes = {i.name: i for table in SQLModel.metadata.tables.values() for i in table.indexes}
+    indexes["ix_right_versions_current"].dialect_options[dialect]["where"] = text("until_block IS NULL")
+    if dialect == "postgresql":
+        indexes["ix_events_asset_position"].dialect_options["postgresql"]["include"] = ["id"]
 
 
 class Block(SQLModel, table=True):

@@ -31,6 +31,7 @@ def make_engine(url: str) -> Engine:
         # LIFO: the connection used last, whose page cache is warm, is the one handed out next (each SQLite
         # connection has its own cache, and the indexer writes through one connection at a time).
         # One connection per thread for an in-memory database: no pool to order.
+        models.dialect_options("sqlite")
         in_memory = make_url(url).database in (None, "", ":memory:")
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
                                **({} if in_memory else {"pool_use_lifo": True}))
@@ -67,7 +68,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("postgresql"):
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url[len("postgresql://"):]
-        models.postgresql_options()
+        models.dialect_options("postgresql")
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
     raise ConfigurationError(
         f"Unsupported DATAREG_DATABASE_URL '{url}': use sqlite:///path/to/index.db or "
