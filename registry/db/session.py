@@ -25,13 +25,13 @@ if TYPE_CHECKING:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        models.dialect_options("sqlite")
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         # LIFO: the connection used last, whose page cache is warm, is the one handed out next (each SQLite
         # connection has its own cache, and the indexer writes through one connection at a time).
         # One connection per thread for an in-memory database: no pool to order.
-        models.dialect_options("sqlite")
         in_memory = make_url(url).database in (None, "", ":memory:")
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
                                **({} if in_memory else {"pool_use_lifo": True}))
