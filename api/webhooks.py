@@ -17,7 +17,7 @@ metadata at 169.254.169.254), shared, multicast, reserved or unspecified address
 again before every delivery (a name may resolve elsewhere later), unless DATAREG_WEBHOOK_ALLOW_PRIVATE=1 (a local
 stack and the tests, whose receivers are on the same machine). Redirects are never followed.
 
-State lives in the database (models.Webhook, models.WebhookDeadLetter): the cursor each endpoint acknowledged
+State lives in the database (api_tables.Webhook, api_tables.WebhookDeadLetter): the cursor each endpoint acknowledged
 last, its retries, its dead letters. Delivery reads the feed itself from that cursor (registry.db.listings.feed),
 so no copy of the entries is kept and a restart resumes where the last acknowledgement left off. One API
 instance delivers: whichever holds the deliverer's lock (a PostgreSQL advisory lock, or an flock beside the
@@ -41,8 +41,8 @@ from sqlmodel import Session, select
 
 from api.schemas import ListingChangePublic, iso
 from registry.chain.relayer import FollowerRole
+from registry.db.api_tables import Webhook, WebhookDeadLetter
 from registry.db.listings import FeedEntry, feed
-from registry.db.models import Webhook, WebhookDeadLetter
 from registry.db.session import read_only_reason
 from registry.errors import NotFound
 

@@ -57,6 +57,7 @@ from benchlib import (  # first: it puts the repository on sys.path
     Signer,
     code_version,
     command_line,
+    compile_bytecode,
     cpu_seconds,
     database,
     load_average,
@@ -317,6 +318,7 @@ def header(args) -> None:
         with create_engine(POSTGRES).connect() as conn:
             postgres = "; PostgreSQL " + conn.execute(text("SHOW server_version")).scalar().split()[0]
     say(f"{os.cpu_count()} CPUs; Python {platform.python_version()}; {anvil}{postgres}")
+    say("Bytecode of registry/ and api/ compiled in each checkout before the runs (benchlib.compile_bytecode).")
     say(f"before: {load_average()}")
     say()
 
@@ -344,6 +346,8 @@ def main() -> None:
         args.profile_suffix = ".json"
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
+    for code in (ROOT, *([args.base] if args.base else [])):
+        compile_bytecode(code)  # neither side compiles its changed modules at every start
     header(args)
     created: list[Database] = []
     label = ("ours+cprofile" if args.cprofile else "ours+py-spy") if args.profile else "ours"

@@ -376,6 +376,15 @@ def code_version(*paths: str, code: Path = ROOT) -> str:
     return f"commit {commit}" + (f", with uncommitted changes to {', '.join(changed)}" if changed else "")
 
 
+def compile_bytecode(code: Path = ROOT) -> None:
+    """Writes the bytecode of checkout `code`'s registry/ and api/ (their __pycache__), as an installed package
+    has it. With PYTHONDONTWRITEBYTECODE set (as in these sessions) no process writes it, and a process of a
+    checkout whose modules changed since it was last written compiles them at every start: tens of ms of the
+    indexer's start (models.py and handlers.py alone ~25 ms), on whichever side of a comparison changed more."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "registry", "api"], cwd=code, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
 def load_average() -> str:
     """The load averages over 1, 5 and 15 minutes, and the CPUs: the machine may be shared."""
     one, five, fifteen = os.getloadavg()

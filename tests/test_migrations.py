@@ -6,6 +6,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
+from registry.db import api_tables  # noqa: F401 - the API's tables are compared too
 from registry.db.models import include_object
 from registry.db.session import create_schema, make_engine
 

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from sqlmodel import Session, select
 
 from api.webhooks import Deliverer, verify_signature
-from registry.db.models import Webhook, WebhookDeadLetter
+from registry.db.api_tables import Webhook, WebhookDeadLetter
 from tests.ledger import Ledger
 from tests.test_listing_feed import EXCHANGE, listed_asset, served
 

@@ -16,7 +16,8 @@ from sqlmodel import Session, select
 from api.deps import Reader, ReaderDep, SessionDep
 from api.params import MAX_INT64, Limit, LongLimit
 from api.webhooks import url_refusal
-from registry.db.models import Participant, Webhook, WebhookDeadLetter
+from registry.db.api_tables import Webhook, WebhookDeadLetter
+from registry.db.models import Participant
 from registry.errors import AccessDenied, NotFound
 from registry.vocabulary import ParticipantStatus, Role
 

@@ -111,7 +111,13 @@ class Rpc:
         self.chain_id = chain_id
         self.max_lag = max_lag_setting() if max_lag is None else max_lag
         self.check_interval = check_interval
-        self._http = httpx.Client(timeout=timeout, limits=httpx.Limits(max_keepalive_connections=16))
+        limits = httpx.Limits(max_keepalive_connections=16)
+        # Nodes reached over plain HTTP (a local node, the usual case) never need TLS, and redirects are not
+        # followed: their transport is made without the CA bundle, whose loading was a twentieth of the indexer's
+        # start. Proxies from the environment get their own transports, with the bundle, from httpx as before.
+        plain = all(node.url.lower().startswith("http://") for node in self.nodes)
+        self._http = httpx.Client(timeout=timeout, limits=limits,
+                                  transport=httpx.HTTPTransport(verify=False, limits=limits) if plain else None)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._check_lock = threading.Lock()

@@ -7,13 +7,15 @@ Later issues add tables beside these (registrations, listings, attestations) wit
 Each index serves a query in registry/db or api/: every index costs the indexer a B-tree insert per row, so
 one that no query uses is not kept (migration 0003 says which went and why).
 """
-from __future__ import annotations
+# No `from __future__ import annotations` here: with the annotations as strings, Pydantic and SQLAlchemy each
+# evaluate every field's string again as the classes are made, a thirtieth of the indexer process's start.
 
 from typing import Optional
 
 from sqlalchemy import BigInteger, Column, Index, Integer, Table, Text, UniqueConstraint, text
 from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
+from sqlmodel._compat import SQLModelConfig
 
 from registry.vocabulary import AssetStatus
 
@@ -28,7 +30,16 @@ BIG = BigInteger().with_variant(Integer(), "sqlite")
 CHAIN_NUMBERED = {"autoincrement": False}
 
 
-class Asset(SQLModel, table=True):
+class TableModel(SQLModel):
+    """The base of every table model: their Pydantic validators and serialisers are built when first used instead
+    of when the class is made. Making a table model's row does not validate it, and the indexer never does, so it
+    is spared building them for every table at start (a fifth of importing this module); the API builds those it
+    serialises at its first use of each."""
+
+    model_config = SQLModelConfig(defer_build=True)
+
+
+class Asset(TableModel, table=True):
     __tablename__ = "assets"
 
     asset_id: str = Field(primary_key=True, max_length=66)
@@ -66,7 +77,7 @@ class Asset(SQLModel, table=True):
     updated_block: int = Field(sa_type=BIG)
 
 
-class Right(SQLModel, table=True):
+class Right(TableModel, table=True):
     """A right as it is now: a view (migration 0022) of its current version in right_versions, with the block
     that version began in as `updated_block`. Read it like a table; the indexer writes only the versions (a
     copy of each right beside them doubled its rows)."""
@@ -113,7 +124,7 @@ def include_object(item: object, name: str | None, kind: str, reflected: bool, c
     return not (kind == "table" and isinstance(item, Table) and item.info.get("view"))
 
 
-class RightVersion(SQLModel, table=True):
+class RightVersion(TableModel, table=True):
     """One state of a right, from the event that made it until the event that changed it (null while
     current): the basis of as-of queries and of every party's history."""
 
@@ -122,9 +133,9 @@ class RightVersion(SQLModel, table=True):
         Index("ix_right_versions_right", "asset_id", "right_index", "since_block", "since_log_index"),
         # A party's rights, in the order their page is cut in (queries.party_rights).
         Index("ix_right_versions_holder", "holder", "asset_id", "right_index", "since_block", "since_log_index"),
-        # The current versions only: the `rights` view's rows, by asset and number (migration 0029).
-        Index("ix_right_versions_current", "asset_id", "right_index", postgresql_where=text("until_block IS NULL"),
-              sqlite_where=text("until_block IS NULL")),
+        # The current versions only: the `rights` view's rows, by asset and number (migration 0029). Partial:
+        # WHERE until_block IS NULL, added by dialect_options() (see Event).
+        Index("ix_right_versions_current", "asset_id", "right_index"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True, sa_type=BIG)
@@ -160,7 +171,7 @@ class RightVersion(SQLModel, table=True):
     until_time: Optional[int] = Field(default=None, sa_type=BIG)
 
 
-class Lineage(SQLModel, table=True):
+class Lineage(TableModel, table=True):
     """Derived data: `asset_id` was derived from `source_asset_id` under a usage right over the source."""
 
     __tablename__ = "lineage"
@@ -171,16 +182,16 @@ class Lineage(SQLModel, table=True):
     block_number: int = Field(index=True, sa_type=BIG)
 
 
-class Event(SQLModel, table=True):
+class Event(TableModel, table=True):
     """Every registry event, in chain order, with what is needed to find it on the chain again."""
 
     __tablename__ = "events"
     __table_args__ = (
         UniqueConstraint("block_number", "log_index", name="uq_events_position"),
         # With the id in it, a page of an asset's history is found in the index alone and only its rows are read
-        # (SQLite's indexes hold the rowid anyway): INCLUDE (id) on PostgreSQL, added by postgresql_options(), as
-        # naming a PostgreSQL option here would import SQLAlchemy's PostgreSQL dialect into every process (a
-        # tenth of the indexer's start on SQLite).
+        # (SQLite's indexes hold the rowid anyway): INCLUDE (id) on PostgreSQL, added by dialect_options(), as
+        # naming a dialect's option here would import that dialect's SQLAlchemy modules into every process (the
+        # PostgreSQL one, with asyncio, is a tenth of the indexer's start on SQLite).
         Index("ix_events_asset_position", "asset_id", "block_number", "log_index"),
     )
 
@@ -199,18 +210,16 @@ class Event(SQLModel, table=True):
     args_json: str = Field(sa_column=Column(Text, nullable=False))
 
 
-def postgresql_options() -> None:
-    """The models' PostgreSQL-only index options (see Event): called when a PostgreSQL engine is made."""
-    index = next(i for i in table_of_events().indexes if i.name == "ix_events_asset_position")
-    index.dialect_options["postgresql"]["include"] = ["id"]
+def dialect_options(dialect: str) -> None:
+    """The models' index options that only a dialect's own SQLAlchemy module knows (see Event), for `dialect`
+    ("sqlite" or "postgresql"): called when an engine is made, which imports that module anyway."""
+    indexes = {str(i.name): i for table in SQLModel.metadata.tables.values() for i in table.indexes}
+    indexes["ix_right_versions_current"].dialect_options[dialect]["where"] = text("until_block IS NULL")
+    if dialect == "postgresql":
+        indexes["ix_events_asset_position"].dialect_options["postgresql"]["include"] = ["id"]
 
 
-def table_of_events() -> Table:
-    table: Table = getattr(Event, "__table__")  # noqa: B009 - not in SQLModel's type
-    return table
-
-
-class Block(SQLModel, table=True):
+class Block(TableModel, table=True):
     """Hashes of indexed blocks: evidence for answers, and how a reorg is detected."""
 
     __tablename__ = "blocks"
@@ -224,7 +233,7 @@ class Block(SQLModel, table=True):
     timestamp: int = Field(sa_type=BIG)
 
 
-class UndoBatch(SQLModel, table=True):
+class UndoBatch(TableModel, table=True):
     """How to undo one indexed batch of blocks near the chain head: the keys of the rows it created and the
     rows it changed as they were before it. A reorg is undone batch by batch, newest first, in time that
     grows with what the undone blocks changed, not with the history of the assets they touched.
@@ -244,7 +253,7 @@ class UndoBatch(SQLModel, table=True):
 CHECKPOINT = "registry"  # the name of the indexer's checkpoint row
 
 
-class Checkpoint(SQLModel, table=True):
+class Checkpoint(TableModel, table=True):
     """The last block whose events are all in the index; written in the same transaction as those events."""
 
     __tablename__ = "checkpoints"
@@ -259,7 +268,7 @@ class Checkpoint(SQLModel, table=True):
     head_block: Optional[int] = Field(default=None, sa_type=BIG)
 
 
-class Participant(SQLModel, table=True):
+class Participant(TableModel, table=True):
     """Exchanges, registrars, service providers and regulators admitted by the participant registry."""
 
     __tablename__ = "participants"
@@ -282,7 +291,7 @@ class Participant(SQLModel, table=True):
     updated_block: int = Field(sa_type=BIG)
 
 
-class Listing(SQLModel, table=True):
+class Listing(TableModel, table=True):
     """A data product listed on an exchange, or cross-listed from another exchange's listing."""
 
     __tablename__ = "listings"
@@ -317,7 +326,7 @@ class Listing(SQLModel, table=True):
     consent_id: Optional[str] = Field(default=None, max_length=78)
 
 
-class ListingApproval(SQLModel, table=True):
+class ListingApproval(TableModel, table=True):
     """A holder's consent to one listing by its own transaction (IListingRegistry.approveListing), the other form
     of consent than a signed one. Keyed by the contract's consent hash (holder, exchange and the whole request), as
     on chain: approving the same request again replaces it. It is in force until `valid_until` unless the holder
@@ -342,7 +351,7 @@ class ListingApproval(SQLModel, table=True):
     updated_block: int = Field(sa_type=BIG)
 
 
-class WithdrawnConsent(SQLModel, table=True):
+class WithdrawnConsent(TableModel, table=True):
     """A signed listing consent id its holder withdrew (IListingRegistry.withdrawConsents, ConsentsWithdrawn): no
     exchange can list with it any more. One row per id, from the first withdrawal (withdrawing again changes
     nothing on chain)."""
@@ -356,7 +365,7 @@ class WithdrawnConsent(SQLModel, table=True):
     withdrawn_tx: str = Field(max_length=66)
 
 
-class ListingChange(SQLModel, table=True):
+class ListingChange(TableModel, table=True):
     """The change feed: every change of a listing's status or validity, in chain order.
 
     An entry's place comes from the chain alone, so every index of the same chain gives the same feed: `position`
@@ -405,7 +414,7 @@ class ListingChange(SQLModel, table=True):
     seller: Optional[str] = Field(default=None, max_length=42)
 
 
-class Pledge(SQLModel, table=True):
+class Pledge(TableModel, table=True):
     """A pledge registered elsewhere (the movable-property financing registry), recorded as an encumbrance."""
 
     __tablename__ = "pledges"
@@ -421,7 +430,7 @@ class Pledge(SQLModel, table=True):
     released_block: Optional[int] = Field(default=None, sa_type=BIG)
 
 
-class FreezeOrder(SQLModel, table=True):
+class FreezeOrder(TableModel, table=True):
     """A regulator's freeze order (查封) on an asset, numbered per asset; a waiting-list seizure (轮候查封) when
     recorded while another stood. Lifted only by its issuer, or by the council admin with a recorded reason."""
 
@@ -443,7 +452,7 @@ class FreezeOrder(SQLModel, table=True):
     released_block: Optional[int] = Field(default=None, sa_type=BIG)
 
 
-class AssetVersion(SQLModel, table=True):
+class AssetVersion(TableModel, table=True):
     """Each version of an asset: 1 at registration, then one per approved change registration. The data's
     fingerprint of every version is kept, so a file is found by any version's hash (current or superseded)."""
 
@@ -460,7 +469,7 @@ class AssetVersion(SQLModel, table=True):
     timestamp: int = Field(sa_type=BIG)
 
 
-class HolderTerm(SQLModel, table=True):
+class HolderTerm(TableModel, table=True):
     """The term and limits the rights configuration gave one holder's rights at registration (RightTermsSet)."""
 
     __tablename__ = "holder_terms"
@@ -472,7 +481,7 @@ class HolderTerm(SQLModel, table=True):
     block_number: int = Field(sa_type=BIG)
 
 
-class ChangeApplication(SQLModel, table=True):
+class ChangeApplication(TableModel, table=True):
     """The latest change registration applied for on an asset, and the registrar's decision."""
 
     __tablename__ = "change_applications"
@@ -492,7 +501,7 @@ class ChangeApplication(SQLModel, table=True):
     decided_block: Optional[int] = Field(default=None, sa_type=BIG)
 
 
-class Registration(SQLModel, table=True):
+class Registration(TableModel, table=True):
     """An asset's application under the national procedure, and its certificate once registered."""
 
     __tablename__ = "registrations"
@@ -515,7 +524,7 @@ class Registration(SQLModel, table=True):
     updated_block: int = Field(sa_type=BIG)
 
 
-class Objection(SQLModel, table=True):
+class Objection(TableModel, table=True):
     __tablename__ = "objections"
 
     asset_id: str = Field(primary_key=True, max_length=66)
@@ -528,7 +537,7 @@ class Objection(SQLModel, table=True):
     resolved_block: Optional[int] = Field(default=None, sa_type=BIG)
 
 
-class Attestation(SQLModel, table=True):
+class Attestation(TableModel, table=True):
     """An appraisal, compliance certification or quality evaluation, bound to one version of the asset."""
 
     __tablename__ = "attestations"
@@ -556,7 +565,7 @@ class Attestation(SQLModel, table=True):
     engagement_id: Optional[int] = Field(default=None, sa_type=BIG)
 
 
-class Qualification(SQLModel, table=True):
+class Qualification(TableModel, table=True):
     """A participant's qualification record (issue 21): each one the council recorded, the latest (highest
     serial) being the one that governs; renewals and revocations change it in place."""
 
@@ -580,7 +589,7 @@ class Qualification(SQLModel, table=True):
     updated_block: int = Field(sa_type=BIG)
 
 
-class Engagement(SQLModel, table=True):
+class Engagement(TableModel, table=True):
     """A holder's engagement of an appraiser for one asset (issue 21): open until an appraisal uses it or the
     holder withdraws it."""
 
@@ -600,7 +609,7 @@ class Engagement(SQLModel, table=True):
     updated_block: int = Field(sa_type=BIG)
 
 
-class Trade(SQLModel, table=True):
+class Trade(TableModel, table=True):
     """A trade an exchange recorded on one of its listings (交易存证): the buyer's usage right, the price
     commitment, the contract, delivery evidence and the settlement status the exchange keeps."""
 
@@ -629,7 +638,7 @@ class Trade(SQLModel, table=True):
     updated_block: int = Field(sa_type=BIG)
 
 
-class PublicAuthorisation(SQLModel, table=True):
+class PublicAuthorisation(TableModel, table=True):
     """A public-data authorisation (公共数据授权运营, IPublicDataAuthorisation): the authority, the first-level
     operator, the scope (catalogue), the permitted scenarios, the term and conditions, and its revocation."""
 
@@ -655,7 +664,7 @@ class PublicAuthorisation(SQLModel, table=True):
     updated_block: int = Field(sa_type=BIG)
 
 
-class PublicScenario(SQLModel, table=True):
+class PublicScenario(TableModel, table=True):
     """A permitted scenario of an authorisation, and its approval by the authority (一类场景一审定)."""
 
     __tablename__ = "public_scenarios"
@@ -670,7 +679,7 @@ class PublicScenario(SQLModel, table=True):
     updated_block: int = Field(sa_type=BIG)
 
 
-class PublicLicence(SQLModel, table=True):
+class PublicLicence(TableModel, table=True):
     """A second-level operator (二级开发主体) licensed by the first-level operator under an authorisation."""
 
     __tablename__ = "public_licences"
@@ -688,7 +697,7 @@ class PublicLicence(SQLModel, table=True):
     updated_block: int = Field(sa_type=BIG)
 
 
-class AccountingRecord(SQLModel, table=True):
+class AccountingRecord(TableModel, table=True):
     """A holder's accounting record of an asset (数据资产入表; FinanceRecords.AccountingRecorded): only the
     commitment (the private document's CID) and the auditor are public; the document, with its cost basis,
     category, useful life, amortisation and impairment, is kept encrypted and served to the holder and the
@@ -706,7 +715,7 @@ class AccountingRecord(SQLModel, table=True):
     recorded_tx: str = Field(max_length=66)
 
 
-class FinanceRemark(SQLModel, table=True):
+class FinanceRemark(TableModel, table=True):
     """A capital contribution (作价出资) or data-trust (数据信托) remark a holder recorded on an asset, with its
     counterparties (FinanceRecords.FinanceRemarkRecorded / FinanceRemarkEnded)."""
 
@@ -730,7 +739,7 @@ class FinanceRemark(SQLModel, table=True):
     recorded_tx: str = Field(max_length=66)
 
 
-class Recognition(SQLModel, table=True):
+class Recognition(TableModel, table=True):
     """Another registry deployment the council recognises (一地登记、全国共享, RecognitionRegistry): its
     certificates are checked here by reading its chain, through the RPC endpoint configured for its chain id
     (DATAREG_RECOGNISED_RPC)."""
@@ -751,88 +760,3 @@ class Recognition(SQLModel, table=True):
     withdrawn_at: Optional[int] = Field(default=None, sa_type=BIG)
     withdrawal_reason: Optional[int] = None
     updated_block: int = Field(sa_type=BIG)
-
-
-# ───────────────────── written by the API, not the indexer: shared by every API instance ─────────────────────
-
-
-class RelayRecord(SQLModel, table=True):
-    """A transaction the API sent (a relayed operation, paid by its relayer key) or forwarded (signed by its
-    sender), followed until it is mined for good: what GET /v1/relay/{id} answers. Kept in the database so
-    that any API instance answers for any relay and a pending one survives a restart of the instance that
-    accepted it (registry/chain/relayer.py: whichever instance holds the follower's lock follows it on).
-
-    The API writes these rows, not the indexer; no projection of the chain reads them."""
-
-    __tablename__ = "relays"
-    __table_args__ = (Index("ix_relays_open", "final", "created_at"),)
-
-    id: str = Field(primary_key=True, max_length=32)
-    kind: str = Field(max_length=16)  # relay: sent with the relayer's key; raw: a transaction its sender signed
-    operation: str = Field(max_length=32)
-    signer: str = Field(max_length=42)  # the party it acts for (raw: the transaction's sender)
-    sender: str = Field(max_length=42)  # the account that sent it: the relayer, or the raw transaction's sender
-    to: str = Field(max_length=42)
-    data: str = Field(sa_column=Column(Text, nullable=False))  # call data (relay) or the raw transaction (raw)
-    gas: int = Field(sa_type=BIG)
-    status: str = Field(max_length=16)  # pending, mined, failed, dropped
-    final: bool = False  # settled for good: no longer followed (mined deeper than the reorg watch, or refused)
-    tx_hashes: str = Field(sa_column=Column(Text, nullable=False))  # JSON list, every transaction sent for it
-    nonce: Optional[int] = Field(default=None, sa_type=BIG)
-    attempts: int = 0
-    sent_at: float = 0.0  # unix time of the last send
-    result_json: Optional[str] = Field(default=None, sa_column=Column(Text))  # the mined transaction, decoded
-    error_json: Optional[str] = Field(default=None, sa_column=Column(Text))  # why it failed or was dropped
-    created_at: float
-    updated_at: float
-
-
-class RateBucket(SQLModel, table=True):
-    """A client's token bucket for one of the API's rate limits, shared by every API instance on a PostgreSQL
-    index (api/limits.py); on SQLite each process keeps its own in memory and this table stays empty."""
-
-    __tablename__ = "rate_buckets"
-
-    rule: str = Field(primary_key=True, max_length=16)
-    client: str = Field(primary_key=True, max_length=64)
-    tokens: float
-    updated_at: float = Field(index=True)  # unix time, the database's clock
-    allowed: bool = True  # whether the last request took a token (answered by the same statement that takes it)
-
-
-class Webhook(SQLModel, table=True):
-    """An endpoint an exchange registered to receive its listing feed (POST /v1/webhooks), and how far delivery
-    to it has got: `acked_cursor` is the feed cursor of the last entry it acknowledged (2xx), so delivery
-    resumes from there after any restart (api/webhooks.py). Written by the API, not the indexer."""
-
-    __tablename__ = "webhooks"
-
-    id: str = Field(primary_key=True, max_length=32)
-    exchange: str = Field(index=True, max_length=42)
-    url: str = Field(sa_column=Column(Text, nullable=False))
-    secret: str = Field(max_length=80)  # the HMAC key, shown once at registration
-    active: bool = True  # false once deleted
-    acked_cursor: str = Field(default="0", max_length=64)
-    attempts: int = 0  # failed attempts at the entry after acked_cursor
-    failing_since: Optional[float] = None  # unix time of the first failed attempt at that entry
-    next_attempt_at: float = 0.0  # unix time
-    last_error: Optional[str] = None
-    created_at: float
-
-
-class WebhookDeadLetter(SQLModel, table=True):
-    """A feed entry whose delivery to a webhook kept failing for the whole retry window: kept (with the body
-    that was sent) for the exchange to read and replay (GET /v1/webhooks/{id}/dead-letters, POST .../replay)."""
-
-    __tablename__ = "webhook_dead_letters"
-    __table_args__ = (Index("ix_webhook_dead_letters_webhook", "webhook_id", "id"),)
-
-    id: Optional[int] = Field(default=None, primary_key=True, sa_type=BIG)
-    webhook_id: str = Field(max_length=32)
-    cursor: str = Field(max_length=64)
-    body: str = Field(sa_column=Column(Text, nullable=False))  # the entry's JSON, as delivered
-    attempts: int
-    last_error: Optional[str] = None
-    dead_at: float
-    replay: bool = False  # the exchange asked for it again: the deliverer sends it before the feed goes on
-    delivered_at: Optional[float] = None  # replayed successfully

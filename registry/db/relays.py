@@ -1,4 +1,4 @@
-"""The relays table (models.RelayRecord): what the API's relayer sent or forwarded and how each stands, shared by
+"""The relays table (api_tables.RelayRecord): what the API's relayer sent or forwarded and how each stands, shared by
 every API instance on one database. Plain reads and upserts of rows as dicts; registry/chain/relayer.py decides
 what they hold."""
 from __future__ import annotations
@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
-from registry.db.models import RelayRecord
+from registry.db.api_tables import RelayRecord
 
 RELAYS: Table = RelayRecord.__table__  # type: ignore[attr-defined]
 COLUMNS = tuple(c.name for c in RELAYS.columns)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        models.dialect_options("sqlite")
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -67,7 +68,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("postgresql"):
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url[len("postgresql://"):]
-        models.postgresql_options()
+        models.dialect_options("postgresql")
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
     raise ConfigurationError(
         f"Unsupported DATAREG_DATABASE_URL '{url}': use sqlite:///path/to/index.db or "

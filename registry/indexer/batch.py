@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 from registry.db.bulk import chunks, insert_rows
-from registry.db.models import RIGHT_COLUMNS, Event, Right, RightVersion
+from registry.db.models import RIGHT_COLUMNS, Event, Right, RightVersion, TableModel
 
 
 def table_of(model: type[SQLModel]) -> Table:
@@ -250,4 +250,4 @@ def undo(connection: Connection, journal: dict[str, Any]) -> None:
 
 
 def _table_models() -> list[type[SQLModel]]:
-    return [m for m in SQLModel.__subclasses__() if hasattr(m, "__table__")]
+    return [m for m in TableModel.__subclasses__() if hasattr(m, "__table__")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-from registry.db import models  # the tables, for autogenerate
+from registry.db import api_tables, models  # noqa: F401 - every table, for autogenerate
 
 config = context.config
 connection = config.attributes["connection"]
