@@ -5,7 +5,8 @@ import sys
 
 # No cyclic garbage collection while importing: the imports make some 130,000 objects the collector tracks, which
 # live as long as the process, and almost no garbage; its passes over them were a seventh of the start. Frozen
-# after (gc.freeze), they are left out of every later collection too, which the indexer's own work triggers.
+# after (gc.freeze), they are left out of every later collection too; run_indexer freezes what its start makes
+# as well (registry/heap.py, which `datareg index run` goes through too).
 gc.disable()
 
 # httpx imports its own command line (click, rich, pygments: a tenth of this process's start) unless that
