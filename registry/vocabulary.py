@@ -11,6 +11,7 @@ A member's `key` is its name in lower case: the word the API and the CLI use (`h
 from __future__ import annotations
 
 import enum
+import functools
 from typing import Any, Self
 
 from registry.errors import ValidationError
@@ -29,9 +30,9 @@ class Term(enum.IntEnum):
         member.en = en
         return member
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
-        """The stable name the API and the CLI use."""
+        """The stable name the API and the CLI use (remembered: answers ask for it thousands of times)."""
         return self.name.lower()
 
     @classmethod

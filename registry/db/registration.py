@@ -3,10 +3,12 @@ attestations, and the rows an asset's legal status is judged from. Their statuse
 registry/rules.py."""
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ARRAY, ColumnElement, Select, String, any_, bindparam, exists
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, or_, select
 
 from registry import rules
@@ -115,28 +117,52 @@ def legal_status(db: Session, asset: Asset | None, now: int, registration: Regis
                           frozen_event)[asset.asset_id]
 
 
+@functools.cache
+def _sections_query(postgresql: bool) -> Select[str, bool, bool, bool, bool]:
+    """For each of the assets with the ids given as "ids": whether it has a registration, a standing freeze order,
+    an active pledge, an objection. Built once; the ids as one array on PostgreSQL (as queries.one_of)."""
+    asset = col(Asset.asset_id)
+    ids = bindparam("ids", type_=ARRAY(String)) if postgresql else bindparam("ids", expanding=True)
+    return core_select(
+        asset,
+        exists().where(col(Registration.asset_id) == asset),
+        exists().where(col(FreezeOrder.asset_id) == asset, col(FreezeOrder.active).is_(True)),
+        exists().where(col(Pledge.asset_id) == asset, col(Pledge.active).is_(True)),
+        exists().where(col(Objection.asset_id) == asset),
+    ).where(asset == any_(ids) if postgresql else asset.in_(ids))
+
+
 def legal_statuses(db: Session, assets: list[Asset], now: int,
                    registrations: dict[str, Registration] | None = None,
                    frozen_event: Event | None = None) -> dict[str, rules.LegalState]:
-    """The legal status of each asset, by asset id: one query per kind of row for the whole list (a page of
-    search results), not one per asset."""
+    """The legal status of each asset, by asset id: for the whole list (a page of search results), not per asset,
+    one query for which kinds of rows the assets have, then one per kind that some have."""
     ids = [a.asset_id for a in assets]
     if not ids:
         return {}
     regs = dict(registrations or {})
-    missing = [i for i in ids if i not in regs]
+    # Which of the assets have a registration, standing freeze orders, active pledges or objections, in one query:
+    # most have none of them (a page of search results, a lineage graph), and each kind's rows are read only for
+    # the assets that have some (four queries for any list took two fifths of a lineage graph's request).
+    sections = db.execute(_sections_query(db.get_bind().dialect.name == "postgresql"), {"ids": ids}).all()
+    registered, ordered, pledged_ids, objected_ids = ([row.asset_id for row in sections if row[n]] for n in range(1, 5))
+    missing = [i for i in registered if i not in regs]
     if missing:
         regs |= {r.asset_id: r for r in db.exec(select(Registration).where(col(Registration.asset_id).in_(missing)))}
     orders: dict[str, list[FreezeOrder]] = {i: [] for i in ids}
-    standing = select(FreezeOrder).where(col(FreezeOrder.asset_id).in_(ids), col(FreezeOrder.active).is_(True))
-    for order in db.exec(standing):
-        orders[order.asset_id].append(order)
+    if ordered:
+        standing = select(FreezeOrder).where(col(FreezeOrder.asset_id).in_(ordered), col(FreezeOrder.active).is_(True))
+        for order in db.exec(standing):
+            orders[order.asset_id].append(order)
     pledged: dict[str, list[Pledge]] = {i: [] for i in ids}
-    for pledge in db.exec(select(Pledge).where(col(Pledge.asset_id).in_(ids), col(Pledge.active).is_(True))):
-        pledged[pledge.asset_id].append(pledge)
+    if pledged_ids:
+        active = select(Pledge).where(col(Pledge.asset_id).in_(pledged_ids), col(Pledge.active).is_(True))
+        for pledge in db.exec(active):
+            pledged[pledge.asset_id].append(pledge)
     objected: dict[str, list[Objection]] = {i: [] for i in ids}
-    for objection in db.exec(select(Objection).where(col(Objection.asset_id).in_(ids))):
-        objected[objection.asset_id].append(objection)
+    if objected_ids:
+        for objection in db.exec(select(Objection).where(col(Objection.asset_id).in_(objected_ids))):
+            objected[objection.asset_id].append(objection)
     from registry.db.authorisations import standings_of
     public = standings_of(db, assets)
     return {a.asset_id: rules.legal_status(a, regs.get(a.asset_id), orders[a.asset_id], pledged[a.asset_id],
