@@ -101,6 +101,12 @@ class Indexer:
         self._compared: tuple[str, int] | None = None  # (head hash, checkpoint) _checkpoint_left found still joined
         self.late_metadata = LateMetadata(engine, lookup)
 
+    def close(self) -> None:
+        """Closes the database connections (the pool's and the WAL checkpoint's) and the prefetching thread."""
+        self._fetcher.shutdown(wait=True, cancel_futures=True)
+        self.writer.wal.close()
+        self.engine.dispose()
+
     def _check_chain(self) -> None:
         """Refuses to index a chain other than the deployment's: its blocks would be taken for ours."""
         chain_id = int(self.rpc.call("eth_chainId"), 16)

@@ -154,6 +154,17 @@ def run_indexer(settings: Settings) -> None:
     indexer = build_indexer(settings)
     freeze_startup_objects()  # registry/heap.py
     stop = threading.Event()
+    try:
+        _run_as_writer(indexer, stop)
+    finally:
+        # Its database connections are closed on the way out, not left to the collector: what the start made is
+        # frozen out of it (registry/heap.py), so the pool's connections would never be closed, and a SQLite
+        # index whose last connection is not closed keeps its write-ahead log (-wal, -shm) beside it.
+        indexer.close()
+
+
+def _run_as_writer(indexer: Indexer, stop: threading.Event) -> None:
+    """Indexes while this process holds the writer lock, until `stop` is set; takes the lock again if it is lost."""
     while not stop.is_set():
         # Set by a stop signal or by the loss of the writer lock: either ends this tenure as the writer.
         halt = threading.Event()

@@ -309,6 +309,14 @@ class WalCheckpoints:
             return
         self._running = self._thread.submit(self._checkpoint)
 
+    def close(self) -> None:
+        """Waits for a running checkpoint and closes this class's own connection."""
+        if self._thread is not None:
+            self._thread.shutdown(wait=True)
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
     def _checkpoint(self) -> None:
         # A connection of its own, not the pool's: the writer keeps getting the pooled connection whose page
         # cache is warm, and this thread never waits for one.
